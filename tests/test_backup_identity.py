@@ -285,3 +285,60 @@ def test_a_database_carried_between_two_computers_stays_one_line_of_changes(
     again = cli("--db", str(stick), "db", "backup", str(backup))
     assert again.code == 0, again.err
     assert _lineages(stick) == lines
+
+
+def test_a_copy_of_the_file_written_to_is_said_once_and_db_status_shows_its_line(
+        cli: Any, tmp_path: Path) -> None:
+    """A plain copy of the database file split off silently at its first write (a backup
+    written to said so), `db status` showed no line of changes, and the user first heard of
+    it as a backup refused; that refusal spoke of "the very backup this one was copied
+    from", which a file copy never was."""
+    first, latest = tmp_path / "rr.db", tmp_path / "latest.db"
+    make_library(first).close()
+    assert cli("--db", str(first), "collection", "create", "kept").code == 0
+    assert cli("--db", str(first), "db", "backup", str(latest)).code == 0
+    second = tmp_path / "second" / "rr.db"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)
+    forked = cli("--db", str(second), "collection", "create", "on-second")
+    said = " ".join(forked.err.split())
+    assert forked.code == 0 and f"{second}: a copy of the database file {first}" in said, said
+    assert "written to now, it is a database of its own" in said
+    for again in (cli("--db", str(second), "collection", "create", "more"),
+                  cli("--db", str(first), "collection", "create", "on-first")):
+        assert again.code == 0 and "a copy of the database file" not in again.err, again.err
+    status = cli("--json", "--db", str(second), "db", "status").json()["data"]
+    assert status["line_of_changes"].startswith("a copy of the database file, first written")
+    assert "line of changes its own since this database was a copy of the database file" \
+        in cli("--db", str(second), "db", "status").out
+    assert cli("--json", "--db", str(first), "db", "status").json()["data"][
+        "line_of_changes"] is None
+    refused = cli("--db", str(second), "db", "backup", str(latest))
+    said = " ".join(refused.err.split())
+    assert refused.code == 2 and "very backup" not in said, said
+    assert "if the database it was copied from has no changes since this backup, --force " \
+        "replaces it losing nothing" in said
+
+
+def test_a_forced_restore_of_a_copys_backup_says_so_and_names_the_collections_apart(
+        cli: Any, tmp_path: Path) -> None:
+    """`db restore --force` of a backup of this database's own copy warned "a backup of
+    another database", and its table (collections 2 -> 2) named none of the collections it
+    dropped and took."""
+    desk = tmp_path / "rr.db"
+    make_library(desk).close()
+    assert cli("--db", str(desk), "collection", "create", "kept").code == 0
+    laptop = tmp_path / "laptop" / "rr.db"
+    laptop.parent.mkdir()
+    shutil.copyfile(desk, laptop)
+    assert cli("--db", str(desk), "collection", "create", "desk-only").code == 0
+    assert cli("--db", str(laptop), "collection", "create", "laptop-only").code == 0
+    theirs = _backup_of(cli, laptop, tmp_path)
+    forced = cli("--db", str(desk), "db", "restore", str(theirs), "--force")
+    assert forced.code == 0, forced.err
+    said = " ".join(forced.err.split())
+    assert "a backup of a copy of this database" in said and "another database" not in said
+    shown = " ".join(forced.out.split())
+    assert "collections only in the database replaced (the saved copy keeps them): " \
+        "desk-only" in shown, shown
+    assert "collections only in the restored database: laptop-only" in shown

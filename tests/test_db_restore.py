@@ -905,8 +905,9 @@ def test_db_check_text_says_what_is_wrong_plainly_and_what_to_do(
     said = " ".join(edited.out.split())
     assert f"schema_version says {latest - 1} but the migrations recorded go to {latest}" \
         in said, said
-    assert said.endswith("trigger games_counts_update is missing; restore a backup "
-                         "(`romrunner db restore BACKUP`)"), said
+    assert said.endswith("trigger games_counts_update is missing; `romrunner db repair` "
+                         f"sets schema_version back to {latest} (its tables are those of "
+                         f"{latest}) and makes any missing one again"), said
 
 
 def test_db_check_of_a_damaged_file_says_the_foreign_keys_were_not_checked(
@@ -947,7 +948,7 @@ def test_db_check_finds_a_damaged_search_index_and_db_repair_rebuilds_it(
     repaired = cli("--json", "db", "repair")
     assert repaired.code == 0, repaired.err
     assert repaired.json()["data"] == {"platforms_recounted": 1, "games_indexed": 2,
-                                       "objects_made": []}
+                                       "objects_made": [], "version_mended": None}
     assert cli("db", "check").code == 0
     assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 1
     assert cli("games", "set-platform", "gbc", "1").code == 0  # (writes work again)
@@ -1052,3 +1053,91 @@ def test_db_check_finds_a_search_index_trigger_dropped_and_repair_makes_it_again
     assert cli("scan", "--workers", "1").code == 0
     found = cli("--json", "search", "Zelda").json()["data"]
     assert found and cli("db", "check").code == 0
+
+
+def _edit_version_down(db_path: Path) -> int:
+    """Set the database's schema_version one below the migrations it records; the latest."""
+    with sqlite3.connect(db_path) as conn:
+        latest = int(conn.execute("SELECT schema_version FROM schema_version").fetchone()[0])
+        conn.execute("UPDATE schema_version SET schema_version = ?", (latest - 1,))
+    return latest
+
+
+def test_a_schema_version_edited_down_is_said_alike_and_db_repair_sets_it_back(
+        cli: Any, db_path: Path) -> None:
+    """schema_version lowered by hand: ordinary commands said "run `romrunner db migrate`",
+    which failed ("index ... already exists"), as did `db repair`, and `db check` said to
+    restore a backup; the tables were whole all along."""
+    assert cli("collection", "create", "A").code == 0
+    latest = _edit_version_down(db_path)
+    way_out = f"`romrunner db repair` sets schema_version back to {latest}"
+    for command in (("collection", "ls"), ("collection", "create", "B"), ("db", "migrate")):
+        refused = cli(*command)
+        assert refused.code == 2 and way_out in refused.err, (command, refused.err)
+        assert "already exists" not in refused.err and "db migrate`" not in refused.err
+    status = cli("--json", "db", "status").json()["data"]
+    assert status["pending"] == [] and way_out in status["version_problem"]
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1 and way_out in checked.json()["errors"][0]
+    repaired = cli("--json", "db", "repair")
+    assert repaired.code == 0, repaired.err
+    assert repaired.json()["data"]["version_mended"] == [latest - 1, latest]
+    assert cli("db", "check").code == 0
+    assert collections(db_path) == {"A"}
+    assert cli("collection", "create", "B").code == 0
+
+
+def test_a_schema_version_edited_down_over_a_table_dropped_is_not_set_back(
+        cli: Any, db_path: Path) -> None:
+    """Where a table of the recorded version is gone too, the version is not set back (the
+    file is not that version's): every command says to restore a backup, and nothing is
+    changed."""
+    assert cli("collection", "create", "A").code == 0
+    latest = _edit_version_down(db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE scan_replaced")
+    for command in (("collection", "ls"), ("db", "migrate"), ("db", "repair")):
+        refused = cli(*command)
+        assert refused.code == 2, (command, refused.out)
+        assert f"lacks tables or columns of {latest}; restore a backup" in refused.err
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT schema_version FROM schema_version").fetchone()[0] \
+            == latest - 1
+
+
+def test_a_damaged_search_index_is_found_by_db_check_and_every_message_says_db_repair(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """A search index whose blocks are damaged: `search` and `games ls WORDS` said "database
+    is corrupt ... restore a backup", `db check` said ok (SQLite's integrity check does not
+    look inside it), and `db repair`, which mends it losing nothing, was never named."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    for n in range(40):
+        (roms / f"Game Number {n} Quest (USA).gb").write_bytes(bytes([n]) * 4096)
+    assert cli("library", "add", str(roms.parent)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    with sqlite3.connect(db_path) as conn:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'games_fts'").fetchone() \
+                is None:
+            pytest.skip("this SQLite has no FTS5: no search index")
+        for row, size in conn.execute("SELECT id, length(block) FROM games_fts_data "
+                                      "WHERE id > 10").fetchall():  # (its segments' blocks)
+            conn.execute("UPDATE games_fts_data SET block = ? WHERE id = ?",
+                         (b"\xff" * size, row))
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for command in (("search", "Quest"), ("games", "ls", "Quest")):
+        failed = cli(*command)
+        assert failed.code == 2, (command, failed.out)
+        assert "the search index is damaged" in failed.err and "`romrunner db repair` " \
+            "rebuilds it" in failed.err and "restore" not in failed.err, failed.err
+    before = db_path.read_bytes()
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1, checked.out
+    assert checked.json()["data"]["search_index"].startswith("search index damaged")
+    assert "`romrunner db repair` rebuilds it" in checked.json()["errors"][0]
+    assert db_path.read_bytes() == before  # (the check only read)
+    assert cli("db", "repair").code == 0
+    assert cli("db", "check").code == 0
+    assert cli("--json", "games", "ls", "Quest").json()["data"]["total"] == 40

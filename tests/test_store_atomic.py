@@ -365,3 +365,86 @@ def test_a_database_in_a_folder_that_refuses_new_files_even_to_root_is_read(
     assert listed.code == 0 and "kept" in listed.out, listed.err
     assert written.code == 2 and "the database's folder is not writable" in written.err
     assert os.listdir(folder) == ["library.db"]
+
+
+def _with_changes_in_its_wal(source: Path, folder: Path) -> Path:
+    """A copy in ``folder`` of the database at ``source`` whose -wal holds a change its file
+    lacks, and no -shm beside them (a writer killed, then the folder made read-only)."""
+    conn = sqlite3.connect(source, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("INSERT INTO user_settings (key, value, value_type) "
+                     "VALUES ('test.in_wal', '1', 'json')")
+        folder.mkdir()
+        shutil.copy(source, folder / "library.db")
+        shutil.copy(f"{source}-wal", folder / "library.db-wal")
+    finally:
+        conn.close()
+    assert (folder / "library.db-wal").stat().st_size > 0
+    return folder / "library.db"
+
+
+def test_a_wal_a_read_only_folder_keeps_is_said_and_never_that_reading_works(
+        tmp_path: Path) -> None:
+    """A non-empty -wal without its -shm, in a folder the user may not write: reading
+    commands were refused (rightly: the file alone lacks the log's changes) in words ending
+    "(commands that only read still work)"."""
+    source = tmp_path / "source.db"
+    assert run_subprocess("--db", str(source), "collection", "create", "kept").code == 0
+    db = _with_changes_in_its_wal(source, tmp_path / "shared")
+    for command in (("collection", "ls"), ("db", "status"), ("collection", "create", "x")):
+        done = _in_a_folder_it_cannot_write(db.parent, "--db", str(db), *command)
+        assert done.returncode == 2, (command, done.stdout)
+        said = " ".join(done.stderr.split())
+        assert "write-ahead log (library.db-wal) holds changes not yet in its file" in said
+        assert "together with its library.db-wal" in said and "still work" not in said, said
+    assert sorted(os.listdir(db.parent)) == ["library.db", "library.db-wal"]
+
+
+def test_an_older_database_in_a_folder_it_cannot_write_says_reading_needs_the_upgrade(
+        tmp_path: Path) -> None:
+    """A database of an older schema in a folder the user may not write: reading commands
+    said to run `db migrate`, which said the folder was not writable "(commands that only
+    read still work)": they did not."""
+    from romrunner.store.migrate import LATEST_VERSION
+    from tests.test_migrations import build_old
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    db = folder / "library.db"
+    build_old(db, LATEST_VERSION - 1).close()
+    read = _in_a_folder_it_cannot_write(folder, "--db", str(db), "collection", "ls")
+    assert read.returncode == 2
+    assert f"its folder {folder} is not writable: make it writable" in " ".join(
+        read.stderr.split()), read.stderr
+    migrated = _in_a_folder_it_cannot_write(folder, "--db", str(db), "db", "migrate")
+    said = " ".join(migrated.stderr.split())
+    assert migrated.returncode == 2 and "still work" not in said, said
+    assert "commands that only read need `romrunner db migrate` first" in said
+
+
+def test_an_immutable_folder_is_said_to_be_immutable_not_a_matter_of_permissions(
+        tmp_path: Path) -> None:
+    """A folder marked immutable (`chattr +i`) was said to be "permission denied", with
+    advice (make it writable for this user) that no chmod follows; a new database there was
+    told to copy "the database" that is not there yet."""
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("needs root and chattr to mark a folder immutable")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / "library.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("this file system does not let chattr mark a folder immutable")
+    try:
+        written = run_subprocess("--db", str(db), "collection", "create", "x")
+        new = run_subprocess("--db", str(folder / "new.db"), "collection", "create", "x")
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    for done in (written, new):
+        said = " ".join(done.err.split())
+        assert done.code == 2 and "(operation not permitted: the folder is immutable)" in said
+        assert f"`chattr -i {folder}`" in said and "permission denied" not in said, said
+    said = " ".join(new.err.split())
+    assert "copy the database" not in said and "still work" not in said, said
+    assert "give --db (or ROMRUNNER_DB) a file in a folder that is" in said

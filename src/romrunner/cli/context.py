@@ -25,7 +25,7 @@ from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pac
 from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
-from romrunner.store.open import BackupMark, discard_new_database
+from romrunner.store.open import BackupMark, PlaceMark, discard_new_database
 
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
@@ -134,6 +134,7 @@ class AppContext:
     _created_by: str = ""  # the command that created it
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
     _backup_mark: BackupMark | None = None  # the database opened was a backup (see close)
+    _place_mark: PlaceMark | None = None  # where its file is, recorded at the first write
     _committed: bool = False  # see committed_anything
     _replaced: bool = False  # see replaced_database
     _data: Any = None
@@ -173,6 +174,7 @@ class AppContext:
                                    wait=self.wait, on_wait=self.say_waiting)
             self._db = result.db
             self._backup_mark = result.backup_mark
+            self._place_mark = result.place_mark
             for notice in result.notices:
                 self.warn(notice)
             if result.new_file:
@@ -307,6 +309,17 @@ class AppContext:
                       "to now, it is a database of its own (no backup replaces it, and "
                       "`db restore` does not take it)")
 
+    def _say_a_copy_written_to(self) -> None:
+        """Say once that the copy of the database file this command wrote to is a database
+        of its own from now on (see :class:`PlaceMark`): said as for a backup written to,
+        not first heard of as a backup refused."""
+        mark, self._place_mark = self._place_mark, None
+        forked = False
+        with contextlib.suppress(DatabaseError):  # (a connection lost: nothing to say)
+            forked = mark is not None and self._db is not None and mark.forked(self._db)
+        if mark is not None and forked:
+            self.warn(mark.said())
+
     def committed_anything(self) -> bool:
         """True when this command has committed a change of its own to the database (beyond
         opening it: a migration, the pack recorded), asked while it is open or after, or
@@ -331,6 +344,7 @@ class AppContext:
             return
         self.committed_anything()  # (the interrupt handler asks after the close)
         self._say_a_backup_written_to()
+        self._say_a_copy_written_to()
         db, self._db = self._db, None
         failed = not self.completed or self.exit_code != 0
         if created is not None and created.db is db and failed \

@@ -20,6 +20,7 @@ from romrunner.store.backup import backup_database
 from romrunner.store.integrity import CheckReport, check_database
 from romrunner.store.maintenance import (
     database_status,
+    mend_version,
     page_count,
     repair_derived,
     vacuum,
@@ -27,6 +28,7 @@ from romrunner.store.maintenance import (
 )
 from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
+from romrunner.store.open import upgrade
 from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
 from romrunner.words import counted
@@ -64,15 +66,22 @@ def status() -> int:
         else None
     # What is not verified yet is read from the current schema's hash columns: an older
     # database says so after `db migrate` (its status must still show, to say it is due).
-    stated = verify_counts(database, roots_only=True) if not info.pending else None
+    stated = verify_counts(database, roots_only=True) \
+        if not info.pending and not info.version_problem else None
 
     def render(console: Console) -> None:
         console.print(f"database        {info.path}")
         console.print(f"size            {info.bytes:,} bytes (WAL {info.wal_bytes:,})")
         console.print(f"schema version  {info.schema_version} (latest {info.latest_version})")
+        if info.version_problem:
+            console.print(f"schema problem  {info.version_problem}", markup=False,
+                          soft_wrap=True)
         if info.pending:
             console.print(f"pending         {', '.join(info.pending)} "
                           "(run `romrunner db migrate`)")
+        if info.line_of_changes:
+            console.print(f"line of changes its own since this database was "
+                          f"{info.line_of_changes}", markup=False, soft_wrap=True)
         console.print(f"journal mode    {info.journal_mode}")
         console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
@@ -238,6 +247,10 @@ def _problems(report: CheckReport) -> str:
                      + _object_problems(report.objects, 3)
                      + ("; `romrunner db repair` makes them again"
                         if all(map(_missing_object, report.objects)) else
+                        f"; `romrunner db repair` sets schema_version back to "
+                        f"{report.mendable_version} (its tables are those of "
+                        f"{report.mendable_version}) and makes any missing one again"
+                        if report.mendable_version is not None else
                         "; restore a backup (`romrunner db restore BACKUP`)"))
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "
@@ -291,7 +304,10 @@ def restore(backup_file: Path, force: bool) -> int:
     report = restore_database(app.db_path, backup_file, force=force, wait=app.wait,
                               on_wait=app.say_waiting, on_replaced=functools.partial(
                                   _say_replaced, app, backup_file))
-    if report.other_database:
+    if report.of_a_copy:
+        app.warn(f"{backup_file}: a backup of a copy of this database (a line of changes of "
+                 "its own since the copy), restored with --force")
+    elif report.other_database:
         app.warn(f"{backup_file}: a backup of another database, restored with --force")
     if report.corrupt is not None:
         app.warn(f"the database replaced was corrupt ({report.corrupt}); its files were "
@@ -346,6 +362,13 @@ def _render_restore(console: Console, report: RestoreReport, back: str | None) -
         for count in report.counts:
             table.add_row(count.what, _number(count.now), _number(count.restored))
         console.print(table)
+    if report.collections_dropped:
+        console.print(f"collections only in the database replaced (the saved copy keeps "
+                      f"them): {_names(report.collections_dropped)}", markup=False,
+                      soft_wrap=True)
+    if report.collections_taken:
+        console.print(f"collections only in the restored database: "
+                      f"{_names(report.collections_taken)}", markup=False, soft_wrap=True)
     if report.fewer:
         # (the kinds are plural nouns: "1 collection", "2 collections")
         fewer = ", ".join(counted(c.now - c.restored, c.what.removesuffix("s"), c.what)
@@ -353,6 +376,12 @@ def _render_restore(console: Console, report: RestoreReport, back: str | None) -
                           if c.now is not None and c.restored is not None)
         console.print(f"the restored database holds fewer rows than the one it replaced: "
                       f"{fewer} (the saved copy keeps them)", markup=False, soft_wrap=True)
+
+
+def _names(names: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of ``names``, and how many more."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _number(value: int | None) -> str:
@@ -390,9 +419,16 @@ def repair() -> int:
     `db check` says to repair this way); nothing else changes."""
     app = app_context()
     require_database(app.db_path, "repair")
-    result = repair_derived(app.open_db(OpenMode.WRITE))
+    database = app.open_db(OpenMode.MAINTAIN)  # (a version edited down is mended first)
+    mended = mend_version(database)
+    for note in upgrade(database):
+        app.warn(note)
+    result = repair_derived(database)
+    result.version_mended = mended
     app.finish(asdict(result), lambda console: console.print(
-        (f"made again: {', '.join(result.objects_made)}; " if result.objects_made else "")
+        (f"schema_version set back from {mended[0]} to {mended[1]} (the last migration the "
+         f"file records; its tables are those of {mended[1]}); " if mended else "")
+        + (f"made again: {', '.join(result.objects_made)}; " if result.objects_made else "")
         + f"platform counters counted again (off for "
         f"{counted(result.platforms_recounted, 'platform')}); search index rebuilt "
         f"({counted(result.games_indexed, 'game')})",

@@ -13,7 +13,7 @@ are still mirrored by triggers (they are rare and need the old values).
 from __future__ import annotations
 
 from romrunner.errors import CorruptDatabaseError
-from romrunner.store.database import Database
+from romrunner.store.database import Database, search_index_damage
 
 MARK = "\ue000"
 """The word that marks a game whose ``title_norm`` is not its folded title: a private-use
@@ -57,10 +57,13 @@ def index_games(db: Database, first_id: int) -> None:
 def search_index_problem(db: Database) -> str | None:
     """What is wrong with the search index, or None: one indexed row per game, read (SQLite's
     integrity check does not look inside it: QA157 F12, an emptied index found no game by
-    title and made every write fail "corrupt", while `db check` said ok). Read-only: FTS5's
-    own 'integrity-check' is a write, refused on the read-only connection a check uses."""
+    title and made every write fail "corrupt", while `db check` said ok), and every entry of
+    it read (see ``search_index_damage``: a damaged block failed each search)."""
     if not has_search_index(db):
         return None
+    damage = search_index_damage(db.conn)  # (QA164 F6: a damaged block, check said ok)
+    if damage is not None:
+        return f"search index damaged ({damage})"
     try:
         indexed = int(db.scalar("SELECT count(*) FROM games_fts_docsize"))
     except CorruptDatabaseError as exc:

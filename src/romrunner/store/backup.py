@@ -289,14 +289,14 @@ def database_state(conn: sqlite3.Connection) -> DatabaseState:
 
 def fork_line_of_changes(conn: sqlite3.Connection,
                          before: DatabaseState | None = None, *,
-                         file_copy: bool = False) -> None:
+                         file_copy: bool = False) -> str:
     """Start a line of changes of its own for the database on ``conn``: a backup (or a copy
     of one, another computer's database) written to for the first time, in that write's
     transaction. A backup of it then never replaces, as an older state of one line, a backup
     of the database it was copied from that holds edits it lacks (QA141 F1), and a card
     tells its deploys from that database's. ``before``: its state before that write (else
     read now). ``file_copy``: a copy of the database file itself, found elsewhere (see
-    :func:`copied_elsewhere`)."""
+    :func:`copied_elsewhere`). Returns the new line's id."""
     state = before if before is not None else database_state(conn)
     record = Restore(secrets.token_hex(16), state.lineage,
                      datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -306,6 +306,19 @@ def fork_line_of_changes(conn: sqlite3.Connection,
     conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
                  (LINEAGE_KEY, json.dumps([r.as_dict() for r in (*state.restores, record)],
                                           sort_keys=True)))
+    return record.lineage
+
+
+def line_of_changes(conn: sqlite3.Connection) -> Restore | None:
+    """How the line of changes the database on ``conn`` is on began (a restore, a backup or
+    the database file copied and written to), or None: its first line."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                    "AND name = 'user_settings'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT value FROM user_settings WHERE key = ?",
+                       (LINEAGE_KEY,)).fetchone()
+    restores = _restores(row[0] if row is not None else None)
+    return restores[-1] if restores else None
 
 
 @dataclass(frozen=True)
@@ -455,10 +468,13 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
             and not _holds_the_state_restored(dest, source, existing.lineage):
         last = source.restores[-1]
         if last.copy:  # (its rows at the copy are not known: review 142 F2)
+            losing_nothing = ("if the database it was copied from has no changes since this "
+                              "backup" if last.file_copy else
+                              "if it is the very backup this one was copied from")
             return (f"a ROM Runner backup of this database from before it was copied ({whose};"
                     f" this database is {last.said()}): it may hold edits made since to the "
-                    "database it was copied from (if it is the very backup this one was "
-                    "copied from, --force replaces it losing nothing)")
+                    f"database it was copied from ({losing_nothing}, --force replaces it "
+                    "losing nothing)")
         return (f"a ROM Runner backup of this database from the line of changes a restore "
                 f"left ({whose}), holding changes it does not have (edits or removals since "
                 f"the state restored {last.at})")

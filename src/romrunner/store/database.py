@@ -10,6 +10,8 @@ import itertools
 import os
 import sqlite3
 import stat
+import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,53 @@ def _nearly_full(path: Path) -> bool:
 
 
 _CORRUPT = ("malformed", "corrupt", "not a database", "file is encrypted")
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    """True when SQLite's error says the file (or a part of it) is damaged."""
+    lowered = str(exc).lower()
+    return any(marker in lowered for marker in _CORRUPT)
+
+
+def search_index_damage(conn: sqlite3.Connection) -> str | None:
+    """SQLite's error reading every entry of the search index (FTS5's ``games_fts``), or
+    None when it reads whole or there is none. ``PRAGMA integrity_check`` does not look
+    inside it, and FTS5's own 'integrity-check' is a write, refused on a read-only
+    connection: its entries are walked through an ``fts5vocab`` table in the connection's
+    own temporary schema, so the database file is not written to."""
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = 'games_fts'").fetchone() is None:
+            return None
+        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rr_search_walk "
+                     "USING fts5vocab(main, games_fts, 'instance')")
+        try:
+            conn.execute("SELECT count(*) FROM temp.rr_search_walk").fetchone()
+        finally:
+            conn.execute("DROP TABLE IF EXISTS temp.rr_search_walk")
+    except sqlite3.Error as exc:
+        return str(exc) if _is_corruption(exc) and _pages_whole(conn, "games_fts_data") \
+            else None
+    return None
+
+
+def _pages_whole(conn: sqlite3.Connection, table: str) -> bool:
+    """True when SQLite's quick check finds the pages of ``table`` whole: damage inside the
+    search index's own blocks is rebuilt by `db repair`; a damaged page is not (the file's
+    damage, said as such)."""
+    try:
+        found = [str(row[0]) for row in conn.execute(f"PRAGMA quick_check({table})")]
+    except sqlite3.Error:
+        return False
+    return found == ["ok"]
+
+
+def search_index_error(path: Path | str, cause: str) -> CorruptDatabaseError:
+    """The error of a command that met a damaged search index: derived from the games, it
+    is rebuilt losing nothing (a backup restored would lose the changes made since)."""
+    return CorruptDatabaseError(
+        f"{path}: the search index is damaged ({cause}); `romrunner db repair` rebuilds it "
+        "from the games, losing nothing")
 
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
@@ -274,6 +323,10 @@ class Database:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
+            if _is_corruption(exc):  # (the search index's damage is rebuilt, not restored)
+                damage = search_index_damage(self.conn)
+                if damage is not None:
+                    raise search_index_error(self.path, damage) from exc
             raise sqlite_error(self.path, exc) from exc
 
     def _check_transaction(self) -> None:
@@ -566,12 +619,71 @@ def folder_is_writable(path: Path) -> bool:
     return not folder.is_dir() or os.access(folder, os.W_OK | os.X_OK)
 
 
-def not_writable_folder(path: Path) -> str:
-    """What to say of a database at ``path`` whose folder this user may not write."""
-    return (f"{path.parent}: the database's folder is not writable (permission denied): "
-            "ROM Runner keeps its -wal, -shm and .lock files beside the database; make the "
-            "folder writable for this user, or copy the database to a folder that is "
-            "(commands that only read still work)")
+def not_writable_folder(path: Path, *, reading_works: bool = True) -> str:
+    """What to say of a database at ``path`` whose folder this user may not write: why (an
+    immutable folder is not a matter of permissions), and what does work. ``reading_works``:
+    commands that only read can read the database as it is (not when it must be upgraded
+    first, which writes)."""
+    folder = path.parent
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    said = f"{folder}: the database's folder is not writable ({_why_not_writable(folder)})"
+    if not path.is_file() or file_size_or_zero(path) == 0:
+        return (f"{said}: ROM Runner makes the database, its -wal, -shm and .lock files "
+                f"there; {_make_writable(folder)}, or give --db (or ROMRUNNER_DB) a file in a "
+                "folder that is")
+    if file_size_or_zero(wal) and not shm.exists():
+        return (f"{said}, and the database's write-ahead log ({wal.name}) holds changes not "
+                "yet in its file: reading them needs SQLite's shared-memory file "
+                f"({shm.name}), which it cannot make there, so no command can read it; "
+                f"{_make_writable(folder)} (the next command takes the changes in), or copy "
+                f"the database together with its {wal.name} to a folder that is")
+    works = ("commands that only read still work" if reading_works else
+             "commands that only read need `romrunner db migrate` first, which writes there")
+    return (f"{said}: ROM Runner keeps its -wal, -shm and .lock files beside the database; "
+            f"{_make_writable(folder)}, or copy the database to a folder that is ({works})")
+
+
+def _make_writable(folder: Path) -> str:
+    """How to make ``folder`` writable again, by why it is not."""
+    if folder_is_immutable(folder):
+        return f"clear its immutable flag (`chattr -i {folder}`, as root)"
+    return "make the folder writable for this user"
+
+
+def _why_not_writable(folder: Path) -> str:
+    """Why this user may not write in ``folder``, as the system says it."""
+    return ("operation not permitted: the folder is immutable" if folder_is_immutable(folder)
+            else "permission denied")
+
+
+_FS_IOC_GETFLAGS = 0x80086601  # (Linux: the inode flags `lsattr` shows)
+_FS_IMMUTABLE_FL = 0x10
+
+
+def folder_is_immutable(folder: Path) -> bool:
+    """True when ``folder`` carries the immutable flag (Linux ``chattr +i``, BSD/macOS
+    ``chflags uchg``/``schg``), which no permission or owner change lifts."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return False
+    flags = getattr(info, "st_flags", None)
+    if flags is not None:
+        return bool(flags & (stat.UF_IMMUTABLE | stat.SF_IMMUTABLE))
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        import fcntl  # (POSIX only)
+        got = fcntl.ioctl(handle, _FS_IOC_GETFLAGS, struct.pack("l", 0))
+        return bool(struct.unpack("l", got)[0] & _FS_IMMUTABLE_FL)
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def _identity_of(path: Path) -> tuple[int, int] | None:

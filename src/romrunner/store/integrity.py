@@ -8,7 +8,12 @@ from romrunner.errors import CorruptDatabaseError, DiskIOError
 from romrunner.library.counters import COUNTERS_RULE_VERSION, counters_off
 from romrunner.search.index import search_index_problem
 from romrunner.store.database import Database
-from romrunner.store.migrate import current_version, schema_gaps, schema_object_gaps
+from romrunner.store.migrate import (
+    current_version,
+    mendable_version,
+    schema_gaps,
+    schema_object_gaps,
+)
 
 # Rows that point at something no foreign key guards: integer dictionary ids in the caches
 # and observations, and best answers whose winning observation is gone.
@@ -54,6 +59,9 @@ class CheckReport:
     objects: list[str] = field(default_factory=list)
     counters: list[str] = field(default_factory=list)
     search_index: str | None = None  # what is wrong with it (see search_index_problem)
+    # The version `db repair` sets schema_version back to (edited down by hand, the tables
+    # of the version the migrations recorded all there: see mendable_version), else None
+    mendable_version: int | None = None
     foreign_keys_checked: bool = False
 
     @property
@@ -115,6 +123,7 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
             report.orphans[label] = int(db.scalar(sql) or 0)
     version = current_version(db)
     report.objects = schema_object_gaps(db.conn, version)
+    report.mendable_version = mendable_version(db.conn, version)
     if not quick and "platform_counts" in tables and version >= COUNTERS_RULE_VERSION:
         report.counters = counters_off(db)
     report.search_index = search_index_problem(db)

@@ -10,12 +10,15 @@ from pathlib import Path
 
 from romrunner.library.counters import count_platforms_again
 from romrunner.search.index import rebuild_search_index
+from romrunner.store.backup import line_of_changes
 from romrunner.store.database import Database, file_size_or_zero
 from romrunner.store.migrate import (
     LATEST_VERSION,
     current_version,
+    mend_version_below_recorded,
     pending_migrations,
     recreate_missing_objects,
+    version_below_recorded,
 )
 
 
@@ -42,11 +45,18 @@ class DatabaseStatus:
     saved_bytes: int = 0
     # Games a release before v1.1.0 recorded that no root adopted yet (`library add --from`).
     recorded_under_no_root: int = 0
+    # schema_version below the migrations the file records, and the way out (see
+    # version_below_recorded): then nothing is pending, whatever the version says.
+    version_problem: str | None = None
+    # How its line of changes began, in words ("restored …", "a copy of the database file,
+    # first written to …"), None: its first line (see backup.line_of_changes).
+    line_of_changes: str | None = None
 
 
 def database_status(db: Database) -> DatabaseStatus:
     """Describe ``db`` without changing it."""
     version = current_version(db)
+    problem = version_below_recorded(db)
     tables = set(db.table_names())
     row = db.query_one("SELECT * FROM definition_pack_meta WHERE id = 1") \
         if "definition_pack_meta" in tables else None
@@ -57,7 +67,7 @@ def database_status(db: Database) -> DatabaseStatus:
         wal_bytes=file_size_or_zero(db.path.with_name(db.path.name + "-wal")),
         schema_version=version,
         latest_version=LATEST_VERSION,
-        pending=[f"{m.version:04d}_{m.name}" for m in pending_migrations(db)],
+        pending=[] if problem else [f"{m.version:04d}_{m.name}" for m in pending_migrations(db)],
         journal_mode=str(db.scalar("PRAGMA journal_mode")),
         fts5=db.has_fts5(),
         search_index="games_fts" in tables,
@@ -77,7 +87,15 @@ def database_status(db: Database) -> DatabaseStatus:
             "SELECT count(*) FROM games WHERE root_id IN "
             "(SELECT id FROM library_roots WHERE path = '')") or 0)
         if {"games", "library_roots"} <= tables else 0,
+        version_problem=problem,
+        line_of_changes=_line_said(db),
     )
+
+
+def _line_said(db: Database) -> str | None:
+    """How the line of changes of ``db`` began, in words (None: its first line)."""
+    line = line_of_changes(db.conn)
+    return None if line is None else line.said()
 
 
 def _saved_by_restores(path: Path) -> dict[str, int]:
@@ -138,6 +156,7 @@ class RepairResult:
     platforms_recounted: int
     games_indexed: int
     objects_made: list[str]
+    version_mended: tuple[int, int] | None = None  # schema_version set back (from, to)
 
 
 def repair_derived(db: Database) -> RepairResult:
@@ -149,3 +168,11 @@ def repair_derived(db: Database) -> RepairResult:
         recounted = count_platforms_again(db)
         indexed = rebuild_search_index(db)
     return RepairResult(recounted, indexed, made)
+
+
+def mend_version(db: Database) -> tuple[int, int] | None:
+    """Set ``schema_version`` back to the migrations the file records, when it was edited
+    down and the tables are whole (see ``mend_version_below_recorded``), in a transaction of
+    its own: (from, to), or None."""
+    with db.atomic():
+        return mend_version_below_recorded(db)

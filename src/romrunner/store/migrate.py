@@ -113,6 +113,65 @@ def current_version(db: Database) -> int:
     return version
 
 
+def recorded_version(conn: sqlite3.Connection) -> int | None:
+    """The last migration ``schema_migrations`` records (None: none, or no such table)."""
+    try:
+        applied = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    return int(applied) if applied is not None else None
+
+
+def version_below_recorded(db: Database) -> str | None:
+    """What is wrong when ``schema_version`` says less than the migrations the file records
+    (edited by hand: each migration would fail on the objects it finds already made), with
+    the way out: `db repair` when the tables of the recorded version are whole; None when
+    the version is not below them."""
+    version = current_version(db)
+    recorded = recorded_version(db.conn)
+    if recorded is None or not 0 < version < recorded <= LATEST_VERSION:
+        return None
+    said = (f"{db.path}: schema_version says {version} but the migrations the file records "
+            f"go to {recorded} (edited by hand?)")
+    if schema_gaps(db.conn, recorded):
+        return (f"{said}, and it lacks tables or columns of {recorded}; restore a backup "
+                "(`romrunner db restore BACKUP`)")
+    return (f"{said}; its tables are those of {recorded}: `romrunner db repair` sets "
+            f"schema_version back to {recorded}")
+
+
+def refuse_version_below_recorded(db: Database) -> None:
+    """Raise :class:`DatabaseError` when ``schema_version`` is below the recorded migrations
+    (see :func:`version_below_recorded`): migrating would fail, and say only that."""
+    problem = version_below_recorded(db)
+    if problem is not None:
+        raise DatabaseError(problem)
+
+
+def mendable_version(conn: sqlite3.Connection, version: int) -> int | None:
+    """The version ``schema_version`` should say when it says ``version``, less than the
+    last migration the file records, and the tables and columns of that one are all there
+    (``schema_version`` edited down by hand); else None."""
+    recorded = recorded_version(conn)
+    if recorded is None or not 0 < version < recorded <= LATEST_VERSION \
+            or schema_gaps(conn, recorded):
+        return None
+    return recorded
+
+
+def mend_version_below_recorded(db: Database) -> tuple[int, int] | None:
+    """Set ``schema_version`` back to the last migration the file records where
+    :func:`mendable_version` finds it (its triggers and indexes are made again by the
+    caller: :func:`recreate_missing_objects`); (from, to), or None when there was nothing
+    to mend. Inside the caller's transaction."""
+    version = current_version(db)
+    recorded = mendable_version(db.conn, version)
+    if recorded is None:
+        return None
+    db.execute("UPDATE schema_version SET schema_version = ? WHERE id = 1", (recorded,))
+    return version, recorded
+
+
 def pending_migrations(db: Database) -> list[Migration]:
     """Migrations not yet applied; refuses a database newer than this code."""
     version = current_version(db)
@@ -208,6 +267,7 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     interrupted earlier run already backed up an older version.
     """
     start = current_version(db)
+    refuse_version_below_recorded(db)
     todo = [m for m in pending_migrations(db) if target is None or m.version <= target]
     report = MigrationReport(start, start, [], None)
     remember: str | None = None
@@ -554,11 +614,10 @@ def schema_object_gaps(conn: sqlite3.Connection, version: int) -> list[str]:
     ``schema_version`` that says another version than the migrations the file records
     (edited by hand: QA157 F2). Empty when whole, or ``version`` unknown to this code."""
     gaps: list[str] = []
-    with contextlib.suppress(sqlite3.Error):
-        applied = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
-        if applied is not None and int(applied) != version:
-            gaps.append(f"schema_version says {version} but the migrations recorded go to "
-                        f"{applied}")
+    applied = recorded_version(conn)
+    if applied is not None and applied != version:
+        gaps.append(f"schema_version says {version} but the migrations recorded go to "
+                    f"{applied}")
     if not 1 <= version <= LATEST_VERSION:
         return gaps
     search = _has_search_index(conn)

@@ -28,6 +28,7 @@ from romrunner.store.backup import (
     file_place,
     fork_line_of_changes,
     is_backup_file,
+    line_of_changes,
     record_place,
     recorded_place,
 )
@@ -46,7 +47,13 @@ from romrunner.store.lock import (
     lock_path,
     writer_lock_is_held,
 )
-from romrunner.store.migrate import LATEST_VERSION, current_version, migrate, pending_migrations
+from romrunner.store.migrate import (
+    LATEST_VERSION,
+    current_version,
+    migrate,
+    pending_migrations,
+    refuse_version_below_recorded,
+)
 
 
 class OpenMode(Enum):
@@ -79,6 +86,7 @@ class OpenResult:
     new_lock_file: bool = False
     new_folders: list[Path] = field(default_factory=list)
     backup_mark: BackupMark | None = None  # a file made by `db backup` (see BackupMark)
+    place_mark: PlaceMark | None = None  # where the file is, recorded with the first write
     # ``new_file`` made in an empty file that was there (`touch`): a failed command leaves
     # it empty, not gone (QA146 F5: a failed scan left it a database, and its lock)
     was_empty_file: bool = False
@@ -140,6 +148,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
             "before: if it was not removed on purpose, restore a backup "
             "(`romrunner db restore BACKUP`)")
     result.new_file, result.lock, result.backup_mark = new, lock, mark
+    result.place_mark = place
     result.was_empty_file = empty
     result.new_lock_file = lock is not None and not used_before
     result.new_folders = new_folders if new else []
@@ -193,6 +202,23 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
         raise
 
 
+def _reads_as_is(path: Path) -> bool:
+    """True when commands that only read can read the database at ``path`` now: it opens
+    read-only and needs no upgrade first (which writes)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    try:
+        db = Database(path, read_only=True)
+    except DatabaseError:
+        return False
+    try:
+        return not pending_migrations(db)
+    except DatabaseError:
+        return False
+    finally:
+        db.close()
+
+
 def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
                      on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
     """Refuse a read-only volume or file, make the folder, take the writer lock (when
@@ -203,7 +229,7 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     if path.exists() and not os.access(path, os.W_OK):
         raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
     if not folder_is_writable(path):
-        raise ReadOnlyVolumeError(not_writable_folder(path))
+        raise ReadOnlyVolumeError(not_writable_folder(path, reading_works=_reads_as_is(path)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -264,15 +290,35 @@ class PlaceMark:
     changes of its own, so that neither copy's backups replace the other's, nor is one's
     restored over the other without ``--force`` (QA157 F15)."""
 
-    def __init__(self, now: FilePlace, before: DatabaseState | None) -> None:
+    def __init__(self, now: FilePlace, before: DatabaseState | None,
+                 recorded: FilePlace | None = None) -> None:
         self.now = now
         self.before = before  # the copy's state, when it is one (else None)
+        self.recorded = recorded  # where the database was recorded to be before
+        self.lineage: str | None = None  # the line of changes the copy started
 
     def __call__(self, db: Database) -> None:
         with db.translate_errors():
             if self.before is not None:
-                fork_line_of_changes(db.conn, self.before, file_copy=True)
+                self.lineage = fork_line_of_changes(db.conn, self.before, file_copy=True)
             record_place(db.conn, self.now)
+
+    def forked(self, db: Database) -> bool:
+        """True when a transaction of ``db`` that started the copy's line of changes
+        committed (a command rolled back leaves the copy as it was)."""
+        if self.lineage is None or db.in_transaction:
+            return False
+        with db.translate_errors():
+            line = line_of_changes(db.conn)
+        return line is not None and line.lineage == self.lineage
+
+    def said(self) -> str:
+        """What a command that forked the copy says of it, once."""
+        first = f" {self.recorded.path}" if self.recorded is not None else ""
+        return (f"{self.now.path}: a copy of the database file{first}, which is still there; "
+                "written to now, it is a database of its own (its backups never replace "
+                "that file's, and neither's `db restore` takes the other's backup without "
+                "--force)")
 
 
 def place_mark(db: Database, *, forked: bool) -> PlaceMark | None:
@@ -287,7 +333,7 @@ def place_mark(db: Database, *, forked: bool) -> PlaceMark | None:
         if recorded == now:
             return None
         copy = not forked and copied_elsewhere(recorded, now)
-        return PlaceMark(now, database_state(db.conn) if copy else None)
+        return PlaceMark(now, database_state(db.conn) if copy else None, recorded)
 
 
 def refuse_a_foreign_database(path: Path, why: str, *,
@@ -346,6 +392,7 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     if not pending or mode in (OpenMode.INSPECT, OpenMode.MAINTAIN):
         return result
     if mode is OpenMode.READ:
+        refuse_version_below_recorded(db)  # (no migration would run: `db repair` mends it)
         holder = holder_now(db.path)
         if holder is not None:  # a writer upgrades first (QA29 F12: told to run migrate)
             raise MigrationRequiredError(
@@ -353,11 +400,29 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
                 f"romrunner command ({holder.describe()}); try again when it finishes")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
-            "run `romrunner db migrate` (a backup is written first)")
+            "run `romrunner db migrate` (a backup is written first)"
+            + _migrate_needs_folder(db.path))
+    result.notices.extend(upgrade(db))
+    return result
+
+
+def _migrate_needs_folder(path: Path) -> str:
+    """What an upgrade needs first where the database's folder is not writable (the
+    upgrade writes its backup and the database there), else ''."""
+    if on_read_only_volume(path) or folder_is_writable(path):
+        return ""
+    folder = path.parent
+    return (f"; it writes beside the database, and its folder {folder} is not writable: "
+            "make it writable for this user first (until then commands that only read refuse it)")
+
+
+def upgrade(db: Database) -> list[str]:
+    """Apply the pending migrations of ``db`` (opened to write); what the upgrade did, to
+    say (nothing when none was pending)."""
+    if not pending_migrations(db):
+        return []
     report = migrate(db)
     note = f"migrated {db.path} from schema version {report.from_version} to {report.to_version}"
     if report.backup:
         note += f"; backup at {report.backup} (version {report.backup_version})"
-    result.notices.append(note)
-    result.notices.extend(report.side_effects())
-    return result
+    return [note, *report.side_effects()]

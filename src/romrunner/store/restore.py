@@ -119,6 +119,12 @@ class RestoreReport:
     saved_as_is: bool = False  # a plain copy of its files (it was corrupt)
     corrupt: str | None = None  # why the database replaced could not be read
     other_database: bool = False  # a backup of another database, restored with force
+    # of those, a backup of a copy of this database that became one of its own
+    of_a_copy: bool = False
+    # The collections by name only in the database replaced (the saved copy keeps them), and
+    # only in the backup: what a restore drops and takes, beyond the counts.
+    collections_dropped: list[str] = field(default_factory=list)
+    collections_taken: list[str] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
     # When the database already is this backup, restored at this time and unchanged since
     # (a restore killed after its swap, run again): nothing is done, and ``saved`` is the
@@ -143,7 +149,9 @@ class RestoreReport:
                 "latest_version": self.latest_version, "lineage": self.lineage,
                 "saved": str(self.saved) if self.saved else None,
                 "saved_as_is": self.saved_as_is, "corrupt": self.corrupt,
-                "other_database": self.other_database,
+                "other_database": self.other_database, "of_a_copy": self.of_a_copy,
+                "collections_dropped": self.collections_dropped,
+                "collections_taken": self.collections_taken,
                 "already_restored_at": self.already_restored_at,
                 "counts": {c.what: {"now": c.now, "restored": c.restored}
                            for c in self.counts},
@@ -264,6 +272,9 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
             report.other_database = _other_database(current, restored)
             if report.other_database and not force:
                 raise InputError(_other_database_message(backup, current, restored))
+            report.of_a_copy = report.other_database and _a_copys(current, restored)
+            report.collections_dropped, report.collections_taken = \
+                _collections_apart(current, temp)
             earlier = _restored_from(current.state, restored)
             if earlier is not None and same_rows(temp, path):
                 report.already_restored_at = earlier.at
@@ -451,6 +462,37 @@ def _of_a_copy(state: DatabaseState, restored: DatabaseState) -> bool:
     return any(record.copy and record.lineage not in ours for record in restored.restores)
 
 
+def _a_copys(current: _Current, restored: DatabaseState) -> bool:
+    """True when a backup refused as another database's is of a copy of this one (the same
+    database id: a line of changes of its own since the copy)."""
+    state = current.state
+    return state is not None and bool(state.database_id) \
+        and state.database_id == restored.database_id
+
+
+def _collection_names(conn: sqlite3.Connection) -> set[str]:
+    """The names of the collections of the database on ``conn`` (none: no such table)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                    "AND name = 'collections'").fetchone() is None:
+        return set()
+    return {str(row[0]) for row in conn.execute("SELECT name FROM collections")}
+
+
+def _collections_apart(current: _Current, temp: Path) -> tuple[list[str], list[str]]:
+    """The collections by name only in the database replaced, and only in the backup (its
+    copy at ``temp``): a restore's counts alike can drop one and take another (a copy's
+    backup forced over this database)."""
+    if current.db is None:
+        return [], []
+    now = _collection_names(current.db.conn)
+    conn = sqlite3.connect(f"{temp.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        restored = _collection_names(conn)
+    finally:
+        conn.close()
+    return sorted(now - restored), sorted(restored - now)
+
+
 def _other_database_message(backup: Path, current: _Current, restored: DatabaseState) -> str:
     state = current.state
     known = state is not None and (bool(state.database_id and restored.database_id)
@@ -458,7 +500,7 @@ def _other_database_message(backup: Path, current: _Current, restored: DatabaseS
     what = "a backup of another database" if known else \
         "a backup that cannot be told to be of this database (no id in one of them)"
     force = "--force restores it, saving this database first"
-    if known and state is not None and state.database_id == restored.database_id:
+    if known and _a_copys(current, restored):
         what = ("a backup of a copy of this database that became a database of its own "
                 "(another computer's, or another folder's)")
         force = ("--force restores it, dropping the changes made here since the copy, "
