@@ -998,11 +998,14 @@ def test_two_dumps_alike_of_a_sets_disc_put_one_in_the_sets_folder_said(
     apart in one folder: both dumps of each disc went in, the playlist listing one, the
     other invisible on the device, unsaid."""
     files: dict[str, int | bytes] = {}
-    for title in ("Game Inc.", "Game Inc"):
-        for disc in (1, 2):
-            name = f"{title} (Disc {disc})"
-            files[f"psx/{name}.bin"] = hashlib.sha256(f"{title}{disc}".encode()).digest() * 400
-            files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    # (in two folders, so that the scan's ids interleave the copies' discs: QA165 F1)
+    folders = {("Game Inc.", 1): "a", ("Game Inc", 2): "a", ("Game Inc", 1): "b",
+               ("Game Inc.", 2): "b"}
+    for (title, disc), folder in folders.items():
+        name = f"{title} (Disc {disc})"
+        data = hashlib.sha256(f"{title}{disc}".encode()).digest() * 400
+        files[f"psx/{folder}/{name}.bin"] = data
+        files[f"psx/{folder}/{name}.cue"] = CUE.format(f"{name}.bin").encode()
     library = make_library(tmp_path, files)
     card = tmp_path / "card"
     card.mkdir()
@@ -1015,6 +1018,8 @@ def test_two_dumps_alike_of_a_sets_disc_put_one_in_the_sets_folder_said(
     assert sorted(PurePosixPath(line).name for line in
                   (playlist.content or b"").decode().splitlines()) == \
         sorted(PurePosixPath(dest).name for dest in sheets)
+    # both discs of one copy, never one of each (QA165 F1)
+    assert len({PurePosixPath(dest).name.split(" (Disc")[0] for dest in sheets}) == 1, sheets
 
 
 def test_es_de_on_android_gets_a_sets_discs_in_its_m3u_folder(cli: Any, tmp_path: Path) -> None:

@@ -2793,7 +2793,8 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             formats[game.set_key][_format(game)] += 1
     left: list[str] = []
     sets_left: set[str] = set()
-    for (set_key, _), discs in by_disc.items():
+    copy_of: dict[str, str] = {}  # a set -> the copy its first disc kept (see below)
+    for (set_key, _), discs in sorted(by_disc.items()):
         if len(discs) < 2:
             continue
         kept = discs[0]
@@ -2807,8 +2808,14 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
         # (of two dumps whose names' tags are alike, one goes where the set's discs go
         # apart, in a folder a frontend does not list: QA162 F6, "Game Inc." and "Game Inc",
-        # one set, the second's discs invisible beside the first's, unsaid)
+        # one set, the second's discs invisible beside the first's, unsaid — each disc from
+        # the copy the first disc kept: QA165 F1, one playlist of both copies' discs)
         apart = builder.layout.multi_disc_layout(kept.platform_id) != "flat"
+        if apart:
+            kept = next((game for game in same if _format(game) == _format(kept)
+                         and tags_of_file(game.filename) == tags_of_file(kept.filename)
+                         and _copy_name(game) == copy_of.get(set_key)), kept)
+            copy_of.setdefault(set_key, _copy_name(kept))
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
                     game.root_id == kept.root_id and (_format(game) != _format(kept) or (
@@ -2823,6 +2830,12 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
             "once, its latest revision and best dump (verified, fixed, plain, alternate, "
             "altered, bad) in the set's format"))
+
+
+def _copy_name(game: _Game) -> str:
+    """The name a disc shares with the other discs of its copy of a set: its file's, without
+    its extension and disc tags (``Game Inc.`` of ``Game Inc. (Disc 2).cue``)."""
+    return without_disc_tags(game.filename.rpartition(".")[0] or game.filename)
 
 
 def _format(game: _Game) -> str:
