@@ -196,6 +196,16 @@ def test_a_deploy_to_the_folder_of_a_card_not_mounted_now_writes_nothing(
         assert refused.code == 2 and "no card is mounted here" in refused.err, refused.err
         assert refused.err.count("\n") == 1
     assert list(card.iterdir()) == []
+    # the folder an earlier release's deploy to the unmounted card filled, its own id there:
+    # refused still (QA165 F2); and named through a link (F4)
+    (card / CARD_DIR).mkdir()
+    (card / CARD_DIR / "destination-id").write_text("file:left-by-an-earlier-run\n")
+    assert cli(*deploy).code == 2
+    linked = tmp_path / "card-link-unmounted"
+    linked.symlink_to(card)
+    through = cli("deploy", "1", "--to", str(linked), "platform:gb", "--dry-run")
+    assert through.code == 2 and "no card is mounted here" in through.err, through.err
+    shutil.rmtree(card / CARD_DIR)
     card.rmdir()  # (no folder at all: said as ever)
     gone = cli(*deploy)
     assert gone.code == 2 and "destination does not exist" in gone.err, gone.err

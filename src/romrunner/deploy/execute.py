@@ -1020,13 +1020,20 @@ def refuse_an_unmounted_card(db: Database, card: Path) -> None:
     computer's own disk (QA162 F1: 1,500 files written there, "completed"). Known by a
     deployment at this path to a mounted volume (a volume UUID for its id, or recorded as
     mounted)."""
-    if not card.is_dir() or (card / CARD_DIR).exists() or os.path.ismount(card.resolve()):
+    if not card.is_dir() or os.path.ismount(card.resolve()):
         return  # (no folder: said as ever; a link to a mount: the card — review 36 F3)
-    row = db.query_one(
-        "SELECT id, started_at FROM deployment_history WHERE destination_path = ? AND "
-        "(destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
-        "json_extract(options_json, '$.mounted') = 1)) ORDER BY id DESC LIMIT 1",
-        (os.path.abspath(card),))
+    real = os.path.realpath(card)
+    # (by the folder's real path: through a link, or named by the link an earlier deploy
+    # went through — QA165 F4; a deployment history is a few hundred rows)
+    rows = [row for row in db.query(
+        "SELECT id, started_at, destination_path, destination_id FROM deployment_history "
+        "WHERE destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
+        "json_extract(options_json, '$.mounted') = 1) ORDER BY id DESC")
+        if os.path.realpath(str(row["destination_path"])) == real]
+    # (a card id here that is not the mounted card's: the folder an earlier deploy to the
+    # unmounted card filled — QA165 F2, its `.romrunner/` turned the refusal off)
+    here = card_destination_id(card, create=False) if (card / CARD_DIR).exists() else None
+    row = rows[0] if rows and here not in {str(r["destination_id"]) for r in rows} else None
     if row is not None:
         raise DeployError(
             f"{card}: no card is mounted here: deployment {row['id']} "
