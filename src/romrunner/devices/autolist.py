@@ -1597,14 +1597,14 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     elif listed and resolved.installed is not None \
             and not installed_for(pack, resolved.installed, emulator, game.platform_id):
         warnings.append(f"{emulator} is not in {resolved.name}'s installed emulators")
+    if not emulator and game.platform_id in resolved.unrunnable:  # (QA163 F2: permissive
+        # mode put PS3 games on an Android card, "whether it runs them is not checked"; said
+        # before the performance gate, whose "permissive includes them" was untrue: QA165 F5)
+        return _FullGate(False, NO_EMULATOR_AVAILABLE, warnings, compat=NO_EMULATOR_AVAILABLE)
     performance = check_performance(game, emulator, mode, policies, perf)
     warnings += performance.warnings
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, perf=performance.reason)
-    if not emulator and game.platform_id in resolved.unrunnable:  # (QA163 F2: permissive
-        # mode put PS3 games on an Android card, "whether it runs them is not checked")
-        return _FullGate(False, NO_EMULATOR_AVAILABLE, warnings, perf=performance.reason,
-                         compat=NO_EMULATOR_AVAILABLE)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict":
         return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)
