@@ -450,3 +450,17 @@ def test_missing_true_reads_the_partial_index_of_missing_games(tmp_path: Path) -
         chosen.all_params))
     db.close()
     assert "idx_games_missing" in plan, plan
+
+
+def test_a_word_to_leave_out_inside_a_titles_value_is_refused_not_inverted(
+        db: Database) -> None:
+    """QA166 F1: `title:"mario -land"` and `title:-land` found the games WITH the word
+    (the minus dropped by the folding): a deploy copied the opposite of what was asked."""
+    for text in ('title:"mario -kart"', "title:-kart"):
+        with pytest.raises(QueryError, match="'-kart' would be a word to find, not one to "
+                                             "leave out: write it apart, -title:kart"):
+            titles(db, text)
+    assert titles(db, "title:mario -title:kart") == titles(db, "title:mario -kart") == [
+        "Super Mario World"]
+    # (a subtitle set off by dashes, as Japanese titles write it, is words to find)
+    assert titles(db, 'title:"super -mario world-"') == ["Super Mario World"]

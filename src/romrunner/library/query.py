@@ -582,6 +582,15 @@ def _phrase_sql(value: str, ctx: Context) -> Sql:
 def _title_parse(value: str) -> str:
     if not (fold(value) or "").split():
         raise _bad("title", value, "no letters or digits to search for")
+    words = value.split()
+    left_out = [word for word in words if word.startswith("-") and len(word) > 1]
+    # (a word to leave out written inside the value: matched as a word to find, the opposite
+    # of what was meant — QA166 F1; not a subtitle set off by dashes, "-Narikiri Dungeon-")
+    if left_out and not any(word.endswith("-") for word in words):
+        word = left_out[0][1:]
+        raise _bad("title", quote_value(value), f"'-{word}' would be a word to find, not "
+                   f"one to leave out: write it apart, -title:{quote_value(word)} "
+                   f"(or -{quote_value(word)})")
     return value
 
 
