@@ -135,7 +135,10 @@ def test_unknown_platform_is_an_error_naming_it(cli: Any, tmp_path: Path) -> Non
     assert cli("db", "init").code == 0  # creates the database
     result = cli("search", "mario", "--platform", "nope")
     assert result.code == 2 and "unknown platform 'nope'" in result.err and result.out == ""
-    assert ", unknown," in result.err  # (the undecided files' id is a known one: QA44 F4)
+    assert "`romrunner platforms --all` lists" in result.err
+    # the id meant, as `games ls platform:md` says it (QA166 F9: ~70 ids listed)
+    meant = cli("search", "sonic", "--platform", "md")
+    assert meant.code == 2 and "did you mean genesis" in meant.err, meant.err
     for spelling in ("UNKNOWN", "Unknown"):  # as `games ls platform:UNKNOWN` takes it
         undecided = cli("search", "mario", "--platform", spelling)
         assert undecided.code == 0 and "no game matches" in undecided.out, undecided.err

@@ -27,9 +27,9 @@ from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.mounts import volume_uuid
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
-from romrunner.library.query import platform_hint
 from romrunner.library.tags import REGION_LANGUAGES, language_code, region_name
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import platform_hint
 from romrunner.store.database import Database
 from romrunner.textnorm import has_control_characters
 from romrunner.words import counted

@@ -25,11 +25,12 @@ from romrunner.library.containers import (
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of
-from romrunner.library.query import LIST_COLUMNS, platform_hint
+from romrunner.library.query import LIST_COLUMNS
 from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import platform_hint
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex

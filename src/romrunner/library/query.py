@@ -30,7 +30,7 @@ from typing import Any
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.tags import FLAGS, language_code, region_name
-from romrunner.packs.model import Platform, platform_named
+from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import fts_phrase, fts_query, fts_words
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -438,13 +438,6 @@ def _platform_sql(value: str, ctx: Context) -> Sql:
         raise QueryError(f"query: platform:{value}: not a platform of the definition pack"
                          f" ({platform_hint(value, ctx.platform_entries)})")
     return "g.platform_id = ?", [platform]
-
-
-def platform_hint(word: str, platforms: Mapping[str, Platform] | None) -> str:
-    """The id ``word`` may mean, or where the ids are listed."""
-    meant = platform_named(platforms, word) if platforms else None
-    return f"did you mean {meant.id}: {meant.name}?" if meant is not None else \
-        "`romrunner platforms --all` lists the pack's platform ids"
 
 
 def _region_sql(value: str, ctx: Context) -> Sql:

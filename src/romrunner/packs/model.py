@@ -334,5 +334,12 @@ def platform_named(platforms: Mapping[str, Platform], word: str) -> Platform | N
     return platforms[close[0]] if close else None
 
 
+def platform_hint(word: str, platforms: Mapping[str, Platform] | None) -> str:
+    """The id ``word`` may mean, or where the ids are listed."""
+    meant = platform_named(platforms, word) if platforms else None
+    return f"did you mean {meant.id}: {meant.name}?" if meant is not None else \
+        "`romrunner platforms --all` lists the pack's platform ids"
+
+
 def _squashed(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())

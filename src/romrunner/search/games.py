@@ -17,11 +17,12 @@ Without FTS5 in the linked SQLite only the first tier runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from romrunner.errors import InputError, NotFoundError
+from romrunner.packs.model import platform_hint
 from romrunner.search.index import MARKED, catalog_title, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, is_unspaced_character, storable
@@ -176,6 +177,10 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
     if storable(platform) and db.query_one(
             "SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
         return
+    if isinstance(known_platforms, Mapping) and known_platforms:  # (the pack's entries: the
+        # id meant, as `games ls platform:md` says it — QA166 F9, 70 ids listed here)
+        raise NotFoundError(f"unknown platform {platform!r} "
+                            f"({platform_hint(platform, known_platforms)})")
     listed = ", ".join(sorted({*known_platforms, UNKNOWN_PLATFORM}))  # (all: cut at 40, it
     # left out snes; and the undecided files' own id: QA44 F4)
     raise NotFoundError(f"unknown platform {platform!r}" + (f" (known: {listed})" if listed
