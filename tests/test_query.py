@@ -232,6 +232,12 @@ def test_a_cursor_of_another_sort_or_garbage_is_refused(db: Database) -> None:
     assert cursor is not None
     with pytest.raises(QueryError, match="another sort"):
         query_games(db, "", sort="-size", after=cursor)
+    # of another query (QA166 F3: `mario`'s cursor taken by `zelda` skipped its games)
+    mario = query_games(db, "mario", sort="title", limit=1).next_cursor
+    assert mario is not None
+    with pytest.raises(QueryError, match="a cursor of another query"):
+        query_games(db, "zelda", sort="title", after=mario)
+    assert query_games(db, "mario", sort="title", after=mario).rows
     with pytest.raises(QueryError, match="not a cursor"):
         query_games(db, "", after="!!!")
     for forged in ('{"s":["id"],"v":[100000000000000000000]}',  # (QA44 F1: internal errors)

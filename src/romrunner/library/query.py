@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -820,22 +821,36 @@ def _after_sql(keys: Sequence[SortKey], values: Sequence[object]) -> Sql:
     return "(" + " OR ".join(ors) + ")", params
 
 
-def encode_cursor(keys: Sequence[SortKey], row: dict[str, Any]) -> str:
-    """An opaque cursor for the page after ``row``."""
+def query_mark(query: Query) -> str:
+    """A short mark of what ``query`` selects, carried in its pages' cursors."""
+    terms = json.dumps([[t.field, list(t.values), t.negated] for t in query.terms],
+                       ensure_ascii=False)
+    return hashlib.sha1(terms.encode()).hexdigest()[:10]
+
+
+def encode_cursor(keys: Sequence[SortKey], row: dict[str, Any], mark: str | None = None) -> str:
+    """An opaque cursor for the page after ``row`` (of the query ``mark`` names)."""
     payload = {"s": [k.name + ("-" if k.descending else "") for k in keys],
-               "v": [row[f"_sort{i}"] for i in range(len(keys))]}
+               "v": [row[f"_sort{i}"] for i in range(len(keys))],
+               **({"q": mark} if mark is not None else {})}
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
-    """The sort values a cursor holds; an error when it is not a cursor of this sort."""
+def decode_cursor(keys: Sequence[SortKey], cursor: str, mark: str | None = None
+                  ) -> list[object]:
+    """The sort values a cursor holds; an error when it is not a cursor of this sort, or of
+    another query than ``mark``'s (QA166 F3: a page of `mario` taken up by `zelda` skipped
+    games, unsaid; a cursor printed before cursors carried their query is taken)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         names, values = payload["s"], payload["v"]
     except (binascii.Error, ValueError, TypeError, KeyError) as exc:
         raise QueryError(f"--after {cursor!r}: not a cursor printed by this listing") from exc
+    if mark is not None and isinstance(payload, dict) and payload.get("q", mark) != mark:
+        raise QueryError(f"--after {cursor!r}: a cursor of another query (page through one "
+                         "query with the cursors it prints)")
     expected = [k.name + ("-" if k.descending else "") for k in keys]
     if names != expected or not isinstance(values, list) or len(values) != len(keys) \
             or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
@@ -935,7 +950,7 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
                     fts_drive_limit=fts_drive_limit)
     where, params = chosen.where, chosen.all_params
     if after:
-        condition, more = _after_sql(keys, decode_cursor(keys, after))
+        condition, more = _after_sql(keys, decode_cursor(keys, after, query_mark(parsed)))
         where, params = f"({where}) AND {condition}", [*params, *more]
     sort_columns = ", ".join(f"{k.column} AS _sort{i}" for i, k in enumerate(keys))
     rows = [dict(row) for row in db.query(
@@ -949,7 +964,7 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
     else:
         total, exact = _total(db, chosen, len(rows) + int(more_rows), exact_count,
                               count_cap, count_budget)
-    cursor = encode_cursor(keys, rows[-1]) if more_rows and rows else None
+    cursor = encode_cursor(keys, rows[-1], query_mark(parsed)) if more_rows and rows else None
     for row in rows:
         for i in range(len(keys)):
             row.pop(f"_sort{i}")
