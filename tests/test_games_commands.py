@@ -144,7 +144,8 @@ def test_name_guesses_are_counted_apart_everywhere(cli: Any, db_path: Path,
     assert "4 identified by hash, 1 guessed by name, 0 unidentified" in " ".join(
         text.out.split())
     status = cli("--json", "db", "status").json()["data"]["matches"]
-    assert status == {"identified": 4, "guessed": 1, "unidentified": 0}
+    assert status == {"identified": 4, "guessed": 1, "unidentified": 0,
+                      "playlists": 0}
     assert "4 by hash, 1 guessed by name, 0 unidentified" in cli("db", "status").out
     db = Database(db_path)
     try:

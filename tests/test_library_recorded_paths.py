@@ -198,7 +198,8 @@ def test_db_status_says_the_recorded_games_are_under_no_root_not_unidentified(
     assert "0 games in 0 roots (and 3 games recorded before v1.1.0 under no root" in text
     data = cli("--json", "db", "status").json()["data"]
     assert data["recorded_under_no_root"] == 3
-    assert data["matches"] == {"identified": 0, "guessed": 0, "unidentified": 0}
+    assert data["matches"] == {"identified": 0, "guessed": 0, "unidentified": 0,
+                               "playlists": 0}
     assert data["unverified"]["unverified"] == 0 and "not verified" not in text
     cli("library", "add", tmp_path / "lib", "--from", tmp_path / "old")
     data = cli("--json", "db", "status").json()["data"]

@@ -45,6 +45,7 @@ from romrunner.library.summary import card_name
 from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
+from romrunner.words import counted
 
 
 def _not_contradicted(prefix: str, *stronger: str) -> str:
@@ -69,21 +70,39 @@ _HASH_PASSES = (
 )
 
 
+# A library's own .m3u, unmatched, is a playlist: no game to identify (its discs are), in
+# none of the three counts below (migration 21) and counted apart, so that they add up.
+_PLAYLIST = "format = 'm3u' AND matched_game_id IS NULL"
 # How a match was made: by a hash of the data (or by hand: 'user'), or by the file name
 # alone ('name', a guess: never counted as identified).
 _COUNTS = ("SELECT coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')), 0) "
            "AS identified, coalesce(sum(match_method = 'name'), 0) AS guessed, "
-           "coalesce(sum(matched_game_id IS NULL AND format IS NOT 'm3u'), 0) AS unidentified "
-           "FROM games ")  # (a library's own .m3u is a playlist: not a game to identify)
+           "coalesce(sum(matched_game_id IS NULL AND format IS NOT 'm3u'), 0) AS unidentified, "
+           f"coalesce(sum({_PLAYLIST}), 0) AS playlists FROM games ")
 
 
 @dataclass(frozen=True)
 class MatchCounts:
-    """Games identified by a hash (or by hand), guessed by their name only, and neither."""
+    """Games identified by a hash (or by hand), guessed by their name only, and neither; and
+    the library's own playlists, in none of those (no game to identify)."""
 
     identified: int
     guessed: int
     unidentified: int
+    playlists: int = 0
+
+    def said(self) -> str:
+        """The counts in words, as every command says them: ``3 identified by hash, 0 guessed
+        by name, 2 unidentified``, then the playlists where there are any (``, 1 playlist``),
+        so that they add up to the games."""
+        return (f"{self.identified:,} identified by hash, {self.guessed:,} guessed by name, "
+                f"{self.unidentified:,} unidentified{playlists_said(self.playlists)}")
+
+
+def playlists_said(playlists: int) -> str:
+    """The playlists counted apart from the identified, guessed and unidentified games, where
+    there are any: ``, 1 playlist``; else nothing."""
+    return f", {counted(playlists, 'playlist')}" if playlists else ""
 
 
 IdentifyResult = MatchCounts  # what identify() reports for the games it was given
@@ -155,14 +174,15 @@ def count_guessed(db: Database, root_id: int) -> int:
 def count_playlists(db: Database, root_id: int) -> int:
     """Present .m3u playlists of a root, unmatched: never counted as unidentified games (an
     index count)."""
-    return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? AND format = 'm3u' "
-                         "AND matched_game_id IS NULL AND is_missing = 0", (root_id,)))
+    return int(db.scalar(f"SELECT count(*) FROM games WHERE root_id = ? AND {_PLAYLIST} "
+                         "AND is_missing = 0", (root_id,)))
 
 
 def _counts(db: Database, sql: str, params: tuple[object, ...]) -> MatchCounts:
     row = db.query_one(sql, params)
     assert row is not None  # an aggregate always returns a row
-    return MatchCounts(int(row["identified"]), int(row["guessed"]), int(row["unidentified"]))
+    return MatchCounts(int(row["identified"]), int(row["guessed"]), int(row["unidentified"]),
+                       int(row["playlists"]))
 
 
 def identify(db: Database, game_ids: list[int] | None = None, *,

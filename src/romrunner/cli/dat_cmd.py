@@ -71,9 +71,7 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                               f"{r.version or '-'}: {counted(r.games_added, 'game')} added, "
                               f"{r.games_removed:,} removed, {r.games_renamed:,} renamed, "
                               f"{r.games_changed:,} with other ROMs")
-        console.print(f"library: {counts.identified:,} identified by hash, "
-                      f"{counts.guessed:,} guessed by name, "
-                      f"{counts.unidentified:,} unidentified")
+        console.print(f"library: {counts.said()}")
 
     if report.undecided_by_crc:
         one = report.undecided_by_crc == 1
@@ -94,7 +92,7 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                  + "; `--json` lists them all)")
     app.finish({"imports": [asdict(r) for r in report.imports],
                 "identified": counts.identified, "guessed": counts.guessed,
-                "unidentified": counts.unidentified,
+                "unidentified": counts.unidentified, "playlists": counts.playlists,
                 "undecided_by_crc": report.undecided_by_crc,
                 "platform_changed": [asdict(m) for m in moved],
                 "no_longer_identified": [asdict(m) for m in lost]}, render)

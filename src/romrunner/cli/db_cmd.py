@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.catalog.identify import match_counts, verify_counts
+from romrunner.catalog.identify import match_counts, playlists_said, verify_counts
 from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.errors import CorruptDatabaseError, NoDatabaseError
 from romrunner.library.roots import refuse_writing_into_library
@@ -102,7 +102,8 @@ def status() -> int:
         if matches is not None:
             console.print(f"identified      {matches.identified:,} by hash, "
                           f"{matches.guessed:,} guessed by name, "
-                          f"{matches.unidentified:,} unidentified (present files)")
+                          f"{matches.unidentified:,} unidentified"
+                          f"{playlists_said(matches.playlists)} (present files)")
         if stated is not None and stated.unverified:
             its = "its" if stated.unverified == 1 else "their"
             console.print(f"not verified    {counted(stated.unverified, 'file')} without "

@@ -24,7 +24,7 @@ from romrunner.errors import InputError
 from romrunner.library.example import build_example
 from romrunner.library.games import GameFilter, list_games
 from romrunner.library.roots import add_root
-from romrunner.library.scan import scan_library
+from romrunner.library.scan import scan_library, summary_matches
 from romrunner.words import counted
 
 DEMO_DATABASE = "demo.db"
@@ -92,10 +92,8 @@ def demo(workdir: Path | None) -> int:
     def render(console: Console) -> None:
         console.print(f"example library {library}")
         console.print(f"database        {app.db_path}")
-        console.print(f"scanned {counted(summary.scanned, 'file')}: {summary.identified} "
-                      "identified "
-                      f"by hash, {summary.guessed} guessed by name, "
-                      f"{summary.unidentified} unidentified")
+        console.print(f"scanned {counted(summary.scanned, 'file')}: "
+                      f"{summary_matches(summary).said()}")
         table = Table("platform", "file", "identified as", "how")
         for game in games:
             table.add_row(game["platform_id"], game["filename"],
@@ -120,7 +118,7 @@ def demo(workdir: Path | None) -> int:
     app.finish({"workdir": str(base), "database": str(app.db_path),
                 "scan": {"scanned": summary.scanned, "added": summary.added},
                 "identified": summary.identified, "guessed": summary.guessed,
-                "unidentified": summary.unidentified,
+                "unidentified": summary.unidentified, "playlists": summary.playlists,
                 "games": games, "bios": {"ok": bios_report.ok, "groups": [
                     g.as_dict() for g in bios_report.groups]},
                 "deploy": {"card": str(card), "os": DEMO_OS, "summary": deployed.as_dict(),

@@ -525,11 +525,9 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
                  "(`romrunner games set-platform auto ID…` undoes it)")
     app.finish({"platform_id": platform_id, "changed": result.changed,
                 "identified": matches.identified, "guessed": matches.guessed,
-                "unidentified": matches.unidentified},
+                "unidentified": matches.unidentified, "playlists": matches.playlists},
                lambda c: c.print(f"{counted(result.changed, 'game')} set to {platform_id}: "
-                                 f"{matches.identified} identified by hash, "
-                                 f"{matches.guessed} guessed by name, "
-                                 f"{matches.unidentified} unidentified"))
+                                 f"{matches.said()}"))
     return 0
 
 
@@ -548,15 +546,14 @@ def _set_platform_auto(game_ids: list[int]) -> int:
         same = len(result.games) - changed
         console.print(f"{counted(changed, 'game')} back to the platform a scan decides"
                       f"{f' ({same:,} unchanged)' if same else ''}"
-                      f": {matches.identified} identified by hash, "
-                      f"{matches.guessed} guessed by name, {matches.unidentified} unidentified",
+                      f": {matches.said()}",
                       highlight=False)
 
     changed = sum(1 for game in result.games if game.changed)
     app.finish({"platform_id": AUTO, "changed": changed,
                 "games": [game.as_dict() for game in result.games],
                 "identified": matches.identified, "guessed": matches.guessed,
-                "unidentified": matches.unidentified}, render)
+                "unidentified": matches.unidentified, "playlists": matches.playlists}, render)
     return 0
 
 

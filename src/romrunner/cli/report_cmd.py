@@ -140,18 +140,20 @@ def dat_fixdat(name: str, written: str, force: bool) -> int:
                    "names (`platform:genesis`), its name, the folder names it goes by.")
 def platforms(every: bool) -> int:
     """Every platform of the library: games, hash-matched, name-guessed, unidentified,
-    missing."""
+    playlists (.m3u: no game to identify), missing."""
     app = app_context()
     if every:
         return _pack_platforms(app)
     rows = platform_counts(app.open_db(OpenMode.READ))
 
     def render(console: Console) -> None:
+        lists = any(r.playlists for r in rows)  # (a column only where the library has some)
         table = Table("platform", "games", "hash-matched", "name-guessed", "unidentified",
-                      "missing")
+                      *(["playlists"] if lists else []), "missing")
         for r in rows:
             table.add_row(r.platform_id, f"{r.games:,}", f"{r.hash_matched:,}",
-                          f"{r.name_guessed:,}", f"{r.unidentified:,}", f"{r.missing:,}")
+                          f"{r.name_guessed:,}", f"{r.unidentified:,}",
+                          *([f"{r.playlists:,}"] if lists else []), f"{r.missing:,}")
         console.print(table if rows else "the library is empty (`romrunner scan`)")
 
     app.finish([asdict(r) for r in rows], render)

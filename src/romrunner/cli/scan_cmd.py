@@ -23,7 +23,7 @@ from romrunner.library.roots import (
     Root,
     get_root,
 )
-from romrunner.library.scan import ScanSummary, scan_library
+from romrunner.library.scan import ScanSummary, scan_library, summary_matches
 from romrunner.library.timeshift import said_offsets
 from romrunner.words import counted, examples, shortened
 
@@ -85,10 +85,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                else "")
             + (f"{summary.damaged:,} found damaged (kept, errors below), " if summary.damaged
                else "")
-            + f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
-            f"{summary.guessed:,} guessed by name, "
-            f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
-            f"in {summary.seconds:.1f} s")
+            + f"{summary.missing:,} missing; {summary_matches(summary).said()}; "
+            f"{summary.bytes_hashed:,} bytes hashed in {summary.seconds:.1f} s")
         if summary.unmatched_by_verify:
             lost = summary.unmatched_by_verify
             console.print(
@@ -246,6 +244,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         app.warn(_refiled_warning(summary.refiled))
     if summary.unsettled:
         app.warn(_unsettled_warning(summary.unsettled))
+    if summary.unmatched_refiled:
+        app.warn(_unmatched_refiled_warning(summary.unmatched_refiled))
     if summary.kept_unlisted_types:
         kept = sum(summary.kept_unlisted_types.values())
         one = kept == 1
@@ -314,8 +314,7 @@ def _unchanged_detail(summary: ScanSummary) -> str:
 def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:
     """The words of games a scan filed under another platform than the stored one."""
     one = len(refiled) == 1
-    shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in refiled]) \
-        + (" (--json lists them)" if len(refiled) > 3 else "")
+    shown = _refiled_shown(refiled)
     return (f"{counted(len(refiled), 'game')} examined again {'is' if one else 'are'} now "
             f"filed under another platform ({'its' if one else 'their'} file moved to a "
             "folder or renamed to a name that says another, or none — a ROM manager's "
@@ -327,12 +326,30 @@ def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:
             f"{'it' if one else 'them'} back)")
 
 
+def _refiled_shown(refiled: list[dict[str, str | int]]) -> str:
+    """A few of the games filed under another platform, ``path from → to`` each."""
+    return examples([f"{item['path']} {item['from']} → {item['to']}" for item in refiled]) \
+        + (" (--json lists them)" if len(refiled) > 3 else "")
+
+
+def _unmatched_refiled_warning(refiled: list[dict[str, str | int]]) -> str:
+    """The words of games whose CRC32 + size match had filed them under another platform
+    than their folder's, extension's or header's, and that scan --verify withdrew."""
+    one = len(refiled) == 1
+    return (f"{counted(len(refiled), 'game')} filed by {'its' if one else 'their'} CRC32 + "
+            f"size match under another platform {'is' if one else 'are'} filed again as "
+            f"{'its' if one else 'their'} folder, extension or header decides: scan --verify "
+            f"withdrew that match ({'its' if one else 'their'} MD5/SHA1 are not the catalog "
+            f"game's): {_refiled_shown(refiled)}; ids, collections and game overrides kept "
+            "(`romrunner games set-platform PLATFORM ID…` files "
+            f"{'it' if one else 'them'} by hand)")
+
+
 def _unsettled_warning(unsettled: list[dict[str, str | int]]) -> str:
     """The words of games a scan filed under another platform than the one a catalog's
     match had settled: no match settles it so now (not a moved file, nor a pack update)."""
     one = len(unsettled) == 1
-    shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in unsettled]) \
-        + (" (--json lists them)" if len(unsettled) > 3 else "")
+    shown = _refiled_shown(unsettled)
     return (f"{counted(len(unsettled), 'game')} examined again {'is' if one else 'are'} now "
             f"filed under another platform: the catalog match that had filed "
             f"{'it' if one else 'them'} under the old one no longer does (the DATs imported, "

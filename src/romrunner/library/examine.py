@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from romrunner.library.containers import (
@@ -36,6 +36,13 @@ HASHED_SHEETS = {".cue", ".gdi"}
 # one reading of it — a row an earlier release stored for it is no game (review 97 F1).
 NO_TRACK = ("names no track file: not a disc sheet this reader can read (saved as UTF-16? "
             "empty?); not a game")
+# The error of a .cue or .gdi that names itself as one of its tracks (a sheet edited by
+# hand): taken for its own track it vanished without a word (QA154 F16). A property of
+# the file too.
+SELF_TRACK = "names itself as its track; skipped: not a disc sheet, not a game"
+# The errors that say a sheet is no disc whatever reads it: a row an earlier release stored
+# for it is no game.
+NOT_A_DISC = frozenset({NO_TRACK, SELF_TRACK})
 
 
 class FileChanged(Exception):
@@ -104,9 +111,8 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
     with _reading(result):
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
         # a refused sheet is not read
-        if suffix in HASHED_SHEETS and not names:  # (QA95 F7: a disc of no track, its .bin
-            # a second game beside it on the card)
-            raise ContainerError(NO_TRACK)
+        if suffix in HASHED_SHEETS:
+            _check_disc_sheet(job.relpath, names)
         result.hashes, result.head, _ = _hash_with_stat(job.path, job)
         if suffix == ".zip":
             result.members, result.problems = hash_zip_members(Path(job.path))
@@ -123,6 +129,22 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
             result.head = result.members[0].head
         result.parse_name()
     return result
+
+
+def _check_disc_sheet(relpath: str, names: list[str]) -> None:
+    """Raise ContainerError unless the .cue/.gdi at ``relpath``, naming ``names``, is a disc:
+    one naming no track (QA95 F7: a disc of no track, its .bin a second game beside it on
+    the card), or itself as one, is none."""
+    if not names:
+        raise ContainerError(NO_TRACK)
+    if any(track_relpath(relpath, name) == relpath for name in names):
+        raise ContainerError(SELF_TRACK)
+
+
+def track_relpath(sheet: str, name: str) -> str:
+    """The path, relative to its library root, of the file ``name`` that the sheet at the
+    relative path ``sheet`` names (as the walk spells a path)."""
+    return str(PurePosixPath(sheet).parent / name)
 
 
 # Plain files up to this size are read whole for a CRC32-first pass (larger ones, rare

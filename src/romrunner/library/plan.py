@@ -25,12 +25,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from multiprocessing.connection import Connection
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, find_ignoring_case, referenced_files
-from romrunner.library.examine import HASHED_SHEETS, Job
+from romrunner.library.examine import HASHED_SHEETS, Job, track_relpath
 from romrunner.library.platforms import MediaRule, is_media_game
 from romrunner.library.roots import Root, root_holding
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
@@ -134,7 +134,9 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
-    unknown: dict[str, int] = field(default_factory=dict)  # files of no game type, by type
+    # Files of no game type, by type: their relative paths (a disc sheet's track among them,
+    # a .gdi's `.raw`, is no such file: see _merge)
+    unknown: dict[str, list[str]] = field(default_factory=dict)
     unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
     # Files of a media extension (a cover `.png`) that are not games where they are: a row
     # an earlier release stored for one is no longer a game (see ``Plan.not_games``).
@@ -206,7 +208,7 @@ def load_tracks(db: Database, root_id: int) -> dict[str, StoredTrack]:
         "SELECT g.filepath, f.name, f.file_size, f.file_mtime_ns "
         "FROM game_files f JOIN games g ON g.id = f.game_id "
         "WHERE g.root_id = ? AND f.kind = 'track' AND g.filepath NOT LIKE '%.m3u'", (root_id,))
-    return {str(PurePosixPath(sheet).parent / name): StoredTrack(sheet, size, mtime_ns)
+    return {track_relpath(sheet, name): StoredTrack(sheet, size, mtime_ns)
             for sheet, name, size, mtime_ns in rows}
 
 
@@ -547,7 +549,8 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
     discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
                               notes)
     walked = plan.jobs + discs
-    plan.jobs = _drop_tracks(root.path, walked, set(tracks))
+    claimed = _claimed_tracks(walked, set(tracks))
+    plan.jobs = [job for job in walked if job.relpath not in claimed]  # tracks: no games
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
     plan.jobs = _one_per_path(plan.jobs, notes)
     prefixes = tuple(f"{folder}/" for folder in notes.never_games)
@@ -573,11 +576,22 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
     for folder, count in notes.file_links.items():
         summary.linked_files += count
         summary.linked_into[folder] = summary.linked_into.get(folder, 0) + count
-    for kind, count in notes.unknown.items():
-        summary.skipped_unknown += count
-        types = summary.skipped_unknown_types
-        types[kind] = types.get(kind, 0) + count
+    _count_unknown(notes.unknown, claimed, summary)
     return plan
+
+
+def _count_unknown(unknown: dict[str, list[str]], claimed: set[str],
+                   summary: ScanSummary) -> None:
+    """Count in ``summary`` the files of no game type the walk met (``unknown``: by type,
+    their relative paths), but for the tracks a disc sheet names (``claimed``): a .gdi's
+    `.raw` audio track is part of its disc, not a file skipped (QA154 F2)."""
+    types = summary.skipped_unknown_types
+    for kind, relpaths in unknown.items():
+        count = sum(relpath not in claimed for relpath in relpaths) if claimed \
+            else len(relpaths)
+        if count:
+            summary.skipped_unknown += count
+            types[kind] = types.get(kind, 0) + count
 
 
 def _one_per_path(jobs: list[Job], notes: WalkNotes) -> list[Job]:
@@ -698,8 +712,8 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
-    for kind, count in more.unknown.items():
-        notes.unknown[kind] = notes.unknown.get(kind, 0) + count
+    for kind, relpaths in more.unknown.items():
+        notes.unknown.setdefault(kind, []).extend(relpaths)
     notes.unscanned += more.unscanned
     notes.not_games += more.not_games
     notes.bios_folders += more.bios_folders
@@ -926,7 +940,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                 continue
             try:
                 if entry.is_symlink():
-                    _skip_link(entry.path, entry.path[:-len(relpath)], notes, rules)
+                    _skip_link(entry.path, relpath, notes, rules)
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if others and (found := _root_by_another_path(entry, others)) is not None:
@@ -949,7 +963,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     if name.lower() in SYSTEM_FILES:
                         _skip_hidden(entry, relpath, notes)
                     else:
-                        _unknown_type(name, entry.path, notes, extensions)
+                        _unknown_type(name, entry.path, relpath, notes, extensions)
                         if media and dot >= 0 and name[dot:].lower() in media:
                             notes.not_games.append(relpath)
                     continue
@@ -1002,10 +1016,12 @@ ODD_END = ("its name ends with {} after {}, so it is not taken for a game (and a
            "file system may refuse it): rename it to end in {}; skipped")
 
 
-def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) -> None:
-    """A file with no game's extension: counted by its type, or, when its name would end
-    in a game's extension but for trailing dots or spaces (``x.sfc.``, ``x.sfc ``: a slip,
-    which Windows hides by dropping them), reported by name."""
+def _unknown_type(name: str, path: str, relpath: str, notes: WalkNotes,
+                  extensions: set[str]) -> None:
+    """A file with no game's extension (at ``path``, ``relpath`` in its root): noted by its
+    type, or, when its name would end in a game's extension but for trailing dots or spaces
+    (``x.sfc.``, ``x.sfc ``: a slip, which Windows hides by dropping them), reported by
+    name."""
     if name[-1] in ". ":
         kept = name.rstrip(". ")
         dot = kept.rfind(".")
@@ -1018,11 +1034,11 @@ def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) 
     kind = extension_of(name)
     if len(kind) > 9 or not kind.isprintable() or " " in kind:
         kind = ""  # "Mr. Game": no extension, not ". game"
-    notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
+    notes.unknown.setdefault(kind, []).append(relpath)
 
 
-def _skip_link(path: str, root: str, notes: WalkNotes, rules: WalkRules) -> None:
-    """A symbolic link the walk met, in the library root ``root``: never followed (a scan
+def _skip_link(path: str, relpath: str, notes: WalkNotes, rules: WalkRules) -> None:
+    """A symbolic link the walk met (``relpath`` in its library root): never followed (a scan
     reads only the files inside its roots; a deploy copies no link). One to a regular file
     is counted by the folder its target is in, said once for them all with a way forward
     (a link farm made by a 1G1R tool), or, named as no game is (a linked cover), counted by
@@ -1030,6 +1046,7 @@ def _skip_link(path: str, root: str, notes: WalkNotes, rules: WalkRules) -> None
     roots is not said (its files are scanned there: nothing to do); one that leads nowhere,
     or to anything else, is named, one line each."""
     extensions = rules.extensions
+    root = path[:-len(relpath)]
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -1039,7 +1056,7 @@ def _skip_link(path: str, root: str, notes: WalkNotes, rules: WalkRules) -> None
         name = os.path.basename(path)
         dot = name.rfind(".")
         if dot < 0 or name[dot:].lower() not in extensions:
-            _unknown_type(name, path, notes, extensions)
+            _unknown_type(name, path, relpath, notes, extensions)
             return
         folder = display_path(os.path.dirname(os.path.realpath(path)))
         notes.file_links[folder] = notes.file_links.get(folder, 0) + 1
@@ -1097,8 +1114,9 @@ def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> Non
         notes.skipped.append(relpath)
 
 
-def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str]) -> list[Job]:
-    """Track files of a .cue/.gdi are part of that disc, not games of their own."""
+def _claimed_tracks(jobs: list[Job], tracks: set[str]) -> set[str]:
+    """The relative paths of the track files of the stored discs (``tracks``) and of the
+    .cue/.gdi among ``jobs``: part of their disc, not games, nor files of no game type."""
     claimed = set(tracks)
     for job in jobs:
         if extension_of(job.relpath.rsplit("/", 1)[-1]) in HASHED_SHEETS:  # per new file
@@ -1106,6 +1124,6 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str]) -> list[Job]:
                 names = referenced_files(Path(job.path))
             except ContainerError:
                 continue
-            parent = PurePosixPath(job.relpath).parent
-            claimed.update(str(parent / name) for name in names)
-    return [job for job in jobs if job.relpath not in claimed]
+            claimed.update(path for name in names  # (not itself: examined, it is said)
+                           if (path := track_relpath(job.relpath, name)) != job.relpath)
+    return claimed

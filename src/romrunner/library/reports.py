@@ -788,7 +788,8 @@ def _mark_paths_of_one_file(entries: list[dict[str, Any]],
 
 @dataclass(frozen=True)
 class PlatformCounts:
-    """Games of one platform: all, matched by hash, by name only, unmatched, missing."""
+    """Games of one platform: all, matched by hash, by name only, unmatched, the library's
+    own playlists (in none of those three: no game to identify), missing (of all of them)."""
 
     platform_id: str
     games: int
@@ -796,6 +797,7 @@ class PlatformCounts:
     name_guessed: int
     unidentified: int
     missing: int
+    playlists: int = 0
 
 
 def platform_counts(db: Database) -> list[PlatformCounts]:
@@ -804,6 +806,14 @@ def platform_counts(db: Database) -> list[PlatformCounts]:
     million games; each counter is exactly that aggregate)."""
     rows = db.query("SELECT platform_id, games, hash_matched, name_guessed, unidentified, "
                     "missing FROM platform_counts WHERE games > 0 ORDER BY platform_id")
-    return [PlatformCounts(row["platform_id"], int(row["games"]), int(row["hash_matched"]),
-                           int(row["name_guessed"]), int(row["unidentified"]),
-                           int(row["missing"])) for row in rows]
+    return [_platform_row(*(int(value) for value in row[1:]), platform_id=row[0])
+            for row in rows]
+
+
+def _platform_row(games: int, hashed: int, guessed: int, unidentified: int, missing: int, *,
+                  platform_id: str) -> PlatformCounts:
+    """One platform's counts; its playlists are the games in none of the three classes (the
+    counters' rule, migration 21: a match's method is one of theirs, an unmatched game
+    unidentified unless an .m3u), so the four add up without a count of their own."""
+    return PlatformCounts(platform_id, games, hashed, guessed, unidentified, missing,
+                          games - hashed - guessed - unidentified)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, cast
 
 from romrunner.catalog.identify import (
+    MatchCounts,
     count_guessed,
     count_playlists,
     crc_rules,
@@ -29,7 +30,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import NO_TRACK, VANISHED, Examined, Job, not_read
+from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
     USER_PLATFORM,
@@ -184,8 +185,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if written:  # (the writers identify only where a catalog may match: see _Writer)
         split_merged_sets(db)
     writers = [writer for _, _, writer in written]
-    summary.refiled = _refiled(db, writers)
-    summary.unsettled = _refiled(db, writers, by_catalogs=True)
+    summary.refiled = _refiled(db, writers, _BY_PATH)
+    summary.unsettled = _refiled(db, writers, _BY_CATALOGS)
+    summary.unmatched_refiled = _refiled(db, writers, _BY_VERIFY)
     summary.undecided_platform = undecided_platform(db, [root.id for root, _ in planned])
     if summary.undecided_platform:
         summary.archives_of_notes = undecided_archives_of_notes(db)
@@ -316,18 +318,23 @@ def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
     return writer
 
 
-def _refiled(db: Database, writers: list[_Writer], *, by_catalogs: bool = False
+# Why a game examined again may be filed under another platform than the stored one: its
+# path, or the pack, decides otherwise; a catalog's match had settled the stored one and none
+# does now (the DATs or its data changed); scan --verify withdrew the CRC32 + size match that
+# had settled it (its MD5/SHA1 are not the catalog game's).
+_BY_PATH, _BY_CATALOGS, _BY_VERIFY = "path", "catalogs", "verify"
+
+
+def _refiled(db: Database, writers: list[_Writer], cause: str
              ) -> list[dict[str, str | int]]:
     """The games this scan examined again and filed under another platform than the one
-    stored, as it ends (a catalog's match may settle it back): {"id", "path", "from", "to"}
-    (QA29 F1: a pack update renamed `snes`, and `scan --full` moved the games without a
-    word — the profiles, overrides and collections naming `snes` no longer took them).
-    ``by_catalogs``: those whose stored platform a catalog's match had settled (no match
-    settles it so now: the DATs or the file's data changed), else the others (their path,
-    or the pack, decides otherwise)."""
+    stored, as it ends (a catalog's match may settle it back), for ``cause`` (see
+    ``_BY_PATH``): {"id", "path", "from", "to"} (QA29 F1: a pack update renamed `snes`, and
+    `scan --full` moved the games without a word — the profiles, overrides and collections
+    naming `snes` no longer took them)."""
     before = {game_id: (path, old) for writer in writers
               for game_id, (path, old, settled) in writer.refiled.items()
-              if settled == by_catalogs}
+              if writer.refiled_cause(game_id, settled) == cause}
     if not before:
         return []
     now = {int(row[0]): str(row[1]) for row in db.query(
@@ -336,6 +343,13 @@ def _refiled(db: Database, writers: list[_Writer], *, by_catalogs: bool = False
     return [{"id": game_id, "path": path, "from": old, "to": now[game_id]}
             for game_id, (path, old) in sorted(before.items())
             if game_id in now and now[game_id] != old]
+
+
+def summary_matches(summary: ScanSummary) -> MatchCounts:
+    """How the present games of the roots a scan walked are matched, as its summary counts
+    them (said as every command says such counts: :meth:`MatchCounts.said`)."""
+    return MatchCounts(summary.identified, summary.guessed, summary.unidentified,
+                       summary.playlists)
 
 
 def _said_if_gone(root: Root, summary: ScanSummary) -> None:
@@ -385,13 +399,14 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     if plan.jobs or writer.vanished or plan.not_games or plan.unwalked:
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
-        guessed = counts.guessed
+        guessed, playlists = counts.guessed, counts.playlists
     else:  # nothing changed: the walk counted the matched files (no table scan), guesses too
-        guessed = count_guessed(db, root.id)
+        guessed, playlists = count_guessed(db, root.id), count_playlists(db, root.id)
         plan.identified -= guessed
-        plan.unidentified -= count_playlists(db, root.id)
+        plan.unidentified -= playlists
     summary.identified += plan.identified
     summary.guessed += guessed
+    summary.playlists += playlists
     summary.unidentified += plan.unidentified
     stated = verify_counts(db, root_id=root.id)
     summary.identified_by_crc_only += stated.identified_by_crc_only
@@ -1076,6 +1091,7 @@ class _Writer:
         self.not_games: dict[int, str] = {}
         # game -> (path, platform stored before, whether a catalog's match had settled it)
         self.refiled: dict[int, tuple[str, str, bool]] = {}
+        self.unmatched_by_verify: set[int] = set()  # matches scan --verify withdrew
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
         self.picked: set[int] = set()  # the stored games new files took (see _pick)
         self.same_data: dict[tuple[object, ...], list[sqlite3.Row]] = {}
@@ -1125,6 +1141,14 @@ class _Writer:
         if lost:
             lost -= still_listed(self.db, {game_id: were[game_id] for game_id in lost})
             self.summary.unmatched_by_verify += len(lost)
+            self.unmatched_by_verify |= lost
+
+    def refiled_cause(self, game_id: int, settled: bool) -> str:
+        """Why the game ``game_id`` this writer refiled may be filed otherwise (see
+        ``_BY_PATH``); ``settled``: a catalog's match had settled its stored platform."""
+        if not settled:
+            return _BY_PATH
+        return _BY_VERIFY if game_id in self.unmatched_by_verify else _BY_CATALOGS
 
     def _say_undecided(self, notes: dict[int, tuple[str, str]]) -> None:
         """Say of each file whose platform its folder and extension left undecided that it
@@ -1156,7 +1180,7 @@ class _Writer:
             known = self.stored.get(job.relpath)
             # (a file not read — changed while read, gone, a share that dropped — is left as
             # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
-            if known is not None and record.error == NO_TRACK:
+            if known is not None and record.error in NOT_A_DISC:
                 self.not_games[known[0]] = job.relpath  # (stored by an earlier release)
             elif known is not None and known[0] in self.verifying \
                     and not not_read(record.error):

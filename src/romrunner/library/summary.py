@@ -38,6 +38,9 @@ class ScanSummary:
     identified: int = 0            # present files matched by a hash (or by hand)
     guessed: int = 0               # matched by their file name only (not in identified)
     unidentified: int = 0
+    # present .m3u playlists of the library (no game to identify: their discs are), in none
+    # of the three above; the four add up to the present games
+    playlists: int = 0
     # Games known by CRC32 only (zip members as their zip's directory states them, files
     # hashed CRC32 first), MD5 and SHA1 not computed yet (``scan --verify`` hashes them), and
     # those of them identified by CRC32 + size alone (counted in ``identified`` too).
@@ -95,6 +98,9 @@ class ScanSummary:
     # `NES/` filed snes while only an SNES DAT listed its data), which no match settles so
     # now: the DATs imported, or the file's data, changed since (same form).
     unsettled: list[dict[str, str | int]] = field(default_factory=list)
+    # Likewise, those of ``unmatched_by_verify`` whose stored platform their CRC32 + size
+    # match had settled: filed again as their folder, extension or header decide (same form).
+    unmatched_refiled: list[dict[str, str | int]] = field(default_factory=list)
     # Stored games whose match this release's identification rules changed, at its first
     # scan (a merged arcade set now its parent; a match a stored SHA1 contradicts withdrawn).
     rematched: int = 0
