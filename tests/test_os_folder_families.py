@@ -417,7 +417,8 @@ def test_a_platform_folder_renamed_on_the_card_is_said_before_its_games_go_again
     assert len(said) == 1 and said[0]["path"] == renamed, plan
     assert f"2 files an earlier deploy put in {folder}" in said[0]["message"]
     assert f"`romrunner destination paths 1 --to {card} --set" in said[0]["message"]
-    advice = said[0]["message"].rpartition("--set ")[2].rstrip("`")
+    advice = said[0]["message"].rpartition("--set ")[2].partition("`")[0]
+    assert "never pruned" in said[0]["message"]  # (what adopting it costs: QA165 F3)
     assert advice == f"atari-2600={renamed}"
     assert cli("destination", "paths", "1", "--to", str(card), "--set", advice).code == 0
     again = cli(*deploy)

@@ -990,10 +990,11 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str],
             "folder-renamed", f"{folder}: {counted(count, 'file')} an earlier deploy put in "
             f"{choice.path} for {platform_id} {'is' if count == 1 else 'are'} there now (the "
             f"folder renamed on the card?): {platform_id}'s games are copied to {choice.path} "
-            "again, and the frontend may list them twice; rename the folder back, or make it "
+            "again, and the frontend may list them twice; rename the folder back (ROM Runner "
+            "knows its files there), or make it "
             f"{platform_id}'s with `romrunner destination paths {profile_id or 'PROFILE'} "
-            f"--to {layout.root} "
-            f"--set {platform_id}={folder}`", platform_id, path=folder))
+            f"--to {layout.root} --set {platform_id}={folder}` (its files there are then "
+            "taken for yours: kept, never pruned)", platform_id, path=folder))
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
