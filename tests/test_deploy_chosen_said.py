@@ -217,3 +217,28 @@ def test_a_dry_run_says_the_room_small_files_take_in_the_cards_blocks(
     shown = int(line.split("bytes to write (")[1].split(" on the card")[0].replace(",", ""))
     data = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
     assert shown == data.json()["data"]["bytes_needed"] > 4000
+
+
+def test_a_game_whose_card_name_changed_is_said_to_leave_its_old_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 36b F2: a game going to the card under another name than an earlier deploy
+    gave it (its library file renamed; the card's naming rules changed) was copied again,
+    the old copy left beside it without a word: listed twice on the device."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    (roms / "Quest (USA).gb").write_bytes(b"q" * 8192)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    (roms / "Quest (USA).gb").rename(roms / "Quest (USA) (Rev 1).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("--json", "games", "ls").json()["data"]["total"] == 1  # (one game, renamed)
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    said = [w for w in again.json()["warnings"] if "under another name now" in w]
+    assert len(said) == 1 and "Quest (USA).gb → Quest (USA) (Rev 1).gb" in said[0], \
+        again.json()["warnings"]
+    assert "until `romrunner deploy --prune` removes them" in said[0]
+    pruned = cli("deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert pruned.code == 0, pruned.err
+    assert sorted(p.name for p in card.rglob("*.gb")) == ["Quest (USA) (Rev 1).gb"]

@@ -816,6 +816,7 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
     left: dict[int, list[str]] = defaultdict(list)
     regrouped: dict[int, list[str]] = defaultdict(list)
     unfolded: dict[int, list[str]] = defaultdict(list)  # (a set's folder, now flat)
+    renamed: dict[int, list[str]] = defaultdict(list)  # (the same folder, another name)
     for game_id, platform_id, dest in db.query(_EARLIER_COPIES, (card, json.dumps(list(now)))):
         if not platform_id or dest in planned:
             continue
@@ -826,7 +827,9 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
             flat = all(PurePosixPath(new).parent.as_posix() == folder
                        for new in now[game_id][1])
             (unfolded if flat else regrouped)[game_id].append(dest)
-    if not left and not regrouped and not unfolded:
+        elif dest.rpartition("/")[0] in {new.rpartition("/")[0] for new in now[game_id][1]}:
+            renamed[game_id].append(dest)
+    if not left and not regrouped and not unfolded and not renamed:
         return
     builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
     ours = read_manifest_files(plan.root)[0]
@@ -840,6 +843,32 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
         moved = [entry for entry in moved if not _one_folder(plan.root, entry[0], entry[1])]
         if moved:
             plan.warnings.append(PlanIssue(code, _moved_copies(code, moved, pruning)))
+    _warn_renamed_copies(plan, now, renamed, ours, pruning)
+
+
+def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
+                         renamed: dict[int, list[str]], ours: Mapping[str, object],
+                         pruning: bool) -> None:
+    """Say the chosen games an earlier deploy put on the card under another name in the same
+    folder (the library's file renamed, or the card's naming rules changed: review 36b F2,
+    Mac stand-in characters made real ones), whose old copies stay until ``--prune``: the
+    frontend lists such a game twice."""
+    shown = sorted((dest.rpartition("/")[2], min(now[game_id][1]).rpartition("/")[2])
+                   for game_id, dests in renamed.items() for dest in dests
+                   if dest in ours and os.path.lexists(plan.root / dest))
+    games = len({game_id for game_id, dests in renamed.items()
+                 if any(dest in ours for dest in dests)})
+    if not shown:
+        return
+    one = games == 1
+    plan.warnings.append(PlanIssue(
+        "name-changed", f"{counted(games, 'game')} an earlier deploy put on this card "
+        f"go{'es' if one else ''} there under another name now "
+        f"({examples([f'{old} → {new}' for old, new in shown])}): "
+        + ("this --prune removes the old copies once the new ones are in place (but any its "
+           "notes say it keeps)" if pruning
+           else "the old copies stay until `romrunner deploy --prune` removes them (until "
+           "then the frontend lists such a game twice)")))
 
 
 def _in_another_set_folder(dest: str, now: set[str], folder: str | None) -> bool:
