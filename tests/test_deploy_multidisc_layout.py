@@ -1042,3 +1042,25 @@ def test_es_de_on_android_gets_a_sets_discs_in_its_m3u_folder(cli: Any, tmp_path
     assert not any(path.endswith(".cue") for path in listed), listed
     assert playable(card, "ROMs/psx/Saga (USA).m3u/Saga (USA).m3u") == [
         (tmp_path / "roms" / "psx" / f"{name}.bin").read_bytes() for name in NAMES]
+
+
+@pytest.mark.parametrize("b_first", [False, True])
+def test_a_sets_discs_come_from_its_fullest_copy(tmp_path: Path, b_first: bool) -> None:
+    """Review 36b F1: copy A has discs 1-3, copy B (names alike) discs 2-3: the playlist
+    took A's disc 1 and B's discs 2 and 3, by the scan's id order."""
+    files: dict[str, int | bytes] = {}
+    copies = {"Game Inc.": (1, 2, 3), "Game Inc": (2, 3)}
+    for title, numbers in copies.items():
+        folder = "a" if (title == "Game Inc") == b_first else "b"
+        for disc in numbers:
+            name = f"{title} (Disc {disc})"
+            files[f"psx/{folder}/{name}.bin"] = \
+                hashlib.sha256(f"{title}{disc}".encode()).digest() * 400
+            files[f"psx/{folder}/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card, disc_layout="folder"))
+    sheets = sorted(PurePosixPath(item.dest).name for item in plan.items
+                    if item.dest.endswith(".cue"))
+    assert sheets == [f"Game Inc. (Disc {n}).cue" for n in (1, 2, 3)], sheets

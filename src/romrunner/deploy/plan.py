@@ -2823,7 +2823,7 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             formats[game.set_key][_format(game)] += 1
     left: list[str] = []
     sets_left: set[str] = set()
-    copy_of: dict[str, str] = {}  # a set -> the copy its first disc kept (see below)
+    copy_of = _fullest_copies(by_disc)  # a set -> the copy of it with the most discs
     for (set_key, _), discs in sorted(by_disc.items()):
         if len(discs) < 2:
             continue
@@ -2839,13 +2839,13 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
         # (of two dumps whose names' tags are alike, one goes where the set's discs go
         # apart, in a folder a frontend does not list: QA162 F6, "Game Inc." and "Game Inc",
         # one set, the second's discs invisible beside the first's, unsaid — each disc from
-        # the copy the first disc kept: QA165 F1, one playlist of both copies' discs)
+        # the copy with the most discs: QA165 F1, review 36b F1, one playlist of both
+        # copies' discs)
         apart = builder.layout.multi_disc_layout(kept.platform_id) != "flat"
         if apart:
             kept = next((game for game in same if _format(game) == _format(kept)
                          and tags_of_file(game.filename) == tags_of_file(kept.filename)
                          and _copy_name(game) == copy_of.get(set_key)), kept)
-            copy_of.setdefault(set_key, _copy_name(kept))
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
                     game.root_id == kept.root_id and (_format(game) != _format(kept) or (
@@ -2860,6 +2860,21 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
             "once, its latest revision and best dump (verified, fixed, plain, alternate, "
             "altered, bad) in the set's format"))
+
+
+def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]]) -> dict[str, str]:
+    """Per set, the copy (see _copy_name) that has the most of its discs; of two as full,
+    the one holding the lower id."""
+    discs: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    first: dict[tuple[str, str], int] = {}
+    for (set_key, disc), games in by_disc.items():
+        for game in games:
+            name = _copy_name(game)
+            discs[set_key][name].add(disc)
+            first[(set_key, name)] = min(first.get((set_key, name), game.id), game.id)
+    return {set_key: max(copies, key=lambda name: (len(copies[name]),
+                                                   -first[(set_key, name)]))
+            for set_key, copies in discs.items()}
 
 
 def _copy_name(game: _Game) -> str:
