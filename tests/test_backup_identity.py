@@ -309,7 +309,7 @@ def test_a_copy_of_the_file_written_to_is_said_once_and_db_status_shows_its_line
         assert again.code == 0 and "a copy of the database file" not in again.err, again.err
     status = cli("--json", "--db", str(second), "db", "status").json()["data"]
     assert status["line_of_changes"].startswith("a copy of the database file, first written")
-    assert "line of changes its own since this database was a copy of the database file" \
+    assert "history         its own since this database was a copy of the database file" \
         in cli("--db", str(second), "db", "status").out
     assert cli("--json", "--db", str(first), "db", "status").json()["data"][
         "line_of_changes"] is None

@@ -80,7 +80,7 @@ def status() -> int:
             console.print(f"pending         {', '.join(info.pending)} "
                           "(run `romrunner db migrate`)")
         if info.line_of_changes:
-            console.print(f"line of changes its own since this database was "
+            console.print(f"history         its own since this database was "
                           f"{info.line_of_changes}", markup=False, soft_wrap=True)
         console.print(f"journal mode    {info.journal_mode}")
         console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
