@@ -143,6 +143,10 @@ def test_the_original_file_goes_on_as_it_was_and_its_copy_forks(
     assert first_thing.code == 2 and "a copy of the database file" in first_thing.err, \
         first_thing.err
     assert latest.read_bytes() == before
+    own = tmp_path / "second-own.db"  # (its own earlier backup: replaced, review 36b F3)
+    assert cli("--db", str(second), "db", "backup", str(own)).code == 0
+    again = cli("--db", str(second), "db", "backup", str(own))
+    assert again.code == 0, again.err
     assert cli("--db", str(second), "collection", "create", "on-second").code == 0
     refused = cli("--db", str(second), "db", "backup", str(latest))
     assert refused.code == 2 and "from before it was copied" in refused.err, refused.err

@@ -187,7 +187,7 @@ def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
     if not is_backup_file(dest):
         raise InputError(f"{dest}: exists and is not a ROM Runner backup; give another name "
                          "or a folder, or use --force to replace it")
-    problem = _replace_problem(db, dest) or _unwritten_copy(db)
+    problem = _replace_problem(db, dest) or _unwritten_copy(db, dest)
     if problem is not None:
         raise InputError(f"{dest}: {problem}; nothing was written (give another name or a "
                          "folder, or use --force to replace it)")
@@ -398,15 +398,21 @@ def _still_there(recorded: FilePlace) -> bool:
     return info.st_ino == recorded.inode
 
 
-def _unwritten_copy(db: Database) -> str | None:
-    """Why ``db``'s backup may not replace a backup: it is a copy of the database file (see
-    copied_elsewhere) not written to since, so not yet a line of changes of its own — whose
-    backup would replace the first file's latest, which may hold changes the copy lacks
-    (QA164 F9: a copy's first command a `db backup`). None otherwise."""
+def _unwritten_copy(db: Database, dest: Path) -> str | None:
+    """Why ``db``'s backup may not replace the backup ``dest``: ``db`` is a copy of the
+    database file (see copied_elsewhere) not written to since, so not yet a line of changes
+    of its own — whose backup would replace the first file's latest, which may hold changes
+    the copy lacks (QA164 F9: a copy's first command a `db backup`). None otherwise, or when
+    ``dest`` holds what the copy holds, row for row (its own earlier backup: review 36b F3)."""
     now = file_place(db.path)
     recorded = recorded_place(db.conn)
     if now is None or recorded is None or not copied_elsewhere(recorded, now):
         return None
+    try:
+        if same_rows(dest, db.path):
+            return None
+    except sqlite3.Error:
+        pass
     return (f"this database is a copy of the database file {recorded.path}, not written to "
             "since: its backup would replace one that may hold that file's changes since the "
             "copy")
