@@ -175,5 +175,8 @@ def test_search_reads_a_quoted_platform_word_and_any_case_of_an_id(run: Any) -> 
         result = run("--json", "search", *args)
         assert result.code == 0, (args, result.err)
         assert sorted(row["filename"] for row in result.json()["data"]) == expected, args
-    unknown = run("search", "dec", "--platform", "zzz")
-    assert unknown.code == 2 and "snes" in unknown.err and "psx" in unknown.err
+    unknown = run("search", "dec", "--platform", "zzz")  # (where every id is listed, since
+    # an id meant is named: QA166 F9)
+    assert unknown.code == 2 and "`romrunner platforms --all` lists" in unknown.err
+    meant = run("search", "dec", "--platform", "snse")
+    assert meant.code == 2 and "did you mean snes" in meant.err, meant.err
