@@ -13,7 +13,7 @@ are still mirrored by triggers (they are rare and need the old values).
 from __future__ import annotations
 
 from romrunner.errors import CorruptDatabaseError
-from romrunner.store.database import Database, search_index_damage
+from romrunner.store.database import Database, has_search_table, search_index_damage
 
 MARK = "\ue000"
 """The word that marks a game whose ``title_norm`` is not its folded title: a private-use
@@ -33,7 +33,8 @@ def catalog_title(alias: str = "g") -> str:
 
 def has_search_index(db: Database) -> bool:
     """True when the database has the FTS5 search table (SQLite built with FTS5)."""
-    return bool(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'games_fts'"))
+    with db.translate_errors():
+        return has_search_table(db.conn)
 
 
 MARKED = f'detected_title : "{MARK}"'

@@ -145,6 +145,13 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
     return any(marker in lowered for marker in _CORRUPT)
 
 
+def has_search_table(conn: sqlite3.Connection) -> bool:
+    """Whether the database has the search index's FTS5 table (optional: an SQLite without
+    FTS5 makes none)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = 'games_fts'").fetchone() is not None
+
+
 def search_index_damage(conn: sqlite3.Connection) -> str | None:
     """SQLite's error reading every entry of the search index (FTS5's ``games_fts``), or
     None when it reads whole or there is none. ``PRAGMA integrity_check`` does not look
@@ -152,8 +159,7 @@ def search_index_damage(conn: sqlite3.Connection) -> str | None:
     connection: its entries are walked through an ``fts5vocab`` table in the connection's
     own temporary schema, so the database file is not written to."""
     try:
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                        "AND name = 'games_fts'").fetchone() is None:
+        if not has_search_table(conn):
             return None
         conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rr_search_walk "
                      "USING fts5vocab(main, games_fts, 'instance')")

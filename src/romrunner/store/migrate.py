@@ -32,7 +32,12 @@ from typing import Any
 from romrunner.catalog.datfile import JUDGED_FROM_READER, READER_VERSION
 from romrunner.errors import DatabaseError, DiskFullError, SchemaTooNewError
 from romrunner.store.backup import backup_database
-from romrunner.store.database import Database, describe_sqlite_error, sqlite_error
+from romrunner.store.database import (
+    Database,
+    describe_sqlite_error,
+    has_search_table,
+    sqlite_error,
+)
 from romrunner.timeutil import utc_now
 from romrunner.words import size_text
 
@@ -574,13 +579,6 @@ def _objects_of(version: int, search: bool = False) -> frozenset[tuple[str, str]
     return frozenset(_object_sql_of(version, search))
 
 
-def _has_search_index(conn: sqlite3.Connection) -> bool:
-    """Whether the database has the search index (optional: an SQLite without FTS5 makes
-    none), whose triggers keep it in step with ``games``."""
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                        "AND name = 'games_fts'").fetchone() is not None
-
-
 def recreate_missing_objects(db: Database) -> list[str]:
     """Make again the triggers and indexes of the database's schema version it lacks (dropped
     by hand: review 160 F1, `db repair` mended the counters a dropped trigger let drift, and
@@ -588,7 +586,7 @@ def recreate_missing_objects(db: Database) -> list[str]:
     version = current_version(db)
     if not 1 <= version <= LATEST_VERSION:
         return []
-    search = _has_search_index(db.conn)
+    search = has_search_table(db.conn)
     present = _triggers_and_indexes(db.conn, search=search)  # (read once, not per object)
     made = []
     for (kind, name), sql in sorted(_object_sql_of(version, search).items()):
@@ -620,7 +618,7 @@ def schema_object_gaps(conn: sqlite3.Connection, version: int) -> list[str]:
                     f"{applied}")
     if not 1 <= version <= LATEST_VERSION:
         return gaps
-    search = _has_search_index(conn)
+    search = has_search_table(conn)
     missing = sorted(_objects_of(version, search)
                      - _triggers_and_indexes(conn, search=search))
     return gaps + [f"{kind} {name}" for kind, name in missing]
