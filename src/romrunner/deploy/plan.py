@@ -853,13 +853,13 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
     folder (the library's file renamed, or the card's naming rules changed: review 36b F2,
     Mac stand-in characters made real ones), whose old copies stay until ``--prune``: the
     frontend lists such a game twice."""
-    shown = sorted((dest.rpartition("/")[2], min(now[game_id][1]).rpartition("/")[2])
-                   for game_id, dests in renamed.items() for dest in dests
-                   if dest in ours and os.path.lexists(plan.root / dest))
-    games = len({game_id for game_id, dests in renamed.items()
-                 if any(dest in ours for dest in dests)})
-    if not shown:
+    left = sorted((dest.rpartition("/")[2], min(now[game_id][1]).rpartition("/")[2], game_id)
+                  for game_id, dests in renamed.items() for dest in dests
+                  if dest in ours and os.path.lexists(plan.root / dest))
+    if not left:
         return
+    shown = [(old, new) for old, new, _ in left]
+    games = len({game_id for *_, game_id in left})
     one = games == 1
     plan.warnings.append(PlanIssue(
         "name-changed", f"{counted(games, 'game')} an earlier deploy put on this card "
