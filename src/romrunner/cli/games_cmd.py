@@ -103,6 +103,9 @@ def render_page(console: Console, page: GamePage) -> None:
         console.print_rows([_COLUMNS, *(_cells(row) for row in page.rows)])
     elif page.rows:
         console.print(games_table(page.rows))
+    if page.total == 0 and not page.rows:  # (QA166 F6: "0 of 0", where search says it)
+        console.print("no game matches")
+        return
     line = describe_total(len(page.rows), page.total, page.total_exact)
     if not page.total_exact:
         line += " (--count for the exact total)"

@@ -28,9 +28,11 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     and parentheses aside) or its catalog game's (word prefixes, diacritics folded).
 
     The WORDS are one text, joined by spaces (`search zel adv` is `search "zel adv"`); a
-    word starting with - leaves titles with it out; `platform:ID` is --platform ID (other
-    query terms: `games ls`). A game whose file the last scan did not
-    find is marked "(missing)"."""
+    word starting with - leaves titles with it out; words in double quotes are a phrase
+    (`'"the legend of zelda"'` finds "Legend of Zelda, The" too); `platform:ID` is
+    --platform ID (other query terms: `games ls`). Titles starting with the words come
+    first, and a title's releases before its betas, demos and hacks. A game whose file the
+    last scan did not find is marked "(missing)"."""
     # (one text: a quoted "platform:snes sky" is the same words, QA23 F5)
     platform, words = _platform_word(platform, tuple(" ".join(words).split()))
     text = " ".join(words)

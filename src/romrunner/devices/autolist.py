@@ -85,7 +85,7 @@ from romrunner.library.tags import (
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
-from romrunner.textnorm import fold
+from romrunner.textnorm import ARTICLES, fold
 from romrunner.timeutil import now_text
 from romrunner.words import counted, examples
 
@@ -439,17 +439,18 @@ def _catalog_title(name: str) -> str:
 
 # No-Intro writes a title's article after it, "Legend of Zelda, The (USA)"; a hand-named copy
 # before it, "The Legend of Zelda (USA)": one title (QA37 F10: both went on the card).
-_TRAILING_ARTICLE = re.compile(r"^(.+) (the|a|an|les|la|le|die|der|das|el|los|las|il)$")
+_ARTICLE_WORDS = "|".join(ARTICLES)
+_TRAILING_ARTICLE = re.compile(rf"^(.+) ({_ARTICLE_WORDS})$")
 
 
 # A folded title with an article inside it, where the raw title may put it after the main
 # title and before a subtitle (``legend of zelda the link s awakening``).
-_ARTICLE_INSIDE = re.compile(r"\S (?:the|a|an|les|la|le|die|der|das|el|los|las|il) \S")
+_ARTICLE_INSIDE = re.compile(rf"\S (?:{_ARTICLE_WORDS}) \S")
 
 
 # The same before a subtitle: "Legend of Zelda, The - Link's Awakening" (review 20 R3).
 _ARTICLE_BEFORE_SUBTITLE = re.compile(
-    r"^(.+?), (The|A|An|Les|La|Le|Die|Der|Das|El|Los|Las|Il)( - .*)$", re.IGNORECASE)
+    rf"^(.+?), ({_ARTICLE_WORDS})( - .*)$", re.IGNORECASE)
 
 
 def _article_first_raw(title: str) -> str:

@@ -6,17 +6,25 @@ FTS5 prefix string (a run of Chinese/Japanese characters, a quoted phrase). Oper
 (``AND``, ``NEAR``, ``*``, quotes) are therefore plain words, and no input can raise a SQL
 error. A word written ``-word`` leaves out the titles with it (as in ``games ls``).
 
+A quoted ``"two words"`` must be in the title in that order; one starting with an article
+is also found as a catalog writes it (``"the legend of zelda"`` finds "Legend of Zelda, The").
+
 Ranking, with a cost that does not grow with the library:
 1. titles that start with the typed text, alphabetical (an index range scan);
 2. then titles with every typed word (word prefixes): ranked by BM25 when at most
    ``RANK_CAP`` games match, otherwise the most recently added first, because ranking a
    hundred thousand matches would take hundreds of milliseconds.
+3. When at most ``RANK_CAP`` titles start with the typed text, releases come before the
+   editions of their title (betas, prototypes, demos, hacks, bad dumps…) of either tier: 28
+   betas of "Zelda no Densetsu" no longer push "Legend of Zelda, The" off the first page.
 Without FTS5 in the linked SQLite only the first tier runs.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +33,13 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.model import platform_hint
 from romrunner.search.index import MARKED, catalog_title, has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import fold, is_unspaced_character, storable
+from romrunner.textnorm import (
+    article_moved_phrases,
+    escape_like,
+    fold,
+    is_unspaced_character,
+    storable,
+)
 
 RANK_CAP = 500
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
@@ -33,6 +47,13 @@ _COLUMNS = (f"g.id, g.platform_id, g.detected_title, {catalog_title()} AS catalo
             "g.filename, "
             "g.matched_game_id, g.is_missing")
 _PREFIX_END = "\U0010ffff"
+# A name's tags that make a game another edition of its title, listed after its releases
+# (QA166 F2); the flags as romrunner.library.tags gives them, constants, not user text.
+_EDITION_FLAGS = ("beta", "proto", "demo", "debug", "sample", "kiosk", "promo", "hack",
+                  "pirate", "bad_dump", "overdump")
+_IS_EDITION = ("(g.is_hack = 1 OR (g.flags IS NOT NULL AND ("  # (a JSON list of these words)
+               + " OR ".join(f"instr(g.flags, '\"{flag}\"') > 0" for flag in _EDITION_FLAGS)
+               + ")))")
 
 
 @dataclass(frozen=True)
@@ -103,10 +124,49 @@ def _excluded_query(excluded: list[str]) -> str:
 
 
 def fts_phrase(text: str) -> str | None:
-    """The FTS5 query of the titles holding ``text``'s words in that order (the last one as
-    a prefix), as a ``-"two words"`` term means; None when it has no word."""
+    """The FTS5 query of the titles holding ``text``'s words in that order (the last one
+    typed as a prefix), as a ``"two words"`` term means; None when it has no word. A phrase
+    starting with an article is also found as a catalog writes it (:func:`phrase_forms`)."""
+    return " OR ".join(_fts_form(form) for form in phrase_forms(text)) or None
+
+
+def _fts_form(form: PhraseForm) -> str:
+    """One form of a phrase in FTS5: its words to the prefix one, then the rest (``+``
+    joins phrases into one)."""
+    head = _phrase(form.words[:form.prefix + 1]) + "*"
+    rest = form.words[form.prefix + 1:]
+    return f"{head} + {_phrase(rest)}" if rest else head
+
+
+@dataclass(frozen=True)
+class PhraseForm:
+    """One sequence of folded words a title holding a phrase holds: ``words[prefix]`` (the
+    last word typed) is a word prefix, the others whole words."""
+
+    words: list[str]
+    prefix: int
+
+    def like_pattern(self) -> str:
+        """The LIKE pattern (``ESCAPE '\\'``) of this form in ``' ' || title_norm || ' '``;
+        a prefix word before the end may take in more words there (SQLite without FTS5
+        only)."""
+        text = " ".join(escape_like(word) + ("%" if at == self.prefix else "")
+                        for at, word in enumerate(self.words))
+        return f"% {text}{'' if self.prefix == len(self.words) - 1 else ' '}%"
+
+
+def phrase_forms(text: str) -> list[PhraseForm]:
+    """The forms of the phrase ``text`` a title may hold: the phrase as typed, then, when it
+    starts with an article, the article after each later word (No-Intro's "Legend of Zelda,
+    The - A Link to the Past" for ``the legend of zelda a link``; QA166 F8: a quoted "the
+    legend of zelda" found 2 games where search found 54)."""
     words = (fold(text) or "").split()
-    return _phrase(words) + "*" if words else None
+    if not words:
+        return []
+    moved = article_moved_phrases(words)  # (the last with the article at the end)
+    last = len(words) - 1
+    return [PhraseForm(words, last),
+            *(PhraseForm(form, last - (at == len(moved) - 1)) for at, form in enumerate(moved))]
 
 
 def _phrase(words: list[str]) -> str:
@@ -123,7 +183,7 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
     """
     if platform is not None:
         require_platform(db, platform, known_platforms)
-    text, excluded = _without_excluded(text)
+    text, phrases, excluded = _split_terms(text)
     prefix = " ".join((fold(text) or "").split())
     if not prefix:  # (QA26: "no game matches", as if the library had none)
         if excluded:
@@ -135,24 +195,32 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
         raise InputError(f"search: {text.strip()!r} has no letters or digits to look for")
     if limit <= 0:
         return []
-    results = _title_prefix_matches(db, prefix, limit, platform, excluded)
-    if len(results) < limit and has_search_index(db):
-        seen = {row["id"] for row in results}
-        more = _word_matches(db, text, limit - len(results) + len(seen), platform, excluded)
-        results += [row for row in more if row["id"] not in seen][: limit - len(results)]
-    return results
+    results, all_seen = _title_prefix_matches(db, prefix, limit, platform, excluded)
+    releases = sum(not row["edition_"] for row in results)
+    if releases < limit and (all_seen or len(results) < limit) and has_search_index(db):
+        results += _word_matches(db, text, phrases, limit, platform, excluded, prefix)
+        results.sort(key=lambda row: bool(row["edition_"]))  # (stable: each tier's order)
+    return [_shown(row) for row in results[:limit]]
 
 
-_TOKEN = re.compile(r'-"[^"]*"?|\S+')
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A result as the caller gets it: without the ranking's own column."""
+    row.pop("edition_", None)
+    return row
 
 
-def _without_excluded(text: str) -> tuple[str, list[str]]:
-    """``text`` without its ``-word`` terms, and those words folded: ``mario -kart`` leaves
-    out the titles with a word starting ``kart`` (as a query's ``-`` term is a NOT); a
-    ``-"two words"`` term leaves out the titles holding that phrase (QA37 F12: its first
-    word alone was left out, the others made required), and so does a word that folds to
-    several (``-o'brien``, ``-ポケット``). Each is a folded phrase."""
+_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def _split_terms(text: str) -> tuple[str, list[str], list[str]]:
+    """``text``'s words to find, its quoted phrases of several words, and
+    its ``-word`` terms folded: ``mario -kart`` leaves out the titles with a word starting
+    ``kart`` (as a query's ``-`` term is a NOT); a ``-"two words"`` term leaves out the
+    titles holding that phrase (QA37 F12: its first word alone was left out, the others made
+    required), and so does a word that folds to several (``-o'brien``, ``-ポケット``). Each
+    left-out term is a folded phrase."""
     kept: list[str] = []
+    phrases: list[str] = []
     excluded: list[str] = []
     for token in _TOKEN.findall(text):
         if token.startswith('-"'):
@@ -165,9 +233,13 @@ def _without_excluded(text: str) -> tuple[str, list[str]]:
             phrase = " ".join((fold(token[1:]) or "").split())
             if phrase:
                 excluded.append(phrase)
+        elif token.startswith('"'):  # (its words in that order, as in games ls: QA166 F8)
+            kept.append(token)  # (its quotes fold away)
+            if len((fold(token) or "").split()) > 1:
+                phrases.append(token.strip('"'))
         else:
             kept.append(token)
-    return " ".join(kept), excluded
+    return " ".join(kept), phrases, excluded
 
 
 def require_platform(db: Database, platform: str, known_platforms: Collection[str]) -> None:
@@ -188,7 +260,10 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
 
 
 def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str | None,
-                          excluded: list[str]) -> list[dict[str, Any]]:
+                          excluded: list[str]) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` games whose title starts with ``prefix``: of the first ``RANK_CAP``
+    + 1 such titles (A-Z), the releases, then their editions; and whether those were all
+    the games whose title starts with it."""
     condition = "g.title_norm >= ? AND g.title_norm < ?"
     params: list[object] = [prefix, prefix + _PREFIX_END]
     if platform:
@@ -200,32 +275,71 @@ def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str |
         condition += " AND g.id NOT IN (SELECT rowid FROM games_fts WHERE games_fts MATCH ?)"
         params.append(_excluded_query(excluded))
     else:
-        for word in excluded:
-            condition += " AND instr(' ' || g.title_norm, ?) = 0"
-            params.append(" " + word)
-    rows = db.query(f"SELECT {_COLUMNS} FROM games g WHERE {condition} "
-                    f"ORDER BY g.title_norm, g.id LIMIT ?", (*params, limit))
-    return [{**dict(row), "match": "title"} for row in rows]
+        for phrase in excluded:
+            for form in phrase_forms(phrase):
+                condition += " AND (' ' || g.title_norm || ' ') NOT LIKE ? ESCAPE '\\'"
+                params.append(form.like_pattern())
+    read = db.execute(f"SELECT g.id, {_IS_EDITION} FROM games g WHERE {condition} "
+                      "ORDER BY g.title_norm, g.id LIMIT ?", (*params, RANK_CAP + 1))
+    chosen, read_all = _releases_first(read, limit)
+    return _games(db, chosen, "title"), read_all is not None and read_all <= RANK_CAP
 
 
-def _word_matches(db: Database, text: str, limit: int, platform: str | None,
-                  excluded: list[str]) -> list[dict[str, Any]]:
+def _word_matches(db: Database, text: str, phrases: list[str], limit: int,
+                  platform: str | None, excluded: list[str],
+                  prefix: str) -> list[dict[str, Any]]:
+    """Up to ``limit`` games holding every word of ``text`` (and each of ``phrases``) whose
+    title does not start with ``prefix`` (the first tier's): ranked by BM25, releases first,
+    when at most ``RANK_CAP`` match, else the most recently added."""
     query = fts_query(text)
     if query is None:
         return []
+    for phrase in phrases:
+        query += f" AND ({fts_phrase(phrase)})"
     if excluded:
         query = f"({query}) NOT ({_excluded_query(excluded)})"
     matches = int(db.scalar("SELECT count(*) FROM (SELECT rowid FROM games_fts "
                             "WHERE games_fts MATCH ? LIMIT ?)", (query, RANK_CAP + 1)))
     if matches == 0:
         return []
-    order = "f.rank" if matches <= RANK_CAP else "f.rowid DESC"
-    where = "games_fts MATCH ?"
-    params: list[object] = [query]
+    ranked = matches <= RANK_CAP
+    where = "games_fts MATCH ? AND NOT coalesce(g.title_norm >= ? AND g.title_norm < ?, 0)"
+    params: list[object] = [query, prefix, prefix + _PREFIX_END]
     if platform:
         where += " AND g.platform_id = ?"
         params.append(platform)
-    rows = db.query(f"SELECT {_COLUMNS} FROM games_fts f JOIN games g ON g.id = f.rowid "
-                    f"WHERE {where} ORDER BY {order} LIMIT ?", (*params, limit))
-    return [{**dict(row), "match": "words" if matches <= RANK_CAP else "words-recent"}
-            for row in rows]
+    match = "words" if ranked else "words-recent"
+    read = db.execute(f"SELECT g.id, {_IS_EDITION} FROM games_fts f "
+                      f"JOIN games g ON g.id = f.rowid WHERE {where} "
+                      f"ORDER BY {'f.rank' if ranked else 'f.rowid DESC'} LIMIT ?",
+                      (*params, RANK_CAP if ranked else limit))
+    return _games(db, _releases_first(read, limit)[0], match)
+
+
+def _releases_first(read: sqlite3.Cursor, limit: int
+                    ) -> tuple[list[tuple[int, bool]], int | None]:
+    """Up to ``limit`` of the games ``read`` gives (id, whether an edition): its releases
+    in its order, then its editions; read only until ``limit`` releases (most pages hold no
+    edition). And how many games it gave, or None when it was not read to its end."""
+    releases: list[tuple[int, bool]] = []
+    editions: list[tuple[int, bool]] = []
+    try:
+        for game_id, edition in read:
+            (editions if edition else releases).append((int(game_id), bool(edition)))
+            if len(releases) == limit:
+                return releases, None
+    finally:
+        read.close()
+    return releases + editions[: limit - len(releases)], len(releases) + len(editions)
+
+
+def _games(db: Database, chosen: list[tuple[int, bool]], match: str) -> list[dict[str, Any]]:
+    """The chosen games' rows in that order, each with its ``match`` and whether it is an
+    edition (its columns read for these few only: the file's name is computed)."""
+    if not chosen:
+        return []
+    rows = {int(row["id"]): row for row in db.query(
+        f"SELECT {_COLUMNS} FROM games g WHERE g.id IN (SELECT value FROM json_each(?))",
+        (json.dumps([game_id for game_id, _ in chosen]),))}
+    return [{**dict(rows[game_id]), "match": match, "edition_": edition}
+            for game_id, edition in chosen if game_id in rows]
