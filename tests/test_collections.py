@@ -433,3 +433,69 @@ def test_a_cycle_made_by_a_new_collection_is_said_with_its_chain(cli: Any, db_pa
     refused = cli("collection", "create", "a3", "--query", "collection:a1")
     assert refused.code == 2 and refused.err.strip() == (
         "error: query: collection:a3 refers to itself (a3 → a1 → a2 → a3)"), refused.err
+
+
+def test_a_broken_querys_message_shows_it_as_stored_and_how_to_mend_it(db: Database) -> None:
+    """A smart collection's broken query was said through repr(): its backslashes doubled
+    (`title:"a\\\\b"` for the stored `title:"a\\b"`), so not the query the user typed; and
+    the only way out it named was `collection rm` and create again."""
+    create_collection(db, "Slashed", query="platform:snes")
+    stored = r'colour:red title:"a\\b"'  # (the query language's own escape, once)
+    db.execute("UPDATE collections SET rules_json = ? WHERE name = 'Slashed'",
+               (json.dumps({"query": stored}),))
+    with pytest.raises(InputError) as caught:
+        collection_page(db, "Slashed")
+    message = str(caught.value)
+    assert f"its stored query `{stored}` no longer works" in message, message
+    assert repr(stored) not in message and "\\\\\\\\" not in message, message
+    assert "`romrunner collection edit Slashed --query …`" in message, message
+
+
+def test_a_smart_collections_query_is_replaced_and_a_bad_one_changes_nothing(
+        db: Database) -> None:
+    """`collection edit NAME --query`: the way to mend a smart collection whose query no
+    longer works, short of `collection rm` and create (which a profile naming it refuses)."""
+    from romrunner.collections.store import MAX_NESTING, set_collection_query
+    create_collection(db, "Picks", query="platform:snes")
+    create_collection(db, "Over", query="collection:picks")
+    create_collection(db, "Hand")
+    db.execute("UPDATE collections SET rules_json = ? WHERE name = 'Picks'",
+               (json.dumps({"query": "colour:red"}),))
+
+    def stored() -> dict[str, str]:
+        return {row["name"]: row["rules_json"] for row in db.query(
+            "SELECT name, rules_json FROM collections")}
+
+    before = stored()
+    for bad in ("colour:blue", "   "):  # refused with the same error create gives
+        with pytest.raises(InputError) as created:
+            create_collection(db, "New", query=bad, known_platforms=PLATFORMS)
+        with pytest.raises(InputError) as edited:
+            set_collection_query(db, "Picks", bad, known_platforms=PLATFORMS)
+        assert str(edited.value) == str(created.value)
+    with pytest.raises(InputError, match=r"refers to itself \(Picks → Over → picks\)"):
+        set_collection_query(db, "picks", "collection:over")
+    with pytest.raises(InputError, match="'Hand' is manual"):
+        set_collection_query(db, "Hand", "platform:snes")
+    with pytest.raises(InputError, match="built in"):
+        set_collection_query(db, "unidentified", "platform:snes")
+    with pytest.raises(NotFoundError):
+        set_collection_query(db, "Nope", "platform:snes")
+    assert stored() == before  # nothing was changed
+
+    edited = set_collection_query(db, "picks", "platform:n64", known_platforms=PLATFORMS)
+    assert (edited.name, edited.old_query, edited.query) == ("Picks", "colour:red",
+                                                             "platform:n64")
+    infos = {info.name: info for info in list_collections(db, known_platforms=PLATFORMS)}
+    assert infos["Picks"].problem is None and infos["Over"].problem is None
+    n64 = ids(query_games(db, "platform:n64", known_platforms=PLATFORMS))
+    assert sorted(ids(collection_page(db, "Over"))) == sorted(n64) != []
+
+    # a query that would put a chain naming this collection past the nesting limit
+    create_collection(db, "d0", query="super")
+    for n in range(1, MAX_NESTING + 1):
+        create_collection(db, f"d{n}", query=f"collection:d{n - 1}")
+    before = stored()
+    with pytest.raises(InputError, match=r"more than .* deep \('d\d+'\); nothing was changed"):
+        set_collection_query(db, "d0", "collection:picks")
+    assert stored() == before

@@ -232,3 +232,37 @@ def test_removing_a_profiles_only_included_collection_never_widens_it(profiled: 
     assert failed.code != 0, failed.out
     assert cli("profile", "set", "1", "--include-collections", "other").code == 0
     assert considered(cli) == {1, 2, 3, 4}
+
+
+def test_profile_set_warns_of_a_smart_collection_whose_query_no_longer_works(
+        profiled: Any) -> None:
+    """`dat rm` broke a smart collection's `dat:` term (`collection ls` said so), yet `profile
+    set --include-collections` took it without a word: only `autolist` then failed. Kept
+    (the collection can be mended on its own), with one warning naming it, why and the fix;
+    `collection edit` mends it."""
+    cli = profiled
+    assert cli("collection", "create", "n64 picks", "--query", 'dat:"Nintendo - 64"').code == 0
+    assert cli("dat", "rm", "Nintendo - 64").code == 0
+    done = cli("profile", "set", "1", "--include-collections", "n64 picks")
+    assert done.code == 0, done.err
+    warnings = [line for line in done.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and len(done.err.strip().splitlines()) == 1, done.err
+    assert "smart collection 'n64 picks' (--include-collections) no longer works" in done.err
+    assert 'dat:"Nintendo - 64"' in done.err and "no imported DAT" in done.err, done.err
+    assert "`romrunner collection edit 'n64 picks' --query …`" in done.err, done.err
+    enveloped = cli("--json", "profile", "set", "1", "--exclude-collections", "")
+    assert enveloped.json()["warnings"] == []  # (only the lists the change names)
+    failed = cli("autolist", "1")
+    assert failed.code != 0 and "collection edit 'n64 picks'" in failed.err, failed.err
+
+    edited = cli("collection", "edit", "n64 picks", "--query", "platform:n64")
+    assert edited.code == 0, edited.err
+    assert edited.out.splitlines() == ["smart collection n64 picks: platform:n64",
+                                       '  (was: dat:"Nintendo - 64")'], edited.out
+    assert considered(cli) == {5}  # (n64: game 6 is missing)
+    again = cli("--json", "profile", "set", "1", "--include-collections", "n64 picks")
+    assert again.code == 0 and again.json()["warnings"] == [], again.out
+    refused = cli("collection", "edit", "n64 picks", "--query", "colour:red")
+    assert refused.code == 2 and "unknown field 'colour'" in refused.err, refused.err
+    listed = {c["name"]: c for c in cli("--json", "collection", "ls").json()["data"]}
+    assert listed["n64 picks"]["query"] == "platform:n64"  # nothing was changed

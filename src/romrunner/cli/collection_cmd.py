@@ -20,6 +20,7 @@ from romrunner.collections.store import (
     remove_collection,
     remove_games,
     rename_collection,
+    set_collection_query,
 )
 from romrunner.errors import InputError
 from romrunner.library.query import query_text
@@ -98,6 +99,26 @@ def collection_rename(old: str, new: str) -> int:
                           markup=False)
 
     app.finish({"renamed": renamed.name, **asdict(renamed)}, render)
+    return 0
+
+
+@collection.command(name="edit")
+@click.argument("name")
+@click.option("--query", "query", required=True,
+              help="The smart collection's new query (see `games ls --help`).")
+def collection_edit(name: str, query: str) -> int:
+    """Replace a smart collection's query (one whose query no longer works, after a `dat rm`,
+    is mended so). The query is checked as `collection create --query` checks one; a bad one
+    changes nothing."""
+    app = app_context()
+    edited = set_collection_query(app.open_db(), name, _shell_query(query) or "",
+                                  known_platforms=app.pack().platforms)
+
+    def render(console: Console) -> None:
+        console.print(f"smart collection {edited.name}: {edited.query}", markup=False)
+        console.print(f"  (was: {edited.old_query})", markup=False)
+
+    app.finish(asdict(edited), render)
     return 0
 
 

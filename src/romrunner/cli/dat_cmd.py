@@ -161,7 +161,8 @@ def dat_rm(name: str) -> int:
                  f" {examples([repr(n) for n in report.broken_collections])} "
                  f"name{'s' if len(report.broken_collections) == 1 else ''} this DAT "
                  f"(dat:{quote_value(name)}): no longer working, and a profile including "
-                 "one fails its auto-list until `collection rm` or `profile set` changes it")
+                 "one fails its auto-list until `collection edit NAME --query …` mends it "
+                 "(or `collection rm` or `profile set` changes it)")
 
     def render(console: Console) -> None:
         for source in report.removed:

@@ -14,6 +14,7 @@ from romrunner.devices.osprofile import ResolvedOsProfile, resolve_os_profile
 from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
     Profile,
+    broken_collection_warnings,
     create_profile,
     languages_no_game_has,
     list_profiles,
@@ -259,6 +260,9 @@ def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str 
     database = app.open_db()
     item = update_profile(database, app.pack(), profile_id, changes)
     names = collection_names(database, (*item.include_collections, *item.exclude_collections))
+    for warning in broken_collection_warnings(
+            database, item, [key for key in changes if key.endswith("_collections")]):
+        app.warn(warning)
     if languages is not None and (unheard := languages_no_game_has(
             database, item.language_preference)):
         app.warn(f"no game of the library is in {', '.join(unheard)}, nor any region's "

@@ -13,6 +13,7 @@ stays in them.
 from __future__ import annotations
 
 import json
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,12 @@ def name_key(name: str) -> str:
     no-break space or full-width letters made "Recently Added" and "ｆavorites" names of their
     own beside the built-ins they look like)."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def edit_hint(name: str) -> str:
+    """The command that gives the smart collection ``name`` another query, to quote in a
+    message: `romrunner collection edit NAME --query …`."""
+    return f"`romrunner collection edit {shlex.quote(name)} --query …`"
 
 
 def _find(db: Database, name: str) -> _Stored | None:
@@ -566,6 +573,50 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
     return RenamedCollection(found.name, clean, found.id, rewritten)
 
 
+@dataclass(frozen=True)
+class EditedCollection:
+    """``collection edit``: the smart collection and its query before and after."""
+
+    name: str
+    id: int
+    old_query: str
+    query: str
+
+
+def set_collection_query(db: Database, name: str, query: str, *,
+                         known_platforms: Iterable[str] | None = None) -> EditedCollection:
+    """Replace the stored query of the smart collection ``name``, in one transaction: the new
+    one is checked as :func:`create_collection` checks one (the same errors), and refused,
+    nothing changed, when it names the collection itself through others or would make a smart
+    collection naming this one name collections more than MAX_NESTING deep. The way to fix
+    one whose query no longer works (a DAT removed, a field renamed)."""
+    if name_key(name) in RESERVED:
+        raise InputError(f"collection {name!r} is built in: its query cannot be changed "
+                         "(`collection create NAME --query ...` makes one of your own)")
+    parsed = parse_query(query)
+    stored = parsed.text()
+    if not stored:
+        raise InputError("--query is empty: a smart collection needs a query")
+    with db.atomic():
+        found = _require(db, name)
+        if found.kind != "smart":
+            raise InputError(f"collection {found.name!r} is manual: it holds games picked by "
+                             "hand, not a query; nothing was changed")
+        _validate(db, stored, known_platforms, (_seen_token(found),))
+        # (only a query naming collections can deepen the chains that name this one)
+        nests = any(term.field == "collection" for term in parsed.terms)
+        deep_before = _too_deep(db) if nests else {}
+        db.execute("UPDATE collections SET rules_json = ?, updated_at = CURRENT_TIMESTAMP "
+                   "WHERE id = ?", (json.dumps({"query": stored}), found.id))
+        deeper = sorted(other for collection_id, other in _too_deep(db).items()
+                        if collection_id not in deep_before) if nests else []
+        if deeper:
+            raise InputError(f"collection {found.name!r}: with this query, smart collections "
+                             f"would name collections more than {MAX_NESTING} deep "
+                             f"({', '.join(map(repr, deeper))}); nothing was changed")
+    return EditedCollection(found.name, found.id, found.query or "", stored)
+
+
 # -- collections named by profiles -----------------------------------------------------------
 def collection_ref(db: Database, name: str) -> CollectionRef:
     """The id (None for a built-in), stored name and kind of the collection ``name``."""
@@ -644,6 +695,38 @@ def collection_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
         (json.dumps(list(ids)),))}
 
 
+@dataclass(frozen=True)
+class BrokenQuery:
+    """A smart collection whose stored query no longer works, and why."""
+
+    id: int
+    name: str
+    query: str
+    problem: str
+
+
+def broken_smart_collections(db: Database, collection_ids: Iterable[int]
+                             ) -> list[BrokenQuery]:
+    """Those of ``collection_ids`` that are smart collections whose stored query no longer
+    works, read as :func:`membership_condition` reads them (an auto-list naming one fails);
+    in the order given, an id that is not a smart collection left out."""
+    ids = list(dict.fromkeys(collection_ids))
+    rows = {int(row["id"]): row for row in db.query(
+        "SELECT c.id, c.name, c.rules_json FROM collections c JOIN json_each(?) j "
+        "ON j.value = c.id WHERE c.collection_type = 'auto'", (json.dumps(ids),))}
+    broken = []
+    for collection_id in ids:
+        row = rows.get(collection_id)
+        if row is None:
+            continue
+        text = _stored_query(row["rules_json"])
+        try:
+            compile_where(parse_query(text), Context(db, None, (_id_token(collection_id),)))
+        except InputError as exc:
+            broken.append(BrokenQuery(collection_id, str(row["name"]), text, str(exc)))
+    return broken
+
+
 def membership_condition(db: Database, collection_ids: Sequence[int], *,
                          owner: str) -> tuple[str, list[object]]:
     """The SQL condition over ``games g`` "in any of these collections": a manual one by its
@@ -673,7 +756,8 @@ def membership_condition(db: Database, collection_ids: Sequence[int], *,
                                         Context(db, None, (_id_token(collection_id),)))
         except InputError as exc:
             raise InputError(f"{owner}: smart collection {row['name']!r}: its stored query no "
-                             f"longer works ({exc})") from exc
+                             f"longer works ({exc}); {edit_hint(str(row['name']))} mends "
+                             "it") from exc
         parts.append(f"({where})")
         params += more
     return (" OR ".join(parts) if parts else "0 = 1"), params
@@ -863,8 +947,9 @@ def collection_page(db: Database, name: str, *, sort: str | None = None, limit: 
         try:
             _validate(db, text, known_platforms, (_seen_token(found),))
         except InputError as exc:
-            raise InputError(f"collection {found.name!r}: its stored query {text!r} no longer "
-                             f"works ({exc}); `collection rm` it and create it again") from exc
+            # (the query as stored, not repr()'s doubled backslashes: the CLI escapes it)
+            raise InputError(f"collection {found.name!r}: its stored query `{text}` no longer "
+                             f"works ({exc}); {edit_hint(found.name)} replaces it") from exc
         return query_games(db, text, sort=sort or "title", limit=limit, after=after,
                            exact_count=exact_count, known_platforms=known_platforms)
     if sort is not None:

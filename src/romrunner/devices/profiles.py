@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from romrunner.cache.clear import hand_over_performance, performance_answers
-from romrunner.collections.store import collection_names, resolve_collection_ids
+from romrunner.collections.store import (
+    broken_smart_collections,
+    collection_names,
+    edit_hint,
+    resolve_collection_ids,
+)
 from romrunner.deploy.card import (
     CARD_DIR,
     MANIFEST_NAME,
@@ -467,6 +472,25 @@ def platform_emulators(db: Database, pack: DefinitionPack, profile: Profile,
         chosen[platform] = (found.emulator_id, found.origin) if found.emulator_id \
             else (None, "no emulator known")
     return chosen
+
+
+def broken_collection_warnings(db: Database, profile: Profile,
+                               lists: Iterable[str] = ("include_collections",
+                                                       "exclude_collections")) -> list[str]:
+    """One line for each smart collection the profile's collection ``lists`` name whose
+    stored query no longer works (a DAT its ``dat:`` names removed: its auto-list and
+    ``deploy --auto`` then fail). Kept, not refused: the profile names the collection, which
+    can be mended on its own (its query replaced, the DAT imported again)."""
+    warnings = []
+    for column in lists:
+        option = f"--{column.replace('_', '-')}"
+        for broken in broken_smart_collections(db, getattr(profile, column)):
+            warnings.append(
+                f"profile {profile.id}: smart collection {broken.name!r} ({option}) no longer "
+                f"works ({broken.problem}): kept, but its auto-list and `deploy --auto` fail "
+                f"until {edit_hint(broken.name)} mends its query (or `romrunner profile set "
+                f"{profile.id} {option} …` leaves it out)")
+    return warnings
 
 
 def languages_no_game_has(db: Database, codes: Iterable[str]) -> list[str]:

@@ -66,7 +66,7 @@ from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.roots import Root, folders_of, list_roots
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
-from romrunner.library.timeshift import keeps_local_times, store_new_times
+from romrunner.library.timeshift import keeps_local_times
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -252,13 +252,27 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
                                             "nothing was marked missing")
         return None
     if plan.retimed or plan.retimed_tracks:
-        store_new_times(db, plan.retimed, plan.retimed_tracks)
+        _store_new_times(db, plan)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
                            ((game_id,) for game_id in plan.returned))
         summary.found_again += len(plan.returned)
     return plan
+
+
+def _store_new_times(db: Database, plan: Plan) -> None:
+    """Store the times of the files the walk took as the same after a zone shift (see
+    :mod:`~romrunner.library.timeshift`), not read again: the games' (``plan.retimed``: game
+    id, new time) and their disc tracks' (``plan.retimed_tracks``: their sheet's game id, the
+    track's name, new time)."""
+    with db.atomic():
+        db.executemany("UPDATE games SET file_mtime_ns = ? WHERE id = ?",
+                       ((mtime_ns, game_id) for game_id, mtime_ns in plan.retimed))
+        db.executemany("UPDATE game_files SET file_mtime_ns = ? "
+                       "WHERE game_id = ? AND name = ? AND kind = 'track'",
+                       ((mtime_ns, game_id, name)
+                        for game_id, name, mtime_ns in plan.retimed_tracks))
 
 
 def _worker_count(options: _Options) -> int:

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from romrunner.devices.mounts import filesystem_type
-from romrunner.store.database import Database
 
 QUARTER_HOUR_NS = 15 * 60 * 10**9
 HOUR_NS = 4 * QUARTER_HOUR_NS
@@ -71,18 +70,6 @@ def common_offsets(offsets: Iterable[int | None], files: int) -> frozenset[int]:
     if sum(counts[offset] for offset in taken) * 2 <= files:
         return frozenset()
     return frozenset(taken)
-
-
-def store_new_times(db: Database, games: list[tuple[int, int]],
-                    tracks: list[tuple[int, str, int]]) -> None:
-    """Store the times of files taken as the same after a zone shift: ``games`` (game id, new
-    time) and disc ``tracks`` (their sheet's game id, the track's name, new time)."""
-    with db.atomic():
-        db.executemany("UPDATE games SET file_mtime_ns = ? WHERE id = ?",
-                       ((mtime_ns, game_id) for game_id, mtime_ns in games))
-        db.executemany("UPDATE game_files SET file_mtime_ns = ? "
-                       "WHERE game_id = ? AND name = ? AND kind = 'track'",
-                       ((mtime_ns, game_id, name) for game_id, name, mtime_ns in tracks))
 
 
 def said_offsets(offsets: Iterable[int]) -> str:

@@ -471,7 +471,8 @@ def _a_copys(current: _Current, restored: DatabaseState) -> bool:
 
 
 def _collection_names(conn: sqlite3.Connection) -> set[str]:
-    """The names of the collections of the database on ``conn`` (none: no such table)."""
+    """The names of the collections of the database on ``conn`` (none: no such table).
+    (Read here, not through romrunner.collections: the store imports no domain package.)"""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                     "AND name = 'collections'").fetchone() is None:
         return set()
