@@ -674,3 +674,32 @@ def test_tag_rules_17_reads_store_discs_and_rarer_countries_of_a_stored_library(
     assert "demo" in str(shown["Gran Turismo (Japan) (Test Drive Disc).bin"]["flags"])
     assert shown["Nemesis (Ireland).bin"]["region"] == "Ireland"
     assert shown["Plain (USA).bin"]["region"] == "USA"
+
+
+def test_goodtools_country_codes_are_read_once_an_earlier_library_is_rescanned(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA round 37: "(F)", "(G)", "(PD)" were no region, no flag; a library an earlier
+    release scanned reads them at its first scan by this one (tag rules 22), unchanged files
+    not examined again."""
+    from romrunner.library import tags
+    root = tmp_path / "lib" / "snes"
+    root.mkdir(parents=True)
+    names = ["Goodie Fr (F).smc", "Spiel (G) [!].smc", "Goodie PD (PD).smc"]
+    for n, name in enumerate(names):
+        (root / name).write_bytes(rom(f"goodtools-{n}"))
+    with monkeypatch.context() as earlier:  # the release before tag rules 22
+        earlier.setattr(tags, "_GOODTOOLS_COUNTRIES", {})
+        earlier.setattr(tags, "_PAREN_FLAGS", {word: flag for word, flag
+                                               in tags._PAREN_FLAGS.items() if word != "pd"})
+        earlier.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        tags.tags_of.cache_clear()
+        _ok(cli, "library", "add", str(root))
+        _ok(cli, "scan", "--workers", "1")
+        assert _ok(cli, "--json", "games", "ls", "region:france").json()["data"]["games"] == []
+    tags.tags_of.cache_clear()
+    _ok(cli, "scan", "--workers", "1")
+    for query, expected in (("region:france", "Goodie Fr (F).smc"),
+                            ("region:germany", "Spiel (G) [!].smc"),
+                            ("flag:homebrew", "Goodie PD (PD).smc")):
+        found = _ok(cli, "--json", "games", "ls", query).json()["data"]["games"]
+        assert [game["filename"] for game in found] == [expected], query

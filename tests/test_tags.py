@@ -200,3 +200,39 @@ def test_a_sega_serial_is_no_translation_and_a_translation_stays_one() -> None:
     assert serial.translation is None and serial.disc_number == 1
     assert parse_filename("Game (Japan) [T-Eng].sfc").translation == "Eng"
     assert parse_filename("Game (Japan) [T+Fre1.0].sfc").translation == "Fre1.0"
+
+
+@pytest.mark.parametrize(("name", "regions"), [
+    # GoodTools' country codes (its GoodCodes.txt): QA round 37, "(F)", "(G)" were no region
+    ("Goodie Fr (F).smc", ("France",)), ("Spiel (G) [!].smc", ("Germany",)),
+    ("Juego (S).smc", ("Spain",)), ("Gioco (I).smc", ("Italy",)),
+    ("Oz Game (A).smc", ("Australia",)), ("Game (C).nes", ("China",)),
+    ("Game (K).sms", ("Korea",)), ("Spel (NL) [b1].nes", ("Netherlands",)),
+    ("Spel (Sw).gb", ("Sweden",)), ("Peli (FN).gb", ("Finland",)),
+    ("Game (GR).gb", ("Greece",)), ("Game (HK).nes", ("Hong Kong",)),
+    ("Game (Unk).nes", ("Unknown",)),
+    # a name that names its region otherwise: the code is any other tag
+    ("Game (USA) (A).sfc", ("USA",)), ("Game (U) (F).sfc", ("USA",)),
+    # not read: "(1)" (also a second download's name), "(B)" (non-USA: no one region)
+    ("Game (1).sfc", ()), ("Game (B).md", ()),
+    ("Game (f).sfc", ()),  # (GoodTools writes them in upper case)
+])
+def test_goodtools_country_codes_are_regions_of_a_name_naming_none(
+        name: str, regions: tuple[str, ...]) -> None:
+    assert parse_filename(name).regions == regions
+
+
+def test_goodtools_codes_do_not_misread_no_intro_names() -> None:
+    """No-Intro's "(Sw)" (a language, Swahili), a Redump disc's label "(Disc 1) (A)" and a
+    region-named name's extra tag stay what they were."""
+    assert parse_name("Game (World) (Sw)").languages == ("Sw",)
+    assert parse_name("Game (World) (Sw)").regions == ("World",)
+    assert parse_name("Game (Japan) (Disc 1) (A)").disc_label == "A"
+    assert parse_name("Game (USA) (A)").other_tags == ("A",)
+    assert parse_name("Dutch (Europe) (En,Nl)").languages == ("En", "Nl")
+
+
+def test_goodtools_public_domain_is_homebrew() -> None:
+    parsed = parse_filename("Goodie PD (PD).smc")
+    assert (parsed.title, parsed.flags, parsed.regions) == ("Goodie PD", ("homebrew",), ())
+    assert parse_filename("Demo (PD) (F).smc").regions == ("France",)

@@ -6,6 +6,17 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# A terminal's escape sequences (ECMA-48): a CSI one, ESC [ or its C1 form U+009B, with its
+# parameters and final byte ("\x1b[31m"); an OSC, DCS, PM, APC or SOS string ESC ] … up to
+# its BEL or ESC \\ (a link, a window title; one never ended is its ESC and next character
+# alone, not the rest of the title); any other ESC and the character after it. A title holding
+# one (a file named "\x1b[31mRED\x1b[0m Evil") is folded as if each were a space: its words
+# are "red evil", not "31mred 0m evil" (QA: `search red` found nothing). Other control
+# characters are no letter or digit: separators already.
+_ESCAPE_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    "|\x1b[\\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\\\)"
+    "|\x1b[\x20-\x7e]?")
 
 # Letters that are not a base letter plus a diacritic, so decomposition leaves them whole.
 _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
@@ -27,11 +38,15 @@ def fold(text: str | None) -> str | None:
     other scripts a mark is part of the letter: ``ゲ`` stays ``ゲ``); compatibility forms are
     unified (full-width ``Ａ`` is ``a``, half-width ``ｹﾞｰﾑ`` is ``ゲーム``). Chinese and
     Japanese characters are each a word: ``"ゲームボーイ"`` becomes ``"ゲ ー ム ボ ー イ"``.
+    Control characters separate words, and a terminal escape sequence counts as one
+    separator whole: ``"\x1b[31mRED\x1b[0m Evil"`` becomes ``"red evil"``.
     Used for the title sort key, the search index and queries, and name-based catalog
     matching: anything stored from it is rebuilt when it changes (a migration).
     """
     if text is None:
         return None
+    if "\x1b" in text or "\x9b" in text:
+        text = _ESCAPE_SEQUENCE.sub(" ", text)
     if text.isascii():  # (most names are ASCII: no decomposition needed, 10x faster)
         return _NON_WORD.sub(" ", text.lower()).strip()
     return " ".join(_words(_without_diacritics(text)).split())

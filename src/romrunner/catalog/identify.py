@@ -315,8 +315,9 @@ def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[
 # an arcade set whose every ROM other sets share is a set of its candidate platforms (a
 # neogeo.zip in `fbneo/`), and one with a ROM of other data under its name is that set
 # lacking it (QA133 F1, F4): the archives an earlier release left unidentified or guessed
-# are identified again.)
-TAG_RULES_VERSION = 21
+# are identified again; 22: GoodTools' other country codes, "(F)", "(G)", "(NL)", "(Sw)"…, are
+# the regions of a name that names none otherwise, and its "(PD)" a homebrew release.)
+TAG_RULES_VERSION = 22
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -607,7 +608,8 @@ def _match_games(db: Database, method: str, condition: str) -> None:
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL "
         "AND t.id IN (SELECT id FROM temp.identify_scope) "
-        f"AND {_platform_rule('t', condition)}{_one_game_if_crc(method, condition)}",
+        f"AND {_platform_rule('t', condition)}{_one_game_if_crc(method, condition)}"
+        f"{_no_disproved_copy(method)}",
         (method,))
 
 
@@ -636,6 +638,24 @@ def _one_game_if_crc(method: str, condition: str) -> str:
     by the order of an UPDATE. The one of them it is named as is it (_match_data_by_name);
     else the name pass may still guess it."""
     return f" AND NOT {_another_game_has(condition)}" if method == "crc32" else ""
+
+
+def _no_disproved_copy(method: str) -> str:
+    """For a CRC32 pass: a game known by its CRC32 only (a plain scan hashes no more of a
+    file one catalog game has the CRC32 and size of) matches no catalog ROM (``r``) whose
+    MD5 or SHA1 another stored file of the same CRC32 and size has been proved not to have
+    (``scan --verify`` read it whole): the same CRC32 and size are no proof of the same data,
+    but a copy of a file shown not to be that dump is not taken for it (QA round 37: ``cp
+    a.md b.md`` made the copy the catalog game, the verified original unknown). The copy
+    stays unidentified and unverified (the scan says so); ``scan --verify`` hashes it and
+    its MD5/SHA1 decide."""
+    if method != "crc32":
+        return ""
+    differs = " OR ".join(f"(c.{h}_bin IS NOT NULL AND r.{h}_bin IS NOT NULL "
+                          f"AND c.{h}_bin <> r.{h}_bin)" for h in ("sha1", "md5"))
+    return (" AND (t.sha1_bin IS NOT NULL OR t.md5_bin IS NOT NULL OR NOT EXISTS ("
+            "SELECT 1 FROM games c WHERE c.crc32_bin = t.crc32_bin "
+            f"AND c.file_size = t.file_size AND c.id <> t.id AND ({differs})))")
 
 
 def _another_game_has(condition: str) -> str:

@@ -108,7 +108,7 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 20 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 22 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
@@ -125,14 +125,15 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                         "Austria", "Ireland", "Belgium", "Israel", "Peru", "Argentina",
                         "Switzerland", "Croatia", "Turkey", "South Africa", "Singapore",
                         "Thailand", "Chile", "Czech", "Hungary", "Ukraine", "Indonesia",
-                        "Malaysia")))
+                        "Malaysia")),
+                    "%(_)%", "%(Unk)%")  # (22: GoodTools' "(F)", "(NL)", "(PD)": "(__)" above)
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of
 # several members no hash identified (a merged arcade set), and games — or their members,
 # tracks — matched by a weaker hash than one they have stored (a match a stronger hash
 # contradicts: a bad dump, a forged CRC32); and (7) the games nothing matched, which the name
-# fallback may now match by a catalog's ROM names.
+# fallback may now match by a catalog's ROM names; (22) a CRC32 match a copy's SHA1 disproves.
 _IDENTIFY_AGAIN = (
     "SELECT g.id FROM games g WHERE g.is_missing = 0 AND ("
     " (g.matched_game_id IS NULL AND g.platform_id <> 'unknown') OR"
@@ -142,7 +143,13 @@ _IDENTIFY_AGAIN = (
     " OR (g.match_method = 'crc32' AND (g.sha1_bin IS NOT NULL OR g.md5_bin IS NOT NULL)) "
     " OR (g.match_method = 'md5' AND g.sha1_bin IS NOT NULL) "
     " OR (g.match_method IN ('crc32', 'md5', 'tracks') AND EXISTS (SELECT 1 FROM game_files f "
-    "     WHERE f.game_id = g.id AND (f.sha1_bin IS NOT NULL OR f.md5_bin IS NOT NULL))))")
+    "     WHERE f.game_id = g.id AND (f.sha1_bin IS NOT NULL OR f.md5_bin IS NOT NULL))) "
+    # (22) a file known by its CRC32 only, matched by it, another file of which (the same
+    # CRC32 and size) `scan --verify` read whole and found no dump of its match: a copy of it
+    " OR (g.match_method = 'crc32' AND g.sha1_bin IS NULL AND g.md5_bin IS NULL "
+    "     AND EXISTS (SELECT 1 FROM games c WHERE c.crc32_bin = g.crc32_bin "
+    "     AND c.file_size = g.file_size AND c.id <> g.id AND c.sha1_bin IS NOT NULL "
+    "     AND c.matched_game_id IS NOT g.matched_game_id)))")
 
 
 def _identify_again(db: Database) -> int:

@@ -84,6 +84,7 @@ _PAREN_FLAGS = {
     # No-Intro's and Redump's longer words for the same editions
     "auto demo": "demo", "tech demo": "demo", "trade demo": "demo", "possible proto": "proto",
     "debug": "debug", "debug version": "debug",
+    "pd": "homebrew",  # (GoodTools' "(PD)": public domain, a homebrew release)
 }
 _BRACKET_FLAGS = {
     "!": "verified", "b": "bad_dump", "h": "hack", "o": "overdump", "t": "trainer",
@@ -166,6 +167,7 @@ class _TagState:
     disc_label: str | None = None
     date: str | None = None
     prerelease_number: int | None = None
+    goodtools: list[str] = field(default_factory=list)  # see _GOODTOOLS_COUNTRIES
 
 
 def parse_filename(filename: str) -> ParsedName:
@@ -256,6 +258,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
         else:
             _paren_tag(paren.strip(), state)
         after_disc = not bracket and DISC_NUMBER_TAG.match(paren.strip()) is not None
+    _goodtools_countries(state)
     if trailing is not None and state.disc_number is None:
         state.disc_number = int(trailing.group(1))
         if trailing.group(2):
@@ -324,7 +327,10 @@ def _languages_only(parts: list[str]) -> bool:
                                           for part in parts)
 
 
-def _paren_tag(tag: str, state: _TagState) -> None:
+def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
+    if goodtools and tag in _GOODTOOLS_COUNTRIES:
+        state.goodtools.append(tag)  # (read once the name's other tags are: see below)
+        return
     parts = [part.strip() for part in tag.split(",")]
     if tag and _languages_only(parts):  # (QA28 F2: "(De)" was Germany, no language)
         state.languages += [part[0].upper() + part[1:] for part in parts]
@@ -377,6 +383,30 @@ def paren_flag(tag: str) -> str | None:
 
 # GoodTools' regions run together: "(JU)" Japan and USA, "(UE)", "(JUE)" (QA37 F9).
 _GOODTOOLS_REGIONS = re.compile(r"^(?!.*(.).*\1)[JUE]{2,3}$")
+# GoodTools' other country codes, as its GoodCodes.txt lists them (written exactly so, in
+# this case): "(F)" France, "(G)" Germany, "(NL)" Netherlands, "(Sw)" Sweden… ("(U)", "(E)",
+# "(J)", "(W)", "(UK)" are in REGIONS already). Not its "(B)" (non USA: no one region), "(1)"
+# (Japan & Korea) and "(4)" (USA & Brazil), which are also what a second download of a file
+# is named ("Game (1).sfc"), "(FC)" (French Canadian) nor "(D)" (Dutch, or Deutschland?).
+# No-Intro, Redump and TOSEC name a region in every name, in words: one of these is a
+# region only in a name that has no other (QA round 37: "Goodie Fr (F).smc" had none); in
+# one that has, it is read as any other tag ("(Sw)": No-Intro's Swahili).
+_GOODTOOLS_COUNTRIES = {
+    "A": "Australia", "C": "China", "F": "France", "G": "Germany", "I": "Italy",
+    "K": "Korea", "S": "Spain", "NL": "Netherlands", "Sw": "Sweden", "FN": "Finland",
+    "GR": "Greece", "HK": "Hong Kong", "Unk": "Unknown",
+}
+
+
+def _goodtools_countries(state: _TagState) -> None:
+    """Read the GoodTools country codes held back by :func:`_paren_tag`: the name's regions
+    when it names none otherwise, else each as any other tag."""
+    codes, state.goodtools = state.goodtools, []
+    if not state.regions:
+        state.regions += [_GOODTOOLS_COUNTRIES[code] for code in codes]
+        return
+    for code in codes:
+        _paren_tag(code, state, goodtools=False)
 
 
 def _bracket_tag(tag: str, state: _TagState) -> None:
