@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from romrunner.deploy.card import CARD_DIR, LOCK_NAME, card_lock
+from romrunner.deploy import execute
+from romrunner.deploy.card import CARD_DIR, LOCK_NAME, DeployError, card_lock
 from romrunner.deploy.execute import Progress, deploy
 from romrunner.deploy.plan import build_plan
 from romrunner.deploy.select import choose_games
@@ -222,3 +224,68 @@ def test_a_deploy_to_the_folder_of_a_card_not_mounted_now_writes_nothing(
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         again = cli(*through)
         assert again.code == 0, again.err
+
+
+def test_a_former_mount_point_used_as_a_plain_folder_on_purpose_deploys_with_plain_folder(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder once a card's mount point, now a plain folder of the computer on purpose,
+    was refused with no way out: `--plain-folder` (said in the refusal) deploys there and
+    records so; the newest deployment at the folder decides (a card mounted there and
+    deployed to again brings the refusal back). Each other folder in the deployments is not
+    looked at on each deploy: by path first."""
+    library = tmp_path / "roms" / "gb"
+    library.mkdir(parents=True)
+    (library / "Alpha (USA).gb").write_bytes(hashlib.sha256(b"alpha").digest() * 512)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    deploy_args = ("deploy", "1", "--to", str(card), "platform:gb")
+    with tmpfs(card, "4m"):
+        assert cli(*deploy_args).code == 0
+    refused = cli(*deploy_args)
+    assert refused.code == 2 and "--plain-folder" in refused.err, refused.err
+    dry = cli(*deploy_args, "--dry-run", "--plain-folder")
+    assert dry.code == 0, dry.err
+    assert cli(*deploy_args).code == 2  # (a dry run records nothing)
+    done = cli(*deploy_args, "--plain-folder")
+    assert done.code == 0, done.err
+    assert (card / "ROMS").is_dir() or any(card.iterdir())
+    again = cli(*deploy_args)  # the newest deployment here says: a plain folder
+    assert again.code == 0, again.err
+    db = open_database(db_path, OpenMode.READ).db
+    try:
+        options = [json.loads(row[0]) for row in db.query(
+            "SELECT options_json FROM deployment_history ORDER BY id")]
+    finally:
+        db.close()
+    assert [o.get("mounted", False) for o in options] == [True, False, False]
+    assert [o["plain_folder"] for o in options] == [False, True, False]
+    for entry in card.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    with tmpfs(card, "4m"):  # a card mounted there again, deployed to
+        assert cli(*deploy_args).code == 0
+    assert cli(*deploy_args).code == 2  # the card's deployment is the newest: refused
+    # many deployments to other folders: none of them is resolved by this one's check
+    db = open_database(db_path, OpenMode.WRITE).db
+    try:
+        with db.atomic():
+            for number in range(50):
+                db.execute(
+                    "INSERT INTO deployment_history (device_profile_id, destination_path, "
+                    "destination_id, options_json, status, started_at) VALUES (1, ?, ?, ?, "
+                    "'completed', '2020-01-01')",
+                    (str(tmp_path / f"other-{number}"), f"uuid:{number}", json.dumps(
+                        {"mounted": True, "real_path": str(tmp_path / f"other-{number}")})))
+        resolved: list[str] = []
+        real = os.path.realpath
+
+        def counting(path: Any, **how: Any) -> str:
+            resolved.append(str(path))
+            return real(path, **how)
+
+        monkeypatch.setattr(execute.os.path, "realpath", counting)
+        with pytest.raises(DeployError, match="no card is mounted here"):
+            execute.refuse_an_unmounted_card(db, card)
+        assert not any("other-" in path for path in resolved), resolved
+    finally:
+        monkeypatch.undo()
+        db.close()

@@ -271,3 +271,59 @@ def test_a_platform_no_android_emulator_runs_goes_on_no_android_card(
         said = listed.json()["warnings"]
         assert any("runs on android" in warning and "ps3" in warning for warning in said), said
         assert not any("permissive" in warning for warning in said), said
+
+
+def test_anbernic_android_runs_arcade_sets_with_an_arcade_emulator_and_3ds_with_the_packs(
+        cli: Any, tmp_path: Path) -> None:
+    """Anbernic's stock Android (T820): its arcade sets went to Flycast "as installed" (a
+    Dreamcast emulator the pack lists for arcade too: the Naomi boards, no MAME set), and its
+    3DS games were "no emulator the pack knows runs 3ds" though the pack lists Android 3DS
+    emulators. An arcade emulator the pack runs on Android, and a 3DS one, are named, said
+    as not installed; an installed arcade emulator keeps its platforms (muOS's FBNeo)."""
+    pack = load_pack(shared_path("definition-pack"))
+    os_id = "anbernic-stock-android-t820-family"
+    resolved = resolve_os_profile(pack, "rg-406h", os_id)
+    assert resolved.installed is not None and "flycast" in resolved.installed  # premise
+    assert "arcade" in pack.emulators["flycast"].platforms  # premise: the pack says so
+    arcade, _ = resolved.emulators["arcade"]
+    runner = pack.emulators[arcade]
+    assert arcade != "flycast" and runner.platforms[0] in ("arcade", "fbneo"), arcade
+    assert "android" in runner.available_on_os
+    assert "flycast is a dreamcast emulator" in resolved.labels["arcade"]
+    n3ds, _ = resolved.emulators["3ds"]
+    assert "3ds" in pack.emulators[n3ds].platforms
+    assert "android" in pack.emulators[n3ds].available_on_os
+    assert resolved.labels["3ds"] == "available on android"
+    assert any("flycast" in warning and "arcade" in warning for warning in resolved.warnings)
+    # an installed arcade emulator keeps the arcade platforms it lists, not first too
+    muos = resolve_os_profile(pack, "rg-35xx-plus", "muos")
+    assert muos.emulators["fbneo"][0] == "fbneo"
+    # the platforms nothing on Android runs stay without one
+    assert "ps3" not in resolved.emulators and "ps3" in resolved.unrunnable
+    # autolist and deploy name them, said as not installed
+    fill = real_pack_profile(cli, tmp_path, "3ds/Zelda Test (USA).3ds", b"z", "rg-406h",
+                             os_id)
+    arcade_set = tmp_path / "lib" / "arcade" / "pacman.zip"
+    arcade_set.parent.mkdir(parents=True)
+    with zipfile.ZipFile(arcade_set, "w") as archive:
+        archive.writestr("pacman.6e", hashlib.sha256(b"pacman").digest() * 128)
+    assert cli("--pack", fill, "scan", "--workers", "1").code == 0
+    assert cli("--pack", fill, "profile", "set", "1", "--mode", "permissive").code == 0
+    listed = cli("--pack", fill, "--json", "autolist", "1")
+    games = {game["platform_id"]: game for game in listed.json()["data"]["games"]}
+    assert games["arcade"]["emulator_id"] == arcade and games["arcade"]["included"]
+    assert games["3ds"]["emulator_id"] == n3ds, games["3ds"]
+    assert games["3ds"]["reason"] != "NO_EMULATOR_AVAILABLE"
+    said = listed.json()["warnings"]
+    assert not any("no emulator the pack knows runs 3ds" in warning for warning in said), said
+    assert any(f"{arcade} (available on android" in warning and "not among the emulators"
+               in warning for warning in said), said
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", fill, "destination", "paths", "1", "--to", str(card), "--set",
+               "roms=Roms", "--set", "bios=RetroArch/system").code == 0
+    plan = cli("--pack", fill, "--json", "deploy", "1", "--to", str(card), "--dry-run",
+               "--auto")
+    codes = {(w["code"], w.get("platform_id")) for w in plan.json()["data"]["plan"]["warnings"]}
+    assert ("no-emulator", "3ds") not in codes, codes
+    assert ("emulator-not-installed", "arcade") in codes, codes

@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from romrunner.cli.context import AppContext
 from romrunner.errors import DatabaseError, DatabaseReplacedError
-from romrunner.store import Database, OpenMode, open_database
+from romrunner.store import Database, OpenMode, database, open_database
 from romrunner.store.backup import backup_database
 from tests.conftest import run_subprocess
 
@@ -448,3 +449,24 @@ def test_an_immutable_folder_is_said_to_be_immutable_not_a_matter_of_permissions
     said = " ".join(new.err.split())
     assert "copy the database" not in said and "still work" not in said, said
     assert "give --db (or ROMRUNNER_DB) a file in a folder that is" in said
+
+
+def test_the_immutable_flag_advice_names_the_platforms_own_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The advice for an immutable database folder named Linux's `chattr -i` on macOS and
+    the BSDs too, where the flag is `chflags`'s: `chflags nouchg` (the owner's flag), or
+    `chflags noschg` as root (the system's)."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    monkeypatch.setattr(database, "folder_is_immutable", lambda _: True)
+    for platform in ("darwin", "freebsd14", "openbsd7"):
+        monkeypatch.setattr(database.sys, "platform", platform)
+        said = database._make_writable(folder)
+        assert "chattr" not in said and "chflags nouchg" in said, said
+        user = database.clear_immutable_command(folder, platform, stat.UF_IMMUTABLE)
+        assert user == f"`chflags nouchg {folder}`", user
+        system = database.clear_immutable_command(folder, platform, stat.SF_IMMUTABLE)
+        assert system == f"`chflags noschg {folder}`, as root", system
+    monkeypatch.setattr(database.sys, "platform", "linux")
+    assert database._make_writable(folder) == \
+        f"clear its immutable flag (`chattr -i {folder}`, as root)"

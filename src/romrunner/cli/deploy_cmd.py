@@ -97,6 +97,7 @@ def deploy() -> None:
     \b
     romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
                      [--verify] [--prune [--force] [--prune-others]] [--overwrite]
+                     [--plain-folder]
     romrunner deploy resume [ID] | deploy history | deploy show ID
     """
 
@@ -119,9 +120,12 @@ def deploy() -> None:
               help="Prune even when no game is chosen or more than half of our files would go.")
 @click.option("--prune-others", is_flag=True,
               help="Prune too what another computer's ROM Runner put on the card.")
+@click.option("--plain-folder", is_flag=True,
+              help="Deploy to a folder a card was once mounted on, now a plain folder of "
+                   "this computer on purpose (recorded: later deploys there need it no more).")
 def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
                auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
-               force: bool, prune_others: bool) -> int:
+               force: bool, prune_others: bool, plain_folder: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
     if force and not prune:
         raise click.UsageError("--force goes with --prune (files of yours in the way are "
@@ -134,7 +138,8 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
     with card_errors(card):
         return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
                            DeployOptions(verify=verify, overwrite=overwrite, prune=prune,
-                                         force_prune=force, prune_others=prune_others))
+                                         force_prune=force, prune_others=prune_others,
+                                         plain_folder=plain_folder))
 
 
 def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],
@@ -143,7 +148,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     card = Path(os.path.abspath(card))  # (said and recorded by its full path: QA18 C4)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
-    refuse_an_unmounted_card(db, card)
+    refuse_an_unmounted_card(db, card, plain_folder=options.plain_folder)
     with app.working("choosing the games…"):
         layout = card_layout(db, pack, profile_id, card)
         chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,

@@ -44,6 +44,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import stat
 import threading
 import time
@@ -168,6 +169,9 @@ class DeployOptions:
     margin_bytes: int | None = None
     force_prune: bool = False  # a prune the brake would hold back goes ahead (see _prune_brake)
     prune_others: bool = False  # also the files another database's deploys wrote or chose
+    # the folder, once a card's mount point, is a plain folder on purpose (recorded where it
+    # is no mount: see refuse_an_unmounted_card)
+    plain_folder: bool = False
 
     @classmethod
     def from_json(cls, text: str | None) -> DeployOptions:
@@ -1014,32 +1018,82 @@ def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
     return found
 
 
-def refuse_an_unmounted_card(db: Database, card: Path) -> None:
+# A deployment that tells what its folder was: a card's mount point (a volume UUID for its
+# id, or recorded as mounted), or a folder deployed to as a plain folder on purpose
+# (``--plain-folder``); the newest of them at a folder decides (see refuse_an_unmounted_card)
+_SAYS_WHAT_FOLDER = ("(destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
+                     "(json_extract(options_json, '$.mounted') = 1 "
+                     "OR json_extract(options_json, '$.plain_folder') = 1)))")
+_SAID_ROW = "id, started_at, destination_path, destination_id, options_json"
+
+
+def refuse_an_unmounted_card(db: Database, card: Path, *, plain_folder: bool = False) -> None:
     """Refuse a deploy to a folder a card was mounted on when deployed to, now no mount and
     holding no card of ours: the card is not mounted, and its games would fill the
-    computer's own disk (QA162 F1: 1,500 files written there, "completed"). Known by a
-    deployment at this path to a mounted volume (a volume UUID for its id, or recorded as
-    mounted)."""
-    if not card.is_dir() or os.path.ismount(card.resolve()):
+    computer's own disk (QA162 F1: 1,500 files written there, "completed"). Known by the
+    newest deployment at this path that says what the folder was: one to a mounted volume
+    (a volume UUID for its id, or recorded as mounted) refuses; one made with
+    ``--plain-folder`` (``plain_folder``: this deploy is one), the folder a plain folder of
+    the computer on purpose, does not."""
+    if plain_folder or not card.is_dir() or os.path.ismount(card.resolve()):
         return  # (no folder: said as ever; a link to a mount: the card — review 36 F3)
     real = os.path.realpath(card)
-    # (by the folder's real path: through a link, or named by the link an earlier deploy
-    # went through — QA165 F4; a deployment history is a few hundred rows)
-    rows = [row for row in db.query(
-        "SELECT id, started_at, destination_path, destination_id FROM deployment_history "
-        "WHERE destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
-        "json_extract(options_json, '$.mounted') = 1) ORDER BY id DESC")
-        if os.path.realpath(str(row["destination_path"])) == real]
+    rows = _deployments_at(db, card, real)
+    if not rows or _plain_folder_row(rows[0]):
+        return
+    mounted = [row for row in rows if not _plain_folder_row(row)]
     # (a card id here that is not the mounted card's: the folder an earlier deploy to the
     # unmounted card filled — QA165 F2, its `.romrunner/` turned the refusal off)
     here = card_destination_id(card, create=False) if (card / CARD_DIR).exists() else None
-    row = rows[0] if rows and here not in {str(r["destination_id"]) for r in rows} else None
-    if row is not None:
-        raise DeployError(
-            f"{card}: no card is mounted here: deployment {row['id']} "
-            f"({str(row['started_at'])[:10]}) wrote to a card mounted at this folder, which "
-            "is now a folder of the computer's own disk; mount the card (or deploy to "
-            "another folder); nothing was changed")
+    if here is not None and (here in {str(r["destination_id"]) for r in mounted} or any(
+            (recorded if isinstance(recorded, str) else os.path.realpath(str(path))) == real
+            for path, recorded in db.query(
+                "SELECT DISTINCT destination_path, CASE WHEN json_valid(options_json) THEN "
+                "json_extract(options_json, '$.real_path') END FROM deployment_history "
+                f"WHERE {_SAYS_WHAT_FOLDER} AND destination_id = ? AND NOT (json_valid("
+                "options_json) AND json_extract(options_json, '$.plain_folder') = 1)",
+                (here,)))):
+        return
+    row = rows[0]
+    raise DeployError(
+        f"{card}: no card is mounted here: deployment {row['id']} "
+        f"({str(row['started_at'])[:10]}) wrote to a card mounted at this folder, which "
+        "is now a folder of the computer's own disk; mount the card (or deploy to "
+        "another folder), or, to use this folder as a plain folder on purpose, deploy with "
+        "--plain-folder (the next deploys here then need it no more); nothing was changed")
+
+
+def _deployments_at(db: Database, card: Path, real: str) -> list[sqlite3.Row]:
+    """The deployments at the folder ``card`` (its real path ``real``) that say what it was
+    (see _SAYS_WHAT_FOLDER), newest first, found by path without looking at any folder: the
+    path a deploy recorded (this one's, or its real one), or the real path it recorded
+    (``real_path``: a link an earlier deploy went through, QA165 F4). Only a deployment an
+    earlier release recorded, without its real path, at another path and since the newest
+    found so, has its folder resolved — each such folder once."""
+    names = json.dumps(sorted({str(card), os.path.abspath(card), real}))
+    rows = list(db.query(
+        f"SELECT {_SAID_ROW} FROM deployment_history WHERE (destination_path IN "
+        "(SELECT value FROM json_each(:names)) OR (json_valid(options_json) AND "
+        "json_extract(options_json, '$.real_path') = :real)) AND "
+        f"{_SAYS_WHAT_FOLDER} ORDER BY id DESC", {"names": names, "real": real}))
+    since = int(rows[0]["id"]) if rows else 0
+    linked = [str(path) for (path,) in db.query(
+        "SELECT DISTINCT destination_path FROM deployment_history WHERE id > ? AND "
+        "destination_path NOT IN (SELECT value FROM json_each(?)) AND NOT (json_valid("
+        "options_json) AND json_type(options_json, '$.real_path') = 'text') AND "
+        f"{_SAYS_WHAT_FOLDER}", (since, names)) if os.path.realpath(str(path)) == real]
+    if linked:
+        rows += db.query(
+            f"SELECT {_SAID_ROW} FROM deployment_history WHERE id > ? AND destination_path "
+            f"IN (SELECT value FROM json_each(?)) AND {_SAYS_WHAT_FOLDER}",
+            (since, json.dumps(linked)))
+        rows.sort(key=lambda row: -int(row["id"]))
+    return rows
+
+
+def _plain_folder_row(row: sqlite3.Row) -> bool:
+    """Whether a deployment was made with ``--plain-folder`` (its folder no mount then)."""
+    return stored_options(row["options_json"]).get("plain_folder") is True
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] = (), *,
@@ -1743,6 +1797,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
                 None, i.dest, i.size, i.sha1, i.dest_mtime_ns] if i.content is None
                else _item_record(i) for i in recorded]
     protected = sorted(plan.protected_folders())
+    mounted = os.path.ismount(plan.root.resolve())
     with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
@@ -1752,8 +1807,9 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          "pack_source": plan.pack_source,
                          # (a card mounted there: see refuse_an_unmounted_card)
-                         **({"mounted": True} if os.path.ismount(plan.root.resolve())
-                            else {}),
+                         **({"mounted": True} if mounted else {}),
+                         "plain_folder": options.plain_folder and not mounted,
+                         "real_path": str(plan.root.resolve()),  # (found by it, unresolved)
                          # (every file it chose has its row: see Claims.shared)
                          **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected,

@@ -10,6 +10,11 @@ OS's, any other top-level key whole; an entry that is only ``{profileRef: X}`` s
 says it does not run there, the platform's emulator that does, or none; then, on an OS that runs
 RetroArch, a system every RetroArch has a core for (up to the SNES's generation, handhelds up
 to the GBA's) that nothing names takes ``retroarch`` (the built-in fallback, also warned).
+An arcade platform the OS's installed emulator runs as another system's (Flycast, a Dreamcast
+emulator listing ``arcade`` for the Naomi boards) takes an arcade emulator (MAME, FBNeo) the
+pack says runs on the OS's system (Android, else its ``baseOS``) where there is one; and on an
+Android whose installed emulators the pack lists, a platform still without one takes an
+emulator the pack says runs on Android (both said: they may need installing).
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ ORIGIN_OS = "os profile"
 ORIGIN_FALLBACK = "fallback default"
 ORIGIN_INSTALLED = "installed emulator"  # no default names one: the OS's installed one runs it
 ORIGIN_BUILT_IN = "built-in emulator"  # the OS's own, for a system its frontend has a folder of
+# none it lists as installed runs it (or runs it as its own system): one the pack says runs
+# on the OS's system, said as not installed
+ORIGIN_AVAILABLE = "available emulator"
 ORIGIN_NONE = "none"
 FALLBACK_LABEL = "pack fallback"
 RETROARCH = "retroarch"
@@ -180,8 +188,19 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     missing = [platform for platform in missing if platform not in unrunnable]
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
+    assumed = _retroarch_assumed(pack, system, emulators)
     by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels,
-                                       assumed=_retroarch_assumed(pack, system, emulators))
+                                       assumed=assumed)
+    cores_listed = any(_installed(layer, "retroarchCores") for layer in (
+        base, by_os.get(str((device_entry or {}).get("profileRef"))), device_entry)
+        if isinstance(layer, dict))
+    lists_what = installed is not None and (cores_listed or not _listed(installed, RETROARCH))
+    with_retroarch = assumed or runs_retroarch(pack, installed)
+    arcade_swapped = _arcade_by_its_own(pack, system or _base_system_of(pack, os_id),
+                                        emulators, labels, retroarch=with_retroarch)
+    by_system = _available_on_system(pack, system, emulators, labels,
+                                     retroarch=with_retroarch) \
+        if lists_what and not closed else []
     if pack.devices and device_id not in pack.devices:  # (review 118 F10: `device ls` only)
         warnings.append(f"device {device_id} is not in the definition pack in use (a pack "
                         "update renamed or dropped it?): its own emulator settings and its "
@@ -209,14 +228,21 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         warnings.append(f"{os_id} on {device_id}: neither its profile nor the pack's fallback "
                         f"defaults name an emulator for {examples(by_retroarch, 6)}; "
                         f"{os_id} runs RetroArch, which is used for them")
-    cores_listed = any(_installed(layer, "retroarchCores") for layer in (
-        base, by_os.get(str((device_entry or {}).get("profileRef"))), device_entry)
-        if isinstance(layer, dict))
+    if arcade_swapped:
+        warnings.append(f"{os_id} on {device_id}: "
+                        + "; ".join(f"{runner}, which it lists as installed, runs {platform} "
+                                    f"as {_a(own)} emulator (that system's boards, not the "
+                                    f"sets an {platform} folder holds): {emulators[platform][0]}"
+                                    " is used for them"
+                                    for platform, (runner, own) in arcade_swapped.items()))
+    if by_system:
+        warnings.append(f"{os_id} on {device_id}: nothing it lists as installed runs "
+                        f"{examples(by_system, 6)}; emulators the pack says run on {system} "
+                        "are named for them (they may need installing)")
     return ResolvedOsProfile(
         os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
         emulators=emulators, installed=installed,
-        lists_what_is_installed=installed is not None
-        and (cores_listed or not _listed(installed, "retroarch")),
+        lists_what_is_installed=lists_what,
         layout_paths=_layout_paths(merged),
         asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
                            .values()),
@@ -302,6 +328,109 @@ def _fallback_on(pack: DefinitionPack, platform_id: str, emulator_id: str,
     if not others:
         return None, FALLBACK_LABEL
     return others[0][2], f"{FALLBACK_LABEL}; {emulator_id} does not run on {system}"
+
+
+def _base_system_of(pack: DefinitionPack, os_id: str) -> str | None:
+    """The system an OS is built on (its catalog's ``baseOS``: ``linux`` for ROCKNIX), as
+    emulators' ``availableOnOS`` names it; None where the catalog does not say."""
+    catalog = pack.operating_systems.get(os_id)
+    return catalog.base_os.strip().lower() if catalog is not None and catalog.base_os \
+        and catalog.base_os.strip() else None
+
+
+_DEMAND_ORDER = {"low": 0, "medium": 1, "high": 2, "very-high": 3}
+_CORE_TYPES = frozenset({"libretro-core", "libretro", "retroarch-core"})
+
+
+def _available_runner(pack: DefinitionPack, platform_id: str, system: str, *,
+                      retroarch: bool, arcade_only: bool = False) -> str | None:
+    """The emulator the pack says runs ``platform_id`` on ``system`` (its ``availableOnOS``
+    names it: one that says nothing is not counted), a RetroArch core only where the OS
+    runs RetroArch (``retroarch``): active before archived or deprecated, then the one
+    named as the platform (``fbneo`` for FBNeo's), then the one whose own (first listed)
+    platform it is, of fewest platforms, least demanding, by id; ``arcade_only``: only an
+    arcade emulator (its own platform is an arcade one). None when there is none."""
+    ranked: list[tuple[bool, bool, int, int, int, str]] = []
+    for emulator in pack.emulators.values():
+        if platform_id not in emulator.platforms or not emulator.available_on_os \
+                or not emulator.runs_on(system):
+            continue
+        if emulator.type in _CORE_TYPES and not retroarch:
+            continue
+        if arcade_only and not _an_arcade_emulator(pack, emulator.platforms):
+            continue
+        ranked.append((emulator.status not in (None, "active"),
+                       emulator_key(emulator.id) != platform_id,
+                       emulator.platforms.index(platform_id), len(emulator.platforms),
+                       _DEMAND_ORDER.get(emulator.demand or "", 4), emulator.id))
+    return min(ranked)[-1] if ranked else None
+
+
+def _an_arcade_emulator(pack: DefinitionPack, platforms: tuple[str, ...]) -> bool:
+    """Whether an emulator of ``platforms`` is an arcade one: its own (first listed)
+    platform is of the arcade kind (MAME, FBNeo; not Flycast, whose own is the Dreamcast)."""
+    own = pack.platforms.get(platforms[0]) if platforms else None
+    return own is not None and own.kind == "arcade"
+
+
+def _a(word: str) -> str:
+    """``word`` after its indefinite article: "a dreamcast", "an atari-jaguar"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _arcade_by_its_own(pack: DefinitionPack, system: str | None,
+                       emulators: dict[str, tuple[str, str]], labels: dict[str, str], *,
+                       retroarch: bool) -> dict[str, tuple[str, str]]:
+    """Give an arcade platform that the OS's installed emulator runs as another system's
+    (Flycast, a Dreamcast emulator, lists ``arcade`` for the Naomi and Atomiswave boards: it
+    starts no MAME or FBNeo set) an arcade emulator the pack says runs on ``system`` (MAME,
+    FBNeo: a RetroArch core where the OS runs RetroArch, or standalone); the installed one
+    stays where there is none. An arcade emulator installed keeps the arcade platforms it
+    lists (FBNeo lists ``fbneo`` after ``arcade``). Per platform changed: (the installed
+    emulator, the platform it is its own)."""
+    swapped: dict[str, tuple[str, str]] = {}
+    if system is None:
+        return swapped
+    for platform_id, (runner, origin) in sorted(emulators.items()):
+        platform = pack.platforms.get(platform_id)
+        entry = pack.emulators.get(runner)
+        if origin != ORIGIN_INSTALLED or platform is None or platform.kind != "arcade" \
+                or entry is None or not entry.platforms \
+                or _an_arcade_emulator(pack, entry.platforms):
+            continue
+        chosen = _available_runner(pack, platform_id, system, retroarch=retroarch,
+                                   arcade_only=True)
+        if chosen is None:
+            continue
+        emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
+        labels[platform_id] = (f"available on {system}; the installed {runner} is "
+                               f"{_a(entry.platforms[0])} emulator")
+        swapped[platform_id] = (runner, entry.platforms[0])
+    return swapped
+
+
+def _available_on_system(pack: DefinitionPack, system: str | None,
+                         emulators: dict[str, tuple[str, str]], labels: dict[str, str], *,
+                         retroarch: bool) -> list[str]:
+    """Give each pack platform no rule named an emulator for, on an OS whose installed
+    emulators the pack lists (none of which runs it), the emulator the pack says runs on
+    ``system`` (:func:`_available_runner`): the OS may lack it (said as not installed),
+    but it is no platform nothing runs there (Anbernic's stock Android: its 3DS games were
+    "no emulator the pack knows runs 3ds", the pack listing Azahar and Lime3DS for Android).
+    Those platforms, sorted."""
+    if system is None:
+        return []
+    chosen: list[str] = []
+    for platform_id in sorted(pack.platforms):
+        if platform_id in emulators:
+            continue
+        runner = _available_runner(pack, platform_id, system, retroarch=retroarch)
+        if runner is None:
+            continue
+        emulators[platform_id] = (runner, ORIGIN_AVAILABLE)
+        labels[platform_id] = f"available on {system}"
+        chosen.append(platform_id)
+    return chosen
 
 
 def _take_the_oss_own(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None,

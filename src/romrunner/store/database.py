@@ -652,8 +652,32 @@ def not_writable_folder(path: Path, *, reading_works: bool = True) -> str:
 def _make_writable(folder: Path) -> str:
     """How to make ``folder`` writable again, by why it is not."""
     if folder_is_immutable(folder):
-        return f"clear its immutable flag (`chattr -i {folder}`, as root)"
+        return f"clear its immutable flag ({clear_immutable_command(folder)})"
     return "make the folder writable for this user"
+
+
+_BSD_PLATFORMS = ("darwin", "freebsd", "openbsd", "netbsd", "dragonfly")
+
+
+def clear_immutable_command(folder: Path, platform: str | None = None,
+                            flags: int | None = None) -> str:
+    """The command that clears ``folder``'s immutable flag on ``platform`` (default
+    ``sys.platform``), as advice: Linux's ``chattr -i``, as root; macOS's and the BSDs'
+    ``chflags nouchg`` for the user flag and ``chflags noschg``, as root, for the system one
+    (``flags``: the folder's ``st_flags``, read when not given; both when unknown)."""
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith(_BSD_PLATFORMS):
+        return f"`chattr -i {folder}`, as root"
+    if flags is None:
+        try:
+            flags = getattr(os.stat(folder), "st_flags", None)
+        except OSError:
+            flags = None
+    user = flags is None or bool(flags & stat.UF_IMMUTABLE)
+    system = flags is None or bool(flags & stat.SF_IMMUTABLE)
+    commands = ([f"`chflags nouchg {folder}`"] if user or not system else []) \
+        + ([f"`chflags noschg {folder}`, as root"] if system else [])
+    return " and ".join(commands)
 
 
 def _why_not_writable(folder: Path) -> str:
