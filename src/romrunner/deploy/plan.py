@@ -852,8 +852,11 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
     """Say the chosen games an earlier deploy put on the card under another name in the same
     folder (the library's file renamed, or the card's naming rules changed: review 36b F2,
     Mac stand-in characters made real ones), whose old copies stay until ``--prune``: the
-    frontend lists such a game twice."""
-    left = sorted((dest.rpartition("/")[2], min(now[game_id][1]).rpartition("/")[2], game_id)
+    frontend lists such a game twice. Each old copy is said with its own new name (QA172 F1:
+    a GDI set's three tracks were each said to be renamed to its first)."""
+    sha1s = {item.dest: item.sha1 for item in plan.items if item.sha1}
+    left = sorted((dest.rpartition("/")[2], _renamed_to(dest, now[game_id][1], ours, sha1s),
+                   game_id)
                   for game_id, dests in renamed.items() for dest in dests
                   if dest in ours and os.path.lexists(plan.root / dest))
     if not left:
@@ -869,6 +872,29 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
            "notes say it keeps)" if pruning
            else "the old copies stay until `romrunner deploy --prune` removes them (until "
            "then the frontend lists such a game twice)")))
+
+
+def _renamed_to(old: str, now: set[str], ours: Mapping[str, object],
+                sha1s: Mapping[str, str | None]) -> str:
+    """The name on the card of the copy that takes the place of ``old`` (an earlier copy of
+    a game whose files go to the card as ``now``, in ``old``'s folder): the one of the same
+    content by the card manifest's record (``ours``) and the plan's (``sha1s``), else the one
+    whose name ends with the other's (``track01.bin`` and ``Alpha (USA) - track01.bin``, a
+    disc's track named after its sheet or no longer), else the one of the same extension,
+    else the first."""
+    folder, _, name = old.rpartition("/")
+    candidates = sorted(new for new in now if new.rpartition("/")[0] == folder) or sorted(now)
+    record = ours.get(old)
+    sha1 = record[2] if isinstance(record, list) and len(record) > 2 else None
+    same = [new for new in candidates if sha1 and sha1s.get(new) == sha1]
+    lowered = name.casefold()
+    ends = [new for new in candidates
+            if (other := new.rpartition("/")[2].casefold()).endswith(lowered)
+            or lowered.endswith(other)]
+    kind = PurePosixPath(lowered).suffix
+    typed = [new for new in candidates if PurePosixPath(new.casefold()).suffix == kind]
+    chosen = next((found[0] for found in (same, ends, typed) if len(found) == 1), candidates[0])
+    return chosen.rpartition("/")[2]
 
 
 def _in_another_set_folder(dest: str, now: set[str], folder: str | None) -> bool:
@@ -1453,12 +1479,16 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
     for platform_id, count in sorted(unrunnable.items()):
         if platform_id in _LAUNCHED_BY_THE_OS:
             continue
-        if not resolver.os_profile.lists_what_is_installed:  # (unknown, not none: QA123 F1)
+        if not resolver.os_profile.lists_what_is_installed:  # (unknown, not none: QA123 F1;
+            # nor from a list the pack does not have whole: QA172 F2)
+            partial = resolver.os_profile.partial_list
+            lists = "does not list what it has installed" if partial is None else \
+                f"lists only part of what it has installed ({partial})"
             plan.warnings.append(PlanIssue(
                 "emulator-unknown", f"{platform_id}: {counted(count, 'game')} go"
                 f"{'es' if count == 1 else ''} on the card; the definition pack names no "
-                f"emulator for {platform_id} on {resolver.os_profile.name} and does not list "
-                "what it has installed, so whether it runs them is not checked "
+                f"emulator for {platform_id} on {resolver.os_profile.name} and {lists}, so "
+                "whether it runs them is not checked "
                 f"(`romrunner override set --platform {platform_id} --emulator ID` names one)",
                 platform_id))
             continue

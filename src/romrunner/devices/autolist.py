@@ -83,6 +83,7 @@ from romrunner.library.tags import (
     translation_language,
 )
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import ARTICLES, fold
@@ -1606,7 +1607,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     warnings += performance.warnings
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, perf=performance.reason)
-    if not emulator and not resolved.lists_what_is_installed and mode != "strict":
+    if not emulator and not resolved.lists_what_is_installed and mode != "strict" \
+            and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
         return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)
     warnings += compatibility.warnings

@@ -48,6 +48,11 @@ RETROARCH_FALLBACK_LABEL = "built-in fallback"  # `built-in fallback: spruce run
 # every GBA game out as having no emulator).
 RETROARCH_EVERYWHERE_GENERATION = 4
 RETROARCH_EVERYWHERE_HANDHELD_GENERATION = 5
+# What the pack's note on an OS's installed lists says when the lists are not the whole of what
+# the OS has (muOS: "muOS includes additional cores beyond this list"; Batocera: "minimum set
+# referenced by Batocera configgen"; FunKey OS: "not fully enumerated here"), lowercase.
+PARTIAL_LIST_NOTES = ("beyond this list", "additional cores", "minimum set",
+                      "not fully enumerated")
 
 
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
@@ -95,11 +100,15 @@ class ResolvedOsProfile:
     # platform -> the rule that named its default, as `resolve` and `autolist` show it:
     # "rg-35xx-plus on muos default", "muos default", "pack fallback"
     labels: dict[str, str] = field(default_factory=dict)
-    # Whether the pack lists what the OS has installed, RetroArch's cores too where RetroArch
-    # is one: only then does "no rule names an emulator for a platform" mean none runs it
-    # there; else it is unknown (QA123 F1: every GBA game of a RetroPie, Recalbox or
-    # SteamOS profile, whose pack entries are empty, was left out as unrunnable)
+    # Whether the pack lists what the OS has installed, all of it (see partial_list): only
+    # then does "no rule names an emulator for a platform" mean none runs it there; else it
+    # is unknown (QA123 F1: every GBA game of a RetroPie, Recalbox or SteamOS profile, whose
+    # pack entries are empty, was left out as unrunnable; QA172 F2: muOS's Dreamcast games
+    # "will not start there", its list "additional cores beyond this list")
     lists_what_is_installed: bool = False
+    # Why the installed lists the pack has for the OS are not the whole of what it has, as a
+    # clause ("it lists RetroArch, not its cores"), or None: no lists, or complete ones
+    partial_list: str | None = None
 
     def emulator_for(self, platform_id: str) -> tuple[str | None, str]:
         """(default emulator or None, its origin)."""
@@ -191,16 +200,16 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     assumed = _retroarch_assumed(pack, system, emulators)
     by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels,
                                        assumed=assumed)
-    cores_listed = any(_installed(layer, "retroarchCores") for layer in (
-        base, by_os.get(str((device_entry or {}).get("profileRef"))), device_entry)
-        if isinstance(layer, dict))
-    lists_what = installed is not None and (cores_listed or not _listed(installed, RETROARCH))
+    listing = [layer for layer in (base, by_os.get(str((device_entry or {}).get("profileRef"))),
+                                   device_entry) if isinstance(layer, dict)]
+    partial = None if installed is None else _partial_list(
+        pack, os_id, installed, listing, emulators, unrunnable)
     with_retroarch = assumed or runs_retroarch(pack, installed)
     arcade_swapped = _arcade_by_its_own(pack, system or _base_system_of(pack, os_id),
                                         emulators, labels, retroarch=with_retroarch)
     by_system = _available_on_system(pack, system, emulators, labels,
                                      retroarch=with_retroarch) \
-        if lists_what and not closed else []
+        if installed is not None and partial is None and not closed else []
     if pack.devices and device_id not in pack.devices:  # (review 118 F10: `device ls` only)
         warnings.append(f"device {device_id} is not in the definition pack in use (a pack "
                         "update renamed or dropped it?): its own emulator settings and its "
@@ -242,12 +251,44 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     return ResolvedOsProfile(
         os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
         emulators=emulators, installed=installed,
-        lists_what_is_installed=lists_what,
+        lists_what_is_installed=installed is not None and partial is None, partial_list=partial,
         layout_paths=_layout_paths(merged),
         asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
                            .values()),
         warnings=warnings, fallback_platforms=[*missing, *by_retroarch], labels=labels,
         unrunnable=unrunnable)
+
+
+def _partial_list(pack: DefinitionPack, os_id: str, installed: frozenset[str],
+                  layers: list[dict[str, Any]], emulators: dict[str, tuple[str, str]],
+                  unrunnable: list[str]) -> str | None:
+    """Why the installed lists of an OS's profile ``layers`` (``installed``, merged) are not
+    the whole of what it has, or None: the one rule by which "no emulator the pack knows runs
+    the platform there" is a fact or is unknown. Not the whole: they name RetroArch and none
+    of its cores; a layer's note says so (:data:`PARTIAL_LIST_NOTES`); or the OS's frontend
+    has a folder of its own for a platform (an explicit name in ``folder-names.json``) that
+    an emulator of the pack runs but none the lists name — the OS shows that system, so it
+    has something that runs it (QA172 F2: OnionOS, its 7 cores "from OnionOS docs", shows
+    ARCADE and FBNEO, which it runs with FBNeo and MAME cores)."""
+    if _listed(installed, RETROARCH) and not any(
+            _installed(layer, "retroarchCores") for layer in layers):
+        return "it lists RetroArch, not its cores"
+    for layer in layers:
+        note = _dict(layer, "installed").get("notes")
+        if isinstance(note, str) and any(words in note.lower() for words in PARTIAL_LIST_NOTES):
+            return "its note says the OS has more than it lists"
+    names = pack.folder_names
+    family = names.family_of(os_id)
+    run_anywhere = {platform for entry in pack.emulators.values() for platform in entry.platforms}
+    shown = sorted(platform for platform in names.names
+                   if platform not in emulators and platform not in unrunnable
+                   and platform in run_anywhere
+                   and names.folder_for(platform, family)[0] is not None
+                   and names.folder_for(platform, family)[1])
+    if shown:
+        return (f"{os_id} has a folder of its own for {examples(shown, 4)}, which none of the "
+                "emulators it lists runs")
+    return None
 
 
 def _unknown_emulators(pack: DefinitionPack, os_id: str,
