@@ -458,7 +458,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
                                    check_sources=options.prune)
-    _prune_brake(plan, decisions, unchanged, options)
+    _prune_brake(plan, decisions, unchanged, options, claims.kept_by_the_prune())
     cleaned = _clean_temps(root, decisions, plan, True, claims)
     _check_space(root, decisions, options, claims.notes,
                  lambda: _room_a_prune_makes(db, plan, claims, options))
@@ -472,7 +472,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     deployment_id, recorded = _record(
         db, plan, decisions, profile_id, options, dest_id, name, unchanged,
         _on_card(plan.root, [*plan.chosen_held, *claims.chosen_held_elsewhere]),
-        _on_card(plan.root, [*plan.held, *claims.held_elsewhere]) if options.prune else [])
+        _on_card(plan.root, [*plan.held, *claims.held_elsewhere]) if options.prune else [],
+        claims.carried)
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
@@ -906,7 +907,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     notes.extend(_unchosen_note(db, plan, claims, options))
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
-    _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
+    _prune_brake(plan, decisions, unchanged, options,  # refused in the real run's words
+                 claims.kept_by_the_prune())
     unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
     if unchanged:
@@ -1356,7 +1358,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not dest.lower().endswith(_WRITTEN_BY_US) \
-                and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
+                and not claims.library_has(claim):
             # (written to this folder, maybe to another card: the only copy? Not a playlist
             # a deploy made: QA158 N1, kept for sets whose discs the prune removed)
             claim = None
@@ -1364,7 +1366,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         elif claim is not None and key not in claims.stored() \
                 and claim.writer is not None and claim.writer == claims.writer \
                 and not dest.lower().endswith(_WRITTEN_BY_US) \
-                and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
+                and not claims.library_has(claim):
             # (this database wrote it, and has no record of it: restored from a backup older
             # than the copy; and the library no longer has its content: the only copy?
             # review 90 F2)
@@ -1731,12 +1733,17 @@ PRUNE_BRAKE_FILES = 10  # a prune of fewer files is not held back for its share 
 
 
 def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, list[int]],
-                 options: DeployOptions) -> None:
+                 options: DeployOptions, kept_by_the_prune: int = 0) -> None:
     """Refuse a prune that looks like a mistake (a mistyped query, one platform's query on a
     card holding several): one that chose no game at all, or that would remove more than half
-    of the files of ours on the card (and at least :data:`PRUNE_BRAKE_FILES`).
-    ``options.force_prune`` lets it go ahead. ``found``: the plan's files found unchanged in
-    bulk, per platform (ours on the card, kept)."""
+    of the files of ours on the card it chooses or may remove (and at least
+    :data:`PRUNE_BRAKE_FILES`). ``options.force_prune`` lets it go ahead. ``found``: the
+    plan's files found unchanged in bulk, per platform (ours on the card, kept).
+    ``kept_by_the_prune``: the files of ours no longer chosen that the prune keeps whatever
+    it is told (see :meth:`Claims.kept_by_the_prune`): said, not counted among the files the
+    half is of — another profile's games on a shared card would let a mistyped query remove
+    every game of this one (qa171 F4: "65 of the 125 files ROM Runner put on this card" of a
+    card holding 158, its 33 kept files not said)."""
     if not options.prune or options.force_prune:
         return
     prunes = [decision for decision in decisions if decision.action == PRUNE]
@@ -1747,16 +1754,18 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
         1 for decision in decisions if decision.item.action == "copy" and decision.claim)
     ours = pruned + kept
     where = (f"{plan.root}: --prune would remove {pruned:,} of the {counted(ours, 'file')} ROM "
-             "Runner put")
+             "Runner put on this card")
+    besides = (f" (not counting {kept_by_the_prune:,} more of ours no longer chosen, which "
+               "it would keep)") if kept_by_the_prune else ""
     if not plan.game_ids:
-        raise DeployError(f"{where} on this card, as no game is chosen; nothing was changed "
+        raise DeployError(f"{where}, as no game is chosen{besides}; nothing was changed "
                           "(check the query, or add --force to prune anyway)")
     # (copies of what the plan writes elsewhere on the card are no loss: a platform moved to
     # the OS's folder, QA151 F4, was refused as "more than half" though nothing goes away)
     writing = _written_sha1s(plan)
     lost = sum(1 for decision in prunes if decision.item.sha1 not in writing)
     if lost >= PRUNE_BRAKE_FILES and 2 * lost > ours:
-        raise DeployError(f"{where} on this card, more than half; nothing was changed (check "
+        raise DeployError(f"{where}, more than half{besides}; nothing was changed (check "
                           "what is chosen, or add --force to prune anyway)")
 
 
@@ -1777,10 +1786,12 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]], held: list[str], kept: list[str]
-            ) -> tuple[int, DeploymentRecord]:
+            found: dict[str, list[int]], held: list[str], kept: list[str],
+            carries: Iterable[str] = ()) -> tuple[int, DeploymentRecord]:
     """Record the deployment: its id, and what :func:`deployment_record` would read back.
-    ``held``, ``kept``: see :class:`DeploymentRecord`."""
+    ``held``, ``kept``: see :class:`DeploymentRecord`; ``carries``: the other destinations
+    whose records claimed a file on the card (see :meth:`Claims._carried_ids`)."""
+    carries = sorted(set(carries) - {dest_id, ""})
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -1811,7 +1822,10 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
                          "plain_folder": options.plain_folder and not mounted,
                          "real_path": str(plan.root.resolve()),  # (found by it, unresolved)
                          # (every file it chose has its row: see Claims.shared)
-                         **({"shared": True} if any(d.shared for d in decisions) else {})}),
+                         **({"shared": True} if any(d.shared for d in decisions) else {}),
+                         # (the card's earlier ids whose records it goes on reading: see
+                         # Claims._carried_ids)
+                         **({"carries": carries} if carries else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected,
                          **({"held": held} if held else {}),
                          **({"kept": kept} if kept else {})},
@@ -2345,6 +2359,11 @@ class Claims:
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self.prune_library: list[str] = []  # the library's own files: see _is_its_source
         self._sources: dict[str, str] | None = None  # see copied_source
+        # SHA1 -> the library holds it (see library_has); the library's files never hashed
+        # in full, by size, and the SHA1s of those read (see _unhashed_of_size)
+        self._library_has: dict[str, bool] = {}
+        self._unhashed: dict[int, list[str]] | None = None
+        self._library_sha1s: dict[str, str | None] = {}
         self._game_paths: dict[int, str] | None = None  # see game_path
         # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
         # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
@@ -2353,6 +2372,12 @@ class Claims:
         # whose manifest is gone: see _ids): pruned only where the library has the content.
         self.borrowed: set[str] = set()
         self._known_ids: list[str] | None = None  # see _ids
+        # The other destinations whose records claimed a file on the card in this run (its
+        # very path, size and time: see find), and the destinations of each record of
+        # another destination stored() read, by (key, size, time). A run that gives the card
+        # a new id records the first (``carries``: see _ids, qa171 F2, F3).
+        self.carried: set[str] = set()
+        self._record_ids: dict[tuple[str, int, int], set[str]] = {}
         # The profile deploying (None: not known), and the files a prune keeps because
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
@@ -2566,6 +2591,9 @@ class Claims:
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
                                                        row[3]))
                         (own if row[5] == self.dest_id else self.borrowed).add(key)
+                        if row[5] != self.dest_id:
+                            self._record_ids.setdefault(
+                                (key, int(row[1]), int(row[2])), set()).add(str(row[5]))
                 self.borrowed -= own
         return self._stored
 
@@ -2772,13 +2800,14 @@ class Claims:
         if self._known_ids is not None:
             return self._known_ids
         own = [self.dest_id] if self.dest_id else []
+        carried = self._carried_ids()
         if self.manifest is not None or self._unreadable is not None:
-            self._known_ids = own
-            return own
+            self._known_ids = [*own, *carried]
+            return self._known_ids
         earlier = [str(row[0]) for row in self.db.query(
             "SELECT DISTINCT destination_id FROM deployment_history WHERE destination_path = ? "
             "AND destination_id IS NOT NULL AND destination_id <> ?",
-            (str(self.root), self.dest_id))]
+            (str(self.root), self.dest_id)) if str(row[0]) not in carried]
         # (a card known by its volume UUID keeps its id without .romrunner/: its own
         # records claim its files, said as well, QA69 F5 — where a deploy to it completed,
         # so wrote its manifest: not a first deploy killed before it did, resumed)
@@ -2796,8 +2825,36 @@ class Claims:
                 f"{self.root}: no record of ROM Runner's files on the card ({why}): a file "
                 "there is ROM Runner's where its path, size and time are those an earlier "
                 "deploy to this card or folder wrote")
-        self._known_ids = [*own, *earlier]
+        self._known_ids = [*own, *carried, *earlier]
         return self._known_ids
+
+    def _carried_ids(self) -> list[str]:
+        """The ids whose records this destination's deploys carried over (``carries`` in
+        their options, and in those ids' own, and so on): the card's earlier ids, before it
+        lost its ``.romrunner/`` and a deploy gave it a new one (qa171 F2, F3: from then on
+        a file an earlier run kept as "maybe the only copy left" was never named again, and
+        a copy of ours the user edited was "a file we did not write"). A deploy carries an
+        id over only where one of that id's records claimed a file on the card by its very
+        path, size and time (see find): another card at the same mount point, whose files
+        no record claims, inherits nothing. Their records keep claiming a file as they did
+        in that run: by its size and time, never by its bytes alone, and pruned only where
+        the library holds its content (see borrowed)."""
+        if not self.dest_id:
+            return []
+        found: list[str] = []
+        seen, todo = {self.dest_id}, [self.dest_id]
+        while todo:
+            rows = self.db.query(
+                "SELECT DISTINCT c.value FROM deployment_history h, json_each(CASE WHEN "
+                "json_valid(h.options_json) AND json_type(h.options_json, '$.carries') = "
+                "'array' THEN h.options_json ELSE '{\"carries\":[]}' END, '$.carries') c "
+                "WHERE h.destination_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(todo),))
+            todo = [str(row[0]) for row in rows if isinstance(row[0], str) and row[0]
+                    and row[0] not in seen]
+            seen.update(todo)
+            found += todo
+        return found
 
     def find(self, key: str, info: os.stat_result | None,
              read_at: str | None = None) -> Owned | None:
@@ -2822,6 +2879,7 @@ class Claims:
                     return owned
         for owned in self.stored().get(key, ()):
             if owned.matches(info):
+                self.carried |= self._record_ids.get((key, owned.size, owned.mtime_ns), set())
                 return owned
         return None if read_at is None else self.prove(key, info, read_at)
 
@@ -2898,6 +2956,57 @@ class Claims:
         if claim is None or not claim.sha1 or claim.sha1 in held_sha1s:
             return False
         return a_present_game_has(self.db, claim.sha1)
+
+    def kept_by_the_prune(self) -> int:
+        """The files of ours on the card no longer chosen that the prune keeps (held, changed,
+        another profile's or computer's, named by saves, maybe the only copy left…): what a
+        prune refused for its share of the card says beside it (see :func:`_prune_brake`).
+        Not the library's own files, paths holding a folder or a link, nor paths records
+        name where ROM Runner never writes."""
+        return len({*self.held_elsewhere, *self.prune_linked, *self.prune_unproven,
+                    *self.prune_other_profile, *self.prune_other_computer,
+                    *self.prune_saves, *self.prune_unrecorded, *self.prune_elsewhere,
+                    *self.prune_unreadable, *self.prune_kept})
+
+    def library_has(self, claim: Owned) -> bool:
+        """True when the library provably holds the bytes ``claim`` (a record of a copy of
+        ours) records: a present game, track, zip member or BIOS file of its SHA1 (see
+        :func:`a_present_game_has`), or a present archive never hashed in full (a zip read
+        from its directory: one the user made of a deployed ROM takes over the ROM's row with
+        the ROM's hashes, none of its own — qa171 F1) of the record's size whose file in the
+        library, read now, has that SHA1. Size first: only files of that very size are read,
+        each once per run; a file that cannot be read holds nothing. (A loose file known by
+        its CRC32 only is not read: the note on the only copies says `scan --verify`, QA145
+        F9.)"""
+        if not claim.sha1:
+            return False
+        known = self._library_has.get(claim.sha1)
+        if known is None:
+            known = a_present_game_has(self.db, claim.sha1) or any(
+                self._library_sha1(path) == claim.sha1
+                for path in self._unhashed_of_size(claim.size))
+            self._library_has[claim.sha1] = known
+        return known
+
+    def _unhashed_of_size(self, size: int) -> list[str]:
+        """The paths of the library's present archives of ``size`` bytes without a SHA1 of
+        their own file. All of them are read in one pass the first time one is asked (the
+        SHA1 index holds the NULLs: a pass per size read every unverified game's row again),
+        by size, and only when a claim's content is in no game: a prune's rare case."""
+        if self._unhashed is None:
+            self._unhashed = defaultdict(list)
+            for root, filepath, file_size in self.db.query(
+                    "SELECT r.path, g.filepath, g.file_size FROM games g JOIN library_roots r "
+                    "ON r.id = g.root_id WHERE g.sha1_bin IS NULL AND g.is_archive = 1 "
+                    "AND g.is_missing = 0"):
+                self._unhashed[int(file_size)].append(f"{str(root).rstrip('/')}/{filepath}")
+        return self._unhashed.get(size, [])
+
+    def _library_sha1(self, path: str) -> str | None:
+        """The SHA1 of the library's file at ``path`` (stored form), read once per run."""
+        if path not in self._library_sha1s:
+            self._library_sha1s[path] = _sha1_of(os_path(path))
+        return self._library_sha1s[path]
 
     def copied_source(self, dest: str) -> str | None:
         """The library file the last deployment of ours to this card copied to ``dest``

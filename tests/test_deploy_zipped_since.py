@@ -1,0 +1,89 @@
+"""A ROM the user zipped in the library after it was deployed (qa171 F1): the zip takes over
+the loose file's row with the ROM's hashes, not hashes of its own (a zip read from its
+directory is not hashed), so its card copy's SHA1 was found nowhere and a prune kept it as
+"content the library no longer has (maybe the only copy left)" though the library holds
+those very bytes. A prune now reads a library archive of that size and compares."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+
+def _zipped_and_deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """Library gb/A, B, C (loose), deployed; A zipped since, scanned, and the zip deployed
+    with a prune (the .gb replaced). The card and the library's zip."""
+    lib = tmp_path / "lib" / "gb"
+    lib.mkdir(parents=True)
+    for i, name in enumerate(("A (USA).gb", "B (USA).gb", "C (USA).gb")):
+        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    with zipfile.ZipFile(lib / "A (USA).zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(lib / "A (USA).gb", "A (USA).gb")
+    (lib / "A (USA).gb").unlink()
+    scan = cli("--json", "scan", "--workers", "1")
+    assert scan.code == 0, scan.err
+    swapped = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
+    assert swapped.code == 0, swapped.err
+    (copy,) = card.rglob("A (USA).zip")
+    assert copy.read_bytes() == (lib / "A (USA).zip").read_bytes()
+    assert not list(card.rglob("A (USA).gb"))
+    return card, lib / "A (USA).zip"
+
+
+def _only_copy_notes(data: dict[str, Any]) -> list[str]:
+    return [note for note in data["notes"] if "maybe the only copy left" in note]
+
+
+def test_a_zip_the_library_holds_is_pruned_from_a_card_that_lost_its_record(
+        cli: Any, tmp_path: Path) -> None:
+    card, _ = _zipped_and_deployed(cli, tmp_path)
+    shutil.rmtree(card / ".romrunner")  # (the user cleans dot-folders)
+    dry = cli("--json", "deploy", "1", "--to", card, "title:b", "--prune", "--dry-run",
+              "--force")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    assert _only_copy_notes(data) == []
+    assert any(path.endswith("A (USA).zip") for path in data["prune"]), data["prune"]
+    run = cli("--json", "deploy", "1", "--to", card, "title:b", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert _only_copy_notes(run.json()["data"]) == []
+    assert not list(card.rglob("A (USA).zip"))
+
+
+def test_the_copy_of_a_zip_changed_in_the_library_since_stays_the_only_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """The bytes decide, not the name or size: the library's zip rewritten (same size, other
+    bytes) no longer holds the card's copy, which the prune keeps and names."""
+    card, library_zip = _zipped_and_deployed(cli, tmp_path)
+    data = bytearray(library_zip.read_bytes())
+    data[-1] ^= 0xFF  # (the zip's comment length's last byte: same size, other bytes)
+    library_zip.write_bytes(bytes(data))
+    shutil.rmtree(card / ".romrunner")
+    run = cli("--json", "deploy", "1", "--to", card, "title:b", "--prune", "--force")
+    assert run.code == 0, run.err
+    notes = _only_copy_notes(run.json()["data"])
+    assert len(notes) == 1 and "A (USA).zip" in notes[0], run.json()["data"]["notes"]
+    assert list(card.rglob("A (USA).zip"))
+
+
+def test_a_zip_deployed_again_under_the_cards_new_id_is_pruned_too(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """qa171 F1 as reported: the card's record lost, a deploy of everything (the card's new
+    id, the zip found as written), then a prune that no longer chooses it."""
+    card, _ = _zipped_and_deployed(cli, tmp_path)
+    shutil.rmtree(card / ".romrunner")
+    again = cli("--json", "deploy", "1", "--to", card, "--auto")
+    assert again.code == 0, again.err
+    run = cli("--json", "deploy", "1", "--to", card, "title:b", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert _only_copy_notes(run.json()["data"]) == []
+    assert not list(card.rglob("A (USA).zip"))
