@@ -597,6 +597,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
             decision.item.seq = seq
     _note_saves_behind_new_playlists(plan, decisions, claims)
     _note_bios_folders(plan, decisions, claims)
+    _note_moved_by_hand(plan, decisions, claims)
     if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
         for decision in decisions:
             decision.shared = True
@@ -651,6 +652,60 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
                  "(a microSD card is /storage/XXXX-XXXX on the device): point "
                  + _pointing(plan.bios_readers))
     claims.notes.append(said)
+
+
+def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Claims) -> None:
+    """Say which files the run copies again to a path of ours the card no longer has while
+    their very bytes are on the card under another name in the same platform folder (moved
+    or renamed by hand: the frontend lists the game twice, and neither copy is pruned later;
+    qa171 F5). Only such paths' platform folders are listed, and only files of a missing
+    copy's recorded size, no record's and none the run writes, are read."""
+    gone: dict[int, dict[str, str]] = defaultdict(dict)  # size -> SHA1 -> our path
+    folders: set[str] = set()
+    for decision in decisions:
+        item = decision.item
+        if decision.action != COPY or decision.existing is not None or item.kind == PLAYLIST:
+            continue
+        record = claims.card.get(item.key) or next(iter(claims.stored().get(item.key, ())),
+                                                     None)
+        folder = plan.rom_folders.get(item.platform_id or "")
+        if record is None or not record.sha1 or not folder \
+                or not item.dest.startswith(folder + "/"):
+            continue
+        gone[record.size][record.sha1] = item.dest
+        folders.add(folder)
+    if not gone:
+        return
+    written = {d.item.key for d in decisions}
+    found: list[str] = []
+    for folder in sorted(folders):
+        for path, size in _files_under(plan.root / folder):
+            dest = f"{folder}/{path}"
+            key = dest.casefold() if plan.fs.case_insensitive and dest.isascii() \
+                else collision_key(dest, plan.fs)
+            if size not in gone or key in written or key in claims.card:
+                continue
+            ours = gone[size].get(_sha1_of(str(plan.root / dest)) or "")
+            if ours is not None:
+                found.append(f"{ours} (as {dest})")
+    if found:
+        claims.notes.append(
+            f"{counted(len(found), 'file')} copied again {'is' if len(found) == 1 else 'are'} "
+            f"on the card already under another name (moved or renamed by hand?): "
+            f"{_examples(found)}; the frontend lists {'it' if len(found) == 1 else 'them'} "
+            "twice: remove one copy")
+
+
+def _files_under(folder: Path) -> Iterator[tuple[str, int]]:
+    """(path under ``folder``, size) of each regular file below it, hidden folders too
+    (where playlists keep their discs); nothing when it cannot be listed."""
+    for base, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(base, name)
+            with contextlib.suppress(OSError):
+                info = os.stat(path, follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode):
+                    yield os.path.relpath(path, folder).replace(os.sep, "/"), info.st_size
 
 
 def _pointing(readers: dict[str, list[str]]) -> str:

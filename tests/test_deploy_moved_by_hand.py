@@ -1,0 +1,62 @@
+"""A copy of ours the user moved or renamed on the card by hand is copied again at its place
+(the plan's name), and the run says the same bytes are on the card already under the other
+name: the frontend would list the game twice, and neither copy would be pruned later
+(qa171 F5). A copy the user deleted is copied again without that note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MOVED = "on the card already under another name"
+
+
+def _deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """Library gb/A..C deployed to a knulli card; the card and its folder of gb games."""
+    lib = tmp_path / "lib" / "gb"
+    lib.mkdir(parents=True)
+    for i, name in enumerate(("A (USA).gb", "B (USA).gb", "C (USA).gb")):
+        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    (copy,) = card.rglob("A (USA).gb")
+    return card, copy.parent
+
+
+def _moved_notes(cli: Any, *args: Any) -> list[str]:
+    result = cli("--json", "deploy", *args)
+    assert result.code == 0, result.err
+    return [note for note in result.json()["data"]["notes"] if MOVED in note]
+
+
+def test_a_copy_moved_or_renamed_by_hand_is_said_when_copied_again(
+        cli: Any, tmp_path: Path) -> None:
+    card, folder = _deployed(cli, tmp_path)
+    (folder / "Favs").mkdir()
+    (folder / "A (USA).gb").rename(folder / "Favs" / "A (USA).gb")  # moved into a folder
+    (folder / "B (USA).gb").rename(folder / "B mine.gb")  # renamed
+    (folder / "C (USA).gb").unlink()  # deleted: copied again, nothing to say
+    for args in (("1", "--to", card, "--auto", "--dry-run"), ("1", "--to", card, "--auto")):
+        (note,) = _moved_notes(cli, *args)
+        assert "2 files" in note
+        assert "A (USA).gb (as " in note and "Favs/A (USA).gb)" in note
+        assert "B (USA).gb (as " in note and "B mine.gb)" in note
+        assert "C (USA).gb" not in note
+    # copied again all the same: the user chooses which copy goes
+    assert (folder / "A (USA).gb").read_bytes() == (folder / "Favs" / "A (USA).gb").read_bytes()
+    assert (folder / "C (USA).gb").is_file()
+    assert _moved_notes(cli, "1", "--to", card, "--auto") == []  # (nothing copied again)
+
+
+def test_a_file_of_the_same_size_and_other_bytes_is_no_moved_copy(
+        cli: Any, tmp_path: Path) -> None:
+    card, folder = _deployed(cli, tmp_path)
+    size = (folder / "A (USA).gb").stat().st_size
+    (folder / "A (USA).gb").unlink()
+    (folder / "Mine.gb").write_bytes(b"\xff" * size)  # the player's own file, same size
+    assert _moved_notes(cli, "1", "--to", card, "--auto") == []
