@@ -114,3 +114,34 @@ def test_the_advice_for_a_linked_folder_stops_once_it_is_a_root(cli: Any,
     assert cli("library", "add", str(outside)).code == 0  # the folder above it, a root
     said = link_lines(cli("scan", "--workers", "1").err)
     assert not [line for line in said if "folder" in line], said
+
+
+def test_the_folder_to_add_that_holds_a_root_says_how_to_add_it(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """QA165 F6: the links lead to files in a folder that holds a library root: the hint's
+    `library add FOLDER` was refused ("holds the library root"), unsaid; the hint now says
+    so and the way out, which works."""
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "In Sub (USA).gb").write_bytes(rom_bytes(1))
+    (outside / "Loose (USA).gb").write_bytes(rom_bytes(2))
+    nas = tmp_path / "nas" / "GB"
+    nas.mkdir(parents=True)
+    (nas / "Loose (USA).gb").symlink_to(outside / "Loose (USA).gb")
+    for args in (("library", "add", str(tmp_path / "nas")),
+                 ("library", "add", str(outside / "sub"))):
+        assert cli(*args).code == 0, args
+    scan = cli("--json", "scan", "--workers", "1")
+    folder, root = os.path.realpath(outside), os.path.realpath(outside / "sub")
+    assert scan.json()["data"]["link_folders_to_add"] == [folder]
+    assert scan.json()["data"]["link_roots_in_the_way"] == [root]
+    warning = " ".join(" ".join(scan.json()["warnings"]).split())
+    assert f"`romrunner library add {folder}`" in warning
+    assert f"refused while it holds the library root {root}: `romrunner library rm` it first" \
+        in warning
+    refused = cli("library", "add", folder)  # as said: refused while the root is there
+    assert refused.code != 0 and "holds the library root" in refused.err
+    for args in (("library", "rm", root), ("library", "add", folder)):
+        assert cli(*args).code == 0, args
+    after = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert (after["linked_into"], after["link_roots_in_the_way"]) == ({}, [])

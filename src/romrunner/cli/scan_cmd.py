@@ -283,6 +283,14 @@ def _links_line(summary: ScanSummary) -> str:
             f"{folders[0] if len(folders) == 1 else 'FOLDER'}`" \
             f"{'' if len(folders) == 1 else ' for each of those folders'}, then " \
             "`romrunner scan`, takes those files in"
+    if summary.link_roots_in_the_way:
+        in_the_way = summary.link_roots_in_the_way
+        one = len(in_the_way) == 1
+        holds = "it holds the library root" if one else "they hold the library roots"
+        line += (f" (refused while {holds} {examples(in_the_way)}: `romrunner library rm` "
+                 f"{'it' if one else 'them'} first — {'its' if one else 'their'} games are "
+                 "forgotten and found again by the scan, hashed anew — or move the linked "
+                 "files into a library root)")
     if outside < total:
         line += f" (the other {total - outside:,} lead to files in the library, scanned there)"
     return line

@@ -60,6 +60,8 @@ class ScanSummary:
     linked_files: int = 0
     linked_into: dict[str, int] = field(default_factory=dict)
     link_folders_to_add: list[str] = field(default_factory=list)
+    # the library roots inside one of those folders: `library add` refuses it while they are
+    link_roots_in_the_way: list[str] = field(default_factory=list)
     # Folders named `bios` in a root (relative paths): BIOS files, never games; `bios scan`
     # verifies them (QA33 F1: counted as games of undecided platform).
     bios_folders: list[str] = field(default_factory=list)
@@ -139,6 +141,9 @@ class ScanSummary:
         self.linked_into = {folder: count for folder, count in self.linked_into.items()
                             if not any(_within(folder, root) for root in roots)}
         self.link_folders_to_add = folders_to_add(sorted(self.linked_into), roots)
+        self.link_roots_in_the_way = sorted(  # (QA165 F6: the hint's `library add` refused)
+            root for root in roots if any(_within(root, folder) and root != folder
+                                          for folder in self.link_folders_to_add))
 
 
 def _within(path: str, folder: str) -> bool:
