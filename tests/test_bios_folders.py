@@ -687,3 +687,32 @@ def test_switch_keys_go_where_the_os_points_its_switch_emulator(
     done = run("deploy", str(profile), "--to", str(card), "platform:switch")
     assert done.code in (0, 1), done.err
     assert expected in card_files(card), card_files(card)
+
+
+def test_on_android_a_switch_emulator_is_told_to_install_the_keys_not_pointed_at_a_folder(
+        cli: Any, tmp_path: Path) -> None:
+    """QA165: on Android the Switch keys went to the card with "point …'s BIOS folder at"
+    them, but Android's Switch emulators read no BIOS folder: each installs the keys picked
+    in its own menu."""
+    pack = shared_path("definition-pack")
+    (tmp_path / "bios").mkdir()
+    (tmp_path / "bios" / "prod.keys").write_text("key = 00\n", encoding="utf-8")
+    run, profile = setup(cli, tmp_path, "android", pack, tmp_path / "bios",
+                         {"switch/Racer (USA).nsp": "switch game"})
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:switch")
+    assert done.code in (0, 1), done.err
+    (written,) = [path for path in card_files(card) if path.endswith("prod.keys")]
+    folder = written.rpartition("/")[0]
+    (note,) = [note for note in done.json()["data"]["notes"] if "BIOS file" in note]
+    groups = run("bios", "check", "--profile", str(profile), "--platform", "switch"
+                 ).json()["data"]["groups"]
+    (emulator,) = {group["emulator_id"] for group in groups}
+    emulators = json.loads((pack / "emulators.json").read_text(encoding="utf-8"))["emulators"]
+    # (the pack names no Switch emulator for Android: the note says "the Switch emulator")
+    name = next((entry["name"] for entry in emulators if entry["id"] == emulator),
+                "the Switch emulator")
+    assert f"{name} installs the Switch keys from its own menu (Install keys: pick " \
+        f"prod.keys in {folder}/)" in note, note
+    assert f"{name}'s BIOS folder" not in note and "point" not in note, note

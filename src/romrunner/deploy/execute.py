@@ -95,6 +95,7 @@ from romrunner.deploy.card import (
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import (
     BIOS,
+    KEYS_READER,
     PLAYLIST,
     ROM,
     DeployPlan,
@@ -648,10 +649,23 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
     said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
         f"{folder}/ ({count:,})" for folder, count in sorted(folders.items())))
     if plan.android:
-        said += ("; on Android each emulator reads BIOS files only from the folder set in it "
-                 "(a microSD card is /storage/XXXX-XXXX on the device): point "
-                 + _pointing(plan.bios_readers))
+        pointed = _pointing(plan.bios_readers)
+        if pointed:
+            said += ("; on Android each emulator reads BIOS files only from the folder set in "
+                     "it (a microSD card is /storage/XXXX-XXXX on the device): point " + pointed)
+        said += _keys_installed(plan.bios_readers)
     claims.notes.append(said)
+
+
+def _keys_installed(readers: dict[str, list[str]]) -> str:
+    """``; Eden installs the Switch keys from its own menu …``: the Switch emulators of
+    ``readers`` (see ``plan.KEYS_READER``), which read no folder: each installs the keys the
+    user picks in the app (QA165: the note said to point it at a BIOS folder)."""
+    said = [f"{name.removesuffix(KEYS_READER)} installs the Switch keys from its own menu "
+            f"(Install keys: pick prod.keys in {folder}/)"
+            for folder, names in sorted(readers.items()) for name in names
+            if name.endswith(KEYS_READER)]
+    return "".join(f"; {line}" for line in said)
 
 
 def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Claims) -> None:
@@ -715,10 +729,14 @@ def _pointing(readers: dict[str, list[str]]) -> str:
     said: list[str] = []
     for folder, names in sorted(readers.items()):
         for name in names:
+            if name.endswith(KEYS_READER):  # (read from no folder: see _keys_installed)
+                continue
             said.append(f"RetroArch's System directory (Settings > Directory) at {folder}/ "
                         "(its cores find their own subfolders there)" if name == "RetroArch"
                         else f"{name}'s BIOS folder at {folder}/")
-    return ", ".join(said) if said else "each emulator's BIOS folder at these folders"
+    return ", ".join(said) if said or any(
+        name.endswith(KEYS_READER) for names in readers.values() for name in names) \
+        else "each emulator's BIOS folder at these folders"
 
 
 def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],

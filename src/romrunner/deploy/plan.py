@@ -3169,14 +3169,24 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                                        for known in entry.known_hashes if known.sha1)
 
 
+SWITCH = "switch"
+KEYS_READER = " (keys)"
+"""Marks an Android Switch emulator among a plan's BIOS readers: it reads no BIOS folder,
+its keys are installed from a file picker in the app."""
+
+
 def _note_bios_reader(plan: DeployPlan, pack: DefinitionPack, group: BiosGroup, root: str,
                       folder: str) -> None:
     """Note which emulator reads the group's BIOS in ``folder`` once pointed at it (on
     Android, where each is pointed by hand: QA163 F1): RetroArch, for a core or where none
     is named, through its System directory ``root`` (its cores find their own subfolders
-    there); a standalone emulator at the folder itself."""
+    there); a standalone emulator at the folder itself; a Switch emulator installs its keys
+    from the folder's files (:data:`KEYS_READER`)."""
     entry = pack.emulators.get(group.emulator_id or "")
-    if entry is None or group.emulator_id == RETROARCH \
+    if group.platform_id == SWITCH:  # (keys installed from the app's menu: QA165's note)
+        readers = plan.bios_readers.setdefault(folder, [])
+        name = (entry.name if entry is not None else "the Switch emulator") + KEYS_READER
+    elif entry is None or group.emulator_id == RETROARCH \
             or (entry.type or "").lower() != "standalone":
         readers = plan.bios_readers.setdefault(root, [])
         name = "RetroArch"
