@@ -168,3 +168,30 @@ def test_a_backup_made_after_a_deploy_leaves_the_games_the_first_computer_chose_
     run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
     assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
     assert len([p for p in _on_card(card) if p.endswith(".gb")]) == 3
+
+
+def test_prune_others_keeps_another_computers_copy_this_library_does_not_hold(
+        cli: Any, tmp_path: Path) -> None:
+    """qa175 F1: `--prune-others` (a computer no longer used) removed that computer's copy of
+    a game this library never had — maybe the only copy left — without a word; it is kept and
+    named, and the copies of games this library holds are pruned as before."""
+    card = _library(tmp_path)
+    only = tmp_path / "desktop-only" / "gb"
+    only.mkdir(parents=True)
+    (only / "Only Here (USA).gb").write_bytes(b"\x42" * 8192)
+    desktop = _computer(cli, tmp_path, "desktop")
+    assert desktop("library", "add", tmp_path / "desktop-only").code == 0
+    assert desktop("scan", "--workers", "1").code == 0
+    laptop = _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    (copy,) = card.rglob("Only Here (USA).gb")
+    for dry in (True, False):
+        run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune",
+                     "--prune-others", *(("--dry-run",) if dry else ()))
+        assert run.code == 0, run.err
+        data = run.json()["data"]
+        notes = [note for note in data["notes"] if "maybe the only copy left" in note]
+        assert len(notes) == 1 and "Only Here (USA).gb" in notes[0], data["notes"]
+    assert copy.read_bytes() == b"\x42" * 8192
+    assert _on_card(card) == sorted([str(copy.relative_to(card)),
+                                     *(p for p in _on_card(card) if p.endswith(".gba"))])

@@ -1425,10 +1425,17 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         if claim is not None and key in others:
             claims.prune_other_profile[dest] = others[key]
             continue
-        if claim is not None and not claims.prune_others \
-                and (elsewhere := claims.written_elsewhere(key)) is not None:
-            claims.prune_other_computer[dest] = elsewhere
-            continue
+        if claim is not None and (elsewhere := claims.written_elsewhere(key)) is not None:
+            if not claims.prune_others:
+                claims.prune_other_computer[dest] = elsewhere
+                continue
+            if not dest.lower().endswith(_WRITTEN_BY_US) and not claims.library_has(claim):
+                # (--prune-others lets another computer's copies go, but not one of content
+                # this library does not hold: on a card from a computer no longer used, maybe
+                # the only copy left — qa175 F1, removed unsaid)
+                claims.prune_only_copy.append(dest)
+                claims.prune_unproven.append(dest)
+                continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not dest.lower().endswith(_WRITTEN_BY_US) \
                 and not claims.library_has(claim):
