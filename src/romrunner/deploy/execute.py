@@ -453,8 +453,10 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.prune_others = options.prune_others
     claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
-    if claims.parsed:  # (said by a run whose selection or card changed; not by a re-deploy
-        # its kept check settled, which reads no record: the same plan, the same card)
+    if not claims.settled_by_a_kept_check:  # (said by a run whose selection or card changed;
+        # not by a re-deploy its kept check settled, which reads no record: the same plan,
+        # the same card, said by the run that kept it. A card other profiles or computers
+        # deploy to reads its records later: said all the same, qa175 Fc)
         claims.notes.extend(_unchosen_note(db, plan, claims, options))
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
@@ -495,6 +497,7 @@ def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions,
         # (a check is kept only where no other database wrote: see below)
         found = _kept_unchanged(root, plan.kept_as, claims)
         if found is not None:
+            claims.settled_by_a_kept_check = True
             return [], found
     if claims.others_wrote():  # (each file chosen becomes this database's: QA52 F2)
         return list(range(len(plan.items))), {}
@@ -2452,6 +2455,7 @@ class Claims:
         # whose manifest is gone: see _ids): pruned only where the library has the content.
         self.borrowed: set[str] = set()
         self._known_ids: list[str] | None = None  # see _ids
+        self.settled_by_a_kept_check = False  # the plan's files found by it (see _split)
         # The other destinations whose records claimed a file on the card in this run (its
         # very path, size and time: see find), and the destinations of each record of
         # another destination stored() read, by (key, size, time). A run that gives the card
