@@ -41,7 +41,10 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     dry = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune", "--dry-run")
     assert dry.code == 0, dry.err
     assert dry.json()["data"]["prune"] == []
-    assert any("another profile's deploys chose on this card (profile 1)" in note
+    first = cli("--json", "profile", "show", "1").json()["data"]["name"]
+    assert first  # (qa175 F7: the profile by its name too, not by its id alone)
+    assert any(f"another profile's deploys chose on this card (profile 1 '{first}'): a card "
+               "two profiles share" in note
                and "`romrunner profile rm 1` lets this prune remove" in note  # (QA102 F3)
                for note in dry.json()["data"]["notes"])
     kept = [{"path": f"roms/gb/{name}", "profile": 1} for name in ("A (USA).gb", "B (USA).gb")]
@@ -73,7 +76,7 @@ def test_a_prune_keeps_the_games_another_profile_found_already_there(cli: Any,
     pruning = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert pruning.code == 0 and pruning.json()["data"]["pruned"] == 0, pruning.out
     assert sorted(p.name for p in card.rglob("*.sfc")) == ["S (USA).sfc", "T (USA).sfc"]
-    assert any("another profile's deploys chose on this card (profile 2)" in note
+    assert any("another profile's deploys chose on this card (profile 2 'second')" in note
                for note in pruning.json()["data"]["notes"])
     # profile 2 no longer chooses T: its own prune removes it
     own = cli("--json", "deploy", "2", "--to", card, "title:s", "platform:snes", "--prune")

@@ -725,6 +725,17 @@ def _files_under(folder: Path) -> Iterator[tuple[str, int]]:
                     yield os.path.relpath(path, folder).replace(os.sep, "/"), info.st_size
 
 
+def _profile_named(db: Database, profile_id: int) -> str:
+    """``profile 1 'kids'``: a profile by its id and, when it has one, its name (qa175 F7:
+    by its id alone)."""
+    from romrunner.devices.profiles import load_profile  # (it imports the card's module)
+    try:
+        name = load_profile(db, profile_id).name
+    except NotFoundError:
+        name = None
+    return f"profile {profile_id}" + (f" {name!r}" if name else "")
+
+
 def _pointing(readers: dict[str, list[str]]) -> str:
     """``RetroArch's System directory (Settings > Directory) at RetroArch/system/ (its cores
     find their own subfolders there), NetherSX2's BIOS folder at …``: each emulator of
@@ -1718,10 +1729,11 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
                "--verify` hashes them, and a prune then knows its copies" if unverified else ""))
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
-        profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
+        profiles = ", ".join(_profile_named(claims.db, p)
+                             for p in sorted(set(claims.prune_other_profile.values())))
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} another profile's deploys chose on "
-            f"this card (profile {profiles}): a card two devices share keeps each one's games; "
+            f"this card ({profiles}): a card two profiles share keeps each one's games; "
             "a prune by that profile removes those it no longer chooses, and those of a "
             "profile deleted are pruned by any (a device moved to another OS: `romrunner "
             f"profile rm {min(claims.prune_other_profile.values())}` lets this prune remove its "
