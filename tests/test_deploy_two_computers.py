@@ -195,3 +195,39 @@ def test_prune_others_keeps_another_computers_copy_this_library_does_not_hold(
     assert copy.read_bytes() == b"\x42" * 8192
     assert _on_card(card) == sorted([str(copy.relative_to(card)),
                                      *(p for p in _on_card(card) if p.endswith(".gba"))])
+
+
+def test_another_computers_other_version_is_not_replaced_unsaid(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """qa175 F2: the laptop's library has another version of a game (same name, other bytes)
+    than the desktop's; the laptop's deploy replaced the desktop's copy on the card without a
+    word, and the desktop's next deploy put its own back, under the player's save. Kept as a
+    conflict, said; --overwrite replaces it."""
+    card = tmp_path / "card"
+    card.mkdir()
+    runs = {}
+    for name, fill in (("desktop", b"\x01"), ("laptop", b"\x02")):
+        lib = tmp_path / f"lib-{name}" / "gb"
+        lib.mkdir(parents=True)
+        (lib / "Spot (USA).gb").write_bytes(fill * 8192)
+
+        def run(*args: object, db: Path = tmp_path / f"{name}.db") -> Any:
+            return cli("--db", db, *args)
+
+        for args in (("library", "add", lib.parent), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-35xx-plus"),
+                     ("profile", "create", "--device", "1", "--os", "muos")):
+            assert run(*args).code == 0, args
+        runs[name] = run
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    (copy,) = card.rglob("Spot (USA).gb")
+    for dry in (True, False):
+        laptop = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb",
+                                *(("--dry-run",) if dry else ()))
+        said = " ".join(str(value) for value in (laptop.json()["data"].get("errors"),
+                                                 laptop.json()["data"].get("conflict_notes")))
+        assert "holds another version of it, which the ROM Runner of" in said, laptop.out
+        assert copy.read_bytes() == b"\x01" * 8192
+    forced = runs["laptop"]("deploy", "1", "--to", card, "platform:gb", "--overwrite")
+    assert forced.code == 0, forced.err
+    assert copy.read_bytes() == b"\x02" * 8192
