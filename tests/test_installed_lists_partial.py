@@ -66,6 +66,28 @@ def test_the_pack_says_which_installed_lists_are_partial() -> None:
     assert thera.lists_what_is_installed and thera.partial_list is None
     minui = resolve_os_profile(pack, "miyoo-mini", "minui")  # its folders are its paks
     assert minui.lists_what_is_installed and minui.partial_list is None
+    # (review37 F2: a member of a family whose folder names are another OS's — TrimUI's and
+    # Miyoo's stock firmware of Onion's, Recalbox of Batocera's — borrows those names; a
+    # folder among them is no proof it shows the system: its list stays whole)
+    for device, os_id in (("trimui-smart-pro", "trimui-stock-trimuios-smart-pro"),
+                          ("anbernic-rg351p", "recalbox"), ("gkd-pixel", "plumos")):
+        borrowed = resolve_os_profile(pack, device, os_id)
+        assert borrowed.partial_list is None or "a folder of its own" not in \
+            borrowed.partial_list, (os_id, borrowed.partial_list)
+
+
+def test_stock_miyoo_and_trimui_keep_their_n64_and_psp_folders(cli: Any,
+                                                               tmp_path: Path) -> None:
+    """review37 F1: Onion's N64, PSP, Dreamcast and Saturn folders were taken away (it has
+    none), and with them the stock Miyoo and TrimUI firmware's, which share Onion's names
+    and run those systems (the pack lists PPSSPP installed there)."""
+    pack = _library(cli, tmp_path, ("n64/Alpha (USA).z64", "psp/Beta (USA).iso"),
+                    "trimui-smart-pro", "trimui-stock-trimuios-smart-pro")
+    games = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
+    folders = {game["platform_id"]: game.get("target_folder") for game in games}
+    assert folders == {"n64": "N64", "psp": "PSP"}, games
+    onion = load_pack(pack).folder_names
+    assert onion.target_name("n64", onion.family_of("onionos")) is None  # (Onion: none)
 
 
 def test_muos_dreamcast_games_are_not_said_not_to_start(cli: Any, tmp_path: Path) -> None:

@@ -266,8 +266,9 @@ def _partial_list(pack: DefinitionPack, os_id: str, installed: frozenset[str],
     the whole of what it has, or None: the one rule by which "no emulator the pack knows runs
     the platform there" is a fact or is unknown. Not the whole: they name RetroArch and none
     of its cores; a layer's note says so (:data:`PARTIAL_LIST_NOTES`); or the OS's frontend
-    has a folder of its own for a platform (an explicit name in ``folder-names.json``) that
-    an emulator of the pack runs but none the lists name — the OS shows that system, so it
+    has a folder of its own for a platform (an explicit name in ``folder-names.json``, of
+    the OS its family is named after: :meth:`FolderNames.names_its_own`) that an emulator
+    of the pack runs but none the lists name — the OS shows that system, so it
     has something that runs it (QA172 F2: OnionOS, its 7 cores "from OnionOS docs", shows
     ARCADE and FBNEO, which it runs with FBNeo and MAME cores)."""
     if _listed(installed, RETROARCH) and not any(
@@ -278,6 +279,9 @@ def _partial_list(pack: DefinitionPack, os_id: str, installed: frozenset[str],
         if isinstance(note, str) and any(words in note.lower() for words in PARTIAL_LIST_NOTES):
             return "its note says the OS has more than it lists"
     names = pack.folder_names
+    if not names.names_its_own(os_id):  # (review37 F2: TrimUI stock, Recalbox, PlumOS took
+        # their family's folders for their own and included 3DO, Jaguar, PC-FX games)
+        return None
     family = names.family_of(os_id)
     run_anywhere = {platform for entry in pack.emulators.values() for platform in entry.platforms}
     shown = sorted(platform for platform in names.names

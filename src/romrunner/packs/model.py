@@ -184,6 +184,14 @@ class FolderNames:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
         return self.os_families.get(os_id, DEFAULT_FAMILY)
 
+    def names_its_own(self, os_id: str) -> bool:
+        """Whether ``os_id`` is the OS its folder-name family is named after (``onionos`` of
+        ``onion``, ``rocknix``, ``batocera``): the family's names are its own folders; the
+        other members (GarlicOS of Onion's, Recalbox of Batocera's) borrow them, so a folder
+        among them is no proof that member shows it."""
+        family = self.family_of(os_id)
+        return os_id == family or os_id.startswith(family)
+
     def folder_for(self, platform_id: str, family: str) -> tuple[str | None, bool]:
         """(folder name or None, True when the family or one of its bases lists the platform).
 
