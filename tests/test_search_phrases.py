@@ -24,6 +24,9 @@ GAMES: list[tuple[str, list[str]]] = [
     ("Legend of Zelda, The - A Link to the Past", []),
     ("The Legend of Zelda", []),
     ("Classic NES Series - The Legend of Zelda", []),
+    # (a catalog's article ends its main title, which starts the title: this one reads "The
+    # Classic NES Series - Legend of Zelda", not "… the legend of zelda")
+    ("Classic NES Series - Legend of Zelda, The", []),
     ("Zelda - The Legend Begins", []),
     ("Legend of Zelda Theater", []),
     ("Legendary Zelda, The", []),

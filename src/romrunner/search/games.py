@@ -132,8 +132,8 @@ def fts_phrase(text: str) -> str | None:
 
 def _fts_form(form: PhraseForm) -> str:
     """One form of a phrase in FTS5: its words to the prefix one, then the rest (``+``
-    joins phrases into one)."""
-    head = _phrase(form.words[:form.prefix + 1]) + "*"
+    joins phrases into one); a catalog's form at the start of the title (``^``)."""
+    head = ("^" if form.at_start else "") + _phrase(form.words[:form.prefix + 1]) + "*"
     rest = form.words[form.prefix + 1:]
     return f"{head} + {_phrase(rest)}" if rest else head
 
@@ -145,6 +145,7 @@ class PhraseForm:
 
     words: list[str]
     prefix: int
+    at_start: bool = False  # (a catalog's form: its title starts with the main title)
 
     def like_pattern(self) -> str:
         """The LIKE pattern (``ESCAPE '\\'``) of this form in ``' ' || title_norm || ' '``;
@@ -152,21 +153,24 @@ class PhraseForm:
         only)."""
         text = " ".join(escape_like(word) + ("%" if at == self.prefix else "")
                         for at, word in enumerate(self.words))
-        return f"% {text}{'' if self.prefix == len(self.words) - 1 else ' '}%"
+        start = "" if self.at_start else "%"
+        return f"{start} {text}{'' if self.prefix == len(self.words) - 1 else ' '}%"
 
 
 def phrase_forms(text: str) -> list[PhraseForm]:
     """The forms of the phrase ``text`` a title may hold: the phrase as typed, then, when it
     starts with an article, the article after each later word (No-Intro's "Legend of Zelda,
     The - A Link to the Past" for ``the legend of zelda a link``; QA166 F8: a quoted "the
-    legend of zelda" found 2 games where search found 54)."""
+    legend of zelda" found 2 games where search found 54), at the start of the title, where a
+    catalog's main title is (review37: "the zelda" found "Zelda - The Legend Begins")."""
     words = (fold(text) or "").split()
     if not words:
         return []
     moved = article_moved_phrases(words)  # (the last with the article at the end)
     last = len(words) - 1
     return [PhraseForm(words, last),
-            *(PhraseForm(form, last - (at == len(moved) - 1)) for at, form in enumerate(moved))]
+            *(PhraseForm(form, last - (at == len(moved) - 1), at_start=True)
+              for at, form in enumerate(moved))]
 
 
 def _phrase(words: list[str]) -> str:
