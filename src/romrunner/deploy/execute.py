@@ -3086,15 +3086,19 @@ class Claims:
 
     def _unhashed_of_size(self, size: int) -> list[str]:
         """The paths of the library's present archives of ``size`` bytes without a SHA1 of
-        their own file. All of them are read in one pass the first time one is asked (the
-        SHA1 index holds the NULLs: a pass per size read every unverified game's row again),
-        by size, and only when a claim's content is in no game: a prune's rare case."""
+        their own file. Read in one pass the first time one is asked — only a claim whose
+        content is in no game asks: a prune's rare case — and only those of a size some
+        record of the card's files has (review37 F4: every unverified zip of a library of
+        a million, each prune of a card keeping a file as maybe the only copy)."""
         if self._unhashed is None:
+            sizes = {owned.size for owned in self.card.values()} | {
+                owned.size for records in self.stored().values() for owned in records}
             self._unhashed = defaultdict(list)
             for root, filepath, file_size in self.db.query(
                     "SELECT r.path, g.filepath, g.file_size FROM games g JOIN library_roots r "
                     "ON r.id = g.root_id WHERE g.sha1_bin IS NULL AND g.is_archive = 1 "
-                    "AND g.is_missing = 0"):
+                    "AND g.is_missing = 0 AND g.file_size IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(sizes)),)):
                 self._unhashed[int(file_size)].append(f"{str(root).rstrip('/')}/{filepath}")
         return self._unhashed.get(size, [])
 
