@@ -231,3 +231,35 @@ def test_another_computers_other_version_is_not_replaced_unsaid(cli: Any,
     forced = runs["laptop"]("deploy", "1", "--to", card, "platform:gb", "--overwrite")
     assert forced.code == 0, forced.err
     assert copy.read_bytes() == b"\x02" * 8192
+
+
+def test_another_computers_copy_under_another_name_is_said(cli: Any, tmp_path: Path) -> None:
+    """qa175 F4: the laptop's library names a game otherwise than the desktop's (same bytes);
+    its deploy put a second copy on the card without a word, for good (each computer's prunes
+    keep the other's)."""
+    card = tmp_path / "card"
+    card.mkdir()
+    runs = {}
+    for name, file in (("desktop", "Jurassic Park (USA).gb"),
+                       ("laptop", "Jurassic Park (U) [!].gb")):
+        lib = tmp_path / f"lib-{name}" / "gb"
+        lib.mkdir(parents=True)
+        (lib / file).write_bytes(b"\x07" * 8192)
+
+        def run(*args: object, db: Path = tmp_path / f"{name}.db") -> Any:
+            return cli("--db", db, *args)
+
+        for args in (("library", "add", lib.parent), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-35xx-plus"),
+                     ("profile", "create", "--device", "1", "--os", "muos")):
+            assert run(*args).code == 0, args
+        runs[name] = run
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    (theirs,) = [str(p.relative_to(card)) for p in card.rglob("*.gb")]
+    for dry in (True, False):
+        laptop = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb",
+                                *(("--dry-run",) if dry else ()))
+        assert laptop.code == 0, laptop.err
+        notes = [note for note in laptop.json()["data"]["notes"]
+                 if "under another name, put there by the ROM Runner of another" in note]
+        assert len(notes) == 1 and f"(as {theirs})" in notes[0], laptop.json()["data"]["notes"]

@@ -602,6 +602,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     _note_saves_behind_new_playlists(plan, decisions, claims)
     _note_bios_folders(plan, decisions, claims)
     _note_moved_by_hand(plan, decisions, claims)
+    _note_another_computers_copies(decisions, claims)
     if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
         for decision in decisions:
             decision.shared = True
@@ -711,6 +712,32 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
             f"on the card already under another name (moved or renamed by hand?): "
             f"{_examples(found)}; the frontend lists {'it' if len(found) == 1 else 'them'} "
             "twice: remove one copy")
+
+
+def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
+    """Say which files the run copies whose very content another computer's ROM Runner put
+    on the card under another name (its library names or packs the game otherwise: `Game
+    (USA).gb` there, `Game (U) [!].gb` here): the frontend lists the game twice, and each
+    computer's prunes keep the other's copy (qa175 F4). By the card's records: no file read."""
+    if not claims.others_wrote():
+        return
+    me = claims.writer
+    theirs: dict[str, str] = {}
+    for owned in claims.card.values():
+        if owned.sha1 and owned.writer is not None and owned.writer != me:
+            theirs.setdefault(owned.sha1, owned.dest)
+    found = [f"{decision.item.dest} (as {theirs[decision.item.sha1]})"
+             for decision in decisions
+             if decision.action == COPY and decision.item.sha1 in theirs
+             and theirs[decision.item.sha1] != decision.item.dest]
+    if found:
+        one = len(found) == 1
+        claims.notes.append(
+            f"{counted(len(found), 'file')} copied {'is' if one else 'are'} on the card "
+            f"already under another name, put there by the ROM Runner of another computer "
+            f"or database: {_examples(found)}; the frontend lists "
+            f"{'it' if one else 'them'} twice (each computer's prunes keep the other's copy: "
+            "remove one by hand, or name the game alike in both libraries)")
 
 
 def _files_under(folder: Path) -> Iterator[tuple[str, int]]:
