@@ -3510,17 +3510,18 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
             return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
-        if claims is not None and not options.overwrite \
+        if claims is not None and not options.overwrite and item.sha1 is not None \
                 and (elsewhere := claims.written_elsewhere(item.key)) is not None \
-                and not claims.library_has(claim):
+                and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim):
             # (another computer's ROM Runner put another version there, which this library
             # does not have: replaced unsaid, then put back by that computer's next deploy,
-            # under the player's save — qa175 F2)
-            by = "this database before a `db restore`" if elsewhere == BEFORE_A_RESTORE \
-                else f"the ROM Runner of {elsewhere}"
+            # under the player's save — qa175 F2. Not this database's own line before a
+            # restore, which goes back to the library's older dump, QA114 F1; nor a file
+            # known here by its CRC32 only, whose bytes decide as before, review 28 R1)
             return _Decision(item, CONFLICT, info, note=(
-                f"{item.dest}: holds another version of it, which {by} put there and this "
-                "library does not have; kept (use --overwrite to replace it)"))
+                f"{item.dest}: holds another version of it, which the ROM Runner of "
+                f"{elsewhere} put there and this library does not have; kept (use "
+                "--overwrite to replace it)"))
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
