@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import sqlite3
 from pathlib import Path, PurePosixPath
@@ -419,8 +420,10 @@ def test_a_platform_folder_renamed_on_the_card_is_said_before_its_games_go_again
     assert f"`romrunner destination paths 1 --to {card} --set" in said[0]["message"]
     advice = said[0]["message"].rpartition("--set ")[2].partition("`")[0]
     assert "never pruned" in said[0]["message"]  # (what adopting it costs: QA165 F3)
-    assert advice == f"atari-2600={renamed}"
-    assert cli("destination", "paths", "1", "--to", str(card), "--set", advice).code == 0
+    # (a shell word: the folder's space quoted, qa173 F3)
+    assert shlex.split(advice) == [f"atari-2600={renamed}"] and advice.startswith("'")
+    assert cli("destination", "paths", "1", "--to", str(card), "--set",
+               *shlex.split(advice)).code == 0
     again = cli(*deploy)
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
     assert _files(card) == {f"{renamed}/Pitfall (USA).a26", f"{renamed}/River Raid (USA).a26"}

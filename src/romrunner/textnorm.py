@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -155,3 +156,28 @@ def article_moved_phrases(words: list[str]) -> list[list[str]]:
         return []
     article, rest = words[0], words[1:]
     return [[*rest[:at], article, *rest[at:]] for at in range(1, len(rest) + 1)]
+
+
+def squashed(name: str) -> str:
+    """``name`` case-folded, its letters and digits only: ``Miyoo Mini Plus`` and
+    ``miyoo-mini-plus`` are one (how a name typed by hand is matched to an id)."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def named_by(word: str, spellings: dict[str, list[str]]) -> str | None:
+    """The one id of ``spellings`` (id -> its names: the id itself, a display name…) that
+    ``word`` spells, squashed (see :func:`squashed`); None when none does, or several."""
+    wanted = squashed(word)
+    found = {key for key, names in spellings.items()
+             if wanted and wanted in {squashed(name) for name in (key, *names)}}
+    return found.pop() if len(found) == 1 else None
+
+
+def closest_id(word: str, spellings: dict[str, list[str]], cutoff: float = 0.75) -> str | None:
+    """The id of ``spellings`` (as for :func:`named_by`) whose id or a name is closest to
+    ``word`` (a slip: ``onion`` for ``onionos``, ``miyoo-mini-plsu``), for a "did you
+    mean"; None when none is close."""
+    keys = {squashed(name): key for key, names in spellings.items()
+            for name in (key, *names) if squashed(name)}
+    close = difflib.get_close_matches(squashed(word), list(keys), n=1, cutoff=cutoff)
+    return keys[close[0]] if close else None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Sequence
 
 
@@ -21,6 +23,14 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
     if more <= 0:
         return sep.join(items)
     return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"
+
+
+def shell_word(value: object) -> str:
+    """``value`` (a path, a name, a query word) as a suggested command writes it, quoted for
+    the shell when it must be: ``'/media/My Röms/bios'``, ``snes`` (qa173 F3: a hint that
+    embeds a path with a space ran on a copy-paste as two words). Every hint of the form
+    `` `romrunner … PATH` `` builds its user words with this, never by ``str``."""
+    return shlex.quote(str(os.fspath(value)) if isinstance(value, os.PathLike) else str(value))
 
 
 def size_text(size: float | None) -> str:

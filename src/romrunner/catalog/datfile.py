@@ -119,12 +119,26 @@ def read_dat(path: Path) -> DatReadResult:
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     start = start.removeprefix(codecs.BOM_UTF8)
+    if _an_html_page(start):
+        raise InputError(f"{path}: an HTML page, not a DAT (a download or login page saved "
+                         "instead of the file?)")
     if start.startswith(b"<?xml") or start.startswith(b"<datafile") or \
             start.startswith(b"<!DOCTYPE"):
         return _read_logiqx(path)
     if start.lower().startswith(b"clrmamepro") or start.startswith(b"game"):
         return _read_clrmamepro(path)
     raise InputError(f"{path}: not a clrmamepro or Logiqx XML DAT{_what_it_is(start)}")
+
+
+def _an_html_page(start: bytes) -> bool:
+    """Whether a file's first bytes are a web page's (qa173 F6: a login page saved as the
+    .dat was "a DAT that lists no game"): an HTML doctype or ``<html>``, after an XML
+    declaration or comments too; a Logiqx DAT's ``<datafile>`` never is one."""
+    head = start.lower()
+    if b"<datafile" in head:
+        return False
+    return head.startswith((b"<!doctype html", b"<html", b"<head")) or \
+        (head.startswith((b"<?xml", b"<!--")) and (b"<!doctype html" in head or b"<html" in head))
 
 
 def _what_it_is(start: bytes) -> str:

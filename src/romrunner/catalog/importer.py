@@ -151,9 +151,8 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
     paths = list(paths)
     with db.atomic():
         matched: dict[int, tuple[str, str]] = {}  # (the replaced catalogs' identified games)
-        results = [import_dat(db, path, platform_id=platform_id,
-                              known_platforms=known_platforms, force=force,
-                              one_of=len(paths), matched=matched) for path in paths]
+        results = _import_each(db, paths, platform_id=platform_id,
+                               known_platforms=known_platforms, force=force, matched=matched)
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
@@ -165,6 +164,51 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
         undecided = undecided_by_crc(db) if changed else 0
         lost = _no_longer_identified(db, matched)
     return DatImportReport(results, counts, undecided, moves, lost)
+
+
+class DatsRefused(InputError):
+    """Several DATs of one import refused: the message says how many, ``reasons`` each
+    file's reason (nothing is imported)."""
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+_NOTHING_IMPORTED = ("; nothing was imported", "; nothing imported")
+
+
+def _import_each(db: Database, paths: list[Path], *, platform_id: str | None,
+                 known_platforms: set[str] | None, force: bool,
+                 matched: dict[int, tuple[str, str]]) -> list[ImportResult]:
+    """Import each of ``paths`` (inside the caller's transaction); every file is tried, so
+    that all those refused are named at once (qa173 F7: only the first was, the next one
+    learnt of on the next try). One refused: its own error; several: :class:`DatsRefused`
+    naming each. Either way the caller's transaction rolls back: nothing is imported."""
+    results: list[ImportResult] = []
+    refused: list[InputError] = []
+    for path in paths:
+        try:
+            results.append(import_dat(db, path, platform_id=platform_id,
+                                      known_platforms=known_platforms, force=force,
+                                      one_of=len(paths), matched=matched))
+        except InputError as exc:
+            refused.append(exc)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        reasons = [_without_suffix(str(exc), _NOTHING_IMPORTED) for exc in refused]
+        raise DatsRefused(f"{len(refused)} of {len(paths)} DAT files refused, nothing was "
+                          f"imported: {'; '.join(reasons)}", reasons)
+    return results
+
+
+def _without_suffix(text: str, suffixes: tuple[str, ...]) -> str:
+    """``text`` without the first of ``suffixes`` it ends with."""
+    for suffix in suffixes:
+        if text.endswith(suffix):
+            return text.removesuffix(suffix)
+    return text
 
 
 def settle_again(db: Database, index: PackIndex, source_ids: list[int],

@@ -17,6 +17,7 @@ from romrunner.devices.autolist import (
     AutoListEntry,
     run_autolist,
 )
+from romrunner.library.roots import unscanned_library
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -42,6 +43,9 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                           replace=replace)
     for warning in result.warnings:
         app.warn(warning)
+    unscanned = unscanned_library(db) if not result.entries else None
+    if unscanned is not None:
+        app.warn(unscanned)
 
     def render(console: Console) -> None:
         shown = result.entries if limit == 0 else result.entries[:limit]

@@ -6,7 +6,6 @@ import contextlib
 import json
 import math
 import os
-import shlex
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
 from romrunner.store.open import BackupMark, PlaceMark, discard_new_database
+from romrunner.words import shell_word
 
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
@@ -84,7 +84,9 @@ class _PathWord(click.Path):
     """A path given on the command line; an empty one is refused (QA98 F3: `--to "$CARD"`
     with CARD unset deployed into the folder the shell was in, exit 0). ``a_file``: one
     that ends in a separator, which names a folder, is refused too (QA98 F11: `--db DIR/`
-    made a database file named DIR)."""
+    made a database file named DIR). A leading ``~`` is the home folder in every path
+    argument and option, as ``library add`` and ``--db`` always took it (qa173 F5: `deploy
+    --to "~/card"` looked for a folder named ``~``)."""
 
     def __init__(self, *, a_file: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,6 +97,8 @@ class _PathWord(click.Path):
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path (an unset shell variable?); name a file or folder, "
                       "`.` for the current folder", param, ctx)
+        if isinstance(value, str) and value.startswith("~"):
+            value = os.path.expanduser(value)
         if self.a_file and isinstance(value, str) and names_a_folder(value):
             folder = value if value.endswith(("/", os.sep)) else f"{value}{os.sep}"
             self.fail(f"{value}: names a folder (it ends in a separator, `.` or `..`); name "
@@ -140,6 +144,7 @@ class AppContext:
     _data: Any = None
     _pack: DefinitionPack | None = None
     _pack_notice: str | None = None  # said once the database says whether it knows the pack
+    _pack_notice_due: bool | None = None  # whether it is new to the database (None: not asked)
     console: Console = field(default_factory=SafeConsole)
     err_console: Console = field(default_factory=lambda: SafeConsole(stderr=True))
 
@@ -180,7 +185,7 @@ class AppContext:
             if result.new_file:
                 self._created = result
                 self._created_by = command_name()
-            self._say_pack_notice()
+            self._weigh_pack_notice()
             if mode is OpenMode.WRITE:
                 synced = sync_pack(self._db, self.pack())
                 if synced.invalidated_rows:  # (QA84 F3: dropped without a word)
@@ -208,25 +213,38 @@ class AppContext:
             if count:
                 self._pack_notice = (f"{self._pack.path}: {count} pack entries skipped or "
                                      "repaired (`romrunner pack validate "
-                                     f"{shlex.quote(str(self._pack.path))}` lists them)")
-                if self._db is not None:
-                    self._say_pack_notice()
+                                     f"{shell_word(self._pack.path)}` lists them)")
+                if self._db is not None or self.json_output:
+                    self._weigh_pack_notice()
         return self._pack
 
-    def _say_pack_notice(self) -> None:
-        """Warn of the pack's repaired entries: in text once per pack and database (when the
-        pack's contents are new to the database, or there is none), not on every command
-        that uses it; in ``--json`` always (a program reads every envelope on its own).
-        ``pack validate`` always lists them."""
+    def _weigh_pack_notice(self) -> None:
+        """Decide whether the pack's repaired entries are to be said (see
+        :meth:`_say_pack_notice`), while the database does not know this pack yet (a command
+        that writes records it as it opens the database); in ``--json`` say it now."""
         if self._pack_notice is None or self._pack is None:
             return
         if self.json_output:
             self.warn(self._pack_notice)
-        else:
-            stored = stored_pack_hash(self._db) if self._db is not None \
-                else stored_pack_hash_at(self.db_path)  # a command that opens no database
-            if stored != self._pack.content_hash:
-                self.warn(self._pack_notice)
+            self._pack_notice = None
+        elif self._pack_notice_due is None and self._db is not None:
+            self._pack_notice_due = stored_pack_hash(self._db) != self._pack.content_hash
+
+    def _say_pack_notice(self) -> None:
+        """Warn of the pack's repaired entries, when the command hands over its result: in
+        text once per pack and database (when the pack's contents are new to the database,
+        or there is none), not on every command that uses it, and not before a failing
+        command's error, which stays its one line (qa173 F10: every failed first command
+        said it, the failure leaving no database to remember it by; the first command that
+        gets to its result says it); in ``--json`` always (a program reads every envelope
+        on its own). ``pack validate`` always lists them."""
+        if self._pack_notice is None or self._pack is None:
+            return
+        if self._pack_notice_due is None:  # a command that opened no database
+            self._pack_notice_due = \
+                stored_pack_hash_at(self.db_path) != self._pack.content_hash
+        if self._pack_notice_due:
+            self.warn(self._pack_notice)
         self._pack_notice = None
 
     def use_pack(self, pack_dir: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs,
 from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.library.query import quote_value
 from romrunner.store import OpenMode
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, shell_word
 
 
 @click.group()
@@ -136,7 +135,7 @@ def dat_ls() -> int:
             assert isinstance(games, int)  # a count the import stored
             unjudged = "" if row["judged"] else " (until then no set of it is judged incomplete)"
             again = ("; read by an earlier release: `romrunner dat import "
-                     f"{shlex.quote(str(row['path']))}` reads it again{unjudged}") \
+                     f"{shell_word(row['path'])}` reads it again{unjudged}") \
                 if row["read_again"] else ""
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
                           f"{row['version'] or ''}: {counted(games, 'game')}{again}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import shlex
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.open import upgrade
 from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
-from romrunner.words import counted
+from romrunner.words import counted, shell_word
 
 
 def require_database(path: Path, action: str) -> None:
@@ -335,8 +334,8 @@ def _way_back(app: AppContext, saved: Path) -> str:
     the database (QA157 F3: a path with a space split in three, and without --db, once
     ROMRUNNER_DB was unset, it restored into the default database)."""
     # (absolute: a relative --db named another file from another folder, review 160 F11)
-    return (f"`romrunner --db {shlex.quote(str(Path(app.db_path).absolute()))} db restore "
-            f"{shlex.quote(str(Path(saved).absolute()))}`")
+    return (f"`romrunner --db {shell_word(Path(app.db_path).absolute())} db restore "
+            f"{shell_word(Path(saved).absolute())}`")
 
 
 def _render_restore(console: Console, report: RestoreReport, back: str | None) -> None:

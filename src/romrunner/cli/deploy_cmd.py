@@ -60,6 +60,7 @@ from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.errors import GONE_ERRNOS
+from romrunner.library.roots import unscanned_library
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -161,7 +162,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         # (a prune of a card with files of ours goes on: its brake says it)
         if chosen.missing:
             app.warn(missing_warning(chosen))
-        app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
+        app.warn(f"no game chosen: {_why_none(db, chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
     with app.working(f"planning {counted(len(chosen.game_ids), 'game')}…"):
         plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id,
@@ -172,7 +173,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         app.warn(missing_warning(chosen))
     _warn_plan(app, plan)
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
-        app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")  # (QA17: exit 0)
+        app.warn(f"no game chosen: {_why_none(db, chosen, profile_id)}")  # (QA17: exit 0)
         return _nothing_chosen(app, chosen)
     left_out = chosen_left_out(db, plan, chosen.game_ids)
     if dry_run:
@@ -276,8 +277,12 @@ def excluded_warning(chosen: Chosen) -> str:
     return said
 
 
-def _why_none(chosen: Chosen, profile_id: int) -> str:
-    """Why a deploy's selection is empty, in the user's terms."""
+def _why_none(db: Database, chosen: Chosen, profile_id: int) -> str:
+    """Why a deploy's selection is empty, in the user's terms: first a library with no
+    game yet (no root, or none scanned)."""
+    unscanned = unscanned_library(db)
+    if unscanned is not None:
+        return unscanned
     words, _, _ = chosen.description.partition(", as the profile's auto-list allows")
     if chosen.excluded_with_set:
         return (f"every game {words} chooses is missing, excluded by an override, or in a "

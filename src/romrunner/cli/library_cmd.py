@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from romrunner.library.roots import (
     remove_root,
 )
 from romrunner.store import OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, shell_word
 
 
 @click.group()
@@ -42,7 +41,7 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
     if added.remounted_from is not None:  # (QA67 F3: the whole library hashed again)
         app.warn(f"{root.path} holds the files of the library root {added.remounted_from}, "
                  "which is not there now: if it is that root remounted here, `romrunner "
-                 f"library rm {shlex.quote(str(root.path))}` then "
+                 f"library rm {shell_word(root.path)}` then "
                  f"{move_hint(Path(added.remounted_from), root.path)} keeps its games, "
                  "collections and overrides, nothing hashed again")
 
@@ -57,7 +56,8 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
                 f"{counted(added.recorded_left, 'game')} recorded before v1.1.0 "
                 f"{'is' if added.recorded_left == 1 else 'are'} under no library root (as "
                 f"in {added.recorded_folder}); if those files are now under {root.path}, "
-                f"`romrunner library add {root.path} --from OLD-FOLDER` adopts them with "
+                f"`romrunner library add {shell_word(root.path)} --from OLD-FOLDER` adopts them "
+                "with "
                 "their collections and overrides", markup=False)
 
     app.finish({"id": root.id, "path": str(root.path), "games": root.games,

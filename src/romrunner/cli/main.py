@@ -3,6 +3,7 @@
 # Ctrl-C during start-up: the `romrunner` script's guard is set by the package itself
 # (romrunner/__init__.py); `python -m romrunner.cli.main` gets the same guard here.
 import contextlib
+import difflib
 import errno
 import functools
 import os
@@ -94,6 +95,20 @@ class _LazyGroup(click.Group):
                 else:
                     module.register(self)
         return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """The command ``args`` name; a mistyped one is refused with the one it may be
+        (qa173 F9: click suggests among the commands loaded, and at the top level a
+        command's module is loaded only when asked for, so `romrunner scna` got none)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing \
+                and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                raise click.UsageError(f"No such command {name!r}. Did you mean "
+                                       f"{close[0]!r}?", ctx)
+        return super().resolve_command(ctx, args)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         command = self._command_of(ctx, args)
@@ -445,7 +460,8 @@ def _run_command(args: list[str]) -> int:
         # (a refusal the user is told of in one line, --verbose or not: QA140 F8, the prune
         # brake's refusal came with a traceback under `--dry-run --verbose`, which the README
         # gives for the dry run's file list)
-        return _fail(exc.exit_code, str(exc), session, json_output())
+        return _fail(exc.exit_code, str(exc), session, json_output(),
+                     details=list(getattr(exc, "reasons", [])))
     except Exception as exc:  # the one place an unexpected error is caught
         if _INTERRUPT.seen:
             return _interrupted(session, json_output())
@@ -550,11 +566,15 @@ class _UsageProblem(RomRunnerError):
 
 
 def _fail(code: int, message: str, session: _Session, json_output: bool, *,
-          quiet: bool = False) -> int:
+          quiet: bool = False, details: list[str] | None = None) -> int:
+    """Say the command's failure: its one line on stderr, or the envelope whose ``errors``
+    hold it and, for an error of several parts (``details``: each DAT an import refused),
+    each part on its own."""
     if json_output:  # (first: a stderr that cannot be written costs no document, QA49 F9)
         app = session.app
-        document = app.envelope(code, [message]) if app is not None else \
-            envelope(code, None, [], [message])
+        reasons = [message, *(details or [])]
+        document = app.envelope(code, reasons) if app is not None else \
+            envelope(code, None, [], reasons)
         document["data"] = None
         _INTERRUPT.enveloped = True
         _write_document(json_document(document) + "\n")

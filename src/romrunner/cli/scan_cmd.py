@@ -21,11 +21,11 @@ from rich.progress import (
 from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.library.roots import (
     Root,
-    get_root,
+    root_to_scan,
 )
 from romrunner.library.scan import ScanSummary, scan_library, summary_matches
 from romrunner.library.timeshift import said_offsets
-from romrunner.words import counted, examples, shortened
+from romrunner.words import counted, examples, shell_word, shortened
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
 # could not go through a root or folder found problems, like a check.
@@ -68,7 +68,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     """
     app = app_context()
     db = app.open_db()
-    roots = [get_root(db, path) for path in paths] if paths else None
+    roots = [root_to_scan(db, path) for path in paths] if paths else None
     options = ScanOptions(workers, full, accept_missing, include_hidden, verify)
     if full or verify:  # (QA18: a plain scan after a Ctrl-C does not finish their hashing)
         app.interrupt_hint = (f"`romrunner scan {'--full' if full else '--verify'}` again "
@@ -222,16 +222,13 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             folders = summary.bios_folders
             console.print(f"skipped {counted(len(folders), 'BIOS folder')}, never games "
                           f"({examples(folders)}): `romrunner bios scan "
-                          f"{'FOLDER' if len(folders) > 1 else folders[0]}` verifies "
+                          f"{'FOLDER' if len(folders) > 1 else shell_word(folders[0])}` "
+                          "verifies "
                           "BIOS files", markup=False, soft_wrap=True)
         if summary.skipped_unknown:
             console.print(f"skipped {counted(summary.skipped_unknown, 'file')} of unknown type: "
                           f"{_by_type(summary.skipped_unknown_types)}", soft_wrap=True)
-        for error in summary.errors[:20]:
-            app.err_console.print(f"  {shortened(error['path'])}: {error['error']}",
-                                  markup=False)
-        if len(summary.errors) > 20:
-            app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+        _say_file_errors(app, summary)
         for problem in summary.problems:
             app.err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
         if summary.unscanned:
@@ -261,9 +258,35 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         app.warn(f"{counted(len(summary.errors), 'file or folder', 'files or folders')} "
                  "noted (not stored, skipped or taken with a remark: data.errors names each)")
     app.finish(asdict(summary), render, ok=not failures, errors=failures)
+    if app.quiet and not app.json_output and (summary.not_stored or summary.damaged):
+        _say_quietly_not_stored(app, summary)
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
+
+
+def _say_file_errors(app: AppContext, summary: ScanSummary) -> None:
+    """The files the scan noted (not stored, found damaged, taken with a remark), one line
+    each on stderr, the first 20 of them."""
+    for error in summary.errors[:20]:
+        app.err_console.print(f"  {shortened(error['path'])}: {error['error']}",
+                              markup=False)
+    if len(summary.errors) > 20:
+        app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+
+
+def _say_quietly_not_stored(app: AppContext, summary: ScanSummary) -> None:
+    """Under ``--quiet``, the files a scan could not store or found damaged are errors of
+    the user's files: said on stderr in one line and each file below it, as without
+    ``--quiet`` (qa173 F4: a cron job's `scan -q` never learnt of a damaged zip). The exit
+    code stays the README's: 0 when every root was scanned (a file's problem is no root's;
+    a failed scan has said its errors already)."""
+    said = [f"{counted(summary.not_stored, 'file')} not stored"] if summary.not_stored else []
+    if summary.damaged:
+        said.append(f"{counted(summary.damaged, 'stored game')} found damaged (kept)")
+    app.err_console.print(f"error: {' and '.join(said)} (below); the rest of "
+                          "the scan is stored", markup=False, soft_wrap=True)
+    _say_file_errors(app, summary)
 
 
 def _links_line(summary: ScanSummary) -> str:
@@ -280,7 +303,7 @@ def _links_line(summary: ScanSummary) -> str:
     into = examples(sorted(summary.linked_into))
     line += f": {outside:,} lead{'s' if outside == 1 else ''} into {into}, outside the " \
             "library; `romrunner library add " \
-            f"{folders[0] if len(folders) == 1 else 'FOLDER'}`" \
+            f"{shell_word(folders[0]) if len(folders) == 1 else 'FOLDER'}`" \
             f"{'' if len(folders) == 1 else ' for each of those folders'}, then " \
             "`romrunner scan`, takes those files in"
     if summary.link_roots_in_the_way:

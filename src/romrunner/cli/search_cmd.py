@@ -14,6 +14,7 @@ from romrunner.library.platforms import UNKNOWN
 from romrunner.library.query import FIELDS
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
+from romrunner.words import shell_word
 
 SEARCH_MAX = 1000  # the most a search lists (--limit's bound)
 
@@ -87,11 +88,13 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
             several = list(dict.fromkeys([*([platform] if platform else []), *several]))
             rest = [w for w in words if not w.lower().startswith("platform:")]
             raise InputError(f"search: {word}: search takes one platform; `romrunner games "
-                             f"ls platform:{','.join(several)} {' '.join(rest)}` searches "
+                             f"ls {shell_word('platform:' + ','.join(several))} "
+                             f"{' '.join(map(shell_word, rest))}` searches "
                              "several")
         else:
             raise InputError(f"search: {word} is a query term; search takes title words and "
-                             f"--platform (`romrunner games ls {' '.join(words)}` takes a "
+                             f"--platform (`romrunner games ls {' '.join(map(shell_word, words))}` "
+                             "takes a "
                              "whole query)")
     return platform, tuple(kept)
 

@@ -13,7 +13,6 @@ stays in them.
 from __future__ import annotations
 
 import json
-import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from romrunner.library.query import (
 )
 from romrunner.store.database import Database, row_id
 from romrunner.textnorm import has_control_characters
-from romrunner.words import counted
+from romrunner.words import counted, shell_word
 
 FAVORITES = "favorites"
 
@@ -140,7 +139,7 @@ def name_key(name: str) -> str:
 def edit_hint(name: str) -> str:
     """The command that gives the smart collection ``name`` another query, to quote in a
     message: `romrunner collection edit NAME --query …`."""
-    return f"`romrunner collection edit {shlex.quote(name)} --query …`"
+    return f"`romrunner collection edit {shell_word(name)} --query …`"
 
 
 def _find(db: Database, name: str) -> _Stored | None:

@@ -118,7 +118,7 @@ from romrunner.library.tags import (
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.store.database import Database
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, shell_word
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
@@ -1048,7 +1048,8 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str],
             "again, and the frontend may list them twice; rename the folder back (ROM Runner "
             "knows its files there), or make it "
             f"{platform_id}'s with `romrunner destination paths {profile_id or 'PROFILE'} "
-            f"--to {layout.root} --set {platform_id}={folder}` (its files there are then "
+            f"--to {shell_word(layout.root)} --set {shell_word(f'{platform_id}={folder}')}` "
+            "(its files there are then "
             "taken for yours: kept, never pruned)", platform_id, path=folder))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import Device
+from romrunner.textnorm import closest_id, named_by
 
 DEVICE_ALIASES: dict[str, str | None] = {
     # osEmulatorProfiles.json deviceOsProfiles.byDeviceId keys -> devices.json deviceId
@@ -82,7 +83,16 @@ def canonical_device_id(pack: DefinitionPack, device_id: str) -> str:
     target = DEVICE_ALIASES.get(device_id)
     if target is not None and target in pack.devices:
         return target
-    raise NotFoundError(f"device {device_id!r} is not in the device catalog "
+    # (qa173 F9: `device add "Miyoo Mini Plus"`, the catalog's own name, was not found)
+    spellings = {key: [device.name, f"{device.manufacturer or ''} {device.name}"]
+                 for key, device in pack.devices.items()}
+    named = named_by(device_id, spellings)
+    if named is not None:
+        return named
+    close = closest_id(device_id, spellings)
+    hint = "" if close is None else \
+        f"; did you mean {close} ({pack.devices[close].name})?"
+    raise NotFoundError(f"device {device_id!r} is not in the device catalog{hint} "
                         "(`romrunner device catalog TEXT` searches it)")
 
 

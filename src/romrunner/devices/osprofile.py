@@ -28,6 +28,7 @@ from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import Platform, asks_the_user
+from romrunner.textnorm import closest_id
 from romrunner.words import examples
 
 ORIGIN_DEVICE = "device profile"
@@ -138,7 +139,11 @@ def known_os(pack: DefinitionPack, os_id: str) -> None:
     """Raise NotFoundError naming ``os_id`` unless the pack knows it."""
     if os_id not in pack.operating_systems and os_id not in _dict(pack.os_profiles,
                                                                    "profilesByOsId"):
-        raise NotFoundError(f"OS {os_id!r} is not in the pack's operating systems "
+        systems = {key: [system.name] for key, system in pack.operating_systems.items()}
+        close = closest_id(os_id, systems)  # (qa173 F9: `--os onion` for onionos)
+        hint = "" if close is None else \
+            f"; did you mean {close} ({pack.operating_systems[close].name})?"
+        raise NotFoundError(f"OS {os_id!r} is not in the pack's operating systems{hint} "
                             "(`romrunner profile os` lists them)")
 
 

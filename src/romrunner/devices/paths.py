@@ -65,6 +65,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import PORTS_PLATFORM, FolderNames, Platform
 from romrunner.store.database import Database
 from romrunner.textnorm import has_control_characters
+from romrunner.words import shell_word
 
 USER_OVERRIDE, OS_PROFILE, OS_CATALOG, FALLBACK = (
     "user_override", "os_profile", "os_catalog", "fallback")
@@ -510,7 +511,7 @@ def _no_folder_said(pack: DefinitionPack, os_id: str, card_root: Path, keys: lis
     sets = " ".join(f"--set {key}=FOLDER" for key in keys)
     said = (f"{os_id} does not say where its {folders} {'is' if len(keys) == 1 else 'are'}: "
             f"choose {'a folder' if len(keys) == 1 else 'both'} with `romrunner destination paths "
-            f"{profile_id} --to {card_root} {sets}`")
+            f"{profile_id} --to {shell_word(card_root)} {sets}`")
     example = _base_os_folders(pack, os_id, keys)
     if example:
         said += f" ({example})"

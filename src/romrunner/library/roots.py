@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.summary import OVERWRITTEN, os_path
 from romrunner.store.database import Database
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, shell_word
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def remounted_root(db: Database, folder: Path) -> Path | None:
 
 def move_hint(old: Path, new: Path) -> str:
     """The command that moves the library root ``old`` to ``new`` (see :func:`move_root`)."""
-    return f"`romrunner library move {shlex.quote(str(old))} {shlex.quote(str(new))}`"
+    return f"`romrunner library move {shell_word(old)} {shell_word(new)}`"
 
 
 def get_root(db: Database, path: Path) -> Root:
@@ -243,6 +242,28 @@ def get_root(db: Database, path: Path) -> Root:
     return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
 
 
+def root_to_scan(db: Database, path: Path) -> Root:
+    """The registered root ``path`` names, for ``scan PATH``; a path that is no root is
+    refused saying what it is (qa173 F2: a folder inside a root was told to `library add`
+    it, which is then refused): one that does not exist, a folder or file inside a root
+    (naming the scan of that root), a file elsewhere."""
+    try:
+        return get_root(db, path)
+    except NotFoundError:
+        if not os.path.lexists(path):
+            raise NotFoundError(f"{path}: does not exist") from None
+        where = normalise_root(path)
+        for root in list_roots(db):
+            if where.is_relative_to(root.path):
+                raise NotFoundError(
+                    f"{path}: inside the library root {root.path}: `romrunner scan "
+                    f"{shell_word(root.path)}` scans it (a scan takes whole roots)") from None
+        if not where.is_dir():
+            raise NotFoundError(f"{path}: a file, not a library root (a scan takes the folders "
+                                "`romrunner library add` registered)") from None
+        raise
+
+
 def list_roots(db: Database) -> list[Root]:
     """Every registered root with its game count."""
     rows = db.query(
@@ -250,6 +271,25 @@ def list_roots(db: Database) -> list[Root]:
         "LEFT JOIN games g ON g.root_id = r.id WHERE r.path <> '' GROUP BY r.id ORDER BY r.path")
     return [Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
             for row in rows]
+
+
+def unscanned_library(db: Database) -> str | None:
+    """Why no game can be chosen when it is that the library holds none yet: it has no
+    root (``library add``), or a root never scanned (``scan``); None when it holds a game,
+    or every root was scanned and found none (qa173 F1: a deploy or an auto-list before the
+    first scan said "no game chosen" and "0 of 0", with hints that did not say why)."""
+    if db.scalar("SELECT EXISTS (SELECT 1 FROM games WHERE is_missing = 0)"):
+        return None
+    roots = list_roots(db)
+    if not roots:
+        return ("the library has no games: it has no root yet (`romrunner library add "
+                "FOLDER` adds one, then `romrunner scan` finds its games)")
+    never = [str(root.path) for root in roots if root.last_scanned_at is None]
+    if not never:
+        return None
+    one = len(never) == 1
+    return (f"the library has no games: {counted(len(never), 'library root')} never scanned "
+            f"({examples(never)}); `romrunner scan` finds {'its' if one else 'their'} games")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from romrunner.store.database import (
     sqlite_error,
 )
 from romrunner.timeutil import utc_now
-from romrunner.words import counted, size_text
+from romrunner.words import counted, shell_word, size_text
 
 BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
@@ -177,7 +177,8 @@ def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
         if file_size_or_zero(Path(f"{dest}{suffix}")):
             raise InputError(f"{dest}{suffix}: a database's {what} is there, which SQLite would "
                              "apply to a backup written beside it; give another name, or open "
-                             f"that database once (`romrunner --db {dest} db init`) to fold it")
+                             f"that database once (`romrunner --db {shell_word(dest)} db init`) to "
+                             "fold it")
     if not os.path.lexists(dest):
         return
     if not dest.is_file():
