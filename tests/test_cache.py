@@ -106,7 +106,8 @@ def test_prune_removes_only_past_grace_and_recomputes(db: Database) -> None:
     assert ttl > 0
     # HIGH's answers are a year old: past expiry and past the 4x TTL grace (and none of them
     # leaves a game out: such an answer is kept, see test_cache_prune_kept.py).
-    ingest_observations(db, COMPAT, HIGH, [compat("g1", "ingame"), compat("g2", "menu_intro")],
+    # (menu_intro leaves a game out since QA174 F3: an unknown rating instead)
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "ingame"), compat("g2", "unknown")],
                         fetched_at="2025-01-01 00:00:00")
     ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
     ingest_observations(db, COMPAT, "user-override", [compat("g3", "playable")],

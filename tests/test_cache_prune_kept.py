@@ -36,12 +36,15 @@ def test_prune_keeps_an_expired_broken_rating_and_names_the_game(
     dry = cli("--json", "cache", "prune", "--dry-run").json()
     result = cli("--json", "cache", "prune")
     data = result.json()["data"]
-    assert data["kept"]["compat"] == dry["data"]["kept"]["compat"] == 1
+    # (and the excerpt's 4 ratings of 2 Intro / 3 Menus, menu_intro: never in-game, left out
+    # of auto-lists as well since QA174 F3)
+    assert data["kept"]["compat"] == dry["data"]["kept"]["compat"] == 5
     assert data["deleted"]["compat"] == dry["data"]["deleted"]["compat"] > 100
-    assert data["kept_answers"] == [{
-        "kind": "compat", "source": "pcsx2-gameindex", "platform_id": "ps2",
-        "key": "SCES-50490", "emulator_id": "pcsx2", "device_profile_id": None,
-        "answer": "broken", "title": "Final Fantasy X"}]
+    assert {"kind": "compat", "source": "pcsx2-gameindex", "platform_id": "ps2",
+            "key": "SCES-50490", "emulator_id": "pcsx2", "device_profile_id": None,
+            "answer": "broken", "title": "Final Fantasy X"} in data["kept_answers"]
+    assert sorted(answer["answer"] for answer in data["kept_answers"]) == [
+        "broken", *["menu_intro"] * 4]
     assert any("SCES-50490 Final Fantasy X (broken, pcsx2-gameindex)" in warning
                for warning in result.json()["warnings"]), result.json()["warnings"]
     assert observation(db_path, "compat", "SCES-50490", "pcsx2-gameindex")["status"] \
@@ -50,7 +53,7 @@ def test_prune_keeps_an_expired_broken_rating_and_names_the_game(
         assert conn.execute("SELECT status FROM v_emulator_compat WHERE definition_game_id = "
                             "'SCES-50490'").fetchall() == [("broken",)]
     text_run = cli("cache", "prune")
-    assert "kept 1 expired answer" in text_run.err and "SCES-50490" in text_run.err
+    assert "kept 5 expired answers" in text_run.err and "SCES-50490" in text_run.err
 
 
 def test_prune_keeps_what_the_auto_list_excludes_on() -> None:

@@ -89,12 +89,13 @@ def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path
     assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
     after = _verdicts(cli)
     midnight = after["Midnight Club (Europe).iso"]
-    assert midnight["emulator_id"] == "pcsx2" and midnight["included"]
-    assert midnight["compat"] == "COMPAT_OK"
+    # (menu_intro: it never gets in-game, left out in every mode, QA174 F3)
+    assert midnight["emulator_id"] == "pcsx2" and not midnight["included"]
+    assert midnight["compat"] == "COMPAT_STATUS_EXCLUDED"
     assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in midnight["warnings"]
     # the DAT's serial (written "SCES 50459") links the matched game the same way
     dropship = after["Dropship (Europe).iso"]
-    assert dropship["compat"] == "COMPAT_OK"
+    assert dropship["compat"] == "COMPAT_STATUS_EXCLUDED"
     assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in dropship["warnings"]
     assert after["Nobody Knows (USA).iso"]["compat"] == "COMPAT_MISSING_ASSUME_OK"
     # performance keyed by the serial reaches it too; then strict mode drops the warned
@@ -109,8 +110,7 @@ def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path
     assert strict["Nobody Knows (USA).iso"]["reason"] == "PERF_MISSING_STRICT"
     midnight = strict["Midnight Club (Europe).iso"]
     assert (midnight["perf"], midnight["reason"]) == ("PERF_OK", "COMPAT_STATUS_EXCLUDED")
-    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2); strict mode" \
-        in midnight["warnings"]
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in midnight["warnings"]
 
 
 @pytest.mark.parametrize("first", ["gameindex", "emuready"])
@@ -149,8 +149,7 @@ def test_two_emulator_ids_of_one_family_the_priority_winner_decides(
     assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
     midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
     assert midnight["reason"] == "COMPAT_STATUS_EXCLUDED", midnight
-    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2); strict mode" \
-        in midnight["warnings"]
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in midnight["warnings"]
 
 
 def test_answers_of_other_emulators_are_said_where_the_games_emulator_has_none(
@@ -449,20 +448,22 @@ def test_of_a_games_versions_one_its_emulator_rates_running_is_kept(
     assert {name for name, v in after.items() if v["included"]} == {
         "F1 Racing Championship (Europe) (En,It,Es).iso"}
     dropped = after["F1 Racing Championship (Europe) (Fr,De).iso"]
-    assert dropped["reason"] == "other_version"
+    # (never in-game: left out by its rating itself, permissive mode too: QA174 F3)
+    assert dropped["reason"] == "COMPAT_STATUS_EXCLUDED"
     assert any("menu_intro" in warning for warning in dropped["warnings"])
 
 
 def test_an_unrated_version_does_not_beat_the_profiles_region_rated_poorly(
         cli: Any, tmp_path: Path) -> None:
     """Review 156 F6: a version rated menu_intro lost to an unrated one of a region the
-    profile did not ask for; it loses only to a version rated as running."""
+    profile did not ask for; it loses only to a version rated as running. (A version rated
+    ingame since QA174 F3: menu_intro never gets in-game, and is left out.)"""
     root = tmp_path / "roms"
-    _ps2_iso(root / "ps2" / "Midnight Club (Europe).iso", "SLES_500.71")  # menu_intro
-    _ps2_iso(root / "ps2" / "Midnight Club (Japan).iso", "SLPM_999.99")  # not rated
-    _rated_knulli_profile(cli, root, "--regions", "Europe")
+    _ps2_iso(root / "ps2" / "Karaoke Revolution (Japan).iso", "SLPM_623.82")  # ingame
+    _ps2_iso(root / "ps2" / "Karaoke Revolution (USA).iso", "SLUS_999.99")  # not rated
+    _rated_knulli_profile(cli, root, "--regions", "Japan")
     assert {name for name, v in _verdicts(cli).items() if v["included"]} == {
-        "Midnight Club (Europe).iso"}
+        "Karaoke Revolution (Japan).iso"}
 
 
 def test_the_platform_limit_keeps_a_game_the_knowledge_says_runs_first(
@@ -508,10 +509,11 @@ def test_a_name_guess_whose_catalog_game_has_no_serial_still_links(
 
 def test_the_platform_limit_keeps_a_game_rated_playable_before_one_rated_intro_only(
         cli: Any, tmp_path: Path) -> None:
-    """QA158 N2: a game rated menu_intro (it passes the gate, warned) counted as one "the
-    knowledge says runs": kept by `--max-per-platform` over one rated playable."""
+    """QA158 N2: a game rated menu_intro (it passed the gate, warned) counted as one "the
+    knowledge says runs": kept by `--max-per-platform` over one rated playable. (Rated
+    ingame since QA174 F3, which leaves menu_intro out.)"""
     root = tmp_path / "roms"
-    _ps2_iso(root / "ps2" / "Aardvark Club (Europe).iso", "SLES_500.71")  # menu_intro
+    _ps2_iso(root / "ps2" / "Aardvark Club (Japan).iso", "SLPM_623.82")  # ingame
     _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
     _rated_knulli_profile(cli, root, "--max-per-platform", "1")
     verdicts = _verdicts(cli)

@@ -221,6 +221,10 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
             groups.setdefault(group, []).append(item)
         order = {key: position for position, key in enumerate(keys)}
         winners = _family_winners(groups)
+        # (compat: of the game's own keys, the higher-priority source's answer applies, as
+        # the auto-list takes it — QA174 F2; settings and performance: the most specific)
+        decided = _decided_by_priority(groups, winners, order) if kind.name == "compat" \
+            else {}
         dated = functools.partial(_dated, db, kind.name, {})
         # (profile, emulator family) -> the key whose answer applies; None: any emulator's
         # (one family's spellings, pcsx2 and pcsx2-standalone, are one emulator: QA58 F4)
@@ -238,7 +242,8 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
                     f"not applied ({winner}'s answer, for the same emulator, wins by its "
                     "source's priority); " + _why(ranked), applies=False))
                 continue
-            first = applied.get((profile, None)) or applied.setdefault((profile, family), key)
+            first = applied.get((profile, None)) or applied.setdefault(
+                (profile, family), decided.get((profile, family), key))
             layered = kind.name == "settings" and key != first and not undecided
             # (an answer for any emulator yields, emulator by emulator, to the game's own
             # answers: QA54 F4, "applies" said under the game's own answer for pcsx2)
@@ -246,7 +251,8 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
                          if who == profile and other is not None and at != key) \
                 if emulator is None and first == key and not layered else []
             said = _yields_to(own) if own else \
-                _layered(first) if layered else _applies(key, first, undecided)
+                _layered(first) if layered else _applies(
+                    key, first, undecided, outranked=order.get(first, 99) > order.get(key, 99))
             explanation.groups.append(AnswerGroup(
                 kind.name, emulator, key, profile, [_shown(item, now, dated) for item in ranked],
                 said + _why(ranked),
@@ -271,6 +277,26 @@ def _family_winners(groups: dict[tuple[Any, ...], list[dict[str, Any]]]
     return {slot: emulator for slot, (_, emulator) in best.items()}
 
 
+def _decided_by_priority(groups: dict[tuple[Any, ...], list[dict[str, Any]]],
+                         winners: dict[tuple[Any, ...], str], order: dict[str, int]
+                         ) -> dict[tuple[Any, ...], str]:
+    """(profile, emulator family) -> the game key whose answer applies, of the game's own
+    keys: the one whose best answer's source ranks first, the more specific key of equal
+    ranks (within one source, GALE01's answer over GAL's), as
+    ``devices.autolist._Compat.answer`` takes it (QA174 F2)."""
+    best: dict[tuple[Any, ...], tuple[tuple[int, int], str]] = {}
+    for (profile, emulator, key), items in groups.items():
+        if not emulator or key == PLATFORM_WIDE:
+            continue
+        family = ratings_family(emulator)
+        if winners.get((profile, family, key), emulator) != emulator:
+            continue
+        rank = (_rank(min(items, key=_ranking)), order.get(key, 99))
+        if (profile, family) not in best or rank < best[(profile, family)][0]:
+            best[(profile, family)] = (rank, key)
+    return {slot: key for slot, (_, key) in best.items()}
+
+
 def _yields_to(own: list[tuple[str, str]]) -> str:
     """An answer for any emulator where the game has answers of its own for some: it applies
     to the other emulators only, as auto-lists take it."""
@@ -286,16 +312,20 @@ def _layered(first: str) -> str:
     return f"applies under {first} (layered: {first}'s values win where both set one); "
 
 
-def _applies(key: str, first: str, undecided: bool) -> str:
+def _applies(key: str, first: str, undecided: bool, *, outranked: bool = False) -> str:
     """Whether a key's answer is the one that applies to the game (per emulator, its most
-    specific key with an answer, else the platform-wide one), said before the why. A game
-    whose platform is undecided is shown every platform's answers under its own keys, but
-    none applies to it (`compat:` and auto-lists key answers by the game's platform)."""
+    specific key with an answer — for compatibility, of the highest-priority source — else
+    the platform-wide one), said before the why; ``outranked``: ``first`` is a less
+    specific key, whose source ranks before this one's. A game whose platform is undecided
+    is shown every platform's answers under its own keys, but none applies to it (`compat:`
+    and auto-lists key answers by the game's platform)."""
     if undecided:
         return "not applied (the game's platform is unknown: `romrunner games set-platform`); "
     if key == first:
         return "platform-wide, applies (no answer of the game's own); " \
             if key == PLATFORM_WIDE else ""
+    if outranked:
+        return f"not applied ({first}'s answer, of a higher-priority source, applies); "
     return f"not applied ({first} comes first); "
 
 

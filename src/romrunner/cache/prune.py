@@ -3,10 +3,10 @@
 Only what is past expiry plus a grace period (default 4x the source's TTL) is deleted. A
 source that the pack in use no longer lists keeps its observations (a pack switch is not a
 reason to lose data): ``cache clear --source`` is the only way to delete a source's rows.
-An expired answer that leaves a game out of auto-lists (a rating of broken or boots only, a
-device's poor or unplayable tier, an exclusion) is kept and said, never pruned: deleting it
-would make its game "assumed to run" (QA153 F11: an emulator's "broken" became no answer and
-the game rejoined the auto-list); a re-import of its source replaces it.
+An expired answer that leaves a game out of auto-lists (a rating of broken, boots only or
+menu/intro, a device's poor or unplayable tier, an exclusion) is kept and said, never pruned:
+deleting it would make its game "assumed to run" (QA153 F11: an emulator's "broken" became no
+answer and the game rejoined the auto-list); a re-import of its source replaces it.
 One long DELETE would hold the write lock for
 tens of seconds and grow the WAL past a gigabyte, so each batch is its own transaction sized to
 a time budget, followed by a pause in which other writers get the lock, and a passive
@@ -30,6 +30,7 @@ from romrunner.cache.best import (
 from romrunner.cache.kinds import KINDS, CacheKind
 from romrunner.cache.sources import usable_ttl
 from romrunner.errors import InputError
+from romrunner.knowledge.model import NOT_PLAYABLE_STATUSES
 from romrunner.store.database import Database
 from romrunner.timeutil import from_text, now_text
 
@@ -41,10 +42,10 @@ _MIN_BATCH, _MAX_BATCH = 100, 50_000
 KEPT_LISTED = 1000  # kept answers named in the result (the rest are counted)
 # What leaves a game out of auto-lists (as devices/autolist.py's excluded statuses and tiers):
 # such an answer is kept past its expiry, each kind's condition and its parameters.
-KEPT_STATUSES = ("broken", "boots_only")
+KEPT_STATUSES = NOT_PLAYABLE_STATUSES
 KEPT_TIERS = ("poor", "unplayable")
 _KEPT: dict[str, tuple[str, tuple[object, ...]]] = {
-    "compat": ("status IN (?, ?)", KEPT_STATUSES),
+    "compat": (f"status IN ({', '.join('?' * len(KEPT_STATUSES))})", KEPT_STATUSES),
     "performance": ("(performance_tier IN (?, ?) OR exclude_from_auto = 1)", KEPT_TIERS),
 }
 _ANSWER = {"compat": "status", "performance": "performance_tier"}

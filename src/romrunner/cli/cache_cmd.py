@@ -214,6 +214,9 @@ def _changes(item: FileImport) -> list[str]:
     """Lines naming the games whose rating or settings a re-import changed (QA153 F7: a
     newer file that made a game "broken" said the same as an unchanged re-import)."""
     ratings = [change for change in item.changed_answers if change.kind == "compat"]
+    # (a rating given where the source had none: `(none) -> playable`, QA174 F4)
+    ratings = sorted([*ratings, *item.given_answers],
+                     key=lambda change: (change.platform_id, change.key, change.emulator_id))
     settings = [change for change in item.changed_answers
                 if change.kind == "settings" and not change.lost]
     lines = []
@@ -278,8 +281,8 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
 
     Only expiry counts: a source the pack no longer lists keeps its rows (`cache clear
     --source S` deletes them). An expired answer that leaves a game out of auto-lists (rated
-    broken or boots only; a device's poor or unplayable tier, or an exclusion) is kept and
-    named: without it the game would be assumed to run. Re-import its source to refresh it.
+    broken, boots only or menu/intro; a device's poor or unplayable tier, or an exclusion) is
+    kept and named: without it the game would be assumed to run. Re-import its source to refresh it.
     """
     app = app_context()
     require_database(app.db_path, "prune")
@@ -312,7 +315,8 @@ def _kept_warning(kept: dict[str, int], answers: list[dict[str, Any]]) -> str:
         if total > len(names) else ""
     return (f"kept {counted(total, 'expired answer')} that "
             f"{'leaves its game' if total == 1 else 'leave their games'} out of auto-lists "
-            "(rated broken or boots only; a poor or unplayable tier, or excluded): without "
+            "(rated broken, boots only or menu/intro; a poor or unplayable tier, or excluded): "
+            "without "
             f"{'it' if total == 1 else 'them'} the game would be assumed to run: "
             + "; ".join(names) + more
             + f"; re-import the source to refresh {'it' if total == 1 else 'them'} "

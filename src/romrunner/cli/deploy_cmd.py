@@ -183,6 +183,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                            profile_id=profile_id)
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
+        if (note := rated_note(chosen, profile_id)) is not None:
+            data["notes"] = [note, *data["notes"]]
         return _finish_preview(app, data)
     if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
         return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
@@ -197,6 +199,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
+    if (note := rated_note(chosen, profile_id)) is not None:
+        summary.notes.insert(0, note)
     return finish_summary(app, summary, left_out,
                           chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
                           f"({chosen.description})",
@@ -245,7 +249,25 @@ def _chosen_data(chosen: Chosen) -> dict[str, Any]:
     return {"games": len(chosen.game_ids), "how": chosen.description,
             "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing,
             "excluded": chosen.excluded, "excluded_with_set": chosen.excluded_with_set,
-            "excluded_copies": chosen.excluded_copies}
+            "excluded_copies": chosen.excluded_copies,
+            "rated_not_playable": chosen.rated_not_playable}
+
+
+RATED_NAMED = 5  # games named in the rated-not-playable note; more are counted
+
+
+def rated_note(chosen: Chosen, profile_id: int) -> str | None:
+    """One note of the chosen games the knowledge rates not playable (broken, never
+    in-game) on the emulator the OS runs them with: copied, as the user chose them, but not
+    without a word (QA174 F6); None when there are none."""
+    rated = chosen.rated_not_playable
+    if not rated:
+        return None
+    one = len(rated) == 1
+    return (f"{len(rated):,} of the chosen games {'is' if one else 'are'} rated not playable "
+            f"(broken, or never in-game) on the emulator the OS runs {'it' if one else 'them'} "
+            f"with, copied as chosen (`romrunner autolist {profile_id}` leaves "
+            f"{'it' if one else 'them'} out): {examples(rated, RATED_NAMED, '; ')}")
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted

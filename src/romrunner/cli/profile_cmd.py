@@ -212,11 +212,11 @@ def _split(text: str | None, option: str = "") -> list[str] | None:
                    "its settings, overrides and history.")
 @click.option("--mode", type=click.Choice(PERFORMANCE_MODES), default=None,
               help="How the auto-list gates games. balanced (the default): drops games "
-                   "rated broken or boots-only, and those of demanding platforms with no "
-                   "performance data or of the pack's strict platforms (PS3, Wii U, "
-                   "Saturn...) with no rating; strict: also those rated ingame, menu/intro "
-                   "or unknown (a game no source rates is kept, as in balanced); "
-                   "permissive: keeps the unrated and unmeasured ones too.")
+                   "rated broken, boots-only or menu/intro (never in-game: in every mode), "
+                   "and those of demanding platforms with no performance data or of the "
+                   "pack's strict platforms (PS3, Wii U, Saturn...) with no rating; strict: "
+                   "also those rated ingame or unknown (a game no source rates is kept, as "
+                   "in balanced); permissive: keeps the unrated and unmeasured ones too.")
 @click.option("--include-platforms", default=None, help="Comma list; '' for all platforms.")
 @click.option("--exclude-platforms", default=None, help="Comma list; '' for none.")
 @click.option("--include-collections", default=None,

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from romrunner.collections.store import collection_exists
-from romrunner.devices.autolist import build_autolist, unknown_platform_warnings
+from romrunner.devices.autolist import (
+    build_autolist,
+    rated_not_playable,
+    unknown_platform_warnings,
+)
 from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
 from romrunner.devices.profiles import load_profile
@@ -53,6 +57,10 @@ class Chosen:
     # What the auto-list's profile says of itself that changes what it chooses (a platform
     # its filters name that the pack no longer knows: QA30 N2, said by autolist only).
     warnings: list[str] = field(default_factory=list)
+    # The chosen games (a query or a collection, not --auto) the knowledge rates broken or
+    # never in-game on the emulator the OS runs them with, as ``file: status (source,
+    # emulator)``: copied as chosen, and said (QA174 F6).
+    rated_not_playable: list[str] = field(default_factory=list)
 
     def without_sets(self, left_out: dict[int, str]) -> Chosen:
         """These games less those the plan left out with an excluded disc's set
@@ -119,7 +127,8 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
         return Chosen(kept, text, missing=missing, matched=matched, missing_ids=missing_ids,
                       excluded=[names[i] for i in ids or () if i in excluded],
                       excluded_copies=[names[i] for i in kept if i in copies],
-                      warnings=_excluded_platforms_chosen(db, profile_id, text, kept))
+                      warnings=_excluded_platforms_chosen(db, profile_id, text, kept),
+                      rated_not_playable=rated_not_playable(db, pack, profile_id, kept))
     platforms = None if ids is None else {str(row[0]) for row in db.query(
         "SELECT DISTINCT platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps(ids),))}

@@ -42,6 +42,7 @@ from romrunner.collections.store import (
 )
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
+    RETROARCH,
     ResolvedOsProfile,
     expand_policy_ids,
     policy_id_of,
@@ -58,6 +59,7 @@ from romrunner.devices.paths import CardLayout, card_layout, folder_name_for
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
+from romrunner.knowledge.model import NOT_PLAYABLE_STATUSES
 from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.games import (
     DAMAGED,
@@ -162,8 +164,15 @@ DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION
                 DROP_NO_FOLDER, DROP_SET_LEFT_OUT, DROP_DAMAGED, DROP_NO_ROM,
                 DROP_TRACK_MISSING)
 
-_EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
-_WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
+# Never gets in-game (menu_intro, boots_only) or broken: left out in every mode, whichever
+# emulator's scale said it (knowledge/model.py NOT_PLAYABLE_STATUSES, QA174 F3); in-game with
+# issues, or rated unknown: kept but in strict mode, warned.
+_EXCLUDED_STATUSES = frozenset(NOT_PLAYABLE_STATUSES)
+_WARN_STATUSES = frozenset({"ingame", "unknown"})
+# How well a status runs, best first; a RetroArch core with no answer sits where an unrated
+# game does, below a rating that says it runs (see _judged_by_cores).
+_STATUS_ORDER = ("perfect", "playable", None, "ingame", "unknown", "menu_intro", "boots_only",
+                 "broken")
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
 _DEMANDING = frozenset({"high", "very-high", "very high", "extreme"})
 _PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "debug", "sample", "kiosk", "promo"})
@@ -566,12 +575,40 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
 class _Compat(dict[tuple[str, str, str], tuple[str, str]]):
     """(platform, emulator family, game key or '*') -> (status, its source); ``by_game``:
     (platform, game key) -> the families that answered for it, for a game whose emulator
-    none did (see :func:`check_compatibility`)."""
+    none did (see :func:`check_compatibility`); ``rank``: the priority rank of each answer's
+    source (lower wins)."""
 
     def __init__(self, label: Callable[[str], str] = str) -> None:
         super().__init__()
         self.by_game: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.rank: dict[tuple[str, str, str], int] = {}
         self.label = label  # a source as a verdict names it (see _SourceLabels)
+
+    def answer(self, platform_id: str, family: str, keys: Iterable[str]
+               ) -> tuple[str, str] | None:
+        """The answer for a game (its ``keys``, most specific first) on an emulator family:
+        of the answers at the game's own keys, the one of the highest-priority source, and
+        of one source's (or equal priorities'), the most specific key's; the platform-wide
+        answer (``*``) only where the game has none of its own.
+
+        Source priority first (QA174 F2): every one of the game's keys (its serial or
+        6-character disc id, Dolphin's 3-character id of all regions) names this game, so
+        two sources' answers for it are answers "for the same game and emulator", which the
+        pack's compatibility sources order by priority (emulator-official first), as the
+        cache's best answer is chosen for one key (../shared/docs/DECISIONS.md Q1: a user
+        override, then the source priority). A more specific key overrides a less
+        specific one within a source only (Dolphin itself loads ``GALE01.ini`` over
+        ``GAL.ini``): a lower-priority listing of ``GALE01`` no longer outranks Dolphin's
+        own rating of ``GAL``."""
+        best: tuple[tuple[int, int], tuple[str, str]] | None = None
+        for specificity, key in enumerate(keys):
+            slot = (platform_id, family, key)
+            found = self.get(slot)
+            if found is not None:
+                rank = (self.rank.get(slot, 1_000_000), specificity)
+                if best is None or rank < best[0]:
+                    best = (rank, found)
+        return best[1] if best is not None else self.get((platform_id, family, "*"))
 
     def others(self, platform_id: str, keys: Iterable[str]) -> list[str]:
         """The answers other emulators gave for one of ``keys``, as ``family status``."""
@@ -589,7 +626,8 @@ def _compatibility(db: Database, keys: set[str]) -> tuple[_Compat, list[str]]:
     table = _Compat(_SourceLabels(db, "compat"))
     expiry: dict[tuple[str, str, str], str | None] = {}
     for row in db.query(  # (the priority winner of one family last: it is the one kept)
-            "SELECT platform_id, emulator_id, definition_game_id, status, source, expires_at "
+            "SELECT platform_id, emulator_id, definition_game_id, status, source, expires_at, "
+            f"{_priority('compat')} AS priority "
             "FROM v_emulator_compat v WHERE definition_game_id = '*' OR definition_game_id IN "
             f"(SELECT value FROM json_each(?)) ORDER BY {_priority('compat')} DESC, "
             "CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END DESC, "
@@ -597,6 +635,7 @@ def _compatibility(db: Database, keys: set[str]) -> tuple[_Compat, list[str]]:
         key = (row["platform_id"], ratings_family(row["emulator_id"] or ""),
                row["definition_game_id"])
         table[key] = (row["status"], row["source"])
+        table.rank[key] = int(row["priority"])
         expiry[key] = row["expires_at"]
         if key[2] != "*":
             table.by_game[(key[0], key[2])].add(key[1])
@@ -648,6 +687,17 @@ class _Policies:
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
         self._tier: dict[str, str | None] = {}
+        self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+    def retroarch_cores(self, resolved: ResolvedOsProfile, platform_id: str
+                        ) -> tuple[str, ...]:
+        """:func:`retroarch_families`, read once per OS profile and platform (a verdict is
+        computed per game with knowledge records: the pack's emulators are not walked for
+        each)."""
+        slot = (resolved.os_id, resolved.device_id, platform_id)
+        if slot not in self._cores:
+            self._cores[slot] = retroarch_families(self.pack, resolved, platform_id)
+        return self._cores[slot]
 
     def only_demanding_emulators(self, platform_id: str) -> bool:
         """True when every emulator the pack lists for the platform (not RetroArch itself,
@@ -711,27 +761,32 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
 
 
 def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: _Policies,
-                        compat: _Compat) -> _Gate:
+                        compat: _Compat, cores: Collection[str] = ()) -> _Gate:
     """§2.6 checkCompatibility (strict mode also drops the warned statuses). A warning names
-    the status and the source that gave it (QA23 F6: only `cache explain` named it)."""
+    the status and the source that gave it (QA23 F6: only `cache explain` named it).
+    ``cores``: the ratings families RetroArch runs the game's platform with on the OS (see
+    :func:`retroarch_families`), by which a game given the bare ``retroarch`` (the pack's
+    fallback), whose "retroarch" no source rates, is judged (see :func:`_judged_by_cores`)."""
     if not emulator:
         return _Gate(False, NO_EMULATOR_AVAILABLE)
     family = ratings_family(emulator)
-    found = None
-    for key in (*game.game_keys, "*"):
-        found = compat.get((game.platform_id, family, key))
-        if found is not None:
-            break
+    found = compat.answer(game.platform_id, family, game.game_keys)
+    judged: tuple[str, str] | None = None
     if found is not None:
         status, source = found
-        said = f"Compatibility: {status} ({compat.label(source)}, {emulator})"
+        judged = (status, f"Compatibility: {status} ({compat.label(source)}, {emulator})")
+    elif family == RETROARCH and cores:
+        judged = _judged_by_cores(game, cores, compat)
+    if judged is not None:
+        status, said = judged
         if status in _EXCLUDED_STATUSES:
             return _Gate(False, COMPAT_STATUS_EXCLUDED, [said])
         if status in _WARN_STATUSES:
             if mode == "strict":
                 return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
             return _Gate(True, COMPAT_OK, [said], rated_down=status != "unknown")
-        return _Gate(True, COMPAT_OK, rated_good=True)
+        # (judged by RetroArch's cores: said which, as no emulator named answered)
+        return _Gate(True, COMPAT_OK, [said] if found is None else [], rated_good=True)
     if game.platform_id in policies.strict_compat:
         if mode == "permissive":
             return _Gate(True, COMPAT_MISSING_STRICT_OVERRIDE,
@@ -746,6 +801,57 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
             f"(`romrunner override set --platform {game.platform_id} --emulator …`, or "
             "--game, names the one it runs with)"])
     return _Gate(True, COMPAT_MISSING_ASSUME_OK, [f"Compatibility assumed with {emulator}"])
+
+
+def _judged_by_cores(game: _Game, cores: Collection[str], compat: _Compat
+                     ) -> tuple[str, str] | None:
+    """The status of a game RetroArch runs with one of ``cores`` (ratings families), and the
+    verdict's words, or None where no core's answer decides (QA174 F1: every PS1 core the
+    OS has rated a game broken, and strict mode kept it as "unknown with retroarch").
+
+    RetroArch is a frontend: it runs the game with one of its cores, so the game runs as
+    well as the best of them. A core with no answer might run it (as an unrated game is
+    assumed to), so it ranks below a rating that says the game runs (perfect, playable) and
+    above every other: the cores' answers decide when one says it runs, or when every core
+    has an answer (all broken: left out); else the game is unrated (None)."""
+    answers = {family: compat.answer(game.platform_id, family, game.game_keys)
+               for family in sorted(set(cores))}
+    rated = {family: found for family, found in answers.items() if found is not None}
+    if not rated:
+        return None
+    best = min(_STATUS_ORDER.index(status) if status in _STATUS_ORDER else len(_STATUS_ORDER)
+               for status, _ in rated.values())
+    if best > _STATUS_ORDER.index(None) and len(rated) < len(answers):
+        return None
+    status = str(_STATUS_ORDER[best])
+    named = "; ".join(f"{family} {found[0]} ({compat.label(found[1])})"
+                      for family, found in rated.items())
+    unrated = [family for family in answers if family not in rated]
+    return status, (f"Compatibility: {status} with {RETROARCH}, judged by the cores it runs "
+                    f"{game.platform_id} with: {named}"
+                    + (f"; no answer for {', '.join(unrated)}" if unrated else ""))
+
+
+def retroarch_families(pack: DefinitionPack, resolved: ResolvedOsProfile,
+                       platform_id: str) -> tuple[str, ...]:
+    """The ratings families (:func:`ratings_family`) of the RetroArch cores the OS runs
+    ``platform_id`` with: the pack's cores for the platform that the OS profile's installed
+    lists name (ROCKNIX: pcsx-rearmed, duckstation, swanstation — DuckStation's ratings —
+    and beetle-psx), else, where they name none, every core of the pack for the platform
+    that runs on the OS's system (Android: the pack's Android cores). Empty when the pack
+    has no core for it."""
+    cores = [entry for entry in pack.emulators.values()
+             if entry.type == "libretro-core" and platform_id in entry.platforms]
+    families = {ratings_family(entry.id) for entry in cores}
+    listed = {family for name in resolved.installed or ()
+              if not name.lower().endswith("-standalone")
+              and (family := ratings_family(name)) in families}
+    if listed:
+        return tuple(sorted(listed))
+    catalog = pack.operating_systems.get(resolved.os_id)
+    system = "android" if catalog is not None and catalog.on_android else None
+    return tuple(sorted({ratings_family(entry.id) for entry in cores
+                         if system is None or entry.runs_on(system)}))
 
 
 # -- one game, one ROM -------------------------------------------------------------------
@@ -1584,9 +1690,11 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
           pack: DefinitionPack, listed: bool) -> _FullGate:
     """A game's verdict; ``listed``: the OS's installed emulators name some the pack knows
     (see :func:`lists_emulators`: asked once per auto-list)."""
+    cores = policies.retroarch_cores(resolved, game.platform_id) \
+        if emulator and ratings_family(emulator) == RETROARCH else ()
     if action == "include":  # (a rating that would leave it out, said: QA127 F11)
-        rated = check_compatibility(game, emulator, mode, policies, compat) if emulator \
-            else None
+        rated = check_compatibility(game, emulator, mode, policies, compat, cores) \
+            if emulator else None
         said = rated.warnings if rated is not None and rated.reason == COMPAT_STATUS_EXCLUDED \
             else []
         return _FullGate(True, USER_OVERRIDE_INCLUDE,
@@ -1610,7 +1718,7 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     if not emulator and not resolved.lists_what_is_installed and mode != "strict" \
             and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
         return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
-    compatibility = check_compatibility(game, emulator, mode, policies, compat)
+    compatibility = check_compatibility(game, emulator, mode, policies, compat, cores)
     warnings += compatibility.warnings
     if not compatibility.include:
         return _FullGate(False, compatibility.reason, warnings, perf=performance.reason,
@@ -1664,6 +1772,45 @@ def save_autolist(db: Database, autolist: AutoList, name: str, *,
         db, name, [entry.game_id for entry in autolist.included],
         {"autolist_profile": autolist.profile_id, "os_id": autolist.os_id},
         f"auto-list of profile {autolist.profile_id}", replace=replace)
+
+
+def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
+                       game_ids: Collection[int]) -> list[str]:
+    """Of ``game_ids`` (a deploy's chosen games), those the knowledge rates not playable —
+    broken, or never in-game — on the emulator the profile runs them with, each as
+    ``file: status (source, emulator)``, in file name order: a deploy by query copies them
+    as the user chose, but says so (QA174 F6: a game the auto-list leaves out as broken was
+    copied without a word). Judged as the auto-list's compatibility step judges it (a
+    RetroArch with no core named, by its cores); games an override runs with no emulator,
+    or no rating, are not named."""
+    if not game_ids:
+        return []
+    profile = load_profile(db, profile_id)
+    resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
+    with db.translate_errors():
+        cursor = db.conn.execute(f"{_GAMES_SQL} WHERE g.id IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(sorted(game_ids)),))
+        cursor.row_factory = None
+        games = [_game(*row) for row in cursor]
+    keys = {key for game in games for key in game.game_keys}
+    if not keys:
+        return []
+    compat, _ = _compatibility(db, keys)
+    policies = _Policies(pack)
+    emulators = EmulatorResolver(db, pack, profile, resolved).games_on(
+        {game.id: game.platform_id for game in games})
+    said: list[str] = []
+    for game in sorted(games, key=lambda g: (g.filename, g.id)):
+        resolution = emulators.get(game.id)
+        emulator = resolution.emulator_id if resolution else None
+        if not emulator or not game.game_keys:
+            continue
+        cores = policies.retroarch_cores(resolved, game.platform_id) \
+            if ratings_family(emulator) == RETROARCH else ()
+        gate = check_compatibility(game, emulator, "balanced", policies, compat, cores)
+        if gate.reason == COMPAT_STATUS_EXCLUDED and gate.warnings:
+            said.append(f"{game.filename}: {gate.warnings[0].removeprefix('Compatibility: ')}")
+    return said
 
 
 def autolist_verdict(db: Database, pack: DefinitionPack, profile_id: int,

@@ -27,14 +27,15 @@ _WATCHED = (COMPAT, SETTINGS)
 
 @dataclass(frozen=True)
 class AnswerChange:
-    """One key whose answer from the source an import changed (``now`` None: withdrawn)."""
+    """One key whose answer from the source an import changed (``now`` None: withdrawn;
+    ``was`` None: a rating the source gives where it gave none before, on a re-import)."""
 
     kind: str
     platform_id: str
     key: str
     emulator_id: str
     title: str | None
-    was: str
+    was: str | None
     now: str | None
     lost: tuple[str, ...] = ()  # what the answer no longer gives (settings: dotted keys)
     copied_from: str | None = None  # the key whose answer this key's row copied (an alias)
@@ -43,6 +44,11 @@ class AnswerChange:
     def withdrawn(self) -> bool:
         """The import left the source no answer here."""
         return self.now is None
+
+    @property
+    def given(self) -> bool:
+        """The import gave an answer where the source had none (given back, or new)."""
+        return self.was is None
 
     def name(self) -> str:
         """The key and the title, as a user knows the game; a key that held a copy of
@@ -56,7 +62,7 @@ class AnswerChange:
         """The game and what happened to its answer, for a line of text."""
         if self.kind == COMPAT.name:
             return f"{self.name()} (was {self.was})" if self.withdrawn \
-                else f"{self.name()} {self.was} -> {self.now}"
+                else f"{self.name()} {self.was or '(none)'} -> {self.now}"
         if self.lost:
             return f"{self.name()} ({examples(list(self.lost), 3)} dropped)"
         return self.name()
@@ -129,15 +135,20 @@ class AnswerWatch:
         return watch
 
     def changes(self, db: Database) -> list[AnswerChange]:
-        """Each watched key whose answer the import changed or withdrew, in key order."""
+        """Each watched key whose answer the import changed or withdrew, in key order; on a
+        re-import (the source had ratings at the watched keys), each rating it gives where
+        the source had none too (QA174 F4: a rating given back flipped a verdict unsaid).
+        A first import gives every rating: none is named."""
         found: list[AnswerChange] = []
         for kind in _WATCHED:
             before = self.before.get(kind.name, {})
             if not before:
                 continue
-            after = source_answers(db, kind, self.source, list(before))
-            for key, was in sorted(before.items()):
-                now = after.get(key)
+            given = kind is COMPAT
+            after = source_answers(db, kind, self.source,
+                                   list(self.keys if given else before))
+            for key in sorted(before.keys() | (after.keys() if given else set())):
+                was, now = before.get(key), after.get(key)
                 if now != was:
                     original = self.copied.get(key)
                     found.append(AnswerChange(
@@ -167,8 +178,10 @@ def cut_last_entry(entry: Entry, changes: Sequence[AnswerChange]) -> list[Answer
     return [change for change in changes if change.key in keys and change.lost]
 
 
-def _lost(kind: str, was: str, now: str | None) -> tuple[str, ...]:
+def _lost(kind: str, was: str | None, now: str | None) -> tuple[str, ...]:
     """What the new answer no longer gives of the old one."""
+    if was is None:
+        return ()
     if kind == COMPAT.name:
         return ("status",) if now is None else ()
     old = _value(kind, was)

@@ -95,7 +95,13 @@ class FileImport:
     @property
     def changed_answers(self) -> list[AnswerChange]:
         """The answers of the source this file replaced by others."""
-        return [change for change in self.changes if not change.withdrawn]
+        return [change for change in self.changes
+                if not change.withdrawn and not change.given]
+
+    @property
+    def given_answers(self) -> list[AnswerChange]:
+        """The ratings this re-import gave where the source had none (QA174 F4)."""
+        return [change for change in self.changes if change.given]
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (every change listed: the text names the first few)."""
@@ -103,6 +109,7 @@ class FileImport:
         del data["changes"]
         data["withdrawn_answers"] = [change.as_dict() for change in self.withdrawn_answers]
         data["changed_answers"] = [change.as_dict() for change in self.changed_answers]
+        data["given_answers"] = [change.as_dict() for change in self.given_answers]
         return data
 
 

@@ -28,6 +28,13 @@ RAW_STATUS: dict[str, str] = {
     "unknown": "unknown", "untested": "unknown", "great": "playable", "good": "playable",
 }
 
+# The statuses that say a game never gets in-game, whichever emulator's scale said it
+# (DuckStation's CrashesInIntro is boots_only; PCSX2's 2 Intro and 3 Menus and Dolphin's
+# state 2 Intro/Menu are menu_intro), and broken: not playable, so an auto-list leaves such a
+# game out in every mode (QA174 F3: PCSX2's "Intro" went on the card, DuckStation's not), and
+# `cache prune` keeps such an answer past its expiry.
+NOT_PLAYABLE_STATUSES = ("broken", "boots_only", "menu_intro")
+
 # Dolphin's [EmuState] EmulationStateId: 1 is worst, 5 is best, 0 is not set.
 DOLPHIN_STATE = {"0": "unknown", "1": "broken", "2": "menu_intro", "3": "ingame",
                  "4": "playable", "5": "perfect"}
