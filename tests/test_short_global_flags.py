@@ -42,7 +42,8 @@ def test_short_forms_after_a_command_are_the_global_options(cli: Any, tmp_path: 
         said = cli("library", "add", missing, *([flag] if flag else []))
         assert said.code == 2 and "Traceback" not in said.err, (flag, said.err)
         assert [line for line in said.err.strip().splitlines()
-                if line.startswith("error:")] == [f"error: {missing}: not a folder"], said.err
+                if line.startswith("error:")] == [
+                    f"error: {missing}: does not exist (a drive or share not mounted?)"], said.err
 
 
 def test_after_a_query_command_they_are_refused_not_taken_as_not_terms(

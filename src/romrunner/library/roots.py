@@ -100,8 +100,9 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
     games twice.
     """
     root = normalise_root(path)
-    if not root.is_dir():
-        raise InputError(f"{path}: not a folder")
+    if not root.is_dir():  # (qa173 F11: a folder that is not there was "not a folder")
+        raise InputError(f"{path}: not a folder" if os.path.lexists(root)
+                         else f"{path}: does not exist (a drive or share not mounted?)")
     card = _a_card_of_ours(root)
     if card is not None:  # (QA98 F5: its copies became games, and deploys to it refused)
         raise InputError(
@@ -492,7 +493,8 @@ def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Mov
     root = get_root(db, old)
     target = normalise_root(new)
     if not target.is_dir():
-        raise InputError(f"{new}: not a folder")
+        raise InputError(f"{new}: not a folder" if os.path.lexists(target)
+                         else f"{new}: does not exist (a drive or share not mounted?)")
     if db.scalar("SELECT 1 FROM library_roots WHERE path = ?", (str(target),)):
         raise InputError(f"{new}: already a library root")
     if not force:
