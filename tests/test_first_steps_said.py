@@ -179,3 +179,17 @@ def test_a_failing_command_says_its_error_alone(cli: Any, tmp_path: Path,
     assert added.code == 0 and "pack entries skipped or repaired" in added.err
     again = cli("--pack", pack, "library", "ls")
     assert "pack entries" not in again.err
+
+
+def test_library_add_and_device_add_say_the_next_step(cli: Any, tmp_path: Path) -> None:
+    """qa173 F8: no command said what comes next on the first user's way."""
+    (tmp_path / "lib").mkdir()
+    added = cli("library", "add", tmp_path / "lib")
+    assert added.code == 0 and "next: `romrunner scan` finds its games" in added.out
+    assert cli("scan").code == 0
+    again = cli("library", "add", tmp_path / "lib")  # (scanned: nothing to say)
+    assert again.code == 0 and "next:" not in again.out
+    device = cli("device", "add", "rg-35xx-plus")
+    assert device.code == 0
+    assert "next: `romrunner profile create --device 1 --os OS`" in device.out
+    assert cli("--json", "device", "add", "rg-35xx-plus").json()["data"]["id"] == 2

@@ -50,9 +50,15 @@ def device_add(catalog_id: str, nickname: str | None) -> int:
     """Add a device you own by its catalog id (any of the pack's spellings)."""
     app = app_context()
     owned = add_device(app.open_db(), app.pack(), catalog_id, nickname)
-    app.finish(asdict(owned), lambda c: c.print(
-        f"device {owned.id}: {f'{owned.nickname}, ' if owned.nickname else ''}{owned.name} "
-        f"({owned.device_id})", markup=False))
+
+    def render(console: Console) -> None:
+        console.print(f"device {owned.id}: {f'{owned.nickname}, ' if owned.nickname else ''}"
+                      f"{owned.name} ({owned.device_id})", markup=False)
+        # (qa173 F8: the next step, as a first user needs it)
+        console.print(f"next: `romrunner profile create --device {owned.id} --os OS` says "
+                      "what it runs (`romrunner profile os` lists the OSes)", markup=False)
+
+    app.finish(asdict(owned), render)
     return 0
 
 

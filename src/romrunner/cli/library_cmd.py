@@ -51,6 +51,8 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
         already = ": a library root already, nothing changed" if added.already else ""
         console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})"
                       f"{already}", markup=False)
+        if root.last_scanned_at is None:  # (qa173 F8: the next step for a first user)
+            console.print("next: `romrunner scan` finds its games", markup=False)
         if added.recorded_left:
             console.print(
                 f"{counted(added.recorded_left, 'game')} recorded before v1.1.0 "
