@@ -715,10 +715,22 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
 
 
 def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
-    """Say which files the run copies whose very content another computer's ROM Runner put
-    on the card under another name (its library names or packs the game otherwise: `Game
-    (USA).gb` there, `Game (U) [!].gb` here): the frontend lists the game twice, and each
-    computer's prunes keep the other's copy (qa175 F4). By the card's records: no file read."""
+    """Say which files the run copies over another computer's other version of their game
+    (see :func:`_decide_copy`), and which copy a game of one file whose very content
+    another computer's ROM Runner put on the card under another name (its library names the
+    game otherwise: `Game (USA).gb` there, `Game (U) [!].gb` here): the frontend lists the
+    game twice, and each computer's prunes keep the other's copy (qa175 F2, F4). By the
+    card's records: no file read."""
+    if claims.replaced_other_computers:
+        replaced = claims.replaced_other_computers
+        one = len(replaced) == 1
+        claims.notes.append(
+            f"{counted(len(replaced), 'file')} copied {'replaces' if one else 'replace'} "
+            f"another version of {'its game' if one else 'their games'} that the ROM Runner "
+            f"of another computer or database ({', '.join(sorted(set(replaced.values())))}) "
+            f"put on the card and this library does not have: {_examples(sorted(replaced))}; "
+            "that computer's next deploy puts its own back (a save made with one version may "
+            "not suit the other): keep one dump of the game in both libraries")
     if not claims.others_wrote():
         return
     me = claims.writer
@@ -726,9 +738,14 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
     for owned in claims.card.values():
         if owned.sha1 and owned.writer is not None and owned.writer != me:
             theirs.setdefault(owned.sha1, owned.dest)
+    # (a game of one file only: a disc's track, the same silence in two releases, or one BIOS
+    # in two folders is no second copy of a game — review37b F2)
+    files_of = Counter(decision.item.game_id for decision in decisions)
     found = [f"{decision.item.dest} (as {theirs[decision.item.sha1]})"
              for decision in decisions
-             if decision.action == COPY and decision.item.sha1 in theirs
+             if decision.action == COPY and decision.item.kind == ROM
+             and decision.item.game_id is not None and files_of[decision.item.game_id] == 1
+             and decision.item.sha1 in theirs
              and theirs[decision.item.sha1] != decision.item.dest]
     if found:
         one = len(found) == 1
@@ -2495,6 +2512,9 @@ class Claims:
         self.borrowed: set[str] = set()
         self._known_ids: list[str] | None = None  # see _ids
         self.settled_by_a_kept_check = False  # the plan's files found by it (see _split)
+        # card path -> the computer whose other version of the game there a copy replaces
+        # (see _decide_copy, _note_another_computers_copies)
+        self.replaced_other_computers: dict[str, str] = {}
         # The other destinations whose records claimed a file on the card in this run (its
         # very path, size and time: see find), and the destinations of each record of
         # another destination stored() read, by (key, size, time). A run that gives the card
@@ -3510,18 +3530,16 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
             return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
-        if claims is not None and not options.overwrite and item.sha1 is not None \
+        if claims is not None and item.sha1 is not None \
                 and (elsewhere := claims.written_elsewhere(item.key)) is not None \
                 and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim):
             # (another computer's ROM Runner put another version there, which this library
-            # does not have: replaced unsaid, then put back by that computer's next deploy,
-            # under the player's save — qa175 F2. Not this database's own line before a
-            # restore, which goes back to the library's older dump, QA114 F1; nor a file
-            # known here by its CRC32 only, whose bytes decide as before, review 28 R1)
-            return _Decision(item, CONFLICT, info, note=(
-                f"{item.dest}: holds another version of it, which the ROM Runner of "
-                f"{elsewhere} put there and this library does not have; kept (use "
-                "--overwrite to replace it)"))
+            # does not have: replaced as any older version of a game is — the other library
+            # may be this one's NAS, changed since, review37b F1 — but said: that computer's
+            # next deploy puts its own back, under the player's save, qa175 F2. Not this
+            # database's own line before a restore, QA114 F1; nor a file known here by its
+            # CRC32 only, review 28 R1)
+            claims.replaced_other_computers[item.dest] = elsewhere
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
