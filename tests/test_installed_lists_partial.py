@@ -66,6 +66,12 @@ def test_the_pack_says_which_installed_lists_are_partial() -> None:
     assert thera.lists_what_is_installed and thera.partial_list is None
     minui = resolve_os_profile(pack, "miyoo-mini", "minui")  # its folders are its paks
     assert minui.lists_what_is_installed and minui.partial_list is None
+    # (qa176 #1: the notes of Anbernic's stock Linux, "vary by firmware", and GarlicOS's,
+    # "partially derived", say their lists are not whole)
+    for device, os_id in (("rg-35xx-plus", "anbernic-stock-linux-rg35xx-family"),
+                          ("rg-35xx-plus", "garlicos")):
+        assert resolve_os_profile(pack, device, os_id).partial_list == \
+            "its note says the OS has more than it lists", os_id
     # (review37 F2: a member of a family whose folder names are another OS's — TrimUI's and
     # Miyoo's stock firmware of Onion's, Recalbox of Batocera's — borrows those names; a
     # folder among them is no proof it shows the system: its list stays whole)

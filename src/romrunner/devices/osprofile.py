@@ -53,7 +53,11 @@ RETROARCH_EVERYWHERE_HANDHELD_GENERATION = 5
 # the OS has (muOS: "muOS includes additional cores beyond this list"; Batocera: "minimum set
 # referenced by Batocera configgen"; FunKey OS: "not fully enumerated here"), lowercase.
 PARTIAL_LIST_NOTES = ("beyond this list", "additional cores", "minimum set",
-                      "not fully enumerated")
+                      "not fully enumerated", "not enumerat", "vary", "varies", "partially",
+                      "inferred", "may differ")
+# (qa176 #1: the pack's notes on Anbernic's and TrimUI's stock Linux, GarlicOS, MagicX… say
+# their lists "vary by firmware", are "partially derived" or "inferred": their Dreamcast and
+# arcade games were said not to start there)
 
 
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
@@ -275,7 +279,11 @@ def _partial_list(pack: DefinitionPack, os_id: str, installed: frozenset[str],
     the OS its family is named after: :meth:`FolderNames.names_its_own`) that an emulator
     of the pack runs but none the lists name — the OS shows that system, so it
     has something that runs it (QA172 F2: OnionOS, its 7 cores "from OnionOS docs", shows
-    ARCADE and FBNEO, which it runs with FBNeo and MAME cores)."""
+    ARCADE and FBNEO, which it runs with FBNeo and MAME cores). An OS whose frontend reads
+    only the folders it names (MinUI's paks) runs what its folders are: whole, whatever a
+    note says of its cores."""
+    if pack.folder_names.is_closed(pack.folder_names.family_of(os_id)):
+        return None
     if _listed(installed, RETROARCH) and not any(
             _installed(layer, "retroarchCores") for layer in layers):
         return "it lists RetroArch, not its cores"
