@@ -60,3 +60,17 @@ def test_a_file_of_the_same_size_and_other_bytes_is_no_moved_copy(
     (folder / "A (USA).gb").unlink()
     (folder / "Mine.gb").write_bytes(b"\xff" * size)  # the player's own file, same size
     assert _moved_notes(cli, "1", "--to", card, "--auto") == []
+
+
+def test_among_many_files_of_the_players_a_copy_moved_under_its_name_is_found(
+        cli: Any, tmp_path: Path) -> None:
+    """review37b F3: every file of the player's of a missing copy's size was read, at every
+    dry run; now at most a few dozen, those named as the missing copies first."""
+    card, folder = _deployed(cli, tmp_path)
+    size = (folder / "A (USA).gb").stat().st_size
+    for number in range(100):  # (the player's own files, of that size)
+        (folder / f"Homebrew {number:03}.gb").write_bytes(bytes([number]) * size)
+    (folder / "Favs").mkdir()
+    (folder / "A (USA).gb").rename(folder / "Favs" / "A (USA).gb")
+    (note,) = _moved_notes(cli, "1", "--to", card, "--auto", "--dry-run")
+    assert note.startswith("1 file copied again is") and "Favs/A (USA).gb)" in note

@@ -672,14 +672,19 @@ def _keys_installed(readers: dict[str, list[str]]) -> str:
     return "".join(f"; {line}" for line in said)
 
 
+MOVED_READS = 64
+"""The most files of the player's a run reads to find a copy of ours moved by hand (review37b
+F3: every same-size file of a card filled partly by hand, at every dry run)."""
+
+
 def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Claims) -> None:
     """Say which files the run copies again to a path of ours the card no longer has while
     their very bytes are on the card under another name in the same platform folder (moved
     or renamed by hand: the frontend lists the game twice, and neither copy is pruned later;
-    qa171 F5). Only such paths' platform folders are listed, and only files of a missing
-    copy's recorded size, no record's and none the run writes, are read."""
-    gone: dict[int, dict[str, str]] = defaultdict(dict)  # size -> SHA1 -> our path
-    folders: set[str] = set()
+    qa171 F5). Only such paths' platform folders are listed, and only files there of a
+    missing copy's recorded size there, no record's and none the run writes, are read — at
+    most :data:`MOVED_READS`, the names closest to the missing copies' first."""
+    gone: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for decision in decisions:
         item = decision.item
         if decision.action != COPY or decision.existing is not None or item.kind == PLAYLIST:
@@ -690,28 +695,30 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
         if record is None or not record.sha1 or not folder \
                 or not item.dest.startswith(folder + "/"):
             continue
-        gone[record.size][record.sha1] = item.dest
-        folders.add(folder)
+        gone[folder][record.size][record.sha1] = item.dest
     if not gone:
         return
     written = {d.item.key for d in decisions}
-    found: list[str] = []
-    for folder in sorted(folders):
+    candidates: list[tuple[bool, str, dict[str, str]]] = []
+    for folder, sizes in sorted(gone.items()):
+        stems = {launched_name(dest) for by_sha1 in sizes.values() for dest in by_sha1.values()}
         for path, size in _files_under(plan.root / folder):
             dest = f"{folder}/{path}"
             key = dest.casefold() if plan.fs.case_insensitive and dest.isascii() \
                 else collision_key(dest, plan.fs)
-            if size not in gone or key in written or key in claims.card:
-                continue
-            ours = gone[size].get(_sha1_of(str(plan.root / dest)) or "")
-            if ours is not None:
-                found.append(f"{ours} (as {dest})")
+            if size in sizes and key not in written and key not in claims.card:
+                candidates.append((launched_name(dest) not in stems, dest, sizes[size]))
+    found: list[str] = []
+    for _, dest, by_sha1 in sorted(candidates)[:MOVED_READS]:  # (a name kept: moved first)
+        ours = by_sha1.get(_sha1_of(str(plan.root / dest)) or "")
+        if ours is not None:
+            found.append(f"{ours} (as {dest})")
     if found:
         claims.notes.append(
             f"{counted(len(found), 'file')} copied again {'is' if len(found) == 1 else 'are'} "
             f"on the card already under another name (moved or renamed by hand?): "
-            f"{_examples(found)}; the frontend lists {'it' if len(found) == 1 else 'them'} "
-            "twice: remove one copy")
+            f"{_examples(sorted(found))}; the frontend lists "
+            f"{'it' if len(found) == 1 else 'them'} twice: remove one copy")
 
 
 def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
