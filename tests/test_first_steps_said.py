@@ -193,3 +193,19 @@ def test_library_add_and_device_add_say_the_next_step(cli: Any, tmp_path: Path) 
     assert device.code == 0
     assert "next: `romrunner profile create --device 1 --os OS`" in device.out
     assert cli("--json", "device", "add", "rg-35xx-plus").json()["data"]["id"] == 2
+
+
+def test_a_failing_write_under_a_new_pack_says_its_notice_after_the_error(
+        cli: Any, tmp_path: Path) -> None:
+    """review37b F6: a command that opened the database to write recorded the new pack and
+    then failed: its notice, kept off the error line, was never said by any command."""
+    pack = str(shared_path("definition-pack"))
+    (tmp_path / "lib").mkdir()
+    assert cli("library", "add", tmp_path / "lib").code == 0  # (the built-in pack's database)
+    failed = cli("--pack", pack, "device", "add", "rg-35xx-plsu")
+    assert failed.code != 0
+    lines = failed.err.strip().splitlines()
+    assert lines[0].startswith("error: ") and "rg-35xx-plsu" in lines[0], failed.err
+    assert any("pack entries skipped or repaired" in line for line in lines[1:]), failed.err
+    later = cli("--pack", pack, "library", "ls")
+    assert later.code == 0 and "skipped or repaired" not in later.err  # (said once)

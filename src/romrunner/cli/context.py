@@ -230,6 +230,15 @@ class AppContext:
         elif self._pack_notice_due is None and self._db is not None:
             self._pack_notice_due = stored_pack_hash(self._db) != self._pack.content_hash
 
+    def say_pack_notice_after_a_failure(self) -> None:
+        """After a failing command's one-line error: the pack's notice, when the database this
+        command kept now knows the pack (review37b F6: a write opened and failed recorded the
+        pack, and no later command said its repaired entries). Not for a new database the
+        failure discards: the next command says it."""
+        if self._pack_notice is not None and self._pack_notice_due and not self.json_output:
+            self.warn(self._pack_notice)
+        self._pack_notice = None
+
     def _say_pack_notice(self) -> None:
         """Warn of the pack's repaired entries, when the command hands over its result: in
         text once per pack and database (when the pack's contents are new to the database,
@@ -368,6 +377,7 @@ class AppContext:
         if created is not None and created.db is db and failed \
                 and db.committed_changes == self._created_changes:
             discard_new_database(created)
+            self._pack_notice_due = False  # (the next command's database says it)
             return
         db.close()
         if created is not None and created.db is db and not created.notices \

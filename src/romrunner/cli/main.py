@@ -584,6 +584,8 @@ def _fail(code: int, message: str, session: _Session, json_output: bool, *,
         except (OSError, AttributeError, ValueError):
             if not json_output:
                 raise
+        if session.app is not None:
+            session.app.say_pack_notice_after_a_failure()
     return code
 
 
