@@ -287,3 +287,16 @@ def test_a_reimport_that_gives_a_rating_back_names_it(cli: Any, tmp_path: Path) 
     said = real(cli, "cache", "import", original)
     assert "1 rating of pcsx2-gameindex changed: SCUS-97465 Ratchet - Deadlocked (none) -> " \
         "playable" in said.err + said.out, (said.out, said.err)
+
+
+def test_the_querys_compat_field_agrees_with_the_auto_list(cli: Any, tmp_path: Path) -> None:
+    """review37b F4: the auto-list took Dolphin's GAL (perfect) over a lower source's GALE01
+    (boots_only); `games ls compat:boots_only` still listed the USA release, so a smart
+    collection or a query deploy chose otherwise than the auto-list."""
+    _melee(cli, tmp_path, "boots_only")
+    def listed(status: str) -> set[str]:
+        games = real(cli, "--json", "games", "ls", f"compat:{status}").json()["data"]["games"]
+        return {game["filename"] for game in games}
+    assert listed("boots_only") == set()
+    assert listed("perfect") == {"Super Smash Bros. Melee (USA).iso",
+                                 "Super Smash Bros. Melee (Japan).iso"}

@@ -120,6 +120,12 @@ def platform_wide_compat(db: Database) -> frozenset[str]:
         "WHERE c.platform = p.id AND c.game_key = k.id)", (PLATFORM_WIDE,)))
 
 
+_RANK = ("coalesce((SELECT r.rank FROM cache_source_priority r WHERE r.cache_kind = 'compat' "
+         "AND r.source = {0}.source), 1000000)")
+"""SQL: the priority rank of a compatibility answer's source (lower wins), of the cache row
+aliased ``{0}``."""
+
+
 def compat_condition(status: str, game: str = "g", *,
                      platform_wide: Iterable[str] = ()) -> tuple[str, list[object]]:
     """SQL over the ``games`` row ``game``: the compatibility answer that applies to it from
@@ -134,9 +140,13 @@ def compat_condition(status: str, game: str = "g", *,
         keys += (f" UNION ALL SELECT '{PLATFORM_WIDE}', {_WIDE_POSITION} "
                  f"WHERE {game}.platform_id IN (SELECT value FROM json_each(?))")
         wide.append(json.dumps(sorted(platform_wide)))
-    # An answer applies unless the same emulator answered under a more specific key. (A
-    # GROUP BY per game choosing each emulator's first key cost 60% more than this, measured
-    # over 200k games with knowledge: the NOT EXISTS runs only for answers that match.)
+    # An answer applies unless the same emulator answered under another of the game's own
+    # keys from a higher-priority source, or from one as high under a more specific key; the
+    # platform-wide answer, unless it answered under any of the game's own keys (the
+    # auto-list's rule, devices/autolist.py _Compat.answer: source priority first, review37b
+    # F4). (A GROUP BY per game choosing each emulator's first key cost 60% more than this,
+    # measured over 200k games with knowledge: the NOT EXISTS runs only for answers that
+    # match.)
     test = "!=" if status == NO_STATUS else "="
     applying = (f"SELECT 1 FROM platform_dim p CROSS JOIN ({keys}) gk "
                 "CROSS JOIN game_key_dim k ON k.definition_game_id = gk.key "
@@ -146,7 +156,10 @@ def compat_condition(status: str, game: str = "g", *,
                 "CROSS JOIN game_key_dim k2 ON k2.definition_game_id = gk2.key "
                 "CROSS JOIN emulator_compat_cache c2 ON c2.platform = p.id "
                 "AND c2.game_key = k2.id AND c2.emulator = c.emulator "
-                "WHERE gk2.position < gk.position)")
+                f"WHERE gk2.key <> '{PLATFORM_WIDE}' AND (gk.key = '{PLATFORM_WIDE}' "
+                f"OR {_RANK.format('c2')} < {_RANK.format('c')} "
+                f"OR {_RANK.format('c2')} = {_RANK.format('c')} "
+                "AND gk2.position < gk.position))")
     params = [*wide, status, *wide]
     if status == NO_STATUS:
         return f"NOT EXISTS ({applying})", params
