@@ -36,6 +36,27 @@ def _computer(cli: Any, tmp_path: Path, name: str) -> Any:
     return run
 
 
+def _two_libraries(cli: Any, tmp_path: Path, files: dict[str, tuple[str, bytes]]
+                   ) -> dict[str, Any]:
+    """A computer per entry of ``files`` (name -> its one Game Boy file and its bytes), each
+    with its own database and library, one muOS profile (id 1): the CLI bound to each."""
+    runs = {}
+    for name, (file, data) in files.items():
+        lib = tmp_path / f"lib-{name}" / "gb"
+        lib.mkdir(parents=True)
+        (lib / file).write_bytes(data)
+
+        def run(*args: object, db: Path = tmp_path / f"{name}.db") -> Any:
+            return cli("--db", db, *args)
+
+        for args in (("library", "add", lib.parent), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-35xx-plus"),
+                     ("profile", "create", "--device", "1", "--os", "muos")):
+            assert run(*args).code == 0, args
+        runs[name] = run
+    return runs
+
+
 def _on_card(card: Path) -> list[str]:
     return sorted(str(p.relative_to(card)) for p in card.rglob("*.gb*"))
 
@@ -206,20 +227,8 @@ def test_another_computers_other_version_is_not_replaced_unsaid(cli: Any,
     said, by the dry run and the run."""
     card = tmp_path / "card"
     card.mkdir()
-    runs = {}
-    for name, fill in (("desktop", b"\x01"), ("laptop", b"\x02")):
-        lib = tmp_path / f"lib-{name}" / "gb"
-        lib.mkdir(parents=True)
-        (lib / "Spot (USA).gb").write_bytes(fill * 8192)
-
-        def run(*args: object, db: Path = tmp_path / f"{name}.db") -> Any:
-            return cli("--db", db, *args)
-
-        for args in (("library", "add", lib.parent), ("scan", "--workers", "1"),
-                     ("device", "add", "rg-35xx-plus"),
-                     ("profile", "create", "--device", "1", "--os", "muos")):
-            assert run(*args).code == 0, args
-        runs[name] = run
+    runs = _two_libraries(cli, tmp_path, {"desktop": ("Spot (USA).gb", b"\x01" * 8192),
+                                          "laptop": ("Spot (USA).gb", b"\x02" * 8192)})
     assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
     (copy,) = card.rglob("Spot (USA).gb")
     for dry in (True, False):
@@ -241,21 +250,8 @@ def test_another_computers_copy_under_another_name_is_said(cli: Any, tmp_path: P
     keep the other's)."""
     card = tmp_path / "card"
     card.mkdir()
-    runs = {}
-    for name, file in (("desktop", "Jurassic Park (USA).gb"),
-                       ("laptop", "Jurassic Park (U) [!].gb")):
-        lib = tmp_path / f"lib-{name}" / "gb"
-        lib.mkdir(parents=True)
-        (lib / file).write_bytes(b"\x07" * 8192)
-
-        def run(*args: object, db: Path = tmp_path / f"{name}.db") -> Any:
-            return cli("--db", db, *args)
-
-        for args in (("library", "add", lib.parent), ("scan", "--workers", "1"),
-                     ("device", "add", "rg-35xx-plus"),
-                     ("profile", "create", "--device", "1", "--os", "muos")):
-            assert run(*args).code == 0, args
-        runs[name] = run
+    runs = _two_libraries(cli, tmp_path, {"desktop": ("Jurassic Park (USA).gb", b"\x07" * 8192),
+                                          "laptop": ("Jurassic Park (U) [!].gb", b"\x07" * 8192)})
     assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
     (theirs,) = [str(p.relative_to(card)) for p in card.rglob("*.gb")]
     for dry in (True, False):
