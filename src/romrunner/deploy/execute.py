@@ -650,8 +650,10 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
     if not folders:
         return
     total = sum(folders.values())
+    # (each folder's count only where there are several: "2 go to X/ (2)", qa176 #14)
     said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
-        f"{folder}/ ({count:,})" for folder, count in sorted(folders.items())))
+        f"{folder}/" + (f" ({count:,})" if len(folders) > 1 else "")
+        for folder, count in sorted(folders.items())))
     if plan.android:
         pointed = _pointing(plan.bios_readers)
         if pointed:
