@@ -73,6 +73,12 @@ def test_scan_of_a_folder_or_file_inside_a_root_names_the_scan_of_the_root(
         assert "library add" not in result.err and result.err.count("\n") == 1
     gone = cli("scan", str(tmp_path / "nowhere"))
     assert gone.code == 2 and gone.err == f"error: {tmp_path / 'nowhere'}: does not exist\n"
+    # (qa176 #12: a folder holding roots was told to `library add` it, which is refused)
+    around = cli("scan", str(tmp_path))
+    assert around.code == 2 and "library add" not in around.err, around.err
+    assert around.err.startswith(f"error: {tmp_path}: holds the library root {root}: "
+                                 f"`romrunner scan {shlex.quote(str(root))}` scans them")
+    assert cli("scan", shlex.split(around.err.split("`")[1])[2]).code == 0
 
 
 # -- F3: a suggested command quotes the path it embeds -----------------------------------

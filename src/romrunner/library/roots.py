@@ -262,6 +262,13 @@ def root_to_scan(db: Database, path: Path) -> Root:
         if not where.is_dir():
             raise NotFoundError(f"{path}: a file, not a library root (a scan takes the folders "
                                 "`romrunner library add` registered)") from None
+        inside = [root.path for root in list_roots(db) if root.path.is_relative_to(where)]
+        if inside:  # (qa176 #12: advised `library add`, which refuses a root around roots)
+            raise NotFoundError(
+                f"{path}: holds the library root{'s' if len(inside) > 1 else ''} "
+                f"{', '.join(map(str, inside[:3]))}{' …' if len(inside) > 3 else ''}: "
+                "`romrunner scan " + " ".join(shell_word(root) for root in inside[:3])
+                + "` scans them (or `romrunner scan`, every root)") from None
         raise
 
 
