@@ -213,6 +213,7 @@ def test_prune_others_keeps_another_computers_copy_this_library_does_not_hold(
         data = run.json()["data"]
         notes = [note for note in data["notes"] if "maybe the only copy left" in note]
         assert len(notes) == 1 and "Only Here (USA).gb" in notes[0], data["notes"]
+        assert data["prune_only_copy"] == [str(copy.relative_to(card))]  # (qa176 #6)
     assert copy.read_bytes() == b"\x42" * 8192
     assert _on_card(card) == sorted([str(copy.relative_to(card)),
                                      *(p for p in _on_card(card) if p.endswith(".gba"))])

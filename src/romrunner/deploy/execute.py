@@ -249,6 +249,9 @@ class DeploySummary:
     # Files a prune kept because another profile's deploys to this card chose them last:
     # {"path", "profile"} (QA94 F6).
     prune_other_profile: list[dict[str, Any]] = field(default_factory=list)
+    # Files a prune kept as maybe the only copy left: content no file of the library is known
+    # to have (qa176 #6: said in a note only)
+    prune_only_copy: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -1125,7 +1128,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_never_ours": sorted(set(claims.prune_never_ours)),
         "prune_elsewhere": sorted(set(claims.prune_elsewhere)),
         "prune_other_computer": computers_list(claims.prune_other_computer),
-        "prune_other_profile": profiles_list(claims.prune_other_profile), "notes": notes}
+        "prune_other_profile": profiles_list(claims.prune_other_profile),
+        "prune_only_copy": sorted(set(claims.prune_only_copy)), "notes": notes}
 
 
 def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
@@ -4802,6 +4806,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_saves = saved_list(claims.prune_saves)
     summary.prune_other_computer = computers_list(claims.prune_other_computer)
     summary.prune_other_profile = profiles_list(claims.prune_other_profile)
+    summary.prune_only_copy = sorted(set(claims.prune_only_copy))
     summary.notes.extend(prune_notes(claims))
     summary.status = status
     summary.seconds = round(time.monotonic() - runner.started, 3)
