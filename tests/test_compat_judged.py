@@ -260,6 +260,8 @@ def test_a_deploy_by_query_notes_the_games_rated_not_playable(
     assert note.startswith("note: 2 of the chosen games are rated not playable")
     assert "Unknown Homebrew Disc (USA).iso: broken (emuready-listings" in note
     assert "copied as chosen" in note
+    # (review37b F8: not "autolist leaves them out" of a game an override includes)
+    assert "leaves such a game out unless an override includes it" in note
     assert "Fine Game" not in note
 
 
