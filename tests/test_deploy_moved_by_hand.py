@@ -73,4 +73,4 @@ def test_among_many_files_of_the_players_a_copy_moved_under_its_name_is_found(
     (folder / "Favs").mkdir()
     (folder / "A (USA).gb").rename(folder / "Favs" / "A (USA).gb")
     (note,) = _moved_notes(cli, "1", "--to", card, "--auto", "--dry-run")
-    assert note.startswith("1 file copied again is") and "Favs/A (USA).gb)" in note
+    assert note.startswith("1 file this deploy copies again is") and "Favs/A (USA).gb)" in note

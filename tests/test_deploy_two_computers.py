@@ -7,6 +7,7 @@ the other had put there, without a word). Real databases, library, card folder a
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,15 @@ def test_another_computers_copy_under_another_name_is_said(cli: Any, tmp_path: P
                                           "laptop": ("Jurassic Park (U) [!].gb", b"\x07" * 8192)})
     assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
     (theirs,) = [str(p.relative_to(card)) for p in card.rglob("*.gb")]
+    # (the desktop's copy edited on the card: no longer those bytes, nothing said, qa177 F1)
+    card_copy, kept = card / theirs, (card / theirs).read_bytes()
+    times = card_copy.stat()
+    card_copy.write_bytes(kept + b"edited")
+    edited = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert not [note for note in edited.json()["data"]["notes"]
+                if "under another name" in note], edited.json()["data"]["notes"]
+    card_copy.write_bytes(kept)
+    os.utime(card_copy, ns=(times.st_atime_ns, times.st_mtime_ns))  # (as it was written)
     for dry in (True, False):
         laptop = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb",
                                 *(("--dry-run",) if dry else ()))
@@ -262,3 +272,4 @@ def test_another_computers_copy_under_another_name_is_said(cli: Any, tmp_path: P
         notes = [note for note in laptop.json()["data"]["notes"]
                  if "under another name, put there by the ROM Runner of another" in note]
         assert len(notes) == 1 and f"(as {theirs})" in notes[0], laptop.json()["data"]["notes"]
+        assert notes[0].startswith("1 file this deploy copies is on the card")  # (dry too)

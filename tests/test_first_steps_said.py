@@ -77,7 +77,7 @@ def test_scan_of_a_folder_or_file_inside_a_root_names_the_scan_of_the_root(
     around = cli("scan", str(tmp_path))
     assert around.code == 2 and "library add" not in around.err, around.err
     assert around.err.startswith(f"error: {tmp_path}: holds the library root {root}: "
-                                 f"`romrunner scan {shlex.quote(str(root))}` scans them")
+                                 f"`romrunner scan {shlex.quote(str(root))}` scans it")
     assert cli("scan", shlex.split(around.err.split("`")[1])[2]).code == 0
 
 

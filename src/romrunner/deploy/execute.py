@@ -720,7 +720,8 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
             found.append(f"{ours} (as {dest})")
     if found:
         claims.notes.append(
-            f"{counted(len(found), 'file')} copied again {'is' if len(found) == 1 else 'are'} "
+            f"{counted(len(found), 'file')} this deploy copies again "
+            f"{'is' if len(found) == 1 else 'are'} "
             f"on the card already under another name (moved or renamed by hand?): "
             f"{_examples(sorted(found))}; the frontend lists "
             f"{'it' if len(found) == 1 else 'them'} twice: remove one copy")
@@ -737,7 +738,8 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
         replaced = claims.replaced_other_computers
         one = len(replaced) == 1
         claims.notes.append(
-            f"{counted(len(replaced), 'file')} copied {'replaces' if one else 'replace'} "
+            f"{counted(len(replaced), 'file')} this deploy copies "
+            f"{'replaces' if one else 'replace'} "
             f"another version of {'its game' if one else 'their games'} that the ROM Runner "
             f"of another computer or database ({', '.join(sorted(set(replaced.values())))}) "
             f"put on the card and this library does not have: {_examples(sorted(replaced))}; "
@@ -746,23 +748,27 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
     if not claims.others_wrote():
         return
     me = claims.writer
-    theirs: dict[str, str] = {}
+    theirs: dict[str, Owned] = {}
     for owned in claims.card.values():
         if owned.sha1 and owned.writer is not None and owned.writer != me:
-            theirs.setdefault(owned.sha1, owned.dest)
+            theirs.setdefault(owned.sha1, owned)
     # (a game of one file only: a disc's track, the same silence in two releases, or one BIOS
     # in two folders is no second copy of a game — review37b F2)
     files_of = Counter(decision.item.game_id for decision in decisions)
-    found = [f"{decision.item.dest} (as {theirs[decision.item.sha1]})"
+    found = [f"{decision.item.dest} (as {theirs[decision.item.sha1].dest})"
              for decision in decisions
              if decision.action == COPY and decision.item.kind == ROM
              and decision.item.game_id is not None and files_of[decision.item.game_id] == 1
              and decision.item.sha1 in theirs
-             and theirs[decision.item.sha1] != decision.item.dest]
+             and theirs[decision.item.sha1].dest != decision.item.dest
+             # (still as that computer wrote it: not edited on the card since, qa177 F1)
+             and (info := _lstat(claims.root / theirs[decision.item.sha1].dest)) is not None
+             and theirs[decision.item.sha1].matches(info)]
     if found:
         one = len(found) == 1
         claims.notes.append(
-            f"{counted(len(found), 'file')} copied {'is' if one else 'are'} on the card "
+            f"{counted(len(found), 'file')} this deploy copies {'is' if one else 'are'} on "
+            "the card "
             f"already under another name, put there by the ROM Runner of another computer "
             f"or database: {_examples(found)}; the frontend lists "
             f"{'it' if one else 'them'} twice (each computer's prunes keep the other's copy: "

@@ -268,7 +268,8 @@ def root_to_scan(db: Database, path: Path) -> Root:
                 f"{path}: holds the library root{'s' if len(inside) > 1 else ''} "
                 f"{', '.join(map(str, inside[:3]))}{' …' if len(inside) > 3 else ''}: "
                 "`romrunner scan " + " ".join(shell_word(root) for root in inside[:3])
-                + "` scans them (or `romrunner scan`, every root)") from None
+                + f"` scans {'them' if len(inside) > 1 else 'it'} (or `romrunner scan`, every "
+                "root)") from None
         raise
 
 
