@@ -51,7 +51,8 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
         already = ": a library root already, nothing changed" if added.already else ""
         console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})"
                       f"{already}", markup=False)
-        if root.last_scanned_at is None:  # (qa173 F8: the next step for a first user)
+        if root.last_scanned_at is None and not added.already:  # (qa173 F8: the next step
+            # for a first user; not for a root added again, qa177 F6)
             console.print("next: `romrunner scan` finds its games", markup=False)
         if added.recorded_left:
             console.print(
