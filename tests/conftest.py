@@ -69,6 +69,25 @@ def muos_profile(cli: Any, root: Path) -> None:
         assert result.code == 0, (args, result.err)
 
 
+def knulli_card_deployed(cli: Any, tmp_path: Path, names: list[str] | tuple[str, ...],
+                         card: Path | None = None) -> tuple[Path, Path]:
+    """Game Boy files ``names`` (bytes of their own each) in ``tmp_path/lib/gb``, scanned, an
+    RG35XX Plus on KNULLI as profile 1, and its auto-list deployed to ``card`` (default
+    ``tmp_path/card``, made here): the library's folder and the card."""
+    lib = tmp_path / "lib" / "gb"
+    lib.mkdir(parents=True)
+    for i, name in enumerate(names):
+        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
+    card = card or tmp_path / "card"
+    card.mkdir(parents=True)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    return lib, card
+
+
 def real_pack_profile(cli: Any, tmp_path: Path, game: str, fill: bytes, device: str,
                       os_id: str) -> str:
     """One game (``game``: its path under the library, of 8 KiB of ``fill``) scanned with

@@ -8,22 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import knulli_card_deployed
+
 MOVED = "on the card already under another name"
 
 
 def _deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
     """Library gb/A..C deployed to a knulli card; the card and its folder of gb games."""
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
-    for i, name in enumerate(("A (USA).gb", "B (USA).gb", "C (USA).gb")):
-        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
+    _, card = knulli_card_deployed(cli, tmp_path, ("A (USA).gb", "B (USA).gb", "C (USA).gb"))
     (copy,) = card.rglob("A (USA).gb")
     return card, copy.parent
 

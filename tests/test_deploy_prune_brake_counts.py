@@ -9,21 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import knulli_card_deployed
+
 
 def test_the_files_a_refused_prune_would_keep_are_said_beside_its_count(
         cli: Any, tmp_path: Path) -> None:
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
     names = [f"Game {chr(65 + i)} (USA).gb" for i in range(14)]
-    for i, name in enumerate(names):
-        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
+    _, card = knulli_card_deployed(cli, tmp_path, names)
     for name in names[-3:]:  # edited on the card: a prune keeps them
         (copy,) = card.rglob(name)
         with copy.open("ab") as edited:

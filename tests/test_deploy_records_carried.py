@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.store import OpenMode, open_database
+from tests.conftest import knulli_card_deployed
 
 ONLY = "maybe the only copy left"
 
@@ -20,17 +21,8 @@ ONLY = "maybe the only copy left"
 def _deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path, Path]:
     """Library gb/A..D deployed to a knulli card; the card, the library folder, and the
     card's folder of gb games."""
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
-    for i, name in enumerate(("A (USA).gb", "B (USA).gb", "C (USA).gb", "D (USA).gb")):
-        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
-    card = tmp_path / "mnt" / "card"
-    card.mkdir(parents=True)
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
+    lib, card = knulli_card_deployed(cli, tmp_path, ("A (USA).gb", "B (USA).gb", "C (USA).gb",
+                                                     "D (USA).gb"), tmp_path / "mnt" / "card")
     (copy,) = card.rglob("D (USA).gb")
     return card, lib, copy.parent
 

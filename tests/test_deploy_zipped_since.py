@@ -11,21 +11,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import knulli_card_deployed
+
 
 def _zipped_and_deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
     """Library gb/A, B, C (loose), deployed; A zipped since, scanned, and the zip deployed
     with a prune (the .gb replaced). The card and the library's zip."""
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
-    for i, name in enumerate(("A (USA).gb", "B (USA).gb", "C (USA).gb")):
-        (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
+    lib, card = knulli_card_deployed(cli, tmp_path, ("A (USA).gb", "B (USA).gb", "C (USA).gb"))
     with zipfile.ZipFile(lib / "A (USA).zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(lib / "A (USA).gb", "A (USA).gb")
     (lib / "A (USA).gb").unlink()
