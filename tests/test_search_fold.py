@@ -52,8 +52,10 @@ def test_fold_is_stable_and_ascii_unchanged(text: str) -> None:
     folded = fold(text)
     assert folded is not None and fold(folded) == folded  # idempotent: a query folds the same
     assert folded == " ".join(folded.split())
-    if text.isascii():
-        assert folded == old_fold(text)  # every ASCII name keeps its stored key
+    if text.isascii() and "\x1b" not in text:
+        # every ASCII name keeps its stored key (one holding a terminal escape sequence is
+        # folded otherwise since schema v1.3.17, whose migration folds its title again)
+        assert folded == old_fold(text)
 
 
 def make_db(path: Path, titles: list[str]) -> Database:
