@@ -200,17 +200,20 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
     if limit <= 0:
         return []
     results, all_seen = _title_prefix_matches(db, prefix, limit, platform, excluded)
-    releases = sum(not row["edition_"] for row in results)
+    releases = sum(not found.edition for found in results)
     if releases < limit and (all_seen or len(results) < limit) and has_search_index(db):
         results += _word_matches(db, text, phrases, limit, platform, excluded, prefix)
-        results.sort(key=lambda row: bool(row["edition_"]))  # (stable: each tier's order)
-    return [_shown(row) for row in results[:limit]]
+        results.sort(key=lambda found: found.edition)  # (stable: each tier's order kept)
+    return _games(db, results[:limit])
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    """A result as the caller gets it: without the ranking's own column."""
-    row.pop("edition_", None)
-    return row
+@dataclass(frozen=True)
+class _Found:
+    """A game a tier found: its id, whether it is an edition of its title, the tier's word."""
+
+    id: int
+    edition: bool
+    match: str
 
 
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
@@ -264,7 +267,7 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
 
 
 def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str | None,
-                          excluded: list[str]) -> tuple[list[dict[str, Any]], bool]:
+                          excluded: list[str]) -> tuple[list[_Found], bool]:
     """Up to ``limit`` games whose title starts with ``prefix``: of the first ``RANK_CAP``
     + 1 such titles (A-Z), the releases, then their editions; and whether those were all
     the games whose title starts with it."""
@@ -285,13 +288,13 @@ def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str |
                 params.append(form.like_pattern())
     read = db.execute(f"SELECT g.id, {_IS_EDITION} FROM games g WHERE {condition} "
                       "ORDER BY g.title_norm, g.id LIMIT ?", (*params, RANK_CAP + 1))
-    chosen, read_all = _releases_first(read, limit)
-    return _games(db, chosen, "title"), read_all is not None and read_all <= RANK_CAP
+    chosen, read_all = _releases_first(read, limit, "title")
+    return chosen, read_all is not None and read_all <= RANK_CAP
 
 
 def _word_matches(db: Database, text: str, phrases: list[str], limit: int,
                   platform: str | None, excluded: list[str],
-                  prefix: str) -> list[dict[str, Any]]:
+                  prefix: str) -> list[_Found]:
     """Up to ``limit`` games holding every word of ``text`` (and each of ``phrases``) whose
     title does not start with ``prefix`` (the first tier's): ranked by BM25, releases first,
     when at most ``RANK_CAP`` match, else the most recently added."""
@@ -317,19 +320,21 @@ def _word_matches(db: Database, text: str, phrases: list[str], limit: int,
                       f"JOIN games g ON g.id = f.rowid WHERE {where} "
                       f"ORDER BY {'f.rank' if ranked else 'f.rowid DESC'} LIMIT ?",
                       (*params, RANK_CAP if ranked else limit))
-    return _games(db, _releases_first(read, limit)[0], match)
+    return _releases_first(read, limit, match)[0]
 
 
-def _releases_first(read: sqlite3.Cursor, limit: int
-                    ) -> tuple[list[tuple[int, bool]], int | None]:
-    """Up to ``limit`` of the games ``read`` gives (id, whether an edition): its releases
-    in its order, then its editions; read only until ``limit`` releases (most pages hold no
-    edition). And how many games it gave, or None when it was not read to its end."""
-    releases: list[tuple[int, bool]] = []
-    editions: list[tuple[int, bool]] = []
+def _releases_first(read: sqlite3.Cursor, limit: int, match: str
+                    ) -> tuple[list[_Found], int | None]:
+    """Up to ``limit`` of the games ``read`` gives (id, whether an edition), found by the tier
+    ``match``: its releases in its order, then its editions; read only until ``limit``
+    releases (most pages hold no edition). And how many games it gave, or None when it was
+    not read to its end."""
+    releases: list[_Found] = []
+    editions: list[_Found] = []
     try:
         for game_id, edition in read:
-            (editions if edition else releases).append((int(game_id), bool(edition)))
+            (editions if edition else releases).append(_Found(int(game_id), bool(edition),
+                                                              match))
             if len(releases) == limit:
                 return releases, None
     finally:
@@ -337,13 +342,12 @@ def _releases_first(read: sqlite3.Cursor, limit: int
     return releases + editions[: limit - len(releases)], len(releases) + len(editions)
 
 
-def _games(db: Database, chosen: list[tuple[int, bool]], match: str) -> list[dict[str, Any]]:
-    """The chosen games' rows in that order, each with its ``match`` and whether it is an
-    edition (its columns read for these few only: the file's name is computed)."""
-    if not chosen:
+def _games(db: Database, found: list[_Found]) -> list[dict[str, Any]]:
+    """The games ``found`` as the caller gets them, in that order, each with its ``match``:
+    their columns read once, for these few only (the file's name is computed)."""
+    if not found:
         return []
     rows = {int(row["id"]): row for row in db.query(
         f"SELECT {_COLUMNS} FROM games g WHERE g.id IN (SELECT value FROM json_each(?))",
-        (json.dumps([game_id for game_id, _ in chosen]),))}
-    return [{**dict(rows[game_id]), "match": match, "edition_": edition}
-            for game_id, edition in chosen if game_id in rows]
+        (json.dumps([game.id for game in found]),))}
+    return [{**dict(rows[game.id]), "match": game.match} for game in found if game.id in rows]
