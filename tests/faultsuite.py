@@ -1054,6 +1054,26 @@ def _holds_file(pid: int, path: Path) -> bool:
     return any(link.removesuffix(" (deleted)") in names for link in links)
 
 
+def _holds_lock_named(proc: subprocess.Popen[str], db: Path) -> bool:
+    """True when ``proc`` (frozen) holds the writer lock of ``db`` with its pid written in
+    it: frozen inside its release (the description wiped, the lock not yet let go) or after
+    it, the second writer is rightly told "pid unknown" or let in (a CI run's seed 2)."""
+    import fcntl
+    lock = Path(f"{db}.lock")
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        named = f'"pid": {proc.pid},' in os.pread(fd, 4096, 0).decode("utf-8", "replace")
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return named
+    finally:
+        os.close(fd)
+    return False
+
+
 def _has_output(proc: subprocess.Popen[str]) -> bool:
     """True when ``proc`` has already written to its stdout (its result is out)."""
     import select
@@ -1078,10 +1098,10 @@ def kind_concurrent_writers(scene: Scene, seed: int) -> Trial:
     name = " ".join(second_args[:2]) + (" --wait" if wait else "")
     first, delay = _frozen_scan(db, rng, scene)
     trial = Trial("concurrent writers", seed, round(delay, 3), detail=name)
-    if first.poll() is not None or _has_output(first):
+    if first.poll() is not None or _has_output(first) or not _holds_lock_named(first, db):
         _thaw(first)
         first.communicate(timeout=300)
-        trial.outcome, trial.detail = "missed", f"{name}: the scan ended first"
+        trial.outcome, trial.detail = "missed", f"{name}: the scan ended (or let go) first"
         return trial
     said = ""
     try:
