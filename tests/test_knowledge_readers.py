@@ -313,3 +313,27 @@ def test_the_sources_own_words_on_a_game_are_kept_beside_its_rating(cli: Any) ->
                      for group in kind for o in group["observations"])
     assert "Objects can fall through the ground randomly" in notes
     assert "cpu.spuBlockSize: Mega seems a bit slower" in notes
+
+
+def test_dolphin_settings_are_the_sections_dolphin_reads_with_a_value() -> None:
+    """qa174 F8: the Dolphin VR fork's [VR]/[Video_Hacks_VR] sections, the removed projection
+    hack's [Video] keys and keys left blank (``PH_ZNear =``) were shown as the game's settings
+    beside the real [Video_Hacks] ones."""
+    folder = shared_path("knowledge", "dolphin", "GameSettings")
+    text = (folder / "GZLE01.ini").read_text(encoding="utf-8")
+    assert "[Video_Hacks_VR]" in text and "[Video_Hacks]" in text and "[Video]" in text
+    entries, _ = read_all("dolphin-gameini", folder)
+    by_id = {e.game_key: e for e in entries}
+    wind_waker = by_id["GZLE01"].settings or {}
+    assert "Video_Hacks_VR" not in wind_waker
+    assert "VR" not in (by_id["G2ME01"].settings or {})
+    assert wind_waker["Video_Hacks"]["EFBToTextureEnable"] == "False"
+    assert "Video" not in wind_waker  # only ProjectionHack / PH_* there
+    for entry in entries:
+        for section, values in (entry.settings or {}).items():
+            assert section in {"Core", "DSP", "Wii", "Controls", "Video_Settings",
+                               "Video_Hacks", "Video_Enhancements", "Video_Stereoscopy",
+                               "Video_Hardware"}, (entry.game_key, section)
+            assert all(value.strip() for value in values.values()), (entry.game_key, section)
+    assert by_id["G2ME01"].settings is not None  # its [Video_Hacks] stays
+    assert by_id["G2ME01"].settings["Video_Hacks"]["EFBCopyEnable"] == "True"

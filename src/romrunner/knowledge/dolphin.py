@@ -19,8 +19,12 @@ from romrunner.knowledge.textfile import read_text
 FORMAT = "dolphin-gameini"
 SOURCE = "dolphin-gameini"
 _GAME_ID = re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{3})?$")
-_NOT_SETTINGS = {"OnLoad", "OnFrame", "ActionReplay", "Gecko", "Patches", "Gecko_Enabled",
-                 "ActionReplay_Enabled", "OnFrame_Enabled", "EmuState", "Speedhacks"}
+# The sections of a game ini that Dolphin reads as settings. The rest are not settings
+# (patches, cheats, the rating) or are read by no Dolphin of today: [VR] and [Video_Hacks_VR]
+# come from the Dolphin VR fork, [Video]'s ProjectionHack/PH_* from a hack mainline removed
+# (qa174 F8: they were shown as the game's settings beside the real [Video_Hacks] ones).
+_SETTINGS_SECTIONS = {"Core", "DSP", "Wii", "Controls", "Video_Settings", "Video_Hacks",
+                      "Video_Enhancements", "Video_Stereoscopy", "Video_Hardware"}
 _DOLPHIN_SECTION = re.compile(r"^(Core|EmuState|Video(_\w+)?|OnLoad|OnFrame(_\w+)?|"
                               r"ActionReplay(_\w+)?|Gecko(_\w+)?|Patches(_\w+)?|Speedhacks|"
                               r"DSP|Wii|Controls|VR)$")
@@ -64,8 +68,8 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
         match = _TITLE.match(comment)
         if match:
             title = match.group(2).strip()
-    settings = {name: dict(values) for name, values in ini.sections.items()
-                if values and name not in _NOT_SETTINGS}
+    settings = {name: kept for name, values in ini.sections.items()
+                if name in _SETTINGS_SECTIONS and (kept := _set_values(values))}
     raw = ini.sections.get("EmuState", {}).get("EmulationStateId")
     status = DOLPHIN_STATE.get(raw.strip()) if raw else None
     if raw and raw.strip() and status is None:  # (as a PCSX2 entry's odd compat: QA127 F4,
@@ -80,6 +84,11 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
     return Entry(platform_of(game_id), "dolphin", game_id, title=title, status=status,
                  raw_status=raw, settings=settings or None, settings_format=FORMAT,
                  comment=issues or None)
+
+
+def _set_values(values: dict[str, str]) -> dict[str, str]:
+    """The keys given a value (``PH_ZNear =`` sets nothing)."""
+    return {key: value for key, value in values.items() if value.strip()}
 
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
