@@ -5,6 +5,7 @@ silently (QA6 B-7: there was no way back from a backup)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -19,7 +20,7 @@ from romrunner.store import Database
 from romrunner.store.backup import LINEAGE_KEY, backup_database, database_state, is_backup_file
 from romrunner.store.migrate import current_version, migrate, schema_gaps, schema_object_gaps
 from romrunner.store.restore import restore_database
-from tests.conftest import run_subprocess
+from tests.conftest import knulli_card_deployed, run_subprocess
 from tests.test_lock import HOLDER
 from tests.test_migrations import build_old
 
@@ -1141,3 +1142,30 @@ def test_a_damaged_search_index_is_found_by_db_check_and_every_message_says_db_r
     assert cli("db", "repair").code == 0
     assert cli("db", "check").code == 0
     assert cli("--json", "games", "ls", "Quest").json()["data"]["total"] == 40
+
+
+def _deployment_ids(cli: Any) -> list[int]:
+    result = cli("--json", "deploy", "history")
+    assert result.code == 0, result.err
+    return sorted(int(row["id"]) for row in json.loads(result.out)["data"])
+
+
+def test_ids_given_before_a_restore_are_never_given_again(cli: Any, tmp_path: Path) -> None:
+    """qa175 F8: after a restore of a backup older than deployment 2, the next deploy was
+    "deployment 2" again, with other contents: `deploy show 2` said before the restore now
+    named another run. Ids go on above the highest the replaced database gave, through
+    restores of restores."""
+    lib, card = knulli_card_deployed(cli, tmp_path, ["Alpha (USA).gb"])
+    backup = tmp_path / "one.rrbackup"
+    assert cli("db", "backup", str(backup)).code == 0
+    (lib / "Beta (USA).gb").write_bytes(b"b" * 5000)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "--auto").code == 0
+    assert _deployment_ids(cli) == [1, 2]
+    assert cli("db", "restore", str(backup)).code == 0
+    assert _deployment_ids(cli) == [1]
+    assert cli("deploy", "1", "--to", card, "--auto").code == 0
+    assert _deployment_ids(cli) == [1, 3]
+    assert cli("db", "restore", str(backup), "--force").code == 0  # (3 is lost again)
+    assert cli("deploy", "1", "--to", card, "--auto").code == 0
+    assert _deployment_ids(cli) == [1, 4]

@@ -121,7 +121,7 @@ from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunner
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots, root_is_there
 from romrunner.library.summary import os_path
-from romrunner.store.backup import writer_identity
+from romrunner.store.backup import first_id_after_restores, writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 from romrunner.words import counted, examples, size_text
@@ -1969,10 +1969,11 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
     mounted = os.path.ismount(plan.root.resolve())
     with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
-            "INSERT INTO deployment_history (device_profile_id, deployment_name, "
+            "INSERT INTO deployment_history (id, device_profile_id, deployment_name, "
             "destination_path, destination_id, options_json, manifest_json, status, "
-            "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
-            (profile_id, name, os.path.abspath(plan.root), dest_id,
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)",
+            (first_id_after_restores(db.conn, "deployment_history"),
+             profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          "pack_source": plan.pack_source,
                          # (a card mounted there: see refuse_an_unmounted_card)

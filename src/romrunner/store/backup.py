@@ -39,7 +39,7 @@ import socket
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -211,13 +211,18 @@ class Restore:
     # a copy of the database file itself (not of a backup) found elsewhere at its first
     # write (QA157 F15: its `db backup` replaced the other copy's, unsaid)
     file_copy: bool = False
+    # the highest id each table had given in the database a restore replaced (and before
+    # it): ids given since start above them, so an id said before the restore (`deploy show
+    # 13`) never names another row after it (qa175 F8: deployment 13 again, other contents)
+    ids_given: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """The record kept in ``user_settings``."""
         return {"lineage": self.lineage, "parent": self.parent, "at": self.at,
                 "schema_version": self.schema_version, "sequences": self.sequences,
                 "source": self.source, **({"copy": True} if self.copy else {}),
-                **({"file_copy": True} if self.file_copy else {})}
+                **({"file_copy": True} if self.file_copy else {}),
+                **({"ids_given": self.ids_given} if self.ids_given else {})}
 
     def said(self) -> str:
         """When this line of changes began, in words (after "this database was")."""
@@ -236,10 +241,32 @@ def _restores(value: object) -> tuple[Restore, ...]:
                              else int(r["schema_version"]),
                              {str(k): int(v) for k, v in dict(r["sequences"]).items()},
                              None if r.get("source") is None else str(r["source"]),
-                             bool(r.get("copy", False)), bool(r.get("file_copy", False)))
+                             bool(r.get("copy", False)), bool(r.get("file_copy", False)),
+                             {str(k): int(v) for k, v in dict(r.get("ids_given", {})).items()})
                      for r in records)
     except (ValueError, TypeError, KeyError):
         return ()
+
+
+def ids_given_by(state: DatabaseState) -> dict[str, int]:
+    """The highest id each table of the database in ``state`` has given, in its present
+    line of changes or before any restore in its past."""
+    given = dict(state.sequences)
+    for restore in state.restores:
+        for table, seq in restore.ids_given.items():
+            given[table] = max(given.get(table, 0), seq)
+    return given
+
+
+def first_id_after_restores(conn: sqlite3.Connection, table: str) -> int | None:
+    """The id the next row of ``table`` (an ``AUTOINCREMENT`` one) takes so as to name no
+    row a database this one was restored over had (None: the usual next id does)."""
+    row = conn.execute("SELECT value FROM user_settings WHERE key = ?",
+                       (LINEAGE_KEY,)).fetchone()
+    floor = max((r.ids_given.get(table, 0) for r in _restores(row[0] if row else None)),
+                default=0)
+    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return floor + 1 if floor > (int(seq[0]) if seq else 0) else None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ from romrunner.store.backup import (
     backup_database,
     database_state,
     file_place,
+    ids_given_by,
     is_backup_file,
     record_place,
     remove_stale_temporaries,
@@ -290,7 +291,8 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
             if report.corrupt is not None:
                 report.saved, report.saved_as_is = _copy_as_is(path, stamp), True
                 saved_now = report.saved
-            _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup, path)
+            _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup, path,
+                           ids_given_by(current.state) if current.state is not None else {})
             if current.db is not None:
                 _let_go(current.db)
                 current.db = None
@@ -559,11 +561,16 @@ def _mode_for(path: Path) -> int:
 
 
 def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datetime,
-                   mode: int, backup: Path, database: Path) -> None:
+                   mode: int, backup: Path, database: Path,
+                   ids_given: dict[str, int]) -> None:
     """Make the copy a database again (no backup mark, rollback journal until it is opened)
-    on a new line of changes, with the permissions it will have, and sync it."""
+    on a new line of changes, with the permissions it will have, and sync it. ``ids_given``:
+    the replaced database's (see :attr:`Restore.ids_given`)."""
+    above = {table: seq for table, seq in ids_given.items()
+             if seq > restored.sequences.get(table, 0)}
     record = Restore(lineage, restored.lineage, now.strftime(_RECORDED),
-                     restored.schema_version, restored.sequences, str(backup.resolve()))
+                     restored.schema_version, restored.sequences, str(backup.resolve()),
+                     ids_given=above)
     restores = [r.as_dict() for r in (*restored.restores, record)]
     conn = sqlite3.connect(temp, isolation_level=None)
     try:
