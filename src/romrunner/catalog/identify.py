@@ -316,8 +316,11 @@ def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[
 # neogeo.zip in `fbneo/`), and one with a ROM of other data under its name is that set
 # lacking it (QA133 F1, F4): the archives an earlier release left unidentified or guessed
 # are identified again; 22: GoodTools' other country codes, "(F)", "(G)", "(NL)", "(Sw)"…, are
-# the regions of a name that names none otherwise, and its "(PD)" a homebrew release.)
-TAG_RULES_VERSION = 22
+# the regions of a name that names none otherwise, and its "(PD)" a homebrew release; 23: an
+# archive whose sets the catalogs of several platforms list alike, by name (MAME's and
+# FBNeo's, in `neogeo/`), is identified as one catalog alone would, so the archives left
+# unidentified are identified again.)
+TAG_RULES_VERSION = 23
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -904,7 +907,12 @@ _SET_CANDIDATES = (
     "      JOIN games x ON x.id = c.game_id "
     "      JOIN catalog_games cg ON cg.id = c.catalog_game_id "
     "      WHERE a.members > 1 OR x.platform_source IS NOT 'user' GROUP BY c.game_id "
-    "      HAVING count(DISTINCT cg.platform_id) = 1), "
+    # (or the same sets by name in the catalogs of several platforms — MAME's and FBNeo's
+    # pacman.zip or neogeo.zip in `neogeo/`: the first platform by name, as one catalog
+    # alone would move it; QA159 F3: with both DATs imported none was identified)
+    "      HAVING count(DISTINCT cg.platform_id) = 1 OR count(DISTINCT cg.name) "
+    "      * count(DISTINCT cg.platform_id) = count(DISTINCT cg.platform_id || ':' || "
+    "      cg.name)), "
     + _BAD_CTE +
     # (the method: the weakest hash compared, a member's SHA1 where both know it — QA154
     # F17: "by crc32" though the member's SHA1 was the catalog's)
