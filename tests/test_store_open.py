@@ -5,6 +5,7 @@ backups never replace a user's file, an interrupted upgrade keeps its first back
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -283,3 +284,35 @@ def test_db_check_of_a_database_it_cannot_open_does_not_send_to_itself(
     assert line.startswith(f"error: {db_path}: database is corrupt or unreadable (")
     assert "db check" not in line and "`romrunner db restore BACKUP`" in line
     assert "`.recover`" in line
+
+
+def test_an_older_database_on_a_read_only_volume_says_how_to_read_it(tmp_path: Path) -> None:
+    """qa179 F1: a database of an older schema on a read-only volume: reading commands said
+    to run `db migrate`, which said "(commands that only read still work)" — they did not.
+    Both now say that it must be copied to a writable folder first."""
+    from romrunner.store.migrate import LATEST_VERSION
+    from tests.test_migrations import build_old
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        path = mount / "library.db"
+        build_old(path, LATEST_VERSION - 1).close()
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        for args in (["collection", "ls"], ["db", "migrate"], ["scan"]):
+            result = run_subprocess("--db", str(path), *args)
+            said = " ".join(result.err.split())
+            assert result.code == 2, (args, result.err)
+            assert "still work" not in said, (args, said)
+            assert ("copy it to a writable folder and give --db (or ROMRUNNER_DB) the copy"
+                    in said), (args, said)
+        copy = tmp_path / "copy.db"
+        shutil.copy(path, copy)  # (the way out said works)
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+    assert run_subprocess("--db", str(copy), "db", "migrate").code == 0
+    assert run_subprocess("--db", str(copy), "collection", "ls").code == 0

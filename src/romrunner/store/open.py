@@ -224,8 +224,10 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     """Refuse a read-only volume or file, make the folder, take the writer lock (when
     ``lock_as`` names the command)."""
     if on_read_only_volume(path):
-        raise ReadOnlyVolumeError(f"{path}: the volume is read-only; commands that write "
-                                  "cannot run here (commands that only read still work)")
+        raise ReadOnlyVolumeError(
+            f"{path}: the volume is read-only; commands that write cannot run here ("
+            + ("commands that only read still work)" if not path.is_file()
+               or _reads_as_is(path) else _COPY_TO_UPGRADE + ")"))
     if path.exists() and not os.access(path, os.W_OK):
         raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
     if not folder_is_writable(path):
@@ -398,12 +400,22 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
             raise MigrationRequiredError(
                 f"{db.path}: being upgraded to schema version {LATEST_VERSION} by another "
                 f"romrunner command ({holder.describe()}); try again when it finishes")
+        if on_read_only_volume(db.path):
+            raise MigrationRequiredError(
+                f"{db.path}: schema version {version} is older than {LATEST_VERSION}, on a "
+                f"read-only volume: {_COPY_TO_UPGRADE} (and run `romrunner db migrate`)")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
             "run `romrunner db migrate` (a backup is written first)"
             + _migrate_needs_folder(db.path))
     result.notices.extend(upgrade(db))
     return result
+
+
+# (qa179 F1: an old database on a read-only volume was told to migrate, which the volume
+# refused, saying commands that only read still work — they refused it as old)
+_COPY_TO_UPGRADE = ("no command can read it until it is upgraded, and that writes: copy it "
+                    "to a writable folder and give --db (or ROMRUNNER_DB) the copy")
 
 
 def _migrate_needs_folder(path: Path) -> str:
