@@ -287,8 +287,10 @@ def test_a_reimport_that_gives_a_rating_back_names_it(cli: Any, tmp_path: Path) 
     again = real(cli, "cache", "import", shorter)
     assert "SCUS-97465 Ratchet - Deadlocked (was playable)" in again.err
     said = real(cli, "cache", "import", original)
-    assert "1 rating of pcsx2-gameindex changed: SCUS-97465 Ratchet - Deadlocked (none) -> " \
-        "playable" in said.err + said.out, (said.out, said.err)
+    # (qa177 F4: a rating the source had none of is a new one, not "changed")
+    assert "1 new rating of pcsx2-gameindex: SCUS-97465 Ratchet - Deadlocked (playable)" \
+        in said.err + said.out, (said.out, said.err)
+    assert "changed" not in said.err + said.out
 
 
 def test_the_querys_compat_field_agrees_with_the_auto_list(cli: Any, tmp_path: Path) -> None:
@@ -302,3 +304,22 @@ def test_the_querys_compat_field_agrees_with_the_auto_list(cli: Any, tmp_path: P
     assert listed("boots_only") == set()
     assert listed("perfect") == {"Super Smash Bros. Melee (USA).iso",
                                  "Super Smash Bros. Melee (Japan).iso"}
+
+
+def test_cache_explain_names_the_profiles_that_read_a_cores_rating_through_retroarch(
+        cli: Any, tmp_path: Path) -> None:
+    """qa176 N7: `cache explain` said DuckStation's answer for a PS1 game was read by no
+    profile, while the ROCKNIX profile's auto-list (RetroArch, judged by its PS1 cores)
+    decided the game by it."""
+    _ps1_library(cli, tmp_path, "powkiddy-rgb30", "rocknix")
+    good = _verdicts(cli)["Bio Hazard (Japan).bin"]
+    assert any("duckstation perfect (duckstation-gamedb" in w for w in good["warnings"])
+    explained = real(cli, "--json", "cache", "explain", str(good["game_id"]))
+    assert explained.code == 0, explained.err
+    (game,) = explained.json()["data"]
+    compat = game["kinds"]["compat"]
+    (duckstation,) = [group for group in compat if group["emulator_id"] == "duckstation"]
+    assert duckstation["read_by_profiles"] == [1], compat
+    text = real(cli, "cache", "explain", str(good["game_id"])).out
+    (line,) = [line for line in text.splitlines() if "compat · duckstation" in line]
+    assert line.endswith("(read by profile 1)"), text

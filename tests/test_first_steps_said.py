@@ -81,6 +81,30 @@ def test_scan_of_a_folder_or_file_inside_a_root_names_the_scan_of_the_root(
     assert cli("scan", shlex.split(around.err.split("`")[1])[2]).code == 0
 
 
+def test_scan_of_a_plain_folder_gives_the_whole_command_that_adds_it(
+        cli: Any, tmp_path: Path) -> None:
+    """qa177 F6: `scan libB/gb` (no root, in none, around none) said "add it with `romrunner
+    library add`", the path left out of the command; `library add` of a second root said
+    `romrunner scan`, which scans every root, not the one just added."""
+    root = _library(tmp_path)
+    assert cli("library", "add", str(root)).code == 0
+    other = tmp_path / "Other Röms"
+    (other / "gb").mkdir(parents=True)
+    (other / "gb" / "Tetris (World).gb").write_bytes(b"\x33" * 8192)
+    quoted = shlex.quote(str(other))
+    refused = cli("scan", str(other))
+    assert refused.code == 2 and refused.err == (
+        f"error: {other}: not a library root: `romrunner library add {quoted}` adds it, then "
+        f"`romrunner scan {quoted}` scans it\n"), refused.err
+    add, scan = (shlex.split(command) for command in refused.err.split("`")[1::2])
+    added = cli(*add[1:])
+    assert added.code == 0 and f"next: `romrunner scan {quoted}` finds its games" \
+        in added.out, added.out
+    assert cli(*scan[1:]).code == 0
+    assert cli("--json", "games", "ls").json()["data"]["games"][0]["filename"] == \
+        "Tetris (World).gb"  # (the other root, never scanned, has none yet)
+
+
 # -- F3: a suggested command quotes the path it embeds -----------------------------------
 def test_the_bios_folder_hint_quotes_its_path(cli: Any, tmp_path: Path) -> None:
     root = _library(tmp_path)
@@ -108,6 +132,31 @@ def test_quiet_scan_says_the_files_not_stored(cli: Any, tmp_path: Path) -> None:
     assert lines[1].startswith(f"  {damaged}: corrupt or unsupported zip")
     document = cli("--json", "scan", "--workers", "1", "--full").json()
     assert document["ok"] is True and document["data"]["not_stored"] == 1
+
+
+def test_quiet_scan_lists_only_the_files_it_counts(cli: Any, tmp_path: Path) -> None:
+    """qa176 N13: `-q scan` said "1 file not stored (below)" above two lines, the other a
+    dangling link the scan skipped (no error): only the file not stored is listed now; the
+    text and --json still name the link."""
+    root = _library(tmp_path)
+    damaged = root / "megadrive" / "Streets of Rage (World).zip"
+    damaged.parent.mkdir()
+    with zipfile.ZipFile(tmp_path / "good.zip", "w") as archive:
+        archive.writestr("Streets of Rage (World).md", bytes(range(256)) * 64)
+    damaged.write_bytes((tmp_path / "good.zip").read_bytes()[:3000])
+    (root / "snes" / "Dangling (USA).sfc").symlink_to(tmp_path / "nowhere" / "x.sfc")
+    assert cli("library", "add", str(root)).code == 0
+    quiet = cli("-q", "scan", "--workers", "1")
+    assert quiet.code == 0 and quiet.out == "", quiet.err
+    lines = quiet.err.splitlines()
+    assert lines[0] == "error: 1 file not stored (below); the rest of the scan is stored"
+    assert len(lines) == 2 and lines[1].startswith(f"  {damaged}: corrupt or unsupported zip"), \
+        quiet.err
+    document = cli("--json", "scan", "--workers", "1", "--full").json()["data"]
+    assert document["not_stored_files"] == [str(damaged)]
+    assert any("Dangling" in error["path"] for error in document["errors"])
+    said = cli("scan", "--workers", "1", "--full")
+    assert "Dangling (USA).sfc" in said.err and str(damaged) in said.err, said.err
 
 
 # -- F5: `~` in every path argument and option -------------------------------------------
@@ -215,3 +264,4 @@ def test_a_failing_write_under_a_new_pack_says_its_notice_after_the_error(
     assert any("pack entries skipped or repaired" in line for line in lines[1:]), failed.err
     later = cli("--pack", pack, "library", "ls")
     assert later.code == 0 and "skipped or repaired" not in later.err  # (said once)
+

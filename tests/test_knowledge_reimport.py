@@ -162,6 +162,37 @@ def test_an_envelope_names_the_ratings_it_changed(cli: Any, tmp_path: Path) -> N
         in result.out, result.out
 
 
+def test_a_reimport_says_new_ratings_apart_from_changed_ones(cli: Any, tmp_path: Path) -> None:
+    """qa177 F4: a re-import adding a game's rating said "1 rating … changed: GQQE01 (none)
+    -> playable" (the JSON had it in given_answers): 500 new entries read as 500 changes."""
+    def envelope(name: str, items: dict[str, str]) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps({"schemaVersion": "compat-source-v1",
+                                    "source": "community-verified", "items": [
+                                        {"platformId": "ps2", "emulatorId": "pcsx2",
+                                         "externalGameId": key, "status": status}
+                                        for key, status in items.items()]}))
+        return path
+
+    first = cli("cache", "import", envelope("one.json", {"SLUS_203.12": "playable"}))
+    assert first.code == 0 and "rating" not in first.out, first.out
+    result = cli("cache", "import", envelope("two.json", {"SLUS_203.12": "broken",
+                                                          "SLUS_209.46": "playable",
+                                                          "SLES_500.01": "ingame"}))
+    assert result.code == 0, result.err
+    lines = [line for line in result.out.splitlines() if "rating" in line]
+    assert lines == [
+        f"{tmp_path / 'two.json'}: 1 rating of community-verified changed: SLUS-20312 "
+        "playable -> broken",
+        f"{tmp_path / 'two.json'}: 2 new ratings of community-verified: SLES-50001 (ingame); "
+        "SLUS-20946 (playable)"], result.out
+    data = cli("--json", "cache", "import", envelope("three.json", {"SLUS_209.46": "broken",
+                                                                    "SLES_500.02": "perfect"}))
+    item = data.json()["data"]
+    assert [a["key"] for a in item["changed_answers"]] == ["SLUS-20946"]
+    assert [a["key"] for a in item["given_answers"]] == ["SLES-50002"]
+
+
 def test_a_disc_sets_other_disc_given_disc_ones_rating_before_loses_it_on_reimport(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """Review 156 F4: a cache whose DuckStation import had copied disc 1's rating to disc 2

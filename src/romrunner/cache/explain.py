@@ -22,7 +22,8 @@ from typing import Any
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
 from romrunner.cache.sources import data_as_of
-from romrunner.devices.autolist import ratings_family
+from romrunner.devices.autolist import ratings_family, retroarch_families
+from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import EmulatorResolver
 from romrunner.devices.profiles import list_profiles, load_profile
 from romrunner.errors import InputError, NotFoundError
@@ -179,27 +180,41 @@ def explain_game(db: Database, game: GameKeys,
     the profiles whose emulator reads each emulator's answer."""
     explanation = _explained(db, game)
     if pack is not None and game.game_id is not None:
-        _say_who_reads(db, pack, game.game_id, explanation.groups)
+        _say_who_reads(db, pack, game, explanation.groups)
     return explanation
 
 
-def _say_who_reads(db: Database, pack: DefinitionPack, game_id: int,
+def _say_who_reads(db: Database, pack: DefinitionPack, game: GameKeys,
                    groups: list[AnswerGroup]) -> None:
     """Set each emulator's answer's ``read_by``: the profiles that run the game with it (a
     profile of an OS the pack in use does not know runs it with none: QA132 F1, one such
-    profile made every `cache explain` fail)."""
+    profile made every `cache explain` fail). A profile that runs it with RetroArch, where
+    no source rates RetroArch itself for it, reads the ratings of the cores it runs the
+    platform with, as the auto-list judges it (qa176 N7: those profiles were left out)."""
+    assert game.game_id is not None
     runs: dict[int, str | None] = {}
+    cores: dict[int, tuple[str, ...]] = {}
     for profile in list_profiles(db):
         try:
-            runs[profile.id] = EmulatorResolver(db, pack, profile).games([game_id])[game_id] \
-                .emulator_id
+            resolver = EmulatorResolver(db, pack, profile)
+            runs[profile.id] = resolver.games([game.game_id])[game.game_id].emulator_id
         except (NotFoundError, InputError):
             runs[profile.id] = None
+            continue
+        emulator = runs[profile.id]
+        if emulator and ratings_family(emulator) == RETROARCH and game.platform_id \
+                and resolver.os_profile is not None:
+            cores[profile.id] = retroarch_families(pack, resolver.os_profile, game.platform_id)
+    rated_itself = any(group.kind == "compat" and group.emulator_id
+                       and ratings_family(group.emulator_id) == RETROARCH for group in groups)
     for group in groups:
         if group.emulator_id and group.kind != "performance":
             family = ratings_family(group.emulator_id)
-            group.read_by = [profile for profile, emulator in runs.items()
-                             if emulator and ratings_family(emulator) == family]
+            group.read_by = [
+                profile for profile, emulator in runs.items()
+                if emulator and (ratings_family(emulator) == family
+                                 or (group.kind == "compat" and not rated_itself
+                                     and family in cores.get(profile, ())))]
 
 
 def _explained(db: Database, game: GameKeys) -> Explanation:

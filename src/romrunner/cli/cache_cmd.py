@@ -214,15 +214,19 @@ def _changes(item: FileImport) -> list[str]:
     """Lines naming the games whose rating or settings a re-import changed (QA153 F7: a
     newer file that made a game "broken" said the same as an unchanged re-import)."""
     ratings = [change for change in item.changed_answers if change.kind == "compat"]
-    # (a rating given where the source had none: `(none) -> playable`, QA174 F4)
-    ratings = sorted([*ratings, *item.given_answers],
-                     key=lambda change: (change.platform_id, change.key, change.emulator_id))
+    # (a rating given where the source had none, QA174 F4, is a new rating, not a changed
+    # one: its own line, as the JSON keeps it apart in given_answers, qa177 F4)
+    given = sorted(item.given_answers,
+                   key=lambda change: (change.platform_id, change.key, change.emulator_id))
     settings = [change for change in item.changed_answers
                 if change.kind == "settings" and not change.lost]
     lines = []
     if ratings:
         lines.append(f"{item.path}: {counted(len(ratings), 'rating')} of {item.source} "
                      f"changed: {named(ratings)}")
+    if given:
+        lines.append(f"{item.path}: {counted(len(given), 'new rating')} of {item.source}: "
+                     f"{named(given)}")
     if settings:
         lines.append(f"{item.path}: settings of {counted(len(settings), 'game')} of "
                      f"{item.source} changed: {named(settings)}")

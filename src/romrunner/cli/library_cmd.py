@@ -52,8 +52,10 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
         console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})"
                       f"{already}", markup=False)
         if root.last_scanned_at is None and not added.already:  # (qa173 F8: the next step
-            # for a first user; not for a root added again, qa177 F6)
-            console.print("next: `romrunner scan` finds its games", markup=False)
+            # for a first user; not for a root added again, qa177 F6; beside other roots,
+            # the scan of this one: a plain scan goes through them all, qa177 F6 too)
+            which = f" {shell_word(root.path)}" if added.others else ""
+            console.print(f"next: `romrunner scan{which}` finds its games", markup=False)
         if added.recorded_left:
             console.print(
                 f"{counted(added.recorded_left, 'game')} recorded before v1.1.0 "

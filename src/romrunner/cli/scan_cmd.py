@@ -265,14 +265,16 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     return EXIT_CHECK_FAILED if summary.unscanned else 0
 
 
-def _say_file_errors(app: AppContext, summary: ScanSummary) -> None:
-    """The files the scan noted (not stored, found damaged, taken with a remark), one line
-    each on stderr, the first 20 of them."""
-    for error in summary.errors[:20]:
+def _say_file_errors(app: AppContext, summary: ScanSummary,
+                     errors: list[dict[str, str]] | None = None) -> None:
+    """The files the scan noted (not stored, found damaged, taken with a remark), or
+    ``errors`` of them, one line each on stderr, the first 20 of them."""
+    errors = summary.errors if errors is None else errors
+    for error in errors[:20]:
         app.err_console.print(f"  {shortened(error['path'])}: {error['error']}",
                               markup=False)
-    if len(summary.errors) > 20:
-        app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+    if len(errors) > 20:
+        app.err_console.print(f"  … and {len(errors) - 20} more (--json lists all)")
 
 
 def _say_quietly_not_stored(app: AppContext, summary: ScanSummary) -> None:
@@ -280,13 +282,17 @@ def _say_quietly_not_stored(app: AppContext, summary: ScanSummary) -> None:
     the user's files: said on stderr in one line and each file below it, as without
     ``--quiet`` (qa173 F4: a cron job's `scan -q` never learnt of a damaged zip). The exit
     code stays the README's: 0 when every root was scanned (a file's problem is no root's;
-    a failed scan has said its errors already)."""
+    a failed scan has said its errors already). Only those files are listed: a link or a
+    file skipped, or one taken with a remark, is no error (qa176 N13: "1 file not stored
+    (below)" above two lines, the other a dangling link skipped)."""
     said = [f"{counted(summary.not_stored, 'file')} not stored"] if summary.not_stored else []
     if summary.damaged:
         said.append(f"{counted(summary.damaged, 'stored game')} found damaged (kept)")
     app.err_console.print(f"error: {' and '.join(said)} (below); the rest of "
                           "the scan is stored", markup=False, soft_wrap=True)
-    _say_file_errors(app, summary)
+    failed = {*summary.not_stored_files, *summary.damaged_files}
+    _say_file_errors(app, summary, [error for error in summary.errors
+                                    if error["path"] in failed])
 
 
 def _links_line(summary: ScanSummary) -> str:

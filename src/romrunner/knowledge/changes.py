@@ -61,8 +61,11 @@ class AnswerChange:
     def described(self) -> str:
         """The game and what happened to its answer, for a line of text."""
         if self.kind == COMPAT.name:
-            return f"{self.name()} (was {self.was})" if self.withdrawn \
-                else f"{self.name()} {self.was or '(none)'} -> {self.now}"
+            if self.withdrawn:
+                return f"{self.name()} (was {self.was})"
+            if self.given:  # (said in a line of new ratings: no "(none) ->", qa177 F4)
+                return f"{self.name()} ({self.now})"
+            return f"{self.name()} {self.was} -> {self.now}"
         if self.lost:
             return f"{self.name()} ({examples(list(self.lost), 3)} dropped)"
         return self.name()

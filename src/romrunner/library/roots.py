@@ -68,6 +68,7 @@ class RootAdded:
     # the user may have meant `library move` (a backup disk of a share is added all the same)
     remounted_from: str | None = None
     already: bool = False  # a root already: nothing changed (QA138 F12: said as added)
+    others: int = 0  # the library's other roots (a plain `scan` scans them too)
 
 
 def add_root(db: Database, path: Path) -> Root:
@@ -122,6 +123,8 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
+        others = int(db.scalar("SELECT count(*) FROM library_roots WHERE path <> '' "
+                               "AND id <> ?", (root_id,)))
         adopted = sum(_adopt_recorded(db, root_id, root, spelling)
                       for spelling in dict.fromkeys(spellings))
         if adopt_from is not None and not adopted:
@@ -130,7 +133,7 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
                              f"nothing was changed{_recorded_hint(db)}")
     return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db),
                      remounted_from=None if remounted is None else str(remounted),
-                     already=bool(already) and not adopted)
+                     already=bool(already) and not adopted, others=others)
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
@@ -227,8 +230,10 @@ def move_hint(old: Path, new: Path) -> str:
     return f"`romrunner library move {shell_word(old)} {shell_word(new)}`"
 
 
-def get_root(db: Database, path: Path) -> Root:
-    """The registered root at ``path``."""
+def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
+    """The registered root at ``path``; ``to_scan``: for ``scan PATH``, whose refusal gives
+    the whole command that adds it (qa177 F6: "add it with `romrunner library add`" left
+    out the path, unlike every other suggested command)."""
     row = db.query_one(
         "SELECT r.id, r.path, r.last_scanned_at, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games "
@@ -239,6 +244,10 @@ def get_root(db: Database, path: Path) -> Root:
             raise NotFoundError(
                 f"{path}: not a library root; it holds the files of {old}, which is not there "
                 f"now: {move_hint(old, Path(path))} (nothing hashed again)")
+        if to_scan:
+            raise NotFoundError(f"{path}: not a library root: `romrunner library add "
+                                f"{shell_word(path)}` adds it, then `romrunner scan "
+                                f"{shell_word(path)}` scans it")
         raise NotFoundError(f"{path}: not a library root (add it with `romrunner library add`)")
     return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
 
@@ -249,7 +258,7 @@ def root_to_scan(db: Database, path: Path) -> Root:
     it, which is then refused): one that does not exist, a folder or file inside a root
     (naming the scan of that root), a file elsewhere."""
     try:
-        return get_root(db, path)
+        return get_root(db, path, to_scan=True)
     except NotFoundError:
         if not os.path.lexists(path):
             raise NotFoundError(f"{path}: does not exist") from None

@@ -1189,8 +1189,8 @@ class _Writer:
             if problem is not record.undecided:  # (said once identification had its say)
                 self.summary.error(os.path.join(self.root.path, job.relpath), problem)
         if record.row is None:
-            self.summary.error(os.path.join(self.root.path, job.relpath),
-                               record.error or "not hashed")
+            path = os.path.join(self.root.path, job.relpath)
+            self.summary.error(path, record.error or "not hashed")
             known = self.stored.get(job.relpath)
             # (a file not read — changed while read, gone, a share that dropped — is left as
             # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
@@ -1200,8 +1200,10 @@ class _Writer:
                     and not not_read(record.error):
                 self._failed_verify(known[0], record.error or "not hashed")
                 self.summary.damaged += 1
+                self.summary.damaged_files.append(path)
                 return None
             self.summary.not_stored += 1
+            self.summary.not_stored_files.append(path)
             return None
         self.summary.bytes_hashed += record.bytes_hashed
         self.summary.disc_ids += int(record.row[_DISC_ID] is not None)

@@ -49,6 +49,10 @@ class ScanSummary:
     bytes_hashed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)
+    # the paths of the files counted in ``not_stored`` and in ``damaged`` (their reasons are
+    # in ``errors``, among the files skipped or taken with a remark)
+    not_stored_files: list[str] = field(default_factory=list)
+    damaged_files: list[str] = field(default_factory=list)
     # Files the walk did not find, not marked missing because the root stopped answering
     # or most of it vanished at once; ``problems`` says why (the scan then fails).
     missing_held_back: int = 0
