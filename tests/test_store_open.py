@@ -316,3 +316,13 @@ def test_an_older_database_on_a_read_only_volume_says_how_to_read_it(tmp_path: P
         subprocess.run(["umount", "-l", str(mount)], check=False)
     assert run_subprocess("--db", str(copy), "db", "migrate").code == 0
     assert run_subprocess("--db", str(copy), "collection", "ls").code == 0
+
+
+def test_db_status_on_a_read_only_volume_says_the_files_journal_mode(
+        read_only_volume: Path) -> None:
+    """qa179 F4: `db status` of a WAL database on a read-only volume (opened immutable) said
+    "journal mode delete"; the file's header says WAL."""
+    with open(read_only_volume, "rb") as file:
+        assert file.read(20)[18:20] == b"\x02\x02"  # (a WAL database, by its header)
+    status = run_subprocess("--db", str(read_only_volume), "--json", "db", "status")
+    assert status.code == 0 and status.json()["data"]["journal_mode"] == "wal", status.out

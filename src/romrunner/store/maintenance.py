@@ -53,6 +53,19 @@ class DatabaseStatus:
     line_of_changes: str | None = None
 
 
+def _journal_mode(db: Database) -> str:
+    """The database's journal mode as its file holds it: opened immutable (a read-only
+    volume) SQLite reports 'delete' of a WAL database (qa179 F4); the header's read and
+    write versions (bytes 18 and 19) are 2 in WAL mode."""
+    mode = str(db.scalar("PRAGMA journal_mode"))
+    try:
+        with open(db.path, "rb") as file:
+            header = file.read(20)
+    except OSError:
+        return mode
+    return "wal" if header[18:20] == b"\x02\x02" else mode
+
+
 def database_status(db: Database) -> DatabaseStatus:
     """Describe ``db`` without changing it."""
     version = current_version(db)
@@ -68,7 +81,7 @@ def database_status(db: Database) -> DatabaseStatus:
         schema_version=version,
         latest_version=LATEST_VERSION,
         pending=[] if problem else [f"{m.version:04d}_{m.name}" for m in pending_migrations(db)],
-        journal_mode=str(db.scalar("PRAGMA journal_mode")),
+        journal_mode=_journal_mode(db),
         fts5=db.has_fts5(),
         search_index="games_fts" in tables,
         pack_hash=meta.get("pack_hash"),
