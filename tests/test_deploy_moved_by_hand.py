@@ -35,7 +35,12 @@ def test_a_copy_moved_or_renamed_by_hand_is_said_when_copied_again(
     (folder / "C (USA).gb").unlink()  # deleted: copied again, nothing to say
     for args in (("1", "--to", card, "--auto", "--dry-run"), ("1", "--to", card, "--auto")):
         (note,) = _moved_notes(cli, *args)
-        assert "2 files" in note
+        # (what a dry run would do, qa177 F7)
+        assert note.startswith("2 files this deploy "
+                               f"{'would copy' if '--dry-run' in args else 'copies'} again")
+        # (which copy to remove: the one under the other name, qa177 F2)
+        assert note.endswith("remove the copies under the other name (in brackets), as each "
+                             "deploy puts these back"), note
         assert "A (USA).gb (as " in note and "Favs/A (USA).gb)" in note
         assert "B (USA).gb (as " in note and "B mine.gb)" in note
         assert "C (USA).gb" not in note
@@ -43,6 +48,12 @@ def test_a_copy_moved_or_renamed_by_hand_is_said_when_copied_again(
     assert (folder / "A (USA).gb").read_bytes() == (folder / "Favs" / "A (USA).gb").read_bytes()
     assert (folder / "C (USA).gb").is_file()
     assert _moved_notes(cli, "1", "--to", card, "--auto") == []  # (nothing copied again)
+    # the advice followed: the copies under the other names removed, nothing comes back
+    (folder / "Favs" / "A (USA).gb").unlink()
+    (folder / "B mine.gb").unlink()
+    after = cli("--json", "deploy", "1", "--to", card, "--auto")
+    assert after.code == 0 and after.json()["data"]["copied"] == 0, after.out
+    assert (folder / "A (USA).gb").is_file() and (folder / "B (USA).gb").is_file()
 
 
 def test_a_file_of_the_same_size_and_other_bytes_is_no_moved_copy(
@@ -65,4 +76,5 @@ def test_among_many_files_of_the_players_a_copy_moved_under_its_name_is_found(
     (folder / "Favs").mkdir()
     (folder / "A (USA).gb").rename(folder / "Favs" / "A (USA).gb")
     (note,) = _moved_notes(cli, "1", "--to", card, "--auto", "--dry-run")
-    assert note.startswith("1 file this deploy copies again is") and "Favs/A (USA).gb)" in note
+    assert note.startswith("1 file this deploy would copy again is") \
+        and "Favs/A (USA).gb)" in note

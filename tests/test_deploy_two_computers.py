@@ -6,8 +6,10 @@ the other had put there, without a word). Real databases, library, card folder a
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -238,8 +240,8 @@ def test_another_computers_other_version_is_not_replaced_unsaid(cli: Any,
                                 *(("--dry-run",) if dry else ()))
         assert laptop.code == 0, laptop.err
         notes = [note for note in laptop.json()["data"]["notes"]
-                 if "replaces another version of its game that the ROM Runner of another"
-                 in note]
+                 if f"{'would replace' if dry else 'this deploy copies replaces'} another "
+                 "version of its game that the ROM Runner of another" in note]
         assert len(notes) == 1 and str(copy.relative_to(card)) in notes[0], laptop.out
     assert copy.read_bytes() == b"\x02" * 8192
     again = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb")
@@ -272,4 +274,107 @@ def test_another_computers_copy_under_another_name_is_said(cli: Any, tmp_path: P
         notes = [note for note in laptop.json()["data"]["notes"]
                  if "under another name, put there by the ROM Runner of another" in note]
         assert len(notes) == 1 and f"(as {theirs})" in notes[0], laptop.json()["data"]["notes"]
-        assert notes[0].startswith("1 file this deploy copies is on the card")  # (dry too)
+        assert notes[0].startswith(  # (a dry run's says what it would do: qa177 F7)
+            f"1 file this deploy {'would copy' if dry else 'copies'} is on the card")
+
+
+def _zipped(name: str, data: bytes) -> bytes:
+    """A zip holding ``name`` with ``data``, as bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_another_computers_other_version_of_a_zip_known_by_crc32_only_is_said(
+        cli: Any, tmp_path: Path) -> None:
+    """qa176 N2: the laptop's zip (scanned without --verify: no SHA1 of the file) replaced the
+    desktop's other version on the card without a word, the two computers taking turns; and
+    qa176 N11: such a replacement was planned and counted as a plain copy. Said as a
+    replacement of another computer's version, by the dry run and the run."""
+    card = tmp_path / "card"
+    card.mkdir()
+    runs = _two_libraries(cli, tmp_path, {
+        "desktop": ("Mr. Do! (Europe).zip", _zipped("Mr. Do! (Europe).gb", b"\x01" * 8192)),
+        "laptop": ("Mr. Do! (Europe).zip", _zipped("Mr. Do! (Europe).gb", b"\x02" * 8192))})
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    (copy,) = card.rglob("Mr. Do! (Europe).zip")
+    dest = str(copy.relative_to(card))
+    dry = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["replace"] == [{"path": dest,
+                                              "reason": "another computer's version"}]
+    assert [note for note in dry.json()["data"]["notes"] if note.startswith(
+        "1 file would replace another version of its game that the ROM Runner of another")
+        and dest in note], dry.json()["data"]["notes"]
+    text = runs["laptop"]("--verbose", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert f"would replace (another computer's version) {dest}" in text.out, text.out
+    run = runs["laptop"]("deploy", "1", "--to", card, "platform:gb")
+    assert run.code == 0, run.err
+    assert "1 copied (replacing 1 of another computer's)" in run.out, run.out
+    assert f"replaced (another computer's version) {dest}" in run.out
+    assert "this deploy copies replaces another version of its game" in run.err, run.err
+    with zipfile.ZipFile(copy) as archive:
+        assert archive.read("Mr. Do! (Europe).gb") == b"\x02" * 8192
+    # the desktop's next deploy puts its own back: said there too
+    back = runs["desktop"]("--json", "deploy", "1", "--to", card, "platform:gb")
+    assert back.json()["data"]["replaced"] == [{"path": dest,
+                                                "reason": "another computer's version"}]
+
+
+def test_prune_others_names_the_computer_whose_only_copy_it_keeps(
+        cli: Any, tmp_path: Path) -> None:
+    """qa177 F3: the note on another computer's file kept by --prune-others said "at paths
+    earlier deploys to this folder wrote whose content the library no longer has" of a game
+    this library never had."""
+    card = tmp_path / "card"
+    card.mkdir()
+    runs = _two_libraries(cli, tmp_path, {"desktop": ("Kirby (USA).gb", b"\x05" * 8192),
+                                          "laptop": ("Tetris (World).gb", b"\x06" * 8192)})
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    (copy,) = card.rglob("Kirby (USA).gb")
+    for dry in (True, False):
+        run = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb", "--prune",
+                             "--prune-others", *(("--dry-run",) if dry else ()))
+        assert run.code == 0, run.err
+        data = run.json()["data"]
+        (note,) = [note for note in data["notes"] if "maybe the only copy left" in note]
+        assert note.startswith(f"--prune {'would keep' if dry else 'kept'} 1 file the ROM "
+                               "Runner of another computer or database (another database on "), note
+        assert "this library does not have" in note and "no longer has" not in note
+        assert "earlier deploys to this folder" not in note
+        assert data["prune_only_copy"] == [str(copy.relative_to(card))]
+    assert copy.read_bytes() == b"\x05" * 8192
+
+
+def test_prune_others_removes_another_computers_zip_whose_rom_this_library_holds_loose(
+        cli: Any, tmp_path: Path) -> None:
+    """review37b F8: the desktop's zip of a ROM the laptop's library holds loose was kept by
+    the laptop's --prune-others as "maybe the only copy left" (the zip's own SHA1 is in no
+    row): its members are read, and a zip whose every member the library holds is pruned.
+    A zip holding a ROM the laptop does not have stays."""
+    card = tmp_path / "card"
+    card.mkdir()
+    rom, other = b"\x03" * 8192, b"\x04" * 8192
+    runs = _two_libraries(cli, tmp_path, {
+        "desktop": ("Zipped (USA).zip", _zipped("Zipped (USA).gb", rom)),
+        "laptop": ("Zipped (USA).gb", rom)})
+    desktop_lib = tmp_path / "lib-desktop" / "gb"
+    (desktop_lib / "Only Zipped (USA).zip").write_bytes(_zipped("Only Zipped (USA).gb", other))
+    assert runs["desktop"]("scan", "--workers", "1").code == 0
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    (theirs,) = card.rglob("Zipped (USA).zip")
+    (only,) = card.rglob("Only Zipped (USA).zip")
+    gba = tmp_path / "lib-laptop" / "gba"
+    gba.mkdir()
+    (gba / "Laptop (USA).gba").write_bytes(b"\x09" * 16384)
+    assert runs["laptop"]("scan", "--workers", "1").code == 0
+    dry = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gba", "--prune",
+                         "--prune-others", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["prune"] == [str(theirs.relative_to(card))], dry.out
+    assert dry.json()["data"]["prune_only_copy"] == [str(only.relative_to(card))]
+    run = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gba", "--prune",
+                         "--prune-others")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
+    assert not theirs.exists() and only.is_file()

@@ -44,6 +44,7 @@ from romrunner.deploy.execute import (
     LIBRARY_FILE,
     LINKED,
     REPLACES_EDITED,
+    REPLACES_OTHER,
     DeployOptions,
     DeploySummary,
     preview,
@@ -604,18 +605,23 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
 
 def _replacing(replaced: list[dict[str, str]]) -> str:
     """What the copies replaced: files of the user's, files of ours edited on the card (QA138
-    F2: both were "files not ROM Runner's")."""
+    F2: both were "files not ROM Runner's"), another computer's versions of the games (qa176
+    N11: counted as plain copies)."""
     if not replaced:
         return ""
-    edited = sum(1 for entry in replaced if entry["reason"] == REPLACES_EDITED)
-    parts = [f"{len(replaced) - edited:,} of yours" if len(replaced) > edited else "",
-             f"{edited:,} of ours edited on the card" if edited else ""]
+    reasons = Counter(entry["reason"] for entry in replaced)
+    edited, other = reasons[REPLACES_EDITED], reasons[REPLACES_OTHER]
+    yours = len(replaced) - edited - other
+    parts = [f"{yours:,} of yours" if yours else "",
+             f"{edited:,} of ours edited on the card" if edited else "",
+             f"{other:,} of another computer's" if other else ""]
     return f" (replacing {' and '.join(part for part in parts if part)})"
 
 
 def replaced_line(entry: dict[str, str], verb: str) -> str:
     """``would replace (yours) PATH`` (the dry run), ``replaced (edited on the card) PATH``
-    (the run, ``deploy show``): a file not ROM Runner's that --overwrite replaces."""
+    (the run, ``deploy show``): a file not ROM Runner's that --overwrite replaces, or
+    another computer's version of a game."""
     return f"{verb} ({entry['reason']}) {entry['path']}"
 
 

@@ -49,6 +49,7 @@ import stat
 import threading
 import time
 import unicodedata
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -158,6 +159,9 @@ COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
 # apart as REPLACE in the dry run's actions).
 REPLACE = "replace"
 REPLACES_YOURS, REPLACES_EDITED = "yours", "edited on the card"
+# (another computer's ROM Runner put another version of the game there: replaced as an older
+# version of ours is, said as a replacement by the dry run and the run, qa176 N11)
+REPLACES_OTHER = "another computer's version"
 
 
 @dataclass
@@ -238,8 +242,9 @@ class DeploySummary:
     prune_held: list[str] = field(default_factory=list)
     prune_linked: list[str] = field(default_factory=list)  # reached through a link: kept
     prune_library: list[str] = field(default_factory=list)  # the library's own files: kept
-    # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
-    # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
+    # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``, and
+    # another computer's versions of games: {"path", "reason"} (REPLACES_YOURS,
+    # REPLACES_EDITED or REPLACES_OTHER).
     replaced: list[dict[str, str]] = field(default_factory=list)
     # Files a prune kept because the player's saves are named after them: {"path", "saves"}.
     prune_saves: list[dict[str, Any]] = field(default_factory=list)
@@ -274,7 +279,7 @@ class _Item:
     status: str
     game_id: int | None = None
     key: str = ""
-    replacing: str | None = None  # with overwrite: why a file there that is not ours goes
+    replacing: str | None = None  # why a file there that is not ours goes (see REPLACES_*)
 
 
 @dataclass(slots=True)
@@ -324,6 +329,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     with another deploy, or clearly too small for what must be written.
     """
     options = options or DeployOptions()
+    _full_card_path(plan)
     with gc_paused():  # one object per file, no cycles: collections would find nothing
         refuse_library_overlap(db, plan.root, plan=plan)
         check_destination(plan.root)
@@ -348,6 +354,15 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
                 _keep_check(plan, Claims(db, plan.root, ready.dest_id, plan.fs).adopt(
                     ready.claims.written))
             return summary
+
+
+def _full_card_path(plan: DeployPlan) -> None:
+    """``plan``'s card by its full path, as the deployment records it: the card's earlier
+    deploys are found by that path (see Claims._ids). A relative one, given to the Python
+    API, found none after a lost ``.romrunner/`` and pruned nothing (bench37 #4; the CLI
+    passes full paths)."""
+    if not plan.root.is_absolute():
+        plan.root = Path(os.path.abspath(plan.root))
 
 
 def _cancel_recorded_after(db: Database, before: int, root: Path) -> DeploySummary | None:
@@ -719,12 +734,16 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
         if ours is not None:
             found.append(f"{ours} (as {dest})")
     if found:
+        # (which copy to remove: the one under the other name — ROM Runner's own is put back
+        # by every deploy, so removing it loops, qa177 F2; "would" in a dry run, qa177 F7)
+        one = len(found) == 1
         claims.notes.append(
-            f"{counted(len(found), 'file')} this deploy copies again "
-            f"{'is' if len(found) == 1 else 'are'} "
+            f"{counted(len(found), 'file')} this deploy "
+            f"{'would copy' if claims.dry_run else 'copies'} again {'is' if one else 'are'} "
             f"on the card already under another name (moved or renamed by hand?): "
-            f"{_examples(sorted(found))}; the frontend lists "
-            f"{'it' if len(found) == 1 else 'them'} twice: remove one copy")
+            f"{_examples(sorted(found))}; the frontend lists {'it' if one else 'them'} twice: "
+            f"remove the {'copy' if one else 'copies'} under the other name (in brackets), as "
+            f"each deploy puts {'this one' if one else 'these'} back")
 
 
 def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
@@ -737,9 +756,10 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
     if claims.replaced_other_computers:
         replaced = claims.replaced_other_computers
         one = len(replaced) == 1
+        replaces = "would replace" if claims.dry_run else \
+            f"this deploy copies {'replaces' if one else 'replace'}"
         claims.notes.append(
-            f"{counted(len(replaced), 'file')} this deploy copies "
-            f"{'replaces' if one else 'replace'} "
+            f"{counted(len(replaced), 'file')} {replaces} "
             f"another version of {'its game' if one else 'their games'} that the ROM Runner "
             f"of another computer or database ({', '.join(sorted(set(replaced.values())))}) "
             f"put on the card and this library does not have: {_examples(sorted(replaced))}; "
@@ -767,7 +787,8 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
     if found:
         one = len(found) == 1
         claims.notes.append(
-            f"{counted(len(found), 'file')} this deploy copies {'is' if one else 'are'} on "
+            f"{counted(len(found), 'file')} this deploy "
+            f"{'would copy' if claims.dry_run else 'copies'} {'is' if one else 'are'} on "
             "the card "
             f"already under another name, put there by the ROM Runner of another computer "
             f"or database: {_examples(found)}; the frontend lists "
@@ -834,10 +855,12 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
     if saves:
         named = sorted({path for paths in saves.values() for path in paths})
         listing = sorted({disc_of[disc] for disc in saves})
+        puts = "would put" if claims.dry_run else "puts"
         claims.notes.append(
             f"{counted(len(named), 'file')} of the player's saves or states on the card "
             f"{'is' if len(named) == 1 else 'are'} named after a disc "
-            f"that a playlist new on the card now lists ({_examples(named)}): a frontend "
+            f"that a playlist this deploy {puts} on the card lists ({_examples(named)}): a "
+            "frontend "
             f"launching the playlist ({_examples(listing)}) will not find "
             f"{'it' if len(named) == 1 else 'them'}; rename {'it' if len(named) == 1 else 'them'}"
             " after the playlist to keep the player's progress")
@@ -1034,6 +1057,7 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
             ) -> dict[str, Any]:
     """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere.
     ``profile_id``: the profile deploying (a prune keeps another profile's files)."""
+    _full_card_path(plan)
     with gc_paused():
         return _preview(db, plan, options, destination_id, profile_id)
 
@@ -1051,6 +1075,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
+    claims.dry_run = True
     notes = claims.notes
     notes.extend(_twin_cards(db, root, dest_id))
     notes.extend(_unchosen_note(db, plan, claims, options))
@@ -1512,6 +1537,9 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
                 # the only copy left — qa175 F1, removed unsaid)
                 claims.prune_only_copy.append(dest)
                 claims.prune_unproven.append(dest)
+                claims.only_copy_elsewhere[dest] = elsewhere  # (said as that computer's:
+                # qa177 F3, "earlier deploys to this folder … no longer has" of a file
+                # this library never had)
                 continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not dest.lower().endswith(_WRITTEN_BY_US) \
@@ -1768,6 +1796,7 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             + " (a link joins the library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
     only = set(claims.prune_only_copy)
+    theirs = claims.only_copy_elsewhere
     if unproven := [dest for dest in claims.prune_unproven if dest not in only]:
         count = len(unproven)
         notes.append(
@@ -1775,21 +1804,34 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "wrote, with another time than they were written with (the card's files copied, "
             "or another card at this folder): not provably ROM Runner's "
             f"({_examples(unproven)})")
-    if only_copies := [dest for dest in claims.prune_unproven if dest in only]:
-        count = len(only_copies)
+    only_copies = [dest for dest in claims.prune_unproven if dest in only and dest not in theirs]
+    if only_copies or theirs:
         # (QA145 F9: said of games the library has, known by their CRC32 only: their SHA1,
         # which proves a card's copy, is not computed yet)
         unverified = verify_counts(claims.db).unverified
+        verify = (f"; {counted(unverified, 'file')} of the library "
+                  f"{'is' if unverified == 1 else 'are'} known by CRC32 only: `romrunner scan "
+                  "--verify` hashes them, and a prune then knows its copies") if unverified else ""
+    if only_copies:
+        count = len(only_copies)
         lacks = "whose content no file of the library is known to have (by its SHA1)" \
             if unverified else "whose content the library no longer has"
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
             f"wrote {lacks} (maybe the only copy left): "
             f"remove {'it' if count == 1 else 'them'} yourself if unwanted "
-            f"({_examples(only_copies)})"
-            + (f"; {counted(unverified, 'file')} of the library "
-               f"{'is' if unverified == 1 else 'are'} known by CRC32 only: `romrunner scan "
-               "--verify` hashes them, and a prune then knows its copies" if unverified else ""))
+            f"({_examples(only_copies)}){verify}")
+    if theirs:
+        # (another computer's files, which this library may never have had: qa177 F3)
+        count = len(theirs)
+        lacks = "no file of this library is known to have (by its SHA1)" if unverified \
+            else "this library does not have"
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} the ROM Runner of another computer or "
+            f"database ({', '.join(sorted(set(theirs.values())))}) put on this card, whose "
+            f"content {lacks} (maybe the only copy left): --prune-others removes only what "
+            f"this library holds; remove {'it' if count == 1 else 'them'} yourself if "
+            f"unwanted ({_examples(list(theirs))}){verify}")
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(_profile_named(claims.db, p)
@@ -2502,6 +2544,7 @@ class Claims:
         self._let_go: dict[str, Owned] | None = None  # see let_go
         self._unfinished: set[str] | None = None  # see _prunes_unfinished
         self.notes: list[str] = []
+        self.dry_run = False  # a dry run's: its notes say what it would do (qa177 F7)
         # Files of ours where a folder of the plan goes (see in_the_way): path -> its record
         # (None: not ours, or changed).
         self.replaced_by_folder: dict[str, Owned | None] = {}
@@ -2562,6 +2605,8 @@ class Claims:
         # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
         self.prune_unproven: list[str] = []
         self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
+        # of those, another computer's files --prune-others keeps: path -> its computer
+        self.only_copy_elsewhere: dict[str, str] = {}
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
         self.prune_unrecorded: list[str] = []  # their paths, said in a note
@@ -3082,7 +3127,8 @@ class Claims:
             self.replaced_by_folder[part] = claim if ours else None
             if ours:
                 self.notes.append(f"{part}: ROM Runner's own file from an earlier deploy, "
-                                  "unchanged, is replaced by a folder of the new layout")
+                                  f"unchanged, {'would be' if self.dry_run else 'is'} "
+                                  "replaced by a folder of the new layout")
         return self.replaced_by_folder[part] is not None
 
     def was_proven(self, key: str, claim: Owned | None) -> bool:
@@ -3147,9 +3193,61 @@ class Claims:
         if known is None:
             known = a_present_game_has(self.db, claim.sha1) or any(
                 self._library_sha1(path) == claim.sha1
-                for path in self._unhashed_of_size(claim.size))
+                for path in self._unhashed_of_size(claim.size)) or self._members_held(claim)
             self._library_has[claim.sha1] = known
         return known
+
+    def _members_held(self, claim: Owned) -> bool:
+        """True when ``claim`` is a zip on the card (another computer's copy of a game) whose
+        every member's bytes are a loose file of the library, there as the scan found it
+        (review37b F8: its zip kept as "maybe the only copy left" while this library held
+        the very ROM loose). The zip's own directory first: a member whose CRC32 and size no
+        loose file of the library has ends the look; only then are the members read, in
+        full (as much as a prune reads of the file it removes). Not the library's own zips:
+        a zip's row holds its member's hashes as last scanned, not proof that the file holds
+        them now (see :meth:`_unhashed_of_size`, which reads them)."""
+        if not claim.dest.lower().endswith(".zip"):
+            return False
+        path = self.root / claim.dest
+        info = _lstat(path)
+        if info is None or not _is_file(info) or info.st_size != claim.size:
+            return False
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                loose = [self._loose_files(m.CRC, m.file_size) for m in members]
+                if not members or not all(loose):
+                    return False
+                for member, files in zip(members, loose, strict=True):
+                    digest = hashlib.sha1()
+                    with archive.open(member) as stream:
+                        while chunk := stream.read(1 << 20):
+                            digest.update(chunk)
+                    if not any(self._holds(file, digest.hexdigest()) for file in files):
+                        return False
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError,
+                RuntimeError, ValueError, EOFError):
+            return False  # (unreadable, encrypted, a method zipfile lacks: not proven)
+        return True
+
+    def _loose_files(self, crc: int, size: int) -> list[tuple[str, bytes | None, int | None]]:
+        """(path, SHA1, time) of the library's present loose files of this CRC32 and size."""
+        return [(f"{str(root).rstrip('/')}/{filepath}", sha1, mtime)
+                for root, filepath, sha1, mtime in self.db.query(
+                    "SELECT r.path, g.filepath, g.sha1_bin, g.file_mtime_ns FROM games g "
+                    "JOIN library_roots r ON r.id = g.root_id WHERE g.crc32_bin = ? "
+                    "AND g.file_size = ? AND g.is_archive = 0 AND g.is_missing = 0",
+                    (crc.to_bytes(4, "big"), size))]
+
+    def _holds(self, file: tuple[str, bytes | None, int | None], sha1: str) -> bool:
+        """True when the library's loose ``file`` (see :meth:`_loose_files`) has ``sha1``:
+        by its recorded SHA1 where it is as the scan found it (its time), else read now."""
+        path, recorded, mtime = file
+        if recorded is not None:
+            info = _lstat(os_path(path))
+            if info is not None and info.st_mtime_ns == mtime:
+                return recorded.hex() == sha1
+        return self._library_sha1(path) == sha1
 
     def _unhashed_of_size(self, size: int) -> list[str]:
         """The paths of the library's present archives of ``size`` bytes without a SHA1 of
@@ -3550,16 +3648,19 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
             return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
-        if claims is not None and item.sha1 is not None \
+        if claims is not None \
                 and (elsewhere := claims.written_elsewhere(item.key)) is not None \
                 and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim):
             # (another computer's ROM Runner put another version there, which this library
             # does not have: replaced as any older version of a game is — the other library
             # may be this one's NAS, changed since, review37b F1 — but said: that computer's
             # next deploy puts its own back, under the player's save, qa175 F2. Not this
-            # database's own line before a restore, QA114 F1; nor a file known here by its
-            # CRC32 only, review 28 R1)
+            # database's own line before a restore, QA114 F1. A source known here by its
+            # CRC32 only (a zip scanned without --verify) too: its bytes were read above
+            # where the sizes are the same, so this is another version — qa176 N2, replaced
+            # unsaid, the two computers taking turns)
             claims.replaced_other_computers[item.dest] = elsewhere
+            item.replacing = REPLACES_OTHER
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
