@@ -20,7 +20,8 @@ from tests.conftest import shared_path
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
           "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus", "knulli": "rg-35xx-plus",
           "rocknix": "rg-35xx-plus", "emudeck": "steam-deck", "retrobat": "steam-deck",
-          "retrodeck": "steam-deck", "android": "retroid-pocket-5"}
+          "retrodeck": "steam-deck", "android": "retroid-pocket-5",
+          "anbernic-stock-android-t820-family": "rg-556"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -711,9 +712,34 @@ def test_on_android_a_switch_emulator_is_told_to_install_the_keys_not_pointed_at
                  ).json()["data"]["groups"]
     (emulator,) = {group["emulator_id"] for group in groups}
     emulators = json.loads((pack / "emulators.json").read_text(encoding="utf-8"))["emulators"]
-    # (the pack names no Switch emulator for Android: the note says "the Switch emulator")
+    # (the pack names no Switch emulator for Android: the note says "a Switch emulator, if
+    # the device has one,")
     name = next((entry["name"] for entry in emulators if entry["id"] == emulator),
-                "the Switch emulator")
+                "a Switch emulator, if the device has one,")
     assert f"{name} installs the Switch keys from its own menu (Install keys: pick " \
         f"prod.keys in {folder}/)" in note, note
     assert f"{name}'s BIOS folder" not in note and "point" not in note, note
+
+
+def test_the_keys_note_names_no_switch_emulator_on_an_os_said_to_have_none(
+        cli: Any, tmp_path: Path) -> None:
+    """qa176 N14: on Anbernic's stock Android, where the deploy warns that no emulator the
+    pack knows runs switch ("it will not start there"), the keys note went on "the Switch
+    emulator installs the Switch keys from its own menu"."""
+    pack = shared_path("definition-pack")
+    (tmp_path / "bios").mkdir()
+    (tmp_path / "bios" / "prod.keys").write_text("key = 00\n", encoding="utf-8")
+    run, profile = setup(cli, tmp_path, "anbernic-stock-android-t820-family", pack,
+                         tmp_path / "bios", {"switch/Racer (USA).nsp": "switch game"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("destination", "paths", str(profile), "--to", str(card), "--set", "roms=Roms",
+               "--set", "bios=RetroArch/system").code == 0
+    done = run("deploy", str(profile), "--to", str(card), "platform:switch")
+    assert done.code in (0, 1), done.err
+    assert "switch: 1 game goes on the card, but no emulator the definition pack knows runs " \
+        "switch" in done.out, done.out
+    (note,) = [note for note in done.json()["data"]["notes"] if "BIOS file" in note]
+    assert "the Switch emulator" not in note, note
+    assert "; a Switch emulator, if the device has one, installs the Switch keys from its " \
+        "own menu (Install keys: pick prod.keys in RetroArch/system/)" in note, note

@@ -99,11 +99,29 @@ def test_user_select_needs_a_choice_then_the_override_wins(cli: Any, tmp_path: P
     # (QA161 F5: each folder was asked for alone, a --set of one refused for the other)
     assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
     assert "roms folder and bios folder are: choose both" in refused.err
-    assert "--set roms=FOLDER --set bios=FOLDER" in refused.err
+    # (qa176 N4: the folders the pack's layout check knows a Miyoo stock card by, not FOLDER
+    # to fill in; a blank card has neither)
+    assert refused.err.strip() == (
+        "error: miyoo-stock-family does not say where its roms folder and bios folder are: "
+        f"choose both with `romrunner destination paths {profile} --to {card} --set roms=Roms "
+        "--set bios=BIOS` if yours are those (the folders the pack knows its cards by; this "
+        "card has neither)"), refused.err
     half = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
                "--set", "roms=Roms")
     assert half.code == 2 and "its bios folder is: choose a folder" in half.err, half.err
-    assert "--set bios=FOLDER" in half.err and "--set roms" not in half.err
+    assert "--set bios=BIOS` if yours is that (the folder the pack knows its cards by; this " \
+        "card has none)" in half.err and "--set roms" not in half.err, half.err
+    # a stock card as the firmware made it: its own folders, spelt as it spells them
+    (card / "roms").mkdir()
+    (card / "Bios").mkdir()
+    stock = cli("--pack", pack, "deploy", str(profile), "--to", str(card), "platform:gb")
+    assert stock.code == 2, stock.err
+    assert stock.err.strip().endswith(
+        f"choose both with `romrunner destination paths {profile} --to {card} --set roms=roms "
+        "--set bios=Bios` (this card's roms and Bios folders, which the pack knows its cards "
+        "by)"), stock.err
+    (card / "roms").rmdir()
+    (card / "Bios").rmdir()
     chosen = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
                  str(card), "--set", "roms=Roms", "--set", "bios=BIOS", "--set", "gb=Handheld/GB")
     assert chosen.code == 0, chosen.err

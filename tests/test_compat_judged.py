@@ -259,10 +259,22 @@ def test_a_deploy_by_query_notes_the_games_rated_not_playable(
     (note,) = [line for line in text.err.splitlines() if "rate" in line and "note:" in line]
     assert note.startswith("note: 2 of the chosen games are rated not playable")
     assert "Unknown Homebrew Disc (USA).iso: broken (emuready-listings" in note
-    assert "copied as chosen" in note
-    # (review37b F8: not "autolist leaves them out" of a game an override includes)
-    assert "leaves such a game out unless an override includes it" in note
+    assert "copied as chosen (`romrunner autolist 1` leaves them out)" in note
     assert "Fine Game" not in note
+    # (review37b F7: a game the user's override includes is in the auto-list: not named as
+    # one `autolist` leaves out)
+    games = {game["filename"]: game["id"] for game in
+             real(cli, "--json", "games", "ls", "platform:ps2").json()["data"]["games"]}
+    _ok(cli, "override", "set", "--game", games["Unknown Homebrew Disc (USA).iso"],
+        "--include")
+    verdicts = {entry["filename"]: entry for entry in
+                real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert verdicts["Unknown Homebrew Disc (USA).iso"]["reason"] == "USER_OVERRIDE_INCLUDE"
+    text = real(cli, "deploy", "1", "--to", card, "platform:ps2", "--dry-run")
+    (note,) = [line for line in text.err.splitlines() if "rate" in line and "note:" in line]
+    assert note.startswith("note: 1 of the chosen games is rated not playable"), note
+    assert "(`romrunner autolist 1` leaves it out): Dropship (Europe).iso" in note, note
+    assert "Unknown Homebrew" not in note, note
 
 
 def test_a_reimport_that_gives_a_rating_back_names_it(cli: Any, tmp_path: Path) -> None:

@@ -289,3 +289,32 @@ def test_a_former_mount_point_used_as_a_plain_folder_on_purpose_deploys_with_pla
     finally:
         monkeypatch.undo()
         db.close()
+
+
+def test_a_former_mount_point_holding_our_plain_folder_deploy_says_so_when_refused(
+        cli: Any, tmp_path: Path) -> None:
+    """qa176 N10: a folder holding what a --plain-folder deploy wrote there, where a card was
+    mounted and deployed to since, was refused as if it held nothing of ours; the refusal
+    (kept: the newest deployment there was to a card, which may be away) names that
+    deployment and the option that goes on with it."""
+    library = tmp_path / "roms" / "gb"
+    library.mkdir(parents=True)
+    (library / "Alpha (USA).gb").write_bytes(hashlib.sha256(b"alpha").digest() * 512)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy_args = ("deploy", "1", "--to", str(card), "platform:gb")
+    with tmpfs(card, "4m"):
+        assert cli(*deploy_args).code == 0  # deployment 1, a card
+    assert cli(*deploy_args, "--plain-folder").code == 0  # deployment 2, this folder
+    with tmpfs(card, "4m"):  # another card mounted over the folder, deployed to
+        assert cli(*deploy_args).code == 0  # deployment 3
+    refused = cli(*deploy_args)
+    assert refused.code == 2, refused.err
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    assert refused.err.strip() == (
+        f"error: {card}: no card is mounted here: deployment 3 ({day}) wrote to a card "
+        f"mounted at this folder; the folder holds what deployment 2 ({day}) wrote to it with "
+        "--plain-folder: deploy with --plain-folder to go on with that folder, or mount the "
+        "card; nothing was changed"), refused.err
+    assert cli(*deploy_args, "--plain-folder").code == 0

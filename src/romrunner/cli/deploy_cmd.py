@@ -267,8 +267,8 @@ def rated_note(chosen: Chosen, profile_id: int) -> str | None:
     one = len(rated) == 1
     return (f"{len(rated):,} of the chosen games {'is' if one else 'are'} rated not playable "
             f"(broken, or never in-game) on the emulator the OS runs {'it' if one else 'them'} "
-            f"with, copied as chosen (`romrunner autolist {profile_id}` leaves such a game "
-            f"out unless an override includes it): {examples(rated, RATED_NAMED, '; ')}")
+            f"with, copied as chosen (`romrunner autolist {profile_id}` leaves "
+            f"{'it' if one else 'them'} out): {examples(rated, RATED_NAMED, '; ')}")
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted

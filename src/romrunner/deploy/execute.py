@@ -1232,12 +1232,22 @@ def refuse_an_unmounted_card(db: Database, card: Path, *, plain_folder: bool = F
                 (here,)))):
         return
     row = rows[0]
+    mounted_here = (f"{card}: no card is mounted here: deployment {row['id']} "
+                    f"({str(row['started_at'])[:10]}) wrote to a card mounted at this folder")
+    # (the folder holds the files of a deploy made here with --plain-folder before that card
+    # was mounted: the refusal said nothing of them, as if it held nothing of ours, qa176 #10)
+    plain = next((r for r in rows if _plain_folder_row(r) and here is not None
+                  and str(r["destination_id"]) == here), None)
+    if plain is not None:
+        raise DeployError(
+            f"{mounted_here}; the folder holds what deployment {plain['id']} "
+            f"({str(plain['started_at'])[:10]}) wrote to it with --plain-folder: deploy with "
+            "--plain-folder to go on with that folder, or mount the card; nothing was changed")
     raise DeployError(
-        f"{card}: no card is mounted here: deployment {row['id']} "
-        f"({str(row['started_at'])[:10]}) wrote to a card mounted at this folder, which "
-        "is now a folder of the computer's own disk; mount the card (or deploy to "
-        "another folder), or, to use this folder as a plain folder on purpose, deploy with "
-        "--plain-folder (the next deploys here then need it no more); nothing was changed")
+        f"{mounted_here}, which is now a folder of the computer's own disk; mount the card (or "
+        "deploy to another folder), or, to use this folder as a plain folder on purpose, "
+        "deploy with --plain-folder (the next deploys here then need it no more); nothing was "
+        "changed")
 
 
 def _deployments_at(db: Database, card: Path, real: str) -> list[sqlite3.Row]:

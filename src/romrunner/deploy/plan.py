@@ -557,9 +557,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
             "sheet-rewritten", f"{count:,} disc {'sheet names' if count == 1 else 'sheets name'}"
-            " tracks in a folder, with characters the card cannot hold, with names another "
-            "disc's tracks have, or other than their files are named (another case, Windows-1252"
-            f" bytes): on the card the tracks go beside {'it' if count == 1 else 'them'}"
+            " tracks in a folder, with characters the card cannot hold, with generic names "
+            "(track01.bin) or names another disc's tracks have, or other than their files are "
+            "named (another case, Windows-1252 bytes): on the card the tracks go beside "
+            f"{'it' if count == 1 else 'them'}"
             " under names of their own, and "
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {examples(builder.flat_sheets)})"))
@@ -1983,6 +1984,18 @@ def _leave_out_excluded_sets(db: Database, games: dict[int, _Game], builder: _Bu
         f"({examples(titles)}); a set is one game on the card"))
 
 
+def _generic_gdi_tracks(game: _Game, tracks: list[_Track]) -> bool:
+    """True when ``game`` is a .gdi whose tracks have names of no game's own (``track01.bin``
+    of every GDI dump): they get the sheet's name before theirs always, not only once
+    another disc's have the same names — a lone set went on the card as bare
+    ``track01.bin``, and the next set's deploy renamed (copied again) its tracks (qa176 #8)."""
+    if not game.filename.lower().endswith(".gdi"):
+        return False
+    stem = PurePosixPath(game.filename).stem.casefold()
+    return any(not track.name.rpartition("/")[2].casefold().startswith(stem)
+               for track in tracks)
+
+
 def _needs_flat_sheet(tracks: list[_Track], fs: FileSystem) -> bool:
     """True when a track is in a folder of its sheet's, or its name is not legal on ``fs``."""
     for track in tracks:
@@ -2198,7 +2211,8 @@ class _Builder:
                 self.hold(item.dest, game)
             return None
         if game.filename.lower().endswith(_RENAMING_SHEETS) and (
-                game.id in self.contested or self._tracks_collide(items[1:], game)):
+                game.id in self.contested or _generic_gdi_tracks(game, tracks)
+                or self._tracks_collide(items[1:], game)):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
             apart = self._flat_sheet(game, folder, parent, tracks, sheet,
@@ -2211,8 +2225,12 @@ class _Builder:
             items = apart
         if not self.claim(items, game):
             return None
-        if items[0].content is not None and game.source not in self.flat_sheets:
-            self.flat_sheets.append(game.source)  # (said only of the sheets placed)
+        if items[0].content is not None and game.source not in self.flat_sheets \
+                and not self._written_before(items[0]):
+            # (said only of the sheets placed, and not again of one an earlier deploy wrote
+            # as it is now: the warning came at every deploy, one copying nothing too — qa176
+            # #8)
+            self.flat_sheets.append(game.source)
         # The sheet after the tracks it names: a run stopped between them (a full card)
         # never leaves a sheet on the card without its tracks.
         self.plan.items.extend([*items[1:], items[0]])
@@ -2532,6 +2550,18 @@ class _Builder:
         stem = PurePosixPath(game.filename).stem.casefold()
         return any(self._other_content_on_card(item) for item in items
                    if not PurePosixPath(item.dest).name.casefold().startswith(stem))
+
+    def _written_before(self, sheet: PlanItem) -> bool:
+        """True when the card holds, as one of our deploys wrote it, the rewritten sheet
+        ``sheet`` (its content) at its place: nothing new to say of it."""
+        record = self.card_records().get(sheet.dest)
+        if record is None or sheet.content is None \
+                or record.sha1 != hashlib.sha1(sheet.content).hexdigest():
+            return False
+        try:
+            return record.matches(os.lstat(self.plan.root / sheet.dest))
+        except OSError:
+            return False
 
     def card_records(self) -> dict[str, Owned]:
         """The card manifest's records by destination path, read once per plan."""
@@ -3174,6 +3204,8 @@ SWITCH = "switch"
 KEYS_READER = " (keys)"
 """Marks an Android Switch emulator among a plan's BIOS readers: it reads no BIOS folder,
 its keys are installed from a file picker in the app."""
+NO_SWITCH_EMULATOR = "a Switch emulator, if the device has one,"
+"""The Switch emulator of the keys note where the pack names none for the OS."""
 
 
 def _note_bios_reader(plan: DeployPlan, pack: DefinitionPack, group: BiosGroup, root: str,
@@ -3186,7 +3218,9 @@ def _note_bios_reader(plan: DeployPlan, pack: DefinitionPack, group: BiosGroup, 
     entry = pack.emulators.get(group.emulator_id or "")
     if group.platform_id == SWITCH:  # (keys installed from the app's menu: QA165's note)
         readers = plan.bios_readers.setdefault(folder, [])
-        name = (entry.name if entry is not None else "the Switch emulator") + KEYS_READER
+        # (none the pack names there: not "the Switch emulator" after a warning that no
+        # emulator runs switch on that OS, qa176 #14)
+        name = (entry.name if entry is not None else NO_SWITCH_EMULATOR) + KEYS_READER
     elif entry is None or group.emulator_id == RETROARCH \
             or (entry.type or "").lower() != "standalone":
         readers = plan.bios_readers.setdefault(root, [])

@@ -1782,7 +1782,7 @@ def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
     as the user chose, but says so (QA174 F6: a game the auto-list leaves out as broken was
     copied without a word). Judged as the auto-list's compatibility step judges it (a
     RetroArch with no core named, by its cores); games an override runs with no emulator,
-    or no rating, are not named."""
+    or includes (the auto-list has them, said so there), or with no rating, are not named."""
     if not game_ids:
         return []
     profile = load_profile(db, profile_id)
@@ -1805,6 +1805,9 @@ def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
         emulator = resolution.emulator_id if resolution else None
         if not emulator or not game.game_keys:
             continue
+        if resolution is not None and resolution.action == "include":
+            continue  # (the user's override puts it in the auto-list, rated as it is: the
+            # note's "autolist leaves it out" was untrue of it, review37b F7)
         cores = policies.retroarch_cores(resolved, game.platform_id) \
             if ratings_family(emulator) == RETROARCH else ()
         gate = check_compatibility(game, emulator, "balanced", policies, compat, cores)

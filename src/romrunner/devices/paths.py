@@ -508,11 +508,30 @@ def _no_folder_said(pack: DefinitionPack, os_id: str, card_root: Path, keys: lis
     none was chosen: every missing one in one line (QA161 F5: each refused alone for lacking
     the other), with the folders the OS's base OS names, as an example."""
     folders = " and ".join(f"{key} folder" for key in keys)
-    sets = " ".join(f"--set {key}=FOLDER" for key in keys)
-    said = (f"{os_id} does not say where its {folders} {'is' if len(keys) == 1 else 'are'}: "
-            f"choose {'a folder' if len(keys) == 1 else 'both'} with `romrunner destination paths "
+    # (the folders the pack's layout check knows the OS's cards by, as this card spells
+    # them where it has them: the command to run, not one with FOLDER to fill in — Miyoo's
+    # and Anbernic's stock firmware could not deploy at all without it, qa176 #4)
+    marked = _marked_folders(pack, os_id, card_root, keys)
+    on_card = [marked[key][0] for key in keys if key in marked and marked[key][1]]
+    named = {key: marked[key][0] for key in keys} if all(key in marked for key in keys) \
+        else {}
+    sets = " ".join(f"--set {key}={shell_word(named.get(key, 'FOLDER'))}" for key in keys)
+    one = len(keys) == 1
+    said = (f"{os_id} does not say where its {folders} {'is' if one else 'are'}: "
+            f"choose {'a folder' if one else 'both'} with `romrunner destination paths "
             f"{profile_id} --to {shell_word(card_root)} {sets}`")
-    example = _base_os_folders(pack, os_id, keys)
+    if named and len(on_card) == len(keys):
+        said += (f" (this card's {' and '.join(on_card)} "
+                 f"{'folder, which the pack knows' if one else 'folders, which the pack knows'}"
+                 " its cards by)")
+    elif named:
+        lacking = [marked[key][0] for key in keys if not marked[key][1]]
+        has = f"{' and '.join(on_card)}, not {' and '.join(lacking)}" if on_card \
+            else "none" if one else "neither"
+        said += (f" if yours {'is that' if one else 'are those'} (the "
+                 f"{'folder' if one else 'folders'} the pack knows its cards by; this card has "
+                 f"{has})")
+    example = _base_os_folders(pack, os_id, keys) if not named else ""
     if example:
         said += f" ({example})"
     if pack_asks:
@@ -522,6 +541,35 @@ def _no_folder_said(pack: DefinitionPack, os_id: str, card_root: Path, keys: lis
     return InputError(f"{said} ({os_id} has no entry in the pack's operating systems, which "
                       f"would say where; `romrunner profile set {profile_id} --os OS` points "
                       "the profile at another)")
+
+
+def _marked_folders(pack: DefinitionPack, os_id: str, card_root: Path, keys: list[str]
+                    ) -> dict[str, tuple[str, bool]]:
+    """key (roms, bios) -> (a folder of that name the pack's layout check for ``os_id``
+    knows its cards by — ``/Roms`` of Miyoo's stock firmware —, as the card at ``card_root``
+    spells it when it has one; whether it has): the keys the markers name."""
+    found: dict[str, tuple[str, bool]] = {}
+    for profile in pack.layout_profiles:
+        if profile.get("osId") != os_id or not isinstance(profile.get("detection"), dict):
+            continue
+        detection = profile["detection"]
+        for marker in [*_strings(detection.get("markersAll")),
+                       *_strings(detection.get("markersAny"))]:
+            relative = card_relative(os_id, marker)[0]
+            key = relative.name.casefold()
+            if key not in keys or relative == PurePosixPath(".") \
+                    or (key in found and found[key][1]):
+                continue
+            actual = _existing_case(card_root, relative)
+            if actual is not None:
+                found[key] = (str(actual), True)
+            elif key not in found:
+                found[key] = (str(relative), False)
+    return found
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _base_os_folders(pack: DefinitionPack, os_id: str, keys: list[str]) -> str:
