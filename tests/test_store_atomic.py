@@ -470,3 +470,40 @@ def test_the_immutable_flag_advice_names_the_platforms_own_command(
     monkeypatch.setattr(database.sys, "platform", "linux")
     assert database._make_writable(folder) == \
         f"clear its immutable flag (`chattr -i {folder}`, as root)"
+
+
+def test_side_files_a_read_of_a_read_only_file_left_are_named_by_the_next_write(
+        tmp_path: Path) -> None:
+    """qa179 F7: a database file the user may not write, read (SQLite makes its -shm and
+    -wal with the file's mode, 0444), then made writable: every write failed "database is
+    read-only; check the file and folder permissions" of a writable file and folder. The
+    write names the side file and how to mend it, and changes nothing."""
+    import sys
+    prefix = _as_a_user()
+    db = tmp_path / "r.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    for side in ("r.db-wal", "r.db-shm"):
+        (tmp_path / side).unlink(missing_ok=True)
+    db.chmod(0o444)
+
+    def romrunner(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", "--db",
+                               str(db), *args], capture_output=True, text=True, timeout=120)
+
+    read = romrunner("collection", "ls")
+    assert read.returncode == 0 and "kept" in read.stdout, read.stderr
+    left = [side for side in ("r.db-shm", "r.db-wal") if (tmp_path / side).exists()
+            and not os.stat(tmp_path / side).st_mode & 0o200]
+    if not left:
+        pytest.skip("this SQLite left no read-only side file beside a read-only database")
+    db.chmod(0o644)
+    before = db.read_bytes()
+    written = romrunner("collection", "create", "x")
+    assert written.returncode == 2, written.stderr
+    said = written.stderr.strip()
+    assert said.startswith(f"error: {tmp_path / left[0]}: read-only") and "chmod u+w" in said, \
+        said
+    assert db.read_bytes() == before
+    for side in left:
+        (tmp_path / side).chmod(0o644)
+    assert romrunner("collection", "create", "x").returncode == 0

@@ -54,6 +54,7 @@ from romrunner.store.migrate import (
     pending_migrations,
     refuse_version_below_recorded,
 )
+from romrunner.words import shell_word
 
 
 class OpenMode(Enum):
@@ -230,6 +231,7 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
                or _reads_as_is(path) else _COPY_TO_UPGRADE + ")"))
     if path.exists() and not os.access(path, os.W_OK):
         raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
+    refuse_read_only_side_files(path)
     if not folder_is_writable(path):
         raise ReadOnlyVolumeError(not_writable_folder(path, reading_works=_reads_as_is(path)))
     try:
@@ -242,6 +244,23 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     lock = WriterLock(path, lock_as)
     lock.acquire(wait=wait, on_wait=on_wait)
     return lock
+
+
+def refuse_read_only_side_files(path: Path) -> None:
+    """Refuse, naming it, a -wal or -shm beside a writable database that this user may not
+    write: SQLite gives them the database file's mode, so a command that read the database
+    while its file was read-only left them so, and once the file was made writable every
+    write failed "database is read-only; check the file and folder permissions" of a file
+    and folder that were (qa179 F7)."""
+    if not path.exists():
+        return
+    for suffix in ("-shm", "-wal"):
+        side = path.with_name(path.name + suffix)
+        if side.exists() and not os.access(side, os.W_OK):
+            raise ReadOnlyVolumeError(
+                f"{side}: read-only (a command that read the database while its file was "
+                "read-only left it so): make it writable too (`chmod u+w "
+                f"{shell_word(side)}`)")
 
 
 # The files SQLite and ROM Runner keep beside a database, by the suffix of their names.
