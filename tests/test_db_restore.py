@@ -1169,3 +1169,30 @@ def test_ids_given_before_a_restore_are_never_given_again(cli: Any, tmp_path: Pa
     assert cli("db", "restore", str(backup), "--force").code == 0  # (3 is lost again)
     assert cli("deploy", "1", "--to", card, "--auto").code == 0
     assert _deployment_ids(cli) == [1, 4]
+
+
+def test_the_next_write_removes_what_a_killed_restore_left(tmp_path: Path) -> None:
+    """qa179 F5: a `db restore` killed before its swap left a hidden copy of the backup as
+    big as the database (and a killed backup its own), which only another `db restore`
+    removed. Any command that writes removes them now — not those of a restore running (it
+    holds a lock on its file)."""
+    import fcntl
+    db = tmp_path / "rr.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    died = [tmp_path / ".romrunner-restore.dead1.tmp", tmp_path / ".romrunner-backup.dead2.tmp",
+            tmp_path / ".romrunner-restore.dead1.tmp-journal"]
+    running = tmp_path / ".romrunner-restore.live3.tmp"
+    for path in (*died, running):
+        path.write_bytes(b"x" * 4096)
+    mine = tmp_path / ".romrunner-restored-notes.tmp"  # (no name of ours: never touched)
+    mine.write_text("mine")
+    held = os.open(running, os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        assert run_subprocess("--db", str(db), "games", "ls").code == 0
+        assert all(path.exists() for path in died)  # (a reader changes nothing)
+        assert run_subprocess("--db", str(db), "collection", "create", "x").code == 0
+    finally:
+        os.close(held)
+    assert [path.name for path in died if path.exists()] == []
+    assert running.exists() and mine.read_text() == "mine"

@@ -58,6 +58,7 @@ BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-backup.", ".tmp"
+RESTORE_TEMP_PREFIX = ".romrunner-restore."  # (a restore's copy of the backup: restore.py)
 LINEAGE_KEY = "database_lineage"
 PLACE_KEY = "database_place"
 # Settings that tell one file of a database from another, not what it holds (see same_rows).

@@ -21,6 +21,7 @@ from romrunner.errors import (
 )
 from romrunner.store.backup import (
     BACKUP_APPLICATION_ID,
+    RESTORE_TEMP_PREFIX,
     DatabaseState,
     FilePlace,
     copied_elsewhere,
@@ -31,6 +32,7 @@ from romrunner.store.backup import (
     line_of_changes,
     record_place,
     recorded_place,
+    remove_stale_temporaries,
 )
 from romrunner.store.database import (
     Database,
@@ -113,6 +115,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
+    remove_what_died_here(path.parent)
     empty = path.is_file() and path.stat().st_size == 0
     new = not path.exists() or empty
     mark = BackupMark() if was_backup else None
@@ -244,6 +247,15 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     lock = WriterLock(path, lock_as)
     lock.acquire(wait=wait, on_wait=on_wait)
     return lock
+
+
+def remove_what_died_here(folder: Path) -> None:
+    """Remove the temporary files that killed backups and restores into ``folder`` left
+    (hidden, each as big as the database: only the next `db restore` removed a restore's,
+    qa179 F5); a running one's are kept (it holds a lock on its file)."""
+    with contextlib.suppress(OSError):
+        remove_stale_temporaries(folder)
+        remove_stale_temporaries(folder, RESTORE_TEMP_PREFIX)
 
 
 def refuse_read_only_side_files(path: Path) -> None:

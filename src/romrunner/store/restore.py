@@ -53,6 +53,7 @@ from romrunner.errors import (
 )
 from romrunner.store.backup import (
     LINEAGE_KEY,
+    RESTORE_TEMP_PREFIX,
     DatabaseState,
     Restore,
     backup_database,
@@ -79,7 +80,7 @@ from romrunner.store.open import prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, size_text
 
-_TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-restore.", ".tmp"
+_TEMP_PREFIX, _TEMP_SUFFIX = RESTORE_TEMP_PREFIX, ".tmp"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 # What a user counts in a database, compared between it and the backup.
