@@ -690,27 +690,31 @@ def test_a_bios_sets_zip_another_catalog_identifies_goes_beside_the_sets_needing
     assert "2020bb" not in [g["name"] for g in report["incomplete_games"]], report
 
 
+@pytest.mark.parametrize("folder", ["neogeo", "fbneo"])
 def test_sets_two_arcade_catalogs_list_alike_are_identified_in_a_folder_of_neither(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, folder: str) -> None:
     """QA159 F3: with MAME's and FBNeo's DATs both imported (the same sets, the same ROMs),
     the sets in `neogeo/` were identified by neither — the BIOS set went to the card as a
     game, a set of no Neo Geo kept the Neo Geo folder — while MAME's DAT alone identified
-    them. Now as with one catalog alone."""
+    them. Now as with one catalog alone; in `fbneo/`, one of the catalogs' own folder, by
+    its catalog (review38 F1: the first fix made them guesses there)."""
     (tmp_path / "fbneo.xml").write_text(_dat().replace(
         "<name>MAME</name><version>0.37b5</version>",
         "<name>FinalBurn Neo - Arcade Games</name><version>1.0.0.03</version>"))
     assert real(cli, "dat", "import", str(tmp_path / "fbneo.xml"), "--platform",
                 "fbneo").code == 0
     ids = _library(cli, tmp_path, {name: SETS[name] for name in ("neogeo", "2020bb", "solo")},
-                   folder="neogeo")
-    matched = {name: real(cli, "--json", "games", "show", str(game)).json()["data"]
-               ["matched_game_id"] for name, game in ids.items()}
-    assert matched == {"neogeo": "arcade:neogeo", "2020bb": "arcade:2020bb",
-                       "solo": "arcade:solo"}, matched
+                   folder=folder)
+    shown = {name: real(cli, "--json", "games", "show", str(game)).json()["data"]
+             for name, game in ids.items()}
+    catalog = "arcade" if folder == "neogeo" else "fbneo"
+    assert {name: game["matched_game_id"] for name, game in shown.items()} == {
+        name: f"{catalog}:{name}" for name in ("neogeo", "2020bb", "solo")}, shown
+    assert {game["match_method"] for game in shown.values()} == {"crc32"}, shown
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["neogeo.zip"]["reason"] == "bios_set", listed["neogeo.zip"]
-    assert listed["solo.zip"]["platform_id"] == "arcade", listed["solo.zip"]
+    assert listed["solo.zip"]["platform_id"] == catalog, listed["solo.zip"]
     card = tmp_path / "card"
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
