@@ -322,6 +322,35 @@ def test_another_computers_other_version_of_a_zip_known_by_crc32_only_is_said(
                                                 "reason": "another computer's version"}]
 
 
+def test_the_same_rom_zipped_apart_on_two_computers_is_no_other_version(
+        cli: Any, tmp_path: Path) -> None:
+    """review38 F3: the same ROM zipped on each computer (other member times: other zip
+    bytes, no SHA1 of either file without --verify) was said to replace "another version of
+    its game" at every deploy of either computer."""
+    card = tmp_path / "card"
+    card.mkdir()
+    rom = b"\x07" * 8192
+    zips = []
+    for when in ((2001, 1, 1, 0, 0, 0), (2024, 6, 1, 12, 0, 0)):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(zipfile.ZipInfo("Mr. Do! (Europe).gb", when), rom)
+        zips.append(buffer.getvalue())
+    assert zips[0] != zips[1]
+    runs = _two_libraries(cli, tmp_path, {"desktop": ("Mr. Do! (Europe).zip", zips[0]),
+                                          "laptop": ("Mr. Do! (Europe).zip", zips[1])})
+    assert runs["desktop"]("deploy", "1", "--to", card, "platform:gb").code == 0
+    for computer in ("laptop", "desktop"):
+        run = runs[computer]("--json", "deploy", "1", "--to", card, "platform:gb")
+        assert run.code == 0, run.err
+        data = run.json()["data"]
+        assert not [n for n in data["notes"] if "another version" in n], data["notes"]
+        assert data["replaced"] == [], data["replaced"]
+    (copy,) = card.rglob("Mr. Do! (Europe).zip")
+    with zipfile.ZipFile(copy) as archive:
+        assert archive.read("Mr. Do! (Europe).gb") == rom
+
+
 def test_prune_others_names_the_computer_whose_only_copy_it_keeps(
         cli: Any, tmp_path: Path) -> None:
     """qa177 F3: the note on another computer's file kept by --prune-others said "at paths

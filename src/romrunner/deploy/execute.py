@@ -3207,6 +3207,27 @@ class Claims:
             self._library_has[claim.sha1] = known
         return known
 
+    def same_rom_zipped_apart(self, claim: Owned, game_id: int | None) -> bool:
+        """True when ``claim``, a zip on the card, holds by its directory the very ROMs
+        (CRC32 and size) that the library's zip of game ``game_id`` held when scanned: the
+        same dump zipped apart (another computer's zip tool, other member times), no other
+        version of the game (review38 F3: said "replaces another version" at every deploy
+        of either computer). Only the card's zip directory is read."""
+        if game_id is None or not claim.dest.lower().endswith(".zip"):
+            return False
+        ours = sorted((bytes(crc), int(size)) for crc, size in self.db.query(
+            "SELECT crc32_bin, file_size FROM game_files WHERE game_id = ? AND kind = 'member' "
+            "AND crc32_bin IS NOT NULL", (game_id,)))
+        if not ours:
+            return False
+        try:
+            with zipfile.ZipFile(self.root / claim.dest) as archive:
+                theirs = sorted((member.CRC.to_bytes(4, "big"), member.file_size)
+                                for member in archive.infolist() if not member.is_dir())
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+            return False
+        return theirs == ours
+
     def _members_held(self, claim: Owned) -> bool:
         """True when ``claim`` is a zip on the card (another computer's copy of a game) whose
         every member's bytes are a loose file of the library, there as the scan found it
@@ -3660,7 +3681,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
         if claims is not None \
                 and (elsewhere := claims.written_elsewhere(item.key)) is not None \
-                and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim):
+                and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim) \
+                and not claims.same_rom_zipped_apart(claim, item.game_id):
             # (another computer's ROM Runner put another version there, which this library
             # does not have: replaced as any older version of a game is — the other library
             # may be this one's NAS, changed since, review37b F1 — but said: that computer's
