@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import muos_profile
 
 
@@ -115,3 +117,28 @@ def test_a_second_set_says_each_renamed_track_by_its_own_new_name(
         sheet = (folder / f"{title}.cue").read_text()
         assert f'"{title} - Track 02.bin"' in sheet, sheet
         assert (folder / f"{title} - Track 02.bin").is_file()
+
+
+def test_a_lone_gdi_an_earlier_release_put_on_the_card_by_its_bare_names_is_kept(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """review38 F2: a card holding a lone GDI set that an earlier release deployed by its
+    bare track names (`track01.bin`) had every track copied again under the game's name at
+    the next deploy (~1 GB a disc), the old ones left behind without --prune. Its tracks
+    stay as they are until another disc's collide."""
+    from romrunner.deploy import plan as plan_module
+    root = tmp_path / "roms"
+    _gdi_set(root, "Alpha (USA)")
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy = ("--json", "deploy", "1", "--to", str(card), "platform:dreamcast")
+    with monkeypatch.context() as earlier:  # (the release before: generic names kept)
+        earlier.setattr(plan_module, "_generic_gdi_tracks", lambda game, tracks: False)
+        assert cli(*deploy).code == 0
+    folder = next(path.parent for path in card.rglob("Alpha (USA).gdi"))
+    bare = sorted(path.name for path in folder.iterdir())
+    assert bare == ["Alpha (USA).gdi", "track01.bin", "track02.raw", "track03.bin"]
+    again = cli(*deploy)
+    assert again.code == 0, again.err
+    assert again.json()["data"]["copied"] == 0, again.json()["data"]
+    assert sorted(path.name for path in folder.iterdir()) == bare

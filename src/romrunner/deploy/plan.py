@@ -2211,7 +2211,8 @@ class _Builder:
                 self.hold(item.dest, game)
             return None
         if game.filename.lower().endswith(_RENAMING_SHEETS) and (
-                game.id in self.contested or _generic_gdi_tracks(game, tracks)
+                game.id in self.contested
+                or (_generic_gdi_tracks(game, tracks) and not self._on_card_so(items[1:]))
                 or self._tracks_collide(items[1:], game)):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
@@ -2550,6 +2551,24 @@ class _Builder:
         stem = PurePosixPath(game.filename).stem.casefold()
         return any(self._other_content_on_card(item) for item in items
                    if not PurePosixPath(item.dest).name.casefold().startswith(stem))
+
+    def _on_card_so(self, tracks: list[PlanItem]) -> bool:
+        """True when an earlier deploy of ours wrote ``tracks`` to the card under these very
+        names, with this content, and they are there as written: a lone GDI deployed before
+        generic track names got the game's name keeps its tracks as they are until another
+        disc's collide (review38 F2: every such card copied ~1 GB a disc again)."""
+        records = self.card_records()
+        for track in tracks:
+            record = records.get(track.dest)
+            if record is None or record.size != track.size or (
+                    track.sha1 is not None and record.sha1 not in (None, track.sha1)):
+                return False
+            try:
+                if not record.matches(os.lstat(self.plan.root / track.dest)):
+                    return False
+            except OSError:
+                return False
+        return bool(tracks)
 
     def _written_before(self, sheet: PlanItem) -> bool:
         """True when the card holds, as one of our deploys wrote it, the rewritten sheet
