@@ -32,7 +32,7 @@ from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.tags import FLAGS, language_code, region_name
 from romrunner.packs.model import Platform, platform_hint
-from romrunner.search.games import fts_phrase, fts_query, fts_words, phrase_forms
+from romrunner.search.games import fts_query, fts_words, like_phrase_sql, phrase_sql
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold, storable
@@ -567,11 +567,10 @@ def _phrase_sql(value: str, ctx: Context) -> Sql:
     words = (fold(value) or "").split()
     if len(words) < 2:
         return _words_sql(value, ctx)
-    if ctx.fts:  # (a phrase starting with an article as a catalog writes it too: QA166 F8)
-        return f"+g.id IN ({_FTS_IDS})", [fts_phrase(value)]
-    forms = phrase_forms(value)
-    return ("(" + " OR ".join(["(' ' || g.title_norm || ' ') LIKE ? ESCAPE '\\'"] * len(forms))
-            + ")", [form.like_pattern() for form in forms])
+    if ctx.fts:  # (in the title as written or as it reads, "Legend of Zelda, The" reading
+        # "The Legend of Zelda": QA166 F8, review37 F6, qa176 N3)
+        return phrase_sql("+g.id", value)
+    return like_phrase_sql(value)
 
 
 def _title_parse(value: str) -> str:

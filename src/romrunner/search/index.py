@@ -8,12 +8,20 @@ on ``title_norm`` and answer exactly what the index does.
 Rows are added to ``games_fts`` by the scan writer, set-based once per batch: measured, a
 per-row insert trigger made a first scan 2.5x slower (docs/PERFORMANCE.md). Updates and deletes
 are still mirrored by triggers (they are rare and need the old values).
+
+A second index, ``games_fts_reading`` (migration 0032), holds the titles as they read where a
+catalog writes them otherwise: No-Intro's "Legend of Zelda, The - A Link to the Past" reads
+"The Legend of Zelda - A Link to the Past" (see :func:`reading_sql`). Only those games have a
+row in it (3-4% of a No-Intro library), so a quoted phrase is found in a title as written or
+as it reads (``"the legend"``, ``"zelda a link"``) while word searches, and their ranking,
+read the main index alone.
 """
 
 from __future__ import annotations
 
 from romrunner.errors import CorruptDatabaseError
 from romrunner.store.database import Database, has_search_table, search_index_damage
+from romrunner.textnorm import ARTICLES
 
 MARK = "\ue000"
 """The word that marks a game whose ``title_norm`` is not its folded title: a private-use
@@ -29,6 +37,51 @@ def catalog_title(alias: str = "g") -> str:
     """The SQL of a game's catalog title (table alias ``alias``): its DAT's description where
     that is not its name (an arcade set's title: migration 0024), else its matched name."""
     return f"coalesce({alias}.catalog_name, {alias}.catalog_title)"
+
+
+READING_TABLE = "games_fts_reading"
+"""The index of the titles as they read (see :func:`reading_sql`): one row a game whose title
+or catalog title reads otherwise than it is written, its columns those of ``games_fts``."""
+
+
+def reading_sql(title: str) -> str:
+    """The SQL of the title ``title`` (an SQL expression) folded as it reads where a catalog
+    puts the article that begins it after its main title ("Legend of Zelda, The - A Link to
+    the Past (USA)" reads "the legend of zelda a link to the past usa"), else NULL: its first
+    ", " is followed by one of :data:`ARTICLES` that ends the main title (before " - ", " (",
+    " [" or the end), and the text before that comma holds no such separator ("Kileak, The
+    Blood", and "Golgo 13, Las Vegas" in a subtitle, read as written). Plain SQL, cheapest
+    test first: a title without ", " costs one ``instr`` and no fold; migration 0032's
+    triggers compute the same."""
+    comma = f"instr({title}, ', ')"
+    head = f"substr({title}, 1, {comma} - 1)"
+    tail = f"substr({title}, {comma} + 2)"
+    word_end = f"instr({tail} || ' ', ' ')"
+    word = f"substr({tail}, 1, {word_end} - 1)"
+    after = f"substr({tail}, {word_end})"
+    articles = ", ".join(f"'{article}'" for article in ARTICLES)
+    return (f"CASE WHEN {comma} > 1 AND lower({word}) IN ({articles}) "
+            f"AND ({after} = '' OR substr({after}, 1, 3) = ' - ' "
+            f"OR substr({after}, 1, 2) IN (' (', ' [')) "
+            f"AND instr({head}, ' - ') = 0 AND instr({head}, ' (') = 0 "
+            f"AND instr({head}, ' [') = 0 "
+            f"THEN rr_fold({word} || ' ' || {head} || {after}) END")
+
+
+def reading_rows_sql(key: str, title: str, catalog: str, source: str = "",
+                     lead: str = "") -> str:
+    """The SELECT of ``games_fts_reading``'s rows: ``lead``, then ``key`` (the rowid), the
+    title and the catalog title (SQL expressions over ``source``, a FROM clause) each as it
+    reads (:func:`reading_sql`), of the rows where one reads otherwise than it is written."""
+    return (f"SELECT {lead}k, a, b FROM (SELECT k, {reading_sql('t')} AS a, "
+            f"{reading_sql('c')} AS b FROM (SELECT {key} AS k, {title} AS t, {catalog} AS c"
+            f"{' ' + source if source else ''})) WHERE a IS NOT NULL OR b IS NOT NULL")
+
+
+def has_reading_index(db: Database) -> bool:
+    """True when the database has :data:`READING_TABLE` (with FTS5, from schema 32)."""
+    return db.query_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (READING_TABLE,)) is not None
 
 
 def has_search_index(db: Database) -> bool:
@@ -53,6 +106,10 @@ def index_games(db: Database, first_id: int) -> None:
         db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
                    f"SELECT id, {TITLE_SQL}, rr_fold({catalog_title('games')}) FROM games "
                    "WHERE id >= ?", (first_id,))
+        if has_reading_index(db):
+            db.execute(f"INSERT INTO {READING_TABLE} (rowid, detected_title, catalog_title) "
+                       + reading_rows_sql("id", "detected_title", catalog_title("games"),
+                                          "FROM games WHERE id >= ?"), (first_id,))
 
 
 def search_index_problem(db: Database) -> str | None:
@@ -72,6 +129,15 @@ def search_index_problem(db: Database) -> str | None:
     games = int(db.scalar("SELECT count(*) FROM games"))
     if indexed != games:
         return f"search index holds {indexed:,} games of {games:,}"
+    if has_reading_index(db):
+        try:  # (its entries were read by search_index_damage)
+            indexed = int(db.scalar(f"SELECT count(*) FROM {READING_TABLE}_docsize"))
+        except CorruptDatabaseError as exc:
+            return f"search index damaged ({exc.__cause__ or exc})"
+        reading = int(db.scalar("SELECT count(*) FROM (" + reading_rows_sql(
+            "id", "detected_title", catalog_title("games"), "FROM games") + ")"))
+        if indexed != reading:
+            return (f"search index holds {indexed:,} titles as they read of {reading:,}")
     return None
 
 
@@ -81,5 +147,7 @@ def rebuild_search_index(db: Database) -> int:
     if not has_search_index(db):
         return 0
     db.execute("INSERT INTO games_fts (games_fts) VALUES ('delete-all')")
+    if has_reading_index(db):
+        db.execute(f"INSERT INTO {READING_TABLE} ({READING_TABLE}) VALUES ('delete-all')")
     index_games(db, 0)
     return int(db.scalar("SELECT count(*) FROM games_fts_docsize"))

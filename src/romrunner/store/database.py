@@ -161,15 +161,22 @@ def search_index_damage(conn: sqlite3.Connection) -> str | None:
     try:
         if not has_search_table(conn):
             return None
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rr_search_walk "
-                     "USING fts5vocab(main, games_fts, 'instance')")
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('games_fts', 'games_fts_reading') ORDER BY name")]
+    except sqlite3.Error:
+        return None
+    for table in tables:  # (the titles as they read too, schema 32)
         try:
-            conn.execute("SELECT count(*) FROM temp.rr_search_walk").fetchone()
-        finally:
-            conn.execute("DROP TABLE IF EXISTS temp.rr_search_walk")
-    except sqlite3.Error as exc:
-        return str(exc) if _is_corruption(exc) and _pages_whole(conn, "games_fts_data") \
-            else None
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rr_search_walk "
+                         f"USING fts5vocab(main, {table}, 'instance')")
+            try:
+                conn.execute("SELECT count(*) FROM temp.rr_search_walk").fetchone()
+            finally:
+                conn.execute("DROP TABLE IF EXISTS temp.rr_search_walk")
+        except sqlite3.Error as exc:
+            return str(exc) if _is_corruption(exc) and _pages_whole(conn, f"{table}_data") \
+                else None
     return None
 
 
