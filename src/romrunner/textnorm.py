@@ -146,18 +146,6 @@ ARTICLES = ("the", "a", "an", "les", "la", "le", "die", "der", "das", "el", "los
 The"; folded, as :func:`fold` gives them)."""
 
 
-def article_moved_phrases(words: list[str]) -> list[list[str]]:
-    """The other ways a catalog writes the folded phrase ``words`` when its first word is an
-    article: the article after each later word (``the legend of zelda a link`` is also
-    ``legend of zelda the a link``: "Legend of Zelda, The - A Link to the Past"), the last
-    one ending with it; [] when the first word is no article or the phrase has no other
-    word."""
-    if len(words) < 2 or words[0] not in ARTICLES:
-        return []
-    article, rest = words[0], words[1:]
-    return [[*rest[:at], article, *rest[at:]] for at in range(1, len(rest) + 1)]
-
-
 def squashed(name: str) -> str:
     """``name`` case-folded, its letters and digits only: ``Miyoo Mini Plus`` and
     ``miyoo-mini-plus`` are one (how a name typed by hand is matched to an id)."""
