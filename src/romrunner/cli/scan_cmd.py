@@ -73,6 +73,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     if full or verify:  # (QA18: a plain scan after a Ctrl-C does not finish their hashing)
         app.interrupt_hint = (f"`romrunner scan {'--full' if full else '--verify'}` again "
                               "finishes it (a plain scan takes up only new and changed files)")
+    else:  # (qa179 F10: the next step was not said)
+        app.interrupt_hint = ("`romrunner scan` again carries on (the files stored are not "
+                              "read again)")
     summary = _run_scan(app, roots, options)
 
     def render(console: Console) -> None:
