@@ -273,3 +273,42 @@ def test_a_prune_keeping_a_sets_discs_keeps_its_playlist(cli: Any, tmp_path: Pat
     discs = [p for p in card.rglob("*.cue")]
     assert len(discs) == 2  # kept: maybe the only copy left
     assert playlist.is_file()  # and the playlist naming them with them
+
+
+def test_an_include_of_one_disc_includes_its_set_whole(cli: Any, tmp_path: Path) -> None:
+    """qa178 F1: `override set --include` on disc 3 of a Saturn set the gating leaves out (no
+    performance data): the auto-list listed disc 3 alone, discs 1, 2 and 4 left out, while
+    `deploy --auto` copied all four and counted fewer games chosen than it planned."""
+    root = tmp_path / "roms" / "saturn"
+    root.mkdir(parents=True)
+    names = [f"Panzer Dragoon Saga (USA) (Disc {d})" for d in (1, 2, 3, 4)]
+    _discs(root, [*names, "Nights into Dreams (USA)"])
+    _profile(cli, tmp_path / "roms", "knulli")
+    ids = {g["filename"]: g["id"]
+           for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    assert _included(cli) == set()  # (balanced mode, no performance data for saturn)
+    assert real(cli, "override", "set", "--game", str(ids[f"{names[2]}.cue"]), "--include",
+                "--profile", "1").code == 0
+    listed = {g["filename"]: g
+              for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert _included(cli) == {f"{name}.cue" for name in names}
+    for name in (names[0], names[1], names[3]):
+        assert listed[f"{name}.cue"]["reason"] == "USER_OVERRIDE_INCLUDE"
+        assert any("Included with Disc 3 of its set, which an override includes" in w
+                   for w in listed[f"{name}.cue"]["warnings"]), listed[f"{name}.cue"]
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert plan.code == 0, plan.err
+    data = plan.json()
+    assert data["data"]["chosen"]["games"] == 4
+    assert not [w for w in data["warnings"] if "not chosen added" in w]
+
+    # a disc excluded beside the one included: the set is left out whole, as deploy does
+    assert real(cli, "override", "set", "--game", str(ids[f"{names[1]}.cue"]), "--exclude",
+                "--profile", "1").code == 0
+    listed = {g["filename"]: g
+              for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert _included(cli) == set()
+    assert any("Disc 2 of its set is left out (USER_OVERRIDE_EXCLUDE)" in w
+               for w in listed[f"{names[2]}.cue"]["warnings"]), listed[f"{names[2]}.cue"]

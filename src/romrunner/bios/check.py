@@ -383,7 +383,7 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     if profile is not None:
         groups = _profile_groups(db, pack, profile, entries)
     elif emulator:
-        groups = emulator_groups(entries, emulator)
+        groups = _emulator_check_groups(db, pack, entries, emulator, set(platforms or []))
     else:
         groups = platform_groups(entries)
     found = _verdicts_by_entry(db, known.index)
@@ -397,6 +397,33 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
     return BiosReport(groups, strict, _selection(platforms or [], emulator, profile), scope)
+
+
+def _emulator_check_groups(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
+                           emulator: str, selected: set[str]) -> list[BiosGroup]:
+    """The groups ``bios check --emulator`` judges: on a platform a BIOS entry names the
+    emulator for, its own (:func:`emulator_groups`); on another platform the pack says it
+    runs (``selected``, or the library's, for one that runs every platform), any emulator's
+    needs, as ``--profile`` and a deploy judge a platform whose emulator no entry names
+    (qa178 F6: `--emulator yabasanshiro_libretro` found nothing to check, `--profile` of an
+    OS running Saturn games with it the BIOS required and missing)."""
+    by_platform: dict[str, list[BiosEntry]] = defaultdict(list)
+    for entry in entries:
+        by_platform[entry.platform_id].append(entry)
+    known = pack.emulators.get(emulator)
+    runs = set(known.platforms) if known is not None else set()
+    if "*" in runs:  # (RetroArch: every platform, of which those asked or the library's)
+        runs = selected or _library_platforms(db)
+    groups: list[BiosGroup] = []
+    for platform, members in by_platform.items():
+        if any(names_emulator((*e.required_for_emulators, *e.optional_for_emulators), emulator)
+               for e in members):
+            groups += emulator_groups(members, emulator)
+        elif platform in runs:
+            for group in platform_groups(members):
+                group.origin = f"{emulator} is named by no BIOS entry, any emulator's needs apply"
+                groups.append(group)
+    return groups
 
 
 def bios_subfolders(db: Database, pack: DefinitionPack, profile_id: int) -> dict[str, list[str]]:
@@ -466,9 +493,19 @@ def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> Profi
               is not None}
     fallback = set(resolved.fallback_platforms)
     if library:
-        usable = [p for p in kept if chosen[p][0] is not None and p in placed]
-        return ProfileScope(usable, sorted(set(kept) & placed - set(usable)),
-                            "the library's platforms this profile has an emulator for",
+        # (an OS whose installed lists the pack does not have whole — muOS's "additional
+        # cores beyond this list" — may run a platform no rule names an emulator for: the
+        # auto-list includes its games and a deploy puts them and their BIOS on the card;
+        # qa178 F4: said "no emulator" and not checked)
+        unknown = [] if resolved.lists_what_is_installed else [
+            p for p in kept if chosen[p][0] is None and p in placed
+            and p not in resolved.unrunnable]
+        usable = [p for p in kept if (chosen[p][0] is not None or p in unknown)
+                  and p in placed]
+        basis = "the library's platforms this profile has an emulator for" + (
+            f", or may have ({', '.join(unknown)}: the pack does not list all that "
+            f"{resolved.name} has installed)" if unknown else "")
+        return ProfileScope(usable, sorted(set(kept) & placed - set(usable)), basis,
                             sorted(set(kept) - placed))
     declared = [p for p in kept if chosen[p][0] is not None and p in placed and (
         p not in fallback or chosen[p][1] == "profile platform override")]

@@ -207,6 +207,11 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                 console.print(f"not checked: {', '.join(scope.no_folder)} (the library has "
                               "games of them, but the OS has no folder for them)",
                               markup=False)
+        if emulator is not None and any(group.emulator_id is None for group in report.groups):
+            unnamed = sorted({g.platform_id for g in report.groups if g.emulator_id is None})
+            console.print(f"{emulator}: no BIOS entry of the pack names it; "
+                          f"{', '.join(unnamed)} checked for what any emulator of "
+                          f"{'it' if len(unnamed) == 1 else 'them'} needs", markup=False)
         if report.groups:
             console.print(bios_table(report))
         folders = sorted({(group["platform_id"], entry["destination"])

@@ -1323,17 +1323,23 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
     """A multi-disc set is one game to the gating: a disc of it left out (known broken with
     the emulator, too slow on the device, excluded by the user) leaves out the whole set,
     its playlist too, each disc saying which disc and why — unless the user included a disc
-    of it. (QA54 F6: the list kept the other discs, and `deploy --auto` put the left-out
-    disc back to complete the set.)"""
+    of it: then the set goes whole (:func:`_include_set_whole`). A disc the user excluded
+    leaves the set out even so, as a deploy leaves it out. (QA54 F6: the list kept the other
+    discs, and `deploy --auto` put the left-out disc back to complete the set.)"""
     sets: dict[str, list[_Game]] = defaultdict(list)
     for game in games:
         if not game.variant.startswith("game:"):
             sets[game.variant].append(game)
     for members in sets.values():
-        first = _disc_that_takes_its_set(members, [
-            game for game in members if not entries[game.id].included
-            and not game.filename.lower().endswith(".m3u")], entries)
+        out = [game for game in members if not entries[game.id].included
+               and not game.filename.lower().endswith(".m3u")]
+        # (qa178 F1: a disc excluded beside one included left the set half listed, and the
+        # deploy left it out whole: the exclude wins there, so it does here)
+        excluded = [game for game in out if entries[game.id].reason == USER_OVERRIDE_EXCLUDE]
+        first = min(excluded, key=lambda game: (game.disc or 0, game.id)) if excluded \
+            else _disc_that_takes_its_set(members, out, entries)
         if first is None:
+            _include_set_whole(members, entries)
             continue
         why = entries[first.id]
         said = _set_left_out_said(
@@ -1343,6 +1349,37 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
             if entry.included:
                 entry.included, entry.reason = False, why.reason
                 entry.warnings = [*entry.warnings, said]
+
+
+def _include_set_whole(members: list[_Game], entries: dict[int, AutoListEntry]) -> None:
+    """The discs (and playlist) of a set one of whose discs the user included that the
+    gating left out: included with it, each saying which disc brought it, as a deploy
+    completes the set (qa178 F1: disc 3 alone was listed, discs 1, 2 and 4 left out, and
+    `deploy --auto` copied all four and counted one chosen). A disc number the user's discs
+    have is not taken again from another copy of the set (a backup root, a CHD beside the
+    cue): those compete as copies do; a missing number is taken from the user's discs' own
+    copy first, as a deploy takes it."""
+    forced = [game for game in members if entries[game.id].reason == USER_OVERRIDE_INCLUDE
+              and not game.filename.lower().endswith(".m3u")]
+    if not forced:
+        return
+    first = min(forced, key=lambda game: (game.disc or 0, game.id))
+    which = f"Disc {first.disc}" if first.disc is not None else first.filename
+    said = f"Included with {which} of its set, which an override includes: {SET_GOES_WHOLE}"
+    copies = {(game.root_id, extension_of(game.filename)) for game in forced}
+    covered = {_disc_number(game) for game in members if entries[game.id].included
+               and not game.filename.lower().endswith(".m3u")}
+    for game in sorted(members, key=lambda g: (
+            (g.root_id, extension_of(g.filename)) not in copies, g.root_id, g.id)):
+        entry = entries[game.id]
+        if entry.included:
+            continue
+        if not game.filename.lower().endswith(".m3u"):
+            if _disc_number(game) in covered:
+                continue
+            covered.add(_disc_number(game))
+        entry.included, entry.reason = True, USER_OVERRIDE_INCLUDE
+        entry.warnings = [*entry.warnings, said]
 
 
 def _disc_that_takes_its_set(members: list[_Game], out: list[_Game],
