@@ -25,7 +25,7 @@ from romrunner.store.maintenance import (
     vacuum,
     worth_vacuuming,
 )
-from romrunner.store.migrate import current_version
+from romrunner.store.migrate import LATEST_VERSION, current_version, pending_migrations
 from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.open import upgrade
 from romrunner.store.restore import RestoreReport, restore_database
@@ -174,7 +174,9 @@ def check(quick: bool) -> int:
     """Check integrity, foreign keys and orphans; exit 1 when anything is wrong."""
     app = app_context()
     try:
-        report = check_database(app.open_db(OpenMode.INSPECT), quick=quick)
+        opened = app.open_db(OpenMode.INSPECT)
+        report = check_database(opened, quick=quick)
+        older = current_version(opened) if pending_migrations(opened) else None
     except CorruptDatabaseError as exc:  # (QA109 F9: it said "run `romrunner db check`")
         raise CorruptDatabaseError(
             str(exc).replace("run `romrunner db check`, ", "") + ", or save what can still be "
@@ -183,7 +185,9 @@ def check(quick: bool) -> int:
             "foreign_keys": report.foreign_keys, "orphans": report.orphans,
             "schema": report.schema, "objects": report.objects, "counters": report.counters,
             "search_index": report.search_index,
-            "foreign_keys_checked": report.foreign_keys_checked}
+            "foreign_keys_checked": report.foreign_keys_checked,
+            # (qa179 F9: "result ok" of a database every other command refused as old)
+            "upgrade_needed": older is not None}
 
     def render(console: Console) -> None:
         console.print("integrity       " + ("ok" if report.integrity == ["ok"]
@@ -209,6 +213,10 @@ def check(quick: bool) -> int:
             console.print("search index    " + report.search_index.removeprefix("search index "),
                           markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
+        if older is not None:
+            console.print(f"upgrade         schema version {older} is older than "
+                          f"{LATEST_VERSION}: other commands refuse it until `romrunner db "
+                          "migrate` upgrades it (a backup is written first)", soft_wrap=True)
         if not report.ok:  # (what to do, in text too: QA158 N8, only --json said it)
             console.print(_problems(report), markup=False, soft_wrap=True)
 
