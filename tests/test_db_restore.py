@@ -730,7 +730,7 @@ def test_a_backup_written_to_through_db_is_a_database_from_then_on(
     assert backup.read_bytes() == before and is_backup_file(backup)
     made = cli("--db", str(backup), "collection", "create", "Z")
     assert made.code == 0, made.err
-    assert "was a backup made by `romrunner db backup`" in made.err
+    assert "was a ROM Runner backup; written to now" in made.err
     assert not is_backup_file(backup) and collections(backup) == {"A", "Z"}
     again = cli("--db", str(backup), "collection", "create", "Y")
     assert again.code == 0 and "was a backup" not in again.err

@@ -332,7 +332,8 @@ class AppContext:
         with contextlib.suppress(DatabaseError):  # (a connection lost: nothing to say)
             cleared = mark is not None and self._db is not None and mark.cleared(self._db)
         if cleared:
-            self.warn(f"{self.db_path}: was a backup made by `romrunner db backup`; written "
+            # (not "made by `romrunner db backup`": an upgrade's backup too, qa179 F8)
+            self.warn(f"{self.db_path}: was a ROM Runner backup; written "
                       "to now, it is a database of its own (no backup replaces it, and "
                       "`db restore` does not take it)")
 
