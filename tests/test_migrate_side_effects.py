@@ -77,3 +77,21 @@ def test_migrate_names_the_catalogs_an_earlier_reader_read(cli: Any, tmp_path: P
     assert data["catalogs_to_read_again"] == 1
     listed = cli("--db", tmp_path / "old.db", "dat", "ls").out
     assert "`romrunner dat import /dats/mame.xml` reads it again" in listed, listed
+
+
+def test_dat_ls_gives_no_command_of_a_relative_path_an_earlier_release_recorded(
+        cli: Any, tmp_path: Path) -> None:
+    """qa179 F6: an earlier release recorded a DAT's path as typed (`mydats/x.dat`); after
+    the upgrade `dat ls` gave `romrunner dat import 'mydats/x.dat'` as the way to read it
+    again, "no such file" from any other folder."""
+    db = build_old(tmp_path / "old.db", 26)
+    with db.atomic():
+        db.execute("INSERT INTO catalog_sources (name, platform_id, format, path, file_sha1) "
+                   "VALUES ('GB', 'gb', 'logiqx', 'mydats/gb (1).dat', 'ab')")
+    db.close()
+    assert cli("--db", tmp_path / "old.db", "db", "migrate").code == 0
+    listed = cli("--db", tmp_path / "old.db", "dat", "ls").out
+    assert "`romrunner dat import 'mydats/gb (1).dat'`" not in listed, listed
+    assert ("importing it again reads it anew (recorded as 'mydats/gb (1).dat', relative to "
+            "the folder it was imported from: give `romrunner dat import` its full path)") \
+        in " ".join(listed.split()), listed

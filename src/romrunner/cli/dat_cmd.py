@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -134,14 +135,23 @@ def dat_ls() -> int:
             games = row["game_count"]
             assert isinstance(games, int)  # a count the import stored
             unjudged = "" if row["judged"] else " (until then no set of it is judged incomplete)"
-            again = ("; read by an earlier release: `romrunner dat import "
-                     f"{shell_word(row['path'])}` reads it again{unjudged}") \
-                if row["read_again"] else ""
+            again = f"; read by an earlier release: {_import_again(str(row['path']))}" \
+                f"{unjudged}" if row["read_again"] else ""
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
                           f"{row['version'] or ''}: {counted(games, 'game')}{again}")
 
     app.finish(rows, render)
     return 0
+
+
+def _import_again(path: str) -> str:
+    """How to read a DAT again, by the path its import recorded: an earlier release recorded
+    it as typed, so a relative one is no command to paste anywhere else (qa179 F6: "no such
+    file" from another folder)."""
+    if os.path.isabs(path):
+        return f"`romrunner dat import {shell_word(path)}` reads it again"
+    return (f"importing it again reads it anew (recorded as {shell_word(path)}, relative to "
+            "the folder it was imported from: give `romrunner dat import` its full path)")
 
 
 @dat.command(name="rm")
