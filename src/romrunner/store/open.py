@@ -209,16 +209,23 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
 def _reads_as_is(path: Path) -> bool:
     """True when commands that only read can read the database at ``path`` now: it opens
     read-only and needs no upgrade first (which writes)."""
+    return _pending_upgrade(path) is False
+
+
+def _pending_upgrade(path: Path) -> bool | None:
+    """Whether the database at ``path``, opened read-only, needs an upgrade before it can be
+    read; None when it cannot be read at all (no file, an empty one, one newer than this
+    release, a damaged one)."""
     if not path.is_file() or path.stat().st_size == 0:
-        return False
+        return None
     try:
         db = Database(path, read_only=True)
     except DatabaseError:
-        return False
+        return None
     try:
-        return not pending_migrations(db)
+        return bool(pending_migrations(db))
     except DatabaseError:
-        return False
+        return None
     finally:
         db.close()
 
@@ -228,10 +235,13 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     """Refuse a read-only volume or file, make the folder, take the writer lock (when
     ``lock_as`` names the command)."""
     if on_read_only_volume(path):
+        # (the older database's way out; no word of reading where nothing reads it — one
+        # newer than this release, an empty file: review38 F4)
+        upgrade = _pending_upgrade(path)
         raise ReadOnlyVolumeError(
-            f"{path}: the volume is read-only; commands that write cannot run here ("
-            + ("commands that only read still work)" if not path.is_file()
-               or _reads_as_is(path) else _COPY_TO_UPGRADE + ")"))
+            f"{path}: the volume is read-only; commands that write cannot run here"
+            + (" (commands that only read still work)" if upgrade is False
+               else f" ({_COPY_TO_UPGRADE})" if upgrade else ""))
     if path.exists() and not os.access(path, os.W_OK):
         raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
     refuse_read_only_side_files(path)
