@@ -4,12 +4,13 @@ backups never replace a user's file, an interrupted upgrade keeps its first back
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,10 @@ def test_db_check_reports_the_corruption_as_a_finding(corrupt_db: Path) -> None:
 
 # -- a read-only volume ----------------------------------------------------------------------
 
-@pytest.fixture
-def read_only_volume(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs holding a fresh library database, remounted read-only."""
+@contextlib.contextmanager
+def volume_made_read_only(tmp_path: Path, fill: Callable[[Path], None]) -> Iterator[Path]:
+    """A tmpfs whose ``library.db`` ``fill`` makes, then remounted read-only (the test skips
+    where no tmpfs can be mounted); unmounted after."""
     mount = tmp_path / "ro"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
@@ -128,11 +130,21 @@ def read_only_volume(tmp_path: Path) -> Iterator[Path]:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
     try:
         path = mount / "library.db"
-        assert run_subprocess("--db", str(path), "library", "add", str(tmp_path)).code == 0
+        fill(path)
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         yield path
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def read_only_volume(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs holding a fresh library database, remounted read-only."""
+    def library(path: Path) -> None:
+        assert run_subprocess("--db", str(path), "library", "add", str(tmp_path)).code == 0
+
+    with volume_made_read_only(tmp_path, library) as path:
+        yield path
 
 
 def test_read_only_volume_reads_and_refuses_writes_with_the_reason(
@@ -293,16 +305,9 @@ def test_an_older_database_on_a_read_only_volume_says_how_to_read_it(tmp_path: P
     from romrunner.store.migrate import LATEST_VERSION
     from tests.test_migrations import build_old
 
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        path = mount / "library.db"
-        build_old(path, LATEST_VERSION - 1).close()
-        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+    copy = tmp_path / "copy.db"
+    with volume_made_read_only(
+            tmp_path, lambda path: build_old(path, LATEST_VERSION - 1).close()) as path:
         for args in (["collection", "ls"], ["db", "migrate"], ["scan"]):
             result = run_subprocess("--db", str(path), *args)
             said = " ".join(result.err.split())
@@ -310,10 +315,7 @@ def test_an_older_database_on_a_read_only_volume_says_how_to_read_it(tmp_path: P
             assert "still work" not in said, (args, said)
             assert ("copy it to a writable folder and give --db (or ROMRUNNER_DB) the copy"
                     in said), (args, said)
-        copy = tmp_path / "copy.db"
         shutil.copy(path, copy)  # (the way out said works)
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
     assert run_subprocess("--db", str(copy), "db", "migrate").code == 0
     assert run_subprocess("--db", str(copy), "collection", "ls").code == 0
 
