@@ -305,6 +305,10 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
     ("bios=roms", "is the card's ROM folder itself, where the BIOS files would mix"),  # QA31 F6
     ("bios=roms/gb", "is gb's folder itself"),
     ("roms=bios", "is the card's BIOS folder itself"),
+    # QA178 F8: PS1 discs among the Game Boy games, accepted without a word
+    ("psx=roms/gb", "path override psx=roms/gb: is gb's folder, where knulli lists its games "
+                    "as gb's: psx's games would mix with them; nothing was changed"),
+    ("psx=ROMS/GB", "is gb's folder"),
 ])
 def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
         cli: Any, tmp_path: Path, setting: str, message: str) -> None:
@@ -455,3 +459,35 @@ def test_paths_of_a_library_root_or_of_nothing_stored_write_nothing(
         assert not list(target.rglob(".romrunner")), target
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM destination_path_overrides").fetchone() == (0,)
+
+
+def test_a_platform_moved_to_a_folder_of_the_users_is_said_so_and_counted_once(
+        cli: Any, tmp_path: Path) -> None:
+    """QA178 F2: after `destination paths --set psx=roms/PS1` the folder-moved warning said
+    the games "now go to roms/PS1, the folder knulli reads for it" (KNULLI reads roms/psx),
+    and a note counted again, as no longer chosen, the set's .m3u among its files left
+    behind; the folder of another platform is refused (F8), another folder is taken."""
+    cue = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    lib = tmp_path / "lib"
+    (lib / "psx").mkdir(parents=True)
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        (lib / "psx" / f"{name}.cue").write_text(cue.format(f"{name}.bin"))
+        (lib / "psx" / f"{name}.bin").write_bytes(bytes([disc]) * 30_000)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", lib), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:psx")):
+        assert cli(*args).code == 0, args
+    assert (card / "roms/psx/Saga (USA).m3u").is_file()
+    assert cli("destination", "paths", "1", "--to", card, "--set", "psx=roms/PS1").code == 0
+    result = cli("deploy", "1", "--to", card, "platform:psx")
+    assert result.code == 0, result.err
+    said = result.out + result.err
+    assert ("roms/psx: 5 files an earlier deploy put here for psx are left behind: its games "
+            "now go to roms/PS1, the folder you set for it with `romrunner destination "
+            "paths`; `romrunner deploy --prune` removes them") in " ".join(said.split()), said
+    assert "the folder knulli reads for it" not in said
+    assert "no longer chosen" not in said, said  # (the .m3u: one of the 5)

@@ -765,6 +765,32 @@ def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
     assert (card / "BIOS/example-gba-boot.bin").exists()  # (an intact one goes)
 
 
+def test_the_bios_note_counts_the_bios_files_written_not_those_that_failed(
+        library: Library, tmp_path: Path) -> None:
+    """QA178 F3: "2 BIOS files go to bios/" of a run in which one of them failed (changed
+    in place since the scan), and "1 BIOS file goes to bios/" of the next, which wrote none."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    source = bios_dir / "example-nes-boot.bin"
+    before = source.stat()
+    data = source.read_bytes()
+    source.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    card = tmp_path / "fresh-card"
+    card.mkdir()
+
+    def run() -> list[str]:
+        plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+        summary = deploy(library.db, plan, profile_id=library.profile_id)
+        assert summary.failed == 1
+        return [note for note in summary.notes if "BIOS file" in note]
+
+    assert run() == ["1 BIOS file goes to BIOS/ (1 more failed)"]
+    assert run() == []  # (the intact one on the card already: only the changed one to copy)
+
+
 def test_a_bios_good_for_one_version_is_no_bad_dump_of_another_of_its_name(
         library: Library, card: Path, tmp_path: Path) -> None:
     """QA129 F4: the user's bios_CD_U.bin, the pack's v2.00W, was also said "wrong hash … not

@@ -242,3 +242,17 @@ def test_a_game_whose_card_name_changed_is_said_to_leave_its_old_copy(
     pruned = cli("deploy", "1", "--to", str(card), "platform:gb", "--prune")
     assert pruned.code == 0, pruned.err
     assert sorted(p.name for p in card.rglob("*.gb")) == ["Quest (USA) (Rev 1).gb"]
+
+
+def test_a_real_deploys_json_says_the_games_chosen_as_its_dry_run_does(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    """QA178 F5: a real deploy's JSON had only the files it planned (easily read as games);
+    its text says "N games chosen (…)", its dry run's JSON `chosen`."""
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:nes,snes", "--dry-run")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:nes,snes")
+    assert run.code == 0, run.err
+    chosen = run.json()["data"]["chosen"]
+    assert chosen == dry.json()["data"]["chosen"]
+    assert (chosen["games"], chosen["how"], chosen["left_out"]) == (3, "platform:nes,snes", 0)

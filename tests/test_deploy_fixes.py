@@ -220,9 +220,17 @@ def test_show_names_each_problem_once_and_counts_the_pruned(cli: Any, library: P
     assert problem.count(path) == 1 and "changed on the card since" in problem
     header = next(line for line in shown.out.splitlines() if "platform" in line)
     columns = [c.strip() for c in header.split("┃") if c.strip()]
-    (prune_row,) = [[c.strip() for c in line.split("│") if c.strip()]
-                    for line in shown.out.splitlines() if "(prune)" in line]
-    assert dict(zip(columns, prune_row, strict=True))["pruned"] == "2"
+    rows = {row[0]: dict(zip(columns, row, strict=True)) for row in (
+        [c.strip() for c in line.split("│") if c.strip()] for line in shown.out.splitlines()
+        if "│" in line)}
+    # QA178 F9: the two gba files pruned counted in gba's row (a platform this deploy put
+    # nothing of), not in a row "(prune)" of their own while gba's said 0 pruned
+    assert "(prune)" not in rows
+    assert (rows["gba"]["files"], rows["gba"]["pruned"]) == ("0", "2")
+    assert rows["snes"]["pruned"] == "0"
+    data = cli("--json", "deploy", "show", "2").json()["data"]
+    assert data["totals"]["gba"] == {"pruned": 2}
+    assert cli("--json", "deploy", "history").json()["data"][0]["files"]["pruned"] == 2
 
 
 def test_resume_of_a_completed_run_with_conflicts_says_nothing_to_resume(

@@ -265,3 +265,38 @@ def test_a_resume_says_its_own_files_and_the_deployments_in_all(
         row = next(r for r in cli("--json", "deploy", "history").json()["data"]
                    if r["id"] == deployment)
         assert row["files"]["copied"] == 2
+
+
+def test_a_killed_deploy_a_later_one_to_its_card_superseded_says_so_and_is_not_resumed(
+        tmp_path: Path) -> None:
+    """QA178 F10: a deploy killed mid-run, then a deploy of its profile to the same card with
+    fewer games completed: history and show still said "`deploy resume ID` finishes it"
+    (while `deploy resume` said there was nothing to resume), and resuming it by its id
+    copied the games the later deploy left out."""
+    run = start_resume(tmp_path)
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
+    _wait_for_files(card, proc, 2)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    kept = library.game_ids()[:1]
+    later = deploy(library.db, library.plan(Layout(card), kept), profile_id=library.profile_id)
+    assert later.status == "completed"
+    on_card = sorted(p.name for p in card.rglob("*.iso"))
+    db_env = {"ROMRUNNER_DB": str(library.db.path)}
+    words = (f"deployment {deployment} was superseded by deployment {later.deployment_id}, a "
+             "later deploy of its profile to its card that completed: resuming "
+             f"{deployment} would put back what {later.deployment_id} left out")
+    rows = json.loads(run_subprocess("--json", "deploy", "history", env=db_env).out)["data"]
+    row = next(row for row in rows if row["id"] == deployment)
+    assert (row["status"], row["resume_hint"], row["superseded_by"]) == (
+        "interrupted", None, later.deployment_id)
+    for args in (("deploy", "history"), ("deploy", "show", str(deployment))):
+        text = run_subprocess(*args, env=db_env)
+        assert text.code == 0, text.err
+        assert words in text.out and "finishes it" not in text.out, text.out
+    unnamed = run_subprocess("deploy", "resume", env=db_env)
+    assert unnamed.code != 0 and "no unfinished deployment to resume" in unnamed.err
+    named = run_subprocess("deploy", "resume", str(deployment), env=db_env)
+    assert named.code != 0
+    assert f"{words}: nothing to resume; nothing was changed" in named.err, named.err
+    assert sorted(p.name for p in card.rglob("*.iso")) == on_card

@@ -202,10 +202,13 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                                  name=chosen.description, progress=update)
     if (note := rated_note(chosen, profile_id)) is not None:
         summary.notes.insert(0, note)
+    # (the JSON's `chosen` as the dry run's: QA178 F5, a real run's had only files counts)
+    chosen_data = {**_chosen_data(chosen), "left_out": left_out}
     return finish_summary(app, summary, left_out,
                           chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
                           f"({chosen.description})",
-                          plan_warnings=[issue.as_dict() for issue in plan.warnings])
+                          plan_warnings=[issue.as_dict() for issue in plan.warnings],
+                          chosen_data=chosen_data)
 
 
 def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
@@ -533,11 +536,13 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
 
 def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
                    in_all: dict[str, int] | None = None, chosen: str | None = None,
-                   plan_warnings: list[dict[str, Any]] | None = None) -> int:
+                   plan_warnings: list[dict[str, Any]] | None = None,
+                   chosen_data: dict[str, Any] | None = None) -> int:
     """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
     2 when it stopped early, 1 when files failed or conflicted or chosen games were left out
     of the plan (``left_out``). ``in_all``: a resume's deployment's files over all its runs
-    (said beside the resume's own, QA18 M7: `deploy history` counted more)."""
+    (said beside the resume's own, QA18 M7: `deploy history` counted more). ``chosen``: the
+    text's line of the games chosen, ``chosen_data`` the JSON's (as the dry run's)."""
     if summary.status == "cancelled":
         code = EXIT_INTERRUPTED
     elif summary.stopped:
@@ -599,6 +604,8 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         data["plan_warnings"] = plan_warnings
     if in_all is not None:
         data["in_all"] = in_all
+    if chosen_data is not None:
+        data["chosen"] = chosen_data
     app.finish(data, render, ok=code == 0, errors=_failure(summary, code, left_out))
     return code
 
@@ -682,7 +689,10 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
         for line in _history_lines(rows):
             console.print(line, markup=False, soft_wrap=True)
         for row in rows:
-            if row["status"] == "interrupted":
+            if row.get("superseded"):
+                console.print(f"{row['superseded']} (not resumed)", markup=False,
+                              soft_wrap=True)
+            elif row["status"] == "interrupted":
                 console.print(f"deployment {row['id']} was interrupted; {_AS_OF_NOW}; "
                               f"`{row['resume_hint']}` finishes it", markup=False,
                               soft_wrap=True)
@@ -732,7 +742,9 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
-    if data["status"] == "interrupted":
+    if data.get("superseded"):
+        console.print(f"{data['superseded']} (not resumed)", markup=False, soft_wrap=True)
+    elif data["status"] == "interrupted":
         console.print(f"interrupted (no deploy is running on the card); {_AS_OF_NOW}; "
                       f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")

@@ -8,7 +8,8 @@ costs one write; an item without a row is pending. Files already on the card as 
 are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
 
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
-   ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write),
+   ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write,
+   the bytes read checked against the CRC32 the scan has of them, if any),
    created, renamed and looked at relative to the folder's descriptor, opened once per run
    (:meth:`_Runner.folder_of`; a card unmounted meanwhile is seen before a batch commits);
 2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
@@ -50,6 +51,7 @@ import threading
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -118,6 +120,7 @@ from romrunner.deploy.saves import (
 )
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
+from romrunner.devices.paths import in_left_folder
 from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots, root_is_there
@@ -346,6 +349,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
                            ready.decisions, ready.claims, options, progress, fresh=True,
                            unchanged=ready.unchanged, recorded=ready.recorded,
                            cleaned=ready.cleaned)
+            _recount_bios_note(plan, ready.decisions, ready.claims.notes, summary)
             summary.notes[:0] = ready.claims.notes
             if ready.decisions and summary.status == "completed" and plan.kept_as is not None \
                     and plan.items and not options.verify:
@@ -663,22 +667,54 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
     """Say where the BIOS files the run writes go (QA161 F6: only a dry run's --verbose
     list said it), and on Android that its emulators read them there only once pointed at
     that folder (QA161 F1: BIOS written to the card, "present", and read by no emulator)."""
-    folders = Counter(d.item.dest.rpartition("/")[0] or "." for d in decisions
-                      if d.item.kind == BIOS and d.action == COPY)
+    said = _bios_folders_note(plan, decisions)
+    if said is not None:
+        claims.notes.append(said)
+
+
+def _bios_folders_note(plan: DeployPlan, decisions: list[_Decision],
+                       failed: Iterable[str] = ()) -> str | None:
+    """The words of :func:`_note_bios_folders`, None when no BIOS file goes; ``failed``:
+    the card paths of the files the run failed, not counted (said apart)."""
+    left_out = set(failed)
+    copies = [d.item.dest for d in decisions if d.item.kind == BIOS and d.action == COPY]
+    folders = Counter(dest.rpartition("/")[0] or "." for dest in copies
+                      if dest not in left_out)
     if not folders:
-        return
+        return None
     total = sum(folders.values())
     # (each folder's count only where there are several: "2 go to X/ (2)", qa176 #14)
     said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
         f"{folder}/" + (f" ({count:,})" if len(folders) > 1 else "")
         for folder, count in sorted(folders.items())))
+    if len(copies) > total:
+        said += f" ({len(copies) - total:,} more failed)"
     if plan.android:
         pointed = _pointing(plan.bios_readers)
         if pointed:
             said += ("; on Android each emulator reads BIOS files only from the folder set in "
                      "it (a microSD card is /storage/XXXX-XXXX on the device): point " + pointed)
         said += _keys_installed(plan.bios_readers)
-    claims.notes.append(said)
+    return said
+
+
+def _recount_bios_note(plan: DeployPlan, decisions: list[_Decision], notes: list[str],
+                       summary: DeploySummary) -> None:
+    """The run's note of the BIOS files that go to the card counted again without those it
+    failed to copy (QA178 F3: "2 BIOS files go to bios/" of a run one of them failed in;
+    "1 goes" of one that wrote none), dropped when none went."""
+    failed = {str(error["path"]) for error in summary.errors if error["status"] == "failed"}
+    if not failed:
+        return
+    before = _bios_folders_note(plan, decisions)
+    if before is None or before not in notes:
+        return
+    at = notes.index(before)
+    after = _bios_folders_note(plan, decisions, failed)
+    if after is None:
+        del notes[at]
+    else:
+        notes[at] = after
 
 
 def _keys_installed(readers: dict[str, list[str]]) -> str:
@@ -1578,9 +1614,11 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         elif claim is None:
             claims.prune_kept.append(dest)
         else:
-            found.append(_Item(0, "other", "prune", None, "", None, None, dest,
-                               claim.size, claim.sha1, claim.mtime_ns, "pending",
-                               claims.game_copied_to(claim.dest)))
+            # (with the platform its copy was made for: `deploy show` counts its prune
+            # there, QA178 F9, not under a row of its own)
+            found.append(_Item(0, "other", "prune", claims.platform_copied_to(claim.dest), "",
+                               None, None, dest, claim.size, claim.sha1, claim.mtime_ns,
+                               "pending", claims.game_copied_to(claim.dest)))
     found = _without_saved_games(root, plan, claims, found)
     found = _without_playlists_of_kept_discs(root, claims, found)
     found.sort(key=_sheets_first)
@@ -2416,14 +2454,41 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             raise NotFoundError("no unfinished deployment to resume" + (
                 _cancelled_unstarted_hint(db) or _failed_files_hint(db)
                 or " (one interrupted before a later deploy to its card completed is not "
-                "taken up again; `deploy resume ID` names it)"))
+                "taken up without its ID; `romrunner deploy history` says which can still "
+                "be)"))
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
     if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
         _refuse_finished(db, deployment_id, row["status"], overwrite)
+    later = superseded_by(db, deployment_id)
+    if later is not None:  # (QA178 F10: it put back the games the later deploy dropped)
+        raise DeployError(superseded_words(deployment_id, later)
+                          + ": nothing to resume; nothing was changed")
     return row
+
+
+def superseded_by(db: Database, deployment_id: int) -> int | None:
+    """The first deployment to the same card by the same profile that started after
+    ``deployment_id`` and completed, None if none: it chose that card's games again, and
+    laid them out anew, so ``deployment_id`` is not finished any more (its plan would put
+    back the files the later one left out). A later deploy of another profile to a card they
+    share does not supersede it (its own games are another choice): `deploy resume ID`
+    takes it up."""
+    found = db.scalar(
+        "SELECT min(later.id) FROM deployment_history h JOIN deployment_history later "
+        f"ON later.id > h.id AND {_SAME_CARD} AND later.status = 'completed' "
+        "AND later.device_profile_id IS h.device_profile_id WHERE h.id = ?",
+        (deployment_id,))
+    return None if found is None else int(found)
+
+
+def superseded_words(deployment_id: int, later: int) -> str:
+    """What is said of ``deployment_id``, superseded by ``later`` (:func:`superseded_by`)."""
+    return (f"deployment {deployment_id} was superseded by deployment {later}, a later deploy "
+            f"of its profile to its card that completed: resuming {deployment_id} would put "
+            f"back what {later} left out")
 
 
 def _cancelled_unstarted_hint(db: Database) -> str:
@@ -2606,8 +2671,8 @@ class Claims:
         self._labels: dict[str, str] | None = None
         self.prune_other_computer: dict[str, str] = {}
         self.prune_others = False
-        self._copied_from: dict[str, tuple[int | None, int | None]] | None = None  # see
-        # _last_copies
+        # (see _last_copies)
+        self._copied_from: dict[str, tuple[int | None, int | None, str | None]] | None = None
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -2886,7 +2951,8 @@ class Claims:
         the card's) may have changed since at the same size — a redump in place, a
         renamer's swap (QA53 F4: the card kept the old ROM, "skipped"); this database before
         a restore (QA114 F1: the card's newer dump "skipped" for the older one put back)."""
-        written = self._last_copies().get(collision_key(item.dest, self.fs), (None, None))[0]
+        written = self._last_copies().get(collision_key(item.dest, self.fs),
+                                           (None, None, None))[0]
         # (no record of it: the copy another computer's database wrote, review 28 R1)
         return item.source_mtime_ns is not None and (
             written is None or int(written) != item.source_mtime_ns
@@ -2914,29 +2980,34 @@ class Claims:
         """Where the library has now the game of one of this destination's copies (read
         for all of them at once, by the first prune that asks: see :func:`game_path`)."""
         if self._game_paths is None:
-            ids = sorted({game for _, game in self._last_copies().values() if game is not None})
+            ids = sorted({game for _, game, _ in self._last_copies().values() if game is not None})
             self._game_paths = {int(row[0]): f"{str(row[1]).rstrip('/')}/{row[2]}"
                                 for row in self.db.query(_GAME_PATHS, (json.dumps(ids),))}
         return self._game_paths.get(game_id)
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
-        return self._last_copies().get(collision_key(dest, self.fs), (None, None))[1]
+        return self._last_copies().get(collision_key(dest, self.fs), (None, None, None))[1]
 
-    def _last_copies(self) -> dict[str, tuple[int | None, int | None]]:
-        """Collision key -> (source time, game) of this destination's last copy there."""
+    def platform_copied_to(self, dest: str) -> str | None:
+        """The platform this destination's last copy to ``dest`` was made for, if recorded."""
+        return self._last_copies().get(collision_key(dest, self.fs), (None, None, None))[2]
+
+    def _last_copies(self) -> dict[str, tuple[int | None, int | None, str | None]]:
+        """Collision key -> (source time, game, platform) of this destination's last copy
+        there."""
         if self._copied_from is None:
             self._copied_from = {}
             if self._ids():
-                for dest, mtime, game in self.db.query(
-                        "SELECT i.dest_path, i.source_mtime_ns, i.game_id "
+                for dest, mtime, game, platform in self.db.query(
+                        "SELECT i.dest_path, i.source_mtime_ns, i.game_id, i.platform_id "
                         "FROM deployment_history h "
                         "JOIN deployment_items i ON i.deployment_id = h.id "
                         "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
                         "AND i.action = 'copy' AND (i.status = 'copied' OR (i.status = "
                         "'skipped' AND i.source_mtime_ns IS NOT NULL)) ORDER BY h.id, i.seq",
                         (json.dumps(self._ids()),)):
-                    self._copied_from[collision_key(dest, self.fs)] = (mtime, game)
+                    self._copied_from[collision_key(dest, self.fs)] = (mtime, game, platform)
         return self._copied_from
 
     @property
@@ -3760,6 +3831,13 @@ def _full_rescan(item: _Item) -> str:
         else "`romrunner scan --full`"
 
 
+def _no_longer_matches(item: _Item, digest: str) -> str:
+    """The failure of a source whose bytes, read as they were copied, are not those the
+    scan hashed (``digest``: SHA1 or CRC32) though its size and time are."""
+    return (f"{item.source}: its content no longer matches the scan's {digest} (changed in "
+            f"place? {_full_rescan(item)} reads it again)")
+
+
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
     """True when the file at ``path`` still has the SHA1 ``claim`` recorded (or none is
     recorded). Before a prune removes a file: size and time alone do not prove it unchanged —
@@ -3991,6 +4069,13 @@ def _unchosen_note(db: Database, plan: DeployPlan, claims: Claims,
     # (not the copies of what the plan writes elsewhere: a platform moved, said by its
     # folder-moved warning, QA151 F6)
     items = [item for item in _unchosen(db, plan, claims) if item.sha1 not in writing]
+    # (nor the files of a folder a folder-moved warning counts already: QA178 F2, 17 files
+    # left behind there, then 3 of them again here)
+    moved = [(issue.path, plan.rom_folders.get(issue.platform_id or "") or "")
+             for issue in plan.warnings if issue.code == "folder-moved" and issue.path]
+    if moved:
+        items = [item for item in items if not any(
+            in_left_folder(item.dest, folder, chosen) for folder, chosen in moved)]
     if not items:
         return []
     one = len(items) == 1
@@ -4089,6 +4174,8 @@ class _Runner:
         self.rename_probes = RENAME_PROBES
         self.rename_moves_time = False
         self.fine_times = False  # a time with a fraction of a second seen on this card
+        # What the library knows of the sources the plan has no SHA1 for (see library_hashes)
+        self.unhashed: dict[int, tuple[str, str | None, int | None]] = {}
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -4372,6 +4459,34 @@ class _Runner:
                 if game_id is not None:
                     self.planned_sources.setdefault(int(game_id), set()).add(source)
         return self.planned_sources
+
+    def library_hashes(self, copies: list[_Decision]) -> None:
+        """Read, in one query, the SHA1 or CRC32 the library has of each game file to copy
+        that the plan has no SHA1 for (a file a scan with a DAT identified by its CRC32 and
+        size, the usual state): its bytes, hashed as they are copied, are checked against it
+        (QA178 F7: one changed in place, its time kept, went on the card unsaid)."""
+        ids = sorted({d.item.game_id for d in copies if d.item.sha1 is None
+                      and d.item.content is None and d.item.game_id is not None})
+        if not ids:
+            return
+        for game_id, root, filepath, sha1, crc32 in self.db.query(
+                "SELECT g.id, r.path, g.filepath, g.sha1_bin, g.crc32_bin FROM games g "
+                "JOIN library_roots r ON r.id = g.root_id "
+                "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)):
+            if sha1 is not None or crc32 is not None:
+                self.unhashed[int(game_id)] = (
+                    f"{str(root).rstrip('/')}/{filepath}", None if sha1 is None else sha1.hex(),
+                    None if crc32 is None else int.from_bytes(crc32, "big"))
+
+    def known_hashes(self, item: _Item) -> tuple[str | None, int | None]:
+        """The SHA1 the copy of ``item`` must have (the plan's, else the library's), and,
+        when there is none, its CRC32 (the library's); None where unknown."""
+        if item.sha1 is not None or item.game_id is None:
+            return item.sha1, None
+        known = self.unhashed.get(item.game_id)
+        if known is None or known[0] != item.source:  # (a disc's track: not its game's file)
+            return None, None
+        return known[1], None if known[1] is not None else known[2]
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
@@ -4718,18 +4833,21 @@ class _Runner:
         src, before = _open_source(item)
         try:
             sha1: str | None = None
+            expected, crc = self.known_hashes(item) if want_hash else (item.sha1, None)
             if want_hash:
-                sha1 = self._stream(src, out, item)
+                sha1, crc32 = self._stream(src, out, item, crc is not None)
             else:
                 self._sendfile(src, out, item)
             after = os.fstat(src)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 raise _FileFailed(f"{item.source}: changed while it was copied")
-            if want_hash and item.sha1 and sha1 != item.sha1:
-                # (a plain scan skips a file of its size and time: review 131 F3)
-                raise _FileFailed(f"{item.source}: its content no longer matches the scan's "
-                                  f"SHA1 (changed in place? {_full_rescan(item)} reads it "
-                                  "again)")
+            # (a plain scan skips a file of its size and time: review 131 F3; the bytes
+            # copied are checked against the hash the library has of them, the SHA1 where
+            # known, else the CRC32: QA178 F7)
+            if want_hash and expected and sha1 != expected:
+                raise _FileFailed(_no_longer_matches(item, "SHA1"))
+            if want_hash and not expected and crc is not None and crc32 != crc:
+                raise _FileFailed(_no_longer_matches(item, "CRC32"))
             return sha1
         finally:
             os.close(src)
@@ -4744,8 +4862,12 @@ class _Runner:
             if item.size > SENDFILE_CHUNK:
                 self.tick(item.dest, offset)
 
-    def _stream(self, src: int, out: int, item: _Item) -> str:
+    def _stream(self, src: int, out: int, item: _Item, crc: bool = False
+                ) -> tuple[str, int | None]:
+        """Copy ``src`` to ``out`` through a buffer: the bytes' SHA1, and with ``crc`` their
+        CRC32 (else None)."""
         hasher = hashlib.sha1()
+        crc32 = 0
         buffer = bytearray(min(READ_BUFFER, max(item.size, 1)))
         view = memoryview(buffer)
         done = 0
@@ -4756,13 +4878,15 @@ class _Runner:
                     break
                 chunk = view[:count]
                 hasher.update(chunk)
+                if crc:
+                    crc32 = zlib.crc32(chunk, crc32)
                 written = 0
                 while written < count:
                     written += os.write(out, chunk[written:])
                 done += count
                 if item.size > SENDFILE_CHUNK:
                     self.tick(item.dest, done)
-        return hasher.hexdigest()
+        return hasher.hexdigest(), crc32 if crc else None
 
     def gone(self) -> bool:
         """True when the card is no longer there: its root vanished or another folder is
@@ -4848,6 +4972,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
                      sum(d.item.size for d in copies), len(decisions) + unchanged)
     runner.fresh = fresh
+    runner.library_hashes(copies)
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
     summary.cleaned_temps = cleaned
@@ -5308,9 +5433,9 @@ def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentReco
     say now (its files found unchanged in bulk: skipped; its items without a row: pending).
     A run's end stores them in its history row; ``recorded``: see :func:`deployment_record`."""
     recorded = recorded or deployment_record(db, deployment_id)
-    rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
-                    "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
-                    "GROUP BY 1, 2", (deployment_id,))
+    rows = db.query("SELECT coalesce(platform_id, '') AS platform, action, status, "
+                    "count(*) AS files, sum(file_size) AS bytes FROM deployment_items "
+                    "WHERE deployment_id = ? GROUP BY 1, 2, 3", (deployment_id,))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for platform, (files, size) in recorded[0].items():
         entry = totals[platform or "(other)"]
@@ -5318,12 +5443,20 @@ def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentReco
         entry["bytes"] += size
         entry["skipped"] += files
     for row in rows:
-        entry = totals[row["platform"] or PRUNE_TOTALS]
+        if row["action"] == PRUNE and row["status"] == "pruned" and row["platform"]:
+            # (the files a prune removed, counted with the platform their copy was made
+            # for, not among its files on the card: QA178 F9; those it kept or could not
+            # remove, and of a platform not recorded, stay in the prune's own row)
+            totals[row["platform"]]["pruned"] += int(row["files"])
+            continue
+        entry = totals[PRUNE_TOTALS if row["action"] == PRUNE or not row["platform"]
+                       else row["platform"]]
         entry["files"] += int(row["files"])
         entry["bytes"] += int(row["bytes"] or 0)
         entry[row["status"]] += int(row["files"])
     for item in unrecorded(db, deployment_id, recorded):
-        entry = totals[item.platform_id or PRUNE_TOTALS]
+        entry = totals[PRUNE_TOTALS if item.action == PRUNE else item.platform_id
+                       or PRUNE_TOTALS]
         entry["files"] += 1
         entry["bytes"] += item.size
         entry["pending"] += 1

@@ -14,6 +14,8 @@ from romrunner.deploy.execute import (
     deployment_totals,
     replaced_reason,
     stored_options,
+    superseded_by,
+    superseded_words,
     unrecorded,
 )
 from romrunner.devices.profiles import load_profile
@@ -39,13 +41,19 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     stored = None if data["totals_as_of_now"] else _stored_totals(totals)
     data["totals"] = deployment_totals(db, int(data["id"]), recorded) if stored is None \
         else stored
-    data["resume_hint"] = None
+    data["resume_hint"] = data["superseded_by"] = data["superseded"] = None
     if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
         # Recorded as started, but no process holds its card's lock: killed, crashed or
         # unplugged before it could say so.
         data["status"] = INTERRUPTED
     if data["status"] in (INTERRUPTED, "failed", "cancelled"):
-        data["resume_hint"] = f"romrunner deploy resume {data['id']}"
+        # (QA178 F10: one a later deploy superseded said `deploy resume ID` finishes it)
+        later = superseded_by(db, int(data["id"]))
+        if later is None:
+            data["resume_hint"] = f"romrunner deploy resume {data['id']}"
+        else:
+            data["superseded_by"] = later
+            data["superseded"] = superseded_words(int(data["id"]), later)
     return data
 
 

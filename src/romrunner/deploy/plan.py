@@ -85,7 +85,12 @@ from romrunner.devices.overrides import (
     excluded_games,
     not_installed_warnings,
 )
-from romrunner.devices.paths import in_left_folder, same_card_folder, visible_files
+from romrunner.devices.paths import (
+    USER_OVERRIDE,
+    in_left_folder,
+    same_card_folder,
+    visible_files,
+)
 from romrunner.devices.scan import card_root_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
@@ -747,7 +752,9 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                        files)
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
-                                             files, kept, pruning), platform_id, path=str(old)))
+                                             files, kept, pruning,
+                                             set_by_user=choice.source == USER_OVERRIDE),
+                platform_id, path=str(old)))
 
 
 def chosen_left_out(db: Database, plan: DeployPlan, chosen: list[int]) -> int:
@@ -1055,14 +1062,17 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str],
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
-                 kept: int, pruning: bool) -> str:
+                 kept: int, pruning: bool, *, set_by_user: bool = False) -> str:
     """The words of a ``folder-moved`` warning: ``files`` of ours left in ``old``, ``kept``
     of them copies of held games; ``pruning``: said by a deploy with ``--prune``, which
-    removes the others."""
+    removes the others; ``set_by_user``: ``new`` is the folder `destination paths --set`
+    stored for the platform (not one the OS is known to read: QA178 F2, F8)."""
     these = "1 file" if files == 1 else f"{files:,} files"
+    whose = ("the folder you set for it with `romrunner destination paths`" if set_by_user
+             else f"the folder {layout.os_id} reads for it")
     text = (f"{old}: {these} an earlier deploy put here for {platform_id} "
-            f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, the "
-            f"folder {layout.os_id} reads for it; ")
+            f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, "
+            f"{whose}; ")
     pruned = files - kept
     if pruned:
         which = ("it" if files == 1 else "them") if not kept else f"{pruned:,} of them"

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from romrunner.deploy.card import (
@@ -900,6 +900,14 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                 pack, layout, card_root, here)
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
+            other = None if what is not None else _another_platforms_folder(
+                pack, layout, card_root, here, key)
+            if other is not None:  # (QA178 F8: `psx=gb` put PS1 discs among Game Boy games)
+                raise InputError(
+                    f"path override {key}={value}: is {other}'s folder"
+                    f"{_through_a_link(card_root, value)}, where {layout.os_id} lists its "
+                    f"games as {other}'s: {key}'s games would mix with them; nothing was "
+                    "changed")
         if what is not None:
             why = {"roms": "where the platforms' folders would mix with the BIOS files",
                    "bios": "where the BIOS files would mix with games"}.get(
@@ -915,6 +923,25 @@ def _platform_folder_at(pack: DefinitionPack, layout: CardLayout, card_root: Pat
         choice = layout.rom_folder(platform_id)
         if choice is not None and _on_card(card_root, str(choice.path)) == here:
             return f"{platform_id}'s folder"
+    return None
+
+
+def _another_platforms_folder(pack: DefinitionPack, layout: CardLayout, card_root: Path,
+                              here: str, platform_id: str) -> str | None:
+    """The other platform whose folder in ``layout`` is ``here`` (see _on_card), None if
+    none — or if ``here`` is also ``platform_id``'s own folder without an override (an OS
+    that reads two platforms from one folder)."""
+    others = {key: value for key, value in layout.platform_overrides.items()
+              if key != platform_id}
+    own = replace(layout, platform_overrides=others).rom_folder(platform_id)
+    if own is not None and _on_card(card_root, str(own.path)) == here:
+        return None
+    for other in sorted(pack.platforms):
+        if other == platform_id:
+            continue
+        choice = layout.rom_folder(other)
+        if choice is not None and _on_card(card_root, str(choice.path)) == here:
+            return other
     return None
 
 
