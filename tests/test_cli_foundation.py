@@ -378,6 +378,8 @@ def test_a_command_line_word_that_is_not_utf8_is_one_line_and_changes_nothing(
         err = done.stderr.decode()
         assert done.returncode == 2 and len(err.strip().splitlines()) == 1, err
         assert "not UTF-8" in err and "internal error" not in err and "\\x" in err, err
+        # (qa180 F12: a name that is no path was told to "rename it")
+        assert ("rename it" in err) is (args[0] != "collection"), err
     assert not db.exists() and list(card.iterdir()) == []
     env_db = tmp_path / os.fsdecode(b"Base\xe9.db")  # (review 18 R9: from the environment)
     done = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "collection", "create",

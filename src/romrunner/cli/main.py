@@ -502,6 +502,9 @@ def _not_utf8(args: list[str]) -> str | None:
             word.encode("utf-8")
         except UnicodeEncodeError:
             shown = os.fsencode(word).decode("utf-8", errors="backslashreplace")
+            if not os.path.lexists(word):  # (a query, a name: qa180 F12, told to rename it)
+                return (f"{shown}: holds bytes that are not UTF-8 text; ROM Runner reads "
+                        "words as UTF-8: type it as UTF-8 (check the terminal's encoding)")
             return (f"{shown}: holds bytes that are not UTF-8 text; ROM Runner keeps names "
                     "as UTF-8: rename it, or reach it through a link with a UTF-8 name")
     return None
