@@ -312,3 +312,39 @@ def test_an_include_of_one_disc_includes_its_set_whole(cli: Any, tmp_path: Path)
     assert _included(cli) == set()
     assert any("Disc 2 of its set is left out (USER_OVERRIDE_EXCLUDE)" in w
                for w in listed[f"{names[2]}.cue"]["warnings"]), listed[f"{names[2]}.cue"]
+
+
+def test_a_profiles_collection_holding_one_disc_chooses_its_set_whole(
+        cli: Any, tmp_path: Path) -> None:
+    """QA180 F10: a profile limited to a collection holding disc 1 of a set listed disc 1
+    alone ("1 of 1 game included"), and `deploy --auto` added disc 2, never gated, to
+    complete the set. The collection now chooses the set whole (listed, saved, deployed
+    alike); an excluded collection holding one disc leaves the set out whole."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = ["Crash Bandicoot (USA)", *(f"Heart of Darkness (USA) (Disc {d})" for d in (1, 2))]
+    _discs(root, names)
+    _profile(cli, tmp_path / "roms", "muos")
+    games = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    ids = {g["filename"]: g["id"] for g in games}
+    disc1, disc2 = (ids[f"{name}.cue"] for name in names[1:])
+    for args in (("collection", "create", "hod"), ("collection", "add", "hod", str(disc1)),
+                 ("profile", "set", "1", "--include-collections", "hod")):
+        assert real(cli, *args).code == 0, args
+    listed = real(cli, "--json", "autolist", "1", "--save", "hod list").json()["data"]
+    assert {g["filename"] for g in listed["games"] if g["included"]} == \
+        {f"{name}.cue" for name in names[1:]}
+    assert listed["summary"]["INCLUDED"] == 2
+    saved = real(cli, "--json", "games", "ls", 'collection:"hod list"').json()["data"]["games"]
+    assert sorted(g["id"] for g in saved) == [disc1, disc2]
+    card = tmp_path / "card"
+    card.mkdir()
+    deployed = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert deployed.code == 0, deployed.err
+    assert deployed.json()["data"]["chosen"]["games"] == 2  # as the auto-list includes
+    assert not [w for w in deployed.json()["warnings"] if "not chosen added" in w]
+    for args in (("collection", "create", "out"), ("collection", "add", "out", str(disc2)),
+                 ("profile", "set", "1", "--include-collections", "",
+                  "--exclude-collections", "out")):
+        assert real(cli, *args).code == 0, args
+    assert _included(cli) == {"Crash Bandicoot (USA).cue"}

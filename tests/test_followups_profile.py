@@ -90,9 +90,13 @@ def test_profile_set_refuses_a_language_name_and_spells_codes(cli: Any, deployed
     assert good.json()["data"]["language_preference"] == ["En", "Fr", "Zh-Hans"]
     assert "no game of the library" not in good.err  # (region languages: known codes)
     # a code no game is in, nor any region's language: kept, said (QA138 F9: a typo kept
-    # without a word preferred nothing)
+    # without a word preferred nothing); a code no language has is refused, as an unknown
+    # region is (QA180 F2)
+    unheard = cli("profile", "set", "1", "--languages", "En,Kw")
+    assert unheard.code == 0 and "no game of the library is in Kw," in unheard.err, unheard.err
     typo = cli("profile", "set", "1", "--languages", "En,Xx")
-    assert typo.code == 0 and "no game of the library is in Xx," in typo.err, typo.err
+    assert typo.code == 2 and "language 'Xx' is not a code file names use" in typo.err
+    assert typo.err.count("\n") == 1
 
 
 def test_profile_and_device_rm_say_the_overrides_that_go_with_them(

@@ -139,12 +139,16 @@ def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -
     ("region:usa,", "a value is empty"),
     ("added:yesterday", "added:yesterday"),
     ("added:2026-02-30", "2026-02-30"),
-    # QA10 F7: a free word of punctuation only is refused, as title:^ is (never "every game")
+    # QA10 F7: a free word of punctuation only is refused, as title:^ is (never "every game");
+    # beside a word to look for it is skipped (QA180 F9), beside field terms only it is not
     ("(", "query: (: no letters or digits"),
-    ("mario *", "query: *: no letters or digits"),
+    ("platform:snes *", "query: *: no letters or digits"),
     ("-( platform:snes", "query: -(: no letters or digits"),
     ("title:^", "title:^: no letters or digits"),
     ("flag:nonsense", "flag:nonsense: not a flag (known: "),  # QA26 F7: found nothing
+    # QA180 F2: a code no language has matched nothing, where region:mars was refused
+    ("lang:xx", "query: lang:xx: language 'xx' is not a code file names use"),
+    ("lang:en,zz-hans", "language 'zz-hans' is not a code"),
     # QA26 F4: beyond SQLite's integers was an internal OverflowError
     ("size:9223372036854775807", "size:9223372036854775807: too large"),
     ("size:>99999999999G", "too large"), ("size:1..99999999999999999999", "too large"),
@@ -470,3 +474,67 @@ def test_a_word_to_leave_out_inside_a_titles_value_is_refused_not_inverted(
         "Super Mario World"]
     # (a subtitle set off by dashes, as Japanese titles write it, is words to find)
     assert titles(db, 'title:"super -mario world-"') == ["Super Mario World"]
+
+
+def test_every_command_reading_a_query_explains_an_operator_word_in_any_case(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA180 F1: the hint was given by `games ls` alone, and not of a lower-case `or`: a
+    smart collection `mario OR zelda` was stored always empty without a word, and a deploy of
+    it said only "no game matches"."""
+    make_library(db_path).close()
+    said = "is a title word here: every word must be in the title"
+    lower = cli("games", "ls", "mario", "or", "zelda")
+    assert lower.code == 0 and f"warning: or {said}" in lower.err, lower.err
+    created = cli("collection", "create", "either", "--query", "mario OR zelda")
+    assert created.code == 0
+    assert f"warning: smart collection either selects no game; OR {said}" in created.err
+    edited = cli("collection", "edit", "either", "--query", "mario and zelda")
+    assert edited.code == 0 and f"and {said}" in edited.err, edited.err
+    quiet = cli("collection", "create", "kart", "--query", "mario kart")  # (it finds games)
+    assert quiet.code == 0 and "warning" not in quiet.err
+    assert cli("collection", "create", "mine").code == 0
+    added = cli("collection", "add", "mine", "--query", "mario NOT zelda")
+    assert added.code == 0 and f"warning: --query selects no game; NOT {said}" in added.err
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    deployed = cli("deploy", "1", "--to", str(card), "--dry-run", "mario", "OR", "zelda")
+    assert f"warning: OR {said}" in deployed.err, deployed.err
+    assert "no game chosen: no game matches mario OR zelda" in deployed.err
+
+
+def test_a_title_pasted_unquoted_skips_its_lone_punctuation_as_search_does(
+        cli: Any, db: Database, db_path: Path) -> None:
+    """QA180 F9: `games ls Pokemon - Emerald` was refused ("-": no letters or digits to
+    search for), as `mick & mack` was on "&", while `search` took them: every No-Intro title
+    with a subtitle holds " - ". A word of punctuation only beside words to look for is
+    skipped; alone, beside field terms only, or left out, it is still an error."""
+    assert titles(db, "Pokemon - Emerald") == titles(db, "pokemon emerald") == \
+        ["Pokemon Emerald"]
+    assert titles(db, "super & mario * world") == ["Super Mario World"]
+    assert parse_query("Pokemon - Emerald").text() == "Pokemon Emerald"
+    for text in ("-", "& platform:gba", "pokemon -&"):
+        with pytest.raises(QueryError, match="no letters or digits to search for"):
+            parse_query(text)
+    make_library(db_path).close()
+    found = cli("--json", "games", "ls", "Pokemon", "-", "Emerald")
+    assert found.code == 0 and found.json()["data"]["total"] == 1, found.err
+    created = cli("--json", "collection", "create", "pk", "--query", "Pokemon - Emerald")
+    assert created.code == 0 and created.json()["data"]["query"] == "Pokemon Emerald"
+
+
+def test_an_unbalanced_quote_names_the_word_it_opens_in(db: Database) -> None:
+    """QA180 F4: the error repeated the whole query (2,000 characters) instead of naming
+    where the quote opens."""
+    for text, word in (("mario " * 330 + '"land', '"land'),
+                       ('mario "super mario land', '"super'),
+                       ('platform:snes title:"mario', 'title:"mario')):
+        with pytest.raises(QueryError) as info:
+            parse_query(text)
+        assert str(info.value) == (f"query: unbalanced quote in {word!r}: the quote it opens "
+                                   "is never closed")
+    with pytest.raises(QueryError) as info:
+        parse_query('"' + "x" * 500)
+    assert len(str(info.value)) < 130 and "xxx…'" in str(info.value)

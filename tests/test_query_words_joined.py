@@ -180,3 +180,20 @@ def test_search_reads_a_quoted_platform_word_and_any_case_of_an_id(run: Any) -> 
     assert unknown.code == 2 and "`romrunner platforms --all` lists" in unknown.err
     meant = run("search", "dec", "--platform", "snse")
     assert meant.code == 2 and "did you mean snes" in meant.err, meant.err
+
+
+def test_search_splits_its_words_as_games_ls_reads_a_query(run: Any) -> None:
+    """QA180 F5: search split its words on blanks before reading quotes: `"dec` (a quote
+    never closed) was searched where `games ls` refuses it, and a quoted DAT name was named
+    cut up in the refusal (`dat:"Nintendo`) and in the command it suggested."""
+    for command in ("search", "games ls"):
+        refused = run(*command.split(), '"dec')
+        assert refused.code == 2 and "unbalanced quote in '\"dec'" in refused.err, refused.err
+    term = f'dat:"{GB_DAT}"'
+    named = run("search", term, "dec")
+    assert named.code == 2 and f"search: {term} is a query term" in named.err, named.err
+    assert f"`romrunner games ls '{term}' dec`" in named.err
+    phrase = run("--json", "search", '"decker run"')
+    assert [row["filename"] for row in phrase.json()["data"]] == ["Decker Run (USA).gb"]
+    quoted = run("--json", "search", 'platform:"gb"', "dec")
+    assert len(quoted.json()["data"]) == 2, quoted.err

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.context import ROW_ID, AppContext, app_context
 from romrunner.cli.games_cmd import page_json, render_page
 from romrunner.collections.store import (
     ADOPTED_NOTE,
@@ -23,8 +23,8 @@ from romrunner.collections.store import (
     set_collection_query,
 )
 from romrunner.errors import InputError
-from romrunner.library.query import query_text
-from romrunner.store import OpenMode
+from romrunner.library.query import nothing_found_hint, query_text
+from romrunner.store import Database, OpenMode
 from romrunner.words import counted
 
 
@@ -43,12 +43,23 @@ def collection() -> None:
 def collection_create(name: str, query: str | None) -> int:
     """Create a manual collection, or a smart one with --query."""
     app = app_context()
-    info = create_collection(app.open_db(), name, query=_shell_query(query),
+    db = app.open_db()
+    info = create_collection(db, name, query=_shell_query(query),
                              known_platforms=app.pack().platforms)
+    if info.query:
+        _hint(app, db, info.query, f"smart collection {info.name} selects no game")
     app.finish(asdict(info), lambda c: c.print(
         f"created {info.kind} collection {info.name}"
         + (f": {info.query}" if info.query else "")))
     return 0
+
+
+def _hint(app: AppContext, db: Database, query: str, what: str) -> None:
+    """Say why ``query`` (stored, or whose games were added) selects no game, when a word of
+    it reads as another search syntax's (``mario OR zelda``), as `games ls` says it."""
+    hint = nothing_found_hint(db, query, known_platforms=app.pack().platforms)
+    if hint is not None:
+        app.warn(f"{what}; {hint}")
 
 
 @collection.command(name="rm")
@@ -111,8 +122,10 @@ def collection_edit(name: str, query: str) -> int:
     is mended so). The query is checked as `collection create --query` checks one; a bad one
     changes nothing."""
     app = app_context()
-    edited = set_collection_query(app.open_db(), name, _shell_query(query) or "",
+    db = app.open_db()
+    edited = set_collection_query(db, name, _shell_query(query) or "",
                                   known_platforms=app.pack().platforms)
+    _hint(app, db, edited.query, f"smart collection {edited.name} selects no game")
 
     def render(console: Console) -> None:
         console.print(f"smart collection {edited.name}: {edited.query}", markup=False)
@@ -131,8 +144,12 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
     if not game_ids and query is None:
         raise InputError("give game ids or --query")
     app = app_context()
-    result = add_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
+    db = app.open_db()
+    text = _shell_query(query)
+    result = add_games(db, name, list(game_ids), query=text,
                        known_platforms=app.pack().platforms)
+    if text is not None:
+        _hint(app, db, text, "--query selects no game")
     already = f" ({counted(result.already, 'game')} given already in it)" \
         if result.already else ""
     if result.adopted:

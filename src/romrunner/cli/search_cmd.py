@@ -11,7 +11,7 @@ from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import literal
 from romrunner.errors import InputError
 from romrunner.library.platforms import UNKNOWN
-from romrunner.library.query import FIELDS
+from romrunner.library.query import FIELDS, QueryError, query_words
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 from romrunner.words import shell_word
@@ -34,8 +34,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     --platform ID (other query terms: `games ls`). Titles starting with the words come
     first, and a title's releases before its betas, demos and hacks. A game whose file the
     last scan did not find is marked "(missing)"."""
-    # (one text: a quoted "platform:snes sky" is the same words, QA23 F5)
-    platform, words = _platform_word(platform, tuple(" ".join(words).split()))
+    # (one text: a quoted "platform:snes sky" is the same words, QA23 F5; split as games ls
+    # splits a query, a quoted part one word: QA180 F5)
+    platform, words = _platform_word(platform, tuple(_words(" ".join(words))))
     text = " ".join(words)
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
@@ -66,6 +67,16 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     return 0
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as `games ls` reads a query: a quoted part with its blanks one
+    word (``dat:"Nintendo - Game Boy"``), and an unbalanced quote the same error (QA180 F5:
+    search split on blanks first, took ``"super mario``, and named a term cut up)."""
+    try:
+        return query_words(text)
+    except QueryError as exc:
+        raise InputError(f"search: {str(exc).removeprefix('query: ')}") from exc
+
+
 def _platform_word(platform: str | None, words: tuple[str, ...]
                    ) -> tuple[str | None, tuple[str, ...]]:
     """A ``platform:ID`` word is ``--platform ID``; any other query term is refused, naming
@@ -74,6 +85,7 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
     kept = []
     for word in words:
         name, colon, value = word.removeprefix("-").partition(":")
+        value = value.replace('"', "")  # (platform:"gb" is platform:gb)
         name = name.lower()  # (a field's name in any case, as games ls reads it: QA63 F7)
         if not colon or name not in FIELDS:
             kept.append(word)

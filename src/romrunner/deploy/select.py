@@ -25,7 +25,13 @@ from romrunner.devices.paths import CardLayout
 from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
-from romrunner.library.query import parse_query, query_text, quote_value, select
+from romrunner.library.query import (
+    empty_result_hint,
+    parse_query,
+    query_text,
+    quote_value,
+    select,
+)
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted
@@ -120,6 +126,9 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                 ids.append(int(game_id))
                 names[int(game_id)] = PurePosixPath(str(filepath)).name
     matched = len(ids or ()) + len(missing)
+    # (why words chose nothing, as `games ls` says it: QA180 F1)
+    hint = empty_result_hint(parse_query(text)) if text and not matched else None
+    said_first = [hint] if hint is not None else []
     if not auto:
         excluded = excluded_games(db, profile_id, ids or ())
         kept = [i for i in ids or () if i not in excluded]
@@ -127,13 +136,14 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
         return Chosen(kept, text, missing=missing, matched=matched, missing_ids=missing_ids,
                       excluded=[names[i] for i in ids or () if i in excluded],
                       excluded_copies=[names[i] for i in kept if i in copies],
-                      warnings=_excluded_platforms_chosen(db, profile_id, text, kept),
+                      warnings=[*said_first,
+                                *_excluded_platforms_chosen(db, profile_id, text, kept)],
                       rated_not_playable=rated_not_playable(db, pack, profile_id, kept))
     platforms = None if ids is None else {str(row[0]) for row in db.query(
         "SELECT DISTINCT platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps(ids),))}
     autolist = build_autolist(db, pack, profile_id, layout, platforms=platforms)
-    said = unknown_platform_warnings(pack, load_profile(db, profile_id))
+    said = [*said_first, *unknown_platform_warnings(pack, load_profile(db, profile_id))]
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)
         left = len(autolist.entries) - len(included)

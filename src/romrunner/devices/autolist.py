@@ -303,6 +303,18 @@ class _Game:
         return frozenset(_json_list(self.flags_json))
 
 
+# The variant of a game ``g``: its multi-disc set (an .m3u joins the set of the discs it
+# lists, else of its title and region), else the game itself.
+_VARIANT_SQL = (
+    "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN coalesce("
+    " (SELECT d.set_key FROM game_files f JOIN games d ON d.root_id = g.root_id "
+    "  AND d.filepath = rtrim(g.filepath, replace(g.filepath, '/', '')) || f.name "
+    "  WHERE f.game_id = g.id AND f.kind = 'track' AND d.set_key IS NOT NULL "
+    "  AND d.is_missing = 0 LIMIT 1), "
+    " (SELECT d.set_key FROM games d "
+    "  WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
+    "  AND d.is_missing = 0 LIMIT 1)) END, 'game:' || g.id)")
+
 _GAMES_SQL = (
     f"SELECT g.id, g.platform_id, coalesce({catalog_title()}, g.detected_title, g.filename), "
     "g.filepath, g.platform_id || '|' || coalesce("
@@ -318,17 +330,18 @@ _GAMES_SQL = (
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
-    # the variant: a multi-disc set (an .m3u joins the set of the discs it lists, else of
-    # its title and region), else the game itself
-    "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN coalesce("
-    " (SELECT d.set_key FROM game_files f JOIN games d ON d.root_id = g.root_id "
-    "  AND d.filepath = rtrim(g.filepath, replace(g.filepath, '/', '')) || f.name "
-    "  WHERE f.game_id = g.id AND f.kind = 'track' AND d.set_key IS NOT NULL "
-    "  AND d.is_missing = 0 LIMIT 1), "
-    " (SELECT d.set_key FROM games d "
-    "  WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
-    "  AND d.is_missing = 0 LIMIT 1)) END, 'game:' || g.id), "
+    f"{_VARIANT_SQL}, "
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number FROM games g")
+
+
+def _whole_sets_of(condition: str) -> str:
+    """The SQL condition over ``games g`` "of a set (a game, a multi-disc set) a present game
+    of which meets ``condition``": a profile's collections choose or leave out a set whole,
+    as the gating judges it (:func:`_judge_sets_whole`). (QA180 F10: a collection holding
+    disc 1 listed it alone, and `deploy --auto` added disc 2 the list never gated.)"""
+    # (the inner ``games g`` is the condition's own: its alias shadows the outer one)
+    return (f"{_VARIANT_SQL} IN (SELECT {_VARIANT_SQL} FROM games g "
+            f"WHERE g.is_missing = 0 AND coalesce(({condition}), 0))")
 
 
 def _games(db: Database, profile: Profile, platforms: Collection[str] | None = None
@@ -346,15 +359,16 @@ def _games(db: Database, profile: Profile, platforms: Collection[str] | None = N
     if profile.exclude_platforms:
         where.append("g.platform_id NOT IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(profile.exclude_platforms)))
-    # a smart collection is its stored query; a collection that is gone is an error
+    # a smart collection is its stored query; a collection that is gone is an error; a
+    # multi-disc set one disc of which a collection holds is chosen, or left out, whole
     owner = f"profile {profile.id}"
     if profile.include_collections:
         condition, more = membership_condition(db, profile.include_collections, owner=owner)
-        where.append(f"({condition})")
+        where.append(_whole_sets_of(condition))
         params += more
     if profile.exclude_collections:
         condition, more = membership_condition(db, profile.exclude_collections, owner=owner)
-        where.append(f"NOT coalesce(({condition}), 0)")
+        where.append(f"NOT {_whole_sets_of(condition)}")
         params += more
     with db.translate_errors():
         cursor = db.conn.execute(

@@ -98,14 +98,19 @@ def quote_value(value: str) -> str:
 
 @dataclass
 class _Token:
+    start: int  # where it starts in the query text
     chars: list[tuple[str, bool]] = field(default_factory=list)  # (character, was quoted)
     quoted: bool = False  # the token had a quoted part (so it is never empty by accident)
+    end: int = 0  # where it ends (past its last character)
+
+
+_SHOWN_WORD = 60  # the most of a word an error repeats
 
 
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     current: _Token | None = None
-    in_quote, i = False, 0
+    in_quote, i, opened = False, 0, 0
     while i < len(text):
         ch = text[i]
         if in_quote:
@@ -118,21 +123,41 @@ def _tokens(text: str) -> list[_Token]:
                 current.chars.append((ch, True))  # type: ignore[union-attr]
         elif ch.isspace():
             if current is not None:
+                current.end = i
                 tokens.append(current)
                 current = None
         else:
             if current is None:
-                current = _Token()
+                current = _Token(i)
             if ch == '"':
-                in_quote, current.quoted = True, True
+                in_quote, current.quoted, opened = True, True, i
             else:
                 current.chars.append((ch, False))
         i += 1
     if in_quote:
-        raise QueryError(f"query: unbalanced quote in {text.strip()!r}")
+        raise QueryError(f"query: unbalanced quote in {_open_quote_word(text, current, opened)!r}"
+                         ": the quote it opens is never closed")
     if current is not None:
+        current.end = len(text)
         tokens.append(current)
     return tokens
+
+
+def _open_quote_word(text: str, token: _Token | None, opened: int) -> str:
+    """The word of ``text`` in which a quote opens at ``opened`` and is never closed: from
+    its term's start to the first blank after the quote, at most _SHOWN_WORD characters
+    (QA180 F4: the whole query, 2,000 characters, was repeated)."""
+    start = token.start if token is not None else opened
+    blank = re.search(r"\s", text[opened:])
+    word = text[start:opened + blank.start() if blank else len(text)]
+    return word if len(word) <= _SHOWN_WORD else word[:_SHOWN_WORD - 1] + "…"
+
+
+def query_words(text: str) -> list[str]:
+    """The words of query ``text`` as written, as :func:`parse_query` splits them: a quoted
+    part with its blanks stays in its word (``dat:"Nintendo - Game Boy"`` is one), its
+    quotes kept; an unbalanced quote is the error parse_query gives."""
+    return [text[token.start:token.end] for token in _tokens(text)]
 
 
 def _split(chars: list[tuple[str, bool]], sep: str) -> list[list[tuple[str, bool]]]:
@@ -247,7 +272,7 @@ def parse_query(text: str | Sequence[str]) -> Query:
     query that parses only fails later on ids the database lacks."""
     if not isinstance(text, str):
         text = query_text(text)
-    query = Query(tuple(_term(token) for token in _tokens(text)))
+    query = _without_lone_punctuation(Query(tuple(_term(token) for token in _tokens(text))))
     values = sum(_tests_of(term, value) for term in query.terms for value in term.values)
     if values > MAX_QUERY_VALUES:  # (SQLite's expression depth: QA26 F6 named the database)
         raise QueryError(f"query: {values:,} terms, values and words; at most "
@@ -267,16 +292,36 @@ def parse_query(text: str | Sequence[str]) -> Query:
     return query
 
 
+def _searches_nothing(term: Term) -> bool:
+    """True for a free word of punctuation only (``-``, ``&``, ``(``): no letters or digits."""
+    return term.field is None and not any((fold(value) or "").split() for value in term.values)
+
+
+def _without_lone_punctuation(query: Query) -> Query:
+    """``query`` less its free words of punctuation only when it has a free word to look for:
+    the `` - `` and ``&`` of a title pasted unquoted (``Pokemon - Yellow Version``, ``Mick &
+    Mack``) are skipped, as `search` skips them and as a title's words are matched (QA180 F9:
+    refused). One alone, or beside field terms only, or left out (``-&``), is still an error
+    (:func:`parse_query`): it would search for nothing."""
+    if not any(term.field is None and not term.negated and not _searches_nothing(term)
+               for term in query.terms):
+        return query
+    return Query(tuple(term for term in query.terms
+                       if term.negated or not _searches_nothing(term)))
+
+
 _OPERATOR_WORDS = frozenset({"OR", "AND", "NOT"})
 
 
 def empty_result_hint(query: Query) -> str | None:
     """Why a query that found nothing may not say what its writer meant: an ``OR``, ``AND``
-    or ``NOT`` written as in other search syntaxes (here a title word), or a field given
-    twice (both must hold); None when nothing of the kind (QA144 F3: `mario OR zelda` and
-    `platform:gb platform:nes` gave "0 of 0" without a word)."""
+    or ``NOT`` (in any case) written as in other search syntaxes (here a title word), or a
+    field given twice (both must hold); None when nothing of the kind (QA144 F3: `mario OR
+    zelda` and `platform:gb platform:nes` gave "0 of 0" without a word). Every command that
+    reads a query says it of an empty result (QA180 F1: `games ls` alone did, and not of a
+    lower-case `or`); :func:`nothing_found_hint` asks the database."""
     operators = sorted({value for term in query.terms if term.field is None
-                        for value in term.values if value in _OPERATOR_WORDS})
+                        for value in term.values if value.upper() in _OPERATOR_WORDS})
     if operators:
         what = "is a title word" if len(operators) == 1 else "are title words"
         return (f"{' and '.join(operators)} {what} here: every word must be in the "
@@ -292,6 +337,21 @@ def empty_result_hint(query: Query) -> str | None:
         return (f"{name}: given twice, and a game must match both; for either value write "
                 f"{name}:A,B")
     return None
+
+
+def nothing_found_hint(db: Database, query: Query | str, *,
+                       known_platforms: Iterable[str] | None = None) -> str | None:
+    """The :func:`empty_result_hint` of ``query`` when it selects no game (a smart collection
+    stored, games added by a query), else None; the database is asked only when there is a
+    hint to give."""
+    parsed = parse_query(query) if isinstance(query, str) else query
+    hint = empty_result_hint(parsed)
+    if hint is None:
+        return None
+    chosen = select(db, parsed, known_platforms=known_platforms)
+    found = db.scalar(f"SELECT EXISTS (SELECT 1 FROM {chosen.from_sql} WHERE {chosen.where})",
+                      chosen.all_params)
+    return None if found else hint
 
 
 # -- value parsers --------------------------------------------------------------------------

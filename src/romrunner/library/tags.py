@@ -440,6 +440,18 @@ def region_name(text: str) -> str:
 
 
 _LANGUAGE_CODE = re.compile(r"([A-Za-z]{2})(-[A-Za-z]{2,8})?")
+# The languages' two-letter codes (ISO 639-1), which No-Intro, Redump and TOSEC names use: a
+# code outside them is refused, as an unknown region is (QA180 F2: `lang:xx` and
+# `--languages xx` were taken and matched nothing).
+_ISO_639_1 = """
+aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu
+hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb
+lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om
+or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
+ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+"""
+LANGUAGE_CODES = frozenset(_ISO_639_1.split())
 
 
 def language_code(text: str) -> str:
@@ -447,9 +459,10 @@ def language_code(text: str) -> str:
     the codes the auto-list compares with a game's languages; InputError for anything else
     (a name such as ``English`` never matched any game)."""
     code = _LANGUAGE_CODE.fullmatch(text.strip())
-    if code is None:
-        raise InputError(f"language {text.strip()!r} is not a code file names use: two "
-                         "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
+    if code is None or code[1].lower() not in LANGUAGE_CODES:
+        raise InputError(f"language {text.strip()!r} is not a code file names use: a "
+                         "language's two letters (ISO 639-1), as in (En,Fr,De), e.g. En, Fr, "
+                         "De, Es, It, Ja, Zh-Hans")
     suffix = code[2] or ""  # "-BR" a country (upper case), "-Hans" a script (title case)
     return code[1].capitalize() + (suffix.upper() if len(suffix) == 3 else suffix.title())
 
