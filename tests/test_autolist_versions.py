@@ -699,3 +699,18 @@ def test_a_set_short_of_the_last_disc_its_catalog_lists_is_said_at_deploy(
     # the auto-list says so of the set's discs too (QA161 F7: included, without a word)
     for game in _listed(cli).values():
         assert game["included"] and any("Its set lacks a disc" in w for w in game["warnings"])
+
+
+def test_of_two_dated_builds_of_a_release_the_latest_is_kept(cli: Any, tmp_path: Path) -> None:
+    """qa180 F3: two dated builds of an aftermarket game, no prerelease: the earlier was
+    kept (the date was read for prereleases only), by the order of the scan."""
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gbc",
+                  ["Midterm Moments (World) (2022-05-28) (GB Compatible) (Aftermarket) (Unl)"
+                   ".gbc"],
+                  ["Midterm Moments (World) (2022-06-15) (GB Compatible) (Aftermarket) (Unl)"
+                   ".gbc"])
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Midterm Moments (World) (2022-06-15) (GB Compatible) (Aftermarket) "
+                        "(Unl).gbc"}, included

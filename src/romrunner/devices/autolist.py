@@ -992,6 +992,10 @@ class _Preference:
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
                 self._foreign(game), not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
+                # (of builds nothing above tells apart, the latest date: an aftermarket
+                # game's "(2022-06-15)" over its "(2022-05-28)", qa180 F3; after the other
+                # tags, so a dated "(Sega Channel)" copy never beats the retail release)
+                0 if prerelease else -_date_number(parsed),
                 "verified" not in own.flags,
                 # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
                 # unmounted were kept over those of a backup disk, and nothing deployed)
@@ -1036,8 +1040,12 @@ def _latest_prerelease(flags: frozenset[str], parsed: ParsedName) -> tuple[int, 
     beta by its number)."""
     kind = min((_PRERELEASE_ORDER.get(flag, len(_PRERELEASE_ORDER)) for flag in flags
                 if flag in _PRERELEASE_FLAGS), default=len(_PRERELEASE_ORDER))
-    date = int((parsed.date or "0").replace("-", "").ljust(8, "0"))
-    return (kind, -(parsed.prerelease_number or 0), -date)
+    return (kind, -(parsed.prerelease_number or 0), -_date_number(parsed))
+
+
+def _date_number(parsed: ParsedName) -> int:
+    """The name's date as a number that orders dates ("(1994-10)" 19941000), 0 for none."""
+    return int((parsed.date or "0").replace("-", "").ljust(8, "0"))
 
 
 def _archive_name(filename: str) -> bool:
