@@ -300,3 +300,30 @@ def test_a_killed_deploy_a_later_one_to_its_card_superseded_says_so_and_is_not_r
     assert named.code != 0
     assert f"{words}: nothing to resume; nothing was changed" in named.err, named.err
     assert sorted(p.name for p in card.rglob("*.iso")) == on_card
+
+
+
+def test_a_run_on_another_card_mounted_at_the_same_path_supersedes_nothing(
+        tmp_path: Path) -> None:
+    """review38b F1: a run killed on card A, then card B mounted at the same path and
+    deployed to in full: A's run was said superseded by B's, and `deploy resume ID` refused
+    it once A was back. Two cards (their ids) are two cards."""
+    run = start_resume(tmp_path)
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
+    _wait_for_files(card, proc, 2)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    card.rename(tmp_path / "card-a")  # (card A out, card B in at the same path)
+    card.mkdir()
+    later = deploy(library.db, library.plan(Layout(card), library.game_ids()[:1]),
+                   profile_id=library.profile_id)
+    assert later.status == "completed"
+    card.rename(tmp_path / "card-b")
+    (tmp_path / "card-a").rename(card)
+    db_env = {"ROMRUNNER_DB": str(library.db.path)}
+    rows = json.loads(run_subprocess("--json", "deploy", "history", env=db_env).out)["data"]
+    row = next(row for row in rows if row["id"] == deployment)
+    assert (row["status"], row["superseded_by"]) == ("interrupted", None), row
+    assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
+    resumed = run_subprocess("deploy", "resume", str(deployment), env=db_env)
+    assert resumed.code == 0, resumed.err

@@ -2469,6 +2469,14 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
     return row
 
 
+# The same card, by its id where both runs recorded one (two cards mounted in turn at one
+# path are two cards: review38b F1, a run on the other card was said to supersede this one);
+# by the path for a run of a release that recorded none.
+_THE_SAME_CARD = ("(CASE WHEN h.destination_id <> '' AND later.destination_id <> '' "
+                  "THEN later.destination_id = h.destination_id "
+                  "ELSE later.destination_path = h.destination_path END)")
+
+
 def superseded_by(db: Database, deployment_id: int) -> int | None:
     """The first deployment to the same card by the same profile that started after
     ``deployment_id`` and completed, None if none: it chose that card's games again, and
@@ -2478,7 +2486,7 @@ def superseded_by(db: Database, deployment_id: int) -> int | None:
     takes it up."""
     found = db.scalar(
         "SELECT min(later.id) FROM deployment_history h JOIN deployment_history later "
-        f"ON later.id > h.id AND {_SAME_CARD} AND later.status = 'completed' "
+        f"ON later.id > h.id AND {_THE_SAME_CARD} AND later.status = 'completed' "
         "AND later.device_profile_id IS h.device_profile_id WHERE h.id = ?",
         (deployment_id,))
     return None if found is None else int(found)
