@@ -332,14 +332,16 @@ def test_db_status_on_a_read_only_volume_says_the_files_journal_mode(
 
 def test_db_check_of_an_older_database_says_it_needs_the_upgrade(tmp_path: Path) -> None:
     """qa179 F9: `db check` of a database of an older schema said "result ok", not that
-    every other command refuses it until `db migrate`."""
+    commands that only read refuse it until it is upgraded (review38b F3: not "other
+    commands": a command that writes upgrades it itself)."""
     from tests.test_migrations import build_old
     db = tmp_path / "old.db"
     build_old(db, LATEST_VERSION - 1).close()
     text = run_subprocess("--db", str(db), "db", "check")
     assert text.code == 0, text.err
     assert (f"upgrade         schema version {LATEST_VERSION - 1} is older than "
-            f"{LATEST_VERSION}: other commands refuse it until `romrunner db migrate`") \
+            f"{LATEST_VERSION}: commands that only read refuse it until it is upgraded "
+            "(`romrunner db migrate`, or any command that writes") \
         in " ".join(text.out.split("\n")), text.out
     assert run_subprocess("--db", str(db), "--json", "db", "check").json()["data"][
         "upgrade_needed"] is True

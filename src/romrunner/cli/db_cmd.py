@@ -215,8 +215,9 @@ def check(quick: bool) -> int:
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
         if older is not None:
             console.print(f"upgrade         schema version {older} is older than "
-                          f"{LATEST_VERSION}: other commands refuse it until `romrunner db "
-                          "migrate` upgrades it (a backup is written first)", soft_wrap=True)
+                          f"{LATEST_VERSION}: commands that only read refuse it until it is "
+                          "upgraded (`romrunner db migrate`, or any command that writes; a "
+                          "backup is written first)", soft_wrap=True)
         if not report.ok:  # (what to do, in text too: QA158 N8, only --json said it)
             console.print(_problems(report), markup=False, soft_wrap=True)
 
