@@ -324,6 +324,26 @@ def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
                "--set", "roms=.").code == 0  # every platform's folder at the root: allowed
 
 
+def test_the_platform_folders_one_command_sets_are_checked_together(
+        cli: Any, tmp_path: Path) -> None:
+    """review38b F4: each new folder was checked against the layout before the command — two
+    platforms given one folder in one command were let through, and a move of gb away with
+    psx into gb's old folder, in one command, refused."""
+    profile = make_profile(cli, "knulli")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+
+    def paths(*sets: str) -> Any:
+        return cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                   *(word for one in sets for word in ("--set", one)))
+
+    clash = paths("gb=roms/handheld", "gbc=roms/handheld")
+    assert clash.code == 2 and "would mix with them" in clash.err, clash.err
+    moved = paths("gb=roms/gameboy", "psx=roms/gb")
+    assert moved.code == 0, moved.err
+
+
 @pytest.mark.parametrize(("setting", "message"), [
     ("gb=alias", "is the card's ROM folder itself (through a link on the card)"),
     ("gb=balias", "is the card's BIOS folder itself (through a link on the card)"),

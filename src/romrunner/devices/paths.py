@@ -891,6 +891,12 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
         bios = _on_card(card_root, str(checked.get("bios", layout.bios.path)))
     except InputError:  # a layout that needs these very overrides: nothing to compare
         return
+    # (each platform's folder checked against the layout this command leaves, its other
+    # settings applied: review38b F4, a swap in one command was refused, a clash in one
+    # command let through)
+    planned = replace(layout, platform_overrides={
+        **layout.platform_overrides,
+        **{key: value for key, value in checked.items() if key not in ("roms", "bios")}})
     for key, value in checked.items():
         here = _on_card(card_root, value)
         if key == "roms":
@@ -901,7 +907,7 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
             other = None if what is not None else _another_platforms_folder(
-                pack, layout, card_root, here, key)
+                pack, planned, card_root, here, key)
             if other is not None:  # (QA178 F8: `psx=gb` put PS1 discs among Game Boy games)
                 raise InputError(
                     f"path override {key}={value}: is {other}'s folder"
