@@ -539,10 +539,14 @@ def _copy_as_is(path: Path, stamp: str) -> Path:
         dest = Path(f"{saved}{suffix}")
         partial = dest.with_name(f"{_TEMP_PREFIX}{dest.name}{_TEMP_SUFFIX}")
         try:
-            shutil.copyfile(source, partial)
-            with partial.open("rb") as written:
+            with partial.open("wb") as written, source.open("rb") as read:
+                # (locked while it is written: another database's command in this folder
+                # removes only the temporaries no one holds, review38b)
+                fcntl.flock(written.fileno(), fcntl.LOCK_EX)
+                shutil.copyfileobj(read, written, 1 << 20)
+                written.flush()
                 os.fsync(written.fileno())
-            os.replace(partial, dest)
+                os.replace(partial, dest)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
