@@ -907,13 +907,17 @@ _SET_CANDIDATES = (
     "      JOIN games x ON x.id = c.game_id "
     "      JOIN catalog_games cg ON cg.id = c.catalog_game_id "
     "      WHERE a.members > 1 OR x.platform_source IS NOT 'user' GROUP BY c.game_id "
-    # (or the same sets by name in the catalogs of several platforms, none the archive's
-    # own — MAME's and FBNeo's pacman.zip or neogeo.zip in `neogeo/`: the first platform by
-    # name, as one catalog alone would move it; QA159 F3: with both DATs imported none was
+    # (or, none of them the archive's own platform, the same sets by name in the catalogs
+    # of several platforms, or in each of them a set named as the archive — MAME's and
+    # FBNeo's pacman.zip, or the BIOS set neogeo.zip whose ROMs MAME's 130 sets and
+    # another DAT's fewer list, in `neogeo/`: the first platform by name, as one catalog
+    # alone would move it; QA159 F3, qa181 N1: with both DATs imported none was
     # identified. In `fbneo/` its own platform's catalog decides: review38 F1)
-    "      HAVING count(DISTINCT cg.platform_id) = 1 OR (count(DISTINCT cg.name) "
-    "      * count(DISTINCT cg.platform_id) = count(DISTINCT cg.platform_id || ':' || "
-    "      cg.name) AND max(cg.platform_id = x.platform_id) = 0)), "
+    "      HAVING count(DISTINCT cg.platform_id) = 1 OR (max(cg.platform_id = x.platform_id) "
+    "      = 0 AND (count(DISTINCT cg.name) * count(DISTINCT cg.platform_id) "
+    "      = count(DISTINCT cg.platform_id || ':' || cg.name) OR count(DISTINCT CASE WHEN "
+    "      lower(x.filename) IN (lower(cg.name) || '.zip', lower(cg.name) || '.7z') "
+    "      THEN cg.platform_id END) = count(DISTINCT cg.platform_id)))), "
     + _BAD_CTE +
     # (the method: the weakest hash compared, a member's SHA1 where both know it — QA154
     # F17: "by crc32" though the member's SHA1 was the catalog's)
