@@ -507,3 +507,25 @@ def test_side_files_a_read_of_a_read_only_file_left_are_named_by_the_next_write(
     for side in left:
         (tmp_path / side).chmod(0o644)
     assert romrunner("collection", "create", "x").returncode == 0
+
+
+def test_an_older_database_whose_file_is_read_only_says_to_make_it_writable(
+        tmp_path: Path) -> None:
+    """qa181 N6: an older database whose file the user may not write: a reading command
+    said "run `romrunner db migrate`", which then failed "database is read-only"."""
+    import sys
+
+    from romrunner.store.migrate import LATEST_VERSION
+    from tests.test_migrations import build_old
+    prefix = _as_a_user()
+    db = tmp_path / "old.db"
+    build_old(db, LATEST_VERSION - 1).close()
+    db.chmod(0o444)
+    read = subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", "--db",
+                           str(db), "collection", "ls"], capture_output=True, text=True,
+                          timeout=120)
+    said = " ".join(read.stderr.split())
+    assert read.returncode == 2 and "the file is read-only" in said, said
+    assert f"make it writable (`chmod u+w {db}`) and run `romrunner db migrate`" in said, said
+    db.chmod(0o644)
+    assert run_subprocess("--db", str(db), "db", "migrate").code == 0

@@ -445,6 +445,12 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
             raise MigrationRequiredError(
                 f"{db.path}: schema version {version} is older than {LATEST_VERSION}, on a "
                 f"read-only volume: {_COPY_TO_UPGRADE} (and run `romrunner db migrate`)")
+        if not os.access(db.path, os.W_OK):  # (qa181 N6: told to migrate, which refused)
+            raise MigrationRequiredError(
+                f"{db.path}: schema version {version} is older than {LATEST_VERSION}, and "
+                "the file is read-only: no command can read it until it is upgraded, which "
+                f"writes: make it writable (`chmod u+w {shell_word(db.path)}`) and run "
+                "`romrunner db migrate` (a backup is written first)")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
             "run `romrunner db migrate` (a backup is written first)"
