@@ -616,16 +616,19 @@ def _match_games(db: Database, method: str, condition: str) -> None:
         (method,))
 
 
-def _platform_rule(game: str, condition: str) -> str:
+def _platform_rule(game: str, condition: str, elsewhere: str | None = None) -> str:
     """Which catalog game (``cg``) a game (alias ``game``) may match by ``condition``: one of
     its own platform; for one whose platform the scan decided, another platform's when no
     other platform's catalog has that data (a hash several platforms' DATs list never moves
     a game); for an undecided one, one of its candidate platforms, else any platform's when
     no other platform's catalog has the data (QA14: a `.gb` in `Misc/`, gb or gbc, became a
-    GBA game when a GBA DAT had its data too, by the order the DATs came in)."""
-    elsewhere = (f"NOT EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
-                 f"ON cg2.id = r2.catalog_game_id WHERE {condition.replace('r.', 'r2.')} "
-                 "AND cg2.platform_id <> cg.platform_id)")
+    GBA game when a GBA DAT had its data too, by the order the DATs came in). ``elsewhere``:
+    the test "no other platform's catalog has the data", where the caller worked it out once
+    per distinct data (see :func:`_listed_by_one_platform`)."""
+    if elsewhere is None:
+        elsewhere = (f"NOT EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
+                     f"ON cg2.id = r2.catalog_game_id WHERE {condition.replace('r.', 'r2.')} "
+                     "AND cg2.platform_id <> cg.platform_id)")
     return (f"({game}.platform_id = cg.platform_id "
             f"OR ({game}.platform_id = 'unknown' AND (cg.platform_id IN (SELECT value FROM "
             f"json_each(coalesce({game}.platform_candidates, '[]'))) OR {elsewhere})) "
@@ -693,14 +696,15 @@ def _match_members(db: Database, method: str, condition: str) -> None:
              "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
              f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})")
     shared, not_shared = _shared_by_games(method, condition, scope)
-    rules = f"{condition} AND {_platform_rule('g', condition)}" \
+    several, listed_by_one = _listed_by_one_platform(condition, scope)
+    rules = f"{condition} AND {_platform_rule('g', condition, listed_by_one)}" \
         f"{_one_game_if_crc(method, condition)}"
     # the set named as the archive, found by its name (schema 30's index), else the last
     # catalog ROM of the data (the index of the data walked backwards, stopped at the first
     # that passes): as one `ORDER BY` named first, which read every catalog ROM of the data
     # per member — a BIOS ROM N sets list, N² a pass (bench 139)
     db.execute(
-        f"WITH {shared}x AS MATERIALIZED ("
+        f"WITH {shared}{several}x AS MATERIALIZED ("
         # (CROSS JOIN: in this order, the set by its name, then its ROMs)
         "SELECT t.id, coalesce((SELECT cg.game_id FROM games g CROSS JOIN catalog_games cg "
         f"ON lower(cg.name) = {_ARCHIVE_STEM} CROSS JOIN catalog_roms r "
@@ -716,6 +720,25 @@ def _match_members(db: Database, method: str, condition: str) -> None:
 # What a member's data is, for a match by CRC32 (the columns the passes' conditions read).
 _DATA = ("crc32_bin", "file_size", "sha1_bin", "md5_bin", "nh_crc32_bin", "nh_sha1_bin",
          "nh_md5_bin", "header_size")
+
+
+def _listed_by_one_platform(condition: str, scope: str) -> tuple[str, str]:
+    """A CTE of the data of the members in ``scope`` that the catalogs of several platforms
+    list (by ``condition``), each distinct data once, and the test that a member's data is
+    none of it: whether another platform's catalog than a candidate's (``cg``) lists the
+    data depends on the data only — on whether two platforms list it. Asked per candidate
+    catalog ROM, a BIOS ROM two DATs list in every set running with it walked the same
+    platform's rows for each of its thousands of rows: 12.5 s of identify at 10,000 sets in
+    `neogeo/`, growing with their square (bench38)."""
+    on_data = condition.replace("t.", "d.")
+    same = " AND ".join(["s.crc32_bin = t.crc32_bin", "s.file_size = t.file_size",
+                         *(f"s.{column} IS t.{column}" for column in _DATA[2:])])
+    return ((f"pd AS MATERIALIZED (SELECT DISTINCT {', '.join('t.' + c for c in _DATA)} "
+             f"FROM game_files t WHERE {scope}), "
+             "several AS MATERIALIZED (SELECT d.* FROM pd d WHERE (SELECT count(DISTINCT "
+             "cg.platform_id) FROM catalog_roms r JOIN catalog_games cg "
+             f"ON cg.id = r.catalog_game_id WHERE {on_data}) > 1), "),
+            f"NOT EXISTS (SELECT 1 FROM several s WHERE {same})")
 
 
 def _shared_by_games(method: str, condition: str, scope: str) -> tuple[str, str]:
