@@ -731,14 +731,21 @@ def _listed_by_one_platform(condition: str, scope: str) -> tuple[str, str]:
     platform's rows for each of its thousands of rows: 12.5 s of identify at 10,000 sets in
     `neogeo/`, growing with their square (bench38)."""
     on_data = condition.replace("t.", "d.")
-    same = " AND ".join(["s.crc32_bin = t.crc32_bin", "s.file_size = t.file_size",
-                         *(f"s.{column} IS t.{column}" for column in _DATA[2:])])
-    return ((f"pd AS MATERIALIZED (SELECT DISTINCT {', '.join('t.' + c for c in _DATA)} "
-             f"FROM game_files t WHERE {scope}), "
+    return ((f"pd AS MATERIALIZED ({_distinct_data(scope)}), "
              "several AS MATERIALIZED (SELECT d.* FROM pd d WHERE (SELECT count(DISTINCT "
              "cg.platform_id) FROM catalog_roms r JOIN catalog_games cg "
              f"ON cg.id = r.catalog_game_id WHERE {on_data}) > 1), "),
-            f"NOT EXISTS (SELECT 1 FROM several s WHERE {same})")
+            f"NOT EXISTS (SELECT 1 FROM several s WHERE {_SAME_DATA})")
+
+
+def _distinct_data(scope: str) -> str:
+    """The SELECT of each distinct data (``_DATA``) of the files ``t`` in ``scope``."""
+    return f"SELECT DISTINCT {', '.join('t.' + c for c in _DATA)} FROM game_files t WHERE {scope}"
+
+
+# A row ``s`` of distinct data (see _distinct_data) that is the file ``t``'s data.
+_SAME_DATA = " AND ".join(["s.crc32_bin = t.crc32_bin", "s.file_size = t.file_size",
+                           *(f"s.{column} IS t.{column}" for column in _DATA[2:])])
 
 
 def _shared_by_games(method: str, condition: str, scope: str) -> tuple[str, str]:
@@ -751,14 +758,11 @@ def _shared_by_games(method: str, condition: str, scope: str) -> tuple[str, str]
     if method != "crc32":
         return "", ""
     on_data = condition.replace("t.", "d.")
-    same = " AND ".join(["s.crc32_bin = t.crc32_bin", "s.file_size = t.file_size",
-                         *(f"s.{column} IS t.{column}" for column in _DATA[2:])])
-    return (f"d AS MATERIALIZED (SELECT DISTINCT {', '.join('t.' + c for c in _DATA)} "
-            f"FROM game_files t WHERE {scope}), "
+    return (f"d AS MATERIALIZED ({_distinct_data(scope)}), "
             "shared AS MATERIALIZED (SELECT d.* FROM d WHERE (SELECT count(DISTINCT "
             "cg.game_id) FROM catalog_roms r JOIN catalog_games cg "
             f"ON cg.id = r.catalog_game_id WHERE {on_data}) > 1), ",
-            f" AND NOT EXISTS (SELECT 1 FROM shared s WHERE {same})")
+            f" AND NOT EXISTS (SELECT 1 FROM shared s WHERE {_SAME_DATA})")
 
 
 # The members of the archives in scope no pass decided, one member of which at least matched
