@@ -309,6 +309,7 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
     ("psx=roms/gb", "path override psx=roms/gb: is gb's folder, where knulli lists its games "
                     "as gb's: psx's games would mix with them; nothing was changed"),
     ("psx=ROMS/GB", "is gb's folder"),
+    ("psx=bios/psx", "is inside the card's BIOS folder"),  # (qa181 N2)
 ])
 def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
         cli: Any, tmp_path: Path, setting: str, message: str) -> None:

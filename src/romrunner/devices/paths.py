@@ -914,6 +914,12 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)}, where {layout.os_id} lists its "
                     f"games as {other}'s: {key}'s games would mix with them; nothing was "
                     "changed")
+            if here.startswith(bios + os.sep) and not roms.startswith(bios + os.sep) \
+                    and bios != _on_card(card_root, "."):  # (qa181 N2: `psx=bios/psx`)
+                raise InputError(
+                    f"path override {key}={value}: is inside the card's BIOS folder"
+                    f"{_through_a_link(card_root, value)}, where games would mix with the BIOS "
+                    "files; nothing was changed")
         if what is not None:
             why = {"roms": "where the platforms' folders would mix with the BIOS files",
                    "bios": "where the BIOS files would mix with games"}.get(
