@@ -19,7 +19,7 @@ from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import build_plan, changed_since_the_scan
 from romrunner.errors import NotFoundError
 from romrunner.library.scan import scan_library
-from romrunner.packs.loader import builtin_pack_path, load_pack
+from romrunner.packs.loader import DefinitionPack, builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database
 from romrunner.store.migrate import current_version, migrate
@@ -740,10 +740,10 @@ def test_a_resume_says_a_renamed_discs_track_moved_with_it(
         f"{sheet}): a new `romrunner deploy` takes it from there" in errors, errors
 
 
-def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
-        library: Library, tmp_path: Path) -> None:
-    """QA129 F1: a verified BIOS whose bytes changed since `bios scan`, its size and time
-    kept (bit rot, a rewrite in place), went on the card recorded under the good SHA1."""
+def _a_bios_changed_in_place(library: Library, tmp_path: Path
+                             ) -> tuple[DefinitionPack, Path, Path]:
+    """The example BIOS files scanned, then example-nes-boot.bin changed in place at its size
+    and time; the pack, that file, and an empty card folder."""
     bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
     pack = load_pack(pack_dir)
     sync_pack(library.db, pack)
@@ -755,6 +755,14 @@ def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
     os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
     card = tmp_path / "fresh-card"
     card.mkdir()
+    return pack, source, card
+
+
+def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
+        library: Library, tmp_path: Path) -> None:
+    """QA129 F1: a verified BIOS whose bytes changed since `bios scan`, its size and time
+    kept (bit rot, a rewrite in place), went on the card recorded under the good SHA1."""
+    pack, source, card = _a_bios_changed_in_place(library, tmp_path)
     summary = deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(),
                                             pack=pack), profile_id=library.profile_id)
     errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
@@ -769,17 +777,7 @@ def test_the_bios_note_counts_the_bios_files_written_not_those_that_failed(
         library: Library, tmp_path: Path) -> None:
     """QA178 F3: "2 BIOS files go to bios/" of a run in which one of them failed (changed
     in place since the scan), and "1 BIOS file goes to bios/" of the next, which wrote none."""
-    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
-    pack = load_pack(pack_dir)
-    sync_pack(library.db, pack)
-    scan_bios(library.db, pack, [bios_dir])
-    source = bios_dir / "example-nes-boot.bin"
-    before = source.stat()
-    data = source.read_bytes()
-    source.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])
-    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
-    card = tmp_path / "fresh-card"
-    card.mkdir()
+    pack, _, card = _a_bios_changed_in_place(library, tmp_path)
 
     def run() -> list[str]:
         plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)

@@ -39,6 +39,17 @@ def _cue_set(root: Path, title: str) -> None:
     (disc / f"{title}.cue").write_text("".join(lines), encoding="utf-8", newline="")
 
 
+def _lone_gdi_library(cli: Any, tmp_path: Path) -> tuple[Path, Path, tuple[str, ...]]:
+    """One GDI set, "Alpha (USA)", scanned with a muOS profile; the library root, an empty
+    card folder and the deploy of its Dreamcast games there (--json)."""
+    root = tmp_path / "roms"
+    _gdi_set(root, "Alpha (USA)")
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    return root, card, ("--json", "deploy", "1", "--to", str(card), "platform:dreamcast")
+
+
 def _rewritten(result: Any) -> list[str]:
     """The rewritten-sheets warning of a --json deploy, its dry run's or its run's."""
     data = result.json()["data"]
@@ -51,12 +62,7 @@ def test_a_lone_gdi_set_gets_its_own_track_names_and_is_said_once(
     """qa176 N8: a lone .gdi set went flat as bare `track01.bin`…, renamed (copied again) by
     the next set's deploy; the rewritten-sheets warning came at every deploy, one copying
     nothing too."""
-    root = tmp_path / "roms"
-    _gdi_set(root, "Alpha (USA)")
-    muos_profile(cli, root)
-    card = tmp_path / "card"
-    card.mkdir()
-    deploy = ("--json", "deploy", "1", "--to", str(card), "platform:dreamcast")
+    root, card, deploy = _lone_gdi_library(cli, tmp_path)
     dry = cli(*deploy, "--dry-run")
     assert dry.code == 0, dry.err
     (said,) = _rewritten(dry)
@@ -126,12 +132,7 @@ def test_a_lone_gdi_an_earlier_release_put_on_the_card_by_its_bare_names_is_kept
     the next deploy (~1 GB a disc), the old ones left behind without --prune. Its tracks
     stay as they are until another disc's collide."""
     from romrunner.deploy import plan as plan_module
-    root = tmp_path / "roms"
-    _gdi_set(root, "Alpha (USA)")
-    muos_profile(cli, root)
-    card = tmp_path / "card"
-    card.mkdir()
-    deploy = ("--json", "deploy", "1", "--to", str(card), "platform:dreamcast")
+    _, card, deploy = _lone_gdi_library(cli, tmp_path)
     with monkeypatch.context() as earlier:  # (the release before: generic names kept)
         earlier.setattr(plan_module, "_generic_gdi_tracks", lambda game, tracks: False)
         assert cli(*deploy).code == 0
