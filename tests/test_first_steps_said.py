@@ -117,13 +117,19 @@ def test_the_bios_folder_hint_quotes_its_path(cli: Any, tmp_path: Path) -> None:
 
 
 # -- F4: `scan -q` says the files it could not store --------------------------------------
-def test_quiet_scan_says_the_files_not_stored(cli: Any, tmp_path: Path) -> None:
+def _library_with_a_damaged_zip(tmp_path: Path) -> tuple[Path, Path]:
+    """The test library with a zip cut short in megadrive/; the root and that zip."""
     root = _library(tmp_path)
     damaged = root / "megadrive" / "Streets of Rage (World).zip"
     damaged.parent.mkdir()
     with zipfile.ZipFile(tmp_path / "good.zip", "w") as archive:
         archive.writestr("Streets of Rage (World).md", bytes(range(256)) * 64)
     damaged.write_bytes((tmp_path / "good.zip").read_bytes()[:3000])
+    return root, damaged
+
+
+def test_quiet_scan_says_the_files_not_stored(cli: Any, tmp_path: Path) -> None:
+    root, damaged = _library_with_a_damaged_zip(tmp_path)
     assert cli("library", "add", str(root)).code == 0
     quiet = cli("-q", "scan", "--workers", "1")
     assert quiet.code == 0 and quiet.out == ""  # (a file's problem: exit 0, as the README says)
@@ -138,12 +144,7 @@ def test_quiet_scan_lists_only_the_files_it_counts(cli: Any, tmp_path: Path) -> 
     """qa176 N13: `-q scan` said "1 file not stored (below)" above two lines, the other a
     dangling link the scan skipped (no error): only the file not stored is listed now; the
     text and --json still name the link."""
-    root = _library(tmp_path)
-    damaged = root / "megadrive" / "Streets of Rage (World).zip"
-    damaged.parent.mkdir()
-    with zipfile.ZipFile(tmp_path / "good.zip", "w") as archive:
-        archive.writestr("Streets of Rage (World).md", bytes(range(256)) * 64)
-    damaged.write_bytes((tmp_path / "good.zip").read_bytes()[:3000])
+    root, damaged = _library_with_a_damaged_zip(tmp_path)
     (root / "snes" / "Dangling (USA).sfc").symlink_to(tmp_path / "nowhere" / "x.sfc")
     assert cli("library", "add", str(root)).code == 0
     quiet = cli("-q", "scan", "--workers", "1")
