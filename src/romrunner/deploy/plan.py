@@ -2567,28 +2567,28 @@ class _Builder:
         names, with this content, and they are there as written: a lone GDI deployed before
         generic track names got the game's name keeps its tracks as they are until another
         disc's collide (review38 F2: every such card copied ~1 GB a disc again)."""
-        records = self.card_records()
-        for track in tracks:
-            record = records.get(track.dest)
-            if record is None or record.size != track.size or (
-                    track.sha1 is not None and record.sha1 not in (None, track.sha1)):
-                return False
-            try:
-                if not record.matches(os.lstat(self.plan.root / track.dest)):
-                    return False
-            except OSError:
-                return False
-        return bool(tracks)
+        return bool(tracks) and all(self._ours_as_written(track, track.sha1) for track in tracks)
 
     def _written_before(self, sheet: PlanItem) -> bool:
         """True when the card holds, as one of our deploys wrote it, the rewritten sheet
         ``sheet`` (its content) at its place: nothing new to say of it."""
-        record = self.card_records().get(sheet.dest)
-        if record is None or sheet.content is None \
-                or record.sha1 != hashlib.sha1(sheet.content).hexdigest():
+        return sheet.content is not None and self._ours_as_written(
+            sheet, hashlib.sha1(sheet.content).hexdigest(), strict=True)
+
+    def _ours_as_written(self, item: PlanItem, sha1: str | None, *,
+                         strict: bool = False) -> bool:
+        """True when the card's manifest records a file of ours at ``item.dest`` of its size
+        and of ``sha1`` (where both are known; ``strict``: the record's must be it), and the
+        file there is still as written (its size and time)."""
+        record = self.card_records().get(item.dest)
+        if record is None or record.size != item.size:
+            return False
+        if strict and record.sha1 != sha1:
+            return False
+        if sha1 is not None and record.sha1 not in (None, sha1):
             return False
         try:
-            return record.matches(os.lstat(self.plan.root / sheet.dest))
+            return record.matches(os.lstat(self.plan.root / item.dest))
         except OSError:
             return False
 
