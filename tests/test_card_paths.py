@@ -310,6 +310,11 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
                     "as gb's: psx's games would mix with them; nothing was changed"),
     ("psx=ROMS/GB", "is gb's folder"),
     ("psx=bios/psx", "is inside the card's BIOS folder"),  # (qa181 N2)
+    # (qa181 N2: a frontend listing gb's games from its subfolders lists the discs as gb's)
+    ("psx=roms/gb/psx", "path override psx=roms/gb/psx: is inside gb's folder (roms/gb), "
+                        "where a frontend that lists gb's games from its subfolders would "
+                        "list psx's among them; nothing was changed"),
+    ("psx=ROMS/GB/x/y", "is inside gb's folder"),
 ])
 def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
         cli: Any, tmp_path: Path, setting: str, message: str) -> None:
@@ -341,6 +346,14 @@ def test_the_platform_folders_one_command_sets_are_checked_together(
 
     clash = paths("gb=roms/handheld", "gbc=roms/handheld")
     assert clash.code == 2 and "would mix with them" in clash.err, clash.err
+    nested = paths("gb=roms/handheld", "gbc=roms/handheld/color")
+    assert nested.code == 2 and ("holds gbc's folder (roms/handheld/color), where a frontend "
+                                 "that lists gb's games from its subfolders would list gbc's "
+                                 "among them") in nested.err, nested.err
+    holding = paths("gbc=roms/handheld/color", "gb=roms/handheld")
+    assert holding.code == 2 and "is inside gb's folder" in holding.err, holding.err
+    around = paths("gba=roms/g")
+    assert around.code == 0, around.err
     moved = paths("gb=roms/gameboy", "psx=roms/gb")
     assert moved.code == 0, moved.err
 

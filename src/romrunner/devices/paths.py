@@ -914,6 +914,17 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)}, where {layout.os_id} lists its "
                     f"games as {other}'s: {key}'s games would mix with them; nothing was "
                     "changed")
+            nested = None if what is not None or other is not None \
+                or here == _on_card(card_root, ".") else _platform_folder_nested_with(
+                pack, planned, card_root, here, key)
+            if nested is not None:  # (qa181 N2: `psx=gb/psx`, a frontend lists it as gb's)
+                relation, other, folder = nested
+                outer, inner = (other, key) if relation == "is inside" else (key, other)
+                raise InputError(
+                    f"path override {key}={value}: {relation} {other}'s folder ({folder})"
+                    f"{_through_a_link(card_root, value)}, where a frontend that lists "
+                    f"{outer}'s games from its subfolders would list {inner}'s among them; "
+                    "nothing was changed")
             if here.startswith(bios + os.sep) and not roms.startswith(bios + os.sep) \
                     and bios != _on_card(card_root, "."):  # (qa181 N2: `psx=bios/psx`)
                 raise InputError(
@@ -954,6 +965,23 @@ def _another_platforms_folder(pack: DefinitionPack, layout: CardLayout, card_roo
         choice = layout.rom_folder(other)
         if choice is not None and _on_card(card_root, str(choice.path)) == here:
             return other
+    return None
+
+
+def _platform_folder_nested_with(pack: DefinitionPack, layout: CardLayout, card_root: Path,
+                                 here: str, platform_id: str) -> tuple[str, str, str] | None:
+    """``("is inside", "gb", "roms/gb")`` when ``here`` (see _on_card) is a folder beneath
+    another platform's folder in ``layout``, ``("holds", …)`` when another platform's folder
+    is beneath ``here``; None when neither."""
+    for other in sorted(pack.platforms):
+        choice = layout.rom_folder(other) if other != platform_id else None
+        if choice is None:
+            continue
+        there = _on_card(card_root, str(choice.path))
+        if here.startswith(there + os.sep):
+            return "is inside", other, str(choice.path)
+        if there.startswith(here + os.sep):
+            return "holds", other, str(choice.path)
     return None
 
 
