@@ -4,6 +4,7 @@ before an incomplete one (QA37 F1-F5)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -669,6 +670,27 @@ def test_a_fan_translation_left_out_is_said_as_one_not_as_a_hack(
     assert listed["Gamma (USA) [T+Fre].sfc"]["dropped"] == "translation"
     assert listed["Kirby (USA) [h1].sfc"]["dropped"] == "hack"
     assert listed["Delta (USA) [T+Fre] [h1].sfc"]["dropped"] == "hack"
+
+
+def test_translations_are_allowed_without_the_hacks(cli: Any, tmp_path: Path) -> None:
+    """qa180 F7: an English reader's only English copy of a Japanese game, a fan translation,
+    came only with every hack (`--hacks`): `--translations` lets in a translation that is no
+    hack besides, ranked by the language it translates to, and no other hack."""
+    library = tmp_path / "roms"
+    _write(library / "snes", ["Mother 2 (Japan) [T+Eng].sfc", "Mother 2 (Japan).sfc",
+                              "Kirby (USA) [h1].sfc", "Delta (Japan) [T+Eng] [h1].sfc",
+                              "Delta (Japan).sfc", "Gamma (USA) [T+Fre].sfc",
+                              "Gamma (USA).sfc"])
+    _profile(cli, library, "--translations", "--languages", "En")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Mother 2 (Japan) [T+Eng].sfc", "Delta (Japan).sfc", "Gamma (USA).sfc"}
+    shown = real(cli, "profile", "show", "1")
+    assert re.search(r"hacks +left out", shown.out) and re.search(
+        r"translations +allowed", shown.out), shown.out
+    assert real(cli, "profile", "set", "1", "--no-translations").code == 0
+    listed = _listed(cli)
+    assert listed["Mother 2 (Japan) [T+Eng].sfc"]["dropped"] == "translation"
+    assert listed["Mother 2 (Japan).sfc"]["included"] is True
 
 
 def test_a_set_short_of_the_last_disc_its_catalog_lists_is_said_at_deploy(

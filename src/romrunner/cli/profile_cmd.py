@@ -123,6 +123,8 @@ def _readable(item: Profile, names: dict[int, str]) -> list[tuple[str, str]]:
         ("languages preferred", _listed(item.language_preference, "(none)")),
         ("betas and protos", "allowed" if item.allow_prerelease else "left out"),
         ("hacks", "allowed" if item.allow_hacks else "left out"),
+        ("translations", "allowed" if item.allow_hacks or item.allow_translations
+         else "left out"),
         ("ROM folder", item.custom_roms_path or "the OS's"),
         ("BIOS folder", item.custom_bios_path or "the OS's"),
     ]
@@ -230,13 +232,15 @@ def _split(text: str | None, option: str = "") -> list[str] | None:
 @click.option("--prerelease/--no-prerelease", default=None,
               help="Allow beta/proto/demo versions.")
 @click.option("--hacks/--no-hacks", default=None, help="Allow hacks and translations.")
+@click.option("--translations/--no-translations", default=None,
+              help="Allow fan translations that are no hacks besides, without other hacks.")
 @click.option("--one-game-one-rom/--all-versions", default=None,
               help="Keep only the best version of each title.")
 def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str | None,
                 include_platforms: str | None, exclude_platforms: str | None,
                 include_collections: str | None, exclude_collections: str | None,
                 max_per_platform: int | None, regions: str | None, languages: str | None,
-                prerelease: bool | None, hacks: bool | None,
+                prerelease: bool | None, hacks: bool | None, translations: bool | None,
                 one_game_one_rom: bool | None) -> int:
     """Change a profile's auto-list settings."""
     app = app_context()
@@ -247,6 +251,7 @@ def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str 
         "region_preference": _split(regions, "--regions"),
         "language_preference": _split(languages, "--languages"),
         "allow_prerelease": prerelease, "allow_hacks": hacks,
+        "allow_translations": translations,
         "one_game_one_rom": one_game_one_rom}
     for key, text in (("include_collections", include_collections),
                       ("exclude_collections", exclude_collections)):

@@ -122,7 +122,7 @@ REASON_CODES = (USER_OVERRIDE_INCLUDE, USER_OVERRIDE_EXCLUDE, PERF_OK, PERF_TIER
 DROP_OTHER_VERSION = "other_version"
 DROP_PRERELEASE = "prerelease"
 DROP_HACK = "hack"
-DROP_TRANSLATION = "translation"  # a fan translation, left out as hacks are (--hacks allows)
+DROP_TRANSLATION = "translation"  # a fan translation left out (--translations, --hacks allow)
 DROP_PLATFORM_LIMIT = "platform_limit"
 DROP_BAD_DUMP = "bad_dump"        # GoodTools [b] / [b1]: never chosen (DECISIONS-devices D14)
 DROP_OVERDUMP = "overdump"        # GoodTools [o] / [o1]: never chosen either
@@ -1098,8 +1098,10 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         elif game.flags_json and game.flags & _PRERELEASE_FLAGS \
                 and not profile.allow_prerelease:
             entry.dropped = DROP_PRERELEASE
-        elif game.is_hack and not profile.allow_hacks:
-            # (a fan translation said as such, not as a hack: QA85 F11)
+        elif game.is_hack and not profile.allow_hacks \
+                and not (profile.allow_translations and _a_translation(game)):
+            # (a fan translation said as such, not as a hack: QA85 F11; allowed alone by
+            # --translations, qa180 F7: an English reader's only English copy of a game)
             entry.dropped = DROP_TRANSLATION if _a_translation(game) else DROP_HACK
         elif (clone := found.get(game.id)) is not None and not _parent_runs(clone, entries):
             _needs_parent(entry, clone, entries)

@@ -42,7 +42,7 @@ from romrunner.words import counted
 PERFORMANCE_MODES = ("strict", "balanced", "permissive")
 _LIST_FIELDS = ("include_platforms", "exclude_platforms", "include_collections",
                 "exclude_collections", "region_preference", "language_preference")
-_FLAG_FIELDS = ("allow_prerelease", "allow_hacks", "one_game_one_rom")
+_FLAG_FIELDS = ("allow_prerelease", "allow_hacks", "allow_translations", "one_game_one_rom")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Profile:
     language_preference: tuple[str, ...] = ()
     allow_prerelease: bool = False
     allow_hacks: bool = False
+    allow_translations: bool = False  # fan translations that are no hacks (hacks allow them)
     one_game_one_rom: bool = True
     custom_roms_path: str | None = None
     custom_bios_path: str | None = None
@@ -111,6 +112,7 @@ def _profile(row: sqlite3.Row) -> Profile:
         region_preference=items("region_preference"),
         language_preference=items("language_preference"),
         allow_prerelease=bool(row["allow_prerelease"]), allow_hacks=bool(row["allow_hacks"]),
+        allow_translations=bool(row["allow_translations"]),
         one_game_one_rom=bool(row["one_game_one_rom"]),
         custom_roms_path=row["custom_roms_path"], custom_bios_path=row["custom_bios_path"],
         destination_id=row["destination_id"])
