@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -193,8 +194,9 @@ def test_content_change_invalidates_pack_derived_cache_rows(tmp_path: Path) -> N
     (pack_dir / "devices.json").write_text(json.dumps(data))
     second = sync_pack(db, load_pack(pack_dir))
     assert second.changed and second.invalidated_rows == 1
-    remaining = db.query("SELECT source FROM compat_observations")
-    assert [row[0] for row in remaining] == [other]
+    # (stale, not deleted: qa183 F1, a command run once with another pack lost them for good)
+    expiry = dict(db.query("SELECT source, expires_at FROM compat_observations"))
+    assert expiry[other] is None and 0 < expiry[pack_source] <= time.time()
     stored = db.scalar("SELECT pack_hash FROM definition_pack_meta")
     assert stored == load_pack(pack_dir).content_hash
 
@@ -234,7 +236,36 @@ def test_a_writing_command_under_another_pack_says_what_it_dropped(
     (pack_dir / "devices.json").write_text(json.dumps(data))
     said = cli("--pack", pack_dir, "collection", "create", "second")
     assert said.code == 0
-    assert "the cached knowledge derived from the previous one was dropped" in said.err
+    assert "the cached knowledge derived from the previous one is stale now (1 rows" in said.err
+
+
+def test_answers_of_the_pack_derived_source_outlive_a_command_run_with_another_pack(
+        cli: Any, tmp_path: Path) -> None:
+    """qa183 F1: a command run once without `--pack` (even one that failed) deleted every
+    answer imported under the pack-derived source, and the right pack did not bring them
+    back. They are kept, said stale until imported again."""
+    pack_dir = copy_builtin(tmp_path)
+    data = json.loads((pack_dir / "devices.json").read_text())
+    data["devices"].append({"deviceId": "new-device", "displayName": "New"})
+    (pack_dir / "devices.json").write_text(json.dumps(data))
+    envelope = tmp_path / "ours.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "compat-source-v1", "source": "rom-runner-db",
+        "items": [{"platformId": "snes", "emulatorId": "snes9x", "gameId": "*",
+                   "status": "playable"}]}))
+    assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
+
+    def answers() -> list[dict[str, Any]]:
+        shown = cli("--pack", pack_dir, "--json", "cache", "why", "snes", "snes9x", "*")
+        return [a for a in shown.json()["data"] if a["source"] == "rom-runner-db"]
+
+    assert [a["stale"] for a in answers()] == [False]
+    failed = cli("collection", "add", "nosuch", "999")  # (the built-in pack: another one)
+    assert failed.code == 2 and "stale now" in failed.err, failed.err
+    (answer,) = answers()
+    assert answer["status"] == "playable" and answer["stale"] is True
+    assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
+    assert [a["stale"] for a in answers()] == [False]
 
 
 def test_a_folder_name_or_os_path_climbing_out_of_the_card_is_skipped_and_named(

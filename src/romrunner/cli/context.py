@@ -190,9 +190,9 @@ class AppContext:
                 synced = sync_pack(self._db, self.pack())
                 if synced.invalidated_rows:  # (QA84 F3: dropped without a word)
                     self.warn("the definition pack changed: the cached knowledge derived from "
-                              f"the previous one was dropped ({synced.invalidated_rows:,} "
-                              "rows; `romrunner cache import` brings back what you imported "
-                              "under its sources)")
+                              f"the previous one is stale now ({synced.invalidated_rows:,} "
+                              "rows, still used, said as stale; `romrunner cache import` of "
+                              "what you imported under its sources makes them current)")
             self._created_changes = self._db.committed_changes
         return self._db
 

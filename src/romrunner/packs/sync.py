@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from romrunner.cache.kinds import KINDS
 from romrunner.cache.sources import apply_registry, list_sources
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -48,8 +50,9 @@ def stored_pack_hash_at(path: Path) -> str | None:
 def sync_pack(db: Database, pack: DefinitionPack) -> PackSyncResult:
     """Record ``pack`` in the database; when its content changed, invalidate what it derived.
 
-    Pack-derived cache rows have no TTL: they are removed when the pack's content hash
-    changes, together with catalog games imported from the pack. The cache source policy
+    Pack-derived cache rows have no TTL: they go stale when the pack's content hash changes
+    (served, flagged stale, until their source is imported again), and the catalog games
+    imported from the pack are removed. The cache source policy
     (TTL, priority) is refreshed from the pack's source registry.
     """
     previous = stored_pack_hash(db)
@@ -83,13 +86,25 @@ def _write_meta(db: Database, pack: DefinitionPack) -> None:
 
 
 def _invalidate_pack_derived(db: Database) -> int:
-    removed = 0
+    """Mark the answers of the pack-derived source stale (expired now), and drop the
+    catalogs imported from the pack; the count of answers made stale.
+
+    Stale, not deleted: an expired answer is still served, flagged stale, until an import of
+    its source replaces it (offline-first), and a source with no TTL is never pruned. A
+    command run once with another pack, or without ``--pack``, deleted every answer the user
+    had imported under that source, for good (qa183 F1).
+    """
+    now = int(time.time()) - 1  # (stale is "expired before now": already, this second)
+    stale = 0
     pack_sources = "SELECT id FROM cache_sources WHERE origin = 'pack'"
-    for table in ("game_performance_cache", "emulator_compat_cache", "game_settings_cache",
-                  "perf_observations", "compat_observations", "settings_observations"):
-        removed += db.execute(f"DELETE FROM {table} WHERE source IN ({pack_sources})").rowcount
-    removed += db.execute("DELETE FROM catalog_sources WHERE format = 'pack'").rowcount
-    return removed
+    for kind in KINDS.values():
+        for table in (kind.observations, kind.best):
+            count = db.execute(
+                f"UPDATE {table} SET expires_at = ? WHERE source IN ({pack_sources}) "
+                "AND (expires_at IS NULL OR expires_at > ?)", (now, now)).rowcount
+            stale += count if table == kind.observations else 0
+    db.execute("DELETE FROM catalog_sources WHERE format = 'pack'")
+    return stale
 
 
 def sources_under_pack(db: Database, pack: DefinitionPack) -> list[dict[str, Any]]:
