@@ -49,11 +49,13 @@ def test_a_migrate_without_room_says_what_it_needs_and_keeps_nothing(
         db = disk / "library.db"
         db.write_bytes(v13.read_bytes())
         _leave_free(disk, int(size * room))
+        before = db.read_bytes()
         result = run_subprocess("--db", str(db), "db", "migrate")
         assert result.code != 0 and "Traceback" not in result.err
         lines = result.err.strip().splitlines()
         assert len(lines) == 1 and said in lines[0], result.err
         assert "free" in lines[0] and "MiB" in lines[0] and "romrunner db migrate" in lines[0]
+        assert db.read_bytes() == before  # (byte for byte: qa179 F3, its place was written)
         assert _version(db) == 13
         assert sorted(p.name for p in disk.iterdir() if ".bak" in p.name or "tmp" in p.name) \
             == []  # (the backup of a run that changed nothing is gone, no temporary left)

@@ -71,7 +71,8 @@ def test_an_upgrade_killed_before_its_first_commit_leaves_the_backup_the_rerun_k
         tmp_path: Path) -> None:
     """QA46 F7: the backup's record was stored with the first migration: a run killed before
     it left a full-size backup no run named, and the re-run wrote a second one. Now the re-run
-    finds it and writes a fresh one in its place."""
+    finds it and, the database unchanged since, reuses it (qa179 F2: by what it holds, as
+    nothing is recorded in the database before its first migration commits, qa179 F3)."""
     import json
 
     path = tmp_path / "v13.db"
@@ -88,8 +89,8 @@ def test_an_upgrade_killed_before_its_first_commit_leaves_the_backup_the_rerun_k
                            timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     data = json.loads(rerun.stdout)["data"]
-    # the database was still at version 13, written to since maybe (by the release before:
-    # review 26 R1): a fresh backup replaces the recorded one, never kept stale or left beside
+    # (written to since, by the release before — review 26 R1 — it would not be reused:
+    # tests/test_migrate_backups.py)
     (backup,) = tmp_path.glob("v13.db.v13-*.bak")
-    assert data["backup_kept"] is False and data["backup"] == str(backup)
-    assert not first[0].exists() or backup == first[0]
+    assert data["backup_kept"] is False and data["backup"] == str(backup) == str(first[0])
+    assert data["backup_reused"] is True

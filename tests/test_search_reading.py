@@ -234,3 +234,60 @@ def test_the_migration_computes_the_reading_as_the_index_writer_does() -> None:
                 reading_rows_sql("new.id", "new.detected_title", catalog("new"))):
         assert " ".join(sql.split()) in text
     assert text.count("'delete', k, a, b") == 2
+
+
+@pytest.mark.parametrize("dropped", [
+    [READING_TABLE],
+    # (migration 32 run by an SQLite without FTS5 on a file that had the search index)
+    [READING_TABLE, "games_fts_reading_delete", "games_fts_reading_update"],
+    ["games_fts", READING_TABLE],
+], ids=["reading-table", "reading-table-and-triggers", "both-tables"])
+def test_a_missing_search_table_is_named_by_check_and_made_again_by_repair(
+        tmp_path: Path, dropped: list[str]) -> None:
+    """review38b F2: a schema-32 database without its index of titles as they read (dropped
+    by hand, or never made): `db check` said ok, `db repair` did not make it, a quoted phrase
+    failed "no such table" and so did every write of a title (its triggers are on games)."""
+    from romrunner.store.integrity import check_database
+    from romrunner.store.maintenance import repair_derived
+
+    whole = vocabulary(make_db(tmp_path / "whole.db"))
+    db = make_db(tmp_path / "r.db")
+    for name in dropped:
+        db.execute(f"DROP {'TRIGGER' if name.endswith(('_delete', '_update')) else 'TABLE'} "
+                   f"{name}")
+    if "games_fts" not in dropped:  # (searches read the titles as they read from the rows)
+        assert found(db, '"the legend"') == [1, 2, 3]
+        assert found(db, '"zelda a link"') == [1, 2]
+        assert found(db, '"the legend" -"a link to"') == [3]
+        assert found(db, 'zelda -"the legend of"') == [3]
+    tables = " and ".join(name for name in ("games_fts", READING_TABLE) if name in dropped)
+    problem = search_index_problem(db)
+    assert problem == f"search index table {tables} {'are' if ' and ' in tables else 'is'} " \
+        "missing", problem
+    assert not check_database(db).ok
+    result = repair_derived(db)
+    assert {f"table {name}" for name in dropped if not name.endswith(("_delete", "_update"))} \
+        <= set(result.objects_made), result.objects_made
+    assert search_index_problem(db) is None and check_database(db).ok
+    assert vocabulary(db) == whole
+    db.execute("UPDATE games SET detected_title = 'Hunt, The', title_norm = 'hunt the' "
+               "WHERE id = 5")  # (a write of a title: its triggers have their table again)
+    assert found(db, '"the hunt"') == [4, 5]
+
+
+def test_db_check_and_repair_of_a_database_without_its_reading_index(tmp_path: Path) -> None:
+    """review38b F2, by the command line: the missing table named, made again, and a phrase
+    search works before and after."""
+    from tests.conftest import run_subprocess
+
+    path = tmp_path / "r.db"
+    make_db(path).execute(f"DROP TABLE {READING_TABLE}")
+    searched = run_subprocess("--db", str(path), "--json", "search", '"the legend"')
+    assert searched.code == 0, searched.err
+    assert sorted(g["id"] for g in json.loads(searched.out)["data"]) == [1, 2, 3]
+    check = run_subprocess("--db", str(path), "db", "check")
+    said = " ".join(check.out.split())
+    assert check.code == 1 and f"search index table {READING_TABLE} is missing" in said, said
+    repair = run_subprocess("--db", str(path), "db", "repair")
+    assert repair.code == 0 and f"made again: table {READING_TABLE}" in repair.out, repair.err
+    assert run_subprocess("--db", str(path), "db", "check").code == 0

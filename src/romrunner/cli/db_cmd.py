@@ -18,6 +18,7 @@ from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
 from romrunner.store.integrity import CheckReport, check_database
 from romrunner.store.maintenance import (
+    DatabaseStatus,
     database_status,
     mend_version,
     page_count,
@@ -98,6 +99,9 @@ def status() -> int:
                           f"`db restore` replaced, beside it ({info.saved_bytes:,} bytes: "
                           f"{info.path}.before-restore-*; remove those no longer needed)",
                           markup=False)
+        if info.upgrade_backups:
+            console.print(f"upgrade backups {_upgrade_backups_said(info)}", markup=False,
+                          soft_wrap=True)
         if matches is not None:
             console.print(f"identified      {matches.identified:,} by hash, "
                           f"{matches.guessed:,} guessed by name, "
@@ -114,6 +118,20 @@ def status() -> int:
                 "pack_given": {"path": str(given.path), "hash": given.content_hash}
                 if given is not None else None}, render)
     return 0
+
+
+def _upgrade_backups_said(info: DatabaseStatus) -> str:
+    """The backups upgrades wrote beside the database, as `db status` says them: how many,
+    of which schema versions, their bytes and names, and what they are for."""
+    backups = info.upgrade_backups
+    versions = sorted({int(b["version"]) for b in backups})
+    total = sum(int(b["bytes"]) for b in backups)
+    names = ", ".join(Path(str(b["path"])).name for b in backups[-5:])
+    more = f"{len(backups) - 5} older and " if len(backups) > 5 else ""
+    return (f"{counted(len(backups), 'backup')} of schema version"
+            f"{'s' if len(versions) > 1 else ''} {', '.join(map(str, versions))} beside it "
+            f"({total:,} bytes: {more}{names}), each the database before an upgrade "
+            "(`romrunner db restore FILE` takes it back); remove those no longer needed")
 
 
 @db.command()
@@ -141,6 +159,7 @@ def migrate() -> int:
     data = {"from_version": report.from_version, "to_version": report.to_version,
             "applied": report.applied, "backup": str(report.backup) if report.backup else None,
             "backup_version": report.backup_version, "backup_kept": report.backup_kept,
+            "backup_reused": report.backup_reused,
             "reclaimable_bytes": reclaimable, "cache_rows_dropped": report.cache_rows_dropped,
             "orphaned_overrides": report.orphaned_overrides,
             "catalogs_to_read_again": report.catalogs_to_read_again,
@@ -155,6 +174,10 @@ def migrate() -> int:
         if report.backup and report.backup_kept:
             console.print(f"backup of version {report.backup_version} (from the interrupted "
                           f"earlier run) kept at {report.backup}")
+        elif report.backup and report.backup_reused:
+            console.print(f"backup of version {report.backup_version}: {report.backup}, "
+                          "already beside it holding the database as it was (not written "
+                          "again)", markup=False, soft_wrap=True)
         elif report.backup:
             console.print(f"backup of version {report.backup_version} written to "
                           f"{report.backup}")

@@ -33,7 +33,13 @@ from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wid
 from romrunner.library.tags import FLAGS, language_code, region_name
 from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import fts_query, fts_words, like_phrase_sql, phrase_sql
-from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
+from romrunner.search.index import (
+    MARKED,
+    catalog_title,
+    has_marked,
+    has_reading_index,
+    has_search_index,
+)
 from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold, storable
 from romrunner.words import size_text
@@ -453,6 +459,7 @@ class Context:
     platform_entries: Mapping[str, Platform] | None = None  # (to name the one meant)
     _fts: bool | None = None
     _marked: bool | None = None
+    _reading: bool | None = None
     _platform_wide: frozenset[str] | None = None
 
     @property
@@ -461,6 +468,13 @@ class Context:
         if self._fts is None:
             self._fts = has_search_index(self.db)
         return self._fts
+
+    @property
+    def reading(self) -> bool:
+        """True when the search index has its titles as they read (``games_fts_reading``)."""
+        if self._reading is None:
+            self._reading = has_reading_index(self.db)
+        return self._reading
 
     @property
     def platform_wide(self) -> frozenset[str]:
@@ -632,7 +646,7 @@ def _phrase_sql(value: str, ctx: Context) -> Sql:
         return _words_sql(value, ctx)
     if ctx.fts:  # (in the title as written or as it reads, "Legend of Zelda, The" reading
         # "The Legend of Zelda": QA166 F8, review37 F6, qa176 N3)
-        return phrase_sql("+g.id", value)
+        return phrase_sql("+g.id", value, reading_index=ctx.reading)
     return like_phrase_sql(value)
 
 

@@ -38,7 +38,9 @@ from romrunner.search.index import (
     MARKED,
     READING_TABLE,
     catalog_title,
+    has_reading_index,
     has_search_index,
+    reading_rows_sql,
     reading_sql,
 )
 from romrunner.store.database import Database
@@ -145,17 +147,40 @@ _FTS_IDS = "SELECT rowid FROM games_fts WHERE games_fts MATCH ?"
 _READING_IDS = f"SELECT rowid FROM {READING_TABLE} WHERE {READING_TABLE} MATCH ?"
 
 
-def phrase_sql(column: str, text: str) -> tuple[str, list[object]]:
+def phrase_sql(column: str, text: str, *, reading_index: bool = True
+               ) -> tuple[str, list[object]]:
     """SQL true for the games (ids in ``column``, ``+`` before it to keep it from driving a
     scan) whose title or catalog title holds the
-    phrase ``text`` (:func:`fts_phrase`) as written or as it reads, with its parameters."""
+    phrase ``text`` (:func:`fts_phrase`) as written or as it reads, with its parameters.
+    ``reading_index``: the database has :data:`READING_TABLE` (see :func:`_read_ids`)."""
     query = fts_phrase(text)
     if query is None:
         return "1 = 1", []
     if not _reads_otherwise(text):
         return f"{column} IN ({_FTS_IDS})", [query]
+    read, params = _read_ids([text], reading_index)
     # (one IN of both: an OR of two made SQLite's OR plan lose the words' MATCH)
-    return f"{column} IN ({_FTS_IDS} UNION ALL {_READING_IDS})", [query, query]
+    return f"{column} IN ({_FTS_IDS} UNION ALL {read})", [query, *params]
+
+
+def _read_ids(phrases: list[str], reading_index: bool) -> tuple[str, list[object]]:
+    """The SELECT of the ids of the games whose title or catalog title holds one of
+    ``phrases`` (each of several words, the last a prefix) as it reads, with its parameters:
+    from :data:`READING_TABLE`, or where the database lacks it (dropped, or its migration run
+    by an SQLite without FTS5: `db check` names it, `db repair` makes it again — review38b
+    F2, a raw "no such table") from the games' rows, each read as the index would hold it
+    (:func:`reading_rows_sql`): the same games, every row read."""
+    if reading_index:
+        return _READING_IDS, [" OR ".join(str(fts_phrase(phrase)) for phrase in phrases)]
+    tests: list[str] = []
+    params: list[object] = []
+    for phrase in phrases:
+        pattern = "% " + " ".join(escape_like(w) for w in (fold(phrase) or "").split()) + "%"
+        tests.append("(' ' || a || ' ') LIKE ? ESCAPE '\\' "
+                     "OR (' ' || b || ' ') LIKE ? ESCAPE '\\'")
+        params += [pattern, pattern]
+    rows = reading_rows_sql("id", "detected_title", catalog_title("games"), "FROM games")
+    return f"SELECT k FROM ({rows}) WHERE {' OR '.join(tests)}", params
 
 
 def like_phrase_sql(text: str, alias: str = "g") -> tuple[str, list[object]]:
@@ -289,7 +314,7 @@ def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str |
         # tier finds it (QA28 F6: the catalog title's words counted in one tier only)
         condition += f" AND g.id NOT IN ({_FTS_IDS})"
         params.append(_excluded_query(excluded))
-        more, more_params = _not_reading("+g.id", excluded)
+        more, more_params = _not_reading("+g.id", excluded, has_reading_index(db))
         condition += more
         params += more_params
     else:
@@ -314,14 +339,15 @@ def _word_matches(db: Database, text: str, phrases: list[str], limit: int,
         return []
     if excluded:
         query = f"({query}) NOT ({_excluded_query(excluded)})"
-    also, also_params = _phrases_sql("+rowid", phrases, excluded)
+    reading = has_reading_index(db)
+    also, also_params = _phrases_sql("+rowid", phrases, excluded, reading)
     matches = int(db.scalar("SELECT count(*) FROM (SELECT rowid FROM games_fts "
                             f"WHERE games_fts MATCH ?{also} LIMIT ?)",
                             (query, *also_params, RANK_CAP + 1)))
     if matches == 0:
         return []
     ranked = matches <= RANK_CAP
-    also, also_params = _phrases_sql("+f.rowid", phrases, excluded)
+    also, also_params = _phrases_sql("+f.rowid", phrases, excluded, reading)
     where = (f"games_fts MATCH ?{also} "
              "AND NOT coalesce(g.title_norm >= ? AND g.title_norm < ?, 0)")
     params: list[object] = [query, *also_params, prefix, prefix + _PREFIX_END]
@@ -336,28 +362,30 @@ def _word_matches(db: Database, text: str, phrases: list[str], limit: int,
     return _releases_first(read, limit, match)[0]
 
 
-def _phrases_sql(column: str, phrases: list[str], excluded: list[str]
-                 ) -> tuple[str, list[object]]:
+def _phrases_sql(column: str, phrases: list[str], excluded: list[str],
+                 reading_index: bool) -> tuple[str, list[object]]:
     """`` AND`` SQL keeping the games (ids in ``column``) holding each of ``phrases`` (as
     written or as they read) and leaving out those holding one of the ``excluded`` phrases as
     they read; the words' one MATCH of games_fts, which ranks the games, does the rest."""
     sql, params = "", []
     for phrase in phrases:
-        condition, more = phrase_sql(column, phrase)
+        condition, more = phrase_sql(column, phrase, reading_index=reading_index)
         sql += f" AND {condition}"
         params += more
-    condition, more = _not_reading(column, excluded)
+    condition, more = _not_reading(column, excluded, reading_index)
     return sql + condition, params + more
 
 
-def _not_reading(column: str, excluded: list[str]) -> tuple[str, list[object]]:
+def _not_reading(column: str, excluded: list[str], reading_index: bool = True
+                 ) -> tuple[str, list[object]]:
     """`` AND`` SQL leaving out the games (ids in ``column``) whose title holds one of the
     ``excluded`` phrases as it reads (as written: :func:`_excluded_query`); "" when none is a
-    phrase of several words."""
-    phrases = [fts_phrase(phrase) for phrase in excluded if _reads_otherwise(phrase)]
+    phrase of several words. ``reading_index``: see :func:`_read_ids`."""
+    phrases = [phrase for phrase in excluded if _reads_otherwise(phrase)]
     if not phrases:
         return "", []
-    return f" AND {column} NOT IN ({_READING_IDS})", [" OR ".join(str(p) for p in phrases)]
+    read, params = _read_ids(phrases, reading_index)
+    return f" AND {column} NOT IN ({read})", params
 
 
 def _releases_first(read: sqlite3.Cursor, limit: int, match: str

@@ -20,7 +20,13 @@ read the main index alone.
 from __future__ import annotations
 
 from romrunner.errors import CorruptDatabaseError
-from romrunner.store.database import Database, has_search_table, search_index_damage
+from romrunner.store.database import (
+    Database,
+    has_search_table,
+    missing_search_tables,
+    search_index_damage,
+)
+from romrunner.store.migrate import current_version
 from romrunner.textnorm import ARTICLES
 
 MARK = "\ue000"
@@ -117,6 +123,11 @@ def search_index_problem(db: Database) -> str | None:
     integrity check does not look inside it: QA157 F12, an emptied index found no game by
     title and made every write fail "corrupt", while `db check` said ok), and every entry of
     it read (see ``search_index_damage``: a damaged block failed each search)."""
+    with db.translate_errors():
+        missing = missing_search_tables(db.conn, current_version(db))
+    if missing:  # (review38b F2: dropped, check said ok and writes failed on its triggers)
+        return (f"search index table {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} missing")
     if not has_search_index(db):
         return None
     damage = search_index_damage(db.conn)  # (QA164 F6: a damaged block, check said ok)

@@ -152,6 +152,30 @@ def has_search_table(conn: sqlite3.Connection) -> bool:
                         "AND name = 'games_fts'").fetchone() is not None
 
 
+# The schema version from which the search index has its titles as they read too
+# (``games_fts_reading``, migration 0032).
+READING_INDEX_VERSION = 32
+
+
+def missing_search_tables(conn: sqlite3.Connection, version: int) -> list[str]:
+    """The search index's FTS5 tables that the database, at schema ``version``, lacks and
+    should have: dropped by hand, or a migration run by an SQLite without FTS5 on a file
+    that had the index — writes then fail on the triggers left on ``games``, phrase searches
+    on the table (review38b F2: `db check` said ok). The index is optional (an SQLite without
+    FTS5 makes none): it is expected where the linked SQLite has FTS5 and the file shows it
+    had one (one of its tables or triggers)."""
+    if not conn.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()[0]:
+        return []
+    names = {str(name) for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+        "AND name LIKE 'games\\_fts%' ESCAPE '\\'")}
+    if not names:
+        return []
+    wanted = ["games_fts", *(["games_fts_reading"] if version >= READING_INDEX_VERSION
+                             else [])]
+    return [name for name in wanted if name not in names]
+
+
 def search_index_damage(conn: sqlite3.Connection) -> str | None:
     """SQLite's error reading every entry of the search index (FTS5's ``games_fts``), or
     None when it reads whole or there is none. ``PRAGMA integrity_check`` does not look
@@ -436,6 +460,33 @@ class Database:
         or roll back with them (then it runs in the next one that changes rows)."""
         self._first_write.append(callback)
 
+    def run_first_write_in(self, begun_at: int) -> Callable[[bool], None]:
+        """Run the callbacks :meth:`on_first_write` queued inside a transaction the caller
+        began on the connection itself (a migration's, see ``migrate._apply``), as part of
+        it, before its COMMIT; ``begun_at``: ``total_changes`` when it began. Returns what
+        the caller calls once that transaction ends, True when it committed: rolled back,
+        the callbacks run again with the next transaction that changes rows, and the rows it
+        changed count as undone (:attr:`committed_changes`, and ``close`` refreshes no
+        statistics of a file that was left as it was)."""
+        running, self._first_write = self._first_write, []
+        try:
+            for callback in running:
+                callback(self)
+        except BaseException:
+            self._first_write = [*running, *self._first_write]
+            raise
+
+        def ended(committed: bool) -> None:
+            if not committed:
+                self._first_write = [*running, *self._first_write]
+                self._undone += self.conn.total_changes - begun_at
+        return ended
+
+    def rolled_back_since(self, begun_at: int) -> None:
+        """Count the rows changed since ``begun_at`` (``total_changes`` then) as undone: a
+        transaction the caller ran on the connection itself was rolled back."""
+        self._undone += self.conn.total_changes - begun_at
+
     @contextlib.contextmanager
     def bookkeeping(self) -> Iterator[Database]:
         """A transaction of bookkeeping only (a rules version recorded for a library with
@@ -562,7 +613,7 @@ class Database:
         """
         try:
             with contextlib.suppress(sqlite3.Error):
-                if not self.read_only and self.conn.total_changes:
+                if not self.read_only and self.committed_changes > 0:
                     self.conn.execute("PRAGMA optimize")
             self.conn.close()
             self._leave_no_wal_on_a_replacement()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import glob
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from romrunner.library.counters import count_platforms_again
 from romrunner.search.index import rebuild_search_index
@@ -18,6 +19,7 @@ from romrunner.store.migrate import (
     mend_version_below_recorded,
     pending_migrations,
     recreate_missing_objects,
+    upgrade_backups,
     version_below_recorded,
 )
 
@@ -43,6 +45,9 @@ class DatabaseStatus:
     # how many and their bytes.
     saved_by_restores: int = 0
     saved_bytes: int = 0
+    # The backups upgrades wrote beside it (qa179 F11: unsaid, each as big as the database):
+    # each one's path, the schema version it holds and its bytes, oldest first.
+    upgrade_backups: list[dict[str, Any]] = field(default_factory=list)
     # Games a release before v1.1.0 recorded that no root adopted yet (`library add --from`).
     recorded_under_no_root: int = 0
     # schema_version below the migrations the file records, and the way out (see
@@ -96,6 +101,8 @@ def database_status(db: Database) -> DatabaseStatus:
                           or 0)
         if "library_roots" in tables else 0,
         **_saved_by_restores(db.path),
+        upgrade_backups=[{"path": str(b.path), "version": b.version, "bytes": b.bytes}
+                         for b in upgrade_backups(db.path)],
         recorded_under_no_root=int(db.scalar(
             "SELECT count(*) FROM games WHERE root_id IN "
             "(SELECT id FROM library_roots WHERE path = '')") or 0)

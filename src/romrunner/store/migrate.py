@@ -16,14 +16,15 @@ has FTS5; without it the engine searches an indexed folded title instead.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import glob
 import json
 import re
 import shutil
 import signal
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,11 +32,19 @@ from typing import Any
 
 from romrunner.catalog.datfile import JUDGED_FROM_READER, READER_VERSION
 from romrunner.errors import DatabaseError, DiskFullError, SchemaTooNewError
-from romrunner.store.backup import backup_database
+from romrunner.store.backup import (
+    DatabaseState,
+    backup_database,
+    database_state,
+    is_backup_file,
+    same_rows,
+)
 from romrunner.store.database import (
     Database,
     describe_sqlite_error,
+    file_size_or_zero,
     has_search_table,
+    missing_search_tables,
     sqlite_error,
 )
 from romrunner.timeutil import utc_now
@@ -199,6 +208,9 @@ class MigrationReport:
     backup: Path | None
     backup_version: int | None = None
     backup_kept: bool = False
+    # a backup found beside the database holding it as it was (not written again: see
+    # _backup_of_this_state)
+    backup_reused: bool = False
     cache_rows_before: int = 0  # emulator knowledge held before the upgrade, and after it
     cache_rows_after: int = 0
     orphaned_overrides: int = 0  # overrides of deleted profiles moved to orphaned_overrides
@@ -288,7 +300,8 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     report.cache_rows_before = _cache_rows(db) if upgrade else 0
     for migration in todo:
         try:
-            _apply(db, migration, remember_backup=remember)
+            _apply(db, migration, remember_backup=remember,
+                   first_of_upgrade=start > 0 and migration is todo[0])
         except KeyboardInterrupt as exc:
             if start > 0:  # (a new database being created is removed by its opener)
                 # (still in the interrupted migration's transaction: not committed)
@@ -348,36 +361,67 @@ def _orphaned_overrides(db: Database) -> int:
 
 
 def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
-    """Back up the database unless an interrupted run did, past its first migration (else
-    its backup is replaced); returns the backup's record, stored at once where the database
-    has ``user_settings`` and again with the first migration (a migration that fails removes
-    the backup and its record: see :func:`_drop_unneeded_backup`)."""
+    """Back up the database unless an interrupted run did, past its first migration, or a
+    backup beside it already holds the database as it is (reused: see
+    :func:`_backup_of_this_state`); returns the backup's record, stored with the first
+    migration and not before it: nothing is written to the database before its first
+    migration commits (qa179 F3), and a run killed between its backup and that commit left
+    a backup the re-run finds by what it holds and reuses (qa179 F2: one named by no record
+    was written again beside it). A migration that fails removes the backup this run wrote
+    (see :func:`_drop_unneeded_backup`)."""
+    version = current_version(db)
     kept = _interrupted_backup(db)
-    if kept is not None and kept[1] < current_version(db):
+    if kept is not None and kept[1] < version:
         report.backup, report.backup_version = kept
         report.backup_kept = True
         return None
-    if kept is not None:
-        # (a run killed before its first migration committed: the database is still at the
-        # backup's version, so the release before may have written to it since: that backup
-        # is replaced by a fresh one, never kept stale nor left beside it: review 26 R1)
+    found = _backup_of_this_state(db, version, kept[0] if kept is not None else None)
+    if kept is not None and kept[0] != found:
+        # (recorded by a run killed before its first migration committed, and not what the
+        # database holds now (the release before wrote to it since): replaced by a fresh
+        # one, never kept stale nor left beside it: review 26 R1)
         kept[0].unlink(missing_ok=True)
-    backup = _backup_path(db.path, report.from_version)
-    backup_database(db, backup)
-    report.backup, report.backup_version = backup, report.from_version
-    record = json.dumps({"path": str(backup), "version": report.from_version})
-    if "user_settings" in db.table_names():
-        # (recorded at once: a run killed before its first migration commits leaves a backup
-        # the re-run finds and replaces, not a full-size copy no run names, QA46 F7)
+    if found is not None:
+        report.backup, report.backup_version, report.backup_reused = found, version, True
+    else:
+        backup = _backup_path(db.path, version)
+        backup_database(db, backup)
+        report.backup, report.backup_version = backup, version
+    return json.dumps({"path": str(report.backup), "version": version})
+
+
+def _backup_of_this_state(db: Database, version: int, recorded: Path | None) -> Path | None:
+    """An upgrade's backup beside the database (``recorded`` first, then the latest) that
+    holds the database as it is now at ``version``: a ROM Runner backup, not written to
+    since, of this database, with its rows (see ``backup.same_rows``: read whole, only
+    where the counters and the games agree). A run killed before its first migration
+    committed left one; and a database restored from an upgrade's backup, upgraded again,
+    is that backup's state (qa179 F11: a second full-size copy of it was written)."""
+    candidates = [b.path for b in reversed(upgrade_backups(db.path)) if b.version == version]
+    if recorded is not None:
+        candidates.insert(0, recorded)
+    ours = database_state(db.conn)
+    for candidate in dict.fromkeys(candidates):
+        if is_backup_file(candidate) and _holds(candidate, db, ours):
+            return candidate
+    return None
+
+
+def _holds(candidate: Path, db: Database, ours: DatabaseState) -> bool:
+    """True when the backup ``candidate`` holds what ``db`` (in state ``ours``) holds."""
+    try:
+        other = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro&immutable=1",
+                                uri=True)
         try:
-            with db.atomic():
-                db.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
-                           "VALUES (?, ?, 'json')", (_BACKUP_SETTING, record))
-        except BaseException:  # (the disk full now: nothing changed, the copy goes too)
-            backup.unlink(missing_ok=True)
-            report.backup = report.backup_version = None
-            raise
-    return record
+            theirs = database_state(other)
+        finally:
+            other.close()
+        if (theirs.database_id, theirs.schema_version, theirs.sequences, theirs.games) != \
+                (ours.database_id, ours.schema_version, ours.sequences, ours.games):
+            return False
+        return same_rows(candidate, db.path)
+    except (sqlite3.Error, OSError):
+        return False
 
 
 def _drop_unneeded_backup(db: Database, report: MigrationReport,
@@ -385,14 +429,12 @@ def _drop_unneeded_backup(db: Database, report: MigrationReport,
     """Remove the backup this run wrote, and its record, when no migration of it was
     committed (``remember`` is still to be stored with one): the database is as the backup
     holds it, and a re-run writes its own (QA21 P1: each failed run on a full disk left
-    another full-size copy)."""
+    another full-size copy). A backup found beside it and reused was there before: kept."""
     if remember is not None and report.backup is not None:
-        report.backup.unlink(missing_ok=True)
+        if not report.backup_reused:
+            report.backup.unlink(missing_ok=True)
         report.backup = report.backup_version = None
-        # (on a full disk the record stays, naming a file no longer there: ignored)
-        with contextlib.suppress(sqlite3.Error, DatabaseError), db.atomic():
-            db.execute("DELETE FROM user_settings WHERE key = ? AND value = ?",
-                       (_BACKUP_SETTING, remember))
+        report.backup_reused = False
 
 
 # Measured (v13 → v23, 15 MiB database on a tmpfs): an upgrade that rewrites the games table
@@ -408,7 +450,7 @@ def _disk_full(db: Database, migration: Migration, report: MigrationReport,
     rewrite = size * _REWRITE_ROOM
     kept = (f"; its backup at version {report.backup_version} is kept: {report.backup}"
             if report.backup is not None else "")
-    if report.backup_kept:  # (an interrupted run's: this one wrote none)
+    if report.backup_kept or report.backup_reused:  # (this run wrote none)
         needs = f"about {size_text(rewrite)} free to rewrite tables"
     else:
         needs = (f"about {size_text(size + rewrite)} free in all ({size_text(size)} for its "
@@ -450,6 +492,33 @@ def _interrupted_backup(db: Database) -> tuple[Path, int] | None:
     return path, version
 
 
+# An upgrade's backup: the database's name, ``.v`` the version it holds, ``-`` a UTC time
+# (and ``-N`` where two were written in one second), ``.bak`` (see _backup_path).
+_UPGRADE_BACKUP = re.compile(r"\.v(\d+)-(\d{8}T\d{6}Z)(?:-(\d+))?\.bak")
+
+
+@dataclass(frozen=True)
+class UpgradeBackup:
+    """A backup an upgrade wrote beside the database: the schema version it holds."""
+
+    path: Path
+    version: int
+    bytes: int
+
+
+def upgrade_backups(path: Path) -> list[UpgradeBackup]:
+    """The backups upgrades wrote beside the database at ``path`` (``NAME.v13-….bak``: each
+    as big as the database was), oldest first."""
+    found: list[tuple[tuple[str, int], UpgradeBackup]] = []
+    for candidate in path.parent.glob(f"{glob.escape(path.name)}.v*.bak"):
+        match = _UPGRADE_BACKUP.fullmatch(candidate.name[len(path.name):])
+        if match is None or not candidate.is_file():
+            continue
+        found.append(((match.group(2), int(match.group(3) or 1)), UpgradeBackup(
+            candidate, int(match.group(1)), file_size_or_zero(candidate))))
+    return [backup for _, backup in sorted(found, key=lambda item: item[0])]
+
+
 def _backup_path(path: Path, version: int) -> Path:
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     candidate = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
@@ -488,12 +557,20 @@ class _Interrupt:
             raise KeyboardInterrupt
 
 
-def _apply(db: Database, migration: Migration, *, remember_backup: str | None = None) -> None:
+def _apply(db: Database, migration: Migration, *, remember_backup: str | None = None,
+           first_of_upgrade: bool = False) -> None:
+    """Run ``migration`` in one transaction; ``remember_backup``: the upgrade's backup
+    record, stored with it. ``first_of_upgrade``: the first migration an existing database
+    commits, which also carries what a command writes with its first write (where the file
+    is, a backup's mark cleared: see ``open.PlaceMark``), so a failed upgrade leaves the
+    file as it was, byte for byte (qa179 F3: the place was committed before it)."""
     conn = db.conn
     if migration.foreign_keys_off:
         conn.execute("PRAGMA foreign_keys = OFF")
     interrupted = _Interrupt(conn)
     try:
+        begun = conn.total_changes
+        ended: Callable[[bool], None] | None = None
         conn.execute("BEGIN IMMEDIATE")
         try:
             with interrupted:
@@ -505,6 +582,8 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
             if remember_backup is not None:
                 conn.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
                              "VALUES (?, ?, 'json')", (_BACKUP_SETTING, remember_backup))
+            if first_of_upgrade:
+                ended = db.run_first_write_in(begun)
             if migration.foreign_keys_off:
                 violations = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if violations:
@@ -513,6 +592,8 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
                         f"{db.path}: migration {migration.version} would break foreign keys "
                         f"({len(violations)} rows, first {first}); database left unchanged")
             conn.execute("COMMIT")
+            if ended is not None:
+                ended(True)
         except BaseException as exc:
             try:
                 if conn.in_transaction:
@@ -523,6 +604,11 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
                 # (SQLite interrupts each statement begun while the interrupted one is still
                 # active, this ROLLBACK too (QA21 C1: said as an error, exit 2); the
                 # transaction ends with the connection, and nothing of it was committed)
+            finally:
+                if ended is not None:
+                    ended(False)
+                else:
+                    db.rolled_back_since(begun)
             if interrupted.seen:
                 raise KeyboardInterrupt from exc
             if isinstance(exc, sqlite3.Error):
@@ -574,6 +660,20 @@ def _object_sql_of(version: int, search: bool = False) -> dict[tuple[str, str], 
         db.close()
 
 
+@functools.lru_cache(maxsize=4)
+def _search_table_sql(version: int) -> dict[str, str]:
+    """The search index's FTS5 tables the migrations up to ``version`` make with the linked
+    SQLite, name -> the SQL that makes each (empty without FTS5)."""
+    db = Database(Path(":memory:"))
+    try:
+        migrate(db, target=version)
+        return {str(name): str(sql) for name, sql in db.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('games_fts', 'games_fts_reading')")}
+    finally:
+        db.close()
+
+
 def _objects_of(version: int, search: bool = False) -> frozenset[tuple[str, str]]:
     """The triggers and indexes the migrations up to ``version`` make (type, name)."""
     return frozenset(_object_sql_of(version, search))
@@ -586,9 +686,13 @@ def recreate_missing_objects(db: Database) -> list[str]:
     version = current_version(db)
     if not 1 <= version <= LATEST_VERSION:
         return []
+    made = []
+    for name in missing_search_tables(db.conn, version):  # (review38b F2: first, as the
+        # triggers on games refer to them; the caller fills them: rebuild_search_index)
+        db.execute(_search_table_sql(version)[name])
+        made.append(f"table {name}")
     search = has_search_table(db.conn)
     present = _triggers_and_indexes(db.conn, search=search)  # (read once, not per object)
-    made = []
     for (kind, name), sql in sorted(_object_sql_of(version, search).items()):
         if (kind, name) not in present:
             db.execute(sql)
