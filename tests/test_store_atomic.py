@@ -526,6 +526,13 @@ def test_an_older_database_whose_file_is_read_only_says_to_make_it_writable(
                           timeout=120)
     said = " ".join(read.stderr.split())
     assert read.returncode == 2 and "the file is read-only" in said, said
-    assert f"make it writable (`chmod u+w {db}`) and run `romrunner db migrate`" in said, said
+    assert f"make it writable (`chmod u+w {db}`) or copy it to a file you may write, then " \
+        "run `romrunner db migrate`" in said, said
+    for args, out in ((["db", "check"], True), (["db", "migrate"], False)):
+        # (and what `db check` and `db migrate` say of it: not "check the file permissions")
+        told = subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", "--db",
+                               str(db), *args], capture_output=True, text=True, timeout=120)
+        said = " ".join((told.stdout if out else told.stderr).split())
+        assert f"make it writable (`chmod u+w {db}`) or copy it" in said, (args, said)
     db.chmod(0o644)
     assert run_subprocess("--db", str(db), "db", "migrate").code == 0

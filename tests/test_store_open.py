@@ -340,11 +340,37 @@ def test_db_check_of_an_older_database_says_it_needs_the_upgrade(tmp_path: Path)
     text = run_subprocess("--db", str(db), "db", "check")
     assert text.code == 0, text.err
     assert (f"upgrade         schema version {LATEST_VERSION - 1} is older than "
-            f"{LATEST_VERSION}: commands that only read refuse it until it is upgraded "
-            "(`romrunner db migrate`, or any command that writes") \
+            f"{LATEST_VERSION}: commands that only read refuse it until it is upgraded; "
+            "`romrunner db migrate`, or any command that writes, upgrades it") \
         in " ".join(text.out.split("\n")), text.out
     assert run_subprocess("--db", str(db), "--json", "db", "check").json()["data"][
         "upgrade_needed"] is True
     assert run_subprocess("--db", str(db), "db", "migrate").code == 0
     assert run_subprocess("--db", str(db), "--json", "db", "check").json()["data"][
         "upgrade_needed"] is False
+
+
+def test_on_a_read_only_volume_no_command_is_advised_that_cannot_run_there(
+        tmp_path: Path) -> None:
+    """qa181 N6: on a read-only volume an absent or empty database was told "any command
+    that writes creates it" or "`romrunner db init` creates one", which the volume refused;
+    and `db check` of an older database there advised `db migrate`, which it refuses."""
+    from tests.test_migrations import build_old
+
+    def fill(path: Path) -> None:
+        build_old(path, LATEST_VERSION - 1).close()
+        (path.parent / "empty.db").touch()
+
+    with volume_made_read_only(tmp_path, fill) as path:
+        volume = ("on a read-only volume, where no command can make one: give --db (or "
+                  "ROMRUNNER_DB) a file on a writable one")
+        for name, args in (("absent.db", ["games", "ls"]), ("empty.db", ["games", "ls"]),
+                           ("absent.db", ["db", "check"]), ("empty.db", ["db", "migrate"])):
+            result = run_subprocess("--db", str(path.parent / name), *args)
+            said = " ".join(result.err.split())
+            assert result.code != 0 and volume in said, (name, args, said)
+            assert "creates" not in said, said
+        check = run_subprocess("--db", str(path), "db", "check")
+        said = " ".join(check.out.split())
+        assert "it is on a read-only volume: copy it to a writable folder, give --db (or " \
+            "ROMRUNNER_DB) the copy and run `romrunner db migrate`" in said, said

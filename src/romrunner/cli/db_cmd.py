@@ -28,7 +28,7 @@ from romrunner.store.maintenance import (
 )
 from romrunner.store.migrate import LATEST_VERSION, current_version, pending_migrations
 from romrunner.store.migrate import migrate as run_migrations
-from romrunner.store.open import upgrade
+from romrunner.store.open import how_one_is_made, upgrade, upgrade_advice
 from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
 from romrunner.words import counted, shell_word
@@ -38,12 +38,12 @@ def require_database(path: Path, action: str) -> None:
     """Raise :class:`NoDatabaseError` when there is no database at ``path`` (a mistyped
     --db must not become a new, empty database to ``action``)."""
     path = Path(path).expanduser()
+    made = how_one_is_made(path, "`romrunner db init` creates one")
     if not path.exists():
-        raise NoDatabaseError(f"no database at {path} (nothing to {action}; "
-                              "`romrunner db init` creates one)")
+        raise NoDatabaseError(f"no database at {path} (nothing to {action}; {made})")
     if path.is_file() and path.stat().st_size == 0:
         raise NoDatabaseError(f"{path}: empty file, no database in it yet (nothing to "
-                              f"{action}; `romrunner db init` creates one)")
+                              f"{action}; {made})")
 
 
 @click.group()
@@ -239,8 +239,8 @@ def check(quick: bool) -> int:
         if older is not None:
             console.print(f"upgrade         schema version {older} is older than "
                           f"{LATEST_VERSION}: commands that only read refuse it until it is "
-                          "upgraded (`romrunner db migrate`, or any command that writes; a "
-                          "backup is written first)", soft_wrap=True)
+                          f"upgraded; {upgrade_advice(opened.path)}", soft_wrap=True,
+                          markup=False)
         if not report.ok:  # (what to do, in text too: QA158 N8, only --json said it)
             console.print(_problems(report), markup=False, soft_wrap=True)
 

@@ -194,16 +194,40 @@ def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:
 def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
     refuse_a_databases_side_file(path)  # (not "no database in it yet": QA51 F6)
     if not path.exists():
-        raise NoDatabaseError(f"no database at {path} (any command that writes creates it)")
+        raise NoDatabaseError(f"no database at {path} ({how_one_is_made(path)})")
     if path.stat().st_size == 0:
         raise NoDatabaseError(f"{path}: empty file, no database in it yet "
-                              "(any command that writes creates it)")
+                              f"({how_one_is_made(path)})")
     db = Database(path, read_only=True)
     try:
         return _prepare(db, mode)
     except BaseException:
         db.close()
         raise
+
+
+def how_one_is_made(path: Path, made_by: str = "any command that writes creates it") -> str:
+    """How a database comes to be at ``path``, where there is none (or an empty file):
+    ``made_by``, or, on a read-only volume, that none can be made there (qa181 N6: `db init`
+    was advised, which the volume then refused)."""
+    if on_read_only_volume(path):
+        return ("on a read-only volume, where no command can make one: give --db (or "
+                "ROMRUNNER_DB) a file on a writable one")
+    return made_by
+
+
+def upgrade_advice(path: Path) -> str:
+    """How the older database at ``path`` is upgraded, by where it is: copied elsewhere first
+    on a read-only volume, made writable first when its file is read-only (qa181 N6: `db
+    check` said `db migrate` of both, which they refuse)."""
+    if on_read_only_volume(path):
+        return ("it is on a read-only volume: copy it to a writable folder, give --db (or "
+                "ROMRUNNER_DB) the copy and run `romrunner db migrate`")
+    if path.exists() and not os.access(path, os.W_OK):
+        return (f"its file is read-only: make it writable (`chmod u+w {shell_word(path)}`) or "
+                "copy it to a file you may write, then run `romrunner db migrate`")
+    return ("`romrunner db migrate`, or any command that writes, upgrades it; a backup is "
+            "written first")
 
 
 def _reads_as_is(path: Path) -> bool:
@@ -243,7 +267,9 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
             + (" (commands that only read still work)" if upgrade is False
                else f" ({_COPY_TO_UPGRADE})" if upgrade else ""))
     if path.exists() and not os.access(path, os.W_OK):
-        raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
+        raise ReadOnlyVolumeError(f"{path}: the database file is read-only for this user: "
+                                  f"make it writable (`chmod u+w {shell_word(path)}`) or copy "
+                                  "it to a file you may write")
     refuse_read_only_side_files(path)
     if not folder_is_writable(path):
         raise ReadOnlyVolumeError(not_writable_folder(path, reading_works=_reads_as_is(path)))
@@ -449,8 +475,9 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
             raise MigrationRequiredError(
                 f"{db.path}: schema version {version} is older than {LATEST_VERSION}, and "
                 "the file is read-only: no command can read it until it is upgraded, which "
-                f"writes: make it writable (`chmod u+w {shell_word(db.path)}`) and run "
-                "`romrunner db migrate` (a backup is written first)")
+                f"writes: make it writable (`chmod u+w {shell_word(db.path)}`) or copy it to "
+                "a file you may write, then run `romrunner db migrate` (a backup is written "
+                "first)")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
             "run `romrunner db migrate` (a backup is written first)"
