@@ -19,6 +19,7 @@ from romrunner.store.database import Database
 from tests.conftest import run_subprocess
 from tests.test_deploy_faults import _wait_for_files
 from tests.test_deploy_support import (
+    BIG_DISCS,
     Layout,
     make_library,
     start_resume,
@@ -327,3 +328,34 @@ def test_a_run_on_another_card_mounted_at_the_same_path_supersedes_nothing(
     assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
     resumed = run_subprocess("deploy", "resume", str(deployment), env=db_env)
     assert resumed.code == 0, resumed.err
+
+
+def test_a_killed_deploy_another_profiles_deploy_to_its_card_followed_is_resumed_unnamed(
+        tmp_path: Path) -> None:
+    """qa181 N4: a deploy killed mid-run, then another profile's deploy to the same card
+    completed: history and show said "`deploy resume ID` finishes it" (another profile's
+    games supersede nothing), while `deploy resume` without the id said there was nothing
+    to resume. It takes up the run history offers."""
+    run = start_resume(tmp_path)
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
+    _wait_for_files(card, proc, 2)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    with library.db.atomic():
+        other = int(library.db.execute(
+            "INSERT INTO device_profiles (device_row_id, os_id) SELECT device_row_id, "
+            "'knulli' FROM device_profiles WHERE id = ?", (library.profile_id,)).lastrowid or 0)
+    later = deploy(library.db, library.plan(Layout(card), library.game_ids()[:1]),
+                   profile_id=other)
+    assert later.status == "completed"
+    db_env = {"ROMRUNNER_DB": str(library.db.path)}
+    rows = json.loads(run_subprocess("--json", "deploy", "history", env=db_env).out)["data"]
+    row = next(row for row in rows if row["id"] == deployment)
+    assert (row["status"], row["resume_hint"]) == (
+        "interrupted", f"romrunner deploy resume {deployment}"), row
+    resumed = run_subprocess("--json", "deploy", "resume", env=db_env)
+    assert resumed.code == 0, resumed.err
+    assert json.loads(resumed.out)["data"]["deployment_id"] == deployment
+    assert library.db.scalar("SELECT status FROM deployment_history WHERE id = ?",
+                             (deployment,)) == "completed"
+    assert len(list(card.rglob("*.iso"))) == len(BIG_DISCS)

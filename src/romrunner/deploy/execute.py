@@ -2431,12 +2431,8 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
 
 # A later deployment to the card of ``h``: at its path, or by its id wherever it is mounted
 # now (QA69 F2: a card remounted elsewhere had its superseded run taken up again).
-_SAME_CARD = ("(later.destination_path = h.destination_path OR (h.destination_id <> '' "
-              "AND later.destination_id = h.destination_id))")
-
-
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
-    if deployment_id is None:  # the latest unfinished one no later deploy to its card ended
+    if deployment_id is None:  # the latest unfinished one no later deploy superseded
         # (one cancelled before it did anything on the card is not taken up unnamed: its
         # Ctrl-C cancelled a --force prune, QA35 F6; `deploy resume ID` still runs it)
         row = db.query_one(
@@ -2447,15 +2443,16 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "AND ((CASE WHEN json_valid(h.manifest_json) THEN json_type(h.manifest_json, "
             "'$.items') END) = 'array' OR EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id)) "
-            "AND NOT EXISTS (SELECT 1 FROM deployment_history later "
-            f"WHERE later.id > h.id AND {_SAME_CARD} "
-            "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
+            # (the rows `deploy history` offers to resume: not one a later deploy of its
+            # profile to its card superseded; a later deploy of another profile to a card
+            # they share is no reason — history said `deploy resume ID` finishes it while
+            # this said there was nothing to resume, qa181 N4)
+            f"AND {_NOT_SUPERSEDED} ORDER BY id DESC LIMIT 1")
         if row is None:
             raise NotFoundError("no unfinished deployment to resume" + (
                 _cancelled_unstarted_hint(db) or _failed_files_hint(db)
-                or " (one interrupted before a later deploy to its card completed is not "
-                "taken up without its ID; `romrunner deploy history` says which can still "
-                "be)"))
+                or " (one a later deploy of its profile to its card superseded is not taken "
+                "up again; `romrunner deploy history` says which can still be)"))
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
@@ -2475,6 +2472,10 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
 _THE_SAME_CARD = ("(CASE WHEN h.destination_id <> '' AND later.destination_id <> '' "
                   "THEN later.destination_id = h.destination_id "
                   "ELSE later.destination_path = h.destination_path END)")
+# The deployment ``h`` is superseded (see :func:`superseded_by`) by no later one.
+_NOT_SUPERSEDED = ("NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
+                   f"AND {_THE_SAME_CARD} AND later.status = 'completed' "
+                   "AND later.device_profile_id IS h.device_profile_id)")
 
 
 def superseded_by(db: Database, deployment_id: int) -> int | None:
@@ -2500,14 +2501,12 @@ def superseded_words(deployment_id: int, later: int) -> str:
 
 
 def _cancelled_unstarted_hint(db: Database) -> str:
-    """The latest deployment cancelled before it recorded a copy or a removal, no later
-    deploy to its card completed since, and how to run it ("" if none): its Ctrl-C named
+    """The latest deployment cancelled before it recorded a copy or a removal, superseded
+    by no later deploy (:func:`superseded_by`), and how to run it ("" if none): its Ctrl-C named
     ``deploy resume ID``, and a resume without the id said only that nothing was unfinished."""
     row = db.query_one(
         "SELECT h.id, h.destination_path FROM deployment_history h "
-        "WHERE h.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM deployment_history "
-        f"later WHERE later.id > h.id AND {_SAME_CARD} AND later.status = 'completed') "
-        "ORDER BY h.id DESC LIMIT 1")
+        f"WHERE h.status = 'cancelled' AND {_NOT_SUPERSEDED} ORDER BY h.id DESC LIMIT 1")
     if row is None:
         return ""
     deployment_id = int(row[0])
@@ -2518,15 +2517,13 @@ def _cancelled_unstarted_hint(db: Database) -> str:
 
 def _failed_files_hint(db: Database) -> str:
     """When there is no unfinished deployment: the latest one that completed with files
-    failed (no later deploy to its card completed), and how to try them again ("" if none).
+    failed (superseded by no later deploy), and how to try them again ("" if none).
     A resume without an id finishes interrupted runs only; with the id it retries those."""
     row = db.query_one(
         "SELECT h.id, count(*), h.destination_path FROM deployment_history h "
         "JOIN deployment_items i "
         "ON i.deployment_id = h.id WHERE h.status = 'completed' AND i.status = 'failed' "
-        "AND NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
-        f"AND {_SAME_CARD} AND later.status = 'completed') "
-        "GROUP BY h.id ORDER BY h.id DESC LIMIT 1")
+        f"AND {_NOT_SUPERSEDED} GROUP BY h.id ORDER BY h.id DESC LIMIT 1")
     if row is None:
         return ""
     deployment_id, failed = int(row[0]), int(row[1])
