@@ -4,8 +4,10 @@ check — on real databases, real folders and real files."""
 
 from __future__ import annotations
 
+import io
 import os
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.deploy.card import Owned, parse_manifest_files, read_manifest_bytes, write_manifest
@@ -109,4 +111,79 @@ def test_a_rom_known_by_its_crc32_alone_changed_in_place_is_not_copied(
     on_card = card_files(card)
     assert not any("Bent Game" in path for path in on_card), on_card
     assert any(path.endswith("Good Game (USA).gba") for path in on_card), on_card
+    assert not temp_files(card)
+
+
+
+def _zip_of(name: str, data: bytes, method: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        archive.writestr(zipfile.ZipInfo(name, (2001, 1, 1, 0, 0, 0)), data,
+                         compress_type=method)
+    return buffer.getvalue()
+
+
+def _bend_zipped_member(cli: Any, tmp_path: Path, db_path: Path, method: int) -> Path:
+    """Two GBA games zipped (``method``), known by a DAT from their zips' directories (no
+    hash of either zip file), a muOS profile; then 4 bytes of one zip's member data
+    overwritten, its time kept: that zip."""
+    roms = {"Good Game (USA)": rom_bytes(1, 65536), "Bent Game (USA)": rom_bytes(2, 65536)}
+    folder = tmp_path / "roms" / "gba"
+    folder.mkdir(parents=True)
+    for name, data in roms.items():
+        (folder / f"{name}.zip").write_bytes(_zip_of(f"{name}.gba", data, method))
+    dat = tmp_path / "gba.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy Advance",
+                            {name: (f"{name}.gba", data) for name, data in roms.items()}))
+    assert cli("dat", "import", dat).code == 0
+    muos_profile(cli, tmp_path / "roms")
+    assert _rows(db_path, "SELECT filename, match_method, file_sha1 IS NULL FROM games "
+                          "ORDER BY filename") == [
+        ("Bent Game (USA).zip", "crc32", 1), ("Good Game (USA).zip", "crc32", 1)]
+    bent = folder / "Bent Game (USA).zip"
+    before = bent.stat()
+    with bent.open("r+b") as handle:  # (in the member's data: past its 49-byte local header)
+        handle.seek(60)
+        handle.write(b"\0\0\0\0")
+    os.utime(bent, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return bent
+
+
+def test_a_zip_known_by_its_members_crc32_changed_in_place_is_not_copied(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """qa181 N3: a zip the scan read from its directory (its members' CRC32, no hash of the
+    zip file), one member's data overwritten with its time kept, went on the card unsaid (a
+    loose file in that state fails): the copy's members are checked against the CRC32s the
+    scan read; that zip fails as the loose file does, nothing of it is left on the card, and
+    the intact one goes."""
+    bent = _bend_zipped_member(cli, tmp_path, db_path, zipfile.ZIP_STORED)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", card, "platform:gba")
+    assert result.code == 1, result.err
+    assert (f"{bent}: its content no longer matches the scan's CRC32 of its member Bent Game "
+            "(USA).gba (changed in place? `romrunner scan --full` reads it again)"
+            ) in " ".join((result.out + result.err).split())
+    on_card = card_files(card)
+    assert not any("Bent Game" in path for path in on_card), on_card
+    assert any(path.endswith("Good Game (USA).zip") for path in on_card), on_card
+    assert not temp_files(card)
+
+
+def test_a_deflated_zip_changed_in_place_is_not_copied_either(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """qa181 N3, a deflated zip: its bent member does not decompress to its CRC32 (or not
+    at all); it fails, named, with the rescan that reads it again, and the intact one (its
+    members decompressed and checked) goes."""
+    bent = _bend_zipped_member(cli, tmp_path, db_path, zipfile.ZIP_DEFLATED)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert result.code == 1, result.err
+    (error,) = result.json()["data"]["errors"]
+    assert error["error"].startswith(f"{bent}: "), error
+    assert "`romrunner scan --full` reads it again" in error["error"], error
+    on_card = card_files(card)
+    assert sorted(PurePosixPath(path).name for path in on_card
+                  if path.endswith(".zip")) == ["Good Game (USA).zip"], on_card
     assert not temp_files(card)

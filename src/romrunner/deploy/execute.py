@@ -3843,6 +3843,48 @@ def _no_longer_matches(item: _Item, digest: str) -> str:
             f"place? {_full_rescan(item)} reads it again)")
 
 
+def _check_zip_members(item: _Item, temp: str, folder: int,
+                       members: list[tuple[int | None, int]]) -> None:
+    """Raise :class:`_FileFailed` unless the zip copied to ``temp`` (in the folder open as
+    ``folder``) still holds the members the scan read from its directory (``members``: their
+    CRC32 and size) and each member's data has the CRC32 its directory states: a zip read
+    from its directory only has no other hash to check its copy against. Every member is
+    read, decompressed, once (zipfile checks its CRC32 at its end); one of a compression
+    method zipfile cannot read is left unchecked."""
+    fd = os.open(temp, os.O_RDONLY | os.O_CLOEXEC, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as raw, zipfile.ZipFile(raw) as archive:
+            stated = Counter((info.CRC, info.file_size) for info in archive.infolist()
+                             if not info.is_dir())
+            for crc, size in members:
+                if crc is None:
+                    continue
+                if stated[(crc, size)] <= 0:
+                    raise _FileFailed(_no_longer_matches(item, "CRC32 of its members"))
+                stated[(crc, size)] -= 1
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                try:
+                    with archive.open(info) as member:
+                        while member.read(READ_BUFFER):
+                            pass
+                except NotImplementedError:
+                    continue  # (a compression method zipfile cannot read: not checked)
+                except zipfile.BadZipFile as exc:
+                    if str(exc).startswith("Bad CRC-32"):
+                        raise _FileFailed(_no_longer_matches(
+                            item, f"CRC32 of its member {info.filename}")) from exc
+                    raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error,
+            RuntimeError, IndexError, KeyError) as exc:
+        raise _FileFailed(f"{item.source}: no longer a zip the scan could read "
+                          f"({exc or type(exc).__name__}; changed in place? "
+                          f"{_full_rescan(item)} reads it again)") from exc
+    finally:
+        os.close(fd)
+
+
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
     """True when the file at ``path`` still has the SHA1 ``claim`` recorded (or none is
     recorded). Before a prune removes a file: size and time alone do not prove it unchanged —
@@ -4181,6 +4223,8 @@ class _Runner:
         self.fine_times = False  # a time with a fraction of a second seen on this card
         # What the library knows of the sources the plan has no SHA1 for (see library_hashes)
         self.unhashed: dict[int, tuple[str, str | None, int | None]] = {}
+        # The zips among them known by their members' CRC32s only (see library_hashes)
+        self.zip_members: dict[int, tuple[str, list[tuple[int | None, int]]]] = {}
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -4482,6 +4526,31 @@ class _Runner:
                 self.unhashed[int(game_id)] = (
                     f"{str(root).rstrip('/')}/{filepath}", None if sha1 is None else sha1.hex(),
                     None if crc32 is None else int.from_bytes(crc32, "big"))
+        # A zip the scan read from its directory has no hash of its own: the CRC32 and size
+        # of each member, as the directory stated them then, are what its copy is checked
+        # against (qa181 N3: one whose member's data was changed in place, its time kept,
+        # went on the card unsaid, as a loose file in that state no longer does)
+        for game_id, root, filepath, crc32, size in self.db.query(
+                "SELECT g.id, r.path, g.filepath, f.crc32_bin, f.file_size FROM games g "
+                "JOIN library_roots r ON r.id = g.root_id "
+                "JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
+                "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.sha1_bin IS NULL "
+                "AND lower(g.filepath) LIKE '%.zip' ORDER BY g.id, f.id", (json.dumps(ids),)):
+            _, members = self.zip_members.setdefault(
+                int(game_id), (f"{str(root).rstrip('/')}/{filepath}", []))
+            members.append((None if crc32 is None else int.from_bytes(crc32, "big"),
+                            int(size)))
+
+    def members_to_check(self, item: _Item) -> list[tuple[int | None, int]] | None:
+        """The (CRC32, size) of each member the scan read from the directory of the zip
+        ``item`` copies, when its copy is to be checked against them (see
+        :meth:`library_hashes`); None when not (a file the library has a hash of, no zip)."""
+        if item.sha1 is not None or item.game_id is None or item.content is not None:
+            return None
+        known = self.zip_members.get(item.game_id)
+        if known is None or known[0] != item.source:
+            return None
+        return known[1]
 
     def known_hashes(self, item: _Item) -> tuple[str | None, int | None]:
         """The SHA1 the copy of ``item`` must have (the plan's, else the library's), and,
@@ -4791,6 +4860,9 @@ class _Runner:
             os.close(out)
         if info.st_size != item.size:
             raise _FileFailed(f"{item.source}: changed while it was copied")
+        members = self.members_to_check(item)
+        if members is not None:  # (read back from the copy just written: the page cache)
+            _check_zip_members(item, temp, folder, members)
         if self.options.verify:
             expected = item.sha1 or sha1
             written = _sha1_of(temp, folder)
