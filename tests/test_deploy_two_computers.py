@@ -407,3 +407,39 @@ def test_prune_others_removes_another_computers_zip_whose_rom_this_library_holds
                          "--prune-others")
     assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
     assert not theirs.exists() and only.is_file()
+
+
+def test_the_same_rom_zipped_apart_is_present_and_not_rewritten_by_either_computer(
+        cli: Any, tmp_path: Path) -> None:
+    """qa181 N5: two computers whose zips hold the same ROM (one stored, one deflated: other
+    zip bytes, other sizes) rewrote each other's zip on the card at every deploy. The card's
+    zip holding by its directory the very ROMs the library's zip holds is present: skipped
+    by either, said by neither, never pruned, its bytes the first computer's; the next runs
+    find it as recorded and leave it."""
+    card = tmp_path / "card"
+    card.mkdir()
+    rom = bytes(range(256)) * 64
+    zips = {}
+    for computer, method in (("desktop", zipfile.ZIP_STORED), ("laptop", zipfile.ZIP_DEFLATED)):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", method) as archive:
+            archive.writestr("Pac-Man (USA).gb", rom)
+        zips[computer] = ("Pac-Man (USA).zip", buffer.getvalue())
+    assert len(zips["desktop"][1]) != len(zips["laptop"][1])
+    runs = _two_libraries(cli, tmp_path, zips)
+    first = runs["desktop"]("--json", "deploy", "1", "--to", card, "platform:gb")
+    assert first.code == 0 and first.json()["data"]["copied"] == 1, first.out
+    (copy,) = card.rglob("Pac-Man (USA).zip")
+    written = copy.stat()
+    for computer, args in (("laptop", ()), ("desktop", ()), ("laptop", ("--verify",)),
+                           ("laptop", ("--prune",)), ("desktop", ("--prune",))):
+        run = runs[computer]("--json", "deploy", "1", "--to", card, "platform:gb", *args)
+        assert run.code == 0, run.err
+        data = run.json()["data"]
+        assert (data["copied"], data["skipped"], data["pruned"], data["replaced"]) == (
+            0, 1, 0, []), (computer, args, data)
+        assert not [note for note in data["notes"] if "Pac-Man" in note
+                    or "another version" in note], data["notes"]
+        assert copy.read_bytes() == zips["desktop"][1]
+        assert (copy.stat().st_size, copy.stat().st_mtime_ns) == (
+            written.st_size, written.st_mtime_ns)

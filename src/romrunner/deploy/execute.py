@@ -3288,7 +3288,8 @@ class Claims:
         (CRC32 and size) that the library's zip of game ``game_id`` held when scanned: the
         same dump zipped apart (another computer's zip tool, other member times), no other
         version of the game (review38 F3: said "replaces another version" at every deploy
-        of either computer). Only the card's zip directory is read."""
+        of either computer): present, skipped (qa181 N5: rewritten by each computer in
+        turn). Only the card's zip directory is read."""
         if game_id is None or not claim.dest.lower().endswith(".zip"):
             return False
         ours = sorted((bytes(crc), int(size)) for crc, size in self.db.query(
@@ -3721,6 +3722,17 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
                              f"kept{pruned} (use --overwrite to replace it)")
+        if claims is not None and item.content is None \
+                and claims.same_rom_zipped_apart(claim, item.game_id) \
+                and (not options.verify or _zip_data_as_stated(root / item.dest)):
+            # (the card's zip holds by its directory the very ROMs, CRC32 and size, the
+            # library's zip holds: the same dump zipped apart — another computer's zip tool,
+            # other member times — is present as an identical file is, not rewritten at
+            # every deploy of either computer, qa181 N5; with --verify its members' data is
+            # read and checked against its directory first. Recorded as this run's skip:
+            # the card's manifest names this database its writer, as it does for any file a
+            # run finds there as planned)
+            return _Decision(item, SKIP, info, claim)
         if claims is not None and not options.overwrite \
                 and (dump := claims.catalog_dump_replaced(item, claim)) is not None:
             return _Decision(item, CONFLICT, info, note=(
@@ -3757,8 +3769,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
         if claims is not None \
                 and (elsewhere := claims.written_elsewhere(item.key)) is not None \
-                and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim) \
-                and not claims.same_rom_zipped_apart(claim, item.game_id):
+                and elsewhere != BEFORE_A_RESTORE and not claims.library_has(claim):
             # (another computer's ROM Runner put another version there, which this library
             # does not have: replaced as any older version of a game is — the other library
             # may be this one's NAS, changed since, review37b F1 — but said: that computer's
@@ -3883,6 +3894,26 @@ def _check_zip_members(item: _Item, temp: str, folder: int,
                           f"{_full_rescan(item)} reads it again)") from exc
     finally:
         os.close(fd)
+
+
+def _zip_data_as_stated(path: Path) -> bool:
+    """True when every member of the zip at ``path`` reads whole with the CRC32 its directory
+    states (one of a compression method zipfile cannot read is taken as it is)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                try:
+                    with archive.open(info) as member:
+                        while member.read(READ_BUFFER):
+                            pass
+                except NotImplementedError:
+                    continue
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
+            zlib.error, RuntimeError, IndexError, KeyError):
+        return False
+    return True
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
