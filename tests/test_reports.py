@@ -529,6 +529,23 @@ def test_dupes_never_counts_one_file_reached_by_two_paths_as_a_copy(
         subprocess.run(["umount", str(mount)], capture_output=True)
 
 
+def test_dupes_knows_one_file_of_a_name_that_is_not_utf8_under_two_paths(
+        cli: Any, tmp_path: Path) -> None:
+    """qa182 F3: a hard link (or a folder mounted twice) of a file named in Latin-1 bytes was
+    "2 copies, reclaimable" — its stored name, escaped, was looked up as it reads — while
+    every UTF-8 name under two paths was known as one file."""
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    original = os.path.join(os.fsencode(root), b"Caf\xe9 (France).gb")
+    with open(original, "wb") as handle:
+        handle.write(b"\x5a" * 8192)
+    os.link(original, os.path.join(os.fsencode(root), b"Caf\xe9 (France) link.gb"))
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert len(cli("--json", "games", "ls").json()["data"]["games"]) == 2
+    assert cli("--json", "games", "dupes").json()["data"] == []
+
+
 def test_a_root_mounted_inside_another_root_is_said_by_the_scan(
         cli: Any, tmp_path: Path) -> None:
     """Review 128 F1: a root bind-mounted into a folder of another root was never said (the

@@ -30,6 +30,7 @@ from romrunner.catalog.datfile import DISK
 from romrunner.catalog.identify import sheet_name_sql
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
+from romrunner.library.summary import os_path
 from romrunner.store.backup import refuse_database_files
 from romrunner.store.database import Database
 
@@ -758,8 +759,10 @@ _MEMBERS_KEY = "members:"
 
 
 def _stat_or_none(path: str) -> os.stat_result | None:
+    """The stat of the file at a stored path (a name that was not UTF-8 by its bytes: qa182
+    F3, its escaped text was no file, so a second path to it counted as a real copy)."""
     try:
-        return os.stat(path)
+        return os.stat(os_path(path))
     except (OSError, ValueError):
         return None
 
