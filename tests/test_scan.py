@@ -365,6 +365,33 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
     assert not (tmp_path / "escape.gba").exists()
 
 
+def test_a_stored_game_whose_file_is_emptied_is_missing_and_said(
+        cli: Any, tmp_path: Path) -> None:
+    """qa182 F1: a ROM emptied in place (a failed sync, a full NAS) was "unchanged" at every
+    scan, its row as before, and each deploy failed it with "rescan it", which never helped.
+    It is missing now, said with its size at the last scan; restored, it is found again."""
+    root = tmp_path / "roms" / "gba"
+    root.mkdir(parents=True)
+    rom = root / "Gone (USA).gba"
+    rom.write_bytes(rom_bytes(1))
+    (root / "Kept (USA).gba").write_bytes(rom_bytes(2))
+    cli("library", "add", str(tmp_path / "roms"))
+    scan_json(cli)
+    rom.write_bytes(b"")
+    result = scan_json(cli)
+    assert result["missing"] == 1 and result["unchanged"] == 1, result
+    said = {Path(e["path"]).name: e["error"] for e in result["errors"]}
+    assert said["Gone (USA).gba"].startswith(
+        f"empty now (was {len(rom_bytes(1)):,} bytes at the last scan): its game is marked "
+        "missing"), said
+    games = games_by_file(cli)
+    assert games["Gone (USA).gba"]["is_missing"] and not games["Kept (USA).gba"]["is_missing"]
+    assert scan_json(cli)["errors"] == []  # (said once: missing since)
+    rom.write_bytes(rom_bytes(1))
+    scan_json(cli)
+    assert not games_by_file(cli)["Gone (USA).gba"]["is_missing"]
+
+
 def test_a_root_named_twice_is_scanned_once(cli: Any, library: dict[str, Any]) -> None:
     root = library["root"]
     added = cli("--json", "library", "add", str(root)).json()["data"]

@@ -134,6 +134,9 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
+    # Empty files, relative: a stored game's among them is gone for the scan (qa182 F1: an
+    # emptied ROM was "unchanged" at every scan, and each deploy said "rescan it")
+    emptied: list[str] = field(default_factory=list)
     # Files of no game type, by type: their relative paths (a disc sheet's track among them,
     # a .gdi's `.raw`, is no such file: see _merge)
     unknown: dict[str, list[str]] = field(default_factory=dict)
@@ -563,6 +566,7 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
     # What the walk could not read, or skipped, is left as it was.
     plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
                               {*notes.unstated, *notes.skipped})
+    _say_emptied(root, unseen, plan.vanished, notes)
     plan.unwalked = sum(1 for rel, stored in unseen.items() if not stored[3] & MISSING
                         and rel not in tracks and stored[0] not in plan.vanished)
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
@@ -712,6 +716,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
+    notes.emptied += more.emptied
     for kind, relpaths in more.unknown.items():
         notes.unknown.setdefault(kind, []).extend(relpaths)
     notes.unscanned += more.unscanned
@@ -720,6 +725,19 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.never_games += more.never_games
     for folder, count in more.file_links.items():
         notes.file_links[folder] = notes.file_links.get(folder, 0) + count
+
+
+def _say_emptied(root: Root, unseen: dict[str, Stored], vanished: dict[int, str],
+                 notes: WalkNotes) -> None:
+    """Report each stored game's file the walk found empty: gone for the scan (marked
+    missing, its card copies kept by deploys), said with its size at the last scan."""
+    for relpath in notes.emptied:
+        stored = unseen.get(relpath)
+        if stored is not None and stored[0] in vanished:
+            notes.report(os.path.join(root.path, relpath),
+                         f"empty now (was {stored[1]:,} bytes at the last scan): its game is "
+                         "marked missing, its copies on cards are kept; restore the file, "
+                         "then `romrunner scan`")
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -762,13 +780,14 @@ def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
 
 
 def _a_regular_file(path: str) -> bool:
-    """True when ``path`` is a regular file, not followed through a link: what the walk
-    takes (a ROM replaced by a link, a pipe or a folder is gone for the scan, never "found
-    again": QA67 F6, kept present and failed by every deploy)."""
+    """True when ``path`` is a regular file with content, not followed through a link: what
+    the walk takes (a ROM replaced by a link, a pipe or a folder is gone for the scan, never
+    "found again": QA67 F6, kept present and failed by every deploy; an emptied one too)."""
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
+        info = os.lstat(path)
     except OSError:
         return False
+    return stat.S_ISREG(info.st_mode) and info.st_size > 0
 
 
 def _answers(root: Path) -> bool:
@@ -985,7 +1004,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     yield entry.path, relpath, info.st_size, info.st_mtime_ns
                 else:
                     notes.empty += 1
-                    notes.skipped.append(relpath)
+                    notes.emptied.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
 
