@@ -693,6 +693,18 @@ def test_translations_are_allowed_without_the_hacks(cli: Any, tmp_path: Path) ->
     assert listed["Mother 2 (Japan).sfc"]["included"] is True
 
 
+def test_the_latest_translation_beats_an_older_or_partial_one(cli: Any, tmp_path: Path) -> None:
+    """qa180 F11: GoodTools' `[T-Eng]` (an older or partial translation) beat `[T+Eng0.9]`
+    (the latest) of the same game, by the order of the scan."""
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gb", ["Wario Land (J) [T-Eng].gb"],
+                  ["Wario Land (J) [T+Eng0.9].gb"])
+    _profile(cli, library, "--translations", "--languages", "En")
+    listed = _listed(cli)
+    assert listed["Wario Land (J) [T+Eng0.9].gb"]["included"] is True, listed
+    assert listed["Wario Land (J) [T-Eng].gb"]["dropped"] == "other_version"
+
+
 def test_a_set_short_of_the_last_disc_its_catalog_lists_is_said_at_deploy(
         cli: Any, tmp_path: Path) -> None:
     # QA161 F7: the library's discs 1-2 of a set whose DAT lists a disc 3 (the third

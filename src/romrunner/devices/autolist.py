@@ -946,7 +946,8 @@ class _Preference:
         one it translates to: "[T+Eng]" is English, review 19 R6; a name with no language
         tag is in its regions' own: "(USA)" English, "(Germany)" German, QA68 F1; a World
         release in none of the languages asked for ranks as a region not named, F2), a
-        release before a translation, a dump before an alternate or unlicensed one, the
+        release before a translation, the latest translation ("[T+Eng]") before an older
+        or partial one ("[T-Eng]"), a dump before an alternate or unlicensed one, the
         latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
         ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
         named (F11), a file whose extension its platform lists (of copies of one version: an
@@ -986,7 +987,8 @@ class _Preference:
         return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
                 prerelease, region, language,
-                own.translation is not None, bool(flags & _LESSER_DUMPS),
+                own.translation is not None, own.translation_superseded,  # (qa180 F11)
+                bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),

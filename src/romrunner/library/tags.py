@@ -113,6 +113,8 @@ class ParsedName:
     year: str | None = None
     flags: tuple[str, ...] = ()
     translation: str | None = None
+    # GoodTools' "[T-…]" (an older or partial translation) where "[T+…]" is the latest one
+    translation_superseded: bool = False
     other_tags: tuple[str, ...] = field(default=())
     disc_label: str | None = None  # the name of this disc of a set: see :func:`_disc_label`
     date: str | None = None  # the whole date tag, "1994-03-07" (``year``: its first 4 digits)
@@ -164,6 +166,7 @@ class _TagState:
     disc_total: int | None = None
     year: str | None = None
     translation: str | None = None
+    translation_superseded: bool = False
     disc_label: str | None = None
     date: str | None = None
     prerelease_number: int | None = None
@@ -274,6 +277,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
         year=state.year,
         flags=tuple(dict.fromkeys(state.flags)),
         translation=state.translation,
+        translation_superseded=state.translation_superseded,
         other_tags=tuple(state.other),
         disc_label=state.disc_label,
         date=state.date,
@@ -413,6 +417,7 @@ def _bracket_tag(tag: str, state: _TagState) -> None:
     lowered = tag.lower()
     if lowered.startswith(("t+", "t-")) and not tag[2:3].isdigit():  # ("[T-4507G]": a Sega
         state.translation = tag[2:].strip() or "unknown"            # serial, review 100 F5)
+        state.translation_superseded = lowered.startswith("t-")
         return
     key = re.sub(r"\d+$", "", lowered).strip()
     if (match := DISC_NUMBER_TAG.match(tag)) is not None and state.disc_number is None:
