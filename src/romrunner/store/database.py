@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import sqlite3
 import stat
 import struct
@@ -264,6 +265,12 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         return CorruptDatabaseError(
             f"{path}: database is corrupt or unreadable ({text}); "
             "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
+    if re.search(r"no such table: (main\.)?games_fts", lowered):
+        # (a search index dropped by hand, or an upgrade run by an SQLite without FTS5: its
+        # triggers on games fail every title write — review38b F2's last part)
+        return CorruptDatabaseError(
+            f"{path}: the search index of titles is missing ({text}); "
+            "`romrunner db repair` makes it again")
     if "unable to open" in lowered:
         if not folder_is_writable(Path(path)):  # (QA157 F16: no reason, no way forward)
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
