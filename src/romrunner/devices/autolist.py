@@ -72,6 +72,7 @@ from romrunner.library.games import (
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
 from romrunner.library.tags import (
+    PRERELEASE_FLAGS,
     ParsedName,
     extension_of,
     implied_languages,
@@ -175,7 +176,7 @@ _STATUS_ORDER = ("perfect", "playable", None, "ingame", "unknown", "menu_intro",
                  "broken")
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
 _DEMANDING = frozenset({"high", "very-high", "very high", "extreme"})
-_PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "debug", "sample", "kiosk", "promo"})
+_PRERELEASE_FLAGS = frozenset(PRERELEASE_FLAGS)
 # Compatibility data's identity of an emulator: forks read by their origin's ratings (PCSX2's
 # for AetherSX2 and NetherSX2, QA127 F1: a game PCSX2 rates broken went on an RG-556 card);
 # not the installed identity (devices/overrides.py: a fork is another app to install).

@@ -19,7 +19,13 @@ from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform, folders_of
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
-from romrunner.library.tags import EDITION_WORDS, ParsedName, extension_of, translation_language
+from romrunner.library.tags import (
+    EDITION_WORDS,
+    PRERELEASE_FLAGS,
+    ParsedName,
+    extension_of,
+    translation_language,
+)
 from romrunner.packs.index import PackIndex
 
 # The columns of ``Record.row``, in order. The writer adds the game id, the root and the
@@ -129,8 +135,7 @@ def release_of_set(set_key: str) -> str:
 
 # Flags that make another release of a title (a Beta's discs are no set with the retail ones'),
 # unlike a dump's own marks ([!], [b], [a]…), which may differ between the discs of one set.
-_EDITION_FLAGS = ("beta", "proto", "demo", "debug", "sample", "kiosk", "promo", "hack",
-                  "unlicensed", "pirate", "aftermarket", "homebrew")
+_EDITION_FLAGS = (*PRERELEASE_FLAGS, "hack", "unlicensed", "pirate", "aftermarket", "homebrew")
 
 
 def edition_of(parsed: ParsedName) -> str:

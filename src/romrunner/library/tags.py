@@ -93,6 +93,9 @@ _BRACKET_FLAGS = {
 }
 FLAGS = frozenset({*_PAREN_FLAGS.values(), *_BRACKET_FLAGS.values()})
 """Every flag a name's tags give (``flag:`` in a query takes these, and ``translation``)."""
+PRERELEASE_FLAGS = ("beta", "proto", "demo", "debug", "sample", "kiosk", "promo")
+"""The flags of a build before or beside the release (the auto-list's prereleases; each list
+of a game's other editions — search's, a record's edition — starts with them)."""
 # GoodTools codes with a qualifier: [h1C] (hack 1, copier header), [hI] (intro hack),
 # [hM04] (mapper hack), [b1+C], [a2], [o3], [f1_C], [t1+2], [p1]: the lowercase letter decides.
 _GOODTOOLS_FLAG = re.compile(r"^(cr|[abfhopt])[0-9A-Z][0-9A-Z+ .,_-]*$")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from romrunner.errors import InputError, NotFoundError
+from romrunner.library.tags import PRERELEASE_FLAGS
 from romrunner.packs.model import platform_hint
 from romrunner.search.index import (
     MARKED,
@@ -54,8 +55,7 @@ _COLUMNS = (f"g.id, g.platform_id, g.detected_title, {catalog_title()} AS catalo
 _PREFIX_END = "\U0010ffff"
 # A name's tags that make a game another edition of its title, listed after its releases
 # (QA166 F2); the flags as romrunner.library.tags gives them, constants, not user text.
-_EDITION_FLAGS = ("beta", "proto", "demo", "debug", "sample", "kiosk", "promo", "hack",
-                  "pirate", "bad_dump", "overdump")
+_EDITION_FLAGS = (*PRERELEASE_FLAGS, "hack", "pirate", "bad_dump", "overdump")
 _IS_EDITION = ("(g.is_hack = 1 OR (g.flags IS NOT NULL AND ("  # (a JSON list of these words)
                + " OR ".join(f"instr(g.flags, '\"{flag}\"') > 0" for flag in _EDITION_FLAGS)
                + ")))")
