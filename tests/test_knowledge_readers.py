@@ -182,7 +182,9 @@ def test_ini_duplicates_and_no_sections(tmp_path: Path) -> None:
     assert entry is not None and entry.settings == {"Core": {"CPUThread": "False"}}
     empty = tmp_path / "GXXE01.ini"
     empty.write_text("Stray = 1\n", encoding="utf-8")
-    assert dolphin.read_file(empty, report) is None and report.skipped == 1
+    assert report.skipped == 1 and "line 2: 'Stray = 1' is before the first" in \
+        report.problems[0]  # (named: no section reads it, qa183)
+    assert dolphin.read_file(empty, report) is None and report.skipped == 2
 
 
 def test_info_with_too_few_firmware_entries(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from romrunner.knowledge.inifile import parse_ini
+from romrunner.knowledge.inifile import parse_ini, report_damage
 from romrunner.knowledge.model import DOLPHIN_STATE, Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
 
@@ -79,6 +79,11 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
     if not settings and status is None and title is None and not ini.sections:
         report.skip(path.name, "no sections")
         return None
+    # (qa183 F4: `[Video_Hacks` without its `]` put the game's hacks under [Video_Settings]:
+    # the keys after a damaged header are read as no section's, and it is named; the lines of
+    # code of the cheat and patch sections are no `key = value` by nature)
+    report_damage(ini, report, f"{path.name} ",
+                  free_text=lambda name: name not in _SETTINGS_SECTIONS and name != "EmuState")
     report.entries += 1
     issues = (ini.sections.get("EmuState", {}).get("EmulationIssues") or "").strip()
     return Entry(platform_of(game_id), "dolphin", game_id, title=title, status=status,

@@ -335,7 +335,7 @@ def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None
     result.entries = report.entries
     if strict and report.skipped:
         raise InputError(f"{result.path}: refused (--strict), nothing imported: "
-                         f"{report.problems[0] if report.problems else 'an entry was skipped'}")
+                         f"{report.first_skip or 'an entry was skipped'}")
     result.add_problems(report.skipped, report.problems)
     result.ignored = list(report.ignored)
     if report.entries == 0 and not (report.ignored and not report.problems):

@@ -1,14 +1,41 @@
 """A lenient reader of the emulators' ini files (sections, ``key = value``, ``#``/``;`` comments).
 
 configparser refuses duplicate keys and text before the first section, both of which real
-files have; here a later duplicate wins and is counted, and lines outside a section are
-reported, never fatal.
+files have; here a later duplicate wins and is counted, and the lines that are none of these
+are kept with their line numbers, never fatal: a reader names those of the sections it reads
+(a Dolphin ini's cheat and patch sections are lines of code, not ``key = value``).
+
+A damaged section header (``[ClearToRAM`` without its ``]``) starts no section, and what
+follows it, up to the next header, is credited to none: read as the previous section's, every
+title of PPSSPP's ``[ClearToRAM]`` was stored with the flag before it (qa183 F4).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from romrunner.knowledge.model import ReadReport
+
+
+@dataclass(frozen=True)
+class StrayLine:
+    """A line that is no ``[Section]``, ``key = value`` or comment."""
+
+    line: int
+    text: str
+    section: str | None  # the section it is in; None before the first
+
+
+@dataclass(frozen=True)
+class BrokenHeader:
+    """A section header missing a bracket, and what followed it up to the next header."""
+
+    line: int
+    text: str
+    last_line: int  # the last line before the next header (or the end of the file)
+    keys: int       # the ``key = value`` lines among them, not read
 
 
 @dataclass
@@ -20,29 +47,53 @@ class IniText:
     comments: list[str] = field(default_factory=list)            # leading comment lines
     duplicates: int = 0
     conflicting: int = 0  # of the duplicates, those with another value than the key's first
-    stray_lines: int = 0
+    stray: list[StrayLine] = field(default_factory=list)
+    broken: list[BrokenHeader] = field(default_factory=list)
+
+    @property
+    def stray_lines(self) -> int:
+        """How many lines were neither a section, a key nor a comment."""
+        return len(self.stray)
+
+
+# `[Core]`, also with a comment after it (`[Core] ; …`), as the emulators' own readers take it
+_HEADER = re.compile(r"^\[([^\]]*)\]\s*(?:[#;].*)?$")
+# a header missing a bracket: `[Core` (no `]`), `Core]` (no `[`, a plain name)
+_BROKEN_HEADER = re.compile(r"^(\[[^\]=]*|[\w .-]+\])$")
 
 
 def parse_ini(text: str) -> IniText:
     """Parse ``text`` leniently (see the module docstring)."""
     ini = IniText()
     current: dict[str, str] | None = None
-    section = ""
-    for raw in text.split("\n"):
+    section: str | None = None
+    broken: BrokenHeader | None = None
+    for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if not line:
             continue
         if line[0] in "#;":
-            if current is None:
+            if current is None and broken is None:
                 ini.comments.append(line.lstrip("#; ").rstrip())
             continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip()
-            current = ini.sections.setdefault(section, {})
+        header = _HEADER.match(line)
+        if header is not None or _BROKEN_HEADER.match(line):
+            if broken is not None:
+                ini.broken.append(broken)
+                broken = None
+            if header is not None:
+                section = header.group(1).strip()
+                current = ini.sections.setdefault(section, {})
+            else:
+                broken, current, section = BrokenHeader(number, line, number, 0), None, None
             continue
         key, equals, value = line.partition("=")
-        if current is None or not equals:
-            ini.stray_lines += 1
+        if broken is not None:  # under a damaged header: read as no section's
+            broken = BrokenHeader(broken.line, broken.text, number,
+                                  broken.keys + (1 if equals else 0))
+            continue
+        if current is None or section is None or not equals:
+            ini.stray.append(StrayLine(number, line, section))
             continue
         key = key.strip()
         if key in current:
@@ -51,7 +102,29 @@ def parse_ini(text: str) -> IniText:
                 ini.conflicting += 1
         current[key] = value.strip()
         ini.order.append((section, key))
+    if broken is not None:
+        ini.broken.append(broken)
     return ini
+
+
+def report_damage(ini: IniText, report: ReadReport, where: str = "",
+                  free_text: Callable[[str], bool] = lambda section: False) -> None:
+    """Name in ``report`` (each one skipped) each damaged header, with how many keys after it
+    were not read, and each stray line outside the sections ``free_text`` says hold lines of their
+    own kind (a Dolphin ini's cheat codes). ``where`` prefixes the line numbers (a file name
+    when a reader reads several files)."""
+    for bad in ini.broken:
+        what = (f"the {bad.keys} key{'' if bad.keys == 1 else 's'} after it (to line "
+                f"{bad.last_line}) not read" if bad.keys else "nothing after it read")
+        report.skip(f"{where}line {bad.line}",
+                    f"{bad.text[:60]!r} is a damaged section header (a bracket missing): "
+                    f"{what}, as they belong to no section")
+    for stray in ini.stray:
+        if stray.section is not None and free_text(stray.section):
+            continue
+        what = ("is before the first [Section]" if stray.section is None and "=" in stray.text
+                else "is no [Section], key = value or comment")
+        report.skip(f"{where}line {stray.line}", f"{stray.text[:60]!r} {what}; not read")
 
 
 # A comment after a value (`true  # Demo`), as PPSSPP reads one: not part of what it says.

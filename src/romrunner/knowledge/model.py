@@ -109,10 +109,13 @@ class ReadReport:
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files that hold no entry of this kind
+    first_skip: str | None = None  # the first skipped entry's reason (the problems hold notes)
 
     def skip(self, where: str, reason: str) -> None:
         """Count one skipped entry and keep its reason while there are few."""
         self.skipped += 1
+        if self.first_skip is None:
+            self.first_skip = f"{where}: {reason}"
         self.note(where, reason)
 
     def note(self, where: str, reason: str) -> None:

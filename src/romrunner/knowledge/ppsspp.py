@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from romrunner.errors import InputError
-from romrunner.knowledge.inifile import parse_ini
+from romrunner.knowledge.inifile import parse_ini, report_damage
 from romrunner.knowledge.model import Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
 from romrunner.library.serials import normalise_serial
@@ -43,6 +43,9 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
                     "last one kept)")
     if ini.duplicates > ini.conflicting:
         report.note("file", f"{ini.duplicates - ini.conflicting} keys given twice alike")
+    # (qa183 F4: `[ClearToRAM` without its `]` credited its 22 titles to the flag before it,
+    # exit 0: a damaged line is named, and the keys after a damaged header are read as none's)
+    report_damage(ini, report)
     flags: dict[str, list[str]] = {}
     for flag, entries in ini.sections.items():
         for title_id, value in entries.items():
