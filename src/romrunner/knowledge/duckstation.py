@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from romrunner.knowledge.model import Entry, ReadReport, game_key, normalise_status
+from romrunner.knowledge.model import (
+    Entry,
+    ReadReport,
+    database_key,
+    normalise_status,
+    not_a_serial,
+)
 from romrunner.knowledge.textfile import read_text
 from romrunner.knowledge.yamlstream import yaml_entries
 from romrunner.library.serials import normalise_serial
@@ -46,11 +52,13 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     keys. ``discSet.serials`` are other discs, each looked up by its own serial (as DuckStation
     does): they share the set's name, never a disc's rating or settings (QA153 F6: a disc 2
     with no entry was given disc 1's rating, "same title as")."""
+    previous = None
     for key, line, body in yaml_entries(read_text(path), report, _READ_KEYS):
-        serial = game_key(key)
+        serial = database_key(key)
         if serial is None:
-            report.skip(f"line {line}", f"{key!r} is not a serial")
+            report.skip(f"line {line}", not_a_serial(key, previous))
             continue
+        previous = key
         compat = body.get("compatibility")
         raw = compat.get("rating") if isinstance(compat, dict) else None
         status = normalise_status(raw) if raw is not None else None

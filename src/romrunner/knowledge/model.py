@@ -53,6 +53,24 @@ def game_key(text: str) -> str | None:
     return key if _ODD_KEY.match(key) else None
 
 
+def database_key(text: str) -> str | None:
+    """A PCSX2 or DuckStation database's top-level key as :func:`game_key` stores it, or None
+    when it is no game's: every serial and odd id of theirs holds a digit, and an entry's own
+    key (``gsHWFixes:``, ``name:``) written at column 0, its indentation lost, holds none
+    (qa183 F5: read as a game "GSHWFIXES", its entry's fixes were dropped unsaid)."""
+    return game_key(text) if any(char.isdigit() for char in text) else None
+
+
+def not_a_serial(key: str, previous: str | None) -> str:
+    """Why a database's top-level ``key`` is skipped, naming the entry before it, which a key
+    of its own lost to column 0 would have been cut from."""
+    said = f"{key[:40]!r} is not a serial"
+    if previous is None or any(char.isdigit() for char in key):
+        return said
+    return (f"{said} (a key of the entry above, {previous[:40]}, that lost its indentation? "
+            "that entry was read without it)")
+
+
 def normalise_status(raw: object) -> str | None:
     """The status enum value for a source's raw word or number, or None when unknown."""
     if isinstance(raw, bool) or raw is None:

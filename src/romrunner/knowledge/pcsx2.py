@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from romrunner.knowledge.model import Entry, ReadReport, game_key, normalise_status
+from romrunner.knowledge.model import (
+    Entry,
+    ReadReport,
+    database_key,
+    normalise_status,
+    not_a_serial,
+)
 from romrunner.knowledge.textfile import read_text
 from romrunner.knowledge.yamlstream import yaml_entries
 
@@ -49,11 +55,13 @@ def _settings(body: dict[str, Any]) -> dict[str, Any] | None:
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     """Each serial's entry: status from ``compat:`` (raw value kept), fixes as settings."""
+    previous = None
     for key, line, body in yaml_entries(read_text(path), report):
-        serial = game_key(key)
+        serial = database_key(key)
         if serial is None:
-            report.skip(f"line {line}", f"{key!r} is not a serial")
+            report.skip(f"line {line}", not_a_serial(key, previous))
             continue
+        previous = key
         wrong = next((key for key, kind in SETTING_TYPES.items()
                       if body.get(key) is not None and not isinstance(body[key], kind)), None)
         if wrong is not None:

@@ -1,6 +1,9 @@
-"""A damaged ini line is named, and the keys after a damaged section header are credited to no
-section (qa183: PPSSPP's `[ClearToRAM` without its `]` gave its 22 titles the flag before it,
-Dolphin's `[Video_Hacks` put the game's hacks under [Video_Settings], both with exit 0)."""
+"""A damaged line of an emulator's database is named, never read as something else (qa183).
+
+An ini: the keys after a damaged section header are credited to no section (PPSSPP's
+`[ClearToRAM` without its `]` gave its 22 titles the flag before it, Dolphin's `[Video_Hacks`
+put the game's hacks under [Video_Settings], both with exit 0). A YAML database: a key that
+lost its indentation is no game."""
 
 from __future__ import annotations
 
@@ -108,3 +111,35 @@ def test_a_header_with_a_comment_after_it_is_a_header() -> None:
     ini = parse_ini("[Core] ; the core\nA = 1\nB]\nC = 2\n[D]\nE = 3\n")
     assert ini.sections == {"Core": {"A": "1"}, "D": {"E": "3"}}
     assert [(b.line, b.text, b.last_line, b.keys) for b in ini.broken] == [(3, "B]", 4, 1)]
+
+
+def test_a_gameindex_key_that_lost_its_indentation_is_named_not_read_as_a_game(
+        tmp_path: Path, cli: Any) -> None:
+    """qa183: SCAJ-20138's `  gsHWFixes:` written at column 0 became a game "GSHWFIXES",
+    dropped unsaid with exit 0, and Ape Escape 3 lost its fix."""
+    text = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml").read_text(
+        encoding="utf-8")
+    entry = 'SCAJ-20138:\n  name: "Ape Escape 3"\n  region: "NTSC-Unk"\n  gsHWFixes:'
+    assert text.count(entry) == 1  # (what the test is about)
+    damaged = tmp_path / "GameIndex.yaml"
+    damaged.write_text(text.replace(entry, entry.replace("\n  gsHWFixes:", "\ngsHWFixes:")),
+                       encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", damaged)
+    assert "GSHWFIXES" not in {e.game_key for e in entries}
+    line = text[:text.index(entry)].count("\n") + 4
+    assert report.skipped == 1 and report.problems[0].startswith(
+        f"line {line}: 'gsHWFixes' is not a serial"), report.problems
+    assert "SCAJ-20138" in report.problems[0]
+    result = cli("cache", "import", damaged)
+    assert result.code == 1 and "'gsHWFixes' is not a serial" in result.err, result.err
+
+
+def test_the_odd_ids_of_the_real_databases_are_still_games() -> None:
+    """Keys that are no serial but a game's id all the same (`ALCH-0004`, `VW067-J1`,
+    DuckStation's `LSP-99012101`) are still read as games."""
+    gameindex = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    entries, report = read_all("pcsx2-gameindex", gameindex)
+    assert report.skipped == 0 and {"ALCH-0004", "VW067-J1"} <= {e.game_key for e in entries}
+    gamedb = shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml")
+    entries, report = read_all("duckstation-gamedb", gamedb)
+    assert report.skipped == 0 and "LSP-99012101" in {e.game_key for e in entries}
