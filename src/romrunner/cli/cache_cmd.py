@@ -131,6 +131,9 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                           (device-performance-v1: RetroCatalog-style score 0-100 per
                           device and platform, gameId "*" platform-wide)
       rows                observation rows (JSON list or JSON Lines) with --source
+    A folder: each of its files (and sub-folders) by its own format, the cores' .info files
+    and Dolphin's game inis as one; a file none of them reads is named and counted as skipped
+    (a README is named only).
     All files are imported in one transaction; unusable entries are skipped and counted.
     Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
     2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
@@ -160,13 +163,13 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
             app.warn(f"{item.path}: not core info, ignored: {', '.join(item.ignored)}")
         for warning in _losses(item):
             app.warn(warning)
+    for unread in result.unread:  # (the files of a folder given that were not imported)
+        app.warn(f"{unread.path}: {unread.reason}")
 
     def render(console: Console) -> None:
         for item in result.files:
             if item.format == "libretro-info":
-                console.print(f"{item.path}: {item.cores:,} core{'' if item.cores == 1 else 's'},"
-                              f" {item.firmware:,} firmware file"
-                              f"{'' if item.firmware == 1 else 's'}", markup=False)
+                console.print(_cores_line(item), markup=False)
                 continue
             counts = ", ".join(f"{count:,} {name}" for name, count in item.observations.items())
             total = counted(sum(item.observations.values()), "observation")
@@ -179,18 +182,37 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                 console.print(line, markup=False)
 
     data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
-                            "skipped": result.skipped}
+                            "skipped": result.skipped,
+                            "unread": [asdict(unread) for unread in result.unread]}
     if len(result.files) == 1:  # one file: its figures at the top level too
         only = result.files[0]
         data.update(only.as_dict(), observations=sum(only.observations.values()),
                     observations_by_kind=only.observations,
                     kind=kind or next(iter(only.observations), "compat"),
                     problems=[_problem(p) for p in only.problems])
-    skipped = (f"{counted(result.skipped, 'entry', 'entries')} skipped, not imported (named "
-               "in the warnings)")
+    files_unread = sum(unread.skipped for unread in result.unread)
+    entries = result.skipped - files_unread
+    skipped = "; ".join(
+        ([f"{counted(entries, 'entry', 'entries')} skipped, not imported"] if entries else [])
+        + ([f"{counted(files_unread, 'file')} of the folders given not read"]
+           if files_unread else [])) + " (named in the warnings)"
     app.finish(data, render, ok=not result.skipped,
                errors=[skipped] if result.skipped else None)
     return 1 if result.skipped else 0
+
+
+def _cores_line(item: FileImport) -> str:
+    """What a core info import stored, as it is: a core whose file lists no firmware stores
+    nothing (qa183: "1 core" was said while the database was unchanged)."""
+    cores = f"{item.path}: {counted(item.cores, 'core')} read"
+    if item.firmware:
+        line = f"{cores}, {counted(item.firmware, 'firmware file')} stored"
+    else:
+        line = f"{cores}, listing no firmware file: nothing stored"
+    if item.firmware_removed:
+        line += (f"; {counted(item.firmware_removed, 'firmware file')} stored for "
+                 f"{'it' if item.cores == 1 else 'them'} before, no longer listed, removed")
+    return line
 
 
 def _losses(item: FileImport) -> list[str]:

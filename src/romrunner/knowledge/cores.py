@@ -21,14 +21,21 @@ def core_platform(core: CoreInfo) -> str | None:
     return next((found for found in map(platform_for_system, core.databases) if found), None)
 
 
-def store_cores(db: Database, path: Path, report: ReadReport) -> tuple[int, int]:
-    """Store the firmware of every core in ``path`` (a file or folder); (cores, firmware)."""
+def store_cores(db: Database, path: Path, report: ReadReport) -> tuple[int, int, int]:
+    """Store the firmware of every core in ``path`` (a file or folder); (cores, firmware,
+    firmware rows of these cores removed: stored before, listed no longer)."""
     cores = list(libretro_info.read(path, report))
     rows = [(core.core_id, firmware_path, int(optional), core_platform(core),
              core.display_name, str(path))
             for core in cores for firmware_path, optional in core.firmware]
+    replaced = [core for core in cores if core.complete]
+    removed = sum(1 for core in replaced
+                  for row in db.query("SELECT path FROM core_firmware WHERE core_id = ?",
+                                      (core.core_id,))
+                  if (str(row[0]), False) not in core.firmware
+                  and (str(row[0]), True) not in core.firmware)
     db.executemany("DELETE FROM core_firmware WHERE core_id = ?",
-                   [(core.core_id,) for core in cores if core.complete])
+                   [(core.core_id,) for core in replaced])
     db.executemany("INSERT OR REPLACE INTO core_firmware (core_id, path, optional, platform_id, "
                    "display_name, source_path) VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return len(cores), len(rows)
+    return len(cores), len(rows), removed

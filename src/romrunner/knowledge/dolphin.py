@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from romrunner.knowledge import ppsspp
 from romrunner.knowledge.inifile import parse_ini, report_damage
-from romrunner.knowledge.model import DOLPHIN_STATE, Entry, ReadReport
+from romrunner.knowledge.model import DOLPHIN_STATE, Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.textfile import read_text
 
 FORMAT = "dolphin-gameini"
@@ -96,9 +97,23 @@ def _set_values(values: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in values.items() if value.strip()}
 
 
+def folder_files(folder: Path) -> list[Path]:
+    """The ``*.ini`` files of ``folder`` a Dolphin reader reads: all but another emulator's
+    (PPSSPP's compat.ini beside them is imported as what it is: qa183 F6)."""
+    return [file for file in sorted(folder.glob("*.ini")) if not _another_emulators(file)]
+
+
+def _another_emulators(path: Path) -> bool:
+    try:
+        head = read_text(path)[:8192]
+    except KnowledgeFormatError:
+        return False  # (read_file names it)
+    return ppsspp.looks_like(head)
+
+
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
-    """The entries of one ini file, or of every ``*.ini`` in a GameSettings folder."""
-    files = sorted(path.glob("*.ini")) if path.is_dir() else [path]
+    """The entries of one ini file, or of every Dolphin ``*.ini`` in a GameSettings folder."""
+    files = folder_files(path) if path.is_dir() else [path]
     for file in files:
         entry = read_file(file, report)
         if entry is not None:

@@ -70,6 +70,16 @@ def detect_format(path: Path) -> str:
         f"{path}: not a known knowledge format; give --format (one of {', '.join(ALL_FORMATS)})")
 
 
+def folder_files(folder: Path, name: str) -> list[Path]:
+    """The files of ``folder`` that the reader of format ``name`` reads when given the folder
+    (none for a format read one file at a time)."""
+    if name == CORE_INFO_FORMAT:
+        return sorted(folder.glob("*.info"))
+    if name == dolphin.FORMAT:
+        return dolphin.folder_files(folder)
+    return []
+
+
 def game_format(name: str) -> GameFormat:
     """The per-game format called ``name``."""
     try:

@@ -5,8 +5,10 @@ Dolphin: each its own source, registered on first use), libretro core ``.info`` 
 (stored as core firmware for the BIOS check), our JSON envelopes (``compat-source-v1``,
 ``emulator-settings-v1``, ``device-performance-v1``; their source is the envelope's or
 ``--source``), and plain observation rows (JSON list or JSON Lines; ``--source`` and
-``--kind``). Whatever stops an import (a file that cannot be read, an unknown source, a
-file with no usable entry, any skipped entry with ``strict``) changes nothing.
+``--kind``). A folder is each of its files by its own format (its cores' ``.info`` files
+and its Dolphin inis read as one each), and names the files none reads. Whatever stops an
+import (a file that cannot be read, an unknown source, a file with no usable entry, any
+skipped entry with ``strict``) changes nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +47,14 @@ from romrunner.devices.osprofile import emulator_key
 from romrunner.errors import InputError
 from romrunner.knowledge import cores
 from romrunner.knowledge.changes import AnswerChange, AnswerWatch, cut_last_entry
-from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
+from romrunner.knowledge.dolphin import FORMAT as DOLPHIN_FORMAT
+from romrunner.knowledge.formats import (
+    ALL_FORMATS,
+    CORE_INFO_FORMAT,
+    detect_format,
+    folder_files,
+    game_format,
+)
 from romrunner.knowledge.model import Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
 from romrunner.packs.loader import DefinitionPack
@@ -73,6 +82,7 @@ class FileImport:
     expires_at: str | None = None
     cores: int = 0
     firmware: int = 0
+    firmware_removed: int = 0  # stored before for these cores, listed by their files no longer
     ignored: list[str] = field(default_factory=list)  # files that are not core info
     # answers of the source withdrawn, per kind: entries that no longer give them
     withdrawn: dict[str, int] = field(default_factory=dict)
@@ -113,16 +123,27 @@ class FileImport:
         return data
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A file of a folder given that was not imported, and why. ``skipped``: a file that may
+    hold knowledge (counted as skipped); a document beside the files (a README) is not."""
+
+    path: str
+    reason: str
+    skipped: bool = True
+
+
 @dataclass
 class KnowledgeImport:
     """Every file's result; ``skipped`` over all of them."""
 
     files: list[FileImport]
+    unread: list[Unread] = field(default_factory=list)  # files of the folders given, not read
 
     @property
     def skipped(self) -> int:
-        """Entries skipped over every file."""
-        return sum(f.skipped for f in self.files)
+        """Entries skipped over every file, and the files of a folder not read."""
+        return sum(f.skipped for f in self.files) + sum(u.skipped for u in self.unread)
 
 
 def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
@@ -141,18 +162,96 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
                                    f"{', '.join(IMPORT_FORMATS)}")
+    work: list[tuple[Path, str | None]] = []
+    unread: list[Unread] = []
+    for path in paths:
+        if path.is_dir() and (fmt is None or fmt in FOLDER_FORMATS):
+            _folder_work(path, fmt, source, work, unread)
+        else:
+            work.append((path, fmt))
+    if strict and (refused := next((u for u in unread if u.skipped), None)) is not None:
+        raise InputError(f"{refused.path}: refused (--strict), nothing imported: "
+                         f"{refused.reason}")
+    if not work:
+        raise InputError(f"{', '.join(map(str, paths))}: no knowledge file found, nothing "
+                         f"imported ({'; '.join(f'{u.path}: {u.reason}' for u in unread[:3])}"
+                         f"{'; ...' if len(unread) > 3 else ''})" if unread else
+                         f"{', '.join(map(str, paths))}: an empty folder, nothing imported")
     results: list[FileImport] = []
     with db.atomic():
-        for path in paths:
-            results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
-                                        one_of=len(paths), older=older, before=results,
+        for path, name in work:
+            results.append(_import_file(db, path, name, source, kind, new_source, strict,
+                                        one_of=len(work), older=older, before=results,
                                         terms=None if pack is None else PackTerms.of(pack),
                                         force=force))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
                              "notices file), nothing imported")
-    return KnowledgeImport(results)
+    return KnowledgeImport(results, unread)
+
+
+# The formats whose reader reads a folder: given one, the files of the folder it does not read
+# are named (qa183 F6: a folder of cores' .info files, a GameIndex and a compat.ini imported
+# the cores alone, exit 0, and said nothing of the rest).
+FOLDER_FORMATS = (CORE_INFO_FORMAT, DOLPHIN_FORMAT)
+_MAX_FOLDER_DEPTH = 3
+_DOCUMENT_SUFFIXES = frozenset({".md", ".txt", ".rst", ".htm", ".html", ".pdf"})
+_DOCUMENT_STEMS = ("readme", "license", "licence", "copying", "authors", "changelog",
+                   "notice")
+
+
+def _folder_work(folder: Path, fmt: str | None, source: str | None,
+                 work: list[tuple[Path, str | None]], unread: list[Unread],
+                 depth: int = 0) -> None:
+    """What a folder given holds: the folder itself for each folder format it has files of (the
+    cores' .info files, Dolphin's game inis); without ``fmt``, each other file by its own
+    format and each sub-folder the same way; the files none of these reads in ``unread``.
+    Without ``fmt``, a folder holding only inis none of which is Dolphin's is no Dolphin
+    folder: its inis are read each by its own format, or named."""
+    taken: set[Path] = set()
+    for name in FOLDER_FORMATS if fmt is None else (fmt,):
+        files = folder_files(folder, name)
+        if fmt is None and name == DOLPHIN_FORMAT \
+                and not any(_detected(file) == DOLPHIN_FORMAT for file in files):
+            continue
+        if files or fmt is not None:
+            work.append((folder, name))
+            taken.update(files)
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path in taken:
+            continue
+        if path.is_file() and (path.suffix.lower() in _DOCUMENT_SUFFIXES
+                               or path.name.lower().startswith(_DOCUMENT_STEMS)):
+            unread.append(Unread(str(path), "not a knowledge file (a document), not read",
+                                 skipped=False))
+        elif fmt is not None:
+            unread.append(Unread(str(path), f"not a {fmt} file, not read (without --format "
+                                 "each file of a folder is read by its own format)"))
+        elif path.is_dir():
+            if depth < _MAX_FOLDER_DEPTH:
+                _folder_work(path, None, source, work, unread, depth + 1)
+            else:
+                unread.append(Unread(str(path), "a folder too deep, not read"))
+        else:
+            try:
+                name = detect_import_format(path)
+            except InputError as exc:
+                reason = str(exc).removeprefix(f"{path}: ").split("; give --format")[0]
+                unread.append(Unread(str(path), f"{reason}, not read"))
+                continue
+            if name == ROWS_FORMAT and source is None:
+                unread.append(Unread(str(path), "plain observation rows name no source, not "
+                                     "read (import the file alone with --source)"))
+                continue
+            work.append((path, name))
+
+
+def _detected(path: Path) -> str | None:
+    try:
+        return detect_format(path)
+    except InputError:
+        return None
 
 
 def detect_import_format(path: Path) -> str:
@@ -207,7 +306,8 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
         report = ReadReport(str(path))
-        result.cores, result.firmware = cores.store_cores(db, path, report)
+        result.cores, result.firmware, result.firmware_removed = cores.store_cores(
+            db, path, report)
         _finish_report(result, report, strict)
         return result
     if name == ROWS_FORMAT:
@@ -511,4 +611,5 @@ def _ingest(db: Database, result: FileImport, kind: str, source: str,
     result.add_problems(done.skipped, (str(p) for p in done.problems))
 
 
-__all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KnowledgeImport", "import_knowledge"]
+__all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KnowledgeImport", "Unread",
+           "import_knowledge"]

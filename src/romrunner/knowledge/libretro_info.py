@@ -58,6 +58,10 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
     except ValueError:
         report.skip(path.name, f"firmware_count {values['firmware_count']!r} is not a number")
         declared = 0
+    if declared < 0:  # (qa183: read as "no firmware", said nowhere)
+        report.skip(path.name, f"firmware_count {values['firmware_count']!r} is not a number "
+                    "of files")
+        declared = 0
     complete = True
     for index in range(min(max(declared, 0), MAX_FIRMWARE)):
         firmware_path = values.get(f"firmware{index}_path")
