@@ -270,6 +270,8 @@ def load_pack(path: Path | None = None) -> DefinitionPack:
     pack.compat_sources = raw["compatibility/compatibilitySources.json"] or {}
     pack.folder_names = load_folder_names(root, warnings)
     _check_references(pack, readers["bios-hashes.json"], readers["emulators.json"])
+    if raw["osEmulatorProfiles.json"] is not None:
+        _check_os_profiles(pack, readers["osEmulatorProfiles.json"])
     return pack
 
 
@@ -609,6 +611,85 @@ def _check_references(pack: DefinitionPack, bios_reader: _Reader,
         if unknown:
             emulator_reader.warn(repr(emulator.id), "supportedPlatforms names unknown "
                                                     f"platforms {', '.join(unknown)}")
+
+
+# osEmulatorProfiles.json's sections, each of the type the resolver reads (another is read as
+# empty: qa183 F3, `"profilesByOsId": "oops"` took every OS's base profile away unsaid)
+_OS_PROFILE_SECTIONS: dict[str, type] = {"profilesByOsId": dict, "deviceOsProfiles": dict,
+                                         "fallbackDefaults": dict, "selectionHierarchy": list}
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _check_os_profiles(pack: DefinitionPack, reader: _Reader) -> None:
+    """Warn about what the OS profile resolver reads as nothing: a section, an OS's profile
+    or a device's entry of another type than it reads, and the platforms and emulators an
+    entry's defaults name that the pack does not have (qa183 F3: said at `profile show` time
+    only, or not at all)."""
+    raw = pack.os_profiles
+    for key, kind in _OS_PROFILE_SECTIONS.items():
+        if key in raw and not isinstance(raw[key], kind):
+            reader.warn(key, f"is {_json_type(raw[key])}, not {_json_type(kind())}: read as "
+                        "empty (what it holds for every OS is missing)")
+    by_os = raw.get("profilesByOsId")
+    for os_id, profile in (by_os.items() if isinstance(by_os, dict) else ()):
+        if not isinstance(profile, dict):
+            reader.warn(f"profilesByOsId.{os_id}", f"is {_json_type(profile)}, not an object: "
+                        "the OS has no base profile")
+            continue
+        _check_os_defaults(pack, reader, f"profilesByOsId.{os_id}", profile, str(os_id))
+    devices = raw.get("deviceOsProfiles")
+    by_device = devices.get("byDeviceId") if isinstance(devices, dict) else None
+    if isinstance(devices, dict) and "byDeviceId" in devices and not isinstance(by_device, dict):
+        reader.warn("deviceOsProfiles.byDeviceId", f"is {_json_type(by_device)}, not an "
+                    "object: read as empty (no device has an entry of its own)")
+    for device_id, entries in (by_device.items() if isinstance(by_device, dict) else ()):
+        label = f"deviceOsProfiles.byDeviceId.{device_id}"
+        if not isinstance(entries, dict):
+            reader.warn(label, f"is {_json_type(entries)}, not an object: read as empty")
+            continue
+        for os_id, entry in entries.items():
+            if not isinstance(entry, dict):
+                if os_id != "notes":
+                    reader.warn(f"{label}.{os_id}", f"is {_json_type(entry)}, not an object: "
+                                "read as empty")
+                continue
+            _check_os_defaults(pack, reader, f"{label}.{os_id}", entry, str(os_id))
+
+
+def _check_os_defaults(pack: DefinitionPack, reader: _Reader, label: str,
+                       profile: dict[str, Any], os_id: str) -> None:
+    from romrunner.devices.osprofile import emulator_key  # (it reads packs: imported late)
+
+    defaults = profile.get("defaults")
+    mapping = defaults.get("platformToEmulator") if isinstance(defaults, dict) else None
+    if defaults is not None and not isinstance(defaults, dict):
+        reader.warn(f"{label}.defaults", f"is {_json_type(defaults)}, not an object: read as "
+                    "empty")
+        return
+    if mapping is not None and not isinstance(mapping, dict):
+        reader.warn(f"{label}.defaults.platformToEmulator", f"is {_json_type(mapping)}, not an "
+                    "object: read as empty")
+        return
+    if not mapping:
+        return
+    if pack.platforms:
+        unknown = sorted(str(p) for p in mapping if p not in pack.platforms)
+        if unknown:
+            reader.warn(f"{label}.defaults.platformToEmulator", "names platforms this pack "
+                        f"does not have: {', '.join(unknown[:8])}"
+                        + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""))
+    if pack.emulators:
+        known = {emulator_key(emulator) for emulator in pack.emulators}
+        odd = sorted({value for value in mapping.values() if isinstance(value, str) and value
+                      and value != os_id and emulator_key(value) not in known})
+        if odd:
+            reader.warn(f"{label}.defaults.platformToEmulator", "names emulators this pack "
+                        f"does not have: {', '.join(odd[:8])}"
+                        + (f" and {len(odd) - 8} more" if len(odd) > 8 else ""))
 
 
 # The characters UTF-8's bytes of one character read as in Windows-1252 or Latin-1, when a
