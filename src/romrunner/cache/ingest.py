@@ -77,6 +77,7 @@ class IngestResult:
     skipped: int = 0
     problems: tuple[RowProblem, ...] = ()  # the first PROBLEMS_KEPT skipped entries
     registered: bool = False               # the source was new and registered by this import
+    skipped_at: tuple[str, ...] = ()       # where each skipped entry is (``item 1``), in order
 
 
 @dataclass
@@ -85,12 +86,14 @@ class _Tally:
     strict: bool = False
     skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    skipped_at: list[str] = field(default_factory=list)
 
     def skip(self, where: str, reason: str) -> None:
         if self.strict:  # the first unusable entry refuses the file (the caller rolls back)
             raise InputError(f"{self.label}refused (--strict), nothing imported: "
                              f"{where}: {reason}")
         self.skipped += 1
+        self.skipped_at.append(where)
         if len(self.problems) < PROBLEMS_KEPT:
             self.problems.append(RowProblem(where, reason))
 
@@ -139,7 +142,7 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
             detail = f" ({tally.summary()})" if tally.skipped else " (no entries)"
             raise InputError(f"{label}no usable observation, nothing imported{detail}")
     return IngestResult(written, batches, source_id, expires, tally.skipped,
-                        tuple(tally.problems), registered)
+                        tuple(tally.problems), registered, tuple(tally.skipped_at))
 
 
 def holds_observations(db: Database, kind: CacheKind, source_id: str) -> bool:

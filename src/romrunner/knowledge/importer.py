@@ -62,6 +62,8 @@ from romrunner.store.database import Database
 from romrunner.words import examples
 
 ROWS_FORMAT = "rows"
+# the label of a row that does not say which entry it is: each such row is its own
+_NO_ENTRY = frozenset({"", "entry"})
 IMPORT_FORMATS = (*ALL_FORMATS, *ENVELOPES, ROWS_FORMAT)
 PROBLEMS_SHOWN = 5
 _JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
@@ -89,6 +91,7 @@ class FileImport:
     generated_at: str | None = None  # an envelope's own date (UTC), when it gives one
     # each game whose answer of the source this file changed or withdrew (QA153 F4/F7)
     changes: list[AnswerChange] = field(default_factory=list)
+    skipped_at: set[str] = field(default_factory=set)  # the entries skipped (not in JSON)
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -96,6 +99,19 @@ class FileImport:
         for problem in problems:
             if len(self.problems) < PROBLEMS_SHOWN:
                 self.problems.append(problem)
+
+    def add_skipped_rows(self, skipped_at: Iterable[str],
+                         problems: Iterable[tuple[str, str]]) -> None:
+        """Count the rows skipped at ``skipped_at`` (``item 1``) and keep the first few
+        reasons: an entry whose rows of several kinds were skipped (an envelope item's rating
+        and settings) is one entry skipped, named once (qa183 F8: "2 skipped: item 1: …;
+        item 1: …")."""
+        earlier = set(self.skipped_at)
+        wheres = list(skipped_at)
+        self.skipped_at.update(where for where in wheres if where not in _NO_ENTRY)
+        self.add_problems(sum(1 for where in wheres if where not in earlier),
+                          (f"{where}: {reason}" for where, reason in problems
+                           if where not in earlier))
 
     @property
     def withdrawn_answers(self) -> list[AnswerChange]:
@@ -116,7 +132,7 @@ class FileImport:
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (every change listed: the text names the first few)."""
         data = dict(self.__dict__)
-        del data["changes"]
+        del data["changes"], data["skipped_at"]
         data["withdrawn_answers"] = [change.as_dict() for change in self.withdrawn_answers]
         data["changed_answers"] = [change.as_dict() for change in self.changed_answers]
         data["given_answers"] = [change.as_dict() for change in self.given_answers]
@@ -592,7 +608,8 @@ def _ingest_kinds(db: Database, result: FileImport, rows: Iterator[KindRow],
             if strict:
                 raise InputError(f"{result.path}: refused (--strict), nothing imported: "
                                  f"{items[0].where}: {items[0].problem}")
-            result.add_problems(len(items), (f"{r.where}: {r.problem}" for r in items))
+            result.add_skipped_rows((r.where for r in items),
+                                    ((r.where, str(r.problem)) for r in items))
             continue
         assert result.source is not None
         _ingest(db, result, kind, result.source, items, new_source, strict)
@@ -608,7 +625,7 @@ def _ingest(db: Database, result: FileImport, kind: str, source: str,
     result.observations[kind] = result.observations.get(kind, 0) + done.observations
     result.registered_source = result.registered_source or done.registered
     result.expires_at = done.expires_at
-    result.add_problems(done.skipped, (str(p) for p in done.problems))
+    result.add_skipped_rows(done.skipped_at, ((p.where, p.reason) for p in done.problems))
 
 
 __all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KnowledgeImport", "Unread",
