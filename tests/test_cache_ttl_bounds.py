@@ -117,3 +117,19 @@ def test_ttl_and_never_expires_together_are_refused_and_never_is_said_plainly(
     assert nothing.code == 2 and "--never-expires" in nothing.err
     never = cli("cache", "sources", "set", SOURCE, "--never-expires")
     assert never.code == 0 and "never expires" in never.out and "ttl never" not in never.out
+
+
+def test_a_priority_beyond_what_sqlite_stores_is_an_input_error(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """qa183: `--priority 9223372036854775808` was "internal error: OverflowError"; it is
+    refused as every other integer option refuses one SQLite cannot store."""
+    _imported(cli, tmp_path)
+    with sqlite3.connect(db_path) as conn:
+        before = conn.execute("SELECT * FROM cache_source_priority ORDER BY 1, 2").fetchall()
+    refused = cli("cache", "sources", "set", SOURCE, "--priority", str(2 ** 63))
+    assert refused.code == 2 and "Invalid value for '--priority'" in refused.err, refused.err
+    assert f"is too large (at most {2 ** 63 - 1})" in refused.err
+    assert "internal error" not in refused.err
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT * FROM cache_source_priority ORDER BY 1, 2").fetchall() \
+            == before

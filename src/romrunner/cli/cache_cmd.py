@@ -17,7 +17,7 @@ from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
-from romrunner.cli.context import PROFILE_ID, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, app_context, count_range, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.changes import named
 from romrunner.knowledge.importer import IMPORT_FORMATS, FileImport, import_knowledge
@@ -62,7 +62,7 @@ def cache_sources(ctx: click.Context) -> int:
 
 @cache_sources.command(name="set")
 @click.argument("source_id")
-@click.option("--priority", type=click.IntRange(0), default=None,
+@click.option("--priority", type=count_range(0), default=None,
               help="Place in each kind's priority (1 first among the sources: 0 is your own "
                    "answers', user-override; the sources at that place and after it move down "
                    "one).")
