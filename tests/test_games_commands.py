@@ -324,3 +324,43 @@ def test_a_disc_with_a_track_gone_says_so_not_that_no_rom_is_its_data(
     (line,) = [line for line in shown.splitlines() if line.strip().startswith("catalog")]
     assert "the name only: 1 track of the disc not there to match (Disc (USA) (Track 2).bin" \
         in line and "none of its ROMs" not in line, shown
+
+
+def _dump(db_path: Path) -> list[str]:
+    """The database's content, as SQL (sqlite_stat1 left out: ANALYZE may rewrite it)."""
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return sorted(line for line in conn.iterdump() if "sqlite_stat" not in line)
+
+
+def test_setting_a_game_to_the_platform_set_already_writes_and_warns_nothing(
+        cli: Any, db_path: Path, library: dict[str, Any]) -> None:
+    """qa183: `games set-platform snes 9` a second time said "0 games set" and warned that a
+    file type snes does not list was "set all the same", and identified the game again."""
+    game = library["games"]["Castle (USA).nes"]
+    first = cli("--json", "games", "set-platform", "snes", game["id"])
+    assert first.code == 0 and first.json()["warnings"], first.out
+    before = _dump(db_path)
+    again = cli("--json", "games", "set-platform", "snes", game["id"])
+    assert again.code == 0, again.err
+    assert again.json()["warnings"] == [], again.json()["warnings"]
+    data = again.json()["data"]
+    assert (data["changed"], data["already"], data["identified"] + data["guessed"]
+            + data["unidentified"]) == (0, 1, 0), data
+    assert _dump(db_path) == before
+    text = cli("games", "set-platform", "snes", game["id"])
+    assert text.out.strip() == "0 games set to snes (1 game on it already, unchanged)", text.out
+
+
+def test_adding_games_already_in_a_collection_writes_nothing(
+        cli: Any, db_path: Path, library: dict[str, Any]) -> None:
+    """qa183: `collection add fav 1` with 1 in it already said "0 games added" but re-dated
+    the collection and drew a new plan token (the next deploy planned again)."""
+    game = library["games"]["Castle (USA).nes"]
+    assert cli("collection", "create", "mine").code == 0
+    assert cli("collection", "add", "mine", game["id"]).code == 0
+    before = _dump(db_path)
+    again = cli("--json", "collection", "add", "mine", game["id"])
+    assert again.code == 0 and again.json()["data"]["added"] == 0, again.out
+    assert _dump(db_path) == before

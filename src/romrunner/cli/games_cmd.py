@@ -526,11 +526,15 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
                  f"not list ({examples(result.unlisted)}): set all the same, so a deploy puts "
                  f"{'it' if len(result.unlisted) == 1 else 'them'} in {platform_id}'s folder "
                  "(`romrunner games set-platform auto ID…` undoes it)")
+    already = (f" ({counted(result.already, 'game')} on it already, unchanged)"
+               if result.already else "")
     app.finish({"platform_id": platform_id, "changed": result.changed,
+                "already": result.already,
                 "identified": matches.identified, "guessed": matches.guessed,
                 "unidentified": matches.unidentified, "playlists": matches.playlists},
-               lambda c: c.print(f"{counted(result.changed, 'game')} set to {platform_id}: "
-                                 f"{matches.said()}"))
+               lambda c: c.print(f"{counted(result.changed, 'game')} set to {platform_id}"
+                                 f"{already}" + (f": {matches.said()}" if result.changed
+                                                 else "")))
     return 0
 
 

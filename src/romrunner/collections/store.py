@@ -831,9 +831,12 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
                 "INSERT OR IGNORE INTO collection_games (collection_id, game_id, sort_order) "
                 f"SELECT :c, g.id, {base} + row_number() OVER (ORDER BY g.title_norm, g.id) "
                 f"FROM games g WHERE {where}", {**params, "c": found.id}).rowcount
-        db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
-                   (found.id,))
-        adopted = bool(added) and _adopt(db, found.id)
+        adopted = False
+        if added:  # (qa183 F7: adding only games already in it re-dated the collection and
+            # drew a new plan token: the next deploy planned again for nothing)
+            db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
+                       (found.id,))
+            adopted = _adopt(db, found.id)
     return AddedGames(added, found.name, already, adopted)
 
 

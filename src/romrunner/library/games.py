@@ -638,6 +638,7 @@ class SetPlatformResult:
     # the file names of those games whose type the platform does not list (set all the same:
     # the user's call, said)
     unlisted: list[str] = field(default_factory=list)
+    already: int = 0  # of the games given, those set to the platform by hand before
 
 
 def set_platform(db: Database, game_ids: list[int], platform_id: str,
@@ -660,19 +661,26 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
         if unknown:
             raise NotFoundError(f"no game with id {', '.join(map(str, unknown))}; "
                                 "nothing was changed")
-        changed = db.execute(  # (one set so already: not counted, QA26 F7)
+        # (one set so already is not changed, counted, identified again nor warned about:
+        # QA26 F7; qa183 F7: "0 games set" and "set all the same", and its match rewritten)
+        to_set = {int(row[0]) for row in db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND (platform_id IS NOT ? OR platform_source IS NOT 'user')", (ids, platform_id))}
+        given = list(dict.fromkeys(game_ids))
+        changing = json.dumps([game_id for game_id in given if game_id in to_set])
+        changed = db.execute(
             "UPDATE games SET platform_id = ?, platform_source = 'user', "
-            "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND (platform_id IS NOT ? OR platform_source IS NOT 'user')",
-            (platform_id, ids, platform_id)).rowcount
-        matches = identify(db, list(dict.fromkeys(game_ids)))
+            "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?))",
+            (platform_id, changing)).rowcount if to_set else 0
+        matches = identify(db, json.loads(changing)) if to_set else MatchCounts(0, 0, 0)
         names = [str(row[0]) for row in db.query(
             "SELECT filename FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND is_archive = 0 AND format IS NOT 'm3u' ORDER BY filename", (ids,))]
+            "AND is_archive = 0 AND format IS NOT 'm3u' ORDER BY filename", (changing,))]
     unlisted = [] if index is None else [
         name for name in names
         if platform_id not in index.platforms_for_extension(os.path.splitext(name)[1])]
-    return SetPlatformResult(platform_id, changed, matches, unlisted)
+    return SetPlatformResult(platform_id, changed, matches, unlisted,
+                             already=len(given) - len(to_set))
 
 
 AUTO = "auto"  # ``games set-platform auto ID…``: the platform the scan decides, again
