@@ -327,3 +327,21 @@ def test_anbernic_android_runs_arcade_sets_with_an_arcade_emulator_and_3ds_with_
     codes = {(w["code"], w.get("platform_id")) for w in plan.json()["data"]["plan"]["warnings"]}
     assert ("no-emulator", "3ds") not in codes, codes
     assert ("emulator-not-installed", "arcade") in codes, codes
+
+
+def test_a_profile_naming_a_platform_by_another_spelling_gives_it_its_emulator() -> None:
+    """qa183 F3's pack warnings: the Retroid Pocket 2's legacy Retroid OS profile gives its
+    PS1 and PC Engine emulators as `ps1` and `pce`, the Anbernic Android profiles their
+    GameCube one as `gc` — ids the pack's platforms spell psx, tg16, gamecube: read as nothing,
+    the platforms got the pack's fallback. They are read as the pack's ids, and `pack
+    validate` says so rather than calling them unknown."""
+    pack = load_pack(shared_path("definition-pack"))
+    retroid = resolve_os_profile(pack, "retroid-pocket-2", "retroid-stock-retroidos-legacy")
+    assert retroid.emulators["psx"] == ("pcsx_rearmed_libretro", "device profile")
+    assert retroid.emulators["tg16"] == ("mednafen_pce_libretro", "device profile")
+    assert "ps1" not in retroid.emulators and "pce" not in retroid.emulators
+    android = resolve_os_profile(pack, "rg-556", "anbernic-stock-android-t820-family")
+    assert android.emulators["gamecube"] == ("dolphin-standalone", "os profile")
+    said = [w.reason for w in pack.warnings if "platformToEmulator" in str(w.entry)]
+    assert any("writes gc for gamecube: read as the pack's ids" in r for r in said), said
+    assert not any("does not have: gc" in r or "pce, ps1" in r for r in said), said

@@ -60,6 +60,26 @@ PARTIAL_LIST_NOTES = ("beyond this list", "additional cores", "minimum set",
 # arcade games were said not to start there)
 
 
+PLATFORM_SPELLINGS = {"ps1": "psx", "gc": "gamecube", "pce": "tg16"}
+"""Other spellings of pack platform ids that the pack's own files write (its policies
+``ps1``; some OS and device profiles ``gc``, ``pce``): read as the pack's ids."""
+
+
+def by_pack_platform(pack: DefinitionPack, mapping: dict[str, str]) -> dict[str, str]:
+    """``mapping`` (platform → emulator) keyed by the pack's platform ids: a key the pack lacks
+    that is another spelling of one of them (PLATFORM_SPELLINGS) read as that one, unless the
+    mapping names it too (the Retroid Pocket 2's legacy Retroid OS profile gave its PS1 and PC
+    Engine emulators as ``ps1`` and ``pce``, and the Anbernic Android profiles their GameCube
+    one as ``gc``: read as nothing, qa183 F3's pack warnings)."""
+    keyed: dict[str, str] = {}
+    for key, emulator in mapping.items():
+        proper = PLATFORM_SPELLINGS.get(key) if key not in pack.platforms else None
+        if proper is not None and proper in pack.platforms and proper not in mapping:
+            key = proper
+        keyed[key] = emulator
+    return keyed
+
+
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
     """Pack platform ids meant by policy ids: ``ps1`` → ``psx``; ``up_to_snes`` → every
     platform of generation 1–4; ``xbox360`` and other ids the pack lacks → nothing."""
@@ -169,16 +189,19 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
             layers.append(f"profilesByOsId.{ref} (profileRef)")
             if "defaults" in by_os[ref]:
                 defaults_of = ref
-        os_defaults = _text_map(_dict(merged, "defaults", "platformToEmulator"))
+        os_defaults = by_pack_platform(
+            pack, _text_map(_dict(merged, "defaults", "platformToEmulator")))
         merged.update({k: v for k, v in device_entry.items() if k not in ("profileRef", "notes")})
         device_installed = _installed(device_entry)
         if device_installed is not None:
             installed = device_installed | (installed or frozenset())
         layers.insert(0, f"deviceOsProfiles.byDeviceId.{device_key}.{os_id}")
     else:
-        os_defaults = _text_map(_dict(merged, "defaults", "platformToEmulator"))
+        os_defaults = by_pack_platform(
+            pack, _text_map(_dict(merged, "defaults", "platformToEmulator")))
     warnings: list[str] = []
-    device_map = _text_map(_dict(device_entry or {}, "defaults", "platformToEmulator"))
+    device_map = by_pack_platform(
+        pack, _text_map(_dict(device_entry or {}, "defaults", "platformToEmulator")))
     emulators: dict[str, tuple[str, str]] = {}
     labels: dict[str, str] = {}
     for platform, emulator in os_defaults.items():

@@ -662,7 +662,8 @@ def _check_os_profiles(pack: DefinitionPack, reader: _Reader) -> None:
 
 def _check_os_defaults(pack: DefinitionPack, reader: _Reader, label: str,
                        profile: dict[str, Any], os_id: str) -> None:
-    from romrunner.devices.osprofile import emulator_key  # (it reads packs: imported late)
+    # (they read packs: imported late)
+    from romrunner.devices.osprofile import PLATFORM_SPELLINGS, emulator_key
 
     defaults = profile.get("defaults")
     mapping = defaults.get("platformToEmulator") if isinstance(defaults, dict) else None
@@ -677,7 +678,15 @@ def _check_os_defaults(pack: DefinitionPack, reader: _Reader, label: str,
     if not mapping:
         return
     if pack.platforms:
-        unknown = sorted(str(p) for p in mapping if p not in pack.platforms)
+        spelled = {str(p): PLATFORM_SPELLINGS[p] for p in mapping if p not in pack.platforms
+                   and PLATFORM_SPELLINGS.get(p) in pack.platforms
+                   and PLATFORM_SPELLINGS[p] not in mapping}
+        if spelled:
+            reader.warn(f"{label}.defaults.platformToEmulator", "writes " + ", ".join(
+                f"{key} for {proper}" for key, proper in sorted(spelled.items()))
+                + ": read as the pack's ids")
+        unknown = sorted(str(p) for p in mapping if p not in pack.platforms
+                         and p not in spelled)
         if unknown:
             reader.warn(f"{label}.defaults.platformToEmulator", "names platforms this pack "
                         f"does not have: {', '.join(unknown[:8])}"
