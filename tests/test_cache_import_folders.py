@@ -34,6 +34,9 @@ def test_a_folder_of_mixed_emulator_files_imports_each_by_its_format(
         tmp_path: Path, cli: Any, db_path: Path) -> None:
     folder = mixed_folder(tmp_path)
     (folder / "README.md").write_text("my emulator files\n", encoding="utf-8")
+    # (Windows' own files of a folder it showed: not named, never "not read")
+    (folder / "desktop.ini").write_text("[.ShellClassInfo]\nIconResource=x\n", encoding="utf-8")
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
     result = cli("--json", "cache", "import", folder)
     assert result.code == 0, result.err
     files = {Path(f["path"]).name: f["format"] for f in result.json()["data"]["files"]}

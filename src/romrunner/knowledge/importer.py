@@ -57,6 +57,7 @@ from romrunner.knowledge.formats import (
 )
 from romrunner.knowledge.model import Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
+from romrunner.library.plan import SYSTEM_FILES
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import examples
@@ -235,7 +236,8 @@ def _folder_work(folder: Path, fmt: str | None, source: str | None,
             work.append((folder, name))
             taken.update(files)
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path in taken:
+        if path.name.startswith(".") or path in taken \
+                or path.name.lower() in SYSTEM_FILES:  # (Windows' desktop.ini, Thumbs.db)
             continue
         if path.is_file() and (path.suffix.lower() in _DOCUMENT_SUFFIXES
                                or path.name.lower().startswith(_DOCUMENT_STEMS)):
