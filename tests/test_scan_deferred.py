@@ -5,6 +5,7 @@ which catches a zip whose directory states a CRC its data does not have."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import struct
 import zipfile
@@ -311,10 +312,20 @@ def test_a_folder_renamed_keeps_what_verify_computed(cli: Any, tmp_path: Path,
     verified = _rows(db_path, "SELECT id, file_md5, file_sha1, match_method FROM games ORDER BY id")
     assert all(sha1 for _, _, sha1, _ in verified)
     folder.rename(folder.parent / "Game Boy Advance")
+    for path in (folder.parent / "Game Boy Advance").iterdir():  # another time too: read, as
+        later = path.stat().st_mtime_ns + 10**9  # a folder renamed with its times kept is not
+        os.utime(path, ns=(later, later))
     moved = scan_json(cli)
     assert (moved["renamed"], moved["unverified"], moved["bytes_hashed"] > 0) == (2, 0, True)
     assert _rows(db_path, "SELECT id, file_md5, file_sha1, match_method FROM games ORDER BY id"
                  ) == verified
+    (folder.parent / "Game Boy Advance").rename(folder)  # times kept: not read, hashes kept
+    back = scan_json(cli)
+    assert (back["renamed"], back["renamed_unread"], back["bytes_hashed"]) == (2, 2, 0)
+    assert _rows(db_path, "SELECT id, file_md5, file_sha1, match_method FROM games ORDER BY id"
+                 ) == verified
+    folder.rename(folder.parent / "Game Boy Advance")
+    assert scan_json(cli)["renamed_unread"] == 2
     for data in (plain, member):
         found = cli("--json", "games", "find", "--sha1", hashlib.sha1(data).hexdigest())
         assert found.code == 0 and len(found.json()["data"]) == 1, found.err

@@ -24,7 +24,7 @@ from romrunner.library.roots import (
     root_to_scan,
 )
 from romrunner.library.scan import ScanSummary, scan_library, summary_matches
-from romrunner.library.timeshift import said_offsets
+from romrunner.library.timeshift import said_offsets, said_precision
 from romrunner.words import counted, examples, shell_word, shortened
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
@@ -83,7 +83,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"scanned {summary.scanned:,}: {summary.added:,} added, {summary.updated:,} "
             f"updated, {summary.unchanged:,} unchanged"
             + _unchanged_detail(summary)
-            + f", {summary.renamed:,} renamed, "
+            + f", {summary.renamed:,} renamed{_renamed_detail(summary)}, "
             + (f"{summary.not_stored:,} not stored (errors below), " if summary.not_stored
                else "")
             + (f"{summary.damaged:,} found damaged (kept, errors below), " if summary.damaged
@@ -338,6 +338,25 @@ def _times_shifted(shifted: list[dict[str, Any]]) -> str:
             "change; `romrunner scan --full` reads every file")
 
 
+def _times_coarser(coarser: list[dict[str, Any]]) -> str:
+    """The files taken as the same with their times cut to a coarser precision, said in one
+    part of the unchanged count's detail."""
+    files = sum(root["files"] for root in coarser)
+    precisions = " or ".join(said_precision(precision) for precision
+                             in sorted({root["precision_ns"] for root in coarser}, reverse=True))
+    return (f"{files:,} not read again: with the same size, their times came back cut to "
+            f"{precisions} (a remount or copy that keeps coarser times); `romrunner scan "
+            "--full` reads every file")
+
+
+def _renamed_detail(summary: ScanSummary) -> str:
+    """What the renamed count holds besides files read: `` (3 not read: …)``, or nothing."""
+    if not summary.renamed_unread:
+        return ""
+    return (f" ({summary.renamed_unread:,} not read: the same name, size and time in another "
+            "folder; `romrunner scan --full` reads every file)")
+
+
 def _unchanged_detail(summary: ScanSummary) -> str:
     """What the unchanged count holds besides files not read: `` (2 verified now, 3 with
     new times, the same content)``, or nothing."""
@@ -346,6 +365,8 @@ def _unchanged_detail(summary: ScanSummary) -> str:
         parts.append(f"{summary.touched:,} with new times, the same content")
     if summary.times_shifted:
         parts.append(_times_shifted(summary.times_shifted))
+    if summary.times_coarser:
+        parts.append(_times_coarser(summary.times_coarser))
     if summary.found_again:
         parts.append(f"{summary.found_again:,} missing before, found again")
     return f" ({', '.join(parts)})" if parts else ""

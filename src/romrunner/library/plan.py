@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
+from math import gcd
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,7 +36,13 @@ from romrunner.library.platforms import MediaRule, is_media_game
 from romrunner.library.roots import Root, root_holding
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
 from romrunner.library.tags import extension_of
-from romrunner.library.timeshift import common_offsets, zone_offset
+from romrunner.library.timeshift import (
+    coarsen,
+    common_offsets,
+    cut_to,
+    precision_of,
+    zone_offset,
+)
 from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
 
@@ -231,12 +238,26 @@ class Plan:
     # an earlier release stored as an NES game): id -> path; the scan forgets them (marks
     # missing those in a collection or with an override).
     not_games: dict[int, str] = field(default_factory=dict)
-    # Files taken as the same after a FAT drive's time-zone shift (see timeshift): their new
-    # times, to store — (game id, time) and disc tracks' (sheet's game id, name, time) — and
-    # the offsets they moved by.
+    # Files taken as the same after a FAT drive's time-zone shift, or with their times cut to
+    # a coarser precision (see timeshift): their new times, to store — (game id, time) and
+    # disc tracks' (sheet's game id, name, time) — and the offsets they moved by, or the
+    # precision (ns) their times were cut to.
     retimed: list[tuple[int, int]] = field(default_factory=list)
     retimed_tracks: list[tuple[int, str, int]] = field(default_factory=list)
     shift: frozenset[int] = frozenset()
+    precision: int | None = None
+    # Files taken as moved to another folder without being read (see refolder): how many,
+    # and how many track files of their discs the plan's jobs no longer hold
+    moved_folders: int = 0
+    tracks_moved: int = 0
+
+    def same_file(self, before_ns: int | None, after_ns: int) -> bool:
+        """True when a stored file of the same size whose time moved from ``before_ns`` to
+        ``after_ns`` is taken as the same file: by the root's zone shift, or its times' cut
+        to a coarser precision."""
+        if self.precision is not None:
+            return cut_to(before_ns, after_ns, self.precision)
+        return bool(self.shift) and zone_offset(before_ns, after_ns) in self.shift
 
 
 @dataclass
@@ -254,6 +275,7 @@ class _Part:
     seen_tracks: set[str] = field(default_factory=set)
     changed_discs: set[str] = field(default_factory=set)
     retimed_tracks: list[tuple[str, int]] = field(default_factory=list)  # same size, new time
+    common: int = 0  # the walked files' times' common divisor (see timeshift.coarsen)
     notes: WalkNotes = field(default_factory=WalkNotes)
 
 
@@ -266,6 +288,7 @@ class _Context:
     tracks: dict[str, StoredTrack]
     sheets: set[str]
     shifting: bool = False  # a FAT-family root, not --full/--verify: see timeshift
+    coarse: bool = False  # not --full/--verify: times cut to a coarser precision, see timeshift
 
 
 # A file the walk found: (path, relative path, size, mtime_ns); the path is None where it
@@ -276,9 +299,11 @@ Folder = tuple[str, str]  # a top-level folder: (relative name, path)
 
 
 def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
-              full: bool, workers: int, *, shifting: bool = False) -> Plan:
+              full: bool, workers: int, *, shifting: bool = False,
+              coarse: bool = False) -> Plan:
     """Walk a root and decide, file by file, what must be examined; with ``shifting`` (a
-    root on FAT or exFAT), files whose times all moved by a time-zone shift are not (see
+    root on FAT or exFAT), files whose times all moved by a time-zone shift are not, and
+    with ``coarse``, files whose times were all cut to a coarser precision (see
     :mod:`~romrunner.library.timeshift`).
 
     Raises RootUnlistable when the root itself cannot be listed."""
@@ -286,7 +311,8 @@ def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
     with gc_paused(), _walking(folders, rules, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
-                           {track.sheet for track in tracks.values()}, shifting and not full)
+                           {track.sheet for track in tracks.values()}, shifting and not full,
+                           coarse and not full)
         root_notes = WalkNotes()
         root_files = list(_walk(context.root, "", root_notes, rules, descend=False))
         root_relpaths = [relpath for _, relpath, _, _ in root_files]
@@ -478,7 +504,10 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
     tracks, sheets, full, root = context.tracks, context.sheets, context.full, context.root
     part = _Part(notes=notes)
     scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
+    common = 0  # the times' common divisor, while it may be a precision's (timeshift.coarsen)
     for path, relpath, file_size, file_mtime_ns in found:
+        if not common % 100 and (not common or file_mtime_ns % common):  # (coarsen(),
+            common = gcd(common, file_mtime_ns)                           # inlined: hot)
         if tracks:
             track = tracks.get(relpath)
             if track is not None:
@@ -507,6 +536,7 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
         part.jobs.append(Job(path or os.path.join(root, relpath), relpath, file_size,
                              file_mtime_ns))
     part.scanned, part.unchanged, part.identified = scanned, unchanged, identified
+    part.common = common
     part.unseen = unseen
     return part
 
@@ -521,8 +551,9 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
     notes = WalkNotes()  # every part's
-    scanned = unchanged = identified = 0
+    scanned = unchanged = identified = common = 0
     for part in parts:
+        common = coarsen(common, part.common)
         plan.jobs += part.jobs
         plan.known.update(part.known)
         plan.returned += part.returned
@@ -535,18 +566,24 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
         changed_discs |= part.changed_discs
         retimed += part.retimed_tracks
     changed_discs.update(_unwalked_changed(root.path, tracks, seen_tracks, retimed))
+    stored_seen = unchanged + len(tracks) + sum(job.relpath in plan.known
+                                                for job in plan.jobs)
     if context.shifting:
-        stored_seen = unchanged + len(tracks) + sum(job.relpath in plan.known
-                                                    for job in plan.jobs)
         plan.shift = common_offsets(_offsets(plan, tracks, retimed), stored_seen)
+    if context.coarse and not plan.shift:
+        plan.precision = _coarser_precision(plan, tracks, retimed, common, stored_seen)
     changed_discs.update(_retime_tracks(plan, tracks, retimed))
-    if plan.shift:
+    if plan.shift or plan.precision:
         shifted, shifted_identified = _take_shifted(plan)
         unchanged += shifted
         identified += shifted_identified
-        summary.times_shifted.append({"root": str(root.path), "files": shifted,
-                                      "offsets_seconds": sorted(offset // 10**9 for offset
-                                                                in plan.shift)})
+        if plan.shift:
+            summary.times_shifted.append({"root": str(root.path), "files": shifted,
+                                          "offsets_seconds": sorted(offset // 10**9 for offset
+                                                                    in plan.shift)})
+        else:
+            summary.times_coarser.append({"root": str(root.path), "files": shifted,
+                                          "precision_ns": plan.precision})
     plan.identified, plan.unidentified = identified, unchanged - identified
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
     discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
@@ -662,6 +699,29 @@ def _offsets(plan: Plan, tracks: dict[str, StoredTrack], retimed: list[tuple[str
         yield zone_offset(tracks[relpath].mtime_ns, mtime_ns)
 
 
+def _coarser_precision(plan: Plan, tracks: dict[str, StoredTrack],
+                       retimed: list[tuple[str, int]], common: int, stored_seen: int
+                       ) -> int | None:
+    """The coarser precision the root's times were cut to, when more than half of its
+    ``stored_seen`` stored files the walk saw are of the same size as stored with their
+    stored time cut to it (see :mod:`~romrunner.library.timeshift`); ``common``: the
+    walked times' common divisor, which every new time of a file examined or retimed
+    track joins here. None when there is no such precision."""
+    if not stored_seen:
+        return None
+    for job in plan.jobs:
+        common = coarsen(common, job.mtime_ns)
+    for _, mtime_ns in retimed:
+        common = coarsen(common, mtime_ns)
+    precision = precision_of(common)
+    if precision is None:
+        return None
+    cut = sum(cut_to(known[2], job.mtime_ns, precision) for job, known in _same_size(plan))
+    cut += sum(cut_to(tracks[relpath].mtime_ns, mtime_ns, precision)
+               for relpath, mtime_ns in retimed)
+    return precision if cut * 2 > stored_seen else None
+
+
 def _retime_tracks(plan: Plan, tracks: dict[str, StoredTrack],
                    retimed: list[tuple[str, int]]) -> Iterator[str]:
     """The sheets of ``retimed`` tracks (the same size, at another time) that changed; those
@@ -669,7 +729,7 @@ def _retime_tracks(plan: Plan, tracks: dict[str, StoredTrack],
     for relpath, mtime_ns in retimed:
         track = tracks[relpath]
         sheet = plan.known.get(track.sheet)
-        if sheet is None or zone_offset(track.mtime_ns, mtime_ns) not in plan.shift:
+        if sheet is None or not plan.same_file(track.mtime_ns, mtime_ns):
             yield track.sheet
             continue
         folder = track.sheet.rpartition("/")[0]
@@ -678,10 +738,11 @@ def _retime_tracks(plan: Plan, tracks: dict[str, StoredTrack],
 
 
 def _take_shifted(plan: Plan) -> tuple[int, int]:
-    """Take out of the plan's jobs the files that moved by its shift, their new times kept
-    in ``plan.retimed``: how many, and how many of them are identified."""
+    """Take out of the plan's jobs the files that moved by its shift (or whose times were cut
+    to its precision), their new times kept in ``plan.retimed``: how many, and how many of
+    them are identified."""
     shifted = {job.relpath: known for job, known in _same_size(plan)
-               if zone_offset(known[2], job.mtime_ns) in plan.shift}
+               if plan.same_file(known[2], job.mtime_ns)}
     identified = 0
     for job in plan.jobs:
         known = shifted.get(job.relpath)

@@ -63,6 +63,7 @@ from romrunner.library.record import (
     start_worker,
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
+from romrunner.library.refolder import take_moved_folders
 from romrunner.library.roots import Root, folders_of, list_roots
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
@@ -150,7 +151,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # every root is written: a file moved to another root of this scan is found there
     # whichever root comes first (see ``_Moves``).
     planned = [(root, plan) for root in roots
-               if (plan := _plan_root(db, root, rules, summary, options)) is not None]
+               if (plan := _plan_root(db, pack.index, root, rules, summary, options))
+               is not None]
     if summary.linked_files:
         summary.place_links([os.path.realpath(root.path) for root in list_roots(db)])
     moves = _Moves(planned)
@@ -228,8 +230,8 @@ class _Options(NamedTuple):
     hash_plan: HashPlan
 
 
-def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
-               options: _Options) -> Plan | None:
+def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
+               summary: ScanSummary, options: _Options) -> Plan | None:
     """Walk a root and decide what to examine; None when it cannot be scanned (said)."""
     try:
         reachable = root.path.is_dir()
@@ -246,13 +248,19 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
         return None
     try:
         plan = plan_root(db, root, rules, summary, options.full, _worker_count(options),
-                         shifting=options.hash_plan.deferred and keeps_local_times(root.path))
+                         shifting=options.hash_plan.deferred and keeps_local_times(root.path),
+                         coarse=options.hash_plan.deferred)
     except RootUnlistable as exc:
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
     if plan.retimed or plan.retimed_tracks:
         _store_new_times(db, plan)
+    if options.hash_plan.deferred and not options.full:
+        plan.moved_folders = take_moved_folders(db, root, plan, index)
+        summary.renamed += plan.moved_folders
+        summary.renamed_unread += plan.moved_folders
+        summary.scanned -= plan.tracks_moved  # (tracks are not games)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
@@ -262,7 +270,8 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
 
 
 def _store_new_times(db: Database, plan: Plan) -> None:
-    """Store the times of the files the walk took as the same after a zone shift (see
+    """Store the times of the files the walk took as the same after a zone shift or a cut
+    to a coarser precision (see
     :mod:`~romrunner.library.timeshift`), not read again: the games' (``plan.retimed``: game
     id, new time) and their disc tracks' (``plan.retimed_tracks``: their sheet's game id, the
     track's name, new time)."""
@@ -410,7 +419,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         summary.not_games_kept += sorted(kept)
     # vanished: marked, or held back; unwalked: present games the walk did not count (a
     # game stored by scan --include-hidden, left as it was by a plain scan: QA28 F9)
-    if plan.jobs or writer.vanished or plan.not_games or plan.unwalked:
+    if plan.jobs or writer.vanished or plan.not_games or plan.unwalked or plan.moved_folders:
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
         guessed, playlists = counts.guessed, counts.playlists

@@ -30,11 +30,18 @@ class ScanSummary:
     # moved by a time-zone or daylight-saving change (see library.timeshift): per root
     # {"root", "files", "offsets_seconds"}
     times_shifted: list[dict[str, Any]] = field(default_factory=list)
+    # Of the unchanged: files taken as the same, not read, their times cut to a coarser
+    # precision (a remount or copy that keeps less: see library.timeshift): per root
+    # {"root", "files", "precision_ns"}
+    times_coarser: list[dict[str, Any]] = field(default_factory=list)
     # of those: identified by CRC32 + size before, and no longer, their full hashes another
     # dump's than the catalog game's (a bad dump, or data made to collide)
     unmatched_by_verify: int = 0
     missing: int = 0
     renamed: int = 0
+    # of the renamed: taken by their file name, size and time in another folder of their root,
+    # not read (see library.refolder)
+    renamed_unread: int = 0
     identified: int = 0            # present files matched by a hash (or by hand)
     guessed: int = 0               # matched by their file name only (not in identified)
     unidentified: int = 0

@@ -1,0 +1,149 @@
+"""A folder renamed or moved within a root (``PSX`` to ``PS1``, ``GB`` to ``gb``, a platform
+folder tidied into ``Sony/PSX``): its files taken as the same games, not read again.
+
+Rename detection otherwise hashes each new file to find the vanished one of the same content,
+which reads every byte under a renamed folder. The rescan's rule (neither ``scan --full`` nor
+``--verify``, which read every file): a stored, hashed file the walk did not find and a new
+file of the same root with the same file name (exactly), the same size and the same
+modification time (to the nanosecond), only their folders differing, are one file moved —
+when that name, size and time belong to exactly one vanished file and one new file (two
+copies renamed alike, or a copy left beside the new one, are read and told apart by their
+content as before). A disc sheet's tracks must all be beside it as stored (same names
+relative to it, same sizes and times) and gone from their old place. The new folders must
+decide the same platform the old ones did (a file's first bytes read for it; not an archive
+whose header decided it), else the file is read as any renamed file is. The game keeps its id,
+hashes, match and curation; its path is updated; it counts as renamed.
+
+A file replaced by another of the same name, size and modification time in another folder in
+one go (never by an edit, which sets a new time; a copy tool keeping times copies the same
+content) would be taken for the old one; ``scan --full`` reads every file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from collections import defaultdict
+from typing import NamedTuple
+
+from romrunner.library.examine import Job, track_relpath
+from romrunner.library.plan import Plan
+from romrunner.library.platforms import decide_platform, folders_of
+from romrunner.library.roots import Root
+from romrunner.library.summary import os_path
+from romrunner.library.tags import extension_of
+from romrunner.packs.index import PackIndex
+from romrunner.store.database import Database
+
+_HEAD_BYTES = 512  # what a scan's examination keeps of a file for header sniffing
+_SHEETS = (".cue", ".gdi")
+_PLAYLIST = ".m3u"  # its discs are games of their own: read again (a few bytes)
+
+Key = tuple[str, int, int]  # (file name, size, mtime_ns)
+
+
+class _Vanished(NamedTuple):
+    id: int
+    filepath: str
+    platform_source: str
+    is_archive: int
+
+
+def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -> int:
+    """Take out of ``plan`` the new files that are vanished ones in another folder (see the
+    module's rule), their rows moved to the new paths: how many. The track files of the
+    discs taken are out of the plan's jobs too (counted in ``plan.tracks_moved``)."""
+    if not plan.vanished or not plan.jobs:
+        return 0
+    new: dict[Key, list[Job]] = defaultdict(list)
+    for job in plan.jobs:
+        if job.relpath not in plan.known:
+            new[(job.relpath.rsplit("/", 1)[-1], job.size, job.mtime_ns)].append(job)
+    gone: dict[Key, list[_Vanished]] = defaultdict(list)
+    for row in db.query(
+            "SELECT id, filepath, file_size, file_mtime_ns, platform_source, is_archive "
+            "FROM games WHERE id IN (SELECT value FROM json_each(?)) AND is_missing = 0 "
+            "AND file_mtime_ns IS NOT NULL AND scan_error IS NULL "
+            "AND (sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1)",
+            (json.dumps(list(plan.vanished)),)):
+        key = (str(row[1]).rsplit("/", 1)[-1], int(row[2]), int(row[3]))
+        if key in new:
+            gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5])))
+    moved: list[tuple[_Vanished, Job]] = []
+    tracks_taken: set[str] = set()
+    for key, vanished in gone.items():
+        jobs = new[key]
+        if len(vanished) != 1 or len(jobs) != 1:
+            continue  # ambiguous: told apart by their content
+        old, job = vanished[0], jobs[0]
+        if extension_of(key[0]) == _PLAYLIST:
+            continue
+        tracks = _tracks_beside(db, root, old, job)
+        if tracks is None or not _same_platform(db, index, root, old, job):
+            continue
+        moved.append((old, job))
+        tracks_taken.update(tracks)
+    if not moved:
+        return 0
+    taken = {job.relpath for _, job in moved} | tracks_taken
+    before = len(plan.jobs)
+    plan.jobs = [job for job in plan.jobs if job.relpath not in taken]
+    # (the walk took the tracks its new sheets name out of the jobs already: any left)
+    plan.tracks_moved += before - len(plan.jobs) - len(moved)
+    now = int(time.time())
+    with db.atomic():
+        db.executemany("UPDATE games SET filepath = ?, updated_unix = ? WHERE id = ?",
+                       ((job.relpath, now, old.id) for old, job in moved))
+    for old, _ in moved:
+        plan.vanished.pop(old.id, None)
+    return len(moved)
+
+
+def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job) -> list[str] | None:
+    """The new paths of a disc sheet's tracks, each beside the moved sheet as it was beside
+    the old one (the same size and time) and gone from its old place; none for a file that
+    is no disc sheet; None when a track is not so."""
+    rows = list(db.query("SELECT name, file_size, file_mtime_ns FROM game_files "
+                         "WHERE game_id = ? AND kind = 'track'", (old.id,)))
+    if not rows:
+        return [] if extension_of(job.relpath) not in _SHEETS else None
+    paths = []
+    for name, size, mtime_ns in rows:
+        if size is None or mtime_ns is None:
+            return None  # a track not read when stored: the disc is read again
+        before, after = track_relpath(old.filepath, name), track_relpath(job.relpath, name)
+        try:
+            info = os.lstat(os_path(os.path.join(root.path, after)))
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            return None
+        if os.path.lexists(os_path(os.path.join(root.path, before))):
+            return None  # still there: a copy of the disc, not a move
+        paths.append(after)
+    return paths
+
+
+def _same_platform(db: Database, index: PackIndex, root: Root, old: _Vanished,
+                   job: Job) -> bool:
+    """True when the new path decides the platform the old one did (or it was set by hand),
+    with the file's first bytes; an archive whose header decided it is read again."""
+    if old.platform_source == "user":
+        return True
+    members = [str(row[0]) for row in db.query(
+        "SELECT name FROM game_files WHERE game_id = ? AND kind = 'member'", (old.id,))]
+    head = b""
+    if old.is_archive:
+        if old.platform_source == "header":
+            return False  # its member's header: not read here
+    else:
+        try:
+            with open(job.path, "rb") as handle:  # (the real path, of any name)
+                head = handle.read(_HEAD_BYTES)
+        except OSError:
+            return False
+    before = decide_platform(index, *folders_of(old.filepath, root.path.name), members, head)
+    after = decide_platform(index, *folders_of(job.relpath, root.path.name), members, head)
+    return before == after
