@@ -44,11 +44,23 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
                  f"library rm {shell_word(root.path)}` then "
                  f"{move_hint(Path(added.remounted_from), root.path)} keeps its games, "
                  "collections and overrides, nothing hashed again")
+    elif added.copy_of is not None:  # (qa182: a re-pointed link's new disk, every game twice)
+        app.warn(f"{root.path} holds the files of the library root {added.copy_of} (a copy, "
+                 "or its new place reached by the path that root was added by): the next scan "
+                 "makes each of them a second game here; if the library is here now, "
+                 f"`romrunner library rm {shell_word(root.path)}` then "
+                 f"{move_hint(Path(added.copy_of), Path(path))} moves that root, its games, "
+                 "collections and overrides kept, nothing hashed again")
 
     def render(console: Console) -> None:
         adopted = f"; {added.adopted:,} recorded before v1.1.0 adopted" if added.adopted \
             else ""
         already = ": a library root already, nothing changed" if added.already else ""
+        if added.respelt:  # (its path as given: the link a scan follows, or none)
+            already = (f": a library root already, now known by {path} (a link: a scan "
+                       "says so if it leads elsewhere later)" if root.given is not None else
+                       ": a library root already, now known by its own path (no longer by "
+                       "the link it was added by)")
         console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})"
                       f"{already}", markup=False)
         if root.last_scanned_at is None and not added.already:  # (qa173 F8: the next step
@@ -82,14 +94,19 @@ def library_ls() -> int:
 
     def render(console: Console) -> None:
         for root in roots:
-            console.print(f"{root.path}  {counted(root.games, 'game')}  "
-                          f"last scanned {root.last_scanned_at or 'never'}", markup=False)
+            # (qa182: the missing ones were counted in with no word)
+            missing = f" ({root.missing:,} missing)" if root.missing else ""
+            given = f"  (added as {root.given})" if root.given is not None else ""
+            console.print(f"{root.path}  {counted(root.games, 'game')}{missing}  "
+                          f"last scanned {root.last_scanned_at or 'never'}{given}",
+                          markup=False)
         if recorded:
             console.print(f"(and {counted(recorded, 'game')} recorded before v1.1.0 under no "
                           f"root, as in {folder}: `romrunner library add PATH --from "
                           "OLD-FOLDER` adopts them)", markup=False)
 
-    app.finish([{"id": r.id, "path": str(r.path), "games": r.games,
+    app.finish([{"id": r.id, "path": str(r.path), "games": r.games, "missing": r.missing,
+                 "given_path": None if r.given is None else str(r.given),
                  "last_scanned_at": r.last_scanned_at} for r in roots], render)
     return 0
 

@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
@@ -22,6 +23,10 @@ class Root:
     path: Path
     games: int
     last_scanned_at: str | None
+    # the path it was added (or moved) by, when that reached it through a symbolic link (a
+    # NAS's stable path): None when it is ``path`` itself (see :func:`link_leads_elsewhere`)
+    given: Path | None = None
+    missing: int = 0  # of its games, those missing since a scan (counted in ``games``)
 
 
 def refuse_writing_into_library(db: Database, dest: Path) -> None:
@@ -68,6 +73,10 @@ class RootAdded:
     # the user may have meant `library move` (a backup disk of a share is added all the same)
     remounted_from: str | None = None
     already: bool = False  # a root already: nothing changed (QA138 F12: said as added)
+    # a root there now whose files the new one holds too (see copied_root): a copy of it, or
+    # its new place reached by the link it was added by (`library move` is meant then)
+    copy_of: str | None = None
+    respelt: bool = False  # a root already, now known by the path given this time
     others: int = 0  # the library's other roots (a plain `scan` scans them too)
 
 
@@ -111,6 +120,7 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
             f"deploys to ({card / '.romrunner'} holds its records): its files are copies of a "
             "library's; add the library's own folders (not a card? remove that .romrunner "
             "folder, left by a deploy there); nothing was added")
+    given = given_spelling(path, root)
     spellings = [root, Path(os.path.abspath(Path(path).expanduser()))]
     if adopt_from is not None:
         old = Path(os.path.abspath(Path(adopt_from).expanduser()))
@@ -120,9 +130,14 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
         remounted = remounted_root(db, root)
         already = db.scalar("SELECT EXISTS (SELECT 1 FROM library_roots WHERE path = ?)",
                             (str(root),))
+        copy_of = None if already or remounted is not None else copied_root(db, root, path)
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
+        # (a root added again by its real path is no longer followed by a link: see
+        # link_leads_elsewhere; added again by a link, it is known by that link)
+        respelt = db.execute("UPDATE library_roots SET given_path = ? WHERE id = ? "
+                             "AND given_path IS NOT ?", (given, root_id, given)).rowcount > 0
         others = int(db.scalar("SELECT count(*) FROM library_roots WHERE path <> '' "
                                "AND id <> ?", (root_id,)))
         adopted = sum(_adopt_recorded(db, root_id, root, spelling)
@@ -133,7 +148,74 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
                              f"nothing was changed{_recorded_hint(db)}")
     return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db),
                      remounted_from=None if remounted is None else str(remounted),
-                     already=bool(already) and not adopted, others=others)
+                     already=bool(already) and not adopted, others=others,
+                     copy_of=None if copy_of is None else str(copy_of),
+                     respelt=bool(already) and respelt)
+
+
+def given_spelling(path: Path, root: Path) -> str | None:
+    """``path`` as the user gave it (absolute, symbolic links not followed), for the root
+    ``root`` it resolves to; None when it is ``root`` itself."""
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    return None if given == root else str(given)
+
+
+def link_leads_elsewhere(root: Root) -> Path | None:
+    """The folder the path ``root`` was added by leads to now, when that is another folder
+    than the root (a NAS's stable path re-pointed to a new disk: the root stayed at the old
+    target, scanned silently, qa182); None when it was added by its real path, or that path
+    is gone, leads nowhere or to the root (by any spelling)."""
+    if root.given is None:
+        return None
+    try:
+        now = Path(os.path.realpath(root.given))
+        if now == root.path or not now.is_dir():
+            return None
+        if os.path.isdir(root.path) and os.path.samefile(now, root.path):
+            return None
+    except OSError:
+        return None
+    return now
+
+
+def relinked_hint(db: Database, root: Root, now: Path) -> str:
+    """What moves ``root`` to where the path it was given by leads now (``now``): `library
+    move` (after `library rm` of ``now`` when that was added as a root of its own), or
+    `library add` of the old place to keep it there."""
+    assert root.given is not None
+    first = ""
+    if db.scalar("SELECT EXISTS (SELECT 1 FROM library_roots WHERE path = ?)", (str(now),)):
+        first = f"`romrunner library rm {shell_word(now)}` (a root of its own now) then "
+    return (f"{root.given}, the path the library root {root.path} was added by, now leads to "
+            f"{now}: if the library is there now, {first}{move_hint(root.path, root.given)} "
+            "moves the root, its ids, collections and overrides kept (files the same not "
+            "hashed again); `romrunner library add "
+            f"{shell_word(root.path)}` keeps it where it is")
+
+
+_COPY_SAMPLE = 20  # a root's present games looked for in a folder (one stat each)
+
+
+def copied_root(db: Database, folder: Path, given: Path | None = None) -> Path | None:
+    """The registered root, there now, whose files ``folder`` holds too (most of a sample of
+    its present games, at their paths in it), or that was added by the path ``given`` (a
+    link that led to it, leading to ``folder`` now); None otherwise. (qa182: a link
+    re-pointed to a new disk was advised `library add`, every game then twice.)"""
+    spelt = None if given is None else given_spelling(given, folder)
+    for root_id, old, old_given in db.query(
+            "SELECT id, path, given_path FROM library_roots WHERE path <> ''"):
+        if Path(str(old)) == folder or not root_is_there(str(old)):
+            continue
+        if spelt is not None and old_given == spelt:
+            return Path(str(old))
+        paths = [str(row[0]) for row in db.query(
+            "SELECT filepath FROM games WHERE root_id = ? AND is_missing = 0 ORDER BY id "
+            "LIMIT ?", (root_id, _COPY_SAMPLE))]
+        found = sum(os.path.lexists(os_path(os.path.join(folder, relpath)))
+                    for relpath in paths)
+        if paths and found * 2 >= len(paths):
+            return Path(str(old))
+    return None
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
@@ -235,21 +317,37 @@ def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
     the whole command that adds it (qa177 F6: "add it with `romrunner library add`" left
     out the path, unlike every other suggested command)."""
     row = db.query_one(
-        "SELECT r.id, r.path, r.last_scanned_at, "
-        "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games "
-        "FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, "
+        "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
+        "(SELECT count(*) FROM games g WHERE g.root_id = r.id AND g.is_missing = 1) "
+        "AS missing FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
     if row is None:
         old = remounted_root(db, normalise_root(path)) if Path(path).is_dir() else None
         if old is not None:
             raise NotFoundError(
                 f"{path}: not a library root; it holds the files of {old}, which is not there "
                 f"now: {move_hint(old, Path(path))} (nothing hashed again)")
+        copied = copied_root(db, normalise_root(path), Path(path)) \
+            if Path(path).is_dir() else None
+        if copied is not None:  # (qa182: `library add` advised, every game then twice)
+            raise NotFoundError(
+                f"{path}: not a library root; it holds the files of the library root "
+                f"{copied} (or is the path that root was added by, leading here now): if the "
+                f"library is here now, {move_hint(copied, Path(path))} moves that root, its "
+                "ids, collections and overrides kept (nothing hashed again); `romrunner "
+                "library add` would make each of its games a second game")
         if to_scan:
             raise NotFoundError(f"{path}: not a library root: `romrunner library add "
                                 f"{shell_word(path)}` adds it, then `romrunner scan "
                                 f"{shell_word(path)}` scans it")
         raise NotFoundError(f"{path}: not a library root (add it with `romrunner library add`)")
-    return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
+    return _root(row)
+
+
+def _root(row: Any) -> Root:
+    given = row["given_path"]
+    return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"],
+                None if given is None else Path(given), int(row["missing"]))
 
 
 def root_to_scan(db: Database, path: Path) -> Root:
@@ -285,10 +383,10 @@ def root_to_scan(db: Database, path: Path) -> Root:
 def list_roots(db: Database) -> list[Root]:
     """Every registered root with its game count."""
     rows = db.query(
-        "SELECT r.id, r.path, r.last_scanned_at, count(g.id) AS games FROM library_roots r "
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, count(g.id) AS games, "
+        "coalesce(sum(g.is_missing), 0) AS missing FROM library_roots r "
         "LEFT JOIN games g ON g.root_id = r.id WHERE r.path <> '' GROUP BY r.id ORDER BY r.path")
-    return [Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
-            for row in rows]
+    return [_root(row) for row in rows]
 
 
 def unscanned_library(db: Database) -> str | None:
@@ -518,7 +616,8 @@ def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Mov
         _refuse_a_place_without_its_files(db, root.id, new, target)
     with db.atomic():
         _refuse_nesting(db, target, moving=root.id)
-        db.execute("UPDATE library_roots SET path = ? WHERE id = ?", (str(target), root.id))
+        db.execute("UPDATE library_roots SET path = ?, given_path = ? WHERE id = ?",
+                   (str(target), given_spelling(new, target), root.id))
         moved = move_bios_files(db, str(root.path), str(target))
     return MovedRoot(get_root(db, target), moved)
 

@@ -64,7 +64,13 @@ from romrunner.library.record import (
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.refolder import take_moved_folders
-from romrunner.library.roots import Root, folders_of, list_roots
+from romrunner.library.roots import (
+    Root,
+    folders_of,
+    link_leads_elsewhere,
+    list_roots,
+    relinked_hint,
+)
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
 from romrunner.library.timeshift import keeps_local_times
@@ -233,6 +239,11 @@ class _Options(NamedTuple):
 def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
                summary: ScanSummary, options: _Options) -> Plan | None:
     """Walk a root and decide what to examine; None when it cannot be scanned (said)."""
+    now = link_leads_elsewhere(root)
+    if now is not None:  # (qa182: the old target was scanned silently, the new one never)
+        summary.not_scanned(str(root.path), f"not scanned: {relinked_hint(db, root, now)}; "
+                                            "nothing was marked missing")
+        return None
     try:
         reachable = root.path.is_dir()
     except OSError as exc:  # (a dead FUSE or network mount: QA42 F11, the other roots too)

@@ -1,0 +1,132 @@
+"""A library root added through a symbolic link (a NAS's stable path): once the link is
+re-pointed to a new disk, a scan says so and proposes `library move` instead of scanning the
+old target silently, and `scan LINK` / `library add` of the new place name the root whose
+files it holds (`library add` made every game twice)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def nas(tmp_path: Path) -> dict[str, Path]:
+    """old/roms (two games), a copy new/roms (one game more) and link -> old."""
+    old = tmp_path / "old" / "roms"
+    (old / "snes").mkdir(parents=True)
+    (old / "snes" / "Game (USA).sfc").write_bytes(b"\x01" * 4096)
+    (old / "snes" / "Other (USA).sfc").write_bytes(b"\x02" * 4096)
+    new = tmp_path / "new" / "roms"
+    shutil.copytree(old, new)  # (copy2: the same sizes and times, as `cp -a` keeps them)
+    (new / "snes" / "Third (USA).sfc").write_bytes(b"\x03" * 4096)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "old", target_is_directory=True)
+    return {"old": old, "new": new, "link": link / "roms", "link_itself": link}
+
+
+def _repoint(link: Path, target: Path) -> None:
+    link.unlink()
+    link.symlink_to(target, target_is_directory=True)
+
+
+def _games(cli: Any) -> dict[str, int]:
+    result = cli("--json", "games", "ls")
+    assert result.code == 0, result.err
+    return {g["filename"]: g["id"] for g in result.json()["data"]["games"]}
+
+
+def _roots(cli: Any) -> list[dict[str, Any]]:
+    result = cli("--json", "library", "ls")
+    assert result.code == 0, result.err
+    return list(result.json()["data"])
+
+
+def test_a_scan_after_the_link_was_repointed_says_so_and_scans_no_stale_target(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    assert cli("library", "add", nas["link"]).code == 0
+    [root] = _roots(cli)
+    assert (root["path"], root["given_path"]) == (str(nas["old"]), str(nas["link"]))
+    assert cli("scan", "--workers", "1").code == 0
+    games = _games(cli)
+    assert cli("collection", "create", "favs").code == 0
+    assert cli("collection", "add", "favs", str(games["Game (USA).sfc"])).code == 0
+    before = _roots(cli)[0]["last_scanned_at"]
+
+    _repoint(nas["link_itself"], tmp_path / "new")
+    result = cli("scan", "--workers", "1")
+    assert result.code == 1, result.out
+    said = " ".join(result.err.split())
+    assert f"{nas['link']}, the path the library root {nas['old']} was added by, now leads " \
+           f"to {nas['new']}" in said, said
+    assert f"romrunner library move {nas['old']} {nas['link']}" in said
+    assert "nothing was marked missing" in said
+    assert _roots(cli)[0]["last_scanned_at"] == before  # (the old target was not scanned)
+
+    # `scan LINK` and `library add LINK` name the root, not a second one to add
+    result = cli("scan", nas["link"])
+    assert result.code == 2
+    said = " ".join(result.err.split())
+    assert f"holds the files of the library root {nas['old']}" in said, said
+    assert "library move" in said and "`romrunner library add` would make" in said
+
+    # following the advice: ids and curation kept, the same files not hashed again
+    moved = cli("library", "move", nas["old"], nas["link"])
+    assert moved.code == 0, moved.err
+    assert [(r["path"], r["given_path"]) for r in _roots(cli)] == \
+        [(str(nas["new"]), str(nas["link"]))]
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    data = scanned.json()["data"]
+    assert (data["added"], data["unchanged"], data["missing"]) == (1, 2, 0)
+    after = _games(cli)
+    assert after["Game (USA).sfc"] == games["Game (USA).sfc"]
+    assert after["Other (USA).sfc"] == games["Other (USA).sfc"]
+    shown = cli("--json", "collection", "show", "favs").json()["data"]
+    assert shown["total"] == 1
+
+
+def test_adding_the_new_place_as_a_root_warns_and_the_scan_says_how_to_undo_it(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    assert cli("library", "add", nas["link"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    _repoint(nas["link_itself"], tmp_path / "new")
+    added = cli("library", "add", nas["link"])
+    assert added.code == 0
+    said = " ".join(added.err.split())
+    assert f"holds the files of the library root {nas['old']}" in said, said
+    assert f"romrunner library rm {nas['new']}` then `romrunner library move {nas['old']}" \
+        in said
+    result = cli("scan", "--workers", "1")
+    assert result.code == 1
+    said = " ".join(result.err.split())
+    assert f"`romrunner library rm {nas['new']}` (a root of its own now) then " \
+           f"`romrunner library move {nas['old']} {nas['link']}`" in said, said
+
+
+def test_adding_the_root_again_by_its_real_path_keeps_it_there(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    """The user who re-pointed the link on purpose keeps the root where it is: it is no
+    longer followed by that link."""
+    assert cli("library", "add", nas["link"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    _repoint(nas["link_itself"], tmp_path / "new")
+    again = cli("library", "add", nas["old"])
+    assert again.code == 0 and "now known by its own path" in again.out, again.out
+    assert _roots(cli)[0]["given_path"] is None
+    assert cli("scan", "--workers", "1").code == 0
+
+
+def test_a_link_that_leads_nowhere_now_or_to_the_root_changes_nothing(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    assert cli("library", "add", nas["link"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    os.replace(tmp_path / "old", tmp_path / "old2")
+    (tmp_path / "old").symlink_to(tmp_path / "old2", target_is_directory=True)
+    # (the root's stored path now goes through a link to the same folder: no alarm)
+    assert cli("scan", "--workers", "1").code == 0
+    nas["link_itself"].unlink()  # the link removed: the root is scanned as stored
+    assert cli("scan", "--workers", "1").code == 0
