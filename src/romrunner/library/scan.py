@@ -386,7 +386,7 @@ def summary_matches(summary: ScanSummary) -> MatchCounts:
                        summary.playlists)
 
 
-def _said_if_gone(root: Root, summary: ScanSummary) -> None:
+def _said_if_gone(root: Root, summary: ScanSummary) -> bool:
     """A root unmounted while the scan examined it is said once, as one that could not be
     scanned (exit 1), not as a file vanished for each of its files not yet examined (QA83 F4:
     599 such lines, exit 0)."""
@@ -395,21 +395,26 @@ def _said_if_gone(root: Root, summary: ScanSummary) -> None:
     except OSError:
         there = False
     if there:
-        return
+        return False
     inside = f"{root.path}{os.sep}"
     summary.errors = [e for e in summary.errors
                       if not (e["error"] == VANISHED and str(e["path"]).startswith(inside))]
     summary.not_scanned(str(root.path), "library root went away during the scan (unmounted?); "
                                         "what it had not examined was not stored, nothing was "
                                         "marked missing: scan again when it is back")
+    return True
 
 
 def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                  summary: ScanSummary, accept_missing: bool) -> None:
     """Mark what is still gone missing, and count the root's games."""
-    _said_if_gone(root, summary)
+    went_away = _said_if_gone(root, summary)
     plan.not_games.update(writer.not_games)
+    held = summary.root_held_back
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
+    # a root gone or held back whole (its mount point empty?) was not scanned: its last
+    # scan stays the one before (qa182: `library ls` said it was scanned just now)
+    refused = went_away or summary.root_held_back > held
     with db.atomic():
         moved = _take_over_copies(db, gone, writer.moves, summary)
         gone = [game_id for game_id in gone if game_id not in moved]
@@ -421,8 +426,9 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                         for game_id in sorted(kept)))
         db.executemany("DELETE FROM games WHERE id = ?",
                        ((game_id,) for game_id in plan.not_games if game_id not in kept))
-        db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
-                   (now_text(), root.id))
+        if not refused:
+            db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
+                       (now_text(), root.id))
     summary.missing += len(gone)
     if plan.not_games:
         summary.not_games += len(plan.not_games)
@@ -969,6 +975,7 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         return []
     recheck = recheck_vanished(root.path, vanished)
     if recheck is None:
+        summary.root_held_back += 1
         summary.missing_held_back += len(vanished)
         summary.problems.append(
             f"{root.path}: library root stopped answering during the scan; "
@@ -984,9 +991,11 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     gone = len(recheck.gone)
     present = _present(db, root.id)
     if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
+        summary.root_held_back += 1
         return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
                                          "not found (more than half of the library root)")
     if gone >= present:
+        summary.root_held_back += 1
         return _hold_back(summary, gone, f"{root.path}: none of its {present:,} files was "
                                          "found (the library root is empty)")
     return _hold_back_folders(db, root, recheck.gone, summary)

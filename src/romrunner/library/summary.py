@@ -63,6 +63,9 @@ class ScanSummary:
     # Files the walk did not find, not marked missing because the root stopped answering
     # or most of it vanished at once; ``problems`` says why (the scan then fails).
     missing_held_back: int = 0
+    # Library roots held back whole so (most of one vanished, or it stopped answering): not
+    # scanned, their last scan time left as it was (`library ls`).
+    root_held_back: int = 0
     skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
     skipped_empty: int = 0   # empty files: never games
     # Symbolic links to regular files, not followed (a scan reads no link); and, by the folder
