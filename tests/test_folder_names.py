@@ -185,3 +185,55 @@ def test_every_family_we_map_gets_the_reference_folder_of_every_platform_both_kn
                 wrong.append(f"{family} {platform}: ours {ours!r}, reference {theirs!r}")
     assert compared > 300
     assert wrong == []
+
+
+@pytest.mark.parametrize(("folder", "extension", "platform"), [
+    ("Nintendo Game Boy", ".gb", "gb"),            # as `platforms --all` shows it
+    ("nintendo game boy color", ".gb", "gbc"),
+    ("Sony PlayStation", ".cue", "psx"),
+    ("Sega Genesis", ".bin", "genesis"),           # a side of "Sega Genesis / Mega Drive"
+    ("TurboGrafx-16", ".pce", "tg16"),
+    ("Super Nintendo Entertainment System", ".sfc", "snes"),
+])
+def test_a_folder_named_as_the_platform_s_display_name_decides_it(
+        folder: str, extension: str, platform: str) -> None:
+    """qa182: `Nintendo Game Boy/` left 74 games undecided, while `Nintendo - Game Boy/`
+    and `Game Boy/` decided them."""
+    index = load_pack(shared_path("definition-pack")).index
+    guess = detect_platform(index, [folder, "roms"], extension)
+    assert (guess.platform_id, guess.source) == (platform, "folder")
+
+
+def test_display_names_take_no_folder_name_another_platform_claims() -> None:
+    """A display name (or a side of one) is a folder of its platform alone, and every folder
+    name the pack or the frontends' tokens gave before decides as it did."""
+    from romrunner.packs.index import display_spellings
+
+    for path in (builtin_pack_path(), shared_path("definition-pack")):
+        pack = load_pack(path)
+        for platform in pack.platforms.values():
+            for spelling in display_spellings(platform.name):
+                assert pack.index.platforms_for_folder(spelling) == (platform.id,), spelling
+            for name in (*platform.folder_names, *pack.folder_names.every_name(platform.id)):
+                assert platform.id in pack.index.platforms_for_folder(name), name
+    tokens = json.loads(shared_path("reference/console-folder-tokens.json").read_text())
+    index = load_pack(shared_path("definition-pack")).index
+    spelt = {spelling.lower(): platform.id
+             for platform in load_pack(shared_path("definition-pack")).platforms.values()
+             for spelling in display_spellings(platform.name)}
+    for console in tokens["consoles"]:
+        for token in console["tokens"].values():
+            if token.lower() in spelt:  # (a token that is a display name: that platform's)
+                assert index.platforms_for_folder(token) == (spelt[token.lower()],), token
+
+
+def test_scan_puts_a_display_name_folder_on_its_platform(cli: Any, tmp_path: Path) -> None:
+    pack = str(shared_path("definition-pack"))
+    root = tmp_path / "roms"
+    (root / "Nintendo Game Boy").mkdir(parents=True)
+    (root / "Nintendo Game Boy" / "Some Game (USA).gb").write_bytes(b"\x07" * 32768)
+    assert cli("--pack", pack, "library", "add", str(root)).code == 0
+    result = cli("--pack", pack, "scan", "--workers", "1")
+    assert result.code == 0 and "undecided platform" not in result.out, result.out
+    rows = cli("--pack", pack, "--json", "games", "ls").json()["data"]["games"]
+    assert [row["platform_id"] for row in rows] == ["gb"]

@@ -24,7 +24,9 @@ UNKNOWN = "unknown"
 #    undecided game matches a catalog game of a candidate platform first (QA14).
 # 4: a folder several platforms list, named as one of them by its id, is that one's
 #    (`fbneo/`, which arcade lists too: QA140 F7).
-PLATFORM_RULES_VERSION = 4
+# 5: a folder named as a platform's display name (`Nintendo Game Boy`) is that platform's,
+#    as its DAT name and short names are (qa182).
+PLATFORM_RULES_VERSION = 5
 _NINTENDO_LOGO_START = bytes.fromhex("ceed6666cc0d000b")
 _N64_MAGICS = (b"\x80\x37\x12\x40", b"\x37\x80\x40\x12", b"\x40\x12\x37\x80")
 

@@ -40,6 +40,7 @@ class PackIndex:
                 _add_once(folders, name.lower(), platform.id)
             for ext in platform.extensions:
                 _add_once(extensions, ext, platform.id)
+        _add_display_names(folders, pack)
         return cls(_freeze(folders), _freeze(extensions), *_bios_tables(pack.bios))
 
     def with_bios(self, entries: Iterable[BiosEntry]) -> PackIndex:
@@ -55,6 +56,29 @@ class PackIndex:
     def platforms_for_extension(self, extension: str) -> tuple[str, ...]:
         """Platforms that list an extension (with its dot, case-insensitive)."""
         return self.platforms_by_extension.get(extension.lower(), ())
+
+
+def display_spellings(name: str) -> list[str]:
+    """The folder names a platform's display name stands for: itself, and each side of a
+    name of two (``Sega Genesis / Mega Drive``: a folder name holds no slash)."""
+    spellings = [name.strip()]
+    if "/" in name:
+        spellings += [part.strip() for part in name.split("/")]
+    return [spelling for spelling in dict.fromkeys(spellings) if spelling and "/" not in spelling]
+
+
+def _add_display_names(folders: dict[str, list[str]], pack: DefinitionPack) -> None:
+    """A folder named as a platform's display name (``Nintendo Game Boy``, as `platforms`
+    shows it) is that platform's (qa182: the DAT's ``Nintendo - Game Boy`` and the short
+    ``Game Boy`` were, it was not). Only names no platform claims otherwise, and that no two
+    platforms' display names share: a folder that decides now decides the same."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for platform in pack.platforms.values():
+        for spelling in display_spellings(platform.name):
+            named[spelling.lower()].add(platform.id)
+    for key, platforms in named.items():
+        if len(platforms) == 1 and key not in folders:
+            folders[key] = [next(iter(platforms))]
 
 
 _BiosTable = dict[str, tuple[BiosEntry, ...]]
