@@ -89,6 +89,17 @@ def system_folder(name: str) -> bool:
     lowered = name.lower()
     return lowered in SYSTEM_FOLDERS or lowered.startswith(".trash-")
 BIOS_FOLDER = "bios"  # a library's BIOS files (`roms/bios/`, lower case): never games
+# At the top of a root, RetroArch's BIOS folder too (`system/`: the pack's OSes point their
+# BIOS at `RetroArch/system`, `/storage/system`; qa182: its BIOS files became games of
+# undecided platform). Deeper, `system` may be a game's own folder (a DOS game's).
+TOP_BIOS_FOLDERS = frozenset({"system"})
+
+
+def bios_folder(name: str, top: bool) -> bool:
+    """True for a folder of BIOS files, never games: ``bios`` at any depth, ``system`` at
+    the top of a root (``top``)."""
+    lowered = name.lower()
+    return lowered == BIOS_FOLDER or (top and lowered in TOP_BIOS_FOLDERS)
 
 
 class WalkRules(NamedTuple):
@@ -894,7 +905,7 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
             if name[0] == "." and skipped_dot_name(name, rules.hidden):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if system_folder(name) or name.lower() == BIOS_FOLDER:
+                if system_folder(name) or bios_folder(name, top=True):
                     continue  # (counted by the walk of the root's own files)
                 shown = name if name.isascii() else display_path(name)
                 if shown != name and name in _clashes(listing, clashes):
@@ -1029,7 +1040,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     if system_folder(name):
                         notes.hidden += 1
                         notes.never_games.append(relpath)
-                    elif name.lower() == BIOS_FOLDER:
+                    elif bios_folder(name, top=not rel_folder):
                         notes.bios_folders.append(relpath)
                         notes.never_games.append(relpath)
                     elif odd and name in _clashes(listing, clashes):
