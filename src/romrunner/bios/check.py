@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.paths import folder_name_for, platforms_with_stored_folders
 from romrunner.devices.profiles import Profile, load_profile, platform_emulators
 from romrunner.errors import NotFoundError
+from romrunner.library.containers import ZIP_ERRORS
 from romrunner.library.hashing import Hashes
 from romrunner.library.summary import os_path
 from romrunner.packs.index import PackIndex
@@ -58,6 +60,9 @@ class BiosGroup:
     entry_folder: str | None = None
     present: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    # unmet: the members of the zips `bios scan` stored that its entries' CRC32 and size
+    # name, each {"zip", "member", "entry"} (qa182: `bios scan` named them, a check did not)
+    inside_zips: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def hle_fallback(self) -> bool:
@@ -89,7 +94,8 @@ class BiosGroup:
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
                 "present": [_shown(row) for row in self.present],
-                "problems": [_shown(row) for row in self.problems]}
+                "problems": [_shown(row) for row in self.problems],
+                "inside_zips": self.inside_zips}
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
@@ -266,6 +272,37 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
         group.status = HLE if group.hle_fallback else BLOCKING
 
 
+_ZIP_MEMBERS_LOOKED_AT = 256  # (as `bios scan`: a zip of a whole romset is no BIOS download)
+
+
+def _look_in_stored_zips(db: Database, unmet: list[BiosGroup]) -> None:
+    """For each group of ``unmet``, the members of the zips `bios scan` stored (there now)
+    that its entries' CRC32 and size name, by the zips' directories (nothing decompressed):
+    extracted, they would meet it."""
+    wanted: dict[tuple[str, int | None], list[tuple[BiosGroup, BiosEntry]]] = defaultdict(list)
+    for group in unmet:
+        for entry in group.entries:
+            for known in entry.known_hashes:
+                if known.crc32:
+                    wanted[(known.crc32.lower(), entry.file_size)].append((group, entry))
+    if not wanted:
+        return
+    for (filepath,) in db.query("SELECT filepath FROM bios_files WHERE is_missing = 0 "
+                                "AND lower(filename) LIKE '%.zip' ORDER BY filepath"):
+        try:
+            with zipfile.ZipFile(os_path(str(filepath))) as archive:
+                members = [(m.filename, m.CRC, m.file_size) for m in archive.infolist()
+                           if not m.is_dir()][:_ZIP_MEMBERS_LOOKED_AT]
+        except (OSError, *ZIP_ERRORS):
+            continue
+        for name, crc, size in members:
+            for key in ((f"{crc:08x}", size), (f"{crc:08x}", None)):
+                for group, entry in wanted.get(key, ()):
+                    item = {"zip": str(filepath), "member": name, "entry": entry.id}
+                    if item not in group.inside_zips:
+                        group.inside_zips.append(item)
+
+
 def _drop_problems_of_good_dumps(groups: list[BiosGroup],
                                  found: dict[str, list[dict[str, Any]]],
                                  names: dict[str, str]) -> None:
@@ -394,6 +431,7 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     for group in groups:
         _decide(group, found)
     _drop_problems_of_good_dumps(groups, found, {e.id: e.filename for e in known.entries})
+    _look_in_stored_zips(db, [group for group in groups if group.status != SATISFIED])
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
     return BiosReport(groups, strict, _selection(platforms or [], emulator, profile), scope)

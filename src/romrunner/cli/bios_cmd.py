@@ -249,13 +249,32 @@ def bios_table(report: BiosReport) -> Table:
     for group in report.groups:
         style = "green" if group.status == SATISFIED else \
             "red" if group.status == BLOCKING else "yellow"
-        have = "; ".join(_present(p) for p in group.present) or "; ".join(
-            f"{_problem_file(p, group.problems)}: {p['status']}" for p in group.problems)
+        have = "; ".join(_present(p, group.present) for p in group.present) or "; ".join(
+            _problem(p, group.problems) for p in group.problems)
+        if group.status != SATISFIED and group.inside_zips:
+            have = "; ".join(part for part in (have, _inside_zips(group.inside_zips)) if part)
         table.add_row(group.platform_id, *([group.emulator_id or "any"] if emulators else []),
                       "required" if group.required else "optional",
                       _file_names(group.entries),
                       Text(group.status, style=style), have)
     return table
+
+
+def _problem(problem: dict[str, Any], problems: list[dict[str, Any]]) -> str:
+    """A problem file and its status; one gone since its scan is said gone, by its path
+    (qa182: "scph1001.bin: wrong_hash" of a deleted folder's file, the user looking for it)."""
+    if not problem.get("there", True):
+        return (f"{problem['filepath']}: {problem['status']}, gone since its scan (`romrunner "
+                "bios scan` of the folder above it forgets it)")
+    return f"{_problem_file(problem, problems)}: {problem['status']}"
+
+
+def _inside_zips(found: list[dict[str, str]]) -> str:
+    """The members of stored zips that would meet an unmet group, extracted."""
+    shown = "; ".join(f"{item['member']} inside {item['zip']}" for item in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return f"{shown}{more} (by the CRC32 and size its directory gives): extract it, then " \
+           "`romrunner bios scan` again"
 
 
 def _problem_file(problem: dict[str, Any], problems: list[dict[str, Any]]) -> str:
@@ -272,23 +291,27 @@ def _file_names(entries: list[Any], shown: int = 4) -> str:
     return ", ".join(names[:shown]) + (" …" if len(names) > shown else "")
 
 
-def _present(item: dict[str, Any]) -> str:
+def _present(item: dict[str, Any], present: list[dict[str, Any]]) -> str:
     """A file that satisfies a group; under another name, what the card gets and whether
-    renaming it in the library is worth it (not when its name serves another entry)."""
+    renaming it in the library is worth it (not when its name serves another entry). By
+    its whole path where another file of ``present`` has its name (qa182: "scph5501.bin;
+    scph5501.bin", copies in two folders)."""
     name = Path(item["filepath"]).name
+    shown = str(item["filepath"]) if sum(
+        Path(other["filepath"]).name == name for other in present) > 1 else name
     if not item.get("there", True):  # (QA129 F5: said "satisfied" of a deleted folder's)
         return (f"{item['filepath']}: gone since its scan (a share not mounted? mount it; "
                 "deleted, `romrunner bios scan` of the folder above it forgets it)")
     if not item["expected_filename"]:  # (named as the entry lists it: its card name may
         # still differ, QA147 F7: `GBA_BIOS.BIN` goes on the card as `gba_bios.bin`)
         card = str(item.get("card_name") or name).rsplit("/", 1)[-1]
-        return name if card == name else f"{name} (as {card} on the card)"
+        return shown if card == name else f"{shown} (as {card} on the card)"
     if item["name_serves"]:
-        return f"{name} (as {item['card_name']} on the card)"
+        return f"{shown} (as {item['card_name']} on the card)"
     if item["name_taken"]:
-        return (f"{name} (as {item['card_name']} on the card; rename it: its name is another "
+        return (f"{shown} (as {item['card_name']} on the card; rename it: its name is another "
                 "BIOS's)")
-    return f"{name} (as {item['card_name']} on the card; rename optional)"
+    return f"{shown} (as {item['card_name']} on the card; rename optional)"
 
 
 def register(group: click.Group) -> None:
