@@ -1153,15 +1153,32 @@ def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
 
 def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int, _Game]:
     """The games the library has but cannot deploy now, not chosen: missing since the scan
-    (an unmounted share whose empty mount folder was rescanned) or on a root that is not
-    reachable (see _hold_absent)."""
+    (an unmounted share whose empty mount folder was rescanned), on a root that is not
+    reachable, or whose library copy cannot be used now (see _unusable_now): see
+    _hold_absent."""
     roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
     away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
-    ids = [int(row[0]) for row in db.query(
+    ids = {int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
-        "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
-    absent = [i for i in ids if i not in chosen]
+        "WHERE root_id IN (SELECT value FROM json_each(?))", (json.dumps(away),))}
+    builder.unusable = _unusable_now(db) - ids - chosen
+    absent = sorted(i for i in ids | builder.unusable if i not in chosen)
     return _load_games(db, absent) if absent else {}
+
+
+def _unusable_now(db: Database) -> set[int]:
+    """The games present whose library copy no emulator can use now — a zip `scan --verify`
+    found damaged, a disc whose sheet names a track the scan could not read (missing,
+    emptied) — with the other discs of such a disc's set: left out by the auto-list, their
+    card copies may be the only good ones left (qa184 F7: `--prune` removed a set's three
+    discs, the only copy of a track among them, and the intact zip of a game rotted in the
+    library). One pass over the games and the tracks not read."""
+    ids = {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE is_missing = 0 AND scan_error IS NOT NULL "
+        "UNION SELECT g.id FROM game_files f JOIN games g ON g.id = f.game_id "
+        "WHERE f.kind = 'track' AND f.file_size IS NULL AND g.is_missing = 0 "
+        "AND g.format IN ('cue', 'gdi')")}
+    return ids | set_mates(db, ids) if ids else ids
 
 
 def _hold_the_sets_held_sets_run_with(db: Database, builder: _Builder) -> None:
@@ -1275,9 +1292,11 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
                for game_id, dests in sorted(missing.items())}
     builder.held_off_card.update(game_id for game_id, dests in on_card.items() if not dests)
     named = [(game_id, dests) for game_id, dests in on_card.items()
-             if dests and game_id not in not_games]
+             if dests and game_id not in not_games and game_id not in builder.unusable]
     _warn_not_games_held(builder, [games[game_id] for game_id, dests in on_card.items()
                                    if dests and game_id in not_games])
+    _warn_unusable_held(builder, [(games[game_id], dests) for game_id, dests
+                                  in on_card.items() if dests and game_id in builder.unusable])
     if named:
         count, files = len(named), sum(len(dests) for _, dests in named)
         shown = [games[game_id] for game_id, _ in named]
@@ -1296,6 +1315,27 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
 
 
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
+
+
+def _warn_unusable_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...]]]) -> None:
+    """Say the card's copies kept of the games whose library copy cannot be used now (see
+    _unusable_now): the card's may be the only good copy left."""
+    if not held:
+        return
+    count = len(held)
+    files = len({dest for _, dests in held for dest in dests})  # (a set's .m3u once)
+    shown = [game for game, _ in held]
+    builder.plan.warnings.append(PlanIssue(
+        "unusable-held", f"{counted(count, 'game')} whose library copy cannot be used now (a "
+        "zip `scan --verify` found damaged, a disc whose sheet names a track the scan could "
+        f"not read, or another disc of its set) {'has' if count == 1 else 'have'} "
+        f"{counted(files, 'file')} on the card "
+        f"({examples([game.filename for game in shown], HELD_NAMED)}): left out, and their "
+        "copies on the card kept, never pruned — the card's may be the only good copy left "
+        "(copy it back to the library, or mend the library's copy and rescan)",
+        shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
+        shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
+        tuple((game.id, game.source, dests) for game, dests in held)))
 
 
 def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _Game]
@@ -2126,6 +2166,8 @@ class _Builder:
         # games missing from the library held with no file on this card: their BIOS is not
         # the card's concern (QA94 F2: every deploy wrote a BIOS no game of it needs)
         self.held_off_card: set[int] = set()
+        # games present whose library copy cannot be used now (see _unusable_now): held
+        self.unusable: set[int] = set()
         # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
         self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
@@ -3086,6 +3128,8 @@ def _why_unread(path: str) -> str:
         return "it is a symbolic link (a scan reads no link: put the file itself there)"
     if not stat.S_ISREG(info.st_mode):
         return "it is not a regular file (a folder, a device or a pipe)"
+    if not info.st_size:
+        return "it is empty (emptied by accident? put the file back, then rescan)"
     return "it is there now (rescan)"
 
 

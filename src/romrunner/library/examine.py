@@ -299,4 +299,8 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     if path.is_symlink():
         raise ContainerError("is a symbolic link; not followed")
     hashes, _, mtime_ns = _hash_with_stat(path)
+    if not hashes.size:  # (qa184 F1: an emptied track was stored as the disc's, and every
+        # deploy then put the empty file over the card's good one)
+        raise ContainerError("is empty (emptied by accident? put it back and rescan); not "
+                             "read as the disc's track")
     return Track(name, hashes, mtime_ns)

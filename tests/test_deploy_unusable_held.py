@@ -1,0 +1,93 @@
+"""A game whose library copy cannot be used now — a disc track emptied or gone, a zip `scan
+--verify` found damaged — is left out by the auto-list, and the card's copy, maybe the only
+good one left, is kept by `--prune` and said (qa184 F1, F7: an emptied track was stored as the
+disc's and every deploy put the empty file over the card's good one; a missing track, or a zip
+rotted in the library, had `--prune` remove the whole set, or the intact zip, from the card).
+Real library, card folder, zips and CLI."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+DISCS = [f"Epic (Europe) (Disc {n})" for n in (1, 2, 3)]
+
+
+def _setup(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    library, card = tmp_path / "lib", tmp_path / "card"
+    (library / "psx").mkdir(parents=True)
+    (library / "gba").mkdir()
+    card.mkdir()
+    for n, title in enumerate(DISCS, start=1):
+        (library / "psx" / f"{title}.bin").write_bytes(bytes([n]) * 2352 * 8)
+        (library / "psx" / f"{title}.cue").write_text(
+            f'FILE "{title}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    with zipfile.ZipFile(library / "gba" / "Quest (USA).zip", "w") as archive:
+        archive.writestr("Quest (USA).gba", bytes(range(256)) * 64)  # (stored)
+    for args in (("library", "add", library), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    deployed = cli("--json", "deploy", "1", "--to", card, "--auto")
+    assert deployed.code == 0 and deployed.json()["data"]["copied"] == 8, deployed.out
+    return library, card
+
+
+def _files(card: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(card)): path.read_bytes() for path in sorted(card.rglob("*"))
+            if path.is_file() and ".romrunner" not in path.parts}
+
+
+def _prune(cli: Any, card: Path) -> Any:
+    result = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
+    assert result.code == 0, result.out
+    return result.json()["data"]
+
+
+def test_an_emptied_or_missing_track_keeps_the_cards_set(cli: Any, tmp_path: Path) -> None:
+    library, card = _setup(cli, tmp_path)
+    before = _files(card)
+    track = library / "psx" / f"{DISCS[1]}.bin"
+    kept = track.read_bytes()
+    track.write_bytes(b"")
+    scanned = cli("--json", "scan", "--workers", "1")
+    said = [e["error"] for e in scanned.json()["data"]["errors"]]
+    assert any(f"track '{DISCS[1]}.bin' is empty" in error for error in said), said
+    data = _prune(cli, card)
+    assert (data["copied"], data["pruned"]) == (0, 0), data
+    assert _files(card) == before  # (not the empty track over the card's good one)
+    warned = [w for w in data["plan_warnings"] if w["code"] == "unusable-held"]
+    assert len(warned) == 1 and "3 games whose library copy cannot be used now" in \
+        warned[0]["message"], data["plan_warnings"]
+    track.write_bytes(kept)
+    (library / "psx" / f"{DISCS[2]}.bin").rename(tmp_path / "away.bin")  # (the last disc)
+    cli("scan", "--workers", "1")
+    data = _prune(cli, card)
+    assert (data["copied"], data["pruned"]) == (0, 0), data
+    assert _files(card) == before
+    (tmp_path / "away.bin").rename(library / "psx" / f"{DISCS[2]}.bin")
+    cli("scan", "--workers", "1")
+    data = _prune(cli, card)
+    assert (data["copied"], data["pruned"]) == (0, 0) and data["skipped"] == 8, data
+    assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"]
+
+
+def test_a_zip_rotted_in_the_library_keeps_its_good_copy_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    library, card = _setup(cli, tmp_path)
+    before = _files(card)
+    rotted = library / "gba" / "Quest (USA).zip"
+    times = os.stat(rotted)
+    data = bytearray(rotted.read_bytes())
+    start = data.index(bytes(range(256)))  # (the stored member's data)
+    data[start + 100:start + 104] = b"\xff\xff\xff\xff"
+    rotted.write_bytes(bytes(data))
+    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
+    verified = cli("--json", "scan", "--workers", "1", "--verify")
+    assert verified.json()["data"]["damaged"] == 1, verified.out
+    result = _prune(cli, card)
+    assert result["pruned"] == 0 and _files(card) == before, result
+    (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
+    assert "Quest (USA).zip" in warned["message"]
