@@ -161,8 +161,9 @@ def test_a_zip_known_by_its_members_crc32_changed_in_place_is_not_copied(
     card.mkdir()
     result = cli("deploy", "1", "--to", card, "platform:gba")
     assert result.code == 1, result.err
-    assert (f"{bent}: its content no longer matches the scan's CRC32 of its member Bent Game "
-            "(USA).gba (changed in place? `romrunner scan --full` reads it again)"
+    # (damaged, said so: review39 F3, "changed in place? scan --full" went in circles)
+    assert (f"{bent}: the data of its member Bent Game (USA).gba is not what the zip states: "
+            "damaged (`romrunner scan --verify` marks it so; restore the zip from a backup)"
             ) in " ".join((result.out + result.err).split())
     on_card = card_files(card)
     assert not any("Bent Game" in path for path in on_card), on_card
@@ -182,7 +183,7 @@ def test_a_deflated_zip_changed_in_place_is_not_copied_either(
     assert result.code == 1, result.err
     (error,) = result.json()["data"]["errors"]
     assert error["error"].startswith(f"{bent}: "), error
-    assert "`romrunner scan --full` reads it again" in error["error"], error
+    assert "damaged (`romrunner scan --verify` marks it so" in error["error"], error
     on_card = card_files(card)
     assert sorted(PurePosixPath(path).name for path in on_card
                   if path.endswith(".zip")) == ["Good Game (USA).zip"], on_card

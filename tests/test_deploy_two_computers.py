@@ -443,3 +443,7 @@ def test_the_same_rom_zipped_apart_is_present_and_not_rewritten_by_either_comput
         assert copy.read_bytes() == zips["desktop"][1]
         assert (copy.stat().st_size, copy.stat().st_mtime_ns) == (
             written.st_size, written.st_mtime_ns)
+    # (--overwrite replaces it all the same: review39 F7, the skip came before it)
+    forced = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb", "--overwrite")
+    assert forced.code == 0 and forced.json()["data"]["copied"] == 1, forced.out
+    assert copy.read_bytes() == zips["laptop"][1]

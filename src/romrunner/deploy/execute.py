@@ -3722,7 +3722,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
                              f"kept{pruned} (use --overwrite to replace it)")
-        if claims is not None and item.content is None \
+        if claims is not None and item.content is None and not options.overwrite \
                 and claims.same_rom_zipped_apart(claim, item.game_id) \
                 and (not options.verify or _zip_data_as_stated(root / item.dest)):
             # (the card's zip holds by its directory the very ROMs, CRC32 and size, the
@@ -3860,60 +3860,74 @@ def _check_zip_members(item: _Item, temp: str, folder: int,
     ``folder``) still holds the members the scan read from its directory (``members``: their
     CRC32 and size) and each member's data has the CRC32 its directory states: a zip read
     from its directory only has no other hash to check its copy against. Every member is
-    read, decompressed, once (zipfile checks its CRC32 at its end); one of a compression
-    method zipfile cannot read is left unchecked."""
+    read, decompressed, once (see _member_not_as_stated)."""
     fd = os.open(temp, os.O_RDONLY | os.O_CLOEXEC, dir_fd=folder)
     try:
-        with os.fdopen(fd, "rb", closefd=False) as raw, zipfile.ZipFile(raw) as archive:
-            stated = Counter((info.CRC, info.file_size) for info in archive.infolist()
-                             if not info.is_dir())
-            for crc, size in members:
-                if crc is None:
-                    continue
-                if stated[(crc, size)] <= 0:
-                    raise _FileFailed(_no_longer_matches(item, "CRC32 of its members"))
-                stated[(crc, size)] -= 1
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
+        with os.fdopen(fd, "rb", closefd=False) as raw:
+            try:
+                archive = zipfile.ZipFile(raw)
+            except _ZIP_ERRORS as exc:
+                raise _FileFailed(f"{item.source}: no longer a zip the scan could read "
+                                  f"({exc or type(exc).__name__}; changed in place? "
+                                  f"{_full_rescan(item)} reads it again)") from exc
+            with archive:
+                stated = Counter((info.CRC, info.file_size) for info in archive.infolist()
+                                 if not info.is_dir())
+                for crc, size in members:
+                    if crc is None:
+                        continue
+                    if stated[(crc, size)] <= 0:  # (its directory changed: another zip)
+                        raise _FileFailed(_no_longer_matches(item, "CRC32 of its members"))
+                    stated[(crc, size)] -= 1
+                # (its directory as scanned, its data not: damaged — review39 F3, "changed
+                # in place? scan --full" went in circles once a scan had found it damaged)
                 try:
-                    with archive.open(info) as member:
-                        while member.read(READ_BUFFER):
-                            pass
-                except NotImplementedError:
-                    continue  # (a compression method zipfile cannot read: not checked)
-                except zipfile.BadZipFile as exc:
-                    if str(exc).startswith("Bad CRC-32"):
-                        raise _FileFailed(_no_longer_matches(
-                            item, f"CRC32 of its member {info.filename}")) from exc
-                    raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error,
-            RuntimeError, IndexError, KeyError) as exc:
-        raise _FileFailed(f"{item.source}: no longer a zip the scan could read "
-                          f"({exc or type(exc).__name__}; changed in place? "
-                          f"{_full_rescan(item)} reads it again)") from exc
+                    bad = _member_not_as_stated(archive)
+                    what = None if bad is None else f"the data of its member {bad} is not " \
+                        "what the zip states"
+                except _ZIP_ERRORS as exc:
+                    what = f"a member's data cannot be read ({exc or type(exc).__name__})"
+                if what is not None:
+                    raise _FileFailed(f"{item.source}: {what}: damaged (`romrunner scan "
+                                      "--verify` marks it so; restore the zip from a backup)")
     finally:
         os.close(fd)
 
 
+# What reading a zip that is not one zipfile reads whole raises
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error,
+               RuntimeError, IndexError, KeyError)
+
+
+def _member_not_as_stated(archive: zipfile.ZipFile) -> str | None:
+    """The name of the first member of ``archive`` whose data is not the CRC32 its directory
+    states, or None; each member read, decompressed, once (zipfile checks the CRC32 at its
+    end; one of a compression method zipfile cannot read is taken as it is). Any other
+    failure to read the zip is raised."""
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        try:
+            with archive.open(info) as member:
+                while member.read(READ_BUFFER):
+                    pass
+        except NotImplementedError:
+            continue
+        except zipfile.BadZipFile as exc:
+            if str(exc).startswith("Bad CRC-32"):
+                return info.filename
+            raise
+    return None
+
+
 def _zip_data_as_stated(path: Path) -> bool:
     """True when every member of the zip at ``path`` reads whole with the CRC32 its directory
-    states (one of a compression method zipfile cannot read is taken as it is)."""
+    states."""
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                try:
-                    with archive.open(info) as member:
-                        while member.read(READ_BUFFER):
-                            pass
-                except NotImplementedError:
-                    continue
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
-            zlib.error, RuntimeError, IndexError, KeyError):
+            return _member_not_as_stated(archive) is None
+    except (OSError, *_ZIP_ERRORS):
         return False
-    return True
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
