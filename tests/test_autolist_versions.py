@@ -687,6 +687,8 @@ def test_translations_are_allowed_without_the_hacks(cli: Any, tmp_path: Path) ->
     shown = real(cli, "profile", "show", "1")
     assert re.search(r"hacks +left out", shown.out) and re.search(
         r"translations +allowed", shown.out), shown.out
+    hacks = real(cli, "profile", "set", "1", "--hacks", "--no-translations")
+    assert hacks.code == 2 and "hacks, which allow translations too" in hacks.err, hacks.err
     assert real(cli, "profile", "set", "1", "--no-translations").code == 0
     listed = _listed(cli)
     assert listed["Mother 2 (Japan) [T+Eng].sfc"]["dropped"] == "translation"

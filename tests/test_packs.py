@@ -236,7 +236,7 @@ def test_a_writing_command_under_another_pack_says_what_it_dropped(
     (pack_dir / "devices.json").write_text(json.dumps(data))
     said = cli("--pack", pack_dir, "collection", "create", "second")
     assert said.code == 0
-    assert "the cached knowledge derived from the previous one is stale now (1 rows" in said.err
+    assert "the cached knowledge derived from the previous one is stale now (1 row," in said.err
 
 
 def test_answers_of_the_pack_derived_source_outlive_a_command_run_with_another_pack(

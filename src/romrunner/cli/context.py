@@ -25,7 +25,7 @@ from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
 from romrunner.store.open import BackupMark, PlaceMark, discard_new_database
-from romrunner.words import shell_word
+from romrunner.words import counted, shell_word
 
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
@@ -190,9 +190,10 @@ class AppContext:
                 synced = sync_pack(self._db, self.pack())
                 if synced.invalidated_rows:  # (QA84 F3: dropped without a word)
                     self.warn("the definition pack changed: the cached knowledge derived from "
-                              f"the previous one is stale now ({synced.invalidated_rows:,} "
-                              "rows, still used, said as stale; `romrunner cache import` of "
-                              "what you imported under its sources makes them current)")
+                              "the previous one is stale now "
+                              f"({counted(synced.invalidated_rows, 'row')}, still used, said "
+                              "as stale; `romrunner cache import` of what you imported under "
+                              "its sources makes them current)")
             self._created_changes = self._db.committed_changes
         return self._db
 

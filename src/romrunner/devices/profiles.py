@@ -388,6 +388,12 @@ def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
                               profile_id)) is None:  # (not another's: review 110 F1)
                     columns["profile_name"] = renamed
         _refuse_included_and_excluded(db, profile, columns)
+        if columns.get("allow_translations") == 0 \
+                and columns.get("allow_hacks", int(profile.allow_hacks)):
+            # (review39 F5: taken, and nothing changed — hacks allow translations)
+            raise InputError("--no-translations: the profile allows hacks, which allow "
+                             "translations too (`--no-hacks` leaves both out; `--no-hacks "
+                             "--translations` keeps translations alone); nothing was changed")
         if columns:
             assignments = ", ".join(f"{column} = ?" for column in columns)
             db.execute(f"UPDATE device_profiles SET {assignments}, updated_at = "
