@@ -390,6 +390,12 @@ def test_a_stored_game_whose_file_is_emptied_is_missing_and_said(
     rom.write_bytes(rom_bytes(1))
     scan_json(cli)
     assert not games_by_file(cli)["Gone (USA).gba"]["is_missing"]
+    for path in root.iterdir():  # (every file emptied: the scan holds the root back, and
+        path.write_bytes(b"")    # says none "marked missing" — review39 F1)
+    held = cli("--json", "scan", "--workers", "1")
+    assert held.code == 2 and held.json()["data"]["missing"] == 0, held.out
+    assert not [e for e in held.json()["data"]["errors"] if "marked missing" in e["error"]]
+    assert not any(game["is_missing"] for game in games_by_file(cli).values())
 
 
 def test_a_root_named_twice_is_scanned_once(cli: Any, library: dict[str, Any]) -> None:

@@ -249,6 +249,9 @@ class Plan:
     # an earlier release stored as an NES game): id -> path; the scan forgets them (marks
     # missing those in a collection or with an override).
     not_games: dict[int, str] = field(default_factory=dict)
+    # Of ``vanished``, the files the walk found empty: id -> their size at the last scan
+    # (said as emptied when marked missing: see library.scan._finish_root)
+    emptied: dict[int, int] = field(default_factory=dict)
     # Files taken as the same after a FAT drive's time-zone shift, or with their times cut to
     # a coarser precision (see timeshift): their new times, to store — (game id, time) and
     # disc tracks' (sheet's game id, name, time) — and the offsets they moved by, or the
@@ -614,7 +617,7 @@ def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSumma
     # What the walk could not read, or skipped, is left as it was.
     plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
                               {*notes.unstated, *notes.skipped})
-    _say_emptied(root, unseen, plan.vanished, notes)
+    plan.emptied = _emptied(unseen, plan.vanished, notes)
     plan.unwalked = sum(1 for rel, stored in unseen.items() if not stored[3] & MISSING
                         and rel not in tracks and stored[0] not in plan.vanished)
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
@@ -799,17 +802,16 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
         notes.file_links[folder] = notes.file_links.get(folder, 0) + count
 
 
-def _say_emptied(root: Root, unseen: dict[str, Stored], vanished: dict[int, str],
-                 notes: WalkNotes) -> None:
-    """Report each stored game's file the walk found empty: gone for the scan (marked
-    missing, its card copies kept by deploys), said with its size at the last scan."""
+def _emptied(unseen: dict[str, Stored], vanished: dict[int, str],
+             notes: WalkNotes) -> dict[int, int]:
+    """The stored games whose file the walk found empty, gone for the scan as a missing
+    file is: id -> the file's size at the last scan."""
+    emptied: dict[int, int] = {}
     for relpath in notes.emptied:
         stored = unseen.get(relpath)
         if stored is not None and stored[0] in vanished:
-            notes.report(os.path.join(root.path, relpath),
-                         f"empty now (was {stored[1]:,} bytes at the last scan): its game is "
-                         "marked missing, its copies on cards are kept; restore the file, "
-                         "then `romrunner scan`")
+            emptied[stored[0]] = stored[1]
+    return emptied
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],

@@ -430,6 +430,13 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
             db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                        (now_text(), root.id))
     summary.missing += len(gone)
+    for game_id in gone:  # (said only of those marked: review39 F1, a scan held back said
+        # each "marked missing" and then "nothing was marked missing")
+        if game_id in plan.emptied:
+            summary.error(os.path.join(root.path, plan.vanished.get(game_id, "")),
+                          f"empty now (was {plan.emptied[game_id]:,} bytes at the last scan): "
+                          "its game is marked missing, its copies on cards are kept; restore "
+                          "the file, then `romrunner scan`")
     if plan.not_games:
         summary.not_games += len(plan.not_games)
         summary.not_games_paths += sorted(plan.not_games.values())
