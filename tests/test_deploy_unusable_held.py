@@ -91,3 +91,30 @@ def test_a_zip_rotted_in_the_library_keeps_its_good_copy_on_the_card(
     assert result["pruned"] == 0 and _files(card) == before, result
     (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
     assert "Quest (USA).zip" in warned["message"]
+
+
+def test_an_emptied_game_keeps_its_card_copy_and_is_not_forgotten_unasked(
+        cli: Any, tmp_path: Path) -> None:
+    """qa184 F2: a game whose file was emptied is missing, and the deploy said "an unmounted
+    share?" and pointed to `games forget --missing`, which forgot it unasked — the next
+    `--prune` then removed the card's copy, the last good one."""
+    library, card = _setup(cli, tmp_path)
+    before = _files(card)
+    emptied = library / "gba" / "Quest (USA).zip"
+    kept = emptied.read_bytes()
+    emptied.write_bytes(b"")
+    cli("scan", "--workers", "1")
+    data = _prune(cli, card)
+    assert data["pruned"] == 0 and _files(card) == before, data
+    (warned,) = [w for w in data["plan_warnings"] if w["code"] == "unusable-held"]
+    assert "Quest (USA).zip" in warned["message"] and "(emptied," in warned["message"]
+    refused = cli("games", "forget", "--missing")
+    assert refused.code == 2 and "there but empty" in refused.err, refused.err
+    emptied.write_bytes(kept)
+    os.utime(emptied, ns=(os.stat(emptied).st_atime_ns, os.stat(emptied).st_mtime_ns))
+    cli("scan", "--workers", "1")
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert not games["Quest (USA).zip"]["is_missing"]
+    data = _prune(cli, card)
+    assert (data["copied"], data["pruned"]) == (0, 0), data
+    assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"], data

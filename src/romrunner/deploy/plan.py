@@ -109,7 +109,7 @@ from romrunner.library.games import (
     platform_extensions,
     unusable_archives,
 )
-from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
+from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.roots import root_is_there
 from romrunner.library.summary import card_name, os_path
@@ -1161,7 +1161,10 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
     ids = {int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
         "WHERE root_id IN (SELECT value FROM json_each(?))", (json.dumps(away),))}
-    builder.unusable = _unusable_now(db) - ids - chosen
+    emptied = {int(row[0]) for row in db.query(  # (missing: their files there, empty)
+        "SELECT id FROM games WHERE is_missing = 1 AND substr(scan_error, 1, ?) = ?",
+        (len(EMPTIED), EMPTIED))}
+    builder.unusable = ((_unusable_now(db) - ids) | emptied) - chosen
     absent = sorted(i for i in ids | builder.unusable if i not in chosen)
     return _load_games(db, absent) if absent else {}
 
@@ -1326,9 +1329,9 @@ def _warn_unusable_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ..
     files = len({dest for _, dests in held for dest in dests})  # (a set's .m3u once)
     shown = [game for game, _ in held]
     builder.plan.warnings.append(PlanIssue(
-        "unusable-held", f"{counted(count, 'game')} whose library copy cannot be used now (a "
-        "zip `scan --verify` found damaged, a disc whose sheet names a track the scan could "
-        f"not read, or another disc of its set) {'has' if count == 1 else 'have'} "
+        "unusable-held", f"{counted(count, 'game')} whose library copy cannot be used now "
+        "(emptied, a zip `scan --verify` found damaged, a disc whose sheet names a track the "
+        f"scan could not read, or another disc of its set) {'has' if count == 1 else 'have'} "
         f"{counted(files, 'file')} on the card "
         f"({examples([game.filename for game in shown], HELD_NAMED)}): left out, and their "
         "copies on the card kept, never pruned — the card's may be the only good copy left "

@@ -179,6 +179,10 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
 # an earlier release stored, kept for its collections or overrides): ``games show``, ``games
 # forget --not-games`` and the deploy's plan tell such rows from games whose file is gone.
 NO_LONGER_A_GAME = "no longer a game: "
+# How the problem of a game marked missing because its file is there but empty begins (an
+# accident: its content may be only on a card now, which `games forget --missing` and the
+# deploy's plan say): cleared when the file is found again.
+EMPTIED = "emptied: "
 
 
 def folders_of(relpath: str, root_name: str) -> tuple[list[str], str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.errors import InputError, NotFoundError
-from romrunner.library.platforms import NO_LONGER_A_GAME
+from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME
 from romrunner.library.summary import OVERWRITTEN, os_path
 from romrunner.store.database import Database
 from romrunner.words import counted, examples, shell_word
@@ -579,6 +579,19 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
             "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
             "AND substr(filepath, 1, :n) = :mark", {**params, "n": len(OVERWRITTEN),
                                                     "mark": OVERWRITTEN}) or 0)
+        emptied = int(db.scalar(
+            "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
+            "AND substr(scan_error, 1, :n) = :mark", {**params, "n": len(EMPTIED),
+                                                      "mark": EMPTIED}) or 0)
+        if emptied and not force:  # (qa184 F2: a deploy's --prune then removed the card's
+            # copy, the last good one)
+            one = emptied == 1
+            raise InputError(
+                f"{counted(emptied, 'missing game')} {'is' if one else 'are'} missing because "
+                f"{'its file is' if one else 'their files are'} there but empty (emptied "
+                "since a scan): the content may be only on a card now, where a deploy keeps "
+                "it while the library remembers the game — copy it back; nothing was "
+                "forgotten (--force forgets them anyway)")
         if overwritten and not force:  # (QA31 F2: its card copy then had no protection)
             one = overwritten == 1
             raise InputError(

@@ -45,6 +45,7 @@ from romrunner.library.plan import (
 )
 from romrunner.library.platforms import (
     CONTAINERS,
+    EMPTIED,
     NO_LONGER_A_GAME,
     UNKNOWN,
     is_beside_a_rom,
@@ -274,8 +275,10 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.scanned -= plan.tracks_moved  # (tracks are not games)
     if plan.returned:
         with db.atomic():
-            db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
-                           ((game_id,) for game_id in plan.returned))
+            db.executemany("UPDATE games SET is_missing = 0, scan_error = CASE WHEN "
+                           "substr(scan_error, 1, ?) = ? THEN NULL ELSE scan_error END "
+                           "WHERE id = ?", ((len(EMPTIED), EMPTIED, game_id)
+                                            for game_id in plan.returned))
         summary.found_again += len(plan.returned)
     return plan
 
@@ -420,7 +423,10 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in gone))
+                       ((game_id,) for game_id in gone if game_id not in plan.emptied))
+        db.executemany("UPDATE games SET is_missing = 1, scan_error = ? WHERE id = ?",
+                       ((f"{EMPTIED}was {plan.emptied[game_id]:,} bytes", game_id)
+                        for game_id in gone if game_id in plan.emptied))
         db.executemany("UPDATE games SET is_missing = 1, scan_error = ? WHERE id = ?",
                        ((_not_a_game(game_id, plan.not_games[game_id]), game_id)
                         for game_id in sorted(kept)))
