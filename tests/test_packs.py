@@ -264,6 +264,11 @@ def test_answers_of_the_pack_derived_source_outlive_a_command_run_with_another_p
     assert failed.code == 2 and "stale now" in failed.err, failed.err
     (answer,) = answers()
     assert answer["status"] == "playable" and answer["stale"] is True
+    # (back to the pack they were current under: current again — qa184 F5, stale for good)
+    assert cli("--pack", pack_dir, "collection", "create", "back").code == 0
+    assert [a["stale"] for a in answers()] == [False]
+    assert cli("collection", "create", "away").code == 0  # (and away once more: stale)
+    assert [a["stale"] for a in answers()] == [True]
     assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
     assert [a["stale"] for a in answers()] == [False]
 

@@ -59,7 +59,12 @@ def sync_pack(db: Database, pack: DefinitionPack) -> PackSyncResult:
     if previous == pack.content_hash:
         return PackSyncResult(False, previous, 0)
     with db.atomic():
-        invalidated = _invalidate_pack_derived(db) if previous is not None else 0
+        invalidated = 0
+        if previous is not None:
+            before = _last_staled(db)
+            invalidated = _invalidate_pack_derived(db, previous, before)
+            if before is not None and before[0] == pack.content_hash:
+                _current_again(db, before[1])
         _write_meta(db, pack)
         apply_registry(db, pack.compat_sources)
     return PackSyncResult(True, previous, invalidated)
@@ -85,7 +90,40 @@ def _write_meta(db: Database, pack: DefinitionPack) -> None:
          json.dumps(versions, sort_keys=True), f"{len(pack.warnings)} load warnings"))
 
 
-def _invalidate_pack_derived(db: Database) -> int:
+# The pack the pack-derived source's answers made stale at the last change were current
+# under, and when they were made so (JSON: {"pack_hash": …, "at": …}).
+_STALED_KEY = "romrunner.pack_derived_staled"
+
+
+def _last_staled(db: Database) -> tuple[str, int] | None:
+    """The pack the answers the last change made stale were current under, and the expiry
+    that change gave them; None when no change made any."""
+    value = db.scalar("SELECT value FROM user_settings WHERE key = ?", (_STALED_KEY,))
+    try:
+        staled = json.loads(value) if isinstance(value, str) else None
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(staled, dict) or not isinstance(staled.get("pack_hash"), str) \
+            or not isinstance(staled.get("at"), int):
+        return None
+    return staled["pack_hash"], staled["at"]
+
+
+def _current_again(db: Database, at: int) -> None:
+    """Back to the pack the answers an earlier change made stale (expiry ``at``) were current
+    under — a command run once without `--pack`, then with it again: qa184 F5, stale for good
+    — those answers still as that change left them are current again."""
+    for kind in KINDS.values():
+        for table in (kind.observations, kind.best):
+            db.execute(f"UPDATE {table} SET expires_at = NULL WHERE source IN "
+                       f"({_PACK_SOURCES}) AND expires_at = ?", (at,))
+
+
+_PACK_SOURCES = "SELECT id FROM cache_sources WHERE origin = 'pack'"
+
+
+def _invalidate_pack_derived(db: Database, previous: str,
+                             before: tuple[str, int] | None = None) -> int:
     """Mark the answers of the pack-derived source stale (expired now), and drop the
     catalogs imported from the pack; the count of answers made stale.
 
@@ -94,15 +132,22 @@ def _invalidate_pack_derived(db: Database) -> int:
     command run once with another pack, or without ``--pack``, deleted every answer the user
     had imported under that source, for good (qa183 F1).
     """
-    now = int(time.time()) - 1  # (stale is "expired before now": already, this second)
+    current = int(time.time())
+    now = current - 1  # (stale is "expired before now": already, this second)
+    if before is not None and now == before[1]:  # (one expiry per change: see
+        now -= 1                                 # _current_again)
     stale = 0
-    pack_sources = "SELECT id FROM cache_sources WHERE origin = 'pack'"
     for kind in KINDS.values():
         for table in (kind.observations, kind.best):
             count = db.execute(
-                f"UPDATE {table} SET expires_at = ? WHERE source IN ({pack_sources}) "
-                "AND (expires_at IS NULL OR expires_at > ?)", (now, now)).rowcount
+                f"UPDATE {table} SET expires_at = ? WHERE source IN ({_PACK_SOURCES}) "
+                "AND (expires_at IS NULL OR expires_at > ?)", (now, current)).rowcount
             stale += count if table == kind.observations else 0
+    db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) "
+               "VALUES (?, ?, 'json', CURRENT_TIMESTAMP) ON CONFLICT (key) DO UPDATE "
+               "SET value = excluded.value, value_type = excluded.value_type, "
+               "updated_at = excluded.updated_at",
+               (_STALED_KEY, json.dumps({"pack_hash": previous, "at": now})))
     db.execute("DELETE FROM catalog_sources WHERE format = 'pack'")
     return stale
 
