@@ -191,6 +191,10 @@ def test_a_value_given_twice_is_one(db: Database) -> None:
     """qa180 F6: `region:usa,usa,…` 280 times was a 280-way test whose count ran out of
     time ("at least 84" of 646), and repeats counted toward the 500-value limit."""
     assert parse_query("region:usa,japan,usa").terms[0].values == ("usa", "japan")
+    assert parse_query("kid kid -icarus kid -icarus").terms == (
+        Term(None, ("kid",)), Term(None, ("icarus",), True))  # (a term given twice: qa184)
+    assert query_games(db, " ".join(["mario"] * 600), known_platforms=PLATFORMS).total == \
+        query_games(db, "mario", known_platforms=PLATFORMS).total
     once = query_games(db, "region:usa", known_platforms=PLATFORMS)
     repeated = query_games(db, "region:" + ",".join(["usa"] * 600), known_platforms=PLATFORMS)
     assert repeated.total == once.total > 0 and repeated.total_exact

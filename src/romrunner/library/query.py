@@ -281,7 +281,10 @@ def parse_query(text: str | Sequence[str]) -> Query:
     query that parses only fails later on ids the database lacks."""
     if not isinstance(text, str):
         text = query_text(text)
-    query = _without_lone_punctuation(Query(tuple(_term(token) for token in _tokens(text))))
+    # (a term given twice is one: the terms all hold, and repeats counted toward the limit,
+    # qa184: `kid` 600 times was refused)
+    query = _without_lone_punctuation(Query(tuple(dict.fromkeys(
+        _term(token) for token in _tokens(text)))))
     values = sum(_tests_of(term, value) for term in query.terms for value in term.values)
     if values > MAX_QUERY_VALUES:  # (SQLite's expression depth: QA26 F6 named the database)
         raise QueryError(f"query: {values:,} terms, values and words; at most "
