@@ -118,3 +118,21 @@ def test_an_emptied_game_keeps_its_card_copy_and_is_not_forgotten_unasked(
     data = _prune(cli, card)
     assert (data["copied"], data["pruned"]) == (0, 0), data
     assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"], data
+
+
+def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(
+        cli: Any, tmp_path: Path) -> None:
+    """qa184 F3: a library zip cut short (a failed copy) was "changed since the scan (rescan
+    it …)" at every deploy, while every rescan said it could not store it; an emptied one
+    likewise. Both are said as what they are now, with the way on."""
+    library, _ = _setup(cli, tmp_path)
+    quest = library / "gba" / "Quest (USA).zip"
+    data = quest.read_bytes()
+    quest.write_bytes(data[: len(data) // 2])
+    assert cli("scan", "--workers", "1").code in (0, 1)
+    (tmp_path / "card2").mkdir()
+    result = cli("--json", "deploy", "1", "--to", tmp_path / "card2", "title:quest")
+    said = " ".join(e["error"] for e in result.json()["data"]["errors"]) \
+        + " ".join(result.json()["errors"])
+    assert "changed since the scan, and no longer a zip that can be read" in said, result.out
+    assert "rescan it" not in said

@@ -25,6 +25,7 @@ import posixpath
 import re
 import stat
 import unicodedata
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -3088,8 +3089,27 @@ def changed_since_the_scan(source: str) -> str:
     """The words of a source no longer as the scan saw it, by the plan and the run alike: in
     a resume the scan is the one the deployment was planned from, which a rescan since does
     not change (QA42 F8: "rescan it" was said again after each rescan)."""
+    now = _beyond_a_rescan(source)
+    if now is not None:  # (qa184 F3: "rescan it" again after every rescan that could not)
+        return f"{source}: changed since the scan, {now}"
     return (f"{source}: changed since the scan (rescan it; a deployment planned before "
             "takes it as it is now only in a new `romrunner deploy`)")
+
+
+def _beyond_a_rescan(source: str) -> str | None:
+    """What a source changed since the scan is now when no rescan can store it — empty, or a
+    zip no longer readable (corrupt, cut short) — with the way on; None otherwise. Asked of
+    changed sources only."""
+    path = os_path(source)
+    try:
+        if not os.stat(path).st_size:
+            return "and empty now (emptied by accident? restore it from a backup)"
+        if source.lower().endswith(".zip") and not zipfile.is_zipfile(path):
+            return ("and no longer a zip that can be read (corrupt or cut short: restore it "
+                    "from a backup; a rescan cannot store it)")
+    except OSError:
+        return None
+    return None
 
 
 def _why_one_name(one: str, other: str) -> str:
