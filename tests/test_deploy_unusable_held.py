@@ -123,8 +123,8 @@ def test_an_emptied_game_keeps_its_card_copy_and_is_not_forgotten_unasked(
 def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(
         cli: Any, tmp_path: Path) -> None:
     """qa184 F3: a library zip cut short (a failed copy) was "changed since the scan (rescan
-    it …)" at every deploy, while every rescan said it could not store it; an emptied one
-    likewise. Both are said as what they are now, with the way on."""
+    it …)" at every deploy, while every rescan said it could not store it. It is said as
+    what it is now, with the way on."""
     library, _ = _setup(cli, tmp_path)
     quest = library / "gba" / "Quest (USA).zip"
     data = quest.read_bytes()
