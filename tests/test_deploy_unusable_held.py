@@ -136,3 +136,27 @@ def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(
         + " ".join(result.json()["errors"])
     assert "changed since the scan, and no longer a zip that can be read" in said, result.out
     assert "rescan it" not in said
+
+
+def test_a_zip_rotted_after_its_verify_is_found_damaged_by_a_full_scan(
+        cli: Any, tmp_path: Path) -> None:
+    """qa185 F1: a zip `scan --verify` had hashed, then rotted (its time kept): `scan --full`
+    said "1 not stored" and kept it as it was, the auto-list still took it; only `scan
+    --verify` marked such a zip damaged. Any scan that reads it does now, and the card's good
+    copy is kept."""
+    library, card = _setup(cli, tmp_path)
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+    before = _files(card)
+    rotted = library / "gba" / "Quest (USA).zip"
+    times = os.stat(rotted)
+    data = bytearray(rotted.read_bytes())
+    start = data.index(bytes(range(256)))
+    data[start + 100:start + 104] = b"\xff\xff\xff\xff"
+    rotted.write_bytes(bytes(data))
+    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
+    full = cli("--json", "scan", "--workers", "1", "--full")
+    assert full.json()["data"]["damaged"] == 1, full.out
+    result = _prune(cli, card)
+    assert result["pruned"] == 0 and _files(card) == before, result
+    (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
+    assert "Quest (USA).zip" in warned["message"]
