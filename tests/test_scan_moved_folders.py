@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,11 @@ def _library(cli: Any, tmp_path: Path) -> tuple[Path, int]:
     (disc / "Disc (USA).cue").write_text(SHEET)
     (disc / "Disc (USA) (Track 1).bin").write_bytes(rom_bytes(60, 4 * SIZE))
     (disc / "Disc (USA) (Track 2).wav").write_bytes(rom_bytes(61, 2 * SIZE))
-    total = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    files = sorted(path for path in root.rglob("*") if path.is_file())
+    for n, path in enumerate(files):  # (each its own time: files written in one burst may
+        at = 1_700_000_000_000_000_000 + n * 1_000_003  # share one, which is read)
+        os.utime(path, ns=(at, at))
+    total = sum(path.stat().st_size for path in files)
     assert cli("library", "add", str(root)).code == 0
     first = scan_json(cli)
     assert first["added"] == 7
@@ -144,3 +149,27 @@ def test_a_file_of_another_time_in_the_new_folder_is_read(cli: Any, tmp_path: Pa
     result = scan_json(cli)
     assert (result["renamed"], result["renamed_unread"]) == (6, 5)
     assert result["bytes_hashed"] == SIZE
+
+
+def test_files_of_one_time_are_read(cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review39b F3: every file unpacked from a TorrentZip archive has its fixed time; a set
+    redumped under the same names and sizes, unpacked into a renamed folder, was taken as the
+    old files moved — a changed file kept its old hashes and match. A time other files share
+    is no fingerprint: they are read."""
+    root, _ = _library(cli, tmp_path)
+    torrentzip = 851_472_720_000_000_000  # (1996-12-24 23:32:00, TorrentZip's member time)
+    for path in (root / "GB").iterdir():
+        os.utime(path, ns=(torrentzip, torrentzip))
+    scan_json(cli)  # (the new times stored: the same content)
+    (root / "GB").rename(root / "gb")
+    redumped = root / "gb" / "Game 2 (USA).gb"
+    redumped.write_bytes(rom_bytes(99, SIZE))  # (the same name and size, other bytes)
+    os.utime(redumped, ns=(torrentzip, torrentzip))
+    result = scan_json(cli)
+    assert (result["renamed"], result["renamed_unread"]) == (5, 0), result  # (read: content)
+    assert result["bytes_hashed"] >= 5 * SIZE, result
+    with sqlite3.connect(db_path) as conn:
+        (crc,) = conn.execute("SELECT lower(hex(crc32_bin)) FROM games WHERE filename = ? "
+                              "AND is_missing = 0",
+                              ("Game 2 (USA).gb",)).fetchone()
+    assert crc == f"{zlib.crc32(rom_bytes(99, SIZE)):08x}"

@@ -14,9 +14,12 @@ decide the same platform the old ones did (a file's first bytes read for it; not
 whose header decided it), else the file is read as any renamed file is. The game keeps its id,
 hashes, match and curation; its path is updated; it counts as renamed.
 
-A file replaced by another of the same name, size and modification time in another folder in
-one go (never by an edit, which sets a new time; a copy tool keeping times copies the same
-content) would be taken for the old one; ``scan --full`` reads every file.
+A time another file of the root has too (another new file, another stored game) is no
+fingerprint: those files are read (every file unpacked from a TorrentZip archive has its fixed
+time). A file replaced by another of the same name, size and a modification time no other file
+has, in another folder, in one go (never by an edit, which sets a new time; a copy tool keeping
+times copies the same content) would be taken for the old one; ``scan --full`` reads every
+file.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import json
 import os
 import stat
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from romrunner.library.examine import Job, track_relpath
@@ -73,9 +76,10 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
             gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5])))
     moved: list[tuple[_Vanished, Job]] = []
     tracks_taken: set[str] = set()
+    shared = _shared_times(db, root, plan, {key[2] for key in gone})
     for key, vanished in gone.items():
         jobs = new[key]
-        if len(vanished) != 1 or len(jobs) != 1:
+        if len(vanished) != 1 or len(jobs) != 1 or key[2] in shared:
             continue  # ambiguous: told apart by their content
         old, job = vanished[0], jobs[0]
         if extension_of(key[0]) == _PLAYLIST:
@@ -99,6 +103,24 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
     for old, _ in moved:
         plan.vanished.pop(old.id, None)
     return len(moved)
+
+
+def _shared_times(db: Database, root: Root, plan: Plan, times: set[int]) -> set[int]:
+    """Of ``times``, those another file of the root has too — another new file, or another
+    stored game: a time no fingerprint of a file (review39b F3: every file unpacked from a
+    TorrentZip archive has its fixed time, and a set of them redumped under the same names
+    and sizes was taken as the old files moved; files written in one burst share a time
+    too)."""
+    if not times:
+        return set()
+    shared = {mtime for mtime, count in Counter(job.mtime_ns for job in plan.jobs
+                                                 if job.relpath not in plan.known).items()
+              if count > 1 and mtime in times}
+    shared.update(int(row[0]) for row in db.query(
+        "SELECT file_mtime_ns FROM games WHERE root_id = ? AND file_mtime_ns IN "
+        "(SELECT value FROM json_each(?)) GROUP BY file_mtime_ns HAVING count(*) > 1",
+        (root.id, json.dumps(sorted(times)))))
+    return shared
 
 
 def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job) -> list[str] | None:
