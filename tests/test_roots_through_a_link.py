@@ -130,3 +130,22 @@ def test_a_link_that_leads_nowhere_now_or_to_the_root_changes_nothing(
     assert cli("scan", "--workers", "1").code == 0
     nas["link_itself"].unlink()  # the link removed: the root is scanned as stored
     assert cli("scan", "--workers", "1").code == 0
+
+
+def test_another_library_of_the_same_file_names_is_no_copy(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    """review39b F5: a second library holding files of the same names (other dumps: other
+    sizes or times) was taken for a copy of a root still there — `scan` of it advised
+    `library move`, which put the root's ids and curation on other files. A copy has the
+    files' sizes and times."""
+    assert cli("library", "add", nas["old"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    other = tmp_path / "other" / "roms"
+    (other / "snes").mkdir(parents=True)
+    for name in ("Game (USA).sfc", "Other (USA).sfc"):
+        (other / "snes" / name).write_bytes(b"\x09" * 8192)
+    said = cli("scan", other)
+    assert said.code == 2 and f"`romrunner library add {other}` adds it" in said.err, said.err
+    assert "holds the files of" not in said.err
+    copied = cli("scan", nas["new"])  # (a copy, sizes and times kept: said so)
+    assert "holds the files of the library root" in copied.err, copied.err

@@ -208,14 +208,25 @@ def copied_root(db: Database, folder: Path, given: Path | None = None) -> Path |
             continue
         if spelt is not None and old_given == spelt:
             return Path(str(old))
-        paths = [str(row[0]) for row in db.query(
-            "SELECT filepath FROM games WHERE root_id = ? AND is_missing = 0 ORDER BY id "
-            "LIMIT ?", (root_id, _COPY_SAMPLE))]
-        found = sum(os.path.lexists(os_path(os.path.join(folder, relpath)))
-                    for relpath in paths)
-        if paths and found * 2 >= len(paths):
+        sample = list(db.query(
+            "SELECT filepath, file_size, file_mtime_ns FROM games WHERE root_id = ? "
+            "AND is_missing = 0 ORDER BY id LIMIT ?", (root_id, _COPY_SAMPLE)))
+        found = sum(_same_file_there(folder, str(path), size, mtime_ns)
+                    for path, size, mtime_ns in sample)
+        if sample and found * 2 >= len(sample):
             return Path(str(old))
     return None
+
+
+def _same_file_there(folder: Path, relpath: str, size: object, mtime_ns: object) -> bool:
+    """True when ``folder`` holds at ``relpath`` a file of the size and time a game of
+    another root has there: a copy of that file (review39b F5: another library of the same
+    file names was taken for a copy, and `library move` advised over curation)."""
+    try:
+        info = os.stat(os_path(os.path.join(folder, relpath)))
+    except OSError:
+        return False
+    return (info.st_size, info.st_mtime_ns) == (size, mtime_ns)
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
