@@ -111,6 +111,13 @@ def test_a_header_with_a_comment_after_it_is_a_header() -> None:
     ini = parse_ini("[Core] ; the core\nA = 1\nB]\nC = 2\n[D]\nE = 3\n")
     assert ini.sections == {"Core": {"A": "1"}, "D": {"E": "3"}}
     assert [(b.line, b.text, b.last_line, b.keys) for b in ini.broken] == [(3, "B]", 4, 1)]
+    # (anything after the `]`, as PPSSPP's and Dolphin's readers take it: review39b F10, the
+    # keys after `[ClearToRAM] (added in 1.14)` went to the section before)
+    ini = parse_ini("[DepthRangeHack]\nULUS10001 = true\n[ClearToRAM] (added in 1.14)\n"
+                    "ULUS10002 = true\n")
+    assert ini.sections == {"DepthRangeHack": {"ULUS10001": "true"},
+                            "ClearToRAM": {"ULUS10002": "true"}}
+    assert not ini.stray and not ini.broken
 
 
 def test_a_gameindex_key_that_lost_its_indentation_is_named_not_read_as_a_game(

@@ -56,8 +56,10 @@ class IniText:
         return len(self.stray)
 
 
-# `[Core]`, also with a comment after it (`[Core] ; …`), as the emulators' own readers take it
-_HEADER = re.compile(r"^\[([^\]]*)\]\s*(?:[#;].*)?$")
+# `[Core]`, also with anything after it (`[Core] ; …`, `[ClearToRAM] (added in 1.14)`), as
+# the emulators' own readers take it: the name up to the first `]` (review39b F10: read as a
+# stray line, the keys after it went to the section before)
+_HEADER = re.compile(r"^\[([^\]]*)\].*$")
 # a header missing a bracket: `[Core` (no `]`), `Core]` (no `[`, a plain name)
 _BROKEN_HEADER = re.compile(r"^(\[[^\]=]*|[\w .-]+\])$")
 
