@@ -104,3 +104,15 @@ def test_a_core_whose_file_lists_no_firmware_is_said_to_store_nothing(
     assert result.code == 0 and "1 firmware file stored for it before, no longer listed, " \
         "removed" in result.out, result.out
     assert counts(db_path)["core_firmware"] == 0
+
+
+def test_a_link_to_a_folder_is_not_followed(tmp_path: Path, cli: Any, db_path: Path) -> None:
+    """review39b F7: a link looping back to the folder imported its GameIndex four times."""
+    folder = mixed_folder(tmp_path)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    result = cli("--json", "cache", "import", folder)
+    assert result.code == 0, result.out
+    files = [Path(f["path"]).name for f in result.json()["data"]["files"]]
+    assert files.count("GameIndex.excerpt.yaml") == 1, files
+    assert [(Path(u["path"]).name, u["reason"]) for u in result.json()["data"]["unread"]] == [
+        ("loop", "a link to a folder, not followed")]

@@ -118,6 +118,10 @@ def test_an_emptied_game_keeps_its_card_copy_and_is_not_forgotten_unasked(
     data = _prune(cli, card)
     assert (data["copied"], data["pruned"]) == (0, 0), data
     assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"], data
+    emptied.write_bytes(b"")  # (emptied again, then deleted: forgotten unasked, as any
+    cli("scan", "--workers", "1")  # file deleted — review39b F2, "there but empty" still)
+    emptied.unlink()
+    assert cli("games", "forget", "--missing").code == 0
 
 
 def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(

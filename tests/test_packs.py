@@ -269,6 +269,13 @@ def test_answers_of_the_pack_derived_source_outlive_a_command_run_with_another_p
     assert [a["stale"] for a in answers()] == [False]
     assert cli("collection", "create", "away").code == 0  # (and away once more: stale)
     assert [a["stale"] for a in answers()] == [True]
+    # (current again with the expiry the source's TTL gives, not never: review39b F6)
+    assert cli("--pack", pack_dir, "cache", "sources", "set", "rom-runner-db", "--ttl",
+               "24").code == 0
+    assert cli("collection", "create", "away again").code == 0
+    assert cli("--pack", pack_dir, "collection", "create", "back again").code == 0
+    (answer,) = answers()
+    assert answer["stale"] is False and answer["expires_at"] is not None, answer
     assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
     assert [a["stale"] for a in answers()] == [False]
 

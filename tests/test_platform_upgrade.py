@@ -173,8 +173,9 @@ def test_the_summary_names_the_games_that_changed_platform(
     assert result.code == 0, result.err
     said = " ".join(result.out.split())
     assert ("4 games stored by an earlier release are now filed under another platform "
-            "(a file's extension now comes before its folder's name, and a catalog's hash "
-            "match settles it): NES/Plain Copy.nes nes → snes, NES/Seven (USA).7z nes → snes, "
+            "(by today's rules: a file's extension before its folder's name, a folder named "
+            "as a platform's own name decides it, a catalog's hash match settles it): "
+            "NES/Plain Copy.nes nes → snes, NES/Seven (USA).7z nes → snes, "
             "NES/Seven Copy.7z nes → snes and 1 more (--json lists them); ids, collections, "
             "overrides and platforms set by hand kept") in said, said
 

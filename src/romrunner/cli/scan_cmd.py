@@ -134,9 +134,10 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             console.print(
                 f"{counted(len(changed), 'game')} stored by an earlier release "
                 f"{'is' if len(changed) == 1 else 'are'} now filed under another platform "
-                "(a file's extension now comes before its folder's name, and a catalog's hash "
-                f"match settles it): {shown}; ids, collections, overrides and platforms set "
-                "by hand kept", markup=False, soft_wrap=True)
+                "(by today's rules: a file's extension before its folder's name, a folder "
+                "named as a platform's own name decides it, a catalog's hash match settles "
+                f"it): {shown}; ids, collections, overrides and platforms set by hand kept",
+                markup=False, soft_wrap=True)
         if summary.rematched:
             console.print(
                 f"{counted(summary.rematched, 'game')} matched by an earlier release "

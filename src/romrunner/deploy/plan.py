@@ -1336,7 +1336,9 @@ def _warn_unusable_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ..
         f"{counted(files, 'file')} on the card "
         f"({examples([game.filename for game in shown], HELD_NAMED)}): left out, and their "
         "copies on the card kept, never pruned — the card's may be the only good copy left "
-        "(copy it back to the library, or mend the library's copy and rescan)",
+        "(copy it back to the library, or mend the library's copy and rescan; dropped on "
+        "purpose — a disc converted to a CHD? remove the library's files, rescan, and "
+        "`romrunner games forget --missing` lets --prune remove them)",
         shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
         shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
         tuple((game.id, game.source, dests) for game, dests in held)))

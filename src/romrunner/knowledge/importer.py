@@ -246,6 +246,8 @@ def _folder_work(folder: Path, fmt: str | None, source: str | None,
         elif fmt is not None:
             unread.append(Unread(str(path), f"not a {fmt} file, not read (without --format "
                                  "each file of a folder is read by its own format)"))
+        elif path.is_dir() and path.is_symlink():  # (review39b F7: a loop read four times)
+            unread.append(Unread(str(path), "a link to a folder, not followed", skipped=False))
         elif path.is_dir():
             if depth < _MAX_FOLDER_DEPTH:
                 _folder_work(path, None, source, work, unread, depth + 1)

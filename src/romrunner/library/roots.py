@@ -590,10 +590,11 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
             "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
             "AND substr(filepath, 1, :n) = :mark", {**params, "n": len(OVERWRITTEN),
                                                     "mark": OVERWRITTEN}) or 0)
-        emptied = int(db.scalar(
-            "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
-            "AND substr(scan_error, 1, :n) = :mark", {**params, "n": len(EMPTIED),
-                                                      "mark": EMPTIED}) or 0)
+        emptied = sum(_still_empty(str(root), str(path)) for root, path in db.query(
+            "SELECT r.path, g.filepath FROM games g JOIN library_roots r ON r.id = g.root_id "
+            "WHERE g.id IN (SELECT value FROM json_each(:ids)) "
+            "AND substr(g.scan_error, 1, :n) = :mark", {**params, "n": len(EMPTIED),
+                                                        "mark": EMPTIED}))
         if emptied and not force:  # (qa184 F2: a deploy's --prune then removed the card's
             # copy, the last good one)
             one = emptied == 1
@@ -612,6 +613,15 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
                 "nothing was forgotten (--force forgets them anyway)")
         db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)
     return GamesForgotten(len(ids), curation)
+
+
+def _still_empty(root: str, relpath: str) -> bool:
+    """True when the file of a game marked emptied is still there, empty (review39b F2: one
+    deleted since was still said "there but empty")."""
+    try:
+        return os.stat(os_path(os.path.join(root, relpath))).st_size == 0
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

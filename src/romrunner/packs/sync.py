@@ -115,7 +115,10 @@ def _current_again(db: Database, at: int) -> None:
     — those answers still as that change left them are current again."""
     for kind in KINDS.values():
         for table in (kind.observations, kind.best):
-            db.execute(f"UPDATE {table} SET expires_at = NULL WHERE source IN "
+            # (as the source's TTL gives it: review39b F6, one of 24 h never expired after)
+            db.execute(f"UPDATE {table} SET expires_at = (SELECT CASE WHEN s.ttl_hours IS "
+                       f"NULL THEN NULL ELSE {table}.fetched_at + s.ttl_hours * 3600 END "
+                       f"FROM cache_sources s WHERE s.id = {table}.source) WHERE source IN "
                        f"({_PACK_SOURCES}) AND expires_at = ?", (at,))
 
 
