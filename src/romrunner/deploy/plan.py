@@ -109,6 +109,7 @@ from romrunner.library.games import (
     is_a_note,
     platform_extensions,
     unusable_archives,
+    unusable_games,
 )
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
@@ -1176,12 +1177,8 @@ def _unusable_now(db: Database) -> set[int]:
     emptied) — with the other discs of such a disc's set: left out by the auto-list, their
     card copies may be the only good ones left (qa184 F7: `--prune` removed a set's three
     discs, the only copy of a track among them, and the intact zip of a game rotted in the
-    library). One pass over the games and the tracks not read."""
-    ids = {int(row[0]) for row in db.query(
-        "SELECT id FROM games WHERE is_missing = 0 AND scan_error IS NOT NULL "
-        "UNION SELECT g.id FROM game_files f JOIN games g ON g.id = f.game_id "
-        "WHERE f.kind = 'track' AND f.file_size IS NULL AND g.is_missing = 0 "
-        "AND g.format IN ('cue', 'gdi')")}
+    library)."""
+    ids = unusable_games(db)
     return ids | set_mates(db, ids) if ids else ids
 
 

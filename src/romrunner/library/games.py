@@ -256,12 +256,28 @@ def platform_extensions(pack: DefinitionPack) -> dict[str, frozenset[str]]:
             for platform_id, platform in pack.platforms.items()}
 
 
+# A present game stored with a problem: a member whose data is not what its zip states, or an
+# archive no longer readable (see damaged_games)
+_DAMAGED = "g.is_missing = 0 AND g.scan_error IS NOT NULL"
+# A present disc whose sheet names a track the scan could not read (see discs_lacking_tracks)
+_LACKING = ("g.is_missing = 0 AND g.format IN ('cue', 'gdi') AND f.kind = 'track' "
+            "AND f.file_size IS NULL")
+
+
 def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
     """Those of ``game_ids`` present and stored with a problem — `scan --verify` found a
     member whose data is not what its zip states — each with it."""
     return {int(row[0]): str(row[1]) for row in db.query(
-        "SELECT id, scan_error FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND is_missing = 0 AND scan_error IS NOT NULL", (json.dumps(game_ids),))}
+        "SELECT g.id, g.scan_error FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) "
+        f"AND {_DAMAGED}", (json.dumps(game_ids),))}
+
+
+def unusable_games(db: Database) -> set[int]:
+    """Every game of the library :func:`damaged_games` or :func:`discs_lacking_tracks` names:
+    present, its copy unusable now. One pass over the games and the tracks."""
+    return {int(row[0]) for row in db.query(
+        f"SELECT g.id FROM games g WHERE {_DAMAGED} UNION SELECT g.id FROM game_files f "
+        f"JOIN games g ON g.id = f.game_id WHERE {_LACKING}")}
 
 
 def discs_lacking_tracks(db: Database, game_ids: list[int]) -> dict[int, list[str]]:
@@ -272,9 +288,8 @@ def discs_lacking_tracks(db: Database, game_ids: list[int]) -> dict[int, list[st
     lacking: dict[int, list[str]] = {}
     for game_id, name in db.query(
             "SELECT g.id, f.name FROM games g JOIN game_files f ON f.game_id = g.id "
-            "AND f.kind = 'track' AND f.file_size IS NULL "
-            "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_missing = 0 "
-            "AND g.format IN ('cue', 'gdi') ORDER BY g.id, f.id", (json.dumps(game_ids),)):
+            f"WHERE g.id IN (SELECT value FROM json_each(?)) AND {_LACKING} "
+            "ORDER BY g.id, f.id", (json.dumps(game_ids),)):
         lacking.setdefault(int(game_id), []).append(str(name))
     return lacking
 
