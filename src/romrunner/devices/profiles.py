@@ -112,7 +112,8 @@ def _profile(row: sqlite3.Row) -> Profile:
         region_preference=items("region_preference"),
         language_preference=items("language_preference"),
         allow_prerelease=bool(row["allow_prerelease"]), allow_hacks=bool(row["allow_hacks"]),
-        allow_translations=bool(row["allow_translations"]),
+        # (hacks allow translations: said so in JSON as in text — qa185 F8)
+        allow_translations=bool(row["allow_translations"]) or bool(row["allow_hacks"]),
         one_game_one_rom=bool(row["one_game_one_rom"]),
         custom_roms_path=row["custom_roms_path"], custom_bios_path=row["custom_bios_path"],
         destination_id=row["destination_id"])
