@@ -393,10 +393,13 @@ def root_to_scan(db: Database, path: Path) -> Root:
 
 def list_roots(db: Database) -> list[Root]:
     """Every registered root with its game count."""
+    # (each count from an index alone: the missing ones by idx_games_missing — summing
+    # is_missing read every game row, +8% CPU per rescan of 100,000 games: bench39)
     rows = db.query(
-        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, count(g.id) AS games, "
-        "coalesce(sum(g.is_missing), 0) AS missing FROM library_roots r "
-        "LEFT JOIN games g ON g.root_id = r.id WHERE r.path <> '' GROUP BY r.id ORDER BY r.path")
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, "
+        "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
+        "(SELECT count(*) FROM games m WHERE m.root_id = r.id AND m.is_missing = 1) "
+        "AS missing FROM library_roots r WHERE r.path <> '' ORDER BY r.path")
     return [_root(row) for row in rows]
 
 
