@@ -394,6 +394,8 @@ def test_a_stored_game_whose_file_is_emptied_is_missing_and_said(
         path.write_bytes(b"")    # says none "marked missing" — review39 F1)
     held = cli("--json", "scan", "--workers", "1")
     assert held.code == 2 and held.json()["data"]["missing"] == 0, held.out
+    assert "none of its 2 files was found (2 of them are there but empty now" in " ".join(
+        held.json()["errors"]), held.out  # (not "the library root is empty": qa185 F5)
     assert not [e for e in held.json()["data"]["errors"] if "marked missing" in e["error"]]
     assert not any(game["is_missing"] for game in games_by_file(cli).values())
 

@@ -13,7 +13,7 @@ import operator
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import NamedTuple, cast
 
 from romrunner.catalog.identify import (
@@ -414,7 +414,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     went_away = _said_if_gone(root, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
-    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
+    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing, plan.emptied)
     # a root gone or held back whole (its mount point empty?) was not scanned: its last
     # scan stays the one before (qa182: `library ls` said it was scanned just now)
     refused = went_away or summary.root_held_back > held
@@ -980,7 +980,8 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
 
 
 def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
-                     summary: ScanSummary, accept_missing: bool) -> list[int]:
+                     summary: ScanSummary, accept_missing: bool,
+                     emptied: Collection[int] = ()) -> list[int]:
     """The ids to mark missing: the files the walk did not find that are still gone now,
     none if the root stopped answering, and none if most of the root vanished at once
     (unless ``accept_missing``). What is held back is counted and said."""
@@ -1003,14 +1004,19 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         return list(recheck.gone)
     gone = len(recheck.gone)
     present = _present(db, root.id)
+    empty = sum(1 for game_id in recheck.gone if game_id in emptied)
+    # (files there but empty are said so: qa185 F5, "the library root is empty")
+    also = f"; {empty:,} of them are there but empty now (a sync tool, or a mount that " \
+        "shows no content?)" if empty else ""
     if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
         summary.root_held_back += 1
         return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
-                                         "not found (more than half of the library root)")
+                                         f"not found (more than half of the library root{also})")
     if gone >= present:
         summary.root_held_back += 1
         return _hold_back(summary, gone, f"{root.path}: none of its {present:,} files was "
-                                         "found (the library root is empty)")
+                                         "found (" + (also[2:] if empty else
+                                                      "the library root is empty") + ")")
     return _hold_back_folders(db, root, recheck.gone, summary)
 
 
