@@ -149,3 +149,26 @@ def test_another_library_of_the_same_file_names_is_no_copy(
     assert "holds the files of" not in said.err
     copied = cli("scan", nas["new"])  # (a copy, sizes and times kept: said so)
     assert "holds the files of the library root" in copied.err, copied.err
+
+
+def test_a_root_whose_link_leads_elsewhere_and_whose_disk_is_gone_is_said_so_at_deploy(
+        cli: Any, nas: dict[str, Path], tmp_path: Path) -> None:
+    """qa185 F3: the old disk gone, the scan still offered `library add OLD` (no longer
+    there), and the deploy said only "not mounted?" — not what the scan knew."""
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", nas["link"]), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    assert cli("deploy", "1", "--to", card, "platform:snes").code == 0
+    _repoint(nas["link_itself"], tmp_path / "new")
+    (tmp_path / "old").rename(tmp_path / "gone")
+    scanned = cli("scan", "--workers", "1")
+    said = " ".join(scanned.err.split())
+    assert f"`romrunner library move {nas['old']} {nas['link']}`" in said, said
+    assert "keeps it where it is" not in said
+    planned = cli("--json", "deploy", "1", "--to", card, "platform:snes", "--dry-run")
+    (warned,) = [w["message"] for w in planned.json()["data"]["plan"]["warnings"]
+                 if w["code"] == "root-unreachable"]
+    assert f"`romrunner library move {nas['old']} {nas['link']}`" in warned, warned

@@ -113,7 +113,12 @@ from romrunner.library.games import (
 )
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
-from romrunner.library.roots import root_is_there
+from romrunner.library.roots import (
+    link_leads_elsewhere,
+    list_roots,
+    relinked_hint,
+    root_is_there,
+)
 from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import (
     parse_filename,
@@ -578,7 +583,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _hold_undecided(db, builder)
     _hold_the_sets_held_sets_run_with(db, builder)
     held_copies(db, plan)
-    builder.count_unreachable()
+    builder.count_unreachable(_relinked_roots(db, builder.unreachable_games))
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
@@ -1169,6 +1174,18 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
     builder.unusable = ((_unusable_now(db) - ids) | emptied) - chosen
     absent = sorted(i for i in ids | builder.unusable if i not in chosen)
     return _load_games(db, absent) if absent else {}
+
+
+def _relinked_roots(db: Database, paths: Collection[str]) -> dict[str, str]:
+    """Of the roots at ``paths``, those added by a link that leads elsewhere now: the way on
+    (see relinked_hint)."""
+    if not paths:
+        return {}
+    relinked = {}
+    for root in list_roots(db):
+        if str(root.path) in paths and (now := link_leads_elsewhere(root)) is not None:
+            relinked[str(root.path)] = relinked_hint(db, root, now)
+    return relinked
 
 
 def _unusable_now(db: Database) -> set[int]:
@@ -2315,16 +2332,19 @@ class _Builder:
                 "its games are left out and their copies on the card kept",
                 game.platform_id, game.id, root))
 
-    def count_unreachable(self) -> None:
+    def count_unreachable(self, relinked: Mapping[str, str] | None = None) -> None:
         """Say in each unreachable root's warning how many of its games' card copies are
-        kept (QA138 F8: a --prune said "1 kept" while 218 files were kept for it)."""
+        kept (QA138 F8: a --prune said "1 kept" while 218 files were kept for it), and, for
+        a root whose link leads elsewhere now, ``relinked``'s way on (qa185 F3)."""
         for index, issue in enumerate(self.plan.warnings):
             if issue.code == "root-unreachable" and issue.path in self.unreachable_games:
                 count = len(self.unreachable_games[issue.path] - self.held_off_card)
+                why = f" ({relinked[issue.path]})" if relinked and issue.path in relinked \
+                    else " (not mounted?)"
                 self.plan.warnings[index] = dataclasses.replace(issue, message=(
-                    f"{issue.path}: library root is not reachable (not mounted?): its games "
-                    f"are left out, and the card's copies of {counted(count, 'game')} of it "
-                    "kept (never pruned while it is away)"))
+                    f"{issue.path}: library root is not reachable{why}: its games are left "
+                    f"out, and the card's copies of {counted(count, 'game')} of it kept "
+                    "(never pruned while it is away)"))
 
     def _hold_disc(self, game: _Game, tracks: list[_Track]) -> None:
         """Keep the card's copy of a chosen disc refused for a track of its sheet (a

@@ -186,11 +186,13 @@ def relinked_hint(db: Database, root: Root, now: Path) -> str:
     first = ""
     if db.scalar("SELECT EXISTS (SELECT 1 FROM library_roots WHERE path = ?)", (str(now),)):
         first = f"`romrunner library rm {shell_word(now)}` (a root of its own now) then "
+    # (keeping it where it is only while it is there: qa185 F3)
+    keep = f"; `romrunner library add {shell_word(root.path)}` keeps it where it is" \
+        if root_is_there(str(root.path)) else ""
     return (f"{root.given}, the path the library root {root.path} was added by, now leads to "
             f"{now}: if the library is there now, {first}{move_hint(root.path, root.given)} "
             "moves the root, its ids, collections and overrides kept (files the same not "
-            "hashed again); `romrunner library add "
-            f"{shell_word(root.path)}` keeps it where it is")
+            f"hashed again){keep}")
 
 
 _COPY_SAMPLE = 20  # a root's present games looked for in a folder (one stat each)
