@@ -46,6 +46,28 @@ def _prune(cli: Any, card: Path) -> Any:
     return result.json()["data"]
 
 
+def _rot_and_scan(cli: Any, library: Path, how: str) -> None:
+    """Change 4 bytes of the zip's stored member, its time kept, and scan it ``how``: found
+    damaged."""
+    rotted = library / "gba" / "Quest (USA).zip"
+    times = os.stat(rotted)
+    data = bytearray(rotted.read_bytes())
+    start = data.index(bytes(range(256)))  # (the stored member's data)
+    data[start + 100:start + 104] = b"\xff\xff\xff\xff"
+    rotted.write_bytes(bytes(data))
+    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
+    scanned = cli("--json", "scan", "--workers", "1", how)
+    assert scanned.json()["data"]["damaged"] == 1, scanned.out
+
+
+def _kept_and_said(cli: Any, card: Path, before: dict[str, bytes]) -> None:
+    """A --prune keeps the card's copy of the damaged zip, and says so."""
+    result = _prune(cli, card)
+    assert result["pruned"] == 0 and _files(card) == before, result
+    (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
+    assert "Quest (USA).zip" in warned["message"]
+
+
 def test_an_emptied_or_missing_track_keeps_the_cards_set(cli: Any, tmp_path: Path) -> None:
     library, card = _setup(cli, tmp_path)
     before = _files(card)
@@ -78,19 +100,8 @@ def test_a_zip_rotted_in_the_library_keeps_its_good_copy_on_the_card(
         cli: Any, tmp_path: Path) -> None:
     library, card = _setup(cli, tmp_path)
     before = _files(card)
-    rotted = library / "gba" / "Quest (USA).zip"
-    times = os.stat(rotted)
-    data = bytearray(rotted.read_bytes())
-    start = data.index(bytes(range(256)))  # (the stored member's data)
-    data[start + 100:start + 104] = b"\xff\xff\xff\xff"
-    rotted.write_bytes(bytes(data))
-    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
-    verified = cli("--json", "scan", "--workers", "1", "--verify")
-    assert verified.json()["data"]["damaged"] == 1, verified.out
-    result = _prune(cli, card)
-    assert result["pruned"] == 0 and _files(card) == before, result
-    (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
-    assert "Quest (USA).zip" in warned["message"]
+    _rot_and_scan(cli, library, "--verify")
+    _kept_and_said(cli, card, before)
 
 
 def test_an_emptied_game_keeps_its_card_copy_and_is_not_forgotten_unasked(
@@ -151,16 +162,5 @@ def test_a_zip_rotted_after_its_verify_is_found_damaged_by_a_full_scan(
     library, card = _setup(cli, tmp_path)
     assert cli("scan", "--workers", "1", "--verify").code == 0
     before = _files(card)
-    rotted = library / "gba" / "Quest (USA).zip"
-    times = os.stat(rotted)
-    data = bytearray(rotted.read_bytes())
-    start = data.index(bytes(range(256)))
-    data[start + 100:start + 104] = b"\xff\xff\xff\xff"
-    rotted.write_bytes(bytes(data))
-    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
-    full = cli("--json", "scan", "--workers", "1", "--full")
-    assert full.json()["data"]["damaged"] == 1, full.out
-    result = _prune(cli, card)
-    assert result["pruned"] == 0 and _files(card) == before, result
-    (warned,) = [w for w in result["plan_warnings"] if w["code"] == "unusable-held"]
-    assert "Quest (USA).zip" in warned["message"]
+    _rot_and_scan(cli, library, "--full")
+    _kept_and_said(cli, card, before)
