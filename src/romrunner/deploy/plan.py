@@ -3124,8 +3124,8 @@ def _beyond_a_rescan(source: str) -> str | None:
         if not os.stat(path).st_size:
             return "and empty now (emptied by accident? restore it from a backup)"
         if source.lower().endswith(".zip") and not zipfile.is_zipfile(path):
-            return ("and no longer a zip that can be read (corrupt or cut short: restore it "
-                    "from a backup; a rescan cannot store it)")
+            return ("and no longer a zip that can be read (still being copied? corrupt or cut "
+                    "short: restore it from a backup; a rescan cannot store it)")
     except OSError:
         return None
     return None

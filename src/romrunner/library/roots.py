@@ -228,7 +228,12 @@ def _same_file_there(folder: Path, relpath: str, size: object, mtime_ns: object)
         info = os.stat(os_path(os.path.join(folder, relpath)))
     except OSError:
         return False
-    return (info.st_size, info.st_mtime_ns) == (size, mtime_ns)
+    if info.st_size != size or not isinstance(mtime_ns, int):
+        return False
+    # (its time as a copy keeps it: to the second or two a FAT, exFAT or SMB copy keeps,
+    # or shifted by whole hours of a time zone — review39c F3)
+    apart = abs(info.st_mtime_ns - mtime_ns) % 3_600_000_000_000
+    return min(apart, 3_600_000_000_000 - apart) <= 2_000_000_000
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
@@ -625,8 +630,10 @@ def _still_empty(root: str, relpath: str) -> bool:
     deleted since was still said "there but empty")."""
     try:
         return os.stat(os_path(os.path.join(root, relpath))).st_size == 0
+    except FileNotFoundError:  # (deleted — unless its root is away: review39c F5, an
+        return not root_is_there(root)  # unmounted share made every emptied game "deleted")
     except OSError:
-        return False
+        return True
 
 
 @dataclass(frozen=True)

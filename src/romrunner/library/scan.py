@@ -1244,10 +1244,8 @@ class _Writer:
             # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
             if known is not None and record.error in NOT_A_DISC:
                 self.not_games[known[0]] = job.relpath  # (stored by an earlier release)
-            elif known is not None and not not_read(record.error):
-                # (damaged whichever scan read it: `scan --verify`, `--full`, or a plain scan
-                # of a file changed since — qa185 F1, qa184 F3: a zip rotted or cut short
-                # was "not stored" at each scan, kept as it was, auto-listed and deployed)
+            elif known is not None and known[0] in self.verifying \
+                    and not not_read(record.error):
                 self._failed_verify(known[0], record.error or "not hashed")
                 self.summary.damaged += 1
                 self.summary.damaged_files.append(path)
