@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -50,13 +51,29 @@ class FileChanged(Exception):
     not belong to the size and time stored with them."""
 
 
+class KnownTrack(NamedTuple):
+    """A disc sheet's track as its stored row has it: hashed when stored, at this size and
+    time (see ``Job.known_tracks``)."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    hashes: Hashes
+
+
 class Job(NamedTuple):
-    """A file to examine: where it is and what its stat said (a tuple: sent to workers)."""
+    """A file to examine: where it is and what its stat said (a tuple: sent to workers).
+
+    ``known_tracks``: for a stored disc sheet examined again by a plain rescan, its tracks'
+    stored rows; a track whose file still has that size and time is not read again, its
+    stored hashes taken (a 600 MB data track is not read because an audio track beside it
+    changed). Empty for ``scan --full`` and ``--verify``, which read every track."""
 
     path: str
     relpath: str
     size: int
     mtime_ns: int
+    known_tracks: tuple[KnownTrack, ...] = ()
 
 
 class Track(NamedTuple):
@@ -69,6 +86,7 @@ class Track(NamedTuple):
     name: str
     hashes: Hashes | None = None
     mtime_ns: int | None = None
+    reused: bool = False  # its stored hashes taken, not read (see ``Job.known_tracks``)
 
 
 @dataclass
@@ -246,6 +264,17 @@ def _hash_with_stat(path: str | Path, job: Job | None = None) -> tuple[Hashes, b
     return hashes, head, info.st_mtime_ns
 
 
+def _still(path: Path, known: KnownTrack) -> bool:
+    """True when the track file at ``path`` is a regular, non-empty file of the size and
+    time its stored row has (the rescan's rule for a file not read again)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and known.size > 0 \
+        and (info.st_size, info.st_mtime_ns) == (known.size, known.mtime_ns)
+
+
 def _check_unchanged(job: Job, info: os.stat_result) -> None:
     """Raise FileChanged unless the file has the size and time the walk saw."""
     if (info.st_size, info.st_mtime_ns) != (job.size, job.mtime_ns):
@@ -268,13 +297,15 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
     root = os.path.realpath(sheet.parents[job.relpath.count("/")])
     tracks: list[Track] = []
     playlist = sheet.suffix.lower() == ".m3u"
+    known = {track.name: track for track in job.known_tracks}
     for name in dict.fromkeys(names):
         if playlist and name.lower().endswith(".m3u"):  # (itself, or another: QA146 F12,
             # taken as a disc, then "collides with itself" at a deploy)
             problems.append(f"{name!r} is a playlist, not a disc; left out")
             continue
         try:
-            tracks.append(_track(sheet.parent, name, root, hash_it=hash_them))
+            tracks.append(_track(sheet.parent, name, root, hash_it=hash_them,
+                                 known=known.get(name)))
         except ContainerError as exc:
             problems.append(f"track {name!r} {exc}")
             tracks.append(Track(name))
@@ -284,9 +315,12 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
     return tracks
 
 
-def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
+def _track(folder: Path, name: str, root: str, *, hash_it: bool,
+           known: KnownTrack | None = None) -> Track:
     """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
-    real path); hashed when ``hash_it``, and then only a regular file, not a link."""
+    real path); hashed when ``hash_it``, and then only a regular file, not a link — unless
+    it is ``known`` (its stored row) and still has the stored size and time: its stored
+    hashes are taken then, the file not read."""
     if "\x00" in name:  # (QA95 F1: a sheet saved as UTF-16; realpath raised, the worker died)
         raise ContainerError("names a file with a NUL character; not read")
     path = Path(os_path(str(folder / name)))  # (a name of bytes that are not UTF-8: escaped)
@@ -298,6 +332,8 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
         return Track(name)
     if path.is_symlink():
         raise ContainerError("is a symbolic link; not followed")
+    if known is not None and _still(path, known):
+        return Track(name, known.hashes, known.mtime_ns, reused=True)
     hashes, _, mtime_ns = _hash_with_stat(path)
     if not hashes.size:  # (qa184 F1: an emptied track was stored as the disc's, and every
         # deploy then put the empty file over the card's good one)

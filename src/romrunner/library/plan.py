@@ -31,7 +31,8 @@ from typing import Any, NamedTuple
 
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, find_ignoring_case, referenced_files
-from romrunner.library.examine import HASHED_SHEETS, Job, track_relpath
+from romrunner.library.examine import HASHED_SHEETS, Job, KnownTrack, track_relpath
+from romrunner.library.hashing import Hashes
 from romrunner.library.platforms import MediaRule, is_media_game
 from romrunner.library.roots import Root, root_holding
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
@@ -871,6 +872,36 @@ def _answers(root: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def take_known_tracks(db: Database, plan: Plan) -> int:
+    """Give each job of a stored, hashed disc sheet (.cue/.gdi at its stored path) its
+    tracks' stored rows (``Job.known_tracks``), those hashed when stored (a size above 0, a
+    time and all three hashes): a track still of that size and time is then not read
+    again. For a plain rescan only (``scan --full`` and ``--verify`` read every track).
+    Returns how many jobs got some."""
+    sheets = {known[0]: job.relpath for job in plan.jobs
+              if extension_of(job.relpath) in HASHED_SHEETS
+              and (known := plan.known.get(job.relpath)) is not None and known[3] & HASHED}
+    if not sheets:
+        return 0
+    rows: dict[str, list[KnownTrack]] = {}
+    for game_id, name, size, mtime_ns, *blobs in db.query(
+            "SELECT game_id, name, file_size, file_mtime_ns, crc32_bin, md5_bin, sha1_bin, "
+            "header_size, nh_crc32_bin, nh_md5_bin, nh_sha1_bin FROM game_files "
+            "WHERE kind = 'track' AND game_id IN (SELECT value FROM json_each(?)) "
+            "AND file_size > 0 AND file_mtime_ns IS NOT NULL AND crc32_bin IS NOT NULL "
+            "AND md5_bin IS NOT NULL AND sha1_bin IS NOT NULL", (json.dumps(list(sheets)),)):
+        crc, md5, sha1, header, nh_crc, nh_md5, nh_sha1 = blobs
+        hashes = Hashes(int(size), crc.hex(), md5.hex(), sha1.hex(), int(header or 0),
+                        *(blob.hex() if blob is not None else None
+                          for blob in (nh_crc, nh_md5, nh_sha1)))
+        rows.setdefault(sheets[int(game_id)], []).append(
+            KnownTrack(str(name), int(size), int(mtime_ns), hashes))
+    if rows:
+        plan.jobs = [job._replace(known_tracks=tuple(rows[job.relpath]))
+                     if job.relpath in rows else job for job in plan.jobs]
+    return len(rows)
 
 
 def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Job]:

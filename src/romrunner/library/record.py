@@ -204,7 +204,8 @@ def _bytes_hashed(examined: Examined) -> int:
     from its directory) its members' that were hashed."""
     if examined.hashes is None:
         return sum(m.hashes.size for m in examined.members if m.verified)
-    return examined.job.size + sum(t.hashes.size for t in examined.tracks if t.hashes)
+    return examined.job.size + sum(t.hashes.size for t in examined.tracks
+                                   if t.hashes and not t.reused)
 
 
 def _disc_id(examined: Examined, platform_id: str) -> tuple[str | None, str | None]:
@@ -231,7 +232,7 @@ def _file_rows(examined: Examined) -> list[FileRow]:
         else:  # the directory's CRC32 and size; MD5 and SHA1 wait for scan --verify
             rows.append(("member", member.name, h.size, _blob(h.crc32), None, None, 0, None,
                          None, None, None))
-    for name, track, mtime_ns in examined.tracks:
+    for name, track, mtime_ns, _ in examined.tracks:
         if track is None:
             rows.append(("track", name, None, None, None, None, 0, None, None, None, None))
         else:

@@ -42,6 +42,7 @@ from romrunner.library.plan import (
     load_stored,
     plan_root,
     recheck_vanished,
+    take_known_tracks,
 )
 from romrunner.library.platforms import (
     CONTAINERS,
@@ -273,6 +274,7 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.renamed += plan.moved_folders
         summary.renamed_unread += plan.moved_folders
         summary.scanned -= plan.tracks_moved  # (tracks are not games)
+        take_known_tracks(db, plan)  # (after the new times are stored)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0, scan_error = CASE WHEN "
