@@ -354,7 +354,8 @@ def _renamed_detail(summary: ScanSummary) -> str:
     """What the renamed count holds besides files read: `` (3 not read: …)``, or nothing."""
     if not summary.renamed_unread:
         return ""
-    return (f" ({summary.renamed_unread:,} not read: the same name, size and time in another "
+    time = "time (or that time cut as the others')" if summary.times_coarser else "time"
+    return (f" ({summary.renamed_unread:,} not read: the same name, size and {time} in another "
             "folder; `romrunner scan --full` reads every file)")
 
 

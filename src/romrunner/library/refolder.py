@@ -14,6 +14,13 @@ decide the same platform the old ones did (a file's first bytes read for it; not
 whose header decided it), else the file is read as any renamed file is. The game keeps its id,
 hashes, match and curation; its path is updated; it counts as renamed.
 
+When the rescan also found the root's times cut to a coarser precision (see
+:mod:`~romrunner.library.timeshift`: a remount that renamed a folder in the same go), the new
+file's time may be the vanished one's cut down (truncated) to that precision — only when that
+rule applies to the root (most of its stored files the walk saw came back so cut, and every
+time it saw is a multiple of the precision), and the new time is stored. A time is then
+shared when another file's cuts to it too.
+
 A time another file of the root has too (another new file, another stored game) is no
 fingerprint: those files are read (every file unpacked from a TorrentZip archive has its fixed
 time). A file replaced by another of the same name, size and a modification time no other file
@@ -60,6 +67,7 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
     discs taken are out of the plan's jobs too (counted in ``plan.tracks_moved``)."""
     if not plan.vanished or not plan.jobs:
         return 0
+    step = plan.precision or 1  # (1: the time to the nanosecond)
     new: dict[Key, list[Job]] = defaultdict(list)
     for job in plan.jobs:
         if job.relpath not in plan.known:
@@ -71,12 +79,13 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
             "AND file_mtime_ns IS NOT NULL AND scan_error IS NULL "
             "AND (sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1)",
             (json.dumps(list(plan.vanished)),)):
-        key = (str(row[1]).rsplit("/", 1)[-1], int(row[2]), int(row[3]))
+        key = (str(row[1]).rsplit("/", 1)[-1], int(row[2]), _cut(int(row[3]), step))
         if key in new:
             gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5])))
     moved: list[tuple[_Vanished, Job]] = []
     tracks_taken: set[str] = set()
-    shared = _shared_times(db, root, plan, {key[2] for key in gone})
+    track_times: list[tuple[int, int, str]] = []  # (new time, sheet's game id, track name)
+    shared = _shared_times(db, root, plan, {key[2] for key in gone}, step)
     for key, vanished in gone.items():
         jobs = new[key]
         if len(vanished) != 1 or len(jobs) != 1 or key[2] in shared:
@@ -84,11 +93,12 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
         old, job = vanished[0], jobs[0]
         if extension_of(key[0]) == _PLAYLIST:
             continue
-        tracks = _tracks_beside(db, root, old, job)
+        tracks = _tracks_beside(db, root, old, job, step)
         if tracks is None or not _same_platform(db, index, root, old, job):
             continue
         moved.append((old, job))
-        tracks_taken.update(tracks)
+        tracks_taken.update(path for path, _, _ in tracks)
+        track_times += [(mtime_ns, old.id, name) for _, name, mtime_ns in tracks]
     if not moved:
         return 0
     taken = {job.relpath for _, job in moved} | tracks_taken
@@ -98,35 +108,49 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
     plan.tracks_moved += before - len(plan.jobs) - len(moved)
     now = int(time.time())
     with db.atomic():
-        db.executemany("UPDATE games SET filepath = ?, updated_unix = ? WHERE id = ?",
-                       ((job.relpath, now, old.id) for old, job in moved))
+        db.executemany("UPDATE games SET filepath = ?, file_mtime_ns = ?, updated_unix = ? "
+                       "WHERE id = ?",
+                       ((job.relpath, job.mtime_ns, now, old.id) for old, job in moved))
+        if step > 1:  # (the tracks' times cut too: stored, so the next scan is plain)
+            db.executemany("UPDATE game_files SET file_mtime_ns = ? "
+                           "WHERE game_id = ? AND name = ? AND kind = 'track'", track_times)
     for old, _ in moved:
         plan.vanished.pop(old.id, None)
     return len(moved)
 
 
-def _shared_times(db: Database, root: Root, plan: Plan, times: set[int]) -> set[int]:
+def _cut(time_ns: int, step: int) -> int:
+    """``time_ns`` cut down (truncated) to a multiple of ``step`` (1: as it is)."""
+    return time_ns - time_ns % step
+
+
+def _shared_times(db: Database, root: Root, plan: Plan, times: set[int],
+                  step: int = 1) -> set[int]:
     """Of ``times``, those another file of the root has too — another new file, or another
-    stored game: a time no fingerprint of a file (review39b F3: every file unpacked from a
-    TorrentZip archive has its fixed time, and a set of them redumped under the same names
-    and sizes was taken as the old files moved; files written in one burst share a time
-    too)."""
+    stored game whose time cut to ``step`` (see :func:`_cut`) is that time: a time no
+    fingerprint of a file (review39b F3: every file unpacked from a TorrentZip archive has
+    its fixed time, and a set of them redumped under the same names and sizes was taken as
+    the old files moved; files written in one burst share a time too, and more of them
+    share one once cut to whole seconds)."""
     if not times:
         return set()
     shared = {mtime for mtime, count in Counter(job.mtime_ns for job in plan.jobs
                                                  if job.relpath not in plan.known).items()
               if count > 1 and mtime in times}
+    # (floored as Python's %: SQLite's % keeps the sign of a time before 1970)
     shared.update(int(row[0]) for row in db.query(
-        "SELECT file_mtime_ns FROM games WHERE root_id = ? AND file_mtime_ns IN "
-        "(SELECT value FROM json_each(?)) GROUP BY file_mtime_ns HAVING count(*) > 1",
-        (root.id, json.dumps(sorted(times)))))
+        "SELECT cut FROM (SELECT file_mtime_ns - ((file_mtime_ns % ?) + ?) % ? AS cut "
+        "FROM games WHERE root_id = ? AND file_mtime_ns IS NOT NULL) "
+        "WHERE cut IN (SELECT value FROM json_each(?)) GROUP BY cut HAVING count(*) > 1",
+        (step, step, step, root.id, json.dumps(sorted(times)))))
     return shared
 
 
-def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job) -> list[str] | None:
-    """The new paths of a disc sheet's tracks, each beside the moved sheet as it was beside
-    the old one (the same size and time) and gone from its old place; none for a file that
-    is no disc sheet; None when a track is not so."""
+def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job, step: int = 1
+                   ) -> list[tuple[str, str, int]] | None:
+    """The new paths, names and times of a disc sheet's tracks, each beside the moved sheet
+    as it was beside the old one (the same size, the same time cut to ``step``) and gone from
+    its old place; none for a file that is no disc sheet; None when a track is not so."""
     rows = list(db.query("SELECT name, file_size, file_mtime_ns FROM game_files "
                          "WHERE game_id = ? AND kind = 'track'", (old.id,)))
     if not rows:
@@ -140,11 +164,12 @@ def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job) -> list[s
             info = os.lstat(os_path(os.path.join(root.path, after)))
         except OSError:
             return None
-        if not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+        if not stat.S_ISREG(info.st_mode) \
+                or (info.st_size, info.st_mtime_ns) != (size, _cut(mtime_ns, step)):
             return None
         if os.path.lexists(os_path(os.path.join(root.path, before))):
             return None  # still there: a copy of the disc, not a move
-        paths.append(after)
+        paths.append((after, str(name), info.st_mtime_ns))
     return paths
 
 
