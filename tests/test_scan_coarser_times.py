@@ -10,28 +10,18 @@ Real folders, times set with os.utime (cut as such a mount shows them), real SQL
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-SIZE = 64 * 1024
+from tests.test_scan import scan_json as scanned
+from tests.test_scan_fat_time_shift import SIZE, content
+
 BASE = 1_700_000_000 * 10**9
 SHEET = ('FILE "Disc (USA) (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
          'FILE "Disc (USA) (Track 2).wav" WAVE\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n')
-
-
-def content(seed: str) -> bytes:
-    return hashlib.sha256(seed.encode()).digest() * (SIZE // 32)
-
-
-def scanned(cli: Any, *args: str) -> dict[str, Any]:
-    result = cli("--json", "scan", "--workers", "1", *args)
-    assert result.code == 0, result.err
-    data: dict[str, Any] = result.json()["data"]
-    return data
 
 
 def library(tmp_path: Path, games: int = 6, disc: bool = True) -> tuple[Path, list[Path]]:
@@ -65,19 +55,27 @@ def cut(path: Path, precision: int) -> None:
     os.utime(path, ns=(mtime, mtime - mtime % precision))
 
 
+def cut_all(paths: list[Path], precision: int) -> None:
+    for path in paths:
+        cut(path, precision)
+
+
 def total_size(root: Path) -> int:
     return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+
+
+def scanned_once(cli: Any, root: Path) -> None:
+    """Add ``root`` and scan it: every file read."""
+    assert cli("library", "add", str(root)).code == 0
+    assert scanned(cli)["bytes_hashed"] == total_size(root)
 
 
 @pytest.mark.parametrize("precision", [10**9, 2 * 10**9, 1000, 100])
 def test_times_cut_to_a_coarser_precision_read_no_file_again(cli: Any, tmp_path: Path,
                                                              precision: int) -> None:
     root, files = library(tmp_path)
-    total = total_size(root)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == total
-    for path in files:
-        cut(path, precision)
+    scanned_once(cli, root)
+    cut_all(files, precision)
     result = scanned(cli)
     assert result["bytes_hashed"] == 0
     assert result["unchanged"] == 7 and result["updated"] == 0
@@ -91,10 +89,8 @@ def test_the_summary_says_it_and_full_and_verify_read_every_file(cli: Any,
                                                                  tmp_path: Path) -> None:
     root, files = library(tmp_path)
     total = total_size(root)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == total
-    for path in files:
-        cut(path, 10**9)
+    scanned_once(cli, root)
+    cut_all(files, 10**9)
     said = cli("scan", "--workers", "1")
     assert said.code == 0, said.err
     assert ("7 not read again: with the same size, their times came back cut to whole "
@@ -104,26 +100,22 @@ def test_the_summary_says_it_and_full_and_verify_read_every_file(cli: Any,
         fine = path.stat().st_mtime_ns + 987_654_321
         os.utime(path, ns=(fine, fine))
     assert scanned(cli, "--full")["bytes_hashed"] == total
-    for path in files:
-        cut(path, 10**9)
+    cut_all(files, 10**9)
     verified = scanned(cli, "--verify")
     assert (verified["bytes_hashed"], verified["times_coarser"]) == (total, [])
     for path in files:
         fine = path.stat().st_mtime_ns + 987_654_321
         os.utime(path, ns=(fine, fine))
     assert scanned(cli)["bytes_hashed"] == total
-    for path in files:
-        cut(path, 10**9)
+    cut_all(files, 10**9)
     full = scanned(cli, "--full")
     assert (full["bytes_hashed"], full["times_coarser"]) == (total, [])
 
 
 def test_a_changed_file_among_cut_times_is_still_read(cli: Any, tmp_path: Path) -> None:
     root, files = library(tmp_path, disc=False)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == 6 * SIZE
-    for path in files:
-        cut(path, 10**9)
+    scanned_once(cli, root)
+    cut_all(files, 10**9)
     edited = files[2]  # the same size, another content, at a whole second after its old time
     old = edited.stat().st_mtime_ns
     edited.write_bytes(content("edited"))
@@ -136,8 +128,7 @@ def test_a_changed_file_among_cut_times_is_still_read(cli: Any, tmp_path: Path) 
 
 def test_a_single_finer_time_in_the_root_keeps_the_rule_off(cli: Any, tmp_path: Path) -> None:
     root, files = library(tmp_path, disc=False)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == 6 * SIZE
+    scanned_once(cli, root)
     for path in files[:5]:  # five cut, one left with its nanoseconds: the mount keeps them
         cut(path, 10**9)
     result = scanned(cli)
@@ -147,10 +138,8 @@ def test_a_single_finer_time_in_the_root_keeps_the_rule_off(cli: Any, tmp_path: 
 
 def test_a_new_file_of_finer_time_keeps_the_rule_off(cli: Any, tmp_path: Path) -> None:
     root, files = library(tmp_path, disc=False)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == 6 * SIZE
-    for path in files:
-        cut(path, 10**9)
+    scanned_once(cli, root)
+    cut_all(files, 10**9)
     new = root / "GBA" / "New (USA).gba"
     new.write_bytes(content("new"))
     os.utime(new, ns=(BASE + 5, BASE + 5))
@@ -162,8 +151,7 @@ def test_cut_times_of_half_the_root_or_less_are_read(cli: Any, tmp_path: Path) -
     root, files = library(tmp_path, disc=False)
     for path in files[3:]:  # three files whose times were whole seconds from the start
         cut(path, 10**9)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == 6 * SIZE
+    scanned_once(cli, root)
     for path in files[:3]:  # three of six cut: not most of the root
         cut(path, 10**9)
     result = scanned(cli)
@@ -172,8 +160,7 @@ def test_cut_times_of_half_the_root_or_less_are_read(cli: Any, tmp_path: Path) -
 
 def test_times_rounded_up_or_moved_are_read(cli: Any, tmp_path: Path) -> None:
     root, files = library(tmp_path, disc=False)
-    assert cli("library", "add", str(root)).code == 0
-    assert scanned(cli)["bytes_hashed"] == 6 * SIZE
+    scanned_once(cli, root)
     for path in files:  # the next whole second: not a cut (an edit comes after the scan)
         mtime = path.stat().st_mtime_ns
         os.utime(path, ns=(mtime, mtime - mtime % 10**9 + 10**9))
