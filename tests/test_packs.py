@@ -189,9 +189,7 @@ def test_content_change_invalidates_pack_derived_cache_rows(tmp_path: Path) -> N
     assert not sync_pack(db, load_pack(pack_dir)).changed  # same content: nothing happens
     assert db.scalar("SELECT count(*) FROM compat_observations") == 2
 
-    data = json.loads((pack_dir / "devices.json").read_text())
-    data["devices"].append({"deviceId": "new-device", "displayName": "New"})
-    (pack_dir / "devices.json").write_text(json.dumps(data))
+    _change_pack(pack_dir)
     second = sync_pack(db, load_pack(pack_dir))
     assert second.changed and second.invalidated_rows == 1
     # (stale, not deleted: qa183 F1, a command run once with another pack lost them for good)
@@ -218,22 +216,33 @@ def test_source_policy_comes_from_the_registry() -> None:
         db.close()
 
 
-def test_a_writing_command_under_another_pack_says_what_it_dropped(
-        cli: Any, tmp_path: Path) -> None:
-    """QA84 F3: answers imported under the pack-derived source vanished at the first writing
-    command run with another pack, without a word."""
-    pack_dir = copy_builtin(tmp_path)
+def _pack_source_envelope(tmp_path: Path) -> Path:
+    """An envelope of one answer under the pack-derived source (rom-runner-db)."""
     envelope = tmp_path / "ours.json"
     envelope.write_text(json.dumps({
         "schemaVersion": "compat-source-v1", "source": "rom-runner-db",
         "items": [{"platformId": "snes", "emulatorId": "snes9x", "gameId": "*",
                    "status": "playable"}]}))
-    assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
-    quiet = cli("--pack", pack_dir, "collection", "create", "first")
-    assert "dropped" not in quiet.err
+    return envelope
+
+
+def _change_pack(pack_dir: Path) -> None:
+    """Change the pack's content (a device more): its content hash changes."""
     data = json.loads((pack_dir / "devices.json").read_text())
     data["devices"].append({"deviceId": "new-device", "displayName": "New"})
     (pack_dir / "devices.json").write_text(json.dumps(data))
+
+
+def test_a_writing_command_under_another_pack_says_what_it_dropped(
+        cli: Any, tmp_path: Path) -> None:
+    """QA84 F3: answers imported under the pack-derived source vanished at the first writing
+    command run with another pack, without a word."""
+    pack_dir = copy_builtin(tmp_path)
+    envelope = _pack_source_envelope(tmp_path)
+    assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
+    quiet = cli("--pack", pack_dir, "collection", "create", "first")
+    assert "dropped" not in quiet.err
+    _change_pack(pack_dir)
     said = cli("--pack", pack_dir, "collection", "create", "second")
     assert said.code == 0
     assert "the cached knowledge derived from the previous one is stale now (1 row," in said.err
@@ -245,14 +254,8 @@ def test_answers_of_the_pack_derived_source_outlive_a_command_run_with_another_p
     answer imported under the pack-derived source, and the right pack did not bring them
     back. They are kept, said stale until imported again."""
     pack_dir = copy_builtin(tmp_path)
-    data = json.loads((pack_dir / "devices.json").read_text())
-    data["devices"].append({"deviceId": "new-device", "displayName": "New"})
-    (pack_dir / "devices.json").write_text(json.dumps(data))
-    envelope = tmp_path / "ours.json"
-    envelope.write_text(json.dumps({
-        "schemaVersion": "compat-source-v1", "source": "rom-runner-db",
-        "items": [{"platformId": "snes", "emulatorId": "snes9x", "gameId": "*",
-                   "status": "playable"}]}))
+    _change_pack(pack_dir)
+    envelope = _pack_source_envelope(tmp_path)
     assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
 
     def answers() -> list[dict[str, Any]]:
