@@ -86,15 +86,16 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
     tracks_taken: set[str] = set()
     track_times: list[tuple[int, int, str]] = []  # (new time, sheet's game id, track name)
     shared = _shared_times(db, root, plan, {key[2] for key in gone}, step)
-    for key, vanished in gone.items():
-        jobs = new[key]
-        if len(vanished) != 1 or len(jobs) != 1 or key[2] in shared:
-            continue  # ambiguous: told apart by their content
-        old, job = vanished[0], jobs[0]
-        if extension_of(key[0]) == _PLAYLIST:
-            continue
-        tracks = _tracks_beside(db, root, old, job, step)
-        if tracks is None or not _same_platform(db, index, root, old, job):
+    # (ambiguous ones told apart by their content; a playlist's discs are games of their own)
+    pairs = [(vanished[0], new[key][0]) for key, vanished in gone.items()
+             if len(vanished) == 1 and len(new[key]) == 1 and key[2] not in shared
+             and extension_of(key[0]) != _PLAYLIST]
+    files = _files_of(db, [old.id for old, _ in pairs])
+    for old, job in pairs:
+        tracks = _tracks_beside(files.get((old.id, "track"), []), root, old, job, step)
+        if tracks is None or not _same_platform(
+                [name for name, _, _ in files.get((old.id, "member"), [])], index, root, old,
+                job):
             continue
         moved.append((old, job))
         tracks_taken.update(path for path, _, _ in tracks)
@@ -146,13 +147,28 @@ def _shared_times(db: Database, root: Root, plan: Plan, times: set[int],
     return shared
 
 
-def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job, step: int = 1
+def _files_of(db: Database, game_ids: list[int]
+              ) -> dict[tuple[int, str], list[tuple[str, int | None, int | None]]]:
+    """The stored tracks and members of ``game_ids``: (game id, kind) -> (name, size, time)
+    of each, in one query."""
+    files: dict[tuple[int, str], list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    if game_ids:
+        for game_id, kind, name, size, mtime_ns in db.query(
+                "SELECT game_id, kind, name, file_size, file_mtime_ns FROM game_files "
+                "WHERE game_id IN (SELECT value FROM json_each(?)) "
+                "AND kind IN ('track', 'member') ORDER BY game_id, id",
+                (json.dumps(game_ids),)):
+            files[(int(game_id), str(kind))].append((str(name), size, mtime_ns))
+    return files
+
+
+def _tracks_beside(rows: list[tuple[str, int | None, int | None]], root: Root,
+                   old: _Vanished, job: Job, step: int = 1
                    ) -> list[tuple[str, str, int]] | None:
-    """The new paths, names and times of a disc sheet's tracks, each beside the moved sheet
-    as it was beside the old one (the same size, the same time cut to ``step``) and gone from
-    its old place; none for a file that is no disc sheet; None when a track is not so."""
-    rows = list(db.query("SELECT name, file_size, file_mtime_ns FROM game_files "
-                         "WHERE game_id = ? AND kind = 'track'", (old.id,)))
+    """The new paths, names and times of a disc sheet's tracks (``rows``: their stored
+    names, sizes and times), each beside the moved sheet as it was beside the old one (the
+    same size, the same time cut to ``step``) and gone from its old place; none for a file
+    that is no disc sheet; None when a track is not so."""
     if not rows:
         return [] if extension_of(job.relpath) not in _SHEETS else None
     paths = []
@@ -173,14 +189,13 @@ def _tracks_beside(db: Database, root: Root, old: _Vanished, job: Job, step: int
     return paths
 
 
-def _same_platform(db: Database, index: PackIndex, root: Root, old: _Vanished,
+def _same_platform(members: list[str], index: PackIndex, root: Root, old: _Vanished,
                    job: Job) -> bool:
     """True when the new path decides the platform the old one did (or it was set by hand),
-    with the file's first bytes; an archive whose header decided it is read again."""
+    with the file's first bytes (``members``: an archive's stored member names); an archive
+    whose header decided it is read again."""
     if old.platform_source == "user":
         return True
-    members = [str(row[0]) for row in db.query(
-        "SELECT name FROM game_files WHERE game_id = ? AND kind = 'member'", (old.id,))]
     head = b""
     if old.is_archive:
         if old.platform_source == "header":
