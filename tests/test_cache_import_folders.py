@@ -116,3 +116,17 @@ def test_a_link_to_a_folder_is_not_followed(tmp_path: Path, cli: Any, db_path: P
     assert files.count("GameIndex.excerpt.yaml") == 1, files
     assert [(Path(u["path"]).name, u["reason"]) for u in result.json()["data"]["unread"]] == [
         ("loop", "a link to a folder, not followed")]
+
+
+def test_a_file_named_beside_its_folder_is_imported_once(
+        tmp_path: Path, cli: Any, db_path: Path) -> None:
+    """p39c: a file named with the folder it is in, before or after it, or a folder named
+    twice, was imported twice (listed twice, its answers read twice)."""
+    folder = mixed_folder(tmp_path)
+    result = cli("--json", "cache", "import", folder / "compat.ini", folder,
+                 folder / "gambatte_libretro.info", folder)
+    assert result.code == 0, result.err
+    names = sorted(Path(f["path"]).name for f in result.json()["data"]["files"])
+    assert names == ["GameIndex.excerpt.yaml", "compat.ini", "mine"], names
+    assert counts(db_path) == {"compat_observations": 173,
+                               "settings_observations": 286 + 749, "core_firmware": 2}

@@ -186,6 +186,7 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
             _folder_work(path, fmt, source, work, unread)
         else:
             work.append((path, fmt))
+    work = _each_file_once(work)
     if strict and (refused := next((u for u in unread if u.skipped), None)) is not None:
         raise InputError(f"{refused.path}: refused (--strict), nothing imported: "
                          f"{refused.reason}")
@@ -265,6 +266,25 @@ def _folder_work(folder: Path, fmt: str | None, source: str | None,
                                      "read (import the file alone with --source)"))
                 continue
             work.append((path, name))
+
+
+def _each_file_once(work: list[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
+    """``work`` without an entry whose files another one reads: a file named beside its
+    folder (before or after it), or a folder named twice, is imported once (p39c: twice).
+    The folders' entries come first."""
+    read: set[Path] = set()
+    once = []
+    for path, name in sorted(work, key=lambda entry: not _a_folder(*entry)):
+        files = {file.resolve() for file in folder_files(path, name or "")} \
+            if _a_folder(path, name) else {path.resolve()}
+        if not files <= read:
+            once.append((path, name))
+            read |= files
+    return once
+
+
+def _a_folder(path: Path, name: str | None) -> bool:
+    return name in FOLDER_FORMATS and path.is_dir()
 
 
 def _detected(path: Path) -> str | None:
