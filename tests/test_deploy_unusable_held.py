@@ -46,18 +46,29 @@ def _prune(cli: Any, card: Path) -> Any:
     return result.json()["data"]
 
 
-def _rot_and_scan(cli: Any, library: Path, how: str) -> None:
+def _rot_and_scan(cli: Any, library: Path, how: str) -> bytes:
     """Change 4 bytes of the zip's stored member, its time kept, and scan it ``how``: found
-    damaged."""
+    damaged. Returns the zip's bytes before."""
     rotted = library / "gba" / "Quest (USA).zip"
-    times = os.stat(rotted)
-    data = bytearray(rotted.read_bytes())
+    data = bytearray(good := rotted.read_bytes())
     start = data.index(bytes(range(256)))  # (the stored member's data)
     data[start + 100:start + 104] = b"\xff\xff\xff\xff"
-    rotted.write_bytes(bytes(data))
-    os.utime(rotted, ns=(times.st_atime_ns, times.st_mtime_ns))
-    scanned = cli("--json", "scan", "--workers", "1", how)
-    assert scanned.json()["data"]["damaged"] == 1, scanned.out
+    _write_keeping_time(rotted, bytes(data))
+    _scan_finds_damaged(cli, how)
+    return good
+
+
+def _write_keeping_time(path: Path, data: bytes) -> None:
+    """``data`` written over ``path``, its size and modification time as they were: bit rot,
+    or a backup put back with `cp -p`."""
+    times = os.stat(path)
+    path.write_bytes(data)
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def _scan_finds_damaged(cli: Any, *how: str, damaged: int = 1) -> None:
+    scanned = cli("--json", "scan", "--workers", "1", *how)
+    assert scanned.json()["data"]["damaged"] == damaged, scanned.out
 
 
 def _kept_and_said(cli: Any, card: Path, before: dict[str, bytes]) -> None:
@@ -101,6 +112,63 @@ def test_a_zip_rotted_in_the_library_keeps_its_good_copy_on_the_card(
     library, card = _setup(cli, tmp_path)
     before = _files(card)
     _rot_and_scan(cli, library, "--verify")
+    _kept_and_said(cli, card, before)
+
+
+def test_a_zip_rotted_after_its_verify_is_found_by_a_full_scan_until_put_back(
+        cli: Any, tmp_path: Path) -> None:
+    """qa185 F1: a zip `scan --verify` had hashed whole that rotted later (its time kept) was
+    never caught — `scan --full` said it could not store it and left it good, and a deploy
+    copied it over the card's good copy. Found damaged now, by every scan until it reads
+    again; put back with its time kept, a plain scan finds it good."""
+    library, card = _setup(cli, tmp_path)
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    before = _files(card)
+    good = _rot_and_scan(cli, library, "--full")
+    _kept_and_said(cli, card, before)
+    _scan_finds_damaged(cli)  # (a plain scan: read again, still damaged)
+    _write_keeping_time(library / "gba" / "Quest (USA).zip", good)
+    _scan_finds_damaged(cli, damaged=0)
+    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
+               if g["filename"] == "Quest (USA).zip"]
+    shown = cli("games", "show", str(game["id"]))
+    assert "problem" not in shown.out and "damaged" not in shown.out, shown.out
+    data = _prune(cli, card)
+    assert (data["copied"], data["pruned"]) == (0, 0) and _files(card) == before, data
+    assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"], data
+
+
+def test_a_verified_zip_changed_in_place_is_read_whole_by_a_plain_scan(
+        cli: Any, tmp_path: Path) -> None:
+    """qa187 F2: a zip `scan --verify` had hashed whole, damaged in place (a new time), was
+    read from its directory by the next scan — whose CRCs had not changed — and stored as
+    "the same content", never read again. Read whole now: found damaged. Touched alone (its
+    bytes the same) it stays verified and unchanged."""
+    library, card = _setup(cli, tmp_path)
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    quest = library / "gba" / "Quest (USA).zip"
+    good = quest.read_bytes()
+    os.utime(quest, ns=(os.stat(quest).st_atime_ns, os.stat(quest).st_mtime_ns + 10**9))
+    touched = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert (touched["touched"], touched["damaged"], touched["unverified"]) == (1, 0, 0), touched
+    data = bytearray(good)
+    data[data.index(bytes(range(256))) + 7] ^= 0xFF
+    quest.write_bytes(bytes(data))
+    before = _files(card)
+    _scan_finds_damaged(cli)
+    _kept_and_said(cli, card, before)
+
+
+def test_a_zip_cut_short_is_found_damaged_by_a_plain_scan_and_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """qa184 F3(b), qa185 F2: a library zip cut short (a failed copy over it) was "not
+    stored" by every scan and stayed auto-listed as the good zip it had been. It is found
+    damaged: the auto-list leaves it out and a --prune keeps the card's copy."""
+    library, card = _setup(cli, tmp_path)
+    before = _files(card)
+    quest = library / "gba" / "Quest (USA).zip"
+    quest.write_bytes(quest.read_bytes()[:-40])
+    _scan_finds_damaged(cli)
     _kept_and_said(cli, card, before)
 
 

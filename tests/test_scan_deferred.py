@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from romrunner.library.examine import CHANGED, Job, examine_zip
 from romrunner.library.hashing import RomHasher, detect_header
 from tests.test_scan import dat_text, digests, rom_bytes, scan_json
 
@@ -122,6 +123,24 @@ def test_a_zip_whose_directory_lies_is_caught_by_verify(
     assert cli("--json", "dat", "import", tmp_path / "gba.dat").code == 0
     assert cli("--json", "scan", "--workers", "1").json()["data"]["identified"] == 0
     assert _rows(db_path, "SELECT file_crc32 FROM game_files") == [(None,)]
+
+
+def test_a_zip_caught_mid_copy_is_changed_not_damaged(tmp_path: Path) -> None:
+    """A zip the walk saw whole, cut short by the time its directory is read (a copy over
+    it under way), is no verdict on its data: changed during the scan, read next time — not
+    damaged, which stays until it reads (review39c: a file caught mid-copy was marked
+    damaged). The same bytes at the time the walk saw are damaged."""
+    path = tmp_path / "Game (USA).zip"
+    _zip(path, {"Game (USA).gba": rom_bytes(1, 50_000)})
+    walked = path.stat()
+    path.write_bytes(path.read_bytes()[: walked.st_size // 2])
+    mid_copy = examine_zip(Job(str(path), "gba/Game (USA).zip", walked.st_size,
+                               walked.st_mtime_ns), lambda crc, size: False)
+    assert mid_copy.error == CHANGED and not mid_copy.damaged
+    now = path.stat()
+    cut = examine_zip(Job(str(path), "gba/Game (USA).zip", now.st_size, now.st_mtime_ns),
+                      lambda crc, size: False)
+    assert cut.damaged and cut.error is not None and "corrupt" in cut.error
 
 
 def test_a_stated_crc_several_catalog_games_share_is_hashed_at_once(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from romrunner.library.examine import Job
+from romrunner.library.examine import Job, not_read
 from romrunner.library.record import ROW_COLUMNS
 from romrunner.library.workers import (
     _chunks_in_flight,
@@ -63,6 +63,7 @@ def test_a_worker_that_dies_costs_its_files_not_the_scan(tmp_path: Path) -> None
     assert [r.job.relpath for r in rest] == ["gba/Stuck (USA).gba"]
     assert rest[0].row is None and rest[0].error is not None
     assert rest[0].error.startswith("not examined: its hashing worker stopped")
+    assert not_read(rest[0].error) and not rest[0].damaged  # (no verdict on its data)
     assert multiprocessing.active_children() == []
 
 

@@ -140,9 +140,9 @@ class ArchiveContents:
         found = []
         if self.damaged:
             found.append(("archive-damaged", f"{self.platform_id}: {_count(self.damaged, 'is')}"
-                          f" damaged ({_names(self.damaged)}): `romrunner scan --verify` found "
-                          "a member whose data is not what the archive states; no emulator "
-                          "loads it (`romrunner games show` says which member)"))
+                          f" damaged ({_names(self.damaged)}): a scan found its data not what "
+                          "the archive states; no emulator loads it (`romrunner games show` "
+                          "says what is wrong)"))
         if self.no_rom:
             found.append(("archive-no-rom", f"{self.platform_id}: {_count(self.no_rom)} no "
                           f"{self.platform_id} ROM ({_names(self.no_rom)}): no emulator loads "

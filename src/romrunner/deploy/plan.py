@@ -1345,7 +1345,7 @@ def _warn_unusable_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ..
     shown = [game for game, _ in held]
     builder.plan.warnings.append(PlanIssue(
         "unusable-held", f"{counted(count, 'game')} whose library copy cannot be used now "
-        "(emptied, a zip `scan --verify` found damaged, a disc whose sheet names a track the "
+        "(emptied, an archive a scan found damaged, a disc whose sheet names a track the "
         f"scan could not read, or another disc of its set) {'has' if count == 1 else 'have'} "
         f"{counted(files, 'file')} on the card "
         f"({examples([game.filename for game in shown], HELD_NAMED)}): left out, and their "

@@ -151,7 +151,7 @@ _FOLDER_FIRST = frozenset({"PERF_MISSING_STRICT", "NO_EMULATOR_AVAILABLE"})
 # A set's CHD whose set's zip the auto-list leaves out (QA64 F10: a clone's own CHD was
 # included, its zip left out as another version: a CHD nothing runs)
 DROP_SET_LEFT_OUT = "set_left_out"
-# A zip `scan --verify` found damaged, and an unidentified archive of notes, pictures or sounds only
+# An archive a scan found damaged, and an unidentified archive of notes, pictures or sounds only
 # (a readme zipped under a game's name): no emulator loads either (QA124 F2, F3)
 DROP_DAMAGED = DAMAGED
 DROP_NO_ROM = NO_ROM

@@ -45,6 +45,13 @@ class ContainerError(Exception):
     """A container could not be read; the message says why."""
 
 
+class DamagedArchive(ContainerError):
+    """An archive whose bytes contradict what it states (a member whose data is not its
+    stated size and CRC, a directory or a local header that does not parse): its data is
+    damaged or was altered — unlike a file that could not be read at all (an I/O error, a
+    file gone), which says nothing of its data."""
+
+
 @dataclass(frozen=True)
 class Member:
     """A hashed file inside an archive, with its first bytes for platform sniffing.
@@ -176,10 +183,10 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
         raise
     except zipfile.BadZipFile as exc:
         if str(exc).startswith("Bad CRC-32"):
-            raise ContainerError(_lying_crc(exc)) from exc
-        raise ContainerError(f"corrupt or unsupported zip ({exc})") from exc
+            raise DamagedArchive(_lying_crc(exc)) from exc
+        raise DamagedArchive(f"corrupt or unsupported zip ({exc})") from exc
     except ZIP_ERRORS as exc:
-        raise ContainerError(f"corrupt or unsupported zip ({exc or type(exc).__name__})") \
+        raise DamagedArchive(f"corrupt or unsupported zip ({exc or type(exc).__name__})") \
             from exc
     return members, problems
 
@@ -324,10 +331,10 @@ def _bounded_member(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     raw.seek(info.header_offset)
     header = raw.read(_ZIP_LOCAL_HEADER.size)
     if len(header) < _ZIP_LOCAL_HEADER.size:
-        raise ContainerError(f"corrupt zip: member {name!r} is truncated")
+        raise DamagedArchive(f"corrupt zip: member {name!r} is truncated")
     signature, name_length, extra_length = _ZIP_LOCAL_HEADER.unpack(header)
     if signature != b"PK\x03\x04":
-        raise ContainerError(f"corrupt zip: member {name!r} has a bad local header")
+        raise DamagedArchive(f"corrupt zip: member {name!r} has a bad local header")
     raw.seek(info.header_offset + _ZIP_LOCAL_HEADER.size + name_length + extra_length)
     left = info.compress_size
 
@@ -353,9 +360,11 @@ def _bounded_member(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             crc = zlib.crc32(out, crc)
             yield out
     except (OSError, EOFError, lzma.LZMAError) as exc:  # bz2 says OSError("Invalid data…")
-        raise ContainerError(f"corrupt zip: member {name!r} ({exc})") from exc
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # (an I/O error reading it: nothing known of its data)
+        raise DamagedArchive(f"corrupt zip: member {name!r} ({exc})") from exc
     if size != info.file_size or crc != info.CRC:
-        raise ContainerError(f"corrupt zip: member {name!r} does not match its size and CRC")
+        raise DamagedArchive(f"corrupt zip: member {name!r} does not match its size and CRC")
 
 
 def _zip_decompressor(info: zipfile.ZipInfo, take: Callable[[int], bytes]) -> _Decompressor:
@@ -471,7 +480,9 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
         # opening it, its internals in the message, QA146 F1)
         raise ContainerError("7z is encrypted") from exc
     except Exception as exc:  # py7zr raises many kinds for damaged input
-        raise ContainerError(f"corrupt or unsupported 7z ({type(exc).__name__}: "
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # (an I/O error reading it: nothing known of its data)
+        raise DamagedArchive(f"corrupt or unsupported 7z ({type(exc).__name__}: "
                              f"{_first_line(exc)})") from exc
     members = [Member(name, writer.hasher.result(), writer.head)
                for name, writer in sorted(factory.writers.items()) if name in safe]

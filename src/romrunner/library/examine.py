@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from romrunner.library.containers import (
     ContainerError,
+    DamagedArchive,
     Member,
     MustHash,
     directory_zip_members,
@@ -67,13 +68,17 @@ class Job(NamedTuple):
     ``known_tracks``: for a stored disc sheet examined again by a plain rescan, its tracks'
     stored rows; a track whose file still has that size and time is not read again, its
     stored hashes taken (a 600 MB data track is not read because an audio track beside it
-    changed). Empty for ``scan --full`` and ``--verify``, which read every track."""
+    changed). Empty for ``scan --full`` and ``--verify``, which read every track.
+
+    ``whole``: read and hash it in full whatever the scan's plan (a game stored damaged: its
+    zip's directory would state the CRCs its data contradicts)."""
 
     path: str
     relpath: str
     size: int
     mtime_ns: int
     known_tracks: tuple[KnownTrack, ...] = ()
+    whole: bool = False
 
 
 class Track(NamedTuple):
@@ -102,6 +107,10 @@ class Examined:
     verified: bool = True  # False: ``hashes`` holds the CRC32 only (see examine_crc_first)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+    # True with ``error``: the file, read whole at the size and time the walk saw, is an
+    # archive whose bytes contradict what it states (see DamagedArchive) — a verdict on its
+    # data, which an error of reading (gone, refused, a dead share or worker) is not
+    damaged: bool = False
     # What the file name says, worked out by the hashing worker so the one writer does not
     # (the writer parses names itself when these are missing).
     parsed: ParsedName | None = None
@@ -205,14 +214,15 @@ def examine_crc_first(job: Job, rules: CrcRules) -> Examined:
 
 VANISHED, DENIED, UNREADABLE = ("file vanished during the scan", "permission denied",
                                 "cannot be read (")
+NOT_EXAMINED = "not examined: "  # (the start of a hashing worker's death: workers.py)
 
 
 def not_read(error: str | None) -> bool:
     """True when ``error`` says the file could not be read (gone, changed while read,
-    refused, a dead share): nothing is known of its data now, unlike a container whose data
-    contradicts what it states."""
+    refused, a dead share, its hashing worker stopped): nothing is known of its data now,
+    unlike a container whose data contradicts what it states."""
     return error is not None and (error in (CHANGED, VANISHED, DENIED)
-                                  or error.startswith(UNREADABLE))
+                                  or error.startswith((UNREADABLE, NOT_EXAMINED)))
 
 
 @contextlib.contextmanager
@@ -220,6 +230,13 @@ def _reading(result: Examined) -> Iterator[None]:
     """Set ``result.error`` from what reading a file raised, as ``examine`` does."""
     try:
         yield
+    except DamagedArchive as exc:
+        try:  # (a zip read from its directory was not checked yet: one caught mid-copy
+            _check_unchanged(result.job, os.stat(result.job.path))  # is no verdict)
+        except (FileChanged, OSError):
+            result.error = CHANGED
+        else:
+            result.error, result.damaged = str(exc), True
     except ContainerError as exc:
         result.error = str(exc)
     except FileChanged:

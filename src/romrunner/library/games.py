@@ -265,8 +265,8 @@ _LACKING = ("g.is_missing = 0 AND g.format IN ('cue', 'gdi') AND f.kind = 'track
 
 
 def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
-    """Those of ``game_ids`` present and stored with a problem — `scan --verify` found a
-    member whose data is not what its zip states — each with it."""
+    """Those of ``game_ids`` present and stored with a problem — a scan found the archive's
+    data not what it states (see ``DamagedArchive``) — each with it."""
     return {int(row[0]): str(row[1]) for row in db.query(
         "SELECT g.id, g.scan_error FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) "
         f"AND {_DAMAGED}", (json.dumps(game_ids),))}
@@ -318,7 +318,7 @@ def undecided_archives_of_notes(db: Database) -> list[str]:
 def unusable_archives(db: Database, game_ids: list[int],
                       extensions: dict[str, frozenset[str]]) -> dict[int, tuple[str, str]]:
     """The games of ``game_ids`` no emulator can load, each with (kind, why): ``damaged`` —
-    `scan --verify` found a member whose data is not what its zip states (QA124 F3: still
+    a scan found its data not what the archive states (QA124 F3: still
     auto-listed and deployed) — and ``no_rom``: an archive the library's catalogs do not
     identify whose files are all notes, pages, pictures or sounds, none of its platform's types
     (``extensions``: see :func:`platform_extensions`), such as a `readme.txt` zipped under

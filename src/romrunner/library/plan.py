@@ -51,18 +51,27 @@ from romrunner.store.database import Database
 # (game id, size, mtime_ns, flags) that SQLite hands over. A rescan of a large library builds
 # a million of them; as a named tuple they cost a second more per million (measured).
 Stored = tuple[int, int, "int | None", int]
-HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's flags
+HASHED, MISSING, USER_PLATFORM, IDENTIFIED, WHOLE = 1, 2, 4, 8, 16  # a Stored's flags
 # Examined: a file with its hashes, or its CRC32 only (hashed CRC32 first), or a zip read
 # from its directory (no hashes of its own: its members have them).
 # (a disc sheet stored without a track, as an earlier release could: examined again, to be
 # found no game — review 97 F1)
+# A present game stored with a problem (an archive found damaged) is examined again by every
+# scan until it reads — put back with its time kept (`cp -p`), the walk would otherwise take
+# it for unchanged and damaged for ever (qa185 F1); and it is read WHOLE, as is an archive
+# verified (its own SHA1 stored) found with a new size or time: its directory would state
+# the CRCs its data may no longer have (qa187 F2: a zip damaged in place was "the same
+# content" and never read again).
 _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, "
            "((sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1) "
            "AND NOT (coalesce(format, '') IN ('cue', 'gdi') AND NOT EXISTS (SELECT 1 "
-           "FROM game_files f WHERE f.game_id = games.id AND f.kind = 'track'))) * ? "
+           "FROM game_files f WHERE f.game_id = games.id AND f.kind = 'track')) "
+           "AND NOT (is_missing = 0 AND scan_error IS NOT NULL)) * ? "
            "+ is_missing * ? + (platform_source = 'user') * ? "
-           "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
-_FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)
+           "+ (matched_game_id IS NOT NULL) * ? "
+           "+ ((is_missing = 0 AND scan_error IS NOT NULL) "
+           "OR (is_archive = 1 AND sha1_bin IS NOT NULL)) * ? FROM games WHERE root_id = ?")
+_FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED, WHOLE)
 UNLISTED = "cannot list folder ({}); its games were left as they were"
 UNSTATED = "cannot stat ({}); its game was left as it was"
 
@@ -548,6 +557,10 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
                     part.returned.append(game_id)
                 continue
             part.known[relpath] = known
+            if flags & WHOLE:
+                part.jobs.append(Job(path or os.path.join(root, relpath), relpath, file_size,
+                                     file_mtime_ns, whole=True))
+                continue
         part.jobs.append(Job(path or os.path.join(root, relpath), relpath, file_size,
                              file_mtime_ns))
     part.scanned, part.unchanged, part.identified = scanned, unchanged, identified

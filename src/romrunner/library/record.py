@@ -63,6 +63,7 @@ class Record(NamedTuple):
     problems: list[str]
     error: str | None
     undecided: str | None = None  # of ``problems``: the note that its platform is undecided
+    damaged: bool = False  # with ``error``: its data contradicts itself (Examined.damaged)
 
 
 def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
@@ -70,7 +71,7 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     job, hashes = examined.job, examined.hashes
     if examined.error is not None or (hashes is None and not examined.members):
         return Record(job, None, [], None, 0, examined.problems,
-                      examined.error or "not hashed")
+                      examined.error or "not hashed", damaged=examined.damaged)
     if examined.parsed is None or examined.title_norm is None:
         examined.parse_name()
     parsed, title_norm = examined.parsed, examined.title_norm
@@ -277,4 +278,4 @@ def examine_to_record(job: Job) -> Record:
     """Examine a file and make its record (the function the hashing pool runs)."""
     assert _worker_context is not None, "start_worker() was not called in this process"
     index, root_name, rules = _worker_context
-    return record_of(examine(job, rules), index, root_name)
+    return record_of(examine(job, None if job.whole else rules), index, root_name)

@@ -1246,8 +1246,8 @@ class _Writer:
             # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
             if known is not None and record.error in NOT_A_DISC:
                 self.not_games[known[0]] = job.relpath  # (stored by an earlier release)
-            elif known is not None and known[0] in self.verifying \
-                    and not not_read(record.error):
+            elif known is not None and not not_read(record.error) \
+                    and (record.damaged or known[0] in self.verifying):
                 self._failed_verify(known[0], record.error or "not hashed")
                 self.summary.damaged += 1
                 self.summary.damaged_files.append(path)
@@ -1374,9 +1374,11 @@ class _Writer:
         return "changed"
 
     def _failed_verify(self, game_id: int, error: str) -> None:
-        """A game whose members could not be verified (a zip whose directory states a CRC
-        its data does not have): it is no longer identified by those stated CRCs, and
-        says why; its members stay unverified, so the next ``scan --verify`` tries again."""
+        """A stored game whose file was read whole and found damaged (a zip whose data is not
+        what it states, verified by ``scan --verify``, or rotted since — a verdict on its
+        data, never a read that failed), or whose members could not be verified: it is no
+        longer identified, and says why; its members not verified stay so. Every scan reads
+        it whole again until it reads (see ``plan.DAMAGED``)."""
         self.db.execute("UPDATE games SET scan_error = ?, matched_game_id = NULL, "
                         "match_method = NULL, catalog_name = NULL WHERE id = ? "
                         "AND coalesce(match_method, '') <> 'user'", (error, game_id))

@@ -16,8 +16,8 @@ class ScanSummary:
     # Files examined that could not be stored (each in ``errors``: a damaged zip, a file
     # that vanished or changed while read): counted among ``scanned`` and nowhere else.
     not_stored: int = 0
-    # Stored games `scan --verify` found damaged (a zip member whose data is not what its zip
-    # states): kept, with their problem; counted among ``scanned`` and here only, not as
+    # Stored games found damaged (an archive whose data is not what it states): kept, with
+    # their problem; counted among ``scanned`` and here only, not as
     # "not stored" (QA124 F7)
     damaged: int = 0
     added: int = 0

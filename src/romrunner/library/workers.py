@@ -40,7 +40,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from romrunner.library.examine import Job
+from romrunner.library.examine import NOT_EXAMINED, Job
 from romrunner.library.record import (
     FULL_HASHING,
     HashPlan,
@@ -284,14 +284,14 @@ def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
                 yield from pickle.loads(answer)
                 continue
             assert isinstance(done, list)
-            reason = f"not examined: its hashing worker stopped (exit code {answer})"
+            reason = f"{NOT_EXAMINED}its hashing worker stopped (exit code {answer})"
             for lost in done:
                 yield from (_error(jobs[i], reason) for i in lost)
             if pending:
                 pool.restart()
         # What no worker could take (every restart used up) is reported, not dropped.
         for left in pending:
-            yield from (_error(jobs[i], "not examined: no hashing worker left") for i in left)
+            yield from (_error(jobs[i], f"{NOT_EXAMINED}no hashing worker left") for i in left)
 
 
 def chunk_size(jobs: list[Job], workers: int) -> int:
