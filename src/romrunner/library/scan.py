@@ -630,9 +630,10 @@ def _zip_members(db: Database, table: str, rows: Iterable[sqlite3.Row]) -> _Memb
 def _follow_content(db: Database, moves: _Moves, summary: ScanSummary, walked: str) -> None:
     """Games follow their content when files swapped names, or one was moved onto another
     (QA23 F1): a file this scan found with other content than stored is the file of the game
-    whose content it is now, when exactly one game had that content and it is no longer where
-    it was: its own file rewritten too (two files that swapped names, or a cycle of them), or
-    not found (``mv a b`` over an existing b). That game then takes the file (its id,
+    whose content it is now, a game that had that content and is no longer where it was: its
+    own file rewritten too (two files that swapped names, or a cycle of them), or not found
+    (``mv a b`` over an existing b); where several such games had that content, or it is in
+    several files, as ``_pair`` pairs them. That game then takes the file (its id,
     collections, overrides, deploy history; its platform and match if set by hand), as a
     renamed file's game does; counted as renamed.
 
@@ -641,7 +642,9 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary, walked: s
     start, if it was a game whose content is now nowhere (b's game, in ``mv a b``), takes that
     path and is marked missing as a vanished file's game is (with its curation); a new file at
     the chain's start (``mv b c; mv a b``) was b's game moved: its row goes. A chain that ends
-    in a file with content no game had is left as it was (each game keeps its path).
+    in a file with content no game had is left as it was (each game keeps its path; the file
+    its last game would have taken goes to another game of that content if there is one:
+    see ``_chains``).
 
     Run once every root is written, before anything is marked missing, on the rows this scan
     kept and those a scan interrupted after a batch was committed left (QA38 F12: the files
@@ -691,26 +694,82 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary, walked: s
                         and _same_content(kept, other):
                     now[slot] = other
                     claims.setdefault(identity, set()).add(slot)
-        claimants: dict[int, int] = {}
-        for slots in claims.values():
-            for slot in slots:
-                claimants[slot] = claimants.get(slot, 0) + 1
-        following = {next(iter(slots)): identity for identity, slots in claims.items()
-                     if len(slots) == 1 and claimants[next(iter(slots))] == 1}
-        _move_along(db, moves, summary, following, old, now, vanished)
+        _move_along(db, moves, summary, _chains(db, claims, old, now, vanished), old, now,
+                    vanished)
         gone = f"{_OF_WALKED} OR id NOT IN (SELECT id FROM games)"
         db.execute("DELETE FROM scan_replaced_files WHERE game_id IN (SELECT id FROM "
                    f"scan_replaced WHERE {gone})", (walked,))
         db.execute(f"DELETE FROM scan_replaced WHERE {gone}", (walked,))
 
 
-def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
-                following: dict[int, int], old: dict[int, sqlite3.Row],
-                now: dict[int, sqlite3.Row], vanished: dict[int, sqlite3.Row]) -> None:
-    """Move each game of ``following`` (file's game -> the game taking that file) to its
-    file, by the cycles and chains ``_follow_content`` describes."""
+def _chains(db: Database, claims: dict[int, set[int]], old: dict[int, sqlite3.Row],
+            now: dict[int, sqlite3.Row], vanished: dict[int, sqlite3.Row]
+            ) -> list[list[int]]:
+    """The cycles and chains (file's game, the game taking that file, the file of that game,
+    …) by which the games of ``claims`` (a game -> the files holding its content now) follow
+    their content (see ``_follow_content``). A chain that would end at a game whose own file
+    no game takes (its new content no game had: a ROM upgraded in place) cannot be followed:
+    that game keeps its path, its content's file goes to another game that had that
+    content if there is one, and the pairs are made again without it."""
+    identities = {identity: old.get(identity) or vanished[identity] for identity in claims}
+    curated = {identity for identity, row in identities.items()
+               if "user" in (row["platform_source"], row["match_method"])}
+    claimed = [slot for slots in claims.values() for slot in slots]
+    if len(claimed) > len(set(claimed)) or len(claimed) > len(claims):  # (a choice to make)
+        curated.update(int(row[0]) for row in db.query(
+            "SELECT g.id FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) AND ("
+            "EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) OR "
+            "EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id))",
+            (json.dumps(sorted(identities)),)))
+    stays: set[int] = set()
+    while True:
+        following = _pair({identity: slots for identity, slots in claims.items()
+                           if identity not in stays}, identities, curated, old, now)
+        chains, ends = _walk(following, vanished)
+        if not ends:
+            return chains
+        stays |= ends
+
+
+def _pair(claims: dict[int, set[int]], identities: dict[int, sqlite3.Row], curated: set[int],
+          old: dict[int, sqlite3.Row], now: dict[int, sqlite3.Row]) -> dict[int, int]:
+    """The file each game of ``claims`` takes: file's game -> the game taking it. One game's
+    content in one file no other game's content is in: that pair. Several games of one
+    content (a copy deleted, or moved onto a third file, while files swapped names: qa187
+    F1), or one content in several files: paired by the rules a renamed file's game is
+    chosen by — a file rewritten (its game moving on in its turn) before a new one; a game
+    of the file's root first, then one curated (a collection, an override, a platform or
+    match set by hand), then one whose file was rewritten (a swap) before one not found,
+    then one of the same file name, then of the same folder, then the first stored. Each
+    game takes one file at most, each file goes to one game (``curated``: the games of
+    ``identities``, their rows of the content they had, with curation)."""
+    pairs = [(identity, slot) for identity, slots in claims.items() for slot in slots]
+
+    def order(pair: tuple[int, int]) -> tuple[object, ...]:
+        identity, slot = pair
+        own, there = identities[identity], now[slot]
+        folder, _, name = str(own["filepath"]).rpartition("/")
+        slot_folder, _, slot_name = str(there["filepath"]).rpartition("/")
+        return (slot not in old, own["root_id"] != there["root_id"], identity not in curated,
+                identity not in old, name != slot_name, folder != slot_folder, identity, slot)
+
+    following: dict[int, int] = {}
+    placed: set[int] = set()
+    for identity, slot in sorted(pairs, key=order):
+        if slot not in following and identity not in placed:
+            following[slot] = identity
+            placed.add(identity)
+    return following
+
+
+def _walk(following: dict[int, int], vanished: dict[int, sqlite3.Row]
+          ) -> tuple[list[list[int]], set[int]]:
+    """The chains and cycles of ``following`` (file's game -> the game taking that file),
+    and the ends of the chains that cannot be followed: games whose own file no game takes
+    that were not found either (their file is there, its content no game had)."""
     taken = set(following.values())
     chains: list[list[int]] = []
+    ends: set[int] = set()
     seen: set[int] = set()
     for start in following:
         if start not in taken:
@@ -720,6 +779,8 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
             seen.update(chain)
             if chain[-1] in vanished:
                 chains.append(chain)
+            else:
+                ends.add(chain[-1])
     for start in following:  # what no chain reached: cycles (one game to a file, and back)
         if start not in seen:
             cycle = [start]
@@ -727,6 +788,14 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
                 cycle.append(following[cycle[-1]])
             seen.update(cycle)
             chains.append(cycle)
+    return chains, ends
+
+
+def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[list[int]],
+                old: dict[int, sqlite3.Row], now: dict[int, sqlite3.Row],
+                vanished: dict[int, sqlite3.Row]) -> None:
+    """Move the games of ``chains`` (see ``_walk``) to their files, by the cycles and chains
+    ``_follow_content`` describes."""
     if not chains:
         return
     files = {slot: [tuple(row) for row in db.query(
