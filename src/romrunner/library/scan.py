@@ -716,11 +716,7 @@ def _chains(db: Database, claims: dict[int, set[int]], old: dict[int, sqlite3.Ro
                if "user" in (row["platform_source"], row["match_method"])}
     claimed = [slot for slots in claims.values() for slot in slots]
     if len(claimed) > len(set(claimed)) or len(claimed) > len(claims):  # (a choice to make)
-        curated.update(int(row[0]) for row in db.query(
-            "SELECT g.id FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) AND ("
-            "EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) OR "
-            "EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id))",
-            (json.dumps(sorted(identities)),)))
+        curated |= _curated(db, sorted(identities))
     stays: set[int] = set()
     while True:
         following = _pair({identity: slots for identity, slots in claims.items()
