@@ -214,8 +214,12 @@ def test_display_names_take_no_folder_name_another_platform_claims() -> None:
         for platform in pack.platforms.values():
             for spelling in display_spellings(platform.name):
                 assert pack.index.platforms_for_folder(spelling) == (platform.id,), spelling
-            for name in (*platform.folder_names, *pack.folder_names.every_name(platform.id)):
+            for name in platform.folder_names:
                 assert platform.id in pack.index.platforms_for_folder(name), name
+        for name, claimed in pack.folder_names.folder_claims().items():
+            if pack.platforms.keys() & claimed and name not in pack_names(pack):
+                assert pack.index.platforms_for_folder(name) == tuple(
+                    p for p in claimed if p in pack.platforms), name
     tokens = json.loads(shared_path("reference/console-folder-tokens.json").read_text())
     index = load_pack(shared_path("definition-pack")).index
     spelt = {spelling.lower(): platform.id
@@ -237,3 +241,143 @@ def test_scan_puts_a_display_name_folder_on_its_platform(cli: Any, tmp_path: Pat
     assert result.code == 0 and "undecided platform" not in result.out, result.out
     rows = cli("--pack", pack, "--json", "games", "ls").json()["data"]["games"]
     assert [row["platform_id"] for row in rows] == ["gb"]
+
+
+def pack_names(pack: Any) -> set[str]:
+    """The folder names the pack itself gives (ids and ``commonFolderNames``), lowercase."""
+    return {name.lower() for platform in pack.platforms.values()
+            for name in (platform.id, *platform.folder_names)}
+
+
+def _write(root: Path, relative: str, data: bytes) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(path.stem + ".bin", data * 64)
+    else:
+        path.write_bytes(data * 2048)
+
+
+def _scan_platforms(cli: Any, root: Path, files: list[str],
+                    *pack: str) -> tuple[str, dict[str, tuple[str, list[str]]]]:
+    """Scan ``files`` (each of its own bytes) under ``root``: the scan's output, and each
+    file's platform and candidates, by its path under ``root``."""
+    for i, relative in enumerate(files):
+        _write(root, relative, bytes([i + 1, 0x5A, i * 7 % 256]))
+    assert cli(*pack, "library", "add", str(root)).code == 0
+    scanned = cli(*pack, "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    found = {}
+    for row in cli(*pack, "--json", "games", "ls").json()["data"]["games"]:
+        shown = cli(*pack, "--json", "games", "show", str(row["id"])).json()["data"]
+        relative = Path(shown["path"]).relative_to(root).as_posix() if "path" in shown else \
+            next(f for f in files if f.endswith(row["filename"]))
+        found[relative] = (row["platform_id"], shown.get("platform_candidates") or [])
+    return scanned.out + scanned.err, found
+
+
+def test_scan_decides_the_platform_of_folders_other_frontends_name(
+        cli: Any, tmp_path: Path) -> None:
+    """qa187: MiSTer's `TGFX16`, TWiLight Menu++'s `gen`, Adam's `A7800`, RomM's `sfam`,
+    ES-DE's `megadrivejp`, Batocera's `videopacplus` left their games undecided; Miyoo CFW's
+    `SMD` (Genesis and Sega CD games) left a disc image undecided among every disc platform;
+    RomM's `ngc` (GameCube) was taken for CrossMix's `NGC` (Neo Geo Pocket Color)."""
+    pack = ("--pack", str(shared_path("definition-pack")))
+    out, found = _scan_platforms(cli, tmp_path / "roms", [
+        "TGFX16/A (USA).pce", "gen/B (USA).bin", "a26/C (USA).bin", "A7800/D (USA).bin",
+        "INTELLI/E (USA).bin", "sfam/F (Japan).zip", "megadrivejp/G (Japan).bin",
+        "megacdjp/H (Japan).iso", "videopacplus/I (Europe).bin", "TGFX16-CD/J (Japan).iso",
+        "SMD/K (USA).iso", "SMD/L (USA).bin", "ngc/M (USA).rvz", "ngc/N (USA).iso"], *pack)
+    assert {path: platform for path, (platform, _) in found.items()} == {
+        "TGFX16/A (USA).pce": "tg16", "gen/B (USA).bin": "genesis",
+        "a26/C (USA).bin": "atari-2600", "A7800/D (USA).bin": "atari-7800",
+        "INTELLI/E (USA).bin": "intellivision", "sfam/F (Japan).zip": "snes",
+        "megadrivejp/G (Japan).bin": "genesis", "megacdjp/H (Japan).iso": "sega-cd",
+        "videopacplus/I (Europe).bin": "odyssey2", "TGFX16-CD/J (Japan).iso": "tgcd",
+        "SMD/K (USA).iso": "sega-cd", "SMD/L (USA).bin": "unknown",
+        "ngc/M (USA).rvz": "unknown", "ngc/N (USA).iso": "unknown"}
+    assert sorted(found["SMD/L (USA).bin"][1]) == ["genesis", "sega-cd"]
+    assert sorted(found["ngc/M (USA).rvz"][1]) == ["gamecube", "wii"]
+    assert "neogeo-pocket-color" not in out and "neogeo-pocket-color" not in str(found)
+    assert "3 games are of undecided platform" in out, out
+
+
+def test_the_builtin_pack_decides_other_frontends_folders_and_keeps_its_own_names(
+        cli: Any, tmp_path: Path) -> None:
+    """Without the real pack: the built-in pack's platforms get the frontends' names too, and
+    a name the pack gives itself (`ngc`: its GameCube) decides as the pack says."""
+    _, found = _scan_platforms(cli, tmp_path / "roms", [
+        "TGFX16/A (USA).pce", "gen/B (USA).bin", "a78/C (USA).bin", "SMD/D (USA).iso",
+        "megadrivejp/E (Japan).bin", "ngc/F (USA).iso"])
+    assert {path: platform for path, (platform, _) in found.items()} == {
+        "TGFX16/A (USA).pce": "tg16", "gen/B (USA).bin": "genesis",
+        "a78/C (USA).bin": "atari-7800", "SMD/D (USA).iso": "sega-cd",
+        "megadrivejp/E (Japan).bin": "genesis", "ngc/F (USA).iso": "gamecube"}
+
+
+# Reference tokens of a platform's entry that do not decide it, and why: given to another
+# platform by another frontend, or not written in our data.
+_TOKENS_DECIDING_NONE = {
+    "ngc": "RomM's GameCube, CrossMix's Neo Geo Pocket Color",
+    "launcher": "the reference's ROCKNIX PS Vita token (see _DEVIATIONS): not a platform folder",
+}
+
+# A folder a frontend keeps two platforms' games in that another frontend gives one of them
+# alone: that one's (the other's own extension still decides it: `.sgx`, `.wsc`, a CD image).
+_SHARED_TAKEN = {("mister", "TGFX16"): "tg16", ("pocket", "pce"): "tg16",
+                 ("miyoocfw", "PCE"): "tg16", ("miyoocfw", "WSWAN"): "wonderswan"}
+
+
+def test_every_reference_token_decides_its_platform_or_none() -> None:
+    """Every folder name the reference gives a platform of the real pack (its own entry's
+    tokens, every frontend) decides that platform, is a name the pack itself gives (another
+    platform's: a frontend's `NES` holds FDS games too), or is a known ambiguity."""
+    pack, reference = _load_reference()
+    index = pack.index
+    wrong, undecided, checked = [], set(), 0
+    own = pack_names(pack)  # (a frontend's NES holds FDS games too: the pack says nes)
+    for platform, entry in sorted(reference_entries(pack, reference).items()):
+        if platform not in pack.platforms:
+            continue
+        for frontend, token in sorted(entry["tokens"].items()):
+            checked += 1
+            claimed = index.platforms_for_folder(token)
+            if not claimed:
+                undecided.add(token.lower())
+            elif platform not in claimed and token.lower() not in own \
+                    and claimed != (_SHARED_TAKEN.get((frontend, token)),):
+                wrong.append(f"{frontend} {token!r} of {platform}: {claimed}")
+    assert checked > 600
+    assert wrong == []
+    assert undecided == set(_TOKENS_DECIDING_NONE), undecided
+
+
+def test_frontend_names_change_no_deploy_folder() -> None:
+    """The frontends' names are read by scans only: every OS family's folder for every
+    platform is what it is without them."""
+    from dataclasses import replace
+
+    names = load_pack(None).folder_names
+    bare = replace(names, frontend_names={})
+    assert names.frontend_names["genesis"]["es-de"] == ("megadrivejp",)
+    for family in {*names.os_families.values(), "es", "default"}:
+        for platform in names.names:
+            assert names.target_name(platform, family) == bare.target_name(platform, family)
+            assert names.folder_for(platform, family) == bare.folder_for(platform, family)
+
+
+def test_a_bad_frontend_names_entry_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack_dir)
+    (pack_dir / "folder-names.json").write_text(json.dumps({"platforms": {
+        "gb": {"default": "gb", "frontendNames": {"mister": "Gameboy", "romm": 3,
+                                                  "twmenu": ["../up", "gbx"]}},
+        "nes": {"default": "nes", "frontendNames": "NES"}}}))
+    pack = load_pack(pack_dir)
+    assert pack.index.platforms_for_folder("Gameboy") == ("gb",)
+    assert pack.index.platforms_for_folder("gbx") == ("gb",)
+    assert pack.index.platforms_for_folder("../up") == ()
+    said = " ".join(str(w) for w in pack.warnings)
+    assert "gb.frontendNames.romm" in said and "gb.frontendNames.twmenu" in said
+    assert "nes.frontendNames" in said

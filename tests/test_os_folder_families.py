@@ -84,20 +84,20 @@ def test_crossmix_and_miyoo_cfw_get_their_own_folders_not_onions(cli: Any,
     assert again["sega-cd"] == again["genesis"] == ("Roms/SMD", "detected")
 
 
-def test_a_folder_a_family_gives_two_platforms_means_neither_to_detection() -> None:
-    names = load_folder_names(builtin_pack_path(), [])
-    claims: dict[str, set[str]] = {}
-    for platform in names.names:
-        for name in names.every_name(platform):
-            claims.setdefault(name.lower(), set()).add(platform)
-    assert {name: found for name, found in claims.items() if len(found) > 1} == {}
-    assert "smd" not in claims                       # Miyoo CFW's Genesis and Sega CD folder
-    assert claims["wswan"] == {"wonderswan"}         # Batocera's, though Miyoo CFW shares it
-    assert claims["gb"] == {"gb"} and claims["ngp"] == {"neogeo-pocket"}
-    assert claims["ws"] == {"wonderswan"} and claims["wsc"] == {"wonderswan-color"}
+def test_a_folder_a_family_gives_two_platforms_means_neither_alone_to_detection() -> None:
+    claims = load_folder_names(builtin_pack_path(), []).folder_claims()
+    assert {name: found for name, found in claims.items() if len(found) > 1} == {
+        "smd": ("genesis", "sega-cd"),               # Miyoo CFW's Genesis and Sega CD folder
+        "gameboy": ("gb", "gbc"),                    # MiSTer's (the pack's names say gb)
+        "neo geo pocket": ("neogeo-pocket", "neogeo-pocket-color")}  # FunKey OS's
+    assert claims["wswan"] == ("wonderswan",)       # Batocera's, though Miyoo CFW shares it
+    assert claims["gb"] == ("gb",) and claims["ngp"] == ("neogeo-pocket",)
+    assert claims["ws"] == ("wonderswan",) and claims["wsc"] == ("wonderswan-color",)
+    assert claims["ngc"] == ()                       # RomM's GameCube, CrossMix's NGPC
     index = load_pack().index
     assert index.platforms_for_folder("GB") == ("gb",)
-    assert index.platforms_for_folder("SMD") == ()
+    # the extension decides between them: a disc image is Sega CD's, a `.bin` neither's
+    assert index.platforms_for_folder("SMD") == ("genesis", "sega-cd")
     assert index.platforms_for_folder("nes") == ("nes",)   # FunKey's NES also holds FDS games
 
 

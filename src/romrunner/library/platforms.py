@@ -26,7 +26,10 @@ UNKNOWN = "unknown"
 #    (`fbneo/`, which arcade lists too: QA140 F7).
 # 5: a folder named as a platform's display name (`Nintendo Game Boy`) is that platform's,
 #    as its DAT name and short names are (qa182).
-PLATFORM_RULES_VERSION = 5
+# 6: a folder named as other frontends name a platform (MiSTer's `TGFX16`, TWiLight Menu++'s
+#    `gen`, RomM's `sfam`, ES-DE's `megadrivejp`) is that platform's; a name frontends give
+#    to different platforms (RomM's `ngc`, CrossMix's `NGC`) decides none (qa187).
+PLATFORM_RULES_VERSION = 6
 _NINTENDO_LOGO_START = bytes.fromhex("ceed6666cc0d000b")
 _N64_MAGICS = (b"\x80\x37\x12\x40", b"\x37\x80\x40\x12", b"\x40\x12\x37\x80")
 

@@ -36,11 +36,20 @@ class PackIndex:
             for name in platform.folder_names:
                 _add_once(folders, name.lower(), platform.id)
             _add_once(folders, platform.id.lower(), platform.id)
-            for name in pack.folder_names.every_name(platform.id):
-                _add_once(folders, name.lower(), platform.id)
             for ext in platform.extensions:
                 _add_once(extensions, ext, platform.id)
-        _add_display_names(folders, pack)
+        # the pack's own names decide as it says; the frontends' names where it says nothing
+        # (a name frontends give to two platforms, RomM's `ngc` and CrossMix's `NGC`: none)
+        undecided: set[str] = set()
+        for name, claimed in pack.folder_names.folder_claims().items():
+            if name in folders:
+                continue
+            known = [platform for platform in claimed if platform in pack.platforms]
+            if known:
+                folders[name] = known
+            elif not claimed:
+                undecided.add(name)
+        _add_display_names(folders, pack, undecided)
         return cls(_freeze(folders), _freeze(extensions), *_bios_tables(pack.bios))
 
     def with_bios(self, entries: Iterable[BiosEntry]) -> PackIndex:
@@ -67,17 +76,19 @@ def display_spellings(name: str) -> list[str]:
     return [spelling for spelling in dict.fromkeys(spellings) if spelling and "/" not in spelling]
 
 
-def _add_display_names(folders: dict[str, list[str]], pack: DefinitionPack) -> None:
+def _add_display_names(folders: dict[str, list[str]], pack: DefinitionPack,
+                       undecided: set[str]) -> None:
     """A folder named as a platform's display name (``Nintendo Game Boy``, as `platforms`
     shows it) is that platform's (qa182: the DAT's ``Nintendo - Game Boy`` and the short
     ``Game Boy`` were, it was not). Only names no platform claims otherwise, and that no two
-    platforms' display names share: a folder that decides now decides the same."""
+    platforms' display names share, nor frontends give to different platforms: a folder
+    that decides now decides the same."""
     named: dict[str, set[str]] = defaultdict(set)
     for platform in pack.platforms.values():
         for spelling in display_spellings(platform.name):
             named[spelling.lower()].add(platform.id)
     for key, platforms in named.items():
-        if len(platforms) == 1 and key not in folders:
+        if len(platforms) == 1 and key not in folders and key not in undecided:
             folders[key] = [next(iter(platforms))]
 
 

@@ -282,14 +282,15 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
     data = reader.load(required=False) or {}
     names: dict[str, dict[str, str | None]] = {}
     systems: dict[str, tuple[str, ...]] = {}
+    frontend_names: dict[str, dict[str, tuple[str, ...]]] = {}
     raw = data.get("platforms")
     for platform_id, entry in (raw.items() if isinstance(raw, dict) else ()):
         if not isinstance(entry, dict) or not isinstance(entry.get("default"), str):
             reader.warn(repr(platform_id), "has no text 'default' folder name; skipped")
             continue
         named = {key: value for key, value in entry.items()
-                 if key not in ("systemNames", "retroarch") and (value is None or (isinstance(
-                     value, str) and value.strip()))}
+                 if key not in ("systemNames", "retroarch", "frontendNames")
+                 and (value is None or (isinstance(value, str) and value.strip()))}
         for key, value in list(named.items()):
             if value is not None and (_climbs_out(value) or value.startswith(("/", "\\"))):
                 reader.warn(f"platforms.{platform_id}.{key}", f"{value!r} is not a folder on "
@@ -299,10 +300,13 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
             continue
         names[platform_id] = named
         systems[platform_id] = reader.strings(entry, "systemNames", repr(platform_id))
+        if others := _frontend_names(reader, platform_id, entry.get("frontendNames")):
+            frontend_names[platform_id] = others
     return FolderNames(
         families=_text_map(data.get("families")),
         os_families=_text_map(data.get("osFamilies")),
         names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE),
+        frontend_names=frontend_names,
         family_bases=_text_map(data.get("familyBases")),
         bios_folders=_bios_folders(reader, data.get("biosFolders")),
         multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")),
@@ -314,6 +318,32 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         any_folder_frontends=frozenset(reader.strings(data, "anyFolderFrontends",
                                                       "anyFolderFrontends")),
         bios_subdirectories=_bios_subdirectories(reader, data.get("biosSubdirectories")))
+
+
+def _frontend_names(reader: _Reader, platform_id: str,
+                    value: Any) -> dict[str, tuple[str, ...]]:
+    """A platform's ``frontendNames``: frontend -> the folder names it gives the platform (a
+    name, or a list of names) that a scan reads and a deploy never writes."""
+    if value is None:
+        return {}
+    label = f"platforms.{platform_id}.frontendNames"
+    if not isinstance(value, dict):
+        reader.warn(label, "is not an object; ignored")
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for frontend, given in value.items():
+        listed = [given] if isinstance(given, str) else given
+        if not isinstance(listed, list):
+            reader.warn(f"{label}.{frontend}", "is not a name or a list of names; ignored")
+            continue
+        good = tuple(name.strip() for name in listed if isinstance(name, str) and name.strip()
+                     and "/" not in name and "\\" not in name and not _climbs_out(name))
+        if len(good) != len(listed):
+            reader.warn(f"{label}.{frontend}", f"{len(listed) - len(good)} items are not "
+                        "folder names; dropped")
+        if good:
+            found[str(frontend)] = good
+    return found
 
 
 def _bios_subdirectories(reader: _Reader, value: Any) -> dict[str, dict[str, str]]:

@@ -179,6 +179,10 @@ class FolderNames:
     # EmuDeck's ``Emulation/bios``; the pack says LRPS2's ``pcsx2/bios``, which RetroBat's
     # reads: by OS, not family, review 149 F1).
     bios_subdirectories: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Platform -> frontend -> the folder names it gives the platform that a scan reads and a
+    # deploy never writes: frontends no OS family stands for (MiSTer, TWiLight Menu++, RomM),
+    # and a family's further systems (ES-DE's ``megadrivejp``). See :meth:`folder_claims`.
+    frontend_names: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -257,17 +261,51 @@ class FolderNames:
             tag = rom_folder[opening + 1:rom_folder.index(")", opening)].strip() or rom_folder
         return template.replace("{romFolderTag}", tag).replace("{romFolder}", rom_folder)
 
-    def every_name(self, platform_id: str) -> tuple[str, ...]:
-        """Every folder and system name that means ``platform_id`` (for folder detection).
+    def folder_claims(self) -> dict[str, tuple[str, ...]]:
+        """Folder name (lowercase) -> the platforms a library folder of that name holds, by
+        every family's names, the frontends' names and the DAT names (for folder detection).
 
-        A folder a family gives to several platforms (Miyoo CFW's ``SMD`` holds Genesis and
-        Sega CD games) does not mean one of them: that family's use of it is left out."""
-        found: list[str] = []
-        for family in self._every_family():
-            name = self.folder_for(platform_id, family)[0]
-            if name and name.lower() not in self._shared[family]:
-                found.append(name)
-        return tuple(dict.fromkeys([*found, *self.system_names.get(platform_id, ())]))
+        Each family, each other frontend and the DAT names are a source of names. A name the
+        sources that give it to one platform give to the same one is that platform's, unless
+        a source gives it to a set of platforms without it. A name they give to different
+        platforms is none's, ``()`` (RomM's ``ngc`` is the GameCube, CrossMix's ``NGC`` the
+        Neo Geo Pocket Color). A name given only to sets (Miyoo CFW's ``SMD`` holds Genesis
+        and Sega CD games) is theirs: the file's extension decides among them."""
+        return self._claims
+
+    @cached_property
+    def _claims(self) -> dict[str, tuple[str, ...]]:
+        order = {platform_id: i for i, platform_id in enumerate(self.names)}
+        uses: dict[str, list[set[str]]] = {}
+        for source in self._name_sources():
+            for name, platforms in source.items():
+                uses.setdefault(name, []).append(platforms)
+        claims: dict[str, tuple[str, ...]] = {}
+        for name, sets in uses.items():
+            singles = {platform for found in sets if len(found) == 1 for platform in found}
+            if len(singles) > 1 or (singles and not all(singles <= found for found in sets)):
+                claims[name] = ()
+            else:
+                claimed = singles or set().union(*sets)
+                claims[name] = tuple(sorted(claimed, key=lambda p: order.get(p, len(order))))
+        return claims
+
+    def _name_sources(self) -> list[dict[str, set[str]]]:
+        """Per family, per other frontend, and for the DAT names: name (lowercase) -> the
+        platforms that source gives it."""
+        sources: dict[str, dict[str, set[str]]] = {
+            family: {name: set(found) for name, found in named.items()}
+            for family, named in self._by_name.items()}
+        for platform_id, frontends in self.frontend_names.items():
+            for frontend, names in frontends.items():
+                source = sources.setdefault(frontend, {})
+                for name in names:
+                    source.setdefault(name.lower(), set()).add(platform_id)
+        systems: dict[str, set[str]] = {}
+        for platform_id, names in self.system_names.items():
+            for name in names:
+                systems.setdefault(name.lower(), set()).add(platform_id)
+        return [*sources.values(), systems]
 
     def _lineage(self, family: str) -> list[str]:
         """``family``, its base, its base's base… (a cycle ends the chain)."""
@@ -299,12 +337,6 @@ class FolderNames:
                     named.setdefault(name.lower(), []).append(platform_id)
             by_name[family] = {name: tuple(found) for name, found in named.items()}
         return by_name
-
-    @cached_property
-    def _shared(self) -> dict[str, set[str]]:
-        """Per family: the folder names (lowercase) it gives to more than one platform."""
-        return {family: {name for name, found in named.items() if len(found) > 1}
-                for family, named in self._by_name.items()}
 
 
 BIOS_FOLDER_FIELDS = ("{romFolder}", "{romFolderTag}")
