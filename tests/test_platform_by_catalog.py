@@ -227,14 +227,17 @@ def test_a_dat_removal_says_which_games_it_filed_under_another_platform(
 def test_the_same_dat_imported_for_another_platform_moves_to_it(
         run: Any, tmp_path: Path) -> None:
     """QA38 F14: the same file imported again with another --platform said "(OTHER):
-    unchanged" while the catalog stayed on its platform."""
+    unchanged" while the catalog stayed on its platform. A move to another platform needs
+    --force now (qa187 F3), and says the platform it left."""
     dat = tmp_path / "nes.dat"
     dat.write_text(_dat(NES_DAT, {"Only (USA).nes": _data("only", 16384)}))
     assert run("dat", "import", str(dat), "--platform", "nes").code == 0
-    again = run("--json", "dat", "import", str(dat), "--platform", "famicom-disk-system")
+    again = run("--json", "dat", "import", str(dat), "--platform", "famicom-disk-system",
+                "--force")
     assert again.code == 0, again.err
     (imported,) = again.json()["data"]["imports"]
-    assert (imported["platform_id"], imported["unchanged"]) == ("famicom-disk-system", False)
+    assert (imported["platform_id"], imported["unchanged"], imported["previous_platform"]) \
+        == ("famicom-disk-system", False, "nes")
     listed = run("--json", "dat", "ls").json()["data"]
     assert [row["platform_id"] for row in listed] == ["famicom-disk-system"]
     same = run("--json", "dat", "import", str(dat), "--platform", "famicom-disk-system")

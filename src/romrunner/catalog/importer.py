@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,12 +30,14 @@ from romrunner.catalog.systems import platform_for_system
 from romrunner.collections.store import smart_collections_naming
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
+from romrunner.library.examine import ARCHIVES
 from romrunner.library.games import decide_settled_again, settled_by_catalogs
+from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 _BATCH = 2000
 
@@ -55,6 +57,9 @@ class ImportResult:
     unchanged: bool = False
     replaced: bool = False
     previous_version: str | None = None
+    # the platform the replaced catalog was filed under (another than ``platform_id`` when
+    # --force moved it: the games it identifies move with it)
+    previous_platform: str | None = None
     replaced_games: int = 0
     games_added: int = 0
     games_removed: int = 0
@@ -143,16 +148,19 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
                 index: PackIndex | None = None) -> DatImportReport:
     """Import every DAT, then re-identify the library: one transaction, all or nothing.
 
-    ``force`` accepts a replacement that :func:`check_replacement` would refuse. With the
-    pack's ``index``, the games whose platform a catalog's match settled and whose data an
-    imported (or replaced) catalog lists are first given the platform a scan decides, as
-    ``dat rm`` does (see :func:`settle_again`).
+    ``force`` accepts a replacement that :func:`check_replacement` would refuse, a catalog
+    moved to another platform, and a DAT of file types the platform given does not list (see
+    :func:`import_dat`). With the pack's ``index``, the games whose platform a catalog's
+    match settled and whose data an imported (or replaced) catalog lists are first given the
+    platform a scan decides, as ``dat rm`` does (see :func:`settle_again`).
     """
     paths = list(paths)
+    types = None if index is None else platform_file_types(index)
     with db.atomic():
         matched: dict[int, tuple[str, str]] = {}  # (the replaced catalogs' identified games)
         results = _import_each(db, paths, platform_id=platform_id,
-                               known_platforms=known_platforms, force=force, matched=matched)
+                               known_platforms=known_platforms, force=force, matched=matched,
+                               types=types)
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
@@ -180,7 +188,8 @@ _NOTHING_IMPORTED = ("; nothing was imported", "; nothing imported")
 
 def _import_each(db: Database, paths: list[Path], *, platform_id: str | None,
                  known_platforms: set[str] | None, force: bool,
-                 matched: dict[int, tuple[str, str]]) -> list[ImportResult]:
+                 matched: dict[int, tuple[str, str]],
+                 types: Mapping[str, frozenset[str]] | None) -> list[ImportResult]:
     """Import each of ``paths`` (inside the caller's transaction); every file is tried, so
     that all those refused are named at once (qa173 F7: only the first was, the next one
     learnt of on the next try). One refused: its own error; several: :class:`DatsRefused`
@@ -191,7 +200,7 @@ def _import_each(db: Database, paths: list[Path], *, platform_id: str | None,
         try:
             results.append(import_dat(db, path, platform_id=platform_id,
                                       known_platforms=known_platforms, force=force,
-                                      one_of=len(paths), matched=matched))
+                                      one_of=len(paths), matched=matched, types=types))
         except InputError as exc:
             refused.append(exc)
     if len(refused) == 1:
@@ -262,8 +271,8 @@ def _platform_imported_under(db: Database, name: str, headered: bool) -> str | N
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                known_platforms: set[str] | None = None, force: bool = False,
-               one_of: int = 1, matched: dict[int, tuple[str, str]] | None = None
-               ) -> ImportResult:
+               one_of: int = 1, matched: dict[int, tuple[str, str]] | None = None,
+               types: Mapping[str, frozenset[str]] | None = None) -> ImportResult:
     """Import one DAT; re-importing replaces that DAT's rows in one transaction.
 
     ``platform_id`` files it under that platform: for a DAT whose name maps to none, and for
@@ -271,8 +280,13 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     maps to another platform is refused (QA70 F6: one `--platform` for a DAT of one's own
     re-filed a No-Intro SNES DAT beside it, and its games went to the Game Boy folder).
     A DAT that does not parse to its end, or that lists no game, raises :class:`InputError`
-    and changes nothing; so does a suspicious replacement (see :func:`check_replacement`)
-    unless ``force``. ``matched`` collects the games the replaced catalog identified.
+    and changes nothing; so do, unless ``force``, a suspicious replacement (see
+    :func:`check_replacement`), the replacement of a catalog filed under another platform
+    (qa187 F3: a slip of `--platform` moved a catalog, and the games it identifies, said as
+    "0 games added, 0 removed"), and a DAT filed by ``platform_id`` where its name does not
+    say that platform, none of whose ROMs is of a file type the platform lists (``types``:
+    the pack's, see :func:`platform_file_types`; :func:`check_file_types`). ``matched``
+    collects the games the replaced catalog identified.
     """
     started = time.perf_counter()
     dat = read_dat(path)
@@ -314,10 +328,17 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
             result.seconds = time.perf_counter() - started
             return result
         if existing is not None:
+            if existing["platform_id"] != platform and not force:
+                raise InputError(
+                    f"{path}: the catalog {dat.header.name!r} is filed under "
+                    f"{existing['platform_id']}; this import would move it, and the games it "
+                    f"identifies, to {platform}: --platform {existing['platform_id']} "
+                    "replaces it where it is, --force moves it; nothing was imported")
             _keep_old_names(db, existing["id"])
             if matched is not None:
                 _identified_by(db, existing["id"], matched)
             result.replaced, result.previous_version = True, existing["version"]
+            result.previous_platform = existing["platform_id"]
             result.replaced_games = existing["game_count"]
             db.execute("DELETE FROM catalog_sources WHERE id = ?", (existing["id"],))
         source_id = db.execute(
@@ -328,10 +349,16 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
              str(path.absolute()), digest,  # (a relative path names nothing later)
              READER_VERSION)).lastrowid
         assert source_id is not None
-        _insert_games(db, source_id, platform, dat.games, result)
+        extensions: dict[str, int] = {}
+        _insert_games(db, source_id, platform, dat.games, result, extensions)
         if result.games == 0:
             raise InputError(f"{path}: the DAT lists no game (a cut or empty file?); "
                              "nothing imported")
+        if types is not None and platform_id is not None and named != platform_id \
+                and not force and existing is None:
+            # (a DAT filed where the user's --platform says, its name not vouching for it; a
+            # new version of a catalog filed there, as --force let it be, goes where it is)
+            check_file_types(path, platform, named, extensions, types.get(platform))
         db.execute("UPDATE catalog_sources SET game_count = ?, rom_count = ? WHERE id = ?",
                    (result.games, result.roms, source_id))
         if existing is not None:
@@ -433,6 +460,50 @@ def check_replacement(path: Path, result: ImportResult) -> None:
             f"{removed:,} removed): {why}; use --force if this is right")
 
 
+# File types that tell nothing of a platform: an archive or a CHD holds any data, a playlist
+# names discs of any disc platform (a DAT of zipped sets lists `Game.zip`).
+_ANY_CONTENT = frozenset(ARCHIVES | {".chd", ".m3u"})
+
+
+def platform_file_types(index: PackIndex) -> dict[str, frozenset[str]]:
+    """Each pack platform's own file types: the extensions it lists, but archives and CHDs,
+    which hold anything (a platform of none, arcade's `.zip`/`.7z`/`.chd`, is absent: its
+    games are sets of ROMs of any name, as MAME's DAT lists `pacman.6e`)."""
+    types: dict[str, set[str]] = {}
+    for extension, platforms in index.platforms_by_extension.items():
+        if extension.lower() in _ANY_CONTENT:
+            continue
+        for platform in platforms:
+            types.setdefault(platform, set()).add(extension.lower())
+    return {platform: frozenset(found) for platform, found in types.items()}
+
+
+def _rom_type(name: str) -> str:
+    """The file type of a DAT's ROM name: its extension, lower-case ('' for none), of its
+    last path part (Redump and TOSEC name some ROMs `Disc 1\\Track 01.bin`)."""
+    return extension_of(name.replace("\\", "/").rpartition("/")[2])
+
+
+def check_file_types(path: Path, platform: str, named: str | None, extensions: dict[str, int],
+                     listed: frozenset[str] | None) -> None:
+    """Refuse a DAT none of whose ROMs is of a file type ``platform`` lists (``listed``: its
+    own types, see :func:`platform_file_types`), when its ROMs' types say anything: ROMs of
+    no extension, or only archives (a DAT of zipped sets), tell nothing; nor does a platform
+    of no type of its own (arcade) ask for any. ``extensions``: the DAT's ROMs' types and
+    how many ROMs have each; ``named``: the platform the DAT's name says, if any."""
+    telling = {kind: count for kind, count in extensions.items()  # (".1)" of "Game (v1.1)"
+               if kind[1:].isalnum() and kind not in _ANY_CONTENT}  # is no file type)
+    if not listed or not telling or not listed.isdisjoint(telling):
+        return
+    kinds = sorted(telling, key=lambda kind: (-telling[kind], kind))
+    said = f"; its name says {named}" if named is not None else ""
+    raise InputError(
+        f"{path}: none of its ROMs is a file {platform} takes (they are "
+        f"{examples(kinds)}; {platform} takes {', '.join(sorted(listed))}){said}: "
+        f"a DAT of another platform? give that one with --platform, or --force files it "
+        f"under {platform} anyway; nothing was imported")
+
+
 def is_older_version(version: str | None, than: str | None) -> bool:
     """Whether DAT ``version`` is dated before ``than``: No-Intro's ``20240315-123456``,
     Redump's ``2024-03-15 12-34-56``, TOSEC's ``2023-10-01``. Versions that are not both
@@ -531,7 +602,9 @@ def _hash_identified(db: Database, game_ids: list[int]) -> set[int]:
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,
-                  result: ImportResult) -> None:
+                  result: ImportResult, extensions: dict[str, int]) -> None:
+    """Insert the DAT's ``games`` as the catalog ``source_id``'s; count its ROMs' file
+    types into ``extensions`` (their lower-case extensions, see :func:`_rom_type`)."""
     next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM catalog_games")) + 1
     seen: dict[str, int] = {}
     single: set[str] = set()  # (the names each of whose entries so far lists one ROM)
@@ -549,6 +622,9 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
             rom_rows.extend((seen[game.name], rom.name, rom.size, to_blob(rom.crc32),
                              to_blob(rom.md5), to_blob(rom.sha1), rom.status)
                             for rom in game.roms)
+            for rom in game.roms:
+                kind = _rom_type(rom.name)
+                extensions[kind] = extensions.get(kind, 0) + 1
             result.roms += len(game.roms)
             continue
         seen[game.name] = next_id
@@ -562,6 +638,8 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
         for rom in game.roms:
             rom_rows.append((next_id, rom.name, rom.size, to_blob(rom.crc32),
                              to_blob(rom.md5), to_blob(rom.sha1), rom.status))
+            kind = _rom_type(rom.name)
+            extensions[kind] = extensions.get(kind, 0) + 1
         next_id += 1
         result.games += 1
         result.roms += len(game.roms)

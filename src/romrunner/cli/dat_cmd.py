@@ -31,7 +31,9 @@ def dat() -> None:
 @click.option("--force", is_flag=True,
               help="Read the file even when it is the catalog's own unchanged file; replace a "
                    "catalog even by an older dated version, by the same version with games "
-                   "removed, or when more than half of its games would be removed.")
+                   "removed, or when more than half of its games would be removed; move a "
+                   "catalog to another platform; file under --platform a DAT none of whose "
+                   "ROMs is of a type that platform lists.")
 def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> int:
     """Import DAT files and re-identify the library against them.
 
@@ -39,7 +41,9 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
     nothing is imported. Importing a newer version of a catalog replaces it and says so; a
     DAT with no game is refused, and so is a replacement by an older dated version, by the
     same version with games removed, or one that removes more than half of the games, unless
-    --force.
+    --force. So are a catalog's move to another platform than the one it is filed under, and
+    a DAT filed by --platform (its name not saying that platform) none of whose ROMs is of
+    a file type the platform lists.
     """
     app = app_context()
     db = app.open_db()
@@ -71,6 +75,10 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                               f"{r.version or '-'}: {counted(r.games_added, 'game')} added, "
                               f"{r.games_removed:,} removed, {r.games_renamed:,} renamed, "
                               f"{r.games_changed:,} with other ROMs")
+            if r.replaced and r.previous_platform not in (None, r.platform_id):
+                console.print(f"  moved from {r.previous_platform} to {r.platform_id}: the "
+                              "games it identifies are filed under "
+                              f"{r.platform_id} now", markup=False)
         console.print(f"library: {counts.said()}")
 
     if report.undecided_by_crc:
