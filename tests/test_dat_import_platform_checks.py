@@ -237,3 +237,26 @@ def test_every_real_dat_imports_under_its_platform_given(run: Any, tmp_path: Pat
                 str(shared_path("dats") / REAL_DATS[1][0]), "--platform", "psx")
     assert wrong.code == 2 and "none of its ROMs is a file psx takes (they are .gbc;" \
         in wrong.err, wrong.err
+
+
+def test_games_left_of_undecided_platform_by_dat_rm_are_said_so(
+        run: Any, gb_library: Path) -> None:
+    """qa187 F5: after `dat rm`, a game whose platform the catalog's match had settled, and
+    whose folder and extension decide none, was "now of another platform, as the catalogs'
+    match says … a deploy puts them in the new platform's folder": no match says so, and no
+    deploy takes a game of undecided platform. Said as undecided, with the fix."""
+    removed = run("dat", "rm", MINE)
+    assert removed.code == 0, removed.err
+    warnings = [line for line in removed.err.splitlines() if line.startswith("warning: ")]
+    (undecided,) = [line for line in warnings if "misc/Gamma (World).gb" in line]
+    assert undecided.startswith("warning: 1 game now of undecided platform: "), undecided
+    assert "gb → unknown" in undecided and "`romrunner games set-platform PLATFORM ID…`" \
+        in undecided, undecided
+    assert "new platform's folder" not in removed.err and "catalogs' match says" \
+        not in removed.err, removed.err
+    assert _platforms(run)["Gamma (World).gb"] == "unknown"
+    as_json = run("--json", "dat", "import", str(gb_library), "--platform", "gb")
+    assert as_json.code == 0, as_json.err
+    assert any(w.startswith("1 game now of another platform, as the catalogs' match says "
+                            "(id ") and "unknown → gb" in w
+               for w in as_json.json()["warnings"]), as_json.json()["warnings"]

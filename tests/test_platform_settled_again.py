@@ -78,7 +78,11 @@ def test_dat_rm_then_the_same_dat_imported_is_a_fresh_scan(
     assert imported.code == 0, imported.err
     assert _moves(imported) == [("NES/shared.zip", "snes", "nes"),
                                 ("mixed/shared.zip", "snes", "unknown")]
-    assert any("2 games now of another platform" in w for w in imported.json()["warnings"])
+    # (the one left of undecided platform is said apart, with its fix: qa187 F5)
+    warnings = imported.json()["warnings"]
+    assert any("1 game now of another platform" in w for w in warnings), warnings
+    assert any("1 game now of undecided platform" in w and "games set-platform" in w
+               for w in warnings), warnings
     assert _platforms(run) == fresh
     full = run("--json", "scan", "--full", "--workers", "1").json()["data"]
     assert (full["refiled"], full["unsettled"], full["unmatched_by_verify"]) == ([], [], 0)

@@ -13,6 +13,7 @@ from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
 from romrunner.catalog.identify import PlatformMove
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
 from romrunner.cli.context import AppContext, app_context, path_param
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.query import quote_value
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples, shell_word
@@ -109,16 +110,31 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
 
 def _warn_moved(app: AppContext, moved: list[PlatformMove]) -> None:
     """Name the games the catalogs' match filed under another platform (QA22 C3: a deploy
-    then put them in the new platform's folder, unsaid; QA38 F4: after `dat rm` too)."""
-    if not moved:
-        return
-    one = len(moved) == 1
-    shown = examples([f"id {m.game_id} {m.filepath} {m.before} → {m.after}" for m in moved],
-                     5, sep="; ")
-    app.warn(f"{counted(len(moved), 'game')} now of another platform, as the catalogs' "
-             f"match says ({shown}): a deploy puts {'it' if one else 'them'} in the new "
-             "platform's folder, and `romrunner deploy --prune` removes the copies an "
-             "earlier deploy put in the old one")
+    then put them in the new platform's folder, unsaid; QA38 F4: after `dat rm` too), and
+    apart those left of undecided platform: no match settles theirs now, and their folder
+    and extension do not (qa187 F5: they were said to go to the new platform's folder)."""
+    undecided = [m for m in moved if m.after == UNKNOWN]
+    filed = [m for m in moved if m.after != UNKNOWN]
+    if filed:
+        one = len(filed) == 1
+        app.warn(f"{counted(len(filed), 'game')} now of another platform, as the catalogs' "
+                 f"match says ({_moves_shown(filed)}): a deploy puts {'it' if one else 'them'} "
+                 "in the new platform's folder, and `romrunner deploy --prune` removes the "
+                 "copies an earlier deploy put in the old one")
+    if undecided:
+        one = len(undecided) == 1
+        app.warn(f"{counted(len(undecided), 'game')} now of undecided platform: no catalog's "
+                 f"match decides {'its' if one else 'their'} platform any longer, and "
+                 f"{'its' if one else 'their'} folder and extension name no one platform "
+                 f"({_moves_shown(undecided)}): no deploy or auto-list takes "
+                 f"{'it' if one else 'them'} until `romrunner games set-platform PLATFORM ID…` "
+                 f"settles {'it' if one else 'them'}")
+
+
+def _moves_shown(moves: list[PlatformMove]) -> str:
+    """A few of the games moved, ``id N path before → after`` each."""
+    return examples([f"id {m.game_id} {m.filepath} {m.before} → {m.after}" for m in moves],
+                    5, sep="; ")
 
 
 def _state(result: ImportResult) -> str:
