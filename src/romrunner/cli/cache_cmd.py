@@ -23,7 +23,7 @@ from romrunner.knowledge.changes import named
 from romrunner.knowledge.importer import IMPORT_FORMATS, FileImport, import_knowledge
 from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
                      show_default=True, help="Which cache.")
@@ -133,8 +133,11 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
       rows                observation rows (JSON list or JSON Lines) with --source
     A folder: each of its files (and sub-folders) by its own format, the cores' .info files
     and Dolphin's game inis as one; a file none of them reads is named and counted as skipped
-    (a README is named only).
-    All files are imported in one transaction; unusable entries are skipped and counted.
+    (a README is named only). A Dolphin ini with no rating or settings (cheats alone) among
+    the files given is passed over, and said.
+    All files are imported in one transaction; unusable entries are skipped and counted (a
+    serial given twice with other values: the first kept; a damaged line: its game keeps the
+    answers the cache holds from the file's source).
     Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
     2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
     any skipped entry with --strict, an envelope older than its source's answers in the
@@ -161,13 +164,22 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
             app.warn(f"{item.path}: {imported:,} imported; {'; '.join(item.problems)}")
         if item.ignored:
             app.warn(f"{item.path}: not core info, ignored: {', '.join(item.ignored)}")
+        if item.passed_over and item.skipped:  # (else said with the others below)
+            app.warn(f"{item.path}: {item.passed_over}, passed over")
         for warning in _losses(item):
             app.warn(warning)
     for unread in result.unread:  # (the files of a folder given that were not imported)
         app.warn(f"{unread.path}: {unread.reason}")
+    passed = [item.path for item in result.files if item.passed_over and not item.skipped]
+    if passed:  # (Dolphin's files of cheats alone, among the files given: one line)
+        app.warn(f"{counted(len(passed), 'file')} with no rating or settings in "
+                 f"{'it' if len(passed) == 1 else 'them'} (cheats or patches alone?), "
+                 f"passed over: {examples(passed, 5)}")
 
     def render(console: Console) -> None:
         for item in result.files:
+            if item.passed_over and not item.observations:
+                continue  # (said in a warning)
             if item.format == "libretro-info":
                 console.print(_cores_line(item), markup=False)
                 continue
@@ -287,7 +299,9 @@ def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
         for row in rows:  # (a header per game and key: QA54 F10, two games sharing a key)
             if row["game_key"] != game and (row["game_id"], row["game_key"]) != shown:
                 shown = (row["game_id"], row["game_key"])
-                console.print(f"game {row['game_id']} · {row['game_key']}:", markup=False)
+                # (a key no library game has: no "game None", qa188 F5)
+                console.print(f"{row['game_key']}:" if row["game_id"] is None else
+                              f"game {row['game_id']} · {row['game_key']}:", markup=False)
             value = row.get("status") or row.get("performance_tier") or row.get("settings_json")
             mark = "best" if row["is_best"] else "    "
             console.print(f"{mark} {row['source']:<24} {value}  {row['confidence']}  "

@@ -176,9 +176,15 @@ def cut_last_entry(entry: Entry, changes: Sequence[AnswerChange]) -> list[Answer
     """The changes that took something away from ``entry``'s answers: for the last entry
     of a file, what a file cut short at a line break looks like (its rating or fixes gone,
     a fix's key or list item missing). A changed value is no loss: a cut does not change
-    what it keeps."""
+    what it keeps. An entry whose text ends inside its list of other serials counts the
+    keys its answer was copied to as well: those the list no longer names may be cut from
+    it (qa188 F6: a gamedb cut inside its last entry's `codes:` withdrew the rating of the
+    codes cut, exit 0)."""
     keys = {entry.game_key, *entry.related_keys}
-    return [change for change in changes if change.key in keys and change.lost]
+    return [change for change in changes
+            if (change.key in keys or (entry.ends_in_related
+                                       and change.copied_from == entry.game_key))
+            and change.lost]
 
 
 def _lost(kind: str, was: str | None, now: str | None) -> tuple[str, ...]:

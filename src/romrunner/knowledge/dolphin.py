@@ -75,7 +75,9 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
     status = DOLPHIN_STATE.get(raw.strip()) if raw else None
     if raw and raw.strip() and status is None:  # (as a PCSX2 entry's odd compat: QA127 F4,
         # dropped unsaid, and the game's earlier rating withdrawn as no longer given)
-        report.skip(path.name, f"EmulationStateId {raw.strip()[:20]!r} is not 0-5")
+        line = ini.lines.get(("EmuState", "EmulationStateId"))
+        report.skip(f"{path.name} line {line}" if line else path.name,
+                    f"EmulationStateId {raw.strip()[:20]!r} is not 0-5")
         return None
     if not settings and status is None and title is None and not ini.sections:
         report.skip(path.name, "no sections")
@@ -83,13 +85,20 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
     # (qa183 F4: `[Video_Hacks` without its `]` put the game's hacks under [Video_Settings]:
     # the keys after a damaged header are read as no section's, and it is named; the lines of
     # code of the cheat and patch sections are no `key = value` by nature)
-    report_damage(ini, report, f"{path.name} ",
-                  free_text=lambda name: name not in _SETTINGS_SECTIONS and name != "EmuState")
+    stray = report_damage(ini, report, f"{path.name} ", free_text=_free_text)
     report.entries += 1
     issues = (ini.sections.get("EmuState", {}).get("EmulationIssues") or "").strip()
     return Entry(platform_of(game_id), "dolphin", game_id, title=title, status=status,
                  raw_status=raw, settings=settings or None, settings_format=FORMAT,
-                 comment=issues or None)
+                 comment=issues or None,
+                 # (qa188 F2: a damaged header or line may have held a setting or the rating:
+                 # what the cache holds of the game is not replaced by less)
+                 damaged=bool(ini.broken or stray))
+
+
+def _free_text(section: str) -> bool:
+    """A section of lines of code (cheats, patches), not ``key = value``."""
+    return section not in _SETTINGS_SECTIONS and section != "EmuState"
 
 
 def _set_values(values: dict[str, str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from romrunner.knowledge.model import (
     not_a_serial,
 )
 from romrunner.knowledge.textfile import read_text
-from romrunner.knowledge.yamlstream import yaml_entries
+from romrunner.knowledge.yamlstream import Repeats, yaml_entries
 from romrunner.library.serials import normalise_serial
 
 FORMAT = "duckstation-gamedb"
@@ -53,7 +53,8 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     does): they share the set's name, never a disc's rating or settings (QA153 F6: a disc 2
     with no entry was given disc 1's rating, "same title as")."""
     previous = None
-    for key, line, body in yaml_entries(read_text(path), report, _READ_KEYS):
+    repeats = Repeats(report)
+    for key, line, body, last in yaml_entries(read_text(path), report, _READ_KEYS):
         serial = database_key(key)
         if serial is None:
             report.skip(f"line {line}", not_a_serial(key, previous))
@@ -64,6 +65,8 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         status = normalise_status(raw) if raw is not None else None
         if raw is not None and status is None:
             report.skip(f"line {line}", f"{key}: unknown rating {raw!r}")
+            continue
+        if repeats.repeated(serial, line, body):
             continue
         found_set = body.get("discSet")
         disc_set: dict[str, Any] = found_set if isinstance(found_set, dict) else {}
@@ -76,4 +79,7 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
                     status=status, raw_status=None if raw is None else str(raw),
                     settings=settings or None, settings_format=FORMAT, related_keys=related,
                     disc_set=disc_set.get("name") if isinstance(disc_set.get("name"), str)
-                    else None, comment=_said(compat))
+                    else None, comment=_said(compat),
+                    # (qa188 F6: a file cut at a line break in this list loses the serials
+                    # after the cut, and the rating copied to them)
+                    ends_in_related=last == "codes")

@@ -6,7 +6,8 @@ Dolphin: each its own source, registered on first use), libretro core ``.info`` 
 ``emulator-settings-v1``, ``device-performance-v1``; their source is the envelope's or
 ``--source``), and plain observation rows (JSON list or JSON Lines; ``--source`` and
 ``--kind``). A folder is each of its files by its own format (its cores' ``.info`` files
-and its Dolphin inis read as one each), and names the files none reads. Whatever stops an
+and its Dolphin inis read as one each), and names the files none reads; a Dolphin ini with
+nothing the cache keeps (cheats alone), among the files given, is passed over. Whatever stops an
 import (a file that cannot be read, an unknown source, a file with no usable entry, any
 skipped entry with ``strict``) changes nothing.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from romrunner.cache.ingest import (
     withdraw_observations,
 )
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
-from romrunner.cache.lookup import source_aliases
+from romrunner.cache.lookup import source_aliases, source_answers
 from romrunner.cache.sources import (
     OFFICIAL_SOURCES,
     data_as_of,
@@ -87,6 +88,7 @@ class FileImport:
     firmware: int = 0
     firmware_removed: int = 0  # stored before for these cores, listed by their files no longer
     ignored: list[str] = field(default_factory=list)  # files that are not core info
+    passed_over: str | None = None  # why a file among others gave nothing to keep
     # answers of the source withdrawn, per kind: entries that no longer give them
     withdrawn: dict[str, int] = field(default_factory=dict)
     generated_at: str | None = None  # an envelope's own date (UTC), when it gives one
@@ -206,6 +208,10 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
                              "notices file), nothing imported")
+        if results and all(r.passed_over for r in results):
+            raise InputError(f"{examples([r.path for r in results], 3)}: no usable "
+                             "observation in them (no rating or settings: cheats or patches "
+                             "alone?), nothing imported")
     return KnowledgeImport(results, unread)
 
 
@@ -392,18 +398,59 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     game = game_format(name)
     result.source = _given_source(result, path, source, game.source, one_of)
     report = ReadReport(str(path))
-    entries = list(game.read(path, report))
+    read = list(game.read(path, report))
+    entries = _keeping_stored_answers(db, result, read, game.rates)
     _finish_report(result, report, strict)
     watch = AnswerWatch.of_entries(db, result.source, entries)
-    _ingest_kinds(db, result, ((k, FileRow(f"entry {r['definition_game_id']}", r))
-                               for k, r in entry_rows(entries, name)
-                               if not isinstance(r, FileRow)), new_source, strict)
+    rows = [(k, FileRow(f"entry {r['definition_game_id']}", r))
+            for k, r in entry_rows(entries, name) if not isinstance(r, FileRow)]
+    if rows or not (any(e.damaged for e in entries)
+                    or _passed_over(result, name, path, one_of)):
+        _ingest_kinds(db, result, iter(rows), new_source, strict)
     _withdraw_what_entries_no_longer_give(db, result, entries, game.rates)
     result.changes = watch.changes(db)
     forget_data_as_of(db, result.source, result.observations)
     if not force and game.ends_with_last_entry and path.is_file() and entries:
         _refuse_a_cut_last_entry(result, entries[-1])
     return result
+
+
+def _keeping_stored_answers(db: Database, result: FileImport, entries: list[Entry],
+                            rates: bool) -> list[Entry]:
+    """``entries``, a damaged one (a line of it skipped) without its settings where the
+    source holds settings for its game: what it read may be short of what the file meant
+    (qa188 F2: a PPSSPP title lost the flag of its damaged line, a Dolphin game the
+    section of its damaged header), so the stored ones are kept, as a damaged entry of a
+    YAML file, skipped whole, keeps its game's old answers (a damaged entry withdraws
+    nothing either: see :func:`_withdraw_what_entries_no_longer_give`); said."""
+    damaged = [e for e in entries if e.damaged]
+    if not damaged:
+        return entries
+    assert result.source is not None
+    keys = [(e.platform_id, e.game_key, e.emulator_id) for e in damaged]
+    settings = {key[1] for key in source_answers(db, SETTINGS, result.source, keys)}
+    ratings = {key[1] for key in source_answers(db, COMPAT, result.source, keys)} \
+        if rates else set()
+    kept = sorted(settings | {e.game_key for e in damaged
+                              if e.status is None and e.game_key in ratings})
+    if kept:
+        one = len(kept) == 1
+        result.add_problems(0, [f"{examples(kept, 4)}: a line of {'its' if one else 'their'} "
+                                f"entr{'y' if one else 'ies'} damaged (skipped): what the "
+                                f"cache held of {'it' if one else 'them'} from "
+                                f"{result.source} is kept as it was"])
+    return [replace(e, settings=None) if e.damaged and e.game_key in settings else e
+            for e in entries]
+
+
+def _passed_over(result: FileImport, name: str, path: Path, one_of: int) -> bool:
+    """True for a Dolphin game ini, given among other files, that gives nothing the cache
+    keeps (only cheats and patches, as most of Dolphin's files): passed over as in a folder,
+    and said (qa188 F4: `GameSettings/*.ini` was refused whole for the first such file)."""
+    if name != DOLPHIN_FORMAT or one_of < 2 or not path.is_file():
+        return False
+    result.passed_over = "no rating or settings in it (cheats or patches alone?)"
+    return True
 
 
 def _refuse_a_cut_last_entry(result: FileImport, last: Entry) -> None:
@@ -442,7 +489,9 @@ def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
         if kind is COMPAT and not rates:
             continue
         given = {key for e in entries if gives(e) for key in keys_of[id(e)]}
-        keys = [(e.platform_id, key, e.emulator_id) for e in entries if not gives(e)
+        # (a damaged entry gives what it read, and withdraws nothing: qa188 F2)
+        keys = [(e.platform_id, key, e.emulator_id) for e in entries
+                if not gives(e) and not e.damaged
                 for key in keys_of[id(e)] if key not in given]
         keys += _aliases_no_longer_given(db, kind, result.source, entries, primary)
         if withdrawn := withdraw_observations(db, kind, result.source, keys):

@@ -36,6 +36,7 @@ class BrokenHeader:
     text: str
     last_line: int  # the last line before the next header (or the end of the file)
     keys: int       # the ``key = value`` lines among them, not read
+    names: tuple[str, ...] = ()  # those lines' keys (the games a reader must not answer less)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class IniText:
 
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     order: list[tuple[str, str]] = field(default_factory=list)  # (section, key) as read
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (section, key) -> line
     comments: list[str] = field(default_factory=list)            # leading comment lines
     duplicates: int = 0
     conflicting: int = 0  # of the duplicates, those with another value than the key's first
@@ -92,7 +94,8 @@ def parse_ini(text: str) -> IniText:
         key, equals, value = line.partition("=")
         if broken is not None:  # under a damaged header: read as no section's
             broken = BrokenHeader(broken.line, broken.text, number,
-                                  broken.keys + (1 if equals else 0))
+                                  broken.keys + (1 if equals else 0),
+                                  broken.names + ((key.strip(),) if equals else ()))
             continue
         if current is None or section is None or not equals:
             ini.stray.append(StrayLine(number, line, section))
@@ -103,6 +106,7 @@ def parse_ini(text: str) -> IniText:
             if _without_comment(current[key]) != _without_comment(value):
                 ini.conflicting += 1
         current[key] = value.strip()
+        ini.lines[(section, key)] = number
         ini.order.append((section, key))
     if broken is not None:
         ini.broken.append(broken)
@@ -110,11 +114,12 @@ def parse_ini(text: str) -> IniText:
 
 
 def report_damage(ini: IniText, report: ReadReport, where: str = "",
-                  free_text: Callable[[str], bool] = lambda section: False) -> None:
+                  free_text: Callable[[str], bool] = lambda section: False) -> list[StrayLine]:
     """Name in ``report`` (each one skipped) each damaged header, with how many keys after it
     were not read, and each stray line outside the sections ``free_text`` says hold lines of their
     own kind (a Dolphin ini's cheat codes). ``where`` prefixes the line numbers (a file name
-    when a reader reads several files)."""
+    when a reader reads several files). Returns the stray lines named."""
+    named: list[StrayLine] = []
     for bad in ini.broken:
         what = (f"the {bad.keys} key{'' if bad.keys == 1 else 's'} after it (to line "
                 f"{bad.last_line}) not read" if bad.keys else "nothing after it read")
@@ -127,6 +132,8 @@ def report_damage(ini: IniText, report: ReadReport, where: str = "",
         what = ("is before the first [Section]" if stray.section is None and "=" in stray.text
                 else "is no [Section], key = value or comment")
         report.skip(f"{where}line {stray.line}", f"{stray.text[:60]!r} {what}; not read")
+        named.append(stray)
+    return named
 
 
 # A comment after a value (`true  # Demo`), as PPSSPP reads one: not part of what it says.

@@ -20,7 +20,7 @@ def looks_like(head: str) -> bool:
 
 def _values(text: str, path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
-    for raw in text.split("\n"):
+    for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -30,7 +30,8 @@ def _values(text: str, path: Path) -> dict[str, str]:
             if value.startswith('"') and (len(value) == 1 or not value.endswith('"')):
                 # (QA39 F2: `firmware2_path = "sl`, a download stopped: `sl` replaced the
                 # core's sl90025.bin)
-                raise InputError(f"{path}: the value of {key.strip()} has no closing quote "
+                raise InputError(f"{path} line {number}: the value of {key.strip()} has no "
+                                 "closing quote "
                                  f"({value!r}): cut short? nothing was imported")
             values[key.strip()] = value.strip('"')
     return values

@@ -101,6 +101,13 @@ class Entry:
     # the source's own words on the game (DuckStation's comments and the version it tested,
     # Dolphin's EmulationIssues): said beside the rating (QA153 F3)
     comment: str | None = None
+    # a line of the game's entry was damaged and skipped: what the entry gives may be short
+    # of what the file meant, so the importer takes from it no less than the cache holds
+    # (its settings stored before are kept, no answer withdrawn: qa188 F2)
+    damaged: bool = False
+    # the entry's text ends inside its list of related keys (DuckStation's `codes:`): as the
+    # last entry of a file, one cut at a line break there would have lost some of them
+    ends_in_related: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from romrunner.knowledge.model import (
     not_a_serial,
 )
 from romrunner.knowledge.textfile import read_text
-from romrunner.knowledge.yamlstream import yaml_entries
+from romrunner.knowledge.yamlstream import Repeats, yaml_entries
 
 FORMAT = "pcsx2-gameindex"
 SOURCE = "pcsx2-gameindex"
@@ -56,7 +56,8 @@ def _settings(body: dict[str, Any]) -> dict[str, Any] | None:
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     """Each serial's entry: status from ``compat:`` (raw value kept), fixes as settings."""
     previous = None
-    for key, line, body in yaml_entries(read_text(path), report):
+    repeats = Repeats(report)
+    for key, line, body, _ in yaml_entries(read_text(path), report):
         serial = database_key(key)
         if serial is None:
             report.skip(f"line {line}", not_a_serial(key, previous))
@@ -72,6 +73,8 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         status = normalise_status(raw) if raw is not None else None
         if raw is not None and status is None:
             report.skip(f"line {line}", f"{key}: compat {raw!r} is not 0-6")
+            continue
+        if repeats.repeated(serial, line, body):
             continue
         name, region = body.get("name"), body.get("region")
         report.entries += 1

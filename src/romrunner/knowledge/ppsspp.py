@@ -16,6 +16,7 @@ FORMAT = "ppsspp-compat"
 SOURCE = "ppsspp-compat"
 _TITLE_ID = re.compile(r"^[A-Z0-9]{9}$")
 _INLINE_COMMENT = re.compile(r"\s*[#;]")
+_TITLE_IN_LINE = re.compile(r"\b[A-Z]{4}-?\d{5}\b")
 
 
 def looks_like(head: str) -> bool:
@@ -45,7 +46,14 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         report.note("file", f"{ini.duplicates - ini.conflicting} keys given twice alike")
     # (qa183 F4: `[ClearToRAM` without its `]` credited its 22 titles to the flag before it,
     # exit 0: a damaged line is named, and the keys after a damaged header are read as none's)
-    report_damage(ini, report)
+    stray = report_damage(ini, report)
+    # (qa188 F2: a title a damaged line names lost the flag it held, with the rest read: its
+    # entry is marked damaged, and the importer keeps the flags stored before)
+    damaged = {serial for bad in ini.broken for name in bad.names
+               if (serial := normalise_serial(name)) is not None}
+    damaged.update(serial for line in stray if line.section is not None
+                   for found in _TITLE_IN_LINE.findall(line.text)
+                   if (serial := normalise_serial(found)) is not None)
     flags: dict[str, list[str]] = {}
     for flag, entries in ini.sections.items():
         for title_id, value in entries.items():
@@ -59,7 +67,10 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
             if setting == "true":
                 flags.setdefault(serial, []).append(flag)
             elif setting != "false":
-                report.skip(f"[{flag}]", f"{title_id} = {value!r}: neither true nor false")
+                report.skip(f"line {ini.lines[(flag, title_id)]}",
+                            f"[{flag}] {title_id} = {value!r}: neither true nor false")
+                damaged.add(serial)
     for serial, names in flags.items():
         report.entries += 1
-        yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT)
+        yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT,
+                    damaged=serial in damaged)

@@ -8,6 +8,7 @@ PyYAML's C loader parses each entry when it is available.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -72,9 +73,19 @@ def _only(chunk: str, keep: frozenset[str]) -> str:
     return "\n".join(kept)
 
 
+def _last_block(chunk: str) -> str | None:
+    """The name of the entry's last second-level block as the file has it (``codes``)."""
+    for line in reversed(chunk.split("\n")):
+        match = _SUB_KEY.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
 def yaml_entries(text: str, report: ReadReport, keep: frozenset[str] | None = None
-                 ) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """(key, line, mapping) of each well-formed top-level entry; the rest skipped in ``report``.
+                 ) -> Iterator[tuple[str, int, dict[str, Any], str | None]]:
+    """(key, line, mapping, the name of its last block in the file) of each well-formed
+    top-level entry; the rest skipped in ``report``.
 
     With ``keep``, only those second-level keys are parsed (the others are never built).
     """
@@ -114,4 +125,30 @@ def yaml_entries(text: str, report: ReadReport, keep: frozenset[str] | None = No
         if not isinstance(body, dict):
             report.skip(where, f"{key}: entry is not a mapping")
             continue
-        yield str(key), line, body
+        yield str(key), line, body, _last_block(full)
+
+
+class Repeats:
+    """The keys a database file gives twice. As PCSX2 and DuckStation keep the first entry of
+    a serial, a repeat is not read: one alike is said, one with other values is skipped and
+    named with its line (qa188 F8: the later entry replaced the first unsaid, playable ->
+    broken)."""
+
+    def __init__(self, report: ReadReport) -> None:
+        self.report = report
+        self.first: dict[str, tuple[int, int]] = {}  # key -> (line, hash of its entry)
+
+    def repeated(self, key: str, line: int, body: dict[str, Any]) -> bool:
+        """True when ``key`` was read before: this entry at ``line`` is then not read."""
+        digest = hash(json.dumps(body, sort_keys=True, default=str))
+        earlier = self.first.get(key)
+        if earlier is None:
+            self.first[key] = (line, digest)
+            return False
+        if earlier[1] == digest:
+            self.report.note(f"line {line}", f"{key} given again, alike (first at line "
+                             f"{earlier[0]}): the repeat ignored")
+        else:
+            self.report.skip(f"line {line}", f"{key} given again with other values (first "
+                             f"at line {earlier[0]}): this repeat skipped, the first kept")
+        return True
