@@ -190,3 +190,18 @@ def test_cache_why_for_a_key_no_game_has_says_no_none(cli: Any) -> None:
     result = cli("cache", "why", "gamecube", "dolphin-standalone", "GALJ01")
     assert result.code == 0, result.err
     assert "None" not in result.out and result.out.startswith("GAL:"), result.out
+
+
+def test_a_compat_ini_key_given_twice_otherwise_is_named_and_keeps_the_stored_flags(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "compat.ini"
+    path.write_text("[VertexDepthRounding]\nULUS10041 = true\n[ClearToRAM]\n"
+                    "ULUS10041 = true\n")
+    assert cli("cache", "import", path, "--format", "ppsspp-compat").code == 0
+    path.write_text("[VertexDepthRounding]\nULUS10041 = true\n[ClearToRAM]\n"
+                    "ULUS10041 = true\nULUS10041 = false\n")
+    result = cli("--json", "cache", "import", path, "--format", "ppsspp-compat")
+    assert result.code == 1
+    assert "line 5 [ClearToRAM] ULUS10041 (first at line 4)" in _warned(result)
+    assert _settings(db_path, "ULUS-10041", "ppsspp-compat") == {
+        "flags": ["VertexDepthRounding", "ClearToRAM"]}

@@ -49,6 +49,8 @@ class IniText:
     comments: list[str] = field(default_factory=list)            # leading comment lines
     duplicates: int = 0
     conflicting: int = 0  # of the duplicates, those with another value than the key's first
+    # each of those: (its line, the line of the value it replaced, section, key)
+    conflicts: list[tuple[int, int, str, str]] = field(default_factory=list)
     stray: list[StrayLine] = field(default_factory=list)
     broken: list[BrokenHeader] = field(default_factory=list)
 
@@ -105,6 +107,7 @@ def parse_ini(text: str) -> IniText:
             ini.duplicates += 1
             if _without_comment(current[key]) != _without_comment(value):
                 ini.conflicting += 1
+                ini.conflicts.append((number, ini.lines[(section, key)], section, key))
         current[key] = value.strip()
         ini.lines[(section, key)] = number
         ini.order.append((section, key))

@@ -11,6 +11,7 @@ from romrunner.knowledge.inifile import parse_ini, report_damage
 from romrunner.knowledge.model import Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
 from romrunner.library.serials import normalise_serial
+from romrunner.words import examples
 
 FORMAT = "ppsspp-compat"
 SOURCE = "ppsspp-compat"
@@ -40,8 +41,11 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     # (QA84 F11: upstream's own file repeats some lines, and exited 1 at every import: a
     # repeated key with its value is a note; only one saying otherwise is a skip)
     if ini.conflicting:
+        # (qa188 F8: named with their lines, as a GameIndex's repeated serial is)
+        where = [f"line {line} [{flag}] {key} (first at line {first})"
+                 for line, first, flag, key in ini.conflicts]
         report.skip("file", f"{ini.conflicting} keys given twice with different values (the "
-                    "last one kept)")
+                    f"last one kept): {examples(where, 3)}")
     if ini.duplicates > ini.conflicting:
         report.note("file", f"{ini.duplicates - ini.conflicting} keys given twice alike")
     # (qa183 F4: `[ClearToRAM` without its `]` credited its 22 titles to the flag before it,
@@ -51,6 +55,8 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     # entry is marked damaged, and the importer keeps the flags stored before)
     damaged = {serial for bad in ini.broken for name in bad.names
                if (serial := normalise_serial(name)) is not None}
+    damaged.update(serial for _, _, _, key in ini.conflicts  # (a skip too)
+                   if (serial := normalise_serial(key)) is not None)
     damaged.update(serial for line in stray if line.section is not None
                    for found in _TITLE_IN_LINE.findall(line.text)
                    if (serial := normalise_serial(found)) is not None)
