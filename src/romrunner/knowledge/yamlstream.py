@@ -129,10 +129,9 @@ def yaml_entries(text: str, report: ReadReport, keep: frozenset[str] | None = No
 
 
 class Repeats:
-    """The keys a database file gives twice. As PCSX2 and DuckStation keep the first entry of
-    a serial, a repeat is not read: one alike is said, one with other values is skipped and
-    named with its line (qa188 F8: the later entry replaced the first unsaid, playable ->
-    broken)."""
+    """The keys a database file gives twice. The first entry of a serial is kept and a repeat
+    is not read: one alike is said, one with other values is skipped and named with its line
+    (qa188 F8: the later entry replaced the first unsaid, playable -> broken)."""
 
     def __init__(self, report: ReadReport) -> None:
         self.report = report
