@@ -319,3 +319,30 @@ def test_an_os_switch_on_a_fat_card_says_no_folder_left_that_is_the_new_one(
         assert muos != onion and muos.lower() == onion.lower()  # (what the test is about)
         codes = [w["code"] for w in again.json()["data"]["plan"]["warnings"]]
         assert "folder-moved" not in codes, again.json()["data"]["plan"]["warnings"]
+
+
+def test_a_library_file_renamed_only_in_case_gives_no_warning_and_no_prune(
+        cli: Any, tmp_path: Path) -> None:
+    """QA186 F1: on a real FAT32 card, a game whose library file was renamed only in letter
+    case was said at every deploy to leave its old copy "until --prune" (listed twice): it is
+    one file there, which the prune rightly never removed, so the warning never went away."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    data = bytes(range(256)) * 16
+    (gb / "Kirby's Dream Land (USA, Europe).gb").write_bytes(data)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+        (gb / "Kirby's Dream Land (USA, Europe).gb").rename(
+            gb / "KIRBY'S DREAM LAND (USA, EUROPE).gb")
+        assert cli("scan", "--workers", "1").code == 0
+        for options in ((), ("--prune",), ()):
+            again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", *options)
+            assert again.code == 0, again.err
+            assert not [w for w in again.json()["warnings"] if "another name" in w], \
+                again.json()["warnings"]
+            assert again.json()["data"]["pruned"] == 0
+            assert [p.read_bytes() for p in card.rglob("*.gb")] == [data]

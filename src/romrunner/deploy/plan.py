@@ -827,13 +827,16 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
         return
     if card is None:
         return
-    planned = {item.dest for item in plan.items}
+    # (on a card that ignores case, an earlier copy whose path differs from a planned one
+    # only in case is that very file: no copy left under another name, QA186 F1 — the
+    # warning asked for a prune that would never act, at every deploy)
+    planned = {collision_key(item.dest, plan.fs) for item in plan.items}
     left: dict[int, list[str]] = defaultdict(list)
     regrouped: dict[int, list[str]] = defaultdict(list)
     unfolded: dict[int, list[str]] = defaultdict(list)  # (a set's folder, now flat)
     renamed: dict[int, list[str]] = defaultdict(list)  # (the same folder, another name)
     for game_id, platform_id, dest in db.query(_EARLIER_COPIES, (card, json.dumps(list(now)))):
-        if not platform_id or dest in planned:
+        if not platform_id or collision_key(dest, plan.fs) in planned:
             continue
         folder = builder.folder(platform_id)
         if platform_id != now[game_id][0]:
