@@ -991,7 +991,7 @@ def test_a_set_folder_a_killed_run_made_is_removed_by_the_next_run_once_empty(
     assert not [n for n in again.json()["data"]["notes"] if "the prune emptied" in n]
 
 
-@pytest.mark.parametrize("disc_layout", ["hidden", "folder", "m3u-folder"])
+@pytest.mark.parametrize("disc_layout", ["hidden", "folder", "m3u-folder", "flat"])
 def test_two_dumps_alike_of_a_sets_disc_put_one_in_the_sets_folder_said(
         tmp_path: Path, disc_layout: str) -> None:
     """QA162 F6: `Game Inc.` and `Game Inc` are one set (one title folded) whose discs go
@@ -1064,3 +1064,32 @@ def test_a_sets_discs_come_from_its_fullest_copy(tmp_path: Path, b_first: bool) 
     sheets = sorted(PurePosixPath(item.dest).name for item in plan.items
                     if item.dest.endswith(".cue"))
     assert sheets == [f"Game Inc. (Disc {n}).cue" for n in (1, 2, 3)], sheets
+
+
+def test_a_second_copy_of_a_set_is_left_out_and_said_on_the_flat_layout(
+        cli: Any, tmp_path: Path) -> None:
+    """QA186: `Alpha: Beta` beside `Alpha - Beta` (two dump sources: one set) on KNULLI or
+    Batocera, whose discs go flat beside the .m3u: both copies went on the card, the .m3u
+    listing one, the other's discs each a game of its own on the device, unsaid — the
+    layouts that put discs apart left the second copy out and said so."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    for title in ("Alpha: Beta (USA)", "Alpha - Beta (USA)"):
+        for disc in (1, 2):
+            write_disc(psx, f"{title} (Disc {disc})",
+                       hashlib.sha256(f"{title}{disc}".encode()).digest() * 400)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
+    assert done.code == 0, done.err
+    said = [w for w in done.json()["warnings"] if "of a set chosen twice left out" in w]
+    assert len(said) == 1 and said[0].startswith("2 discs of a set"), done.json()["warnings"]
+    (playlist,) = card.rglob("*.m3u")
+    sheets = sorted(path.name for path in card.rglob("*.cue"))
+    assert len(sheets) == 2 and len({name.split(" (Disc")[0] for name in sheets}) == 1, sheets
+    assert sorted(playlist.read_text().splitlines()) == sheets
+    assert len(list(card.rglob("*.bin"))) == 2

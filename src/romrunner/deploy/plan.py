@@ -2994,20 +2994,19 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
                 and _dump_rank(game) == best and game.root_id == kept.root_id]
         if len({_format(game) for game in same}) > 1:
             kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
-        # (of two dumps whose names' tags are alike, one goes where the set's discs go
-        # apart, in a folder a frontend does not list: QA162 F6, "Game Inc." and "Game Inc",
-        # one set, the second's discs invisible beside the first's, unsaid — each disc from
-        # the copy with the most discs: QA165 F1, review 36b F1, one playlist of both
-        # copies' discs)
-        apart = builder.layout.multi_disc_layout(kept.platform_id) != "flat"
-        if apart:
-            kept = next((game for game in same if _format(game) == _format(kept)
-                         and tags_of_file(game.filename) == tags_of_file(kept.filename)
-                         and _copy_name(game) == copy_of.get(set_key)), kept)
+        # (of two dumps whose names' tags are alike, one goes: QA162 F6, "Game Inc." and
+        # "Game Inc", one set, the second's discs invisible beside the first's in the set's
+        # folder, unsaid — on every layout: QA186, where the discs go flat beside the .m3u
+        # the second copy's were each listed as a game of its own, in no playlist — each
+        # disc from the copy with the most discs: QA165 F1, review 36b F1, one playlist of
+        # both copies' discs)
+        kept = next((game for game in same if _format(game) == _format(kept)
+                     and tags_of_file(game.filename) == tags_of_file(kept.filename)
+                     and _copy_name(game) == copy_of.get(set_key)), kept)
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
                     game.root_id == kept.root_id and (_format(game) != _format(kept) or (
-                        apart and tags_of_file(game.filename) == tags_of_file(kept.filename))))):
+                        tags_of_file(game.filename) == tags_of_file(kept.filename))))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
                 sets_left.add(set_key)
