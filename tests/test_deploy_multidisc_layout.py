@@ -20,6 +20,7 @@ import pytest
 
 from romrunner.deploy.execute import DeployOptions
 from romrunner.deploy.execute import deploy as run
+from romrunner.deploy.legal import FileSystem
 from romrunner.packs import builtin_pack_path
 from tests.test_deploy_support import Layout, make_library
 
@@ -1093,3 +1094,52 @@ def test_a_second_copy_of_a_set_is_left_out_and_said_on_the_flat_layout(
     assert len(sheets) == 2 and len({name.split(" (Disc")[0] for name in sheets}) == 1, sheets
     assert sorted(playlist.read_text().splitlines()) == sheets
     assert len(list(card.rglob("*.bin"))) == 2
+
+
+@pytest.mark.parametrize("disc_layout", ["hidden", "folder", "m3u-folder", "flat"])
+def test_a_disc_named_like_a_playlist_comment_is_listed_as_a_path(
+        tmp_path: Path, disc_layout: str) -> None:
+    """QA186: `#1 Racer (USA) (Disc 1).cue` went in the .m3u as it was: a line starting with
+    `#` is a comment to RetroArch's reader and the cores', the playlist had no disc. Each
+    line is a path every player joins to the .m3u's folder: `./#1 Racer …`."""
+    files: dict[str, int | bytes] = {}
+    for disc in (1, 2):
+        name = f"#1 Racer (USA) (Disc {disc})"
+        files[f"psx/{name}.bin"] = hashlib.sha256(name.encode()).digest() * 400
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card, fs=FileSystem.POSIX, disc_layout=disc_layout))
+    assert not plan.errors, plan.errors
+    run(library.db, plan, profile_id=library.profile_id)
+    (playlist,) = [path for path in card.rglob("*.m3u") if path.is_file()]
+    lines = playlist.read_text().splitlines()
+    assert len(lines) == 2 and not [line for line in lines if line.startswith("#")], lines
+    for disc, line in enumerate(lines, 1):
+        assert PurePosixPath(line).name == f"#1 Racer (USA) (Disc {disc}).cue", lines
+        assert (playlist.parent / line).is_file(), line
+
+
+def test_a_disc_name_holding_a_label_mark_is_said(cli: Any, tmp_path: Path) -> None:
+    """QA186: `Pipe|Dream (USA) (Disc 1).cue` on a card that keeps `|` (KNULLI on ext4):
+    RetroArch reads the line's `|` as the start of a label; no spelling of the line avoids
+    that, so the deploy says it."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    for disc in (1, 2):
+        write_disc(psx, f"Pipe|Dream (USA) (Disc {disc})",
+                   hashlib.sha256(f"pipe{disc}".encode()).digest() * 400)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    done = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert done.code == 0, done.err
+    (said,) = [w for w in done.json()["warnings"] if "holds '|'" in w]
+    assert said.startswith("Pipe|Dream (USA): ") and "Pipe|Dream (USA).m3u" in said, said
+    (playlist,) = card.rglob("*.m3u")
+    assert playlist.read_text().splitlines() == [
+        f"Pipe|Dream (USA) (Disc {disc}).cue" for disc in (1, 2)]

@@ -2891,9 +2891,17 @@ class _Builder:
                     if PurePosixPath(dest).is_relative_to(folder)
                     and dest not in placed_dests and game.disc not in placed_discs)]
         ordered = sorted(listed, key=lambda pair: (pair[0].disc or 0, pair[1]))
-        content = "".join(PurePosixPath(dest).relative_to(folder).as_posix() + "\n"
-                          for _, dest in ordered).encode()
+        lines = [_m3u_line(PurePosixPath(dest).relative_to(folder).as_posix())
+                 for _, dest in ordered]
+        content = "".join(f"{line}\n" for line in lines).encode()
         name = self.m3u_name(self.set_firsts.get(set_key, first), set_key)
+        if any("|" in line for line in lines):
+            self.plan.warnings.append(PlanIssue(
+                "playlist-label-mark", f"{title}: a disc's name holds '|', which RetroArch's "
+                "playlist reader takes for the end of the file's name (what follows it: a "
+                f"label), so its {name} may name a file that is not there: rename the set's "
+                "files in the library without '|' (a card formatted FAT32 or exFAT gets them "
+                "with '_')", first.platform_id, first.id))
         item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
                         first.id, content=content)
         if self.claim([item], first):
@@ -3017,6 +3025,14 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
             "once, its latest revision and best dump (verified, fixed, plain, alternate, "
             "altered, bad) in the set's format"))
+
+
+def _m3u_line(path: str) -> str:
+    """A .m3u's line naming the disc at ``path`` (relative to the .m3u), read as a path by
+    every player: one starting with ``#`` is a comment to them, leading spaces are trimmed
+    (RetroArch's reader, the cores'), so such a name is written ``./#1 Racer (USA) (Disc
+    1).cue`` — a relative path each of them joins to the .m3u's folder as any other."""
+    return f"./{path}" if path[:1] == "#" or path[:1].isspace() else path
 
 
 def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]]) -> dict[str, str]:
