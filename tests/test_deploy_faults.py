@@ -160,10 +160,37 @@ def test_a_file_over_4_gib_is_an_error_for_fat32_only_and_the_rest_goes_on(
     plan = library.plan(Layout(card))
     assert [(e.code, e.path) for e in plan.errors] == [("too-large", str(huge))]
     assert "4 GiB" in plan.errors[0].message
+    assert "a CHD of it, or a split image" in plan.errors[0].message
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.copied == 4 and summary.failed == 0
     exfat = library.plan(Layout(card, fs=FileSystem.EXFAT))
     assert not exfat.errors and "Roms/psx/Huge (USA).iso" in {i.dest for i in exfat.items}
+
+
+@pytest.mark.parametrize(("name", "remedy"), [
+    ("Huge (USA).chd", "exFAT holds it; it is a compressed image already, so no smaller form "
+     "of it fits"),
+    ("Huge (USA).zip", "exFAT holds it; or the game unpacked from it, where each of its files "
+     "is under 4 GiB")])
+def test_a_compressed_file_over_4_gib_is_not_advised_to_be_compressed(
+        tmp_path: Path, name: str, remedy: str) -> None:
+    """QA186: a .chd over FAT32's limit was advised "a CHD of it, or a split image"."""
+    library = make_library(tmp_path, {"gb/Small (USA).gb": 4096})
+    huge = library.root / "psx" / name
+    huge.parent.mkdir(parents=True, exist_ok=True)
+    with huge.open("wb") as handle:  # sparse
+        handle.truncate(FAT32_MAX_FILE_SIZE + 1)
+    info = huge.stat()
+    with library.db.atomic():  # as the scan records it (hashing 4 GiB is not the point here)
+        library.db.execute(
+            "INSERT INTO games (root_id, filepath, file_size, file_mtime_ns, "
+            "platform_id) VALUES (1, ?, ?, ?, 'psx')",
+            (f"psx/{name}", info.st_size, info.st_mtime_ns))
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    assert [(e.code, e.path) for e in plan.errors] == [("too-large", str(huge))]
+    assert plan.errors[0].message.endswith(f"4 GiB file limit ({remedy})"), plan.errors[0].message
 
 
 def test_sources_missing_or_changed_since_the_scan_are_reported_and_skipped(

@@ -2812,9 +2812,8 @@ class _Builder:
         limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size:,} bytes is over "
-                       f"{self.fs.value}'s 4 GiB file limit (exFAT holds it; or a CHD of "
-                       "it, or a split image, where its emulator reads one)", game, item.source,
-                       item.platform_id)
+                       f"{self.fs.value}'s 4 GiB file limit ({_too_large_remedy(item.dest)})",
+                       game, item.source, item.platform_id)
             return False
         if not item.source:
             return True
@@ -3025,6 +3024,26 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
             "once, its latest revision and best dump (verified, fixed, plain, alternate, "
             "altered, bad) in the set's format"))
+
+
+# Disc images stored compressed already: no smaller form of one is to be made (QA186: a
+# .chd over FAT32's limit was advised "a CHD of it").
+_COMPRESSED_IMAGES = frozenset({".chd", ".rvz", ".wia", ".gcz", ".cso", ".zso", ".pbp"})
+# Archives (the scan's, and those a library may hold as they are).
+_ARCHIVE_FILES = frozenset({".zip", ".7z", ".rar"})
+
+
+def _too_large_remedy(dest: str) -> str:
+    """What to do with a file over FAT32's 4 GiB limit, by its type: a card formatted exFAT
+    holds any; a raw disc image may go as a CHD or a split image; a compressed image or an
+    archive has no smaller form (the archive's content unpacked is larger still)."""
+    suffix = PurePosixPath(dest.casefold()).suffix
+    if suffix in _COMPRESSED_IMAGES:
+        return "exFAT holds it; it is a compressed image already, so no smaller form of it fits"
+    if suffix in _ARCHIVE_FILES:
+        return ("exFAT holds it; or the game unpacked from it, where each of its files is "
+                "under 4 GiB")
+    return "exFAT holds it; or a CHD of it, or a split image, where its emulator reads one"
 
 
 def _m3u_line(path: str) -> str:
