@@ -58,6 +58,13 @@ def test_a_prune_removes_the_folders_it_emptied_that_we_created(library: Library
     listed = preview(library.db, plan, DeployOptions(prune=True))
     assert listed["prune_folders"] == [TRACKS]
     assert (card / TRACKS).is_dir()  # the dry run removed nothing
+    # (QA186: the folders it would empty and leave, said as the run says them)
+    assert [note for note in listed["notes"] if note.startswith(
+        "the prune would empty 1 folder and leave it (Roms/psx): a folder an OS's layout "
+        "names")], listed["notes"]
+    # (none where this run's copies go: the game of a platform chosen again)
+    again = preview(library.db, library.plan(_layout(card)), DeployOptions(prune=True))
+    assert not [note for note in again["notes"] if "the prune would empty" in note]
     summary = deploy(library.db, plan, profile_id=library.profile_id,
                      options=DeployOptions(prune=True))
     assert summary.pruned == 5 and summary.pruned_folders == [TRACKS]
@@ -77,6 +84,8 @@ def test_a_folder_we_created_that_holds_a_file_of_the_users_is_kept(library: Lib
     mine.write_text("keep me")
     plan = library.plan(_layout(card), _snes_only(library))
     assert preview(library.db, plan, DeployOptions(prune=True))["prune_folders"] == []
+    listed = preview(library.db, plan, DeployOptions(prune=True))
+    assert not [note for note in listed["notes"] if "the prune would empty" in note]
     summary = _prune(library, card, _snes_only(library))
     assert summary.pruned == 5 and summary.pruned_folders == []
     assert not [note for note in summary.notes if "the prune emptied" in note]  # (not empty)

@@ -1160,6 +1160,11 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         counts[KEEP] = len(keeps)
     if pruned:
         counts[PRUNE] = len(pruned)
+    removed = _folders_a_prune_empties(root, pruned, claims.folders, plan.protected_folders())
+    left = _folders_a_prune_leaves_empty(
+        root, pruned, removed, [d.item.dest for d in decisions if d.action == COPY])
+    if left:  # (as the run says it: QA186, the dry run did not)
+        notes.append(_emptied_folders_kept_note(left, dry_run=True))
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY and id(d) not in unreadable),
         "bytes_needed": need,
@@ -1172,9 +1177,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "copy": [{"path": d.item.dest, "from": d.item.source or None, "bytes": d.item.size}
                  for d in decisions if d.action == COPY and id(d) not in unreadable],
         "prune": pruned,
-        "prune_folders": _folders_a_prune_empties(
-            root, pruned, claims.folders,
-            plan.protected_folders()),
+        "prune_folders": removed,
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
         # the files of yours it would keep as identical, as the run names them (QA138 F7:
@@ -4468,12 +4471,7 @@ class _Runner:
         kept = sorted(folder for folder in emptied
                       if folder and _empty_folder(f"{self.base}/{folder}"))
         if kept:
-            them = "it" if len(kept) == 1 else "them"
-            self.summary.notes.append(
-                f"the prune emptied {counted(len(kept), 'folder')} and left {them} "
-                f"({examples(kept)}): a folder an OS's layout names (this OS's, or that "
-                "of an OS the card was laid out for before) or one ROM Runner did not make "
-                f"is never removed; remove {them} by hand if the OS lists {them} empty")
+            self.summary.notes.append(_emptied_folders_kept_note(kept, dry_run=False))
 
     def copy_or_fail(self, item: _Item, replaces: os.stat_result | None,
                      record_as: _Item | None = None) -> bool:
@@ -5246,6 +5244,42 @@ def _folders_a_prune_empties(root: Path, pruned: list[str], created: set[str],
             parent, _, name = folder.rpartition("/")
             going[parent].add(name)
     return removed
+
+
+def _folders_a_prune_leaves_empty(root: Path, pruned: list[str], removed: list[str],
+                                  copies: list[str]) -> list[str]:
+    """The folders a prune of ``pruned`` (paths on the card) would leave empty and keep (for
+    the dry run, as :meth:`_Runner._say_emptied_folders_kept` names them after the run): each
+    holding a pruned file or a folder the prune removes (``removed``), nothing else in it,
+    no copy (``copies``) going into it, and not removed itself."""
+    going: dict[str, set[str]] = defaultdict(set)
+    for path in (*pruned, *removed):
+        folder, _, name = path.rpartition("/")
+        going[folder].add(name)
+    gone = set(removed)
+    filled = {dest.rpartition("/")[0] for dest in copies}
+    kept: list[str] = []
+    for folder, names in going.items():
+        if not folder or folder in gone or any(
+                into == folder or into.startswith(f"{folder}/") for into in filled):
+            continue
+        try:
+            here = set(os.listdir(root / folder))
+        except OSError:
+            continue
+        if here <= names:
+            kept.append(folder)
+    return sorted(kept)
+
+
+def _emptied_folders_kept_note(kept: list[str], *, dry_run: bool) -> str:
+    """The note naming the folders a prune empties and leaves (``dry_run``: would)."""
+    them = "it" if len(kept) == 1 else "them"
+    did = (f"would empty {counted(len(kept), 'folder')} and leave {them}" if dry_run
+           else f"emptied {counted(len(kept), 'folder')} and left {them}")
+    return (f"the prune {did} ({examples(kept)}): a folder an OS's layout names (this OS's, "
+            "or that of an OS the card was laid out for before) or one ROM Runner did not "
+            f"make is never removed; remove {them} by hand if the OS lists {them} empty")
 
 
 def _remove_temp(written: _Written) -> None:
