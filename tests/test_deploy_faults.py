@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -522,3 +523,37 @@ def test_a_library_root_gone_mid_deploy_stops_the_run_said_of_the_library(
     again = resume(library.db, summary.deployment_id)
     assert again.status == "completed"
     assert card_files(card) == expected_card(library, card) and not temp_files(card)
+
+
+def test_a_run_whose_card_was_wiped_and_deployed_anew_is_passed_by_an_unnamed_resume(
+        tmp_path: Path) -> None:
+    """QA186: a deploy killed midway, its card then wiped and deployed to again by the same
+    profile at the same folder (a new card id): every `deploy resume` without an ID took the
+    killed run and failed "not the card deployment N was writing to", and `deploy history`
+    kept saying `deploy resume N` finishes it."""
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    killed = record_deployment(library.db, library.plan(Layout(card)),
+                               profile_id=library.profile_id)
+    old_id = (card / ".romrunner" / "destination-id").read_text().strip()
+    shutil.rmtree(card)  # wiped (reformatted), then deployed to anew
+    card.mkdir()
+    fresh = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert fresh.status == "completed"
+    assert (card / ".romrunner" / "destination-id").read_text().strip() != old_id
+    words = (f"deployment {killed} (to {card}) is not taken up without its ID: that folder "
+             f"holds another card now, the one deployment {fresh.deployment_id} of its "
+             f"profile completed on; `romrunner deploy resume {killed} --to ITS_PATH`")
+    code, _, err = resume_cli(library)
+    assert code != 0 and "no unfinished deployment to resume: " + words in \
+        " ".join(err.split()), err
+    assert "not the card" not in err
+    (row,) = [r for r in list_history(library.db) if r["id"] == killed]
+    assert row["status"] == "interrupted" and row["card_replaced"].startswith(words)
+    assert row["resume_hint"] == f"romrunner deploy resume {killed} --to ITS_PATH"
+    # (a run unfinished on the card there now is taken up as ever)
+    later = record_deployment(library.db, library.plan(Layout(card)),
+                              profile_id=library.profile_id)
+    summary = resume(library.db)
+    assert summary.deployment_id == later and summary.status == "completed"

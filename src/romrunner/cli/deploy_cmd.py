@@ -692,6 +692,8 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
             if row.get("superseded"):
                 console.print(f"{row['superseded']} (not resumed)", markup=False,
                               soft_wrap=True)
+            elif row.get("card_replaced"):
+                console.print(row["card_replaced"], markup=False, soft_wrap=True)
             elif row["status"] == "interrupted":
                 console.print(f"deployment {row['id']} was interrupted; {_AS_OF_NOW}; "
                               f"`{row['resume_hint']}` finishes it", markup=False,
@@ -744,6 +746,8 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
     if data.get("superseded"):
         console.print(f"{data['superseded']} (not resumed)", markup=False, soft_wrap=True)
+    elif data.get("card_replaced"):
+        console.print(data["card_replaced"], markup=False, soft_wrap=True)
     elif data["status"] == "interrupted":
         console.print(f"interrupted (no deploy is running on the card); {_AS_OF_NOW}; "
                       f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)

@@ -2228,7 +2228,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     recorded as a relative path must be named so). ``pack_hash``: the content hash of the
     pack in use, said when it is not the one the deployment was planned by (QA29 F6).
     """
-    row = _unfinished(db, deployment_id, bool(overwrite))
+    row, passed = _unfinished(db, deployment_id, bool(overwrite))
     latest = deployment_id is None  # (any card's: say which)
     deployment_id = int(row["id"])
     options = DeployOptions.from_json(row["options_json"])
@@ -2290,6 +2290,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         if latest:
             summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
                                  "unfinished one (`romrunner deploy resume ID` names another)")
+            summary.notes[1:1] = passed
         return summary
 
 
@@ -2434,11 +2435,14 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
 
 # A later deployment to the card of ``h``: at its path, or by its id wherever it is mounted
 # now (QA69 F2: a card remounted elsewhere had its superseded run taken up again).
-def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
+def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
+                ) -> tuple[Any, list[str]]:
+    """The deployment to resume, and what is said of those passed by to find it."""
     if deployment_id is None:  # the latest unfinished one no later deploy superseded
         # (one cancelled before it did anything on the card is not taken up unnamed: its
         # Ctrl-C cancelled a --force prune, QA35 F6; `deploy resume ID` still runs it)
-        row = db.query_one(
+        passed: list[str] = []
+        for candidate in list(db.query(
             "SELECT * FROM deployment_history h WHERE (status IN ('started', 'failed') "
             "OR (status = 'cancelled' AND EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id AND i.status IN ('copied', 'pruned')))) "
@@ -2450,13 +2454,21 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             # profile to its card superseded; a later deploy of another profile to a card
             # they share is no reason — history said `deploy resume ID` finishes it while
             # this said there was nothing to resume, qa181 N4)
-            f"AND {_NOT_SUPERSEDED} ORDER BY id DESC LIMIT 1")
-        if row is None:
-            raise NotFoundError("no unfinished deployment to resume" + (
-                _cancelled_unstarted_hint(db) or _failed_files_hint(db)
-                or " (one a later deploy of its profile to its card superseded is not taken "
-                "up again; `romrunner deploy history` says which can still be)"))
-        return row
+            f"AND {_NOT_SUPERSEDED} ORDER BY id DESC")):
+            # (QA186: one whose folder a later deploy of its profile filled as another card
+            # — its own wiped or reformatted — was taken every time and refused as "not the
+            # card"; it is passed by, said, and taken up by its ID where its card is)
+            replaced = card_replaced_by(db, candidate)
+            if replaced is None:
+                return candidate, passed
+            passed.append(card_replaced_words(
+                int(candidate["id"]), str(candidate["destination_path"]), replaced))
+        if passed:
+            raise NotFoundError("no unfinished deployment to resume: " + "; ".join(passed))
+        raise NotFoundError("no unfinished deployment to resume" + (
+            _cancelled_unstarted_hint(db) or _failed_files_hint(db)
+            or " (one a later deploy of its profile to its card superseded is not taken "
+            "up again; `romrunner deploy history` says which can still be)"))
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
@@ -2466,7 +2478,42 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
     if later is not None:  # (QA178 F10: it put back the games the later deploy dropped)
         raise DeployError(superseded_words(deployment_id, later)
                           + ": nothing to resume; nothing was changed")
-    return row
+    return row, []
+
+
+def card_replaced_by(db: Database, row: Any) -> int | None:
+    """The later deployment of ``row``'s profile that completed at ``row``'s folder to
+    another card, when the card there now is that one (``row``'s own card wiped or
+    reformatted and deployed to anew, or another card in its slot), else None. ``row`` is
+    not superseded by it (its card may be mounted elsewhere: two cards are two cards), but
+    a resume of it at its folder cannot be."""
+    dest_id = row["destination_id"] or ""
+    if not dest_id:
+        return None
+    later = db.query_one(
+        "SELECT id, destination_id FROM deployment_history WHERE id > ? "
+        "AND destination_path = ? AND status = 'completed' AND device_profile_id IS ? "
+        "AND destination_id <> '' AND destination_id <> ? ORDER BY id DESC LIMIT 1",
+        (row["id"], row["destination_path"], row["device_profile_id"], dest_id))
+    if later is None:
+        return None
+    root = Path(row["destination_path"])
+    try:
+        found = volume_uuid(root)
+        here = {card_destination_id(root, create=False), f"uuid:{found}" if found else None}
+    except (InputError, OSError):
+        return None
+    return int(later[0]) if later[1] in here and dest_id not in here else None
+
+
+def card_replaced_words(deployment_id: int, path: str, later: int) -> str:
+    """What is said of ``deployment_id``, whose folder ``path`` holds the card ``later``
+    deployed to now (:func:`card_replaced_by`)."""
+    return (f"deployment {deployment_id} (to {path}) is not taken up without its ID: that "
+            f"folder holds another card now, the one deployment {later} of its profile "
+            f"completed on; `romrunner deploy resume {deployment_id} --to ITS_PATH` finishes "
+            "it where its own card is mounted (its card wiped or reformatted: nothing of it is "
+            "left to finish)")
 
 
 # The same card, by its id where both runs recorded one (two cards mounted in turn at one

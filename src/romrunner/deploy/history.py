@@ -10,6 +10,8 @@ from romrunner.deploy.card import lock_held
 from romrunner.deploy.execute import (
     PRUNE_TOTALS,
     DeploymentRecord,
+    card_replaced_by,
+    card_replaced_words,
     deployment_record,
     deployment_totals,
     replaced_reason,
@@ -42,6 +44,7 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     data["totals"] = deployment_totals(db, int(data["id"]), recorded) if stored is None \
         else stored
     data["resume_hint"] = data["superseded_by"] = data["superseded"] = None
+    data["card_replaced"] = None
     if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
         # Recorded as started, but no process holds its card's lock: killed, crashed or
         # unplugged before it could say so.
@@ -49,7 +52,12 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     if data["status"] in (INTERRUPTED, "failed", "cancelled"):
         # (QA178 F10: one a later deploy superseded said `deploy resume ID` finishes it)
         later = superseded_by(db, int(data["id"]))
-        if later is None:
+        replaced = card_replaced_by(db, row) if later is None else None
+        if replaced is not None:  # (QA186: its hint could never succeed at its folder)
+            data["resume_hint"] = f"romrunner deploy resume {data['id']} --to ITS_PATH"
+            data["card_replaced"] = card_replaced_words(
+                int(data["id"]), str(data["destination_path"]), replaced)
+        elif later is None:
             data["resume_hint"] = f"romrunner deploy resume {data['id']}"
         else:
             data["superseded_by"] = later
