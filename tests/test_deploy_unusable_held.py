@@ -138,6 +138,27 @@ def test_a_zip_rotted_after_its_verify_is_found_by_a_full_scan_until_put_back(
     assert not [w for w in data["plan_warnings"] if w["code"] == "unusable-held"], data
 
 
+def test_a_damaged_zip_renamed_stays_damaged_until_a_scan_reads_it(
+        cli: Any, tmp_path: Path) -> None:
+    """review40 F1: a damaged zip renamed was taken, from its directory, for the good zip its
+    game had been: the mark cleared, the old hashes put back, never read again. The mark
+    follows it; the next scan reads it whole, damaged still; put back good, it clears."""
+    library, _ = _setup(cli, tmp_path)
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    good = _rot_and_scan(cli, library, "--full")
+    renamed = library / "gba" / "Quest (USA) (Rev 0).zip"
+    (library / "gba" / "Quest (USA).zip").rename(renamed)
+    moved = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert (moved["renamed"], moved["damaged"]) == (1, 0), moved
+    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
+               if g["filename"] == renamed.name]
+    assert "problem" in cli("games", "show", str(game["id"])).out
+    _scan_finds_damaged(cli)  # (read whole: damaged still)
+    _write_keeping_time(renamed, good)
+    _scan_finds_damaged(cli, damaged=0)
+    assert "problem" not in cli("games", "show", str(game["id"])).out
+
+
 def test_a_verified_zip_changed_in_place_is_read_whole_by_a_plain_scan(
         cli: Any, tmp_path: Path) -> None:
     """qa187 F2: a zip `scan --verify` had hashed whole, damaged in place (a new time), was

@@ -126,3 +126,36 @@ def test_a_file_given_a_deleted_copys_content_is_that_copy_moved_not_a_copy_of_i
     assert (where[tetris], where[backup]) == (("Tetris (World).gb", 0), ("Cafe (France).gb", 0))
     assert where[cafe][1] == 1
     assert (summary["renamed"], summary["updated"], summary["missing"]) == (1, 1, 1)
+
+
+def test_a_game_overwritten_by_an_earlier_scan_takes_no_file_a_swap_only_renamed(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review40 F3: a curated game an earlier scan found overwritten (missing, its content in
+    a copy elsewhere) took the file of that copy when the copy was swapped with another file,
+    and the copy's game — its file only renamed — was said "overwritten" and marked missing.
+    The games of this scan's swap follow their content; the old row stays missing."""
+    root = tmp_path / "roms"
+    (root / "gb" / "x").mkdir(parents=True)
+    tetris = rom_bytes(1, 32768)
+    _write(root / "gb/x/tetris back.gb", tetris, 1_700_000_300)
+    assert cli("library", "add", root).code == 0
+    scan_json(cli)
+    for path, data, mtime in (("gb/Tetris.gb", tetris, 1_700_000_000),
+                              ("gb/Cafe.gb", rom_bytes(2, 32768), 1_700_000_100),
+                              ("gb/Other.gb", rom_bytes(3, 32768), 1_700_000_200)):
+        _write(root / path, data, mtime)
+    scan_json(cli)
+    ids = {path: int(game_id) for game_id, path in _rows(db_path,
+                                                         "SELECT id, filepath FROM games")}
+    _curate(cli, ids["gb/Tetris.gb"])
+    (root / "gb/Other.gb").rename(root / "gb/Tetris.gb")  # (Tetris's game: overwritten)
+    scan_json(cli)
+    assert _where(db_path)[ids["gb/Tetris.gb"]][1] == 1
+    _swap(root / "gb/x/tetris back.gb", root / "gb/Cafe.gb")
+    summary = scan_json(cli)
+    assert summary["overwritten"] == [], summary["overwritten"]
+    assert {item["id"]: item["to"] for item in summary["followed_content"]} == {
+        ids["gb/x/tetris back.gb"]: "gb/Cafe.gb", ids["gb/Cafe.gb"]: "gb/x/tetris back.gb"}
+    where = _where(db_path)
+    assert where[ids["gb/x/tetris back.gb"]] == ("Cafe.gb", 0)
+    assert where[ids["gb/Tetris.gb"]][1] == 1

@@ -184,11 +184,21 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
     except zipfile.BadZipFile as exc:
         if str(exc).startswith("Bad CRC-32"):
             raise DamagedArchive(_lying_crc(exc)) from exc
+        _read_its_end(path)  # (zipfile says "not a zip file" of an end it could not read)
         raise DamagedArchive(f"corrupt or unsupported zip ({exc})") from exc
     except ZIP_ERRORS as exc:
         raise DamagedArchive(f"corrupt or unsupported zip ({exc or type(exc).__name__})") \
             from exc
     return members, problems
+
+
+def _read_its_end(path: str | Path) -> None:
+    """Read the end of a zip, where its directory is: raises the OSError a share's failing read
+    gives (zipfile takes an end it could not seek to for no zip at all), so that an I/O error
+    is never a verdict of damage on the data."""
+    with open_regular(path) as raw:
+        raw.seek(max(0, os.fstat(raw.fileno()).st_size - SMALL_ZIP_BYTES))
+        raw.read()
 
 
 def _again(name: str, seen: set[str], problems: list[str]) -> bool:
@@ -479,6 +489,9 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
     except py7zr.exceptions.PasswordRequired as exc:  # (its headers encrypted too: raised
         # opening it, its internals in the message, QA146 F1)
         raise ContainerError("7z is encrypted") from exc
+    except (MemoryError, py7zr.exceptions.UnsupportedCompressionMethodError) as exc:
+        raise ContainerError(f"unsupported 7z ({type(exc).__name__}: {_first_line(exc)})") \
+            from exc  # (no verdict on its data)
     except Exception as exc:  # py7zr raises many kinds for damaged input
         if isinstance(exc, OSError) and exc.errno is not None:
             raise  # (an I/O error reading it: nothing known of its data)

@@ -70,8 +70,9 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     """The row and file rows of an examined file of a root named ``root_name``."""
     job, hashes = examined.job, examined.hashes
     if examined.error is not None or (hashes is None and not examined.members):
-        return Record(job, None, [], None, 0, examined.problems,
-                      examined.error or "not hashed", damaged=examined.damaged)
+        return Record(job, None, [], None, job.size if examined.damaged else 0,
+                      examined.problems, examined.error or "not hashed",
+                      damaged=examined.damaged)  # (a damaged one was read: its cost said)
     if examined.parsed is None or examined.title_norm is None:
         examined.parse_name()
     parsed, title_norm = examined.parsed, examined.title_norm

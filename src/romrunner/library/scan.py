@@ -746,7 +746,10 @@ def _pair(claims: dict[int, set[int]], identities: dict[int, sqlite3.Row], curat
         own, there = identities[identity], now[slot]
         folder, _, name = str(own["filepath"]).rpartition("/")
         slot_folder, _, slot_name = str(there["filepath"]).rpartition("/")
-        return (slot not in old, own["root_id"] != there["root_id"], identity not in curated,
+        # (a game gone since an earlier scan — overwritten — after those of this scan:
+        # review40 F3, it took a file only renamed in a swap, that file's game "overwritten")
+        return (slot not in old, own["root_id"] != there["root_id"],
+                str(own["filepath"]).startswith(OVERWRITTEN), identity not in curated,
                 identity not in old, name != slot_name, folder != slot_folder, identity, slot)
 
     following: dict[int, int] = {}
@@ -1313,6 +1316,7 @@ class _Writer:
                 self.not_games[known[0]] = job.relpath  # (stored by an earlier release)
             elif known is not None and not not_read(record.error) \
                     and (record.damaged or known[0] in self.verifying):
+                self.summary.bytes_hashed += record.bytes_hashed
                 self._failed_verify(known[0], record.error or "not hashed")
                 self.summary.damaged += 1
                 self.summary.damaged_files.append(path)
@@ -1327,6 +1331,10 @@ class _Writer:
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
+            # (a renamed damaged game's file moved, not read whole: damaged still, until a
+            # scan reads it — review40 F1: the mark was cleared and the old hashes put back)
+            damage = None if renamed is None or record.row[_SHA1] is not None \
+                else self._damage_of(renamed)
             if record.row[_SHA1] is None or any(f[5] is None for f in record.files):
                 record = self._keep_verified(game_id, record)
             change = self._change_since_stored(known, record) if renamed is None else "changed"
@@ -1335,6 +1343,8 @@ class _Writer:
                 self._keep_replaced(game_id, record.row, record.job.size)
             self._update(game_id, record.row, record.job.relpath)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
+            if damage is not None:
+                self._failed_verify(game_id, damage)
             if renamed is not None:
                 self.vanished.pop(renamed, None)
                 if self.moves is not None:
@@ -1438,15 +1448,22 @@ class _Writer:
             return "verified"
         return "changed"
 
+    def _damage_of(self, game_id: int) -> str | None:
+        """The problem a present game is stored with (an archive found damaged), if any."""
+        error = self.db.scalar("SELECT scan_error FROM games WHERE id = ? AND is_missing = 0",
+                               (game_id,))
+        return error if isinstance(error, str) else None
+
     def _failed_verify(self, game_id: int, error: str) -> None:
         """A stored game whose file was read whole and found damaged (a zip whose data is not
         what it states, verified by ``scan --verify``, or rotted since — a verdict on its
         data, never a read that failed), or whose members could not be verified: it is no
         longer identified, and says why; its members not verified stay so. Every scan reads
-        it whole again until it reads (see ``plan.DAMAGED``)."""
-        self.db.execute("UPDATE games SET scan_error = ?, matched_game_id = NULL, "
-                        "match_method = NULL, catalog_name = NULL WHERE id = ? "
-                        "AND coalesce(match_method, '') <> 'user'", (error, game_id))
+        it whole again until it reads (see ``plan.WHOLE``); a match set by hand is kept."""
+        self.db.execute("UPDATE games SET scan_error = ? WHERE id = ?", (error, game_id))
+        self.db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL, "
+                        "catalog_name = NULL WHERE id = ? "
+                        "AND coalesce(match_method, '') <> 'user'", (game_id,))
         self.db.execute("UPDATE game_files SET crc32_bin = NULL, matched_game_id = NULL, "
                         "match_method = NULL WHERE game_id = ? AND kind = 'member' "
                         "AND sha1_bin IS NULL", (game_id,))
