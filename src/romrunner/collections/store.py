@@ -216,9 +216,10 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
 
 
 # -- the collection: query field --------------------------------------------------------------
-# How deep smart collections may name collections: each level nests its query in the SQL,
-# and past ~15 SQLite's parser gave up ("parser stack overflow", named as a database
-# error: QA63 F8, `collection ls` failed whole).
+# How deep smart collections may name collections (QA63 F8: past ~15 levels of queries
+# nested in the SQL, SQLite's parser gave up, "parser stack overflow", and `collection ls`
+# failed whole; a collection named inside another's query is now read first, see
+# collection_condition, but a chain this long is still refused).
 MAX_NESTING = 8
 
 
@@ -279,13 +280,23 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
                 [found.id])
     sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, _seen_token(found)))
     try:
-        return compile_where(parse_query(found.query or ""), sub)
+        where, params = compile_where(parse_query(found.query or ""), sub)
     except (TooDeep, Broken, Cycle):
         raise  # (said once: the chain, or the collection whose own query broke — not each
         # level's query "no longer works" around it, review 31 R3, QA66 F7)
     except QueryError as exc:
         raise Broken(f"collection {found.name!r}: its stored query no longer works "
                      f"({exc})") from exc
+    if not ctx.collections_seen:
+        return where, params
+    # A smart collection another collection's query names is read first, in a statement of
+    # its own, and named by its games' ids: its SQL nested inside the other's went past
+    # SQLite's parser stack two levels down when a query held `compat:` (its knowledge
+    # keys' SQL alone takes most of it: qa188 F1).
+    with ctx.db.translate_errors():
+        ids = [int(row[0]) for row in ctx.db.conn.execute(
+            f"SELECT g.id FROM games g WHERE {where}", params)]
+    return "g.id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
 
 
 def _seen_token(found: _Stored | None, name: str = "") -> str:
@@ -707,7 +718,7 @@ class BrokenQuery:
 def broken_smart_collections(db: Database, collection_ids: Iterable[int]
                              ) -> list[BrokenQuery]:
     """Those of ``collection_ids`` that are smart collections whose stored query no longer
-    works, read as :func:`membership_condition` reads them (an auto-list naming one fails);
+    works, read as :func:`member_ids` reads them (an auto-list naming one fails);
     in the order given, an id that is not a smart collection left out."""
     ids = list(dict.fromkeys(collection_ids))
     rows = {int(row["id"]): row for row in db.query(
@@ -726,11 +737,13 @@ def broken_smart_collections(db: Database, collection_ids: Iterable[int]
     return broken
 
 
-def membership_condition(db: Database, collection_ids: Sequence[int], *,
-                         owner: str) -> tuple[str, list[object]]:
-    """The SQL condition over ``games g`` "in any of these collections": a manual one by its
-    members, a smart one by its stored query. An id that no longer exists, or a smart query
-    that no longer works, is an error naming ``owner`` (never an empty selection)."""
+def member_ids(db: Database, collection_ids: Sequence[int], *, owner: str) -> list[int]:
+    """The present games "in any of these collections": a manual one's members, a smart
+    one's games as ``games ls collection:NAME`` selects them. An id that no longer exists,
+    or a smart query that no longer works, is an error naming ``owner`` (never an empty
+    selection). Each collection is read in a statement of its own, its condition as
+    shallow as ``games ls`` nests it: nested deeper inside a caller's statement, a
+    ``compat:`` term (the knowledge keys' SQL) exceeded SQLite's parser stack (qa188 F1)."""
     rows = {int(row["id"]): row for row in db.query(
         "SELECT c.id, c.name, c.collection_type, c.rules_json FROM collections c "
         "JOIN json_each(?) j ON j.value = c.id", (json.dumps(list(collection_ids)),))}
@@ -739,27 +752,29 @@ def membership_condition(db: Database, collection_ids: Sequence[int], *,
         raise NotFoundError(f"{owner} names collection {', '.join(gone)}, which no longer "
                             "exists; nothing was chosen (`romrunner profile set` with "
                             "--include-collections/--exclude-collections fixes the profile)")
+    conditions: list[tuple[str, list[object]]] = []
     manual = [i for i in collection_ids if rows[i]["collection_type"] != "auto"]
-    parts: list[str] = []
-    params: list[object] = []
     if manual:
-        parts.append("g.id IN (SELECT game_id FROM collection_games WHERE collection_id IN "
-                     "(SELECT value FROM json_each(?)))")
-        params.append(json.dumps(manual))
+        conditions.append(("g.id IN (SELECT game_id FROM collection_games WHERE "
+                           "collection_id IN (SELECT value FROM json_each(?)))",
+                           [json.dumps(manual)]))
     for collection_id in collection_ids:
         row = rows[collection_id]
         if row["collection_type"] != "auto":
             continue
         try:
-            where, more = compile_where(parse_query(_stored_query(row["rules_json"])),
-                                        Context(db, None, (_id_token(collection_id),)))
+            conditions.append(compile_where(parse_query(_stored_query(row["rules_json"])),
+                                            Context(db, None, (_id_token(collection_id),))))
         except InputError as exc:
             raise InputError(f"{owner}: smart collection {row['name']!r}: its stored query no "
                              f"longer works ({exc}); {edit_hint(str(row['name']))} mends "
                              "it") from exc
-        parts.append(f"({where})")
-        params += more
-    return (" OR ".join(parts) if parts else "0 = 1"), params
+    found: set[int] = set()
+    with db.translate_errors():
+        for condition, params in conditions:
+            found.update(int(row[0]) for row in db.conn.execute(
+                f"SELECT g.id FROM games g WHERE g.is_missing = 0 AND {condition}", params))
+    return sorted(found)
 
 
 def _manual(db: Database, name: str, *, create_favorites: bool = False) -> _Stored:

@@ -37,7 +37,7 @@ from romrunner.catalog.clones import (
 )
 from romrunner.collections.store import (
     SavedCollection,
-    membership_condition,
+    member_ids,
     save_autolist_collection,
 )
 from romrunner.devices.catalog import device_chipset
@@ -335,14 +335,17 @@ _GAMES_SQL = (
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number FROM games g")
 
 
-def _whole_sets_of(condition: str) -> str:
+def _whole_sets_of() -> str:
     """The SQL condition over ``games g`` "of a set (a game, a multi-disc set) a present game
-    of which meets ``condition``": a profile's collections choose or leave out a set whole,
-    as the gating judges it (:func:`_judge_sets_whole`). (QA180 F10: a collection holding
-    disc 1 listed it alone, and `deploy --auto` added disc 2 the list never gated.)"""
-    # (the inner ``games g`` is the condition's own: its alias shadows the outer one)
-    return (f"{_VARIANT_SQL} IN (SELECT {_VARIANT_SQL} FROM games g "
-            f"WHERE g.is_missing = 0 AND coalesce(({condition}), 0))")
+    of which is one of the ids of the JSON array parameter": a profile's collections choose
+    or leave out a set whole, as the gating judges it (:func:`_judge_sets_whole`). (QA180
+    F10: a collection holding disc 1 listed it alone, and `deploy --auto` added disc 2 the
+    list never gated.) The ids are the collections' members read first
+    (:func:`member_ids`), not their condition nested here (qa188 F1: a smart collection's
+    ``compat:`` term so nested overflowed SQLite's parser stack)."""
+    # (the inner ``games g`` shadows the outer one)
+    return (f"{_VARIANT_SQL} IN (SELECT {_VARIANT_SQL} FROM json_each(?) j "
+            "CROSS JOIN games g ON g.id = j.value WHERE g.is_missing = 0)")
 
 
 def _games(db: Database, profile: Profile, platforms: Collection[str] | None = None
@@ -364,13 +367,11 @@ def _games(db: Database, profile: Profile, platforms: Collection[str] | None = N
     # multi-disc set one disc of which a collection holds is chosen, or left out, whole
     owner = f"profile {profile.id}"
     if profile.include_collections:
-        condition, more = membership_condition(db, profile.include_collections, owner=owner)
-        where.append(_whole_sets_of(condition))
-        params += more
+        where.append(_whole_sets_of())
+        params.append(json.dumps(member_ids(db, profile.include_collections, owner=owner)))
     if profile.exclude_collections:
-        condition, more = membership_condition(db, profile.exclude_collections, owner=owner)
-        where.append(f"NOT {_whole_sets_of(condition)}")
-        params += more
+        where.append(f"NOT {_whole_sets_of()}")
+        params.append(json.dumps(member_ids(db, profile.exclude_collections, owner=owner)))
     with db.translate_errors():
         cursor = db.conn.execute(
             f"{_GAMES_SQL} WHERE {' AND '.join(where)} "

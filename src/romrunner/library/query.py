@@ -820,11 +820,14 @@ def _term_sql(term: Term, ctx: Context) -> Sql:
             condition, more = _phrase_sql(value, ctx)
         else:
             condition, more = spec.sql(spec.parse(value), ctx)
-        pieces.append(f"({condition})")
+        pieces.append(condition)
         params += more
-    joined = " OR ".join(pieces)
+    # (one value's condition is not parenthesised twice: a `compat:` term's SQL alone takes
+    # most of SQLite's parser stack, and each level a term or a collection nesting it adds
+    # counts: qa188 F1)
+    joined = pieces[0] if len(pieces) == 1 else " OR ".join(f"({p})" for p in pieces)
     if term.negated:
-        return f"NOT coalesce(({joined}), 0)", params
+        return f"NOT coalesce({joined}, 0)", params
     return f"({joined})", params
 
 
