@@ -174,6 +174,35 @@ def test_the_platform_limit_keeps_the_profiles_regions_and_the_users_choice_firs
     assert _included(cli) == {"Bubble (Japan).gb", "Zelda (USA).gb"}
 
 
+def test_the_platform_limit_keeps_releases_in_the_profiles_regions_before_a_translation(
+        cli: Any, tmp_path: Path) -> None:
+    """qa188 F7: `--max-per-platform 1` kept "Mike (Japan) [T+Eng]" over the USA releases in
+    English of a profile asking for Japan, USA and English (the limit ranked by region and
+    language only, before "is a translation"). README: releases in your regions and
+    languages come before hacks (a translation is one), prereleases and others."""
+    root = tmp_path / "roms" / "snes"
+    root.mkdir(parents=True)
+    for name in ("Delta (USA) (v1.1)", "Kilo (USA)", "Mike (Japan) [T+Eng]", "Mike (Japan)",
+                 "Bravo (Japan)"):
+        (root / f"{name}.sfc").write_bytes(rom(name))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini"),
+                 ("profile", "create", "--device", "1", "--os", "onionos"),
+                 ("profile", "set", "1", "--translations", "--regions", "Japan,USA",
+                  "--languages", "En", "--max-per-platform", "0")):
+        assert real(cli, *args).code == 0, args
+    # (no limit: the translation is this profile's Mike, over the Japanese original)
+    assert _included(cli) == {"Delta (USA) (v1.1).sfc", "Kilo (USA).sfc",
+                              "Mike (Japan) [T+Eng].sfc", "Bravo (Japan).sfc"}
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "1").code == 0
+    assert _included(cli) == {"Delta (USA) (v1.1).sfc"}
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
+    assert _included(cli) == {"Delta (USA) (v1.1).sfc", "Kilo (USA).sfc"}
+    # (then a release in a named region, though in no language asked for, before the hack)
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "3").code == 0
+    assert _included(cli) == {"Delta (USA) (v1.1).sfc", "Kilo (USA).sfc", "Bravo (Japan).sfc"}
+
+
 def test_a_set_with_a_disc_whose_track_is_gone_is_left_out_whole(
         cli: Any, tmp_path: Path) -> None:
     """QA155 F6: disc 2's track deleted and rescanned, the auto-list left disc 2 out

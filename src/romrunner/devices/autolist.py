@@ -1009,6 +1009,21 @@ class _Preference:
                 # after the copy a deploy can read: review 35 R4)
                 _usual_region_rank(game.region_text), _archive_name(game.filename), game.id)
 
+    def limit_key(self, game: _Game) -> tuple[Any, ...]:
+        """The order ``--max-per-platform`` keeps a platform's games in, after the user's own
+        choice and the knowledge (see :func:`_limit_per_platform`): good dumps; releases in
+        the profile's regions and languages; then hacks and fan translations after the
+        other releases and prereleases; then region and language. (qa188 F7: ranked by the
+        first five elements of :meth:`key`, which leave "is a translation" out, a fan
+        translation was kept over USA releases in English.)"""
+        key = self.key(game)
+        bad_dump, tampered, prerelease, region, language, translation = key[:6]
+        changed = tampered or translation
+        yours = (not changed and not prerelease
+                 and (not self.regions or region < len(self.regions))
+                 and (not self.languages or language < len(self.languages)))
+        return (bad_dump, not yours, changed, prerelease, region, language)
+
     def _foreign(self, game: _Game) -> bool:
         """True when the game's file is no archive and its extension is not one its
         platform lists (a platform that lists none takes any; a disc's sheet is any disc
@@ -1255,8 +1270,9 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
     kept or left out together, as a deploy takes it (QA25 F7: discs 2 and 3 were listed left
     out and deployed all the same). Best: one the user included by hand, then one the
     knowledge says runs (its performance and compatibility known, not assumed), then a
-    release before a hack or prerelease, in the profile's regions and languages, then title
-    order (QA144 F6: the first N by title kept, a Japanese beta over a USA release)."""
+    release in the profile's regions and languages before hacks (a fan translation is one),
+    prereleases and others (:meth:`_Preference.limit_key`), then title order (QA144 F6: the
+    first N by title kept, a Japanese beta over a USA release)."""
     by_id = {game.id: game for game in games}
     rated = rated or {}
     best: dict[str, tuple[Any, ...]] = {}
@@ -1270,7 +1286,7 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
                 # (only a rating of perfect or playable is "runs": ingame, menu_intro and
                 # unknown pass the gate too — QA158 N2, review 160 F9)
                 (entry.perf != PERF_OK) + (not rated.get(entry.game_id)),
-                preference.key(game)[:5] if game is not None else (), order)
+                preference.limit_key(game) if game is not None else (), order)
         if variant not in best or rank < best[variant]:
             best[variant] = rank
         platform_of[variant] = entry.platform_id
