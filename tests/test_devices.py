@@ -172,8 +172,8 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     assert (data["performance_mode"], data["region_preference"], data["exclude_platforms"],
             data["max_games_per_platform"]) == ("strict", ["Europe", "USA"], ["psx"], 5)
     shown = _real(cli, "--json", "profile", "show", "1").json()["data"]
-    assert shown["os_profile"]["emulators"]["gba"] == {"emulator": "mgba",
-                                                       "origin": ORIGIN_DEVICE}
+    gba = shown["os_profile"]["emulators"]["gba"]
+    assert (gba["emulator"], gba["origin"]) == ("mgba", ORIGIN_DEVICE)
     listed = _real(cli, "--json", "profile", "ls").json()["data"]
     assert [p["id"] for p in listed] == [1]
     owned = _real(cli, "--json", "device", "ls").json()["data"]
@@ -297,3 +297,29 @@ def test_an_empty_value_in_a_profile_list_is_refused_and_changes_nothing(cli: An
     cleared = cli("--json", "profile", "set", "1", "--regions", "")
     assert cleared.code == 0, cleared.err
     assert cli("--json", "profile", "show", "1").json()["data"]["region_preference"] == []
+
+
+def test_profile_show_says_the_rule_resolve_says_of_retroarch_on_android(
+        cli: Any, tmp_path: Path) -> None:
+    """qa188 F3: `profile show` of an Odin 2 on Android said "gba: retroarch (fallback
+    default)", though the pack's fallback defaults name no emulator for the GBA: RetroArch
+    is taken because Android runs it, as `resolve` said ("built-in fallback: android runs
+    RetroArch"). Each platform's line now gives the rule `resolve` gives."""
+    (tmp_path / "roms" / "gba").mkdir(parents=True)
+    (tmp_path / "roms" / "gba" / "Advance (USA).gba").write_bytes(b"\x2a" * 2048)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "odin-2"),
+                 ("profile", "create", "--device", "1", "--os", "android")):
+        assert _real(cli, *args).code == 0, args
+    resolved = _real(cli, "--json", "resolve", "1", "--profile", "1").json()["data"]
+    assert resolved["emulator_id"] == "retroarch"
+    rule = resolved["emulator_origin"]
+    assert rule == "built-in fallback: android runs RetroArch"
+    text = _real(cli, "profile", "show", "1").out
+    assert f"    gba: retroarch ({rule})" in text.splitlines(), text
+    assert "fallback default" not in text
+    assert "    psx: retroarch (pack fallback)" in text.splitlines()  # (the pack's does name it)
+    shown = _real(cli, "--json", "profile", "show", "1").json()["data"]["os_profile"]
+    assert shown["emulators"]["gba"] == {"emulator": "retroarch", "origin": "built-in fallback",
+                                         "rule": rule}
+    assert shown["emulators"]["psx"]["origin"] == ORIGIN_FALLBACK

@@ -151,7 +151,7 @@ def profile_show(profile_id: int) -> int:
     data["collection_names"] = {str(i): name for i, name in names.items()}
     data["os_profile"] = {
         "layers": resolved.layers,
-        "emulators": {p: {"emulator": e, "origin": o}
+        "emulators": {p: {"emulator": e, "origin": o, "rule": resolved.default_for(p)[1]}
                       for p, (e, o) in sorted(resolved.emulators.items())},
         "installed": sorted(resolved.installed) if resolved.installed is not None else None,
         "layout_paths": resolved.layout_paths}
@@ -162,8 +162,11 @@ def profile_show(profile_id: int) -> int:
             console.print(f"  {label:<22} {value}", markup=False)
         console.print("  os profile: " + " <- ".join(resolved.layers or ["(none)"]),
                       markup=False)
-        for platform, (emulator, origin) in sorted(resolved.emulators.items()):
-            console.print(f"    {platform}: {emulator} ({origin})", markup=False)
+        # (the rule that named each, in `resolve`'s words: qa188 F3, Android's GBA was
+        # said to be the pack's "fallback default", which names none for it)
+        for platform, (emulator, _) in sorted(resolved.emulators.items()):
+            console.print(f"    {platform}: {emulator} ({resolved.default_for(platform)[1]})",
+                          markup=False)
 
     app.finish(data, render)
     return 0

@@ -43,6 +43,9 @@ ORIGIN_NONE = "none"
 FALLBACK_LABEL = "pack fallback"
 RETROARCH = "retroarch"
 RETROARCH_FALLBACK_LABEL = "built-in fallback"  # `built-in fallback: spruce runs RetroArch`
+# RetroArch for a platform the pack's fallback defaults do not name (below): not the pack's
+# "fallback default" (qa188 F3: `profile show` said so of Android's GBA)
+ORIGIN_RETROARCH_FALLBACK = RETROARCH_FALLBACK_LABEL
 # RetroArch on any device that runs it at all carries cores for the systems up to the SNES's
 # generation (the pack's `up_to_snes` fallback) and the handhelds up to the GBA's (GBA, Neo
 # Geo Pocket, WonderSwan…), which the pack's fallback leaves out (QA152 F9: Spruce's A30 left
@@ -580,7 +583,7 @@ def _retroarch_fallback(pack: DefinitionPack, os_id: str, installed: frozenset[s
                     if retroarch_runs_everywhere(platform)
                     and platform.id in cores and platform.id not in emulators)
     for platform_id in chosen:
-        emulators[platform_id] = (RETROARCH, ORIGIN_FALLBACK)
+        emulators[platform_id] = (RETROARCH, ORIGIN_RETROARCH_FALLBACK)
         labels[platform_id] = f"{RETROARCH_FALLBACK_LABEL}: {os_id} runs RetroArch"
     return chosen
 
