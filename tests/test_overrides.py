@@ -78,6 +78,12 @@ def test_real_pack_aliases_and_installed_warnings(tmp_path: Path) -> None:
     doubtful = set_platform_override(db, real, "n64", "dolphin", profile)
     assert any("does not list platform n64" in w for w in doubtful.warnings)
     assert any("not installed on rocknix" in w for w in doubtful.warnings)
+    # qa188 F11: an emulator the pack says does not run on Android, on an Android device
+    android = add_profile(db, "android", "odin-2")
+    elsewhere = set_platform_override(db, real, "ps2", "pcsx2", android)
+    assert elsewhere.warnings == [
+        "emulator pcsx2 does not run on android (the definition pack says)"]
+    assert set_platform_override(db, real, "ps2", "nethersx2", android).warnings == []
 
 
 def test_precedence_and_the_explainer_agree_with_resolve(db: Database,

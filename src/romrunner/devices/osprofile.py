@@ -220,7 +220,7 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
     fallback = fallback_defaults(pack)
     missing = sorted(p for p in fallback if p not in emulators)
-    system = _system_of(pack, os_id)
+    system = os_system(pack, os_id)
     unrunnable: list[str] = []
     for platform in missing:
         runs, label = _fallback_on(pack, platform, fallback[platform], system)
@@ -387,7 +387,7 @@ def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:
     return chosen
 
 
-def _system_of(pack: DefinitionPack, os_id: str) -> str | None:
+def os_system(pack: DefinitionPack, os_id: str) -> str | None:
     """The system an OS is, as emulators' ``availableOnOS`` names it: ``android`` for
     Android and the OSes built on it; None where the pack does not say (no emulator is then
     judged by where it runs)."""

@@ -27,6 +27,7 @@ from romrunner.devices.osprofile import (
     ResolvedOsProfile,
     emulator_key,
     fallback_defaults,
+    os_system,
     resolve_os_profile,
     retroarch_runs_everywhere,
     runs_retroarch,
@@ -319,6 +320,12 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
                         f"(it lists {', '.join(emulator.platforms)})")
     if profile is None:
         return warnings
+    system = os_system(pack, profile.os_id)
+    if emulator is not None and system is not None and not emulator.runs_on(system):
+        built = "" if profile.os_id == system else f"; {profile.os_id} is built on it"
+        warnings.append(f"emulator {emulator_id} does not run on {system} (the definition "
+                        f"pack says{built})")
+        return warnings  # (qa188 F11: taken without a word)
     installed = installed_emulators(pack, profile.os_id, profile.device_id)
     if installed is None:
         return warnings
