@@ -288,7 +288,8 @@ def test_scan_decides_the_platform_of_folders_other_frontends_name(
         "TGFX16/A (USA).pce", "gen/B (USA).bin", "a26/C (USA).bin", "A7800/D (USA).bin",
         "INTELLI/E (USA).bin", "sfam/F (Japan).zip", "megadrivejp/G (Japan).bin",
         "megacdjp/H (Japan).iso", "videopacplus/I (Europe).bin", "TGFX16-CD/J (Japan).iso",
-        "SMD/K (USA).iso", "SMD/L (USA).bin", "ngc/M (USA).rvz", "ngc/N (USA).iso"], *pack)
+        "SMD/K (USA).iso", "SMD/L (USA).bin", "ngc/M (USA).rvz", "ngc/N (USA).iso",
+        "Genesis/SMD/O (USA).bin"], *pack)
     assert {path: platform for path, (platform, _) in found.items()} == {
         "TGFX16/A (USA).pce": "tg16", "gen/B (USA).bin": "genesis",
         "a26/C (USA).bin": "atari-2600", "A7800/D (USA).bin": "atari-7800",
@@ -296,7 +297,8 @@ def test_scan_decides_the_platform_of_folders_other_frontends_name(
         "megadrivejp/G (Japan).bin": "genesis", "megacdjp/H (Japan).iso": "sega-cd",
         "videopacplus/I (Europe).bin": "odyssey2", "TGFX16-CD/J (Japan).iso": "tgcd",
         "SMD/K (USA).iso": "sega-cd", "SMD/L (USA).bin": "unknown",
-        "ngc/M (USA).rvz": "unknown", "ngc/N (USA).iso": "unknown"}
+        "ngc/M (USA).rvz": "unknown", "ngc/N (USA).iso": "unknown",
+        "Genesis/SMD/O (USA).bin": "genesis"}  # (the outer folder decides: review40b F1)
     assert sorted(found["SMD/L (USA).bin"][1]) == ["genesis", "sega-cd"]
     assert sorted(found["ngc/M (USA).rvz"][1]) == ["gamecube", "wii"]
     assert "neogeo-pocket-color" not in out and "neogeo-pocket-color" not in str(found)

@@ -106,6 +106,7 @@ from romrunner.deploy.plan import (
     a_present_game_has,
     changed_since_the_scan,
     held_copies,
+    m3u_line,
     missing_sha1s,
     set_mates,
     source_problem,
@@ -1645,7 +1646,8 @@ def _without_playlists_of_kept_discs(root: Path, claims: Claims,
                                                      errors="replace").splitlines()
             except OSError:
                 lines = []
-            listed = {(f"{folder}/{line.strip()}" if folder else line.strip()).casefold()
+            # (a line `./NAME` is NAME: see m3u_line — review40b F8)
+            listed = {str(PurePosixPath(folder) / line.strip()).casefold()
                       for line in lines if line.strip() and not line.startswith("#")}
             if listed & kept:
                 claims.prune_only_copy.append(item.dest)
@@ -5562,7 +5564,7 @@ def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
         if game not in broken:
             written.append(line)
         elif dest in kept_at:
-            written.append(os.path.relpath(kept_at[dest], folder))
+            written.append(m3u_line(os.path.relpath(kept_at[dest], folder)))
     if written == lines:
         return playlist
     content = "".join(f"{line}\n" for line in written).encode()

@@ -2890,7 +2890,7 @@ class _Builder:
                     if PurePosixPath(dest).is_relative_to(folder)
                     and dest not in placed_dests and game.disc not in placed_discs)]
         ordered = sorted(listed, key=lambda pair: (pair[0].disc or 0, pair[1]))
-        lines = [_m3u_line(PurePosixPath(dest).relative_to(folder).as_posix())
+        lines = [m3u_line(PurePosixPath(dest).relative_to(folder).as_posix())
                  for _, dest in ordered]
         content = "".join(f"{line}\n" for line in lines).encode()
         name = self.m3u_name(self.set_firsts.get(set_key, first), set_key)
@@ -3046,7 +3046,7 @@ def _too_large_remedy(dest: str) -> str:
     return "exFAT holds it; or a CHD of it, or a split image, where its emulator reads one"
 
 
-def _m3u_line(path: str) -> str:
+def m3u_line(path: str) -> str:
     """A .m3u's line naming the disc at ``path`` (relative to the .m3u), read as a path by
     every player: one starting with ``#`` is a comment to them, leading spaces are trimmed
     (RetroArch's reader, the cores'), so such a name is written ``./#1 Racer (USA) (Disc

@@ -149,7 +149,7 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
     by_extension = index.platforms_for_extension(extension)
     sniffed = None
     overruled: tuple[str, ...] = ()
-    for folder in folders:
+    for depth, folder in enumerate(folders):
         claimed = index.platforms_for_folder(folder)
         if not claimed:
             continue
@@ -163,6 +163,12 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
             own = [p for p in narrowed if p.lower() == folder.lower()]
             if len(own) == 1:
                 return PlatformGuess(own[0], "folder")
+            # an outer folder naming one of them decides (review40b F1: Miyoo CFW's `SMD`,
+            # Genesis and Sega CD, inside `Genesis/` left its games undecided)
+            for outer in folders[depth + 1:]:
+                within = [p for p in index.platforms_for_folder(outer) if p in narrowed]
+                if len(within) == 1:
+                    return PlatformGuess(within[0], "folder")
             return PlatformGuess(UNKNOWN, "unknown", narrowed)
         sniffed = sniff_platform(head) if head else None
         if sniffed in claimed:  # the header says what the folder says
