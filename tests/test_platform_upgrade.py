@@ -174,7 +174,8 @@ def test_the_summary_names_the_games_that_changed_platform(
     said = " ".join(result.out.split())
     assert ("4 games stored by an earlier release are now filed under another platform "
             "(by today's rules: a file's extension before its folder's name, a folder named "
-            "as a platform's own name decides it, a catalog's hash match settles it): "
+            "as a platform's own name or as a frontend names it decides it, a name frontends "
+            "give to different platforms decides none, a catalog's hash match settles it): "
             "NES/Plain Copy.nes nes → snes, NES/Seven (USA).7z nes → snes, "
             "NES/Seven Copy.7z nes → snes and 1 more (--json lists them); ids, collections, "
             "overrides and platforms set by hand kept") in said, said
@@ -198,3 +199,23 @@ def test_a_new_library_starts_at_the_current_rules_version(
 
 def _must_not_run(*args: object) -> set[int]:
     raise AssertionError("the platforms were decided again at the current rules version")
+
+
+def test_games_left_undecided_by_todays_rules_are_said_apart() -> None:
+    """review40b F4: a game an earlier release filed that today's rules leave undecided was
+    said "now filed under another platform"; it is said of undecided platform, apart."""
+    import io
+
+    from rich.console import Console
+
+    from romrunner.cli.scan_cmd import _say_platforms_changed
+    out = io.StringIO()
+    _say_platforms_changed(Console(file=out, width=400), [
+        {"path": "gen/D (USA).bin", "from": "unknown", "to": "genesis"},
+        {"path": "ngc/P (World).ngp", "from": "neogeo-pocket-color", "to": "unknown"}])
+    first, second = out.getvalue().splitlines()
+    assert first.startswith("1 game stored by an earlier release is now filed under another "
+                            "platform") and "gen/D (USA).bin unknown → genesis" in first
+    assert second.startswith("1 game stored by an earlier release is now of undecided "
+                             "platform") and "ngc/P (World).ngp" in second
+    assert "ngc/" not in first

@@ -19,6 +19,7 @@ from rich.progress import (
 )
 
 from romrunner.cli.context import AppContext, app_context, path_param
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import (
     Root,
     root_to_scan,
@@ -126,18 +127,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 "deploy or auto-list takes them; `romrunner games ls platform:unknown` lists "
                 "them, `romrunner games set-platform PLATFORM ID…` settles them",
                 markup=False, soft_wrap=True)
-        if summary.platform_changed:
-            changed = summary.platform_changed
-            shown = examples([f"{item['path']} {item['from']} → {item['to']}"
-                              for item in changed]) + (" (--json lists them)"
-                                                       if len(changed) > 3 else "")
-            console.print(
-                f"{counted(len(changed), 'game')} stored by an earlier release "
-                f"{'is' if len(changed) == 1 else 'are'} now filed under another platform "
-                "(by today's rules: a file's extension before its folder's name, a folder "
-                "named as a platform's own name decides it, a catalog's hash match settles "
-                f"it): {shown}; ids, collections, overrides and platforms set by hand kept",
-                markup=False, soft_wrap=True)
+        _say_platforms_changed(console, summary.platform_changed)
         if summary.rematched:
             console.print(
                 f"{counted(summary.rematched, 'game')} matched by an earlier release "
@@ -268,6 +258,30 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
 
+
+
+_TODAYS_RULES = ("by today's rules: a file's extension before its folder's name, a folder "
+                 "named as a platform's own name or as a frontend names it decides it, a name "
+                 "frontends give to different platforms decides none, a catalog's hash match "
+                 "settles it")
+
+
+def _say_platforms_changed(console: Any, changed: list[dict[str, Any]]) -> None:
+    """The games an earlier release filed that today's rules file elsewhere, and apart those
+    left of undecided platform now (review40b F4: "filed under another platform" said of
+    them; the undecided line says how to settle them)."""
+    for items, now in (([i for i in changed if i["to"] != UNKNOWN], "now filed under another "
+                        "platform"), ([i for i in changed if i["to"] == UNKNOWN],
+                                      "now of undecided platform")):
+        if not items:
+            continue
+        shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in items]) \
+            + (" (--json lists them)" if len(items) > 3 else "")
+        console.print(
+            f"{counted(len(items), 'game')} stored by an earlier release "
+            f"{'is' if len(items) == 1 else 'are'} {now} ({_TODAYS_RULES}): {shown}; ids, "
+            "collections, overrides and platforms set by hand kept",
+            markup=False, soft_wrap=True)
 
 def _say_file_errors(app: AppContext, summary: ScanSummary,
                      errors: list[dict[str, str]] | None = None) -> None:
