@@ -543,9 +543,10 @@ def test_a_ppsspp_key_given_twice_otherwise_is_still_a_skip(cli: Any, tmp_path: 
     path.write_text("[VertexDepthRounding]\nULUS10041 = true\nULUS10042 = true\n"
                     "ULUS10042 = true  # again\nULUS10041 = false\n")
     result = cli("--json", "cache", "import", path, "--format", "ppsspp-compat")
-    assert result.code == 1  # (one key said twice otherwise: the last kept, said)
-    reasons = " ".join(p["reason"] for p in result.json()["data"]["problems"])
-    assert "1 keys given twice with different values" in reasons
+    assert result.code == 1  # (one key said twice otherwise: said; nothing stored before,
+    reasons = " ".join(p["reason"] for p in result.json()["data"]["problems"])  # the last)
+    assert "1 keys given twice with different values (their titles keep the flags the cache " \
+        "held; one it held none of takes the last value)" in reasons  # (review40b F10)
     assert "1 keys given twice alike" in reasons
 
 

@@ -44,8 +44,9 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         # (qa188 F8: named with their lines, as a GameIndex's repeated serial is)
         where = [f"line {line} [{flag}] {key} (first at line {first})"
                  for line, first, flag, key in ini.conflicts]
-        report.skip("file", f"{ini.conflicting} keys given twice with different values (the "
-                    f"last one kept): {examples(where, 3)}")
+        report.skip("file", f"{ini.conflicting} keys given twice with different values (their "
+                    "titles keep the flags the cache held; one it held none of takes the "
+                    f"last value): {examples(where, 3)}")
     if ini.duplicates > ini.conflicting:
         report.note("file", f"{ini.duplicates - ini.conflicting} keys given twice alike")
     # (qa183 F4: `[ClearToRAM` without its `]` credited its 22 titles to the flag before it,
