@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from tests.test_scan import dat_text
+
 DISCS = [f"Epic (Europe) (Disc {n})" for n in (1, 2, 3)]
 
 
@@ -157,6 +159,42 @@ def test_a_damaged_zip_renamed_stays_damaged_until_a_scan_reads_it(
     _write_keeping_time(renamed, good)
     _scan_finds_damaged(cli, damaged=0)
     assert "problem" not in cli("games", "show", str(game["id"])).out
+
+
+def test_a_damaged_zip_renamed_is_not_matched_again_nor_deployed_over_the_good_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """qa190 F6: a damaged zip renamed got its verified hashes back, was matched again by
+    them and auto-listed, and a `deploy --auto --prune` put it on the card in place of the
+    good copy. It stays damaged, unmatched, left out; the card keeps the good copy."""
+    library, card = _setup(cli, tmp_path)
+    dat = tmp_path / "gba.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy Advance",
+                            {"Quest (USA)": ("Quest (USA).gba", bytes(range(256)) * 64)}))
+    assert cli("dat", "import", dat).code == 0
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    before = _files(card)
+    _rot_and_scan(cli, library, "--full")
+    (library / "gba" / "Quest (USA).zip").rename(library / "gba" / "Quest (Europe).zip")
+    cli("scan", "--workers", "1")
+    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
+               if g["filename"] == "Quest (Europe).zip"]
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert shown["matched_game_id"] is None and shown["scan_error"], shown
+    data = _prune(cli, card)
+    assert data["copied"] == 0 and data["pruned"] == 0 and _files(card) == before, data
+
+
+def test_a_damaged_zip_is_no_copy_of_its_good_twin(cli: Any, tmp_path: Path) -> None:
+    """qa190 F1: `games dupes` listed a damaged zip and the good one as copies, the good one
+    "reclaimable": deleting it lost the only good copy."""
+    library, _ = _setup(cli, tmp_path)
+    (library / "gba" / "kept").mkdir()
+    twin = library / "gba" / "kept" / "Quest (USA).zip"
+    twin.write_bytes((library / "gba" / "Quest (USA).zip").read_bytes())
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    assert len(cli("--json", "games", "dupes").json()["data"]) == 1
+    _rot_and_scan(cli, library, "--full")
+    assert cli("--json", "games", "dupes").json()["data"] == []
 
 
 def test_a_verified_zip_changed_in_place_is_read_whole_by_a_plain_scan(

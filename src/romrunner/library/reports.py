@@ -690,7 +690,11 @@ def _duplicate_sets(db: Database, groups: list[Any],
     files: dict[int, dict[str, Any]] = {}
     for row in db.query("SELECT g.id, g.platform_id, r.path AS root, g.filepath, g.total_size "
                         "FROM json_each(?) j CROSS JOIN games g ON g.id = j.value "
-                        "JOIN library_roots r ON r.id = g.root_id", (json.dumps(sorted(ids)),)):
+                        "JOIN library_roots r ON r.id = g.root_id "
+                        # (a file found damaged is no copy: qa190 F1, the good one was offered
+                        # for deletion beside it)
+                        "WHERE g.scan_error IS NULL OR g.is_missing = 1",
+                        (json.dumps(sorted(ids)),)):
         files[int(row["id"])] = {
             "id": row["id"], "platform_id": row["platform_id"], "size": row["total_size"],
             "path": str(Path(row["root"]) / row["filepath"]) if row["root"]

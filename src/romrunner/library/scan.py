@@ -1240,6 +1240,7 @@ class _Writer:
             self.first_new_id = self.next_id = _next_game_id(self.db)
             self.new_rows: list[tuple[object, ...]] = []
             self.file_rows: list[tuple[object, ...]] = []
+            self.damaged_renamed: dict[int, str] = {}
             undecided: dict[int, tuple[str, str]] = {}
             for record in batch:
                 game_id = self._write_one(record)
@@ -1253,6 +1254,8 @@ class _Writer:
                 self.db.execute("INSERT INTO games_pending (first_id) VALUES (?)",
                                 (self.first_new_id,))
             self._flush()
+            for game_id, damage in self.damaged_renamed.items():
+                self._failed_verify(game_id, damage)  # (its stated CRCs, not trusted)
             # New rows carry no match: with no catalog to match them against, identifying
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
@@ -1335,16 +1338,18 @@ class _Writer:
             # scan reads it — review40 F1: the mark was cleared and the old hashes put back)
             damage = None if renamed is None or record.row[_SHA1] is not None \
                 else self._damage_of(renamed)
-            if record.row[_SHA1] is None or any(f[5] is None for f in record.files):
-                record = self._keep_verified(game_id, record)
+            if damage is None and (record.row[_SHA1] is None
+                                   or any(f[5] is None for f in record.files)):
+                record = self._keep_verified(game_id, record)  # (not a damaged one's: its
+                # verified hashes matched it again, qa190 F6, and a deploy took it)
             change = self._change_since_stored(known, record) if renamed is None else "changed"
             assert record.row is not None
             if renamed is None and change == "changed" and self.moves is not None:
                 self._keep_replaced(game_id, record.row, record.job.size)
             self._update(game_id, record.row, record.job.relpath)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
-            if damage is not None:
-                self._failed_verify(game_id, damage)
+            if damage is not None:  # (marked once its file rows are written: see write)
+                self.damaged_renamed[game_id] = damage
             if renamed is not None:
                 self.vanished.pop(renamed, None)
                 if self.moves is not None:
