@@ -734,7 +734,8 @@ def _pair(claims: dict[int, set[int]], identities: dict[int, sqlite3.Row], curat
     content (a copy deleted, or moved onto a third file, while files swapped names: qa187
     F1), or one content in several files: paired by the rules a renamed file's game is
     chosen by — a file rewritten (its game moving on in its turn) before a new one; a game
-    of the file's root first, then one curated (a collection, an override, a platform or
+    of the file's root first, then one that had it until this scan (not one an earlier scan
+    found overwritten), then one curated (a collection, an override, a platform or
     match set by hand), then one whose file was rewritten (a swap) before one not found,
     then one of the same file name, then of the same folder, then the first stored. Each
     game takes one file at most, each file goes to one game (``curated``: the games of
