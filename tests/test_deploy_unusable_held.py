@@ -184,6 +184,30 @@ def test_a_damaged_zip_renamed_is_not_matched_again_nor_deployed_over_the_good_c
     assert data["copied"] == 0 and data["pruned"] == 0 and _files(card) == before, data
 
 
+def test_a_damaged_zip_has_the_game_no_longer(cli: Any, tmp_path: Path) -> None:
+    """qa190 F2: a zip found damaged still counted as having its game — `dat report` "have",
+    `games find` of the good download "already have it" (exit 0), a user then threw the only
+    good copy away."""
+    library, _ = _setup(cli, tmp_path)
+    dat = tmp_path / "gba.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy Advance",
+                            {"Quest (USA)": ("Quest (USA).gba", bytes(range(256)) * 64)}))
+    assert cli("dat", "import", dat).code == 0
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+    download = tmp_path / "download.zip"
+    download.write_bytes((library / "gba" / "Quest (USA).zip").read_bytes())
+
+    def have() -> int:
+        (report,) = cli("--json", "dat", "report").json()["data"]
+        return int(report["have"])
+
+    assert have() == 1 and cli("games", "find", download).code == 0
+    _rot_and_scan(cli, library, "--full")
+    assert have() == 0
+    found = cli("games", "find", download)
+    assert found.code == 1 and "found damaged" in found.out + found.err, found.out
+
+
 def test_a_damaged_zip_is_no_copy_of_its_good_twin(cli: Any, tmp_path: Path) -> None:
     """qa190 F1: `games dupes` listed a damaged zip and the good one as copies, the good one
     "reclaimable": deleting it lost the only good copy."""

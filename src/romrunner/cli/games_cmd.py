@@ -19,6 +19,7 @@ from romrunner.errors import InputError
 from romrunner.library.games import (
     AUTO,
     auto_platform,
+    damaged_games,
     find_by_hash,
     find_file,
     games_by_id,
@@ -221,7 +222,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
         ids = find_file(db, file)
     else:
         ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
-    rows = games_by_id(db, ids)
+    damaged = damaged_games(db, ids)  # (qa190 F2: "have it", the library's copy damaged)
+    rows = games_by_id(db, [i for i in ids if i not in damaged])
     none = "no game in the library holds this data"
     if not rows and (sha1 or md5) and (unverified := verify_counts(db).unverified):
         # (QA28 F8: a flat "no" for a file the library has, hashed CRC32 first)
@@ -230,6 +232,10 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                 f"data; {counted(unverified, 'game')} {'is' if one else 'are'} known by "
                 f"{'its' if one else 'their'} CRC32 only (`romrunner scan --verify` hashes "
                 f"{'it' if one else 'them'} in full; or give --crc32 and --size)")
+    if damaged and not rows:
+        held = examples([str(row["filename"]) for row in games_by_id(db, list(damaged))])
+        none = (f"no game in the library holds this data now: {held} held it and was found "
+                "damaged (keep this file: put it back in the library's place and rescan)")
     app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
                ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1

@@ -120,12 +120,15 @@ def _held(kinds: _Kinds) -> str:
                     (False, kinds.members, kinds.members_crc_only, kinds.members_headered)):
                 if not exists or (nh and not headered):
                     continue
+                # (a present game stored with a problem — an archive found damaged — holds
+                # its data no longer: qa190 F2, "have" and no fixdat entry for it)
                 probe = (f"EXISTS (SELECT 1 FROM games g WHERE {_same_data('g', nh, strength)} "
-                         f"AND g.is_missing = 0 AND {_DISC_WHOLE})" if games else
+                         f"AND g.is_missing = 0 AND g.scan_error IS NULL AND {_DISC_WHOLE})"
+                         if games else
                          f"EXISTS (SELECT 1 FROM game_files f CROSS JOIN games g "
                          f"ON g.id = f.game_id WHERE {_same_data('f', nh, strength)} "
                          f"AND f.kind IN ('member', 'track') AND g.is_missing = 0 "
-                         f"AND {_DISC_WHOLE})")
+                         f"AND g.scan_error IS NULL AND {_DISC_WHOLE})")
                 if strength == "crc32" and not nh and not crc_only:
                     # every such file has a SHA1: by CRC32 only a ROM without SHA1 and MD5
                     probe = f"(r.sha1_bin IS NULL AND r.md5_bin IS NULL AND {probe})"
