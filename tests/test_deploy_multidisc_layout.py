@@ -1079,12 +1079,7 @@ def test_a_second_copy_of_a_set_is_left_out_and_said_on_the_flat_layout(
         for disc in (1, 2):
             write_disc(psx, f"{title} (Disc {disc})",
                        hashlib.sha256(f"{title}{disc}".encode()).digest() * 400)
-    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert cli(*args).code == 0, args
-    card = tmp_path / "card"
-    card.mkdir()
+    card = _knulli_card(cli, tmp_path)
     done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
     assert done.code == 0, done.err
     said = [w for w in done.json()["warnings"] if "of a set chosen twice left out" in w]
@@ -1094,6 +1089,18 @@ def test_a_second_copy_of_a_set_is_left_out_and_said_on_the_flat_layout(
     assert len(sheets) == 2 and len({name.split(" (Disc")[0] for name in sheets}) == 1, sheets
     assert sorted(playlist.read_text().splitlines()) == sheets
     assert len(list(card.rglob("*.bin"))) == 2
+
+
+def _knulli_card(cli: Any, tmp_path: Path) -> Path:
+    """``tmp_path/lib`` added and scanned, an RG35XX Plus on KNULLI as profile 1 (the flat
+    layout), and an empty card folder."""
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    return card
 
 
 @pytest.mark.parametrize("disc_layout", ["hidden", "folder", "m3u-folder", "flat"])
@@ -1130,12 +1137,7 @@ def test_a_disc_name_holding_a_label_mark_is_said(cli: Any, tmp_path: Path) -> N
     for disc in (1, 2):
         write_disc(psx, f"Pipe|Dream (USA) (Disc {disc})",
                    hashlib.sha256(f"pipe{disc}".encode()).digest() * 400)
-    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert cli(*args).code == 0, args
-    card = tmp_path / "card"
-    card.mkdir()
+    card = _knulli_card(cli, tmp_path)
     done = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert done.code == 0, done.err
     (said,) = [w for w in done.json()["warnings"] if "holds '|'" in w]

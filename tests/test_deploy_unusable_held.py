@@ -68,6 +68,16 @@ def _write_keeping_time(path: Path, data: bytes) -> None:
     os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
 
 
+def _identified_and_verified(cli: Any, tmp_path: Path) -> None:
+    """A DAT of the zip's member imported, and `scan --verify`: the zip identified by its
+    member's SHA1, nothing damaged."""
+    dat = tmp_path / "gba.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy Advance",
+                            {"Quest (USA)": ("Quest (USA).gba", bytes(range(256)) * 64)}))
+    assert cli("dat", "import", dat).code == 0
+    _scan_finds_damaged(cli, "--verify", damaged=0)
+
+
 def _scan_finds_damaged(cli: Any, *how: str, damaged: int = 1) -> None:
     scanned = cli("--json", "scan", "--workers", "1", *how)
     assert scanned.json()["data"]["damaged"] == damaged, scanned.out
@@ -167,11 +177,7 @@ def test_a_damaged_zip_renamed_is_not_matched_again_nor_deployed_over_the_good_c
     them and auto-listed, and a `deploy --auto --prune` put it on the card in place of the
     good copy. It stays damaged, unmatched, left out; the card keeps the good copy."""
     library, card = _setup(cli, tmp_path)
-    dat = tmp_path / "gba.dat"
-    dat.write_text(dat_text("Nintendo - Game Boy Advance",
-                            {"Quest (USA)": ("Quest (USA).gba", bytes(range(256)) * 64)}))
-    assert cli("dat", "import", dat).code == 0
-    _scan_finds_damaged(cli, "--verify", damaged=0)
+    _identified_and_verified(cli, tmp_path)
     before = _files(card)
     _rot_and_scan(cli, library, "--full")
     (library / "gba" / "Quest (USA).zip").rename(library / "gba" / "Quest (Europe).zip")
@@ -189,11 +195,7 @@ def test_a_damaged_zip_has_the_game_no_longer(cli: Any, tmp_path: Path) -> None:
     `games find` of the good download "already have it" (exit 0), a user then threw the only
     good copy away."""
     library, _ = _setup(cli, tmp_path)
-    dat = tmp_path / "gba.dat"
-    dat.write_text(dat_text("Nintendo - Game Boy Advance",
-                            {"Quest (USA)": ("Quest (USA).gba", bytes(range(256)) * 64)}))
-    assert cli("dat", "import", dat).code == 0
-    _scan_finds_damaged(cli, "--verify", damaged=0)
+    _identified_and_verified(cli, tmp_path)
     download = tmp_path / "download.zip"
     download.write_bytes((library / "gba" / "Quest (USA).zip").read_bytes())
 
