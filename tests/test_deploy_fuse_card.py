@@ -346,3 +346,44 @@ def test_a_library_file_renamed_only_in_case_gives_no_warning_and_no_prune(
                 again.json()["warnings"]
             assert again.json()["data"]["pruned"] == 0
             assert [p.read_bytes() for p in card.rglob("*.gb")] == [data]
+
+
+def test_a_set_renamed_only_in_case_is_deployed_without_a_conflict_on_its_m3u(
+        cli: Any, tmp_path: Path) -> None:
+    """Review40b F2: on a real FAT32 card, a set whose discs were renamed in the library
+    only in case (`game (disc 1).cue` to `Game (Disc 1).cue`) met its own .m3u, written
+    under the old spelling, as "ROM Runner wrote ROMS/psx/game.m3u there for another file"
+    at every deploy (exit 1) until --overwrite."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    cue = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for disc in (1, 2):
+        (psx / f"game (disc {disc}).bin").write_bytes(bytes([disc]) * 4096)
+        (psx / f"game (disc {disc}).cue").write_text(cue.format(f"game (disc {disc}).bin"))
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+        assert [p.name for p in card.rglob("*.m3u")] == ["game.m3u"]
+        for disc in (1, 2):
+            for suffix in (".bin", ".cue"):
+                (psx / f"game (disc {disc}){suffix}").rename(psx / f"Game (Disc {disc}){suffix}")
+        assert cli("scan", "--workers", "1").code == 0
+        dry = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--dry-run")
+        assert dry.code == 0, dry.err
+        assert "another file" not in dry.out
+        done = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+        assert done.code == 0, done.err
+        assert (done.json()["data"]["copied"], done.json()["data"]["errors"]) == (1, [])
+        (playlist,) = card.rglob("*.m3u")
+        assert playlist.name == "Game.m3u", playlist
+        assert playlist.read_text().splitlines() == [
+            ".Game/Game (Disc 1).cue", ".Game/Game (Disc 2).cue"]
+        for options in ((), ("--prune",)):
+            again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", *options)
+            assert again.code == 0, again.err
+            data = again.json()["data"]
+            assert (data["copied"], data["pruned"], data["errors"]) == (0, 0, []), data
+        assert len(list(card.rglob("*.bin"))) == 2

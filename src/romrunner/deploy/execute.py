@@ -3042,6 +3042,14 @@ class Claims:
                                 for row in self.db.query(_GAME_PATHS, (json.dumps(ids),))}
         return self._game_paths.get(game_id)
 
+    def earlier_spelling_of(self, item: _Item, claim: Owned) -> bool:
+        """True when ``claim`` (our copy where the card folds ``item.dest``, under another
+        spelling) is this destination's last copy there of ``item``'s very game: the same
+        file written before its name changed in case only (a set's .m3u and sheets after the
+        library's discs were renamed so), not another game's file the card ignores the case
+        of."""
+        return item.game_id is not None and self.game_copied_to(claim.dest) == item.game_id
+
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
         return self._last_copies().get(collision_key(dest, self.fs), (None, None, None))[1]
@@ -3764,10 +3772,13 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim, reread=reread)
-        if claim.dest != item.dest and not options.overwrite:
+        if claim.dest != item.dest and not options.overwrite \
+                and not (claims is not None and claims.earlier_spelling_of(item, claim)):
             # one file on a card that ignores case, written by us under another spelling for
             # another file (`Track 01.bin` of one game, `track 01.bin` of another): not ours
-            # to replace
+            # to replace (the same file's own earlier spelling — a set's .m3u after its
+            # discs were renamed only in case in the library — is replaced as any older
+            # version of ours: review40b, a conflict at every deploy until --overwrite)
             # (--prune removes no file whose place a chosen file takes: said, QA111 F3)
             pruned = "; --prune does not remove a file whose place a chosen file takes" \
                 if options.prune else ""
