@@ -1091,6 +1091,43 @@ def test_a_second_copy_of_a_set_is_left_out_and_said_on_the_flat_layout(
     assert len(list(card.rglob("*.bin"))) == 2
 
 
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_a_second_copy_of_a_set_in_another_library_root_is_left_out_and_said(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """Review40b F3: the QA186 case with each copy in a library root of its own (two scanned
+    folders): both copies went on the card — on KNULLI the second's discs beside the .m3u,
+    each a game of its own — unsaid, by the dry run and the run alike."""
+    for root, title in (("a", "Alpha: Beta (USA)"), ("b", "Alpha - Beta (USA)")):
+        psx = tmp_path / root / "psx"
+        psx.mkdir(parents=True)
+        for disc in (1, 2):
+            write_disc(psx, f"{title} (Disc {disc})",
+                       hashlib.sha256(f"{title}{disc}".encode()).digest() * 400)
+    for args in (("library", "add", str(tmp_path / "a")), ("library", "add", str(tmp_path / "b")),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--dry-run")
+    assert dry.code == 0, dry.err
+    done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
+    assert done.code == 0, done.err
+    for result in (dry, done):
+        said = [w for w in result.json()["warnings"] if "of a set chosen twice left out" in w]
+        assert len(said) == 1 and said[0].startswith("2 discs of a set"), \
+            result.json()["warnings"]
+    assert sorted(row["path"] for row in dry.json()["data"]["copy"]) == sorted(
+        str(path.relative_to(card)) for path in card.rglob("*") if path.is_file()
+        and ".romrunner" not in path.parts)  # (the dry run said what the run wrote)
+    (playlist,) = card.rglob("*.m3u")
+    sheets = sorted(path.name for path in card.rglob("*.cue"))
+    assert len(sheets) == 2 and len({name.split(" (Disc")[0] for name in sheets}) == 1, sheets
+    assert sorted(PurePosixPath(line).name for line in playlist.read_text().splitlines()) \
+        == sheets
+    assert len(list(card.rglob("*.bin"))) == 2
+
+
 def _knulli_card(cli: Any, tmp_path: Path) -> Path:
     """``tmp_path/lib`` added and scanned, an RG35XX Plus on KNULLI as profile 1 (the flat
     layout), and an empty card folder."""

@@ -2977,9 +2977,11 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
     other left out, said in one warning: a set's playlist lists each disc once, and the
     other, in the set's folder, was reached by nothing (QA40 F5). So for one revision in
     two formats in one root (a .chd beside the cue/bin: QA41 F3), the set's most common
-    format kept; copies in two roots are the copies' rules' (see _leave_out_copies). Of two
-    dumps of one revision, the better goes (see :func:`_dump_rank`: QA104 F1, a ``[b]`` disc
-    1 went and named the playlist, a ``[fixed]`` disc 2 added later was never listed)."""
+    format kept. Of two copies of a set whose names' tags are alike, in one root or two, one
+    goes (see _other_copy_of); the same file names in two roots are the copies' rules' (see
+    _leave_out_disc_copies). Of two dumps of one revision, the better goes (see
+    :func:`_dump_rank`: QA104 F1, a ``[b]`` disc 1 went and named the playlist, a
+    ``[fixed]`` disc 2 added later was never listed)."""
     by_disc: dict[tuple[str, int], list[_Game]] = defaultdict(list)
     formats: dict[str, Counter[str]] = defaultdict(Counter)
     for game in games.values():
@@ -3007,13 +3009,20 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
         # the second copy's were each listed as a game of its own, in no playlist — each
         # disc from the copy with the most discs: QA165 F1, review 36b F1, one playlist of
         # both copies' discs)
-        kept = next((game for game in same if _format(game) == _format(kept)
-                     and tags_of_file(game.filename) == tags_of_file(kept.filename)
-                     and _copy_name(game) == copy_of.get(set_key)), kept)
+        # — in one library root or two (review40b F3: a copy in each of two scanned folders
+        # both went on the card, the flat layout listing the second's discs as games of
+        # their own; a disc of the very name in another root is the copies' rules', the same
+        # path on the card: see _leave_out_disc_copies)
+        alike = [game for game in discs if _revision(game) == latest
+                 and _dump_rank(game) == best and _other_copy_of(game, kept)]
+        roots = {kept.root_id}  # (where the set's format was chosen, and the copy kept)
+        kept = next((game for game in [kept, *alike] if _copy_name(game) == copy_of.get(set_key)),
+                    kept)
+        roots.add(kept.root_id)
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
-                    game.root_id == kept.root_id and (_format(game) != _format(kept) or (
-                        tags_of_file(game.filename) == tags_of_file(kept.filename))))):
+                    game.root_id in roots and _format(game) != _format(kept))
+                    or _other_copy_of(game, kept)):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
                 sets_left.add(set_key)
@@ -3067,6 +3076,16 @@ def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]]) -> dict[str,
     return {set_key: max(copies, key=lambda name: (len(copies[name]),
                                                    -first[(set_key, name)]))
             for set_key, copies in discs.items()}
+
+
+def _other_copy_of(game: _Game, kept: _Game) -> bool:
+    """True when ``game`` is a disc of another copy of ``kept``'s set, as
+    :func:`_one_revision_per_disc` leaves one out: the same format, names whose tags are
+    alike (`Game Inc.` and `Game Inc`), in ``kept``'s library root or, under another name,
+    in another."""
+    return game is not kept and _format(game) == _format(kept) \
+        and (game.root_id == kept.root_id or game.filename != kept.filename) \
+        and tags_of_file(game.filename) == tags_of_file(kept.filename)
 
 
 def _copy_name(game: _Game) -> str:
