@@ -86,6 +86,13 @@ def test_a_killed_deploy_counts_what_its_records_say_now(tmp_path: Path) -> None
                               "copied": copied, "pending": 6 - copied}}
     text = run_subprocess("deploy", "show", str(deployment), env=db_env).out
     assert "its counts are its records as of now" in text and "psx" in text
+    # qa191 F8: the text said nothing of the files still to copy (the JSON did)
+    done_bytes = int(library.db.scalar(
+        "SELECT coalesce(sum(file_size), 0) FROM deployment_items WHERE deployment_id = ? "
+        "AND status = 'copied'", (deployment,)))
+    assert "pending" in text  # a column of the table
+    assert f"{6 - copied} files ({sum(LARGE_DISCS.values()) - done_bytes:,} bytes) not done " \
+        f"yet: `romrunner deploy resume {deployment}` does them" in " ".join(text.split())
     finished = run_subprocess("--json", "deploy", "resume", str(deployment), env=db_env)
     assert finished.code == 0, finished.err
     (row,) = list_history(library.db)
