@@ -80,6 +80,7 @@ from romrunner.deploy.plancache import (
 from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
+from romrunner.devices.formats import DISC_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import (
     EmulatorResolver,
@@ -121,7 +122,9 @@ from romrunner.library.roots import (
 )
 from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import (
+    extension_of,
     parse_filename,
+    parse_name,
     revision_rank,
     strip_extension,
     tags_of_file,
@@ -130,6 +133,7 @@ from romrunner.library.tags import (
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.store.database import Database
+from romrunner.textnorm import fold
 from romrunner.words import counted, examples, shell_word
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
@@ -542,6 +546,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
+    _leave_out_other_formats(db, games, builder, pack, profile_id)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
@@ -1778,6 +1783,102 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
             " of another disc in the library (the same sheet and tracks: a set in two library "
             "roots?): each disc goes on the card once — the copy already there, else one from "
             f"a root that is there now, unchanged since the scan ({shown})"))
+
+
+def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Builder,
+                             pack: DefinitionPack | None, profile_id: int | None) -> None:
+    """Take out of ``games`` each chosen disc image that is the same game as another chosen
+    one in another format (``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside a
+    ``.chd``): a frontend lists each file as a game, so the card gets one — the format the
+    emulator the profile runs it with reads best (see :func:`format_rank`), of a library root
+    that is there now, else identified by its hashes, else of the root added first, the
+    lowest id — and one warning names the others. The same game: one platform, the same
+    name (the catalog game's where its hashes identify it, else the file's, its extension
+    left aside: the same title and tags), and never two disc ids read from the images, nor
+    two catalog games its hashes identify, that differ. Discs of multi-disc sets are
+    compared set by set (see _one_revision_per_disc); archives by their content (see
+    _leave_out_copies)."""
+    candidates = [game for game in games.values() if game.set_key is None
+                  and not game.archive and extension_of(game.filename) in DISC_IMAGES]
+    if len(candidates) < 2:
+        return
+    named = _names_and_disc_ids(db, [game.id for game in candidates])
+    groups: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    for game in candidates:
+        groups[_game_name_key(game, named.get(game.id, (None, None, None))[1])].append(game)
+    groups = {key: group for key, group in groups.items()
+              if len({extension_of(game.filename) for game in group}) > 1}
+    if not groups:
+        return
+    emulators = EmulatorResolver(db, pack, profile_id).games(
+        [game.id for group in groups.values() for game in group]) if pack is not None else {}
+    left: list[tuple[_Game, _Game]] = []
+    for group in groups.values():
+        ranked = sorted(group, key=lambda g: (
+            not builder.root_reachable(g.root),
+            format_rank(pack, (found.emulator_id if (found := emulators.get(g.id)) else None),
+                        g.platform_id, extension_of(g.filename)),
+            named.get(g.id, (None,))[0] is None, g.root_id, g.id))
+        kept: list[_Game] = []
+        for game in ranked:
+            same = next((k for k in kept if _same_game(k, game, named)), None)
+            if same is None:
+                kept.append(game)
+            else:
+                left.append((games.pop(game.id), same))
+                builder.left_out_copies[game.id] = game
+    if not left:
+        return
+    left.sort(key=lambda pair: pair[0].filename)
+    # (a copy of the same content as one left out here is a copy of the one kept)
+    moved = {game.id: kept_one.id for game, kept_one in left}
+    builder.plan.copies[:] = [(game_id, moved.get(kept_id, kept_id))
+                              for game_id, kept_id in builder.plan.copies]
+    builder.plan.copies.extend((game.id, kept_one.id) for game, kept_one in left)
+    one = len(left) == 1
+    shown = examples([f"{game.filename}: {kept_one.filename} goes" for game, kept_one in left],
+                     sep="; ")
+    builder.plan.warnings.append(PlanIssue(
+        "same-game-other-format", f"{counted(len(left), 'chosen game')} "
+        f"{'is' if one else 'are'} the same game as another chosen one in another format "
+        "(the same platform and name): each game goes on the card once, in the format its "
+        "emulator reads best — the platform's preferred one, else a compressed image "
+        f"({shown})"))
+
+
+def _names_and_disc_ids(db: Database, ids: list[int]
+                        ) -> dict[int, tuple[str | None, str | None, str | None]]:
+    """Each of ``ids``'s catalog game as its hashes (or the user) identify it (None: by its
+    name, or not identified), that game's name, and the disc id read from its image."""
+    return {int(row[0]): (row[1], row[2], row[3]) for row in db.query(
+        f"SELECT id, CASE WHEN match_method IN {_BY_DATA} THEN matched_game_id END, "
+        f"CASE WHEN match_method IN {_BY_DATA} THEN catalog_title END, disc_id "
+        "FROM games WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+
+
+# (a disc its tracks identify too: catalog.identify's)
+_BY_DATA = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
+
+
+def _game_name_key(game: _Game, catalog: str | None) -> tuple[Any, ...]:
+    """What two copies of one game in two formats share: the platform, and the folded title
+    and the tags of the catalog game's name (``catalog``, where its hashes identify it),
+    else of the file's name without its extension."""
+    parsed = parse_name(catalog) if catalog else parse_filename(game.filename)
+    return (game.platform_id, fold(parsed.title), dataclasses.replace(parsed, title=""))
+
+
+def _same_game(kept: _Game, other: _Game,
+               named: Mapping[int, tuple[str | None, str | None, str | None]]) -> bool:
+    """True when ``other`` (of ``kept``'s name key: see _game_name_key) is a copy of it in
+    another format: its extension differs, and neither the disc ids read from their images
+    nor the catalog games their hashes identify them as differ (where both are known)."""
+    if extension_of(kept.filename) == extension_of(other.filename):
+        return False
+    kept_match, _, kept_id = named.get(kept.id, (None, None, None))
+    match, _, disc_id = named.get(other.id, (None, None, None))
+    return not (kept_id and disc_id and kept_id != disc_id) \
+        and not (kept_match and match and kept_match != match)
 
 
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:

@@ -69,7 +69,8 @@ _ENGINE_MODULES = ("romrunner.deploy.plan", "romrunner.deploy.plancache",
                    "romrunner.library.summary", "romrunner.library.containers",
                    "romrunner.library.platforms", "romrunner.bios.check", "romrunner.bios.known",
                    "romrunner.bios.verify", "romrunner.devices.overrides",
-                   "romrunner.devices.profiles", "romrunner.devices.osprofile",
+                   "romrunner.devices.formats", "romrunner.devices.profiles",
+                   "romrunner.devices.osprofile",
                    "romrunner.words", "romrunner.textnorm")
 
 

@@ -1,0 +1,147 @@
+"""One game in two formats — ``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside its
+``.chd`` — goes on the card once, in the format its emulator reads best; the other is said to
+be left out. Two games are never taken for one: another region, another title, another disc id
+read from the image."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile, shared_path
+
+_GAMECUBE_MAGIC = 0xC2339F3D
+
+
+def gamecube_image(game_id: bytes, filler: bytes, container: str = "iso") -> bytes:
+    """A GameCube disc image whose header has ``game_id``; in a CISO or RVZ container as
+    their headers place the disc header (what the scan reads its game id from)."""
+    header = bytearray(0x440)
+    header[:6] = game_id
+    struct.pack_into(">I", header, 0x1C, _GAMECUBE_MAGIC)
+    if container == "ciso":
+        head = bytearray(0x8000)
+        head[:4] = b"CISO"
+        return bytes(head) + bytes(header) + filler * 64
+    if container == "rvz":
+        head = bytearray(0x58)
+        head[:4] = b"RVZ\x01"
+        return bytes(head) + bytes(header) + filler * 64
+    return bytes(header) + filler * 40_000
+
+
+def card_names(card: Path) -> list[str]:
+    return sorted(str(p.relative_to(card)) for p in card.rglob("*")
+                  if p.is_file() and ".romrunner" not in p.parts)
+
+
+def test_a_gamecube_game_in_three_formats_goes_once_in_its_platforms_preferred_one(
+        cli: Any, tmp_path: Path) -> None:
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "roms" / "gamecube"
+    folder.mkdir(parents=True)
+    for container in ("iso", "ciso", "rvz"):
+        (folder / f"Melee (USA).{container}").write_bytes(
+            gamecube_image(b"GALE01", b"m", container))
+    # another release, another title, and a name shared by two discs of other ids: all stay
+    (folder / "Melee (Europe).iso").write_bytes(gamecube_image(b"GALP01", b"e"))
+    (folder / "Other (USA).iso").write_bytes(gamecube_image(b"GOTE01", b"o"))
+    (folder / "Zelda (USA).iso").write_bytes(gamecube_image(b"GZLE01", b"z"))
+    (folder / "Zelda (USA).ciso").write_bytes(gamecube_image(b"GZLJ01", b"j", "ciso"))
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "batocera"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        assert cli("--pack", pack, *args).code == 0, args
+    ids = {row["filename"]: row["id"]
+           for row in cli("--json", "games", "ls").json()["data"]["games"]}
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:gamecube",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    data = dry.json()
+    assert sorted((c["game_id"], c["same_as"]) for c in data["data"]["plan"]["copies"]) == \
+        sorted([(ids["Melee (USA).iso"], ids["Melee (USA).rvz"]),
+                (ids["Melee (USA).ciso"], ids["Melee (USA).rvz"])])
+    said = [w for w in data["warnings"] if "in another format" in w]
+    assert len(said) == 1 and "2 chosen games are the same game" in said[0]
+    assert "Melee (USA).ciso: Melee (USA).rvz goes" in said[0]
+    assert "Melee (USA).iso: Melee (USA).rvz goes" in said[0]
+    assert data["data"]["chosen"]["left_out"] == 0  # (a copy is no game left out)
+    result = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gamecube")
+    assert result.code == 0, result.err
+    assert "in another format" in result.err
+    assert card_names(card) == [f"roms/gamecube/{name}" for name in (
+        "Melee (Europe).iso", "Melee (USA).rvz", "Other (USA).iso", "Zelda (USA).ciso",
+        "Zelda (USA).iso")]
+
+
+def test_a_query_naming_a_psp_iso_and_its_cso_says_the_one_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """The built-in pack names no preferred format: the compressed image goes."""
+    root = tmp_path / "roms"
+    (root / "psp").mkdir(parents=True)
+    (root / "psx").mkdir()
+    (root / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    (root / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + b"q" * 2_000)
+    (root / "psx" / "Crash (USA).bin").write_bytes(b"\x01" * 2352 * 40)
+    (root / "psx" / "Crash (USA).cue").write_text(
+        'FILE "Crash (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    chd = bytearray(124)
+    chd[:8] = b"MComprHD"
+    struct.pack_into(">II", chd, 8, 124, 5)
+    (root / "psx" / "Crash (USA).chd").write_bytes(bytes(chd) + b"c" * 1_000)
+    (root / "psx" / "Crash (Europe).bin").write_bytes(b"\x02" * 2352 * 40)
+    (root / "psx" / "Crash (Europe).cue").write_text(  # another region's: stays
+        'FILE "Crash (Europe).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    muos_profile(cli, root)
+    ids = {row["filename"]: row["id"]
+           for row in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert "Crash (USA).bin" not in ids  # (the cue's track)
+    card = tmp_path / "card"
+    card.mkdir()
+    iso, cso = ids["Patapon (USA).iso"], ids["Patapon (USA).cso"]
+    dry = cli("--json", "deploy", "1", "--to", card, f"id:{min(iso, cso)}..{max(iso, cso)}",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["plan"]["copies"] == [{"game_id": iso, "same_as": cso}]
+    assert any("Patapon (USA).iso: Patapon (USA).cso goes" in w
+               for w in dry.json()["warnings"])
+    result = cli("deploy", "1", "--to", card, "platform:psp,psx")
+    assert result.code == 0, result.err
+    assert "Crash (USA).cue: Crash (USA).chd goes" in result.err
+    names = [name.rpartition("/")[2] for name in card_names(card)]
+    assert sorted(names) == ["Crash (Europe).bin", "Crash (Europe).cue", "Crash (USA).chd",
+                             "Patapon (USA).cso"], names
+
+
+def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """A PSP game as an .iso and a .chd, run with PPSSPP's SDL build, which reads no CHD:
+    the .iso goes, though the pack prefers CHD for the platform."""
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "roms" / "psp"
+    folder.mkdir(parents=True)
+    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    chd = bytearray(124)
+    chd[:8] = b"MComprHD"
+    struct.pack_into(">II", chd, 8, 124, 5)
+    (folder / "Patapon (USA).chd").write_bytes(bytes(chd) + b"c" * 1_000)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "batocera"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        assert cli("--pack", pack, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:psp",
+              "--dry-run")
+    assert any("Patapon (USA).iso: Patapon (USA).chd goes" in w for w in dry.json()["warnings"])
+    assert cli("--pack", pack, "override", "set", "--platform", "psp", "--profile", "1",
+               "--emulator", "ppsspp-sdl").code == 0
+    result = cli("--pack", pack, "deploy", "1", "--to", card, "platform:psp")
+    assert result.code == 0, result.err
+    assert "Patapon (USA).chd: Patapon (USA).iso goes" in result.err
+    assert card_names(card) == ["roms/psp/Patapon (USA).iso"]
