@@ -145,3 +145,31 @@ def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
     assert result.code == 0, result.err
     assert "Patapon (USA).chd: Patapon (USA).iso goes" in result.err
     assert card_names(card) == ["roms/psp/Patapon (USA).iso"]
+
+
+def test_the_auto_list_keeps_the_format_a_deploy_keeps(cli: Any, tmp_path: Path) -> None:
+    """Of one GameCube game as an .iso (scanned first: the lower id) and an .rvz, the
+    auto-list includes the .rvz, the platform's preferred format, and `deploy --auto`
+    writes it alone."""
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "roms" / "gamecube"
+    folder.mkdir(parents=True)
+    (folder / "Melee (USA).iso").write_bytes(gamecube_image(b"GALE01", b"m"))
+    assert cli("--pack", pack, "library", "add", tmp_path / "roms").code == 0
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    (folder / "Melee (USA).rvz").write_bytes(gamecube_image(b"GALE01", b"m", "rvz"))
+    for args in (("scan", "--workers", "1"), ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "batocera"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        assert cli("--pack", pack, *args).code == 0, args
+    listed = {g["filename"]: g for g in
+              cli("--pack", pack, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["Melee (USA).iso"]["game_id"] < listed["Melee (USA).rvz"]["game_id"]
+    assert listed["Melee (USA).rvz"]["included"]
+    assert not listed["Melee (USA).iso"]["included"]
+    assert listed["Melee (USA).iso"]["kept_instead"] == listed["Melee (USA).rvz"]["game_id"]
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--pack", pack, "deploy", "1", "--to", card, "--auto")
+    assert result.code == 0, result.err
+    assert card_names(card) == ["roms/gamecube/Melee (USA).rvz"]

@@ -16,7 +16,7 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from romrunner.collections.store import (
     save_autolist_collection,
 )
 from romrunner.devices.catalog import device_chipset
+from romrunner.devices.formats import DISC_IMAGES, READ, format_rank
 from romrunner.devices.osprofile import (
     RETROARCH,
     ResolvedOsProfile,
@@ -905,9 +906,14 @@ class _Preference:
     each distinct region text, language list and revision computed once."""
 
     def __init__(self, profile: Profile, away: frozenset[int] = frozenset(),
-                 accepted: dict[str, frozenset[str]] | None = None) -> None:
+                 accepted: dict[str, frozenset[str]] | None = None,
+                 pack: DefinitionPack | None = None,
+                 entries: Mapping[int, AutoListEntry] | None = None) -> None:
         self.away = away  # library roots not there now (see key)
         self.accepted = accepted or {}  # platform -> the file extensions the pack lists
+        self.pack = pack  # (with ``entries``, each game's emulator: see _format)
+        self.entries = entries or {}
+        self._formats: dict[tuple[str, str | None, str], int] = {}
         self.regions: dict[str, float] = dict(_ranks(profile.region_preference))
         if self.regions and "world" not in self.regions:
             # a World release is a release in every region the user named: right after the
@@ -954,7 +960,9 @@ class _Preference:
         ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
         named (F11), a file whose extension its platform lists (of copies of one version: an
         SNES game's copy named ``.nes`` is not opened by its emulator, QA80 F1; after the
-        version, whatever a pack's list lacks: review 79 F3), identified by its hashes
+        version, whatever a pack's list lacks: review 79 F3), of a disc image's formats the
+        one its emulator reads best (see :func:`~romrunner.devices.formats.format_rank`: an
+        ``.rvz`` over the ``.iso`` it was made of, as a deploy keeps one), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -994,7 +1002,8 @@ class _Preference:
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
-                self._foreign(game), not game.identified, game.clone, "verified" not in flags,
+                self._foreign(game), self._format(game), not game.identified, game.clone,
+                "verified" not in flags,
                 len(parsed.other_tags),
                 # (of builds nothing above tells apart, the latest date: an aftermarket
                 # game's "(2022-06-15)" over its "(2022-05-28)", qa180 F3; after the other
@@ -1023,6 +1032,19 @@ class _Preference:
                  and (not self.regions or region < len(self.regions))
                  and (not self.languages or language < len(self.languages)))
         return (bad_dump, not yours, changed, prerelease, region, language)
+
+    def _format(self, game: _Game) -> int:
+        """The rank of a disc image's format for its emulator (see
+        :func:`~romrunner.devices.formats.format_rank`); any other file's is that of a
+        format its emulator reads."""
+        extension = extension_of(game.filename)
+        if extension not in DISC_IMAGES:
+            return READ
+        entry = self.entries.get(game.id)
+        key = (game.platform_id, entry.emulator_id if entry is not None else None, extension)
+        if key not in self._formats:
+            self._formats[key] = format_rank(self.pack, key[1], game.platform_id, extension)
+        return self._formats[key]
 
     def _foreign(self, game: _Game) -> bool:
         """True when the game's file is no archive and its extension is not one its
@@ -1087,7 +1109,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
             short: set[str] | None = None,
             accepted: dict[str, frozenset[str]] | None = None,
-            rated: dict[int, bool] | None = None) -> None:
+            rated: dict[int, bool] | None = None, pack: DefinitionPack | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
@@ -1126,7 +1148,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile, away, accepted)
+    preference = _Preference(profile, away, accepted, pack, entries)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -1646,7 +1668,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _leave_out_the_sets_of_dropped_discs(games, entries, bios)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated)
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
