@@ -173,3 +173,28 @@ def test_the_auto_list_keeps_the_format_a_deploy_keeps(cli: Any, tmp_path: Path)
     result = cli("--pack", pack, "deploy", "1", "--to", card, "--auto")
     assert result.code == 0, result.err
     assert card_names(card) == ["roms/gamecube/Melee (USA).rvz"]
+
+
+def test_the_line_of_the_games_chosen_counts_those_left_out_as_copies(
+        cli: Any, tmp_path: Path) -> None:
+    """The dry run's and the run's line of the games chosen, and their JSON's ``chosen``, say
+    how many of them are left out as copies of another (the warnings say which)."""
+    folder = tmp_path / "roms" / "psp"
+    folder.mkdir(parents=True)
+    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    (folder / "Patapon (USA).cso").write_bytes(b"CISO" + b"q" * 2_000)
+    (folder / "Loco (USA).iso").write_bytes(b"l" * 50_000)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    line = ("3 games chosen (platform:psp), 1 of them left out as a copy of another chosen "
+            "game (the warnings say which); 2 files")
+    dry = cli("deploy", "1", "--to", card, "platform:psp", "--dry-run")
+    assert dry.code == 0 and line in dry.out, dry.out
+    dry_json = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--dry-run")
+    assert dry_json.json()["data"]["chosen"]["copies_left_out"] == 1
+    run = cli("--json", "deploy", "1", "--to", card, "platform:psp")
+    assert run.code == 0, run.err
+    assert run.json()["data"]["chosen"] == dry_json.json()["data"]["chosen"]
+    again = cli("deploy", "1", "--to", card, "platform:psp")
+    assert again.code == 0 and line.partition(";")[0] in again.out, again.out

@@ -184,6 +184,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                            profile_id=profile_id)
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
+        data["chosen"]["copies_left_out"] = len(plan.copies)
         if (note := rated_note(chosen, profile_id)) is not None:
             data["notes"] = [note, *data["notes"]]
         return _finish_preview(app, data)
@@ -203,10 +204,11 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     if (note := rated_note(chosen, profile_id)) is not None:
         summary.notes.insert(0, note)
     # (the JSON's `chosen` as the dry run's: QA178 F5, a real run's had only files counts)
-    chosen_data = {**_chosen_data(chosen), "left_out": left_out}
+    chosen_data = {**_chosen_data(chosen), "left_out": left_out,
+                   "copies_left_out": len(plan.copies)}
     return finish_summary(app, summary, left_out,
                           chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
-                          f"({chosen.description})",
+                          f"({chosen.description}){copies_said(len(plan.copies))}",
                           plan_warnings=[issue.as_dict() for issue in plan.warnings],
                           chosen_data=chosen_data)
 
@@ -247,6 +249,15 @@ def card_errors(card: Path | None) -> Iterator[None]:
             raise
         advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
         raise DeployError(f"{path}: {describe_os_error(exc)}{advice}") from exc
+
+
+def copies_said(count: int) -> str:
+    """The words the line of the games chosen adds for ``count`` of them left out as copies of
+    another chosen game (the same content, or the same game in another format): "" for none."""
+    if not count:
+        return ""
+    return (f", {count:,} of them left out as {'a copy' if count == 1 else 'copies'} of "
+            "another chosen game (the warnings say which)")
 
 
 def _chosen_data(chosen: Chosen) -> dict[str, Any]:
@@ -411,7 +422,8 @@ def _render_removed(console: Console, paths: list[str], verb: str, every: bool,
 def _render_preview(console: Console, data: dict[str, Any], *, every: bool = False) -> None:
     plan = data["plan"]
     chosen = data["chosen"]
-    console.print(f"{counted(chosen['games'], 'game')} chosen ({chosen['how']}); "
+    console.print(f"{counted(chosen['games'], 'game')} chosen ({chosen['how']})"
+                  f"{copies_said(chosen.get('copies_left_out', 0))}; "
                   f"{counted(plan['files'], 'file')}, {counted(plan['bytes'], 'byte')} for "
                   f"{plan['os_id']} "
                   f"on {plan['root']} ({plan['fs']})", soft_wrap=True)
