@@ -353,7 +353,10 @@ def test_a_chain_whose_root_is_removed_names_the_broken_link_once(db: Database) 
     create_collection(db, "c0", query="super")
     for n in range(1, 5):
         create_collection(db, f"c{n}", query=f"collection:c{n - 1}")
-    remove_collection(db, "c0", force=True)
+    removed = remove_collection(db, "c0", force=True)
+    # qa193 F8: the ones breaking through another were not named
+    assert removed.smart_broken == ["c1"]
+    assert removed.smart_broken_through == [("c2", "c1"), ("c3", "c2"), ("c4", "c3")]
     problem = {info.name: info.problem for info in list_collections(db)}["c4"]
     assert problem is not None and problem.count("no longer works") == 1, problem
     assert "collection 'c1'" in problem, problem
@@ -403,7 +406,8 @@ def test_a_smart_collection_naming_another_by_its_id_is_its_dependant(db: Databa
     create_collection(db, "ById", query=f"collection:{keep.id}", known_platforms=PLATFORMS)
     with pytest.raises(InputError, match="ById"):
         remove_collection(db, "Keep")
-    rename_collection(db, "Keep", "Kept")  # an id stays what it was: it still names it
+    # an id stays what it was: it still names it, and is not said rewritten (qa193 F8)
+    assert rename_collection(db, "Keep", "Kept").rewritten == []
     rows = db.query("SELECT rules_json FROM collections WHERE name = 'ById'")
     assert f"collection:{keep.id}" in rows[0]["rules_json"]
     with pytest.raises(InputError, match="ById"):

@@ -78,6 +78,9 @@ def collection_rm(name: str, force: bool) -> int:
     for smart in removed.smart_broken:
         app.warn(f"smart collection {smart!r} names {removed.name!r}, which no longer exists: "
                  "its query no longer works")
+    for smart, via in removed.smart_broken_through:
+        app.warn(f"smart collection {smart!r} names {via!r}, whose query no longer works: "
+                 "its own no longer works either")
 
     def render(console: Console) -> None:
         console.print(f"removed collection {removed.name} (id {removed.id})", markup=False)

@@ -105,6 +105,8 @@ class RemovedCollection:
     # profiles it was the only included collection of: they keep naming it, and fail until
     # set again, rather than take every collection (QA141 F7)
     profiles_failing: list[int] = field(default_factory=list)
+    # smart collections that name it through another smart collection: (name, the one named)
+    smart_broken_through: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -425,10 +427,34 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
         failing = _only_included_by(db, [pid for pid, _ in users.profiles], found.id)
         for profile_id, _ in users.profiles:
             _drop_from_profile(db, profile_id, found.id, keep_included=profile_id in failing)
+        through = _named_through(db, found, users.smart) if users.smart else []
         db.execute("DELETE FROM collections WHERE id = ?", (found.id,))
     return RemovedCollection(found.name, found.id,
                              [pid for pid, _ in users.profiles if pid not in failing],
-                             users.smart, sorted(failing))
+                             users.smart, sorted(failing), through)
+
+
+def _named_through(db: Database, found: _Stored, direct: list[str]) -> list[tuple[str, str]]:
+    """The smart collections whose queries name ``found`` through others (those in
+    ``direct`` name it themselves), each with the collection it names on the way: removed,
+    ``found`` breaks them too (qa193 F8: only the direct ones were named)."""
+    smart = _smart_queries(db, skip=found.id)
+    broken = {name_key(name) for name in direct}
+    frontier = [_Stored(cid, name, "smart", None) for cid, name, _ in smart
+                if name_key(name) in broken]
+    through: list[tuple[str, str]] = []
+    while frontier:
+        reached: list[_Stored] = []
+        for cid, name, query in smart:
+            if query is None or name_key(name) in broken:
+                continue
+            via = next((named for named in frontier if _names(db, query, named)), None)
+            if via is not None:
+                broken.add(name_key(name))
+                through.append((name, via.name))
+                reached.append(_Stored(cid, name, "smart", None))
+        frontier = reached
+    return through
 
 
 def _only_included_by(db: Database, profile_ids: list[int], collection_id: int) -> set[int]:
@@ -555,12 +581,14 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
         deep_before = _too_deep(db) if joins else {}
         rewritten: list[str] = []
         for smart_id, name, query in smart:
-            if query is not None and _names(db, query, found):
-                db.execute("UPDATE collections SET rules_json = ?, updated_at = "
-                           "CURRENT_TIMESTAMP WHERE id = ?",
-                           (json.dumps({"query": _renamed(db, query, found, clean).text()}),
-                            smart_id))
-                rewritten.append(name)
+            if query is None or not _names(db, query, found):
+                continue
+            text = _renamed(db, query, found, clean).text()
+            if text == query.text():  # (it names it by its id: qa193 F8, said rewritten)
+                continue
+            db.execute("UPDATE collections SET rules_json = ?, updated_at = "
+                       "CURRENT_TIMESTAMP WHERE id = ?", (json.dumps({"query": text}), smart_id))
+            rewritten.append(name)
         db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
                    "WHERE id = ?", (clean, found.id))
         # (QA66 F7: a rename joined two chains of smart collections past MAX_NESTING, each
