@@ -169,10 +169,18 @@ def test_override_and_resolve_cli(cli: Any, db_path: Path) -> None:
                         (["set", "--platform", "nope", "--emulator", "snes9x"], "'nope'"),
                         (["set", "--game", "1"], "give --emulator"),
                         # (QA63 F5: "(all profiles)" read as "no profile has one")
-                        (["rm", "--game", "1"], "no override for every profile for game 1; "
-                         "profile 1 has one (`romrunner override rm --game 1 --profile 1`)"),
-                        (["rm", "--game", "1", "--profile", "2"], "no override of profile 2 "
-                         "for game 1; profile 1 has one")):
+                        (["rm", "--game", "1"], "no override for game 1 set for every "
+                         "profile (without --profile); profile 1 has one (`romrunner "
+                         "override rm --game 1 --profile 1`)"),
+                        (["rm", "--game", "1", "--profile", "2"], "no override for game 1 "
+                         "of profile 2; profile 1 has one"),
+                        # (qa193 F10: an unknown game or platform was not said so)
+                        (["rm", "--game", "9999"], "no override for game 9999: no game has "
+                         "that id"),
+                        (["rm", "--platform", "nope"], "no override for platform nope: it is "
+                         "not a platform of the definition pack"),
+                        (["rm", "--platform", "gba"], "no override for platform gba set for "
+                         "every profile (without --profile)")):
         bad = cli("override", *args)
         assert bad.code == 2 and named in bad.err, (args, bad.err)
     assert cli("override", "rm", "--game", "1", "--profile", "1").code == 0

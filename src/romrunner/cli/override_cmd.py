@@ -94,7 +94,7 @@ def override_rm(platform: str | None, game: int | None, profile: int | None) -> 
     _target(platform, game)
     app = app_context()
     removed = remove_override(app.open_db(), platform_id=platform, game_id=game,
-                              profile_id=profile)
+                              profile_id=profile, known_platforms=app.pack().platforms)
     app.finish({"removed": removed}, lambda c: c.print(f"{removed} override removed"))
     return 0
 

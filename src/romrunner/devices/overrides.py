@@ -531,8 +531,11 @@ def _settings(text: str | None) -> dict[str, Any]:
 
 
 def remove_override(db: Database, *, platform_id: str | None = None,
-                    game_id: int | None = None, profile_id: int | None = None) -> int:
-    """Delete the platform or game override at this scope; NotFoundError when there is none."""
+                    game_id: int | None = None, profile_id: int | None = None,
+                    known_platforms: Collection[str] | None = None) -> int:
+    """Delete the platform or game override at this scope; NotFoundError when there is none
+    (saying so of a game that does not exist, or a platform neither ``known_platforms`` nor
+    any override names)."""
     where, params = _scope(profile_id)
     if (platform_id is None) == (game_id is None):
         raise InputError("give a platform or a game")
@@ -544,17 +547,26 @@ def remove_override(db: Database, *, platform_id: str | None = None,
                              (target, *params)).rowcount
     if not removed:
         what = f"{column.removesuffix('_id')} {target}"
+        # (qa193 F10: "no override for every profile" read as "not every profile has one")
         scope = f"of profile {profile_id}" if profile_id is not None else \
-            "for every profile"
+            "set for every profile (without --profile)"
         elsewhere = [int(row[0]) if row[0] is not None else None for row in db.query(
             f"SELECT DISTINCT device_profile_id FROM {table} WHERE {column} = ? "
             "ORDER BY device_profile_id IS NOT NULL, device_profile_id", (target,))]
+        if game_id is not None and not elsewhere and db.scalar(
+                "SELECT count(*) FROM games WHERE id = ?", (game_id,)) == 0:
+            raise NotFoundError(f"no override for game {game_id}: no game has that id")
+        if platform_id is not None and not elsewhere and known_platforms is not None \
+                and platform_id not in known_platforms:
+            raise NotFoundError(f"no override for platform {platform_id}: it is not a "
+                                "platform of the definition pack (`romrunner platforms "
+                                "--all` lists them)")
         # (QA63 F5: "no override … (all profiles)" read as "no profile has one")
         hint = "; ".join(
             f"{'every profile' if other is None else f'profile {other}'} has one "
             f"(`romrunner override rm --{column.removesuffix('_id')} {target}"
             f"{'' if other is None else f' --profile {other}'}`)" for other in elsewhere)
-        raise NotFoundError(f"no override {scope} for {what}" + (f"; {hint}" if hint else ""))
+        raise NotFoundError(f"no override for {what} {scope}" + (f"; {hint}" if hint else ""))
     return int(removed)
 
 
