@@ -366,7 +366,9 @@ def test_bios_import_dat_refuses_a_game_dat(cli: Any, db_path: Path) -> None:
 
 @pytest.mark.parametrize(("older", "newer"), [("20240101-000000", "20250315-101010"),
                                               ("2024-01-01 00-00-00", "2025-03-15 10-10-10"),
-                                              ("2024-01-01", "2024-01-02")])
+                                              ("2024-01-01", "2024-01-02"),
+                                              # (qa192 F9: plain numbers went through)
+                                              ("1.9", "2"), ("0.261", "0.262")])
 def test_an_older_dat_does_not_replace_a_newer_one_without_force(
         cli: Any, db_path: Path, tmp_path: Path, older: str, newer: str) -> None:
     games = {"Alpha (USA)": b"a" * 64, "Beta (USA)": b"b" * 64}
@@ -382,10 +384,12 @@ def test_an_older_dat_does_not_replace_a_newer_one_without_force(
     assert catalog_rows(db_path) == [("Nintendo - Game Boy", older, 2)]
 
 
-def test_versions_that_are_not_dates_are_not_ordered() -> None:
+def test_versions_of_two_kinds_are_not_ordered() -> None:
     from romrunner.catalog.importer import is_older_version
-    assert not is_older_version("1.0", "2.0")
-    assert not is_older_version("v2", "20250101")
+    assert is_older_version("1.0", "2.0") and is_older_version("v1.9", "2")
+    assert not is_older_version("2.0", "1.0") and not is_older_version("0.262", "0.261")
+    assert not is_older_version("v2", "20250101") and not is_older_version("20250101", "3")
+    assert not is_older_version("beta 2", "3") and not is_older_version("1.0", None)
     assert is_older_version("20240101", "2025-01-01 00-00-00")
     assert not is_older_version("2025-01-01 00-00-01", "20250101-000000")
 

@@ -506,13 +506,25 @@ def check_file_types(path: Path, platform: str, named: str | None, extensions: d
 
 def is_older_version(version: str | None, than: str | None) -> bool:
     """Whether DAT ``version`` is dated before ``than``: No-Intro's ``20240315-123456``,
-    Redump's ``2024-03-15 12-34-56``, TOSEC's ``2023-10-01``. Versions that are not both
-    dates cannot be ordered, and are not called older."""
+    Redump's ``2024-03-15 12-34-56``, TOSEC's ``2023-10-01``; or, both plain release numbers
+    (MAME's ``0.261``, a hand-made DAT's ``2``, ``v1.9``), numbered before it. Versions of
+    two kinds cannot be ordered, and are not called older."""
     new, old = _version_digits(version), _version_digits(than)
-    if new is None or old is None:
+    if new is not None and old is not None:
+        width = max(len(new), len(old))
+        return new.ljust(width, "0") < old.ljust(width, "0")
+    if new is not None or old is not None:
         return False
-    width = max(len(new), len(old))
-    return new.ljust(width, "0") < old.ljust(width, "0")
+    new_number, old_number = _release_number(version), _release_number(than)
+    # (qa192 F9: "2" replaced by "0" went through; only dates were compared)
+    return new_number is not None and old_number is not None and new_number < old_number
+
+
+def _release_number(version: str | None) -> tuple[int, ...] | None:
+    """A plain release number's parts (``0.261`` → (0, 261), ``v1.9`` → (1, 9)); None for
+    anything else."""
+    found = re.fullmatch(r"\s*[vV]?(\d+(?:\.\d+)*)\s*", version or "")
+    return tuple(int(part) for part in found.group(1).split(".")) if found else None
 
 
 def _version_digits(version: str | None) -> str | None:

@@ -31,20 +31,20 @@ def dat() -> None:
               "its name says; among several, one whose name maps to another is refused).")
 @click.option("--force", is_flag=True,
               help="Read the file even when it is the catalog's own unchanged file; replace a "
-                   "catalog even by an older dated version, by the same version with games "
-                   "removed, or when more than half of its games would be removed; move a "
-                   "catalog to another platform; file under --platform a DAT none of whose "
-                   "ROMs is of a type that platform lists.")
+                   "catalog even by an older version (dated, or numbered), by the same "
+                   "version with games removed, or when more than half of its games would be "
+                   "removed; move a catalog to another platform; file under --platform a DAT "
+                   "none of whose ROMs is of a type that platform lists.")
 def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> int:
     """Import DAT files and re-identify the library against them.
 
     All the FILES are one unit: if any of them is refused (unreadable, truncated, damaged)
     nothing is imported. Importing a newer version of a catalog replaces it and says so; a
-    DAT with no game is refused, and so is a replacement by an older dated version, by the
-    same version with games removed, or one that removes more than half of the games, unless
-    --force. So are a catalog's move to another platform than the one it is filed under, and
-    a DAT filed by --platform (its name not saying that platform) none of whose ROMs is of
-    a file type the platform lists.
+    DAT with no game is refused, and so is a replacement by an older version (dated, or
+    numbered), by the same version with games removed, or one that removes more than half
+    of the games, unless --force. So are a catalog's move to another platform than the one
+    it is filed under, and a DAT filed by --platform (its name not saying that platform)
+    none of whose ROMs is of a file type the platform lists.
     """
     app = app_context()
     db = app.open_db()
