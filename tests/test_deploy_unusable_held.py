@@ -83,6 +83,13 @@ def _scan_finds_damaged(cli: Any, *how: str, damaged: int = 1) -> None:
     assert scanned.json()["data"]["damaged"] == damaged, scanned.out
 
 
+def _game_id(cli: Any, filename: str) -> int:
+    """The id of the library's game of file ``filename``."""
+    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
+               if g["filename"] == filename]
+    return int(game["id"])
+
+
 def _kept_and_said(cli: Any, card: Path, before: dict[str, bytes]) -> None:
     """A --prune keeps the card's copy of the damaged zip, and says so."""
     result = _prune(cli, card)
@@ -141,9 +148,7 @@ def test_a_zip_rotted_after_its_verify_is_found_by_a_full_scan_until_put_back(
     _scan_finds_damaged(cli)  # (a plain scan: read again, still damaged)
     _write_keeping_time(library / "gba" / "Quest (USA).zip", good)
     _scan_finds_damaged(cli, damaged=0)
-    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
-               if g["filename"] == "Quest (USA).zip"]
-    shown = cli("games", "show", str(game["id"]))
+    shown = cli("games", "show", _game_id(cli, "Quest (USA).zip"))
     assert "problem" not in shown.out and "damaged" not in shown.out, shown.out
     data = _prune(cli, card)
     assert (data["copied"], data["pruned"]) == (0, 0) and _files(card) == before, data
@@ -162,13 +167,12 @@ def test_a_damaged_zip_renamed_stays_damaged_until_a_scan_reads_it(
     (library / "gba" / "Quest (USA).zip").rename(renamed)
     moved = cli("--json", "scan", "--workers", "1").json()["data"]
     assert (moved["renamed"], moved["damaged"]) == (1, 0), moved
-    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
-               if g["filename"] == renamed.name]
-    assert "problem" in cli("games", "show", str(game["id"])).out
+    game_id = _game_id(cli, renamed.name)
+    assert "problem" in cli("games", "show", game_id).out
     _scan_finds_damaged(cli)  # (read whole: damaged still)
     _write_keeping_time(renamed, good)
     _scan_finds_damaged(cli, damaged=0)
-    assert "problem" not in cli("games", "show", str(game["id"])).out
+    assert "problem" not in cli("games", "show", game_id).out
 
 
 def test_a_damaged_zip_renamed_is_not_matched_again_nor_deployed_over_the_good_copy(
@@ -182,9 +186,7 @@ def test_a_damaged_zip_renamed_is_not_matched_again_nor_deployed_over_the_good_c
     _rot_and_scan(cli, library, "--full")
     (library / "gba" / "Quest (USA).zip").rename(library / "gba" / "Quest (Europe).zip")
     cli("scan", "--workers", "1")
-    (game,) = [g for g in cli("--json", "games", "ls").json()["data"]["games"]
-               if g["filename"] == "Quest (Europe).zip"]
-    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    shown = cli("--json", "games", "show", _game_id(cli, "Quest (Europe).zip")).json()["data"]
     assert shown["matched_game_id"] is None and shown["scan_error"], shown
     data = _prune(cli, card)
     assert data["copied"] == 0 and data["pruned"] == 0 and _files(card) == before, data
@@ -208,6 +210,34 @@ def test_a_damaged_zip_has_the_game_no_longer(cli: Any, tmp_path: Path) -> None:
     assert have() == 0
     found = cli("games", "find", download)
     assert found.code == 1 and "found damaged" in found.out + found.err, found.out
+
+
+def test_games_show_says_a_damaged_zip_and_that_its_hashes_are_those_before(
+        cli: Any, tmp_path: Path) -> None:
+    """qa190: `games show` of a zip found damaged showed the size and hashes kept from
+    before (its good data's, by which the card's good copy is known) as if its data's now,
+    and --json said nothing of the damage but its problem. It says found damaged, when its
+    root was last scanned, that the hashes are those stored before (kept exact), and
+    `damaged` in --json."""
+    library, _ = _setup(cli, tmp_path)
+    _identified_and_verified(cli, tmp_path)
+    game_id = _game_id(cli, "Quest (USA).zip")
+    before = cli("--json", "games", "show", game_id).json()["data"]
+    assert before["damaged"] is False
+    _rot_and_scan(cli, library, "--full")
+    after = cli("--json", "games", "show", game_id).json()["data"]
+    assert after["damaged"] is True and after["root_last_scanned_at"], after
+    kept = ("file_size", "file_crc32", "file_md5", "file_sha1")
+    assert [after[key] for key in kept] == [before[key] for key in kept]
+    assert [m["file_sha1"] for m in after["files"]] == [m["file_sha1"] for m in before["files"]]
+    shown = cli("games", "show", game_id).out
+    said = " ".join(shown.split())
+    assert "damaged found damaged by a scan (its library root last scanned" in said, shown
+    assert "are those stored before, not its data now" in said, shown
+    assert "bytes (as stored before it was found damaged)" in said, shown
+    assert "match not identified: found damaged (the hashes stored before are Quest (USA)'s" \
+        in said, shown  # (not "though the gba catalog has this data")
+    assert shown.index("damaged") < shown.index(before["file_sha1"]), shown
 
 
 def test_a_damaged_zip_is_no_copy_of_its_good_twin(cli: Any, tmp_path: Path) -> None:

@@ -319,9 +319,11 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     path = literal(str(Path(game["root"]) / game["filepath"]))
     if game.get("overwritten"):
         path += " (another game's file was moved onto it: its content is nowhere now)"
-    lines = [("platform", platform),
-             ("file", path),
-             ("size", _game_size(game))]
+    lines = [("platform", platform), ("file", path)]
+    if game.get("damaged"):
+        lines.append(("damaged", _damaged_said(game)))
+    lines.append(("size", _game_size(game)
+                  + (" (as stored before it was found damaged)" if game.get("damaged") else "")))
     lines += _hashes(game, "file_")
     if game["header_size"] and game["nh_sha1"]:
         lines += _header_lines(game)
@@ -358,6 +360,17 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         lines.append(("problem", game["scan_error"]))
     lines.append(("added", f"{game['added_at']} UTC"))  # (QA63 F6: said without its zone)
     return lines
+
+
+def _damaged_said(game: dict[str, Any]) -> str:
+    """What ``games show`` says of a file a scan found damaged: found so, when its root was
+    last scanned (every scan reads it whole until it reads good), and that the size and
+    hashes shown are those stored before — kept for the card's good copy to be known by."""
+    scanned = game.get("root_last_scanned_at")
+    when = f" (its library root last scanned {scanned} UTC)" if scanned else ""
+    return (f"found damaged by a scan{when}: its data is not what the archive states (see "
+            "problem); the size and hashes shown here, its members' too, are those stored "
+            "before, not its data now — replace it with a good copy and rescan")
 
 
 def _set_lines(catalog: dict[str, Any]) -> list[str]:
@@ -459,6 +472,10 @@ def _unmatched(game: dict[str, Any]) -> str:
     """Why a game is not identified: no catalog has its data, or what keeps it from the
     catalogs that do (its platform set by hand to another, most often)."""
     having = game["catalogs_with_data"]
+    if game.get("damaged"):  # (its stored hashes are its good data's, not its data's now)
+        was = (f" (the hashes stored before are {having[0]['name']}'s, of {having[0]['dat']}: "
+               "a good copy is that game)" if having else "")
+        return f"not identified: found damaged{was}"
     if not having:
         return "not identified (no imported catalog has this data)"
     sharing = _sharing_games(game)

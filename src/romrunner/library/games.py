@@ -357,9 +357,13 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     """Everything about one game: hashes, members/tracks, tags, and how it was matched.
 
     ``match_headerless`` (on the game and on each file) says whether the hash that matched
-    was that of the data after a header.
+    was that of the data after a header. ``damaged``: a scan found the archive's data not
+    what it states (see :func:`damaged_games`): its size and hashes, its members' too, are
+    those stored before — kept so, not its data now — and ``root_last_scanned_at`` when its
+    root was last scanned (every scan reads it whole until it reads good).
     """
-    row = db.query_one("SELECT g.*, r.path AS root FROM games g "
+    row = db.query_one("SELECT g.*, r.path AS root, r.last_scanned_at AS root_last_scanned_at "
+                       "FROM games g "
                        "JOIN library_roots r ON r.id = g.root_id WHERE g.id = ?", (game_id,))
     if row is None:
         raise NotFoundError(f"game {game_id} does not exist")
@@ -367,6 +371,8 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     # a game whose file another was moved onto: its old path, and said (QA30 N6: the stored
     # mark leaked into --json)
     game["overwritten"] = str(game["filepath"]).startswith(OVERWRITTEN)
+    # (qa190: its kept hashes were shown as its data's now)
+    game["damaged"] = bool(damaged_games(db, [game_id]))
     game["filepath"] = original_path(str(game["filepath"]))
     game["catalog_title"] = game.pop("catalog_name", None) or game["catalog_title"]
     for key in ("languages", "flags", "platform_candidates"):
