@@ -187,10 +187,12 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
     card = tmp_path / "card"
     card.mkdir()
     dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gba", "--dry-run")
-    assert dry.code == 0, dry.err
-    said = {w["code"]: w["message"] for w in dry.json()["data"]["plan"]["warnings"]
-            if w["code"].startswith("archive-")}
-    assert "Sky Pilot (USA).zip" in said["archive-damaged"], said
+    assert dry.code == 1, dry.err  # (a chosen game left out: qa190, as the auto-list)
+    plan = dry.json()["data"]["plan"]
+    said = {w["code"]: w["message"] for w in plan["warnings"] if w["code"].startswith("archive-")}
+    (damaged,) = [e for e in plan["errors"] if e["code"] == "damaged"]
+    assert "Sky Pilot (USA).zip: found damaged by a scan" in damaged["message"], damaged
+    assert "archive-damaged" not in said and "Sky Pilot" not in str(said), said
     assert "Kart Racer (USA).zip" in said["archive-no-rom"], said
     assert "Kart Racer (Europe).zip" not in str(said) and "Odd Dump" not in str(said)
 

@@ -240,6 +240,74 @@ def test_games_show_says_a_damaged_zip_and_that_its_hashes_are_those_before(
     assert shown.index("damaged") < shown.index(before["file_sha1"]), shown
 
 
+def test_a_damaged_zip_chosen_by_a_query_is_left_out_as_damaged_not_changed(
+        cli: Any, tmp_path: Path) -> None:
+    """qa190: a zip found damaged whose time had changed failed every deploy by query
+    as "changed since the scan (rescan it)" — a rescan keeps it damaged, its stored time
+    with it: a loop. Left out as the auto-list leaves it, said damaged with the way on;
+    the rest of the deploy goes on, the card's good copy kept, by --prune too."""
+    library, card = _setup(cli, tmp_path)
+    before = _files(card)
+    quest = library / "gba" / "Quest (USA).zip"
+    _rot_and_scan(cli, library, "--verify")
+    os.utime(quest, ns=(os.stat(quest).st_atime_ns, os.stat(quest).st_mtime_ns + 10**9))
+    (library / "gba" / "Other (USA).gba").write_bytes(b"\x5a" * 4096)
+    _scan_finds_damaged(cli)
+    for prune in ((), ("--prune",)):
+        result = cli("--json", "deploy", "1", "--to", card, "platform:gba", *prune)
+        assert result.code == 1, result.out
+        said = result.json()
+        (left,) = [w for w in said["warnings"] if "found damaged by a scan" in w]
+        assert f"{quest}: found damaged by a scan" in left, left
+        assert "replace it with a good copy and rescan" in left, left
+        assert "changed since the scan" not in result.out + result.err, result.out
+        assert "1 chosen game left out" in said["errors"][0], said["errors"]
+        data = said["data"]
+        assert (data["copied"], data["failed"]) == (int(not prune), 0), data
+        assert data["chosen"]["left_out"] == 1, data["chosen"]
+        kept = _files(card)  # (the good copy; a --prune of platform:gba takes the PS discs)
+        assert kept["Roms/GBA/Quest (USA).zip"] == before["Roms/GBA/Quest (USA).zip"]
+        assert "Roms/GBA/Other (USA).gba" in kept
+    (held,) = [w for w in data["plan_warnings"] if w["code"] == "unusable-held"]
+    assert "Quest (USA).zip" in held["message"], held
+    (tmp_path / "card2").mkdir()  # (a card without it: no "changed since the scan" either)
+    fresh = cli("--json", "deploy", "1", "--to", tmp_path / "card2", "platform:gba")
+    assert fresh.code == 1 and fresh.json()["data"]["failed"] == 0, fresh.out
+    assert "changed since the scan" not in fresh.out + fresh.err, fresh.out
+    assert list(_files(tmp_path / "card2")) == ["Roms/GBA/Other (USA).gba"]
+
+
+def test_a_set_one_of_whose_disc_zips_is_damaged_is_left_out_whole_by_a_query(
+        cli: Any, tmp_path: Path) -> None:
+    """qa190: as the auto-list leaves out a set one of whose discs is damaged, a deploy by
+    query leaves the set out whole, each disc saying why, the card's copies kept."""
+    psx, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    psx.mkdir(parents=True)
+    card.mkdir()
+    discs = [psx / f"Saga (Europe) (Disc {n}).zip" for n in (1, 2)]
+    for n, disc in enumerate(discs, start=1):
+        with zipfile.ZipFile(disc, "w") as archive:
+            archive.writestr(disc.with_suffix(".bin").name, bytes([n, 7]) * 2352 * 4)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1", "--verify"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    assert cli("--json", "deploy", "1", "--to", card, "platform:psx").json()["data"][
+        "copied"] == 3
+    before = _files(card)
+    data = bytearray(discs[0].read_bytes())
+    data[data.index(bytes([1, 7]) * 8) + 100] ^= 0xFF
+    discs[0].write_bytes(bytes(data))  # (a new time)
+    _scan_finds_damaged(cli)
+    result = cli("--json", "deploy", "1", "--to", card, "platform:psx", "--prune")
+    assert result.code == 1 and result.json()["data"]["chosen"]["left_out"] == 2, result.out
+    warned = result.json()["warnings"]
+    assert any(f"{discs[0]}: found damaged by a scan" in w for w in warned), warned
+    assert any(f"{discs[1]}: left out with its set, whose {discs[0].name} a scan found "
+               "damaged" in w for w in warned), warned
+    assert _files(card) == before
+
+
 def test_a_damaged_zip_is_no_copy_of_its_good_twin(cli: Any, tmp_path: Path) -> None:
     """qa190 F1: `games dupes` listed a damaged zip and the good one as copies, the good one
     "reclaimable": deleting it lost the only good copy."""
@@ -328,15 +396,15 @@ def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(
         cli: Any, tmp_path: Path) -> None:
     """qa184 F3: a library zip cut short (a failed copy) was "changed since the scan (rescan
     it …)" at every deploy, while every rescan said it could not store it. It is said as
-    what it is now, with the way on."""
+    what it is now, with the way on: found damaged by the scan, left out (qa190)."""
     library, _ = _setup(cli, tmp_path)
     quest = library / "gba" / "Quest (USA).zip"
     data = quest.read_bytes()
     quest.write_bytes(data[: len(data) // 2])
-    assert cli("scan", "--workers", "1").code in (0, 1)
+    _scan_finds_damaged(cli)
     (tmp_path / "card2").mkdir()
     result = cli("--json", "deploy", "1", "--to", tmp_path / "card2", "title:quest")
-    said = " ".join(e["error"] for e in result.json()["data"]["errors"]) \
-        + " ".join(result.json()["errors"])
-    assert "changed since the scan, and no longer a zip that can be read" in said, result.out
-    assert "rescan it" not in said
+    assert result.code == 1 and not _files(tmp_path / "card2"), result.out
+    said = " ".join(result.json()["warnings"] + result.json()["errors"])
+    assert f"{quest}: found damaged by a scan" in said, result.out
+    assert "replace it with a good copy and rescan" in said and "rescan it" not in said

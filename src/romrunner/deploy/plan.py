@@ -107,6 +107,7 @@ from romrunner.library.containers import (
 )
 from romrunner.library.games import (
     NO_ROM,
+    damaged_games,
     is_a_note,
     platform_extensions,
     unusable_archives,
@@ -519,11 +520,12 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
+    damaged = _leave_out_damaged(db, games, builder)
     _place_chds(db, builder, games)
     if pack is not None:
         _leave_out_bios_dumps(db, pack, games, builder)
         _leave_out_archives_of_no_rom(db, pack, games, builder)
-    absent = _absent_games(db, builder, set(ids))
+    absent = _absent_games(db, builder, set(ids) - damaged)
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
     _one_revision_per_disc(games, builder)
@@ -3597,6 +3599,42 @@ def _leave_out_bios_dumps(db: Database, pack: DefinitionPack, games: dict[int, _
         f"{'is' if len(shown) == 1 else 'are'} not copied to a ROM folder "
         f"({examples(shown, sep='; ')}): a BIOS goes to the card's BIOS folder once `romrunner "
         "bios scan` of its folder has verified it"))
+
+
+def _leave_out_damaged(db: Database, games: dict[int, _Game], builder: _Builder) -> set[int]:
+    """Take out of ``games`` each chosen archive a scan found damaged (see
+    ``damaged_games``), and the chosen discs of a set one of whose discs is, as the
+    auto-list leaves them out, each with an error naming the damaged file and the way on;
+    return their ids. Not chosen now, their copies on the card are held (see
+    _absent_games: unusable now). (qa190: a query chose one; copied as it was, or
+    "changed since the scan (rescan it)" at every deploy once its time had changed — a
+    rescan keeps it damaged, and its stored time with it.)"""
+    in_sets = [game.id for game in games.values() if game.set_key]
+    found = damaged_games(db, sorted(set(games) | (set_mates(db, in_sets) if in_sets
+                                                   else set())))
+    if not found:
+        return set()
+    others = _load_games(db, sorted(set(found) - set(games)))  # (a disc of a chosen set)
+    broken: dict[str, list[str]] = defaultdict(list)  # set -> its damaged discs' names
+    for game_id in sorted(found):
+        game = games.get(game_id) or others.get(game_id)
+        if game is not None and game.set_key:
+            broken[game.set_key].append(game.filename)
+    kept = "(a copy of it the card holds is kept)"
+    left = {game_id for game_id, game in games.items()
+            if game_id in found or (game.set_key and game.set_key in broken)}
+    for game_id in sorted(left):
+        game = games.pop(game_id)
+        if game_id in found:
+            builder.error("damaged", f"{game.source}: found damaged by a scan "
+                          f"({found[game_id]}): left out, as the auto-list leaves it out; "
+                          f"replace it with a good copy and rescan {kept}", game, game.source)
+        else:
+            builder.error("damaged", f"{game.source}: left out with its set, whose "
+                          f"{examples(broken[game.set_key or ''])} a scan found damaged; "
+                          f"replace that with a good copy and rescan {kept}", game,
+                          game.source)
+    return left
 
 
 def _leave_out_archives_of_no_rom(db: Database, pack: DefinitionPack,
