@@ -308,6 +308,29 @@ def test_a_set_one_of_whose_disc_zips_is_damaged_is_left_out_whole_by_a_query(
     assert _files(card) == before
 
 
+def test_a_damaged_zip_is_counted_apart_not_as_waiting_for_verify(
+        cli: Any, tmp_path: Path) -> None:
+    """qa190: a zip `scan --verify` found damaged before it was ever verified (its members
+    known by the CRCs its directory states) was counted by the scan's summary and `db
+    status` among the files `scan --verify` would hash — which only finds it damaged again.
+    Counted apart as found damaged, named by `db status`."""
+    library, _ = _setup(cli, tmp_path)
+    assert cli("--json", "db", "status").json()["data"]["unverified"]["unverified"] == 1
+    _rot_and_scan(cli, library, "--verify")
+    for how in ((), ("--verify",)):
+        scanned = cli("--json", "scan", "--workers", "1", *how).json()["data"]
+        assert (scanned["damaged"], scanned["unverified"]) == (1, 0), scanned
+        said = cli("scan", "--workers", "1", *how).out
+        assert "1 found damaged" in said and "CRC32 only" not in said, said
+    status = cli("--json", "db", "status").json()["data"]
+    assert status["unverified"]["unverified"] == 0, status["unverified"]
+    assert status["damaged"] == [str(library / "gba" / "Quest (USA).zip")], status["damaged"]
+    shown = " ".join(cli("db", "status").out.split())
+    assert "not verified" not in shown, shown
+    assert ("damaged 1 file a scan found damaged, its data not what its archive states "
+            "(Quest (USA).zip): replace it with a good copy and rescan") in shown, shown
+
+
 def test_a_damaged_zip_is_no_copy_of_its_good_twin(cli: Any, tmp_path: Path) -> None:
     """qa190 F1: `games dupes` listed a damaged zip and the good one as copies, the good one
     "reclaimable": deleting it lost the only good copy."""

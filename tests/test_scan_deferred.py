@@ -116,7 +116,8 @@ def test_a_zip_whose_directory_lies_is_caught_by_verify(
     assert [e["path"] for e in verified["errors"]] == [str(folder / "Catalog Game (USA).zip")]
     assert "does not hold the data its zip directory states" in verified["errors"][0]["error"]
     assert verified["identified"] == 0 and verified["identified_by_crc_only"] == 0
-    assert verified["unverified"] == 1  # still not verified: the next --verify tries again
+    # found damaged, counted so: not among the files --verify would hash (qa190)
+    assert (verified["damaged"], verified["unverified"]) == (1, 0)
     game = _rows(db_path, "SELECT matched_game_id, match_method, scan_error FROM games")
     assert game[0][:2] == (None, None) and "CRC32 differs" in game[0][2]
     # Identification again (a DAT import re-identifies) does not trust the stated CRC.
@@ -295,7 +296,7 @@ def test_verify_says_what_is_wrong_instead_of_asking_for_verify(
     assert verified.code == 0
     out, err = " ".join(verified.out.split()), " ".join(verified.err.split())
     assert "scan --verify hashes" not in out
-    assert "1 file is still known by its CRC32 only: it could not be verified" in out
+    assert "1 found damaged (kept, errors below)" in out and "CRC32 only" not in out
     assert "gba/Liar (USA).zip: " in err and "does not hold the data its zip directory " \
         "states" in err
 

@@ -1235,14 +1235,18 @@ class VerifyCounts:
 def verify_counts(db: Database, *, root_id: int | None = None,
                   roots_only: bool = False) -> VerifyCounts:
     """Present games not verified yet, and those whose identification rests on a CRC32
-    alone (the SHA1 indexes find the NULLs). ``roots_only``: see :func:`match_counts`."""
+    alone (the SHA1 indexes find the NULLs). Not a file a scan found damaged (stored with
+    its problem: see ``library.games.damaged_games``), which ``scan --verify`` cannot
+    verify but finds damaged again, and is said apart. ``roots_only``: see
+    :func:`match_counts`."""
     row = db.query_one(
         "SELECT coalesce(sum(g.matched_game_id IS NOT NULL "
         "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
         "count(*) AS unverified FROM games g "
         f"WHERE g.id IN ({_UNVERIFIED_IDS}) "
-        "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None
-                                  else _UNDER_A_ROOT.format(t="g") if roots_only else ""),
+        "AND g.is_missing = 0 AND g.scan_error IS NULL"
+        + (" AND g.root_id = ?" if root_id is not None
+           else _UNDER_A_ROOT.format(t="g") if roots_only else ""),
         (root_id,) if root_id is not None else ())
     assert row is not None
     return VerifyCounts(int(row["identified"]), int(row["unverified"]))

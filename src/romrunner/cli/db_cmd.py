@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.open import how_one_is_made, upgrade, upgrade_advice
 from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
-from romrunner.words import counted, shell_word
+from romrunner.words import counted, examples, shell_word
 
 
 def require_database(path: Path, action: str) -> None:
@@ -68,6 +69,10 @@ def status() -> int:
     # database says so after `db migrate` (its status must still show, to say it is due).
     stated = verify_counts(database, roots_only=True) \
         if not info.pending and not info.version_problem else None
+    # (counted apart: not files scan --verify would hash; imported here, the library's
+    # readers weigh on every other db command's start)
+    from romrunner.library.games import damaged_files
+    damaged = damaged_files(database) if stated is not None else []
 
     def render(console: Console) -> None:
         console.print(f"database        {info.path}")
@@ -112,9 +117,18 @@ def status() -> int:
             console.print(f"not verified    {counted(stated.unverified, 'file')} without "
                           f"{its} SHA1 ({stated.identified_by_crc_only:,} identified by CRC32 "
                           "+ size alone); scan --verify hashes them")
+        if damaged:
+            one = len(damaged) == 1
+            console.print(f"damaged         {counted(len(damaged), 'file')} a scan found "
+                          f"damaged, {'its' if one else 'their'} data not what "
+                          f"{'its' if one else 'their'} archive states "
+                          f"({examples([os.path.basename(path) for path in damaged])}): "
+                          f"replace {'it' if one else 'each'} with a good copy and rescan",
+                          markup=False, soft_wrap=True)
 
     app.finish({**asdict(info), "matches": asdict(matches) if matches else None,
                 "unverified": asdict(stated) if stated else None,
+                "damaged": damaged if stated is not None else None,
                 "pack_given": {"path": str(given.path), "hash": given.content_hash}
                 if given is not None else None}, render)
     return 0

@@ -105,8 +105,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if summary.unverified and verify:  # it just tried: the errors say why it could not
             console.print(
                 f"{known}: {'it' if one else 'they'} could not be verified (see the "
-                "errors: a zip whose directory states a CRC its data does not have, or a file "
-                "that cannot be read)")
+                "errors: a file that cannot be read)")
         elif summary.unverified:
             console.print(
                 f"{known}, MD5/SHA1 not computed yet ({summary.identified_by_crc_only:,} "

@@ -272,6 +272,15 @@ def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
         f"AND {_DAMAGED}", (json.dumps(game_ids),))}
 
 
+def damaged_files(db: Database) -> list[str]:
+    """The paths of every present file of the library a scan found damaged (see
+    :func:`damaged_games`), under its roots: ``db status`` says them apart from the files
+    ``scan --verify`` would hash."""
+    return [os.path.join(str(root), str(path)) for root, path in db.query(
+        "SELECT r.path, g.filepath FROM games g JOIN library_roots r ON r.id = g.root_id "
+        f"WHERE {_DAMAGED} AND r.path <> '' ORDER BY r.path, g.filepath")]
+
+
 def unusable_games(db: Database) -> set[int]:
     """Every game of the library :func:`damaged_games` or :func:`discs_lacking_tracks` names:
     present, its copy unusable now. One pass over the games and the tracks."""
