@@ -447,3 +447,36 @@ def test_the_same_rom_zipped_apart_is_present_and_not_rewritten_by_either_comput
     forced = runs["laptop"]("--json", "deploy", "1", "--to", card, "platform:gb", "--overwrite")
     assert forced.code == 0 and forced.json()["data"]["copied"] == 1, forced.out
     assert copy.read_bytes() == zips["laptop"][1]
+
+
+def test_prune_others_removes_an_old_sheet_whose_tracks_it_removes_and_the_sets_playlist(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F3: a disc's track renamed in the library (its sheet rewritten) after the laptop
+    chose the set too: the desktop's --prune-others, the set no longer chosen, removed the
+    discs' tracks but kept the old sheet — its bytes in no file of the library — as "maybe
+    the only copy left", and with it the set's .m3u, a game the frontend lists that does not
+    start. A sheet whose every track the prune removes goes with them, the playlist too."""
+    from tests.test_deploy_multidisc_layout import CUE, NAMES, write_disc
+    card = _library(tmp_path)
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir()
+    for disc, name in enumerate(NAMES, 1):
+        write_disc(psx, name, bytes([disc]) * 2352 * 8)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb,psx").code == 0
+    assert laptop("deploy", "1", "--to", card, "platform:gb,psx").code == 0  # (chosen too)
+    old = f"{NAMES[1]}.bin"
+    (psx / old).rename(psx / f"{NAMES[1]} (Track 1).bin")
+    (psx / f"{NAMES[1]}.cue").write_text(CUE.format(f"{NAMES[1]} (Track 1).bin"))
+    assert desktop("scan", "--workers", "1").code == 0
+    set_files = sorted(str(p.relative_to(card)) for p in card.rglob("Saga*"))
+    assert len(set_files) == 5 and any(p.endswith(old) for p in set_files), set_files
+    for dry in (True, False):
+        run = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "--prune",
+                      "--prune-others", *(("--dry-run",) if dry else ()))
+        assert run.code == 0, run.err
+        data = run.json()["data"]
+        assert data["prune_only_copy"] == [], data["notes"]
+        assert not [note for note in data["notes"] if "only copy" in note], data["notes"]
+        assert sorted(data["prune"] if dry else data["pruned_paths"]) == set_files
+    assert not list(card.rglob("Saga*"))

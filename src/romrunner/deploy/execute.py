@@ -1546,6 +1546,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     roots = _content_roots(plan)
     composed: dict[str, dict[str, list[str]]] = {}  # (see _unicode_twin)
     found: list[_Item] = []
+    sheets: dict[str, _Item] = {}  # the sheets kept as maybe the only copy: see below
     for key in sorted(candidates):
         dest = claims.first(key).dest
         if claims.never_ours(dest):  # (a place ROM Runner never writes: QA82, review 86)
@@ -1590,12 +1591,14 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
                 claims.only_copy_elsewhere[dest] = elsewhere  # (said as that computer's:
                 # qa177 F3, "earlier deploys to this folder … no longer has" of a file
                 # this library never had)
+                _a_sheet_kept(sheets, claims, claim, dest)
                 continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not dest.lower().endswith(_WRITTEN_BY_US) \
                 and not claims.library_has(claim):
             # (written to this folder, maybe to another card: the only copy? Not a playlist
             # a deploy made: QA158 N1, kept for sets whose discs the prune removed)
+            _a_sheet_kept(sheets, claims, claim, dest)
             claim = None
             claims.prune_only_copy.append(dest)
         elif claim is not None and key not in claims.stored() \
@@ -1607,6 +1610,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             # review 90 F2)
             claims.prune_only_copy.append(dest)
             claims.prune_unproven.append(dest)
+            _a_sheet_kept(sheets, claims, claim, dest)
             continue
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
@@ -1618,15 +1622,58 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         elif claim is None:
             claims.prune_kept.append(dest)
         else:
-            # (with the platform its copy was made for: `deploy show` counts its prune
-            # there, QA178 F9, not under a row of its own)
-            found.append(_Item(0, "other", "prune", claims.platform_copied_to(claim.dest), "",
-                               None, None, dest, claim.size, claim.sha1, claim.mtime_ns,
-                               "pending", claims.game_copied_to(claim.dest)))
+            found.append(_pruned(claims, claim, dest))
     found = _without_saved_games(root, plan, claims, found)
+    found += _sheets_of_pruned_tracks(root, claims, sheets, found)
     found = _without_playlists_of_kept_discs(root, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _pruned(claims: Claims, claim: Owned, dest: str) -> _Item:
+    """The prune of ``dest``, a file of ours ``claim`` proves: with the platform its copy was
+    made for (`deploy show` counts its prune there, QA178 F9, not under a row of its own)."""
+    return _Item(0, "other", "prune", claims.platform_copied_to(claim.dest), "", None, None,
+                 dest, claim.size, claim.sha1, claim.mtime_ns, "pending",
+                 claims.game_copied_to(claim.dest))
+
+
+# The disc sheets whose tracks a prune reads (see _sheets_of_pruned_tracks)
+_TRACK_SHEETS = (".cue", ".gdi")
+
+
+def _a_sheet_kept(sheets: dict[str, _Item], claims: Claims, claim: Owned, dest: str) -> None:
+    """Note ``dest``, a file of ours a prune keeps as maybe the only copy left, in
+    ``sheets`` when it is a disc's sheet (see :func:`_sheets_of_pruned_tracks`)."""
+    if dest.lower().endswith(_TRACK_SHEETS):
+        sheets[dest] = _pruned(claims, claim, dest)
+
+
+def _sheets_of_pruned_tracks(root: Path, claims: Claims, sheets: dict[str, _Item],
+                             found: list[_Item]) -> list[_Item]:
+    """The prunes of those of ``sheets`` (disc sheets of ours kept as maybe the only copy
+    left: their bytes are in no file of the library — an older sheet of a disc whose track
+    was renamed since) every file of which this prune removes (``found``) or the card no
+    longer has, one at least removed: a sheet without its tracks starts nothing, and kept it
+    kept its set's playlist, a game the frontend lists that does not start (qa191: the
+    `.cue` and `.m3u` stayed, named as maybe the only copy, their tracks removed). Taken
+    off the notes' only copies."""
+    if not sheets:
+        return []
+    pruned = {collision_key(item.dest, claims.fs) for item in found}
+    out: list[_Item] = []
+    for dest, item in sorted(sheets.items()):
+        listed = {collision_key(path, claims.fs): path
+                  for path in listed_by_sheets(root, [dest])}
+        if not listed.keys() & pruned or any(key not in pruned and _lstat(root / path)
+                                             for key, path in listed.items()):
+            continue
+        for kept in (claims.prune_only_copy, claims.prune_unproven):
+            while dest in kept:
+                kept.remove(dest)
+        claims.only_copy_elsewhere.pop(dest, None)
+        out.append(item)
+    return out
 
 
 def _without_playlists_of_kept_discs(root: Path, claims: Claims,
@@ -1652,6 +1699,7 @@ def _without_playlists_of_kept_discs(root: Path, claims: Claims,
             if listed & kept:
                 claims.prune_only_copy.append(item.dest)
                 claims.prune_unproven.append(item.dest)
+                claims.playlists_of_kept.append(item.dest)  # (said as such: see prune_notes)
                 continue
         out.append(item)
     return out
@@ -1857,7 +1905,9 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "wrote, with another time than they were written with (the card's files copied, "
             "or another card at this folder): not provably ROM Runner's "
             f"({_examples(unproven)})")
-    only_copies = [dest for dest in claims.prune_unproven if dest in only and dest not in theirs]
+    playlists = set(claims.playlists_of_kept)
+    only_copies = [dest for dest in claims.prune_unproven
+                   if dest in only and dest not in theirs and dest not in playlists]
     if only_copies or theirs:
         # (QA145 F9: said of games the library has, known by their CRC32 only: their SHA1,
         # which proves a card's copy, is not computed yet)
@@ -1885,6 +1935,16 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"content {lacks} (maybe the only copy left): --prune-others removes only what "
             f"this library holds; remove {'it' if count == 1 else 'them'} yourself if "
             f"unwanted ({_examples(list(theirs))}){verify}")
+    if playlists:
+        # (a playlist a deploy wrote is no one's only copy: qa191, said as one)
+        count = len(playlists)
+        one = count == 1
+        notes.append(
+            f"--prune {keeps} {counted(count, 'playlist')} ROM Runner wrote for "
+            f"{'a set' if one else 'sets'} a disc of which it "
+            f"{'would keep' if dry_run else 'keeps'} as maybe the only copy left: kept with "
+            f"{'that disc' if one else 'their discs'}, so the frontend still lists "
+            f"{'the game' if one else 'the games'} ({_examples(sorted(playlists))})")
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(_profile_named(claims.db, p)
@@ -2739,6 +2799,9 @@ class Claims:
         self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
         # of those, another computer's files --prune-others keeps: path -> its computer
         self.only_copy_elsewhere: dict[str, str] = {}
+        # of those, the playlists of ours kept with a disc they list: no copy of anything, a
+        # deploy makes them (see _without_playlists_of_kept_discs)
+        self.playlists_of_kept: list[str] = []
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
         self.prune_unrecorded: list[str] = []  # their paths, said in a note
