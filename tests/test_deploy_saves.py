@@ -385,3 +385,48 @@ def test_a_platform_moved_to_another_folder_keeps_a_copy_whose_saves_are_beside_
         (run.json()["data"]["notes"], run.json()["data"]["pruned_paths"], run.json()["warnings"])
     new = [p for p in card.rglob("Saved (USA).gb") if p.parent != old]
     assert len(new) == 1, new  # (the game goes to its folder all the same)
+
+
+def test_a_game_filed_under_another_platform_under_its_name_goes_where_its_save_follows(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F4: a Game Boy game moved to the Game Boy Color folder under the same file name,
+    a save named after it on the card. muOS keeps saves by core (`MUOS/save/file/<core>/`),
+    found by the content's name: the new copy finds it, and the old one was kept for good —
+    the note's way out, "rename the saves after the file chosen now", impossible, the names
+    the same. It goes. Knulli keeps them per platform (`saves/gb/`), where the new copy does
+    not look: the old one stays, the note saying how to move on."""
+    for os_id, saves in (("muos", "MUOS/save/file/Gambatte"), ("knulli", "saves/gb")):
+        base = tmp_path / os_id
+        lib, card = base / "lib", base / "card"
+        (lib / "gb").mkdir(parents=True)
+        (lib / "gbc").mkdir()
+        card.mkdir()
+        name = "Tetris (World) (Rev 1)"
+        (lib / "gb" / f"{name}.gb").write_bytes(b"\x07" * 4096)
+        (lib / "gbc" / "Color (USA).gbc").write_bytes(b"\x08" * 4096)
+
+        def run(*args: object, db: Path = base / "db.sqlite") -> Any:
+            return cli("--db", db, *args)
+
+        _setup(run, lib, os_id)
+        assert run("deploy", "1", "--to", card, "platform:gb,gbc").code == 0
+        (old,) = card.rglob(f"{name}.gb")
+        save = card / saves / f"{name}.srm"
+        save.parent.mkdir(parents=True)
+        save.write_bytes(b"progress")
+        (lib / "gb" / f"{name}.gb").rename(lib / "gbc" / f"{name}.gb")
+        assert run("scan", "--workers", "1").code == 0
+        pruned = run("--json", "deploy", "1", "--to", card, "platform:gb,gbc", "--prune")
+        assert pruned.code == 0, pruned.err
+        data = pruned.json()["data"]
+        assert save.read_bytes() == b"progress"
+        assert sorted(p.parent.name for p in card.rglob(f"{name}.gb")) == (
+            ["gbc"] if os_id == "muos" else ["gb", "gbc"]), (os_id, data["notes"])
+        if os_id == "muos":
+            assert data["pruned_paths"] == [str(old.relative_to(card))] and not old.exists()
+            assert data["prune_saves"] == [] and "saves or states" not in _notes(pruned)
+        else:
+            assert data["prune_saves"] == [{"path": str(old.relative_to(card)),
+                                            "saves": [f"{saves}/{name}.srm"]}]
+            note = _notes(pruned)
+            assert "move them where it finds them" in note and "removed," not in note, note

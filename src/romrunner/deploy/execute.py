@@ -1823,14 +1823,15 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
              or claims.game_copied_to(item.dest) in games}
     dests, launched = [item.dest for item in found], _launched_names(plan)
     launched_at = _launched_at(plan)
+    same_name = _moved_under_its_name(claims, plan, found)
     # First every save named after a pruned file: most prunes find none, and are done.
     named = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
-                              dests, launched_at)
+                              dests, launched_at, same_name)
     if not named:
         return found
     moved |= _replaced_by_its_family(claims, plan, set(named) - moved)
     saves = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
-                              moved, launched_at)
+                              moved, launched_at, same_name)
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)
@@ -1838,6 +1839,30 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     for item in kept:
         claims.prune_saves[item.dest] = saves.get(item.dest, [])
     return [item for item in found if item.dest not in keep]
+
+
+def _moved_under_its_name(claims: Claims, plan: DeployPlan, found: list[_Item]) -> set[str]:
+    """The paths of those of ``found`` (a prune's files) whose content, or game by this
+    destination's records, the plan writes under the same name (see ``launched_name``) in
+    another folder: a game filed under another platform since (`roms/gb/X.gb` now
+    `roms/gbc/X.gb`), whose saves the new copy finds where they are not kept per platform
+    (see ``saves_named_after``)."""
+    by_sha1: dict[str, set[str]] = defaultdict(set)
+    by_game: dict[int, set[str]] = defaultdict(set)
+    for planned in plan.items:
+        name = launched_name(planned.dest)
+        if planned.sha1:
+            by_sha1[planned.sha1].add(name)
+        if planned.game_id is not None:
+            by_game[planned.game_id].add(name)
+    out: set[str] = set()
+    for item in found:
+        name = launched_name(item.dest)
+        game = claims.game_copied_to(item.dest)
+        if name in by_sha1.get(item.sha1 or "", ()) \
+                or (game is not None and name in by_game.get(game, ())):
+            out.add(item.dest)
+    return out
 
 
 def _replaced_by_its_family(claims: Claims, plan: DeployPlan, dests: set[str]) -> set[str]:
@@ -1984,10 +2009,12 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
                              key=lambda dest: (not claims.prune_saves[dest], dest))
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} of games the player's saves or states "
-            f"on the card are named after ({_examples(saves)}): removed, the game chosen "
-            "instead (another version, a set's playlist) would not find them. To move on, "
-            "rename the saves after the file chosen now and prune again, or remove the old "
-            f"copy yourself ({examples(named_first, 3)})")
+            f"on the card are named after ({_examples(saves)}): the file chosen instead "
+            "(another version or name, a set's playlist, a copy in another platform's folder) "
+            "does not find those saves, so the old copy stays with them. To move on, rename "
+            "the saves after the file chosen now, or move them where it finds them (its "
+            "platform's saves folder, or beside it if they were beside the old copy), and prune "
+            f"again; or remove the old copy yourself ({examples(named_first, 3)})")
     if claims.prune_not_a_file:
         count = len(claims.prune_not_a_file)
         notes.append(

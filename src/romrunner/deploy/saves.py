@@ -42,6 +42,9 @@ _SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*
 # saves/<platform>/<file>; MUOS/save/file/<core>/; Onion's Saves/CurrentProfile/saves/<core>/
 _DEPTH = 4
 _SHEETS = (".cue", ".gdi", ".m3u")
+# Which saves hold a replaced file (see saves_named_after): any of its name, those beside it
+# only, those beside it or in its own platform's saves folder only.
+_ANY, _BESIDE, _OWN = "any", "beside", "own"
 
 
 def named_like_a_save(name: str) -> bool:
@@ -84,7 +87,8 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                       launched: set[tuple[str | None, str]],
                       platforms_of: Callable[[str], set[str]] = lambda folder: set(),
                       moved: Collection[str] = (),
-                      launched_at: Collection[tuple[str, str]] | None = None
+                      launched_at: Collection[tuple[str, str]] | None = None,
+                      same_name_moves: Collection[str] = ()
                       ) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
     relative to the card), for each of ``dests`` replaced by a file of another name.
@@ -102,14 +106,22 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
     only (QA51 F9, review 27 R1). ``launched_at``: (folder, name) of those launched files,
     when known: a file still launched under its name, but from another folder, keeps the
     saves beside it (QA151 N-a: a platform moved to the OS's folder orphaned the saves
-    RetroArch keeps beside the game on ArkOS)."""
+    RetroArch keeps beside the game on ArkOS). ``same_name_moves``: those of ``dests`` whose own
+    game is launched under their very name from another platform's folder now (a game filed
+    under another platform): only the saves the file launched now does not reach hold them —
+    beside the old file, or in a saves folder named as the old platform's ROM folder
+    (Knulli's ``saves/gb/``); one in a folder of no platform (muOS's ``MUOS/save/file/<core>/``,
+    Onion's ``Saves/``) is found by the content's name (qa191 F4: kept for good, the note's
+    way out — rename the save after the file chosen now — impossible, the names the same)."""
     titles: dict[str | None, set[str]] = defaultdict(set)
     launched_as: dict[str, set[str | None]] = defaultdict(set)  # name -> its platforms
     for platform, name in launched:
         titles[platform].add(title_of(name))
         launched_as[name].add(platform)
     every_title = set().union(*titles.values()) if titles else set()
-    by_stem: dict[str, list[tuple[str, str, set[str], bool]]] = defaultdict(list)
+    # stem -> (folder, dest, its platforms, which saves hold it: _ANY, _BESIDE, or _OWN —
+    # beside it or in a saves folder named as its platform's ROM folder)
+    by_stem: dict[str, list[tuple[str, str, set[str], str]]] = defaultdict(list)
     for dest in dests:
         folder, stem = _name_key(dest)
         platforms = platforms_of(folder)
@@ -119,38 +131,51 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
         if same_name & platforms if platforms else same_name:
             if launched_at is not None and (folder, stem) not in launched_at:
                 # (launched under its name from another folder: the saves beside it only)
-                by_stem[stem].append((folder, dest, platforms, True))
+                by_stem[stem].append((folder, dest, platforms, _BESIDE))
             continue  # (still launched under its name)
+        if same_name and dest in same_name_moves:
+            # (its game launched under its name from another platform's folder)
+            by_stem[stem].append((folder, dest, platforms, _OWN))
+            continue
         title = title_of(stem)
         if dest not in moved and not (any(title in titles[p] for p in platforms)
                                       if platforms else title in every_title):
             continue  # (nothing replaces it)
-        by_stem[stem].append((folder, dest, platforms, False))
+        by_stem[stem].append((folder, dest, platforms, _ANY))
     if not by_stem:
         return {}
-    beside = {folder for named in by_stem.values() for folder, _, _, _ in named}
+    beside = {named[0] for entries in by_stem.values() for named in entries}
     found: dict[str, set[str]] = defaultdict(set)
-    only_beside = all(flag for named in by_stem.values() for *_, flag in named)
+    only_beside = all(named[3] == _BESIDE for entries in by_stem.values() for named in entries)
     unreachable: list[str] = []
     for relative in _candidates(root, () if only_beside else folders, beside, unreachable):
         folder, _, name = relative.rpartition("/")
         of_platforms = platforms_of(folder.rpartition("/")[2]) if folder not in beside \
             else set()
         for stem in _stems_of(name):
-            for dest_folder, dest, platforms, beside_only in by_stem.get(stem.casefold(), ()):
+            for dest_folder, dest, platforms, holds in by_stem.get(stem.casefold(), ()):
                 # (beside a game file, a save is that file's alone; in a save folder named as
                 # a ROM folder, that platform's game's)
-                if folder == dest_folder or (not beside_only and folder not in beside and (
-                        not of_platforms or not platforms or of_platforms & platforms)):
+                if folder == dest_folder or (folder not in beside
+                                             and _held_there(holds, of_platforms, platforms)):
                     found[dest].add(relative)
     # A save folder this computer cannot read (a link to the handheld's own storage) may
     # hold saves named after any replaced file: each is kept, the link named (QA151 F7).
     for link in unreachable:
-        for named in by_stem.values():
-            for _, dest, _, beside_only in named:
-                if not beside_only:
-                    found[dest].add(f"{link} (a link that leads nowhere on this computer)")
+        for entries in by_stem.values():
+            for named in entries:
+                if named[3] != _BESIDE:
+                    found[named[1]].add(f"{link} (a link that leads nowhere on this computer)")
     return {dest: sorted(paths) for dest, paths in found.items()}
+
+
+def _held_there(holds: str, of_platforms: set[str], platforms: set[str]) -> bool:
+    """True when a save in a saves folder that is a ROM folder of ``of_platforms`` (none: a
+    folder of no platform) holds a replaced file of ``platforms`` (none known: any) whose
+    saves ``holds`` says which (see :func:`saves_named_after`)."""
+    if holds == _ANY:
+        return not of_platforms or not platforms or bool(of_platforms & platforms)
+    return holds == _OWN and bool(of_platforms & platforms)
 
 
 def title_of(name: str) -> str:
