@@ -6,6 +6,7 @@ those very bytes. A prune now reads a library archive of that size and compares.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -79,3 +80,27 @@ def test_a_zip_deployed_again_under_the_cards_new_id_is_pruned_too(cli: Any,
     assert run.code == 0, run.err
     assert _only_copy_notes(run.json()["data"]) == []
     assert not list(card.rglob("A (USA).zip"))
+
+
+def test_the_dry_run_names_the_old_copy_a_prune_keeps_for_a_zip_changed_since_the_scan(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F5: a ROM zipped in the library since it was deployed, the zip then changed
+    since the scan (its time): its copy fails, and the prune keeps the old `.gb` on the card
+    — the dry run counted it "1 keep" and named it in no note (the run does)."""
+    lib, card = knulli_card_deployed(cli, tmp_path, ("A (USA).gb", "B (USA).gb"))
+    with zipfile.ZipFile(lib / "A (USA).zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(lib / "A (USA).gb", "A (USA).gb")
+    (lib / "A (USA).gb").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    os.utime(lib / "A (USA).zip", ns=(10**18, 10**18))  # (changed since the scan)
+    (old,) = [str(p.relative_to(card)) for p in card.rglob("A (USA).gb")]
+    for dry in (True, False):
+        run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force",
+                  *(("--dry-run",) if dry else ()))
+        data = run.json()["data"]
+        assert data["prune_held"] == [old], data
+        if dry:
+            assert data["actions"]["keep"] == 1, data["actions"]
+        named = [note for note in data["notes"] if old in note]
+        assert len(named) == 1 and "never pruned" in named[0], (dry, data["notes"])
+    assert (card / old).is_file()

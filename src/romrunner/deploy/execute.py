@@ -1133,16 +1133,19 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                 and not stat.S_ISDIR(decision.existing.st_mode) \
                 and decision.note not in _SAID_KEEPS:
             claims.prune_kept.append(decision.item.dest)
-    notes.extend(prune_notes(claims, dry_run=True))
     # (the run removes a killed run's temporary files first: their space is free to it)
     freed = stale_temp_bytes(root, _temp_folders(root, decisions, plan, True, claims))
-    free, need, margin = _space_plan(root, decisions, options, notes, freed)
+    space_notes: list[str] = []
+    free, need, margin = _space_plan(root, decisions, options, space_notes, freed)
     copying = {id(d.item) for d in decisions if d.action == COPY}
     kept = [d for d in decisions if d.later and d.claim is not None
             and not _replaced(d, lambda new: id(new) in copying)]  # their new copies are
-    # refused: the run keeps them
+    # refused: the run keeps them — named in the prune's notes, as the run names them (qa191
+    # F5: counted "1 keep", not named)
     claims.held_elsewhere.extend(d.item.dest for d in kept)
     held = {id(d) for d in kept}
+    notes.extend(prune_notes(claims, dry_run=True))
+    notes.extend(space_notes)
     pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
     # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
     # naming 2 — files not provably ours are kept before they are decided)
