@@ -143,3 +143,32 @@ def test_a_lone_gdi_an_earlier_release_put_on_the_card_by_its_bare_names_is_kept
     assert again.code == 0, again.err
     assert again.json()["data"]["copied"] == 0, again.json()["data"]
     assert sorted(path.name for path in folder.iterdir()) == bare
+
+
+def test_renamed_tracks_alone_are_not_said_to_list_the_game_twice(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F9: "until then the frontend lists such a game twice" was said of a disc's
+    tracks renamed (their sheet keeps its name): a track is no game a frontend lists. Said
+    of a game's own file renamed, as before."""
+    root = tmp_path / "roms"
+    _cue_set(root, "Alpha (USA)")
+    (root / "gb").mkdir()
+    (root / "gb" / "Kirby (USA).gb").write_bytes(os.urandom(4096))
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:psx,gb").code == 0
+    _cue_set(root, "Beta (USA)")  # (Alpha's tracks renamed after its sheet on the card)
+    assert cli("scan", "--workers", "1").code == 0
+    tracks = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--dry-run")
+    assert tracks.code == 0, tracks.err
+    [renamed] = [w["message"] for w in tracks.json()["data"]["plan"]["warnings"]
+                 if w["code"] == "name-changed"]
+    assert "Track 01.bin → Alpha (USA) - Track 01.bin" in renamed, renamed
+    assert "the old copies stay until" in renamed and "twice" not in renamed, renamed
+    (root / "gb" / "Kirby (USA).gb").rename(root / "gb" / "Kirby (USA) (SGB).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    rom = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    [renamed] = [w["message"] for w in rom.json()["data"]["plan"]["warnings"]
+                 if w["code"] == "name-changed"]
+    assert "(until then the frontend lists such a game twice)" in renamed, renamed

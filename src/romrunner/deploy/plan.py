@@ -889,14 +889,33 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
     shown = [(old, new) for old, new, _ in left]
     games = len({game_id for *_, game_id in left})
     one = games == 1
+    # (twice only where an old copy is one the frontend lists: not a disc's track, nor in a
+    # set's hidden folder — qa191 F9, said of a track renamed in a set one .m3u lists)
+    twice = any(_listed_as_a_game(dest, now[game_id][1])
+                for game_id, dests in renamed.items() for dest in dests
+                if dest in ours and os.path.lexists(plan.root / dest))
     plan.warnings.append(PlanIssue(
         "name-changed", f"{counted(games, 'game')} an earlier deploy put on this card "
         f"go{'es' if one else ''} there under another name now "
         f"({examples([f'{old} → {new}' for old, new in shown])}): "
         + ("this --prune removes the old copies once the new ones are in place (but any its "
            "notes say it keeps)" if pruning
-           else "the old copies stay until `romrunner deploy --prune` removes them (until "
-           "then the frontend lists such a game twice)")))
+           else "the old copies stay until `romrunner deploy --prune` removes them"
+           + (" (until then the frontend lists such a game twice)" if twice else ""))))
+
+
+# A disc's sheets and a set's playlist: what a frontend lists of a disc game (the tracks not)
+_GAME_SHEETS = (".cue", ".gdi", ".ccd", ".toc", ".m3u")
+
+
+def _listed_as_a_game(old: str, now: set[str]) -> bool:
+    """True when ``old``, an earlier copy of a game whose files go to the card as ``now``,
+    is a file a frontend lists as a game: not in a hidden folder (a set's discs behind its
+    .m3u), nor a disc's track (a file not a sheet of a game that has one)."""
+    if any(part.startswith(".") for part in PurePosixPath(old).parts[:-1]):
+        return False
+    return old.lower().endswith(_GAME_SHEETS) \
+        or not any(new.lower().endswith(_GAME_SHEETS) for new in now)
 
 
 def _renamed_to(old: str, now: set[str], ours: Mapping[str, object],
