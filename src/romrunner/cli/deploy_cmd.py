@@ -780,7 +780,7 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
             for platform, totals in data["totals"].items()]
     for line in _aligned([("platform", "files", "bytes", *statuses), *rows], left={0}):
         console.print(line, markup=False, soft_wrap=True)
-    pending = [count for count in data["counts"] if count["status"] == "pending"]
+    pending = [count for count in data.get("counts", ()) if count["status"] == "pending"]
     if pending:
         files = sum(int(count["files"]) for count in pending)
         size = sum(int(count["bytes"]) for count in pending)
