@@ -66,6 +66,19 @@ def collection(tmp_path: Path, cli: Any) -> Path:
     return tmp_path
 
 
+def test_a_zip_holding_games_the_dat_lists_is_no_file_unmatched(collection: Path,
+                                                                  cli: Any) -> None:
+    """qa192 F11: a zip of several games, each member one the DAT lists, counted them had and
+    the zip itself "unmatched on disk"."""
+    with zipfile.ZipFile(collection / "roms" / "gb" / "two games.zip", "w") as archive:
+        for name in ("Gamma & <Delta> (Europe)", "Omega (USA)"):
+            archive.writestr(f"{name}.gb", ROMS[name])
+    assert cli("scan", "--workers", "1").code == 0
+    (report,) = cli("--json", "dat", "report").json()["data"]
+    assert (report["have"], report["missing"]) == (3, 0)
+    assert report["unmatched_on_disk"] == 1  # the homebrew file still, not the zip
+
+
 def test_dat_report_counts_have_guessed_missing_unmatched(collection: Path, cli: Any) -> None:
     data = cli("--json", "dat", "report", "--missing").json()["data"]
     assert len(data) == 1

@@ -368,9 +368,13 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
         platform = str(source["platform_id"])
         if platform not in unmatched:
             unmatched[platform] = int(db.scalar(
-                "SELECT count(*) FROM games WHERE platform_id = ? AND is_missing = 0 "
+                "SELECT count(*) FROM games g WHERE platform_id = ? AND is_missing = 0 "
                 "AND match_method IS NULL AND matched_game_id IS NULL "
-                "AND format IS NOT 'm3u'", (platform,)))  # (a playlist: no game to match)
+                "AND format IS NOT 'm3u' "  # (a playlist: no game to match)
+                # (an archive of several games the catalogs list, each member matched: had,
+                # not also a file unmatched — qa192 F11)
+                "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id "
+                "AND f.kind = 'member' AND f.matched_game_id IS NOT NULL)", (platform,)))
         reports.append(CatalogReport(
             str(source["name"]), platform, source["version"], bool(source["headered"]),
             counts.total(), counts[HAD], counts[NAME_ONLY], counts[MISSING],
