@@ -364,3 +364,35 @@ def test_adding_games_already_in_a_collection_writes_nothing(
     again = cli("--json", "collection", "add", "mine", game["id"])
     assert again.code == 0 and again.json()["data"]["added"] == 0, again.out
     assert _dump(db_path) == before
+
+
+def test_find_of_a_file_whose_only_library_copy_is_missing_exits_1(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """qa192 F3: `games find download.gb` exited 0 ("already have it") when the library's only
+    copy was marked missing: `games find new.gb && rm new.gb` deleted the last copy. A copy on
+    a root not reachable now, not marked missing, is still had (exit 0), and said."""
+    home, away = tmp_path / "roms", tmp_path / "nas"
+    (home / "gb").mkdir(parents=True)
+    (away / "gb").mkdir(parents=True)
+    (home / "gb" / "Keep (USA).gb").write_bytes(payload("keep"))
+    (home / "gb" / "Other (USA).gb").write_bytes(payload("other"))
+    (away / "gb" / "Far (USA).gb").write_bytes(payload("far"))
+    download, far = tmp_path / "download.gb", tmp_path / "far.gb"
+    download.write_bytes(payload("keep"))
+    far.write_bytes(payload("far"))
+    for args in (("library", "add", home), ("library", "add", away), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    assert cli("games", "find", download).code == 0
+    (home / "gb" / "Keep (USA).gb").unlink()
+    assert cli("scan", "--workers", "1", home).code == 0
+    text = cli("games", "find", download)
+    assert text.code == 1, text.out
+    said = text.out + text.err
+    assert "Keep (USA).gb held it and is missing" in said and "keep this file" in said, said
+    data = cli("--json", "games", "find", download).json()
+    assert not data["ok"] and data["data"] == [] and "is missing" in data["errors"][0], data
+    (away / "gb" / "Far (USA).gb").unlink()
+    (away / "gb").rmdir()  # (an empty mount point: the share is not mounted)
+    reached = cli("--json", "games", "find", far)
+    assert reached.code == 0, reached.out
+    assert any("not reachable now" in warning for warning in reached.json()["warnings"])

@@ -38,7 +38,7 @@ from romrunner.library.query import (
     quote_value,
 )
 from romrunner.library.reports import duplicate_totals, duplicates
-from romrunner.library.roots import forget_missing
+from romrunner.library.roots import forget_missing, root_is_there
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -224,6 +224,11 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
         ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
     damaged = damaged_games(db, ids)  # (qa190 F2: "have it", the library's copy damaged)
     rows = games_by_id(db, [i for i in ids if i not in damaged])
+    # a copy a scan no longer found is no copy: "have it" had a script delete the download,
+    # the last copy of the game (qa192 F3); listed beside a present one, marked missing
+    missing = [row for row in rows if row["is_missing"]]
+    if len(missing) == len(rows):
+        rows = []
     none = "no game in the library holds this data"
     if not rows and (sha1 or md5) and (unverified := verify_counts(db).unverified):
         # (QA28 F8: a flat "no" for a file the library has, hashed CRC32 first)
@@ -232,13 +237,31 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                 f"data; {counted(unverified, 'game')} {'is' if one else 'are'} known by "
                 f"{'its' if one else 'their'} CRC32 only (`romrunner scan --verify` hashes "
                 f"{'it' if one else 'them'} in full; or give --crc32 and --size)")
-    if damaged and not rows:
-        held = examples([str(row["filename"]) for row in games_by_id(db, list(damaged))])
-        none = (f"no game in the library holds this data now: {held} held it and was found "
-                "damaged (keep this file: put it back in the library's place and rescan)")
+    if (damaged or missing) and not rows:
+        none = _held_no_longer(games_by_id(db, list(damaged)), missing)
+    elif rows and not any(map(root_is_there, roots := _present_roots(rows))):
+        app.warn(f"the library's copy is on a library root not reachable now "
+                 f"({examples(roots)}): as the last scan found it")
     app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
                ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
+
+
+def _present_roots(rows: list[dict[str, Any]]) -> list[str]:
+    """The library roots of those of ``rows`` not marked missing."""
+    return sorted({str(row["root"]) for row in rows if not row["is_missing"]})
+
+
+def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]]) -> str:
+    """Why no game holds a file's data now when the library had it: its copies were found
+    damaged, or a scan no longer found them (marked missing)."""
+    held = [(damaged, ("was found damaged", "were found damaged")),
+            (missing, ("is missing (a scan no longer found it)",
+                       "are missing (a scan no longer found them)"))]
+    said = "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
+                     f"{why[len(rows) > 1]}" for rows, why in held if rows)
+    return (f"no game in the library holds this data now: {said} (keep this file: put it "
+            "back in the library's place and rescan)")
 
 
 @games.command(name="show")
