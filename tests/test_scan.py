@@ -705,3 +705,52 @@ def test_a_full_rescan_counts_unchanged_files_as_unchanged(
     assert scan_json(cli)["updated"] == 0  # a plain rescan trusts size and time
     again = scan_json(cli, "--full")
     assert (again["updated"], again["unchanged"]) == (1, first["scanned"] - 1)
+
+
+def test_a_full_rescan_names_the_files_whose_bytes_changed_under_the_same_time(
+        cli: Any, library: dict[str, Any]) -> None:
+    """qa192 F4: a verified dump whose bytes rotted (same size and time) was "1 updated" by
+    `scan --full`, guessed by name now, and nothing named it. A file rewritten with a new
+    time, or the disc whose track changed, is no such file."""
+    root = library["root"]
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("dat", "import", *sorted(library["dats"].iterdir())).code == 0
+    scan_json(cli, "--verify")
+    mario = games_by_file(cli)["Super Mario World (USA).sfc"]
+    assert mario["match_method"] == "sha1"
+    rom = root / "snes" / "Super Mario World (USA).sfc"
+    stat = rom.stat()
+    data = bytearray(rom.read_bytes())
+    data[7] ^= 0x01
+    rom.write_bytes(bytes(data))
+    os.utime(rom, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    rewritten = root / "snes" / "zelda-renamed-by-user.sfc"  # a new time: no rot
+    rewritten.write_bytes(rom_bytes(77))
+    os.utime(rewritten, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    track = root / "psx" / "Disc Game (USA)" / "Disc Game (USA) (Track 2).bin"
+    track.write_bytes(rom_bytes(78))
+    os.utime(track, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    full = scan_json(cli, "--full")
+    assert full["updated"] == 3, full
+    assert full["changed_in_place"] == [{"id": mario["id"], "path": str(rom),
+                                         "lost_match": mario["matched_game_id"]}], full
+    assert games_by_file(cli)["Super Mario World (USA).sfc"]["match_method"] != "sha1"
+    rom.write_bytes(library["roms"]["mario"])  # put back from a backup, its time kept
+    os.utime(rom, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    text = cli("scan", "--workers", "1", "--full")
+    assert text.code == 0, text.err
+    assert f"1 file changed content though its size and time did not ({rom})" in text.out
+    assert "no longer identified" not in text.out, text.out  # (it is again)
+    rom.write_bytes(bytes(data))
+    os.utime(rom, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    quiet = cli("scan", "--workers", "1", "--full", "-q")
+    assert quiet.code == 0 and "it is no longer identified by hash" in quiet.err, quiet.err
+    # two files of one size and time that swapped names: moved, no bytes changed in place
+    os.utime(rewritten, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    scan_json(cli)
+    swap = root / "snes" / "swap.tmp"
+    rom.rename(swap)
+    rewritten.rename(rom)
+    swap.rename(rewritten)
+    swapped = scan_json(cli, "--full")
+    assert len(swapped["followed_content"]) == 2 and swapped["changed_in_place"] == [], swapped

@@ -91,6 +91,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                else "")
             + f"{summary.missing:,} missing; {summary_matches(summary).said()}; "
             f"{summary.bytes_hashed:,} bytes hashed in {summary.seconds:.1f} s")
+        if summary.changed_in_place:
+            console.print(changed_in_place_line(summary.changed_in_place), markup=False,
+                          soft_wrap=True)
         if summary.unmatched_by_verify:
             lost = summary.unmatched_by_verify
             console.print(
@@ -253,10 +256,30 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     app.finish(asdict(summary), render, ok=not failures, errors=failures)
     if app.quiet and not app.json_output and (summary.not_stored or summary.damaged):
         _say_quietly_not_stored(app, summary)
+    if app.quiet and not app.json_output and summary.changed_in_place:
+        app.err_console.print(changed_in_place_line(summary.changed_in_place), markup=False,
+                              soft_wrap=True)
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
 
+
+
+def changed_in_place_line(changed: list[dict[str, Any]]) -> str:
+    """The line naming the files a scan read again whose content changed though their size
+    and time did not (see ``ScanSummary.changed_in_place``), and the games of them that lost
+    their hash match."""
+    one = len(changed) == 1
+    paths = examples([shortened(str(item["path"])) for item in changed])
+    line = (f"{counted(len(changed), 'file')} changed content though "
+            f"{'its' if one else 'their'} size and time did not ({paths}): bit rot, or a "
+            "tool that kept the time — compare with a backup copy")
+    lost = [os.path.basename(str(item["path"])) for item in changed if item["lost_match"]]
+    if lost:
+        which = "it is" if one else (f"{len(lost):,} of them {'is' if len(lost) == 1 else 'are'}"
+                                     f" ({examples(lost)})")
+        line += f"; {which} no longer identified by hash: guessed by name or unidentified now"
+    return line + (" (--json lists them)" if len(changed) > 3 else "")
 
 
 _TODAYS_RULES = ("by today's rules: a file's extension before its folder's name, a folder "

@@ -811,6 +811,9 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[
             summary.renamed += 1
             if slot in moves.replaced:  # (counted as updated by this scan)
                 summary.updated -= 1
+            # (another game's content, moved there: no bytes changed in place)
+            summary.changed_in_place = [item for item in summary.changed_in_place
+                                        if item["id"] != slot]
         start, end = chain[0], chain[-1]
         if start == end:  # a cycle
             continue
@@ -1226,6 +1229,8 @@ class _Writer:
         self.refiled: dict[int, tuple[str, str, bool]] = {}
         self.unmatched_by_verify: set[int] = set()  # matches scan --verify withdrew
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
+        # this batch's games whose file's content changed under the same size and time: path
+        self.changed_in_place: dict[int, str] = {}
         self.picked: set[int] = set()  # the stored games new files took (see _pick)
         self.same_data: dict[tuple[object, ...], list[sqlite3.Row]] = {}
         # (hash column, kind, (size, hash)) -> how many stored files have it, up to _COMMON
@@ -1262,8 +1267,12 @@ class _Writer:
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
                 were = identified_as(self.db, self.verified_ids)
+                rotted = identified_as(self.db, self.changed_in_place)
                 identify(self.db, touched, file_tags=True)  # rows written from files
                 self._count_unmatched_by_verify(were)
+                self._say_changed_in_place(rotted)
+            else:
+                self._say_changed_in_place({})
             self.verified_ids = []
             self._say_undecided(undecided)
             if self.new_rows:
@@ -1278,6 +1287,19 @@ class _Writer:
             lost -= still_listed(self.db, {game_id: were[game_id] for game_id in lost})
             self.summary.unmatched_by_verify += len(lost)
             self.unmatched_by_verify |= lost
+
+    def _say_changed_in_place(self, were: dict[int, str]) -> None:
+        """Name the files of this batch whose content changed under the same size and time,
+        with the catalog game each identified by a hash (``were``) lost (qa192 F4: a verified
+        dump rotted was "1 updated", guessed by name now, and nothing said which)."""
+        if not self.changed_in_place:
+            return
+        now = identified_as(self.db, were)
+        self.summary.changed_in_place += [
+            {"id": game_id, "path": path,
+             "lost_match": were[game_id] if game_id in were and game_id not in now else None}
+            for game_id, path in self.changed_in_place.items()]
+        self.changed_in_place = {}
 
     def refiled_cause(self, game_id: int, settled: bool) -> str:
         """Why the game ``game_id`` this writer refiled may be filed otherwise (see
@@ -1347,6 +1369,8 @@ class _Writer:
             assert record.row is not None
             if renamed is None and change == "changed" and self.moves is not None:
                 self._keep_replaced(game_id, record.row, record.job.size)
+            if renamed is None and change == "changed" and self._changed_unseen(known, record):
+                self.changed_in_place[game_id] = os.path.join(self.root.path, job.relpath)
             self._update(game_id, record.row, record.job.relpath)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if damage is not None:  # (marked once its file rows are written: see write)
@@ -1453,6 +1477,20 @@ class _Writer:
         if all(old == new or old is None for old, new in pairs):
             return "verified"
         return "changed"
+
+    def _changed_unseen(self, known: Stored | None, record: Record) -> bool:
+        """True when the stored file read again has its stored size and time but not its
+        stored content: its own CRC32 or SHA1, known before and now, differ (bit rot, or a
+        tool that kept the time). A disc whose track changed is not: the track has a time of
+        its own."""
+        assert record.row is not None
+        if known is None or known[1] != record.job.size or known[2] != record.job.mtime_ns:
+            return False
+        stored = self.db.query_one("SELECT crc32_bin, sha1_bin FROM games WHERE id = ?",
+                                   (known[0],))
+        return stored is not None and any(
+            old is not None and new is not None and old != new
+            for old, new in ((stored[0], record.row[_CRC32]), (stored[1], record.row[_SHA1])))
 
     def _damage_of(self, game_id: int) -> str | None:
         """The problem a present game is stored with (an archive found damaged), if any."""

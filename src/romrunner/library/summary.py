@@ -37,6 +37,11 @@ class ScanSummary:
     # of those: identified by CRC32 + size before, and no longer, their full hashes another
     # dump's than the catalog game's (a bad dump, or data made to collide)
     unmatched_by_verify: int = 0
+    # Of the updated: files whose content changed while their size and time did not (bit
+    # rot, or a tool that kept the time), found by reading them again (`scan --full`,
+    # `--verify`): each {"id", "path", "lost_match": the catalog game it was identified as by
+    # a hash and is no longer (guessed by name or unidentified now), else None}
+    changed_in_place: list[dict[str, Any]] = field(default_factory=list)
     missing: int = 0
     renamed: int = 0
     # of the renamed: taken by their file name, size and time in another folder of their root,
