@@ -661,3 +661,16 @@ def test_a_rom_dumped_since_the_last_version_is_a_change(cli: Any, tmp_path: Pat
     assert result.code == 0, result.err
     data = result.json()["data"]["imports"][0]
     assert (data["games_added"], data["games_removed"], data["games_changed"]) == (0, 0, 1)
+
+
+def test_a_platform_given_by_a_folder_name_is_refused_with_the_id_it_means(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """qa192 F8: `dat import --platform pcengine` (tg16's folder name in EmulationStation)
+    was refused with no "did you mean tg16" that `games set-platform pcengine` gives."""
+    dat = tmp_path / "mine.dat"
+    dat.write_text(dat_text("My PC Engine dumps", {"Blaster (Japan)": b"\x01" * 512}))
+    refused = one_line_error(cli("dat", "import", dat, "--platform", "pcengine"))
+    assert "platform 'pcengine' is not in the definition pack (did you mean tg16:" in refused
+    nothing = one_line_error(cli("dat", "import", dat, "--platform", "qqqq"))
+    assert "`romrunner platforms --all` lists" in nothing, nothing
+    assert catalog_rows(db_path) == []

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from romrunner.library.examine import ARCHIVES
 from romrunner.library.games import decide_settled_again, settled_by_catalogs
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
+from romrunner.packs.model import platform_hint
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -144,7 +145,7 @@ def file_sha1(path: Path) -> str:
 
 
 def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None = None,
-                known_platforms: set[str] | None = None, force: bool = False,
+                known_platforms: Collection[str] | None = None, force: bool = False,
                 index: PackIndex | None = None) -> DatImportReport:
     """Import every DAT, then re-identify the library: one transaction, all or nothing.
 
@@ -187,7 +188,7 @@ _NOTHING_IMPORTED = ("; nothing was imported", "; nothing imported")
 
 
 def _import_each(db: Database, paths: list[Path], *, platform_id: str | None,
-                 known_platforms: set[str] | None, force: bool,
+                 known_platforms: Collection[str] | None, force: bool,
                  matched: dict[int, tuple[str, str]],
                  types: Mapping[str, frozenset[str]] | None) -> list[ImportResult]:
     """Import each of ``paths`` (inside the caller's transaction); every file is tried, so
@@ -270,7 +271,7 @@ def _platform_imported_under(db: Database, name: str, headered: bool) -> str | N
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
-               known_platforms: set[str] | None = None, force: bool = False,
+               known_platforms: Collection[str] | None = None, force: bool = False,
                one_of: int = 1, matched: dict[int, tuple[str, str]] | None = None,
                types: Mapping[str, frozenset[str]] | None = None) -> ImportResult:
     """Import one DAT; re-importing replaces that DAT's rows in one transaction.
@@ -310,7 +311,10 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
         raise InputError(f"{path}: DAT system {dat.header.name!r} maps to no platform; "
                          "give one with --platform")
     if known_platforms is not None and platform not in known_platforms:
-        raise InputError(f"{path}: platform {platform!r} is not in the definition pack")
+        # (qa192 F8: `--platform pcengine`, a folder name of tg16, had no "did you mean")
+        hint = f" ({platform_hint(platform, known_platforms)})" \
+            if isinstance(known_platforms, Mapping) else ""
+        raise InputError(f"{path}: platform {platform!r} is not in the definition pack{hint}")
     result = ImportResult(str(path), dat.header.name, platform, dat.format, dat.header.headered,
                           dat.header.version)
     digest = file_sha1(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 SYSTEM_PLATFORMS: dict[str, str] = {
     "nintendo - game boy": "gb",
     "nintendo - game boy color": "gbc",
@@ -78,7 +80,7 @@ _DUMP_QUALIFIERS = frozenset({"bigendian", "byteswapped", "decrypted", "encrypte
 _FALLBACK = {"fbneo": "arcade"}
 
 
-def platform_for_system(name: str, known: set[str] | None = None) -> str | None:
+def platform_for_system(name: str, known: Collection[str] | None = None) -> str | None:
     """The pack platform of a DAT system name, or None when unknown. ``known``: the pack's
     platforms (one it lacks falls back to the platform that stands for it)."""
     text = name.strip().lower()

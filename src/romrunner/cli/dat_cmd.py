@@ -54,7 +54,7 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
         app.one_transaction(f"{what} {'was' if len(files) == 1 else 'were'} imported "
                             "(`romrunner dat ls` lists the catalogs)")
         report = import_dats(db, files, platform_id=platform,
-                             known_platforms=set(pack.platforms), force=force,
+                             known_platforms=pack.platforms, force=force,
                              index=pack.index)
     app.work_done()
     for result in report.imports:
