@@ -53,3 +53,25 @@ def test_a_share_back_at_another_place_is_pointed_at_library_move(
     added = cli("library", "add", str(new))
     assert added.code == 0 and f"library move {old} {new}" in added.err, added.err
 
+
+
+def test_a_root_that_is_a_file_now_is_said_a_file(cli: Any, tmp_path: Path) -> None:
+    """qa192 F12: a root path that is now a regular file was said "not reachable (absent,
+    moved or unmounted?)": it is there, a file."""
+    root = tmp_path / "roots" / "B"
+    root.mkdir(parents=True)
+    (root / "Alpha (USA).gb").write_bytes(rom_bytes(1, 8192))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    root.rename(tmp_path / "roots" / "B.real")
+    root.write_text("x\n")
+    result = cli("--json", "scan", "--workers", "1")
+    assert result.code == 1, result.err
+    envelope = result.json()
+    assert envelope["data"]["missing"] == 0
+    assert envelope["errors"] == [f"{root}: library root is a file now, not a folder; nothing "
+                                  "was marked missing (back at another place: `romrunner "
+                                  "library move OLD NEW`)"], envelope["errors"]
+    root.unlink()
+    gone = cli("scan", "--workers", "1")
+    assert gone.code == 1 and "not reachable (absent, moved or unmounted?)" in gone.err

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from pathlib import Path
 from typing import NamedTuple, cast
 
 from romrunner.catalog.identify import (
@@ -230,6 +231,18 @@ def undecided_platform(db: Database, root_ids: list[int] | None = None) -> int:
                          "WHERE platform_id = ?", (UNKNOWN,)))
 
 
+def _why_no_folder(path: Path) -> str:
+    """Why a library root that is no folder now is not: a file is at its place (qa192 F12:
+    said "absent, moved or unmounted?" of it), or nothing is."""
+    try:
+        there = path.exists()
+    except OSError:
+        there = False
+    if not there:
+        return "is not reachable (absent, moved or unmounted?)"
+    return f"is a {'file' if path.is_file() else 'special file'} now, not a folder"
+
+
 class _Options(NamedTuple):
     workers: int | None
     full: bool
@@ -254,10 +267,9 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
                                             "was marked missing")
         return None
     if not reachable:
-        summary.not_scanned(str(root.path), "library root is not reachable (absent, moved "
-                                            "or unmounted?); nothing was marked missing (back "
-                                            "at another place: `romrunner library move OLD "
-                                            "NEW`)")
+        summary.not_scanned(str(root.path), f"library root {_why_no_folder(root.path)}; "
+                                            "nothing was marked missing (back at another "
+                                            "place: `romrunner library move OLD NEW`)")
         return None
     try:
         plan = plan_root(db, root, rules, summary, options.full, _worker_count(options),
