@@ -119,6 +119,29 @@ def test_fixdat_round_trips_through_our_importer(collection: Path, cli: Any) -> 
     assert not (collection / "x.dat").exists()
 
 
+def test_a_fixdat_keeps_headered_in_its_name_and_is_imported_back_under_its_platform(
+        cli: Any, tmp_path: Path) -> None:
+    """qa192 F13: the fixdat of the headered Lynx DAT was named "Atari - Lynx (fixdat)", as
+    the header-less one's, and `dat import` of a fixdat said "maps to no platform"."""
+    from tests.conftest import shared_path
+    dats = shared_path("dats")
+    for which, dat in (("headered", dats / "headered" / "Atari - Lynx.dat"),
+                       ("headerless", dats / "no-intro" / "Atari - Lynx.dat")):
+        assert cli("dat", "import", dat).code == 0
+        out = tmp_path / f"{which}.dat"
+        made = cli("--json", "dat", "fixdat", f"Atari - Lynx ({which})", "-o", out)
+        assert made.code == 0, made.err
+        name = "Atari - Lynx (headered) (fixdat)" if which == "headered" \
+            else "Atari - Lynx (fixdat)"
+        assert read_dat(out).header.name == name
+        assert made.json()["data"]["name"] == name.removesuffix(" (fixdat)")
+        back = cli("--json", "dat", "import", out)
+        assert back.code == 0, back.err
+        (result,) = back.json()["data"]["imports"]
+        assert (result["name"], result["platform_id"], result["headered"]) == (
+            name, "atari-lynx", which == "headered"), result
+
+
 def test_dupes_and_platforms(collection: Path, cli: Any) -> None:
     dupes = cli("--json", "games", "dupes").json()["data"]
     assert len(dupes) == 1 and dupes[0]["copies"] == 2

@@ -73,6 +73,8 @@ SYSTEM_PLATFORMS: dict[str, str] = {
 }
 
 # How a DAT's system name may qualify the platform's dumps (No-Intro's N64 and DS DATs).
+FIXDAT_SUFFIX = " (fixdat)"
+"""How the name of a DAT `dat fixdat` writes ends."""
 _DUMP_QUALIFIERS = frozenset({"bigendian", "byteswapped", "decrypted", "encrypted",
                               "headered", "headerless"})
 
@@ -83,7 +85,8 @@ _FALLBACK = {"fbneo": "arcade"}
 def platform_for_system(name: str, known: Collection[str] | None = None) -> str | None:
     """The pack platform of a DAT system name, or None when unknown. ``known``: the pack's
     platforms (one it lacks falls back to the platform that stands for it)."""
-    text = name.strip().lower()
+    # (a fixdat `dat fixdat` wrote is of its DAT's platform: qa192 F13, "maps to no platform")
+    text = name.strip().lower().removesuffix(FIXDAT_SUFFIX).rstrip()
     platform = SYSTEM_PLATFORMS.get(text)
     while platform is None and text.endswith(")") and " (" in text \
             and text.rpartition(" (")[2][:-1] in _DUMP_QUALIFIERS:

@@ -28,6 +28,7 @@ from romrunner.catalog.clones import (
 )
 from romrunner.catalog.datfile import DISK
 from romrunner.catalog.identify import sheet_name_sql
+from romrunner.catalog.systems import FIXDAT_SUFFIX
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.library.summary import os_path
@@ -434,11 +435,12 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     it has only some ROMs of (an arcade set), with the ROMs it lacks; written atomically to
     ``output``.
 
-    Its name is the DAT's plus `` (fixdat)``, so importing it never replaces the real
-    catalog; give ``--platform`` when importing it. The file is always well-formed XML: a
-    control character XML 1.0 cannot hold (a DAT's name may have one) is written as U+FFFD,
-    and the values where that happened are listed in the result (tools match a fixdat's
-    games by their ROMs' hashes).
+    Its name is the DAT's — with `` (headered)`` when its hashes are of headered files — plus
+    `` (fixdat)``, so importing it never replaces the real catalog, is filed under the
+    DAT's platform, and is headered as the DAT is (its description says so). The file is
+    always well-formed XML: a control character XML 1.0 cannot hold (a DAT's name may have
+    one) is written as U+FFFD, and the values where that happened are listed in the result
+    (tools match a fixdat's games by their ROMs' hashes).
     """
     sources = _sources(db, [name])
     refuse_database_files(db, output, folder_ok=False)
@@ -456,6 +458,7 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                          f"'{sources[0]['name']} (headered)' or '{sources[0]['name']} "
                          "(headerless)'")
     source = sources[0]
+    named = _labelled(str(source["name"]), bool(source["headered"]))
     kinds = _kinds(db)
     games = db.query(f"SELECT id, name, description, coalesce(status, 0) AS status "
                      f"FROM ({_status(kinds)}) WHERE coalesce(status, 0) < {HAD} ORDER BY name",
@@ -477,8 +480,8 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
              '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
              '"http://www.logiqx.com/Dats/datafile.dtd">',
              "<datafile>", "\t<header>",
-             f"\t\t<name>{xml.text(source['name'] + ' (fixdat)')}</name>",
-             f"\t\t<description>{xml.text(source['name'])}: {len(games)} missing or "
+             f"\t\t<name>{xml.text(named + FIXDAT_SUFFIX)}</name>",
+             f"\t\t<description>{xml.text(named)}: {len(games)} missing or "
              "incomplete games</description>",
              f"\t\t<version>{xml.text(source['version'] or '')}</version>",
              "\t\t<author>ROM Runner</author>", "\t</header>"]
@@ -512,8 +515,14 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         lines.append("\t</game>")
     lines.append("</datafile>")
     _write_atomically(output, "\n".join(lines) + "\n")
-    return FixdatResult(str(source["name"]), str(output), len(games), count,
-                        len(incomplete), xml.replaced)
+    return FixdatResult(named, str(output), len(games), count, len(incomplete), xml.replaced)
+
+
+def _labelled(name: str, headered: bool) -> str:
+    """A DAT's name, with `` (headered)`` when its hashes are of headered files and its name
+    does not say so (qa192 F13: the fixdat of a headered DAT was named as the header-less
+    one's)."""
+    return f"{name} (headered)" if headered and "headered" not in name.lower() else name
 
 
 def _merges(db: Database, game_ids: list[int]) -> dict[tuple[int, object, object], str]:
