@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,27 @@ def test_prune_keeps_the_copies_of_an_unreachable_root(cli: Any, library: Path,
     assert removed.code == 0 and removed.json()["data"]["reachable"] is False
     (warning,) = removed.json()["warnings"]
     assert "not reachable now" in warning and "a deploy with --prune removes them" in warning
+
+
+def test_prune_keeps_the_copy_of_a_game_zipped_since_on_an_unreachable_root(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    # The card's copy is the loose ROM; the library has zipped it since (the scan follows
+    # it: same game, another name on the card now). With the root away, that copy is the
+    # game's only one: held wherever an earlier deploy put it, chosen or not (qa191 F1).
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    loose = library / "gba/Tiny Tanks (USA).gba"
+    with zipfile.ZipFile(loose.with_suffix(".zip"), "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(loose, loose.name)
+    loose.unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    library.rename(tmp_path / "lib-away")
+    for chosen in (("--auto",), ("platform:snes",)):
+        result = cli("--json", "deploy", "1", "--to", str(card), *chosen, "--prune")
+        assert result.json()["data"]["pruned"] == 0, chosen
+        assert card_roms(card) == before
+        (said,) = [w for w in result.json()["warnings"] if "library root is not" in w]
+        assert "the card's copies of 4 games of it kept" in said, (chosen, said)
 
 
 # -- F-Y: a second path to a library folder is still the library ---------------------------

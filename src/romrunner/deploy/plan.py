@@ -1315,28 +1315,36 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
     if not games:
         return
     missing: dict[int, list[str]] = {}
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+    content = _content_sha1s(db, games, tracks)
+    # Where its copies are: where it goes now, and where the card's records put them (held
+    # there by its game and content when a --prune runs, and named in its note)
+    recorded = _recorded_copies(db, builder, games, content)
+    found: dict[int, list[str]] = {}
     for game in games.values():
         dests = builder.card_paths(game, tracks.get(game.id, []))
+        found[game.id] = list(dict.fromkeys([*dests, *recorded.get(game.id, ())]))
         if builder.unreachable_root(game) is not None:
             for dest in dests:
                 builder.hold(dest, game, chosen=False)
-            if not any(os.path.lexists(builder.plan.root / dest) for dest in dests):
+            builder.plan.held_games.add(game.id)
+            if not any(os.path.lexists(builder.plan.root / dest) for dest in found[game.id]):
                 # (no copy on this card: neither counted as kept nor its platform's BIOS
                 # taken, QA152 F10: an excluded platform's BIOS planned, "298 games" kept)
                 builder.held_off_card.add(game.id)
         else:
             missing[game.id] = dests
-    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
-    other_content = _written_with_other_content(db, builder, games, tracks, missing)
+    other_content = _written_with_other_content(
+        db, builder, content, {game_id: found[game_id] for game_id in missing})
     for game_id, dests in missing.items():
         builder.plan.held.extend(dest for dest in dests if (game_id, dest) not in other_content)
         builder.plan.held_games.add(game_id)
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
-    on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
+    on_card = {game_id: tuple(dest for dest in found[game_id]  # (not a copy placed now)
                               if collision_key(dest, builder.fs) not in placed
                               and (game_id, dest) not in other_content
                               and os.path.lexists(builder.plan.root / dest))
-               for game_id, dests in sorted(missing.items())}
+               for game_id in sorted(missing)}
     builder.held_off_card.update(game_id for game_id, dests in on_card.items() if not dests)
     named = [(game_id, dests) for game_id, dests in on_card.items()
              if dests and game_id not in not_games and game_id not in builder.unusable]
@@ -1434,19 +1442,20 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
     return gone
 
 
-def _written_with_other_content(db: Database, builder: _Builder, games: dict[int, _Game],
-                                tracks: dict[int, list[_Track]], dests: dict[int, list[str]]
+def _written_with_other_content(db: Database, builder: _Builder,
+                                content: dict[int, set[str]], dests: dict[int, list[str]]
                                 ) -> set[tuple[int, str]]:
     """The (game id, card path) pairs of ``dests`` where our manifest says we last wrote a
-    present game's content, none of this game's files and tracks, still on the card as we
-    wrote it: that file is the other game's copy, not this one's (a ``--overwrite`` gave the
-    path to another game: QA31 F6), so neither held for it nor said to be its copy."""
+    present game's content, none of this game's (``content``: see _content_sha1s), still on
+    the card as we wrote it: that file is the other game's copy, not this one's (a
+    ``--overwrite`` gave the path to another game: QA31 F6), so neither held for it nor said
+    to be its copy."""
     if not dests:
         return set()
     root, owned = builder.plan.root, builder.card_records()
     others: dict[tuple[int, str], str] = {}
     for game_id, paths in dests.items():
-        own = {games[game_id].sha1, *(track.sha1 for track in tracks.get(game_id, ()))}
+        own = content.get(game_id, set())
         for dest in paths:
             entry = owned.get(dest)
             if entry is None or entry.sha1 is None or entry.sha1 in own:
@@ -1458,6 +1467,57 @@ def _written_with_other_content(db: Database, builder: _Builder, games: dict[int
                 continue
     present = {sha1 for sha1 in set(others.values()) if a_present_game_has(db, sha1)}
     return {pair for pair, sha1 in others.items() if sha1 in present}
+
+
+def _content_sha1s(db: Database, games: dict[int, _Game],
+                   tracks: dict[int, list[_Track]]) -> dict[int, set[str]]:
+    """Per game of ``games``, the SHA1s a card copy of it may have: its file's, its tracks'
+    and, of an archive, its members' (the loose file it was made of)."""
+    content = {game_id: {sha1 for sha1 in (game.sha1, *(track.sha1 for track
+                                                         in tracks.get(game_id, ())))
+                         if sha1}
+               for game_id, game in games.items()}
+    for game_id, sha1 in db.query(
+            "SELECT game_id, lower(hex(sha1_bin)) FROM game_files WHERE kind = 'member' "
+            "AND sha1_bin IS NOT NULL AND game_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(game_id for game_id, game in games.items()
+                               if game.archive)),)):
+        content[int(game_id)].add(str(sha1))
+    return content
+
+
+def _recorded_copies(db: Database, builder: _Builder, games: dict[int, _Game],
+                     content: dict[int, set[str]]) -> dict[int, list[str]]:
+    """Per game of ``games``, the card paths earlier deploys to this card put its copy at,
+    by this card's records of its files (not its set's playlist) and by the card manifest's
+    of its content (``content``: see _content_sha1s; a card whose records only its manifest
+    has) — where it is, whatever name it would get now (qa191 F1: a ROM zipped since, on a
+    root away, was counted as having no copy on the card). Not a path the manifest says
+    holds other content now (QA31 F6: the copy of another game)."""
+    plan = builder.plan
+    owned = builder.card_records()
+    found: dict[int, dict[str, None]] = defaultdict(dict)
+    for game_id, dest in db.query(
+            "SELECT DISTINCT i.game_id, i.dest_path FROM deployment_history h "
+            "JOIN deployment_items i ON i.deployment_id = h.id "
+            "WHERE (h.destination_id = ? OR h.destination_path = ?) AND i.action = 'copy' "
+            "AND i.kind <> 'playlist' AND i.game_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY 1, 2",
+            (card_destination_id(plan.root, create=False) or "", str(plan.root),
+             json.dumps(sorted(games)))):
+        record = owned.get(str(dest))
+        if record is None or record.sha1 is None \
+                or record.sha1 in content.get(int(game_id), ()):
+            found[int(game_id)][str(dest)] = None
+    owners: dict[str, list[int]] = defaultdict(list)
+    for game_id, sha1s in content.items():
+        for sha1 in sha1s:
+            owners[sha1].append(game_id)
+    if owners:
+        for dest, record in owned.items():
+            for game_id in owners.get(record.sha1 or "", ()):
+                found[game_id][dest] = None
+    return {game_id: list(dests) for game_id, dests in found.items()}
 
 
 def a_present_game_has(db: Database, sha1: str) -> bool:
@@ -1516,7 +1576,9 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
     held game's content are held with it: the card may hold the game as another of its
     library copies an earlier deploy chose (a loose file then, its zip now), and ``--prune``
     must not remove that one while nothing can replace it (QA18 L1). What has the same CRC32
-    and size is held whatever its SHA1: holding keeps a file, it never writes one."""
+    and size is held whatever its SHA1: holding keeps a file, it never writes one. An
+    archive's members are its content too: the card may hold the loose file it was made of
+    (qa191 F1: a ROM zipped since its deploy, on a root away, lost its only card copy)."""
     if not plan.held_games:
         return
     plan.held_games.update(int(row[0]) for row in db.query(
@@ -1525,7 +1587,7 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
     plan.held_sha1s.update(row[0] for row in db.query(
         "SELECT lower(hex(sha1_bin)) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
         "AND sha1_bin IS NOT NULL UNION SELECT lower(hex(sha1_bin)) FROM game_files "
-        "WHERE kind = 'track' AND sha1_bin IS NOT NULL "
+        "WHERE kind IN ('track', 'member') AND sha1_bin IS NOT NULL "
         "AND game_id IN (SELECT value FROM json_each(?))", (ids, ids)))
     plan.held_sets.update(set_mates(db, plan.held_games))
 
