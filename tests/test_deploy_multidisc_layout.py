@@ -613,6 +613,65 @@ def test_the_librarys_playlist_of_a_set_with_a_disc_gone_is_still_replaced(
     assert (card / "ROMS/psx/Saga (USA).m3u").read_text() == whole
 
 
+def test_a_disc_gone_is_held_alone_when_a_prune_removes_its_sets_other_discs(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F2: a disc missing since the scan held its set's .m3u while a --prune removed the
+    set's other discs (no longer chosen): the playlist stayed naming removed discs, a game the
+    frontend lists that boots into a missing disc, and the warning counted it as one of the
+    disc's files. The playlist goes with the discs it names; the missing disc stays alone."""
+    lib = tmp_path / "lib"
+    (lib / "psx").mkdir(parents=True)
+    names = [f"Trio (USA) (Disc {n})" for n in (1, 2, 3)]
+    for number, name in enumerate(names, 1):
+        write_disc(lib / "psx", name, bytes([number]) * 9000)
+    (lib / "gb").mkdir()
+    (lib / "gb" / "Solo (USA).gb").write_bytes(b"solo" * 2048)
+    card = _knulli_card(cli, tmp_path)
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    assert (card / "roms/psx/Trio (USA).m3u").is_file()
+    for suffix in (".cue", ".bin"):
+        (lib / "psx" / f"{names[2]}{suffix}").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert pruned.code == 0, pruned.err
+    assert files(card) == {"roms/gb/Solo (USA).gb", f"roms/psx/{names[2]}.cue",
+                           f"roms/psx/{names[2]}.bin"}
+    (held,) = [w for w in pruned.json()["warnings"] if "missing from the library" in w]
+    assert held.startswith("1 game missing from the library since the last scan (an "
+                           "unmounted share? rescan when it is back) has 2 files on the card "
+                           f"({names[2]}.cue)"), held
+    assert held.endswith("its set is no longer chosen: the set's other discs go, and its "
+                         "playlist with them (it would name discs no longer on the card)"), held
+
+
+def test_a_disc_gone_keeps_its_sets_playlist_while_the_other_discs_stay(
+        cli: Any, tmp_path: Path) -> None:
+    """The other side of the one above: with the set's other discs held too (their root not
+    mounted), the card's set stays whole, its .m3u with it."""
+    lib, more = tmp_path / "lib", tmp_path / "more"
+    (lib / "psx").mkdir(parents=True)
+    (more / "psx").mkdir(parents=True)
+    names = [f"Trio (USA) (Disc {n})" for n in (1, 2, 3)]
+    for number, name in enumerate(names, 1):
+        write_disc((more if number < 3 else lib) / "psx", name, bytes([number]) * 9000)
+    (lib / "gb").mkdir()
+    (lib / "gb" / "Solo (USA).gb").write_bytes(b"solo" * 2048)
+    card = _knulli_card(cli, tmp_path)
+    assert cli("library", "add", str(more)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    before = files(card)
+    for suffix in (".cue", ".bin"):
+        (lib / "psx" / f"{names[2]}{suffix}").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    more.rename(tmp_path / "more-away")
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert pruned.code == 0, pruned.err
+    assert pruned.json()["data"]["pruned"] == 0
+    assert files(card) == before | {"roms/gb/Solo (USA).gb"}
+    assert not [w for w in pruned.json()["warnings"] if "playlist with them" in w]
+
+
 def _backup_root(cli: Any, pack: Path, tmp_path: Path) -> Path:
     """A second library root holding a copy of the library's set (the same bytes)."""
     second = tmp_path / "more"

@@ -219,6 +219,11 @@ class DeployPlan:
     held_games: set[int] = field(default_factory=set)
     held_sets: set[int] = field(default_factory=set)
     held_sha1s: set[str] = field(default_factory=set)
+    # The games of the disc sets no longer chosen whose held discs (missing from the library,
+    # on a root away) stay on the card alone: the set's other discs go, and its playlist with
+    # them — it would name removed discs (not in ``held_sets``; set only by a plan that read
+    # the card, never kept: see plancache).
+    sets_let_go: set[int] = field(default_factory=set)
     # Of ``held``, the copies of games the selection chose (not of games missing from the
     # library or on a root not reachable, which no selection takes): the run records them as
     # the profile's still (see Claims.written_by_other_profiles).
@@ -1308,65 +1313,129 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
     """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
     not chosen (a selection never takes a missing game), but it is not "no longer chosen"
     either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
-    placed now.)"""
+    placed now.) A disc's set playlist is held with it but where the set's other discs go
+    (see _sets_going)."""
     games = {i: game for i, game in absent.items() if i not in builder.left_out_copies}
     for game_id in _playlists_renamed_away(db, builder, games):
         del games[game_id]
     if not games:
         return
-    missing: dict[int, list[str]] = {}
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     content = _content_sha1s(db, games, tracks)
-    # Where its copies are: where it goes now, and where the card's records put them (held
+    # Its own files: where they go now, held; and where the card's records put them (held
     # there by its game and content when a --prune runs, and named in its note)
+    paths = {game_id: builder.card_paths(game, tracks.get(game_id, []), playlist=False)
+             for game_id, game in games.items()}
     recorded = _recorded_copies(db, builder, games, content)
-    found: dict[int, list[str]] = {}
+    files = {game_id: list(dict.fromkeys([*dests, *recorded.get(game_id, ())]))
+             for game_id, dests in paths.items()}
+    going = _sets_going(db, builder, games, files)
+    builder.plan.sets_let_go.update(i for ids in going.values() for i in ids)
+    missing: dict[int, list[str]] = {}
     for game in games.values():
-        dests = builder.card_paths(game, tracks.get(game.id, []))
-        found[game.id] = list(dict.fromkeys([*dests, *recorded.get(game.id, ())]))
+        playlist = game.set_key not in going
+        dests = [*paths[game.id], *(builder.set_playlists(game) if playlist else ())]
         if builder.unreachable_root(game) is not None:
             for dest in dests:
-                builder.hold(dest, game, chosen=False)
+                builder.hold(dest, game, chosen=False, playlist=playlist)
             builder.plan.held_games.add(game.id)
-            if not any(os.path.lexists(builder.plan.root / dest) for dest in found[game.id]):
+            if not any(os.path.lexists(builder.plan.root / dest) for dest in files[game.id]):
                 # (no copy on this card: neither counted as kept nor its platform's BIOS
                 # taken, QA152 F10: an excluded platform's BIOS planned, "298 games" kept)
                 builder.held_off_card.add(game.id)
         else:
             missing[game.id] = dests
     other_content = _written_with_other_content(
-        db, builder, content, {game_id: found[game_id] for game_id in missing})
+        db, builder, content, {game_id: files[game_id] for game_id in missing})
     for game_id, dests in missing.items():
         builder.plan.held.extend(dest for dest in dests if (game_id, dest) not in other_content)
         builder.plan.held_games.add(game_id)
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
-    on_card = {game_id: tuple(dest for dest in found[game_id]  # (not a copy placed now)
-                              if collision_key(dest, builder.fs) not in placed
+    on_card = {game_id: tuple(dest for dest in dict.fromkeys([*files[game_id], *dests])
+                              if collision_key(dest, builder.fs) not in placed  # (not a
+                              # copy of it placed now)
                               and (game_id, dest) not in other_content
                               and os.path.lexists(builder.plan.root / dest))
-               for game_id in sorted(missing)}
-    builder.held_off_card.update(game_id for game_id, dests in on_card.items() if not dests)
-    named = [(game_id, dests) for game_id, dests in on_card.items()
-             if dests and game_id not in not_games and game_id not in builder.unusable]
+               for game_id, dests in sorted(missing.items())}
+    # (its own files: its set's playlist is not one of them, qa191 F2)
+    own = {game_id: tuple(dest for dest in dests if dest in files[game_id])
+           for game_id, dests in on_card.items()}
+    builder.held_off_card.update(game_id for game_id, dests in own.items() if not dests)
     _warn_not_games_held(builder, [games[game_id] for game_id, dests in on_card.items()
                                    if dests and game_id in not_games])
     _warn_unusable_held(builder, [(games[game_id], dests) for game_id, dests
                                   in on_card.items() if dests and game_id in builder.unusable])
+    named = [(game_id, dests) for game_id, dests in own.items()
+             if dests and game_id not in not_games and game_id not in builder.unusable]
     if named:
-        count, files = len(named), sum(len(dests) for _, dests in named)
-        shown = [games[game_id] for game_id, _ in named]
-        listed = examples([game.filename for game in shown], HELD_NAMED)
-        builder.plan.warnings.append(PlanIssue(
-            "missing-held", f"{counted(count, 'game')} missing from the "
-            "library since the last scan (an unmounted share? rescan when it is back) "
-            f"{'has' if count == 1 else 'have'} {counted(files, 'file')} "
-            f"on the card ({listed}): "
-            "left out and their copies on the card kept, never pruned (deleted on purpose? "
-            "`romrunner games forget --missing` lets --prune remove them)",
-            shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
-            shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
-            tuple((game.id, game.source, dests) for game, (_, dests) in zip(shown, named,
-                                                                            strict=True))))
+        _warn_missing_held(builder, [(games[game_id], dests) for game_id, dests in named],
+                           going)
+
+
+def _warn_missing_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...]]],
+                       going: Mapping[str, list[int]]) -> None:
+    """Say the card's copies held of the games missing from the library since the last scan
+    (``held``: each with its own files on the card), and, where their sets' other discs go
+    (``going``: see _sets_going), that the set's playlist goes with them."""
+    count, files = len(held), sum(len(dests) for _, dests in held)
+    shown = [game for game, _ in held]
+    listed = examples([game.filename for game in shown], HELD_NAMED)
+    one = count == 1
+    sets = sum(1 for key in {game.set_key for game in shown if game.set_key} if key in going)
+    builder.plan.warnings.append(PlanIssue(
+        "missing-held", f"{counted(count, 'game')} missing from the "
+        "library since the last scan (an unmounted share? rescan when it is back) "
+        f"{'has' if one else 'have'} {counted(files, 'file')} on the card ({listed}): "
+        "left out and their copies on the card kept, never pruned (deleted on purpose? "
+        "`romrunner games forget --missing` lets --prune remove them)" + (
+            f"; {'its set is' if sets == 1 else f'{sets:,} of their sets are'} no longer "
+            f"chosen: the set's other discs go, and {'its' if sets == 1 else 'each'} "
+            "playlist with them (it would name discs no longer on the card)"
+            if sets else ""),
+        shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
+        shown[0].id if one else None, shown[0].source if one else None,
+        tuple((game.id, game.source, dests) for game, dests in held)))
+
+
+def _sets_going(db: Database, builder: _Builder, games: dict[int, _Game],
+                files: dict[int, list[str]]) -> dict[str, list[int]]:
+    """The disc sets of the absent ``games`` (``files``: their own card paths, see
+    _hold_absent) that no game placed or held now is of, of which a disc the library has
+    present has a copy on the card not held: it goes with its set no longer chosen, and so
+    does the set's playlist, which names it — the held discs stay on the card alone (qa191
+    F2: a playlist left naming removed discs, a game listed that boots into a missing disc).
+    Set key -> the ids of the set's games."""
+    plan = builder.plan
+    keys = sorted({game.set_key for game in games.values() if game.set_key})
+    if not keys:
+        return {}
+    mates: dict[str, list[int]] = defaultdict(list)
+    for game_id, set_key in db.query(
+            "SELECT id, set_key FROM games WHERE set_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(keys),)):
+        mates[str(set_key)].append(int(game_id))
+    kept = {*plan.game_ids, *plan.held_games, *(item.game_id for item in plan.items)}
+    others = sorted({game_id for ids in mates.values() if not kept.intersection(ids)
+                     for game_id in ids if game_id not in games})
+    if not others:
+        return {}
+    present = _load_games(db, others)
+    present_tracks = _load_tracks(db, others)
+    recorded = _recorded_copies(db, builder, present,
+                                _content_sha1s(db, present, present_tracks))
+    held = {collision_key(dest, builder.fs) for dest in (
+        *plan.held, *(item.dest for item in plan.items),
+        *(dest for dests in files.values() for dest in dests))}
+    going: dict[str, list[int]] = {}
+    for game in present.values():
+        if game.set_key is None or game.set_key in going or game.missing:
+            continue
+        paths = [*builder.card_paths(game, present_tracks.get(game.id, []), playlist=False),
+                 *recorded.get(game.id, ())]
+        if any(collision_key(path, builder.fs) not in held
+               and os.path.lexists(plan.root / path) for path in paths):
+            going[game.set_key] = mates[game.set_key]
+    return going
 
 
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
@@ -1589,7 +1658,7 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
         "AND sha1_bin IS NOT NULL UNION SELECT lower(hex(sha1_bin)) FROM game_files "
         "WHERE kind IN ('track', 'member') AND sha1_bin IS NOT NULL "
         "AND game_id IN (SELECT value FROM json_each(?))", (ids, ids)))
-    plan.held_sets.update(set_mates(db, plan.held_games))
+    plan.held_sets.update(set_mates(db, plan.held_games) - plan.sets_let_go)
 
 
 def set_mates(db: Database, game_ids: Iterable[int]) -> set[int]:
@@ -2496,11 +2565,13 @@ class _Builder:
         self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
-    def hold(self, dest: str, game: _Game, *, chosen: bool = True) -> None:
+    def hold(self, dest: str, game: _Game, *, chosen: bool = True,
+             playlist: bool = True) -> None:
         """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
-        set playlist, which is written only with discs that can be); ``chosen``: False for
-        a game no selection took (on a root not reachable)."""
-        playlists = self._set_playlists(game)
+        set playlist, which is written only with discs that can be; ``playlist``: False where
+        the set's other discs go); ``chosen``: False for a game no selection took (on a root
+        not reachable)."""
+        playlists = self.set_playlists(game) if playlist else []
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
         self.plan.held.extend(playlists)
@@ -2558,11 +2629,12 @@ class _Builder:
             self.roots_ok[root] = root_is_there(root)
         return self.roots_ok[root]
 
-    def card_paths(self, game: _Game, tracks: list[_Track]) -> list[str]:
-        """Where a deploy puts ``game`` on the card: its file, its tracks and its set's .m3u
-        — for a disc, in the platform folder and in its set's folder (an earlier deploy may
-        have put it in either) — nothing when the card's OS has no folder for it or a name
-        cannot be made legal."""
+    def card_paths(self, game: _Game, tracks: list[_Track], *,
+                   playlist: bool = True) -> list[str]:
+        """Where a deploy puts ``game`` on the card: its file, its tracks and (``playlist``)
+        its set's .m3u — for a disc, in the platform folder and in its set's folder (an
+        earlier deploy may have put it in either) — nothing when the card's OS has no folder
+        for it or a name cannot be made legal."""
         folder = self.folder(game.platform_id)
         if folder is None:
             return []
@@ -2573,7 +2645,7 @@ class _Builder:
                 dests.extend(f"{place}/{name}" for name in self._track_places(game, tracks))
         except InputError:
             return []
-        return [*dests, *self._set_playlists(game)]
+        return [*dests, *self.set_playlists(game)] if playlist else dests
 
     def _track_places(self, game: _Game, tracks: list[_Track]) -> list[str]:
         """The names ``tracks`` may have on the card, relative to their sheet: as the sheet
@@ -2727,7 +2799,7 @@ class _Builder:
         except InputError:
             return f"{folder}/{legal_component(name.replace(title, game.set_key), self.fs)}"
 
-    def _set_playlists(self, game: _Game) -> list[str]:
+    def set_playlists(self, game: _Game) -> list[str]:
         """Where the planner may have put the .m3u of ``game``'s disc set: beside the discs or
         in the set's folder (none: not in a set, the OS wants none, or no folder or legal
         name for it)."""
