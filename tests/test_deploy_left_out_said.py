@@ -105,31 +105,57 @@ def test_a_missing_held_warning_names_its_games(cli: Any, tmp_path: Path) -> Non
     assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
     (root / "gb" / names[0]).unlink()
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
-    one = cli("--json", "deploy", "1", "--to", str(card), "kept", "--dry-run")
+    one = cli("--json", "deploy", "1", "--to", str(card), "kept", "--prune", "--dry-run")
     assert one.code == 0, one.json()["errors"]
     held = [w for w in one.json()["data"]["plan"]["warnings"] if w["code"] == "missing-held"]
     assert len(held) == 1, one.json()["data"]["plan"]["warnings"]
     assert held[0]["message"].startswith(
         "1 game missing from the library since the last scan (an unmounted share? rescan "
-        f"when it is back) has 1 file on the card ({names[0]}): left out")
+        f"when it is back) has 1 file on the card ({names[0]}): its copy there is held, "
+        "never pruned")
     assert (held[0]["game_id"], held[0]["path"]) == (ids[names[0]],
                                                    str(root / "gb" / names[0]))
     assert held[0]["games"] == [{"game_id": ids[names[0]], "path": str(root / "gb" / names[0]),
                                  "on_card": [f"ROMS/gb/{names[0]}"]}]
-    said = cli("deploy", "1", "--to", str(card), "kept", "--dry-run")
+    said = cli("deploy", "1", "--to", str(card), "kept", "--prune", "--dry-run")
     assert any(line.startswith("warning: 1 game missing from the library") and names[0] in line
                for line in said.err.splitlines()), said.err  # (not after the game's path)
     for name in names[1:]:
         (root / "gb" / name).unlink()
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
-    seven = cli("--json", "deploy", "1", "--to", str(card), "kept", "--dry-run")
+    seven = cli("--json", "deploy", "1", "--to", str(card), "kept", "--prune", "--dry-run")
     held = [w for w in seven.json()["data"]["plan"]["warnings"] if w["code"] == "missing-held"]
     assert "missing from the library since the last scan (an unmounted share? rescan when " \
-        f"it is back) have 7 files on the card ({', '.join(names[:5])} and 2 more): left " \
-        "out" in held[0]["message"], held[0]["message"]
+        f"it is back) have 7 files on the card ({', '.join(names[:5])} and 2 more): their " \
+        "copies there are held, never pruned" in held[0]["message"], held[0]["message"]
     assert held[0]["message"].startswith("7 games")
     assert (held[0]["game_id"], held[0]["path"]) == (None, None)
     assert [g["game_id"] for g in held[0]["games"]] == [ids[name] for name in names]
-    text = cli("deploy", "1", "--to", str(card), "kept")
+    text = cli("deploy", "1", "--to", str(card), "kept", "--prune")
     assert text.code == 0
     assert f"({', '.join(names[:5])} and 2 more)" in text.err
+
+
+def test_a_missing_held_warning_is_said_only_where_it_matters(cli: Any, tmp_path: Path) -> None:
+    """qa191 F6: the warning about a missing game's copy on the card came at every deploy,
+    whatever it chose and with no --prune, and said the game was "left out". Said to a
+    --prune (which would remove the copy otherwise), as a held copy."""
+    root = tmp_path / "roms"
+    for name in ("Gone (USA).gb", "Kept (USA).gb"):
+        _rom(root / "gb" / name, name)
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    (root / "gb" / "Gone (USA).gb").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    for run in (("--dry-run",), ()):
+        plain = cli("--json", "deploy", "1", "--to", str(card), "kept", *run)
+        assert plain.code == 0, plain.err
+        assert not [w for w in plain.json()["warnings"] if "Gone (USA).gb" in w], run
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "kept", "--prune")
+    assert pruned.code == 0, pruned.err
+    (held,) = [w for w in pruned.json()["warnings"] if "Gone (USA).gb" in w]
+    assert held.endswith("(Gone (USA).gb): its copy there is held, never pruned (deleted on "
+                         "purpose? `romrunner games forget --missing` lets --prune remove it)")
+    assert (card / "ROMS/gb/Gone (USA).gb").is_file() and pruned.json()["data"]["pruned"] == 0

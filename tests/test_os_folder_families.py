@@ -319,9 +319,9 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     moved = ("Roms/ATARI: {} an earlier deploy put here for atari-2600 {} left behind: its "
              "games now go to Roms/ATARI2600, the folder crossmix-os reads for it; ")
     held = ("1 game missing from the library since the last scan (an unmounted share? rescan "
-            "when it is back) has 1 file on the card (River Raid (USA).a26): left out and their "
-            "copies on the card kept, never pruned (deleted on purpose? `romrunner games forget "
-            "--missing` lets --prune remove them)")  # (its copy in the old folder: qa191 F1)
+            "when it is back) has 1 file on the card (River Raid (USA).a26): its copy there is "
+            "held, never pruned (deleted on purpose? `romrunner games forget --missing` lets "
+            "--prune remove it)")  # (its copy in the old folder: qa191 F1)
     assert pruned.json()["warnings"] == [  # (the plan is made before the prune)
         "1 of 3 matching games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)", held,

@@ -591,7 +591,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _place_chds(db, builder, absent, chosen=False)
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
-    _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
+    _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent), pruning)
     _hold_undecided(db, builder)
     _hold_the_sets_held_sets_run_with(db, builder)
     held_copies(db, plan)
@@ -1309,7 +1309,7 @@ def _not_games(db: Database, absent: dict[int, _Game]) -> set[int]:
 
 
 def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
-                 tracks: dict[int, list[_Track]], not_games: set[int]) -> None:
+                 tracks: dict[int, list[_Track]], not_games: set[int], pruning: bool) -> None:
     """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
     not chosen (a selection never takes a missing game), but it is not "no longer chosen"
     either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
@@ -1365,8 +1365,12 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
                                    if dests and game_id in not_games])
     _warn_unusable_held(builder, [(games[game_id], dests) for game_id, dests
                                   in on_card.items() if dests and game_id in builder.unusable])
+    # Said where it matters (qa191 F6): to a --prune, which would remove them otherwise, or
+    # of a chosen set's disc; a card's state, not said at every deploy whatever it chose.
+    of_chosen_sets = {game.id for discs in builder.missing_discs.values() for game in discs}
     named = [(game_id, dests) for game_id, dests in own.items()
-             if dests and game_id not in not_games and game_id not in builder.unusable]
+             if dests and game_id not in not_games and game_id not in builder.unusable
+             and (pruning or game_id in of_chosen_sets)]
     if named:
         _warn_missing_held(builder, [(games[game_id], dests) for game_id, dests in named],
                            going)
@@ -1386,8 +1390,9 @@ def _warn_missing_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...
         "missing-held", f"{counted(count, 'game')} missing from the "
         "library since the last scan (an unmounted share? rescan when it is back) "
         f"{'has' if one else 'have'} {counted(files, 'file')} on the card ({listed}): "
-        "left out and their copies on the card kept, never pruned (deleted on purpose? "
-        "`romrunner games forget --missing` lets --prune remove them)" + (
+        f"{'its copy there is' if one else 'their copies there are'} held, never pruned "
+        "(deleted on purpose? `romrunner games forget --missing` lets --prune remove "
+        f"{'it' if one else 'them'})" + (
             f"; {'its set is' if sets == 1 else f'{sets:,} of their sets are'} no longer "
             f"chosen: the set's other discs go, and {'its' if sets == 1 else 'each'} "
             "playlist with them (it would name discs no longer on the card)"
