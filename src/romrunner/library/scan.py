@@ -14,6 +14,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -170,6 +171,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
+    recorded = {root.id: _recorded(db, root, plan.vanished) for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
         if root.id in suspect and _most_gone(db, root, plan, accept_missing):
@@ -186,7 +188,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if db.scalar(_ANY_REPLACED, (walked,)):  # (this scan's, or an interrupted one's)
         _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
-        _finish_root(db, root, plan, writer, summary, accept_missing)
+        _finish_root(db, root, plan, writer, summary, accept_missing,
+                     _Recorded(recorded[root.id], moves.first_new_id))
     if summary.overwritten:  # (one that took over a copy of its content since is present:
         # review 21 R9, a chain of moves whose start an interrupted scan had added)
         present = {int(row[0]) for row in db.query(
@@ -423,16 +426,18 @@ def _said_if_gone(root: Root, summary: ScanSummary) -> bool:
 
 
 def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
-                 summary: ScanSummary, accept_missing: bool) -> None:
+                 summary: ScanSummary, accept_missing: bool, recorded: _Recorded) -> None:
     """Mark what is still gone missing, and count the root's games."""
     went_away = _said_if_gone(root, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
-    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing, plan.emptied)
+    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing, recorded,
+                            plan.emptied)
     # a root gone or held back whole (its mount point empty?) was not scanned: its last
     # scan stays the one before (qa182: `library ls` said it was scanned just now)
     refused = went_away or summary.root_held_back > held
     with db.atomic():
+        _unstore_held_new(db, root, recorded, summary)
         moved = _take_over_copies(db, gone, writer.moves, summary)
         gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
@@ -1065,12 +1070,75 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
     return added
 
 
+@dataclass
+class _Recorded:
+    """What a root held before this scan wrote anything: its present games, and those of
+    each folder in which the walk missed at least FOLDER_MISSING_MIN files ("" for the root
+    itself: see ``_recorded``); the first id of the games this scan added (None: none); and
+    the root ("") or folders whose files are held back (see ``_confirm_missing``)."""
+
+    counts: dict[str, int]
+    first_new_id: int | None
+    held: list[str] = field(default_factory=list)
+
+    def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
+        """The games this scan added in the root, or in one folder of it."""
+        if self.first_new_id is None:
+            return 0
+        return _present(db, root_id, folder or None, self.first_new_id)
+
+
+def _unstore_held_new(db: Database, root: Root, recorded: _Recorded,
+                      summary: ScanSummary) -> None:
+    """Forget the games this scan added in a root or folder it held back (its disk not
+    mounted?): a file written to an empty mount point is not on the disk, and stored, it
+    would be one of the root's files found by the next scan, which would then mark every
+    game of the disk missing (their copies elsewhere taking over their ids and curation).
+    The next scan examines such a file again: stored once the disk is mounted or the
+    removal confirmed (--accept-missing)."""
+    if recorded.first_new_id is None or not recorded.held:
+        return
+    added = db.query("SELECT id, filepath FROM games WHERE root_id = ? AND id >= ?",
+                     (root.id, recorded.first_new_id))
+    inside = tuple(f"{folder}/" for folder in recorded.held)
+    ids = [int(row[0]) for row in added if "" in recorded.held or str(row[1]).startswith(inside)]
+    db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in ids))
+    summary.added -= len(ids)
+
+
+def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> dict[str, int]:
+    """The present games of ``root`` ("") and of each folder of it (at any depth) in which
+    the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
+    written: what the rules of ``_confirm_missing`` weigh the files still gone against
+    (counted after, the new files stored beside them made "none of them found" false: one
+    new file in an empty mount point, and every game of the root was marked missing)."""
+    if not vanished:
+        return {}
+    counts = {"": _present(db, root.id)}
+    by_folder: dict[str, int] = {}
+    for relpath in vanished.values():
+        for folder in _folders_of(relpath):
+            by_folder[folder] = by_folder.get(folder, 0) + 1
+    for folder, count in by_folder.items():
+        if count >= FOLDER_MISSING_MIN:
+            counts[folder] = _present(db, root.id, folder)
+    return counts
+
+
+def _folders_of(relpath: str) -> list[str]:
+    """The folders a path relative to a root lies in, outermost first: ``roms``,
+    ``roms/SNES`` for ``roms/SNES/a.sfc``."""
+    parts = relpath.split("/")[:-1]
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+
+
 def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
-                     summary: ScanSummary, accept_missing: bool,
+                     summary: ScanSummary, accept_missing: bool, recorded: _Recorded,
                      emptied: Collection[int] = ()) -> list[int]:
     """The ids to mark missing: the files the walk did not find that are still gone now,
-    none if the root stopped answering, and none if most of the root vanished at once
-    (unless ``accept_missing``). What is held back is counted and said."""
+    none if the root stopped answering, and none if most of the files the root held before
+    this scan vanished at once, whatever new files were found beside them (unless
+    ``accept_missing``). What is held back is counted and said."""
     if not vanished:
         return []
     recheck = recheck_vanished(root.path, vanished)
@@ -1089,35 +1157,59 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     if accept_missing:
         return list(recheck.gone)
     gone = len(recheck.gone)
-    present = _present(db, root.id)
+    present = recorded.counts.get("")
+    if present is None:  # (not counted before the writers: this root vanished nothing)
+        present = _present(db, root.id)
     empty = sum(1 for game_id in recheck.gone if game_id in emptied)
     # (files there but empty are said so: qa185 F5, "the library root is empty")
-    also = f"; {empty:,} of them are there but empty now (a sync tool, or a mount that " \
+    also = f"{empty:,} of them are there but empty now (a sync tool, or a mount that " \
         "shows no content?)" if empty else ""
+    new = recorded.new_games(db, root.id) if gone >= MASS_MISSING_MIN or gone >= present \
+        else 0
     if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
         summary.root_held_back += 1
+        recorded.held.append("")
+        why = "; ".join(filter(None, ("more than half of the library root", also,
+                                      _new_stored(new, "library root", only=False))))
         return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
-                                         f"not found (more than half of the library root{also})")
+                                         f"not found ({why})")
     if gone >= present:
         summary.root_held_back += 1
+        recorded.held.append("")
+        why = "; ".join(filter(None, (also, _new_stored(new, "library root")))) \
+            or "the library root is empty"
         return _hold_back(summary, gone, f"{root.path}: none of its {present:,} files was "
-                                         "found (" + (also[2:] if empty else
-                                                      "the library root is empty") + ")")
-    return _hold_back_folders(db, root, recheck.gone, summary)
+                                         f"found ({why})")
+    return _hold_back_folders(db, root, recheck.gone, summary, recorded)
+
+
+def _new_stored(new: int, where: str, only: bool = True) -> str:
+    """What a held-back root or folder says of the ``new`` files this scan found in it:
+    not stored either (see ``_unstore_held_new``), and where a disk is not mounted, they
+    lie in its mount point."""
+    if not new:
+        return ""
+    one = new == 1
+    return (f"the {where} holds {'only ' if only else ''}{counted(new, 'file')} new to it, "
+            f"not stored either: if its disk is not mounted, "
+            f"{'that file was' if one else 'those files were'} written to its mount point, "
+            "not to the disk")
 
 
 _HELD_BACK = ("nothing was marked missing; if the {} is mounted and they were really "
               "removed, scan again with --accept-missing")
 
 
-def _present(db: Database, root_id: int, folder: str | None = None) -> int:
-    """Present games of a root, or of one folder of it (a path relative to the root)."""
+def _present(db: Database, root_id: int, folder: str | None = None,
+             first_id: int = 0) -> int:
+    """Present games of a root, or of one folder of it (a path relative to the root); of
+    ids ``first_id`` and above (the games a scan added: see ``_Recorded``), when given."""
     if folder is None:
         return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
-                             "AND is_missing = 0", (root_id,)))
+                             "AND is_missing = 0 AND id >= ?", (root_id, first_id)))
     return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? AND is_missing = 0 "
-                         "AND filepath >= ? AND filepath < ?",
-                         (root_id, folder + "/", folder + "0")))
+                         "AND filepath >= ? AND filepath < ? AND id >= ?",
+                         (root_id, folder + "/", folder + "0", first_id)))
 
 
 def _hold_back(summary: ScanSummary, count: int, what: str, kind: str = "root") -> list[int]:
@@ -1128,16 +1220,15 @@ def _hold_back(summary: ScanSummary, count: int, what: str, kind: str = "root") 
 
 
 def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
-                       summary: ScanSummary) -> list[int]:
+                       summary: ScanSummary, recorded: _Recorded) -> list[int]:
     """The ids to mark missing, but for those of a folder (at any depth: ``roms/SNES`` as
     well as ``SNES``) of at least FOLDER_MISSING_MIN files none of which was found (emptied
-    or gone: a platform's disk not mounted?), which are held back — the outermost such
-    folder once."""
+    or gone: a platform's disk not mounted?), whatever new files were found in it, which
+    are held back — the outermost such folder once."""
     by_folder: dict[str, list[int]] = {}
     for game_id, relpath in gone.items():
-        parts = relpath.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            by_folder.setdefault("/".join(parts[:depth]), []).append(game_id)
+        for folder in _folders_of(relpath):
+            by_folder.setdefault(folder, []).append(game_id)
     held: set[int] = set()
     held_folders: list[str] = []
     for folder in sorted(by_folder, key=lambda name: (name.count("/"), name)):
@@ -1145,12 +1236,17 @@ def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
         if len(ids) < FOLDER_MISSING_MIN or any(
                 folder.startswith(f"{outer}/") for outer in held_folders):
             continue
-        if len(ids) >= _present(db, root.id, folder):
+        present = recorded.counts.get(folder)
+        if present is None:  # (a file displaced into it while the scan wrote: see _Moves)
+            present = _present(db, root.id, folder)
+        if len(ids) >= present:
             held_folders.append(folder)
+            recorded.held.append(folder)
             held.update(ids)
+            why = _new_stored(recorded.new_games(db, root.id, folder), "folder") \
+                or "the folder is empty or gone"
             _hold_back(summary, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
-                                          "files was found (the folder is empty or gone)",
-                       "folder")
+                                          f"files was found ({why})", "folder")
     return [game_id for game_id in gone if game_id not in held]
 
 
