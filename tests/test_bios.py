@@ -391,6 +391,40 @@ def test_an_empty_folder_where_bios_were_found_is_held_back(
     assert statuses(cli, bios_setup)[("nds", "nds-arm7")] != before[("nds", "nds-arm7")]
 
 
+@pytest.mark.parametrize("left", [".DS_Store", "psx/", "new.bin"])
+def test_a_mount_point_holding_anything_but_the_bios_found_before_is_held_back(
+        cli: Any, bios_setup: dict[str, Path], left: str) -> None:
+    """qa192: the folder of an unmounted share holding a `.DS_Store`, an empty folder or one
+    new file was no longer "empty": every BIOS was marked missing, exit 0. None of the
+    files found before is there: held back (exit 1), the new file not stored either (or the
+    next scan would find it and mark them all); --accept-missing confirms a real removal."""
+    folder, pack = bios_setup["folder"], bios_setup["pack"]
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    before = statuses(cli, bios_setup)
+    aside = folder.with_name("bios.off")
+    folder.rename(aside)
+    folder.mkdir()
+    if left.endswith("/"):
+        (folder / left).mkdir()
+    else:
+        (folder / left).write_bytes(b"\x42" * 64)
+    new = " (it holds 1 file new to it, verified but not stored either: if the share is " \
+        "not mounted, that file was written to its mount point)" if left == "new.bin" else ""
+    for _ in range(2):
+        held = cli("--pack", pack, "--json", "bios", "scan", folder)
+        assert held.code == 1 and held.json()["data"]["missing"] == []
+        assert held.json()["errors"] == [
+            f"{folder}: none of the 9 BIOS files found there before is there{new}: not "
+            "marked missing (is a share not mounted?); scan it again when it is back, or "
+            "with --accept-missing if they were really removed"]
+    accepted = cli("--pack", pack, "--json", "bios", "scan", "--accept-missing", folder)
+    assert accepted.code == 0 and len(accepted.json()["data"]["missing"]) == 9
+    shutil.rmtree(folder)
+    aside.rename(folder)  # (it was there after all: found again)
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    assert statuses(cli, bios_setup) == before
+
+
 def test_a_rescan_names_the_files_gone_since_once(cli: Any, bios_setup: dict[str, Path]) -> None:
     """QA55 F3: a BIOS file gone from the folder was marked missing without a word."""
     folder = bios_setup["folder"]

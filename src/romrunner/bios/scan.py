@@ -23,6 +23,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
+from romrunner.words import counted
 
 MIN_SIZE_BOUND = 64 * 2**20  # never skip a file below 64 MiB, whatever the pack says
 
@@ -139,10 +140,11 @@ def _outermost(folders: list[Path]) -> list[Path]:
 
 
 def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
-              full: bool = False) -> BiosScanSummary:
+              full: bool = False, accept_missing: bool = False) -> BiosScanSummary:
     """Verify every file under ``folders``; rescans reuse the hashes of files whose size and
     time are as stored, unless ``full`` (a file rewritten at the same size and time: QA39
-    F4, a bad dump kept its "exact_match" and went on the card)."""
+    F4, a bad dump kept its "exact_match" and went on the card). A folder none of whose
+    recorded files is found is held back (see ``_held_back``) unless ``accept_missing``."""
     summary = BiosScanSummary()
     known = known_bios(db, pack)
     bound = size_bound(known)
@@ -173,7 +175,6 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                         _look_inside(known.index, path, summary)
                     elif summary.files[-1]["status"] in ("wrong_size", "wrong_hash"):
                         _another_romset_version(db, path, summary)
-            scanned |= seen
             # (a folder or file that could not be read — a share that dropped mid-walk — is
             # not "gone": its rows stay as they were, QA42 F3)
             unread = tuple(display_path(str(e["path"])) for e in summary.errors[errors_before:])
@@ -181,13 +182,14 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                     if key not in seen and not _under_a_dot_name(key, root)
                     and not any(key == u or key.startswith(u.rstrip(os.sep) + os.sep)
                                 for u in unread)}
-            if gone and not seen and not _holds_anything(folder):
-                _hold_back(summary, folder, len(gone))
-                continue
-            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
-                           [(row_id,) for row_id in gone.values()])
             renamed = _renamed(db, [row_id for key, row_id in gone.items()
                                     if not stored[key]["is_missing"]], seen)
+            if not accept_missing and _held_back(db, folder, stored, gone, seen, renamed,
+                                                 summary):
+                continue
+            scanned |= seen
+            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
+                           [(row_id,) for row_id in gone.values()])
             summary.renamed.extend(renamed)
             taken = {item["from"] for item in renamed}
             summary.missing.extend(sorted(key for key in gone if not stored[key]["is_missing"]
@@ -232,15 +234,6 @@ def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> No
             f"no longer there; its content was found at {row['found']}: marked missing")})
 
 
-def _holds_anything(folder: Path) -> bool:
-    """True when ``folder`` lists something; a folder that cannot be listed now holds
-    nothing this scan may call gone (an empty-folder hold-back, said as such)."""
-    try:
-        return any(True for _ in folder.iterdir())
-    except OSError:
-        return False
-
-
 def _under_a_dot_name(path: str, root: Path) -> bool:
     """True for a stored file under ``root`` that the walk skips as hidden (a dot-name in
     its path below the root: RetroArch's ``.config/retroarch/system``): not looked at, so
@@ -271,15 +264,34 @@ def _gone_from_a_folder_there(path: str) -> bool:
         return False
 
 
-def _hold_back(summary: BiosScanSummary, folder: Path, recorded: int) -> None:
-    """An empty folder where BIOS files were found before (a share not mounted, a card not
-    inserted): nothing of it is marked missing, as a library scan holds back an empty root
-    (QA23 F8: every BIOS verified there dropped out of `bios check` without a word)."""
+def _held_back(db: Database, folder: Path, stored: dict[str, Any], gone: dict[str, int],
+               seen: set[str], renamed: list[dict[str, str]],
+               summary: BiosScanSummary) -> bool:
+    """True when none of the files recorded in ``folder`` was found (those present at the
+    last scan gone), neither where it was nor under another name, whatever else is there now
+    (a share not mounted, a card not inserted: its mount point empty, or holding a
+    `.DS_Store`, an empty folder, a file written there since): nothing of it is marked
+    missing, as a library scan holds back such a root (QA23 F8: every BIOS verified there
+    dropped out of `bios check` without a word), and the files new to it are not stored
+    either — stored, they would be found by the next scan, which would then mark every BIOS
+    missing. Said as an error (exit 1)."""
+    recorded = [key for key in gone if not stored[key]["is_missing"]]
+    if renamed or not recorded or any(key in stored for key in seen):
+        return False  # (one found, or one marked missing before found again: it is there)
+    new = sorted(seen)  # (stored by this scan, in the folder's transaction: taken back)
+    db.executemany("DELETE FROM bios_files WHERE filepath = ?", [(key,) for key in new])
+    count, these = len(recorded), "that file was" if len(new) == 1 else "those files were"
+    also = (f" (it holds {counted(len(new), 'file')} new to it, verified but not stored "
+            f"either: if the share is not mounted, {these} written to its mount point)"
+            ) if new else ""
     summary.errors.append({
         "path": str(folder),
-        "error": f"the folder is empty, and {recorded:,} BIOS "
-                 f"file{'s were' if recorded != 1 else ' was'} found there before: not "
-                 "marked missing (is a share not mounted?); scan it again when it is back"})
+        "error": ("the BIOS file found there before is not there" if count == 1 else
+                  f"none of the {count:,} BIOS files found there before is there")
+                 + f"{also}: not marked missing (is a "
+                 "share not mounted?); scan it again when it is back, or with "
+                 "--accept-missing if they were really removed"})
+    return True
 
 
 def _load_stored(db: Database, root: Path) -> dict[str, Any]:

@@ -38,17 +38,22 @@ def bios() -> None:
 @click.argument("paths", nargs=-1, required=True, type=path_param())
 @click.option("--full", is_flag=True,
               help="Hash every file again, even those whose size and time are as stored.")
-def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
+@click.option("--accept-missing", is_flag=True,
+              help="Mark missing the files of a folder none of whose BIOS files is found "
+                   "(really removed, not a share that is not mounted).")
+def bios_scan(paths: tuple[Path, ...], full: bool, accept_missing: bool) -> int:
     """Hash and verify every file under PATHS against the pack's known BIOS.
 
     Prints the counts by status and a line per file that is not a verified BIOS under a name
     it is known by (--json lists every file, its status and the entries it matched). A
     symbolic link is not followed: it is named in a note. Exits 1 when a file or folder
-    could not be read (each named on stderr): what could be was verified.
+    could not be read (each named on stderr): what could be was verified; or when none of
+    the BIOS files a folder held is found (a share not mounted?): nothing of it is marked
+    missing, nor are the files new to it stored, unless --accept-missing.
     """
     app = app_context()
     db = app.open_db()
-    summary = scan_bios(db, app.pack(), list(paths), full=full)
+    summary = scan_bios(db, app.pack(), list(paths), full=full, accept_missing=accept_missing)
     # (QA147 F10: a library root's every game listed "unknown": counted instead)
     games = tuple(f"{root.path}{os.sep}" for root in list_roots(db))
     in_the_library = [item for item in summary.files if item["status"] == "unknown"
