@@ -390,6 +390,8 @@ def test_versions_of_two_kinds_are_not_ordered() -> None:
     assert not is_older_version("2.0", "1.0") and not is_older_version("0.262", "0.261")
     assert not is_older_version("v2", "20250101") and not is_older_version("20250101", "3")
     assert not is_older_version("beta 2", "3") and not is_older_version("1.0", None)
+    assert not is_older_version("2", "2.0") and not is_older_version("2.0", "2")  # one release
+    assert is_older_version("1.9", "2.0.0") and not is_older_version("2.0.1", "2")
     assert is_older_version("20240101", "2025-01-01 00-00-00")
     assert not is_older_version("2025-01-01 00-00-01", "20250101-000000")
 

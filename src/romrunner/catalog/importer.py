@@ -528,7 +528,12 @@ def _release_number(version: str | None) -> tuple[int, ...] | None:
     """A plain release number's parts (``0.261`` → (0, 261), ``v1.9`` → (1, 9)); None for
     anything else."""
     found = re.fullmatch(r"\s*[vV]?(\d+(?:\.\d+)*)\s*", version or "")
-    return tuple(int(part) for part in found.group(1).split(".")) if found else None
+    if not found:
+        return None
+    parts = [int(part) for part in found.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:  # (2.0 is 2: review41b F4, refused as older)
+        parts.pop()
+    return tuple(parts)
 
 
 def _version_digits(version: str | None) -> str | None:
