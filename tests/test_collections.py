@@ -353,6 +353,9 @@ def test_a_chain_whose_root_is_removed_names_the_broken_link_once(db: Database) 
     create_collection(db, "c0", query="super")
     for n in range(1, 5):
         create_collection(db, f"c{n}", query=f"collection:c{n - 1}")
+    with pytest.raises(InputError, match="used by smart collection 'c1'; through them, smart "
+                       "collection 'c2', smart collection 'c3', smart collection 'c4'; nothing"):
+        remove_collection(db, "c0")  # (review41b F6: the cost said before --force)
     removed = remove_collection(db, "c0", force=True)
     # qa193 F8: the ones breaking through another were not named
     assert removed.smart_broken == ["c1"]

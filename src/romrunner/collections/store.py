@@ -412,8 +412,12 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
                              "remove")
         found = found or _require(db, name)
         users = dependants(db, found)
+        through = _named_through(db, found, users.smart) if users.smart else []
         if (users.profiles or users.smart) and not force:
-            raise InputError(f"collection {found.name!r} is used by {users.describe()}; "
+            # (review41b F6: the ones through another were named only once removed)
+            also = "; through them, " + ", ".join(
+                f"smart collection {name!r}" for name, _ in through) if through else ""
+            raise InputError(f"collection {found.name!r} is used by {users.describe()}{also}; "
                              "nothing was removed (use --force to remove it anyway: the "
                              "profiles stop filtering by it — but one that took only its "
                              "games keeps naming it and fails until `profile set` — and "
@@ -427,7 +431,6 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
         failing = _only_included_by(db, [pid for pid, _ in users.profiles], found.id)
         for profile_id, _ in users.profiles:
             _drop_from_profile(db, profile_id, found.id, keep_included=profile_id in failing)
-        through = _named_through(db, found, users.smart) if users.smart else []
         db.execute("DELETE FROM collections WHERE id = ?", (found.id,))
     return RemovedCollection(found.name, found.id,
                              [pid for pid, _ in users.profiles if pid not in failing],
