@@ -314,3 +314,28 @@ def test_a_cores_firmware_files_known_by_name_alone_are_each_a_need(
     by_name = {tuple(sorted(e["filename"] for e in g["one_of"])): g["status"] for g in groups}
     assert by_name[("2608_HH.WAV",)] == "satisfied", by_name
     assert by_name[("2608_RIM.WAV",)] != "satisfied", by_name
+
+
+def test_a_cores_firmware_is_not_the_standalone_emulators_of_its_name(
+        cli: Any, tmp_path: Path) -> None:
+    """qa193 F1: `ppsspp_libretro.info` names `ppge_atlas.zim` for the core `ppsspp`; PPSSPP
+    Standalone (Android's PSP emulator), which ships its own, was then told it needs the file:
+    `bios check` failed and a PSP deploy warned the games "will not run". The core keeps it."""
+    pack = real_pack_profile(cli, tmp_path, "psp/Test Game (USA).iso", b"\x07",
+                             "retroid-pocket-5", "android")
+    info = shared_path("knowledge", "libretro-core-info", "ppsspp_libretro.info")
+    assert cli("--pack", pack, "cache", "import", info).code == 0
+
+    def needed(*args: str) -> tuple[int, set[tuple[str | None, str, bool]]]:
+        result = cli("--pack", pack, "--json", "bios", "check", *args)
+        return result.code, {(group["emulator_id"], entry["filename"], group["required"])
+                             for group in result.json()["data"]["groups"]
+                             for entry in group["one_of"]}
+
+    assert needed("--emulator", "ppsspp") == (1, {("ppsspp", "ppge_atlas.zim", True)})
+    # (nor as an optional file: the core's firmware is none of the standalone app's)
+    assert needed("--emulator", "ppsspp-standalone") == (0, set())
+    assert needed("--profile", "1", "--platform", "psp") == (0, set())
+    deployed = cli("--pack", pack, "deploy", "1", "--to", tmp_path / "card", "platform:psp",
+                   "--dry-run")
+    assert "will not run" not in deployed.err, deployed.err

@@ -16,7 +16,7 @@ import difflib
 import os
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,13 +137,30 @@ def is_kanji_rom(entry: BiosEntry) -> bool:
     return "kanji" in name or "knj" in name
 
 
-def names_emulator(named: Iterable[str], emulator_id: str) -> bool:
+def names_emulator(named: Iterable[str], emulator_id: str, cores: Collection[str] = ()
+                   ) -> bool:
     """True when a BIOS entry's emulators ``named`` hold ``emulator_id``, under its name with
     or without ``-standalone`` (QA107 F5: EmuDeck's ``flycast-standalone`` got none of
     ``flycast``'s BIOS). A libretro core is another emulator: its firmware is its own (QA84
-    F2)."""
+    F2), so a name in ``cores`` (one only a core's ``.info`` gives the entry) holds that core
+    alone (qa193 F1: ``ppsspp_libretro.info``'s ``ppge_atlas.zim`` made PPSSPP Standalone,
+    which ships its own, "not run" without it)."""
     bare = emulator_id.removesuffix(_STANDALONE)
-    return any(name == emulator_id or name.removesuffix(_STANDALONE) == bare for name in named)
+    return any(name == emulator_id or (name not in cores
+                                       and name.removesuffix(_STANDALONE) == bare)
+               for name in named)
+
+
+def _names(entry: BiosEntry, emulator_id: str) -> bool:
+    """True when ``entry`` names ``emulator_id`` as one needing or using it."""
+    return names_emulator((*entry.required_for_emulators, *entry.optional_for_emulators),
+                          emulator_id, entry.core_info_emulators)
+
+
+def _pack_names_none(entry: BiosEntry) -> bool:
+    """True when the pack names no emulator for ``entry`` (a core's ``.info`` may)."""
+    return all(name in entry.core_info_emulators
+               for name in (*entry.required_for_emulators, *entry.optional_for_emulators))
 
 
 _STANDALONE = "-standalone"
@@ -158,16 +175,15 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
     DAT, most of them) is left out: the emulator's own entries say what it can use.
     """
     entries = list(entries)
-    runs = {e.platform_id for e in entries
-            if names_emulator((*e.required_for_emulators, *e.optional_for_emulators),
-                              emulator_id)}
+    runs = {e.platform_id for e in entries if _names(e, emulator_id)}
     grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
     for entry in entries:
-        if names_emulator(entry.required_for_emulators, emulator_id) or (
-                entry.required and entry.platform_id in runs
-                and not entry.required_for_emulators and not entry.optional_for_emulators):
+        cores = entry.core_info_emulators
+        if names_emulator(entry.required_for_emulators, emulator_id, cores) or (
+                entry.required and entry.platform_id in runs and _pack_names_none(entry)
+                and not names_emulator(entry.optional_for_emulators, emulator_id, cores)):
             grouped[_group_key(entry, True)].append(entry)
-        elif names_emulator(entry.optional_for_emulators, emulator_id):
+        elif names_emulator(entry.optional_for_emulators, emulator_id, cores):
             grouped[_group_key(entry, False)].append(entry)
     return [BiosGroup(key[0], emulator_id, key[1], members) for key, members in grouped.items()]
 
@@ -454,14 +470,26 @@ def _emulator_check_groups(db: Database, pack: DefinitionPack, entries: list[Bio
         runs = selected or _library_platforms(db)
     groups: list[BiosGroup] = []
     for platform, members in by_platform.items():
-        if any(names_emulator((*e.required_for_emulators, *e.optional_for_emulators), emulator)
-               for e in members):
+        if any(_names(e, emulator) for e in members):
             groups += emulator_groups(members, emulator)
         elif platform in runs:
-            for group in platform_groups(members):
+            for group in platform_groups(_any_emulators(pack, members, emulator)):
                 group.origin = f"{emulator} is named by no BIOS entry, any emulator's needs apply"
                 groups.append(group)
     return groups
+
+
+def _any_emulators(pack: DefinitionPack, members: list[BiosEntry], emulator: str | None
+                   ) -> list[BiosEntry]:
+    """A platform's entries ``members`` as any emulator of it needs them, for ``emulator``,
+    which none names: less, for a standalone emulator, the firmware only libretro cores'
+    ``.info`` files name, which is those cores' own (qa193 F1: PPSSPP Standalone was
+    given the core's ``ppge_atlas.zim``)."""
+    known = pack.emulators.get(emulator) if emulator is not None else None
+    if known is None or (known.type or "").lower() != "standalone":
+        return members
+    return [entry for entry in members if entry.required or not entry.core_info_emulators
+            or not _pack_names_none(entry)]
 
 
 def bios_subfolders(db: Database, pack: DefinitionPack, profile_id: int) -> dict[str, list[str]]:
@@ -609,13 +637,11 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
     groups: list[BiosGroup] = []
     for platform, members in by_platform.items():
         emulator, origin = chosen[platform]
-        named = emulator is not None and any(
-            names_emulator((*e.required_for_emulators, *e.optional_for_emulators), emulator)
-            for e in members)
+        named = emulator is not None and any(_names(e, emulator) for e in members)
         if emulator is not None and named:
             found = emulator_groups(members, emulator)
         else:
-            found = platform_groups(members)
+            found = platform_groups(_any_emulators(pack, members, emulator))
             if emulator is not None:
                 origin += f"; {emulator} is named by no BIOS entry, any emulator's needs apply"
         os_folder = pack.folder_names.bios_subfolder(

@@ -313,6 +313,7 @@ def _with_core(entry: BiosEntry, item: CoreFirmware, own: bool) -> BiosEntry:
         return _where_the_core_reads_it(entry, item) if own else entry  # (its needs stand)
     if own:
         entry = _where_the_core_reads_it(entry, item)
+    entry = replace(entry, core_info_emulators=(*entry.core_info_emulators, item.core_id))
     if item.optional:
         return replace(entry, optional_for_emulators=(*entry.optional_for_emulators,
                                                       item.core_id))

@@ -60,6 +60,9 @@ class BiosEntry:
     required_for_emulators: tuple[str, ...] = ()
     optional_for_emulators: tuple[str, ...] = ()
     file_size: int | None = None
+    # the libretro cores of the two lists above that a core's ``.info`` file alone names:
+    # those hold for that core only, never for a standalone emulator of the same name
+    core_info_emulators: tuple[str, ...] = ()
 
     @property
     def presence_only(self) -> bool:
