@@ -299,6 +299,29 @@ def test_an_empty_value_in_a_profile_list_is_refused_and_changes_nothing(cli: An
     assert cli("--json", "profile", "show", "1").json()["data"]["region_preference"] == []
 
 
+def test_an_empty_value_in_a_profile_collection_list_is_refused_not_any(cli: Any) -> None:
+    """qa193 F2: `--include-collections ','` (a list of an empty variable) was taken, the
+    empty values dropped: the list left empty, which is any collection, the profile widened
+    to the whole library. It is refused as the other lists refuse it; a collection whose
+    name holds a comma is still that collection, and '' still clears."""
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("collection", "create", "gbgames"), ("collection", "create", "a,b"),
+                 ("profile", "set", "1", "--include-collections", "gbgames")):
+        assert cli(*args).code == 0, args
+    for option in ("--include-collections", "--exclude-collections"):
+        for bad in (",", " , ", "gbgames,,a,b", "gbgames,"):
+            refused = cli("profile", "set", "1", option, bad)
+            assert refused.code == 2, (option, bad, refused.out)
+            assert "an empty value between commas" in " ".join(refused.err.split())
+    shown = cli("--json", "profile", "show", "1").json()["data"]
+    assert (shown["include_collections"], shown["exclude_collections"]) == ([1], [])
+    assert cli("profile", "set", "1", "--include-collections", "a,b").code == 0
+    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == [2]
+    assert cli("profile", "set", "1", "--include-collections", "").code == 0
+    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == []
+
+
 def test_profile_show_says_the_rule_resolve_says_of_retroarch_on_android(
         cli: Any, tmp_path: Path) -> None:
     """qa188 F3: `profile show` of an Odin 2 on Android said "gba: retroarch (fallback

@@ -687,11 +687,21 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
     `2` was the collection of id 2, not the one named "2", and `2023` was refused), a
     number no collection is named an id; a comma list as text (one collection's whole name
     with a comma in it is that name). Built-in smart collections and favorites before its
-    first game have no id and are refused, as are unknown ones."""
+    first game have no id and are refused, as are unknown ones; so is an empty value between
+    commas (`,` or `a,,b`: a list built of an empty variable), as every list option refuses
+    one — it left the list empty, which is "any collection" (qa193 F2). Text of blanks alone
+    is no collection: the list cleared, as ``''`` clears it."""
     if isinstance(values, str):
         whole = values.strip()
-        values = [whole] if whole and _find(db, whole) is not None else [
-            part.strip() for part in values.split(",") if part.strip()]
+        if not whole:
+            return []
+        if _find(db, whole) is not None:
+            values = [whole]
+        else:
+            values = [part.strip() for part in values.split(",")]
+            if "" in values:
+                raise InputError(f"collection list {whole!r}: an empty value between commas "
+                                 "(give '' alone to clear the list)")
     ids: list[int] = []
     for value in values:
         text = str(value).strip()
