@@ -519,3 +519,21 @@ def test_the_platform_limit_keeps_a_game_rated_playable_before_one_rated_intro_o
     verdicts = _verdicts(cli)
     assert {name for name, v in verdicts.items() if v["included"]} == {
         "F1 Racing Championship (Europe) (En,It,Es).iso"}
+
+
+def test_a_version_rated_unknown_loses_to_one_rated_playable(cli: Any, tmp_path: Path) -> None:
+    """qa193 F3: PCSX2's `compat: 0` ("unknown") for the Japanese Ape Escape 3 kept it, for
+    the profile's region, over the USA one rated playable; the README says a version rated
+    as running beats one rated ingame or unknown."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Ape Escape 3 (Japan).iso", "SCAJ_201.38")
+    _ps2_iso(root / "ps2" / "Ape Escape 3 (USA).iso", "SCUS_975.01")  # playable
+    _rated_knulli_profile(cli, root, "--regions", "Japan", "--languages", "Ja")
+    rated = tmp_path / "GameIndex.yaml"
+    rated.write_text('SCAJ-20138:\n  name: "Ape Escape 3"\n  region: "NTSC-Unk"\n'
+                     "  compat: 0\n")
+    assert real(cli, "cache", "import", rated, "--force").code in (0, 1)
+    verdicts = _verdicts(cli)
+    assert {name for name, v in verdicts.items() if v["included"]} == {
+        "Ape Escape 3 (USA).iso"}, verdicts
+    assert verdicts["Ape Escape 3 (Japan).iso"]["dropped"] == "other_version"

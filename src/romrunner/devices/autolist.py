@@ -683,7 +683,7 @@ class _Gate:
     include: bool
     reason: str
     warnings: list[str] = field(default_factory=list)
-    # included though its emulator's answer says it runs poorly (ingame, menu_intro): of one
+    # included though its emulator's answer says it runs poorly (ingame, unknown): of one
     # game's versions, one rated as running (perfect, playable) is kept first (QA153 F2)
     rated_down: bool = False
     rated_good: bool = False
@@ -801,7 +801,9 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
         if status in _WARN_STATUSES:
             if mode == "strict":
                 return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
-            return _Gate(True, COMPAT_OK, [said], rated_down=status != "unknown")
+            # ("unknown" is a rating, below an unrated game: a version rated as running
+            # beats it, as one rated ingame: qa193 F3)
+            return _Gate(True, COMPAT_OK, [said], rated_down=True)
         # (judged by RetroArch's cores: said which, as no emulator named answered)
         return _Gate(True, COMPAT_OK, [said] if found is None else [], rated_good=True)
     if game.platform_id in policies.strict_compat:
