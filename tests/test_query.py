@@ -368,6 +368,21 @@ def test_an_empty_result_of_an_operator_word_or_a_field_twice_is_explained(
     assert "warning" not in words.err and "no game matches" not in words.out
 
 
+def test_search_says_of_an_empty_result_that_an_operator_word_is_a_title_word(
+        cli: Any, db_path: Path) -> None:
+    """qa193 F6: `search mario OR zelda` said "no game matches" and nothing else, where
+    `games ls` warns that OR is a title word here; search says it too, of an empty result
+    only, and not of a phrase holding the word."""
+    make_library(db_path).close()
+    either = cli("search", "mario", "OR", "zelda")
+    assert either.code == 0 and either.out.strip() == "no game matches"
+    assert "warning: OR is a title word here" in either.err, either.err
+    warned = cli("--json", "search", "mario", "and", "zelda").json()["warnings"]
+    assert any("and is a title word here" in warning for warning in warned), warned
+    assert "title word" not in cli("search", '"mario or zelda"').err
+    assert "title word" not in cli("search", "mario").err
+
+
 def test_year_comes_from_the_dats_releaseyear(db: Database, tmp_path: Path) -> None:
     """libretro's DATs carry `releaseyear`; it is what `year:` reads."""
     from romrunner.catalog.importer import import_dat

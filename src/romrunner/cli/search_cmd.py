@@ -11,7 +11,13 @@ from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import literal
 from romrunner.errors import InputError
 from romrunner.library.platforms import UNKNOWN
-from romrunner.library.query import FIELDS, QueryError, query_words
+from romrunner.library.query import (
+    FIELDS,
+    QueryError,
+    empty_result_hint,
+    parse_query,
+    query_words,
+)
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 from romrunner.words import shell_word
@@ -46,6 +52,8 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
     more, rows = len(rows) > limit, rows[:limit]
+    if not rows and (hint := _operator_hint(text)) is not None:
+        app.warn(hint)  # (as games ls says it: qa193 F6)
     said_more = (f"the first {limit:,} matches; more match ("
                  + ("--limit N shows more, " if limit < SEARCH_MAX else "")
                  + "`romrunner games ls WORDS` pages through all)")
@@ -75,6 +83,15 @@ def _words(text: str) -> list[str]:
         return query_words(text)
     except QueryError as exc:
         raise InputError(f"search: {str(exc).removeprefix('query: ')}") from exc
+
+
+def _operator_hint(text: str) -> str | None:
+    """What `games ls` says of an empty result whose words hold ``OR``, ``AND`` or ``NOT``
+    (title words here, as in every query); None otherwise."""
+    try:
+        return empty_result_hint(parse_query(text))
+    except QueryError:  # (words search takes, a query refuses: nothing to say of them)
+        return None
 
 
 def _platform_word(platform: str | None, words: tuple[str, ...]
