@@ -145,7 +145,8 @@ def test_games_set_to_an_emulator_that_does_not_list_their_platform_are_said(
     _profile(cli, tmp_path / "roms", "muos")
     before = real(cli, "--json", "autolist", "1").json()["warnings"]
     assert not [w for w in before if "does not list platform" in w]
-    assert real(cli, "override", "set", "--platform", "gb", "--emulator", "pcsx2").code == 0
+    assert real(cli, "override", "set", "--platform", "gb", "--emulator", "pcsx2",
+                "--force").code == 0
     listed = real(cli, "--json", "autolist", "1").json()
     said = [w for w in listed["warnings"] if "does not list platform gb" in w]
     assert said and said[0].startswith("2 included games of gb run with pcsx2"), said

@@ -122,7 +122,7 @@ def test_unknown_when_the_pack_lists_no_formats_or_an_override_picks_another_emu
     assert "archive-unknown" in codes
     pack = _pack(tmp_path, {"retroarch-snes9x": ["sfc", "zip"], "retroarch-mgba": ["gba"]})
     assert cli("--pack", str(pack), "override", "set", "--platform", "snes", "--emulator",
-               "retroarch-mgba", "--profile", "1").code == 0
+               "retroarch-mgba", "--profile", "1", "--force").code == 0
     moved = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
                 "platform:snes")
     snes = _by_platform(moved.json()["data"])["snes"]

@@ -96,7 +96,8 @@ def _rescanned(inputs: Inputs) -> None:  # a game's file changed, and scanned ag
 
 def _excluded(inputs: Inputs) -> None:  # an override on a chosen game
     set_game_override(inputs.library.db, builtin_pack(), inputs.ids[0],
-                      profile_id=inputs.library.profile_id, emulator="snes9x")
+                      profile_id=inputs.library.profile_id, emulator="snes9x",
+                      force=True)  # (the game need not be a SNES one)
 
 
 def _root_added(inputs: Inputs) -> None:

@@ -96,7 +96,7 @@ def test_a_game_set_to_an_installed_emulator_is_not_said(cli: Any, tmp_path: Pat
     games = cli("--pack", str(pack), "--json", "games", "ls", "platform:snes").json()["data"]
     beta = next(g["id"] for g in games["games"] if g["filename"] == "Beta (USA).sfc")
     assert cli("--pack", str(pack), "override", "set", "--game", str(beta), "--emulator",
-               "retroarch-mgba").code == 0  # (it warns: mgba lists no snes; a test's choice)
+               "retroarch-mgba", "--force").code == 0  # (mgba lists no snes; a test's choice)
     card = tmp_path / "card"
     card.mkdir()
     dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:snes",

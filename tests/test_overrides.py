@@ -75,7 +75,9 @@ def test_real_pack_aliases_and_installed_warnings(tmp_path: Path) -> None:
     profile = add_profile(db, "rocknix")
     ok = set_platform_override(db, real, "snes", "snes9x", profile)
     assert ok.emulator_id == "snes9x" and ok.warnings == []
-    doubtful = set_platform_override(db, real, "n64", "dolphin", profile)
+    with pytest.raises(InputError, match=r"does not list platform n64.*--force"):
+        set_platform_override(db, real, "n64", "dolphin", profile)
+    doubtful = set_platform_override(db, real, "n64", "dolphin", profile, force=True)
     assert any("does not list platform n64" in w for w in doubtful.warnings)
     assert any("not installed on rocknix" in w for w in doubtful.warnings)
     # qa188 F11: an emulator the pack says does not run on Android, on an Android device
@@ -97,11 +99,11 @@ def test_precedence_and_the_explainer_agree_with_resolve(db: Database,
         return why.emulator_id, why.emulator_origin
 
     assert both() == ("retroarch-snes9x", "muos default")
-    set_platform_override(db, pack, "snes", "retroarch-mgba")
+    set_platform_override(db, pack, "snes", "retroarch-mgba", force=True)
     assert both() == ("retroarch-mgba", "platform override")
-    set_platform_override(db, pack, "snes", "retroarch-fceumm", profile)
+    set_platform_override(db, pack, "snes", "retroarch-fceumm", profile, force=True)
     assert both() == ("retroarch-fceumm", "profile platform override")
-    set_game_override(db, pack, 1, emulator="retroarch-gambatte")
+    set_game_override(db, pack, 1, emulator="retroarch-gambatte", force=True)
     assert both() == ("retroarch-gambatte", "game override")
     set_game_override(db, pack, 1, profile_id=profile, emulator="snes9x", action="exclude")
     why = explain(db, pack, 1, profile)
@@ -193,15 +195,17 @@ def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
     the page's answer for each game is the explainer's, and the page costs at most two
     statement whatever its size (no per-game query), once the profile's resolver is built."""
     profile, other = 1, add_profile(db, "rocknix", device="other-device")
-    set_platform_override(db, pack, "snes", "retroarch-mgba")
-    set_platform_override(db, pack, "n64", "retroarch-fceumm", profile)
-    set_platform_override(db, pack, "nes", "retroarch-gambatte", other)
-    set_game_override(db, pack, 1, emulator="retroarch-gambatte")
+    set_platform_override(db, pack, "snes", "retroarch-mgba", force=True)
+    set_platform_override(db, pack, "n64", "retroarch-fceumm", profile, force=True)
+    set_platform_override(db, pack, "nes", "retroarch-gambatte", other, force=True)
+    set_game_override(db, pack, 1, emulator="retroarch-gambatte", force=True)
     set_game_override(db, pack, 2, profile_id=profile, emulator="snes9x")
-    set_game_override(db, pack, 2, emulator="retroarch-fceumm", action="exclude")
+    set_game_override(db, pack, 2, emulator="retroarch-fceumm", action="exclude",
+                      force=True)
     set_game_override(db, pack, 3, profile_id=profile, action="exclude")  # no emulator
-    set_game_override(db, pack, 5, profile_id=other, emulator="snes9x")  # another profile
-    set_game_override(db, pack, 7, emulator="snes9x")
+    set_game_override(db, pack, 5, profile_id=other, emulator="snes9x",
+                      force=True)  # another profile
+    set_game_override(db, pack, 7, emulator="snes9x", force=True)
     with db.atomic():
         db.execute("UPDATE game_overrides SET is_enabled = 0 WHERE game_id = 7")
     resolver = EmulatorResolver(db, pack, profile)
@@ -265,3 +269,38 @@ def test_a_nan_stored_before_the_check_reads_as_text(cli: Any, db_path: Path) ->
     listed = cli("--json", "override", "ls")
     assert json.loads(listed.out, parse_constant=pytest.fail)["data"][0]["settings"] == {
         "x": "NaN", "y": "Infinity"}
+
+
+def test_an_emulator_the_pack_says_cannot_run_the_platform_or_the_os_is_said(
+        cli: Any, db_path: Path) -> None:
+    """qa193 F9: `override set --platform gb --emulator pcsx2` (every profile, an Android
+    one among them) was taken with a warning of the platform only; the auto-list then kept
+    the Game Boy games "compatibility assumed". An emulator that does not list the platform
+    is refused unless --force; one that does not run on a profile's OS is said of an
+    override for every profile as of one for that profile."""
+    db = make_library(db_path)
+    android = add_profile(db, "android", "retroid-pocket-5")
+    add_profile(db, "rocknix", "rg-353v")
+    db.close()
+    pack = str(shared_path("definition-pack"))
+    for args in (("--platform", "snes", "--emulator", "pcsx2"),
+                 ("--game", "1", "--emulator", "pcsx2")):  # (a SNES game)
+        refused = cli("--pack", pack, "override", "set", *args)
+        assert refused.code == 2, refused.out
+        assert "pcsx2 does not list platform snes" in refused.err and "--force" in refused.err
+    assert cli("--pack", pack, "--json", "override", "ls").json()["data"] == []
+    forced = cli("--pack", pack, "override", "set", "--platform", "snes", "--emulator",
+                 "pcsx2", "--force")
+    assert forced.code == 0, forced.err
+    said = " ".join(forced.err.split())
+    assert "pcsx2 does not list platform snes" in said
+    assert (f"pcsx2 does not run on android (the definition pack says), the system of "
+            f"profile {android} (android)") in said, said
+    assert "rocknix" not in said
+    # a profile's own override is not this one's concern; another emulator, no word
+    assert cli("--pack", pack, "override", "set", "--platform", "ps2", "--emulator",
+               "nethersx2", "--profile", str(android)).code == 0
+    ps2 = cli("--pack", pack, "override", "set", "--platform", "ps2", "--emulator", "pcsx2")
+    assert ps2.code == 0 and "does not run on" not in ps2.err, ps2.err
+    game = cli("--pack", pack, "override", "set", "--game", "1", "--emulator", "snes9x")
+    assert game.code == 0 and "warning" not in game.err, game.err

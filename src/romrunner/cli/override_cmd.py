@@ -52,10 +52,13 @@ def _target(platform: str | None, game: int | None) -> None:
 @click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE",
               help="A per-game setting (repeatable). The value is kept as typed (text), "
                    "except whole numbers, true, false and null; NaN/Infinity are refused.")
+@click.option("--force", is_flag=True,
+              help="Set an emulator the definition pack says does not run the platform.")
 def override_set(platform: str | None, game: int | None, profile: int | None,
                  emulator: str | None, include: bool, exclude: bool,
-                 settings: tuple[str, ...]) -> int:
-    """Set an override; emulator and platform ids are checked against the pack."""
+                 settings: tuple[str, ...], force: bool) -> int:
+    """Set an override; emulator and platform ids are checked against the pack, and an
+    emulator the pack says does not run the platform is refused unless --force."""
     _target(platform, game)
     if include and exclude:
         raise InputError("--include and --exclude together: give one of them")
@@ -65,14 +68,14 @@ def override_set(platform: str | None, game: int | None, profile: int | None,
     if platform is not None:
         if emulator is None or action or settings:
             raise InputError("a platform override takes --emulator only")
-        change = set_platform_override(db, pack, platform, emulator, profile)
+        change = set_platform_override(db, pack, platform, emulator, profile, force=force)
     else:
         if emulator is None and action is None and not settings:
             raise InputError("give --emulator, --include/--exclude or --setting")
         assert game is not None
         change = set_game_override(db, pack, game, profile_id=profile, emulator=emulator,
-                                   action=action,
-                                   settings=_settings(settings))
+                                   action=action, settings=_settings(settings),
+                                   force=force)
     for warning in change.warnings:
         app.warn(warning)
     scope = f"profile {profile}" if profile is not None else "every profile"

@@ -32,7 +32,7 @@ from romrunner.devices.osprofile import (
     retroarch_runs_everywhere,
     runs_retroarch,
 )
-from romrunner.devices.profiles import Profile, load_profile
+from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
@@ -314,10 +314,8 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
     ``profile``): a platform the pack does not list for it, an emulator its OS lacks."""
     warnings: list[str] = []
     emulator = pack.emulators.get(emulator_id)
-    if emulator is not None and emulator.platforms and "*" not in emulator.platforms \
-            and platform_id not in emulator.platforms:
-        warnings.append(f"emulator {emulator_id} does not list platform {platform_id} "
-                        f"(it lists {', '.join(emulator.platforms)})")
+    if (unlisted := platform_unlisted(pack, emulator_id, platform_id)) is not None:
+        warnings.append(unlisted)
     if profile is None:
         return warnings
     system = os_system(pack, profile.os_id)
@@ -341,6 +339,55 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
         warnings.append(f"emulator {emulator_id} is not installed on {profile.os_id} "
                         f"(profile {profile.id})")
     return warnings
+
+
+def platform_unlisted(pack: DefinitionPack, emulator_id: str, platform_id: str) -> str | None:
+    """Why ``emulator_id`` cannot run ``platform_id`` games where the pack says so: it lists
+    the platforms it runs, and not that one; None otherwise (no list, every platform, or a
+    platform the pack does not know: a game's undecided one)."""
+    emulator = pack.emulators.get(emulator_id)
+    if emulator is None or not emulator.platforms or "*" in emulator.platforms \
+            or platform_id in emulator.platforms or platform_id not in pack.platforms:
+        return None
+    return (f"emulator {emulator_id} does not list platform {platform_id} "
+            f"(it lists {', '.join(emulator.platforms)})")
+
+
+def refuse_unlisted_platform(pack: DefinitionPack, emulator_id: str, platform_id: str,
+                             force: bool) -> None:
+    """An InputError when the pack says ``emulator_id`` does not run ``platform_id`` (see
+    :func:`platform_unlisted`) and not ``force`` (qa193 F9: pcsx2 for the Game Boy was set,
+    and the auto-list then kept its games "compatibility assumed")."""
+    if not force and (unlisted := platform_unlisted(pack, emulator_id, platform_id)):
+        raise InputError(f"{unlisted}: not set; --force sets it anyway")
+
+
+def os_warnings_of_profiles(db: Database, pack: DefinitionPack, emulator_id: str,
+                            target: tuple[str, str]) -> list[str]:
+    """For an override of every profile: the systems of profiles ``emulator_id`` does not
+    run on, as the pack says, with those profiles — less those with an override of their
+    own for ``target`` (``("platform", "gb")``, ``("game", "12")``), which this one does not
+    reach (qa193 F9: pcsx2 set for every profile, an Android one among them, without a
+    word)."""
+    emulator = pack.emulators.get(emulator_id)
+    if emulator is None:
+        return []
+    table, column = ("platform_overrides", "platform_id") if target[0] == "platform" \
+        else ("game_overrides", "game_id")
+    own = {int(row[0]) for row in db.query(
+        f"SELECT device_profile_id FROM {table} WHERE {column} = ? AND "
+        "device_profile_id IS NOT NULL AND emulator_id IS NOT NULL",
+        (target[1] if target[0] == "platform" else int(target[1]),))}
+    where: dict[str, list[str]] = {}
+    for profile in list_profiles(db):
+        system = os_system(pack, profile.os_id)
+        if profile.id not in own and system is not None and not emulator.runs_on(system):
+            where.setdefault(system, []).append(f"{profile.id} ({profile.os_id})")
+    return [f"emulator {emulator_id} does not run on {system} (the definition pack says), "
+            f"the system of profile{'s' if len(ids) > 1 else ''} {', '.join(ids)}, which "
+            "this override reaches too (`override set --profile ID` sets another for one "
+            "profile)"
+            for system, ids in sorted(where.items())]
 
 
 # Folder-name families whose frontend runs each ROM folder with the emulator set for that
@@ -433,11 +480,14 @@ def _scope(profile_id: int | None) -> tuple[str, tuple[object, ...]]:
 
 
 def set_platform_override(db: Database, pack: DefinitionPack, platform_id: str,
-                          emulator: str, profile_id: int | None = None) -> OverrideChange:
-    """Use ``emulator`` for every game of ``platform_id`` (on one profile, or everywhere)."""
+                          emulator: str, profile_id: int | None = None, *,
+                          force: bool = False) -> OverrideChange:
+    """Use ``emulator`` for every game of ``platform_id`` (on one profile, or everywhere);
+    an emulator the pack says does not run the platform is refused unless ``force``."""
     if platform_id not in pack.platforms:
         raise InputError(f"platform {platform_id!r} is not in the definition pack")
     emulator_id = resolve_emulator_id(pack, emulator)
+    refuse_unlisted_platform(pack, emulator_id, platform_id, force)
     profile = _profile(db, profile_id)
     where, params = _scope(profile_id)
     with db.atomic():
@@ -447,7 +497,10 @@ def set_platform_override(db: Database, pack: DefinitionPack, platform_id: str,
                    "emulator_id) VALUES (?, ?, ?)", (profile_id, platform_id, emulator_id))
     return OverrideChange("platform", platform_id, profile_id, emulator_id, None, {},
                           [*emulator_warnings(pack, emulator_id, platform_id, profile),
-                           *folder_picks_warnings(pack, emulator_id, platform_id, profile)])
+                           *folder_picks_warnings(pack, emulator_id, platform_id, profile),
+                           *(os_warnings_of_profiles(db, pack, emulator_id,
+                                                     ("platform", platform_id))
+                             if profile is None else [])])
 
 
 _PLAIN_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
@@ -484,16 +537,19 @@ def format_setting(value: Any) -> str:
 
 def set_game_override(db: Database, pack: DefinitionPack, game_id: int, *,
                       profile_id: int | None = None, emulator: str | None = None,
-                      action: str | None = None, settings: Mapping[str, Any] | None = None
-                      ) -> OverrideChange:
+                      action: str | None = None, settings: Mapping[str, Any] | None = None,
+                      force: bool = False) -> OverrideChange:
     """Set a game's emulator, include/exclude action and/or settings (merged into the ones
-    already set at the same scope)."""
+    already set at the same scope); an emulator the pack says does not run the game's
+    platform is refused unless ``force``."""
     if action not in (None, "include", "exclude"):
         raise InputError(f"action {action!r}: expected include or exclude")
     row = db.query_one("SELECT platform_id FROM games WHERE id = ?", (game_id,))
     if row is None:
         raise NotFoundError(f"game {game_id} does not exist")
     emulator_id = resolve_emulator_id(pack, emulator) if emulator is not None else None
+    if emulator_id is not None:
+        refuse_unlisted_platform(pack, emulator_id, row["platform_id"], force)
     profile = _profile(db, profile_id)
     where, params = _scope(profile_id)
     with db.atomic():
@@ -514,8 +570,9 @@ def set_game_override(db: Database, pack: DefinitionPack, game_id: int, *,
                        "custom_settings = ?, is_enabled = 1, updated_at = CURRENT_TIMESTAMP "
                        "WHERE id = ?", (*values, current["id"]))
     warnings = [*emulator_warnings(pack, values[0], row["platform_id"], profile),
-                *folder_picks_warnings(pack, values[0], row["platform_id"], profile)] \
-        if values[0] else []
+                *folder_picks_warnings(pack, values[0], row["platform_id"], profile),
+                *(os_warnings_of_profiles(db, pack, values[0], ("game", str(game_id)))
+                  if profile is None else [])] if values[0] else []
     return OverrideChange("game", str(game_id), profile_id, values[0], values[1], merged,
                           warnings)
 
