@@ -505,6 +505,29 @@ def test_a_word_to_leave_out_inside_a_titles_value_is_refused_not_inverted(
     assert titles(db, 'title:"super -mario world-"') == ["Super Mario World"]
 
 
+def test_a_collection_query_matching_no_game_now_is_said(cli: Any, db_path: Path) -> None:
+    """qa193 F7: `collection create newsmart --query marioo` (a typo) was saved, and
+    `collection add mine --query marioo` said "0 games added", without a word, where `games
+    ls marioo` says no game matches; each now says that nothing matches it now. The query
+    is still taken: the library may gain such games."""
+    make_library(db_path).close()
+    said = "nothing in the library matches it now (a mistyped word?"
+    created = cli("--json", "collection", "create", "typo", "--query", "marioo")
+    assert created.code == 0, created.err
+    assert [w for w in created.json()["warnings"]
+            if w.startswith(f"smart collection typo selects no game; {said}")], created.json()
+    edited = cli("collection", "edit", "typo", "--query", "platform:gba zelda")
+    assert edited.code == 0 and said in " ".join(edited.err.split()), edited.err
+    assert cli("collection", "create", "mine").code == 0
+    added = cli("collection", "add", "mine", "--query", "marioo")
+    assert added.code == 0 and f"warning: --query selects no game; {said}" in " ".join(
+        added.err.split()), added.err
+    for args in (("collection", "edit", "typo", "--query", "mario"),
+                 ("collection", "add", "mine", "--query", "platform:gba")):
+        found = cli(*args)
+        assert found.code == 0 and "warning" not in found.err, (args, found.err)
+
+
 def test_every_command_reading_a_query_explains_an_operator_word_in_any_case(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """QA180 F1: the hint was given by `games ls` alone, and not of a lower-case `or`: a

@@ -55,8 +55,8 @@ def collection_create(name: str, query: str | None) -> int:
 
 
 def _hint(app: AppContext, db: Database, query: str, what: str) -> None:
-    """Say why ``query`` (stored, or whose games were added) selects no game, when a word of
-    it reads as another search syntax's (``mario OR zelda``), as `games ls` says it."""
+    """Say that ``query`` (stored, or whose games were added) selects no game, and why when a
+    word of it reads as another search syntax's (``mario OR zelda``), as `games ls` says it."""
     hint = nothing_found_hint(db, query, known_platforms=app.pack().platforms)
     if hint is not None:
         app.warn(f"{what}; {hint}")

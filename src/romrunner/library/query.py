@@ -353,17 +353,20 @@ def empty_result_hint(query: Query) -> str | None:
 
 def nothing_found_hint(db: Database, query: Query | str, *,
                        known_platforms: Iterable[str] | None = None) -> str | None:
-    """The :func:`empty_result_hint` of ``query`` when it selects no game (a smart collection
-    stored, games added by a query), else None; the database is asked only when there is a
-    hint to give."""
+    """Why ``query`` selects no game (a smart collection stored, games added by a query), or
+    None when it selects some: its :func:`empty_result_hint`, else that it matches no game of
+    the library now (qa193 F7: a mistyped word, `marioo`, saved a smart collection without a
+    word, where `games ls` says "no game matches")."""
     parsed = parse_query(query) if isinstance(query, str) else query
-    hint = empty_result_hint(parsed)
-    if hint is None:
-        return None
     chosen = select(db, parsed, known_platforms=known_platforms)
-    found = db.scalar(f"SELECT EXISTS (SELECT 1 FROM {chosen.from_sql} WHERE {chosen.where})",
-                      chosen.all_params)
-    return None if found else hint
+    # (not in an EXISTS: one level more of SQL, and a deep chain of collections naming
+    # collections overflows SQLite's parser, as `games ls` of it does not)
+    if db.query_one(f"SELECT 1 FROM {chosen.from_sql} WHERE {chosen.where} LIMIT 1",
+                    chosen.all_params) is not None:
+        return None
+    return empty_result_hint(parsed) or (
+        "nothing in the library matches it now (a mistyped word? `romrunner games ls "
+        "QUERY` shows what a query finds)")
 
 
 # -- value parsers --------------------------------------------------------------------------
