@@ -486,7 +486,7 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             plan.held_sets, plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
             plan.excluded_with_set, plan.save_folders, plan.platform_names,
-            plan.content_folders, plan.android, plan.bios_readers)
+            plan.content_folders, plan.android, plan.bios_readers, plan.sets_let_go)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -496,7 +496,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
      chosen_held_games, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
-     content_folders, android, bios_readers) = payload
+     content_folders, android, bios_readers, sets_let_go) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -508,7 +508,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
         excluded_with_set=excluded_with_set, save_folders=save_folders,
         platform_names=platform_names, content_folders=content_folders, android=android,
-        bios_readers=bios_readers)
+        bios_readers=bios_readers, sets_let_go=sets_let_go)
     plan.defer_items(columns)
     return plan
 
