@@ -198,3 +198,31 @@ def test_the_line_of_the_games_chosen_counts_those_left_out_as_copies(
     assert run.json()["data"]["chosen"] == dry_json.json()["data"]["chosen"]
     again = cli("deploy", "1", "--to", card, "platform:psp")
     assert again.code == 0 and line.partition(";")[0] in again.out, again.out
+
+
+def test_the_format_on_the_card_or_unchanged_since_the_scan_goes_before_the_better_one(
+        cli: Any, tmp_path: Path) -> None:
+    """A PSP .iso on the card, its .cso scanned and then removed: the .iso stays chosen, and
+    --prune leaves the card's only copy; on an empty card a .cso changed since the scan gives
+    way to the .iso, which goes (neither went)."""
+    folder = tmp_path / "roms" / "psp"
+    folder.mkdir(parents=True)
+    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    cso = folder / "Patapon (USA).cso"
+    cso.write_bytes(b"CISO" + b"q" * 2_000)
+    assert cli("scan", "--workers", "1").code == 0
+    cso.unlink()
+    result = cli("deploy", "1", "--to", card, "platform:psp", "--prune")
+    assert result.code == 0, result.err
+    assert "Patapon (USA).cso: Patapon (USA).iso goes" in result.err
+    assert card_names(card) == ["ROMS/psp/Patapon (USA).iso"]
+    cso.write_bytes(b"CISO" + b"r" * 3_000)  # (changed since the scan)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    first = cli("deploy", "1", "--to", empty, "platform:psp")
+    assert first.code == 0, first.err
+    assert card_names(empty) == ["ROMS/psp/Patapon (USA).iso"]

@@ -1946,10 +1946,12 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
                              pack: DefinitionPack | None, profile_id: int | None) -> None:
     """Take out of ``games`` each chosen disc image that is the same game as another chosen
     one in another format (``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside a
-    ``.chd``): a frontend lists each file as a game, so the card gets one — the format the
-    emulator the profile runs it with reads best (see :func:`format_rank`), of a library root
-    that is there now, else identified by its hashes, else of the root added first, the
-    lowest id — and one warning names the others. The same game: one platform, the same
+    ``.chd``): a frontend lists each file as a game, so the card gets one — as of copies of
+    one content (see _leave_out_copies), one on a library root that is there now and
+    unchanged since the scan, then the one already on the card; then the format the
+    emulator the profile runs it with reads best (see :func:`format_rank`), then one
+    identified by its hashes, of the root added first, the lowest id — and one warning
+    names the others. The same game: one platform, the same
     name (the catalog game's where its hashes identify it, else the file's, its extension
     left aside: the same title and tags), and never two disc ids read from the images, nor
     two catalog games its hashes identify, that differ. Discs of multi-disc sets are
@@ -1970,9 +1972,11 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     emulators = EmulatorResolver(db, pack, profile_id).games(
         [game.id for group in groups.values() for game in group]) if pack is not None else {}
     left: list[tuple[_Game, _Game]] = []
+    builder.volatile = True  # (the card's files and the sources decide: not kept)
     for group in groups.values():
         ranked = sorted(group, key=lambda g: (
-            not builder.root_reachable(g.root),
+            not builder.root_reachable(g.root), not _source_as_scanned(g),
+            not builder.on_card(g),
             format_rank(pack, (found.emulator_id if (found := emulators.get(g.id)) else None),
                         g.platform_id, extension_of(g.filename)),
             named.get(g.id, (None,))[0] is None, g.root_id, g.id))
