@@ -1187,6 +1187,38 @@ def test_a_second_copy_of_a_set_in_another_library_root_is_left_out_and_said(
     assert len(list(card.rglob("*.bin"))) == 2
 
 
+def test_of_two_copies_of_a_set_in_two_roots_the_one_that_can_go_goes(
+        cli: Any, tmp_path: Path) -> None:
+    """Review41: with the first copy's root away, the copy in the root that is there goes
+    (nothing went), and --prune leaves the card's copy of it (it removed the set's discs)."""
+    for root, title in (("a", "Alpha: Beta (USA)"), ("b", "Alpha - Beta (USA)")):
+        psx = tmp_path / root / "psx"
+        psx.mkdir(parents=True)
+        for disc in (1, 2):
+            write_disc(psx, f"{title} (Disc {disc})",
+                       hashlib.sha256(f"{title}{disc}".encode()).digest() * 400)
+    for args in (("library", "add", str(tmp_path / "a")), ("library", "add", str(tmp_path / "b")),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    (tmp_path / "a").rename(tmp_path / "a.away")
+    card = tmp_path / "card"
+    card.mkdir()
+    done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
+    assert done.code == 0, done.err
+    assert any("Alpha: Beta (USA) (Disc 1).cue (disc 1: Alpha - Beta (USA) (Disc 1).cue goes)"
+               in w for w in done.json()["warnings"]), done.json()["warnings"]
+    written = sorted(path.name for path in card.rglob("*") if path.is_file()
+                     and ".romrunner" not in path.parts)
+    assert written == ["Alpha - Beta (USA) (Disc 1).bin", "Alpha - Beta (USA) (Disc 1).cue",
+                       "Alpha - Beta (USA) (Disc 2).bin", "Alpha - Beta (USA) (Disc 2).cue",
+                       "Alpha - Beta (USA).m3u"], written
+    pruned = cli("deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.code == 0, pruned.err
+    assert sorted(path.name for path in card.rglob("*") if path.is_file()
+                  and ".romrunner" not in path.parts) == written
+
+
 def _knulli_card(cli: Any, tmp_path: Path) -> Path:
     """``tmp_path/lib`` added and scanned, an RG35XX Plus on KNULLI as profile 1 (the flat
     layout), and an empty card folder."""

@@ -3255,7 +3255,7 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             formats[game.set_key][_format(game)] += 1
     left: list[str] = []
     sets_left: set[str] = set()
-    copy_of = _fullest_copies(by_disc)  # a set -> the copy of it with the most discs
+    copy_of = _fullest_copies(by_disc, builder)  # a set -> its copy with the most discs
     for (set_key, _), discs in sorted(by_disc.items()):
         if len(discs) < 2:
             continue
@@ -3328,19 +3328,33 @@ def m3u_line(path: str) -> str:
     return f"./{path}" if path[:1] == "#" or path[:1].isspace() else path
 
 
-def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]]) -> dict[str, str]:
-    """Per set, the copy (see _copy_name) that has the most of its discs; of two as full,
-    the one holding the lower id."""
+def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]],
+                    builder: _Builder) -> dict[str, str]:
+    """Per set, the copy (see _copy_name) that has the most of its discs that can go — on a
+    library root that is there now, unchanged since the scan — then the most of them already
+    on the card, then the most discs; of two as full, the one holding the lower id (a copy on
+    a root that is away went, nothing did, and --prune removed the card's copy)."""
     discs: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    usable: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    on_card: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     first: dict[tuple[str, str], int] = {}
     for (set_key, disc), games in by_disc.items():
         for game in games:
             name = _copy_name(game)
             discs[set_key][name].add(disc)
             first[(set_key, name)] = min(first.get((set_key, name), game.id), game.id)
-    return {set_key: max(copies, key=lambda name: (len(copies[name]),
-                                                   -first[(set_key, name)]))
-            for set_key, copies in discs.items()}
+    for (set_key, disc), games in by_disc.items():
+        if len(discs[set_key]) < 2:  # (one copy: nothing to weigh, nothing read)
+            continue
+        builder.volatile = True  # (the card's files and the sources decide: not kept)
+        for game in games:
+            if builder.root_reachable(game.root) and _source_as_scanned(game):
+                usable[set_key][_copy_name(game)].add(disc)
+            if builder.on_card(game):
+                on_card[set_key][_copy_name(game)].add(disc)
+    return {set_key: max(copies, key=lambda name: (
+        len(usable[set_key][name]), len(on_card[set_key][name]), len(copies[name]),
+        -first[(set_key, name)])) for set_key, copies in discs.items()}
 
 
 def _other_copy_of(game: _Game, kept: _Game) -> bool:
