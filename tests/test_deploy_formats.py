@@ -226,3 +226,36 @@ def test_the_format_on_the_card_or_unchanged_since_the_scan_goes_before_the_bett
     first = cli("deploy", "1", "--to", empty, "platform:psp")
     assert first.code == 0, first.err
     assert card_names(empty) == ["ROMS/psp/Patapon (USA).iso"]
+
+
+def test_a_sheet_whose_data_files_the_deploy_does_not_carry_is_no_format_of_the_game(
+        cli: Any, tmp_path: Path) -> None:
+    """A Saturn CloneCD rip with a .cue beside its .ccd: the .ccd is not kept for the .cue
+    (only the .ccd went, without its .img: the game could not run); both sheets go, the
+    .cue with its track. A DOS floppy's .img beside a CD's .iso of one name: both go."""
+    pack = str(shared_path("definition-pack"))
+    saturn = tmp_path / "roms" / "saturn"
+    saturn.mkdir(parents=True)
+    (saturn / "Panzer (Japan).img").write_bytes(b"\x03" * 47_040)
+    (saturn / "Panzer (Japan).sub").write_bytes(b"\x04" * 960)
+    (saturn / "Panzer (Japan).ccd").write_text("[CloneCD]\nVersion=3\n")
+    (saturn / "Panzer (Japan).cue").write_text(
+        'FILE "Panzer (Japan).img" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n')
+    dos = tmp_path / "roms" / "dos"
+    dos.mkdir()
+    (dos / "Doom.img").write_bytes(b"\x05" * 30_000)
+    (dos / "Doom.iso").write_bytes(b"\x06" * 30_000)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "batocera"),
+                 ("profile", "set", "1", "--mode", "permissive"),
+                 ("override", "set", "--platform", "saturn", "--emulator", "kronos")):
+        assert cli("--pack", pack, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--pack", pack, "deploy", "1", "--to", card, "platform:saturn,dos")
+    assert "in another format" not in result.err, result.err
+    names = card_names(card)
+    for name in ("saturn/Panzer (Japan).cue", "saturn/Panzer (Japan).img",
+                 "dos/Doom.img", "dos/Doom.iso"):
+        assert f"roms/{name}" in names, names

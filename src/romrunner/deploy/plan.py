@@ -80,7 +80,7 @@ from romrunner.deploy.plancache import (
 from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
-from romrunner.devices.formats import DISC_IMAGES, format_rank
+from romrunner.devices.formats import SMALLER_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import (
     EmulatorResolver,
@@ -1944,8 +1944,8 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
 
 def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Builder,
                              pack: DefinitionPack | None, profile_id: int | None) -> None:
-    """Take out of ``games`` each chosen disc image that is the same game as another chosen
-    one in another format (``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside a
+    """Take out of ``games`` each chosen disc image (one of _ONE_GAME_FORMATS) that is the same
+    game as another chosen one in another format (``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside a
     ``.chd``): a frontend lists each file as a game, so the card gets one — as of copies of
     one content (see _leave_out_copies), one on a library root that is there now and
     unchanged since the scan, then the one already on the card; then the format the
@@ -1958,7 +1958,7 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     compared set by set (see _one_revision_per_disc); archives by their content (see
     _leave_out_copies)."""
     candidates = [game for game in games.values() if game.set_key is None
-                  and not game.archive and extension_of(game.filename) in DISC_IMAGES]
+                  and not game.archive and extension_of(game.filename) in _ONE_GAME_FORMATS]
     if len(candidates) < 2:
         return
     named = _names_and_disc_ids(db, [game.id for game in candidates])
@@ -2005,6 +2005,13 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
         "(the same platform and name): each game goes on the card once, in the format its "
         "emulator reads best — the platform's preferred one, else a compressed image "
         f"({shown})"))
+
+
+# The disc formats a copy of one game in two of which goes once: an image holding its own data
+# and a sheet the deploy carries with its tracks (.cue, .gdi). Not a sheet whose data files
+# the deploy does not read (.ccd, .mds, .toc: only the sheet went, and the game could not run),
+# nor a raw track or image of many uses (.bin, .img: a DOS floppy beside a CD's .iso), nor .nrg.
+_ONE_GAME_FORMATS = frozenset({".cue", ".gdi", ".iso", ".cdi", ".gcm", *SMALLER_IMAGES})
 
 
 def _names_and_disc_ids(db: Database, ids: list[int]
