@@ -259,3 +259,26 @@ def test_a_sheet_whose_data_files_the_deploy_does_not_carry_is_no_format_of_the_
     for name in ("saturn/Panzer (Japan).cue", "saturn/Panzer (Japan).img",
                  "dos/Doom.img", "dos/Doom.iso"):
         assert f"roms/{name}" in names, names
+
+
+def test_two_games_of_one_generic_name_in_folders_of_their_own_both_go(
+        cli: Any, tmp_path: Path) -> None:
+    """``A/Disc.iso`` and ``B/Disc.chd``, two games their hashes do not identify, each in a
+    folder of its own: not one game (the .chd alone went); ``Game (USA).iso`` and its .cso in
+    one folder still are."""
+    psp = tmp_path / "roms" / "psp"
+    for folder in ("A", "B"):
+        (psp / folder).mkdir(parents=True)
+    (psp / "A" / "Disc.iso").write_bytes(b"a" * 40_000)
+    (psp / "B" / "Disc.cso").write_bytes(b"CISO" + b"b" * 1_000)
+    (psp / "Game (USA).iso").write_bytes(b"g" * 40_000)
+    (psp / "Game (USA).cso").write_bytes(b"CISO" + b"h" * 1_000)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", card, "platform:psp")
+    assert result.code == 0, result.err
+    assert "Game (USA).iso: Game (USA).cso goes" in result.err
+    assert "Disc.iso" not in result.err, result.err
+    names = [name.rpartition("/")[2] for name in card_names(card)]
+    assert sorted(names) == ["Disc.cso", "Disc.iso", "Game (USA).cso"], names

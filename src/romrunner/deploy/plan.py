@@ -125,7 +125,6 @@ from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import (
     extension_of,
     parse_filename,
-    parse_name,
     revision_rank,
     strip_extension,
     tags_of_file,
@@ -1944,36 +1943,37 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
 
 def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Builder,
                              pack: DefinitionPack | None, profile_id: int | None) -> None:
-    """Take out of ``games`` each chosen disc image (one of _ONE_GAME_FORMATS) that is the same
-    game as another chosen one in another format (``Game (USA).iso`` beside ``Game (USA).rvz``, a cue/bin beside a
-    ``.chd``): a frontend lists each file as a game, so the card gets one — as of copies of
-    one content (see _leave_out_copies), one on a library root that is there now and
-    unchanged since the scan, then the one already on the card; then the format the
-    emulator the profile runs it with reads best (see :func:`format_rank`), then one
-    identified by its hashes, of the root added first, the lowest id — and one warning
-    names the others. The same game: one platform, the same
-    name (the catalog game's where its hashes identify it, else the file's, its extension
-    left aside: the same title and tags), and never two disc ids read from the images, nor
-    two catalog games its hashes identify, that differ. Discs of multi-disc sets are
-    compared set by set (see _one_revision_per_disc); archives by their content (see
-    _leave_out_copies)."""
+    """Take out of ``games`` each chosen disc image (one of _ONE_GAME_FORMATS) that is the
+    same game as another chosen one in another format (``Game (USA).iso`` beside ``Game
+    (USA).rvz``, a cue/bin beside a ``.chd``): a frontend lists each file as a game, so the
+    card gets one — as of copies of one content (see _leave_out_copies), one on a library
+    root that is there now and unchanged since the scan, then the one already on the card;
+    then the format the emulator the profile runs it with reads best (see
+    :func:`format_rank`), then one identified by its hashes, of the root added first, the
+    lowest id — and one warning names the others. The same game (see _same_game): one
+    platform, and the one catalog game their hashes identify, else the same name (the
+    file's, its extension left aside) in the same folder of their library roots; never two
+    disc ids read from the images that differ. Discs of multi-disc sets are compared set by
+    set (see _one_revision_per_disc); archives by their content (see _leave_out_copies)."""
     candidates = [game for game in games.values() if game.set_key is None
                   and not game.archive and extension_of(game.filename) in _ONE_GAME_FORMATS]
     if len(candidates) < 2:
         return
     named = _names_and_disc_ids(db, [game.id for game in candidates])
-    groups: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    by_name: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    by_match: dict[tuple[str, str], list[_Game]] = defaultdict(list)
     for game in candidates:
-        groups[_game_name_key(game, named.get(game.id, (None, None, None))[1])].append(game)
-    groups = {key: group for key, group in groups.items()
-              if len({extension_of(game.filename) for game in group}) > 1}
+        by_name[_game_name_key(game)].append(game)
+        if (match := named.get(game.id, (None,))[0]) is not None:
+            by_match[(game.platform_id, match)].append(game)
+    groups = _joined([*by_name.values(), *by_match.values()])
     if not groups:
         return
     emulators = EmulatorResolver(db, pack, profile_id).games(
-        [game.id for group in groups.values() for game in group]) if pack is not None else {}
+        [game.id for group in groups for game in group]) if pack is not None else {}
     left: list[tuple[_Game, _Game]] = []
     builder.volatile = True  # (the card's files and the sources decide: not kept)
-    for group in groups.values():
+    for group in groups:
         ranked = sorted(group, key=lambda g: (
             not builder.root_reachable(g.root), not _source_as_scanned(g),
             not builder.on_card(g),
@@ -2028,25 +2028,62 @@ def _names_and_disc_ids(db: Database, ids: list[int]
 _BY_DATA = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 
 
-def _game_name_key(game: _Game, catalog: str | None) -> tuple[Any, ...]:
-    """What two copies of one game in two formats share: the platform, and the folded title
-    and the tags of the catalog game's name (``catalog``, where its hashes identify it),
-    else of the file's name without its extension."""
-    parsed = parse_name(catalog) if catalog else parse_filename(game.filename)
-    return (game.platform_id, fold(parsed.title), dataclasses.replace(parsed, title=""))
+def _game_name_key(game: _Game) -> tuple[Any, ...]:
+    """What two copies of one game in two formats that their hashes do not identify share:
+    the platform, the folder in their library roots (``A/Disc.iso`` and ``B/Disc.chd`` are
+    two games) and the folded title and the tags of the file's name without its extension."""
+    parsed = parse_filename(game.filename)
+    return (game.platform_id, fold(_folder_in_root(game)), fold(parsed.title),
+            dataclasses.replace(parsed, title=""))
+
+
+def _folder_in_root(game: _Game) -> str:
+    """The folder of the game's file, relative to its library root (``psx/A``)."""
+    return game.source[len(game.root.rstrip("/")) + 1:].rpartition("/")[0]
+
+
+def _joined(groups: Iterable[list[_Game]]) -> list[list[_Game]]:
+    """``groups`` of two or more games, those sharing a game joined into one, each kept
+    only where its games' files have two extensions or more."""
+    parent: dict[int, int] = {}
+    members: dict[int, _Game] = {}
+    for group in groups:
+        if len(group) < 2:
+            continue
+        top = _top(parent, group[0].id)
+        for game in group:
+            members[game.id] = game
+            parent[_top(parent, game.id)] = top
+            top = _top(parent, top)
+    joined: dict[int, list[_Game]] = defaultdict(list)
+    for game_id, game in members.items():
+        joined[_top(parent, game_id)].append(game)
+    return [group for group in joined.values()
+            if len({extension_of(game.filename) for game in group}) > 1]
+
+
+def _top(parent: dict[int, int], game_id: int) -> int:
+    """The game standing for ``game_id``'s group in :func:`_joined`'s ``parent``."""
+    while (up := parent.get(game_id, game_id)) != game_id:
+        game_id = up
+    return game_id
 
 
 def _same_game(kept: _Game, other: _Game,
                named: Mapping[int, tuple[str | None, str | None, str | None]]) -> bool:
-    """True when ``other`` (of ``kept``'s name key: see _game_name_key) is a copy of it in
-    another format: its extension differs, and neither the disc ids read from their images
-    nor the catalog games their hashes identify them as differ (where both are known)."""
+    """True when ``other`` is a copy of ``kept`` in another format: its extension differs,
+    the disc ids read from their images do not (where both are known), and either their
+    hashes identify both as one catalog game, or — one of them not so identified — their
+    names and folders are the same (see _game_name_key)."""
     if extension_of(kept.filename) == extension_of(other.filename):
         return False
     kept_match, _, kept_id = named.get(kept.id, (None, None, None))
     match, _, disc_id = named.get(other.id, (None, None, None))
-    return not (kept_id and disc_id and kept_id != disc_id) \
-        and not (kept_match and match and kept_match != match)
+    if kept_id and disc_id and kept_id != disc_id:
+        return False
+    if kept_match and match:
+        return kept_match == match and kept.platform_id == other.platform_id
+    return _game_name_key(kept) == _game_name_key(other)
 
 
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
