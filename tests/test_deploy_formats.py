@@ -9,7 +9,12 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import romrunner.deploy.plan as plan_module
+from romrunner.deploy.plan import build_plan
+from romrunner.packs import builtin_pack_path
+from romrunner.packs.loader import load_pack
 from tests.conftest import muos_profile, shared_path
+from tests.test_deploy_support import Layout, make_library
 
 _GAMECUBE_MAGIC = 0xC2339F3D
 
@@ -282,3 +287,29 @@ def test_two_games_of_one_generic_name_in_folders_of_their_own_both_go(
     assert "Disc.iso" not in result.err, result.err
     names = [name.rpartition("/")[2] for name in card_names(card)]
     assert sorted(names) == ["Disc.cso", "Disc.iso", "Game (USA).cso"], names
+
+
+def test_the_names_of_disc_images_no_other_shares_are_not_parsed(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """A plan reads the names of the images sharing a platform, a folder and a name only —
+    it parsed every disc image's name (10 s of a 100k-disc library's plan) — and still
+    leaves out the one of two formats."""
+    files: dict[str, int | bytes] = {f"psp/Game {n} (USA).iso": bytes([n]) * 4096
+                                     for n in range(1, 6)}
+    files["psp/Pair (USA).iso"] = b"p" * 4096
+    files["psp/Pair (USA).cso"] = b"CISO" + b"q" * 2048
+    library = make_library(tmp_path, files)
+    ids = [int(row[0]) for row in library.db.query("SELECT id FROM games")]
+    parsed: list[str] = []
+    real = plan_module.parse_filename
+
+    def counted(name: str) -> Any:
+        parsed.append(name)
+        return real(name)
+
+    monkeypatch.setattr(plan_module, "parse_filename", counted)
+    plan = build_plan(library.db, Layout(tmp_path / "card"), ids,
+                      pack=load_pack(builtin_pack_path()), profile_id=library.profile_id,
+                      keep=False, include_bios=False)
+    assert len(plan.copies) == 1
+    assert not [name for name in parsed if name.startswith("Game ")], parsed

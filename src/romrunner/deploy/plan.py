@@ -1955,18 +1955,36 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     file's, its extension left aside) in the same folder of their library roots; never two
     disc ids read from the images that differ. Discs of multi-disc sets are compared set by
     set (see _one_revision_per_disc); archives by their content (see _leave_out_copies)."""
-    candidates = [game for game in games.values() if game.set_key is None
-                  and not game.archive and extension_of(game.filename) in _ONE_GAME_FORMATS]
-    if len(candidates) < 2:
+    extensions = {game.id: extension for game in games.values() if game.set_key is None
+                  and not game.archive
+                  and (extension := extension_of(game.filename)) in _ONE_GAME_FORMATS}
+    if len(extensions) < 2:
         return
-    named = _names_and_disc_ids(db, [game.id for game in candidates])
+    candidates = [games[game_id] for game_id in extensions]
+    # (grouped first by a key cheap to make, the names parsed only of files sharing one: a
+    # 100k-disc library's plan spent 10 s parsing every name; the catalog asked only of those
+    # sharing one, and of those their hashes or tracks may identify)
+    by_stem: dict[tuple[str, str, str], list[_Game]] = defaultdict(list)
+    for game in candidates:
+        by_stem[(game.platform_id, _folder_in_root(game).casefold(),
+                 fold(strip_extension(game.filename)) or "")].append(game)
+    paired = [group for group in by_stem.values()
+              if len({extensions[game.id] for game in group}) > 1]
+    named = _names_and_disc_ids(db, sorted(
+        {game.id for group in paired for game in group}
+        | {game.id for game in candidates if game.by_data or game.sheet}))
+    names: dict[int, tuple[Any, ...]] = {}  # (of the games sharing a key: see _same_game)
     by_name: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    for number, group in enumerate(paired):
+        alike = len({strip_extension(game.filename) for game in group}) == 1
+        for game in group:  # (names spelled alike: parsed alike, not parsed)
+            names[game.id] = (number, None if alike else _game_name_key(game))
+            by_name[names[game.id]].append(game)
     by_match: dict[tuple[str, str], list[_Game]] = defaultdict(list)
     for game in candidates:
-        by_name[_game_name_key(game)].append(game)
         if (match := named.get(game.id, (None,))[0]) is not None:
             by_match[(game.platform_id, match)].append(game)
-    groups = _joined([*by_name.values(), *by_match.values()])
+    groups = _joined([*by_name.values(), *by_match.values()], extensions)
     if not groups:
         return
     emulators = EmulatorResolver(db, pack, profile_id).games(
@@ -1978,11 +1996,12 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
             not builder.root_reachable(g.root), not _source_as_scanned(g),
             not builder.on_card(g),
             format_rank(pack, (found.emulator_id if (found := emulators.get(g.id)) else None),
-                        g.platform_id, extension_of(g.filename)),
+                        g.platform_id, extensions[g.id]),
             named.get(g.id, (None,))[0] is None, g.root_id, g.id))
         kept: list[_Game] = []
         for game in ranked:
-            same = next((k for k in kept if _same_game(k, game, named)), None)
+            same = next((k for k in kept if extensions[k.id] != extensions[game.id]
+                         and _same_game(k, game, named, names)), None)
             if same is None:
                 kept.append(game)
             else:
@@ -2029,12 +2048,12 @@ _BY_DATA = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 
 
 def _game_name_key(game: _Game) -> tuple[Any, ...]:
-    """What two copies of one game in two formats that their hashes do not identify share:
-    the platform, the folder in their library roots (``A/Disc.iso`` and ``B/Disc.chd`` are
-    two games) and the folded title and the tags of the file's name without its extension."""
+    """What two copies of one game in two formats that their hashes do not identify share,
+    of two files whose platform, folder in their library roots (``A/Disc.iso`` and
+    ``B/Disc.chd`` are two games) and folded name without its extension are the same: the
+    title and the tags of that name."""
     parsed = parse_filename(game.filename)
-    return (game.platform_id, fold(_folder_in_root(game)), fold(parsed.title),
-            dataclasses.replace(parsed, title=""))
+    return (fold(parsed.title), dataclasses.replace(parsed, title=""))
 
 
 def _folder_in_root(game: _Game) -> str:
@@ -2042,9 +2061,10 @@ def _folder_in_root(game: _Game) -> str:
     return game.source[len(game.root.rstrip("/")) + 1:].rpartition("/")[0]
 
 
-def _joined(groups: Iterable[list[_Game]]) -> list[list[_Game]]:
+def _joined(groups: Iterable[list[_Game]], extensions: Mapping[int, str]
+            ) -> list[list[_Game]]:
     """``groups`` of two or more games, those sharing a game joined into one, each kept
-    only where its games' files have two extensions or more."""
+    only where its games' files have two ``extensions`` or more."""
     parent: dict[int, int] = {}
     members: dict[int, _Game] = {}
     for group in groups:
@@ -2059,7 +2079,7 @@ def _joined(groups: Iterable[list[_Game]]) -> list[list[_Game]]:
     for game_id, game in members.items():
         joined[_top(parent, game_id)].append(game)
     return [group for group in joined.values()
-            if len({extension_of(game.filename) for game in group}) > 1]
+            if len({extensions[game.id] for game in group}) > 1]
 
 
 def _top(parent: dict[int, int], game_id: int) -> int:
@@ -2070,20 +2090,20 @@ def _top(parent: dict[int, int], game_id: int) -> int:
 
 
 def _same_game(kept: _Game, other: _Game,
-               named: Mapping[int, tuple[str | None, str | None, str | None]]) -> bool:
-    """True when ``other`` is a copy of ``kept`` in another format: its extension differs,
-    the disc ids read from their images do not (where both are known), and either their
+               named: Mapping[int, tuple[str | None, str | None, str | None]],
+               names: dict[int, tuple[Any, ...]]) -> bool:
+    """True when ``other`` (of another extension) is a copy of ``kept`` in another format:
+    the disc ids read from their images do not differ (where both are known), and either their
     hashes identify both as one catalog game, or — one of them not so identified — their
-    names and folders are the same (see _game_name_key)."""
-    if extension_of(kept.filename) == extension_of(other.filename):
-        return False
+    names and folders are the same: ``names``, of the games sharing a platform, a folder and
+    a folded name, their group's and their names' key (see _game_name_key)."""
     kept_match, _, kept_id = named.get(kept.id, (None, None, None))
     match, _, disc_id = named.get(other.id, (None, None, None))
     if kept_id and disc_id and kept_id != disc_id:
         return False
     if kept_match and match:
         return kept_match == match and kept.platform_id == other.platform_id
-    return _game_name_key(kept) == _game_name_key(other)
+    return (key := names.get(kept.id)) is not None and key == names.get(other.id)
 
 
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
@@ -2484,6 +2504,7 @@ class _Builder:
         self.no_folder: dict[str, int] = defaultdict(int)
         self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
         self.roots_ok: dict[str, bool] = {}
+        self.card_folders: dict[str, bool] = {}  # a platform's folder -> on the card (see on_card)
         self.unreachable: set[str] = set()
         self.unreachable_games: dict[str, set[int]] = {}  # root -> its games held (see hold)
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
@@ -2725,12 +2746,17 @@ class _Builder:
         folder = self.folder(game.platform_id)
         if folder is None:
             return False
+        if folder not in self.card_folders:  # (none there, none of its games: asked once)
+            self.card_folders[folder] = os.path.isdir(self.plan.root / folder)
+        if not self.card_folders[folder]:
+            return False
         try:
             name = legal_component(game.filename, self.fs)
             places = dict.fromkeys((folder, self.set_folder(game, folder, chosen=False)))
         except InputError:
             return False
-        return any(os.path.lexists(self.plan.root / place / name) for place in places)
+        root = str(self.plan.root)
+        return any(os.path.lexists(os.path.join(root, place, name)) for place in places)
 
     def claim_order(self, db: Database, games: Iterable[_Game]) -> list[_Game]:
         """``games`` in the order they claim their names on the card: of two that would land
