@@ -313,3 +313,68 @@ def test_the_names_of_disc_images_no_other_shares_are_not_parsed(
                       keep=False, include_bios=False)
     assert len(plan.copies) == 1
     assert not [name for name in parsed if name.startswith("Game ")], parsed
+
+
+def test_what_is_said_of_a_game_left_out_for_another_format_is_true(
+        cli: Any, tmp_path: Path) -> None:
+    """The .iso and the .cso each on the card from a deploy of its own: a deploy of both
+    without --prune says the one left out stays there until a --prune, and the note of the
+    files it leaves there does not call it no longer chosen; two files of an undecided
+    platform are no game in two formats (neither goes)."""
+    folder = tmp_path / "roms" / "psp"
+    folder.mkdir(parents=True)
+    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    (folder / "Patapon (USA).cso").write_bytes(b"CISO" + b"q" * 2_000)
+    misc = tmp_path / "roms" / "misc"
+    misc.mkdir()
+    (misc / "Thing (USA).iso").write_bytes(b"t" * 40_000)
+    chd = bytearray(124)
+    chd[:8] = b"MComprHD"
+    struct.pack_into(">II", chd, 8, 124, 5)
+    (misc / "Thing (USA).chd").write_bytes(bytes(chd) + b"u" * 1_000)
+    muos_profile(cli, tmp_path / "roms")
+    ids = {row["filename"]: row["id"]
+           for row in cli("--json", "games", "ls").json()["data"]["games"]}
+    card = tmp_path / "card"
+    card.mkdir()
+    for name in ("Patapon (USA).iso", "Patapon (USA).cso"):
+        assert cli("deploy", "1", "--to", card, f"id:{ids[name]}").code == 0
+    result = cli("deploy", "1", "--to", card, "platform:psp")
+    assert result.code == 0, result.err
+    assert "Patapon (USA).iso: Patapon (USA).cso goes); the one left out that an earlier " \
+        "deploy put on the card stays there beside the one that goes until a deploy with " \
+        "--prune removes it" in result.err, result.err
+    assert "no longer chosen or left out as copies of another chosen game" in result.out + \
+        result.err
+    pruned = cli("deploy", "1", "--to", card, "platform:psp", "--prune")
+    assert pruned.code == 0 and "stays there" not in pruned.err, pruned.err
+    assert card_names(card) == ["ROMS/psp/Patapon (USA).cso"]
+    thing = cli("--json", "deploy", "1", "--to", card, "title:thing", "--dry-run")
+    assert thing.json()["data"]["plan"]["copies"] == [], thing.json()
+    assert not [w for w in thing.json()["warnings"] if "in another format" in w]
+
+
+def test_a_chosen_game_held_on_the_card_as_another_is_no_copy_of_a_chosen_one(
+        cli: Any, tmp_path: Path) -> None:
+    """A game whose content the card holds as an absent game's copy (its root away) is left
+    out, said so, but not counted as a copy of another chosen game in the chosen line."""
+    for root, name in (("a", "Game (USA).gb"), ("b", "Game (USA) (Copy).gb")):
+        (tmp_path / root / "gb").mkdir(parents=True)
+        (tmp_path / root / "gb" / name).write_bytes(bytes(range(256)) * 64)
+    for args in (("library", "add", tmp_path / "a"), ("library", "add", tmp_path / "b"),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {row["filename"]: row["id"]
+           for row in cli("--json", "games", "ls").json()["data"]["games"]}
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, f"id:{ids['Game (USA).gb']}").code == 0
+    (tmp_path / "a").rename(tmp_path / "a.away")
+    copy = ids["Game (USA) (Copy).gb"]
+    dry = cli("--json", "deploy", "1", "--to", card, f"id:{copy}", "--dry-run")
+    assert dry.json()["data"]["plan"]["copies"] == [
+        {"game_id": copy, "same_as": ids["Game (USA).gb"]}], dry.json()
+    assert dry.json()["data"]["chosen"]["copies_left_out"] == 0
+    run = cli("deploy", "1", "--to", card, f"id:{copy}")
+    assert "left out as a copy" not in run.out, run.out

@@ -184,7 +184,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                            profile_id=profile_id)
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
-        data["chosen"]["copies_left_out"] = len(plan.copies)
+        data["chosen"]["copies_left_out"] = copies_of_chosen(plan)
         if (note := rated_note(chosen, profile_id)) is not None:
             data["notes"] = [note, *data["notes"]]
         return _finish_preview(app, data)
@@ -205,10 +205,10 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         summary.notes.insert(0, note)
     # (the JSON's `chosen` as the dry run's: QA178 F5, a real run's had only files counts)
     chosen_data = {**_chosen_data(chosen), "left_out": left_out,
-                   "copies_left_out": len(plan.copies)}
+                   "copies_left_out": copies_of_chosen(plan)}
     return finish_summary(app, summary, left_out,
                           chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
-                          f"({chosen.description}){copies_said(len(plan.copies))}",
+                          f"({chosen.description}){copies_said(copies_of_chosen(plan))}",
                           plan_warnings=[issue.as_dict() for issue in plan.warnings],
                           chosen_data=chosen_data)
 
@@ -249,6 +249,13 @@ def card_errors(card: Path | None) -> Iterator[None]:
             raise
         advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
         raise DeployError(f"{path}: {describe_os_error(exc)}{advice}") from exc
+
+
+def copies_of_chosen(plan: DeployPlan) -> int:
+    """How many chosen games the plan leaves out as copies of another chosen game — not
+    those whose content a game held on the card has (its kept one is not chosen)."""
+    chosen = set(plan.game_ids)
+    return sum(1 for _, kept in plan.copies if kept in chosen)
 
 
 def copies_said(count: int) -> str:

@@ -4327,9 +4327,13 @@ def _unchosen_note(db: Database, plan: DeployPlan, claims: Claims,
     if not items:
         return []
     one = len(items) == 1
+    # (a chosen game left out as a copy of another is chosen still: not "no longer chosen")
+    left_out = {game_id for game_id, _ in plan.copies}
+    copies = " or left out as copies of another chosen game" if any(
+        item.game_id in left_out for item in items) else ""
     return [f"{counted(len(items), 'file')} of ROM Runner's on the card "
             f"({size_text(sum(item.size for item in items))}) {'is' if one else 'are'} no "
-            f"longer chosen and {'stays' if one else 'stay'} there "
+            f"longer chosen{copies} and {'stays' if one else 'stay'} there "
             f"({examples(sorted(item.dest for item in items))}): `--prune` removes "
             f"{'it' if one else 'them'}"]
 

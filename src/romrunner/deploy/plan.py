@@ -552,7 +552,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
-    _leave_out_other_formats(db, games, builder, pack, profile_id)
+    _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
@@ -1942,7 +1942,8 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
 
 
 def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Builder,
-                             pack: DefinitionPack | None, profile_id: int | None) -> None:
+                             pack: DefinitionPack | None, profile_id: int | None,
+                             pruning: bool = False) -> None:
     """Take out of ``games`` each chosen disc image (one of _ONE_GAME_FORMATS) that is the
     same game as another chosen one in another format (``Game (USA).iso`` beside ``Game
     (USA).rvz``, a cue/bin beside a ``.chd``): a frontend lists each file as a game, so the
@@ -1956,7 +1957,7 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     disc ids read from the images that differ. Discs of multi-disc sets are compared set by
     set (see _one_revision_per_disc); archives by their content (see _leave_out_copies)."""
     extensions = {game.id: extension for game in games.values() if game.set_key is None
-                  and not game.archive
+                  and not game.archive and game.platform_id != UNKNOWN  # (none goes)
                   and (extension := extension_of(game.filename)) in _ONE_GAME_FORMATS}
     if len(extensions) < 2:
         return
@@ -2018,12 +2019,21 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     one = len(left) == 1
     shown = examples([f"{game.filename}: {kept_one.filename} goes" for game, kept_one in left],
                      sep="; ")
+    # (one left out that an earlier deploy wrote stays there without --prune: QA review41, the
+    # warning said the card had the game once, the frontend listed it twice)
+    there = 0 if pruning else sum(1 for game, _ in left if builder.on_card(game))
+    stays = "" if not there else (
+        f"; {'the one' if there == 1 else f'{there:,} of those'} left out that an earlier "
+        f"deploy put on the card {'stays' if there == 1 else 'stay'} there beside the one "
+        "that goes until a deploy with --prune removes "
+        f"{'it' if there == 1 else 'them'}")
     builder.plan.warnings.append(PlanIssue(
         "same-game-other-format", f"{counted(len(left), 'chosen game')} "
         f"{'is' if one else 'are'} the same game as another chosen one in another format "
-        "(the same platform and name): each game goes on the card once, in the format its "
-        "emulator reads best — the platform's preferred one, else a compressed image "
-        f"({shown})"))
+        "(the same platform and name, or catalog game): one of them goes on the card — "
+        "one that can go, then the one there already, then the format its emulator reads "
+        "best: the platform's preferred one, else a compressed image "
+        f"({shown}){stays}"))
 
 
 # The disc formats a copy of one game in two of which goes once: an image holding its own data
