@@ -1992,10 +1992,11 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
         [game.id for group in groups for game in group]) if pack is not None else {}
     left: list[tuple[_Game, _Game]] = []
     builder.volatile = True  # (the card's files and the sources decide: not kept)
+    on_card: dict[int, bool] = {}  # (asked once a game: the warning asks again)
     for group in groups:
+        on_card.update((g.id, builder.on_card(g)) for g in group)
         ranked = sorted(group, key=lambda g: (
-            not builder.root_reachable(g.root), not _source_as_scanned(g),
-            not builder.on_card(g),
+            not builder.root_reachable(g.root), not _source_as_scanned(g), not on_card[g.id],
             format_rank(pack, (found.emulator_id if (found := emulators.get(g.id)) else None),
                         g.platform_id, extensions[g.id]),
             named.get(g.id, (None,))[0] is None, g.root_id, g.id))
@@ -2021,7 +2022,7 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
                      sep="; ")
     # (one left out that an earlier deploy wrote stays there without --prune: QA review41, the
     # warning said the card had the game once, the frontend listed it twice)
-    there = 0 if pruning else sum(1 for game, _ in left if builder.on_card(game))
+    there = 0 if pruning else sum(1 for game, _ in left if on_card[game.id])
     stays = "" if not there else (
         f"; {'the one' if there == 1 else f'{there:,} of those'} left out that an earlier "
         f"deploy put on the card {'stays' if there == 1 else 'stay'} there beside the one "
