@@ -2020,7 +2020,7 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     one = len(left) == 1
     shown = examples([f"{game.filename}: {kept_one.filename} goes" for game, kept_one in left],
                      sep="; ")
-    # (one left out that an earlier deploy wrote stays there without --prune: QA review41, the
+    # (one left out that an earlier deploy wrote stays there without --prune: review41 F7, the
     # warning said the card had the game once, the frontend listed it twice)
     there = 0 if pruning else sum(1 for game, _ in left if on_card[game.id])
     stays = "" if not there else (
