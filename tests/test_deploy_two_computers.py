@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 
 def _library(tmp_path: Path) -> Path:
     for folder, suffix in (("gb", "gb"), ("gba", "gba")):
@@ -480,3 +482,86 @@ def test_prune_others_removes_an_old_sheet_whose_tracks_it_removes_and_the_sets_
         assert not [note for note in data["notes"] if "only copy" in note], data["notes"]
         assert sorted(data["prune"] if dry else data["pruned_paths"]) == set_files
     assert not list(card.rglob("Saga*"))
+
+
+def test_an_only_copy_sheet_stays_with_its_track_a_prune_keeps_and_so_does_the_playlist(
+        cli: Any, tmp_path: Path) -> None:
+    """review41b: the old sheet of a disc whose track was renamed in the library (its bytes in
+    no file of the library: maybe the only copy left) went with the set's .m3u because the
+    prune's plan removed its track — but the track, changed on the card since it was written
+    (its size and time kept), was kept as the run removed it: a track left alone, nothing
+    naming it. Such a sheet goes only once every file it names is gone from the card; else
+    it is kept as maybe the only copy left, and the playlist with it, the dry run saying so."""
+    from tests.test_deploy_multidisc_layout import CUE, NAMES, write_disc
+    card = _library(tmp_path)
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir()
+    for disc, name in enumerate(NAMES, 1):
+        write_disc(psx, name, bytes([disc]) * 2352 * 8)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb,psx").code == 0
+    assert laptop("deploy", "1", "--to", card, "platform:gb,psx").code == 0
+    old = f"{NAMES[1]}.bin"
+    (psx / old).rename(psx / f"{NAMES[1]} (Track 1).bin")
+    (psx / f"{NAMES[1]}.cue").write_text(CUE.format(f"{NAMES[1]} (Track 1).bin"))
+    assert desktop("scan", "--workers", "1").code == 0
+    track = next(p for p in card.rglob(old))
+    info = track.stat()
+    data = bytearray(track.read_bytes())
+    data[100] ^= 0xFF  # (changed on the card, its size and time kept)
+    track.write_bytes(bytes(data))
+    os.utime(track, ns=(info.st_atime_ns, info.st_mtime_ns))
+    kept = sorted(str(p.relative_to(card)) for p in card.rglob("Saga*")
+                  if p.name.startswith(NAMES[1]) or p.suffix == ".m3u")
+    assert len(kept) == 3, kept  # (disc 2's track and sheet, the set's playlist)
+    for dry in (True, False):
+        run = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "--prune",
+                      "--prune-others", *(("--dry-run",) if dry else ()))
+        assert run.code == 0, run.err
+        result = run.json()["data"]
+        removed = result["prune"] if dry else result["pruned_paths"]
+        assert not set(removed) & set(kept), (dry, removed)
+        assert sorted(result["prune_only_copy"]) == sorted(
+            p for p in kept if not p.endswith(".bin")), (dry, result["notes"])
+        assert [note for note in result["notes"] if "maybe the only copy left" in note], \
+            result["notes"]
+    assert sorted(str(p.relative_to(card)) for p in card.rglob("Saga*")) == kept
+
+
+def test_an_only_copy_sheet_stays_when_its_track_cannot_be_removed_as_the_run_goes(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """review41b: a track the plan prunes may still stay as the run goes (an I/O error as it
+    is removed): the old sheet kept as maybe the only copy left that was to go with it goes
+    after its tracks, only once they are gone from the card — here kept, and the set's
+    playlist naming it too, not a track left with nothing naming it. (The card refusing one
+    file's removal, which a test run as root cannot get from the file system.)"""
+    from tests.test_deploy_multidisc_layout import CUE, NAMES, write_disc
+    card = _library(tmp_path)
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir()
+    for disc, name in enumerate(NAMES, 1):
+        write_disc(psx, name, bytes([disc]) * 2352 * 8)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb,psx").code == 0
+    assert laptop("deploy", "1", "--to", card, "platform:gb,psx").code == 0
+    old = f"{NAMES[1]}.bin"
+    (psx / old).rename(psx / f"{NAMES[1]} (Track 1).bin")
+    (psx / f"{NAMES[1]}.cue").write_text(CUE.format(f"{NAMES[1]} (Track 1).bin"))
+    assert desktop("scan", "--workers", "1").code == 0
+    kept = sorted(str(p.relative_to(card)) for p in card.rglob("Saga*")
+                  if p.name.startswith(NAMES[1]) or p.suffix == ".m3u")
+    unlink = os.unlink
+
+    def refused(path: Any, *args: Any, **kwargs: Any) -> None:
+        if str(path).endswith(old):
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refused)
+    run = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "--prune",
+                  "--prune-others")
+    monkeypatch.setattr(os, "unlink", unlink)
+    result = run.json()["data"]
+    assert not set(result["pruned_paths"]) & set(kept), result["pruned_paths"]
+    assert sorted(str(p.relative_to(card)) for p in card.rglob("Saga*")) == kept
+    assert sorted(result["prune_only_copy"]) == [p for p in kept if not p.endswith(".bin")]

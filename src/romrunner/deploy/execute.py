@@ -619,6 +619,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
         _keep_linked_prunes(plan.root, prune, [i.dest for i in plan.items], claims)
+        _sheets_last(plan.root, prune, claims)
         decisions = prune + decisions
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
@@ -1674,7 +1675,7 @@ def _sheets_of_pruned_tracks(root: Path, claims: Claims, sheets: dict[str, _Item
         for kept in (claims.prune_only_copy, claims.prune_unproven):
             while dest in kept:
                 kept.remove(dest)
-        claims.only_copy_elsewhere.pop(dest, None)
+        claims.only_copy_sheets[dest] = claims.only_copy_elsewhere.pop(dest, None)
         out.append(item)
     return out
 
@@ -1706,6 +1707,92 @@ def _without_playlists_of_kept_discs(root: Path, claims: Claims,
                 continue
         out.append(item)
     return out
+
+
+def _sheets_last(root: Path, decisions: list[_Decision], claims: Claims,
+                 done: Iterable[str] = ()) -> None:
+    """Note in ``claims`` the prunes of disc sheets whose content the library does not have
+    (maybe the only copy left: see :func:`_sheets_of_pruned_tracks`) that list a file the
+    run prunes too, and the prunes of the playlists listing them: the run removes them after
+    every other file, each only once the files it lists are gone from the card (see
+    :func:`_apply`) — a track the run keeps (changed on the card since, a held copy, an I/O
+    error) keeps its sheet, and the set's playlist with it (review41b: the sheet and the
+    .m3u went, the track stayed with nothing naming it). Those whose track is kept already
+    by its decision are kept now, as the dry run says. Read again by a resume (its plan's
+    notes are not kept): any such sheet of the run, by the library, its tracks those of the
+    run's prunes, ``done`` the paths of those not to do again (removed or kept already)."""
+    prunes = {collision_key(d.item.dest, claims.fs): d for d in decisions
+              if d.item.action == "prune"}
+    pruned = prunes.keys() | {collision_key(dest, claims.fs) for dest in done}
+    sheets: dict[str, _Decision] = {}
+    for key, decision in prunes.items():
+        dest = decision.item.dest
+        if decision.action != PRUNE or not dest.lower().endswith(_TRACK_SHEETS) \
+                or (dest not in claims.only_copy_sheets and (
+                    decision.claim is None or claims.library_has(decision.claim))):
+            continue
+        tracks = {collision_key(path, claims.fs)
+                  for path in listed_by_sheets(root, [dest])} & pruned
+        if not tracks:
+            continue
+        claims.sheets_last[dest] = tracks
+        sheets[key] = decision
+        if any(track in prunes and prunes[track].action != PRUNE for track in tracks):
+            decision.action, decision.note = KEEP, SHEET_OF_A_KEPT_TRACK
+            _sheet_kept(claims, dest)
+    if not sheets:
+        return
+    for decision in prunes.values():
+        dest = decision.item.dest
+        if decision.action != PRUNE or not dest.lower().endswith(_WRITTEN_BY_US):
+            continue
+        named = {collision_key(path, claims.fs)
+                 for path in listed_by_sheets(root, [dest])} & sheets.keys()
+        if not named:
+            continue
+        claims.playlists_last[dest] = named
+        if any(sheets[key].action != PRUNE for key in named):
+            decision.action, decision.note = KEEP, PLAYLIST_OF_A_KEPT_SHEET
+            _playlist_kept(claims, dest)
+
+
+def _sheet_kept(claims: Claims, dest: str) -> None:
+    """Say ``dest``, a disc's sheet the prune meant to remove with its tracks, kept as maybe
+    the only copy left after all (see :func:`_sheets_last`), as it was said before."""
+    claims.prune_only_copy.append(dest)
+    claims.prune_unproven.append(dest)
+    elsewhere = claims.only_copy_sheets.get(dest)
+    if elsewhere is not None:
+        claims.only_copy_elsewhere[dest] = elsewhere
+
+
+def _playlist_kept(claims: Claims, dest: str) -> None:
+    """Say ``dest``, a set's playlist, kept with a disc's sheet kept (see
+    :func:`_sheets_last`), as :func:`_without_playlists_of_kept_discs` says it."""
+    claims.prune_only_copy.append(dest)
+    claims.prune_unproven.append(dest)
+    claims.playlists_of_kept.append(dest)
+
+
+def _prune_last(runner: _Runner, decision: _Decision) -> None:
+    """Carry out ``decision``, the prune of a sheet or playlist :func:`_sheets_last` put
+    last: removed only when none of the files it lists that are to go is on the card now."""
+    claims, dest = runner.claims, decision.item.dest
+    tracks = claims.sheets_last.get(dest)
+    if decision.action == PRUNE and tracks is not None:
+        if any(_lstat(runner.root / path) is not None
+               for path in listed_by_sheets(runner.root, [dest])
+               if collision_key(path, claims.fs) in tracks):
+            decision.action, decision.note = KEEP, SHEET_OF_A_KEPT_TRACK
+            _sheet_kept(claims, dest)
+    elif decision.action == PRUNE:
+        sheets = claims.playlists_last.get(dest, set())
+        if any(collision_key(path, claims.fs) in sheets and _lstat(runner.root / path)
+               for path in listed_by_sheets(runner.root, [dest])
+               if path.lower().endswith(_TRACK_SHEETS)):
+            decision.action, decision.note = KEEP, PLAYLIST_OF_A_KEPT_SHEET
+            _playlist_kept(claims, dest)
+    runner.prune(decision)
 
 
 def _unicode_twin(root: Path, dest: str, composed: dict[str, dict[str, list[str]]]
@@ -2366,6 +2453,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
         _keep_what_a_new_prune_keeps(db, decisions, claims)
+        _sheets_last(root, decisions, claims, _prunes_done(db, deployment_id))
         cleaned = _clean_temps(root, decisions, None, False, claims)
         _check_space(root, decisions, options, notes, resuming=True)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
@@ -2384,6 +2472,15 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                                  "unfinished one (`romrunner deploy resume ID` names another)")
             summary.notes[1:1] = passed
         return summary
+
+
+def _prunes_done(db: Database, deployment_id: int) -> list[str]:
+    """The paths of the deployment's prunes that its run carried out (removed, or kept):
+    those its resume does not decide again (see :func:`_load_items`; an item without a row
+    is pending)."""
+    return [str(row[0]) for row in db.query(
+        "SELECT dest_path FROM deployment_items WHERE deployment_id = ? AND action = 'prune' "
+        "AND status NOT IN ('pending', 'failed', 'conflict')", (deployment_id,))]
 
 
 def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
@@ -2418,7 +2515,12 @@ BEFORE_A_RESTORE = "this database before a `db restore`"
 KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
               "or database since the run was planned: kept")
 # Notes of the prunes kept for a reason a note of their own says (not "changed since")
-_SAID_KEEPS = (LINKED, LIBRARY_FILE, KEPT_SINCE, UNREADABLE)
+SHEET_OF_A_KEPT_TRACK = ("a disc's sheet whose content the library does not have (maybe "
+                         "the only copy left), a file it names kept on the card: kept")
+PLAYLIST_OF_A_KEPT_SHEET = ("a set's playlist naming a disc's sheet kept as maybe the only "
+                            "copy left: kept with it")
+_SAID_KEEPS = (LINKED, LIBRARY_FILE, KEPT_SINCE, UNREADABLE, SHEET_OF_A_KEPT_TRACK,
+               PLAYLIST_OF_A_KEPT_SHEET)
 
 
 def _games_away(db: Database, ids: set[int]) -> set[int]:
@@ -2832,6 +2934,14 @@ class Claims:
         # of those, the playlists of ours kept with a disc they list: no copy of anything, a
         # deploy makes them (see _without_playlists_of_kept_discs)
         self.playlists_of_kept: list[str] = []
+        # Sheets of ours kept as maybe the only copy left that the prune removes with their
+        # tracks (path -> the computer said of it, if another's: see
+        # _sheets_of_pruned_tracks); and the sheets of that kind the run removes after their
+        # tracks, once these are gone (path -> the keys of the files they list), with the
+        # playlists that list them (path -> those sheets' keys): see _sheets_last
+        self.only_copy_sheets: dict[str, str | None] = {}
+        self.sheets_last: dict[str, set[str]] = {}
+        self.playlists_last: dict[str, set[str]] = {}
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
         self.prune_unrecorded: list[str] = []  # their paths, said in a note
@@ -5536,6 +5646,16 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     # A file of ours a prune removes that this run writes anew elsewhere (a game moved to a
     # new folder or layout) is removed after that copy is in place, not before: a run that
     # stops or fails that copy leaves the game its old copy on the card (see _moved_prunes).
+    # The sheets of ours kept as maybe the only copy whose tracks the run prunes, and their
+    # sets' playlists, go last, once their tracks are gone (see _sheets_last)
+    claims = runner.claims
+    last = sorted((d for d in decisions if d.action in (PRUNE, KEEP)
+                   and (d.item.dest in claims.sheets_last
+                        or d.item.dest in claims.playlists_last)),
+                  key=lambda d: d.item.dest in claims.playlists_last)
+    if last:
+        ids = {id(d) for d in last}
+        decisions = [d for d in decisions if id(d) not in ids]
     later = sorted((d for d in decisions if d.later), key=lambda d: _sheets_first(d.item))
     # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
     # not written either — a sheet on the card naming a track that is not there is a game
@@ -5626,6 +5746,17 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             runner.claims.held_elsewhere.append(decision.item.dest)
             runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
                          "written")
+        runner.files_done += 1
+    for decision in last:
+        if progress:
+            runner.tick(decision.item.dest)
+        if decision.later and not _replaced(
+                decision, lambda new: bool(runner.results.get(new.key or ""))):
+            claims.held_elsewhere.append(decision.item.dest)
+            runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
+                         "written")
+        else:
+            _prune_last(runner, decision)
         runner.files_done += 1
 
 
