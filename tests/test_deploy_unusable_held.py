@@ -431,3 +431,58 @@ def test_a_zip_cut_short_since_the_scan_is_said_so_not_rescan_it(
     said = " ".join(result.json()["warnings"] + result.json()["errors"])
     assert f"{quest}: found damaged by a scan" in said, result.out
     assert "replace it with a good copy and rescan" in said and "rescan it" not in said
+
+
+def test_a_damaged_zip_an_override_includes_goes_as_it_is_and_the_left_out_one_says_how(
+        cli: Any, tmp_path: Path) -> None:
+    """review41b: damage is judged per member — a zip whose ROM is fine and whose readme
+    rotted is damaged — and a deploy left it out whatever the user said, `override set
+    --include` too (which the auto-list honours: it listed it), with "as the auto-list leaves
+    it out", untrue then. Left out, the error names both ways on: a good copy and a rescan,
+    or the include; included, it goes as it is, the archive-damaged warning saying so."""
+    library, card = tmp_path / "lib", tmp_path / "card"
+    (library / "gba").mkdir(parents=True)
+    card.mkdir()
+    quest = library / "gba" / "Quest (USA).zip"
+    with zipfile.ZipFile(quest, "w") as archive:  # (stored)
+        archive.writestr("Quest (USA).gba", bytes(range(256)) * 64)
+        archive.writestr("readme.txt", b"hello readme " * 100)
+    for args in (("library", "add", library), ("scan", "--workers", "1", "--verify"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    data = bytearray(quest.read_bytes())
+    start = data.index(b"hello readme")
+    data[start:start + 5] = b"HELLO"
+    _write_keeping_time(quest, bytes(data))
+    _scan_finds_damaged(cli, "--full")
+    game_id = _game_id(cli, "Quest (USA).zip")
+    left = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert left.code == 1, left.out
+    (said,) = [w for w in left.json()["warnings"] if "found damaged by a scan" in w]
+    assert "auto-list" not in said, said
+    assert "replace it with a good copy and rescan" in said, said
+    assert f"`romrunner override set --game {game_id} --include` deploys it as it is" in said
+    assert not list(card.rglob("*.zip"))
+    assert cli("override", "set", "--game", game_id, "--include").code == 0
+    listed = cli("autolist", "1").out
+    assert "+ " in listed and "Quest (USA).zip  USER_OVERRIDE_INCLUDE" in listed, listed
+    for how in (("--auto",), ("platform:gba",)):
+        target = tmp_path / f"card-{how[0].strip('-:')}"
+        target.mkdir()
+        result = cli("--json", "deploy", "1", "--to", target, *how)
+        assert result.code == 0, (how, result.out)
+        assert _files(target) == {"Roms/GBA/Quest (USA).zip": bytes(data)}, how
+        (warned,) = [w for w in result.json()["data"]["plan_warnings"]
+                     if w["code"] == "archive-damaged"]
+        assert "Quest (USA).zip" in warned["message"] and "damaged" in warned["message"]
+        assert "copied as it is" in warned["message"], warned
+    # (its time changed since, a rescan keeping it damaged and its stored time: copied as it
+    # is now, not failed at every deploy as "changed since the scan (rescan it)")
+    os.utime(quest, ns=(os.stat(quest).st_atime_ns, os.stat(quest).st_mtime_ns + 10**9))
+    _scan_finds_damaged(cli)
+    target = tmp_path / "card-touched"
+    target.mkdir()
+    result = cli("--json", "deploy", "1", "--to", target, "platform:gba")
+    assert result.code == 0 and "changed since the scan" not in result.out, result.out
+    assert _files(target) == {"Roms/GBA/Quest (USA).zip": bytes(data)}

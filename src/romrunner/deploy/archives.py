@@ -141,8 +141,9 @@ class ArchiveContents:
         if self.damaged:
             found.append(("archive-damaged", f"{self.platform_id}: {_count(self.damaged, 'is')}"
                           f" damaged ({_names(self.damaged)}): a scan found its data not what "
-                          "the archive states; no emulator loads it (`romrunner games show` "
-                          "says what is wrong)"))
+                          "the archive states; copied as it is, an emulator may not load it "
+                          "(`romrunner games show` says which file in it is damaged; replace "
+                          "it with a good copy and rescan)"))
         if self.no_rom:
             found.append(("archive-no-rom", f"{self.platform_id}: {_count(self.no_rom)} no "
                           f"{self.platform_id} ROM ({_names(self.no_rom)}): no emulator loads "

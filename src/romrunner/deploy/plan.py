@@ -85,6 +85,7 @@ from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import (
     EmulatorResolver,
     excluded_games,
+    included_games,
     not_installed_warnings,
 )
 from romrunner.devices.paths import (
@@ -524,7 +525,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
-    damaged = _leave_out_damaged(db, games, builder)
+    damaged = _leave_out_damaged(db, games, builder, profile_id)
     _place_chds(db, builder, games)
     if pack is not None:
         _leave_out_bios_dumps(db, pack, games, builder)
@@ -3858,25 +3859,32 @@ def _leave_out_bios_dumps(db: Database, pack: DefinitionPack, games: dict[int, _
         "bios scan` of its folder has verified it"))
 
 
-def _leave_out_damaged(db: Database, games: dict[int, _Game], builder: _Builder) -> set[int]:
+def _leave_out_damaged(db: Database, games: dict[int, _Game], builder: _Builder,
+                       profile_id: int | None) -> set[int]:
     """Take out of ``games`` each chosen archive a scan found damaged (see
-    ``damaged_games``), and the chosen discs of a set one of whose discs is, as the
-    auto-list leaves them out, each with an error naming the damaged file and the way on;
-    return their ids. Not chosen now, their copies on the card are held (see
-    _absent_games: unusable now). (qa190: a query chose one; copied as it was, or
-    "changed since the scan (rescan it)" at every deploy once its time had changed — a
-    rescan keeps it damaged, and its stored time with it.)"""
+    ``damaged_games``), and the chosen discs of a set one of whose discs is, each with an
+    error naming the damaged file and the ways on; return their ids. Not chosen now, their
+    copies on the card are held (see _absent_games: unusable now). (qa190: a query chose one;
+    copied as it was, or "changed since the scan (rescan it)" at every deploy once its time
+    had changed — a rescan keeps it damaged, and its stored time with it.) One an override
+    includes on the profile goes as it is, as the auto-list lists it, said by the
+    ``archive-damaged`` warning (review41b: damage is judged per member, a zip whose readme
+    rotted was refused everywhere, the user's include too)."""
     in_sets = [game.id for game in games.values() if game.set_key]
     found = damaged_games(db, sorted(set(games) | (set_mates(db, in_sets) if in_sets
                                                    else set())))
+    for game_id in included_games(db, profile_id, found) if found else ():
+        del found[game_id]
+        if game_id in games:
+            _as_it_is_now(games[game_id])
     if not found:
         return set()
     others = _load_games(db, sorted(set(found) - set(games)))  # (a disc of a chosen set)
-    broken: dict[str, list[str]] = defaultdict(list)  # set -> its damaged discs' names
+    broken: dict[str, list[_Game]] = defaultdict(list)  # set -> its damaged discs
     for game_id in sorted(found):
         game = games.get(game_id) or others.get(game_id)
         if game is not None and game.set_key:
-            broken[game.set_key].append(game.filename)
+            broken[game.set_key].append(game)
     kept = "(a copy of it the card holds is kept)"
     left = {game_id for game_id, game in games.items()
             if game_id in found or (game.set_key and game.set_key in broken)}
@@ -3884,14 +3892,32 @@ def _leave_out_damaged(db: Database, games: dict[int, _Game], builder: _Builder)
         game = games.pop(game_id)
         if game_id in found:
             builder.error("damaged", f"{game.source}: found damaged by a scan "
-                          f"({found[game_id]}): left out, as the auto-list leaves it out; "
-                          f"replace it with a good copy and rescan {kept}", game, game.source)
+                          f"({found[game_id]}): left out; replace it with a good copy and "
+                          f"rescan, or `romrunner override set --game {game_id} --include` "
+                          f"deploys it as it is {kept}", game, game.source)
         else:
+            damaged = broken[game.set_key or ""]
+            one = len(damaged) == 1
             builder.error("damaged", f"{game.source}: left out with its set, whose "
-                          f"{examples(broken[game.set_key or ''])} a scan found damaged; "
-                          f"replace that with a good copy and rescan {kept}", game,
-                          game.source)
+                          f"{examples([disc.filename for disc in damaged])} a scan found "
+                          f"damaged; replace {'that' if one else 'those'} with a good copy "
+                          "and rescan, or "
+                          + " and ".join(f"`romrunner override set --game {disc.id} "
+                                         "--include`" for disc in damaged)
+                          + f" deploys the set as it is {kept}", game, game.source)
     return left
+
+
+def _as_it_is_now(game: _Game) -> None:
+    """``game``, a damaged archive an override includes, copied as it is now: its size and
+    time read now, not those stored before it was found damaged (kept so by every scan), by
+    which each deploy failed it as "changed since the scan (rescan it)" once its time had
+    changed — a loop no rescan ends. Gone or unreadable: left as stored (the copy says so)."""
+    try:
+        info = os.stat(os_path(game.source))
+    except OSError:
+        return
+    game.size, game.mtime_ns = info.st_size, info.st_mtime_ns
 
 
 def _leave_out_archives_of_no_rom(db: Database, pack: DefinitionPack,

@@ -164,6 +164,17 @@ def excluded_games(db: Database, profile_id: int | None, game_ids: Iterable[int]
     """The games of ``game_ids`` a game override excludes on the profile (its own override,
     else the global one: the precedence of :meth:`EmulatorResolver.games`). Overrides are
     few: they are read whole, not probed per game."""
+    return _games_whose_action(db, profile_id, game_ids, "exclude")
+
+
+def included_games(db: Database, profile_id: int | None, game_ids: Iterable[int]) -> set[int]:
+    """The games of ``game_ids`` a game override includes on the profile (as
+    :func:`excluded_games` reads them)."""
+    return _games_whose_action(db, profile_id, game_ids, "include")
+
+
+def _games_whose_action(db: Database, profile_id: int | None, game_ids: Iterable[int],
+                        wanted_action: str) -> set[int]:
     actions: dict[int, tuple[bool, str]] = {}
     for game_id, scoped, action in db.query(
             "SELECT game_id, device_profile_id IS NOT NULL, action FROM game_overrides "
@@ -173,7 +184,7 @@ def excluded_games(db: Database, profile_id: int | None, game_ids: Iterable[int]
             actions[int(game_id)] = (bool(scoped), str(action))
     wanted = set(game_ids)
     return {game_id for game_id, (_, action) in actions.items()
-            if action == "exclude" and game_id in wanted}
+            if action == wanted_action and game_id in wanted}
 
 
 def _resolution(game_id: int | None, platform_id: str, rules: _Rules, action: str | None,
