@@ -486,3 +486,50 @@ def test_a_damaged_zip_an_override_includes_goes_as_it_is_and_the_left_out_one_s
     result = cli("--json", "deploy", "1", "--to", target, "platform:gba")
     assert result.code == 0 and "changed since the scan" not in result.out, result.out
     assert _files(target) == {"Roms/GBA/Quest (USA).zip": bytes(data)}
+
+
+def test_a_file_back_as_a_game_after_no_longer_one_is_not_said_damaged(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review41b: a .gb kept (in a collection) while its folder was taken for a card's, "no
+    longer a game", then back as a game, kept that mark as its problem: `games show`, `db
+    status` and a deploy called it "found damaged … not what the archive states" until the
+    next scan read it, the deploy leaving it out (exit 1). Damaged is a scan's verdict on an
+    archive's data only; the mark goes when the file is back as a game — and one an earlier
+    release left on a present row is no damage either."""
+    library, card = tmp_path / "lib", tmp_path / "card"
+    (library / "gb" / "sub").mkdir(parents=True)
+    card.mkdir()
+    (library / "gb" / "sub" / "Foo.gb").write_bytes(b"\x11" * 32768)
+    (library / "gb" / "Bar.gb").write_bytes(b"\x22" * 32768)
+    marker = library / "gb" / "sub" / ".romrunner"
+    for args in (("library", "add", library), ("scan", "--workers", "1"),
+                 ("collection", "create", "Fav"), ("collection", "add", "Fav", "1", "2")):
+        assert cli(*args).code == 0, args
+    marker.mkdir()
+    (marker / "destination-id").write_text("x\n")
+    assert cli("scan", "--workers", "1").code == 0
+    (marker / "destination-id").unlink()
+    marker.rmdir()
+    assert "found again" in cli("scan", "--workers", "1").out
+    foo = _game_id(cli, "Foo.gb")
+
+    def said_damaged() -> list[str]:
+        shown = cli("--json", "games", "show", foo).json()["data"]
+        status = cli("--json", "db", "status").json()["data"]
+        return [what for what, damaged in (("games show", shown["damaged"]),
+                                           ("db status", status["damaged"])) if damaged]
+
+    assert said_damaged() == []
+    for args in (("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    deployed = cli("--json", "deploy", "1", "--to", card, "platform:gb")
+    assert deployed.code == 0, deployed.out
+    assert deployed.json()["data"]["copied"] == 2, deployed.out
+    from romrunner.store.database import Database
+    with Database(db_path) as db:  # (as an earlier release left it)
+        db.execute("UPDATE games SET scan_error = 'no longer a game: a note' WHERE id = ?",
+                   (foo,))
+    shown = cli("--json", "games", "show", foo).json()["data"]
+    assert str(shown["scan_error"]).startswith("no longer a game"), shown
+    assert said_damaged() == []

@@ -38,7 +38,7 @@ from pathlib import PurePosixPath
 from romrunner.catalog.datfile import DISK
 from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.hashing import CrcRules
-from romrunner.library.platforms import is_beside_a_rom
+from romrunner.library.platforms import is_beside_a_rom, marked_sql
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import card_name
@@ -1244,7 +1244,7 @@ def verify_counts(db: Database, *, root_id: int | None = None,
         "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
         "count(*) AS unverified FROM games g "
         f"WHERE g.id IN ({_UNVERIFIED_IDS}) "
-        "AND g.is_missing = 0 AND g.scan_error IS NULL"
+        f"AND g.is_missing = 0 AND (g.scan_error IS NULL OR {marked_sql('g.scan_error')})"
         + (" AND g.root_id = ?" if root_id is not None
            else _UNDER_A_ROOT.format(t="g") if roots_only else ""),
         (root_id,) if root_id is not None else ())

@@ -24,7 +24,7 @@ from romrunner.library.containers import (
 )
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
-from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of
+from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of, marked_sql
 from romrunner.library.query import LIST_COLUMNS
 from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
@@ -257,8 +257,10 @@ def platform_extensions(pack: DefinitionPack) -> dict[str, frozenset[str]]:
 
 
 # A present game stored with a problem: a member whose data is not what its zip states, or an
-# archive no longer readable (see damaged_games)
-_DAMAGED = "g.is_missing = 0 AND g.scan_error IS NOT NULL"
+# archive no longer readable (see damaged_games) — not a mark kept from its time missing (a
+# file "no longer a game" back as one: review41b, a .gb said damaged until the next scan)
+_DAMAGED = ("g.is_missing = 0 AND g.scan_error IS NOT NULL "
+            f"AND NOT {marked_sql('g.scan_error')}")
 # A present disc whose sheet names a track the scan could not read (see discs_lacking_tracks)
 _LACKING = ("g.is_missing = 0 AND g.format IN ('cue', 'gdi') AND f.kind = 'track' "
             "AND f.file_size IS NULL")

@@ -194,6 +194,14 @@ NO_LONGER_A_GAME = "no longer a game: "
 EMPTIED = "emptied: "
 
 
+def marked_sql(column: str) -> str:
+    """An SQL condition true where ``column`` (a game's ``scan_error``) is one of the marks
+    above — kept from its time missing, no verdict on its data — not a scan's finding that
+    the file is damaged (see ``library.games.damaged_games``). The marks are constants."""
+    return "(" + " OR ".join(f"substr({column}, 1, {len(mark)}) = '{mark}'"
+                             for mark in (NO_LONGER_A_GAME, EMPTIED)) + ")"
+
+
 def folders_of(relpath: str, root_name: str) -> tuple[list[str], str]:
     """The folders a file at ``relpath`` (in a root named ``root_name``) lies in, nearest
     first as :func:`detect_platform` reads them, and its name. String operations, not

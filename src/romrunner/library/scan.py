@@ -292,10 +292,13 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         take_known_tracks(db, plan)  # (after the new times are stored)
     if plan.returned:
         with db.atomic():
+            # (a mark of its time missing goes: emptied, or no longer a game — review41b,
+            # a .gb back as a game was said damaged until the next scan read it)
             db.executemany("UPDATE games SET is_missing = 0, scan_error = CASE WHEN "
-                           "substr(scan_error, 1, ?) = ? THEN NULL ELSE scan_error END "
-                           "WHERE id = ?", ((len(EMPTIED), EMPTIED, game_id)
-                                            for game_id in plan.returned))
+                           "substr(scan_error, 1, ?) = ? OR substr(scan_error, 1, ?) = ? "
+                           "THEN NULL ELSE scan_error END WHERE id = ?",
+                           ((len(EMPTIED), EMPTIED, len(NO_LONGER_A_GAME), NO_LONGER_A_GAME,
+                             game_id) for game_id in plan.returned))
         summary.found_again += len(plan.returned)
     return plan
 
