@@ -605,3 +605,21 @@ def test_a_bios_scan_of_a_library_root_counts_its_games_not_lists_them(
     assert text.count("unknown (no known BIOS") == 1
     data = cli("--pack", pack, "--json", "bios", "scan", tmp_path / "lib").json()["data"]
     assert sum(item["status"] == "unknown" for item in data["files"]) == 4
+
+
+def test_a_folder_of_one_bad_dump_replaced_by_a_good_one_is_a_change(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """A folder of fewer than three BIOS files whose every file gave way to new ones under
+    other names (a bad scph5501.bin for a good scph5500.bin) is the folder changed, not a
+    share away: the old file marked missing, the new one stored — not held back at every scan
+    until --accept-missing. Emptied, it is still held back."""
+    pack, folder = bios_setup["pack"], bios_setup["folder"].with_name("one")
+    folder.mkdir()
+    (folder / "scph5501.bin").write_bytes(b"short")
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    (folder / "scph5501.bin").unlink()
+    assert cli("--pack", pack, "bios", "scan", folder).code == 1  # emptied: held back
+    (folder / "scph5500.bin").write_bytes(B2)
+    done = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert done.code == 0, done.err
+    assert done.json()["data"]["missing"] == [str(folder / "scph5501.bin")]

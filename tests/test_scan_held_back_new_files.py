@@ -151,3 +151,24 @@ def test_more_than_half_gone_is_weighed_against_the_files_held_before(
         "again with --accept-missing"]
     code, data, _ = _scan(cli, "--accept-missing")
     assert code == 0 and (data["missing"], data["added"]) == (110, 120)
+
+
+def test_a_root_of_a_few_games_all_replaced_by_new_ones_is_a_change_not_a_disk_away(
+        cli: Any, tmp_path: Path) -> None:
+    """Three ROMs swapped for other dumps in a root of three games: under 10 games, new files
+    beside the gone ones are the library changed (the tests of saves on a card did so), not a
+    disk away; an empty root of the same is still held back."""
+    root = tmp_path / "lib"
+    (root / "gb").mkdir(parents=True)
+    for number in range(3):
+        (root / "gb" / f"Old {number} (USA).gb").write_bytes(rom_bytes(number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    for number in range(3):
+        (root / "gb" / f"Old {number} (USA).gb").unlink()
+    assert _scan(cli)[0] == 2  # empty: held back
+    for number in (10, 11):
+        (root / "gb" / f"New {number} (USA).gb").write_bytes(rom_bytes(number))
+    code, data, _ = _scan(cli)
+    assert code == 0
+    assert (data["missing"], data["added"]) == (3, 2)

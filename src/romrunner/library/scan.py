@@ -1176,7 +1176,10 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
                                       _new_stored(new, "library root", only=False))))
         return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
                                          f"not found ({why})")
-    if gone >= present:
+    # (a root of fewer than FOLDER_MISSING_MIN games whose every file was replaced by new ones
+    # — three ROMs swapped for their Rev 1 — is a change, not a disk away: as before qa192 F1;
+    # an empty one, or a larger one, is held back whatever new files lie beside them)
+    if gone >= present and (not new or present >= FOLDER_MISSING_MIN):
         summary.root_held_back += 1
         recorded.held.append("")
         why = "; ".join(filter(None, (also, _new_stored(new, "library root")))) \
