@@ -1219,6 +1219,36 @@ def test_of_two_copies_of_a_set_in_two_roots_the_one_that_can_go_goes(
                   and ".romrunner" not in path.parts) == written
 
 
+def test_a_copy_of_a_set_on_the_card_whose_root_is_away_is_kept_not_replaced_by_a_lesser_one(
+        cli: Any, tmp_path: Path) -> None:
+    """review41c F1: root a's three discs on the card, root a away, root b holding two discs
+    of the set under other names: b's two went, --prune removed a's discs 1 and 2 (their
+    only reachable copies away) and kept a's playlist naming them. The card's copy stays."""
+    for root, title, discs in (("a", "Alpha: Beta (USA)", (1, 2, 3)),
+                               ("b", "Alpha - Beta (USA)", (1, 2))):
+        psx = tmp_path / root / "psx"
+        psx.mkdir(parents=True)
+        for disc in discs:
+            write_disc(psx, f"{title} (Disc {disc})",
+                       hashlib.sha256(f"{title}{disc}".encode()).digest() * 400)
+    for args in (("library", "add", str(tmp_path / "a")), ("library", "add", str(tmp_path / "b")),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
+    before = {path: path.read_bytes() for path in card.rglob("*") if path.is_file()
+              and ".romrunner" not in path.parts}
+    assert sum(1 for path in before if path.name.startswith("Alpha: Beta")) == 7  # a's
+    (tmp_path / "a").rename(tmp_path / "a.away")
+    pruned = cli("deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.code in (0, 1), pruned.err
+    after = {path: path.read_bytes() for path in card.rglob("*") if path.is_file()
+             and ".romrunner" not in path.parts}
+    assert after == before
+
+
 def _knulli_card(cli: Any, tmp_path: Path) -> Path:
     """``tmp_path/lib`` added and scanned, an RG35XX Plus on KNULLI as profile 1 (the flat
     layout), and an empty card folder."""

@@ -3413,9 +3413,10 @@ def m3u_line(path: str) -> str:
 def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]],
                     builder: _Builder) -> dict[str, str]:
     """Per set, the copy (see _copy_name) that has the most of its discs that can go — on a
-    library root that is there now, unchanged since the scan — then the most of them already
-    on the card, then the most discs; of two as full, the one holding the lower id (a copy on
-    a root that is away went, nothing did, and --prune removed the card's copy)."""
+    library root that is there now, unchanged since the scan, or already on the card — then
+    the most of them already on the card, then the most discs; of two as full, the one
+    holding the lower id (a copy on a root that is away went, nothing did, and --prune
+    removed the card's copy)."""
     discs: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     usable: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     on_card: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -3434,9 +3435,11 @@ def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]],
                 usable[set_key][_copy_name(game)].add(disc)
             if builder.on_card(game):
                 on_card[set_key][_copy_name(game)].add(disc)
+    # (a disc on the card stays there, held while its root is away: it counts as one that
+    # can go — review41c F1, a lesser copy in a root there replaced the card's whole set)
     return {set_key: max(copies, key=lambda name: (
-        len(usable[set_key][name]), len(on_card[set_key][name]), len(copies[name]),
-        -first[(set_key, name)])) for set_key, copies in discs.items()}
+        len(usable[set_key][name] | on_card[set_key][name]), len(on_card[set_key][name]),
+        len(copies[name]), -first[(set_key, name)])) for set_key, copies in discs.items()}
 
 
 def _other_copy_of(game: _Game, kept: _Game) -> bool:
