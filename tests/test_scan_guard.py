@@ -56,7 +56,8 @@ def test_an_emptied_small_root_is_held_back_and_counts_stay_true(
     assert (data["missing"], data["missing_held_back"]) == (0, 30)
     assert errors == [f"{root}: none of its 30 files was found (the library root is "
                       "empty): nothing was marked missing; if the root is mounted and they "
-                      "were really removed, scan again with --accept-missing"]
+                      "were really removed, scan again with --accept-missing: "
+        f"`romrunner scan --accept-missing {root}`"]
     # F-W: the counts are the library's (nothing changed), never negative.
     assert (data["identified"], data["guessed"], data["unidentified"]) == (2, 2, 26)
     assert _missing(cli) == 0
@@ -91,7 +92,8 @@ def test_an_emptied_or_gone_platform_folder_is_held_back(cli: Any, tmp_path: Pat
     assert (data["missing"], data["missing_held_back"]) == (1, 12)
     assert errors == [f"{root / 'GBA'}: none of its 12 files was found (the folder is empty "
                       "or gone): nothing was marked missing; if the folder is mounted and "
-                      "they were really removed, scan again with --accept-missing"]
+                      "they were really removed, scan again with --accept-missing: "
+        f"`romrunner scan --accept-missing {root}`"]
     # GBA's, still present, and NES/'s (.gba files: GBA games by their extension, which
     # the NES folder's platform does not list)
     assert data["identified"] == 4 and data["guessed"] == 4

@@ -63,7 +63,8 @@ def test_one_new_file_in_an_unmounted_shares_mount_point_changes_nothing(
             f"{share}: none of its 12 files was found (the library root holds only 1 file "
             "new to it, not stored either: if its disk is not mounted, that file was written "
             "to its mount point, not to the disk): nothing was marked missing; if the root "
-            "is mounted and they were really removed, scan again with --accept-missing"]
+            "is mounted and they were really removed, scan again with --accept-missing: "
+        f"`romrunner scan --accept-missing {share}`"]
         assert _games(cli) == games
     favs = cli("--json", "collection", "show", "favs").json()["data"]["games"]
     assert [(game["id"], game["root"]) for game in favs] == [(1, str(share))]
@@ -120,7 +121,8 @@ def test_an_unmounted_platform_folder_with_one_new_file_is_held_back(
             f"{root / 'SNES'}: none of its 12 files was found (the folder holds only 1 file "
             "new to it, not stored either: if its disk is not mounted, that file was written "
             "to its mount point, not to the disk): nothing was marked missing; if the folder "
-            "is mounted and they were really removed, scan again with --accept-missing"]
+            "is mounted and they were really removed, scan again with --accept-missing: "
+        f"`romrunner scan --accept-missing {root}`"]
         now = _games(cli)
         assert {key: now[key] for key in games} == games
         assert sorted(name for _, name, _ in now.values() if "New" in name) == ["New (USA).gba"]
@@ -148,7 +150,7 @@ def test_more_than_half_gone_is_weighed_against_the_files_held_before(
         "library root holds 120 files new to it, not stored either: if its disk is not "
         "mounted, those files were written to its mount point, not to the disk): nothing "
         "was marked missing; if the root is mounted and they were really removed, scan "
-        "again with --accept-missing"]
+        f"again with --accept-missing: `romrunner scan --accept-missing {root}`"]
     code, data, _ = _scan(cli, "--accept-missing")
     assert code == 0 and (data["missing"], data["added"]) == (110, 120)
 

@@ -120,7 +120,8 @@ def test_a_root_that_looks_unmounted_marks_nothing_and_fails(cli: Any, tmp_path:
     assert envelope["errors"] == [
         f"{root}: 160 of 160 files were not found (more than half of the library root): "
         "nothing was marked missing; if the root is mounted and they were really removed, "
-        "scan again with --accept-missing"]
+        "scan again with --accept-missing: "
+        f"`romrunner scan --accept-missing {root}`"]
     assert cli("--json", "games", "ls", "--missing").json()["data"]["games"] == []
     text = cli("scan", "--workers", "1")
     assert text.code == 2 and f"error: {envelope['errors'][0]}\n" in text.err

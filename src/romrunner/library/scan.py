@@ -84,7 +84,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
-from romrunner.words import counted
+from romrunner.words import counted, shell_word
 
 _CRC32 = ROW_COLUMNS.index("crc32_bin")
 BATCH_SIZE = 20000
@@ -1174,7 +1174,7 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         recorded.held.append("")
         why = "; ".join(filter(None, ("more than half of the library root", also,
                                       _new_stored(new, "library root", only=False))))
-        return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
+        return _hold_back(summary, root, gone, f"{root.path}: {gone:,} of {present:,} files were "
                                          f"not found ({why})")
     # (a root of fewer than FOLDER_MISSING_MIN games whose every file was replaced by new ones
     # — three ROMs swapped for their Rev 1 — is a change, not a disk away: as before qa192 F1;
@@ -1184,7 +1184,7 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         recorded.held.append("")
         why = "; ".join(filter(None, (also, _new_stored(new, "library root")))) \
             or "the library root is empty"
-        return _hold_back(summary, gone, f"{root.path}: none of its {present:,} files was "
+        return _hold_back(summary, root, gone, f"{root.path}: none of its {present:,} files was "
                                          f"found ({why})")
     return _hold_back_folders(db, root, recheck.gone, summary, recorded)
 
@@ -1202,8 +1202,10 @@ def _new_stored(new: int, where: str, only: bool = True) -> str:
             "not to the disk")
 
 
+# (the root named: a plain `scan --accept-missing` confirms every root's removals, an
+# unmounted one's too — review41c F6)
 _HELD_BACK = ("nothing was marked missing; if the {} is mounted and they were really "
-              "removed, scan again with --accept-missing")
+              "removed, scan again with --accept-missing: `romrunner scan --accept-missing {}`")
 
 
 def _present(db: Database, root_id: int, folder: str | None = None,
@@ -1218,10 +1220,12 @@ def _present(db: Database, root_id: int, folder: str | None = None,
                          (root_id, folder + "/", folder + "0", first_id)))
 
 
-def _hold_back(summary: ScanSummary, count: int, what: str, kind: str = "root") -> list[int]:
-    """Mark none of ``count`` files missing, and say why (the scan then fails)."""
+def _hold_back(summary: ScanSummary, root: Root, count: int, what: str,
+               kind: str = "root") -> list[int]:
+    """Mark none of ``count`` files missing, and say why (the scan then fails), with the
+    command that confirms the removals of ``root`` alone."""
     summary.missing_held_back += count
-    summary.problems.append(f"{what}: {_HELD_BACK.format(kind)}")
+    summary.problems.append(f"{what}: {_HELD_BACK.format(kind, shell_word(str(root.path)))}")
     return []
 
 
@@ -1251,7 +1255,7 @@ def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
             held.update(ids)
             why = _new_stored(recorded.new_games(db, root.id, folder), "folder") \
                 or "the folder is empty or gone"
-            _hold_back(summary, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
+            _hold_back(summary, root, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
                                           f"files was found ({why})", "folder")
     return [game_id for game_id in gone if game_id not in held]
 
