@@ -86,9 +86,10 @@ def test_have_is_by_the_dats_own_rom_data(library: Path, cli: Any) -> None:
         (3, 1, 2, 0)
     # Mine: Batman by its SHA1, the demo as a member of a zip of two files.
     assert (mine["games"], mine["have"], mine["name_guessed"], mine["missing"]) == (2, 2, 0, 0)
+    # (the zip holding the demo is no file unmatched on disk: qa192 F11, it was counted so)
     assert cli("dat", "report", "--csv").out.splitlines()[1:] == [
-        "Atari - Lynx,atari-lynx,20260801,3,1,2,0,1,0",
-        "Mine - Atari - Lynx,atari-lynx,20260801,2,2,0,0,1,0"]
+        "Atari - Lynx,atari-lynx,20260801,3,1,2,0,0,0",
+        "Mine - Atari - Lynx,atari-lynx,20260801,2,2,0,0,0,0"]
 
 
 def test_fixdat_lists_the_game_held_only_by_another_dats_dump(library: Path, cli: Any) -> None:
