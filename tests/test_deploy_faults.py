@@ -219,7 +219,17 @@ def _copied_mtimes(card: Path, db_path: Path, deployment: int) -> dict[str, int]
                         "AND status = 'copied'", (deployment,))
     finally:
         db.close()
-    return {row[0]: (card / row[0]).stat().st_mtime_ns for row in rows}
+    # (a file is recorded copied just before its rename: one a kill -9 caught in between is
+    # not on the card, and the resume copies it again — not a finished file)
+    return {row[0]: info.st_mtime_ns for row in rows
+            if (info := _stat_or_none(card / row[0])) is not None}
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
 
 
 def _files_on(card: Path) -> int:
