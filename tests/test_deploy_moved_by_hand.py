@@ -78,3 +78,40 @@ def test_among_many_files_of_the_players_a_copy_moved_under_its_name_is_found(
     (note,) = _moved_notes(cli, "1", "--to", card, "--auto", "--dry-run")
     assert note.startswith("1 file this deploy would copy again is") \
         and "Favs/A (USA).gb)" in note
+
+
+THEIRS = "as a file of yours"
+
+
+def test_the_players_own_copy_of_a_game_under_another_name_is_said_when_the_game_is_copied(
+        cli: Any, tmp_path: Path) -> None:
+    """qa191 F7: the player's own copy of a game the run copies first (same bytes, their
+    name) made the frontend list it twice, unsaid; only its title's files are read."""
+    lib, card = knulli_card_deployed(cli, tmp_path, ("A (USA).gb",))
+    (folder,) = {path.parent for path in card.rglob("A (USA).gb")}
+    game = bytes(range(256)) * 64
+    (lib / "Chrono Trigger (USA).gb").write_bytes(game)
+    (lib / "Dragon (USA).gb").write_bytes(game[::-1])
+    assert cli("scan", "--workers", "1").code == 0
+    (folder / "chrono trigger.gb").write_bytes(game)  # theirs, by hand, before ROM Runner's
+    (folder / "Chrono Trigger (Beta).gb").write_bytes(b"\x00" * len(game))  # theirs, other bytes
+    (folder / "My Dragon.gb").write_bytes(game[::-1])  # the same bytes under another title
+    for args in (("1", "--to", card, "--auto", "--dry-run"), ("1", "--to", card, "--auto")):
+        result = cli("--json", "deploy", *args)
+        assert result.code == 0, result.err
+        notes = [note for note in result.json()["data"]["notes"] if THEIRS in note]
+        assert len(notes) == 1, result.json()["data"]["notes"]
+        (note,) = notes
+        verb = "would copy" if "--dry-run" in args else "copies"
+        assert note.startswith(f"1 file this deploy {verb} is on the card already under "
+                               "another name, as a file of yours: "), note
+        assert "Chrono Trigger (USA).gb (as " in note and "/chrono trigger.gb)" in note, note
+        assert "Beta" not in note and "Dragon" not in note and "again" not in note, note
+        assert not [n for n in result.json()["data"]["notes"] if MOVED in n and n != note]
+    # copied beside it, the player's files as they were
+    assert (folder / "Chrono Trigger (USA).gb").read_bytes() == game
+    assert (folder / "chrono trigger.gb").read_bytes() == game
+    assert (folder / "My Dragon.gb").read_bytes() == game[::-1]
+    again = cli("--json", "deploy", "1", "--to", card, "--auto")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+    assert not [n for n in again.json()["data"]["notes"] if THEIRS in n]

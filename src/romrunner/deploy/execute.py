@@ -118,6 +118,7 @@ from romrunner.deploy.saves import (
     listed_by_sheets,
     named_like_a_save,
     saves_named_after,
+    title_of,
 )
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
@@ -731,57 +732,105 @@ def _keys_installed(readers: dict[str, list[str]]) -> str:
 
 
 MOVED_READS = 64
-"""The most files of the player's a run reads to find a copy of ours moved by hand (review37b
-F3: every same-size file of a card filled partly by hand, at every dry run)."""
+"""The most files of the player's a run reads to find a copy of ours moved by hand, or a copy
+of the player's own of a game it copies (review37b F3: every same-size file of a card filled
+partly by hand, at every dry run)."""
+
+# platform folder -> size -> SHA1 -> the plan's path of the file of that size and content
+_Sought = dict[str, dict[int, dict[str, str]]]
 
 
 def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Claims) -> None:
-    """Say which files the run copies again to a path of ours the card no longer has while
-    their very bytes are on the card under another name in the same platform folder (moved
-    or renamed by hand: the frontend lists the game twice, and neither copy is pruned later;
-    qa171 F5). Only such paths' platform folders are listed, and only files there of a
-    missing copy's recorded size there, no record's and none the run writes, are read — at
-    most :data:`MOVED_READS`, the names closest to the missing copies' first."""
-    gone: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    """Say which files the run copies while their very bytes are on the card under another
+    name in the same platform folder: copies of ours moved or renamed by hand, copied again
+    at the path of ours the card no longer has (qa171 F5), and the player's own copies of a
+    game the run copies for the first time (`Chrono Trigger.sfc` of theirs beside our
+    `Chrono Trigger (USA).sfc`, qa191 F7). Either way the frontend lists the game twice.
+    Only such paths' platform folders are listed, and only files there of such a copy's
+    size, no record's and none the run writes, are read — of the player's own copies only
+    those of the game's title — at most :data:`MOVED_READS`, the names closest first."""
+    moved, first = _copies_sought(plan, decisions, claims)
+    if not moved and not first:
+        return
+    found = _found_under_other_names(plan, decisions, claims, moved, first)
+    would = "would copy" if claims.dry_run else "copies"
+    if found[False]:
+        # (which copy to remove: the one under the other name — ROM Runner's own is put back
+        # by every deploy, so removing it loops, qa177 F2; "would" in a dry run, qa177 F7)
+        one = len(found[False]) == 1
+        claims.notes.append(
+            f"{counted(len(found[False]), 'file')} this deploy {would} again "
+            f"{'is' if one else 'are'} on the card already under another name (moved or "
+            f"renamed by hand?): {_examples(found[False])}; the frontend lists "
+            f"{'it' if one else 'them'} twice: remove the {'copy' if one else 'copies'} under "
+            f"the other name (in brackets), as each deploy puts {'this one' if one else 'these'}"
+            " back")
+    if found[True]:
+        one = len(found[True]) == 1
+        claims.notes.append(
+            f"{counted(len(found[True]), 'file')} this deploy {would} "
+            f"{'is' if one else 'are'} on the card already under another name, as "
+            f"{'a file' if one else 'files'} of yours: {_examples(found[True])}; the frontend "
+            f"lists {'it' if one else 'them'} twice: remove yours (in brackets), as each deploy "
+            f"puts {'this one' if one else 'these'} back, or leave "
+            f"{'the game' if one else 'the games'} out of the selection")
+
+
+def _copies_sought(plan: DeployPlan, decisions: list[_Decision], claims: Claims
+                   ) -> tuple[_Sought, _Sought]:
+    """The run's copies to a path of a platform folder the card has no file at: those of
+    ours the card no longer has there (by our record's size and SHA1), and the ROMs the card
+    never had from us (by the plan's)."""
+    moved: _Sought = defaultdict(lambda: defaultdict(dict))
+    first: _Sought = defaultdict(lambda: defaultdict(dict))
     for decision in decisions:
         item = decision.item
         if decision.action != COPY or decision.existing is not None or item.kind == PLAYLIST:
             continue
+        folder = plan.rom_folders.get(item.platform_id or "")
+        if not folder or not item.dest.startswith(folder + "/"):
+            continue
         record = claims.card.get(item.key) or next(iter(claims.stored().get(item.key, ())),
                                                      None)
-        folder = plan.rom_folders.get(item.platform_id or "")
-        if record is None or not record.sha1 or not folder \
-                or not item.dest.startswith(folder + "/"):
-            continue
-        gone[folder][record.size][record.sha1] = item.dest
-    if not gone:
-        return
+        if record is not None:
+            if record.sha1:
+                moved[folder][record.size][record.sha1] = item.dest
+        elif item.kind == ROM and item.sha1:
+            first[folder][item.size][item.sha1] = item.dest
+    return moved, first
+
+
+def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claims: Claims,
+                             moved: _Sought, first: _Sought) -> dict[bool, list[str]]:
+    """``path (as other path)`` of each sought copy found on the card under another name:
+    under False those of ``moved``, under True those of ``first`` (the player's files)."""
     written = {d.item.key for d in decisions}
-    candidates: list[tuple[bool, str, dict[str, str]]] = []
-    for folder, sizes in sorted(gone.items()):
-        stems = {launched_name(dest) for by_sha1 in sizes.values() for dest in by_sha1.values()}
+    candidates: list[tuple[bool, str, dict[str, str], bool]] = []
+    for folder in sorted(moved.keys() | first.keys()):
+        ours, theirs = moved.get(folder, {}), first.get(folder, {})
+        stems = {launched_name(dest) for by_sha1 in ours.values() for dest in by_sha1.values()}
+        titles = {title_of(launched_name(dest))
+                  for by_sha1 in theirs.values() for dest in by_sha1.values()}
         for path, size in _files_under(plan.root / folder):
             dest = f"{folder}/{path}"
             key = dest.casefold() if plan.fs.case_insensitive and dest.isascii() \
                 else collision_key(dest, plan.fs)
-            if size in sizes and key not in written and key not in claims.card:
-                candidates.append((launched_name(dest) not in stems, dest, sizes[size]))
-    found: list[str] = []
-    for _, dest, by_sha1 in sorted(candidates)[:MOVED_READS]:  # (a name kept: moved first)
-        ours = by_sha1.get(_sha1_of(str(plan.root / dest)) or "")
-        if ours is not None:
-            found.append(f"{ours} (as {dest})")
-    if found:
-        # (which copy to remove: the one under the other name — ROM Runner's own is put back
-        # by every deploy, so removing it loops, qa177 F2; "would" in a dry run, qa177 F7)
-        one = len(found) == 1
-        claims.notes.append(
-            f"{counted(len(found), 'file')} this deploy "
-            f"{'would copy' if claims.dry_run else 'copies'} again {'is' if one else 'are'} "
-            f"on the card already under another name (moved or renamed by hand?): "
-            f"{_examples(sorted(found))}; the frontend lists {'it' if one else 'them'} twice: "
-            f"remove the {'copy' if one else 'copies'} under the other name (in brackets), as "
-            f"each deploy puts {'this one' if one else 'these'} back")
+            if key in written or key in claims.card:
+                continue
+            name = launched_name(dest)
+            if size in ours:
+                candidates.append((name not in stems, dest, ours[size], False))
+            if size in theirs and title_of(name) in titles:
+                candidates.append((False, dest, theirs[size], True))
+    found: dict[bool, list[str]] = {False: [], True: []}
+    read: dict[str, str] = {}
+    for _, dest, by_sha1, players in sorted(candidates, key=lambda c: c[:2])[:MOVED_READS]:
+        if dest not in read:
+            read[dest] = _sha1_of(str(plan.root / dest)) or ""
+        copy = by_sha1.get(read[dest])
+        if copy is not None:
+            found[players].append(f"{copy} (as {dest})")
+    return found
 
 
 def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
