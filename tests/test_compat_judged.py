@@ -277,6 +277,45 @@ def test_a_deploy_by_query_notes_the_games_rated_not_playable(
     assert "Unknown Homebrew" not in note, note
 
 
+def test_a_deploy_by_query_notes_the_games_too_slow_on_the_device(
+        cli: Any, tmp_path: Path) -> None:
+    """qa193 F4: a game whose performance tier on the device the auto-list leaves out
+    (unplayable) was copied by a query without the note a broken rating gets."""
+    root = tmp_path / "roms"
+    (root / "ps2").mkdir(parents=True)
+    build_iso(root / "ps2" / "Slow Game (USA).iso", {
+        "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.97;1\r\nVER = 1.00\r\n"})
+    build_iso(root / "ps2" / "Fine Game (USA).iso", {
+        "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.96;1\r\nVER = 1.00\r\n"})
+    perf = tmp_path / "perf.json"
+    perf.write_text(json.dumps({
+        "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
+        "generatedAt": "2026-11-15T00:00:00Z", "items": [
+            {"deviceId": "steam-deck", "platformId": "ps2", "gameId": game, "score": score}
+            for game, score in (("SLUS-99997", 0), ("SLUS-99996", 90))]}))
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("device", "add", "steam-deck"),
+                 ("profile", "create", "--device", "1", "--os", "steamos"),
+                 ("cache", "import", perf)):
+        _ok(cli, *args)
+    verdicts = _verdicts(cli)
+    assert verdicts["Slow Game (USA).iso"]["reason"] == "PERF_TIER_EXCLUDED", verdicts
+    assert verdicts["Fine Game (USA).iso"]["included"], verdicts
+    result = real(cli, "--json", "deploy", "1", "--to", card, "platform:ps2", "--dry-run")
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert data["chosen"]["games"] == 2  # (copied as chosen)
+    (rated,) = data["chosen"]["rated_not_playable"]
+    assert rated.startswith("Slow Game (USA).iso: performance tier unplayable ("), rated
+    assert "retrocatalog" in rated, rated
+    text = real(cli, "deploy", "1", "--to", card, "platform:ps2", "--dry-run")
+    (note,) = [line for line in text.err.splitlines() if "rate" in line and "note:" in line]
+    assert note.startswith("note: 1 of the chosen games is rated not playable on the device")
+    assert "Slow Game (USA).iso: performance tier unplayable" in note and "Fine" not in note
+
+
 def test_a_reimport_that_gives_a_rating_back_names_it(cli: Any, tmp_path: Path) -> None:
     """QA174 F4: a GameIndex without Ratchet's `compat: 5` withdrew its rating (said); the
     full file imported again gave it back, and the import named only the ratings it

@@ -279,16 +279,17 @@ RATED_NAMED = 5  # games named in the rated-not-playable note; more are counted
 
 
 def rated_note(chosen: Chosen, profile_id: int) -> str | None:
-    """One note of the chosen games the knowledge rates not playable (broken, never
-    in-game) on the emulator the OS runs them with: copied, as the user chose them, but not
-    without a word (QA174 F6); None when there are none."""
+    """One note of the chosen games the knowledge rates not playable on the device (too slow
+    on it, broken or never in-game on the emulator the OS runs them with): copied, as the
+    user chose them, but not without a word (QA174 F6, qa193 F4); None when there are none."""
     rated = chosen.rated_not_playable
     if not rated:
         return None
     one = len(rated) == 1
     return (f"{len(rated):,} of the chosen games {'is' if one else 'are'} rated not playable "
-            f"(broken, or never in-game) on the emulator the OS runs {'it' if one else 'them'} "
-            f"with, copied as chosen (`romrunner autolist {profile_id}` leaves "
+            "on the device (its performance there, or broken or never in-game on the emulator "
+            f"the OS runs {'it' if one else 'them'} with), copied as chosen (`romrunner autolist "
+            f"{profile_id}` leaves "
             f"{'it' if one else 'them'} out): {examples(rated, RATED_NAMED, '; ')}")
 
 

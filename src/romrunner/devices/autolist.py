@@ -1881,13 +1881,15 @@ def save_autolist(db: Database, autolist: AutoList, name: str, *,
 
 def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
                        game_ids: Collection[int]) -> list[str]:
-    """Of ``game_ids`` (a deploy's chosen games), those the knowledge rates not playable —
-    broken, or never in-game — on the emulator the profile runs them with, each as
-    ``file: status (source, emulator)``, in file name order: a deploy by query copies them
-    as the user chose, but says so (QA174 F6: a game the auto-list leaves out as broken was
-    copied without a word). Judged as the auto-list's compatibility step judges it (a
-    RetroArch with no core named, by its cores); games an override runs with no emulator,
-    or includes (the auto-list has them, said so there), or with no rating, are not named."""
+    """Of ``game_ids`` (a deploy's chosen games), those the knowledge rates not playable on
+    the profile's device — a performance tier the auto-list leaves out (``file: performance
+    tier unplayable (source)``, qa193 F4), or broken or never in-game on the emulator the
+    profile runs them with (``file: status (source, emulator)``) — in file name order: a
+    deploy by query copies them as the user chose, but says so (QA174 F6: a game the
+    auto-list leaves out as broken was copied without a word). Judged as the auto-list's
+    performance and compatibility steps judge it (a RetroArch with no core named, by its
+    cores); games an override runs with no emulator, or includes (the auto-list has them,
+    said so there), or with no rating, are not named."""
     if not game_ids:
         return []
     profile = load_profile(db, profile_id)
@@ -1898,9 +1900,8 @@ def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
         cursor.row_factory = None
         games = [_game(*row) for row in cursor]
     keys = {key for game in games for key in game.game_keys}
-    if not keys:
-        return []
     compat, _ = _compatibility(db, keys)
+    perf = _performance(db, pack, profile)
     policies = _Policies(pack)
     emulators = EmulatorResolver(db, pack, profile, resolved).games_on(
         {game.id: game.platform_id for game in games})
@@ -1908,11 +1909,18 @@ def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
     for game in sorted(games, key=lambda g: (g.filename, g.id)):
         resolution = emulators.get(game.id)
         emulator = resolution.emulator_id if resolution else None
-        if not emulator or not game.game_keys:
+        if not emulator:
             continue
         if resolution is not None and resolution.action == "include":
             continue  # (the user's override puts it in the auto-list, rated as it is: the
             # note's "autolist leaves it out" was untrue of it, review37b F7)
+        performance = check_performance(game, emulator, "balanced", policies, perf)
+        if performance.reason == PERF_TIER_EXCLUDED and performance.warnings:
+            said.append(f"{game.filename}: {performance.warnings[0][:1].lower()}"
+                        f"{performance.warnings[0][1:]}")
+            continue
+        if not game.game_keys:
+            continue
         cores = policies.retroarch_cores(resolved, game.platform_id) \
             if ratings_family(emulator) == RETROARCH else ()
         gate = check_compatibility(game, emulator, "balanced", policies, compat, cores)
