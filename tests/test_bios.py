@@ -76,6 +76,21 @@ def statuses(cli: Any, setup: dict[str, Path]) -> dict[tuple[str, str], dict[str
     return found
 
 
+def test_scan_counts_add_up_with_a_file_too_large_to_be_a_bios(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """qa192 F10: `10 files, 9 hashed, 0 unchanged` said nothing of the tenth (too large to
+    be any BIOS, named in a note only): the line's counts add up now."""
+    result = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", bios_setup["folder"])
+    data = result.json()["data"]
+    assert (data["too_large"], data["unread"]) == (1, 0), data
+    assert data["scanned"] == data["hashed"] + data["unchanged"] + data["too_large"] \
+        + data["unread"]
+    text = cli("--pack", bios_setup["pack"], "bios", "scan", bios_setup["folder"])
+    first = text.out.splitlines()[0]
+    assert first.startswith("10 files, 0 hashed, 9 unchanged, 1 too large to be a BIOS "
+                            "(not hashed): "), first
+
+
 def test_scan_statuses_per_file(cli: Any, bios_setup: dict[str, Path], db_path: Path) -> None:
     result = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", bios_setup["folder"])
     assert result.code == 0

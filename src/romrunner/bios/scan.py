@@ -48,6 +48,10 @@ class BiosScanSummary:
     scanned: int = 0
     hashed: int = 0
     unchanged: int = 0
+    # of ``scanned``, those neither hashed nor unchanged (qa192 F10: the counts did not add
+    # up): too large to be any BIOS, and those that could not be read (each in ``errors``)
+    too_large: int = 0
+    unread: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
@@ -319,6 +323,7 @@ def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
     if info.st_size > bound:
         summary.notes.append({"path": str(path), "note": f"skipped: {info.st_size:,} bytes is "
                               f"larger than any BIOS (bound {bound:,})"})
+        summary.too_large += 1
         return None
     if info.st_size == 0:
         summary.notes.append({"path": str(path), "note": "empty file: not a BIOS"})
@@ -328,6 +333,7 @@ def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
             hashes = hash_file(path)
         except OSError as exc:
             summary.errors.append({"path": str(path), "error": exc.strerror or str(exc)})
+            summary.unread += 1
             return None
         summary.hashed += 1
     else:

@@ -65,9 +65,12 @@ def bios_scan(paths: tuple[Path, ...], full: bool, accept_missing: bool) -> int:
                              for status, count in sorted(summary.statuses.items()))
         skipped = (f" ({summary.skipped_hidden:,} hidden or system files and folders "
                    "skipped: recycle bins, `._*`)") if summary.skipped_hidden else ""
+        apart = "".join(f", {count:,} {what}" for count, what in (
+            (summary.too_large, "too large to be a BIOS (not hashed)"),
+            (summary.unread, "not read")) if count)
         console.print(f"{counted(summary.scanned, 'file')}, {summary.hashed:,} hashed, "
-                      f"{summary.unchanged:,} unchanged" + (f": {statuses}" if statuses else "")
-                      + skipped, markup=False)
+                      f"{summary.unchanged:,} unchanged{apart}"
+                      + (f": {statuses}" if statuses else "") + skipped, markup=False)
         counted_apart = {id(item) for item in in_the_library}
         lines = [line for item in summary.files
                  if id(item) not in counted_apart and (line := scan_line(item))]
