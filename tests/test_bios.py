@@ -638,3 +638,28 @@ def test_a_folder_of_one_bad_dump_replaced_by_a_good_one_is_a_change(
     done = cli("--pack", pack, "--json", "bios", "scan", folder)
     assert done.code == 0, done.err
     assert done.json()["data"]["missing"] == [str(folder / "scph5501.bin")]
+
+
+def test_a_folder_of_two_bios_whose_mount_point_holds_a_stray_file_is_held_back(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """review42 F2: a folder of two BIOS files away (a share not mounted) whose mount point
+    holds a `notes.txt` (no BIOS the pack knows) marked both missing, exit 0: the stray file
+    was taken for their replacement. Held back now, nothing marked; a known dump there is
+    still a change."""
+    pack, folder = bios_setup["pack"], bios_setup["folder"].with_name("two")
+    folder.mkdir()
+    (folder / "scph5501.bin").write_bytes(b"short")
+    (folder / "my-arm9-dump.bin").write_bytes(b"other")
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    away = folder.with_name("two-away")
+    folder.rename(away)
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hi")
+    held = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert held.code == 1, held.out
+    assert held.json()["data"]["missing"] == []
+    (folder / "scph5500.bin").write_bytes(B2)  # a dump the pack knows: the folder changed
+    done = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert done.code == 0, done.err
+    assert sorted(done.json()["data"]["missing"]) == sorted(
+        str(folder / name) for name in ("my-arm9-dump.bin", "scph5501.bin"))

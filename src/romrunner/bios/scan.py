@@ -28,7 +28,8 @@ from romrunner.words import counted
 MIN_SIZE_BOUND = 64 * 2**20  # never skip a file below 64 MiB, whatever the pack says
 # A folder of at least this many BIOS files none of which is found is held back even with new
 # files beside them (one written into an unmounted share's mount point); fewer — one bad dump
-# replaced by a good one under another name — it is held back only when nothing new is there.
+# replaced by a good one under another name — it is held back only when nothing new there is
+# a BIOS the pack knows (of any status but unknown).
 FEW_TO_HOLD = 3
 
 
@@ -287,10 +288,12 @@ def _held_back(db: Database, folder: Path, stored: dict[str, Any], gone: dict[st
     if renamed or not recorded or any(key in stored for key in seen):
         return False  # (one found, or one marked missing before found again: it is there)
     new = sorted(seen)  # (stored by this scan, in the folder's transaction: taken back)
-    if new and len(recorded) < FEW_TO_HOLD:
+    if len(recorded) < FEW_TO_HOLD and any(
+            item["status"] != "unknown" for item in summary.files if item["path"] in seen):
         # (a few dumps replaced by others under new names — a bad scph1001.bin for a good
         # scph5501.bin — is a change, not a share away, as a library scan judges a root of
-        # a few games; an emptied folder is still held back)
+        # a few games; an emptied folder is still held back, as is one whose new files are
+        # no BIOS the pack knows: a `notes.txt`, a `Thumbs.db`, review42 F2)
         return False
     db.executemany("DELETE FROM bios_files WHERE filepath = ?", [(key,) for key in new])
     count, these = len(recorded), "that file was" if len(new) == 1 else "those files were"
