@@ -384,6 +384,21 @@ def test_an_older_dat_does_not_replace_a_newer_one_without_force(
     assert catalog_rows(db_path) == [("Nintendo - Game Boy", older, 2)]
 
 
+@pytest.mark.parametrize(("first", "again"), [("2", "2.0"), ("v1.9", "1.9"), ("3", "3")])
+def test_the_same_release_spelled_otherwise_with_games_removed_is_refused(
+        cli: Any, db_path: Path, tmp_path: Path, first: str, again: str) -> None:
+    """review42 F3: "2" replaced by "2.0" with a game removed went through (compared as
+    text), while "2" by "2" was refused; "2.0" is release 2 for the older-version rule."""
+    games = {"Alpha (USA)": b"a" * 64, "Beta (USA)": b"b" * 64, "Gamma (USA)": b"c" * 64}
+    full, cut = tmp_path / "full.dat", tmp_path / "cut.dat"
+    full.write_text(dat_text("Nintendo - Game Boy", games, first))
+    cut.write_text(dat_text("Nintendo - Game Boy", dict(list(games.items())[:2]), again))
+    assert cli("dat", "import", full).code == 0
+    refused = one_line_error(cli("dat", "import", cut))
+    assert "the same version with games removed" in refused, refused
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", first, 3)]
+
+
 def test_versions_of_two_kinds_are_not_ordered() -> None:
     from romrunner.catalog.importer import is_older_version
     assert is_older_version("1.0", "2.0") and is_older_version("v1.9", "2")

@@ -451,7 +451,7 @@ def check_replacement(path: Path, result: ImportResult) -> None:
     """
     # (removed: games whose ROMs are gone; a game renamed with its ROMs is no removal)
     old, new, removed = result.replaced_games, result.games, result.games_removed
-    same_version = result.previous_version == result.version
+    same_version = is_same_version(result.version, result.previous_version)
     older = is_older_version(result.version, result.previous_version)
     if (same_version and removed > 0) or removed * 2 > old or older:
         why = ("an older version than the one imported" if older
@@ -522,6 +522,17 @@ def is_older_version(version: str | None, than: str | None) -> bool:
     new_number, old_number = _release_number(version), _release_number(than)
     # (qa192 F9: "2" replaced by "0" went through; only dates were compared)
     return new_number is not None and old_number is not None and new_number < old_number
+
+
+def is_same_version(version: str | None, than: str | None) -> bool:
+    """Whether DAT ``version`` is the release ``than`` is, spelled alike or not: two plain
+    release numbers of the same parts (``2`` and ``2.0``, ``v1.9`` and ``1.9``) are, as
+    :func:`is_older_version` orders them (review42 F3: "2" replaced by "2.0" with games
+    removed went through, "2" by "2" was refused); other versions only as the same text."""
+    new_number, old_number = _release_number(version), _release_number(than)
+    if new_number is not None and old_number is not None:
+        return new_number == old_number
+    return version == than
 
 
 def _release_number(version: str | None) -> tuple[int, ...] | None:
