@@ -366,6 +366,31 @@ def test_adding_games_already_in_a_collection_writes_nothing(
     assert _dump(db_path) == before
 
 
+def test_find_of_a_file_whose_only_library_copy_was_deleted_since_the_scan_exits_1(
+        cli: Any, tmp_path: Path) -> None:
+    """review42 F5: a copy deleted since the last scan (not marked missing yet) on a root
+    that is there was "had", exit 0: `games find new.gb && rm new.gb` deleted the last copy.
+    A copy still there beside it is listed alone."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    for name in ("Zed (USA).gb", "Zed (Copy).gb", "Other (USA).gb"):
+        (root / "gb" / name).write_bytes(payload("other" if "Other" in name else "zed"))
+    download = tmp_path / "new.gb"
+    download.write_bytes(payload("zed"))
+    for args in (("library", "add", root), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    (root / "gb" / "Zed (USA).gb").unlink()
+    one = cli("--json", "games", "find", download)
+    assert one.code == 0, one.out
+    assert [row["filename"] for row in one.json()["data"]] == ["Zed (Copy).gb"]
+    (root / "gb" / "Zed (Copy).gb").unlink()
+    text = cli("games", "find", download)
+    assert text.code == 1, text.out
+    said = text.out + text.err
+    assert "held it and are not at their place now" in said and "keep this file" in said, said
+    assert download.is_file()
+
+
 def test_find_of_a_file_whose_only_library_copy_is_missing_exits_1(cli: Any,
                                                                    tmp_path: Path) -> None:
     """qa192 F3: `games find download.gb` exited 0 ("already have it") when the library's only

@@ -23,6 +23,7 @@ from romrunner.library.games import (
     find_by_hash,
     find_file,
     games_by_id,
+    gone_since_the_scan,
     set_platform,
     show_game,
 )
@@ -227,6 +228,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
     # a copy a scan no longer found is no copy: "have it" had a script delete the download,
     # the last copy of the game (qa192 F3); listed beside a present one, marked missing
     missing = [row for row in rows if row["is_missing"]]
+    gone = gone_since_the_scan(db, rows)  # (review42 F5: deleted since the scan, not marked)
+    rows = [row for row in rows if row not in gone]
     if len(missing) == len(rows):
         rows = []
     none = "no game in the library holds this data"
@@ -237,8 +240,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                 f"data; {counted(unverified, 'game')} {'is' if one else 'are'} known by "
                 f"{'its' if one else 'their'} CRC32 only (`romrunner scan --verify` hashes "
                 f"{'it' if one else 'them'} in full; or give --crc32 and --size)")
-    if (damaged or missing) and not rows:
-        none = _held_no_longer(games_by_id(db, list(damaged)), missing)
+    if (damaged or missing or gone) and not rows:
+        none = _held_no_longer(games_by_id(db, list(damaged)), missing, gone)
     elif rows and not any(map(root_is_there, roots := _present_roots(rows))):
         app.warn(f"the library's copy is on a library root not reachable now "
                  f"({examples(roots)}): as the last scan found it")
@@ -252,12 +255,16 @@ def _present_roots(rows: list[dict[str, Any]]) -> list[str]:
     return sorted({str(row["root"]) for row in rows if not row["is_missing"]})
 
 
-def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]]) -> str:
+def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],
+                    gone: list[dict[str, Any]]) -> str:
     """Why no game holds a file's data now when the library had it: its copies were found
-    damaged, or a scan no longer found them (marked missing)."""
+    damaged, a scan no longer found them (marked missing), or they are not at their place
+    now (deleted or moved since the last scan)."""
     held = [(damaged, ("was found damaged", "were found damaged")),
             (missing, ("is missing (a scan no longer found it)",
-                       "are missing (a scan no longer found them)"))]
+                       "are missing (a scan no longer found them)")),
+            (gone, ("is not at its place now (deleted or moved since the last scan?)",
+                    "are not at their place now (deleted or moved since the last scan?)"))]
     said = "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
                      f"{why[len(rows) > 1]}" for rows, why in held if rows)
     return (f"no game in the library holds this data now: {said} (keep this file: put it "

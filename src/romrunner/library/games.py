@@ -26,7 +26,8 @@ from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of, marked_sql
 from romrunner.library.query import LIST_COLUMNS
-from romrunner.library.summary import OVERWRITTEN, original_path
+from romrunner.library.roots import root_is_there
+from romrunner.library.summary import OVERWRITTEN, original_path, os_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -351,6 +352,30 @@ def unusable_archives(db: Database, game_ids: list[int],
             found[game_id] = (NO_ROM, f"Holds no {platform_id} ROM ({examples(names, 3)}): "
                               "no emulator loads it")
     return found
+
+
+def gone_since_the_scan(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of ``games ls`` ``rows``, those not marked missing whose file is not at its place
+    now while their library root is there (deleted or moved since the last scan): no copy,
+    whatever the last scan found (review42 F5: `games find new.gb && rm new.gb` deleted the
+    last copy). One look per row: a few rows, a game's copies. A root not there now (a
+    share not mounted) is not judged: its files are as the last scan found them."""
+    present = [int(row["id"]) for row in rows if not row["is_missing"]]
+    paths = {int(row[0]): os_path(os.path.join(str(row[1]), str(row[2]))) for row in db.query(
+        "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r ON r.id = g.root_id "
+        "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(present),))}
+    there: dict[str, bool] = {}
+    gone = []
+    for row in rows:
+        path = paths.get(int(row["id"]))
+        if path is None:
+            continue
+        root = str(row["root"])
+        if root not in there:
+            there[root] = root_is_there(root)
+        if there[root] and not os.path.lexists(path):
+            gone.append(row)
+    return gone
 
 
 def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
