@@ -372,8 +372,9 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
                 "SELECT count(*) FROM games g WHERE platform_id = ? AND is_missing = 0 "
                 "AND match_method IS NULL AND matched_game_id IS NULL "
                 "AND format IS NOT 'm3u' "  # (a playlist: no game to match)
-                # (an archive of several games the catalogs list, each member matched: had,
-                # not also a file unmatched — qa192 F11)
+                # (an archive of several games the catalogs list, one member matched or
+                # more: its games had, the archive not also a file unmatched — qa192 F11; its
+                # other members are not counted here)
                 "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id "
                 "AND f.kind = 'member' AND f.matched_game_id IS NOT NULL)", (platform,)))
         reports.append(CatalogReport(
