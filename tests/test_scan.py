@@ -754,3 +754,29 @@ def test_a_full_rescan_names_the_files_whose_bytes_changed_under_the_same_time(
     swap.rename(rewritten)
     swapped = scan_json(cli, "--full")
     assert len(swapped["followed_content"]) == 2 and swapped["changed_in_place"] == [], swapped
+
+
+def test_a_scan_names_the_files_it_marks_missing(cli: Any, tmp_path: Path) -> None:
+    """qa194 F2: "2 missing" and nothing else, not even in --json: which files? Named (a
+    few, the rest counted) with the query that lists them; --json lists every one."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    names = [f"Game {i} (USA).gb" for i in range(12)]
+    for i, name in enumerate(names):
+        (root / "gb" / name).write_bytes(bytes([i]) * 4096)
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    gone = sorted(str(root / "gb" / name) for name in names[:7])
+    for path in gone:
+        os.unlink(path)
+    text = cli("scan", "--workers", "1")
+    assert text.code == 0, text.err
+    (line,) = [line for line in text.out.splitlines() if line.startswith("marked missing: ")]
+    assert line.startswith(f"marked missing: {gone[0]}; {gone[1]}; "), line
+    assert "and 2 more (`romrunner games ls missing:true` lists them" in line, line
+    (root / "gb" / names[0]).write_bytes(bytes([0]) * 4096)  # found again
+    os.unlink(root / "gb" / names[8])
+    data = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert data["missing_files"] == [str(root / "gb" / names[8])], data["missing_files"]
+    listed = cli("--json", "games", "ls", "missing:true").json()["data"]["games"]
+    assert sorted(game["filename"] for game in listed) == sorted([*names[1:7], names[8]])

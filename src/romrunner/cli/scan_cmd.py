@@ -33,6 +33,9 @@ from romrunner.words import counted, examples, shell_word, shortened
 EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
 
 
+MISSING_NAMED = 5  # files marked missing a text scan names; --json lists them all
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=path_param())
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
@@ -91,6 +94,13 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                else "")
             + f"{summary.missing:,} missing; {summary_matches(summary).said()}; "
             f"{summary.bytes_hashed:,} bytes hashed in {summary.seconds:.1f} s")
+        if summary.missing_files:
+            one = len(summary.missing_files) == 1
+            console.print(
+                f"marked missing: {examples(summary.missing_files, MISSING_NAMED, '; ')} "
+                f"(`romrunner games ls missing:true` lists {'it' if one else 'them'}; "
+                f"{'its copies' if one else 'their copies'} on cards are kept)",
+                markup=False, soft_wrap=True)
         if summary.changed_in_place:
             console.print(changed_in_place_line(summary.changed_in_place), markup=False,
                           soft_wrap=True)

@@ -458,6 +458,8 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
             db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                        (now_text(), root.id))
     summary.missing += len(gone)
+    summary.missing_files += sorted(os.path.join(root.path, plan.vanished.get(game_id, ""))
+                                    for game_id in gone)
     for game_id in gone:  # (said only of those marked: review39 F1, a scan held back said
         # each "marked missing" and then "nothing was marked missing")
         if game_id in plan.emptied:

@@ -43,6 +43,8 @@ class ScanSummary:
     # a hash and is no longer (guessed by name or unidentified now), else None}
     changed_in_place: list[dict[str, Any]] = field(default_factory=list)
     missing: int = 0
+    # the files of the games this scan marked missing, in full (qa194 F2: only counted)
+    missing_files: list[str] = field(default_factory=list)
     renamed: int = 0
     # of the renamed: taken by their file name, size and time in another folder of their root,
     # not read (see library.refolder)
