@@ -434,6 +434,27 @@ def test_a_bios_dat_given_to_dat_import_points_to_bios_import_dat(
     assert not db_path.exists()  # a command that fails changes nothing: not even made
 
 
+@pytest.mark.parametrize("platform", [(), ("--platform", "gb")])
+def test_a_bios_dat_among_game_dats_is_left_out_and_the_others_imported(
+        cli: Any, db_path: Path, tmp_path: Path, platform: tuple[str, ...]) -> None:
+    """qa194 F3: `dat import dats/*.dat` over libretro's `dat/` folder (System.dat in it)
+    refused every DAT; the BIOS DAT is left out now, said with the command that reads it."""
+    system = shared_path("dats") / "system" / "System.dat"
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}))
+    result = cli("--json", "dat", "import", *platform, dat, str(system))
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["data"]["skipped_bios_dats"] == [str(system)]
+    assert [item["path"] for item in data["data"]["imports"]] == [str(dat)]
+    assert any(str(system) in warning and "bios import-dat" in warning
+               for warning in data["warnings"]), data["warnings"]
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", "1", 1)]
+    alone = cli("dat", "import", *platform, str(system), str(system))  # (no game DAT given)
+    assert alone.code == 2 and "not a game catalog" in alone.err, alone.err
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", "1", 1)]
+
+
 def test_a_dat_imported_by_a_relative_path_is_recorded_by_its_full_path(
         cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`dat ls` names the file imported, from any folder (QA26 F7: `dats/gb.dat` as typed)."""

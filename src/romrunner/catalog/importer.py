@@ -84,6 +84,9 @@ class DatImportReport:
     # games identified by their data before, no longer: a new version dropped or changed the
     # catalog game they were (id, file name, the catalog game they were)
     no_longer_identified: list[LostMatch] = field(default_factory=list)
+    # BIOS/system DATs given among game DATs (libretro's `dat/` holds System.dat): not
+    # imported, the others are (qa194 F3: `dat import dats/*.dat` refused them all)
+    skipped_bios_dats: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,9 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
     types = None if index is None else platform_file_types(index)
     with db.atomic():
         matched: dict[int, tuple[str, str]] = {}  # (the replaced catalogs' identified games)
-        results = _import_each(db, paths, platform_id=platform_id,
-                               known_platforms=known_platforms, force=force, matched=matched,
-                               types=types)
+        results, skipped = _import_each(db, paths, platform_id=platform_id,
+                                        known_platforms=known_platforms, force=force,
+                                        matched=matched, types=types)
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
@@ -172,7 +175,15 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
         counts = match_counts(db)
         undecided = undecided_by_crc(db) if changed else 0
         lost = _no_longer_identified(db, matched)
-    return DatImportReport(results, counts, undecided, moves, lost)
+    return DatImportReport(results, counts, undecided, moves, lost, skipped)
+
+
+class BiosDatGiven(InputError):
+    """A BIOS/system DAT given to `dat import` (`romrunner bios import-dat` reads it)."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = str(path)
 
 
 class DatsRefused(InputError):
@@ -190,27 +201,36 @@ _NOTHING_IMPORTED = ("; nothing was imported", "; nothing imported")
 def _import_each(db: Database, paths: list[Path], *, platform_id: str | None,
                  known_platforms: Collection[str] | None, force: bool,
                  matched: dict[int, tuple[str, str]],
-                 types: Mapping[str, frozenset[str]] | None) -> list[ImportResult]:
+                 types: Mapping[str, frozenset[str]] | None
+                 ) -> tuple[list[ImportResult], list[str]]:
     """Import each of ``paths`` (inside the caller's transaction); every file is tried, so
     that all those refused are named at once (qa173 F7: only the first was, the next one
     learnt of on the next try). One refused: its own error; several: :class:`DatsRefused`
-    naming each. Either way the caller's transaction rolls back: nothing is imported."""
+    naming each. Either way the caller's transaction rolls back: nothing is imported. A
+    BIOS/system DAT among game DATs is not refused but left out, its path returned (the
+    glob of libretro's `dat/` folder holds System.dat: qa194 F3); given alone, or with
+    other BIOS DATs only, it is refused."""
     results: list[ImportResult] = []
     refused: list[InputError] = []
+    bios: list[BiosDatGiven] = []
     for path in paths:
         try:
             results.append(import_dat(db, path, platform_id=platform_id,
                                       known_platforms=known_platforms, force=force,
                                       one_of=len(paths), matched=matched, types=types))
+        except BiosDatGiven as exc:
+            bios.append(exc)
         except InputError as exc:
             refused.append(exc)
+    if len(bios) == len(paths):
+        refused = list(bios)  # (no game DAT given: the BIOS DATs are the mistake)
     if len(refused) == 1:
         raise refused[0]
     if refused:
         reasons = [_without_suffix(str(exc), _NOTHING_IMPORTED) for exc in refused]
         raise DatsRefused(f"{len(refused)} of {len(paths)} DAT files refused, nothing was "
                           f"imported: {'; '.join(reasons)}", reasons)
-    return results
+    return results, [exc.path for exc in bios]
 
 
 def _without_suffix(text: str, suffixes: tuple[str, ...]) -> str:
@@ -295,8 +315,9 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     if platform_id is not None and named is None and one_of > 1 and is_bios_dat(dat.header):
         # (QA72 F4: a --platform meant for a DAT of one's own filed libretro's System.dat
         # beside it as a game catalog; alone, --platform still files any DAT as asked)
-        raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
-                         "catalog: `romrunner bios import-dat` reads it; nothing was imported")
+        raise BiosDatGiven(path, f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a "
+                           "game catalog: `romrunner bios import-dat` reads it; nothing was "
+                           "imported")
     if platform_id is not None and named is not None and named != platform_id and one_of > 1:
         raise InputError(f"{path}: its name ({dat.header.name!r}) is {named}'s, not "
                          f"{platform_id}'s: --platform files every DAT given under one "
@@ -305,8 +326,8 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     platform = platform_id or named or _platform_imported_under(db, dat.header.name,
                                                                  dat.header.headered)
     if platform is None and is_bios_dat(dat.header):
-        raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
-                         "catalog: `romrunner bios import-dat` reads it")
+        raise BiosDatGiven(path, f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a "
+                           "game catalog: `romrunner bios import-dat` reads it")
     if platform is None:
         raise InputError(f"{path}: DAT system {dat.header.name!r} maps to no platform; "
                          "give one with --platform")

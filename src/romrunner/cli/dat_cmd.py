@@ -57,6 +57,9 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                              known_platforms=pack.platforms, force=force,
                              index=pack.index)
     app.work_done()
+    for skipped in report.skipped_bios_dats:
+        app.warn(f"{skipped}: a BIOS/system DAT, not a game catalog: not imported (`romrunner "
+                 f"bios import-dat {shell_word(skipped)}` reads it)")
     for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")
@@ -104,7 +107,8 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                 "unidentified": counts.unidentified, "playlists": counts.playlists,
                 "undecided_by_crc": report.undecided_by_crc,
                 "platform_changed": [asdict(m) for m in moved],
-                "no_longer_identified": [asdict(m) for m in lost]}, render)
+                "no_longer_identified": [asdict(m) for m in lost],
+                "skipped_bios_dats": report.skipped_bios_dats}, render)
     return 0
 
 
