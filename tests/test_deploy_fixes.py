@@ -138,6 +138,59 @@ def test_prune_keeps_the_copy_of_a_game_zipped_since_on_an_unreachable_root(
         assert "the card's copies of 4 games of it kept" in said, (chosen, said)
 
 
+def _pack(library: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A zip of two Game Boy Advance ROMs in ``library``, scanned with --verify (its members'
+    SHA1s known): the zip, and the members' bytes by name."""
+    members = {"Alpha.gba": rom(tmp_path / "src/Alpha.gba", "alpha"),
+               "Beta.gba": rom(tmp_path / "src/Beta.gba", "beta")}
+    pack = library / "gba/GBA Pack.zip"
+    with zipfile.ZipFile(pack, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return pack, members
+
+
+def test_a_held_zips_members_hold_no_present_games_own_card_copy(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    # The user extracted a pack zip and deleted it: the zip is missing, its members' content
+    # is now two loose games of their own, deployed. Deselected, their card copies are theirs
+    # to prune, not held as the missing zip's (review41c F3: kept, and named the zip's).
+    pack, members = _pack(library, tmp_path)
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+    for name, data in members.items():
+        (library / "gba" / name.replace(".gba", " (USA).gba")).write_bytes(data)
+    pack.unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    before = deployed(cli, tmp_path / "card", "platform:gba")
+    assert {"ROMS/gba/Alpha (USA).gba", "ROMS/gba/Beta (USA).gba"} <= before
+    result = cli("--json", "deploy", "1", "--to", str(tmp_path / "card"), "title:pocket",
+                 "--prune")
+    assert result.code == 0, result.err
+    assert card_roms(tmp_path / "card") == {"ROMS/gba/Pocket Quest (Europe).gba"}
+    assert not [w for w in result.json()["warnings"] if "GBA Pack.zip" in w]
+
+
+def test_a_zip_on_a_root_away_holds_no_present_games_own_card_copy(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    # The pack on a root away, one of its members a loose game on another root, deployed:
+    # deselected, its card copy is pruned, not counted as the away root's game's copy.
+    _, members = _pack(library, tmp_path)
+    other = tmp_path / "other"
+    (other / "gba").mkdir(parents=True)
+    (other / "gba/Beta (USA).gba").write_bytes(members["Beta.gba"])
+    rom(other / "snes/Other (USA).sfc", "other")
+    assert cli("library", "add", str(other)).code == 0
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+    assert deployed(cli, tmp_path / "card", "title:beta") == {"ROMS/gba/Beta (USA).gba"}
+    library.rename(tmp_path / "lib-away")
+    result = cli("--json", "deploy", "1", "--to", str(tmp_path / "card"), "title:other",
+                 "--prune")
+    assert result.code == 0, result.err
+    assert card_roms(tmp_path / "card") == {"ROMS/snes/Other (USA).sfc"}
+    (said,) = [w for w in result.json()["warnings"] if "library root is not" in w]
+    assert "the card's copies of 0 games of it kept" in said, said
+
+
 # -- F-Y: a second path to a library folder is still the library ---------------------------
 def test_a_card_inside_a_root_reached_by_another_path_is_refused(
         cli: Any, library: Path, tmp_path: Path) -> None:

@@ -1321,7 +1321,7 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
     if not games:
         return
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
-    content = _content_sha1s(db, games, tracks)
+    content = _content_sha1s(db, games, tracks, absent)
     # Its own files: where they go now, held; and where the card's records put them (held
     # there by its game and content when a --prune runs, and named in its note)
     paths = {game_id: builder.card_paths(game, tracks.get(game_id, []), playlist=False)
@@ -1543,21 +1543,49 @@ def _written_with_other_content(db: Database, builder: _Builder,
     return {pair for pair, sha1 in others.items() if sha1 in present}
 
 
-def _content_sha1s(db: Database, games: dict[int, _Game],
-                   tracks: dict[int, list[_Track]]) -> dict[int, set[str]]:
+def _content_sha1s(db: Database, games: dict[int, _Game], tracks: dict[int, list[_Track]],
+                   held: Collection[int] = ()) -> dict[int, set[str]]:
     """Per game of ``games``, the SHA1s a card copy of it may have: its file's, its tracks'
-    and, of an archive, its members' (the loose file it was made of)."""
+    and, of an archive, its members' (the loose file it was made of) — those no present
+    game but ``games`` and ``held`` (games held too) has as its own file or track: a card
+    file of that content is that game's copy (see _members_of)."""
     content = {game_id: {sha1 for sha1 in (game.sha1, *(track.sha1 for track
                                                          in tracks.get(game_id, ())))
                          if sha1}
                for game_id, game in games.items()}
-    for game_id, sha1 in db.query(
-            "SELECT game_id, lower(hex(sha1_bin)) FROM game_files WHERE kind = 'member' "
-            "AND sha1_bin IS NOT NULL AND game_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(game_id for game_id, game in games.items()
-                               if game.archive)),)):
-        content[int(game_id)].add(str(sha1))
+    archives = [game_id for game_id, game in games.items() if game.archive]
+    for game_id, sha1 in _members_of(db, archives, {*games, *held}):
+        content[game_id].add(sha1)
     return content
+
+
+# The SHA1s of the members of the archives of :archives that no present game out of :held
+# has as its file or one of its tracks.
+_MEMBERS_OF_NO_OTHER = (
+    "WITH held(id) AS (SELECT value FROM json_each(:held)) "
+    "SELECT DISTINCT m.game_id, lower(hex(m.sha1_bin)) FROM game_files m "
+    "WHERE m.kind = 'member' AND m.sha1_bin IS NOT NULL "
+    "AND m.game_id IN (SELECT value FROM json_each(:archives)) "
+    "AND NOT EXISTS (SELECT 1 FROM games g WHERE g.sha1_bin = m.sha1_bin "
+    "  AND g.is_missing = 0 AND g.id NOT IN (SELECT id FROM held)) "
+    "AND NOT EXISTS (SELECT 1 FROM game_files t JOIN games g ON g.id = t.game_id "
+    "  WHERE t.sha1_bin = m.sha1_bin AND t.kind = 'track' AND g.is_missing = 0 "
+    "  AND g.id NOT IN (SELECT id FROM held))")
+
+
+def _members_of(db: Database, archives: Collection[int], held: Collection[int]
+                ) -> list[tuple[int, str]]:
+    """(archive id, member SHA1) of the members of ``archives`` (games held: missing, on a
+    root away) whose content no present game but those of ``held`` has as its own file or
+    track. A member of the content of a present game held by nothing — a pack zip the user
+    extracted since and deleted, a pack on a share beside the loose ROMs — is that game's:
+    its card copy the card's records give that game, pruned when it is no longer chosen, not
+    held as the archive's (review41c F3: deselected games kept and named the zip's)."""
+    if not archives:
+        return []
+    return [(int(game_id), str(sha1)) for game_id, sha1 in db.query(
+        _MEMBERS_OF_NO_OTHER, {"archives": json.dumps(sorted(archives)),
+                               "held": json.dumps(sorted(held))})]
 
 
 def _recorded_copies(db: Database, builder: _Builder, games: dict[int, _Game],
@@ -1652,7 +1680,8 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
     must not remove that one while nothing can replace it (QA18 L1). What has the same CRC32
     and size is held whatever its SHA1: holding keeps a file, it never writes one. An
     archive's members are its content too: the card may hold the loose file it was made of
-    (qa191 F1: a ROM zipped since its deploy, on a root away, lost its only card copy)."""
+    (qa191 F1: a ROM zipped since its deploy, on a root away, lost its only card copy) — a
+    member no present game not held has as its own file or track (see _members_of)."""
     if not plan.held_games:
         return
     plan.held_games.update(int(row[0]) for row in db.query(
@@ -1661,8 +1690,10 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
     plan.held_sha1s.update(row[0] for row in db.query(
         "SELECT lower(hex(sha1_bin)) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
         "AND sha1_bin IS NOT NULL UNION SELECT lower(hex(sha1_bin)) FROM game_files "
-        "WHERE kind IN ('track', 'member') AND sha1_bin IS NOT NULL "
+        "WHERE kind = 'track' AND sha1_bin IS NOT NULL "
         "AND game_id IN (SELECT value FROM json_each(?))", (ids, ids)))
+    plan.held_sha1s.update(sha1 for _, sha1 in _members_of(db, plan.held_games,
+                                                            plan.held_games))
     plan.held_sets.update(set_mates(db, plan.held_games) - plan.sets_let_go)
 
 
