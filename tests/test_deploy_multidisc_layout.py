@@ -640,8 +640,45 @@ def test_a_disc_gone_is_held_alone_when_a_prune_removes_its_sets_other_discs(
     assert held.startswith("1 game missing from the library since the last scan (an "
                            "unmounted share? rescan when it is back) has 2 files on the card "
                            f"({names[2]}.cue)"), held
-    assert held.endswith("its set is no longer chosen: the set's other discs go, and its "
-                         "playlist with them (it would name discs no longer on the card)"), held
+    assert held.endswith("lets --prune remove it)"), held  # (said by the prune: below)
+    (said,) = [note for note in pruned.json()["data"]["notes"] if ".m3u" in note]
+    assert said == (
+        "--prune removed 1 playlist ROM Runner wrote for a set no longer chosen of which it "
+        "keeps a disc missing from the library (or on a library root not reachable): it lists "
+        "the set's other discs, no longer chosen; the kept disc stays on the card alone "
+        "(roms/psx/Trio (USA).m3u)")
+
+
+def test_a_disc_gone_says_no_playlist_goes_when_another_profiles_prune_keeps_the_set(
+        cli: Any, tmp_path: Path) -> None:
+    """review41c F4: the set's other discs and its .m3u are another profile's choice too, and
+    the prune keeps them (rightly); the warning said "the set's other discs go, and its
+    playlist with them". Nothing says they go now: the note of another profile's files
+    names them kept."""
+    lib = tmp_path / "lib"
+    (lib / "psx").mkdir(parents=True)
+    names = [f"Trio (USA) (Disc {n})" for n in (1, 2, 3)]
+    for number, name in enumerate(names, 1):
+        write_disc(lib / "psx", name, bytes([number]) * 9000)
+    (lib / "gb").mkdir()
+    (lib / "gb" / "Solo (USA).gb").write_bytes(b"solo" * 2048)
+    card = _knulli_card(cli, tmp_path)
+    assert cli("profile", "create", "--device", "1", "--os", "knulli", "--name",
+               "second").code == 0
+    for profile in ("1", "2"):
+        assert cli("deploy", profile, "--to", str(card), "--auto").code == 0
+    before = files(card)
+    for suffix in (".cue", ".bin"):
+        (lib / "psx" / f"{names[2]}{suffix}").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    for dry in (("--dry-run",), ()):
+        pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", *dry)
+        assert pruned.code == 0, pruned.err
+        assert files(card) == before
+        said = " ".join([*pruned.json()["warnings"], *pruned.json()["data"]["notes"]])
+        assert "discs go" not in said and "playlist with them" not in said, said
+        assert "removed 1 playlist" not in said and "remove 1 playlist" not in said, said
+        assert "roms/psx/Trio (USA) (Disc 1).bin" in said  # (another profile's: kept)
 
 
 def test_a_disc_gone_keeps_its_sets_playlist_while_the_other_discs_stay(

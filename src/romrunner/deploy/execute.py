@@ -1197,6 +1197,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     notes.extend(prune_notes(claims, dry_run=True))
     notes.extend(space_notes)
     pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
+    if (said := let_go_playlists_note(claims, pruned, dry_run=True)) is not None:
+        notes.append(said)
     # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
@@ -1594,6 +1596,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     chosen = claims.held_keys(plan.chosen_held_games,  # (their sets' playlists: review 105 F4)
                               set_mates(claims.db, plan.chosen_held_games), set()) \
         if held and plan.chosen_held_games else set()
+    claims.let_go_playlists = claims.held_keys((), plan.sets_let_go, set()) \
+        if candidates and plan.sets_let_go else set()
     others = claims.written_by_other_profiles() if candidates else {}
     claims.save_folders = tuple(plan.save_folders)
     roots = _content_roots(plan)
@@ -2201,6 +2205,29 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"{'it' if len(claims.prune_kept) == 1 else 'them'} yourself if not yours "
             f"({_examples(claims.prune_kept)})")
     return notes
+
+
+def let_go_playlists_note(claims: Claims, pruned: Iterable[str], *,
+                          dry_run: bool = False) -> str | None:
+    """Say the playlists of ours the prune removes (``pruned``: the paths it removes) of
+    sets no longer chosen a disc of which it keeps (missing from the library, on a root not
+    reachable: the plan's ``sets_let_go``) — what the missing-held warning no longer says
+    before the run: the prune may keep them, and the discs they name (another profile's,
+    another computer's, changed on the card since: review41c F4). None: no such playlist."""
+    if not claims.let_go_playlists:
+        return None
+    removed = sorted({dest for dest in pruned
+                      if collision_key(dest, claims.fs) in claims.let_go_playlists})
+    if not removed:
+        return None
+    one = len(removed) == 1
+    return (f"--prune {'would remove' if dry_run else 'removed'} "
+            f"{counted(len(removed), 'playlist')} ROM Runner wrote for "
+            f"{'a set' if one else 'sets'} no longer chosen of which it keeps a disc missing "
+            "from the library (or on a library root not reachable): "
+            f"{'it lists the set' if one else 'they list the sets'}'s other discs, no longer "
+            f"chosen; the kept {'disc stays' if one else 'discs stay'} on the card alone "
+            f"({_examples(removed)})")
 
 
 def _examples(paths: list[str], shown: int = 3) -> str:
@@ -2991,6 +3018,9 @@ class Claims:
         self.only_copy_sheets: dict[str, str | None] = {}
         self.sheets_last: dict[str, set[str]] = {}
         self.playlists_last: dict[str, set[str]] = {}
+        # The paths of the playlists of the sets a held disc of which stays on the card alone
+        # (the plan's sets_let_go), by key: see let_go_playlists_note
+        self.let_go_playlists: set[str] = set()
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
         self.prune_unrecorded: list[str] = []  # their paths, said in a note
@@ -5509,6 +5539,8 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_other_profile = profiles_list(claims.prune_other_profile)
     summary.prune_only_copy = sorted(set(claims.prune_only_copy))
     summary.notes.extend(prune_notes(claims))
+    if (said := let_go_playlists_note(claims, summary.pruned_paths)) is not None:
+        summary.notes.append(said)
     summary.status = status
     summary.seconds = round(time.monotonic() - runner.started, 3)
     _finish(db, deployment_id, status, summary.stopped, recorded)

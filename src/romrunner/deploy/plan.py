@@ -1372,31 +1372,28 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
              if dests and game_id not in not_games and game_id not in builder.unusable
              and (pruning or game_id in of_chosen_sets)]
     if named:
-        _warn_missing_held(builder, [(games[game_id], dests) for game_id, dests in named],
-                           going)
+        _warn_missing_held(builder, [(games[game_id], dests) for game_id, dests in named])
 
 
-def _warn_missing_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...]]],
-                       going: Mapping[str, list[int]]) -> None:
+def _warn_missing_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...]]]) -> None:
     """Say the card's copies held of the games missing from the library since the last scan
-    (``held``: each with its own files on the card), and, where their sets' other discs go
-    (``going``: see _sets_going), that the set's playlist goes with them."""
+    (``held``: each with its own files on the card). Not what becomes of their sets'
+    playlists not held (see _sets_going): the plan cannot tell whether the prune removes
+    them — another profile's, another computer's, changed on the card since, it keeps them,
+    and the discs they name (review41c F4: "the set's other discs go, and its playlist"
+    said of a set the prune kept whole); the prune's notes say it (see
+    execute.let_go_playlists_note)."""
     count, files = len(held), sum(len(dests) for _, dests in held)
     shown = [game for game, _ in held]
     listed = examples([game.filename for game in shown], HELD_NAMED)
     one = count == 1
-    sets = sum(1 for key in {game.set_key for game in shown if game.set_key} if key in going)
     builder.plan.warnings.append(PlanIssue(
         "missing-held", f"{counted(count, 'game')} missing from the "
         "library since the last scan (an unmounted share? rescan when it is back) "
         f"{'has' if one else 'have'} {counted(files, 'file')} on the card ({listed}): "
         f"{'its copy there is' if one else 'their copies there are'} held, never pruned "
         "(deleted on purpose? `romrunner games forget --missing` lets --prune remove "
-        f"{'it' if one else 'them'})" + (
-            f"; {'its set is' if sets == 1 else f'{sets:,} of their sets are'} no longer "
-            f"chosen: the set's other discs go, and {'its' if sets == 1 else 'each'} "
-            "playlist with them (it would name discs no longer on the card)"
-            if sets else ""),
+        f"{'it' if one else 'them'})",
         shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
         shown[0].id if one else None, shown[0].source if one else None,
         tuple((game.id, game.source, dests) for game, dests in held)))
