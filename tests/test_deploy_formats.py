@@ -9,6 +9,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import romrunner.deploy.plan as plan_module
 from romrunner.deploy.plan import build_plan
 from romrunner.packs import builtin_pack_path
@@ -378,3 +380,42 @@ def test_a_chosen_game_held_on_the_card_as_another_is_no_copy_of_a_chosen_one(
     assert dry.json()["data"]["chosen"]["copies_left_out"] == 0
     run = cli("deploy", "1", "--to", card, f"id:{copy}")
     assert "left out as a copy" not in run.out, run.out
+
+
+@pytest.mark.parametrize("failing", ["in the way", "changed"])
+def test_the_card_copy_of_the_format_left_out_stays_when_the_chosen_one_fails(
+        cli: Any, tmp_path: Path, failing: str) -> None:
+    """review41c F5: the .iso on the card (its root away now), the .cso chosen over it; the
+    .cso's copy fails — a folder in its way on the card, its source changed since the scan —
+    and --prune removed the .iso first: the card had no copy of the game. The .iso goes only
+    once the .cso is on the card."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "psp").mkdir(parents=True)
+    (second / "psp").mkdir(parents=True)
+    (first / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    muos_profile(cli, first)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    (iso,) = card_names(card)
+    cso = second / "psp" / "Patapon (USA).cso"
+    cso.write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    assert cli("library", "add", second).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    first.rename(tmp_path / "a-away")
+    if failing == "in the way":
+        (card / iso).with_suffix(".cso").joinpath("x").mkdir(parents=True)
+    else:
+        cso.write_bytes(cso.read_bytes() + b"more")
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--prune", "--dry-run")
+    assert dry.code == 1 and dry.json()["data"]["prune"] == [], dry.out  # (1 would fail)
+    result = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--prune")
+    assert result.json()["data"]["failed"] == 1, result.out
+    assert result.json()["data"]["pruned"] == 0
+    assert (card / iso).is_file()
+    if failing == "in the way":  # (the way clear: the .cso goes, then the .iso)
+        (card / iso).with_suffix(".cso").joinpath("x").rmdir()
+        (card / iso).with_suffix(".cso").rmdir()
+        again = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--prune")
+        assert again.code == 0, again.err
+        assert card_names(card) == [str(Path(iso).with_suffix(".cso"))]

@@ -320,6 +320,9 @@ class _Decision:
     # or any one (see _moved_prunes)
     replaced_by: list[_Item] | None = None
     needs_all: bool = False
+    # a prune's: the game placed now whose copy replaces its game's, left out as a copy of it
+    # (another format of the game, another copy: the plan's ``copies``; see _moved_prunes)
+    copy_of: int | None = None
     shared: bool = False  # on a card other profiles deploy to: recorded even unchanged
     reread: bool = False  # its source read again (see _decide_copy): recorded, its time now
 
@@ -619,6 +622,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     if options.prune:
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
+        _note_copies_of_placed(plan, prune)
         _keep_linked_prunes(plan.root, prune, [i.dest for i in plan.items], claims)
         _sheets_last(plan.root, prune, claims)
         decisions = prune + decisions
@@ -632,6 +636,21 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         for decision in decisions:
             decision.shared = True
     return decisions
+
+
+def _note_copies_of_placed(plan: DeployPlan, prune: list[_Decision]) -> None:
+    """Give each prune of a copy of a game the plan left out as a copy of another it places
+    (``plan.copies``: the game in another format, ``.iso`` beside the ``.cso`` chosen) that
+    game (``copy_of``): the prune waits for its copy (see _moved_prunes) — a copy that
+    fails, a folder in its way, the card full, its source changed, leaves the game the old
+    one (review41c F5: the card's only copy of the game was pruned first)."""
+    if not plan.copies:
+        return
+    kept = dict(plan.copies)
+    for decision in prune:
+        game_id = decision.item.game_id
+        if decision.action == PRUNE and game_id is not None and game_id in kept:
+            decision.copy_of = kept[game_id]
 
 
 def _platforms_of(plan: DeployPlan) -> Callable[[str], set[str]]:
@@ -4402,7 +4421,8 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     new folder or layout: any one of them will do), else the files of the game it was the
     copy of (``needs_all``: every one) — a game the library knows by its CRC32 only, whose
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
-    went first, and a stop left the card none)."""
+    went first, and a stop left the card none), else those of the game it was left out for
+    (``copy_of``: another format of the game)."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
@@ -4421,6 +4441,8 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
             d.replaced_by, d.needs_all = by_sha1[sha1], False
         elif d.item.game_id is not None and d.item.game_id in by_game:
             d.replaced_by, d.needs_all = by_game[d.item.game_id], True
+        elif d.copy_of is not None and d.copy_of in by_game:
+            d.replaced_by, d.needs_all = by_game[d.copy_of], True
         else:
             continue
         moved.append(d)
