@@ -90,6 +90,31 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
         "auto-list, which leaves out 1 game (`romrunner autolist 1` says why))\n"), run.out
 
 
+def test_an_auto_deploy_counts_the_games_the_profiles_filters_leave_out(
+        cli: Any, library: dict[str, bytes], tmp_path: Path) -> None:
+    """qa194 F1: with --exclude-platforms, "which leaves out N games" counted only what the
+    auto-list judged; the games the profile's filters leave out first were said nowhere."""
+    card = tmp_path / "card"
+    card.mkdir()
+    before = cli("--json", "autolist", "1").json()["data"]
+    platforms = {game["platform_id"] for game in before["games"]}
+    dropped = sorted(platforms)[0]
+    assert cli("profile", "set", "1", "--exclude-platforms", dropped).code == 0
+    listed = cli("--json", "autolist", "1").json()["data"]
+    filtered = listed["filtered_by_profile"]
+    assert filtered == sum(game["platform_id"] == dropped for game in before["games"]) > 0
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert auto.code == 0, auto.err
+    chosen = auto.json()["data"]["chosen"]
+    assert chosen["filtered_by_profile"] == filtered
+    left = listed["considered"] - listed["included"]
+    assert chosen["left_out_by_autolist"] == left
+    games = "game" if filtered == 1 else "games"
+    assert chosen["how"].endswith(
+        f", and its filters {filtered} {games} more" if left else
+        f", whose filters leave out {filtered} {games}"), chosen["how"]
+
+
 def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(
         cli: Any, library: dict[str, bytes], tmp_path: Path) -> None:
     card = tmp_path / "card"

@@ -269,7 +269,8 @@ def copies_said(count: int) -> str:
 
 def _chosen_data(chosen: Chosen) -> dict[str, Any]:
     return {"games": len(chosen.game_ids), "how": chosen.description,
-            "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing,
+            "left_out_by_autolist": chosen.left_out_by_autolist,
+            "filtered_by_profile": chosen.filtered_by_profile, "missing": chosen.missing,
             "excluded": chosen.excluded, "excluded_with_set": chosen.excluded_with_set,
             "excluded_copies": chosen.excluded_copies,
             "rated_not_playable": chosen.rated_not_playable}

@@ -67,6 +67,9 @@ class Chosen:
     # never in-game on the emulator the OS runs them with, as ``file: status (source,
     # emulator)``: copied as chosen, and said (QA174 F6).
     rated_not_playable: list[str] = field(default_factory=list)
+    # --auto: the games the profile's own filters (platforms, collections) leave out before
+    # the auto-list judges any (qa194 F1: "leaves out 5 games" of 21, 11 chosen)
+    filtered_by_profile: int = 0
 
     def without_sets(self, left_out: dict[int, str]) -> Chosen:
         """These games less those the plan left out with an excluded disc's set
@@ -146,10 +149,15 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     said = [*said_first, *unknown_platform_warnings(pack, load_profile(db, profile_id))]
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)
-        left = len(autolist.entries) - len(included)
-        return Chosen(sorted(included), "the profile's auto-list" + (
+        left, filtered = len(autolist.entries) - len(included), autolist.filtered_by_profile
+        how = "the profile's auto-list" + (
             f", which leaves out {counted(left, 'game')} (`romrunner autolist {profile_id}` "
-            "says why)" if left else ""), left, warnings=said)
+            "says why)" if left else "")
+        if filtered:  # (qa194 F1: not counted)
+            how += (f", and its filters {counted(filtered, 'game')} more" if left else
+                    f", whose filters leave out {counted(filtered, 'game')}")
+        return Chosen(sorted(included), how, left, warnings=said,
+                      filtered_by_profile=filtered)
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
     left = len(ids) - len(kept)  # (QA117 F5: said in the JSON only)
