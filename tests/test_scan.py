@@ -780,3 +780,26 @@ def test_a_scan_names_the_files_it_marks_missing(cli: Any, tmp_path: Path) -> No
     assert data["missing_files"] == [str(root / "gb" / names[8])], data["missing_files"]
     listed = cli("--json", "games", "ls", "missing:true").json()["data"]["games"]
     assert sorted(game["filename"] for game in listed) == sorted([*names[1:7], names[8]])
+
+
+def test_a_scan_with_no_dat_imported_points_to_dat_import(cli: Any, tmp_path: Path) -> None:
+    """qa194 F13: a first scan before any DAT sent the user to `scan --verify` (its zips
+    known by CRC32 only: nothing to verify against yet); the next step is `dat import`."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    (root / "gb" / "Loose (USA).gb").write_bytes(b"\x01" * 4096)
+    with zipfile.ZipFile(root / "gb" / "Zipped (USA).zip", "w") as archive:
+        archive.writestr("Zipped (USA).gb", b"\x02" * 4096)
+    assert cli("library", "add", root).code == 0
+    first = cli("scan", "--workers", "1")
+    assert first.code == 0, first.err
+    assert "no DAT imported yet: `romrunner dat import" in first.out, first.out
+    assert "scan --verify hashes" not in first.out, first.out
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy",
+                            {"Other (USA)": ("Other (USA).gb", b"\x03" * 4096)}))
+    assert cli("dat", "import", dat).code == 0
+    (root / "gb" / "New (USA).gb").write_bytes(b"\x04" * 4096)
+    again = cli("scan", "--workers", "1")
+    assert "no DAT imported yet" not in again.out, again.out
+    assert "scan --verify hashes" in again.out, again.out

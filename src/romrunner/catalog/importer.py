@@ -718,6 +718,11 @@ def _flush(db: Database, game_rows: list[tuple[object, ...]],
     rom_rows.clear()
 
 
+def has_catalogs(db: Database) -> bool:
+    """True when any DAT has been imported."""
+    return bool(db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_sources)"))
+
+
 def list_catalogs(db: Database) -> list[dict[str, object]]:
     """The imported DATs (``read_again``: read by an earlier release's reader, which did not
     keep all a catalog holds now: importing the file again reads it; ``judged``: whether its

@@ -119,6 +119,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             console.print(
                 f"{known}: {'it' if one else 'they'} could not be verified (see the "
                 "errors: a file that cannot be read)")
+        elif summary.no_catalog and (summary.unidentified or summary.guessed):
+            console.print("no DAT imported yet: `romrunner dat import FILE.dat…` (No-Intro, "
+                          "Redump) identifies the games by their data", markup=False)
         elif summary.unverified:
             console.print(
                 f"{known}, MD5/SHA1 not computed yet ({summary.identified_by_crc_only:,} "

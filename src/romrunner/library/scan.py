@@ -31,6 +31,7 @@ from romrunner.catalog.identify import (
     unverified_games,
     verify_counts,
 )
+from romrunner.catalog.importer import has_catalogs
 from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
@@ -205,6 +206,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     summary.undecided_platform = undecided_platform(db, [root.id for root, _ in planned])
     if summary.undecided_platform:
         summary.archives_of_notes = undecided_archives_of_notes(db)
+    summary.no_catalog = not has_catalogs(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 

@@ -60,6 +60,9 @@ class ScanSummary:
     # those of them identified by CRC32 + size alone (counted in ``identified`` too).
     identified_by_crc_only: int = 0
     unverified: int = 0
+    # no DAT imported yet: nothing identifies games by their data (`dat import` is the next
+    # step, not `scan --verify`: qa194 F13)
+    no_catalog: bool = False
     bytes_hashed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)
