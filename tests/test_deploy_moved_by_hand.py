@@ -115,3 +115,35 @@ def test_the_players_own_copy_of_a_game_under_another_name_is_said_when_the_game
     again = cli("--json", "deploy", "1", "--to", card, "--auto")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
     assert not [n for n in again.json()["data"]["notes"] if THEIRS in n]
+
+
+DELETED = "ROM Runner put on the card was deleted from it since"
+
+
+def test_a_copy_deleted_on_the_card_is_said_when_copied_again_with_the_way_to_keep_it_off(
+        cli: Any, tmp_path: Path) -> None:
+    """qa194 F12: a copy the player deleted on the card came back at the next deploy without
+    a word; said now, with the override that keeps the game off this card — and followed,
+    the game stays off. A copy moved by hand is not called deleted."""
+    card, folder = _deployed(cli, tmp_path)
+    (folder / "C (USA).gb").unlink()
+    (folder / "B (USA).gb").rename(folder / "B mine.gb")
+    games = {game["filename"]: game["id"] for game in
+             cli("--json", "games", "ls").json()["data"]["games"]}
+    for args in (("1", "--to", card, "--auto", "--dry-run"), ("1", "--to", card, "--auto")):
+        result = cli("--json", "deploy", *args)
+        assert result.code == 0, result.err
+        (note,) = [n for n in result.json()["data"]["notes"] if DELETED in n]
+        would = "would be " if "--dry-run" in args else ""
+        assert note == (f"1 file {DELETED}: {would}copied again, its game still chosen "
+                        f"({folder.relative_to(card).as_posix()}/C (USA).gb); to keep a game "
+                        f"off this card, `romrunner override set --game {games['C (USA).gb']} "
+                        "--exclude --profile 1`"), note
+    assert (folder / "C (USA).gb").is_file()
+    (folder / "C (USA).gb").unlink()
+    assert cli("override", "set", "--game", games["C (USA).gb"], "--exclude",
+               "--profile", "1").code == 0
+    after = cli("--json", "deploy", "1", "--to", card, "--auto")
+    assert after.code == 0, after.err
+    assert not [n for n in after.json()["data"]["notes"] if DELETED in n]
+    assert not (folder / "C (USA).gb").exists()

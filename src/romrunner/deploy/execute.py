@@ -771,8 +771,12 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
     moved, first = _copies_sought(plan, decisions, claims)
     if not moved and not first:
         return
-    found = _found_under_other_names(plan, decisions, claims, moved, first)
+    pairs, complete = _found_under_other_names(plan, decisions, claims, moved, first)
+    found = {players: [f"{copy} (as {dest})" for copy, dest in pairs[players]]
+             for players in (False, True)}
     would = "would copy" if claims.dry_run else "copies"
+    if complete:
+        _note_deleted_on_the_card(decisions, claims, moved, {copy for copy, _ in pairs[False]})
     if found[False]:
         # (which copy to remove: the one under the other name — ROM Runner's own is put back
         # by every deploy, so removing it loops, qa177 F2; "would" in a dry run, qa177 F7)
@@ -819,10 +823,36 @@ def _copies_sought(plan: DeployPlan, decisions: list[_Decision], claims: Claims
     return moved, first
 
 
+def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved: _Sought,
+                              found: set[str]) -> None:
+    """Say which copies of ours the run copies again because they were deleted from the card
+    since (not found under another name: ``found``), with the way to keep a game off the
+    card for good (qa194 F12: put back without a word, to a player who deleted it)."""
+    sought = {dest for sizes in moved.values() for by_sha1 in sizes.values()
+              for dest in by_sha1.values()}
+    deleted = sorted({(d.item.dest, d.item.game_id) for d in decisions
+                      if d.item.dest in sought and d.item.dest not in found
+                      and d.item.game_id is not None and d.action == COPY})
+    if not deleted:
+        return
+    one = len(deleted) == 1
+    ids = " ".join(str(game_id) for game_id in sorted({g for _, g in deleted})[:5])
+    profile = f" --profile {claims.profile_id}" if claims.profile_id is not None else ""
+    claims.notes.append(
+        f"{counted(len(deleted), 'file')} ROM Runner put on the card "
+        f"{'was' if one else 'were'} deleted from it since: "
+        f"{'would be ' if claims.dry_run else ''}copied again, "
+        f"{'its game' if one else 'their games'} still chosen "
+        f"({_examples([dest for dest, _ in deleted])}); to keep a game off this card, "
+        f"`romrunner override set --game {ids} --exclude{profile}`")
+
+
 def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claims: Claims,
-                             moved: _Sought, first: _Sought) -> dict[bool, list[str]]:
-    """``path (as other path)`` of each sought copy found on the card under another name:
-    under False those of ``moved``, under True those of ``first`` (the player's files)."""
+                             moved: _Sought, first: _Sought
+                             ) -> tuple[dict[bool, list[tuple[str, str]]], bool]:
+    """(the plan's path, the other path) of each sought copy found on the card under another
+    name: under False those of ``moved``, under True those of ``first`` (the player's
+    files); and whether every file that could be one was read (not cut at MOVED_READS)."""
     written = {d.item.key for d in decisions}
     candidates: list[tuple[bool, str, dict[str, str], bool]] = []
     for folder in sorted(moved.keys() | first.keys()):
@@ -841,15 +871,15 @@ def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claim
                 candidates.append((name not in stems, dest, ours[size], False))
             if size in theirs and title_of(name) in titles:
                 candidates.append((False, dest, theirs[size], True))
-    found: dict[bool, list[str]] = {False: [], True: []}
+    found: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     read: dict[str, str] = {}
     for _, dest, by_sha1, players in sorted(candidates, key=lambda c: c[:2])[:MOVED_READS]:
         if dest not in read:
             read[dest] = _sha1_of(str(plan.root / dest)) or ""
         copy = by_sha1.get(read[dest])
         if copy is not None:
-            found[players].append(f"{copy} (as {dest})")
-    return found
+            found[players].append((copy, dest))
+    return found, len(candidates) <= MOVED_READS
 
 
 def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -> None:
