@@ -545,6 +545,13 @@ def test_a_disc_game_of_an_unreachable_root_is_said_unreachable_as_a_cartridge_i
                   if w["code"] == "root-unreachable"]
     assert warning.endswith("the card's copies of 2 games of it kept (never pruned while it "
                             "is away)"), warning
+    # the text says the root once, not each of its files first (qa194 F6)
+    text = cli("deploy", "1", "--to", str(card), "platform:snes,psx", "--dry-run")
+    lines = text.err.splitlines()
+    assert not [line for line in lines if "not reachable (its library root" in line], lines
+    (line,) = [line for line in lines if "library root is not reachable" in line]
+    assert line.endswith("(never pruned while it is away); 2 chosen games of it left out "
+                         "(`--dry-run --json` lists each)"), line
 
 
 def test_a_resume_after_the_pack_changed_says_it_finishes_as_planned(tmp_path: Path) -> None:

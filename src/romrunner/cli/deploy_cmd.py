@@ -7,6 +7,7 @@ subcommands. The group routes any first word that is not a subcommand to the hid
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections import Counter
@@ -385,9 +386,32 @@ def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
     platform…) or warning (a set's disc gap…), the first :data:`SAID_PER_CODE` and a count
     of the rest: 15,000 games of undecided platform are not 15,000 lines (the JSON plan
     lists each)."""
-    _warn_capped(app, plan.errors, "more chosen game", " left out")
+    errors, away = _folded_into_their_roots(plan)
+    _warn_capped(app, errors, "more chosen game", " left out")
     # (QA134 F4: 94 sets' disc gaps, one line each, every run)
-    _warn_capped(app, plan.warnings, "more warning")
+    _warn_capped(app, [dataclasses.replace(issue, message=(
+        f"{issue.message}; {counted(away[issue.path or ''], 'chosen game')} of it left out "
+        "(`--dry-run --json` lists each)")) if issue.code == "root-unreachable"
+        and issue.path is not None and issue.path in away else issue
+        for issue in plan.warnings], "more warning")
+
+
+def _folded_into_their_roots(plan: DeployPlan) -> tuple[list[PlanIssue], Counter[str]]:
+    """The plan's errors less those of chosen files on a library root that is not reachable
+    (said by the root's one warning: qa194 F6, ten lines of its files came before it), and
+    how many such errors each root's warning stands for."""
+    roots = tuple(f"{issue.path.rstrip(os.sep)}{os.sep}" for issue in plan.warnings
+                  if issue.code == "root-unreachable" and issue.path)
+    away: Counter[str] = Counter()
+    errors = []
+    for issue in plan.errors:
+        root = next((root for root in roots if issue.code == "source-missing"
+                     and (issue.path or "").startswith(root)), None)
+        if root is None:
+            errors.append(issue)
+        else:
+            away[root.rstrip(os.sep)] += 1
+    return errors, away
 
 
 def _warn_capped(app: AppContext, issues: list[PlanIssue], more: str, how: str = "") -> None:
