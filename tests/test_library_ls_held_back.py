@@ -24,9 +24,13 @@ def _library(cli: Any, tmp_path: Path, folders: dict[str, int]) -> Path:
 
 
 def _age_last_scan(db_path: Path) -> None:
-    """The last scan put far back (a scan that sets it says another time, whenever it runs)."""
+    """The last scan put far back (a scan that sets it says another time, whenever it runs),
+    and the games it stored with it (stored later, they are an interrupted scan's since: new
+    to the root, whose hold-back does not count them)."""
     with sqlite3.connect(db_path) as db:
         db.execute("UPDATE library_roots SET last_scanned_at = ?", (OLD_TIME,))
+        db.execute("UPDATE games SET added_unix = CAST(strftime('%s', ?) AS INTEGER)",
+                   (OLD_TIME,))
 
 
 def _ls(cli: Any) -> dict[str, Any]:

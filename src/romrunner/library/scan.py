@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -84,7 +85,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
 from romrunner.store.database import Database
-from romrunner.timeutil import now_text
+from romrunner.timeutil import to_epoch, to_text
 from romrunner.words import counted, shell_word
 
 _CRC32 = ROW_COLUMNS.index("crc32_bin")
@@ -189,8 +190,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if db.scalar(_ANY_REPLACED, (walked,)):  # (this scan's, or an interrupted one's)
         _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
-        _finish_root(db, root, plan, writer, summary, accept_missing,
-                     _Recorded(recorded[root.id], moves.first_new_id))
+        recorded[root.id].first_new_id = moves.first_new_id
+        _finish_root(db, root, plan, writer, summary, accept_missing, recorded[root.id])
     if summary.overwritten:  # (one that took over a copy of its content since is present:
         # review 21 R9, a chain of moves whose start an interrupted scan had added)
         present = {int(row[0]) for row in db.query(
@@ -458,7 +459,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                        ((game_id,) for game_id in plan.not_games if game_id not in kept))
         if not refused:
             db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
-                       (now_text(), root.id))
+                       (_scan_ended(root), root.id))
     summary.missing += len(gone)
     summary.missing_files += sorted(os.path.join(root.path, plan.vanished.get(game_id, ""))
                                     for game_id in gone)
@@ -1081,18 +1082,31 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
 class _Recorded:
     """What a root held before this scan wrote anything: its present games, and those of
     each folder in which the walk missed at least FOLDER_MISSING_MIN files ("" for the root
-    itself: see ``_recorded``); the first id of the games this scan added (None: none); and
-    the root ("") or folders whose files are held back (see ``_confirm_missing``)."""
+    itself), the games stored since its last completed scan that the walk found left out of
+    both (see ``_recorded``); those games (id -> path); the first id of the games this scan
+    added (None: none); and the root ("") or folders whose files are held back (see
+    ``_confirm_missing``)."""
 
     counts: dict[str, int]
-    first_new_id: int | None
+    since: dict[int, str] = field(default_factory=dict)
+    first_new_id: int | None = None
     held: list[str] = field(default_factory=list)
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
-        """The games this scan added in the root, or in one folder of it."""
-        if self.first_new_id is None:
-            return 0
-        return _present(db, root_id, folder or None, self.first_new_id)
+        """The games new to the root, or to one folder of it: those this scan added, and
+        those an interrupted scan stored since its last completed one (see ``_recorded``)."""
+        added = 0 if self.first_new_id is None else \
+            _present(db, root_id, folder or None, self.first_new_id)
+        return added + len(_inside(self.since, [folder]))
+
+
+def _inside(games: dict[int, str], folders: list[str]) -> list[int]:
+    """The ids of ``games`` (id -> path relative to the root) in one of ``folders`` ("":
+    the whole root)."""
+    if "" in folders:
+        return list(games)
+    prefixes = tuple(f"{folder}/" for folder in folders)
+    return [game_id for game_id, relpath in games.items() if relpath.startswith(prefixes)]
 
 
 def _unstore_held_new(db: Database, root: Root, recorded: _Recorded,
@@ -1102,34 +1116,76 @@ def _unstore_held_new(db: Database, root: Root, recorded: _Recorded,
     would be one of the root's files found by the next scan, which would then mark every
     game of the disk missing (their copies elsewhere taking over their ids and curation).
     The next scan examines such a file again: stored once the disk is mounted or the
-    removal confirmed (--accept-missing)."""
-    if recorded.first_new_id is None or not recorded.held:
+    removal confirmed (--accept-missing). So are those an interrupted scan stored there
+    since the root's last completed scan (the scan stores files batch by batch, and takes
+    these back only as it ends), but for one curated since (not the user's work lost: it
+    stays, counted new by the next scan as well)."""
+    if not recorded.held:
         return
-    added = db.query("SELECT id, filepath FROM games WHERE root_id = ? AND id >= ?",
-                     (root.id, recorded.first_new_id))
-    inside = tuple(f"{folder}/" for folder in recorded.held)
-    ids = [int(row[0]) for row in added if "" in recorded.held or str(row[1]).startswith(inside)]
+    ids: list[int] = []
+    if recorded.first_new_id is not None:
+        added = db.query("SELECT id, filepath FROM games WHERE root_id = ? AND id >= ?",
+                         (root.id, recorded.first_new_id))
+        ids = _inside({int(row[0]): str(row[1]) for row in added}, recorded.held)
+        summary.added -= len(ids)
+    earlier = _inside(recorded.since, recorded.held)
+    ids += sorted(set(earlier) - _curated(db, earlier))
     db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in ids))
-    summary.added -= len(ids)
 
 
-def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> dict[str, int]:
+def _scanned_unix(root: Root) -> int | None:
+    """When the last scan of ``root`` that was not refused ended (Unix seconds; None: never,
+    or a time not in the engine's format)."""
+    try:
+        return to_epoch(root.last_scanned_at) if root.last_scanned_at else None
+    except ValueError:
+        return None
+
+
+def _after_last_scan(root: Root) -> int:
+    """Now (Unix seconds), but later than the end of the last scan of ``root`` (a second on
+    from it, in its second or with the clock put back): what the games a scan stores and
+    the end of that scan are stamped with, so that the games stored since a root's last
+    completed scan are those stamped later than it (see ``_recorded``)."""
+    last = _scanned_unix(root)
+    return int(time.time()) if last is None else max(int(time.time()), last + 1)
+
+
+def _scan_ended(root: Root) -> str:
+    """When this scan of ``root`` ended, as stored (see ``_after_last_scan``): not before
+    any game it stored, and before any a later scan stores."""
+    return to_text(datetime.fromtimestamp(_after_last_scan(root), UTC))
+
+
+def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> _Recorded:
     """The present games of ``root`` ("") and of each folder of it (at any depth) in which
     the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
     written: what the rules of ``_confirm_missing`` weigh the files still gone against
     (counted after, the new files stored beside them made "none of them found" false: one
-    new file in an empty mount point, and every game of the root was marked missing)."""
+    new file in an empty mount point, and every game of the root was marked missing).
+
+    Games stored since the root's last completed scan (stamped later: see
+    ``_after_last_scan``) and found by this walk are not counted: new to it, as if this scan
+    had found them. A scan interrupted after it stored the new file of a root it would have
+    held back (written to its empty mount point) left that game stored, and counted, it
+    made "none of them found" false all the same. Those the walk did not find count: the
+    root's own files, stored by a scan the disk went away from. (A root never scanned to
+    the end has none: its games were stored by an interrupted first scan, or adopted.)"""
     if not vanished:
-        return {}
-    counts = {"": _present(db, root.id)}
+        return _Recorded({})
+    last = _scanned_unix(root)
+    since = {} if last is None else {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, filepath FROM games WHERE root_id = ? AND is_missing = 0 "
+        "AND added_unix > ?", (root.id, last)) if int(row[0]) not in vanished}
+    counts = {"": _present(db, root.id) - len(since)}
     by_folder: dict[str, int] = {}
     for relpath in vanished.values():
         for folder in _folders_of(relpath):
             by_folder[folder] = by_folder.get(folder, 0) + 1
     for folder, count in by_folder.items():
         if count >= FOLDER_MISSING_MIN:
-            counts[folder] = _present(db, root.id, folder)
-    return counts
+            counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder]))
+    return _Recorded(counts, since)
 
 
 def _folders_of(relpath: str) -> list[str]:
@@ -1364,7 +1420,7 @@ class _Writer:
         touched: list[int] = []
         self.same_data = {}  # (see _same_data: read once per batch)
         with self.db.atomic():
-            self.now = int(time.time())
+            self.now = _after_last_scan(self.root)  # (see _recorded)
             self.first_new_id = self.next_id = _next_game_id(self.db)
             self.new_rows: list[tuple[object, ...]] = []
             self.file_rows: list[tuple[object, ...]] = []
