@@ -261,6 +261,18 @@ def test_settings_keep_what_the_user_typed_and_json_stays_valid(cli: Any,
     assert cli("--json", "override", "ls").json()["data"][0]["action"] is None
 
 
+def test_a_whole_number_beyond_64_bits_is_kept_as_text(cli: Any, db_path: Path) -> None:
+    """qa195 F7: 5,000 digits gave "internal error: ValueError" (Python's limit on turning
+    text into a number); no emulator setting is such a number: kept as typed, as 1e999 is."""
+    make_library(db_path).close()
+    huge, top = "9" * 5000, str(2**63 - 1)
+    done = cli("override", "set", "--game", "1", "--setting", f"h={huge}",
+               "--setting", f"t={top}", "--setting", f"o={2**63}", "--setting", f"m={-2**63}")
+    assert done.code == 0, done.err
+    settings = cli("--json", "override", "ls").json()["data"][0]["settings"]
+    assert settings == {"h": huge, "t": 2**63 - 1, "o": str(2**63), "m": -2**63}, settings
+
+
 def test_a_nan_stored_before_the_check_reads_as_text(cli: Any, db_path: Path) -> None:
     db = make_library(db_path)
     db.execute("INSERT INTO game_overrides (game_id, custom_settings) VALUES "

@@ -521,9 +521,9 @@ _WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 def parse_setting(text: str) -> tuple[str, Any]:
     """``key=value``: the value is kept as the user typed it, as text, except a plain whole
-    number (``3``, ``-1``; not ``007``), ``true``, ``false`` and ``null``. So ``1.10`` stays
-    ``1.10`` and ``1e3`` stays ``1e3``; NaN and infinities are refused (JSON cannot hold them).
-    """
+    number of 64 bits (``3``, ``-1``; not ``007``), ``true``, ``false`` and ``null``. So
+    ``1.10`` stays ``1.10`` and ``1e3`` stays ``1e3``; NaN and infinities are refused (JSON
+    cannot hold them)."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"setting {text!r}: expected key=value")
@@ -532,8 +532,8 @@ def parse_setting(text: str) -> tuple[str, Any]:
     if _NOT_FINITE.match(value.strip()):
         raise InputError(f"setting {text!r}: {value.strip()} is not a finite number; give a "
                          "number, true/false, or text")
-    if _PLAIN_INT.match(value):
-        return key.strip(), int(value)
+    if _PLAIN_INT.match(value) and len(value) <= 20 and -2**63 <= int(value) < 2**63:
+        return key.strip(), int(value)  # (longer: text, as 1e999 is — qa195 F7, a traceback)
     if value in _WORDS:
         return key.strip(), _WORDS[value]
     return key.strip(), value
