@@ -567,7 +567,10 @@ def test_a_title_pasted_unquoted_skips_its_lone_punctuation_as_search_does(
         ["Pokemon Emerald"]
     assert titles(db, "super & mario * world") == ["Super Mario World"]
     assert parse_query("Pokemon - Emerald").text() == "Pokemon Emerald"
-    for text in ("-", "& platform:gba", "pokemon -&"):
+    # (qa195 F6: the ASCII em dash of a pasted "Pokemon -- Emerald" is a dash, not `-"-"`)
+    assert parse_query("Pokemon -- Emerald").text() == "Pokemon Emerald"
+    assert titles(db, "Pokemon -- Emerald") == ["Pokemon Emerald"]
+    for text in ("-", "& platform:gba", "pokemon -&", "--", "-- platform:gba"):
         with pytest.raises(QueryError, match="no letters or digits to search for"):
             parse_query(text)
     make_library(db_path).close()

@@ -314,12 +314,18 @@ def _without_lone_punctuation(query: Query) -> Query:
     the `` - `` and ``&`` of a title pasted unquoted (``Pokemon - Yellow Version``, ``Mick &
     Mack``) are skipped, as `search` skips them and as a title's words are matched (QA180 F9:
     refused). One alone, or beside field terms only, or left out (``-&``), is still an error
-    (:func:`parse_query`): it would search for nothing."""
+    (:func:`parse_query`): it would search for nothing — but for a dash left out (``--``:
+    the ASCII em dash of ``Rock -- Roll`` pasted, qa195 F6), a dash as the others."""
     if not any(term.field is None and not term.negated and not _searches_nothing(term)
                for term in query.terms):
         return query
-    return Query(tuple(term for term in query.terms
-                       if term.negated or not _searches_nothing(term)))
+    return Query(tuple(term for term in query.terms if not _searches_nothing(term)
+                       or (term.negated and not _only_dashes(term))))
+
+
+def _only_dashes(term: Term) -> bool:
+    """True for a free word of dashes only (``-`` left out: ``--``)."""
+    return term.field is None and all(set(value) <= {"-"} for value in term.values)
 
 
 _OPERATOR_WORDS = frozenset({"OR", "AND", "NOT"})
