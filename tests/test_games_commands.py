@@ -387,8 +387,35 @@ def test_find_of_a_file_whose_only_library_copy_was_deleted_since_the_scan_exits
     text = cli("games", "find", download)
     assert text.code == 1, text.out
     said = text.out + text.err
-    assert "held it and are not at their place now" in said and "keep this file" in said, said
+    assert "held it and are not at their place now as the last scan found them" in said \
+        and "keep this file" in said, said
     assert download.is_file()
+
+
+def test_find_of_data_whose_library_track_or_file_changed_since_the_scan_exits_1(
+        cli: Any, tmp_path: Path) -> None:
+    """review42b F2: a disc's track deleted since the scan (its sheet still there), or a ROM
+    rewritten with other bytes, was "had" (exit 0): the game's own file alone was looked at."""
+    root = tmp_path / "roms"
+    (root / "psx").mkdir(parents=True)
+    (root / "gb").mkdir(parents=True)
+    track = payload("track") * 3
+    (root / "psx" / "Game (USA).bin").write_bytes(track)
+    (root / "psx" / "Game (USA).cue").write_text(
+        'FILE "Game (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    (root / "gb" / "Over (USA).gb").write_bytes(payload("over"))
+    (tmp_path / "game.bin").write_bytes(track)
+    (tmp_path / "over.gb").write_bytes(payload("over"))
+    for args in (("library", "add", root), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    for name in ("game.bin", "over.gb"):
+        assert cli("games", "find", tmp_path / name).code == 0, name
+    (root / "psx" / "Game (USA).bin").unlink()
+    (root / "gb" / "Over (USA).gb").write_bytes(payload("other") + b"more")
+    for name, held in (("game.bin", "Game (USA).cue"), ("over.gb", "Over (USA).gb")):
+        result = cli("games", "find", tmp_path / name)
+        assert result.code == 1, (name, result.out)
+        assert f"{held} held it and is not at its place now" in result.out + result.err
 
 
 def test_find_of_a_file_whose_only_library_copy_is_missing_exits_1(cli: Any,

@@ -263,8 +263,9 @@ def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]]
     held = [(damaged, ("was found damaged", "were found damaged")),
             (missing, ("is missing (a scan no longer found it)",
                        "are missing (a scan no longer found them)")),
-            (gone, ("is not at its place now (deleted or moved since the last scan?)",
-                    "are not at their place now (deleted or moved since the last scan?)"))]
+            (gone, ("is not at its place now as the last scan found it (deleted, moved "
+                    "or changed since?)", "are not at their place now as the last scan "
+                    "found them (deleted, moved or changed since?)"))]
     said = "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
                      f"{why[len(rows) > 1]}" for rows, why in held if rows)
     return (f"no game in the library holds this data now: {said} (keep this file: put it "

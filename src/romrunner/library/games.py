@@ -355,27 +355,50 @@ def unusable_archives(db: Database, game_ids: list[int],
 
 
 def gone_since_the_scan(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Of ``games ls`` ``rows``, those not marked missing whose file is not at its place
-    now while their library root is there (deleted or moved since the last scan): no copy,
-    whatever the last scan found (review42 F5: `games find new.gb && rm new.gb` deleted the
-    last copy). One look per row: a few rows, a game's copies. A root not there now (a
+    """Of ``games ls`` ``rows``, those not marked missing whose file — or a track of its
+    sheet — is not at its place now as the last scan found it (its size and time) while
+    their library root is there: deleted, moved or rewritten since; no copy, whatever the
+    last scan found (review42 F5, review42b F2: `games find new.gb && rm new.gb` deleted the
+    last copy). One look per file: a few rows, a game's copies. A root not there now (a
     share not mounted) is not judged: its files are as the last scan found them."""
     present = [int(row["id"]) for row in rows if not row["is_missing"]]
-    paths = {int(row[0]): os_path(os.path.join(str(row[1]), str(row[2]))) for row in db.query(
-        "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r ON r.id = g.root_id "
-        "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(present),))}
+    if not present:
+        return []
+    ids = json.dumps(present)
+    files: dict[int, list[tuple[str, int, int | None]]] = {}
+    for game_id, root, filepath, size, mtime in db.query(
+            "SELECT g.id, r.path, g.filepath, g.file_size, g.file_mtime_ns FROM games g "
+            "JOIN library_roots r ON r.id = g.root_id "
+            "WHERE g.id IN (SELECT value FROM json_each(?))", (ids,)):
+        files[int(game_id)] = [(os.path.join(str(root), str(filepath)), size, mtime)]
+    for game_id, name, size, mtime in db.query(
+            "SELECT game_id, name, file_size, file_mtime_ns FROM game_files "
+            "WHERE kind = 'track' AND game_id IN (SELECT value FROM json_each(?))", (ids,)):
+        sheet = files[int(game_id)][0][0]
+        files[int(game_id)].append((os.path.join(os.path.dirname(sheet), str(name)), size,
+                                    mtime))
     there: dict[str, bool] = {}
     gone = []
     for row in rows:
-        path = paths.get(int(row["id"]))
-        if path is None:
+        if int(row["id"]) not in files:
             continue
         root = str(row["root"])
         if root not in there:
             there[root] = root_is_there(root)
-        if there[root] and not os.path.lexists(path):
+        if there[root] and not all(_as_scanned(path, size, mtime)
+                                   for path, size, mtime in files[int(row["id"])]):
             gone.append(row)
     return gone
+
+
+def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
+    """True when the file stored as ``path`` is there, of the size and time a scan saw."""
+    try:
+        info = os.stat(os_path(path))
+    except OSError:
+        return False
+    return (size is None or info.st_size == size) \
+        and (mtime_ns is None or info.st_mtime_ns == mtime_ns)
 
 
 def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
