@@ -419,3 +419,45 @@ def test_the_card_copy_of_the_format_left_out_stays_when_the_chosen_one_fails(
         again = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--prune")
         assert again.code == 0, again.err
         assert card_names(card) == [str(Path(iso).with_suffix(".cso"))]
+
+
+def test_a_resumed_run_prunes_the_format_left_out_only_once_the_chosen_one_is_written(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review42b F3: a deploy --prune recorded and stopped before its first file (killed),
+    then resumed: the resume, which has no plan to say which game the .iso was left out
+    for, pruned it first, and the .cso's copy failed (a folder in its way): the card had no
+    copy of the game. It waits for the .cso as the run itself does."""
+    from romrunner.deploy.execute import DeployOptions, record_deployment
+    from romrunner.deploy.select import choose_games
+    from romrunner.devices.paths import card_layout
+    from romrunner.store import Database
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "psp").mkdir(parents=True)
+    (second / "psp").mkdir(parents=True)
+    (first / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    muos_profile(cli, first)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    (iso,) = card_names(card)
+    (second / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    assert cli("library", "add", second).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    first.rename(tmp_path / "a-away")  # (the .cso chosen: the .iso's root away)
+    pack = load_pack(builtin_pack_path())
+    db = Database(db_path)
+    try:
+        layout = card_layout(db, pack, 1, card)
+        chosen = choose_games(db, pack, 1, layout, words=("platform:psp",))
+        plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1, pruning=True)
+        assert [item.dest for item in plan.items] == [str(Path(iso).with_suffix(".cso"))]
+        record_deployment(db, plan, profile_id=1, options=DeployOptions(prune=True))
+    finally:
+        db.close()
+    (tmp_path / "a-away").rename(first)  # (back before the resume)
+    (card / iso).with_suffix(".cso").joinpath("x").mkdir(parents=True)
+    resumed = cli("--json", "deploy", "resume")
+    data = resumed.json()["data"]
+    assert data["failed"] == 1 and data["pruned"] == 0, resumed.out
+    assert (card / iso).is_file()

@@ -4452,18 +4452,24 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     copy of (``needs_all``: every one) — a game the library knows by its CRC32 only, whose
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
     went first, and a stop left the card none), else those of the game it was left out for
-    (``copy_of``: another format of the game)."""
+    (``copy_of``: another format of the game), else — a resumed run, which has no plan to
+    say ``copy_of`` (review42b F3) — those of the game written under the name of one of its
+    files in the same folder (``Game (USA).cso`` for ``Game (USA).iso``, the game's tracks
+    going with its sheet)."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
     by_sha1: dict[str, list[_Item]] = defaultdict(list)
     by_game: dict[int, list[_Item]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[_Item]] = defaultdict(list)
     for d in decisions:
         if d.action in (COPY, FAIL, CONFLICT) and d.item.action == "copy":
             if d.item.sha1:
                 by_sha1[d.item.sha1].append(d.item)
             if d.item.game_id is not None and d.item.kind != PLAYLIST:
                 by_game[d.item.game_id].append(d.item)
+                by_name[_folder_and_name(d.item.dest)].append(d.item)
+    named = _games_named_as_copies(prunes, by_name, by_game)
     moved = []
     for d in prunes:
         sha1 = d.claim.sha1 if d.claim is not None else None
@@ -4473,10 +4479,32 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
             d.replaced_by, d.needs_all = by_game[d.item.game_id], True
         elif d.copy_of is not None and d.copy_of in by_game:
             d.replaced_by, d.needs_all = by_game[d.copy_of], True
+        elif d.item.game_id is not None and d.item.game_id in named:
+            d.replaced_by, d.needs_all = named[d.item.game_id], True
         else:
             continue
         moved.append(d)
     return moved
+
+
+def _folder_and_name(dest: str) -> tuple[str, str]:
+    """A card path's folder and its file name without extension, case-folded."""
+    return dest.rpartition("/")[0], launched_name(dest)
+
+
+def _games_named_as_copies(prunes: list[_Decision], by_name: dict[tuple[str, str], list[_Item]],
+                           by_game: dict[int, list[_Item]]) -> dict[int, list[_Item]]:
+    """The games of ``prunes`` one of whose files a copy of the run takes the name of (in
+    its folder, another extension): game id -> all the files of the game copied so."""
+    named: dict[int, list[_Item]] = {}
+    for d in prunes:
+        game_id = d.item.game_id
+        if game_id is None or game_id in named or game_id in by_game:
+            continue
+        copies = by_name.get(_folder_and_name(d.item.dest))
+        if copies and copies[0].game_id is not None:
+            named[game_id] = by_game[copies[0].game_id]
+    return named
 
 
 def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
