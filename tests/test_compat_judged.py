@@ -287,12 +287,15 @@ def test_a_deploy_by_query_notes_the_games_too_slow_on_the_device(
         "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.97;1\r\nVER = 1.00\r\n"})
     build_iso(root / "ps2" / "Fine Game (USA).iso", {
         "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.96;1\r\nVER = 1.00\r\n"})
+    build_iso(root / "ps2" / "Flagged Game (USA).iso", {
+        "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.95;1\r\nVER = 1.00\r\n"})
     perf = tmp_path / "perf.json"
     perf.write_text(json.dumps({
         "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
         "generatedAt": "2026-11-15T00:00:00Z", "items": [
-            {"deviceId": "steam-deck", "platformId": "ps2", "gameId": game, "score": score}
-            for game, score in (("SLUS-99997", 0), ("SLUS-99996", 90))]}))
+            {"deviceId": "steam-deck", "platformId": "ps2", "gameId": game, "score": score,
+             "excludeFromAutoLists": game == "SLUS-99995"}
+            for game, score in (("SLUS-99997", 0), ("SLUS-99996", 90), ("SLUS-99995", 95))]}))
     card = tmp_path / "card"
     card.mkdir()
     for args in (("library", "add", root), ("scan", "--workers", "1"),
@@ -306,7 +309,10 @@ def test_a_deploy_by_query_notes_the_games_too_slow_on_the_device(
     result = real(cli, "--json", "deploy", "1", "--to", card, "platform:ps2", "--dry-run")
     assert result.code == 0, result.err
     data = result.json()["data"]
-    assert data["chosen"]["games"] == 2  # (copied as chosen)
+    assert data["chosen"]["games"] == 3  # (copied as chosen)
+    # (a game its source excludes from auto-lists at a good tier is not "not playable":
+    # review42b F6)
+    assert verdicts["Flagged Game (USA).iso"]["reason"] == "PERF_TIER_EXCLUDED", verdicts
     (rated,) = data["chosen"]["rated_not_playable"]
     assert rated.startswith("Slow Game (USA).iso: performance tier unplayable ("), rated
     assert "retrocatalog" in rated, rated

@@ -1915,7 +1915,10 @@ def rated_not_playable(db: Database, pack: DefinitionPack, profile_id: int,
             continue  # (the user's override puts it in the auto-list, rated as it is: the
             # note's "autolist leaves it out" was untrue of it, review37b F7)
         performance = check_performance(game, emulator, "balanced", policies, perf)
-        if performance.reason == PERF_TIER_EXCLUDED and performance.warnings:
+        if performance.reason == PERF_TIER_EXCLUDED and performance.warnings \
+                and performance.warnings[0].startswith("Performance tier"):
+            # (a tier the auto-list leaves out; not a source's own exclusion flag of a game
+            # it rates well: "not playable … tier excellent", review42b F6)
             said.append(f"{game.filename}: {performance.warnings[0][:1].lower()}"
                         f"{performance.warnings[0][1:]}")
             continue
