@@ -147,3 +147,19 @@ def test_a_copy_deleted_on_the_card_is_said_when_copied_again_with_the_way_to_ke
     assert after.code == 0, after.err
     assert not [n for n in after.json()["data"]["notes"] if DELETED in n]
     assert not (folder / "C (USA).gb").exists()
+
+
+def test_a_copy_the_databases_records_say_is_ours_is_not_called_the_players(
+        cli: Any, tmp_path: Path) -> None:
+    """review42b F5: the card's .romrunner/ gone, ROM Runner's own copy under the game's
+    old name (renamed in the library since) was called "a file of yours"; the database's
+    records say it is ours, and --prune removes it as ours."""
+    import shutil
+    lib, card = knulli_card_deployed(cli, tmp_path, ("Chrono.gb",))
+    (lib / "Chrono.gb").rename(lib / "Chrono (USA).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    shutil.rmtree(card / ".romrunner")
+    result = cli("--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    assert result.code == 0, result.err
+    assert not [n for n in result.json()["data"]["notes"] if THEIRS in n], \
+        result.json()["data"]["notes"]

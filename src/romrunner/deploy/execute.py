@@ -869,7 +869,10 @@ def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claim
             name = launched_name(dest)
             if size in ours:
                 candidates.append((name not in stems, dest, ours[size], False))
-            if size in theirs and title_of(name) in titles:
+            if size in theirs and title_of(name) in titles and not any(
+                    record.size == size for record in claims.stored().get(key, ())):
+                # (a file of that size the database's records say we wrote there is ours,
+                # the card's manifest gone: not "yours", review42b F5)
                 candidates.append((False, dest, theirs[size], True))
     found: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     read: dict[str, str] = {}
