@@ -413,6 +413,12 @@ def test_the_card_copy_of_the_format_left_out_stays_when_the_chosen_one_fails(
     assert result.json()["data"]["failed"] == 1, result.out
     assert result.json()["data"]["pruned"] == 0
     assert (card / iso).is_file()
+    if failing == "in the way":  # (kept until the .cso goes, not "never pruned": review42b F4)
+        assert result.json()["data"]["prune_unreplaced"] == [iso], result.out
+        (note,) = [n for n in result.json()["data"]["notes"] if iso in n]
+        assert note.startswith("--prune kept 1 file whose game's new copy (another name, "
+                               "folder or format of it) was not written: the next --prune "
+                               "removes it once it is"), note
     if failing == "in the way":  # (the way clear: the .cso goes, then the .iso)
         (card / iso).with_suffix(".cso").joinpath("x").rmdir()
         (card / iso).with_suffix(".cso").rmdir()

@@ -245,6 +245,8 @@ class DeploySummary:
     # an earlier deploy put them (another folder than the one they go to now).
     prune_kept: list[str] = field(default_factory=list)
     prune_held: list[str] = field(default_factory=list)
+    # the files a prune put off until their game's new copy was written, kept as it was not
+    prune_unreplaced: list[str] = field(default_factory=list)
     prune_linked: list[str] = field(default_factory=list)  # reached through a link: kept
     prune_library: list[str] = field(default_factory=list)  # the library's own files: kept
     # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``, and
@@ -1244,7 +1246,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             and not _replaced(d, lambda new: id(new) in copying)]  # their new copies are
     # refused: the run keeps them — named in the prune's notes, as the run names them (qa191
     # F5: counted "1 keep", not named)
-    claims.held_elsewhere.extend(d.item.dest for d in kept)
+    claims.kept_unreplaced.extend(d.item.dest for d in kept)
     held = {id(d) for d in kept}
     notes.extend(prune_notes(claims, dry_run=True))
     notes.extend(space_notes)
@@ -1254,7 +1256,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
-        | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
+        | set(claims.held_elsewhere) | set(claims.kept_unreplaced) | set(claims.prune_linked) \
+        | set(claims.prune_library) \
         | set(claims.prune_saves) | set(claims.prune_other_computer) \
         | set(claims.prune_not_a_file) | set(claims.prune_unrecorded) \
         | set(claims.prune_unreadable)
@@ -1300,6 +1303,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_kept": sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
                              | set(claims.prune_unreadable)),
         "prune_held": sorted(set(claims.held_elsewhere)),
+        "prune_unreplaced": sorted(set(claims.kept_unreplaced)),
         "prune_linked": sorted(set(claims.prune_linked)),
         "prune_library": sorted(set(claims.prune_library)),
         "prune_saves": saved_list(claims.prune_saves),
@@ -2102,6 +2106,12 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "dumps of BIOS files the chosen platforms need (the library's copy gone or bad?), "
             "where they are now: such copies are never pruned "
             f"({_examples(claims.held_elsewhere)})")
+    if claims.kept_unreplaced:  # (not "games it cannot deploy now": review42b F4)
+        count = len(claims.kept_unreplaced)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} whose game's new copy (another name, "
+            "folder or format of it) was not written: the next --prune removes "
+            f"{'it' if count == 1 else 'them'} once it is ({_examples(claims.kept_unreplaced)})")
     if claims.prune_linked:
         count = len(claims.prune_linked)
         notes.append(
@@ -3009,6 +3019,7 @@ class Claims:
         self.prune_unreadable: dict[str, str] = {}  # dest -> why it cannot be read
         self.prune_not_a_file: list[str] = []  # a folder or a link where our file was
         self.held_elsewhere: list[str] = []
+        self.kept_unreplaced: list[str] = []  # prunes put off whose new copy failed
         self.chosen_held_elsewhere: list[str] = []  # of those, a chosen game's copies
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self.prune_library: list[str] = []  # the library's own files: see _is_its_source
@@ -5615,6 +5626,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_kept = sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
                                 | set(claims.prune_unreadable))
     summary.prune_held = sorted(set(claims.held_elsewhere))
+    summary.prune_unreplaced = sorted(set(claims.kept_unreplaced))
     summary.prune_linked = sorted(set(claims.prune_linked))
     summary.prune_library = sorted(set(claims.prune_library))
     summary.prune_saves = saved_list(claims.prune_saves)
@@ -5907,7 +5919,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
         if _replaced(decision, lambda new: bool(runner.results.get(new.key or ""))):
             runner.prune(decision)
         else:
-            runner.claims.held_elsewhere.append(decision.item.dest)
+            runner.claims.kept_unreplaced.append(decision.item.dest)
             runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
                          "written")
         runner.files_done += 1
@@ -5916,7 +5928,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             runner.tick(decision.item.dest)
         if decision.later and not _replaced(
                 decision, lambda new: bool(runner.results.get(new.key or ""))):
-            claims.held_elsewhere.append(decision.item.dest)
+            claims.kept_unreplaced.append(decision.item.dest)
             runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
                          "written")
         else:
