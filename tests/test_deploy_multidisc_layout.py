@@ -645,8 +645,8 @@ def test_a_disc_gone_is_held_alone_when_a_prune_removes_its_sets_other_discs(
     assert said == (
         "--prune removed 1 playlist ROM Runner wrote for a set no longer chosen of which it "
         "keeps a disc missing from the library (or on a library root not reachable): it lists "
-        "the set's other discs, no longer chosen; the kept disc stays on the card alone "
-        "(roms/psx/Trio (USA).m3u)")
+        "the set's other discs, no longer chosen; what the prune keeps of the set stays on "
+        "the card without it (roms/psx/Trio (USA).m3u)")
 
 
 def test_a_disc_gone_says_no_playlist_goes_when_another_profiles_prune_keeps_the_set(

@@ -2288,8 +2288,9 @@ def let_go_playlists_note(claims: Claims, pruned: Iterable[str], *,
             f"{'a set' if one else 'sets'} no longer chosen of which it keeps a disc missing "
             "from the library (or on a library root not reachable): "
             f"{'it lists the set' if one else 'they list the sets'}'s other discs, no longer "
-            f"chosen; the kept {'disc stays' if one else 'discs stay'} on the card alone "
-            f"({_examples(removed)})")
+            "chosen; what the prune keeps of "
+            f"{'the set' if one else 'the sets'} stays on the card without "
+            f"{'it' if one else 'them'} ({_examples(removed)})")
 
 
 def _examples(paths: list[str], shown: int = 3) -> str:
