@@ -104,3 +104,37 @@ def test_the_dry_run_names_the_old_copy_a_prune_keeps_for_a_zip_changed_since_th
         named = [note for note in data["notes"] if old in note]
         assert len(named) == 1 and "never pruned" in named[0], (dry, data["notes"])
     assert (card / old).is_file()
+
+
+def test_the_root_away_warning_counts_the_copy_a_zipped_rom_keeps_beside_a_loose_twin(
+        cli: Any, tmp_path: Path) -> None:
+    """review42b F1: a ROM deployed from root a, zipped there since, a loose copy of it on
+    root b, root a away: the prune kept the card copy (rightly), and the root's warning said
+    "the card's copies of 0 games of it kept"."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "gba").mkdir(parents=True)
+    (second / "snes").mkdir(parents=True)
+    (second / "gba").mkdir()
+    rom = first / "gba" / "Alpha (USA).gba"
+    rom.write_bytes(bytes(range(256)) * 64)
+    (second / "snes" / "Sn (USA).sfc").write_bytes(b"\x05" * 8192)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", first), ("library", "add", second),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "platform:gba")):
+        assert cli(*args).code == 0, args
+    (copy,) = [p for p in card.rglob("Alpha (USA).gba")]
+    with zipfile.ZipFile(first / "gba" / "Alpha (USA).zip", "w") as archive:
+        archive.write(rom, rom.name)
+    rom.unlink()
+    (second / "gba" / "Alpha (USA).gba").write_bytes(copy.read_bytes())
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+    first.rename(tmp_path / "a-away")
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:snes", "--prune", "--dry-run")
+    data = dry.json()["data"]
+    assert data["prune"] == [], data["prune"]
+    (warning,) = [w["message"] for w in data["plan"]["warnings"]
+                  if w["code"] == "root-unreachable"]
+    assert "the card's copies of 1 game of it kept" in warning, warning

@@ -1321,7 +1321,9 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
     if not games:
         return
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
-    content = _content_sha1s(db, games, tracks, absent)
+    # (held with them: their twins, as held_copies holds them — review42b F1, the warning
+    # said 0 games' copies kept of one the prune kept)
+    content = _content_sha1s(db, games, tracks, {*absent, *_twins_of_held(db, absent)})
     # Its own files: where they go now, held; and where the card's records put them (held
     # there by its game and content when a --prune runs, and named in its note)
     paths = {game_id: builder.card_paths(game, tracks.get(game_id, []), playlist=False)
@@ -1669,6 +1671,13 @@ _TWINS_OF_HELD = (
     f"  AND g.platform_id = k.platform_id WHERE {_ONE_MEMBER.format(f='f')}")
 
 
+def _twins_of_held(db: Database, held: Collection[int]) -> set[int]:
+    """The games of the content of the ``held`` games (see :func:`held_copies`): a loose
+    file of a held one-file game's CRC32 and size, or a one-member archive of it."""
+    return {int(row[0]) for row in db.query(_TWINS_OF_HELD,
+                                            {"ids": json.dumps(sorted(held))})}
+
+
 def held_copies(db: Database, plan: DeployPlan) -> None:
     """The SHA1s of the held games' files and tracks, and the games of their disc sets
     (whose playlist is held with them): see :attr:`DeployPlan.held_games`. The games of a
@@ -1681,8 +1690,7 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
     member no present game not held has as its own file or track (see _members_of)."""
     if not plan.held_games:
         return
-    plan.held_games.update(int(row[0]) for row in db.query(
-        _TWINS_OF_HELD, {"ids": json.dumps(sorted(plan.held_games))}))
+    plan.held_games.update(_twins_of_held(db, plan.held_games))
     ids = json.dumps(sorted(plan.held_games))
     plan.held_sha1s.update(row[0] for row in db.query(
         "SELECT lower(hex(sha1_bin)) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
