@@ -309,7 +309,8 @@ def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) ->
     assert not (card / f"Roms/psx/{NAMES[0]}.bin").exists()  # moved: removed
     assert (card / f"Roms/psx/.Saga (USA)/{NAMES[0]}.bin").read_bytes() == \
         files[f"psx/{NAMES[0]}.bin"]
-    assert f"Roms/psx/{NAMES[1]}.bin" in summary.prune_held
+    # (kept as its new copy failed: said so, not as a game it cannot deploy, review42b F4)
+    assert f"Roms/psx/{NAMES[1]}.bin" in summary.prune_unreplaced
     # (QA67 F5: the set's playlist names the discs the card has: the moved one, and the
     # earlier copy kept of the one whose move failed — not the failed copy's place)
     assert (card / "Roms/psx/Saga (USA).m3u").read_text().splitlines() == [
