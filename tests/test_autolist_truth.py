@@ -149,6 +149,40 @@ def test_games_of_a_platform_the_os_has_no_folder_for_are_said_to_be_so_in_every
         assert not [w for w in warnings if "--mode permissive` includes them" in w], mode
 
 
+def test_an_include_override_cannot_put_a_game_where_the_os_has_no_folder(
+        cli: Any, tmp_path: Path) -> None:
+    """qa195 F1: an include override set for every profile (meant for the PS2-capable ones)
+    made Onion's auto-list call a PS2 game included, with no folder to put it in, and every
+    `deploy --auto` of the card exited 1 ("1 chosen game left out")."""
+    pack = real_pack_profile(cli, tmp_path, "ps2/Fake Racer (USA).iso", b"\x02",
+                             "miyoo-mini-plus", "onionos")
+    (tmp_path / "lib" / "gba").mkdir()
+    (tmp_path / "lib" / "gba" / "Kart Racer (Europe).gba").write_bytes(b"\x11" * 8192)
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    listed = {g["filename"]: g for g in cli("--pack", pack, "--json", "autolist", "1")
+              .json()["data"]["games"]}
+    racer = listed["Fake Racer (USA).iso"]
+    assert cli("--pack", pack, "override", "set", "--game", str(racer["game_id"]),
+               "--include").code == 0
+    again = cli("--pack", pack, "--json", "autolist", "1")
+    data = again.json()["data"]
+    games = {g["filename"]: g for g in data["games"]}
+    racer = games["Fake Racer (USA).iso"]
+    assert (racer["included"], racer["reason"]) == (False, "no_folder"), racer
+    assert any("has no folder for ps2" in w and "override" in w for w in racer["warnings"])
+    assert data["included"] == 1 and games["Kart Racer (Europe).gba"]["included"], data
+    assert "1 game of ps2 left out: onionos has no folder for ps2" in " ".join(
+        again.json()["warnings"])
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", pack, "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert dry.code == 0, dry.err
+    done = cli("--pack", pack, "deploy", "1", "--to", str(card), "--auto")
+    assert done.code == 0, done.err
+    assert [p.name for p in card.rglob("*.gba")] == ["Kart Racer (Europe).gba"]
+    assert not list(card.rglob("*.iso"))
+
+
 def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
         cli: Any, tmp_path: Path) -> None:
     """QA124 F2, F3: a `readme.txt` zipped under a game's name was that game by its name,

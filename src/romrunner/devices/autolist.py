@@ -1128,6 +1128,9 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         if not entry.included:
             continue
         if entry.reason == USER_OVERRIDE_INCLUDE:
+            if bios.get(game.id) == DROP_NO_FOLDER:  # (no place on the card: a fact of
+                entry.dropped = DROP_NO_FOLDER       # the card no include overrules)
+                continue
             forced.add(game.id)
             if profile.one_game_one_rom:
                 groups[game.title_key].append(game)
@@ -1620,8 +1623,12 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         else:  # (QA107 F2: "no performance data … --mode permissive includes them" of
             # games no mode can put on the card: the OS has no folder for their platform)
             entry.reason = DROP_NO_FOLDER
+        # (an override includes a game the card has no place for: left out all the same,
+        # the override said — qa195 F1, every `deploy --auto` of the card exited 1)
+        overridden = ", whatever the override that includes it" \
+            if entry.reason == USER_OVERRIDE_INCLUDE else ""
         entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
-                          f"{game.platform_id}: a deploy leaves it out"]
+                          f"{game.platform_id}: a deploy leaves it out{overridden}"]
     for game_id, need in bios_sets_needed(db, [
             game.id for game in games if _archive_name(game.filename)
             and entries[game.id].included]).items():
