@@ -223,6 +223,51 @@ def test_never_in_game_is_left_out_whichever_emulator_said_it(
             in tkool["warnings"]
 
 
+def test_a_game_rated_never_in_game_is_not_said_to_want_performance_data(
+        cli: Any, tmp_path: Path) -> None:
+    """qa195 F2: with no performance data for PS2 on the device, balanced and strict modes
+    gave a game PCSX2 rates menu_intro as PERF_MISSING_STRICT, and the hint "`--mode
+    permissive` includes them" counted it, though it stays out in every mode. Its reason is
+    the rating now (the missing data said beside it); the hint counts the unrated game only,
+    which permissive mode does include."""
+    root = tmp_path / "roms"
+    (root / "ps2").mkdir(parents=True)
+    build_iso(root / "ps2" / "Midnight Club (Europe).iso", {
+        "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLES_500.71;1\r\nVER = 1.00\r\n"})  # compat: 3
+    build_iso(root / "ps2" / "Nobody Knows (USA).iso", {
+        "SYSTEM.CNF": b"BOOT2 = cdrom0:\\SLUS_999.99;1\r\nVER = 1.00\r\n"})  # unrated
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path("knowledge", "pcsx2",
+                                                 "GameIndex.excerpt.yaml")),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        _ok(cli, *args)
+    for mode in ("balanced", "strict"):
+        _ok(cli, "profile", "set", "1", "--mode", mode)
+        listed = real(cli, "--json", "autolist", "1")
+        verdicts = {g["filename"]: g for g in listed.json()["data"]["games"]}
+        unrated, midnight = verdicts["Nobody Knows (USA).iso"], verdicts[
+            "Midnight Club (Europe).iso"]
+        if unrated["reason"] != "PERF_MISSING_STRICT":
+            import pytest
+            pytest.skip("the pack now has performance data for ps2 on the RG35XX Plus")
+        assert (midnight["included"], midnight["reason"], midnight["perf"],
+                midnight["compat"]) == (False, "COMPAT_STATUS_EXCLUDED",
+                                        "PERF_MISSING_STRICT", "COMPAT_STATUS_EXCLUDED"), \
+            (mode, midnight)
+        assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in midnight["warnings"]
+        assert any(w.startswith("No performance data for ps2") for w in midnight["warnings"])
+        (hint,) = [w for w in listed.json()["warnings"] if "no performance data" in w]
+        assert hint.startswith("1 game of ps2 left out"), hint
+        text = real(cli, "autolist", "1")
+        line = next(x for x in text.out.splitlines() if "Midnight Club" in x)
+        assert "COMPAT_STATUS_EXCLUDED (Compatibility: menu_intro" in line, line
+    _ok(cli, "profile", "set", "1", "--mode", "permissive")
+    verdicts = _verdicts(cli)
+    assert verdicts["Nobody Knows (USA).iso"]["included"]  # (as the hint said)
+    assert verdicts["Midnight Club (Europe).iso"]["reason"] == "COMPAT_STATUS_EXCLUDED"
+
+
 def test_a_deploy_by_query_notes_the_games_rated_not_playable(
         cli: Any, tmp_path: Path) -> None:
     """QA174 F6: `deploy QUERY` copies what was chosen, a game its emulator's knowledge

@@ -1825,6 +1825,14 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
         return _FullGate(False, NO_EMULATOR_AVAILABLE, warnings, compat=NO_EMULATOR_AVAILABLE)
     performance = check_performance(game, emulator, mode, policies, perf)
     warnings += performance.warnings
+    if performance.reason == PERF_MISSING_STRICT:  # (qa195 F2: a game rated never in-game
+        # was "no performance data", and "permissive mode includes them" counted it)
+        held = _out_in_every_mode(game, emulator, policies, compat, resolved, cores)
+        if held is not None:
+            return _FullGate(False, held.reason, [*warnings, *held.warnings, (
+                f"No performance data for {game.platform_id} on the device either ({mode} "
+                "mode leaves a demanding platform out without it)")],
+                perf=performance.reason, compat=held.reason)
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, perf=performance.reason)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict" \
@@ -1838,6 +1846,19 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     return _FullGate(True, INCLUDED, warnings, compatibility.rated_down,
                      compatibility.rated_good, perf=performance.reason,
                      compat=compatibility.reason)
+
+
+def _out_in_every_mode(game: _Game, emulator: str | None, policies: _Policies,
+                       compat: _Compat, resolved: ResolvedOsProfile,
+                       cores: Collection[str]) -> _Gate | None:
+    """Of a game the performance gate leaves out for want of data, the verdict that would
+    keep it out in permissive mode too — a rating of never in-game, or no emulator on an OS
+    whose installed ones the pack lists — else None (permissive mode includes it)."""
+    if not emulator and not resolved.lists_what_is_installed \
+            and game.platform_id != PORTS_PLATFORM:
+        return None  # (emulator unknown: permissive mode assumes one runs it)
+    compatibility = check_compatibility(game, emulator, "permissive", policies, compat, cores)
+    return None if compatibility.include else compatibility
 
 
 def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
