@@ -253,3 +253,46 @@ def test_a_reimport_names_the_copies_of_a_disc_sets_answer_it_withdraws(
     assert "SLPS-01498, copied from SLPS-01497 Eyes (Japan) (Disc 1) (was ingame)" in warned
     quiet = cli("cache", "import", gamedb)  # (nothing left to withdraw: nothing said)
     assert quiet.code == 0 and "withdrawn" not in quiet.err, quiet.err
+
+
+def _performance(path: Path, date: str, ps2: int, wind_waker: int) -> Path:
+    path.write_text(json.dumps({
+        "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
+        "generatedAt": f"{date}T00:00:00Z", "items": [
+            {"deviceId": "retroid-pocket-5", "platformId": "ps2", "gameId": "*",
+             "score": ps2},
+            {"deviceId": "retroid-pocket-5", "platformId": "gamecube", "gameId": "GZLE01",
+             "score": wind_waker}]}))
+    return path
+
+
+def test_a_performance_reimport_names_the_tiers_it_changed(cli: Any, tmp_path: Path) -> None:
+    """qa195 F3: a newer performance envelope turned the device's PS2 tier from good to poor
+    (every PS2 game off its auto-list) and said nothing: ratings and settings were watched,
+    performance not. Named now, once per device (its two profiles together); a score that
+    stays in its tier, or a first import, names nothing."""
+    pack = str(shared_path("definition-pack"))
+    for args in (("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "android"),
+                 ("profile", "create", "--device", "1", "--os", "android")):
+        assert cli("--pack", pack, *args).code == 0, args
+    first = cli("--pack", pack, "--json", "cache", "import",
+                _performance(tmp_path / "p1.json", "2026-11-01", 70, 0))
+    assert first.code == 0, first.err
+    assert first.json()["data"]["changed_answers"] == []
+    same_tier = cli("--pack", pack, "cache", "import",
+                    _performance(tmp_path / "p2.json", "2026-11-02", 75, 0))
+    assert same_tier.code == 0, same_tier.err
+    assert "changed" not in same_tier.out, same_tier.out
+    newer = cli("--pack", pack, "cache", "import",
+                _performance(tmp_path / "p3.json", "2026-12-01", 20, 70))
+    assert newer.code == 0, newer.err
+    assert "2 performance answers of retrocatalog-api changed: gamecube GZLE01 on " \
+        "retroid-pocket-5 (profiles 1, 2): unplayable -> good; ps2 games on " \
+        "retroid-pocket-5 (profiles 1, 2): good -> poor" in newer.out, newer.out
+    back = cli("--pack", pack, "--json", "cache", "import",
+               _performance(tmp_path / "p4.json", "2026-12-02", 20, 0))
+    assert back.json()["data"]["changed_answers"] == [{
+        "kind": "performance", "platform_id": "gamecube", "key": "GZLE01", "emulator_id": None,
+        "title": None, "was": "good", "now": "unplayable", "lost": [], "copied_from": None,
+        "device_id": "retroid-pocket-5", "device_profile_ids": [1, 2]}]

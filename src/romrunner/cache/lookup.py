@@ -139,6 +139,31 @@ def source_answers(db: Database, kind: CacheKind, source_id: str,
     return {(str(row[0]), str(row[1]), str(row[2])): str(row["answer"]) for row in rows}
 
 
+PerfKey = tuple[int, str, str, str]  # (device profile, platform, game key, emulator or "")
+
+
+def source_performance(db: Database, source_id: str,
+                       keys: Sequence[PerfKey]) -> dict[PerfKey, str]:
+    """``source_id``'s own performance answer at each of ``keys`` that it answers: its tier,
+    and its "leave out of auto-lists" flag when set (qa195 F3: a re-import that turned a
+    device's PS2 tier from good to poor said nothing)."""
+    if not keys:
+        return {}
+    rows = db.query(
+        "SELECT o.device_profile_id, p.platform_id, k.definition_game_id, e.emulator_id, "
+        "o.performance_tier, o.exclude_from_auto "
+        "FROM json_each(?) j "
+        "CROSS JOIN platform_dim p ON p.platform_id = json_extract(j.value, '$[1]') "
+        "CROSS JOIN game_key_dim k ON k.definition_game_id = json_extract(j.value, '$[2]') "
+        "CROSS JOIN emulator_dim e ON e.emulator_id = json_extract(j.value, '$[3]') "
+        "CROSS JOIN perf_observations o ON o.device_profile_id = json_extract(j.value, '$[0]') "
+        "AND o.platform = p.id AND o.game_key = k.id AND o.emulator = e.id "
+        "JOIN cache_sources s ON s.id = o.source AND s.source_id = ?",
+        (json.dumps(list(keys)), source_id))
+    return {(int(row[0]), str(row[1]), str(row[2]), str(row[3])):
+            str(row[4]) + (", left out of auto-lists" if row[5] else "") for row in rows}
+
+
 ALIAS_NOTE = "same title as: "  # (knowledge/observations.py writes an alias row's notes so)
 
 

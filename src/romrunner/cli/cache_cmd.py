@@ -246,7 +246,8 @@ def _losses(item: FileImport) -> list[str]:
 
 def _changes(item: FileImport) -> list[str]:
     """Lines naming the games whose rating or settings a re-import changed (QA153 F7: a
-    newer file that made a game "broken" said the same as an unchanged re-import)."""
+    newer file that made a game "broken" said the same as an unchanged re-import), and the
+    devices' performance tiers it changed."""
     ratings = [change for change in item.changed_answers if change.kind == "compat"]
     # (a rating given where the source had none, QA174 F4, is a new rating, not a changed
     # one: its own line, as the JSON keeps it apart in given_answers, qa177 F4)
@@ -254,6 +255,7 @@ def _changes(item: FileImport) -> list[str]:
                    key=lambda change: (change.platform_id, change.key, change.emulator_id))
     settings = [change for change in item.changed_answers
                 if change.kind == "settings" and not change.lost]
+    performance = [change for change in item.changed_answers if change.kind == "performance"]
     lines = []
     if ratings:
         lines.append(f"{item.path}: {counted(len(ratings), 'rating')} of {item.source} "
@@ -264,6 +266,9 @@ def _changes(item: FileImport) -> list[str]:
     if settings:
         lines.append(f"{item.path}: settings of {counted(len(settings), 'game')} of "
                      f"{item.source} changed: {named(settings)}")
+    if performance:  # (a device's tiers: they decide its auto-lists as ratings do)
+        lines.append(f"{item.path}: {counted(len(performance), 'performance answer')} of "
+                     f"{item.source} changed: {named(performance)}")
     return lines
 
 

@@ -1,5 +1,6 @@
 """What a re-import did to its source's answers: which games' ratings and settings it changed
-or withdrew, and what an answer lost (QA153 F4/F7).
+or withdrew, and what an answer lost (QA153 F4/F7); which devices' performance tiers it
+changed.
 
 A source's answers at the keys a file gives are read before the import and again after it;
 the difference names each game whose answer changed. A file cut exactly at a line break
@@ -10,14 +11,22 @@ the sign of a cut file (see :func:`cut_last_entry`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.cache.importfile import FileRow
-from romrunner.cache.kinds import COMPAT, SETTINGS
-from romrunner.cache.lookup import AnswerKey, source_aliases, source_answers
+from romrunner.cache.kinds import COMPAT, PERFORMANCE, SETTINGS
+from romrunner.cache.lookup import (
+    AnswerKey,
+    PerfKey,
+    source_aliases,
+    source_answers,
+    source_performance,
+)
 from romrunner.knowledge.model import Entry
+from romrunner.knowledge.observations import ANY_GAME
 from romrunner.store.database import Database
 from romrunner.words import examples
 
@@ -39,6 +48,8 @@ class AnswerChange:
     now: str | None
     lost: tuple[str, ...] = ()  # what the answer no longer gives (settings: dotted keys)
     copied_from: str | None = None  # the key whose answer this key's row copied (an alias)
+    device: str | None = None  # performance: the device the answer is for
+    profiles: tuple[int, ...] = ()  # performance: its device profiles the answer is for
 
     @property
     def withdrawn(self) -> bool:
@@ -60,6 +71,8 @@ class AnswerChange:
 
     def described(self) -> str:
         """The game and what happened to its answer, for a line of text."""
+        if self.kind == PERFORMANCE.name:
+            return f"{self._performance_key()}: {self.was} -> {self.now}"
         if self.kind == COMPAT.name:
             if self.withdrawn:
                 return f"{self.name()} (was {self.was})"
@@ -69,6 +82,16 @@ class AnswerChange:
         if self.lost:
             return f"{self.name()} ({examples(list(self.lost), 3)} dropped)"
         return self.name()
+
+    def _performance_key(self) -> str:
+        """A performance answer's key as a user reads it: ``ps2 games on odin-2 (profile
+        5)``, ``gamecube GZLE01 with dolphin on …``."""
+        games = "games" if self.key == ANY_GAME else self.key
+        emulator = f" with {self.emulator_id}" if self.emulator_id else ""
+        profiles = ", ".join(map(str, self.profiles))
+        label = "profile" if len(self.profiles) == 1 else "profiles"
+        return (f"{self.platform_id} {games}{emulator} on {self.device or 'a device'} "
+                f"({label} {profiles})")
 
     def loss(self) -> str:
         """What the answer lost, for a line of text."""
@@ -80,10 +103,14 @@ class AnswerChange:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (settings as objects)."""
-        return {"kind": self.kind, "platform_id": self.platform_id, "key": self.key,
-                "emulator_id": self.emulator_id, "title": self.title,
-                "was": _value(self.kind, self.was), "now": _value(self.kind, self.now),
-                "lost": list(self.lost), "copied_from": self.copied_from}
+        data: dict[str, Any] = {
+            "kind": self.kind, "platform_id": self.platform_id, "key": self.key,
+            "emulator_id": self.emulator_id or None, "title": self.title,
+            "was": _value(self.kind, self.was), "now": _value(self.kind, self.now),
+            "lost": list(self.lost), "copied_from": self.copied_from}
+        if self.kind == PERFORMANCE.name:
+            data["device_id"], data["device_profile_ids"] = self.device, list(self.profiles)
+        return data
 
 
 @dataclass
@@ -95,6 +122,10 @@ class AnswerWatch:
     titles: dict[str, str | None] = field(default_factory=dict)
     before: dict[str, dict[AnswerKey, str]] = field(default_factory=dict)
     copied: dict[AnswerKey, str] = field(default_factory=dict)  # an alias key -> its original
+    # the source's performance answers at the keys an envelope gives, and each device
+    # profile's device (qa195 F3: a re-import that changed tiers said nothing)
+    performance: dict[PerfKey, str] = field(default_factory=dict)
+    devices: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def of_entries(cls, db: Database, source: str, entries: Sequence[Entry]) -> AnswerWatch:
@@ -114,13 +145,20 @@ class AnswerWatch:
 
     @classmethod
     def of_rows(cls, db: Database, source: str,
-                rows: Iterable[tuple[str, Mapping[str, object] | FileRow]]) -> AnswerWatch:
-        """The watch over the compat and settings keys of an envelope's rows."""
+                rows: Iterable[tuple[str, Mapping[str, object] | FileRow]],
+                devices: Mapping[int, str] | None = None) -> AnswerWatch:
+        """The watch over the compat, settings and performance keys of an envelope's rows
+        (``devices``: each device profile's device, as a performance change names it)."""
         from romrunner.cache.ingest import stored_game_key
 
         keys: dict[AnswerKey, None] = {}
+        performance: dict[PerfKey, None] = {}
         for kind, row in rows:
             value = row.value if isinstance(row, FileRow) else row
+            if kind == PERFORMANCE.name and value is not None:
+                if (key := _performance_key(value, stored_game_key)) is not None:
+                    performance[key] = None
+                continue
             if kind not in (COMPAT.name, SETTINGS.name) or value is None:
                 continue
             ids = (value.get("platform_id"), value.get("definition_game_id"),
@@ -128,7 +166,10 @@ class AnswerWatch:
             if all(isinstance(part, str) and part for part in ids):
                 platform, game, emulator = (str(part) for part in ids)
                 keys[(platform, stored_game_key(game), emulator)] = None
-        return cls._read(db, source, list(keys), {})
+        watch = cls._read(db, source, list(keys), {})
+        watch.performance = source_performance(db, source, list(performance))
+        watch.devices = dict(devices or {})
+        return watch
 
     @classmethod
     def _read(cls, db: Database, source: str, keys: list[AnswerKey],
@@ -158,7 +199,38 @@ class AnswerWatch:
                         kind.name, key[0], key[1], key[2],
                         self.titles.get(key[1] if original is None else original), was, now,
                         _lost(kind.name, was, now), original))
-        return found
+        return [*found, *self._performance_changes(db)]
+
+    def _performance_changes(self, db: Database) -> list[AnswerChange]:
+        """Each performance answer the import changed (its tier, or its flag), one per
+        device and key: the device's profiles named together. A tier given where the
+        source had none is not named (a first import gives every tier)."""
+        if not self.performance:
+            return []
+        after = source_performance(db, self.source, list(self.performance))
+        profiles: dict[tuple[str, str, str, str, str, str], list[int]] = defaultdict(list)
+        for key in sorted(self.performance):
+            was, now = self.performance[key], after.get(key)
+            if now is not None and now != was:
+                profile, platform, game, emulator = key
+                device = self.devices.get(profile, "")
+                profiles[(device, platform, game, emulator, was, now)].append(profile)
+        return [AnswerChange(PERFORMANCE.name, platform, game, emulator, None, was, now,
+                             device=device or None, profiles=tuple(ids))
+                for (device, platform, game, emulator, was, now), ids in profiles.items()]
+
+
+def _performance_key(value: Mapping[str, object],
+                     stored: Callable[[str], str]) -> PerfKey | None:
+    """A performance row's key as stored (``stored``: the game key's stored spelling), or
+    None for a row the import will refuse."""
+    profile, platform = value.get("device_profile_id"), value.get("platform_id")
+    game, emulator = value.get("definition_game_id"), value.get("emulator_id") or ""
+    if isinstance(profile, bool) or not isinstance(profile, int) \
+            or not isinstance(platform, str) or not isinstance(game, str) \
+            or not platform or not game or not isinstance(emulator, str):
+        return None
+    return (profile, platform, stored(game), emulator)
 
 
 def _copies_of(db: Database, source: str, keys: set[AnswerKey]) -> dict[AnswerKey, str]:
@@ -189,7 +261,7 @@ def cut_last_entry(entry: Entry, changes: Sequence[AnswerChange]) -> list[Answer
 
 def _lost(kind: str, was: str | None, now: str | None) -> tuple[str, ...]:
     """What the new answer no longer gives of the old one."""
-    if was is None:
+    if was is None or kind == PERFORMANCE.name:
         return ()
     if kind == COMPAT.name:
         return ("status",) if now is None else ()

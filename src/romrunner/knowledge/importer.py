@@ -379,14 +379,16 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
             else source
         assert own is not None
         result.source, result.generated_at = own, _generated_at(result, document)
+        profiles = _device_profiles(db)
         rows = [(kind, _fitted(row, terms) if isinstance(row, FileRow) else row)
                 for kind, row in envelope_rows(name, document_rows(path, document),
-                                               _device_profiles(db), own)]
+                                               profiles, own)]
         kinds = sorted({kind for kind, _ in rows})
         _say_unknown_platforms(result, rows, terms)
         if result.generated_at is not None and not older:
             _refuse_older(db, result, before or [], kinds)
-        watch = AnswerWatch.of_rows(db, own, rows)
+        watch = AnswerWatch.of_rows(db, own, rows, {
+            profile: device for device, ids in profiles.items() for profile in ids})
         undated = undated_answers(db, own, kinds)
         _ingest_kinds(db, result, iter(rows), new_source, strict)
         result.changes = watch.changes(db)
