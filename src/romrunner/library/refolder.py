@@ -59,6 +59,7 @@ class _Vanished(NamedTuple):
     filepath: str
     platform_source: str
     is_archive: int
+    mtime_ns: int
 
 
 def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -> int:
@@ -81,7 +82,8 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
             (json.dumps(list(plan.vanished)),)):
         key = (str(row[1]).rsplit("/", 1)[-1], int(row[2]), _cut(int(row[3]), step))
         if key in new:
-            gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5])))
+            gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5]),
+                                       int(row[3])))
     moved: list[tuple[_Vanished, Job]] = []
     tracks_taken: set[str] = set()
     track_times: list[tuple[int, int, str]] = []  # (new time, sheet's game id, track name)
@@ -117,6 +119,7 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
                            "WHERE game_id = ? AND name = ? AND kind = 'track'", track_times)
     for old, _ in moved:
         plan.vanished.pop(old.id, None)
+        plan.moved_from[old.id] = (old.filepath, old.mtime_ns)
     return len(moved)
 
 

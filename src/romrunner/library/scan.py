@@ -168,12 +168,15 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if summary.linked_files:
         summary.place_links([os.path.realpath(root.path) for root in list_roots(db)])
     moves = _Moves(planned)
+    for root, plan in planned:
+        _note_moved_folders(db, root, plan, moves)
     # A root most of whose files the walk did not find is written last, once the other
     # roots' moves are known, and not at all if most are still gone whatever its own new
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
-    recorded = {root.id: _recorded(db, root, plan.vanished) for root, plan in planned}
+    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered)
+                for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
         if root.id in suspect and _most_gone(db, root, plan, accept_missing):
@@ -191,6 +194,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
         recorded[root.id].first_new_id = moves.first_new_id
+        recorded[root.id].entered = {game_id: entered for game_id, entered
+                                     in moves.entered.items() if entered.now_root_id == root.id}
         _finish_root(db, root, plan, writer, summary, accept_missing, recorded[root.id])
     if summary.overwritten:  # (one that took over a copy of its content since is present:
         # review 21 R9, a chain of moves whose start an interrupted scan had added)
@@ -325,14 +330,68 @@ def _worker_count(options: _Options) -> int:
     return options.workers if options.workers is not None else (os.cpu_count() or 1)
 
 
+class _Entered(NamedTuple):
+    """A stored game this scan found moved into another root, or into another folder of its
+    root: where it was and where it is now (root id, path relative to the root), and its
+    row's ``_FILE_OF_GAME`` columns and file rows as they were — put back if what it entered
+    is held back (see ``_undo_entered``)."""
+
+    root_id: int
+    filepath: str
+    now_root_id: int
+    now_path: str
+    values: dict[str, object]
+    files: list[tuple[object, ...]]
+    unread: bool = False  # taken as moved by its name, size and time (see refolder)
+
+
+def _entered(db: Database, game_id: int, now_root_id: int, now_path: str
+             ) -> _Entered | None:
+    """The game ``game_id`` as stored, about to be found moved to ``now_path`` of the root
+    ``now_root_id`` (see ``_Entered``); None when there is no such game."""
+    row = db.query_one(f"SELECT {', '.join(_FILE_OF_GAME)} FROM games WHERE id = ?",
+                       (game_id,))
+    if row is None:
+        return None
+    files = [tuple(file) for file in db.query(
+        f"SELECT {_FILE_ROW} FROM game_files WHERE game_id = ?", (game_id,))]
+    return _Entered(int(row["root_id"]), str(row["filepath"]), now_root_id, now_path,
+                    dict(zip(_FILE_OF_GAME, tuple(row), strict=True)), files)
+
+
+def _note_moved_folders(db: Database, root: Root, plan: Plan, moves: _Moves) -> None:
+    """Note as entered (see ``_Entered``) the games the walk of ``root`` took as moved to
+    another folder (``plan.moved_from``: their rows moved already) that may be held back:
+    into a folder in which it did not find at least FOLDER_MISSING_MIN files."""
+    if not plan.moved_from:
+        return
+    by_folder: dict[str, int] = {}
+    for relpath in plan.vanished.values():
+        for folder in _folders_of(relpath):
+            by_folder[folder] = by_folder.get(folder, 0) + 1
+    for game_id, (was, mtime_ns) in plan.moved_from.items():
+        entered = _entered(db, game_id, root.id, "")
+        if entered is not None and any(
+                by_folder.get(folder, 0) >= FOLDER_MISSING_MIN
+                for folder in _folders_of(entered.filepath)):
+            moves.entered[game_id] = entered._replace(
+                filepath=was, now_path=entered.filepath, unread=True,
+                values=entered.values | {"filepath": was, "file_mtime_ns": mtime_ns})
+
+
 class _Moves:
     """The files of this scan's roots that the walks did not find (each root's
     ``Plan.vanished``, shared with its writer and its check for missing files): a file
-    found with the same content in another root was moved there and keeps its game."""
+    found with the same content in another root was moved there and keeps its game.
+    Also the games found moved into another root or folder (``entered``), and the roots
+    finished (id -> the root "" or folders held back: what was not marked missing)."""
 
     def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
+        self.roots = {root.id: (root, plan.vanished) for root, plan in planned}
+        self.entered: dict[int, _Entered] = {}
+        self.finished: dict[int, list[str]] = {}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
         self.first_new_id: int | None = None  # the games this scan adds: this id and above
         # stored files this scan rewrote with other content (kept in ``scan_replaced``)
@@ -354,6 +413,18 @@ class _Moves:
         self.claimed.add(found)
         owner[displaced] = relpath
         self.vanished[displaced] = owner
+
+    def put_back(self, game_id: int, root_id: int, relpath: str) -> bool:
+        """A game found moved is not after all (see ``_undo_entered``): vanished from the
+        root ``root_id`` again, at ``relpath``, if that root is not finished yet (its check
+        for missing files then weighs it with the others); False when it is."""
+        if root_id not in self.roots or root_id in self.finished:
+            return False
+        owner = self.roots[root_id][1]
+        owner[game_id] = relpath
+        self.vanished[game_id] = owner
+        self.claimed.discard(game_id)
+        return True
 
 
 def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
@@ -442,8 +513,11 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     # a root gone or held back whole (its mount point empty?) was not scanned: its last
     # scan stays the one before (qa182: `library ls` said it was scanned just now)
     refused = went_away or summary.root_held_back > held
+    if writer.moves is not None:
+        writer.moves.finished[root.id] = [""] if refused else list(recorded.held)
     with db.atomic():
         _unstore_held_new(db, root, recorded, summary)
+        _undo_entered(db, root, recorded, writer.moves, summary)
         moved = _take_over_copies(db, gone, writer.moves, summary)
         gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
@@ -1091,13 +1165,16 @@ class _Recorded:
     since: dict[int, str] = field(default_factory=dict)
     first_new_id: int | None = None
     held: list[str] = field(default_factory=list)
+    entered: dict[int, _Entered] = field(default_factory=dict)  # (now in this root)
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
-        """The games new to the root, or to one folder of it: those this scan added, and
-        those an interrupted scan stored since its last completed one (see ``_recorded``)."""
+        """The games new to the root, or to one folder of it: those this scan added, those
+        an interrupted scan stored since its last completed one (see ``_recorded``), and
+        those this scan found moved into it from elsewhere (see ``_entered_into``)."""
         added = 0 if self.first_new_id is None else \
             _present(db, root_id, folder or None, self.first_new_id)
-        return added + len(_inside(self.since, [folder]))
+        return added + len(_inside(self.since, [folder])) \
+            + len(_entered_into(self.entered, root_id, [folder]))
 
 
 def _inside(games: dict[int, str], folders: list[str]) -> list[int]:
@@ -1133,6 +1210,69 @@ def _unstore_held_new(db: Database, root: Root, recorded: _Recorded,
     db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in ids))
 
 
+def _within(relpath: str, folder: str) -> bool:
+    """True when ``relpath`` lies in ``folder`` (at any depth; "": the whole root)."""
+    return not folder or relpath.startswith(f"{folder}/")
+
+
+def _entered_into(entered: dict[int, _Entered], root_id: int, folders: list[str]
+                  ) -> list[int]:
+    """The ids of the games of ``entered`` now in one of ``folders`` of the root
+    ``root_id`` ("": the whole root) that were not in that folder before this scan."""
+    return [game_id for game_id, was in entered.items() if was.now_root_id == root_id
+            and any(_within(was.now_path, folder)
+                    and not (was.root_id == root_id and _within(was.filepath, folder))
+                    for folder in folders)]
+
+
+def _undo_entered(db: Database, root: Root, recorded: _Recorded, moves: _Moves | None,
+                  summary: ScanSummary) -> None:
+    """Put back where they were the games this scan found moved into the root or a folder
+    of it that it held back, as its new files are not stored (see ``_unstore_held_new``):
+    a file moved from another root into an unmounted share's empty mount point is not on
+    the share, and followed there, it was one of the share's files found by the next scan,
+    which then marked every game of the share missing. Each is then what the walk of its
+    old place found: a file not found there, vanished with its root's others when that
+    root is not finished yet, else marked missing (left as it was where that root held
+    its files back, or if it was missing already)."""
+    if moves is None or not recorded.held:
+        return
+    ids = [game_id for game_id in _entered_into(recorded.entered, root.id, recorded.held)
+           if _restore(db, game_id, moves.entered.pop(game_id))]
+    for game_id in ids:
+        was = recorded.entered[game_id]
+        summary.renamed -= 1
+        summary.renamed_unread -= int(was.unread)
+        if was.values["is_missing"] or moves.put_back(game_id, was.root_id, was.filepath):
+            continue
+        if any(_within(was.filepath, folder) for folder in moves.finished.get(was.root_id, [""])):
+            summary.missing_held_back += 1
+            continue
+        db.execute("UPDATE games SET is_missing = 1 WHERE id = ?", (game_id,))
+        summary.missing += 1
+        summary.missing_files.append(os.path.join(moves.roots[was.root_id][0].path,
+                                                  was.filepath))
+    if ids:
+        retag(db, ids)
+
+
+def _restore(db: Database, game_id: int, was: _Entered) -> bool:
+    """Give the game ``game_id`` back its row and file rows of before this scan found it
+    moved (``was``); False when it moved on since, or its old path is another's now."""
+    now = db.query_one("SELECT root_id, filepath FROM games WHERE id = ?", (game_id,))
+    if now is None or (int(now[0]), str(now[1])) != (was.now_root_id, was.now_path) \
+            or db.scalar("SELECT EXISTS (SELECT 1 FROM games WHERE root_id = ? AND "
+                         "filepath = ?)", (was.root_id, was.filepath)):
+        return False
+    assignments = ", ".join(f"{column} = ?" for column in was.values)
+    db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*was.values.values(), game_id))
+    db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
+    marks = ", ".join("?" * (len(FILE_COLUMNS) + 3))
+    db.executemany(f"INSERT INTO game_files (game_id, {_FILE_ROW}) VALUES ({marks})",
+                   ((game_id, *row) for row in was.files))
+    return True
+
+
 def _scanned_unix(root: Root) -> int | None:
     """When the last scan of ``root`` that was not refused ended (Unix seconds; None: never,
     or a time not in the engine's format)."""
@@ -1157,7 +1297,8 @@ def _scan_ended(root: Root) -> str:
     return to_text(datetime.fromtimestamp(_after_last_scan(root), UTC))
 
 
-def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> _Recorded:
+def _recorded(db: Database, root: Root, vanished: dict[int, str],
+              entered: dict[int, _Entered]) -> _Recorded:
     """The present games of ``root`` ("") and of each folder of it (at any depth) in which
     the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
     written: what the rules of ``_confirm_missing`` weigh the files still gone against
@@ -1170,7 +1311,9 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> _Recorded:
     held back (written to its empty mount point) left that game stored, and counted, it
     made "none of them found" false all the same. Those the walk did not find count: the
     root's own files, stored by a scan the disk went away from. (A root never scanned to
-    the end has none: its games were stored by an interrupted first scan, or adopted.)"""
+    the end has none: its games were stored by an interrupted first scan, or adopted.)
+    Nor are the games the walk took as moved into a folder from another (``entered``: see
+    ``_note_moved_folders``), moved already: new to that folder."""
     if not vanished:
         return _Recorded({})
     last = _scanned_unix(root)
@@ -1184,7 +1327,8 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str]) -> _Recorded:
             by_folder[folder] = by_folder.get(folder, 0) + 1
     for folder, count in by_folder.items():
         if count >= FOLDER_MISSING_MIN:
-            counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder]))
+            counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder])) \
+                - len(_entered_into(entered, root.id, [folder]))
     return _Recorded(counts, since)
 
 
@@ -1532,6 +1676,8 @@ class _Writer:
         self.summary.disc_ids += int(record.row[_DISC_ID] is not None)
         known = self.stored.get(job.relpath)
         renamed = None if known is not None else self._find_renamed(record)
+        if renamed is not None:
+            self._note_entered(renamed, job.relpath)
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
@@ -1690,6 +1836,16 @@ class _Writer:
                         "match_method = NULL WHERE game_id = ? AND kind = 'member' "
                         "AND sha1_bin IS NULL", (game_id,))
         retag(self.db, [game_id])  # no longer identified: its file name's tags
+
+    def _note_entered(self, game_id: int, relpath: str) -> None:
+        """Keep (see ``_Entered``) the row of the stored game ``game_id``, found renamed to
+        ``relpath``, when it was in another root or another folder."""
+        if self.moves is None or game_id in self.moves.entered:
+            return
+        entered = _entered(self.db, game_id, self.root.id, relpath)
+        if entered is not None and (entered.root_id != self.root.id or entered.filepath
+                                    .rpartition("/")[0] != relpath.rpartition("/")[0]):
+            self.moves.entered[game_id] = entered
 
     def _keep_replaced(self, game_id: int, row: tuple[object, ...], size: int) -> None:
         """Keep, for this scan's end, the stored row (and file rows) of a game whose file now

@@ -1,0 +1,198 @@
+"""A file moved from another root, or another folder, into a root or folder the scan holds
+back (a download moved "to the NAS" while the share is not mounted: it lands in the empty
+mount point) counts as new to it, as a new file there does: its move is not followed, so
+the next scan holds it back too instead of finding one of its files there and marking every
+other game of the share missing. The game stays where it was recorded, marked missing there
+(its old place no longer has it); ``--accept-missing`` confirms the removal and follows the
+move."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_subprocess
+from tests.test_scan import rom_bytes
+
+_Games = dict[int, tuple[str, str, int]]
+
+
+def _scan(cli: Any, *args: str) -> tuple[int, dict[str, Any], list[str]]:
+    envelope = cli("--json", "scan", "--workers", "1", *args).json()
+    return (0 if envelope["ok"] else 2), envelope["data"], envelope["errors"]
+
+
+def _games(db_path: Path) -> _Games:
+    """Every game: id -> (root, path in the root, missing)."""
+    with sqlite3.connect(db_path) as db:
+        return {int(row[0]): (str(row[1]), str(row[2]), int(row[3])) for row in db.execute(
+            "SELECT g.id, r.path, g.filepath, g.is_missing FROM games g "
+            "JOIN library_roots r ON r.id = g.root_id")}
+
+
+def _held_back(where: Path, kind: str, root: Path) -> str:
+    return (f"{where}: none of its 12 files was found (the {kind} holds only 1 file new to "
+            "it, not stored either: if its disk is not mounted, that file was written to its "
+            f"mount point, not to the disk): nothing was marked missing; if the "
+            f"{kind.removeprefix('library ')} is mounted and they were really removed, scan "
+            f"again with --accept-missing: `romrunner scan --accept-missing {root}`")
+
+
+def _library(cli: Any, db_path: Path, tmp_path: Path, share_first: bool
+             ) -> tuple[Path, Path, _Games]:
+    """A share of 12 SNES games and a downloads root of 3 (Alpha, the first, in a
+    collection), added in that order or the other; returns the share, the downloads root and
+    the games as they should stay while the share is away: Alpha marked missing where it was."""
+    share, downloads = tmp_path / "nas", tmp_path / "downloads"
+    (share / "SNES").mkdir(parents=True)
+    downloads.mkdir()
+    for number in range(1, 13):
+        (share / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number, name in enumerate(("Alpha", "Beta", "Gamma")):
+        (downloads / f"{name} (USA).sfc").write_bytes(rom_bytes(100 + number))
+    for root in (share, downloads) if share_first else (downloads, share):
+        assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = {game_id: (root, path, int(path == "Alpha (USA).sfc"))
+             for game_id, (root, path, _) in _games(db_path).items()}
+    alpha = next(game_id for game_id, game in games.items() if game[2])
+    assert cli("collection", "create", "favs").code == 0
+    assert cli("collection", "add", "favs", str(alpha)).code == 0
+    return share, downloads, games
+
+
+def _unmount_and_move_alpha(share: Path, downloads: Path) -> Path:
+    """The share unmounted (its mount point empty but for the folder a tool made), and
+    Alpha moved from the downloads root to where the share's SNES games go; returns where
+    the share's files are while it is away."""
+    away = share.with_name("nas.offline")
+    share.rename(away)
+    (share / "SNES").mkdir(parents=True)
+    (downloads / "Alpha (USA).sfc").rename(share / "SNES" / "Alpha (USA).sfc")
+    return away
+
+
+def _check_held_back_twice(cli: Any, db_path: Path, share: Path, downloads: Path,
+                           games: _Games) -> None:
+    """The share held back, and so the next scan: Alpha marked missing where it was."""
+    for first in (True, False):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(share, "library root", share)]
+        assert (data["missing"], data["missing_held_back"], data["renamed"]) == \
+            ((1, 12, 0) if first else (0, 12, 0))
+        assert data["missing_files"] == ([str(downloads / "Alpha (USA).sfc")] if first else [])
+        assert data["moved_to_copies"] == []
+        assert _games(db_path) == games
+
+
+def test_a_file_moved_into_an_unmounted_share_is_not_followed_there(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=False)
+    away = _unmount_and_move_alpha(share, downloads)
+    _check_held_back_twice(cli, db_path, share, downloads, games)
+    favs = cli("--json", "collection", "show", "favs").json()["data"]["games"]
+    assert [(game["root"], game["is_missing"]) for game in favs] == [(str(downloads), 1)]
+
+    (share / "SNES" / "Alpha (USA).sfc").unlink()  # (hidden under the share once mounted)
+    (share / "SNES").rmdir()
+    share.rmdir()
+    away.rename(share)  # mounted again: every game of the share where it was
+    code, data, errors = _scan(cli)
+    assert code == 0 and errors == []
+    assert (data["missing"], data["unchanged"]) == (0, 14)
+    assert _games(db_path) == games
+
+
+def test_the_same_whichever_root_is_scanned_first(cli: Any, db_path: Path,
+                                                  tmp_path: Path) -> None:
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=True)
+    _unmount_and_move_alpha(share, downloads)
+    _check_held_back_twice(cli, db_path, share, downloads, games)
+
+
+def test_a_plain_scan_run_twice_as_a_process_marks_none_of_the_share_missing(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """The review's steps, each scan a real ``romrunner scan`` process."""
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=False)
+    _unmount_and_move_alpha(share, downloads)
+    env: dict[str, str | None] = {"ROMRUNNER_DB": str(db_path), "ROMRUNNER_PACK": None}
+    first = run_subprocess("scan", "--workers", "1", env=env)
+    again = run_subprocess("scan", "--workers", "1", env=env)
+    assert (first.code, again.code) == (2, 2)
+    for result in (first, again):
+        assert "the library root holds only 1 file new to it" in result.err
+        assert "library root is empty" not in result.err
+    assert "12 missing" not in again.out and "0 missing" in again.out
+    assert _games(db_path) == games
+
+
+def test_a_real_removal_confirmed_follows_the_move(cli: Any, db_path: Path,
+                                                   tmp_path: Path) -> None:
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=False)
+    for path in (share / "SNES").iterdir():
+        path.unlink()  # really removed
+    (downloads / "Alpha (USA).sfc").rename(share / "SNES" / "Alpha (USA).sfc")
+    assert _scan(cli)[0] == 2
+    code, data, errors = _scan(cli, "--accept-missing")
+    assert code == 0 and errors == []
+    assert (data["missing"], data["renamed"]) == (12, 1)
+    alpha = next(game_id for game_id, game in games.items() if game[2])
+    assert _games(db_path)[alpha] == (str(share), "SNES/Alpha (USA).sfc", 0)
+
+
+def test_a_file_moved_into_an_unmounted_platform_folder_is_not_followed_there(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """The same within one root: from its Downloads folder to its SNES folder, whose disk
+    is not mounted."""
+    root = tmp_path / "lib"
+    (root / "SNES").mkdir(parents=True)
+    (root / "Downloads").mkdir()
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number, name in enumerate(("Alpha", "Beta")):
+        (root / "Downloads" / f"{name} (USA).sfc").write_bytes(rom_bytes(100 + number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = {game_id: (where, path, int(path == "Downloads/Alpha (USA).sfc"))
+             for game_id, (where, path, _) in _games(db_path).items()}
+    (root / "SNES").rename(tmp_path / "SNES-disk")
+    (root / "SNES").mkdir()  # its disk not mounted
+    (root / "Downloads" / "Alpha (USA).sfc").rename(root / "SNES" / "Alpha (USA).sfc")
+    for first in (True, False):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(root / "SNES", "folder", root)]
+        assert (data["missing"], data["missing_held_back"]) == ((1, 12) if first else (0, 12))
+        assert _games(db_path) == games
+
+
+def test_a_file_taken_as_moved_by_its_name_size_and_time_is_put_back_too(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """From one SNES folder to another, whose disk is not mounted: the walk takes it as
+    moved without reading it (the same name, size and time), before anything is weighed —
+    the folder held back all the same, at the first scan and the next."""
+    root = tmp_path / "lib"
+    (root / "SNES").mkdir(parents=True)
+    (root / "sfc").mkdir()
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number, name in enumerate(("Alpha", "Beta")):
+        (root / "sfc" / f"{name} (USA).sfc").write_bytes(rom_bytes(100 + number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = {game_id: (where, path, int(path == "sfc/Alpha (USA).sfc"))
+             for game_id, (where, path, _) in _games(db_path).items()}
+    (root / "SNES").rename(tmp_path / "SNES-disk")
+    (root / "SNES").mkdir()  # its disk not mounted
+    (root / "sfc" / "Alpha (USA).sfc").rename(root / "SNES" / "Alpha (USA).sfc")
+    for first in (True, False):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(root / "SNES", "folder", root)]
+        assert (data["missing"], data["missing_held_back"]) == ((1, 12) if first else (0, 12))
+        assert (data["renamed"], data["renamed_unread"]) == (0, 0)
+        if first:
+            assert data["bytes_hashed"] == 0  # (taken as moved unread)
+        assert _games(db_path) == games
