@@ -154,6 +154,37 @@ def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
     assert card_names(card) == ["roms/psp/Patapon (USA).iso"]
 
 
+def test_a_format_the_emulator_cannot_read_on_the_card_gives_way_to_one_it_reads(
+        cli: Any, tmp_path: Path) -> None:
+    """review42 F4: the .chd on the card (deployed for PPSSPP), the profile then switched to
+    PPSSPP's SDL build, which reads no CHD: the card's copy went before the format, so the
+    .chd stayed and the .iso it reads was left out, at every deploy and --prune (the
+    auto-list chose the .iso). A copy its emulator cannot read is no copy that can go."""
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "roms" / "psp"
+    folder.mkdir(parents=True)
+    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    chd = bytearray(124)
+    chd[:8] = b"MComprHD"
+    struct.pack_into(">II", chd, 8, 124, 5)
+    (folder / "Patapon (USA).chd").write_bytes(bytes(chd) + b"c" * 1_000)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "batocera"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        assert cli("--pack", pack, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:psp").code == 0
+    assert card_names(card) == ["roms/psp/Patapon (USA).chd"]
+    assert cli("--pack", pack, "override", "set", "--platform", "psp", "--profile", "1",
+               "--emulator", "ppsspp-sdl").code == 0
+    result = cli("--pack", pack, "deploy", "1", "--to", card, "platform:psp", "--prune")
+    assert result.code == 0, result.err
+    assert "Patapon (USA).chd: Patapon (USA).iso goes" in result.err, result.err
+    assert card_names(card) == ["roms/psp/Patapon (USA).iso"]
+
+
 def test_the_auto_list_keeps_the_format_a_deploy_keeps(cli: Any, tmp_path: Path) -> None:
     """Of one GameCube game as an .iso (scanned first: the lower id) and an .rvz, the
     auto-list includes the .rvz, the platform's preferred format, and `deploy --auto`

@@ -80,7 +80,7 @@ from romrunner.deploy.plancache import (
 from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
-from romrunner.devices.formats import SMALLER_IMAGES, format_rank
+from romrunner.devices.formats import NOT_READ, SMALLER_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import (
     EmulatorResolver,
@@ -1985,8 +1985,9 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     same game as another chosen one in another format (``Game (USA).iso`` beside ``Game
     (USA).rvz``, a cue/bin beside a ``.chd``): a frontend lists each file as a game, so the
     card gets one — as of copies of one content (see _leave_out_copies), one on a library
-    root that is there now and unchanged since the scan, then the one already on the card;
-    then the format the emulator the profile runs it with reads best (see
+    root that is there now and unchanged since the scan, then one of a format the emulator
+    the profile runs it with reads, then the one already on the card; then the format that
+    emulator reads best (see
     :func:`format_rank`), then one identified by its hashes, of the root added first, the
     lowest id — and one warning names the others. The same game (see _same_game): one
     platform, and the one catalog game their hashes identify, else the same name (the
@@ -2032,10 +2033,14 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
     on_card: dict[int, bool] = {}  # (asked once a game: the warning asks again)
     for group in groups:
         on_card.update((g.id, builder.on_card(g)) for g in group)
+        rank = {g.id: format_rank(pack, (found.emulator_id if (found := emulators.get(g.id))
+                                         else None), g.platform_id, extensions[g.id])
+                for g in group}
+        # (a format the emulator does not read is no copy that can go, whatever the card
+        # holds: review42 F4, a .chd kept for ppsspp-sdl, the .iso it reads left out)
         ranked = sorted(group, key=lambda g: (
-            not builder.root_reachable(g.root), not _source_as_scanned(g), not on_card[g.id],
-            format_rank(pack, (found.emulator_id if (found := emulators.get(g.id)) else None),
-                        g.platform_id, extensions[g.id]),
+            not builder.root_reachable(g.root), not _source_as_scanned(g),
+            rank[g.id] == NOT_READ, not on_card[g.id], rank[g.id],
             named.get(g.id, (None,))[0] is None, g.root_id, g.id))
         kept: list[_Game] = []
         for game in ranked:
@@ -2069,8 +2074,8 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
         "same-game-other-format", f"{counted(len(left), 'chosen game')} "
         f"{'is' if one else 'are'} the same game as another chosen one in another format "
         "(the same platform and name, or catalog game): one of them goes on the card — "
-        "one that can go, then the one there already, then the format its emulator reads "
-        "best: the platform's preferred one, else a compressed image "
+        "one that can go, then one its emulator reads, then the one there already, then the "
+        "format its emulator reads best: the platform's preferred one, else a compressed image "
         f"({shown}){stays}"))
 
 
