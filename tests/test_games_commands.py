@@ -448,3 +448,29 @@ def test_find_of_a_file_whose_only_library_copy_is_missing_exits_1(cli: Any,
     reached = cli("--json", "games", "find", far)
     assert reached.code == 0, reached.out
     assert any("not reachable now" in warning for warning in reached.json()["warnings"])
+
+
+def test_dupes_says_files_known_by_crc32_only_that_may_be_copies(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """qa194 F9: a copy a first scan hashed CRC32 first, of a file hashed in full, was not
+    grouped with it (SHA1 against CRC32): "no duplicates", and a general warning. The files
+    that may be copies are counted; after `scan --verify` they are listed."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    (root / "gb" / "Keep (USA).gb").write_bytes(payload("keep"))
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Keep (USA)": [("Keep (USA).gb",
+                                                                    payload("keep"))]}))
+    for args in (("dat", "import", dat), ("library", "add", root), ("scan", "--workers", "1"),
+                 ("scan", "--workers", "1", "--verify")):
+        assert cli(*args).code == 0, args
+    (root / "gb" / "copy.gb").write_bytes(payload("keep"))
+    assert cli("scan", "--workers", "1").code == 0
+    found = cli("games", "dupes")
+    assert found.code == 0, found.err
+    assert "no duplicates" in found.out, found.out  # (the copy known by its CRC32 only)
+    assert "1 file known by its CRC32 only has the CRC32 and size of another file: " \
+        "maybe a copy not listed here" in found.err, found.err
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+    after = cli("games", "dupes")
+    assert "1 duplicate set" in after.out and "maybe a copy" not in after.err, after.out

@@ -38,7 +38,7 @@ from romrunner.library.query import (
     query_games,
     quote_value,
 )
-from romrunner.library.reports import duplicate_totals, duplicates
+from romrunner.library.reports import crc_only_alike, duplicate_totals, duplicates
 from romrunner.library.roots import forget_missing, root_is_there
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
@@ -162,7 +162,14 @@ def games_dupes(limit: int) -> int:
                  f"give {counted(totals[0], 'duplicate set')} in all, "
                  f"{FIELDS['size'].show(totals[1])} reclaimable (--limit shows more)")
     unverified = verify_counts(db).unverified
-    if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
+    alike = crc_only_alike(db) if unverified else 0
+    if alike:  # (qa194 F9: "no duplicates" of two identical files, one of them CRC32 only)
+        one = alike == 1
+        app.warn(f"{counted(alike, 'file')} known by {'its' if one else 'their'} CRC32 only "
+                 f"{'has' if one else 'have'} the CRC32 and size of another file: maybe "
+                 f"{'a copy' if one else 'copies'} not listed here; `romrunner scan --verify` "
+                 "compares them by SHA1")
+    elif unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
         one = unverified == 1
         app.warn(f"{counted(unverified, 'game')} {'is' if one else 'are'} known by "
                  f"{'its' if one else 'their'} CRC32 only (zip members, files a "

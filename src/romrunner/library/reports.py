@@ -674,6 +674,18 @@ _DUPLICATE_GROUPS = (
 _DUPLICATE_SETS = _DUPLICATE_GROUPS + " ORDER BY reclaimable DESC, content LIMIT ?"
 
 
+def crc_only_alike(db: Database) -> int:
+    """Present files known by their CRC32 only (a first scan did not hash them in full)
+    that have the CRC32 and size of another present file: maybe copies, which the SHA1
+    grouping of :func:`duplicates` cannot pair until ``scan --verify`` (qa194 F9: "no
+    duplicates" of two identical files)."""
+    return int(db.scalar(
+        "SELECT count(*) FROM games g WHERE g.is_missing = 0 AND g.sha1_bin IS NULL "
+        "AND g.crc32_bin IS NOT NULL AND EXISTS (SELECT 1 FROM games o "
+        "WHERE o.crc32_bin = g.crc32_bin AND o.file_size = g.file_size AND o.id <> g.id "
+        "AND o.is_missing = 0)") or 0)
+
+
 def duplicate_totals(db: Database) -> tuple[int, int]:
     """Every duplicate set of the library and the bytes they free, by the hashes alone (the
     paths of one file, which :func:`duplicates` looks at on disk, count as copies here): the
