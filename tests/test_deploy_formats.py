@@ -124,10 +124,9 @@ def test_a_query_naming_a_psp_iso_and_its_cso_says_the_one_left_out(
                              "Patapon (USA).cso"], names
 
 
-def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
-        cli: Any, tmp_path: Path) -> None:
-    """A PSP game as an .iso and a .chd, run with PPSSPP's SDL build, which reads no CHD:
-    the .iso goes, though the pack prefers CHD for the platform."""
+def _psp_iso_and_chd(cli: Any, tmp_path: Path) -> tuple[str, Path]:
+    """A PSP game as an .iso and a .chd, scanned with the real pack, profile 1 a Retroid
+    Pocket 5 on Batocera (permissive); the pack's path and an empty card folder."""
     pack = str(shared_path("definition-pack"))
     folder = tmp_path / "roms" / "psp"
     folder.mkdir(parents=True)
@@ -143,6 +142,14 @@ def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
         assert cli("--pack", pack, *args).code == 0, args
     card = tmp_path / "card"
     card.mkdir()
+    return pack, card
+
+
+def test_the_format_its_emulator_cannot_read_is_the_one_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """A PSP game as an .iso and a .chd, run with PPSSPP's SDL build, which reads no CHD:
+    the .iso goes, though the pack prefers CHD for the platform."""
+    pack, card = _psp_iso_and_chd(cli, tmp_path)
     dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:psp",
               "--dry-run")
     assert any("Patapon (USA).iso: Patapon (USA).chd goes" in w for w in dry.json()["warnings"])
@@ -160,21 +167,7 @@ def test_a_format_the_emulator_cannot_read_on_the_card_gives_way_to_one_it_reads
     PPSSPP's SDL build, which reads no CHD: the card's copy went before the format, so the
     .chd stayed and the .iso it reads was left out, at every deploy and --prune (the
     auto-list chose the .iso). A copy its emulator cannot read is no copy that can go."""
-    pack = str(shared_path("definition-pack"))
-    folder = tmp_path / "roms" / "psp"
-    folder.mkdir(parents=True)
-    (folder / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
-    chd = bytearray(124)
-    chd[:8] = b"MComprHD"
-    struct.pack_into(">II", chd, 8, 124, 5)
-    (folder / "Patapon (USA).chd").write_bytes(bytes(chd) + b"c" * 1_000)
-    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
-                 ("device", "add", "retroid-pocket-5"),
-                 ("profile", "create", "--device", "1", "--os", "batocera"),
-                 ("profile", "set", "1", "--mode", "permissive")):
-        assert cli("--pack", pack, *args).code == 0, args
-    card = tmp_path / "card"
-    card.mkdir()
+    pack, card = _psp_iso_and_chd(cli, tmp_path)
     assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:psp").code == 0
     assert card_names(card) == ["roms/psp/Patapon (USA).chd"]
     assert cli("--pack", pack, "override", "set", "--platform", "psp", "--profile", "1",
