@@ -341,6 +341,55 @@ def test_the_names_of_disc_images_no_other_shares_are_not_parsed(
     assert not [name for name in parsed if name.startswith("Game ")], parsed
 
 
+def test_the_card_folder_is_listed_once_and_one_file_of_a_pair_looked_at(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """Whether a game in two formats is on the card is read from one listing of the card's
+    folder, not asked of each game's path (one ``lstat`` each: seconds at 100k discs; a
+    folder asked of more than a few hundred names) — a name the card holds in another case
+    only asked of the card, whose rules decide — and of
+    a pair's two files only the one ranked first is looked at in the library (a ``stat``
+    each: the other's state cannot change which goes)."""
+    files: dict[str, int | bytes] = {}
+    for title in ("A", "B", "C"):
+        files[f"psp/Pair {title} (USA).iso"] = title.encode() * 4096
+        files[f"psp/Pair {title} (USA).cso"] = b"CISO" + title.encode() * 2048
+    library = make_library(tmp_path, files)
+    ids = [int(row[0]) for row in library.db.query("SELECT id FROM games")]
+    card = tmp_path / "card"
+    (card / "Roms" / "psp").mkdir(parents=True)
+    (card / "Roms" / "psp" / "Pair A (USA).iso").write_bytes(b"A" * 4096)
+    (card / "Roms" / "psp" / "pair b (usa).cso").write_bytes(b"x")  # (another case)
+    asked: list[str] = []
+    real_lexists = plan_module.os.path.lexists
+
+    def lexists(path: Any) -> bool:
+        if str(path).startswith(str(card)):
+            asked.append(str(path).rpartition("/")[2])
+        return real_lexists(path)
+
+    looked: list[str] = []
+    real_stat = plan_module._source_as_scanned
+
+    def as_scanned(game: Any) -> bool:
+        looked.append(game.filename)
+        return real_stat(game)
+
+    monkeypatch.setattr(plan_module, "_LISTED_AFTER", 0, raising=False)  # (500 by default)
+    monkeypatch.setattr(plan_module.os.path, "lexists", lexists)
+    monkeypatch.setattr(plan_module, "_source_as_scanned", as_scanned)
+    plan = build_plan(library.db, Layout(card), ids, pack=load_pack(builtin_pack_path()),
+                      profile_id=library.profile_id, keep=False, include_bios=False)
+    names = {row[0]: str(row[1]).rpartition("/")[2]
+             for row in library.db.query("SELECT id, filepath FROM games")}
+    # (the card's .iso stays; else the compressed image goes — whatever the card says of
+    # the other spelling: the .cso goes either way)
+    assert sorted((names[left], names[kept]) for left, kept in plan.copies) == [
+        ("Pair A (USA).cso", "Pair A (USA).iso"), ("Pair B (USA).iso", "Pair B (USA).cso"),
+        ("Pair C (USA).iso", "Pair C (USA).cso")]
+    assert asked == ["Pair B (USA).cso"], asked
+    assert sorted(looked) == ["Pair A (USA).iso", "Pair B (USA).cso", "Pair C (USA).cso"]
+
+
 def test_what_is_said_of_a_game_left_out_for_another_format_is_true(
         cli: Any, tmp_path: Path) -> None:
     """The .iso and the .cso each on the card from a deploy of its own: a deploy of both

@@ -2038,10 +2038,9 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
                 for g in group}
         # (a format the emulator does not read is no copy that can go, whatever the card
         # holds: review42 F4, a .chd kept for ppsspp-sdl, the .iso it reads left out)
-        ranked = sorted(group, key=lambda g: (
-            not builder.root_reachable(g.root), not _source_as_scanned(g),
+        ranked = _usable_first(group, lambda g: builder.root_reachable(g.root), {g.id: (
             rank[g.id] == NOT_READ, not on_card[g.id], rank[g.id],
-            named.get(g.id, (None,))[0] is None, g.root_id, g.id))
+            named.get(g.id, (None,))[0] is None, g.root_id, g.id) for g in group})
         kept: list[_Game] = []
         for game in ranked:
             same = next((k for k in kept if extensions[k.id] != extensions[game.id]
@@ -2077,6 +2076,23 @@ def _leave_out_other_formats(db: Database, games: dict[int, _Game], builder: _Bu
         "one that can go, then one its emulator reads, then the one there already, then the "
         "format its emulator reads best: the platform's preferred one, else a compressed image "
         f"({shown}){stays}"))
+
+
+def _usable_first(group: list[_Game], reachable: Callable[[_Game], bool],
+                  rest: Mapping[int, tuple[Any, ...]]) -> list[_Game]:
+    """``group`` ranked by its games' roots being ``reachable``, then their files there and
+    unchanged since the scan (see :func:`_source_as_scanned`), then ``rest`` (by game id,
+    unique to each) — a file looked at only where the order asks: of two games, the first by
+    the other keys goes first when its file is as scanned, whatever the other's (one ``stat``
+    a pair, not two: a 100k-disc library of pairs, the whole library's)."""
+    if len(group) != 2:
+        return sorted(group, key=lambda g: (not reachable(g), not _source_as_scanned(g),
+                                            rest[g.id]))
+    first, second = sorted(group, key=lambda g: (not reachable(g), rest[g.id]))
+    if reachable(first) != reachable(second) or _source_as_scanned(first) \
+            or not _source_as_scanned(second):
+        return [first, second]
+    return [second, first]
 
 
 # The disc formats a copy of one game in two of which goes once: an image holding its own data
@@ -2188,6 +2204,42 @@ def _same_disc(one: _Game, other: _Game, tracks: dict[int, list[_Track]]) -> boo
     return all((a.sha1 is None or b.sha1 is None or a.sha1 == b.sha1)
                and (a.crc32 is None or b.crc32 is None or a.crc32 == b.crc32) for a, b in
                zip(tracks.get(one.id, []), tracks.get(other.id, []), strict=True))
+
+
+# The names looked up one by one in a card folder before it is listed instead (see
+# _Builder.card_has): listing 50,000 names costs what 5,000-8,000 lookups cost; 500 cost
+# milliseconds, and no listing of a full folder is paid for a few.
+_LISTED_AFTER = 500
+
+
+class _Listing(NamedTuple):
+    """A card folder's entries: their names, and their names as :func:`_loose_name` makes
+    them."""
+
+    exact: frozenset[str]
+    loose: frozenset[str]
+
+
+def _listing(path: str) -> _Listing | None:
+    """The entries of the card's folder ``path`` (none where it is not there); None where
+    it cannot be listed (its entries asked one by one then)."""
+    try:
+        with os.scandir(path) as entries:
+            names = frozenset(entry.name for entry in entries)
+    except (FileNotFoundError, NotADirectoryError):
+        names = frozenset()
+    except OSError:
+        return None
+    return _Listing(names, frozenset(map(_loose_name, names)))
+
+
+def _loose_name(name: str) -> str:
+    """``name`` with every difference of case and Unicode form a card's file system may
+    ignore taken away (more than any ignores: two names of one loose name are the same
+    file only where the card says so)."""
+    if name.isascii():
+        return name.lower()
+    return fold_case(unicodedata.normalize("NFC", name)).casefold()
 
 
 def _source_as_scanned(game: _Game) -> bool:
@@ -2558,6 +2610,8 @@ class _Builder:
         self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
         self.roots_ok: dict[str, bool] = {}
         self.card_folders: dict[str, bool] = {}  # a platform's folder -> on the card (see on_card)
+        self.card_listings: dict[str, _Listing | None] = {}  # see card_has
+        self.card_asked: Counter[str] = Counter()  # (lookups a card folder, see card_has)
         self.unreachable: set[str] = set()
         self.unreachable_games: dict[str, set[int]] = {}  # root -> its games held (see hold)
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
@@ -2801,15 +2855,34 @@ class _Builder:
             return False
         if folder not in self.card_folders:  # (none there, none of its games: asked once)
             self.card_folders[folder] = os.path.isdir(self.plan.root / folder)
-        if not self.card_folders[folder]:
-            return False
+        if not self.card_folders[folder] or (
+                (listed := self.card_listings.get(folder)) is not None and not listed.exact):
+            return False  # (an empty folder: nothing in it, nor in a folder of it)
         try:
             name = legal_component(game.filename, self.fs)
             places = dict.fromkeys((folder, self.set_folder(game, folder, chosen=False)))
         except InputError:
             return False
-        root = str(self.plan.root)
-        return any(os.path.lexists(os.path.join(root, place, name)) for place in places)
+        return any(self.card_has(place, name) for place in places)
+
+    def card_has(self, folder: str, name: str) -> bool:
+        """True when the card's ``folder`` holds an entry ``name`` — as ``os.path.lexists``
+        says, the card's own rules of case and Unicode form deciding — the folder listed once
+        when it is asked of more than :data:`_LISTED_AFTER` names (a lookup of every paired
+        game of a 100k-disc library cost seconds: one ``lstat`` each; a few asked of a folder
+        of 50,000 games cost less than its listing)."""
+        self.card_asked[folder] += 1
+        if folder not in self.card_listings and self.card_asked[folder] > _LISTED_AFTER:
+            self.card_listings[folder] = _listing(os.path.join(str(self.plan.root), folder))
+        listing = self.card_listings.get(folder)
+        if listing is not None:
+            if name in listing.exact:
+                return True
+            if _loose_name(name) not in listing.loose:
+                return False
+        # (another spelling there — whether the card takes it for this name, FAT ignoring
+        # case and a Linux folder not, is the card's to say — or a folder not listed)
+        return os.path.lexists(os.path.join(str(self.plan.root), folder, name))
 
     def claim_order(self, db: Database, games: Iterable[_Game]) -> list[_Game]:
         """``games`` in the order they claim their names on the card: of two that would land
