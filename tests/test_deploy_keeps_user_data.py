@@ -240,6 +240,25 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
         assert typo.code == 2 and "device profile 9: no such profile" in typo.err, args
 
 
+def test_show_says_the_profile_the_selection_and_the_options_of_a_run(
+        cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    """qa194 F5: `deploy show` said neither the profile nor what was deployed with which
+    options (only --json did): runs of two profiles to one card could not be told apart."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    assert cli("deploy", "1", "--to", str(card), "title:alpha", "--prune", "--verify").code == 0
+    profile = cli("--json", "profile", "ls").json()["data"][0]
+    first, second = (cli("deploy", "show", number).out.splitlines()[1] for number in "12")
+    shown = cli("--json", "deploy", "show", "2").json()["data"]
+    assert first.startswith(f"profile 1 ({profile['name']}); ")
+    assert "no options" in first and "--prune" not in first
+    assert f"; {shown['deployment_name']}; " in second and "title:alpha" in second
+    assert "; --prune --verify; " in second
+    assert second.endswith(f"ended {shown['completed_at']}")
+    assert shown["profile"] == {"id": 1, "name": profile["name"], "os_id": profile["os_id"]}
+
+
 def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,
                                                          tmp_path: Path) -> None:
     card = tmp_path / "card"

@@ -796,6 +796,7 @@ SHOW_REMOVED = 200  # files `deploy show` names its prune removed (--json: every
 def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(f"deployment {data['id']} ({data['status']}) to {data['destination_path']}, "
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
+    console.print(_how_it_ran(data), markup=False, soft_wrap=True)
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
     if data.get("superseded"):
@@ -833,6 +834,26 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
         named = error.startswith(f"{path}:")  # most messages begin with the path already
         console.print(f"  {problem['status']}: {error if named else f'{path}: {error}'}",
                       markup=False, soft_wrap=True)
+
+
+_SAID_OPTIONS = (("prune", "--prune"), ("verify", "--verify"), ("overwrite", "--overwrite"),
+                 ("force_prune", "--force-prune"), ("prune_others", "--prune-others"))
+
+
+def _how_it_ran(data: dict[str, Any]) -> str:
+    """``deploy show``'s second line: the profile, what was chosen, the options given and
+    when it ended (qa194 F5: runs of two profiles to several cards told apart only in JSON)."""
+    profile = data.get("profile")
+    said = (f"profile {profile['id']} ({profile['name']})" if profile
+            else f"profile {data['device_profile_id']} (deleted since)"
+            if data.get("device_profile_id") is not None else "no profile")
+    parts = [said, str(data.get("deployment_name") or "selection not recorded")]
+    options = data.get("options") or {}
+    given = [flag for key, flag in _SAID_OPTIONS if options.get(key) is True]
+    parts.append(" ".join(given) if given else "no options")
+    if data.get("completed_at"):
+        parts.append(f"ended {data['completed_at']}")
+    return "; ".join(parts)
 
 
 def register(group: click.Group) -> None:

@@ -143,6 +143,7 @@ def show_deployment(db: Database, deployment_id: int, *,
     data = _row(db, row, recorded)
     options = data.pop("options_json", None)
     data["options"] = stored_options(options)
+    data["profile"] = _profile_named(db, row["device_profile_id"])
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
@@ -167,6 +168,17 @@ def show_deployment(db: Database, deployment_id: int, *,
         "SELECT dest_path FROM deployment_items WHERE deployment_id = ? AND status = 'pruned' "
         "ORDER BY seq", (deployment_id,))]
     return data
+
+
+def _profile_named(db: Database, profile_id: int | None) -> dict[str, Any] | None:
+    """The profile a deployment ran with, by id and name (None: it was deleted since)."""
+    if profile_id is None:
+        return None
+    try:
+        profile = load_profile(db, int(profile_id))
+    except NotFoundError:
+        return None
+    return {"id": profile.id, "name": profile.name, "os_id": profile.os_id}
 
 
 def _unchanged(totals: dict[str, dict[str, int]], counts: list[dict[str, Any]]
