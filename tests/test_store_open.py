@@ -35,7 +35,8 @@ def test_read_commands_never_create_a_database_or_its_folder(tmp_path: Path,
     result = run_subprocess("--db", str(missing), *args)
     assert result.code == 2
     assert result.err.strip() == (f"error: no database at {missing} "
-                                  "(any command that writes creates it)")
+                                  "(any command that writes creates it: `romrunner library "
+                                  "add PATH` to begin)")
     assert not missing.parent.exists()
 
 
@@ -374,3 +375,21 @@ def test_on_a_read_only_volume_no_command_is_advised_that_cannot_run_there(
         said = " ".join(check.out.split())
         assert "it is on a read-only volume: copy it to a writable folder, give --db (or " \
             "ROMRUNNER_DB) the copy and run `romrunner db migrate`" in said, said
+
+
+def test_a_new_database_s_empty_lists_say_what_fills_them(tmp_path: Path) -> None:
+    """qa194 F4: on a new database `dat ls` and `library ls` printed nothing, `deploy
+    history` a bare header, `platforms` pointed to `scan`, which then errors "no library
+    roots"; each now names the command that fills it (JSON keeps the empty list)."""
+    db = tmp_path / "new.db"
+    assert run_subprocess("--db", str(db), "db", "init").code == 0
+    said = {}
+    for args in (["dat", "ls"], ["library", "ls"], ["deploy", "history"], ["platforms"]):
+        text = run_subprocess("--db", str(db), *args)
+        assert text.code == 0, text.err
+        said[args[0]] = " ".join(text.out.split())
+        assert run_subprocess("--db", str(db), "--json", *args).json()["data"] == []
+    assert said["dat"] == "no DAT imported (`romrunner dat import FILE`)"
+    assert said["library"] == "no library roots (`romrunner library add PATH`)"
+    assert said["deploy"].startswith("no deployments yet (`romrunner deploy PROFILE --to")
+    assert "`romrunner library add PATH`" in said["platforms"]

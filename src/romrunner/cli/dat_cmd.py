@@ -158,6 +158,8 @@ def dat_ls() -> int:
     rows = list_catalogs(app.open_db(OpenMode.READ))
 
     def render(console: Console) -> None:
+        if not rows:  # (qa194 F4: nothing at all was printed)
+            console.print("no DAT imported (`romrunner dat import FILE`)", markup=False)
         for row in rows:
             headered = ", headered" if row["headered"] else ""
             games = row["game_count"]

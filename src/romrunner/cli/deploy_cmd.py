@@ -729,6 +729,10 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
     rows = list_history(app.open_db(OpenMode.READ), limit=limit, profile_id=profile_id)
 
     def render(console: Console) -> None:
+        if not rows:  # (qa194 F4: a bare header)
+            console.print("no deployments yet (`romrunner deploy PROFILE --to CARD --auto` "
+                          "makes one)", markup=False)
+            return
         # Status and time whole at 80 columns too (QA18: "stat…", "2026…"), and the card's
         # path last, whole: a table folded it mid-word in what was left (QA22 P4)
         for line in _history_lines(rows):

@@ -93,6 +93,8 @@ def library_ls() -> int:
     recorded, folder = recorded_elsewhere(db)
 
     def render(console: Console) -> None:
+        if not roots and not recorded:  # (qa194 F4: nothing at all was printed)
+            console.print("no library roots (`romrunner library add PATH`)", markup=False)
         for root in roots:
             # (qa182: the missing ones were counted in with no word)
             missing = f" ({root.missing:,} missing)" if root.missing else ""

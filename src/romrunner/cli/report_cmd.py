@@ -134,6 +134,11 @@ def dat_fixdat(name: str, written: str, force: bool) -> int:
     return 0
 
 
+# (qa194 F4: "`romrunner scan`" alone, which with no root yet errors "no library roots")
+EMPTY_LIBRARY = ("the library is empty (`romrunner library add PATH` adds a folder, "
+                 "`romrunner scan` reads it)")
+
+
 @click.command(name="platforms")
 @click.option("--all", "every", is_flag=True,
               help="Every platform the definition pack knows: the id a query or an override "
@@ -154,7 +159,7 @@ def platforms(every: bool) -> int:
             table.add_row(r.platform_id, f"{r.games:,}", f"{r.hash_matched:,}",
                           f"{r.name_guessed:,}", f"{r.unidentified:,}",
                           *([f"{r.playlists:,}"] if lists else []), f"{r.missing:,}")
-        console.print(table if rows else "the library is empty (`romrunner scan`)")
+        console.print(table if rows else EMPTY_LIBRARY, markup=False)
 
     app.finish([asdict(r) for r in rows], render)
     return 0

@@ -206,7 +206,11 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
         raise
 
 
-def how_one_is_made(path: Path, made_by: str = "any command that writes creates it") -> str:
+# (qa194 F4: a first-run user did not know which command writes: name the first one)
+_MADE_BY = "any command that writes creates it: `romrunner library add PATH` to begin"
+
+
+def how_one_is_made(path: Path, made_by: str = _MADE_BY) -> str:
     """How a database comes to be at ``path``, where there is none (or an empty file):
     ``made_by``, or, on a read-only volume, that none can be made there (qa181 N6: `db init`
     was advised, which the volume then refused)."""
@@ -452,7 +456,7 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     if version == 0:
         if mode is OpenMode.READ:
             raise NoDatabaseError(f"{db.path}: no ROM Runner data in it yet "
-                                  "(any command that writes creates it)")
+                                  f"({_MADE_BY})")
         if mode is OpenMode.WRITE:
             migrate(db)
             result.created = True
