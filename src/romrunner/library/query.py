@@ -957,7 +957,7 @@ _SQLITE_INTEGERS = (-(2 ** 63), 2 ** 63 - 1)
 
 
 # -- listing ----------------------------------------------------------------------------------
-LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, "
+LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.filepath, g.detected_title, "
                 f"{catalog_title()} AS catalog_title, "
                 "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
                 "g.is_missing, r.path AS root")
