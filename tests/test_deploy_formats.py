@@ -540,3 +540,99 @@ def test_a_resumed_run_prunes_the_format_left_out_only_once_the_chosen_one_is_wr
     data = resumed.json()["data"]
     assert data["failed"] == 1 and data["pruned"] == 0, resumed.out
     assert (card / iso).is_file()
+
+
+# A `romrunner` run that kills itself (SIGKILL) as it starts to copy a .cso: a deploy --prune
+# stopped with the .iso's prune put off until that copy is written (see _moved_prunes)
+_KILLED_AT_THE_CSO = """
+import os, signal, sys
+import romrunner.deploy.execute as execute
+real = execute._Runner.copy_or_fail
+def killed(self, item, *args, **kwargs):
+    if item.dest.endswith(".cso"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, item, *args, **kwargs)
+execute._Runner.copy_or_fail = killed
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _prune_killed_at_the_cso(cli: Any, tmp_path: Path, iso_name: str, cso_name: str
+                             ) -> tuple[Path, str]:
+    """``iso_name`` deployed to a muOS card, then ``cso_name`` (the same game, another
+    library root) chosen instead by a deploy --prune (the .iso's root away) killed as it
+    copies the .cso; the .iso's root back. The card, and the .iso's path on it."""
+    import signal
+    import subprocess
+    import sys
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "psp").mkdir(parents=True)
+    (second / "psp").mkdir(parents=True)
+    (first / "psp" / iso_name).write_bytes(b"p" * 50_000)
+    muos_profile(cli, first)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    (iso,) = card_names(card)
+    (second / "psp" / cso_name).write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    assert cli("library", "add", second).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    first.rename(tmp_path / "a-away")  # (the .cso chosen: the .iso's root away)
+    driver = tmp_path / "driver.py"
+    driver.write_text(_KILLED_AT_THE_CSO)
+    killed = subprocess.run([sys.executable, str(driver), "deploy", "1", "--to", str(card),
+                             "platform:psp", "--prune"], capture_output=True, text=True,
+                            timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    (tmp_path / "a-away").rename(first)  # (back before the resume)
+    assert card_names(card) == [iso]
+    return card, iso
+
+
+def test_a_resume_waits_for_the_copy_its_run_left_the_other_format_out_for(
+        cli: Any, tmp_path: Path) -> None:
+    """A resumed deploy --prune waits, as its run did, for the copy of the game the run
+    left the .iso out for — by what the deployment recorded, not by the files' names: a
+    .cso named otherwise (``Patapon Special``, the .iso ``Patapon - Special``: one game to
+    the plan) was not waited for, the .iso pruned first, and the .cso's copy failing (a
+    folder in its way) left the card no copy of the game."""
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon - Special (USA).iso",
+                                         "Patapon Special (USA).cso")
+    cso = str(Path(iso).with_name("Patapon Special (USA).cso"))
+    (card / cso / "x").mkdir(parents=True)
+    resumed = cli("--json", "deploy", "resume")
+    data = resumed.json()["data"]
+    assert resumed.code == 1 and data["failed"] == 1 and data["pruned"] == 0, resumed.out
+    assert data["prune_unreplaced"] == [iso]
+    assert (card / iso).is_file()
+
+
+def test_the_resume_that_writes_the_copy_a_kept_prune_waited_for_prunes_it(
+        cli: Any, tmp_path: Path) -> None:
+    """A deploy --prune killed, its resume's .cso failing (a folder in its way) keeps the
+    .iso that waits for it (again when the .cso fails again); the resume that writes the
+    .cso prunes the .iso, as the run would have (review42c F3: both formats were left on
+    the card, no word said), and its counts and `deploy show`'s agree."""
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon (USA).iso",
+                                         "Patapon (USA).cso")
+    cso = str(Path(iso).with_suffix(".cso"))
+    (card / cso / "x").mkdir(parents=True)
+    for resume in (("resume",), ("resume", "2")):  # (the second: its failed copy again)
+        kept = cli("--json", "deploy", *resume)
+        data = kept.json()["data"]
+        assert kept.code == 1 and data["failed"] == 1 and data["pruned"] == 0, kept.out
+        assert data["prune_unreplaced"] == [iso] and (card / iso).is_file()
+    (card / cso / "x").rmdir()
+    (card / cso).rmdir()
+    again = cli("--json", "deploy", "resume", "2")
+    data = again.json()["data"]
+    assert again.code == 0, again.out
+    assert data["copied"] == 1 and data["pruned"] == 1 and data["pruned_paths"] == [iso]
+    assert data["prune_unreplaced"] == []
+    assert card_names(card) == [cso]
+    assert data["in_all"]["pruned"] == 1
+    shown = cli("--json", "deploy", "show", "2").json()["data"]
+    prunes = {c["status"]: c["files"] for c in shown["counts"] if c["action"] == "prune"}
+    assert prunes == {"pruned": 1}, shown["counts"]

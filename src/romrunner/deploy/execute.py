@@ -53,10 +53,11 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from romrunner.catalog.clones import catalog_dump_named, identified_by_hashes
@@ -2377,6 +2378,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
                 None, i.dest, i.size, i.sha1, i.dest_mtime_ns] if i.content is None
                else _item_record(i) for i in recorded]
     protected = sorted(plan.protected_folders())
+    record = DeploymentRecord(dict(unchanged), records, set(protected), tuple(held),
+                              tuple(kept), _copies_waited_for(decisions))
     mounted = os.path.ismount(plan.root.resolve())
     with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
@@ -2396,13 +2399,43 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
                          # (the card's earlier ids whose records it goes on reading: see
                          # Claims._carried_ids)
                          **({"carries": carries} if carries else {})}),
-             json.dumps({"unchanged": unchanged, "items": records, "protected": protected,
-                         **({"held": held} if held else {}),
-                         **({"kept": kept} if kept else {})},
-                        ensure_ascii=False, separators=(",", ":")), now_text()))
+             _manifest_document(record), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
-    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected),
-                                           tuple(held), tuple(kept))
+    return deployment_id, record
+
+
+def _manifest_document(record: DeploymentRecord) -> str:
+    """The history row's ``manifest_json`` of a deployment recorded as ``record`` (read back
+    by :func:`deployment_record`)."""
+    copy_of = _copies_json(record.copy_of)
+    return json.dumps({"unchanged": record.unchanged, "items": record.items,
+                       "protected": sorted(record.protected or ()),
+                       **({"held": list(record.held)} if record.held else {}),
+                       **({"kept": list(record.kept)} if record.kept else {}),
+                       **({"copy_of": copy_of} if copy_of else {})},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _copies_json(copy_of: Mapping[int, int]) -> dict[str, int]:
+    """:attr:`DeploymentRecord.copy_of` as its record holds it (JSON: keys are text)."""
+    return {str(seq): game_id for seq, game_id in sorted(copy_of.items())}
+
+
+def _copies_waited_for(decisions: list[_Decision]) -> dict[int, int]:
+    """The prunes' seq -> the game placed whose copy each waits for (``copy_of``: see
+    :func:`_note_copies_of_placed`): recorded, so that a resume, which has no plan, waits
+    for the same copy as the run (see :func:`_wait_as_recorded`)."""
+    return {d.item.seq: d.copy_of for d in decisions if d.copy_of is not None}
+
+
+def _wait_as_recorded(decisions: list[_Decision], recorded: DeploymentRecord) -> None:
+    """Give a resumed run's prunes the games their run waited for (see
+    :func:`_copies_waited_for`), as that run's plan had them."""
+    if not recorded.copy_of:
+        return
+    for decision in decisions:
+        if decision.item.action == "prune":
+            decision.copy_of = recorded.copy_of.get(decision.item.seq)
 
 
 # A deployment's items are recorded once, when it is recorded, in its history row
@@ -2498,6 +2531,10 @@ class DeploymentRecord(NamedTuple):
     # missing from the library or on a root not reachable), while it is unfinished: what its
     # resume says it keeps (QA94 F5). A completed run's record drops it.
     kept: tuple[str, ...] = ()
+    # A --prune run's prunes of the copies of games it left out for another game it places
+    # (another format of it, another copy): their seq -> that game, whose copy each waits for
+    # (see _moved_prunes) — kept when it completes: a resume retries its failed copies.
+    copy_of: Mapping[int, int] = MappingProxyType({})
 
 
 def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
@@ -2512,12 +2549,14 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
     if not isinstance(data, dict):
         return DeploymentRecord({}, None, None)
     found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
-    held, kept = data.get("held"), data.get("kept")
+    held, kept, copy_of = data.get("held"), data.get("kept"), data.get("copy_of")
     return DeploymentRecord(found if isinstance(found, dict) else {},
                      items if isinstance(items, list) else None,
                      {str(f) for f in protected} if isinstance(protected, list) else None,
                      tuple(str(f) for f in held) if isinstance(held, list) else (),
-                     tuple(str(f) for f in kept) if isinstance(kept, list) else ())
+                     tuple(str(f) for f in kept) if isinstance(kept, list) else (),
+                     {int(seq): int(game) for seq, game in copy_of.items()}
+                     if isinstance(copy_of, dict) else {})
 
 
 def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
@@ -2584,6 +2623,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         claims.prune_others = options.prune_others
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
+        _wait_as_recorded(decisions, recorded)
         forgotten = _leave_out_forgotten(db, decisions)
         _carry_failures(decisions)  # (a set one disc of which was forgotten: by the ids)
         for decision in decisions:  # (ids no row may name now)
@@ -2619,7 +2659,9 @@ def _prunes_done(db: Database, deployment_id: int) -> list[str]:
     is pending)."""
     return [str(row[0]) for row in db.query(
         "SELECT dest_path FROM deployment_items WHERE deployment_id = ? AND action = 'prune' "
-        "AND status NOT IN ('pending', 'failed', 'conflict')", (deployment_id,))]
+        "AND status NOT IN ('pending', 'failed', 'conflict') "
+        "AND NOT (status = 'skipped' AND coalesce(error, '') = ?)",
+        (deployment_id, UNREPLACED))]
 
 
 def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
@@ -2651,6 +2693,9 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
 
 
 BEFORE_A_RESTORE = "this database before a `db restore`"
+# The note of a prune put off until its game's new copy was written, kept as it was not: not
+# final — a resume that writes that copy carries the prune out (see _load_items)
+UNREPLACED = "kept: the copy that replaces it was not written"
 KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
               "or database since the run was planned: kept")
 # Notes of the prunes kept for a reason a note of their own says (not "changed since")
@@ -2935,12 +2980,16 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
 
 
 def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) -> list[_Item]:
+    """The deployment's items its resume decides: those not done (pending, failed, in
+    conflict), those copied (still on the card?), and the prunes kept as their game's new
+    copy was not written (:data:`UNREPLACED`: done once it is, as the run would have)."""
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
         "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id, error "
         "FROM deployment_items WHERE deployment_id = ? AND (status IN "
-        "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
-        "ORDER BY seq", (deployment_id,))
+        "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy') "
+        "OR (status = 'skipped' AND action = 'prune' AND error = ?)) "
+        "ORDER BY seq", (deployment_id, UNREPLACED))
     items = [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
                    r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
                    r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"],
@@ -4467,24 +4516,19 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     copy of (``needs_all``: every one) — a game the library knows by its CRC32 only, whose
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
     went first, and a stop left the card none), else those of the game it was left out for
-    (``copy_of``: another format of the game), else — a resumed run, which has no plan to
-    say ``copy_of`` (review42b F3) — those of the game written under the name of one of its
-    files in the same folder (``Game (USA).cso`` for ``Game (USA).iso``, the game's tracks
-    going with its sheet)."""
+    (``copy_of``: another format of the game, another copy; a resumed run's as its run
+    recorded it, see :func:`_wait_as_recorded`)."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
     by_sha1: dict[str, list[_Item]] = defaultdict(list)
     by_game: dict[int, list[_Item]] = defaultdict(list)
-    by_name: dict[tuple[str, str], list[_Item]] = defaultdict(list)
     for d in decisions:
         if d.action in (COPY, FAIL, CONFLICT) and d.item.action == "copy":
             if d.item.sha1:
                 by_sha1[d.item.sha1].append(d.item)
             if d.item.game_id is not None and d.item.kind != PLAYLIST:
                 by_game[d.item.game_id].append(d.item)
-                by_name[_folder_and_name(d.item.dest)].append(d.item)
-    named = _games_named_as_copies(prunes, by_name, by_game)
     moved = []
     for d in prunes:
         sha1 = d.claim.sha1 if d.claim is not None else None
@@ -4494,32 +4538,10 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
             d.replaced_by, d.needs_all = by_game[d.item.game_id], True
         elif d.copy_of is not None and d.copy_of in by_game:
             d.replaced_by, d.needs_all = by_game[d.copy_of], True
-        elif d.item.game_id is not None and d.item.game_id in named:
-            d.replaced_by, d.needs_all = named[d.item.game_id], True
         else:
             continue
         moved.append(d)
     return moved
-
-
-def _folder_and_name(dest: str) -> tuple[str, str]:
-    """A card path's folder and its file name without extension, case-folded."""
-    return dest.rpartition("/")[0], launched_name(dest)
-
-
-def _games_named_as_copies(prunes: list[_Decision], by_name: dict[tuple[str, str], list[_Item]],
-                           by_game: dict[int, list[_Item]]) -> dict[int, list[_Item]]:
-    """The games of ``prunes`` one of whose files a copy of the run takes the name of (in
-    its folder, another extension): game id -> all the files of the game copied so."""
-    named: dict[int, list[_Item]] = {}
-    for d in prunes:
-        game_id = d.item.game_id
-        if game_id is None or game_id in named or game_id in by_game:
-            continue
-        copies = by_name.get(_folder_and_name(d.item.dest))
-        if copies and copies[0].game_id is not None:
-            named[game_id] = by_game[copies[0].game_id]
-    return named
 
 
 def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
@@ -5917,24 +5939,28 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     for decision in later:
         if progress:
             runner.tick(decision.item.dest)
-        if _replaced(decision, lambda new: bool(runner.results.get(new.key or ""))):
+        if not _kept_unreplaced(runner, decision):
             runner.prune(decision)
-        else:
-            runner.claims.kept_unreplaced.append(decision.item.dest)
-            runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
-                         "written")
         runner.files_done += 1
     for decision in last:
         if progress:
             runner.tick(decision.item.dest)
-        if decision.later and not _replaced(
-                decision, lambda new: bool(runner.results.get(new.key or ""))):
-            claims.kept_unreplaced.append(decision.item.dest)
-            runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
-                         "written")
-        else:
+        if not _kept_unreplaced(runner, decision):
             _prune_last(runner, decision)
         runner.files_done += 1
+
+
+def _kept_unreplaced(runner: _Runner, decision: _Decision) -> bool:
+    """Keep ``decision``'s file, a prune put off until the files that replace it are
+    written (``later``: see :func:`_moved_prunes`), when they were not, and say so: True;
+    False when it is to be carried out. Its row's note (:data:`UNREPLACED`) has a resume of
+    the deployment take it up again (see :func:`_load_items`)."""
+    if not decision.later or _replaced(
+            decision, lambda new: bool(runner.results.get(new.key or ""))):
+        return False
+    runner.claims.kept_unreplaced.append(decision.item.dest)
+    runner.state(decision.item, "skipped", UNREPLACED)
+    return True
 
 
 def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
@@ -6045,6 +6071,8 @@ def _without_items(recorded: DeploymentRecord) -> str:
         document["protected"] = sorted(recorded.protected)
     if recorded.held:
         document["held"] = list(recorded.held)
+    if recorded.copy_of:  # (its resume retries its failed copies: their prunes wait still)
+        document["copy_of"] = _copies_json(recorded.copy_of)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
