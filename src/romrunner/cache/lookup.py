@@ -139,6 +139,23 @@ def source_answers(db: Database, kind: CacheKind, source_id: str,
     return {(str(row[0]), str(row[1]), str(row[2])): str(row["answer"]) for row in rows}
 
 
+def source_keys(db: Database, kind: CacheKind, source_id: str, *,
+                format_detail: str | None = None) -> dict[AnswerKey, int | None]:
+    """Every key at which ``source_id`` holds an answer of ``kind`` (compat or settings),
+    with its expiry (Unix seconds, None: never); with ``format_detail``, only settings read
+    from a file of that format (``ppsspp-compat``): what a file of the source that is always
+    whole no longer lists, or what no file of an import gave (qa195: kept unsaid)."""
+    only = " AND o.format_detail = ?" if format_detail is not None else ""
+    rows = db.query(
+        f"SELECT p.platform_id, k.definition_game_id, e.emulator_id, o.expires_at "
+        f"FROM {kind.observations} o JOIN cache_sources s ON s.id = o.source "
+        "JOIN platform_dim p ON p.id = o.platform JOIN game_key_dim k ON k.id = o.game_key "
+        f"JOIN emulator_dim e ON e.id = o.emulator WHERE s.source_id = ?{only}",
+        (source_id,) if format_detail is None else (source_id, format_detail))
+    return {(str(row[0]), str(row[1]), str(row[2])):
+            None if row[3] is None else int(row[3]) for row in rows}
+
+
 PerfKey = tuple[int, str, str, str]  # (device profile, platform, game key, emulator or "")
 
 

@@ -20,7 +20,12 @@ from romrunner.cache.stats import cache_stats
 from romrunner.cli.context import PROFILE_ID, app_context, count_range, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.changes import named
-from romrunner.knowledge.importer import IMPORT_FORMATS, FileImport, import_knowledge
+from romrunner.knowledge.importer import (
+    IMPORT_FORMATS,
+    FileImport,
+    KeptAnswers,
+    import_knowledge,
+)
 from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
@@ -134,7 +139,10 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     A folder: each of its files (and sub-folders) by its own format, the cores' .info files
     and Dolphin's game inis as one; a file none of them reads is named and counted as skipped
     (a README is named only). A Dolphin ini with no rating or settings (cheats alone) among
-    the files given is passed over, and said.
+    the files given is passed over, and said; it withdraws nothing.
+    An emulator's file removes no answer by being shorter: the source's answers no file
+    given holds are kept, and counted in a warning; PPSSPP's compat.ini, always whole,
+    withdraws the flags of a title it no longer lists (said).
     All files are imported in one transaction; unusable entries are skipped and counted (a
     serial given twice with other values: the first kept; a damaged line: its game keeps the
     answers the cache holds from the file's source).
@@ -170,6 +178,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
             app.warn(warning)
     for unread in result.unread:  # (the files of a folder given that were not imported)
         app.warn(f"{unread.path}: {unread.reason}")
+    for kept in result.kept:
+        app.warn(_kept_line(kept))
     passed = [item.path for item in result.files if item.passed_over and not item.skipped]
     if passed:  # (Dolphin's files of cheats alone, among the files given: one line)
         app.warn(f"{counted(len(passed), 'file')} with no rating or settings in "
@@ -195,7 +205,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
 
     data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
                             "skipped": result.skipped,
-                            "unread": [asdict(unread) for unread in result.unread]}
+                            "unread": [asdict(unread) for unread in result.unread],
+                            "kept_answers": [kept.as_dict() for kept in result.kept]}
     if len(result.files) == 1:  # one file: its figures at the top level too
         only = result.files[0]
         data.update(only.as_dict(), observations=sum(only.observations.values()),
@@ -211,6 +222,21 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     app.finish(data, render, ok=not result.skipped,
                errors=[skipped] if result.skipped else None)
     return 1 if result.skipped else 0
+
+
+def _kept_line(kept: KeptAnswers) -> str:
+    """The source's answers that no file given holds, kept as they were: an emulator's file
+    removes nothing by being shorter (an excerpt), and said (qa195: kept unsaid)."""
+    counts = ", ".join(f"{count:,} {name}" for name, count in kept.counts.items())
+    one = kept.total == 1
+    expiry = (f"{'it expires' if one else 'the first expires'} {kept.first_expiry}"
+              if kept.first_expiry else f"{'it never expires' if one else 'none expires'}")
+    where = f"not in {kept.files[0]}" if len(kept.files) == 1 \
+        else f"in none of the {len(kept.files)} files given"
+    return (f"{counted(kept.total, 'answer')} of {kept.source} ({counts}) "
+            f"{'is' if one else 'are'} {where}: kept ({expiry}; `romrunner "
+            f"cache clear --source {kept.source}` then an import of the whole file drops "
+            f"{'it' if one else 'them'})")
 
 
 def _cores_line(item: FileImport) -> str:
@@ -231,12 +257,19 @@ def _losses(item: FileImport) -> list[str]:
     """Warnings naming the games whose answers a re-import withdrew or shortened (QA153 F4:
     "1 compat answer … withdrawn" named no game)."""
     found = []
-    if item.withdrawn_answers:
+    unlisted = item.unlisted_answers
+    withdrawn = [change for change in item.withdrawn_answers if change not in unlisted]
+    if withdrawn:
         counts = ", ".join(f"{count:,} {name} answer{'' if count == 1 else 's'}"
                            for name, count in item.withdrawn.items())
-        found.append(f"{item.path}: {counts or len(item.withdrawn_answers)} of {item.source} "
+        found.append(f"{item.path}: {counts or len(withdrawn)} of {item.source} "
                      "withdrawn: entries of the file that no longer give them: "
-                     f"{named(item.withdrawn_answers)}")
+                     f"{named(withdrawn)}")
+    if unlisted:  # (compat.ini lists a title only under the flags it needs)
+        found.append(f"{item.path}: settings of {counted(len(unlisted), 'game')} of "
+                     f"{item.source} withdrawn: no longer listed in the file, so "
+                     f"{'it needs' if len(unlisted) == 1 else 'they need'} no flag now: "
+                     f"{named(unlisted)}")
     shorter = [change for change in item.changed_answers if change.lost]
     if shorter:
         found.append(f"{item.path}: settings of {counted(len(shorter), 'game')} of "

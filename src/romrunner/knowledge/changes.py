@@ -128,12 +128,14 @@ class AnswerWatch:
     devices: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def of_entries(cls, db: Database, source: str, entries: Sequence[Entry]) -> AnswerWatch:
+    def of_entries(cls, db: Database, source: str, entries: Sequence[Entry],
+                   unlisted: Sequence[AnswerKey] = ()) -> AnswerWatch:
         """The watch over every key of a knowledge file's entries (their own and their
-        title's other serials), and over the source's copies of their answers at other keys
-        (aliases an import may withdraw: each re-import names what it withdrew)."""
+        title's other serials), over the source's copies of their answers at other keys
+        (aliases an import may withdraw: each re-import names what it withdrew), and over
+        ``unlisted``: keys the file no longer lists, whose answers it withdraws."""
         titles: dict[str, str | None] = {}
-        keys: dict[AnswerKey, None] = {}
+        keys: dict[AnswerKey, None] = dict.fromkeys(unlisted)
         for entry in entries:
             for key in (entry.game_key, *entry.related_keys):
                 titles.setdefault(key, entry.title)

@@ -24,6 +24,10 @@ class GameFormat:
     # its last entry is the file's last lines, so a file cut at a line break shortens only it
     # (compat.ini: a title's flags are spread over the file's sections)
     ends_with_last_entry: bool = True
+    # the file is always the emulator's whole list, and lists a game only for what it gives
+    # (compat.ini: a title under each flag it needs), so a game no longer listed has no
+    # answer of it: its answer read from such a file is withdrawn (qa195: kept unsaid)
+    lists_every_game: bool = False
 
 
 GAME_FORMATS: dict[str, GameFormat] = {
@@ -32,7 +36,7 @@ GAME_FORMATS: dict[str, GameFormat] = {
         GameFormat(duckstation.FORMAT, duckstation.SOURCE, "duckstation",
                    duckstation.looks_like, duckstation.read),
         GameFormat(ppsspp.FORMAT, ppsspp.SOURCE, "ppsspp", ppsspp.looks_like, ppsspp.read,
-                   rates=False, ends_with_last_entry=False),
+                   rates=False, ends_with_last_entry=False, lists_every_game=True),
         # (each Dolphin ini is one game: an upstream update dropping a hack from one is as
         # common as a cut file, so a loss is warned, naming the game, never refused — review
         # 156 F5: `GameSettings/*.ini` was refused whole)

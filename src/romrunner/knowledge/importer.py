@@ -7,7 +7,11 @@ Dolphin: each its own source, registered on first use), libretro core ``.info`` 
 ``--source``), and plain observation rows (JSON list or JSON Lines; ``--source`` and
 ``--kind``). A folder is each of its files by its own format (its cores' ``.info`` files
 and its Dolphin inis read as one each), and names the files none reads; a Dolphin ini with
-nothing the cache keeps (cheats alone), among the files given, is passed over. Whatever stops an
+nothing the cache keeps (cheats alone), among the files given, is passed over, and withdraws
+nothing (alone, among others or in a folder). An emulator's file removes no answer by being
+shorter (an excerpt): the source's answers no file of the import holds are kept, and counted
+(:class:`KeptAnswers`); PPSSPP's compat.ini, always whole and listing a title only under the
+flags it needs, withdraws the flags of a title it no longer lists. Whatever stops an
 import (a file that cannot be read, an unknown source, a file with no usable entry, any
 skipped entry with ``strict``) changes nothing.
 """
@@ -34,7 +38,7 @@ from romrunner.cache.ingest import (
     withdraw_observations,
 )
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
-from romrunner.cache.lookup import source_aliases, source_answers
+from romrunner.cache.lookup import AnswerKey, source_aliases, source_answers, source_keys
 from romrunner.cache.sources import (
     OFFICIAL_SOURCES,
     data_as_of,
@@ -52,6 +56,7 @@ from romrunner.knowledge.dolphin import FORMAT as DOLPHIN_FORMAT
 from romrunner.knowledge.formats import (
     ALL_FORMATS,
     CORE_INFO_FORMAT,
+    GAME_FORMATS,
     detect_format,
     folder_files,
     game_format,
@@ -61,6 +66,7 @@ from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, env
 from romrunner.library.plan import SYSTEM_FILES
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.timeutil import from_epoch
 from romrunner.words import examples
 
 ROWS_FORMAT = "rows"
@@ -95,6 +101,12 @@ class FileImport:
     # each game whose answer of the source this file changed or withdrew (QA153 F4/F7)
     changes: list[AnswerChange] = field(default_factory=list)
     skipped_at: set[str] = field(default_factory=set)  # the entries skipped (not in JSON)
+    # settings withdrawn as no longer listed by a file that lists every game (compat.ini)
+    no_longer_listed: int = 0
+    unlisted_keys: set[AnswerKey] = field(default_factory=set)  # their keys (not in JSON)
+    # the keys whose answers the file gave, changed or withdrew (not in JSON): the source's
+    # other answers are kept, and said (qa195)
+    given_keys: set[AnswerKey] = field(default_factory=set)
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -122,6 +134,12 @@ class FileImport:
         return [change for change in self.changes if change.withdrawn]
 
     @property
+    def unlisted_answers(self) -> list[AnswerChange]:
+        """The answers withdrawn because the file no longer lists their game at all."""
+        return [change for change in self.withdrawn_answers
+                if (change.platform_id, change.key, change.emulator_id) in self.unlisted_keys]
+
+    @property
     def changed_answers(self) -> list[AnswerChange]:
         """The answers of the source this file replaced by others."""
         return [change for change in self.changes
@@ -135,7 +153,7 @@ class FileImport:
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (every change listed: the text names the first few)."""
         data = dict(self.__dict__)
-        del data["changes"], data["skipped_at"]
+        del data["changes"], data["skipped_at"], data["unlisted_keys"], data["given_keys"]
         data["withdrawn_answers"] = [change.as_dict() for change in self.withdrawn_answers]
         data["changed_answers"] = [change.as_dict() for change in self.changed_answers]
         data["given_answers"] = [change.as_dict() for change in self.given_answers]
@@ -152,12 +170,34 @@ class Unread:
     skipped: bool = True
 
 
+@dataclass(frozen=True)
+class KeptAnswers:
+    """A source's answers that no file of an import gave (an emulator's files): kept as they
+    were, until they expire or ``cache clear --source`` drops them (qa195: kept unsaid)."""
+
+    source: str
+    counts: dict[str, int]  # per kind
+    files: tuple[str, ...]  # the source's files (and folders) in the import
+    first_expiry: str | None  # the earliest expiry among them (None: none expires)
+
+    @property
+    def total(self) -> int:
+        """How many answers, every kind together."""
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"source": self.source, "answers": self.total, "by_kind": dict(self.counts),
+                "first_expires_at": self.first_expiry}
+
+
 @dataclass
 class KnowledgeImport:
     """Every file's result; ``skipped`` over all of them."""
 
     files: list[FileImport]
     unread: list[Unread] = field(default_factory=list)  # files of the folders given, not read
+    kept: list[KeptAnswers] = field(default_factory=list)  # answers no file of it gave
 
     @property
     def skipped(self) -> int:
@@ -212,7 +252,35 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
             raise InputError(f"{examples([r.path for r in results], 3)}: no usable "
                              "observation in them (no rating or settings: cheats or patches "
                              "alone?), nothing imported")
-    return KnowledgeImport(results, unread)
+        kept = _answers_not_given(db, results)
+    return KnowledgeImport(results, unread, kept)
+
+
+def _answers_not_given(db: Database, results: list[FileImport]) -> list[KeptAnswers]:
+    """Per source of the emulators' files imported, its answers (ratings, settings) at keys
+    none of those files gave: a game the file no longer has keeps the answer it had (a
+    shorter file removes nothing, but compat.ini: see :func:`_withdraw_unlisted`), said."""
+    given: dict[str, set[AnswerKey]] = defaultdict(set)
+    files: dict[str, list[str]] = defaultdict(list)
+    for result in results:
+        if result.source is not None and result.format in GAME_FORMATS:
+            given[result.source] |= result.given_keys
+            files[result.source].append(result.path)
+    kept = []
+    for source, keys in given.items():
+        counts: dict[str, int] = {}
+        expiries: list[int | None] = []
+        for kind in (COMPAT, SETTINGS):
+            missing = [expiry for key, expiry in source_keys(db, kind, source).items()
+                       if key not in keys]
+            if missing:
+                counts[kind.name] = len(missing)
+                expiries += missing
+        if counts:
+            dated = [expiry for expiry in expiries if expiry is not None]
+            kept.append(KeptAnswers(source, counts, tuple(files[source]),
+                                    from_epoch(min(dated)) if dated else None))
+    return kept
 
 
 # The formats whose reader reads a folder: given one, the files of the folder it does not read
@@ -403,14 +471,22 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     read = list(game.read(path, report))
     entries = _keeping_stored_answers(db, result, read, game.rates)
     _finish_report(result, report, strict)
-    watch = AnswerWatch.of_entries(db, result.source, entries)
+    # (a Dolphin ini of cheats alone gives nothing the cache keeps, and takes nothing from
+    # it: passed over, alone, among the files given or in a folder — qa195: among others it
+    # withdrew its game's settings while said to be passed over)
+    giving = [e for e in entries if not _cheats_alone(name, e)]
+    unlisted = _unlisted(db, result.source, name, giving, report.damaged_keys) \
+        if game.lists_every_game else []
+    watch = AnswerWatch.of_entries(db, result.source, giving, unlisted)
     rows = [(k, FileRow(f"entry {r['definition_game_id']}", r))
             for k, r in entry_rows(entries, name) if not isinstance(r, FileRow)]
     if rows or not (any(e.damaged for e in entries)
                     or _passed_over(result, name, path, one_of)):
         _ingest_kinds(db, result, iter(rows), new_source, strict)
-    _withdraw_what_entries_no_longer_give(db, result, entries, game.rates)
+    _withdraw_what_entries_no_longer_give(db, result, giving, game.rates)
+    _withdraw_unlisted(db, result, unlisted)
     result.changes = watch.changes(db)
+    result.given_keys = set(watch.keys)
     forget_data_as_of(db, result.source, result.observations)
     if not force and game.ends_with_last_entry and path.is_file() and entries:
         _refuse_a_cut_last_entry(result, entries[-1])
@@ -443,6 +519,35 @@ def _keeping_stored_answers(db: Database, result: FileImport, entries: list[Entr
                                 f"{result.source} is kept as it was"])
     return [replace(e, settings=None) if e.damaged and e.game_key in settings else e
             for e in entries]
+
+
+def _cheats_alone(name: str, entry: Entry) -> bool:
+    """True for the entry of a Dolphin ini with neither a rating nor settings (only cheats
+    and patches, as most of Dolphin's files; a damaged one aside): it withdraws nothing."""
+    return name == DOLPHIN_FORMAT and not entry.damaged and not _rates(entry) \
+        and not _sets(entry)
+
+
+def _unlisted(db: Database, source: str | None, name: str, entries: list[Entry],
+              damaged: set[str]) -> list[AnswerKey]:
+    """The keys of the source's settings read from an earlier file of format ``name`` (one
+    that lists every game: compat.ini) that this file does not list (``damaged``: the game
+    keys its damaged lines name, listed all the same)."""
+    assert source is not None
+    listed = {(e.platform_id, key, e.emulator_id)
+              for e in entries for key in (e.game_key, *e.related_keys)}
+    return sorted(key for key in source_keys(db, SETTINGS, source, format_detail=name)
+                  if key not in listed and key[1] not in damaged)
+
+
+def _withdraw_unlisted(db: Database, result: FileImport, unlisted: list[AnswerKey]) -> None:
+    """Withdraw the settings at ``unlisted``: PPSSPP lists a title only under the flags it
+    needs, and its compat.ini is always whole, so a title it no longer lists needs none now
+    (qa195: its old `required` flags stayed, unsaid, until they expired)."""
+    assert result.source is not None
+    if unlisted:
+        result.no_longer_listed = withdraw_observations(db, SETTINGS, result.source, unlisted)
+        result.unlisted_keys = set(unlisted)
 
 
 def _passed_over(result: FileImport, name: str, path: Path, one_of: int) -> bool:
@@ -703,5 +808,5 @@ def _ingest(db: Database, result: FileImport, kind: str, source: str,
     result.add_skipped_rows(done.skipped_at, ((p.where, p.reason) for p in done.problems))
 
 
-__all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KnowledgeImport", "Unread",
+__all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KeptAnswers", "KnowledgeImport", "Unread",
            "import_knowledge"]

@@ -135,6 +135,8 @@ class ReadReport:
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files that hold no entry of this kind
     first_skip: str | None = None  # the first skipped entry's reason (the problems hold notes)
+    # the games named only by damaged lines (no entry read): still in the file, not dropped
+    damaged_keys: set[str] = field(default_factory=set)
 
     def skip(self, where: str, reason: str) -> None:
         """Count one skipped entry and keep its reason while there are few."""

@@ -81,3 +81,6 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         report.entries += 1
         yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT,
                     damaged=serial in damaged)
+    # (a title each of whose lines is damaged is listed all the same: it keeps the flags
+    # stored, not withdrawn as a title the file no longer lists)
+    report.damaged_keys.update(damaged - flags.keys())
