@@ -10,6 +10,7 @@ from rich.console import Console
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.devices.autolist import (
     COMPAT_STATUS_EXCLUDED,
+    DROP_ARCHIVE_UNREADABLE,
     DROP_INCOMPLETE_SET,
     NO_PLATFORM,
     PERF_TIER_EXCLUDED,
@@ -86,8 +87,9 @@ def verdict_words(entry: AutoListEntry) -> str:
         why += f" (kept {entry.kept_instead})"
     elif entry.kept_for is not None:  # a parent its split clone runs with
         why += f" (parent of {entry.kept_for})"
-    elif entry.dropped and (entry.needs_parent or entry.dropped == DROP_INCOMPLETE_SET) \
-            and entry.warnings:  # (the parent it needs, where it is; the ROMs it lacks)
+    elif entry.dropped and (entry.needs_parent or entry.dropped in (
+            DROP_INCOMPLETE_SET, DROP_ARCHIVE_UNREADABLE)) and entry.warnings:
+        # (the parent it needs, where it is; the ROMs it lacks; the formats its emulator reads)
         why += f" ({entry.warnings[-1]})"
     elif any(w.endswith(SET_GOES_WHOLE) for w in entry.warnings):
         # (a disc left out for another disc of its set: which, and why: QA58 F2)

@@ -96,13 +96,17 @@ def archive_support(resolver: EmulatorResolver, pack: DefinitionPack,
     found: list[ArchiveSupport] = []
     for (platform_id, emulator, extension), count in sorted(
             counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "", pair[0][2])):
-        readable, why = _reads(pack, emulator, extension, profile.os_id)
+        readable, why = archive_readable(pack, emulator, extension, profile.os_id)
         found.append(ArchiveSupport(platform_id, emulator, extension, count, readable, why))
     return found
 
 
-def _reads(pack: DefinitionPack, emulator: str | None, extension: str,
-           os_id: str) -> tuple[str, str]:
+def archive_readable(pack: DefinitionPack, emulator: str | None, extension: str,
+                     os_id: str) -> tuple[str, str]:
+    """Whether ``emulator`` reads archives of ``extension`` (``.zip``) by the definition
+    pack's formats of it — :data:`READS`, :data:`CANNOT` or :data:`UNKNOWN` (no emulator,
+    one the pack does not know or lists no formats for: never guessed) — and why. A deploy's
+    plan warns of what the auto-list leaves out by it (``archive_unreadable``)."""
     if emulator is None:
         return UNKNOWN, f"no emulator is known for this platform on {os_id}"
     try:

@@ -40,6 +40,7 @@ from romrunner.collections.store import (
     member_ids,
     save_autolist_collection,
 )
+from romrunner.deploy.archives import CANNOT, archive_extension, archive_readable
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.formats import DISC_IMAGES, READ, format_rank
 from romrunner.devices.osprofile import (
@@ -158,13 +159,17 @@ DROP_DAMAGED = DAMAGED
 DROP_NO_ROM = NO_ROM
 # A disc whose sheet names a track the scan could not read (QA138 F3)
 DROP_TRACK_MISSING = "track_missing"
+# An archive (.zip, .7z) of a format the emulator it runs with cannot read, by the definition
+# pack's formats of it: a deploy copies archives as they are (qa194 F10: a zipped cue/bin was
+# included for pcsx-rearmed, and the deploy warned it could not read it)
+DROP_ARCHIVE_UNREADABLE = "archive_unreadable"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION,
                 DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
                 DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
                 DROP_NO_FOLDER, DROP_SET_LEFT_OUT, DROP_DAMAGED, DROP_NO_ROM,
-                DROP_TRACK_MISSING)
+                DROP_TRACK_MISSING, DROP_ARCHIVE_UNREADABLE)
 
 # Never gets in-game (menu_intro, boots_only) or broken: left out in every mode, whichever
 # emulator's scale said it (knowledge/model.py NOT_PLAYABLE_STATUSES, QA174 F3); in-game with
@@ -1665,6 +1670,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             and game.id not in bios], extensions).items():
         bios[game_id] = kind
         entries[game_id].warnings = [*entries[game_id].warnings, why]
+    _leave_out_unreadable_archives(pack, profile, games, entries, bios)
     for game_id, tracks in discs_lacking_tracks(db, [
             game.id for game in games if entries[game.id].included and game.id not in bios
             and game.filename.lower().endswith((".cue", ".gdi"))]).items():
@@ -1700,6 +1706,30 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                *_without_performance_data(profile, entries.values()),
                                *_without_a_folder(profile, entries.values()),
                                *stale])
+
+
+def _leave_out_unreadable_archives(pack: DefinitionPack, profile: Profile,
+                                   games: Iterable[_Game], entries: dict[int, AutoListEntry],
+                                   bios: dict[int, str]) -> None:
+    """Mark in ``bios`` the included archives (.zip, .7z) whose emulator cannot read their
+    format, by the pack's formats of it (as a deploy's plan judges them: an emulator the pack
+    lists no formats for is not judged), saying why: left out before one game, one ROM, so a
+    copy of the game its emulator reads is kept in its place."""
+    said: dict[tuple[str, str], tuple[str, str]] = {}
+    for game in games:
+        entry = entries[game.id]
+        extension = archive_extension(game.filename)
+        if extension is None or not entry.included or game.id in bios \
+                or entry.reason == USER_OVERRIDE_INCLUDE or entry.emulator_id is None:
+            continue
+        slot = (entry.emulator_id, extension)
+        if slot not in said:
+            said[slot] = archive_readable(pack, entry.emulator_id, extension, profile.os_id)
+        readable, why = said[slot]
+        if readable == CANNOT:
+            bios[game.id] = DROP_ARCHIVE_UNREADABLE
+            entry.warnings = [*entry.warnings, f"{entry.emulator_id} cannot read {extension} "
+                              f"files ({why}): extract it in the library and rescan"]
 
 
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
