@@ -19,11 +19,7 @@ from romrunner.errors import InputError
 from romrunner.library.games import (
     AUTO,
     auto_platform,
-    damaged_games,
-    find_by_hash,
-    find_file,
-    games_by_id,
-    gone_since_the_scan,
+    find_copies,
     set_platform,
     show_game,
 )
@@ -39,7 +35,7 @@ from romrunner.library.query import (
     quote_value,
 )
 from romrunner.library.reports import crc_only_alike, duplicate_totals, duplicates
-from romrunner.library.roots import forget_missing, root_is_there
+from romrunner.library.roots import forget_missing
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -226,40 +222,24 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
     if file is not None and (sha1 or md5 or crc32):
         raise InputError("give a FILE or a hash, not both")
     db = app.open_db(OpenMode.READ)
-    if file is not None:
-        ids = find_file(db, file)
-    else:
-        ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
-    damaged = damaged_games(db, ids)  # (qa190 F2: "have it", the library's copy damaged)
-    rows = games_by_id(db, [i for i in ids if i not in damaged])
-    # a copy a scan no longer found is no copy: "have it" had a script delete the download,
-    # the last copy of the game (qa192 F3); listed beside a present one, marked missing
-    missing = [row for row in rows if row["is_missing"]]
-    gone = gone_since_the_scan(db, rows)  # (review42 F5: deleted since the scan, not marked)
-    rows = [row for row in rows if row not in gone]
-    if len(missing) == len(rows):
-        rows = []
+    found = find_copies(db, file, sha1=sha1, md5=md5, crc32=crc32, size=size)
+    rows = found.rows
     none = "no game in the library holds this data"
-    if not rows and (sha1 or md5) and (unverified := verify_counts(db).unverified):
+    if found.unverified:
         # (QA28 F8: a flat "no" for a file the library has, hashed CRC32 first)
-        one = unverified == 1
+        one = found.unverified == 1
         none = (f"no game the library knows the {'SHA1' if sha1 else 'MD5'} of holds this "
-                f"data; {counted(unverified, 'game')} {'is' if one else 'are'} known by "
-                f"{'its' if one else 'their'} CRC32 only (`romrunner scan --verify` hashes "
-                f"{'it' if one else 'them'} in full; or give --crc32 and --size)")
-    if (damaged or missing or gone) and not rows:
-        none = _held_no_longer(games_by_id(db, list(damaged)), missing, gone)
-    elif rows and not any(map(root_is_there, roots := _present_roots(rows))):
+                f"data; {counted(found.unverified, 'game')} {'is' if one else 'are'} known "
+                f"by {'its' if one else 'their'} CRC32 only (`romrunner scan --verify` "
+                f"hashes {'it' if one else 'them'} in full; or give --crc32 and --size)")
+    if found.held_once:
+        none = _held_no_longer(found.damaged, found.missing, found.gone)
+    elif found.roots_away:
         app.warn(f"the library's copy is on a library root not reachable now "
-                 f"({examples(roots)}): as the last scan found it")
+                 f"({examples(found.roots_away)}): as the last scan found it")
     app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
                ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
-
-
-def _present_roots(rows: list[dict[str, Any]]) -> list[str]:
-    """The library roots of those of ``rows`` not marked missing."""
-    return sorted({str(row["root"]) for row in rows if not row["is_missing"]})
 
 
 def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],

@@ -13,7 +13,7 @@ from typing import Any
 
 from romrunner.catalog.clones import any_rom_is_game
 from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
-from romrunner.catalog.identify import MatchCounts, identify
+from romrunner.catalog.identify import MatchCounts, identify, verify_counts
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
 from romrunner.library.containers import (
@@ -389,6 +389,51 @@ def gone_since_the_scan(db: Database, rows: list[dict[str, Any]]) -> list[dict[s
                                    for path, size, mtime in files[int(row["id"])]):
             gone.append(row)
     return gone
+
+
+@dataclass(frozen=True)
+class FoundCopies:
+    """What the library holds of some data (``games find``): the copies that hold it now,
+    and of those that held it, why they hold it no longer. Rows are ``games ls`` rows."""
+
+    # the copies there now (a copy marked missing listed beside them); empty: none holds it
+    rows: list[dict[str, Any]]
+    damaged: list[dict[str, Any]]  # a scan found its data not what the archive states
+    missing: list[dict[str, Any]]  # marked missing: a scan no longer found it
+    gone: list[dict[str, Any]]  # not at its place now as the last scan found it
+    # none holds it, asked by SHA1 or MD5: the games known by their CRC32 only (which may)
+    unverified: int = 0
+    # the library roots of the copies there now, when none of those roots is reachable now
+    # (they are as the last scan found them)
+    roots_away: list[str] = field(default_factory=list)
+
+    @property
+    def held_once(self) -> bool:
+        """True when none holds the data now but the library had copies of it."""
+        return not self.rows and bool(self.damaged or self.missing or self.gone)
+
+
+def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = None,
+                md5: str | None = None, crc32: str | None = None,
+                size: int | None = None) -> FoundCopies:
+    """The games holding the data of the file at ``path`` (see :func:`find_file`), else of
+    a hash (see :func:`find_by_hash`), as a user can take them now: a copy a scan found
+    damaged (qa190 F2), marked missing (qa192 F3: "have it" had a script delete the download,
+    the last copy of the game) or not at its place now as the last scan found it (review42
+    F5) is no copy; one marked missing is listed beside a copy there now."""
+    ids = find_file(db, path) if path is not None else \
+        find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
+    damaged = damaged_games(db, ids)
+    rows = games_by_id(db, [i for i in ids if i not in damaged])
+    missing = [row for row in rows if row["is_missing"]]
+    gone = gone_since_the_scan(db, rows)
+    rows = [row for row in rows if row not in gone]
+    if len(missing) == len(rows):
+        rows = []
+    unverified = verify_counts(db).unverified if not rows and (sha1 or md5) else 0
+    present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
+    away = present if rows and not any(map(root_is_there, present)) else []
+    return FoundCopies(rows, games_by_id(db, list(damaged)), missing, gone, unverified, away)
 
 
 def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
