@@ -55,7 +55,7 @@ def test_a_zipped_disc_its_emulator_cannot_read_is_left_out_saying_why(
     assert spyro["reason"] == spyro["dropped"] == "archive_unreadable"
     emulator = spyro["emulator_id"]
     assert f"{emulator} cannot read .zip files" in spyro["warnings"][-1]
-    assert "extract it in the library" in spyro["warnings"][-1]
+    assert "extract the disc in the library" in spyro["warnings"][-1]
     assert games["Crash Bandicoot (USA).cue"]["included"]
     text = cli("autolist", "1")
     assert text.code == 0, text.err
@@ -95,3 +95,27 @@ def test_an_archive_its_emulator_reads_is_included(cli: Any, tmp_path: Path) -> 
     muos_profile(cli, root)
     game = _verdicts(cli)["Pocket Quest (Europe).zip"]
     assert game["included"] and game["reason"] == "INCLUDED", game
+
+
+def test_an_archive_of_one_rom_its_emulator_lists_no_archive_for_stays_warned_of(
+        cli: Any, tmp_path: Path) -> None:
+    """Only a disc of several files in an archive is left out: RetroArch unpacks an archive
+    of one ROM for a core that does not read archives, and the pack's formats of many
+    cartridge cores leave zip out; the deploy's plan still warns of it."""
+    root = tmp_path / "roms"
+    folder = root / "psx"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "Ridge Racer (USA).zip", "w") as zipped:
+        zipped.writestr("Ridge Racer (USA).iso", hashlib.sha256(b"rr").digest() * 2048)
+    _zipped_disc(folder, "Spyro the Dragon (USA)", "spyro")
+    muos_profile(cli, root)
+    games = _verdicts(cli)
+    assert games["Spyro the Dragon (USA).zip"]["reason"] == "archive_unreadable"
+    single = games["Ridge Racer (USA).zip"]
+    assert single["included"] and single["reason"] == "INCLUDED", single
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert dry.code == 0, dry.err
+    codes = [w["code"] for w in dry.json()["data"]["plan"]["warnings"]]
+    assert "archive-unreadable" in codes, codes

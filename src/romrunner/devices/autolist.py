@@ -66,6 +66,7 @@ from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.games import (
     DAMAGED,
     NO_ROM,
+    archives_of_discs,
     discs_lacking_tracks,
     games_with_a_file_over,
     platform_extensions,
@@ -1670,7 +1671,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             and game.id not in bios], extensions).items():
         bios[game_id] = kind
         entries[game_id].warnings = [*entries[game_id].warnings, why]
-    _leave_out_unreadable_archives(pack, profile, games, entries, bios)
+    _leave_out_unreadable_archives(db, pack, profile, games, entries, bios)
     for game_id, tracks in discs_lacking_tracks(db, [
             game.id for game in games if entries[game.id].included and game.id not in bios
             and game.filename.lower().endswith((".cue", ".gdi"))]).items():
@@ -1708,13 +1709,17 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                *stale])
 
 
-def _leave_out_unreadable_archives(pack: DefinitionPack, profile: Profile,
+def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: Profile,
                                    games: Iterable[_Game], entries: dict[int, AutoListEntry],
                                    bios: dict[int, str]) -> None:
-    """Mark in ``bios`` the included archives (.zip, .7z) whose emulator cannot read their
-    format, by the pack's formats of it (as a deploy's plan judges them: an emulator the pack
-    lists no formats for is not judged), saying why: left out before one game, one ROM, so a
-    copy of the game its emulator reads is kept in its place."""
+    """Mark in ``bios`` the included archives (.zip, .7z) of a whole disc (a sheet and its
+    tracks) whose emulator cannot read their format, by the pack's formats of it (as a
+    deploy's plan judges them: an emulator the pack lists no formats for is not judged),
+    saying why: left out before one game, one ROM, so a copy of the game its emulator reads
+    is kept in its place. An archive of one ROM stays (the deploy's plan warns of it):
+    RetroArch unpacks one for a core that does not read archives itself, and the pack's
+    formats of many cartridge cores leave ``zip`` out."""
+    unreadable: dict[int, str] = {}
     said: dict[tuple[str, str], tuple[str, str]] = {}
     for game in games:
         entry = entries[game.id]
@@ -1727,9 +1732,11 @@ def _leave_out_unreadable_archives(pack: DefinitionPack, profile: Profile,
             said[slot] = archive_readable(pack, entry.emulator_id, extension, profile.os_id)
         readable, why = said[slot]
         if readable == CANNOT:
-            bios[game.id] = DROP_ARCHIVE_UNREADABLE
-            entry.warnings = [*entry.warnings, f"{entry.emulator_id} cannot read {extension} "
-                              f"files ({why}): extract it in the library and rescan"]
+            unreadable[game.id] = f"{entry.emulator_id} cannot read {extension} files ({why})"
+    for game_id in archives_of_discs(db, list(unreadable)):
+        bios[game_id] = DROP_ARCHIVE_UNREADABLE
+        entries[game_id].warnings = [*entries[game_id].warnings, f"{unreadable[game_id]}: "
+                                     "extract the disc in the library and rescan"]
 
 
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:

@@ -212,6 +212,23 @@ def _archives_of_members(db: Database, path: Path) -> list[int]:
     return found
 
 
+# A disc's sheets and playlists: an archive holding one holds a disc of several files.
+_DISC_SHEETS = (".cue", ".gdi", ".ccd", ".toc", ".mds", ".m3u")
+
+
+def archives_of_discs(db: Database, game_ids: list[int]) -> set[int]:
+    """The archives among ``game_ids`` that hold a disc's sheet (a cue/bin zipped whole):
+    content of several files, which no frontend unpacks for an emulator that cannot read
+    the archive itself, as it may a single ROM."""
+    if not game_ids:
+        return set()
+    sheets = " OR ".join("lower(name) LIKE ?" for _ in _DISC_SHEETS)
+    return {int(row[0]) for row in db.query(
+        "SELECT DISTINCT game_id FROM game_files WHERE kind = 'member' AND game_id IN "
+        f"(SELECT value FROM json_each(?)) AND ({sheets})",
+        (json.dumps(game_ids), *(f"%{sheet}" for sheet in _DISC_SHEETS)))}
+
+
 def games_with_a_file_over(db: Database, game_ids: list[int], limit: int) -> set[int]:
     """The games of ``game_ids`` whose file, or a track of whose sheet, is over ``limit``
     bytes (a card's file-size limit: FAT32's 4 GiB)."""
