@@ -41,7 +41,7 @@ def test_a_version_34_database_keeps_its_damaged_files_and_reads_them_by_the_ind
     before = (damaged_files(db), unusable_games(db))
     assert before == (["/roms/gba/Rotten (USA).zip"], {2})
     assert "SCAN g" in planned(db, damaged_files)  # (every game read)
-    report = migrate(db)
+    report = migrate(db, target=35)
     assert report.applied == ["0035_v1_3_21"] and current_version(db) == 35
     assert (damaged_files(db), unusable_games(db)) == before
     for reader in (damaged_files, unusable_games):

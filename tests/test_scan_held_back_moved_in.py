@@ -12,8 +12,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import run_subprocess
 from tests.test_scan import rom_bytes
+from tests.test_scan_held_back_new_files import _scan_interrupted
 
 _Games = dict[int, tuple[str, str, int]]
 
@@ -39,12 +42,14 @@ def _held_back(where: Path, kind: str, root: Path) -> str:
             f"again with --accept-missing: `romrunner scan --accept-missing {root}`")
 
 
-def _library(cli: Any, db_path: Path, tmp_path: Path, share_first: bool
-             ) -> tuple[Path, Path, _Games]:
+def _library(cli: Any, db_path: Path, tmp_path: Path, share_first: bool,
+             downloads_name: str = "downloads") -> tuple[Path, Path, _Games]:
     """A share of 12 SNES games and a downloads root of 3 (Alpha, the first, in a
     collection), added in that order or the other; returns the share, the downloads root and
-    the games as they should stay while the share is away: Alpha marked missing where it was."""
-    share, downloads = tmp_path / "nas", tmp_path / "downloads"
+    the games as they should stay while the share is away: Alpha marked missing where it was.
+    (The roots are written in the order of their paths: ``downloads_name`` puts the
+    downloads root before the share or after it.)"""
+    share, downloads = tmp_path / "nas", tmp_path / downloads_name
     (share / "SNES").mkdir(parents=True)
     downloads.mkdir()
     for number in range(1, 13):
@@ -196,3 +201,128 @@ def test_a_file_taken_as_moved_by_its_name_size_and_time_is_put_back_too(
         if first:
             assert data["bytes_hashed"] == 0  # (taken as moved unread)
         assert _games(db_path) == games
+
+
+@pytest.mark.parametrize("share_first", [False, True])
+def test_a_file_moved_in_and_followed_by_its_content_holds_the_share_back(
+        cli: Any, db_path: Path, tmp_path: Path, share_first: bool) -> None:
+    """Alpha moved into the unmounted share, then Beta renamed to Alpha's old name: the scan
+    follows the games by their content (Alpha to the share, Beta to Alpha's path), and Alpha
+    cannot be put back where Beta is now. The share still counts it as new to it, at this
+    scan and the next — which marked every game of the share missing."""
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first)
+    _unmount_and_move_alpha(share, downloads)
+    (downloads / "Beta (USA).sfc").rename(downloads / "Alpha (USA).sfc")
+    of_share = {game_id: game for game_id, game in games.items() if game[0] == str(share)}
+    for first in (True, False):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(share, "library root", share)]
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        assert data["renamed"] == (2 if first else 0)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_share} == of_share
+    alpha = next(game_id for game_id, game in games.items() if game[2])
+    assert _games(db_path)[alpha] == (str(share), "SNES/Alpha (USA).sfc", 0)
+    favs = cli("--json", "collection", "show", "favs").json()["data"]["games"]
+    assert [game["id"] for game in favs] == [alpha]
+
+
+def test_a_scan_interrupted_once_it_stored_the_move_holds_the_share_back_next_time(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """Ctrl-C once the share's batch, Alpha's move into its mount point, is committed (the
+    share written first, the downloads root's new files next, as their paths sort): the
+    scan's end, which puts
+    Alpha back, never runs. The next scan found Alpha among the share's files, and marked
+    the 12 others missing; it holds the share back, as the scan not interrupted would have,
+    and so does the one after. The removal confirmed, the move is followed."""
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=True,
+                                       downloads_name="zdownloads")
+    _unmount_and_move_alpha(share, downloads)
+    for number in (1, 2):
+        (downloads / f"New {number} (USA).sfc").write_bytes(rom_bytes(200 + number))
+    _scan_interrupted(db_path, monkeypatch)
+    alpha = next(game_id for game_id, game in games.items() if game[2])
+    assert _games(db_path)[alpha] == (str(share), "SNES/Alpha (USA).sfc", 0)  # committed
+    of_share = {game_id: game for game_id, game in games.items() if game[0] == str(share)}
+    for _ in range(2):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(share, "library root", share)]
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_share} == of_share
+    code, data, errors = _scan(cli, "--accept-missing")
+    assert code == 0 and errors == [] and data["missing"] == 12
+    assert _games(db_path)[alpha] == (str(share), "SNES/Alpha (USA).sfc", 0)
+    favs = cli("--json", "collection", "show", "favs").json()["data"]["games"]
+    assert [game["id"] for game in favs] == [alpha]
+
+
+def test_an_interrupted_scans_move_into_an_unmounted_platform_folder_is_held_back(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """The same within one root: Alpha moved from ``sfc`` to the SNES folder, whose disk is
+    not mounted, taken as moved by its name, size and time (stored as the walk ends), and
+    the scan interrupted while it stores new files. The next scan found Alpha among the
+    folder's files and marked its 12 others missing; it holds the folder back."""
+    root = tmp_path / "lib"
+    for folder in ("SNES", "sfc", "zz"):
+        (root / folder).mkdir(parents=True)
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number, name in enumerate(("Alpha", "Beta")):
+        (root / "sfc" / f"{name} (USA).sfc").write_bytes(rom_bytes(100 + number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = _games(db_path)
+    (root / "SNES").rename(tmp_path / "SNES-disk")
+    (root / "SNES").mkdir()  # its disk not mounted
+    (root / "sfc" / "Alpha (USA).sfc").rename(root / "SNES" / "Alpha (USA).sfc")
+    for number in (1, 2):
+        (root / "zz" / f"New {number} (USA).sfc").write_bytes(rom_bytes(200 + number))
+    _scan_interrupted(db_path, monkeypatch)
+    alpha = next(game_id for game_id, game in games.items() if "Alpha" in game[1])
+    assert _games(db_path)[alpha][1] == "SNES/Alpha (USA).sfc"  # (its move stored)
+    of_folder = {game_id: game for game_id, game in games.items()
+                 if game[1].startswith("SNES/")}
+    for _ in range(2):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(root / "SNES", "folder", root)]
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_folder} == of_folder
+
+
+def test_a_file_followed_by_its_content_into_an_unmounted_platform_folder_is_held_back(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Within one root, Alpha moved into the SNES folder, whose disk is not mounted, and
+    Beta renamed to Alpha's old name: the folder is held back, its root's scan completes,
+    and the scans after hold the folder back too (Alpha stays new to it until the folder is
+    found again or its removal confirmed)."""
+    root = tmp_path / "lib"
+    for folder in ("SNES", "sfc"):
+        (root / folder).mkdir(parents=True)
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number, name in enumerate(("Alpha", "Beta")):
+        (root / "sfc" / f"{name} (USA).sfc").write_bytes(rom_bytes(100 + number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = _games(db_path)
+    (root / "SNES").rename(tmp_path / "SNES-disk")
+    (root / "SNES").mkdir()  # its disk not mounted
+    (root / "sfc" / "Alpha (USA).sfc").rename(root / "SNES" / "Alpha (USA).sfc")
+    (root / "sfc" / "Beta (USA).sfc").rename(root / "sfc" / "Alpha (USA).sfc")
+    of_folder = {game_id: game for game_id, game in games.items()
+                 if game[1].startswith("SNES/")}
+    for scan in range(3):
+        code, data, errors = _scan(cli)
+        assert code == 2
+        assert errors == [_held_back(root / "SNES", "folder", root)]
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        assert data["renamed"] == (2 if scan == 0 else 0)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_folder} == of_folder
+    code, data, errors = _scan(cli, "--accept-missing")
+    assert code == 0 and errors == [] and data["missing"] == 12

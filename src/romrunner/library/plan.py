@@ -274,8 +274,8 @@ class Plan:
     # and how many track files of their discs the plan's jobs no longer hold
     moved_folders: int = 0
     tracks_moved: int = 0
-    # Of those, where each was: id -> (path, time)
-    moved_from: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # Of those, where each was: id -> (path, time, when it entered where it was)
+    moved_from: dict[int, tuple[str, int, int | None]] = field(default_factory=dict)
 
     def same_file(self, before_ns: int | None, after_ns: int) -> bool:
         """True when a stored file of the same size whose time moved from ``before_ns`` to

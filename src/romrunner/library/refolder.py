@@ -60,12 +60,15 @@ class _Vanished(NamedTuple):
     platform_source: str
     is_archive: int
     mtime_ns: int
+    entered_unix: int | None
 
 
-def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -> int:
+def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex,
+                       entered_unix: int) -> int:
     """Take out of ``plan`` the new files that are vanished ones in another folder (see the
-    module's rule), their rows moved to the new paths: how many. The track files of the
-    discs taken are out of the plan's jobs too (counted in ``plan.tracks_moved``)."""
+    module's rule), their rows moved to the new paths and stamped ``entered_unix`` (when
+    they entered their folder): how many. The track files of the discs taken are out of
+    the plan's jobs too (counted in ``plan.tracks_moved``)."""
     if not plan.vanished or not plan.jobs:
         return 0
     step = plan.precision or 1  # (1: the time to the nanosecond)
@@ -75,15 +78,16 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
             new[(job.relpath.rsplit("/", 1)[-1], job.size, job.mtime_ns)].append(job)
     gone: dict[Key, list[_Vanished]] = defaultdict(list)
     for row in db.query(
-            "SELECT id, filepath, file_size, file_mtime_ns, platform_source, is_archive "
-            "FROM games WHERE id IN (SELECT value FROM json_each(?)) AND is_missing = 0 "
+            "SELECT id, filepath, file_size, file_mtime_ns, platform_source, is_archive, "
+            "entered_unix FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND is_missing = 0 "
             "AND file_mtime_ns IS NOT NULL AND scan_error IS NULL "
             "AND (sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1)",
             (json.dumps(list(plan.vanished)),)):
         key = (str(row[1]).rsplit("/", 1)[-1], int(row[2]), _cut(int(row[3]), step))
         if key in new:
             gone[key].append(_Vanished(int(row[0]), str(row[1]), str(row[4]), int(row[5]),
-                                       int(row[3])))
+                                       int(row[3]), row[6]))
     moved: list[tuple[_Vanished, Job]] = []
     tracks_taken: set[str] = set()
     track_times: list[tuple[int, int, str]] = []  # (new time, sheet's game id, track name)
@@ -111,15 +115,16 @@ def take_moved_folders(db: Database, root: Root, plan: Plan, index: PackIndex) -
     plan.tracks_moved += before - len(plan.jobs) - len(moved)
     now = int(time.time())
     with db.atomic():
-        db.executemany("UPDATE games SET filepath = ?, file_mtime_ns = ?, updated_unix = ? "
-                       "WHERE id = ?",
-                       ((job.relpath, job.mtime_ns, now, old.id) for old, job in moved))
+        db.executemany("UPDATE games SET filepath = ?, file_mtime_ns = ?, updated_unix = ?, "
+                       "entered_unix = ? WHERE id = ?",
+                       ((job.relpath, job.mtime_ns, now, entered_unix, old.id)
+                        for old, job in moved))
         if step > 1:  # (the tracks' times cut too: stored, so the next scan is plain)
             db.executemany("UPDATE game_files SET file_mtime_ns = ? "
                            "WHERE game_id = ? AND name = ? AND kind = 'track'", track_times)
     for old, _ in moved:
         plan.vanished.pop(old.id, None)
-        plan.moved_from[old.id] = (old.filepath, old.mtime_ns)
+        plan.moved_from[old.id] = (old.filepath, old.mtime_ns, old.entered_unix)
     return len(moved)
 
 

@@ -175,7 +175,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
-    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered)
+    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered, plan.moved_from)
                 for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
@@ -293,7 +293,8 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
     if plan.retimed or plan.retimed_tracks:
         _store_new_times(db, plan)
     if options.hash_plan.deferred and not options.full:
-        plan.moved_folders = take_moved_folders(db, root, plan, index)
+        plan.moved_folders = take_moved_folders(db, root, plan, index,
+                                                _after_last_scan(root))
         summary.renamed += plan.moved_folders
         summary.renamed_unread += plan.moved_folders
         summary.scanned -= plan.tracks_moved  # (tracks are not games)
@@ -348,15 +349,32 @@ class _Entered(NamedTuple):
 def _entered(db: Database, game_id: int, now_root_id: int, now_path: str
              ) -> _Entered | None:
     """The game ``game_id`` as stored, about to be found moved to ``now_path`` of the root
-    ``now_root_id`` (see ``_Entered``); None when there is no such game."""
-    row = db.query_one(f"SELECT {', '.join(_FILE_OF_GAME)} FROM games WHERE id = ?",
-                       (game_id,))
+    ``now_root_id`` (see ``_Entered``: its values with the time it entered where it is,
+    put back with it); None when there is no such game."""
+    columns = (*_FILE_OF_GAME, "entered_unix")
+    row = db.query_one(f"SELECT {', '.join(columns)} FROM games WHERE id = ?", (game_id,))
     if row is None:
         return None
     files = [tuple(file) for file in db.query(
         f"SELECT {_FILE_ROW} FROM game_files WHERE game_id = ?", (game_id,))]
     return _Entered(int(row["root_id"]), str(row["filepath"]), now_root_id, now_path,
-                    dict(zip(_FILE_OF_GAME, tuple(row), strict=True)), files)
+                    dict(zip(columns, tuple(row), strict=True)), files)
+
+
+def _note_entered(db: Database, moves: _Moves | None, game_id: int, now_root_id: int,
+                  now_path: str) -> bool:
+    """Keep in ``moves`` (see ``_Entered``) the row of the stored game ``game_id``, about
+    to move to ``now_path`` of the root ``now_root_id``, when it is in another root or
+    another folder: True then (its row is stamped as it moves: see ``_recorded``)."""
+    row = db.query_one("SELECT root_id, filepath FROM games WHERE id = ?", (game_id,))
+    if row is None or (int(row[0]) == now_root_id and str(row[1]).rpartition("/")[0]
+                       == now_path.rpartition("/")[0]):
+        return False
+    if moves is not None and game_id not in moves.entered:
+        entered = _entered(db, game_id, now_root_id, now_path)
+        if entered is not None:
+            moves.entered[game_id] = entered
+    return True
 
 
 def _note_moved_folders(db: Database, root: Root, plan: Plan, moves: _Moves) -> None:
@@ -369,14 +387,15 @@ def _note_moved_folders(db: Database, root: Root, plan: Plan, moves: _Moves) -> 
     for relpath in plan.vanished.values():
         for folder in _folders_of(relpath):
             by_folder[folder] = by_folder.get(folder, 0) + 1
-    for game_id, (was, mtime_ns) in plan.moved_from.items():
+    for game_id, (was, mtime_ns, entered_unix) in plan.moved_from.items():
         entered = _entered(db, game_id, root.id, "")
         if entered is not None and any(
                 by_folder.get(folder, 0) >= FOLDER_MISSING_MIN
                 for folder in _folders_of(entered.filepath)):
             moves.entered[game_id] = entered._replace(
                 filepath=was, now_path=entered.filepath, unread=True,
-                values=entered.values | {"filepath": was, "file_mtime_ns": mtime_ns})
+                values=entered.values | {"filepath": was, "file_mtime_ns": mtime_ns,
+                                         "entered_unix": entered_unix})
 
 
 class _Moves:
@@ -532,8 +551,10 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         db.executemany("DELETE FROM games WHERE id = ?",
                        ((game_id,) for game_id in plan.not_games if game_id not in kept))
         if not refused:
+            ended = _after_last_scan(root)
+            _keep_entered_new(db, root, recorded, ended)
             db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
-                       (_scan_ended(root), root.id))
+                       (_scan_ended(ended), root.id))
     summary.missing += len(gone)
     summary.missing_files += sorted(os.path.join(root.path, plan.vanished.get(game_id, ""))
                                     for game_id in gone)
@@ -904,7 +925,15 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[
     for chain in chains:
         for slot, identity in itertools.pairwise(chain):
             own = old.get(identity) or vanished[identity]
-            moved.append((identity, _file_values(now[slot], own), files[slot]))
+            values = _file_values(now[slot], own)
+            into = int(now[slot]["root_id"])
+            # (into a root or folder perhaps held back: as the writer's moves, put back if it
+            # is — review42c, `mv dl/a nas/; mv dl/b dl/a` with the share unmounted was said
+            # "the library root is empty", and the next scan marked the share's games missing)
+            if _note_entered(db, moves, identity, into, str(now[slot]["filepath"])) \
+                    and into in moves.roots:
+                values["entered_unix"] = _after_last_scan(moves.roots[into][0])
+            moved.append((identity, values, files[slot]))
             summary.followed_content.append({"id": identity, "from": own["filepath"],
                                              "to": now[slot]["filepath"]})
             summary.renamed += 1
@@ -1166,14 +1195,17 @@ class _Recorded:
     first_new_id: int | None = None
     held: list[str] = field(default_factory=list)
     entered: dict[int, _Entered] = field(default_factory=dict)  # (now in this root)
+    moved_in: dict[int, str] = field(default_factory=dict)  # (see ``_recorded``)
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
         """The games new to the root, or to one folder of it: those this scan added, those
         an interrupted scan stored since its last completed one (see ``_recorded``), and
-        those this scan found moved into it from elsewhere (see ``_entered_into``)."""
+        those this scan found moved into it from elsewhere (see ``_entered_into``), or an
+        earlier scan since the root's last completed one (``moved_in``)."""
         added = 0 if self.first_new_id is None else \
             _present(db, root_id, folder or None, self.first_new_id)
         return added + len(_inside(self.since, [folder])) \
+            + len(_inside(self.moved_in, [folder])) \
             + len(_entered_into(self.entered, root_id, [folder]))
 
 
@@ -1256,6 +1288,23 @@ def _undo_entered(db: Database, root: Root, recorded: _Recorded, moves: _Moves |
         retag(db, ids)
 
 
+def _keep_entered_new(db: Database, root: Root, recorded: _Recorded, ended: int) -> None:
+    """Stamp the games that entered a folder of ``root`` held back and stay there (see
+    ``_recorded``: moved in since its last completed scan, or by this one and not put back:
+    followed by their content) as entering it after this scan, which ends at ``ended``: the
+    root's scan completes all the same, and the next one counted them as the folder's own
+    files found, and marked the folder's other games missing."""
+    if not recorded.held:
+        return
+    ids = json.dumps(sorted(set(recorded.moved_in) | set(recorded.entered)))
+    inside = _inside({int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, filepath FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND root_id = ? AND is_missing = 0 AND entered_unix IS NOT NULL", (ids, root.id))},
+        recorded.held)
+    db.executemany("UPDATE games SET entered_unix = ? WHERE id = ?",
+                   ((ended + 1, game_id) for game_id in inside))
+
+
 def _restore(db: Database, game_id: int, was: _Entered) -> bool:
     """Give the game ``game_id`` back its row and file rows of before this scan found it
     moved (``was``); False when it moved on since, or its old path is another's now."""
@@ -1291,14 +1340,14 @@ def _after_last_scan(root: Root) -> int:
     return int(time.time()) if last is None else max(int(time.time()), last + 1)
 
 
-def _scan_ended(root: Root) -> str:
-    """When this scan of ``root`` ended, as stored (see ``_after_last_scan``): not before
-    any game it stored, and before any a later scan stores."""
-    return to_text(datetime.fromtimestamp(_after_last_scan(root), UTC))
+def _scan_ended(ended: int) -> str:
+    """When this scan of a root ended (``ended``: its ``_after_last_scan``), as stored: not
+    before any game it stored, and before any a later scan stores."""
+    return to_text(datetime.fromtimestamp(ended, UTC))
 
 
 def _recorded(db: Database, root: Root, vanished: dict[int, str],
-              entered: dict[int, _Entered]) -> _Recorded:
+              entered: dict[int, _Entered], moved: Collection[int] = ()) -> _Recorded:
     """The present games of ``root`` ("") and of each folder of it (at any depth) in which
     the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
     written: what the rules of ``_confirm_missing`` weigh the files still gone against
@@ -1313,14 +1362,28 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     root's own files, stored by a scan the disk went away from. (A root never scanned to
     the end has none: its games were stored by an interrupted first scan, or adopted.)
     Nor are the games the walk took as moved into a folder from another (``entered``: see
-    ``_note_moved_folders``), moved already: new to that folder."""
+    ``_note_moved_folders``; ``moved``: all it took so), moved already: new to that folder.
+
+    Nor, the same way, the games a scan moved into the root or into a folder of it since
+    its last completed scan (``entered_unix``, stamped as ``added_unix`` is, later than it:
+    ``moved_in``): a scan interrupted once it stored a file's move into an unmounted
+    share's mount point, or one that followed such a file by its content (its old path
+    another game's now: not put back), left that game in the share, and the next scan
+    counted it as one of the share's files found, and marked the others missing. Kept, not
+    forgotten as the new ones are (an old game, its curation and history its own), and
+    new to the root as well as to its folder (the stamp does not tell which it entered)."""
     if not vanished:
         return _Recorded({})
     last = _scanned_unix(root)
-    since = {} if last is None else {int(row[0]): str(row[1]) for row in db.query(
-        "SELECT id, filepath FROM games WHERE root_id = ? AND is_missing = 0 "
-        "AND added_unix > ?", (root.id, last)) if int(row[0]) not in vanished}
-    counts = {"": _present(db, root.id) - len(since)}
+    since: dict[int, str] = {}
+    moved_in: dict[int, str] = {}
+    if last is not None:
+        for row in db.query("SELECT id, filepath, added_unix > ? FROM games WHERE root_id = ? "
+                            "AND is_missing = 0 AND (added_unix > ? OR entered_unix > ?)",
+                            (last, root.id, last, last)):
+            if int(row[0]) not in vanished and int(row[0]) not in moved:
+                (since if row[2] else moved_in)[int(row[0])] = str(row[1])
+    counts = {"": _present(db, root.id) - len(since) - len(moved_in)}
     by_folder: dict[str, int] = {}
     for relpath in vanished.values():
         for folder in _folders_of(relpath):
@@ -1328,8 +1391,9 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     for folder, count in by_folder.items():
         if count >= FOLDER_MISSING_MIN:
             counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder])) \
+                - len(_inside(moved_in, [folder])) \
                 - len(_entered_into(entered, root.id, [folder]))
-    return _Recorded(counts, since)
+    return _Recorded(counts, since, moved_in=moved_in)
 
 
 def _folders_of(relpath: str) -> list[str]:
@@ -1676,8 +1740,7 @@ class _Writer:
         self.summary.disc_ids += int(record.row[_DISC_ID] is not None)
         known = self.stored.get(job.relpath)
         renamed = None if known is not None else self._find_renamed(record)
-        if renamed is not None:
-            self._note_entered(renamed, job.relpath)
+        entered = renamed is not None and self._note_entered(renamed, job.relpath)
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
@@ -1695,7 +1758,7 @@ class _Writer:
                 self._keep_replaced(game_id, record.row, record.job.size)
             if renamed is None and change == "changed" and self._changed_unseen(known, record):
                 self.changed_in_place[game_id] = os.path.join(self.root.path, job.relpath)
-            self._update(game_id, record.row, record.job.relpath)
+            self._update(game_id, record.row, record.job.relpath, entered)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if damage is not None:  # (marked once its file rows are written: see write)
                 self.damaged_renamed[game_id] = damage
@@ -1837,15 +1900,10 @@ class _Writer:
                         "AND sha1_bin IS NULL", (game_id,))
         retag(self.db, [game_id])  # no longer identified: its file name's tags
 
-    def _note_entered(self, game_id: int, relpath: str) -> None:
+    def _note_entered(self, game_id: int, relpath: str) -> bool:
         """Keep (see ``_Entered``) the row of the stored game ``game_id``, found renamed to
-        ``relpath``, when it was in another root or another folder."""
-        if self.moves is None or game_id in self.moves.entered:
-            return
-        entered = _entered(self.db, game_id, self.root.id, relpath)
-        if entered is not None and (entered.root_id != self.root.id or entered.filepath
-                                    .rpartition("/")[0] != relpath.rpartition("/")[0]):
-            self.moves.entered[game_id] = entered
+        ``relpath``, when it was in another root or another folder: True then."""
+        return _note_entered(self.db, self.moves, game_id, self.root.id, relpath)
 
     def _keep_replaced(self, game_id: int, row: tuple[object, ...], size: int) -> None:
         """Keep, for this scan's end, the stored row (and file rows) of a game whose file now
@@ -1857,11 +1915,16 @@ class _Writer:
             self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
             self.moves.replaced.add(game_id)
 
-    def _update(self, game_id: int, row: tuple[object, ...], relpath: str) -> None:
+    def _update(self, game_id: int, row: tuple[object, ...], relpath: str,
+                entered: bool = False) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept, another
-        one decided now is noted (see :func:`_refiled`)."""
+        one decided now is noted (see :func:`_refiled`). ``entered``: the game's file was
+        found moved into this root or into another folder of it (stamped: see
+        ``_recorded``)."""
         updates = dict(zip(ROW_COLUMNS, row, strict=True))
         updates.update(root_id=self.root.id, scanned_unix=self.now, updated_unix=self.now)
+        if entered:
+            updates["entered_unix"] = self.now
         if game_id in self.user_platform_ids:
             for key in PLATFORM_COLUMNS:
                 updates.pop(key)
