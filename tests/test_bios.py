@@ -622,6 +622,28 @@ def test_a_bios_scan_of_a_library_root_counts_its_games_not_lists_them(
     assert sum(item["status"] == "unknown" for item in data["files"]) == 4
 
 
+def test_a_bios_scan_of_the_library_s_own_bios_folder_lists_its_stray_file(
+        cli: Any, bios_setup: dict[str, Path], tmp_path: Path) -> None:
+    """qa196 F3: `bios scan LIB/bios` (as the game scan advises) called a stray readme of the
+    root's BIOS folder one of "the library's roots' games": its path was judged relative to
+    the folder scanned (`readme.txt`), not to the library root (`bios/readme.txt`)."""
+    pack = bios_setup["pack"]
+    (tmp_path / "lib" / "gb").mkdir(parents=True)
+    (tmp_path / "lib" / "gb" / "Game (USA).gb").write_bytes(b"\x01" * 4096)
+    folder = tmp_path / "lib" / "bios"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("where my BIOS files come from")
+    assert cli("--pack", pack, "library", "add", tmp_path / "lib").code == 0
+    scanned = cli("--pack", pack, "bios", "scan", folder)
+    assert scanned.code == 0, scanned.err
+    text = " ".join(scanned.out.split())
+    assert "readme.txt: unknown (no known BIOS" in text, text
+    assert "of the library's roots" not in text, text
+    whole = " ".join(cli("--pack", pack, "bios", "scan", tmp_path / "lib").out.split())
+    assert "1 file of the library's roots is no known BIOS" in whole, whole
+    assert "bios/readme.txt: unknown (no known BIOS" in whole, whole
+
+
 def test_a_folder_of_one_bad_dump_replaced_by_a_good_one_is_a_change(
         cli: Any, bios_setup: dict[str, Path]) -> None:
     """A folder of fewer than three BIOS files whose every file gave way to new ones under

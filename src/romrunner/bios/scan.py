@@ -92,6 +92,31 @@ def is_stored_bios(db: Database, path: str) -> bool:
     return db.scalar("SELECT 1 FROM bios_files WHERE filepath = ?", (path,)) is not None
 
 
+# Folders a library keeps BIOS in (ROCKNIX's roms/bios, RetroArch's system): their unknown
+# files are listed, not counted among the games (QA151 F8).
+_BIOS_FOLDER_NAMES = frozenset({"bios", "system", "firmware"})
+
+
+def unknown_library_games(files: list[dict[str, Any]], roots: list[Path]) -> list[dict[str, Any]]:
+    """The unknown files of a scan that are a library root's games: under one of ``roots``
+    and in no BIOS folder of it (``bios/``, ``system/``, ``firmware/`` under the root:
+    qa196 F3, a stray file of the root's own BIOS folder scanned alone was called a game)."""
+    prefixes = [(f"{root}{os.sep}", root) for root in roots]
+    games = []
+    for item in files:
+        if item["status"] != "unknown":
+            continue
+        root = next((root for prefix, root in prefixes if item["path"].startswith(prefix)),
+                    None)
+        if root is not None and not _in_a_bios_folder(Path(item["path"]).relative_to(root)):
+            games.append(item)
+    return games
+
+
+def _in_a_bios_folder(relative: Path) -> bool:
+    return any(part.casefold() in _BIOS_FOLDER_NAMES for part in relative.parent.parts)
+
+
 def size_bound(known: KnownBios) -> int:
     """Files above this are not hashed: 4x the largest known BIOS, at least 64 MiB."""
     return max(MIN_SIZE_BOUND, 4 * known.largest_size)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from romrunner.bios.check import (
     check_bios,
 )
 from romrunner.bios.known import import_bios_dat
-from romrunner.bios.scan import scan_bios
+from romrunner.bios.scan import scan_bios, unknown_library_games
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.library.roots import list_roots
@@ -55,10 +54,7 @@ def bios_scan(paths: tuple[Path, ...], full: bool, accept_missing: bool) -> int:
     db = app.open_db()
     summary = scan_bios(db, app.pack(), list(paths), full=full, accept_missing=accept_missing)
     # (QA147 F10: a library root's every game listed "unknown": counted instead)
-    games = tuple(f"{root.path}{os.sep}" for root in list_roots(db))
-    in_the_library = [item for item in summary.files if item["status"] == "unknown"
-                      and item["path"].startswith(games)
-                      and not _in_a_bios_folder(item["relative"])] if games else []
+    in_the_library = unknown_library_games(summary.files, [root.path for root in list_roots(db)])
 
     def render(console: Console) -> None:
         statuses = ", ".join(f"{count:,} {status}"
@@ -107,13 +103,6 @@ def bios_scan(paths: tuple[Path, ...], full: bool, accept_missing: bool) -> int:
 
 
 SCAN_LINES = 50  # lines of files listed by a text scan; --json has them all
-# Folders a library keeps BIOS in (ROCKNIX's roms/bios, RetroArch's system): their unknown
-# files are listed, not counted among the games (QA151 F8).
-_BIOS_FOLDER_NAMES = frozenset({"bios", "system", "firmware"})
-
-
-def _in_a_bios_folder(path: str) -> bool:
-    return any(part.casefold() in _BIOS_FOLDER_NAMES for part in Path(path).parent.parts)
 MISSING_NAMED = 5  # gone files a text scan names; --json lists them all
 
 
