@@ -1008,12 +1008,29 @@ def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
     if reason:
         pytest.skip(f"cannot mount a tmpfs: {reason}")
     try:
-        result = cli("db", "backup", str(mount / "new" / "deeper") + "/")
+        result = cli("db", "backup", str(mount / "new") + "/")
         assert result.code == 2, result.out
         assert "no backup was written, the disk is full: it needs about" in result.err
         assert list(mount.iterdir()) == []
     finally:
         _umount(mount)
+
+
+def test_a_backup_more_than_one_folder_away_from_an_existing_one_is_refused(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """qa196 F6: `db backup /media/me/STICK/x/rr.db` with the stick not mounted made the
+    folders on the system disk and said "backup written" (hidden once the drive was mounted
+    over them); one new folder in an existing one is still made."""
+    assert cli("collection", "create", "mine").code == 0
+    for dest in (tmp_path / "no" / "such" / "rr.db", str(tmp_path / "no" / "such") + "/"):
+        refused = cli("db", "backup", dest)
+        assert refused.code == 2, refused.out
+        assert refused.err.startswith(f"error: {tmp_path / 'no'}: no such folder (is the "
+                                      "drive mounted?)"), refused.err
+        assert refused.err.count("\n") == 1 and not (tmp_path / "no").exists()
+    made = cli("db", "backup", tmp_path / "one" / "rr.db")
+    assert made.code == 0, made.err
+    assert (tmp_path / "one" / "rr.db").is_file()
 
 
 def test_restore_force_never_replaces_a_file_that_was_never_a_database(

@@ -105,6 +105,7 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     if not folder:
         _check_file_destination(db, dest, force)
     made = missing_folders(dest if folder else dest.parent)
+    _refuse_folders_far_from_any(made)
     try:
         if folder:
             _make_folder(dest)
@@ -118,6 +119,16 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
                             "space and run it again") from exc
     finally:
         _remove_if_empty(made)  # (a failed backup leaves no folder it made: QA157 F13)
+
+
+def _refuse_folders_far_from_any(missing: list[Path]) -> None:
+    """Refuse a backup whose folder is more than one level away from a folder that exists:
+    a mistyped path, or a drive not mounted whose mount point is gone (qa196 F6: the
+    folders were made on the system disk, the backup said written, and hidden once the
+    drive was mounted over them). One new folder in an existing one is made."""
+    if len(missing) > 1:
+        raise InputError(f"{missing[0]}: no such folder (is the drive mounted?); no backup "
+                         f"was written (create {missing[-2]} first to have it written there)")
 
 
 def _remove_if_empty(folders: list[Path]) -> None:
