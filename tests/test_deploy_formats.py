@@ -636,3 +636,43 @@ def test_the_resume_that_writes_the_copy_a_kept_prune_waited_for_prunes_it(
     shown = cli("--json", "deploy", "show", "2").json()["data"]
     prunes = {c["status"]: c["files"] for c in shown["counts"] if c["action"] == "prune"}
     assert prunes == {"pruned": 1}, shown["counts"]
+
+
+def test_a_resume_keeps_the_copy_whose_replacement_s_game_was_forgotten_since(
+        cli: Any, tmp_path: Path) -> None:
+    """review43b F2: the .cso's root forgotten (`library rm`) before the resume of a deploy
+    --prune killed at the .cso: the .cso's copy fails ("forgotten"), and the .iso that
+    waited for it was pruned at once — the card kept no copy of the game."""
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon (USA).iso",
+                                         "Patapon (USA).cso")
+    assert cli("library", "rm", tmp_path / "b").code == 0
+    resumed = cli("--json", "deploy", "resume")
+    data = resumed.json()["data"]
+    assert data["failed"] == 1 and data["pruned"] == 0, resumed.out
+    assert data["prune_unreplaced"] == [iso]
+    assert card_names(card) == [iso]
+
+
+def test_a_kept_copy_the_user_removed_since_is_not_said_pruned_by_us(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review43b F3, F5: the .iso kept as its replacement was not written, then removed by
+    the user: the resume that writes the .cso said "removed" it, 1 pruned. And a damaged
+    link in the deployment's record is left out, not an internal error."""
+    import sqlite3
+
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon (USA).iso",
+                                         "Patapon (USA).cso")
+    cso = str(Path(iso).with_suffix(".cso"))
+    (card / cso / "x").mkdir(parents=True)
+    assert cli("deploy", "resume").code == 1  # (the .iso kept: its .cso not written)
+    (card / cso / "x").rmdir()
+    (card / cso).rmdir()
+    (card / iso).unlink()  # the user's doing
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE deployment_history SET manifest_json = json_set(manifest_json, "
+                     "'$.copy_of', json('{\"0\": null, \"x\": 1}')) WHERE id = 2")
+    resumed = cli("--json", "deploy", "resume", "2")
+    assert resumed.code == 0, resumed.out + resumed.err
+    data = resumed.json()["data"]
+    assert data["copied"] == 1 and data["pruned"] == 0 and data["pruned_paths"] == []
+    assert card_names(card) == [cso]

@@ -2555,8 +2555,21 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
                      {str(f) for f in protected} if isinstance(protected, list) else None,
                      tuple(str(f) for f in held) if isinstance(held, list) else (),
                      tuple(str(f) for f in kept) if isinstance(kept, list) else (),
-                     {int(seq): int(game) for seq, game in copy_of.items()}
-                     if isinstance(copy_of, dict) else {})
+                     _links(copy_of))
+
+
+def _links(copy_of: Any) -> dict[int, int]:
+    """A record's ``copy_of`` (seq -> game id), its damaged entries left out (review43b F5:
+    an internal error)."""
+    if not isinstance(copy_of, dict):
+        return {}
+    links = {}
+    for seq, game in copy_of.items():
+        try:
+            links[int(seq)] = int(game)
+        except (TypeError, ValueError):
+            continue
+    return links
 
 
 def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
@@ -2629,6 +2642,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         for decision in decisions:  # (ids no row may name now)
             if decision.item.game_id in forgotten:
                 decision.item.game_id = None
+        _keep_prunes_nothing_replaces(decisions, recorded, claims)
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
         _keep_what_a_new_prune_keeps(db, decisions, claims)
@@ -2651,6 +2665,32 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                                  "unfinished one (`romrunner deploy resume ID` names another)")
             summary.notes[1:1] = passed
         return summary
+
+
+def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: DeploymentRecord,
+                                  claims: Claims) -> None:
+    """Keep a resumed run's prune that its run put off for another copy (its recorded
+    ``copy_of``, or kept as that copy was not written: :data:`UNREPLACED`) unless that copy
+    is on the card or written by this run first (see :func:`_moved_prunes`): a resume never
+    turns a prune that waited into one done at once (review43b: the copy's game forgotten
+    since, or a record with no link, removed the card's only copy of the game). One kept
+    as unreplaced whose file is gone since was removed by someone else: not counted pruned."""
+    waiting = [d for d in decisions if d.action == PRUNE and (
+        d.item.seq in recorded.copy_of or d.item.status == "skipped")]
+    if not waiting:
+        return
+    moved = {id(d) for d in _moved_prunes(decisions)}
+    copies: dict[int, list[str]] = defaultdict(list)
+    for d in decisions:
+        if d.item.action == "copy" and d.item.game_id is not None and d.item.kind != PLAYLIST:
+            copies[d.item.game_id].append(d.action)
+    for d in waiting:
+        if d.existing is None and d.item.status == "skipped":
+            d.action, d.note = KEEP, GONE_SINCE_KEPT
+        elif id(d) not in moved and not (d.copy_of is not None and copies.get(d.copy_of) and all(
+                action in (SKIP, DONE) for action in copies[d.copy_of])):  # (on the card)
+            d.action, d.note = KEEP, UNREPLACED
+            claims.kept_unreplaced.append(d.item.dest)
 
 
 def _prunes_done(db: Database, deployment_id: int) -> list[str]:
@@ -2696,6 +2736,7 @@ BEFORE_A_RESTORE = "this database before a `db restore`"
 # The note of a prune put off until its game's new copy was written, kept as it was not: not
 # final — a resume that writes that copy carries the prune out (see _load_items)
 UNREPLACED = "kept: the copy that replaces it was not written"
+GONE_SINCE_KEPT = "gone from the card since it was kept: not removed by this deployment"
 KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
               "or database since the run was planned: kept")
 # Notes of the prunes kept for a reason a note of their own says (not "changed since")
@@ -2704,7 +2745,7 @@ SHEET_OF_A_KEPT_TRACK = ("a disc's sheet whose content the library does not have
 PLAYLIST_OF_A_KEPT_SHEET = ("a set's playlist naming a disc's sheet kept as maybe the only "
                             "copy left: kept with it")
 _SAID_KEEPS = (LINKED, LIBRARY_FILE, KEPT_SINCE, UNREADABLE, SHEET_OF_A_KEPT_TRACK,
-               PLAYLIST_OF_A_KEPT_SHEET)
+               PLAYLIST_OF_A_KEPT_SHEET, UNREPLACED, GONE_SINCE_KEPT)
 
 
 def _games_away(db: Database, ids: set[int]) -> set[int]:
