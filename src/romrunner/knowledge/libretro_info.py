@@ -68,7 +68,7 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
         firmware_path = values.get(f"firmware{index}_path")
         if not firmware_path:  # the core is still read, with the firmware it does list
             report.note(path.name, f"firmware_count is {declared} but firmware{index}_path "
-                        f"is missing; the first {index} kept, and the firmware stored for "
+                        f"is missing; the first {index} kept, and any firmware stored for "
                         "this core before kept too")
             complete = False
             break
