@@ -3803,9 +3803,12 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                        f"the card keeps a good dump ROM Runner wrote, {examples(kept)}, but "
                        f"in a folder {builder.layout.os_id} does not read it from now: move "
                        f"it to {' or '.join(sorted(read_from))}")
+            which = names if len(known) == 1 else f"one of {names}"  # (qa196 F5)
+            after = f"; {yours}" if yours else "" if kept else (
+                "; `romrunner bios scan FOLDER` verifies the BIOS files you have")
             builder.plan.warnings.append(PlanIssue(
                 "missing-bios", f"{group.platform_id}: no verified BIOS in the library for "
-                f"one of {names} ({how}){'; ' + yours if yours else ''}", group.platform_id))
+                f"{which} ({how}){after}", group.platform_id))
         elif shown and yours:
             builder.plan.warnings.append(PlanIssue(
                 "unverified-bios", f"{group.platform_id}: {yours}", group.platform_id))
