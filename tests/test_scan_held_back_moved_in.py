@@ -326,3 +326,59 @@ def test_a_file_followed_by_its_content_into_an_unmounted_platform_folder_is_hel
         assert {game_id: now[game_id] for game_id in of_folder} == of_folder
     code, data, errors = _scan(cli, "--accept-missing")
     assert code == 0 and errors == [] and data["missing"] == 12
+
+
+@pytest.mark.parametrize("share_first", [False, True])
+def test_the_file_moved_out_of_the_unmounted_share_again_leaves_it_held_back(
+        cli: Any, db_path: Path, tmp_path: Path, share_first: bool) -> None:
+    """review43a F1: once the share was held back with Alpha in it (followed by its content,
+    Beta now at Alpha's old path), the user moved the file out of the mount point again, as
+    the hold-back says: the next scan counted Alpha among the share's own files (12 gone of
+    13) and marked the share's 12 games missing."""
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first)
+    _unmount_and_move_alpha(share, downloads)
+    (downloads / "Beta (USA).sfc").rename(downloads / "Alpha (USA).sfc")
+    assert _scan(cli)[0] == 2
+    (downloads / "back").mkdir()
+    (share / "SNES" / "Alpha (USA).sfc").rename(downloads / "back" / "Alpha (USA).sfc")
+    of_share = {game_id: game for game_id, game in games.items() if game[0] == str(share)}
+    for _ in range(2):
+        code, data, _errors = _scan(cli)
+        assert code == 2, data
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_share} == of_share
+
+
+def test_a_copy_stored_by_an_interrupted_scan_and_taken_over_stays_new_to_the_share(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """review43a F2: Alpha copied into the unmounted share's mount point, a scan
+    interrupted once it stored the copy, then the original deleted: the next scan has Alpha
+    take its copy over (the careful way to move a game), held back — and the scan after
+    counted Alpha, unstamped, among the share's own files and marked the 12 others
+    missing."""
+    from tests.test_scan_follow_content import _scan_interrupted_after
+
+    share, downloads, games = _library(cli, db_path, tmp_path, share_first=False)
+    later = tmp_path / "zzz"  # (a root written after the share: the scan stops in it)
+    later.mkdir()
+    for number in (1, 2):
+        (later / f"New {number} (USA).sfc").write_bytes(rom_bytes(200 + number))
+    assert cli("library", "add", later).code == 0
+    share.rename(share.with_name("nas.offline"))
+    (share / "SNES").mkdir(parents=True)
+    (share / "SNES" / "Alpha (USA).sfc").write_bytes(
+        (downloads / "Alpha (USA).sfc").read_bytes())
+    _scan_interrupted_after(db_path, 2, monkeypatch)
+    assert any(game[:2] == (str(share), "SNES/Alpha (USA).sfc")
+               for game in _games(db_path).values())  # (the copy stored)
+    (downloads / "Alpha (USA).sfc").unlink()
+    of_share = {game_id: game for game_id, game in games.items() if game[0] == str(share)}
+    alpha = next(game_id for game_id, game in games.items() if game[2])
+    for _ in range(3):
+        code, data, _errors = _scan(cli)
+        assert code == 2, data
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in of_share} == of_share
+    assert _games(db_path)[alpha][:2] == (str(share), "SNES/Alpha (USA).sfc")

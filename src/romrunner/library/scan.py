@@ -1082,6 +1082,8 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
                        "coalesce(match_method, '') = 'user' AS match FROM games WHERE id = ?",
                        (game_id,))
     assert row is not None and own is not None
+    entered = db.scalar("SELECT coalesce(entered_unix, added_unix) FROM games WHERE id = ?",
+                        (copy_id,))
     updates = dict(zip(_FILE_OF_GAME, tuple(row), strict=True))
     for what, columns in _KEPT_IF_HAND_SET.items():
         if own[what]:
@@ -1097,6 +1099,10 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
     db.execute("UPDATE game_files SET game_id = ? WHERE game_id = ?", (game_id, copy_id))
     db.execute("DELETE FROM games WHERE id = ?", (copy_id,))  # its path is the game's now
     updates["is_missing"] = 0
+    # (the game's file entered the copy's root when the copy was stored there: a copy an
+    # interrupted scan stored in an unmounted share's mount point stays new to it — review43a
+    # F2: taken over unstamped, the share's games were marked missing at the scan after)
+    updates["entered_unix"] = entered
     assignments = ", ".join(f"{column} = ?" for column in updates)
     db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*updates.values(), game_id))
     retag(db, [game_id])  # the copy's tags, unless its own match set by hand was kept
@@ -1358,9 +1364,11 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     ``_after_last_scan``) and found by this walk are not counted: new to it, as if this scan
     had found them. A scan interrupted after it stored the new file of a root it would have
     held back (written to its empty mount point) left that game stored, and counted, it
-    made "none of them found" false all the same. Those the walk did not find count: the
-    root's own files, stored by a scan the disk went away from. (A root never scanned to
-    the end has none: its games were stored by an interrupted first scan, or adopted.)
+    made "none of them found" false all the same. Those the walk did not find are not new
+    (their rows stay), nor counted either: no file of the root's own — moved out again, as
+    a hold-back invites (review43a F1), or stored by a scan the disk went away from, whose
+    files count among those gone all the same. (A root never scanned to the end has none:
+    its games were stored by an interrupted first scan, or adopted.)
     Nor are the games the walk took as moved into a folder from another (``entered``: see
     ``_note_moved_folders``; ``moved``: all it took so), moved already: new to that folder.
 
@@ -1377,13 +1385,22 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     last = _scanned_unix(root)
     since: dict[int, str] = {}
     moved_in: dict[int, str] = {}
+    # (a game stored or moved in since and not found now — moved out again, as the hold-back
+    # invites: no file of the root's own either, only not new to weigh (its row stays);
+    # review43a F1: the next scan counted it among the root's files, 12 gone of 13, and
+    # marked the 12 missing. Left out of the count only: a root is held back more readily)
+    left: dict[int, str] = {}
     if last is not None:
         for row in db.query("SELECT id, filepath, added_unix > ? FROM games WHERE root_id = ? "
                             "AND is_missing = 0 AND (added_unix > ? OR entered_unix > ?)",
                             (last, root.id, last, last)):
-            if int(row[0]) not in vanished and int(row[0]) not in moved:
+            if int(row[0]) in moved:
+                continue
+            if int(row[0]) not in vanished:
                 (since if row[2] else moved_in)[int(row[0])] = str(row[1])
-    counts = {"": _present(db, root.id) - len(since) - len(moved_in)}
+            else:
+                left[int(row[0])] = str(row[1])
+    counts = {"": _present(db, root.id) - len(since) - len(moved_in) - len(left)}
     by_folder: dict[str, int] = {}
     for relpath in vanished.values():
         for folder in _folders_of(relpath):
@@ -1391,7 +1408,7 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     for folder, count in by_folder.items():
         if count >= FOLDER_MISSING_MIN:
             counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder])) \
-                - len(_inside(moved_in, [folder])) \
+                - len(_inside(moved_in, [folder])) - len(_inside(left, [folder])) \
                 - len(_entered_into(entered, root.id, [folder]))
     return _Recorded(counts, since, moved_in=moved_in)
 
