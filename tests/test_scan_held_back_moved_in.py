@@ -382,3 +382,37 @@ def test_a_copy_stored_by_an_interrupted_scan_and_taken_over_stays_new_to_the_sh
         now = _games(db_path)
         assert {game_id: now[game_id] for game_id in of_share} == of_share
     assert _games(db_path)[alpha][:2] == (str(share), "SNES/Alpha (USA).sfc")
+
+
+def test_a_curated_new_file_an_interrupted_scan_stored_in_an_unmounted_folder_stays_new(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """review43a F3: a new file in the SNES folder, whose disk is not mounted, stored by an
+    interrupted scan and put in a collection: the next scan held the folder back (the file
+    kept: curated), its root's scan completed, and the scan after counted the file among the
+    folder's own and marked the folder's 12 games missing."""
+    root = tmp_path / "lib"
+    for folder in ("GBA", "SNES", "zz"):
+        (root / folder).mkdir(parents=True)
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    for number in range(1, 4):  # (found: the root's scan completes, its SNES folder held)
+        (root / "GBA" / f"Pocket {number} (USA).gba").write_bytes(rom_bytes(400 + number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = _games(db_path)
+    (root / "SNES").rename(tmp_path / "SNES-disk")
+    (root / "SNES").mkdir()  # its disk not mounted
+    (root / "SNES" / "Stray (USA).sfc").write_bytes(rom_bytes(300))
+    for number in (1, 2):
+        (root / "zz" / f"New {number} (USA).sfc").write_bytes(rom_bytes(200 + number))
+    _scan_interrupted(db_path, monkeypatch)
+    (stray,) = [game_id for game_id, game in _games(db_path).items() if "Stray" in game[1]]
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", str(stray)).code == 0
+    for _ in range(3):
+        code, data, _errors = _scan(cli)
+        assert code == 2, data
+        assert (data["missing"], data["missing_held_back"]) == (0, 12)
+        assert _errors[0].startswith(f"{root / 'SNES'}: none of its 12 files"), _errors
+        now = _games(db_path)
+        assert {game_id: now[game_id] for game_id in games} == games

@@ -1297,15 +1297,18 @@ def _undo_entered(db: Database, root: Root, recorded: _Recorded, moves: _Moves |
 def _keep_entered_new(db: Database, root: Root, recorded: _Recorded, ended: int) -> None:
     """Stamp the games that entered a folder of ``root`` held back and stay there (see
     ``_recorded``: moved in since its last completed scan, or by this one and not put back:
-    followed by their content) as entering it after this scan, which ends at ``ended``: the
-    root's scan completes all the same, and the next one counted them as the folder's own
-    files found, and marked the folder's other games missing."""
+    followed by their content; or stored since and kept, curated, see
+    ``_unstore_held_new``: review43a F3) as entering it after this scan, which ends at
+    ``ended``: the root's scan completes all the same, and the next one counted them as the
+    folder's own files found, and marked the folder's other games missing."""
     if not recorded.held:
         return
     ids = json.dumps(sorted(set(recorded.moved_in) | set(recorded.entered)))
+    stored = json.dumps(sorted(recorded.since))
     inside = _inside({int(row[0]): str(row[1]) for row in db.query(
-        "SELECT id, filepath FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND root_id = ? AND is_missing = 0 AND entered_unix IS NOT NULL", (ids, root.id))},
+        "SELECT id, filepath FROM games WHERE root_id = ? AND is_missing = 0 AND ("
+        "(id IN (SELECT value FROM json_each(?)) AND entered_unix IS NOT NULL) "
+        "OR id IN (SELECT value FROM json_each(?)))", (root.id, ids, stored))},
         recorded.held)
     db.executemany("UPDATE games SET entered_unix = ? WHERE id = ?",
                    ((ended + 1, game_id) for game_id in inside))
