@@ -676,3 +676,56 @@ def test_a_kept_copy_the_user_removed_since_is_not_said_pruned_by_us(
     data = resumed.json()["data"]
     assert data["copied"] == 1 and data["pruned"] == 0 and data["pruned_paths"] == []
     assert card_names(card) == [cso]
+
+
+_KILLED_AT_THE_ISO_PRUNE = """
+import os, signal, sys
+import romrunner.deploy.execute as execute
+real = execute._Runner.prune
+def killed(self, decision, *args, **kwargs):
+    if decision.item.dest.endswith(".iso"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, decision, *args, **kwargs)
+execute._Runner.prune = killed
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_resume_after_a_kill_between_the_new_copy_and_the_old_one_s_prune_prunes_it(
+        cli: Any, tmp_path: Path) -> None:
+    """review43c F1: a deploy --prune killed once the .cso was written, as it pruned the
+    .iso: its resume kept the .iso for good, said "the copy that replaces it was not
+    written" (the .cso, on the card as written, was not taken as there)."""
+    import signal
+    import subprocess
+    import sys
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "psp").mkdir(parents=True)
+    (second / "psp").mkdir(parents=True)
+    (first / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    muos_profile(cli, first)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    (iso,) = card_names(card)
+    (second / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    assert cli("library", "add", second).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    first.rename(tmp_path / "a-away")
+    driver = tmp_path / "driver.py"
+    driver.write_text(_KILLED_AT_THE_ISO_PRUNE)
+    killed = subprocess.run([sys.executable, str(driver), "deploy", "1", "--to", str(card),
+                             "platform:psp", "--prune"], capture_output=True, text=True,
+                            timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    (tmp_path / "a-away").rename(first)
+    cso = str(Path(iso).with_suffix(".cso"))
+    assert sorted(card_names(card)) == sorted([iso, cso])
+    resumed = cli("--json", "deploy", "resume")
+    data = resumed.json()["data"]
+    assert resumed.code == 0, resumed.out
+    assert data["pruned"] == 1 and data["pruned_paths"] == [iso], data
+    assert data["prune_unreplaced"] == []
+    assert card_names(card) == [cso]

@@ -2706,17 +2706,39 @@ def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: Deployme
     if not waiting:
         return
     moved = {id(d) for d in _moved_prunes(decisions)}
-    copies: dict[int, list[str]] = defaultdict(list)
+    by_game: dict[int, list[str]] = defaultdict(list)
+    by_sha1: dict[str, list[str]] = defaultdict(list)
     for d in decisions:
-        if d.item.action == "copy" and d.item.game_id is not None and d.item.kind != PLAYLIST:
-            copies[d.item.game_id].append(d.action)
+        if d.item.action == "copy" and d.item.kind != PLAYLIST:
+            if d.item.game_id is not None:
+                by_game[d.item.game_id].append(d.action)
+            if d.item.sha1:
+                by_sha1[d.item.sha1].append(d.action)
     for d in waiting:
         if d.existing is None and d.item.status == "skipped":
             d.action, d.note = KEEP, GONE_SINCE_KEPT
-        elif id(d) not in moved and not (d.copy_of is not None and copies.get(d.copy_of) and all(
-                action in (SKIP, DONE) for action in copies[d.copy_of])):  # (on the card)
+        elif id(d) not in moved and not _replaced_on_the_card(d, by_game, by_sha1):
             d.action, d.note = KEEP, UNREPLACED
             claims.kept_unreplaced.append(d.item.dest)
+
+
+# A copy's decisions that find it on the card as written: unchanged since (an earlier run's,
+# its row "copied": NOOP; review43c F1: a kill between the copy and the prune kept the old
+# file for good, said "not written")
+_ON_THE_CARD = (SKIP, DONE, NOOP)
+
+
+def _replaced_on_the_card(decision: _Decision, by_game: Mapping[int, list[str]],
+                          by_sha1: Mapping[str, list[str]]) -> bool:
+    """True when the files that replace a waiting prune's are on the card already, as
+    :func:`_moved_prunes` pairs them: its bytes elsewhere, its own game's new copy, or the
+    copy of the game it was left out for; ``by_game``/``by_sha1``: the copies' decisions."""
+    sha1 = decision.claim.sha1 if decision.claim is not None else decision.item.sha1
+    for actions in (by_sha1.get(sha1 or ""), by_game.get(decision.item.game_id or 0),
+                    by_game.get(decision.copy_of) if decision.copy_of is not None else None):
+        if actions:
+            return all(action in _ON_THE_CARD for action in actions)
+    return False
 
 
 def _prunes_done(db: Database, deployment_id: int) -> list[str]:
