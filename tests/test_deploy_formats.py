@@ -5,6 +5,7 @@ read from the image."""
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 from typing import Any
@@ -729,3 +730,29 @@ def test_a_resume_after_a_kill_between_the_new_copy_and_the_old_one_s_prune_prun
     assert data["pruned"] == 1 and data["pruned_paths"] == [iso], data
     assert data["prune_unreplaced"] == []
     assert card_names(card) == [cso]
+
+
+def test_a_waiting_prune_whose_file_is_gone_already_is_not_said_kept(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review43c F2, F5: the .iso gone from the card before the resume (the killed run's
+    doing, or the user's) was recorded and said "kept" while its .cso failed; and a damaged
+    link to the game a prune waits for makes it wait for none, kept, not done at once."""
+    import sqlite3
+
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon (USA).iso",
+                                         "Patapon (USA).cso")
+    with sqlite3.connect(db_path) as conn:
+        (text,) = conn.execute("SELECT manifest_json FROM deployment_history WHERE id = 2"
+                               ).fetchone()
+        links = json.loads(text)["copy_of"]
+        conn.execute("UPDATE deployment_history SET manifest_json = json_set(manifest_json, "
+                     "'$.copy_of', json(?)) WHERE id = 2",
+                     (json.dumps({seq: "damaged" for seq in links}),))
+    cso = str(Path(iso).with_suffix(".cso"))
+    (card / cso / "x").mkdir(parents=True)
+    kept = cli("--json", "deploy", "resume")
+    assert kept.json()["data"]["pruned"] == 0 and (card / iso).is_file(), kept.out
+    (card / iso).unlink()
+    gone = cli("--json", "deploy", "resume", "2")
+    data = gone.json()["data"]
+    assert data["prune_unreplaced"] == [], data

@@ -2585,17 +2585,24 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
 
 
 def _links(copy_of: Any) -> dict[int, int]:
-    """A record's ``copy_of`` (seq -> game id), its damaged entries left out (review43b F5:
-    an internal error)."""
+    """A record's ``copy_of`` (seq -> game id): an entry with a damaged seq left out, one
+    with a damaged game waiting for none (review43b F5: an internal error)."""
     if not isinstance(copy_of, dict):
         return {}
     links = {}
     for seq, game in copy_of.items():
         try:
-            links[int(seq)] = int(game)
+            number = int(seq)
         except (TypeError, ValueError):
             continue
+        try:
+            links[number] = int(game)
+        except (TypeError, ValueError):
+            links[number] = _NO_GAME  # (it waits for a copy no run writes: kept, review43c F5)
     return links
+
+
+_NO_GAME = 0  # no game has it (nor a stand-in, below 0): a damaged link's
 
 
 def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
@@ -2717,6 +2724,8 @@ def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: Deployme
     for d in waiting:
         if d.existing is None and d.item.status == "skipped":
             d.action, d.note = KEEP, GONE_SINCE_KEPT
+        elif d.existing is None:
+            continue  # (gone already, the killed run's doing: pruned, review 115 F4)
         elif id(d) not in moved and not _replaced_on_the_card(d, by_game, by_sha1):
             d.action, d.note = KEEP, UNREPLACED
             claims.kept_unreplaced.append(d.item.dest)
