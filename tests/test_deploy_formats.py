@@ -559,11 +559,12 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _prune_killed_at_the_cso(cli: Any, tmp_path: Path, iso_name: str, cso_name: str
-                             ) -> tuple[Path, str]:
+def _prune_killed_at_the_cso(cli: Any, tmp_path: Path, iso_name: str, cso_name: str,
+                             killer: str = _KILLED_AT_THE_CSO) -> tuple[Path, str]:
     """``iso_name`` deployed to a muOS card, then ``cso_name`` (the same game, another
     library root) chosen instead by a deploy --prune (the .iso's root away) killed as it
-    copies the .cso; the .iso's root back. The card, and the .iso's path on it."""
+    copies the .cso (``killer``: another point); the .iso's root back. The card, and the
+    .iso's path on it."""
     import signal
     import subprocess
     import sys
@@ -582,13 +583,14 @@ def _prune_killed_at_the_cso(cli: Any, tmp_path: Path, iso_name: str, cso_name: 
     assert cli("scan", "--workers", "1").code == 0
     first.rename(tmp_path / "a-away")  # (the .cso chosen: the .iso's root away)
     driver = tmp_path / "driver.py"
-    driver.write_text(_KILLED_AT_THE_CSO)
+    driver.write_text(killer)
     killed = subprocess.run([sys.executable, str(driver), "deploy", "1", "--to", str(card),
                              "platform:psp", "--prune"], capture_output=True, text=True,
                             timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     (tmp_path / "a-away").rename(first)  # (back before the resume)
-    assert card_names(card) == [iso]
+    if killer == _KILLED_AT_THE_CSO:
+        assert card_names(card) == [iso]
     return card, iso
 
 
@@ -698,30 +700,8 @@ def test_a_resume_after_a_kill_between_the_new_copy_and_the_old_one_s_prune_prun
     """review43c F1: a deploy --prune killed once the .cso was written, as it pruned the
     .iso: its resume kept the .iso for good, said "the copy that replaces it was not
     written" (the .cso, on the card as written, was not taken as there)."""
-    import signal
-    import subprocess
-    import sys
-
-    first, second = tmp_path / "a", tmp_path / "b"
-    (first / "psp").mkdir(parents=True)
-    (second / "psp").mkdir(parents=True)
-    (first / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
-    muos_profile(cli, first)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
-    (iso,) = card_names(card)
-    (second / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
-    assert cli("library", "add", second).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    first.rename(tmp_path / "a-away")
-    driver = tmp_path / "driver.py"
-    driver.write_text(_KILLED_AT_THE_ISO_PRUNE)
-    killed = subprocess.run([sys.executable, str(driver), "deploy", "1", "--to", str(card),
-                             "platform:psp", "--prune"], capture_output=True, text=True,
-                            timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    (tmp_path / "a-away").rename(first)
+    card, iso = _prune_killed_at_the_cso(cli, tmp_path, "Patapon (USA).iso",
+                                         "Patapon (USA).cso", _KILLED_AT_THE_ISO_PRUNE)
     cso = str(Path(iso).with_suffix(".cso"))
     assert sorted(card_names(card)) == sorted([iso, cso])
     resumed = cli("--json", "deploy", "resume")
