@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from romrunner.store import Database, OpenMode, open_database
+from romrunner.store import Database
 from romrunner.store.migrate import current_version, migrate
 from tests.test_migrations import normalised_schema
 from tests.test_scan import rom_bytes
@@ -29,13 +29,14 @@ def test_a_version_35_database_keeps_its_games_none_of_them_stamped(tmp_path: Pa
         db.execute("INSERT INTO collection_games (collection_id, game_id) VALUES (1, 1)")
     before = [tuple(row) for row in db.query(
         "SELECT id, root_id, filepath, is_missing, added_unix FROM games ORDER BY id")]
-    report = migrate(db)
+    report = migrate(db, target=36)
     assert report.applied == ["0036_v1_3_22"] and current_version(db) == 36
     assert [tuple(row) for row in db.query(
         "SELECT id, root_id, filepath, is_missing, added_unix FROM games ORDER BY id")] == before
     assert db.scalar("SELECT count(*) FROM games WHERE entered_unix IS NOT NULL") == 0
     assert db.scalar("SELECT count(*) FROM collection_games") == 1
-    fresh = open_database(tmp_path / "fresh.db", OpenMode.WRITE).db
+    fresh = Database(tmp_path / "fresh.db")
+    migrate(fresh, target=36)
     assert normalised_schema(db) == normalised_schema(fresh)
     db.close()
 

@@ -157,7 +157,9 @@ def test_a_minus_word_in_a_catalog_title_leaves_the_game_out_in_either_tier(
         tmp_path: Path) -> None:
     """QA28 F6: "Tetris (Japan) (En)" by its catalog game: `search tetris -japan` kept it
     (found by its title's start, where only the file's title was tested) while `search
-    japan` found it and `mario -europe` (found by its words) left its like out."""
+    japan` found it and `mario -europe` (found by its words) left its like out. A catalog
+    title's tags are no words since schema 37 (`region:japan` finds the game): the words
+    its catalog title alone has."""
     db = open_database(tmp_path / "s.db", OpenMode.WRITE).db
     with db.atomic():
         db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
@@ -165,16 +167,18 @@ def test_a_minus_word_in_a_catalog_title_leaves_the_game_out_in_either_tier(
             "INSERT INTO games (root_id, filepath, file_size, platform_id, detected_title, "
             "title_norm, matched_game_id, match_method) "
             "VALUES (1, ?, 1, 'gb', ?, rr_fold(?), ?, 'sha1')",
-            [("tetris.gb", "Tetris", "Tetris", "gb:Tetris (Japan) (En)"),
+            [("tetris.gb", "Tetris", "Tetris", "gb:Tetris Plus (Japan) (En)"),
              ("tetris2.gb", "Tetris", "Tetris", "gb:Tetris (World)"),
              ("sml.gb", "Super Mario Land", "Super Mario Land",
-              "gb:Super Mario Land (Europe)")])
+              "gb:Super Mario Land - 6 Golden Coins (Europe)")])
         index_games(db, 1)
-    assert [r["catalog_title"] for r in search_games(db, "japan")] == ["Tetris (Japan) (En)"]
-    assert [r["catalog_title"] for r in search_games(db, "tetris -japan")] == [
+    assert [r["catalog_title"] for r in search_games(db, "plus")] == ["Tetris Plus (Japan) (En)"]
+    assert [r["catalog_title"] for r in search_games(db, "tetris -plus")] == [
         "Tetris (World)"]
-    assert search_games(db, "super -europe") == []  # found by its start: left out too
-    assert search_games(db, "mario -europe") == []  # found by its words
+    assert search_games(db, "super -coins") == []  # found by its start: left out too
+    assert search_games(db, "mario -coins") == []  # found by its words
+    assert search_games(db, "japan") == []  # (a tag: no word of its title)
+    assert len(search_games(db, "tetris -japan")) == 2
 
 
 WORDS = ["ゼルダの伝説 夢をみる島", "ポケットモンスター 赤", "トマト大作戦", "大作戦 Mario",

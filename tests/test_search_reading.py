@@ -178,7 +178,7 @@ def test_db_check_finds_a_title_missing_from_the_index_of_titles_as_they_read(
 def test_the_migration_indexes_the_games_there_are_as_they_read(tmp_path: Path) -> None:
     path = tmp_path / "v31.db"
     old = Database(path)
-    migrate(old, target=LATEST_VERSION - 1)
+    migrate(old, target=31)
     if "games_fts" not in old.table_names():
         pytest.skip("this SQLite has no FTS5")
     old.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
@@ -194,7 +194,7 @@ def test_the_migration_indexes_the_games_there_are_as_they_read(tmp_path: Path) 
     db = open_database(path, OpenMode.WRITE).db
     assert db.scalar("SELECT schema_version FROM schema_version") == LATEST_VERSION
     assert found(db, '"the legend"') == [1]
-    assert found(db, '"the puckman japan"') == [2]
+    assert found(db, '"the puckman"') == [2]  # (its tags are no words: schema 37)
     migrated = vocabulary(db)
     assert {row[1] for row in migrated} == {1, 2}
     assert search_index_problem(db) is None

@@ -30,6 +30,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.serials import normalise_serial
+from romrunner.library.tags import name_title
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database, row_id
@@ -164,8 +165,10 @@ def _titled(db: Database, text: str) -> list[Any]:
             f"substr({shown}, 1, instr({shown}, ' (') - 1) END) = :t)")
     params = {"t": folded, "n": MAX_GAMES}
     if has_search_index(db):  # the titles holding its words first: no fold of every row
+        # (the words of its title without tags: the index holds a catalog title so)
+        words = (fold(name_title(text)) or "").split() or folded.split()
         params["q"] = "catalog_title : (" + " ".join(
-            '"' + word.replace('"', '""') + '"' for word in folded.split()) + ")"
+            '"' + word.replace('"', '""') + '"' for word in words) + ")"
         return db.query(_GAME_COLUMNS + "WHERE id IN (SELECT rowid FROM games_fts WHERE "
                         f"games_fts MATCH :q) AND {same} AND is_missing = 0 ORDER BY id "
                         "LIMIT :n", params)

@@ -41,6 +41,7 @@ from romrunner.search.index import (
     catalog_title,
     has_reading_index,
     has_search_index,
+    indexed_catalog_title,
     reading_rows_sql,
     reading_sql,
 )
@@ -179,7 +180,8 @@ def _read_ids(phrases: list[str], reading_index: bool) -> tuple[str, list[object
         tests.append("(' ' || a || ' ') LIKE ? ESCAPE '\\' "
                      "OR (' ' || b || ' ') LIKE ? ESCAPE '\\'")
         params += [pattern, pattern]
-    rows = reading_rows_sql("id", "detected_title", catalog_title("games"), "FROM games")
+    rows = reading_rows_sql("id", "detected_title", indexed_catalog_title("games"),
+                            "FROM games")
     return f"SELECT k FROM ({rows}) WHERE {' OR '.join(tests)}", params
 
 

@@ -4,7 +4,10 @@ The index holds the titles folded by :func:`romrunner.textnorm.fold` (``rr_fold`
 the same function that folds a query, so every script is searchable the same way (migration
 0008). Its title column holds ``title_norm`` where that is the folded title (as the writers
 store it), else the folded title and :data:`MARK` (migration 0017), so a query may test a word
-on ``title_norm`` and answer exactly what the index does.
+on ``title_norm`` and answer exactly what the index does. Its catalog column holds the catalog
+title without its tags (:func:`indexed_catalog_title`, migration 0037), as the title column
+holds the file's title, its name before the tags: ``(USA)``, ``(World)``, ``(Rev 1)`` are
+field terms (``region:usa``, ``flag:beta``), not a title's words, for every game alike.
 Rows are added to ``games_fts`` by the scan writer, set-based once per batch: measured, a
 per-row insert trigger made a first scan 2.5x slower (docs/PERFORMANCE.md). Updates and deletes
 are still mirrored by triggers (they are rare and need the old values).
@@ -43,6 +46,14 @@ def catalog_title(alias: str = "g") -> str:
     """The SQL of a game's catalog title (table alias ``alias``): its DAT's description where
     that is not its name (an arcade set's title: migration 0024), else its matched name."""
     return f"coalesce({alias}.catalog_name, {alias}.catalog_title)"
+
+
+def indexed_catalog_title(alias: str = "g") -> str:
+    """The SQL of the catalog title (:func:`catalog_title`) as the search index holds it
+    (before the fold): without its tags, as a file's title is without its name's
+    (``rr_title``: :func:`romrunner.library.tags.name_title`, migration 0037), so a free word
+    is a title's word for every game alike (``(USA)`` is ``region:usa``, not a word)."""
+    return f"rr_title({catalog_title(alias)})"
 
 
 READING_TABLE = "games_fts_reading"
@@ -109,12 +120,13 @@ def has_marked(db: Database) -> bool:
 def index_games(db: Database, first_id: int) -> None:
     """Add every game with ``id >= first_id`` to the search index (new rows only)."""
     if has_search_index(db):
+        catalog = indexed_catalog_title("games")
         db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
-                   f"SELECT id, {TITLE_SQL}, rr_fold({catalog_title('games')}) FROM games "
-                   "WHERE id >= ?", (first_id,))
+                   f"SELECT id, {TITLE_SQL}, rr_fold({catalog}) FROM games WHERE id >= ?",
+                   (first_id,))
         if has_reading_index(db):
             db.execute(f"INSERT INTO {READING_TABLE} (rowid, detected_title, catalog_title) "
-                       + reading_rows_sql("id", "detected_title", catalog_title("games"),
+                       + reading_rows_sql("id", "detected_title", catalog,
                                           "FROM games WHERE id >= ?"), (first_id,))
 
 
@@ -146,7 +158,7 @@ def search_index_problem(db: Database) -> str | None:
         except CorruptDatabaseError as exc:
             return f"search index damaged ({exc.__cause__ or exc})"
         reading = int(db.scalar("SELECT count(*) FROM (" + reading_rows_sql(
-            "id", "detected_title", catalog_title("games"), "FROM games") + ")"))
+            "id", "detected_title", indexed_catalog_title("games"), "FROM games") + ")"))
         if indexed != reading:
             return (f"search index holds {indexed:,} titles as they read of {reading:,}")
     return None

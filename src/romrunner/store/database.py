@@ -28,6 +28,7 @@ from romrunner.errors import (
     ReadOnlyVolumeError,
 )
 from romrunner.hashbin import sql_unhex
+from romrunner.library.tags import name_title
 from romrunner.textnorm import fold
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -339,6 +340,7 @@ class Database:
         for pragma in (() if self.read_only else WRITER_PRAGMAS) + SHARED_PRAGMAS:
             conn.execute(pragma)
         conn.create_function("rr_fold", 1, fold, deterministic=True)
+        conn.create_function("rr_title", 1, name_title, deterministic=True)
         conn.create_function("rr_unhex", 1, sql_unhex, deterministic=True)
 
     # -- tracing -----------------------------------------------------------------
