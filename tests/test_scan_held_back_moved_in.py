@@ -416,22 +416,3 @@ def test_a_curated_new_file_an_interrupted_scan_stored_in_an_unmounted_folder_st
         assert _errors[0].startswith(f"{root / 'SNES'}: none of its 12 files"), _errors
         now = _games(db_path)
         assert {game_id: now[game_id] for game_id in games} == games
-
-
-def test_a_file_written_at_a_share_game_s_path_in_its_empty_mount_point_holds_it_back(
-        cli: Any, db_path: Path, tmp_path: Path) -> None:
-    """review43a F4: with the share not mounted, a file written at the path one of its games
-    has (the same title downloaded again) was taken as that game's file changed — one of
-    the share's files found — so the share was not held back and its 11 other games were
-    marked missing at the first scan, exit 0."""
-    share, _downloads, games = _library(cli, db_path, tmp_path, share_first=False)
-    share.rename(share.with_name("nas.offline"))
-    (share / "SNES").mkdir(parents=True)
-    (share / "SNES" / "Game 1 (USA).sfc").write_bytes(rom_bytes(500))
-    for scan in range(2):
-        code, data, _errors = _scan(cli)
-        assert code == 2, (scan, data["missing"], data["updated"], _errors)
-        assert data["missing"] == 0 and data["missing_held_back"] == 11, data
-    now = _games(db_path)
-    assert all(now[game_id][2] == 0 for game_id, game in games.items()
-               if game[0] == str(share))

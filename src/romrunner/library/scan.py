@@ -175,8 +175,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
-    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered, plan.moved_from,
-                                   _rewritten(plan))
+    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered, plan.moved_from)
                 for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
@@ -538,7 +537,6 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     with db.atomic():
         _unstore_held_new(db, root, recorded, summary)
         _undo_entered(db, root, recorded, writer.moves, summary)
-        _keep_rewritten_new(db, root, recorded)
         moved = _take_over_copies(db, gone, writer.moves, summary)
         gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
@@ -1204,8 +1202,6 @@ class _Recorded:
     held: list[str] = field(default_factory=list)
     entered: dict[int, _Entered] = field(default_factory=dict)  # (now in this root)
     moved_in: dict[int, str] = field(default_factory=dict)  # (see ``_recorded``)
-    # games whose file the walk found at their path with another size or time (``_rewritten``)
-    rewritten: dict[int, str] = field(default_factory=dict)
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
         """The games new to the root, or to one folder of it: those this scan added, those
@@ -1298,21 +1294,6 @@ def _undo_entered(db: Database, root: Root, recorded: _Recorded, moves: _Moves |
         retag(db, ids)
 
 
-def _keep_rewritten_new(db: Database, root: Root, recorded: _Recorded) -> None:
-    """Stamp the games of a root or folder held back whose file the walk found rewritten at
-    their path (``_rewritten``: stored as found, another file's now, as a file written at a
-    share game's path in its empty mount point) as entering it now, later than the root's
-    last completed scan: the next scan weighs them as new, not as the root's files found
-    (review43a F4; :func:`_keep_entered_new` moves the stamp past this scan's end if the
-    root's scan completes)."""
-    inside = _inside(recorded.rewritten, recorded.held) if recorded.held else []
-    if inside:
-        stamp = _after_last_scan(root)
-        db.executemany("UPDATE games SET entered_unix = ? WHERE id = ?",
-                       ((stamp, game_id) for game_id in inside))
-        recorded.moved_in.update({game_id: recorded.rewritten[game_id] for game_id in inside})
-
-
 def _keep_entered_new(db: Database, root: Root, recorded: _Recorded, ended: int) -> None:
     """Stamp the games that entered a folder of ``root`` held back and stay there (see
     ``_recorded``: moved in since its last completed scan, or by this one and not put back:
@@ -1374,17 +1355,8 @@ def _scan_ended(ended: int) -> str:
     return to_text(datetime.fromtimestamp(ended, UTC))
 
 
-def _rewritten(plan: Plan) -> dict[int, str]:
-    """The stored files of a root the walk found at their paths with another size or time:
-    id -> path (weighed as not found by a hold-back, see ``_recorded``)."""
-    return {known[0]: job.relpath for job in plan.jobs
-            if (known := plan.known.get(job.relpath)) is not None
-            and (known[1] != job.size or known[2] != job.mtime_ns)}
-
-
 def _recorded(db: Database, root: Root, vanished: dict[int, str],
-              entered: dict[int, _Entered], moved: Collection[int] = (),
-              rewritten: dict[int, str] | None = None) -> _Recorded:
+              entered: dict[int, _Entered], moved: Collection[int] = ()) -> _Recorded:
     """The present games of ``root`` ("") and of each folder of it (at any depth) in which
     the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
     written: what the rules of ``_confirm_missing`` weigh the files still gone against
@@ -1431,27 +1403,17 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
                 (since if row[2] else moved_in)[int(row[0])] = str(row[1])
             else:
                 left[int(row[0])] = str(row[1])
-    # (in a root or folder of FOLDER_MISSING_MIN games or more, a file found at a game's path
-    # with another size or time is not weighed as one of its files found: a file written at
-    # a share game's path in its empty mount point — review43a F4: no hold-back, the share's
-    # 11 other games marked missing; a smaller one's `mv a b` is a change, as ever)
-    rewritten = {game_id: path for game_id, path in (rewritten or {}).items()
-                 if game_id not in since and game_id not in moved_in}
-    present = _present(db, root.id)
-    counts = {"": present - len(since) - len(moved_in) - len(left)
-              - (len(rewritten) if present >= FOLDER_MISSING_MIN else 0)}
+    counts = {"": _present(db, root.id) - len(since) - len(moved_in) - len(left)}
     by_folder: dict[str, int] = {}
     for relpath in vanished.values():
         for folder in _folders_of(relpath):
             by_folder[folder] = by_folder.get(folder, 0) + 1
     for folder, count in by_folder.items():
         if count >= FOLDER_MISSING_MIN:
-            present = _present(db, root.id, folder)
-            counts[folder] = present - len(_inside(since, [folder])) \
+            counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder])) \
                 - len(_inside(moved_in, [folder])) - len(_inside(left, [folder])) \
-                - (len(_inside(rewritten, [folder])) if present >= FOLDER_MISSING_MIN else 0) \
                 - len(_entered_into(entered, root.id, [folder]))
-    return _Recorded(counts, since, moved_in=moved_in, rewritten=rewritten)
+    return _Recorded(counts, since, moved_in=moved_in)
 
 
 def _folders_of(relpath: str) -> list[str]:
