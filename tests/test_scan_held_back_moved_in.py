@@ -416,3 +416,31 @@ def test_a_curated_new_file_an_interrupted_scan_stored_in_an_unmounted_folder_st
         assert _errors[0].startswith(f"{root / 'SNES'}: none of its 12 files"), _errors
         now = _games(db_path)
         assert {game_id: now[game_id] for game_id in games} == games
+
+
+def test_new_files_an_interrupted_scan_stored_then_deleted_hold_nothing_back(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    """review43d F2: more new files than the root had, stored by an interrupted scan and
+    deleted since, were left out of the root's count yet weighed as gone: "none of its 12
+    files was found" at every scan, though all 12 were there, and new files turned away."""
+    from tests.test_scan_follow_content import _scan_interrupted_after
+
+    root = tmp_path / "lib"
+    (root / "SNES").mkdir(parents=True)
+    for number in range(1, 13):
+        (root / "SNES" / f"Game {number} (USA).sfc").write_bytes(rom_bytes(number))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (root / "new").mkdir()
+    for number in range(1, 21):
+        (root / "new" / f"New {number} (USA).sfc").write_bytes(rom_bytes(600 + number))
+    _scan_interrupted_after(db_path, 18, monkeypatch)
+    stored = sum(1 for _, path, _ in _games(db_path).values() if path.startswith("new/"))
+    assert stored > 12
+    for path in (root / "new").iterdir():
+        path.unlink()
+    code, data, errors = _scan(cli)
+    assert code == 0 and errors == [], errors
+    assert data["missing"] == stored and data["missing_held_back"] == 0
+    assert sum(missing for _, path, missing in _games(db_path).values()
+               if path.startswith("SNES/")) == 0

@@ -1202,6 +1202,8 @@ class _Recorded:
     held: list[str] = field(default_factory=list)
     entered: dict[int, _Entered] = field(default_factory=dict)  # (now in this root)
     moved_in: dict[int, str] = field(default_factory=dict)  # (see ``_recorded``)
+    # stored or moved in since and not found now: neither counted nor weighed as gone
+    left: dict[int, str] = field(default_factory=dict)
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
         """The games new to the root, or to one folder of it: those this scan added, those
@@ -1413,7 +1415,7 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
             counts[folder] = _present(db, root.id, folder) - len(_inside(since, [folder])) \
                 - len(_inside(moved_in, [folder])) - len(_inside(left, [folder])) \
                 - len(_entered_into(entered, root.id, [folder]))
-    return _Recorded(counts, since, moved_in=moved_in)
+    return _Recorded(counts, since, moved_in=moved_in, left=left)
 
 
 def _folders_of(relpath: str) -> list[str]:
@@ -1447,7 +1449,11 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
                       f"{'it was' if count == 1 else 'they were'}")
     if accept_missing:
         return list(recheck.gone)
-    gone = len(recheck.gone)
+    # (a game stored or moved in since and gone again is not weighed, on either side:
+    # review43d F2, the files an interrupted scan stored deleted since held the root back)
+    gone = sum(1 for game_id in recheck.gone if game_id not in recorded.left)
+    if not gone:
+        return list(recheck.gone)
     present = recorded.counts.get("")
     if present is None:  # (not counted before the writers: this root vanished nothing)
         present = _present(db, root.id)
@@ -1525,6 +1531,8 @@ def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
     are held back — the outermost such folder once."""
     by_folder: dict[str, list[int]] = {}
     for game_id, relpath in gone.items():
+        if game_id in recorded.left:  # (not weighed: see ``_confirm_missing``)
+            continue
         for folder in _folders_of(relpath):
             by_folder.setdefault(folder, []).append(game_id)
     held: set[int] = set()
