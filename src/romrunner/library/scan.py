@@ -1370,10 +1370,10 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     had found them. A scan interrupted after it stored the new file of a root it would have
     held back (written to its empty mount point) left that game stored, and counted, it
     made "none of them found" false all the same. Those the walk did not find are not new
-    (their rows stay), nor counted either: no file of the root's own — moved out again, as
-    a hold-back invites (review43a F1), or stored by a scan the disk went away from, whose
-    files count among those gone all the same. (A root never scanned to the end has none:
-    its games were stored by an interrupted first scan, or adopted.)
+    (their rows stay), nor weighed at all (``left``: neither counted nor taken as gone): no
+    file of the root's own — moved out again, as a hold-back invites (review43a F1), or
+    stored by an interrupted scan and deleted since (review43d F2). (A root never scanned to
+    the end has none: its games were stored by an interrupted first scan, or adopted.)
     Nor are the games the walk took as moved into a folder from another (``entered``: see
     ``_note_moved_folders``; ``moved``: all it took so), moved already: new to that folder.
 
@@ -1393,7 +1393,7 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     # (a game stored or moved in since and not found now — moved out again, as the hold-back
     # invites: no file of the root's own either, only not new to weigh (its row stays);
     # review43a F1: the next scan counted it among the root's files, 12 gone of 13, and
-    # marked the 12 missing. Left out of the count only: a root is held back more readily)
+    # marked the 12 missing. Nor weighed as gone: see ``_confirm_missing``, review43d F2)
     left: dict[int, str] = {}
     if last is not None:
         for row in db.query("SELECT id, filepath, added_unix > ? FROM games WHERE root_id = ? "
