@@ -84,10 +84,11 @@ def test_failed_release_or_inner_error_keeps_outer_work(guarded: Database) -> No
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs mounted for the test (needs root; skipped with the reason otherwise)."""
+    """A 4 MiB tmpfs mounted for the test (needs root; skipped with the reason otherwise): a
+    new database's migrations, with their write-ahead log, take more than 2 MiB."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
