@@ -1078,15 +1078,14 @@ def _copies_of(db: Database, game_id: int,
 def _take_over(db: Database, game_id: int, copy_id: int) -> None:
     """The vanished game ``game_id`` becomes the game of its copy's file; the copy's row
     goes (its file rows move over)."""
-    row = db.query_one(f"SELECT {', '.join(_FILE_OF_GAME)} FROM games WHERE id = ?",
-                       (copy_id,))
+    row = db.query_one(f"SELECT {', '.join(_FILE_OF_GAME)}, coalesce(entered_unix, "
+                       "added_unix) FROM games WHERE id = ?", (copy_id,))
     own = db.query_one("SELECT platform_source = 'user' AS platform, "
                        "coalesce(match_method, '') = 'user' AS match FROM games WHERE id = ?",
                        (game_id,))
     assert row is not None and own is not None
-    entered = db.scalar("SELECT coalesce(entered_unix, added_unix) FROM games WHERE id = ?",
-                        (copy_id,))
-    updates = dict(zip(_FILE_OF_GAME, tuple(row), strict=True))
+    *values, entered = tuple(row)
+    updates = dict(zip(_FILE_OF_GAME, values, strict=True))
     for what, columns in _KEPT_IF_HAND_SET.items():
         if own[what]:
             for column in columns:
