@@ -28,6 +28,10 @@ def test_scale_benchmark_smoke_at_10k(tmp_path: Path) -> None:
     for name in RATES:
         assert figures[name]["ours"]["rows"] > 0 and figures[name]["baseline"]["rows"] > 0
     assert figures["cache_observation_ingest"]["observations"] == 5 * 10_000
+    assert figures["ingest"]["ours"]["cpu_seconds"] > 0
+    reindex = figures["search_reindex"]  # (the writer's index statement, rolled back)
+    assert len(reindex["rounds"]) == 3 and reindex["median_cpu_seconds"] > 0
+    assert 0 < reindex["reading_rows"] < reindex["with_catalog_title"] < 10_000
     # (ours keeps the expired answers that leave a game out — broken, boots only — and says
     # so: QA153 F11; the baseline deletes them too)
     prune = figures["prune"]

@@ -94,6 +94,13 @@ def render(figures: dict[str, Any]) -> str:
     if dat:
         lines.append(f"| DAT import, all ../shared/dats ({_fmt(dat['rom_entries'])} ROM entries)"
                      f" | | {_fmt(dat['rom_entries_per_s'])} | | |")
+    reindex = figures.get("search_reindex")
+    if reindex:
+        lines.append(f"| search index of every game, the writer's statement "
+                     f"({_fmt(reindex['with_catalog_title'])} with a catalog title, "
+                     f"{_fmt(reindex['reading_rows'])} read otherwise) | | "
+                     f"{_fmt(reindex['median_seconds'])} s (CPU "
+                     f"{_fmt(reindex['median_cpu_seconds'])} s), median of 3 | | |")
     report = figures.get("dat_report_50k")
     if report:
         lines.append(f"| dat report, 50,000-game DAT vs the library | | "
