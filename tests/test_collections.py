@@ -20,7 +20,7 @@ from romrunner.collections.store import (
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.query import QueryError, query_games
 from romrunner.store import Database
-from tests.test_query import PLATFORMS, make_library
+from tests.test_query import GAMES, PLATFORMS, make_library
 
 
 @pytest.fixture
@@ -427,6 +427,20 @@ def test_adding_games_already_in_a_collection_says_how_many_were(db: Database) -
     assert add_games(db, "Faves", [3]).added == 1
     again = add_games(db, "Faves", [3, 3, 3, 1])
     assert (again.added, again.already) == (1, 1)
+
+
+def test_adding_a_query_whose_games_are_in_already_says_so(cli: Any, db_path: Path) -> None:
+    """qa197 F1: a query all of whose games were in the collection said "0 games added" and
+    `already_in: 0`, as a query matching nothing would."""
+    make_library(db_path).close()
+    snes = sum(1 for game in GAMES if game[1] == "snes")
+    assert cli("collection", "create", "Handheld").code == 0
+    first = cli("--json", "collection", "add", "Handheld", "--query", "platform:snes").json()
+    assert (first["data"]["added"], first["data"]["already_in"]) == (snes, 0)
+    again = cli("--json", "collection", "add", "Handheld", "--query", "platform:snes").json()
+    assert (again["data"]["added"], again["data"]["already_in"]) == (0, snes)
+    both = cli("collection", "add", "Handheld", "--query", "platform:snes", "1", "5")
+    assert f"1 game added to Handheld ({snes} games already in it)" in both.out
 
 
 def test_a_cycle_made_by_a_new_collection_is_said_with_its_chain(cli: Any, db_path: Path) -> None:

@@ -153,8 +153,7 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
                        known_platforms=app.pack().platforms)
     if text is not None:
         _hint(app, db, text, "--query selects no game")
-    already = f" ({counted(result.already, 'game')} given already in it)" \
-        if result.already else ""
+    already = f" ({counted(result.already, 'game')} already in it)" if result.already else ""
     if result.adopted:
         app.warn(f"{result.name} {ADOPTED_NOTE}")
     app.finish({"collection": result.name, "added": result.added,

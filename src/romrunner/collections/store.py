@@ -872,10 +872,7 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
             raise NotFoundError(f"no game with id {shown} (nothing was added)")
         base = "(SELECT coalesce(max(sort_order), 0) FROM collection_games " \
                "WHERE collection_id = :c)"
-        already = int(db.scalar(
-            "SELECT count(DISTINCT j.value) FROM json_each(:ids) j JOIN collection_games g "
-            "ON g.collection_id = :c AND g.game_id = j.value",
-            {"c": found.id, "ids": json.dumps(list(game_ids))}))
+        already = _already_in(db, found.id, game_ids, selection)
         added = db.execute(
             "INSERT OR IGNORE INTO collection_games (collection_id, game_id, sort_order) "
             f"SELECT :c, j.value, {base} + j.key + 1 FROM json_each(:ids) j",
@@ -894,6 +891,21 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
                        (found.id,))
             adopted = _adopt(db, found.id)
     return AddedGames(added, found.name, already, adopted)
+
+
+def _already_in(db: Database, collection_id: int, game_ids: Sequence[int],
+                selection: Selection | None) -> int:
+    """How many of the games given (``game_ids``, and those ``selection`` matches) are in
+    the collection already (qa197 F1: a query's games already in it were not counted, and
+    "0 games added" could not be told from a query that matched nothing)."""
+    params: dict[str, object] = {"c": collection_id, "ids": json.dumps(list(game_ids))}
+    matched = ""
+    if selection is not None:
+        params.update({f"p{i}": v for i, v in enumerate(selection.params)})
+        matched = f" OR m.game_id IN (SELECT g.id FROM games g WHERE {_named(selection.where)})"
+    return int(db.scalar(
+        "SELECT count(*) FROM collection_games m WHERE m.collection_id = :c AND "
+        f"(m.game_id IN (SELECT value FROM json_each(:ids)){matched})", params))
 
 
 def _adopt(db: Database, collection_id: int) -> bool:
