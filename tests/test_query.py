@@ -593,3 +593,14 @@ def test_an_unbalanced_quote_names_the_word_it_opens_in(db: Database) -> None:
     with pytest.raises(QueryError) as info:
         parse_query('"' + "x" * 500)
     assert len(str(info.value)) < 130 and "xxx…'" in str(info.value)
+
+
+def test_games_ls_help_names_every_field_the_query_language_has() -> None:
+    """qa197 F8: the help's field list had lost `clone` (the README and the unknown-field
+    error name it)."""
+    from romrunner.cli.games_cmd import games_ls
+
+    help_text = " ".join((games_ls.help or "").split())
+    listed = re.search(r"Fields: ([a-z ]+)\.", help_text)
+    assert listed is not None
+    assert sorted(listed.group(1).split()) == sorted(FIELDS)

@@ -65,7 +65,7 @@ def games_ls(query: tuple[str, ...], sort: str, limit: int, after: str | None,
     """List games matching QUERY, e.g. platform:snes region:usa,europe -flag:hack mario.
 
     Fields: platform region lang flag title missing match size year added id dat
-    collection compat. Free words search titles (every word required); ',' is OR between a
+    collection compat clone. Free words search titles (every word required); ',' is OR between a
     field's values (region:usa,europe), '-' negates, quote values with spaces.
     """
     app = app_context()
