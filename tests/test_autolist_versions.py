@@ -562,6 +562,12 @@ def test_a_version_of_a_game_the_platform_limit_left_out_names_none_kept(
     assert len(included) == 1
     for game in listed:
         assert game["kept_instead"] is None or game["kept_instead"] in included, game
+    # (qa197 F3: the versions of a game the limit left out said other_version, though no
+    # version of it goes to the card)
+    zeta = {game["filename"]: game for game in listed if game["filename"].startswith("Zeta")}
+    if not any(game["included"] for game in zeta.values()):
+        assert {game["reason"] for game in zeta.values()} == {"platform_limit"}, zeta
+    assert {game["reason"] for game in listed if not game["included"]} == {"platform_limit"}
 
 
 def test_releases_nothing_asked_tells_apart_go_by_the_usual_region_order(

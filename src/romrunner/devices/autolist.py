@@ -1219,9 +1219,14 @@ def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
             seen.add(target)
             target = entries[target].kept_instead
         # (a version of a game the per-platform limit left out: none of them is kept,
-        # review 34 R6)
-        entry.kept_instead = None if target in entries and entries[target].dropped \
-            else target
+        # review 34 R6; and it is left out for that limit, not for a version kept: qa197 F3)
+        if target in entries and entries[target].dropped:
+            entry.kept_instead = None
+            if entry.dropped == DROP_OTHER_VERSION \
+                    and entries[target].dropped == DROP_PLATFORM_LIMIT:
+                entry.dropped = entry.reason = DROP_PLATFORM_LIMIT
+        else:
+            entry.kept_instead = target
 
 
 def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
