@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from romrunner.cli.terminal import literal, visible
-from tests.conftest import run_subprocess
+from tests.conftest import muos_profile, run_subprocess
 
 
 def test_visible_escapes_controls_and_keeps_text() -> None:
@@ -141,6 +141,24 @@ def test_a_name_with_a_tab_and_one_with_a_backslash_t_are_told_apart(
              for g in cli("--json", "games", "ls").json()["data"]["games"]}  # (review 23 R1)
     assert "A\\tB (USA).gb" in shown["A\tB (USA).gb"]
     assert "A\\\\tB (Europe).gb" in shown["A\\tB (Europe).gb"]
+
+
+def test_the_auto_list_and_a_deploy_plan_tell_a_tab_from_a_backslash_t(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa197 F5: `autolist` and `deploy --verbose --dry-run` showed `A<TAB>B` and `A\\tB`
+    alike, as the listings no longer do (QA44 F5)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    (root / "A\tB (USA).gb").write_bytes(b"\x01" * 1024)
+    (root / "A\\tB (Europe).gb").write_bytes(b"\x02" * 1024)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    listed = cli("autolist", "1", "--limit", "0").out
+    planned = cli("--verbose", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb").out
+    for out in (listed, planned):
+        assert "A\\tB (USA).gb" in out and "A\\\\tB (Europe).gb" in out, out
 
 
 def test_a_verbose_refusal_shows_a_files_control_characters_escaped(tmp_path: Path) -> None:

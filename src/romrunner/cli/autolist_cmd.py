@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
+from romrunner.cli.terminal import literal
 from romrunner.devices.autolist import (
     COMPAT_STATUS_EXCLUDED,
     DROP_ARCHIVE_UNREADABLE,
@@ -53,8 +54,9 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
         for entry in shown:
             mark = "+" if entry.included else "-"
             why = verdict_words(entry)
-            console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
-                          f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
+            console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} "
+                          f"{literal(entry.filename)}  {why}  {entry.emulator_id or '-'} "
+                          f"({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)
         if len(shown) < len(result.entries):
             console.print(f"… {len(result.entries) - len(shown):,} more (--limit 0 shows all)",

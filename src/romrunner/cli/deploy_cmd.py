@@ -31,7 +31,7 @@ from rich.table import Table
 from romrunner.cli.context import PROFILE_ID, ROW_ID, AppContext, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
-from romrunner.cli.terminal import visible
+from romrunner.cli.terminal import literal, visible
 from romrunner.deploy.card import (
     CARD_DIR,
     DeployError,
@@ -441,7 +441,7 @@ def _render_removed(console: Console, paths: list[str], verb: str, every: bool,
     """The files a prune removes (or would): the first PRUNE_LISTED, the rest counted by
     folder, unless ``every`` (--verbose)."""
     for path in paths if every else paths[:PRUNE_LISTED]:
-        console.print(f"  {verb} {path}", markup=False, soft_wrap=True)
+        console.print(f"  {verb} {literal(path)}", markup=False, soft_wrap=True)
     if not every and len(paths) > PRUNE_LISTED:
         folders = Counter(path.rpartition("/")[0] for path in paths[PRUNE_LISTED:])
         console.print(f"  … and {verb} {len(paths) - PRUNE_LISTED:,} more files of ours ("
@@ -483,8 +483,9 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
                       "above say why)", markup=False, soft_wrap=True)
     if every:
         for entry in data["copy"]:
-            console.print(f"  would copy {entry['path']}" + (f" from {entry['from']}"
-                          if entry["from"] else ""), markup=False, soft_wrap=True)
+            source = f" from {literal(entry['from'])}" if entry["from"] else ""
+            console.print(f"  would copy {literal(entry['path'])}{source}", markup=False,
+                          soft_wrap=True)
     elif data["copy"]:
         console.print(f"  (--verbose lists the {counted(len(data['copy']), 'file')} it would "
                       "copy, and where)", markup=False, soft_wrap=True)
@@ -492,7 +493,8 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
         console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
     _render_removed(console, data["prune"], "would remove", every, "the JSON's prune does")
     for path in data["prune_folders"]:
-        console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
+        console.print(f"  would remove the folder {literal(path)} (ours, left empty)",
+                      soft_wrap=True)
     for path in data["conflicts"]:  # worded as the real run reports them
         console.print(f"  conflict: {data['conflict_notes'].get(path) or path}", soft_wrap=True)
     for note in data["failures"][:20]:
