@@ -190,14 +190,12 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
             continue
         written.append((root, plan, _write_root(db, pack, root, plan, summary, options, moves)))
     walked = json.dumps([root.id for root, _ in planned])
-    if not accept_missing:  # (before any game follows its content into such a file)
-        for root, _, writer in written:
-            recorded[root.id].note(moves, root.id)
-            _unwrite_strays(db, root, recorded[root.id], writer.vanished, moves, summary)
     if db.scalar(_ANY_REPLACED, (walked,)):  # (this scan's, or an interrupted one's)
         _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
-        recorded[root.id].note(moves, root.id)
+        recorded[root.id].first_new_id = moves.first_new_id
+        recorded[root.id].entered = {game_id: entered for game_id, entered
+                                     in moves.entered.items() if entered.now_root_id == root.id}
         _finish_root(db, root, plan, writer, summary, accept_missing, recorded[root.id])
     if summary.overwritten:  # (one that took over a copy of its content since is present:
         # review 21 R9, a chain of moves whose start an interrupted scan had added)
@@ -1205,36 +1203,17 @@ class _Recorded:
     moved_in: dict[int, str] = field(default_factory=dict)  # (see ``_recorded``)
     # stored or moved in since and not found now: neither counted nor weighed as gone
     left: dict[int, str] = field(default_factory=dict)
-    # the root ("") or counted folder -> its games whose file holds content new to it: found,
-    # but not one of its files (see ``_strays``): counted new, not present
-    strays: dict[str, list[int]] = field(default_factory=dict)
-
-    def note(self, moves: _Moves, root_id: int) -> None:
-        """Take from ``moves`` the first id of the games this scan added and the games it
-        found moved into the root ``root_id`` so far."""
-        self.first_new_id = moves.first_new_id
-        self.entered = {game_id: entered for game_id, entered in moves.entered.items()
-                        if entered.now_root_id == root_id}
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
         """The games new to the root, or to one folder of it: those this scan added, those
         an interrupted scan stored since its last completed one (see ``_recorded``), and
         those this scan found moved into it from elsewhere (see ``_entered_into``), or an
-        earlier scan since the root's last completed one (``moved_in``); and the files found
-        at a game's path with content new to it (``strays``)."""
+        earlier scan since the root's last completed one (``moved_in``)."""
         added = 0 if self.first_new_id is None else \
             _present(db, root_id, folder or None, self.first_new_id)
         return added + len(_inside(self.since, [folder])) \
             + len(_inside(self.moved_in, [folder])) \
-            + len(_entered_into(self.entered, root_id, [folder])) \
-            + len(self.strays.get(folder, ()))
-
-    def own(self, folder: str = "") -> int | None:
-        """The files of the root ("") or of a counted folder weighed as its own (see
-        ``_confirm_missing``): its present games counted before any root was written, but
-        for its ``strays``; None when not counted."""
-        present = self.counts.get(folder)
-        return None if present is None else present - len(self.strays.get(folder, ()))
+            + len(_entered_into(self.entered, root_id, [folder]))
 
 
 def _inside(games: dict[int, str], folders: list[str]) -> list[int]:
@@ -1314,103 +1293,6 @@ def _undo_entered(db: Database, root: Root, recorded: _Recorded, moves: _Moves |
                                                   was.filepath))
     if ids:
         retag(db, ids)
-
-
-def _strays(db: Database, root: Root, recorded: _Recorded, vanished: dict[int, str]
-            ) -> dict[str, list[int]]:
-    """The games of ``root`` counted in ``recorded`` whose file, found at their path, this
-    scan (or an interrupted one) read with other content than stored (their rows kept in
-    ``scan_replaced``: see ``_Writer._keep_replaced``), for the root ("") and each folder it
-    counted: those whose content now is no content a game of that root or folder had where
-    the walk did not find it (``vanished``) or found it rewritten (a file moved or swapped
-    within it). Such a file is not one of its files found, nor one gone: weighed on neither
-    side (see ``_confirm_missing``); a file written at one of the paths of a share's games
-    in its empty mount point (review43a F4: found as that game "changed", its row rewritten
-    with the stray file's content, the share's other games were marked missing)."""
-    if not recorded.counts:  # (nothing vanished: nothing weighed)
-        return {}
-    skip = recorded.since.keys() | recorded.moved_in.keys() | recorded.left.keys()
-    kept = {int(row["id"]): row for row in db.query(
-        f"SELECT {_KEPT} FROM scan_replaced WHERE root_id = ? AND is_missing = 0 "
-        "AND id IN (SELECT id FROM games)", (root.id,)) if int(row["id"]) not in skip}
-    if not kept:
-        return {}
-    now = {int(row["id"]): row for row in db.query(
-        f"SELECT {_KEPT} FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND root_id = ? AND is_missing = 0", (json.dumps(sorted(kept)), root.id))
-        if row["filepath"] == kept[int(row["id"])]["filepath"]}
-    gone = list(db.query(f"SELECT {_KEPT} FROM games WHERE id IN (SELECT value FROM "
-                         "json_each(?))", (json.dumps(sorted(vanished)),)))
-    had_members = _zip_members(db, "scan_replaced_files", kept.values()) \
-        | _zip_members(db, "game_files", gone)
-    now_members = _zip_members(db, "game_files", now.values())
-    had: dict[tuple[object, ...], list[sqlite3.Row]] = {}
-    for row in (*kept.values(), *gone):
-        for key in _content_keys(row, had_members):
-            had.setdefault(key, []).append(row)
-    strays: dict[str, list[int]] = {}
-    for slot, row in now.items():
-        sources = [str(old["filepath"]) for key in _content_keys(row, now_members)
-                   for old in had.get(key, ()) if int(old["id"]) != slot and _same_content(
-                       old, row, {int(old["id"]): had_members.get(int(old["id"]), ()),
-                                  slot: now_members.get(slot, ())})]
-        for scope in recorded.counts:
-            if _within(str(row["filepath"]), scope) \
-                    and not any(_within(source, scope) for source in sources):
-                strays.setdefault(scope, []).append(slot)
-    return strays
-
-
-def _held_strays(db: Database, root: Root, recorded: _Recorded, vanished: dict[int, str]
-                 ) -> list[int]:
-    """Those of ``recorded.strays`` in the root or a folder of it that ``_confirm_missing``
-    will hold back, by its rules and the files gone now (every one, the root held)."""
-    gone = {game_id: relpath for game_id, relpath in vanished.items()
-            if game_id not in recorded.left}
-    whole = recorded.counts.get("")
-    if not gone or whole is None:
-        return []
-    own = whole - len(recorded.strays.get("", ()))
-    if _most_vanished(len(gone), whole) or (
-            len(gone) >= own and _none_found(len(gone), own, recorded.new_games(db, root.id))):
-        return sorted({game_id for ids in recorded.strays.values() for game_id in ids})
-    held: set[int] = set()
-    for folder, ids in recorded.strays.items():
-        present = recorded.own(folder)
-        count = len(_inside(gone, [folder]))
-        if folder and present is not None and count >= FOLDER_MISSING_MIN and count >= present:
-            held.update(ids)
-    return sorted(held)
-
-
-def _unwrite_strays(db: Database, root: Root, recorded: _Recorded, vanished: dict[int, str],
-                    moves: _Moves, summary: ScanSummary) -> None:
-    """Note the strays of ``root`` (see ``_strays``), and give those of a root or folder
-    held back their rows of before this scan (kept in ``scan_replaced``, their kept rows
-    dropped), as its new files are not stored (see ``_unstore_held_new``), before any game
-    follows its content into such a file (a game moved there from another root took the
-    share game's path, and that game was parked as overwritten in the other root, and
-    marked missing there: review43d F3): the share mounted again finds them as they were.
-    Said as new files, not stored either; not counted updated."""
-    recorded.strays = _strays(db, root, recorded, vanished)
-    ids = _held_strays(db, root, recorded, vanished) if recorded.strays else []
-    if not ids:
-        return
-    columns = ", ".join(f"{column} = k.{column}" for column in _FILE_OF_GAME)
-    with db.atomic():
-        for game_id in ids:
-            db.execute(f"UPDATE games SET {columns} FROM scan_replaced k "
-                       "WHERE k.id = games.id AND games.id = ?", (game_id,))
-            db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
-            db.execute(f"INSERT INTO game_files (game_id, {_FILE_ROW}) SELECT game_id, "
-                       f"{_FILE_ROW} FROM scan_replaced_files WHERE game_id = ?", (game_id,))
-            db.execute("DELETE FROM scan_replaced_files WHERE game_id = ?", (game_id,))
-            db.execute("DELETE FROM scan_replaced WHERE id = ?", (game_id,))
-        retag(db, ids)
-    summary.updated -= len(moves.replaced.intersection(ids))  # (this scan's, counted so)
-    moves.replaced.difference_update(ids)
-    summary.changed_in_place = [item for item in summary.changed_in_place
-                                if item["id"] not in ids]
 
 
 def _keep_entered_new(db: Database, root: Root, recorded: _Recorded, ended: int) -> None:
@@ -1548,9 +1430,7 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     """The ids to mark missing: the files the walk did not find that are still gone now,
     none if the root stopped answering, and none if most of the files the root held before
     this scan vanished at once, whatever new files were found beside them (unless
-    ``accept_missing``). A file found at a game's path with content new to the root or
-    folder (``recorded.strays``) is weighed as a new file, not as one of its own found.
-    What is held back is counted and said."""
+    ``accept_missing``). What is held back is counted and said."""
     if not vanished:
         return []
     recheck = recheck_vanished(root.path, vanished)
@@ -1576,45 +1456,30 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     present = recorded.counts.get("")
     if present is None:  # (not counted before the writers: this root vanished nothing)
         present = _present(db, root.id)
-    own = present - len(recorded.strays.get("", ()))
     empty = sum(1 for game_id in recheck.gone if game_id in emptied)
     # (files there but empty are said so: qa185 F5, "the library root is empty")
     also = f"{empty:,} of them are there but empty now (a sync tool, or a mount that " \
         "shows no content?)" if empty else ""
-    new = recorded.new_games(db, root.id) if gone >= MASS_MISSING_MIN or gone >= own else 0
-    if _most_vanished(gone, present):
+    new = recorded.new_games(db, root.id) if gone >= MASS_MISSING_MIN or gone >= present \
+        else 0
+    if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
         summary.root_held_back += 1
         recorded.held.append("")
         why = "; ".join(filter(None, ("more than half of the library root", also,
                                       _new_stored(new, "library root", only=False))))
         return _hold_back(summary, root, gone, f"{root.path}: {gone:,} of {present:,} files were "
                                          f"not found ({why})")
-    # (none of its own files found: its files found with content new to it are not its own
-    # — a file written at one of its games' paths in an unmounted share's mount point)
-    if _none_found(gone, own, new):
+    # (a root of fewer than FOLDER_MISSING_MIN games whose every file was replaced by new ones
+    # — three ROMs swapped for their Rev 1 — is a change, not a disk away: as before qa192 F1;
+    # an empty one, or a larger one, is held back whatever new files lie beside them)
+    if gone >= present and (not new or present >= FOLDER_MISSING_MIN):
         summary.root_held_back += 1
         recorded.held.append("")
         why = "; ".join(filter(None, (also, _new_stored(new, "library root")))) \
             or "the library root is empty"
-        return _hold_back(summary, root, gone, f"{root.path}: none of its {own:,} files was "
+        return _hold_back(summary, root, gone, f"{root.path}: none of its {present:,} files was "
                                          f"found ({why})")
     return _hold_back_folders(db, root, recheck.gone, summary, recorded)
-
-
-def _most_vanished(gone: int, present: int) -> bool:
-    """True when ``gone`` of the ``present`` files a root held before this scan are gone:
-    at least MASS_MISSING_MIN, and more than MASS_MISSING_SHARE of them (see
-    ``_confirm_missing``)."""
-    return gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present
-
-
-def _none_found(gone: int, own: int, new: int) -> bool:
-    """True when none of the ``own`` files of a root was found (``gone``: at least that
-    many gone), whatever ``new`` files lie beside them, but for a root of fewer than
-    FOLDER_MISSING_MIN games whose every file was replaced by new ones (three ROMs swapped
-    for their Rev 1, or re-dumped in place): a change, not a disk away (as before qa192 F1);
-    an empty one, or a larger one, is held back (see ``_confirm_missing``)."""
-    return gone >= own and (not new or own >= FOLDER_MISSING_MIN)
 
 
 def _new_stored(new: int, where: str, only: bool = True) -> str:
@@ -1676,7 +1541,7 @@ def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
         if len(ids) < FOLDER_MISSING_MIN or any(
                 folder.startswith(f"{outer}/") for outer in held_folders):
             continue
-        present = recorded.own(folder)
+        present = recorded.counts.get(folder)
         if present is None:  # (a file displaced into it while the scan wrote: see _Moves)
             present = _present(db, root.id, folder)
         if len(ids) >= present:
