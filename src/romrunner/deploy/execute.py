@@ -40,6 +40,7 @@ import base64
 import contextlib
 import dataclasses
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -2675,13 +2676,14 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         for decision in decisions:  # (ids no row may name now)
             if decision.item.game_id in forgotten:
                 decision.item.game_id = None
-        _keep_prunes_nothing_replaces(decisions, recorded, claims)
+        copies = _Copies(decisions)  # (read once: their decisions are settled)
+        _keep_prunes_nothing_replaces(decisions, recorded, claims, copies)
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
         _keep_what_a_new_prune_keeps(db, decisions, claims)
         _sheets_last(root, decisions, claims, _prunes_done(db, deployment_id))
         cleaned = _clean_temps(root, decisions, None, False, claims)
-        _check_space(root, decisions, options, notes, resuming=True)
+        _check_space(root, decisions, options, notes, resuming=True, copies=copies)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded, cleaned=cleaned)
         summary.notes[:0] = notes
@@ -2701,32 +2703,25 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
 
 
 def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: DeploymentRecord,
-                                  claims: Claims) -> None:
+                                  claims: Claims, copies: _Copies) -> None:
     """Keep a resumed run's prune that its run put off for another copy (its recorded
     ``copy_of``, or kept as that copy was not written: :data:`UNREPLACED`) unless that copy
     is on the card or written by this run first (see :func:`_moved_prunes`): a resume never
     turns a prune that waited into one done at once (review43b: the copy's game forgotten
     since, or a record with no link, removed the card's only copy of the game). One kept
-    as unreplaced whose file is gone since was removed by someone else: not counted pruned."""
+    as unreplaced whose file is gone since was removed by someone else: not counted pruned.
+    ``copies``: the run's (see :class:`_Copies`)."""
     waiting = [d for d in decisions if d.action == PRUNE and (
         d.item.seq in recorded.copy_of or d.item.status == "skipped")]
     if not waiting:
         return
-    moved = {id(d) for d in _moved_prunes(decisions)}
-    by_game: dict[int, list[str]] = defaultdict(list)
-    by_sha1: dict[str, list[str]] = defaultdict(list)
-    for d in decisions:
-        if d.item.action == "copy" and d.item.kind != PLAYLIST:
-            if d.item.game_id is not None:
-                by_game[d.item.game_id].append(d.action)
-            if d.item.sha1:
-                by_sha1[d.item.sha1].append(d.action)
+    moved = {id(d) for d in _moved_prunes(decisions, copies)}
     for d in waiting:
         if d.existing is None and d.item.status == "skipped":
             d.action, d.note = KEEP, GONE_SINCE_KEPT
         elif d.existing is None:
             continue  # (gone already, the killed run's doing: pruned, review 115 F4)
-        elif id(d) not in moved and not _replaced_on_the_card(d, by_game, by_sha1):
+        elif id(d) not in moved and not _replaced_on_the_card(d, copies):
             d.action, d.note = KEEP, UNREPLACED
             claims.kept_unreplaced.append(d.item.dest)
 
@@ -2737,16 +2732,18 @@ def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: Deployme
 _ON_THE_CARD = (SKIP, DONE, NOOP)
 
 
-def _replaced_on_the_card(decision: _Decision, by_game: Mapping[int, list[str]],
-                          by_sha1: Mapping[str, list[str]]) -> bool:
+def _replaced_on_the_card(decision: _Decision, copies: _Copies) -> bool:
     """True when the files that replace a waiting prune's are on the card already, as
-    :func:`_moved_prunes` pairs them: its bytes elsewhere, its own game's new copy, or the
-    copy of the game it was left out for; ``by_game``/``by_sha1``: the copies' decisions."""
+    :func:`_moved_prunes` pairs them: its bytes elsewhere (a set's playlist left out), its
+    own game's new copy, or the copy of the game it was left out for (``copies``: the
+    run's, see :class:`_Copies`)."""
     sha1 = decision.claim.sha1 if decision.claim is not None else decision.item.sha1
-    for actions in (by_sha1.get(sha1 or ""), by_game.get(decision.item.game_id or 0),
-                    by_game.get(decision.copy_of) if decision.copy_of is not None else None):
-        if actions:
-            return all(action in _ON_THE_CARD for action in actions)
+    by_game = copies.by_game
+    for found in ([d for d in copies.by_sha1.get(sha1 or "", ()) if d.item.kind != PLAYLIST],
+                  by_game.get(decision.item.game_id or 0),
+                  by_game.get(decision.copy_of) if decision.copy_of is not None else None):
+        if found:
+            return all(d.action in _ON_THE_CARD for d in found)
     return False
 
 
@@ -4606,7 +4603,47 @@ def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
     return need + rewritten
 
 
-def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
+class _Copies:
+    """A run's copies (their items' action "copy"), each as its decision, by what pairs a
+    prune's file with the files that replace it (see :func:`_moved_prunes`,
+    :func:`_replaced_on_the_card`): each index read once per run, when first used (a run
+    that prunes nothing reads none); the copies' actions are read where they are used."""
+
+    def __init__(self, decisions: list[_Decision]) -> None:
+        self._decisions = decisions
+
+    @functools.cached_property
+    def by_game(self) -> dict[int, list[_Decision]]:
+        """The copies by game (a set's playlist left out)."""
+        found: dict[int, list[_Decision]] = defaultdict(list)
+        for d in self._decisions:
+            if d.item.action == "copy" and d.item.game_id is not None \
+                    and d.item.kind != PLAYLIST:
+                found[d.item.game_id].append(d)
+        return found
+
+    @functools.cached_property
+    def by_sha1(self) -> dict[str, list[_Decision]]:
+        """The copies by SHA1."""
+        found: dict[str, list[_Decision]] = defaultdict(list)
+        for d in self._decisions:
+            if d.item.action == "copy" and d.item.sha1:
+                found[d.item.sha1].append(d)
+        return found
+
+
+# A copy's decisions that write it (or would but for a failure, a conflict): the files a
+# prune of ours waits for (see _moved_prunes)
+_TO_WRITE = (COPY, FAIL, CONFLICT)
+
+
+def _to_write(copies: Iterable[_Decision]) -> list[_Item]:
+    """The items of ``copies`` the run writes (or would: see :data:`_TO_WRITE`)."""
+    return [d.item for d in copies if d.action in _TO_WRITE]
+
+
+def _moved_prunes(decisions: list[_Decision], copies: _Copies | None = None
+                  ) -> list[_Decision]:
     """The prunes of files of ours the run writes anew elsewhere: done after the copies, so
     that a copy that fails leaves the game its old copy on the card. Each gets the files
     that replace it (``replaced_by``): its very bytes written elsewhere (a game moved to a
@@ -4615,31 +4652,31 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
     went first, and a stop left the card none), else those of the game it was left out for
     (``copy_of``: another format of the game, another copy; a resumed run's as its run
-    recorded it, see :func:`_wait_as_recorded`)."""
+    recorded it, see :func:`_wait_as_recorded`). ``copies``: the run's (see
+    :class:`_Copies`), when read already."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
-    by_sha1: dict[str, list[_Item]] = defaultdict(list)
-    by_game: dict[int, list[_Item]] = defaultdict(list)
-    for d in decisions:
-        if d.action in (COPY, FAIL, CONFLICT) and d.item.action == "copy":
-            if d.item.sha1:
-                by_sha1[d.item.sha1].append(d.item)
-            if d.item.game_id is not None and d.item.kind != PLAYLIST:
-                by_game[d.item.game_id].append(d.item)
+    if copies is None:
+        copies = _Copies(decisions)
     moved = []
     for d in prunes:
-        sha1 = d.claim.sha1 if d.claim is not None else None
-        if sha1 and sha1 in by_sha1:
-            d.replaced_by, d.needs_all = by_sha1[sha1], False
-        elif d.item.game_id is not None and d.item.game_id in by_game:
-            d.replaced_by, d.needs_all = by_game[d.item.game_id], True
-        elif d.copy_of is not None and d.copy_of in by_game:
-            d.replaced_by, d.needs_all = by_game[d.copy_of], True
-        else:
-            continue
-        moved.append(d)
+        if (replacing := _replacing(d, copies)) is not None:
+            d.replaced_by, d.needs_all = replacing
+            moved.append(d)
     return moved
+
+
+def _replacing(prune: _Decision, copies: _Copies) -> tuple[list[_Item], bool] | None:
+    """The files the run writes that replace ``prune``'s, and whether it waits for all of
+    them (see :func:`_moved_prunes`); None when none does."""
+    sha1 = prune.claim.sha1 if prune.claim is not None else None
+    if sha1 and (new := _to_write(copies.by_sha1.get(sha1, ()))):
+        return new, False
+    for game in (prune.item.game_id, prune.copy_of):
+        if game is not None and (new := _to_write(copies.by_game.get(game, ()))):
+            return new, True
+    return None
 
 
 def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
@@ -4650,15 +4687,17 @@ def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
 
 
 def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
-                notes: list[str], freed: int = 0) -> tuple[int | None, int, int]:
+                notes: list[str], freed: int = 0, copies: _Copies | None = None
+                ) -> tuple[int | None, int, int]:
     """(free bytes or None, bytes needed, margin), the moved files' prunes put off until
     after their copies when the card has room for both copies at once; else done first,
-    said in a note (a card too full for a move otherwise never finishes it)."""
+    said in a note (a card too full for a move otherwise never finishes it). ``copies``:
+    the run's (see :class:`_Copies`), when read already."""
     free, total, block = space(root)
     if free is not None:
         free += freed  # (see preview)
     margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
-    moved = _moved_prunes(decisions)
+    moved = _moved_prunes(decisions, copies)
     for decision in moved:
         decision.later = True
     need = _bytes_needed(decisions, block)
@@ -4676,10 +4715,11 @@ def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
 
 def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
                  notes: list[str], prunable: Callable[[], int] | None = None, *,
-                 resuming: bool = False) -> None:
+                 resuming: bool = False, copies: _Copies | None = None) -> None:
     """Refuse the run when the card is short of space, saying how much more is needed and
-    (``prunable``: the bytes a ``--prune`` would free) what would make room."""
-    free, need, margin = _space_plan(root, decisions, options, notes)
+    (``prunable``: the bytes a ``--prune`` would free) what would make room. ``copies``:
+    the run's (see :class:`_Copies`), when read already."""
+    free, need, margin = _space_plan(root, decisions, options, notes, copies=copies)
     if free is None:  # the file system does not say: a full card stops the run as it fills
         notes.append(f"{root}: its file system does not report its free space: not checked "
                      "before copying (a full card stops the run; it resumes once freed)")
