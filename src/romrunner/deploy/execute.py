@@ -2677,7 +2677,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
             if decision.item.game_id in forgotten:
                 decision.item.game_id = None
         copies = _Copies(decisions)  # (read once: their decisions are settled)
-        _keep_prunes_nothing_replaces(decisions, recorded, claims, copies)
+        _keep_prunes_nothing_replaces(decisions, claims, copies)
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
         _keep_what_a_new_prune_keeps(db, decisions, claims)
@@ -2702,17 +2702,18 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         return summary
 
 
-def _keep_prunes_nothing_replaces(decisions: list[_Decision], recorded: DeploymentRecord,
-                                  claims: Claims, copies: _Copies) -> None:
+def _keep_prunes_nothing_replaces(decisions: list[_Decision], claims: Claims,
+                                  copies: _Copies) -> None:
     """Keep a resumed run's prune that its run put off for another copy (its recorded
-    ``copy_of``, or kept as that copy was not written: :data:`UNREPLACED`) unless that copy
-    is on the card or written by this run first (see :func:`_moved_prunes`): a resume never
-    turns a prune that waited into one done at once (review43b: the copy's game forgotten
-    since, or a record with no link, removed the card's only copy of the game). One kept
-    as unreplaced whose file is gone since was removed by someone else: not counted pruned.
-    ``copies``: the run's (see :class:`_Copies`)."""
+    ``copy_of``, given it by :func:`_wait_as_recorded`, or kept as that copy was not
+    written: :data:`UNREPLACED`) unless that copy is on the card or written by this run
+    first (see :func:`_moved_prunes`; ``copies``: the run's, see :class:`_Copies`): a
+    resume never turns a prune that waited into one done at once (review43b: the copy's
+    game forgotten since, or a record with no link, removed the card's only copy of the
+    game). One kept as unreplaced whose file is gone since was removed by someone else: not
+    counted pruned."""
     waiting = [d for d in decisions if d.action == PRUNE and (
-        d.item.seq in recorded.copy_of or d.item.status == "skipped")]
+        d.copy_of is not None or d.item.status == "skipped")]
     if not waiting:
         return
     moved = {id(d) for d in _moved_prunes(decisions, copies)}
