@@ -1020,13 +1020,13 @@ def _leave_out_forgotten(db: Database, decisions: list[_Decision]) -> set[int]:
     forgotten (QA98 F2: every resume failed on the database's foreign key, an internal
     error) and the stand-ins, each :func:`_carry_failures` ties to its set first."""
     ids = {d.item.game_id for d in decisions if d.item.game_id is not None}
-    gone = _games_gone(db, ids) | _stand_in_for_forgotten(decisions)
+    discs, stand_ins = _stand_in_for_forgotten(decisions)
+    gone = _games_gone(db, ids) | discs
     for index, decision in enumerate(decisions):
         if decision.item.game_id in gone and decision.action == COPY:
             decisions[index] = _Decision(decision.item, FAIL, decision.existing,
                                          decision.claim, note=FORGOTTEN)
-    return gone | {d.item.game_id for d in decisions
-                   if d.item.game_id is not None and d.item.game_id < 0}
+    return gone | stand_ins
 
 
 def _games_gone(db: Database, ids: set[int]) -> set[int]:
@@ -1038,22 +1038,25 @@ def _games_gone(db: Database, ids: set[int]) -> set[int]:
         (json.dumps(sorted(ids)),))}
 
 
-def _stand_in_for_forgotten(decisions: list[_Decision]) -> set[int]:
+def _stand_in_for_forgotten(decisions: list[_Decision]) -> tuple[set[int], set[int]]:
     """Give each file of the run (not a prune) whose row names no game now a stand-in id (below
     0): a disc's file, or a set's playlist, is planned with its game (the playlist with its
     first disc's), and `games forget` (`library rm`) sets the rows naming a game it deletes
     to none — so a resume of a run whose discs failed tied the forgotten disc to no set,
     copied its set's other discs and wrote its playlist whole, naming a disc not on the card,
-    the disc said "missing since the scan" (QA196 F1). Returns the discs' stand-ins: their files
-    fail as forgotten; a playlist's only ties it to its discs."""
+    the disc said "missing since the scan" (QA196 F1). Returns the discs' stand-ins (their
+    files fail as forgotten) and every stand-in given (a playlist's only ties it to its
+    discs): the ids no row may name."""
     discs: set[int] = set()
+    stand_ins: set[int] = set()
     for decision in decisions:
         item = decision.item
         if item.game_id is None and item.action != PRUNE and item.kind in (ROM, PLAYLIST):
             item.game_id = -1 - item.seq
+            stand_ins.add(item.game_id)
             if item.kind == ROM:
                 discs.add(item.game_id)
-    return discs
+    return discs, stand_ins
 
 
 def _carry_failures(decisions: list[_Decision]) -> None:
