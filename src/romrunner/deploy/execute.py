@@ -129,6 +129,7 @@ from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunner
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots, root_is_there
 from romrunner.library.summary import os_path
+from romrunner.library.tags import name_title, strip_extension
 from romrunner.store.backup import first_id_after_restores, writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
@@ -324,6 +325,8 @@ class _Decision:
     # or any one (see _moved_prunes)
     replaced_by: list[_Item] | None = None
     needs_all: bool = False
+    loose: bool = False  # those files are only of its title (see _moved_prunes): on a card
+    # without room for both copies, it is the first to go before them (see _space_plan)
     # a prune's: the game placed now whose copy replaces its game's, left out as a copy of it
     # (another format of the game, another copy: the plan's ``copies``; see _moved_prunes)
     copy_of: int | None = None
@@ -2739,13 +2742,14 @@ _ON_THE_CARD = (SKIP, DONE, NOOP)
 def _replaced_on_the_card(decision: _Decision, copies: _Copies) -> bool:
     """True when the files that replace a waiting prune's are on the card already, as
     :func:`_moved_prunes` pairs them: its bytes elsewhere (a set's playlist left out), its
-    own game's new copy, or the copy of the game it was left out for (``copies``: the
-    run's, see :class:`_Copies`)."""
+    own game's new copy, the copy of the game it was left out for, or those of its title
+    (``copies``: the run's, see :class:`_Copies`)."""
     sha1 = decision.claim.sha1 if decision.claim is not None else decision.item.sha1
-    by_game = copies.by_game
+    by_game, titled = copies.by_game, _titled(decision.item)
     for found in ([d for d in copies.by_sha1.get(sha1 or "", ()) if d.item.kind != PLAYLIST],
                   by_game.get(decision.item.game_id or 0),
-                  by_game.get(decision.copy_of) if decision.copy_of is not None else None):
+                  by_game.get(decision.copy_of) if decision.copy_of is not None else None,
+                  copies.by_title.get(titled) if titled is not None else None):
         if found:
             return all(d.action in _ON_THE_CARD for d in found)
     return False
@@ -4610,8 +4614,9 @@ def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
 class _Copies:
     """A run's copies (their items' action "copy"), each as its decision, by what pairs a
     prune's file with the files that replace it (see :func:`_moved_prunes`,
-    :func:`_replaced_on_the_card`): each index read once per run, when first used (a run
-    that prunes nothing reads none); the copies' actions are read where they are used."""
+    :func:`_replaced_on_the_card`): game, SHA1, platform and title; each index read once
+    per run, when first used (a run that prunes nothing reads none); the copies' actions
+    are read where they are used."""
 
     def __init__(self, decisions: list[_Decision]) -> None:
         self._decisions = decisions
@@ -4635,6 +4640,27 @@ class _Copies:
                 found[d.item.sha1].append(d)
         return found
 
+    @functools.cached_property
+    def by_title(self) -> dict[tuple[str, str], list[_Decision]]:
+        """The copies of games' files (not a set's playlist, not a BIOS file) by platform
+        and title (see :func:`_titled`)."""
+        found: dict[tuple[str, str], list[_Decision]] = defaultdict(list)
+        for d in self._decisions:
+            if d.item.action == "copy" and d.item.kind == ROM \
+                    and (titled := _titled(d.item)) is not None:
+                found[titled].append(d)
+        return found
+
+
+def _titled(item: _Item) -> tuple[str, str] | None:
+    """The platform and title of ``item``'s file: its name's, its tags and disc left out, case
+    folded (one for a game's files in any format: ``Game (USA) (Disc 2).cue``, ``Game (USA)
+    (Track 2).bin``, ``Game (USA) (Disc 1).chd``); None when its platform is not known."""
+    if item.platform_id is None:
+        return None
+    title = name_title(strip_extension(item.dest.rpartition("/")[2])) or ""
+    return item.platform_id, title.casefold()
+
 
 # A copy's decisions that write it (or would but for a failure, a conflict): the files a
 # prune of ours waits for (see _moved_prunes)
@@ -4656,8 +4682,12 @@ def _moved_prunes(decisions: list[_Decision], copies: _Copies | None = None
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
     went first, and a stop left the card none), else those of the game it was left out for
     (``copy_of``: another format of the game, another copy; a resumed run's as its run
-    recorded it, see :func:`_wait_as_recorded`). ``copies``: the run's (see
-    :class:`_Copies`), when read already."""
+    recorded it, see :func:`_wait_as_recorded`), else those of the platform's games of its
+    file's title (see :func:`_titled`; every one): the same game in another format whose
+    old one the library forgot (deleted from the library for the new one, `scan
+    --accept-missing`, `games forget --missing`: review43c F6, no link to the new one, the
+    old copy went first and a stop left the card none), or a game no longer chosen for
+    another of its title. ``copies``: the run's (see :class:`_Copies`), when read already."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
@@ -4666,20 +4696,25 @@ def _moved_prunes(decisions: list[_Decision], copies: _Copies | None = None
     moved = []
     for d in prunes:
         if (replacing := _replacing(d, copies)) is not None:
-            d.replaced_by, d.needs_all = replacing
+            d.replaced_by, d.needs_all, d.loose = replacing
             moved.append(d)
     return moved
 
 
-def _replacing(prune: _Decision, copies: _Copies) -> tuple[list[_Item], bool] | None:
-    """The files the run writes that replace ``prune``'s, and whether it waits for all of
-    them (see :func:`_moved_prunes`); None when none does."""
+def _replacing(prune: _Decision, copies: _Copies
+               ) -> tuple[list[_Item], bool, bool] | None:
+    """The files the run writes that replace ``prune``'s, whether it waits for all of them,
+    and whether they are only of its title (see :func:`_moved_prunes`); None when none
+    does."""
     sha1 = prune.claim.sha1 if prune.claim is not None else None
     if sha1 and (new := _to_write(copies.by_sha1.get(sha1, ()))):
-        return new, False
+        return new, False, False
     for game in (prune.item.game_id, prune.copy_of):
         if game is not None and (new := _to_write(copies.by_game.get(game, ()))):
-            return new, True
+            return new, True, False
+    titled = _titled(prune.item)
+    if titled is not None and (new := _to_write(copies.by_title.get(titled, ()))):
+        return new, True, True
     return None
 
 
@@ -4695,8 +4730,9 @@ def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
                 ) -> tuple[int | None, int, int]:
     """(free bytes or None, bytes needed, margin), the moved files' prunes put off until
     after their copies when the card has room for both copies at once; else done first,
-    said in a note (a card too full for a move otherwise never finishes it). ``copies``:
-    the run's (see :class:`_Copies`), when read already."""
+    said in a note (a card too full for a move otherwise never finishes it) — those paired
+    with their copies by title only first, when that makes room. ``copies``: the run's (see
+    :class:`_Copies`), when read already."""
     free, total, block = space(root)
     if free is not None:
         free += freed  # (see preview)
@@ -4706,14 +4742,16 @@ def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
         decision.later = True
     need = _bytes_needed(decisions, block)
     if free is not None and moved and need + margin > free:
-        for decision in moved:
-            decision.later = False
-        first = _bytes_needed(decisions, block)
-        if first + margin <= free:
-            notes.append(f"{root}: no room for the old and new copies of {len(moved):,} "
-                         f"moved {'file' if len(moved) == 1 else 'files'} at once: the old "
-                         "copies are removed before the new ones are written")
-        need = first
+        loose = [d for d in moved if d.loose]
+        for first in ((loose, moved) if 0 < len(loose) < len(moved) else (moved,)):
+            for decision in first:
+                decision.later = False
+            need = _bytes_needed(decisions, block)
+            if need + margin <= free:
+                notes.append(f"{root}: no room for the old and new copies of {len(first):,} "
+                             f"moved {'file' if len(first) == 1 else 'files'} at once: the "
+                             "old copies are removed before the new ones are written")
+                break
     return free, need, margin
 
 
