@@ -604,3 +604,19 @@ def test_games_ls_help_names_every_field_the_query_language_has() -> None:
     listed = re.search(r"Fields: ([a-z ]+)\.", help_text)
     assert listed is not None
     assert sorted(listed.group(1).split()) == sorted(FIELDS)
+
+
+def test_a_minus_word_that_is_a_tag_says_how_to_leave_the_tagged_games_out(
+        cli: Any, db_path: Path) -> None:
+    """qa197 F7: `sonic -beta` listed the "(Beta)" game without a word: tags are no title
+    words, and the term that leaves betas out is -flag:beta (games ls; search has none)."""
+    make_library(db_path).close()
+    listed = cli("--json", "games", "ls", "metroid -beta").json()
+    assert [game["detected_title"] for game in listed["data"]["games"]] == ["Metroid"]
+    assert any("-flag:beta leaves out" in warning for warning in listed["warnings"])
+    assert cli("--json", "games", "ls", "metroid -flag:beta").json()["data"]["total"] == 0
+    assert cli("--json", "games", "ls", "metroid -flag:beta").json()["warnings"] == []
+    found = cli("search", "metroid", "-beta")
+    assert "Metroid" in found.out
+    assert "games ls 'WORDS -flag:beta'" in found.err
+    assert "flag:" not in cli("search", "metroid").err

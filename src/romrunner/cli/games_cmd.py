@@ -33,6 +33,7 @@ from romrunner.library.query import (
     parse_query,
     query_games,
     quote_value,
+    tag_word_hint,
 )
 from romrunner.library.reports import crc_only_alike, duplicate_totals, duplicates
 from romrunner.library.roots import forget_missing
@@ -82,6 +83,8 @@ def games_ls(query: tuple[str, ...], sort: str, limit: int, after: str | None,
                        known_platforms=app.pack().platforms)
     if page.total == 0 and (hint := empty_result_hint(parsed)) is not None:
         app.warn(hint)
+    if (tags := tag_word_hint(parsed)) is not None:
+        app.warn(tags)
     app.finish(page_json(page), lambda console: render_page(console, page))
     return 0
 

@@ -17,6 +17,7 @@ from romrunner.library.query import (
     empty_result_hint,
     parse_query,
     query_words,
+    tag_word_hint,
 )
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
@@ -54,6 +55,8 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     more, rows = len(rows) > limit, rows[:limit]
     if not rows and (hint := _operator_hint(text)) is not None:
         app.warn(hint)  # (as games ls says it: qa193 F6)
+    if (tags := _tag_hint(text)) is not None:
+        app.warn(tags)
     said_more = (f"the first {limit:,} matches; more match ("
                  + ("--limit N shows more, " if limit < SEARCH_MAX else "")
                  + "`romrunner games ls WORDS` pages through all)")
@@ -131,3 +134,12 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
 def register(group: click.Group) -> None:
     """Add the search command to ``group``."""
     group.add_command(search)
+
+
+def _tag_hint(text: str) -> str | None:
+    """What `games ls` says of a ``-word`` that is a tag's name, with the `games ls` term
+    that leaves such games out (search takes title words only)."""
+    try:
+        return tag_word_hint(parse_query(text), "`romrunner games ls 'WORDS {}'`")
+    except QueryError:
+        return None

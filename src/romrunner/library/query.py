@@ -357,6 +357,20 @@ def empty_result_hint(query: Query) -> str | None:
     return None
 
 
+def tag_word_hint(query: Query, leave_out: str = "{}") -> str | None:
+    """What to say of a ``-word`` that is a tag's name (``sonic -beta``), or None: tags are
+    no title words, so it leaves nothing out while the titles shown still read "(Beta)"
+    (qa197 F7); ``leave_out`` spells where the terms that do go (``{}``: the terms)."""
+    tags = sorted({value.lower() for term in query.terms if term.field is None and term.negated
+                   for value in term.values if value.lower() in _QUERY_FLAGS})
+    if not tags:
+        return None
+    what = "is a tag, not a title word" if len(tags) == 1 else "are tags, not title words"
+    terms = leave_out.format(" ".join(f"-flag:{tag}" for tag in tags))
+    return (f"{', '.join(tags)} {what}: -{tags[0]} leaves out only titles with that word; "
+            f"{terms} leaves out the games tagged so")
+
+
 def nothing_found_hint(db: Database, query: Query | str, *,
                        known_platforms: Iterable[str] | None = None) -> str | None:
     """Why ``query`` selects no game (a smart collection stored, games added by a query), or
