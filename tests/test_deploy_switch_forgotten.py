@@ -142,3 +142,46 @@ def test_a_forgotten_cue_bin_set_waits_for_its_chd_discs(cli: Any, tmp_path: Pat
     assert sorted(left) == sorted([*chds, "ROMS/psx/Game (USA).m3u"]), left
     assert (card / "ROMS/psx/Game (USA).m3u").read_text().splitlines() == \
         [f".Game (USA)/Game (USA) (Disc {disc}).chd" for disc in (1, 2)]
+
+
+def test_a_game_no_longer_chosen_is_pruned_whatever_its_title_s_other_copies_do(
+        cli: Any, tmp_path: Path) -> None:
+    """review44b F1: paired by title alone, `Tetris (Japan)` (in the library, no longer
+    chosen) waited for `Tetris (USA)`, whose copy a file of the user's blocked: kept at every
+    --prune, with a note promising the next prune would remove it."""
+    lib = tmp_path / "lib"
+    (lib / "gb").mkdir(parents=True)
+    (lib / "gb" / "Tetris (Japan).gb").write_bytes(b"j" * 4096)
+    (lib / "gb" / "Tetris (USA).gb").write_bytes(b"u" * 4096)
+    muos_profile(cli, lib)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "region:japan").code == 0
+    [japan] = card_names(card)
+    (card / japan).with_name("Tetris (USA).gb").write_bytes(b"the user's own")
+    data = cli("--json", "deploy", "1", "--to", card, "region:usa", "--prune").json()["data"]
+    assert data["pruned_paths"] == [japan] and data["conflicts"] == 1, data
+    assert not (card / japan).exists()
+
+
+def test_a_forgotten_iso_waits_for_its_own_region_s_copy_not_another_s(
+        cli: Any, tmp_path: Path) -> None:
+    """review44b F2: the forgotten `Patapon (USA).iso` waited for every copy of its title,
+    and `Patapon (Europe).iso`, blocked by a file of the user's, kept it for good although
+    its `.cso` was written in the same run."""
+    old, new = tmp_path / "a", tmp_path / "b"
+    (old / "psp").mkdir(parents=True)
+    (new / "psp").mkdir(parents=True)
+    (old / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    muos_profile(cli, old)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    [iso] = card_names(card)
+    (new / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    (new / "psp" / "Patapon (Europe).iso").write_bytes(b"e" * 50_000)
+    _forget_the_old_files(cli, old, new)
+    (card / iso).with_name("Patapon (Europe).iso").write_bytes(b"the user's own")
+    data = cli("--json", "deploy", "1", "--to", card, "platform:psp", "--prune").json()["data"]
+    assert data["pruned_paths"] == [iso], data
+    assert (card / iso).with_suffix(".cso").is_file()

@@ -44,6 +44,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -129,7 +130,7 @@ from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunner
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots, root_is_there
 from romrunner.library.summary import os_path
-from romrunner.library.tags import name_title, strip_extension
+from romrunner.library.tags import strip_extension, without_disc_tags
 from romrunner.store.backup import first_id_after_restores, writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
@@ -2745,7 +2746,7 @@ def _replaced_on_the_card(decision: _Decision, copies: _Copies) -> bool:
     own game's new copy, the copy of the game it was left out for, or those of its title
     (``copies``: the run's, see :class:`_Copies`)."""
     sha1 = decision.claim.sha1 if decision.claim is not None else decision.item.sha1
-    by_game, titled = copies.by_game, _titled(decision.item)
+    by_game, titled = copies.by_game, _titled_if_gone(decision)
     for found in ([d for d in copies.by_sha1.get(sha1 or "", ()) if d.item.kind != PLAYLIST],
                   by_game.get(decision.item.game_id or 0),
                   by_game.get(decision.copy_of) if decision.copy_of is not None else None,
@@ -4653,13 +4654,29 @@ class _Copies:
 
 
 def _titled(item: _Item) -> tuple[str, str] | None:
-    """The platform and title of ``item``'s file: its name's, its tags and disc left out, case
-    folded (one for a game's files in any format: ``Game (USA) (Disc 2).cue``, ``Game (USA)
-    (Track 2).bin``, ``Game (USA) (Disc 1).chd``); None when its platform is not known."""
+    """The platform and name of ``item``'s file, its extension and its disc and track tags
+    left out, case folded: one for a game's files in any format (``Game (USA) (Disc 2).cue``,
+    ``Game (USA) (Track 2).bin``, ``Game (USA) (Disc 1).chd``), another for its other
+    regions and revisions (review44b F1/F2: paired by title alone, `Tetris (Japan)` waited
+    for `Tetris (USA)`); None when its platform is not known."""
     if item.platform_id is None:
         return None
-    title = name_title(strip_extension(item.dest.rpartition("/")[2])) or ""
-    return item.platform_id, title.casefold()
+    name = without_disc_tags(_TRACK_TAG.sub("", strip_extension(item.dest.rpartition("/")[2])))
+    return item.platform_id, " ".join(name.split()).casefold()
+
+
+_TRACK_TAG = re.compile(r"\s*\(track\s*\d+\)", re.IGNORECASE)  # a disc's track: `(Track 02)`
+
+
+def _titled_if_gone(prune: _Decision) -> tuple[str, str] | None:
+    """:func:`_titled` of a prune whose game the library forgot and that names no copy it
+    was left out for (``copy_of``): the one prune paired with copies by its file's name
+    (review43c F6: a format switched by `games forget --missing`); None for any other (a
+    game still in the library, no longer chosen, is pruned as such: review44b F1; a linked
+    one waits for its own link: review44b F3)."""
+    if prune.copy_of is not None or (prune.item.game_id or 0) > 0:
+        return None
+    return _titled(prune.item)
 
 
 # A copy's decisions that write it (or would but for a failure, a conflict): the files a
@@ -4712,7 +4729,7 @@ def _replacing(prune: _Decision, copies: _Copies
     for game in (prune.item.game_id, prune.copy_of):
         if game is not None and (new := _to_write(copies.by_game.get(game, ()))):
             return new, True, False
-    titled = _titled(prune.item)
+    titled = _titled_if_gone(prune)
     if titled is not None and (new := _to_write(copies.by_title.get(titled, ()))):
         return new, True, True
     return None
