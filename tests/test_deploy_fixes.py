@@ -94,8 +94,11 @@ def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotte
     assert removed.code == 0 and removed.json()["data"]["missing"] == 1
     (warning,) = removed.json()["warnings"]  # (review 115 F1: Tiny Tanks' copy was held)
     assert warning.startswith(f"1 game of {library} was missing since the scan: its copy")
-    braked = cli("deploy", "1", "--to", str(card), "--auto", "--prune")  # no game chosen:
-    assert braked.code == 2 and "--force" in braked.err  # held back (QA #4)
+    # (their content in no library file now: kept as maybe the only copy left, qa197 F2 —
+    # nothing to remove, so no brake either)
+    kept = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert kept.code == 0 and sorted(kept.json()["data"]["prune_only_copy"]) == sorted(after)
+    assert card_roms(card) == after
     emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
     assert emptied.code == 0, emptied.err
     assert emptied.json()["data"]["pruned"] == 2 and card_roms(card) == set()
@@ -114,7 +117,8 @@ def test_prune_keeps_the_copies_of_an_unreachable_root(cli: Any, library: Path,
     removed = cli("--json", "library", "rm", str(library))
     assert removed.code == 0 and removed.json()["data"]["reachable"] is False
     (warning,) = removed.json()["warnings"]
-    assert "not reachable now" in warning and "a deploy with --prune removes them" in warning
+    assert "not reachable now" in warning and "a deploy with --prune removes those" in warning
+    assert "keeps the others as maybe the only copy left (`--force` removes them)" in warning
 
 
 def test_prune_keeps_the_copy_of_a_game_zipped_since_on_an_unreachable_root(
@@ -426,7 +430,9 @@ def test_a_held_disc_set_keeps_its_playlist_on_the_card(cli: Any, library: Path,
 def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, library: Path,
                                                                 tmp_path: Path) -> None:
     """A missing game is held on the card (it may be an unmounted share); once the user says
-    it was deleted on purpose (`games forget`), --prune takes its copy off (found by QA)."""
+    it was deleted on purpose (`games forget`), --prune --force takes its copy off (found by
+    QA); a --prune alone keeps it as maybe the only copy left, no library file holding its
+    content (qa197 F2)."""
     mistyped = tmp_path / "no-such-folder" / "rr.db"
     refused = cli("--db", str(mistyped), "games", "forget", "--missing")
     assert refused.code == 2 and "no database at" in refused.err
@@ -455,7 +461,8 @@ def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, librar
     assert deployed(cli, card, "--auto", "--prune") == before  # nothing forgotten
     forgot = cli("--json", "games", "forget", "--missing", "--force")
     assert forgot.code == 0 and forgot.json()["data"]["games_forgotten"] == 1
-    assert deployed(cli, card, "--auto", "--prune") == before - {
+    assert deployed(cli, card, "--auto", "--prune") == before  # maybe the only copy left
+    assert deployed(cli, card, "--auto", "--prune", "--force") == before - {
         "ROMS/gba/Tiny Tanks (USA).gba"}
     assert (tmp_path / "lib").is_dir() and not gone.exists()
 

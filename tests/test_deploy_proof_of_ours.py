@@ -253,23 +253,26 @@ def test_a_restored_database_never_prunes_a_file_put_back_after_its_backup(
     (gb / "Alpha (USA).gb").unlink()  # gone from the library: its copy is the only one
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
     assert cli("games", "forget", "--missing").code == 0
+    # (--force: its content in no library file now, a --prune alone keeps it as maybe the
+    # only copy left; the runs below need no such word to keep it)
     pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:delta",
-                 "--prune")
+                 "--prune", "--force")
     assert pruned.json()["data"]["pruned"] == 1 and not alpha.exists(), pruned.out
     alpha.write_bytes(kept)  # the user puts their copy back
     assert cli("db", "restore", str(backup)).code == 0
 
     chosen = "platform:gb -title:alpha -title:delta"
-    preview = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune", "--dry-run")
+    preview = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune", "--force",
+                  "--dry-run")
     assert preview.json()["data"]["prune"] == [], preview.out
-    run = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune")
+    run = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune", "--force")
     assert run.json()["data"]["pruned"] == 0, run.out
     assert alpha.read_bytes() == kept
     # and once its own run wrote the card's manifest (review 78 R1: the old record held
     # again, and the next prune but one removed the file)
     assert cli("deploy", "1", "--to", str(card), "platform:gb -title:alpha").code == 0
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
-                "--prune")
+                "--prune", "--force")
     assert again.json()["data"]["pruned"] == 0, again.out
     assert alpha.read_bytes() == kept
 
@@ -445,7 +448,9 @@ plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1, pruning=
 def progress(p):
     if p.current.endswith(at):
         os._exit(9)  # killed as this file's turn comes (by default: its first copy)
-deploy(db, plan, profile_id=1, options=DeployOptions(prune=prune), progress=progress)
+force = os.environ.get("FORCE_PRUNE") == "1"  # (--force)
+deploy(db, plan, profile_id=1, options=DeployOptions(prune=prune, force_prune=force),
+       progress=progress)
 """
 
 
@@ -549,10 +554,12 @@ def test_a_database_knows_its_own_copies_after_another_databases_run_on_the_card
     assert not list(card.rglob("Delta (USA).gb")), pruned.out  # its own copy, pruned
 
 
-def _killed(db_path: Path, card: Path, words: str, at: str, *, prune: bool) -> None:
+def _killed(db_path: Path, card: Path, words: str, at: str, *, prune: bool,
+            force: bool = False) -> None:
     killed = subprocess.run([sys.executable, "-c", _KILLED_AT_ITS_FIRST_COPY, str(db_path),
                              str(card), words, at, *(() if prune else ("no-prune",))],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "FORCE_PRUNE": "1" if force else ""})
     assert killed.returncode == 9, killed.stderr
 
 
@@ -583,7 +590,9 @@ def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ou
         cli: Any, db_path: Path, tmp_path: Path, resumed: bool) -> None:
     """Review 79 F4: a run killed among its prunes had recorded none of them; the same
     bytes put back at a pruned path were taken for ours by the next run and pruned. Review
-    80 F1: so were they by the prune after `deploy resume` finished the killed run."""
+    80 F1: so were they by the prune after `deploy resume` finished the killed run. (The
+    games forgotten, their content in no library file: pruned with --force, else kept as
+    maybe the only copy left.)"""
     gb, card = _deployed(cli, tmp_path)
     alpha = _card_path(card, "Alpha (USA)")
     kept = alpha.read_bytes()
@@ -591,21 +600,23 @@ def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ou
     (gb / "Bravo (USA).gb").unlink()
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
     assert cli("games", "forget", "--missing").code == 0
-    _killed(db_path, card, "platform:gb", "Bravo (USA).gb", prune=True)  # Alpha pruned first
+    _killed(db_path, card, "platform:gb", "Bravo (USA).gb", prune=True,
+            force=True)  # Alpha pruned first
     assert not alpha.exists() and _card_path(card, "Bravo (USA)").exists()
     alpha.write_bytes(kept)  # the user puts it back (the only copy)
     if resumed:
         finished = cli("--json", "deploy", "resume")
         assert finished.code == 0, finished.out
         assert alpha.read_bytes() == kept
-    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")
     assert run.code == 0, run.out
     assert alpha.read_bytes() == kept
     assert not list(card.rglob("Bravo (USA).gb"))  # ours, still pruned
     if not resumed:  # (said as what it is, not "changed (other size or bytes)": review 81)
         said = [n for n in run.json()["data"]["notes"] if str(alpha.relative_to(card)) in n]
         assert len(said) == 1 and "stopped among its prunes" in said[0], said
-    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune",
+                "--force")
     assert again.json()["data"]["pruned"] == 0 and alpha.read_bytes() == kept, again.out
 
 

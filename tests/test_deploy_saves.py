@@ -75,14 +75,17 @@ def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path
             (lib / f"{name} (Rev 1).gb").write_bytes(bytes([i + 10]) * 4096)
     assert cli("scan", "--workers", "1").code == 0
     assert cli("games", "forget", "--missing").code == 0
-    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--dry-run")
+    # (--force: the dropped game's content is in no library file now, maybe the only copy
+    # left, kept by a --prune alone)
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force",
+              "--dry-run")
     assert dry.code == 0, dry.err
     assert sorted(p.rpartition("/")[2] for p in dry.json()["data"]["prune"]) == [
         "Dropped (USA).gb", "Unsaved (USA).gb"]
     assert "saves/gb/Saved (USA).srm" in _notes(dry)
     assert [k["path"] for k in dry.json()["data"]["prune_saves"]] == ["roms/gb/Saved (USA).gb"]
     assert dry.json()["data"]["actions"]["keep"] == 1  # (QA51 F2: counted, not only noted)
-    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
     assert run.code == 0 and run.json()["data"]["pruned"] == 2, run.out
     # What it removed is named by the run and by its record (QA145 F2: a count only).
     removed = ["roms/gb/Dropped (USA).gb", "roms/gb/Unsaved (USA).gb"]

@@ -46,15 +46,17 @@ def _forget_the_old_files(cli: Any, old: Path, new: Path) -> None:
     assert cli("games", "forget", "--missing").code == 0
 
 
-def _killed_deploy(tmp_path: Path, card: Path, platform: str, **kill: str) -> None:
-    """A `deploy 1 --prune` of ``platform`` to ``card`` in a process of its own, killed
-    (SIGKILL) where ``kill`` says (``KILL_AT``, ``KILL_PRUNE``)."""
+def _killed_deploy(tmp_path: Path, card: Path, platform: str, *options: str,
+                   **kill: str) -> None:
+    """A `deploy 1 --prune` of ``platform`` to ``card`` (and ``options``) in a process of
+    its own, killed (SIGKILL) where ``kill`` says (``KILL_AT``, ``KILL_PRUNE``)."""
     import os
 
     driver = tmp_path / "driver.py"
     driver.write_text(_KILLER)
     killed = subprocess.run([sys.executable, str(driver), "deploy", "1", "--to", str(card),
-                             f"platform:{platform}", "--prune"], capture_output=True,
+                             f"platform:{platform}", "--prune", *options],
+                            capture_output=True,
                             text=True, timeout=300, env={**os.environ, **kill})
     assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
 
@@ -66,7 +68,7 @@ def test_a_forgotten_iso_waits_for_its_cso_and_another_title_s_prune_goes_first(
     .cso failing) left the card no copy of the game. Now the .iso waits for the .cso, as
     a prune linked to its replacement does: kept while the .cso is not written, removed by
     the resume that writes it. Lemmings, forgotten too and replaced by nothing, is pruned
-    first, as before."""
+    first by a --prune --force, as before."""
     old, new = tmp_path / "a", tmp_path / "b"
     (old / "psp").mkdir(parents=True)
     (new / "psp").mkdir(parents=True)
@@ -81,7 +83,9 @@ def test_a_forgotten_iso_waits_for_its_cso_and_another_title_s_prune_goes_first(
     (new / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
     _forget_the_old_files(cli, old, new)
 
-    _killed_deploy(tmp_path, card, "psp", KILL_AT=".cso")
+    # (--force: Lemmings, its content in no library file now and replaced by nothing, is
+    # kept as maybe the only copy left without it — see test_deploy_only_copy_left.py)
+    _killed_deploy(tmp_path, card, "psp", "--force", KILL_AT=".cso")
     assert card_names(card) == [iso]  # (Lemmings pruned first; the .iso waits)
 
     cso = str(Path(iso).with_suffix(".cso"))

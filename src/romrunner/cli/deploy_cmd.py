@@ -120,7 +120,9 @@ def deploy() -> None:
 @click.option("--overwrite", is_flag=True,
               help="Replace files of yours that are where a deployed file goes.")
 @click.option("--force", is_flag=True,
-              help="Prune even when no game is chosen or more than half of our files would go.")
+              help="Prune even when no game is chosen or more than half of our files would go, "
+                   "and files of ours whose content no library file holds now (maybe the "
+                   "only copy left).")
 @click.option("--prune-others", is_flag=True,
               help="Prune too what another computer's ROM Runner put on the card.")
 @click.option("--plain-folder", is_flag=True,

@@ -624,8 +624,11 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, not_games: bool,
 
     Only games the last scan found missing; their rows go (files are never touched), so a
     deploy with --prune may take their copies off the card, which it never does for a game
-    that is only missing (an unmounted share looks the same). --not-games forgets only the
-    rows kept for files that are no longer games (covers, notes). One transaction.
+    that is only missing (an unmounted share looks the same): those whose content another
+    library file holds (or a file the deploy writes replaces: the game in another format);
+    the others are kept as maybe the only copy left, which --prune --force removes.
+    --not-games forgets only the rows kept for files that are no longer games (covers,
+    notes). One transaction.
     """
     if bool(game_ids) + all_missing + not_games != 1:
         raise InputError("give the ids of missing games, or --missing for all of them, or "
@@ -644,7 +647,10 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, not_games: bool,
         what = counted(removed.games, "row", "rows") + " of files that are no longer games" \
             if not_games else counted(removed.games, "missing game")
         console.print(f"forgot {what}; no file was touched; a deploy with --prune now "
-                      "removes their copies from a card", markup=False)
+                      "removes their copies from a card where another library file holds "
+                      "the content or a file it writes replaces them (their game in another "
+                      "format), and keeps the others as maybe the only copy left (`--force` "
+                      "removes them)", markup=False)
         if removed.curation.losses():
             console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 

@@ -127,16 +127,19 @@ def library_rm(path: Path, force: bool) -> int:
     if not removed.reachable and removed.games:
         # (review 113 F3: a prune then removed its games' copies from the card, unsaid)
         app.warn(f"{removed.path} is not reachable now (not mounted?): the copies of its "
-                 "games on a card are no longer held, and a deploy with --prune removes them "
-                 "(their only copies, if its drive is lost); `romrunner library add` it again "
-                 "before a prune to keep them")
+                 "games on a card are no longer held: a deploy with --prune removes those "
+                 "whose content another library file holds, and keeps the others as maybe "
+                 "the only copy left (`--force` removes them); `romrunner library add` it "
+                 "again to keep them held")
     elif removed.missing:  # (review 115 F1: the same for its games missing since the scan)
         one = removed.missing == 1
         app.warn(f"{counted(removed.missing, 'game')} of {removed.path} "
                  f"{'was' if one else 'were'} missing since the scan: "
                  f"{'its copy' if one else 'their copies'} on a card "
-                 f"{'is' if one else 'are'} no longer held, and a deploy with --prune removes "
-                 f"{'it (maybe its only copy)' if one else 'them (maybe their only copies)'}")
+                 f"{'is' if one else 'are'} no longer held: a deploy with --prune keeps "
+                 f"{'it' if one else 'those'} as maybe the only copy left unless another "
+                 "library file holds the content (`--force` removes "
+                 f"{'it' if one else 'them'})")
 
     def render(console: Console) -> None:
         console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "

@@ -111,6 +111,8 @@ from romrunner.deploy.plan import (
     held_copies,
     m3u_line,
     missing_sha1s,
+    present_games_have,
+    present_unhashed_games,
     set_mates,
     source_problem,
 )
@@ -486,6 +488,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
+    claims.force_prune = options.force_prune
     claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     if not claims.settled_by_a_kept_check:  # (said by a run whose selection or card changed;
@@ -1251,6 +1254,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
+    claims.force_prune = options.force_prune
     claims.dry_run = True
     notes = claims.notes
     notes.extend(_twin_cards(db, root, dest_id))
@@ -1295,7 +1299,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         | set(claims.prune_library) \
         | set(claims.prune_saves) | set(claims.prune_other_computer) \
         | set(claims.prune_not_a_file) | set(claims.prune_unrecorded) \
-        | set(claims.prune_unreadable)
+        | set(claims.prune_unreadable) | set(claims.prune_unheld)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     stuck = _prunes_refused(root, pruned)  # (the run fails them: review 115 F5)
@@ -1695,6 +1699,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     composed: dict[str, dict[str, list[str]]] = {}  # (see _unicode_twin)
     found: list[_Item] = []
     sheets: dict[str, _Item] = {}  # the sheets kept as maybe the only copy: see below
+    ours: dict[str, Owned] = {}  # the files of ours it prunes, by path (see below)
     for key in sorted(candidates):
         dest = claims.first(key).dest
         if claims.never_ours(dest):  # (a place ROM Runner never writes: QA82, review 86)
@@ -1771,11 +1776,71 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_kept.append(dest)
         else:
             found.append(_pruned(claims, claim, dest))
+            ours[dest] = claim
+    if ours and not claims.force_prune:
+        unheld = _only_copies_of_ours(plan, claims, ours)
+        for dest in unheld:
+            claims.prune_only_copy.append(dest)
+            claims.prune_unheld.append(dest)
+            _a_sheet_kept(sheets, claims, ours[dest], dest)
+        if unheld:
+            found = [item for item in found if item.dest not in unheld]
     found = _without_saved_games(root, plan, claims, found)
     found += _sheets_of_pruned_tracks(root, claims, sheets, found)
     found = _without_playlists_of_kept_discs(root, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _only_copies_of_ours(plan: DeployPlan, claims: Claims, ours: dict[str, Owned]
+                         ) -> set[str]:
+    """Those of ``ours`` (files of ours a prune would remove: path -> its record) whose
+    content no file of the library holds now (by the record's SHA1: see
+    :meth:`Claims.library_has`; a game forgotten, its root removed, missing) and that no file
+    of the plan replaces (see :func:`_replaced_by_the_plan`): maybe the only copy left — its
+    library's drive lost, the game forgotten — kept unless ``--force``. Not a playlist a
+    deploy wrote, nor a record without a SHA1 (nothing to tell). The library is asked once
+    for them all (see :meth:`Claims.know_held`)."""
+    asked = {dest: claim for dest, claim in ours.items()
+             if claim.sha1 and not dest.lower().endswith(_WRITTEN_BY_US)}
+    if not asked:
+        return set()
+    claims.know_held(asked.values())
+    lacking = {dest: claim for dest, claim in asked.items() if not claims.library_has(claim)}
+    games = {dest: game for dest in lacking
+             if (game := claims.game_copied_to(dest)) is not None}
+    if games:  # (a game known by its CRC32 only: its SHA1 tells nothing, it is there)
+        unhashed = present_unhashed_games(claims.db, games.values())
+        lacking = {dest: claim for dest, claim in lacking.items()
+                   if games.get(dest) not in unhashed}
+    if not lacking:
+        return set()
+    replaced = _replaced_by_the_plan(plan, claims)
+    return {dest for dest, claim in lacking.items() if not replaced(dest, claim)}
+
+
+def _replaced_by_the_plan(plan: DeployPlan, claims: Claims
+                          ) -> Callable[[str, Owned], bool]:
+    """Whether a file of ours no longer chosen (its path and record) has a file of the plan
+    that replaces it, as :func:`_replacing` pairs a prune with the run's copies: its very
+    bytes, a file of its game, of the game it was left out for (``plan.copies``), or, its
+    game forgotten, a file of its platform of its name (see :func:`_titled_if_gone`: a game
+    switched to another format, its old files forgotten)."""
+    sha1s = {item.sha1 for item in plan.items if item.sha1 and item.kind != PLAYLIST}
+    games = {item.game_id for item in plan.items if item.game_id is not None}
+    titles = {_title_key(item.platform_id, item.dest) for item in plan.items
+              if item.kind == ROM and item.platform_id}
+    copy_of = dict(plan.copies)
+
+    def replaced(dest: str, claim: Owned) -> bool:
+        game = claims.game_copied_to(dest)
+        platform = claims.platform_copied_to(dest)
+        if claim.sha1 in sha1s:
+            return True
+        if game is not None:  # (by its name only when its game is forgotten: _titled_if_gone)
+            return game in games or copy_of.get(game) in games
+        return platform is not None and _title_key(platform, dest) in titles
+    return replaced
 
 
 def _pruned(claims: Claims, claim: Owned, dest: str) -> _Item:
@@ -1816,7 +1881,7 @@ def _sheets_of_pruned_tracks(root: Path, claims: Claims, sheets: dict[str, _Item
         if not listed.keys() & pruned or any(key not in pruned and _lstat(root / path)
                                              for key, path in listed.items()):
             continue
-        for kept in (claims.prune_only_copy, claims.prune_unproven):
+        for kept in (claims.prune_only_copy, claims.prune_unproven, claims.prune_unheld):
             while dest in kept:
                 kept.remove(dest)
         claims.only_copy_sheets[dest] = claims.only_copy_elsewhere.pop(dest, None)
@@ -2189,6 +2254,16 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"wrote {lacks} (maybe the only copy left): "
             f"remove {'it' if count == 1 else 'them'} yourself if unwanted "
             f"({_examples(only_copies)}){verify}")
+    if claims.prune_unheld:
+        # (its library's drive lost and its root removed, the game forgotten: the card's
+        # copy may be the last one anywhere)
+        count = len(claims.prune_unheld)
+        one = count == 1
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} of ours no longer chosen (a game "
+            "forgotten, a library folder removed) as maybe the only copy left: no library "
+            f"file holds {'its' if one else 'their'} content now; `--force` removes "
+            f"{'it' if one else 'them'} ({_examples(claims.prune_unheld)})")
     if theirs:
         # (another computer's files, which this library may never have had: qa177 F3)
         count = len(theirs)
@@ -3181,6 +3256,7 @@ class Claims:
         # SHA1 -> the library holds it (see library_has); the library's files never hashed
         # in full, by size, and the SHA1s of those read (see _unhashed_of_size)
         self._library_has: dict[str, bool] = {}
+        self._in_no_game: set[str] = set()  # SHA1s no present game holds (see know_held)
         self._unhashed: dict[int, list[str]] | None = None
         self._library_sha1s: dict[str, str | None] = {}
         self._game_paths: dict[int, str] | None = None  # see game_path
@@ -3222,6 +3298,11 @@ class Claims:
         # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
         self.prune_unproven: list[str] = []
         self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
+        # Files of ours (proven) no longer chosen whose content no file of the library holds
+        # now and no copy of the run replaces: kept as maybe the only copy left (in
+        # prune_only_copy too) unless force_prune (``--force``: see _only_copies_of_ours)
+        self.prune_unheld: list[str] = []
+        self.force_prune = False
         # of those, another computer's files --prune-others keeps: path -> its computer
         self.only_copy_elsewhere: dict[str, str] = {}
         # of those, the playlists of ours kept with a disc they list: no copy of anything, a
@@ -3818,6 +3899,7 @@ class Claims:
         Not the library's own files, paths holding a folder or a link, nor paths records
         name where ROM Runner never writes."""
         return len({*self.held_elsewhere, *self.prune_linked, *self.prune_unproven,
+                    *self.prune_unheld,
                     *self.prune_other_profile, *self.prune_other_computer,
                     *self.prune_saves, *self.prune_unrecorded, *self.prune_elsewhere,
                     *self.prune_unreadable, *self.prune_kept})
@@ -3836,11 +3918,27 @@ class Claims:
             return False
         known = self._library_has.get(claim.sha1)
         if known is None:
-            known = a_present_game_has(self.db, claim.sha1) or any(
+            known = (claim.sha1 not in self._in_no_game
+                     and a_present_game_has(self.db, claim.sha1)) or any(
                 self._library_sha1(path) == claim.sha1
                 for path in self._unhashed_of_size(claim.size)) or self._members_held(claim)
             self._library_has[claim.sha1] = known
         return known
+
+    def know_held(self, claims: Iterable[Owned]) -> None:
+        """Ask the library at once which of ``claims``' SHA1s a present game or BIOS file
+        holds (see :func:`present_games_have`: one query per batch, not one per file — a
+        prune of thousands of files), for :meth:`library_has` to answer from."""
+        asked = {claim.sha1 for claim in claims
+                 if claim.sha1 and claim.sha1 not in self._library_has}
+        if not asked:
+            return
+        present = present_games_have(self.db, asked)
+        for sha1 in asked:
+            if sha1 in present:
+                self._library_has[sha1] = True
+            else:
+                self._in_no_game.add(sha1)
 
     def same_rom_zipped_apart(self, claim: Owned, game_id: int | None) -> bool:
         """True when ``claim``, a zip on the card, holds by its directory the very ROMs
@@ -4661,8 +4759,14 @@ def _titled(item: _Item) -> tuple[str, str] | None:
     for `Tetris (USA)`); None when its platform is not known."""
     if item.platform_id is None:
         return None
-    name = without_disc_tags(_TRACK_TAG.sub("", strip_extension(item.dest.rpartition("/")[2])))
-    return item.platform_id, " ".join(name.split()).casefold()
+    return _title_key(item.platform_id, item.dest)
+
+
+def _title_key(platform_id: str, dest: str) -> tuple[str, str]:
+    """(platform, name of the file at ``dest`` without its extension, disc and track tags,
+    case folded): see :func:`_titled`."""
+    name = without_disc_tags(_TRACK_TAG.sub("", strip_extension(dest.rpartition("/")[2])))
+    return platform_id, " ".join(name.split()).casefold()
 
 
 _TRACK_TAG = re.compile(r"\s*\(track\s*\d+\)", re.IGNORECASE)  # a disc's track: `(Track 02)`

@@ -1635,6 +1635,45 @@ def a_present_game_has(db: Database, sha1: str) -> bool:
         "AND is_missing = 0)", (key, key, key.hex())))
 
 
+def present_games_have(db: Database, sha1s: Iterable[str]) -> set[str]:
+    """Those of ``sha1s`` a game the library has now (not missing) is a file of, or holds
+    (a disc's track, an archive's member), or a BIOS file the library has is: what
+    :func:`a_present_game_has` answers of each, in one query per :data:`_SHA1S_ASKED`."""
+    keys: list[bytes] = []
+    for sha1 in sorted(set(sha1s)):
+        with contextlib.suppress(ValueError):
+            keys.append(bytes.fromhex(sha1))
+    found: set[str] = set()
+    for start in range(0, len(keys), _SHA1S_ASKED):
+        chunk = keys[start:start + _SHA1S_ASKED]
+        marks = ", ".join("?" * len(chunk))
+        hexes = [key.hex() for key in chunk]
+        found.update(bytes(row[0]).hex() if isinstance(row[0], bytes) else str(row[0])
+                     for row in db.query(
+            f"SELECT sha1_bin FROM games WHERE is_missing = 0 AND sha1_bin IN ({marks}) "
+            f"UNION SELECT f.sha1_bin FROM game_files f JOIN games g ON g.id = f.game_id "
+            f"WHERE g.is_missing = 0 AND f.sha1_bin IN ({marks}) UNION SELECT file_sha1 "
+            f"FROM bios_files WHERE is_missing = 0 AND file_sha1 IN ({marks})",
+            (*chunk, *chunk, *hexes)))
+    return found
+
+
+def present_unhashed_games(db: Database, game_ids: Iterable[int]) -> set[int]:
+    """Those of ``game_ids`` the library has now (not missing) without a SHA1 of their file
+    (known by their CRC32 only until `scan --verify`): what holds their content cannot be
+    told by a SHA1."""
+    ids = sorted(set(game_ids))
+    if not ids:
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND is_missing = 0 AND sha1_bin IS NULL", (json.dumps(ids),))}
+
+
+_SHA1S_ASKED = 3000  # SHA1s asked of the library per query (3 parameters each: see
+# present_games_have)
+
+
 def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:
     """One warning for the copies on the card of files no longer taken for games (covers an
     earlier release deployed as games), kept with their rows: not "missing" — their files
@@ -1649,7 +1688,8 @@ def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:
         f"{examples([game.filename for game in games], HELD_NAMED)}): "
         f"{'its copy stays' if count == 1 else 'their copies stay'} on the card, never pruned "
         f"while {'its row is' if count == 1 else 'their rows are'} kept for collections or "
-        "overrides (`romrunner games forget --not-games --force` lets --prune remove them)"))
+        "overrides (`romrunner games forget --not-games --force` lets --prune --force remove "
+        "them)"))
 
 
 # The games with the content of a held game of one file (see _file_key: its CRC32 and size,

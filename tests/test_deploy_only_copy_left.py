@@ -1,0 +1,137 @@
+"""A `deploy --prune` keeps a file of ours no longer chosen whose content no library file holds
+now — its library's drive lost and its root removed (`library rm`), or its files deleted and
+the game forgotten (`games forget --missing`) — and names it as maybe the only copy left, in
+the dry run too; `--force` removes it. A file the run writes in its place (the game switched
+to another format) lets it go without `--force`, and a game no longer chosen whose library
+file is there is pruned as ever. Real deploys in a process of their own, to a card folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile, run_subprocess
+from tests.test_deploy_formats import card_names
+
+_SAID = "maybe the only copy left: no library file holds its content now; `--force` removes it"
+
+
+def _deploy(card: Path, *args: str) -> Any:
+    """`romrunner --json deploy 1 --to CARD ARGS` in a process of its own: its data."""
+    result = run_subprocess("--json", "deploy", "1", "--to", str(card), *args)
+    assert result.code == 0, result.out + result.err
+    return result.json()["data"]
+
+
+def _said_kept(data: Any, path: str) -> None:
+    """``data`` (a deploy's, or its dry run's) names ``path`` kept as maybe the only copy."""
+    assert path in data["prune_only_copy"], data
+    assert any(_SAID in note and path in note for note in data["notes"]), data["notes"]
+
+
+def _two_roots(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Two library roots of Game Boy games (Tetris in ``a``, Kirby in ``b``), profile 1 (muOS)
+    and both deployed to a card: (a, b, card)."""
+    a, b, card = tmp_path / "a", tmp_path / "b", tmp_path / "card"
+    (a / "gb").mkdir(parents=True)
+    (b / "gb").mkdir(parents=True)
+    card.mkdir()
+    (a / "gb" / "Tetris (World).gb").write_bytes(b"t" * 40_000)
+    (b / "gb" / "Kirby (USA).gb").write_bytes(b"k" * 40_000)
+    (b / "gb" / "Zelda (USA).gb").write_bytes(b"z" * 40_000)
+    return a, b, card
+
+
+def test_library_rm_of_a_lost_drive_then_prune_keeps_its_games_copies(
+        cli: Any, tmp_path: Path) -> None:
+    """qa197 F2: the drive of a root lost, the root removed (`library rm`, warned once),
+    a later `deploy --prune` listed the card's copy as an ordinary "would remove" and
+    removed it: maybe the last copy anywhere. Now it is kept and named, in the dry run and
+    the run (text and --json); --force removes it. Zelda, no longer chosen, its library file
+    there, is pruned as ever."""
+    a, b, card = _two_roots(tmp_path)
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    tetris, zelda = (next(n for n in card_names(card) if name in n)
+                     for name in ("Tetris", "Zelda"))
+    shutil.move(a, tmp_path / "a.away")  # (the drive lost)
+    removed = cli("library", "rm", a)
+    assert removed.code == 0, removed.err
+
+    dry = _deploy(card, "kirby", "--prune", "--dry-run")
+    _said_kept(dry, tetris)
+    assert dry["prune"] == [zelda], dry
+    text = run_subprocess("deploy", "1", "--to", str(card), "kirby", "--prune")
+    assert text.code == 0, text.err
+    assert f"removed {zelda}" in text.out and tetris not in text.out.split("note:")[0]
+    assert _SAID in " ".join(text.out.split()) + " ".join(text.err.split()), text.out + text.err
+    assert (card / tetris).is_file() and not (card / zelda).exists()
+
+    again = _deploy(card, "kirby", "--prune")
+    _said_kept(again, tetris)
+    assert (card / tetris).is_file()
+    forced = _deploy(card, "kirby", "--prune", "--force")
+    assert forced["pruned_paths"] == [tetris] and forced["prune_only_copy"] == [], forced
+    assert not (card / tetris).exists()
+    assert "keeps the others as maybe the only copy left (`--force` removes them)" in \
+        " ".join(removed.err.split()), removed.err  # (its warning says so)
+
+
+def test_games_forget_missing_then_prune_keeps_the_copy(cli: Any, tmp_path: Path) -> None:
+    """qa197 F2: the game's files deleted from the library, `scan --accept-missing`,
+    `games forget --missing`: the next `deploy --prune` removed the card's copy, no word.
+    Now kept and named (its run too); --force removes it."""
+    a, b, card = _two_roots(tmp_path)
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    tetris = next(n for n in card_names(card) if "Tetris" in n)
+    (a / "gb" / "Tetris (World).gb").unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing", a).code == 0
+    forgot = cli("games", "forget", "--missing")
+    assert forgot.code == 0, forgot.out
+
+    kept = _deploy(card, "platform:gb", "--prune")
+    _said_kept(kept, tetris)
+    assert kept["pruned"] == 0 and (card / tetris).is_file(), kept
+    forced = _deploy(card, "platform:gb", "--prune", "--force")
+    assert forced["pruned_paths"] == [tetris], forced
+    assert not (card / tetris).exists()
+    assert "keeps the others as maybe the only copy left (`--force` removes them)" in \
+        " ".join(forgot.out.split()), forgot.out  # (it says so)
+
+
+def test_a_format_switch_prunes_the_old_copy_once_the_new_one_is_written(
+        cli: Any, tmp_path: Path) -> None:
+    """The .iso deleted from the library and forgotten, the .cso chosen and copied in the same
+    run: its .iso goes without --force (the game's copy on the card is the .cso now), while
+    Lemmings, forgotten too and replaced by nothing, is kept as maybe the only copy left."""
+    old, new, card = tmp_path / "a", tmp_path / "b", tmp_path / "card"
+    (old / "psp").mkdir(parents=True)
+    (new / "psp").mkdir(parents=True)
+    card.mkdir()
+    (old / "psp" / "Patapon (USA).iso").write_bytes(b"p" * 50_000)
+    (old / "psp" / "Lemmings (USA).iso").write_bytes(b"l" * 50_000)
+    muos_profile(cli, old)
+    assert cli("deploy", "1", "--to", card, "platform:psp").code == 0
+    iso, lemmings = (next(n for n in card_names(card) if name in n)
+                     for name in ("Patapon", "Lemmings"))
+    (new / "psp" / "Patapon (USA).cso").write_bytes(b"CISO" + bytes(20) + b"q" * 2_000)
+    assert cli("library", "add", new).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    for path in sorted(p for p in old.rglob("*") if p.is_file()):
+        path.unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing", old).code == 0
+    assert cli("games", "forget", "--missing").code == 0
+
+    dry = _deploy(card, "platform:psp", "--prune", "--dry-run")
+    assert dry["prune"] == [iso] and dry["prune_only_copy"] == [lemmings], dry
+    data = _deploy(card, "platform:psp", "--prune")
+    assert data["copied"] == 1 and data["pruned_paths"] == [iso], data
+    _said_kept(data, lemmings)
+    cso = str(Path(iso).with_suffix(".cso"))
+    assert sorted(card_names(card)) == sorted([cso, lemmings])
