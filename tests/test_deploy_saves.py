@@ -104,7 +104,7 @@ def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path
     # The player renames the save after the version chosen: the old copy goes at the next prune.
     (card / "saves" / "gb" / "Saved (USA).srm").rename(
         card / "saves" / "gb" / "Saved (USA) (Rev 1).srm")
-    again = cli("deploy", "1", "--to", card, "platform:gb", "--prune")
+    again = cli("deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
     assert again.code == 0 and "removed roms/gb/Saved (USA).gb" in again.out, again.out
     assert sorted(p.name for p in roms.iterdir()) == ["Saved (USA) (Rev 1).gb",
                                                       "Unsaved (USA) (Rev 1).gb"]
@@ -194,7 +194,9 @@ def test_a_save_of_another_platforms_game_of_the_name_keeps_nothing(
     (lib / "Game (USA) (Rev 1).gba").write_bytes(b"\x02" * 4096)
     assert cli("scan", "--workers", "1").code == 0
     assert cli("games", "forget", "--missing").code == 0
-    run = cli("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    # (--force: the old revision, forgotten, is in no library file now — maybe the only
+    # copy left, kept by a --prune alone)
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gba", "--prune", "--force")
     assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
     assert run.json()["data"]["prune_saves"] == []
     assert (card / "saves" / "gb" / "Game (USA).srm").is_file()
@@ -318,8 +320,10 @@ def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Pa
     (lib / "Saved (World) (Rev 1).gb").write_bytes(b"\x06" * 4096)
     assert cli("--pack", pack, "scan", "--workers", "1").code == 0
     assert cli("games", "forget", "--missing").code == 0
+    # (--force: the old revision, forgotten, is in no library file now: kept by a --prune
+    # alone as maybe the only copy left, whatever its saves)
     run = cli("--pack", pack, "--json", "deploy", profile, "--to", card, "platform:gb",
-              "--prune")
+              "--prune", "--force")
     assert run.code == 0, run.err
     roms = card / "Emulation" / "roms" / "gb"
     assert sorted(p.name for p in roms.iterdir()) == ["Saved (World) (Rev 1).gb",
@@ -336,7 +340,7 @@ def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Pa
     assert cli("--pack", pack, "scan", "--workers", "1").code == 0
     assert cli("games", "forget", "--missing").code == 0
     again = cli("--pack", pack, "--json", "deploy", profile, "--to", card, "platform:gb",
-                "--prune")
+                "--prune", "--force")
     assert again.code == 0, again.err
     kept = {entry["path"]: entry["saves"] for entry in again.json()["data"]["prune_saves"]}
     assert "Emulation/roms/gb/Saved (World) (Rev 1).gb" in kept, again.json()["data"]
