@@ -157,5 +157,6 @@ def test_a_missing_held_warning_is_said_only_where_it_matters(cli: Any, tmp_path
     assert pruned.code == 0, pruned.err
     (held,) = [w for w in pruned.json()["warnings"] if "Gone (USA).gb" in w]
     assert held.endswith("(Gone (USA).gb): its copy there is held, never pruned (deleted on "
-                         "purpose? `romrunner games forget --missing` lets --prune remove it)")
+                         "purpose? `romrunner games forget --missing` lets --prune --force "
+                         "remove it)")
     assert (card / "ROMS/gb/Gone (USA).gb").is_file() and pruned.json()["data"]["pruned"] == 0

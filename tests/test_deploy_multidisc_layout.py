@@ -641,7 +641,7 @@ def test_a_disc_gone_is_held_alone_when_a_prune_removes_its_sets_other_discs(
     assert held.startswith("1 game missing from the library since the last scan (an "
                            "unmounted share? rescan when it is back) has 2 files on the card "
                            f"({names[2]}.cue)"), held
-    assert held.endswith("lets --prune remove it)"), held  # (said by the prune: below)
+    assert held.endswith("lets --prune --force remove it)"), held  # (said by the prune: below)
     (said,) = [note for note in pruned.json()["data"]["notes"] if ".m3u" in note]
     assert said == (
         "--prune removed 1 playlist ROM Runner wrote for a set no longer chosen of which it "

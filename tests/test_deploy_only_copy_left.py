@@ -135,3 +135,23 @@ def test_a_format_switch_prunes_the_old_copy_once_the_new_one_is_written(
     _said_kept(data, lemmings)
     cso = str(Path(iso).with_suffix(".cso"))
     assert sorted(card_names(card)) == sorted([cso, lemmings])
+
+
+def test_the_brake_says_force_would_remove_the_only_copies_too(
+        cli: Any, tmp_path: Path) -> None:
+    """review44c F2: a prune refused (no game chosen) advised `--force`, which also removes
+    the files kept as maybe the only copy left, without a word of them."""
+    a, b, card = _two_roots(tmp_path)
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    shutil.move(a, tmp_path / "a.away")
+    assert cli("library", "rm", a).code == 0
+    refused = run_subprocess("deploy", "1", "--to", str(card), "nosuchgame", "--prune")
+    assert refused.code != 0
+    said = " ".join(refused.err.split())
+    assert "add --force to prune anyway, which removes too the 1 file kept as maybe the " \
+        "only copy left" in said, refused.err
+    assert len(card_names(card)) == 3
+

@@ -499,7 +499,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
                                    check_sources=options.prune)
-    _prune_brake(plan, decisions, unchanged, options, claims.kept_by_the_prune())
+    _prune_brake(plan, decisions, unchanged, options, claims.kept_by_the_prune(),
+                 len(claims.prune_unheld))
     cleaned = _clean_temps(root, decisions, plan, True, claims)
     _check_space(root, decisions, options, claims.notes,
                  lambda: _room_a_prune_makes(db, plan, claims, options))
@@ -1262,7 +1263,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options,  # refused in the real run's words
-                 claims.kept_by_the_prune())
+                 claims.kept_by_the_prune(), len(claims.prune_unheld))
     unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
     if unchanged:
@@ -2412,7 +2413,8 @@ PRUNE_BRAKE_FILES = 10  # a prune of fewer files is not held back for its share 
 
 
 def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, list[int]],
-                 options: DeployOptions, kept_by_the_prune: int = 0) -> None:
+                 options: DeployOptions, kept_by_the_prune: int = 0,
+                 only_copies: int = 0) -> None:
     """Refuse a prune that looks like a mistake (a mistyped query, one platform's query on a
     card holding several): one that chose no game at all, or that would remove more than half
     of the files of ours on the card it chooses or may remove (and at least
@@ -2422,7 +2424,9 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
     it is told (see :meth:`Claims.kept_by_the_prune`): said, not counted among the files the
     half is of — another profile's games on a shared card would let a mistyped query remove
     every game of this one (qa171 F4: "65 of the 125 files ROM Runner put on this card" of a
-    card holding 158, its 33 kept files not said)."""
+    card holding 158, its 33 kept files not said). ``only_copies``: those of them kept as
+    maybe the only copy left, which --force would remove too: said with it (review44c F2:
+    the advice to add --force removed them without a word)."""
     if not options.prune or options.force_prune:
         return
     prunes = [decision for decision in decisions if decision.action == PRUNE]
@@ -2436,16 +2440,19 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
              "Runner put on this card")
     besides = (f" (not counting {kept_by_the_prune:,} more of ours no longer chosen, which "
                "it would keep)") if kept_by_the_prune else ""
+    force = "add --force to prune anyway" + (
+        f", which removes too the {counted(only_copies, 'file')} kept as maybe the only copy "
+        "left" if only_copies else "")
     if not plan.game_ids:
         raise DeployError(f"{where}, as no game is chosen{besides}; nothing was changed "
-                          "(check the query, or add --force to prune anyway)")
+                          f"(check the query, or {force})")
     # (copies of what the plan writes elsewhere on the card are no loss: a platform moved to
     # the OS's folder, QA151 F4, was refused as "more than half" though nothing goes away)
     writing = _written_sha1s(plan)
     lost = sum(1 for decision in prunes if decision.item.sha1 not in writing)
     if lost >= PRUNE_BRAKE_FILES and 2 * lost > ours:
         raise DeployError(f"{where}, more than half{besides}; nothing was changed (check "
-                          "what is chosen, or add --force to prune anyway)")
+                          f"what is chosen, or {force})")
 
 
 def _recorded_every_file(options_json: str | None, *, pruning: bool = False) -> bool:

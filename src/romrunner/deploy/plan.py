@@ -1394,7 +1394,7 @@ def _warn_missing_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ...
         "library since the last scan (an unmounted share? rescan when it is back) "
         f"{'has' if one else 'have'} {counted(files, 'file')} on the card ({listed}): "
         f"{'its copy there is' if one else 'their copies there are'} held, never pruned "
-        "(deleted on purpose? `romrunner games forget --missing` lets --prune remove "
+        "(deleted on purpose? `romrunner games forget --missing` lets --prune --force remove "
         f"{'it' if one else 'them'})",
         shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
         shown[0].id if one else None, shown[0].source if one else None,
@@ -1462,7 +1462,7 @@ def _warn_unusable_held(builder: _Builder, held: list[tuple[_Game, tuple[str, ..
         "copies on the card kept, never pruned — the card's may be the only good copy left "
         "(copy it back to the library, or mend the library's copy and rescan; dropped on "
         "purpose — a disc converted to a CHD? remove the library's files, rescan, and "
-        "`romrunner games forget --missing` lets --prune remove them)",
+        "`romrunner games forget --missing` lets --prune --force remove them)",
         shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
         shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
         tuple((game.id, game.source, dests) for game, dests in held)))
