@@ -94,10 +94,12 @@ def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotte
     assert removed.code == 0 and removed.json()["data"]["missing"] == 1
     (warning,) = removed.json()["warnings"]  # (review 115 F1: Tiny Tanks' copy was held)
     assert warning.startswith(f"1 game of {library} was missing since the scan: its copy")
-    # (their content in no library file now: kept as maybe the only copy left, qa197 F2 —
-    # nothing to remove, so no brake either)
-    kept = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
-    assert kept.code == 0 and sorted(kept.json()["data"]["prune_only_copy"]) == sorted(after)
+    # (no game chosen: held back, QA #4; Tiny Tanks' content is in no library file now, kept
+    # as maybe the only copy left, qa197 F2, and the brake says --force removes it too —
+    # Pocket Quest's library file is there: an ordinary prune, review44c F3)
+    braked = cli("deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert braked.code == 2 and "removes too the 1 file kept as maybe the only copy left" \
+        in " ".join(braked.err.split()), braked.err
     assert card_roms(card) == after
     emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
     assert emptied.code == 0, emptied.err

@@ -155,3 +155,20 @@ def test_the_brake_says_force_would_remove_the_only_copies_too(
         "only copy left" in said, refused.err
     assert len(card_names(card)) == 3
 
+
+
+def test_library_rm_of_a_root_still_there_prunes_its_games_copies(
+        cli: Any, tmp_path: Path) -> None:
+    """review44c F3: a root removed by `library rm` while its files are there had every card
+    copy of its games kept as "maybe the only copy left": their library files are where the
+    copies were made from, so the prune removes them, as before, without --force."""
+    a, b, card = _two_roots(tmp_path)
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    tetris = next(n for n in card_names(card) if "Tetris" in n)
+    assert cli("library", "rm", a).code == 0
+    data = _deploy(card, "platform:gb", "--prune")
+    assert tetris in data["pruned_paths"] and tetris not in data["prune_only_copy"], data
+    assert not (card / tetris).exists() and (a / "gb" / "Tetris (World).gb").is_file()

@@ -1817,7 +1817,22 @@ def _only_copies_of_ours(plan: DeployPlan, claims: Claims, ours: dict[str, Owned
     if not lacking:
         return set()
     replaced = _replaced_by_the_plan(plan, claims)
-    return {dest for dest, claim in lacking.items() if not replaced(dest, claim)}
+    return {dest for dest, claim in lacking.items()
+            if not replaced(dest, claim) and not _source_still_there(claims, dest, claim)}
+
+
+def _source_still_there(claims: Claims, dest: str, claim: Owned) -> bool:
+    """True when the library file the card's copy at ``dest`` was made from is still where
+    it was, of its size: not the only copy left, whatever the library's rows say now
+    (review44c F3: a root removed by `library rm` while its files are there had every copy
+    of its games kept as the only one)."""
+    source = claims.copied_source(dest)
+    if source is None:
+        return False
+    try:
+        return os.stat(os_path(source)).st_size == claim.size
+    except OSError:
+        return False
 
 
 def _replaced_by_the_plan(plan: DeployPlan, claims: Claims
