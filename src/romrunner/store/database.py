@@ -370,10 +370,24 @@ class Database:
             raise
         except sqlite3.Error as exc:
             if _is_corruption(exc):  # (the search index's damage is rebuilt, not restored)
-                damage = search_index_damage(self.conn)
+                damage = self._search_index_damage_on_disk()
                 if damage is not None:
                     raise search_index_error(self.path, damage) from exc
             raise sqlite_error(self.path, exc) from exc
+
+    def _search_index_damage_on_disk(self) -> str | None:
+        """:func:`search_index_damage` of the file as committed, read on a connection of its
+        own: this one may be inside the transaction that just failed, where the index read
+        as damaged though the damage was elsewhere (qa198 F1: a damaged page of the DATs'
+        data was said to be the search index's, and `db repair` mended nothing)."""
+        try:
+            fresh = sqlite3.connect(read_only_uri(self.path), uri=True)
+        except (sqlite3.Error, OSError, ValueError):
+            return search_index_damage(self.conn)
+        try:
+            return search_index_damage(fresh)
+        finally:
+            fresh.close()
 
     def _check_transaction(self) -> None:
         # A trigger's RAISE(ROLLBACK) ends the whole transaction, savepoints included; a
