@@ -321,7 +321,7 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     held = ("1 game missing from the library since the last scan (an unmounted share? rescan "
             "when it is back) has 1 file on the card (River Raid (USA).a26): its copy there is "
             "held, never pruned (deleted on purpose? `romrunner games forget --missing` lets "
-            "--prune remove it)")  # (its copy in the old folder: qa191 F1)
+            "--prune --force remove it)")  # (its copy in the old folder: qa191 F1)
     assert pruned.json()["warnings"] == [  # (the plan is made before the prune)
         "1 of 3 matching games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)", held,
