@@ -102,6 +102,22 @@ def test_a_quoted_phrase_selects_the_titles_holding_it_as_they_read(
         assert sorted(r["detected_title"] for r in found) == expected
 
 
+@pytest.mark.parametrize("typed", ["zelda,link", "zelda-the", "link,zelda"])
+def test_a_word_that_folds_to_several_is_read_alike_by_search_and_games_ls(
+        tmp_path: Path, typed: str) -> None:
+    """`games ls 'zelda,link'` read one typed word as the phrase "zelda link", `search` as two
+    words anywhere in the title: the two commands gave different games for the same words."""
+    db = make_db(tmp_path / "p.db")
+    expected = sorted(t for t, _ in GAMES if holds(typed, t))
+    anywhere = sorted(t for t, _ in GAMES
+                      if all(holds(w, t) for w in (fold(typed) or "").split()))
+    assert expected != anywhere  # (the set-up tells a phrase from its words anywhere)
+    listed = query_games(db, typed, limit=500).rows
+    assert sorted(r["detected_title"] for r in listed) == expected
+    found = search_games(db, typed, limit=500)
+    assert sorted(r["detected_title"] for r in found) == expected
+
+
 def test_a_left_out_phrase_with_an_article_leaves_out_the_catalog_form(tmp_path: Path) -> None:
     db = make_db(tmp_path / "p.db")
     expected = sorted(t for t, _ in GAMES

@@ -260,7 +260,8 @@ def _split_terms(text: str) -> tuple[str, list[str], list[str]]:
     ``kart`` (as a query's ``-`` term is a NOT); a ``-"two words"`` term leaves out the
     titles holding that phrase (QA37 F12: its first word alone was left out, the others made
     required), and so does a word that folds to several (``-o'brien``, ``-ポケット``). Each
-    left-out term is a folded phrase."""
+    left-out term is a folded phrase. A word to find that folds to several (``f-zero``) is a
+    phrase too, as a quoted one is, and as games ls reads it."""
     kept: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []
@@ -275,12 +276,12 @@ def _split_terms(text: str) -> tuple[str, list[str], list[str]]:
             phrase = " ".join((fold(token[1:]) or "").split())
             if phrase:
                 excluded.append(phrase)
-        elif token.startswith('"'):  # (its words in that order, as in games ls: QA166 F8)
+        else:
+            # (a quoted phrase, and a typed word that folds to several, `f-zero`, `zelda,link`:
+            # its words in that order, as in games ls: QA166 F8, qa197)
             kept.append(token)  # (its quotes fold away)
             if len((fold(token) or "").split()) > 1:
                 phrases.append(token.strip('"'))
-        else:
-            kept.append(token)
     return " ".join(kept), phrases, excluded
 
 
