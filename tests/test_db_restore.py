@@ -5,8 +5,10 @@ silently (QA6 B-7: there was no way back from a backup)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -1012,6 +1014,38 @@ def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
         assert result.code == 2, result.out
         assert "no backup was written, the disk is full: it needs about" in result.err
         assert list(mount.iterdir()) == []
+    finally:
+        _umount(mount)
+
+
+def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """qa198 F2: with the database's disk completely full every reading command failed (SQLite
+    could not make its -shm there), `db backup` to another disk too; a write still fails
+    cleanly and changes nothing."""
+    from tests.faultsuite import _mount_tmpfs, _umount
+
+    assert cli("collection", "create", "mine").code == 0
+    mount = tmp_path / "full"
+    reason = _mount_tmpfs(mount, "2m")
+    if reason:
+        pytest.skip(f"cannot mount a tmpfs: {reason}")
+    try:
+        full_db = mount / "rr.db"
+        shutil.copyfile(db_path, full_db)
+        with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+            while True:
+                filler.write(b"\0" * 4096)
+        listed = cli("--db", full_db, "collection", "ls")
+        assert listed.code == 0, listed.err
+        assert "mine" in listed.out
+        backup = tmp_path / "elsewhere" / "rr.db"
+        backed = cli("--db", full_db, "db", "backup", backup)
+        assert backed.code == 0, backed.err
+        assert cli("--db", backup, "collection", "ls").out == listed.out
+        refused = cli("--db", full_db, "collection", "create", "more")
+        assert refused.code != 0 and "the disk is full" in refused.err, refused.err
+        assert cli("--db", full_db, "collection", "ls").out == listed.out
     finally:
         _umount(mount)
 

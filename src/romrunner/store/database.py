@@ -694,9 +694,27 @@ def _read_as_is(path: Path) -> bool:
     wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
     if file_size_or_zero(wal):
         return False
-    if on_read_only_volume(path):
+    if on_read_only_volume(path) or _no_room_for_the_wal_index(path, shm):
         return True
     return not folder_is_writable(path) and not (wal.exists() and shm.exists())
+
+
+# SQLite's -shm (the WAL index) of a database whose WAL is empty: its first 32 KiB block
+_WAL_INDEX_BYTES = 32 * 1024
+
+
+def _no_room_for_the_wal_index(path: Path, shm: Path) -> bool:
+    """True when the volume of ``path`` is too full for SQLite to make the ``-shm`` a read
+    needs, and no full-sized one is there (qa198 F2: on a full disk every reading command
+    failed, `db backup` to another disk too). With an empty WAL no writer can change the
+    file on that volume either: it would have to grow the WAL first."""
+    if file_size_or_zero(shm) >= _WAL_INDEX_BYTES:
+        return False
+    try:
+        volume = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return volume.f_bavail * volume.f_frsize < 2 * _WAL_INDEX_BYTES
 
 
 def folder_is_writable(path: Path) -> bool:
