@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,3 +115,31 @@ def run_subprocess(*args: str, env: dict[str, str | None] | None = None,
     proc = subprocess.run([sys.executable, "-m", "romrunner.cli.main", *args],
                           capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+# Run first in the child: it stops for good at the rename that would put ``TARGET`` in
+# place (its temporary file complete and held, as a writer killed just then leaves it).
+_STOP_AT_RENAME = """
+import signal, sys
+def _stop(event, args):
+    if event == "os.rename" and str(args[1]) == TARGET:
+        print("ready", flush=True)
+        signal.pause()
+sys.addaudithook(_stop)
+"""
+
+
+@contextmanager
+def writer_killed_before_rename(target: Path, code: str) -> Iterator[None]:
+    """Run ``code`` (Python; ``TARGET`` is ``target``'s path) in a real child process that
+    writes ``target`` through a temporary file, held just before the rename that would put
+    it in place; the body runs while it waits, and on leaving it is killed (SIGKILL)."""
+    source = f"TARGET = {str(target)!r}\n{_STOP_AT_RENAME}\n{code}"
+    proc = subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n", \
+            "the writer ended before its rename"
+        yield
+    finally:
+        proc.kill()
+        proc.wait()

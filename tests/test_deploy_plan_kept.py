@@ -31,6 +31,7 @@ from romrunner.library.scan import scan_library
 from romrunner.packs.loader import builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import OpenMode, open_database
+from tests.conftest import writer_killed_before_rename
 from tests.test_deploy import disc_files
 from tests.test_deploy_support import (
     Folder,
@@ -435,3 +436,32 @@ def test_every_field_of_a_plan_is_kept_or_said_not_to_be() -> None:
         if f.name in NOT_KEPT_AS_IS or f.name in ("errors", "warnings", "archives"):
             continue
         assert getattr(back, f.name) == getattr(plan, f.name), f.name
+
+
+def test_a_plan_file_a_killed_deploy_was_writing_is_removed_by_the_next_plan_kept(
+        library: Library, tmp_path: Path) -> None:
+    """qa198 F3: a deploy killed while it kept its plan left ``.<key>.plan.<pid>`` in the
+    plans folder for good. The next plan (or check) kept removes it, once no running deploy
+    writes it; no other file of that folder is touched."""
+    kept = library.db.path.parent / f"{library.db.path.name}.plans"
+    planned = kept / f"{'a' * 24}.plan"
+    code = ("from pathlib import Path\nfrom romrunner.deploy.plancache import _write\n"
+            "_write(Path(TARGET), b'head' * 1000, b'tail' * 1000)\n")
+    cards = [tmp_path / f"card{n}" for n in range(2)]
+    for card in cards:
+        card.mkdir()
+    with writer_killed_before_rename(planned, code):
+        (temporary,) = kept.glob(".*.plan.*")
+        others = {name: kept / name for name in ("notes.txt", f".{'a' * 24}.plan.tmp",
+                                                  f".{'b' * 23}.check.12", "a.plan.12")}
+        for path in others.values():
+            path.write_bytes(b"not ours")
+        Inputs(library, cards[0]).plan()
+        assert temporary.stat().st_size > 8000  # (a deploy writing it now: kept)
+    assert temporary.exists()  # (as the killed deploy left it)
+    check = kept / f".{'c' * 24}.check.{os.getpid() + 1}"  # (one left while keeping a check)
+    check.write_bytes(b"half a check")
+    Inputs(library, cards[1]).plan()  # (another card: a plan kept)
+    assert not temporary.exists() and not planned.exists() and not check.exists()
+    assert all(path.read_bytes() == b"not ours" for path in others.values())
+    assert len(list(kept.glob("*.plan"))) == 2

@@ -41,6 +41,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import re
 import sys
 import zlib
 from array import array
@@ -56,6 +57,7 @@ from romrunner.deploy.legal import FileSystem
 from romrunner.library.roots import root_is_there
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.tempfiles import hold, remove_abandoned
 
 FORMAT = 4  # of a kept plan's file: another one is a plan made again
 _ITEM_FIELDS = ("kind", "dest", "size", "platform_id", "game_id", "source", "source_mtime_ns",
@@ -287,19 +289,28 @@ def _limit(folder: Path) -> None:
                     path.unlink()
 
 
+# The temporary file :func:`_write` writes a plan or its check through (``.<file>.<pid>``).
+_TEMPORARY = re.compile(r"\.[0-9a-f]{24}\.(?:plan|check)\.[0-9]+")
+
+
 def _write(path: Path, head: bytes, tail: bytes = b"") -> None:
     """``head`` and ``tail`` in ``path`` (see _read), replaced at once; best effort (a cache).
-    Written in parts, never joined: a plan of 100,000 files is ~15 MB."""
+    Written in parts, never joined: a plan of 100,000 files is ~15 MB. The temporary files
+    of deploys killed while they wrote one (no running deploy holds them) are removed first
+    (qa198 F3: each kill left one for good)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}")
     crc = zlib.crc32(tail, zlib.crc32(head))
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
+        remove_abandoned(path.parent, _TEMPORARY)
         try:
             with temp.open("wb") as out:
+                hold(out.fileno())  # (until it is in place)
                 out.write(crc.to_bytes(4, "little") + len(head).to_bytes(8, "little"))
                 out.write(head)
                 out.write(tail)
-            os.replace(temp, path)
+                out.flush()
+                os.replace(temp, path)
         finally:
             with contextlib.suppress(OSError):
                 temp.unlink()
