@@ -21,7 +21,7 @@ import pytest
 from romrunner.catalog.datfile import read_dat
 from romrunner.catalog.importer import import_dat
 from romrunner.store.open import OpenMode, open_database
-from tests.conftest import run_subprocess
+from tests.conftest import run_subprocess, writer_killed_before_rename
 from tests.test_deploy_faults import tmpfs
 from tests.test_store_atomic import fill
 
@@ -117,6 +117,29 @@ def test_fixdat_round_trips_through_our_importer(collection: Path, cli: Any) -> 
     unknown = cli("dat", "fixdat", "Nope", "-o", str(collection / "x.dat"))
     assert unknown.code == 2 and "Nope" in unknown.err
     assert not (collection / "x.dat").exists()
+
+
+def test_a_killed_fixdat_leaves_its_temporary_file_to_the_next_fixdat_of_that_output(
+        collection: Path, cli: Any) -> None:
+    """qa198 F4: a fixdat killed while it wrote left ``.<output>.XXXXXXXX.tmp`` beside the
+    user's output for good. The next fixdat to that output removes it (once no running one
+    writes it), and no other file: neither the user's nor another output's."""
+    out = collection / "fix.dat"
+    code = ("import sys\nfrom romrunner.cli.main import main\n"
+            "sys.exit(main(['dat', 'fixdat', 'Nintendo - Game Boy', '-o', TARGET]))\n")
+    with writer_killed_before_rename(out, code):
+        (temporary,) = collection.glob(".fix.dat.*.tmp")
+        assert cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(out)).code == 0
+        assert temporary.stat().st_size > 0  # (a fixdat writing it now: kept)
+    assert temporary.exists()  # (as the killed fixdat left it)
+    users = [collection / name for name in (
+        ".fix.dat.tmp", ".fix.dat.my notes.tmp", "fix.dat.abcdefgh.tmp", ".fix.dat.abcdefgh.bak",
+        ".other.dat.abcdefgh.tmp", ".fix.dat.abcdefgh.tmp.old")]
+    for path in users:
+        path.write_bytes(b"the user's")
+    assert cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(out), "--force").code == 0
+    assert not temporary.exists() and read_dat(out).games
+    assert all(path.read_bytes() == b"the user's" for path in users)
 
 
 def test_a_fixdat_keeps_headered_in_its_name_and_is_imported_back_under_its_platform(

@@ -34,6 +34,7 @@ from romrunner.library.roots import refuse_writing_into_library
 from romrunner.library.summary import os_path
 from romrunner.store.backup import refuse_database_files
 from romrunner.store.database import Database
+from romrunner.tempfiles import hold, remove_abandoned
 
 # A DAT's games are had by their ROMs' data, never by their name: two DATs of one platform
 # (a No-Intro DAT and one's own verified dumps) can list one game name with different dumps,
@@ -543,16 +544,20 @@ def _merges(db: Database, game_ids: list[int]) -> dict[tuple[int, object, object
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``path`` whole or not at all: through a temporary file in its folder, removed
     when anything fails (QA32 F3: a full disk left it, holding the space), with the mode a
-    new file of the user's gets (mkstemp's is 0600: unreadable to another account)."""
+    new file of the user's gets (mkstemp's is 0600: unreadable to another account). The one
+    a run killed while it wrote ``path`` left is removed by the next write of ``path``
+    (qa198 F4), and only that: see :func:`_temporary_of`."""
     temp: str | None = None
+    remove_abandoned(path.parent, _temporary_of(path.name))
     try:
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
+            hold(out.fileno())  # (until it is in place: a killed run's goes at the next run)
             os.fchmod(out.fileno(), 0o666 & ~_umask())
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)
+            os.replace(temp, path)
     except BaseException as exc:
         if temp is not None:
             with contextlib.suppress(OSError):
@@ -560,6 +565,12 @@ def _write_atomically(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
         raise
+
+
+def _temporary_of(name: str) -> re.Pattern[str]:
+    """The names of :func:`_write_atomically`'s temporary files for an output ``name``
+    (mkstemp's: ``.<name>.`` and 8 of its letters, ``.tmp``), and no other file's."""
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
 
 
 def _umask() -> int:
