@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from romrunner.cli.main import EXIT_INTERRUPTED
@@ -409,6 +410,53 @@ def test_an_option_of_one_value_given_twice_is_refused(cli: Any, tmp_path: Path,
     [error] = result.json()["errors"]
     assert error.endswith("is given twice: give it once"), error
     assert not (tmp_path / "a.db").exists() and not (tmp_path / "A").exists()
+
+
+def _on_off_flags() -> list[tuple[str, ...]]:
+    """Each on/off flag of the CLI (``--hacks/--no-hacks``), as the words of its command and
+    its two names."""
+    from romrunner.cli.main import cli as group
+
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: click.Command, words: tuple[str, ...]) -> None:
+        for param in command.params:
+            if isinstance(param, click.Option) and param.is_flag and param.secondary_opts:
+                found.append((*words, param.opts[0], param.secondary_opts[0]))
+        if isinstance(command, click.Group):
+            for name, sub in sorted(command.commands.items()):
+                walk(sub, (*words, name))
+
+    for name, command in sorted(group.load_all().items()):  # type: ignore[attr-defined]
+        walk(command, (name,))
+    return found
+
+
+def test_every_on_off_flag_given_both_ways_is_refused(cli: Any) -> None:
+    """qa197 F6: `profile set 1 --hacks --no-hacks` said "hacks left out", exit 0 (click
+    keeps the last one, silently)."""
+    flags = _on_off_flags()
+    assert ("profile", "set", "--hacks", "--no-hacks") in flags
+    for *words, on, off in flags:
+        for first, second in ((on, off), (off, on)):
+            result = cli("--json", *words, first, second)
+            assert result.code == 2, (words, result.out)
+            assert result.json()["errors"] == [f"{first} and {second} together: give one "
+                                               "of them"]
+
+
+def test_a_profile_given_an_on_off_flag_both_ways_is_not_changed(cli: Any) -> None:
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    before = cli("--json", "profile", "show", "1").json()["data"]
+    for args in (("--hacks", "--no-hacks"), ("--one-game-one-rom", "--all-versions"),
+                 ("--no-prerelease", "--mode", "strict", "--prerelease"),
+                 ("--translations", "--no-translations")):
+        refused = cli("profile", "set", "1", *args)
+        assert refused.code == 2 and "together: give one of them" in refused.err, refused.err
+        assert refused.err.count("\n") == 1  # (one line)
+    assert cli("--json", "profile", "show", "1").json()["data"] == before
+    assert cli("profile", "set", "1", "--no-hacks").code == 0
 
 
 def test_version_names_the_database_schema_the_readme_speaks_of(cli: Any) -> None:

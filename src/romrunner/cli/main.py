@@ -117,6 +117,9 @@ class _LazyGroup(click.Group):
                                     attached=not isinstance(command, QueryCommand))
             if repeated is not None:  # (QA63 F2: click keeps the last one, silently)
                 raise click.UsageError(f"{repeated} is given twice: give it once")
+            both = _both_ways(params, args)
+            if both is not None:  # (qa197 F6: `--hacks --no-hacks`, the last one kept)
+                raise click.UsageError(f"{both[0]} and {both[1]} together: give one of them")
         if command is None or isinstance(command, QueryCommand):
             return super().parse_args(ctx, hoist_global_flags(args))
         takes_value = frozenset(name for param in command.params
@@ -173,6 +176,25 @@ def _given_twice(params: list[click.Parameter], args: list[str], *,
             if single[name] in seen:
                 return name
             seen[single[name]] = name
+    return None
+
+
+def _both_ways(params: list[click.Parameter], args: list[str]) -> tuple[str, str] | None:
+    """The first on/off flag of ``params`` (``--hacks/--no-hacks``) written both ways in
+    ``args`` (before a ``--``), as written, in their order; None when there is none."""
+    sides = {name: (param.name, on) for param in params
+             if isinstance(param, click.Option) and param.is_flag and param.secondary_opts
+             for on, names in ((True, param.opts), (False, param.secondary_opts))
+             for name in names}
+    seen: dict[tuple[str | None, bool], str] = {}
+    for arg in args:
+        if arg == "--":
+            break
+        if arg in sides:
+            flag, on = sides[arg]
+            if (flag, not on) in seen:
+                return seen[(flag, not on)], arg
+            seen.setdefault((flag, on), arg)
     return None
 
 
