@@ -121,6 +121,10 @@ def test_collection_ls_and_show_give_ids(profiled: Any) -> None:
     shown = cli("--json", "collection", "show", "couch").json()["data"]
     assert (shown["id"], shown["name"], shown["kind"]) == (couch, "Couch", "manual")
     assert f"collection Couch (id {couch}, manual)" in cli("collection", "show", "Couch").out
+    for name in ("favorites", "missing files"):  # (qa197 F10: "(built in, built-in)")
+        shown_text = cli("collection", "show", name)
+        assert shown_text.code == 0
+        assert shown_text.out.splitlines()[0] == f"collection {name} (built in)"
 
 
 def test_rm_of_a_collection_a_profile_uses_is_refused_then_forced(profiled: Any,

@@ -189,6 +189,11 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
                                                    uncatalogued[0]["id"]).out
     none = _real(cli, "profile", "os", "zzz")  # (QA98 F7: nothing at all was said)
     assert none.code == 0 and none.out.startswith("no OS matches 'zzz'")
+    every = len(_real(cli, "--json", "device", "catalog", "--limit", "1000").json()["data"][
+        "devices"])
+    no_device = _real(cli, "device", "catalog", "zzzz")  # (qa197 F10: "0 of 0 devices")
+    assert no_device.code == 0 and no_device.out == (
+        f"no device matches 'zzzz' (`romrunner device catalog` lists all {every})\n")
     refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused
     assert refused.code == 2
     assert refused.err.splitlines()[-1] == (
@@ -346,3 +351,14 @@ def test_profile_show_says_the_rule_resolve_says_of_retroarch_on_android(
     assert shown["emulators"]["gba"] == {"emulator": "retroarch", "origin": "built-in fallback",
                                          "rule": rule}
     assert shown["emulators"]["psx"]["origin"] == ORIGIN_FALLBACK
+
+
+def test_device_catalog_of_a_pack_without_devices_says_so(cli: Any, tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    (pack / "devices.json").write_text(json.dumps({"version": "1", "devices": []}))
+    for text in ((), ("rg35xx",)):
+        said = cli("--pack", str(pack), "device", "catalog", *text)
+        assert said.code == 0 and said.out == ("the pack's device catalog is empty "
+                                               "(`romrunner pack status` says which pack is "
+                                               "in use)\n")

@@ -228,8 +228,8 @@ def collection_show(name: str, sort: str | None, limit: int, after: str | None,
                            known_platforms=app.pack().platforms)
 
     def render(console: Console) -> None:
-        ident = "built in" if ref.id is None else f"id {ref.id}"
-        console.print(f"collection {ref.name} ({ident}, {ref.kind})", markup=False)
+        ident = "built in" if ref.id is None else f"id {ref.id}, {ref.kind}"  # (said once)
+        console.print(f"collection {ref.name} ({ident})", markup=False)
         render_page(console, page)
 
     app.finish({"id": ref.id, "name": ref.name, "kind": ref.kind, **page_json(page)}, render)

@@ -30,17 +30,29 @@ def device() -> None:
 def device_catalog(text: tuple[str, ...], limit: int) -> int:
     """Search the pack's device catalog by name, brand or chip (every word must match)."""
     app = app_context()
-    found, total = search_catalog(app.pack(), " ".join(text), limit)
+    pack = app.pack()
+    found, total = search_catalog(pack, " ".join(text), limit)
 
     def render(console: Console) -> None:
         for item in found:
             console.print(f"{item.id}  {item.name}  {item.manufacturer or '?'}  "
                           f"{item.chip or 'chip unknown'}"
                           + (f" ({item.chipset})" if item.chipset else ""), markup=False)
-        console.print(f"{len(found)} of {counted(total, 'device')}", markup=False)
+        if total:
+            console.print(f"{len(found)} of {counted(total, 'device')}", markup=False)
+        else:  # (as `profile os` says it: "0 of 0 devices" said neither what nor where)
+            console.print(_nothing_found(" ".join(text), len(pack.devices)), markup=False)
 
     app.finish({"devices": [asdict(d) for d in found], "total": total}, render)
     return 0
+
+
+def _nothing_found(text: str, everything: int) -> str:
+    """What ``device catalog TEXT`` says when no device matches."""
+    if not everything:
+        return "the pack's device catalog is empty (`romrunner pack status` says which pack " \
+            "is in use)"
+    return f"no device matches {text!r} (`romrunner device catalog` lists all {everything})"
 
 
 @device.command(name="add")
