@@ -115,6 +115,21 @@ def verdicts(cli: Any, *args: str) -> dict[str, dict[str, Any]]:
     return {game["filename"]: game for game in result.json()["data"]["games"]}
 
 
+def test_a_verdict_read_from_another_device_of_the_chipset_names_that_device(
+        cli: Any, setup: dict[str, Any]) -> None:
+    """qa195 F11: performance borrowed from another device of the same chipset was said as
+    if measured on this device; this device's own answer is said as before."""
+    games = verdicts(cli)
+    borrowed = [w for w in games["Zelda II (USA).nes"]["warnings"] if "Performance" in w]
+    assert borrowed and all("measured on rg-34xx: same chipset" in w for w in borrowed), borrowed
+    assert games["Metroid (USA).nes"]["perf"] == "PERF_OK"  # (this device's own answer)
+    assert not any("measured on" in w for g in games.values() for w in g["warnings"]
+                   if g["filename"] != "Zelda II (USA).nes")
+    text = real(cli, "autolist", "1", "--limit", "0").out
+    assert any("Zelda II (USA).nes" in line and "measured on rg-34xx" in line
+               for line in text.splitlines())
+
+
 def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> None:
     games = verdicts(cli)
     expected = {

@@ -572,11 +572,13 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     """(platform, game key or '*') -> rows, level 0 = this device, 1 = same chipset."""
     chipset = device_chipset(pack, profile.device_id)
     levels: dict[int, int] = {}
+    borrowed: dict[int, str] = {}  # a profile of another device of the chipset -> that device
     for other in list_profiles(db):
         if other.device_id == profile.device_id:
             levels[other.id] = 0
         elif chipset and device_chipset(pack, other.device_id) == chipset:
             levels[other.id] = 1
+            borrowed[other.id] = other.device_id
     table: dict[tuple[str, str], list[_PerfRow]] = defaultdict(list)
     if not levels:
         return table
@@ -588,10 +590,14 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
             "WHERE device_profile_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(levels)),)):
         family = ratings_family(row["emulator_id"]) if row["emulator_id"] else ""
+        said = label(str(row["source"]))
+        other_device = borrowed.get(int(row["device_profile_id"]))
+        if other_device is not None:  # (qa195 F11: said as if measured on this device)
+            said += f", measured on {other_device}: same chipset"
         table[(row["platform_id"], row["definition_game_id"])].append(
             (levels[int(row["device_profile_id"])], family, row["performance_tier"],
              bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS,
-             int(row["priority"]), label(str(row["source"]))))
+             int(row["priority"]), said))
     return table
 
 
