@@ -102,6 +102,34 @@ def test_the_latest_version_wins(cli: Any, tmp_path: Path) -> None:
                         "Grave (World) (v1.3).gb", "Tool (World) (v1.0.10).gb"}
 
 
+def test_a_copy_known_by_name_only_kept_over_a_known_dump_says_so(
+        cli: Any, tmp_path: Path) -> None:
+    """qa194 F8: the preferred region's copy, named like a catalog entry whose bytes it does
+    not have (often a bad or hacked dump), was kept over the other region's verified dump
+    without a word."""
+    library = tmp_path / "roms"
+    names = ["Castle (Europe).gb", "Castle (USA).gb", "Dawn (Europe).gb", "Dawn (USA).gb"]
+    _write(library / "gb", names)
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        ("Castle (Europe)", "Castle (Europe).gb", "not the library's bytes", None),
+        *((name.removesuffix(".gb"), name, name, None) for name in names[1:])]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    _profile(cli, library, "--regions", "Europe,USA")
+    listed = _listed(cli)
+    assert listed["Castle (Europe).gb"]["included"] and listed["Dawn (Europe).gb"]["included"]
+    usa = listed["Castle (USA).gb"]
+    assert (usa["reason"], usa["kept_instead"]) == (
+        "other_version", listed["Castle (Europe).gb"]["game_id"])
+    said = [w for w in listed["Castle (Europe).gb"]["warnings"] if "known dump" in w]
+    assert len(said) == 1 and f"game {usa['game_id']}" in said[0], said
+    dawn = listed["Dawn (Europe).gb"]["warnings"]  # (both known: nothing to say)
+    assert not any("known dump" in w for w in dawn), dawn
+    text = real(cli, "autolist", "1", "--limit", "0").out
+    assert any("Castle (Europe).gb" in line and "Not a known dump" in line
+               for line in text.splitlines()), text
+
+
 MULTICARTS = ["4 in 1 (Europe) (4B-001, Sachen-Commin).gb", "4 in 1 (Europe) (4B-002, Sachen).gb",
               "Super 4-in-1 (Asia) (BD-418).gb", "Super 4-in-1 (Asia) (K4033).gb"]
 

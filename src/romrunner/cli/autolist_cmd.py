@@ -14,6 +14,7 @@ from romrunner.devices.autolist import (
     DROP_ARCHIVE_UNREADABLE,
     DROP_INCOMPLETE_SET,
     NO_PLATFORM,
+    NOT_A_KNOWN_DUMP,
     PERF_TIER_EXCLUDED,
     SET_GOES_WHOLE,
     AutoListEntry,
@@ -104,8 +105,9 @@ def verdict_words(entry: AutoListEntry) -> str:
     elif entry.included and not entry.dropped:
         # (an included game a source rates below playable: QA84 F7, --json only)
         why += "".join(f" ({w})" for w in entry.warnings
-                       if w.startswith("Compatibility: ")
+                       if (w.startswith("Compatibility: ")
                        and w.split()[1] in ("menu_intro", "ingame", "boots_only"))
+                       or w.startswith(NOT_A_KNOWN_DUMP))
     return why
 
 

@@ -1211,6 +1211,29 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             entry.included = False
             entry.reason = entry.dropped
     _kept_instead_kept(entries)
+    _say_known_dumps_set_aside(games, entries)
+
+
+NOT_A_KNOWN_DUMP = "Not a known dump"
+
+
+def _say_known_dumps_set_aside(games: Iterable[_Game], entries: dict[int, AutoListEntry]
+                               ) -> None:
+    """A version kept over one a catalog has the bytes of, itself known by its name only (a
+    preferred region's copy ranks first, QA12 F2), says so: such a copy is often a bad,
+    hacked or overdumped one (qa194 F8: nothing said a verified dump was set aside)."""
+    known = {game.id for game in games if game.identified}
+    for game in games:
+        entry = entries[game.id]
+        keeper = entry.kept_instead
+        if entry.dropped != DROP_OTHER_VERSION or game.id not in known or keeper is None \
+                or keeper in known or keeper not in entries:
+            continue
+        kept = entries[keeper]
+        if not any(w.startswith(NOT_A_KNOWN_DUMP) for w in kept.warnings):
+            # (a new list: entries alike may share one, the verdicts' warnings of a platform)
+            kept.warnings = [*kept.warnings, f"{NOT_A_KNOWN_DUMP}: its bytes match no catalog "
+                             f"entry; those of game {game.id}, another version left out, do"]
 
 
 def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
