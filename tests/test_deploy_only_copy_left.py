@@ -8,6 +8,7 @@ file is there is pruned as ever. Real deploys in a process of their own, to a ca
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,38 @@ def test_library_rm_of_a_root_still_there_prunes_its_games_copies(
     data = _deploy(card, "platform:gb", "--prune")
     assert tetris in data["pruned_paths"] and tetris not in data["prune_only_copy"], data
     assert not (card / tetris).exists() and (a / "gb" / "Tetris (World).gb").is_file()
+
+
+def test_a_present_game_whose_library_file_changed_is_pruned_as_ever(
+        cli: Any, tmp_path: Path) -> None:
+    """review44c F1: a game no longer chosen but present in the library, its zip re-zipped
+    (same ROM, another container) or its file rewritten, rescanned and `scan --verify`ed:
+    no library file held the card copy's bytes, so the copy was kept as "maybe the only copy
+    left" with a false reason (a game forgotten, a library folder removed). The game is in
+    the library: its copy is pruned as before, without --force."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    (lib / "gb").mkdir(parents=True)
+    card.mkdir()
+    rom = bytes(range(256)) * 160
+    with zipfile.ZipFile(lib / "gb" / "Zelda (USA).zip", "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("Zelda (USA).gb", rom)
+    (lib / "gb" / "Tetris (World).gb").write_bytes(b"t" * 40_000)
+    (lib / "gb" / "Kirby (USA).gb").write_bytes(b"k" * 40_000)
+    muos_profile(cli, lib)
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    zelda, tetris = (next(n for n in card_names(card) if name in n)
+                     for name in ("Zelda", "Tetris"))
+    with zipfile.ZipFile(lib / "gb" / "Zelda (USA).zip", "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("Zelda (USA).gb", rom)  # (re-zipped: the same ROM, another zip)
+    (lib / "gb" / "Tetris (World).gb").write_bytes(b"T" * 40_960)  # (rewritten)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("scan", "--workers", "1", "--verify").code == 0
+
+    dry = _deploy(card, "kirby", "--prune", "--dry-run")
+    assert sorted(dry["prune"]) == sorted([zelda, tetris]), dry
+    assert dry["prune_only_copy"] == [], dry
+    assert not any("only copy" in note for note in dry["notes"]), dry["notes"]
+    data = _deploy(card, "kirby", "--prune")
+    assert sorted(data["pruned_paths"]) == sorted([zelda, tetris]), data
+    assert not (card / zelda).exists() and not (card / tetris).exists()
+

@@ -111,8 +111,8 @@ from romrunner.deploy.plan import (
     held_copies,
     m3u_line,
     missing_sha1s,
+    present_games,
     present_games_have,
-    present_unhashed_games,
     set_mates,
     source_problem,
 )
@@ -1795,25 +1795,26 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
 
 def _only_copies_of_ours(plan: DeployPlan, claims: Claims, ours: dict[str, Owned]
                          ) -> set[str]:
-    """Those of ``ours`` (files of ours a prune would remove: path -> its record) whose
-    content no file of the library holds now (by the record's SHA1: see
-    :meth:`Claims.library_has`; a game forgotten, its root removed, missing) and that no file
-    of the plan replaces (see :func:`_replaced_by_the_plan`): maybe the only copy left — its
-    library's drive lost, the game forgotten — kept unless ``--force``. Not a playlist a
-    deploy wrote, nor a record without a SHA1 (nothing to tell). The library is asked once
-    for them all (see :meth:`Claims.know_held`)."""
+    """Those of ``ours`` (files of ours a prune would remove: path -> its record) whose game
+    the library no longer has (forgotten, its root removed: see :func:`present_games`),
+    whose content no file of the library holds now (by the record's SHA1: see
+    :meth:`Claims.library_has`) and that no file of the plan replaces (see
+    :func:`_replaced_by_the_plan`): maybe the only copy left — its library's drive lost, the
+    game forgotten — kept unless ``--force``. A game the library has, no longer chosen, has
+    its copy pruned as ever, whatever its file's hashes say now (review44c F1: a zip
+    re-zipped, a file rewritten, had its copy kept). Not a playlist a deploy wrote, nor a
+    record without a SHA1 (nothing to tell). The library is asked once for them all (see
+    :meth:`Claims.know_held`), its present games first: their files are not read."""
     asked = {dest: claim for dest, claim in ours.items()
              if claim.sha1 and not dest.lower().endswith(_WRITTEN_BY_US)}
+    games = {dest: game for dest in asked
+             if (game := claims.game_copied_to(dest)) is not None}
+    present = present_games(claims.db, games.values())
+    asked = {dest: claim for dest, claim in asked.items() if games.get(dest) not in present}
     if not asked:
         return set()
     claims.know_held(asked.values())
     lacking = {dest: claim for dest, claim in asked.items() if not claims.library_has(claim)}
-    games = {dest: game for dest in lacking
-             if (game := claims.game_copied_to(dest)) is not None}
-    if games:  # (a game known by its CRC32 only: its SHA1 tells nothing, it is there)
-        unhashed = present_unhashed_games(claims.db, games.values())
-        lacking = {dest: claim for dest, claim in lacking.items()
-                   if games.get(dest) not in unhashed}
     if not lacking:
         return set()
     replaced = _replaced_by_the_plan(plan, claims)

@@ -1658,16 +1658,16 @@ def present_games_have(db: Database, sha1s: Iterable[str]) -> set[str]:
     return found
 
 
-def present_unhashed_games(db: Database, game_ids: Iterable[int]) -> set[int]:
-    """Those of ``game_ids`` the library has now (not missing) without a SHA1 of their file
-    (known by their CRC32 only until `scan --verify`): what holds their content cannot be
-    told by a SHA1."""
+def present_games(db: Database, game_ids: Iterable[int]) -> set[int]:
+    """Those of ``game_ids`` the library has now (their rows there, not missing): a card's
+    copy of one is a copy of a game the library holds, whatever its file's hashes say now
+    (re-zipped, rewritten, or known by its CRC32 only until `scan --verify`)."""
     ids = sorted(set(game_ids))
     if not ids:
         return set()
     return {int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND is_missing = 0 AND sha1_bin IS NULL", (json.dumps(ids),))}
+        "AND is_missing = 0", (json.dumps(ids),))}
 
 
 _SHA1S_ASKED = 3000  # SHA1s asked of the library per query (3 parameters each: see
