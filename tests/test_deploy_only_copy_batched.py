@@ -10,7 +10,9 @@ import zipfile
 from pathlib import Path
 
 from romrunner.deploy.execute import DeployOptions, deploy, preview
-from tests.test_deploy_support import Layout, make_library, payload
+from romrunner.library.roots import forget_missing
+from romrunner.library.scan import scan_library
+from tests.test_deploy_support import Layout, builtin_pack, make_library, payload
 
 
 def _zipped(name: str) -> bytes:
@@ -19,6 +21,34 @@ def _zipped(name: str) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.gb", payload(name, 32_768))
     return out.getvalue()
+
+
+def _loose_lookups(tmp_path: Path, games: int) -> tuple[int, list[str]]:
+    """The statements asking the library for loose files by CRC32 in a dry-run prune of a
+    card holding ``games`` zips of games since forgotten, and what it keeps."""
+    names = [f"Game {n:03d} (USA)" for n in range(games)]
+    library = make_library(tmp_path, {
+        "gb/Kirby (USA).gb": 40_000, **{f"gb/{name}.zip": _zipped(name) for name in names}})
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    for name in names:
+        (library.root / "gb" / f"{name}.zip").unlink()
+    scan_library(library.db, builtin_pack(), workers=1)
+    assert forget_missing(library.db, None).games == games
+    kirby = library.game_ids()
+    with library.db.count_statements() as seen:
+        data = preview(library.db, library.plan(Layout(card), kirby),
+                       DeployOptions(prune=True), profile_id=library.profile_id)
+    return sum("crc32_bin" in s and "is_archive = 0" in s for s in seen), \
+        data["prune_only_copy"]
+
+
+def test_kept_zips_are_asked_of_the_library_in_one_batch(tmp_path: Path) -> None:
+    few, kept_few = _loose_lookups(tmp_path / "few", 2)
+    many, kept_many = _loose_lookups(tmp_path / "many", 12)
+    assert len(kept_few) == 2 and len(kept_many) == 12, (kept_few, kept_many)
+    assert few == many <= 1, (few, many)
 
 
 def test_zips_of_present_games_no_longer_chosen_are_pruned_unread(tmp_path: Path) -> None:

@@ -1814,6 +1814,7 @@ def _only_copies_of_ours(plan: DeployPlan, claims: Claims, ours: dict[str, Owned
     if not asked:
         return set()
     claims.know_held(asked.values())
+    claims.know_members(asked.values())
     lacking = {dest: claim for dest, claim in asked.items() if not claims.library_has(claim)}
     if not lacking:
         return set()
@@ -1866,6 +1867,10 @@ def _pruned(claims: Claims, claim: Owned, dest: str) -> _Item:
     return _Item(0, "other", "prune", claims.platform_copied_to(claim.dest), "", None, None,
                  dest, claim.size, claim.sha1, claim.mtime_ns, "pending",
                  claims.game_copied_to(claim.dest))
+
+
+# The CRC32s of zip members asked of the library per query (see Claims.know_members)
+_CRCS_ASKED = 3000
 
 
 # The disc sheets whose tracks a prune reads (see _sheets_of_pruned_tracks)
@@ -3282,6 +3287,11 @@ class Claims:
         self._in_no_game: set[str] = set()  # SHA1s no present game holds (see know_held)
         self._unhashed: dict[int, list[str]] | None = None
         self._library_sha1s: dict[str, str | None] = {}
+        # the card's zips' members (None: unreadable) and the library's loose files by CRC32
+        # and size, asked for many at once (see know_members)
+        self._zip_members: dict[str, list[zipfile.ZipInfo] | None] = {}
+        self._loose: dict[tuple[bytes, int], list[tuple[str, bytes | None, int | None]]] = {}
+        self._crcs_asked: set[bytes] = set()
         self._game_paths: dict[int, str] | None = None  # see game_path
         # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
         # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
@@ -3985,27 +3995,68 @@ class Claims:
             return False
         return theirs == ours
 
+    def know_members(self, claims: Iterable[Owned]) -> None:
+        """Read the directories of those of ``claims`` that are zips on the card whose SHA1
+        no present game holds (see :meth:`know_held`), once each, and ask the library at
+        once for the loose files of the CRC32 and size of their members (one query per
+        :data:`_CRCS_ASKED`, not one per zip: a prune keeping thousands of a forgotten zip
+        collection — review44c F5), for :meth:`_members_held` to answer from."""
+        crcs: set[bytes] = set()
+        for claim in claims:
+            if claim.dest in self._zip_members or not claim.dest.lower().endswith(".zip") \
+                    or self._library_has.get(claim.sha1 or "") is True:
+                continue
+            members = self._zip_members[claim.dest] = self._zip_directory(claim)
+            crcs.update(member.CRC.to_bytes(4, "big") for member in members or ())
+        asked = sorted(crcs - self._crcs_asked)
+        self._crcs_asked.update(asked)
+        for start in range(0, len(asked), _CRCS_ASKED):
+            chunk = asked[start:start + _CRCS_ASKED]
+            for crc, size, root, filepath, sha1, mtime in self.db.query(
+                    "SELECT g.crc32_bin, g.file_size, r.path, g.filepath, g.sha1_bin, "
+                    "g.file_mtime_ns FROM games g JOIN library_roots r ON r.id = g.root_id "
+                    f"WHERE g.crc32_bin IN ({', '.join('?' * len(chunk))}) "
+                    "AND g.is_archive = 0 AND g.is_missing = 0", chunk):
+                self._loose.setdefault((bytes(crc), int(size)), []).append(
+                    (f"{str(root).rstrip('/')}/{filepath}", sha1, mtime))
+
+    def _zip_directory(self, claim: Owned) -> list[zipfile.ZipInfo] | None:
+        """The members (not folders) of the card's zip ``claim`` names, by its directory;
+        None when it is not the file the record proves (another size), or unreadable."""
+        path = self.root / claim.dest
+        info = _lstat(path)
+        if info is None or not _is_file(info) or info.st_size != claim.size:
+            return None
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return [m for m in archive.infolist() if not m.is_dir()]
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError,
+                RuntimeError, ValueError, EOFError):
+            return None
+
     def _members_held(self, claim: Owned) -> bool:
         """True when ``claim`` is a zip on the card (another computer's copy of a game) whose
         every member's bytes are a loose file of the library, there as the scan found it
         (review37b F8: its zip kept as "maybe the only copy left" while this library held
-        the very ROM loose). The zip's own directory first: a member whose CRC32 and size no
-        loose file of the library has ends the look; only then are the members read, in
-        full (as much as a prune reads of the file it removes). Not the library's own zips:
-        a zip's row holds its member's hashes as last scanned, not proof that the file holds
-        them now (see :meth:`_unhashed_of_size`, which reads them)."""
+        the very ROM loose). The zip's own directory first (read once: see
+        :meth:`know_members`): a member whose CRC32 and size no loose file of the library
+        has ends the look; only then are the members read, in full (as much as a prune
+        reads of the file it removes). Not the library's own zips: a zip's row holds its
+        member's hashes as last scanned, not proof that the file holds them now (see
+        :meth:`_unhashed_of_size`, which reads them)."""
         if not claim.dest.lower().endswith(".zip"):
             return False
-        path = self.root / claim.dest
-        info = _lstat(path)
-        if info is None or not _is_file(info) or info.st_size != claim.size:
+        if claim.dest not in self._zip_members:
+            self.know_members([claim])
+        members = self._zip_members[claim.dest]
+        if not members:
+            return False
+        loose = [self._loose.get((m.CRC.to_bytes(4, "big"), m.file_size), [])
+                 for m in members]
+        if not all(loose):
             return False
         try:
-            with zipfile.ZipFile(path) as archive:
-                members = [m for m in archive.infolist() if not m.is_dir()]
-                loose = [self._loose_files(m.CRC, m.file_size) for m in members]
-                if not members or not all(loose):
-                    return False
+            with zipfile.ZipFile(self.root / claim.dest) as archive:
                 for member, files in zip(members, loose, strict=True):
                     digest = hashlib.sha1()
                     with archive.open(member) as stream:
@@ -4018,17 +4069,8 @@ class Claims:
             return False  # (unreadable, encrypted, a method zipfile lacks: not proven)
         return True
 
-    def _loose_files(self, crc: int, size: int) -> list[tuple[str, bytes | None, int | None]]:
-        """(path, SHA1, time) of the library's present loose files of this CRC32 and size."""
-        return [(f"{str(root).rstrip('/')}/{filepath}", sha1, mtime)
-                for root, filepath, sha1, mtime in self.db.query(
-                    "SELECT r.path, g.filepath, g.sha1_bin, g.file_mtime_ns FROM games g "
-                    "JOIN library_roots r ON r.id = g.root_id WHERE g.crc32_bin = ? "
-                    "AND g.file_size = ? AND g.is_archive = 0 AND g.is_missing = 0",
-                    (crc.to_bytes(4, "big"), size))]
-
     def _holds(self, file: tuple[str, bytes | None, int | None], sha1: str) -> bool:
-        """True when the library's loose ``file`` (see :meth:`_loose_files`) has ``sha1``:
+        """True when the library's loose ``file`` (see :meth:`know_members`) has ``sha1``:
         by its recorded SHA1 where it is as the scan found it (its time), else read now."""
         path, recorded, mtime = file
         if recorded is not None:
