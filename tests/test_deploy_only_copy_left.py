@@ -104,6 +104,8 @@ def test_games_forget_missing_then_prune_keeps_the_copy(cli: Any, tmp_path: Path
     assert not (card / tetris).exists()
     assert "keeps the others as maybe the only copy left (`--force` removes them)" in \
         " ".join(forgot.out.split()), forgot.out  # (it says so)
+    assert "a deploy with --prune now removes its copies from a card" in \
+        " ".join(forgot.out.split()), forgot.out  # (review44c F6: "their", of one game)
 
 
 def test_a_format_switch_prunes_the_old_copy_once_the_new_one_is_written(
@@ -208,3 +210,39 @@ def test_a_present_game_whose_library_file_changed_is_pruned_as_ever(
     assert sorted(data["pruned_paths"]) == sorted([zelda, tetris]), data
     assert not (card / zelda).exists() and not (card / tetris).exists()
 
+
+_CUE = 'FILE "{0}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def test_a_forgotten_sets_dry_run_counts_every_file_it_keeps(cli: Any, tmp_path: Path) -> None:
+    """review44c F6: a two-disc set forgotten (`games forget --missing`), its discs and their
+    `.m3u` kept as maybe the only copy left: the dry run said "would do: 4 keep" beside the
+    5 files `prune_only_copy` listed (the playlist kept with its discs not counted). And
+    --json's `prune_only_copy_force` lists those `--force` removes — here every one, the
+    playlist going with its discs — which `prune_only_copy` did not tell from another
+    computer's only copies (kept whatever --force)."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    (lib / "psx").mkdir(parents=True)
+    (lib / "gb").mkdir(parents=True)
+    card.mkdir()
+    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+    for disc, name in enumerate(names, 1):
+        (lib / "psx" / f"{name}.bin").write_bytes(bytes([disc]) * (3000 + disc))
+        (lib / "psx" / f"{name}.cue").write_text(_CUE.format(name))
+    (lib / "gb" / "Kirby (USA).gb").write_bytes(b"k" * 40_000)
+    muos_profile(cli, lib)
+    assert cli("deploy", "1", "--to", card, "--auto").code == 0
+    for path in (lib / "psx").iterdir():
+        path.unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+
+    dry = _deploy(card, "--auto", "--prune", "--dry-run")
+    kept = dry["prune_only_copy"]
+    assert len(kept) == 5 and sum(path.endswith(".m3u") for path in kept) == 1, dry
+    assert dry["actions"].get("keep") == len(kept), dry
+    assert dry["prune_only_copy_force"] == kept, dry
+    text = run_subprocess("deploy", "1", "--to", str(card), "--auto", "--prune", "--dry-run")
+    assert "5 keep" in text.out, text.out
+    forced = _deploy(card, "--auto", "--prune", "--force")
+    assert sorted(forced["pruned_paths"]) == kept, forced

@@ -646,9 +646,10 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, not_games: bool,
             return
         what = counted(removed.games, "row", "rows") + " of files that are no longer games" \
             if not_games else counted(removed.games, "missing game")
+        their, game = ("its", "the game") if removed.games == 1 else ("their", "their game")
         console.print(f"forgot {what}; no file was touched; a deploy with --prune now "
-                      "removes their copies from a card where another library file holds "
-                      "the content or a file it writes replaces them (their game in another "
+                      f"removes {their} copies from a card where another library file holds "
+                      f"the content or a file it writes replaces them ({game} in another "
                       "format), and keeps the others as maybe the only copy left (`--force` "
                       "removes them)", markup=False)
         if removed.curation.losses():

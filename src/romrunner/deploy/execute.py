@@ -270,6 +270,9 @@ class DeploySummary:
     # Files a prune kept as maybe the only copy left: content no file of the library is known
     # to have (qa176 #6: said in a note only)
     prune_only_copy: list[str] = field(default_factory=list)
+    # Of those, the files `--force` removes: ours, their game no longer in the library, and
+    # the playlists kept only with them (review44c F6: not told from another computer's)
+    prune_only_copy_force: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -1300,7 +1303,9 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         | set(claims.prune_library) \
         | set(claims.prune_saves) | set(claims.prune_other_computer) \
         | set(claims.prune_not_a_file) | set(claims.prune_unrecorded) \
-        | set(claims.prune_unreadable) | set(claims.prune_unheld)
+        | set(claims.prune_unreadable) | set(claims.prune_unheld) \
+        | set(claims.prune_unproven) | set(claims.prune_only_copy)  # (review44c F6: a set's
+    # playlist kept with its discs as maybe the only copy left, listed, was not counted)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     stuck = _prunes_refused(root, pruned)  # (the run fails them: review 115 F5)
@@ -1351,7 +1356,14 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_elsewhere": sorted(set(claims.prune_elsewhere)),
         "prune_other_computer": computers_list(claims.prune_other_computer),
         "prune_other_profile": profiles_list(claims.prune_other_profile),
-        "prune_only_copy": sorted(set(claims.prune_only_copy)), "notes": notes}
+        "prune_only_copy": sorted(set(claims.prune_only_copy)),
+        "prune_only_copy_force": only_copies_force(claims), "notes": notes}
+
+
+def only_copies_force(claims: Claims) -> list[str]:
+    """The files a prune keeps as maybe the only copy left that ``--force`` removes (see
+    :func:`_only_copies_of_ours`), as the JSON lists them."""
+    return sorted(set(claims.prune_unheld) | set(claims.playlists_of_unheld))
 
 
 def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
@@ -1915,10 +1927,12 @@ def _without_playlists_of_kept_discs(root: Path, claims: Claims,
                                      found: list[_Item]) -> list[_Item]:
     """``found`` but the playlists (``.m3u``) naming a file the prune keeps as maybe the
     only copy left: with their discs kept, the game stays listed (review 160 F7: the
-    playlist went, its discs were kept in a hidden folder nothing pointed at)."""
+    playlist went, its discs were kept in a hidden folder nothing pointed at). Those whose
+    kept files are all ones ``--force`` removes (``prune_unheld``) are noted as such."""
     kept = {dest.casefold() for dest in claims.prune_only_copy}
     if not kept:
         return found
+    unheld = {dest.casefold() for dest in claims.prune_unheld}
     out: list[_Item] = []
     for item in found:
         if item.dest.lower().endswith(_WRITTEN_BY_US):
@@ -1935,6 +1949,8 @@ def _without_playlists_of_kept_discs(root: Path, claims: Claims,
                 claims.prune_only_copy.append(item.dest)
                 claims.prune_unproven.append(item.dest)
                 claims.playlists_of_kept.append(item.dest)  # (said as such: see prune_notes)
+                if listed & kept <= unheld:  # (its discs go with --force, and it with them)
+                    claims.playlists_of_unheld.append(item.dest)
                 continue
         out.append(item)
     return out
@@ -2282,10 +2298,11 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(claims.prune_unheld)
         one = count == 1
         notes.append(
-            f"--prune {keeps} {counted(count, 'file')} of ours no longer chosen (a game "
-            "forgotten, a library folder removed) as maybe the only copy left: no library "
-            f"file holds {'its' if one else 'their'} content now; `--force` removes "
-            f"{'it' if one else 'them'} ({_examples(claims.prune_unheld)})")
+            f"--prune {keeps} {counted(count, 'file')} of ours no longer chosen whose game "
+            "the library no longer has (forgotten, or its library folder removed) as maybe "
+            f"the only copy left: no library file holds {'its' if one else 'their'} content "
+            f"now; `--force` removes {'it' if one else 'them'} "
+            f"({_examples(claims.prune_unheld)})")
     if theirs:
         # (another computer's files, which this library may never have had: qa177 F3)
         count = len(theirs)
@@ -3335,6 +3352,9 @@ class Claims:
         # now and no copy of the run replaces: kept as maybe the only copy left (in
         # prune_only_copy too) unless force_prune (``--force``: see _only_copies_of_ours)
         self.prune_unheld: list[str] = []
+        # the playlists kept only with such files (see _without_playlists_of_kept_discs):
+        # ``--force`` removes them too, with their discs
+        self.playlists_of_unheld: list[str] = []
         self.force_prune = False
         # of those, another computer's files --prune-others keeps: path -> its computer
         self.only_copy_elsewhere: dict[str, str] = {}
@@ -6022,6 +6042,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_other_computer = computers_list(claims.prune_other_computer)
     summary.prune_other_profile = profiles_list(claims.prune_other_profile)
     summary.prune_only_copy = sorted(set(claims.prune_only_copy))
+    summary.prune_only_copy_force = only_copies_force(claims)
     summary.notes.extend(prune_notes(claims))
     if (said := let_go_playlists_note(claims, summary.pruned_paths)) is not None:
         summary.notes.append(said)
