@@ -4888,12 +4888,15 @@ def _moved_prunes(decisions: list[_Decision], copies: _Copies | None = None
     SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
     went first, and a stop left the card none), else those of the game it was left out for
     (``copy_of``: another format of the game, another copy; a resumed run's as its run
-    recorded it, see :func:`_wait_as_recorded`), else those of the platform's games of its
-    file's title (see :func:`_titled`; every one): the same game in another format whose
-    old one the library forgot (deleted from the library for the new one, `scan
-    --accept-missing`, `games forget --missing`: review43c F6, no link to the new one, the
-    old copy went first and a stop left the card none), or a game no longer chosen for
-    another of its title. ``copies``: the run's (see :class:`_Copies`), when read already."""
+    recorded it, see :func:`_wait_as_recorded`), else — only a prune whose game the library
+    forgot and that names no ``copy_of`` (see :func:`_titled_if_gone`) — those of the
+    platform's games of its file's name, region and revision kept (see :func:`_titled`;
+    every one): the same game in another format whose old one the library forgot (deleted
+    from the library for the new one, `scan --accept-missing`, `games forget --missing`:
+    review43c F6, no link to the new one, the old copy went first and a stop left the card
+    none). A game still in the library, no longer chosen, is not paired by name (since
+    review44b F1: it waited for another of its title). ``copies``: the run's (see
+    :class:`_Copies`), when read already."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes

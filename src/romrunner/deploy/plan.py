@@ -1623,16 +1623,9 @@ def _recorded_copies(db: Database, builder: _Builder, games: dict[int, _Game],
 
 def a_present_game_has(db: Database, sha1: str) -> bool:
     """True when a game the library has now (not missing) is a file of this SHA1, or holds
-    one (a disc's track, an archive's member), or a BIOS file the library has is."""
-    try:
-        key = bytes.fromhex(sha1)
-    except ValueError:
-        return False
-    return bool(db.scalar(
-        "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0) OR EXISTS "
-        "(SELECT 1 FROM game_files f JOIN games g ON g.id = f.game_id WHERE f.sha1_bin = ? "
-        "AND g.is_missing = 0) OR EXISTS (SELECT 1 FROM bios_files WHERE file_sha1 = ? "
-        "AND is_missing = 0)", (key, key, key.hex())))
+    one (a disc's track, an archive's member), or a BIOS file the library has is (see
+    :func:`present_games_have`, which asks it of many at once)."""
+    return bool(present_games_have(db, [sha1]))
 
 
 def present_games_have(db: Database, sha1s: Iterable[str]) -> set[str]:
