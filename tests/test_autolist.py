@@ -130,6 +130,26 @@ def test_a_verdict_read_from_another_device_of_the_chipset_names_that_device(
                for line in text.splitlines())
 
 
+def test_the_json_gives_the_answers_a_verdict_went_by(cli: Any, setup: dict[str, Any]
+                                                      ) -> None:
+    """qa195 F12: `autolist --json` gave the verdict's codes, not the rating behind them (a
+    script could not check "playable on X per the data" without `cache why` per game)."""
+    games = verdicts(cli)
+    golden = games["Golden Sun (USA).gba"]  # (mgba's platform-wide answer: ingame)
+    assert (golden["compat_status"], golden["perf_tier"]) == ("ingame", None)
+    assert golden["compat_source"].startswith("emulator-official")
+    zelda = games["Zelda (USA).sfc"]  # (left out by its answer: broken)
+    assert (zelda["compat_status"], zelda["included"]) == ("broken", False)
+    metroid = games["Metroid (USA).nes"]  # (this device's own tier)
+    assert (metroid["perf_tier"], metroid["compat_status"]) == ("good", None)
+    assert metroid["perf_source"].startswith("retrocatalog-api")
+    zelda2 = games["Zelda II (USA).nes"]  # (another device's of the chipset)
+    assert zelda2["perf_tier"] == "poor" and "rg-34xx" in zelda2["perf_source"]
+    tetris = games["Tetris (World).gb"]  # (no source answered: nothing made up)
+    assert [tetris[k] for k in ("compat_status", "compat_source", "perf_tier",
+                                "perf_source")] == [None] * 4
+
+
 def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> None:
     games = verdicts(cli)
     expected = {

@@ -232,6 +232,13 @@ class AutoListEntry:
     needs_parent: str | None = None
     # A parent kept beside the split clone kept of its family (which runs only with it)
     kept_for: int | None = None
+    # The answers behind the verdict, when a source gave one (qa195 F12: --json had only
+    # the codes, a script could not check "playable on X per the data"): the status or
+    # tier, and the source as the warnings name it
+    compat_status: str | None = None
+    compat_source: str | None = None
+    perf_tier: str | None = None
+    perf_source: str | None = None
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(AutoListEntry))
@@ -699,6 +706,7 @@ class _Gate:
     # game's versions, one rated as running (perfect, playable) is kept first (QA153 F2)
     rated_down: bool = False
     rated_good: bool = False
+    rating: tuple[str, str] | None = None  # the status or tier a source gave, the source
 
 
 class _Policies:
@@ -770,12 +778,12 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     if best is not None:
         _level, _family, found_tier, excluded, _priority_rank, source = best[1]
         if not excluded:
-            return _Gate(True, PERF_OK)
+            return _Gate(True, PERF_OK, rating=(found_tier, source))
         # (a source's own "exclude from auto-lists" flag, not the tier: QA54 F5)
         return _Gate(False, PERF_TIER_EXCLUDED, [
             f"Performance tier {found_tier} ({source})" if found_tier in _EXCLUDED_TIERS else
             f"Excluded from auto-lists by its performance source ({source}; tier "
-            f"{found_tier})"])
+            f"{found_tier})"], rating=(found_tier, source))
     if game.platform_id not in policies.coverage:
         return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
                      [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
@@ -801,23 +809,29 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
     family = ratings_family(emulator)
     found = compat.answer(game.platform_id, family, game.game_keys)
     judged: tuple[str, str] | None = None
+    rating: tuple[str, str] | None = None
     if found is not None:
         status, source = found
-        judged = (status, f"Compatibility: {status} ({compat.label(source)}, {emulator})")
+        rating = (status, compat.label(source))
+        judged = (status, f"Compatibility: {status} ({rating[1]}, {emulator})")
     elif family == RETROARCH and cores:
         judged = _judged_by_cores(game, cores, compat)
+        if judged is not None:  # (the cores' answers, as the warning names them)
+            rating = (judged[0], judged[1].partition(" with: ")[2] or RETROARCH)
     if judged is not None:
         status, said = judged
         if status in _EXCLUDED_STATUSES:
-            return _Gate(False, COMPAT_STATUS_EXCLUDED, [said])
+            return _Gate(False, COMPAT_STATUS_EXCLUDED, [said], rating=rating)
         if status in _WARN_STATUSES:
             if mode == "strict":
-                return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
+                return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"],
+                             rating=rating)
             # ("unknown" is a rating, below an unrated game: a version rated as running
             # beats it, as one rated ingame: qa193 F3)
-            return _Gate(True, COMPAT_OK, [said], rated_down=True)
+            return _Gate(True, COMPAT_OK, [said], rated_down=True, rating=rating)
         # (judged by RetroArch's cores: said which, as no emulator named answered)
-        return _Gate(True, COMPAT_OK, [said] if found is None else [], rated_good=True)
+        return _Gate(True, COMPAT_OK, [said] if found is None else [], rated_good=True,
+                     rating=rating)
     if game.platform_id in policies.strict_compat:
         if mode == "permissive":
             return _Gate(True, COMPAT_MISSING_STRICT_OVERRIDE,
@@ -1627,6 +1641,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
             warnings=gate.warnings)
+        _rated_by(entries[game.id], gate)
     undecided = [game for game in considered if game.platform_id == UNKNOWN]
     # (an archive of notes, pictures or sounds only is no game: no platform to set, QA136 F4)
     no_rom = {game_id: why for game_id, (kind, why) in unusable_archives(
@@ -1855,6 +1870,15 @@ def _unlisted_platform_warnings(pack: DefinitionPack,
 class _FullGate(_Gate):
     perf: str | None = None
     compat: str | None = None
+    perf_rating: tuple[str, str] | None = None  # see _Gate.rating
+
+
+def _rated_by(entry: AutoListEntry, gate: _FullGate) -> None:
+    """Put on ``entry`` the answers its verdict went by (see ``AutoListEntry.compat_status``)."""
+    if gate.rating is not None:
+        entry.compat_status, entry.compat_source = gate.rating
+    if gate.perf_rating is not None:
+        entry.perf_tier, entry.perf_source = gate.perf_rating
 
 
 def gate_perf(gate: _Gate) -> str | None:
@@ -1881,7 +1905,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
         said = rated.warnings if rated is not None and rated.reason == COMPAT_STATUS_EXCLUDED \
             else []
         return _FullGate(True, USER_OVERRIDE_INCLUDE,
-                         [*said, "Included by an override"] if said else [])
+                         [*said, "Included by an override"] if said else [],
+                         rating=rated.rating if rated is not None else None)
     if action == "exclude":
         return _FullGate(False, USER_OVERRIDE_EXCLUDE)
     warnings: list[str] = []
@@ -1903,20 +1928,25 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
             return _FullGate(False, held.reason, [*warnings, *held.warnings, (
                 f"No performance data for {game.platform_id} on the device either ({mode} "
                 "mode leaves a demanding platform out without it)")],
-                perf=performance.reason, compat=held.reason)
+                perf=performance.reason, compat=held.reason, rating=held.rating)
     if not performance.include:
-        return _FullGate(False, performance.reason, warnings, perf=performance.reason)
+        return _FullGate(False, performance.reason, warnings, perf=performance.reason,
+                         perf_rating=performance.rating)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict" \
             and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
-        return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
+        unknown = _emulator_unknown(game, resolved, mode, policies, warnings,
+                                    performance.reason)
+        unknown.perf_rating = performance.rating
+        return unknown
     compatibility = check_compatibility(game, emulator, mode, policies, compat, cores)
     warnings += compatibility.warnings
     if not compatibility.include:
         return _FullGate(False, compatibility.reason, warnings, perf=performance.reason,
-                         compat=compatibility.reason)
+                         compat=compatibility.reason, rating=compatibility.rating,
+                         perf_rating=performance.rating)
     return _FullGate(True, INCLUDED, warnings, compatibility.rated_down,
-                     compatibility.rated_good, perf=performance.reason,
-                     compat=compatibility.reason)
+                     compatibility.rated_good, compatibility.rating, perf=performance.reason,
+                     compat=compatibility.reason, perf_rating=performance.rating)
 
 
 def _out_in_every_mode(game: _Game, emulator: str | None, policies: _Policies,
