@@ -1046,6 +1046,18 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
         refused = cli("--db", full_db, "collection", "create", "more")
         assert refused.code != 0 and "the disk is full" in refused.err, refused.err
         assert cli("--db", full_db, "collection", "ls").out == listed.out
+        # Read as its file holds it, without SQLite's locks: no writer may start meanwhile,
+        # not even once space is freed (review: a read saw two states of the file)
+        reading = Database(full_db, read_only=True)
+        try:
+            (mount / "filler").unlink()
+            held_off = cli("--db", full_db, "collection", "create", "more")
+            assert held_off.code != 0 and "another romrunner command" in held_off.err, \
+                held_off.err
+            assert reading.scalar("SELECT count(*) FROM collections WHERE name = 'more'") == 0
+        finally:
+            reading.close()
+        assert cli("--db", full_db, "collection", "create", "more").code == 0
     finally:
         _umount(mount)
 

@@ -29,6 +29,7 @@ from romrunner.errors import (
 )
 from romrunner.hashbin import sql_unhex
 from romrunner.library.tags import name_title
+from romrunner.store.lock import hold_off_writers, let_writers_in
 from romrunner.textnorm import fold
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -306,12 +307,15 @@ class Database:
         self._begun_at = 0
         self._first_write: list[Callable[[Database], None]] = []  # see on_first_write
         self._running: list[Callable[[Database], None]] = []  # those run in the open one
+        self._writers_held_off: int | None = None  # see _hold_off_writers_if_full
         if not memory:
             check_is_sqlite_file(self.path)
         try:
             if read_only:
-                self.conn = sqlite3.connect(read_only_uri(self.path), uri=True,
-                                            isolation_level=None, check_same_thread=False)
+                self._writers_held_off = None if memory else _hold_off_writers_if_full(self.path)
+                self.conn = sqlite3.connect(
+                    read_only_uri(self.path, writers_held_off=self._writers_held_off is not None),
+                    uri=True, isolation_level=None, check_same_thread=False)
             else:
                 self.conn = sqlite3.connect(str(path), isolation_level=None,
                                             check_same_thread=False)
@@ -333,6 +337,13 @@ class Database:
         if conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+        self._let_writers_in()
+
+    def _let_writers_in(self) -> None:
+        """Drop the shared lock that kept writers off a read of the file as it is."""
+        fd, self._writers_held_off = self._writers_held_off, None
+        if fd is not None:
+            let_writers_in(fd)
 
     def _apply_policy(self) -> None:
         conn = self.conn
@@ -641,6 +652,7 @@ class Database:
             self.conn.close()
             self._leave_no_wal_on_a_replacement()
         finally:
+            self._let_writers_in()
             callbacks, self._on_close = self._on_close, []
             for callback in callbacks:
                 callback()
@@ -675,26 +687,28 @@ class Database:
         self.close()
 
 
-def read_only_uri(path: Path) -> str:
+def read_only_uri(path: Path, *, writers_held_off: bool = False) -> str:
     """The URI that opens ``path`` read-only; ``immutable`` where SQLite could not create
-    the WAL index a read-only WAL connection needs otherwise (see :func:`_read_as_is`)."""
+    the WAL index a read-only WAL connection needs otherwise (see :func:`_read_as_is`).
+    ``writers_held_off``: the caller holds writers off (see :func:`_hold_off_writers_if_full`)."""
     uri = "file:" + quote(str(path.absolute())) + "?mode=ro"
-    if _read_as_is(path):
+    if _read_as_is(path, writers_held_off):
         uri += "&immutable=1"
     return uri
 
 
-def _read_as_is(path: Path) -> bool:
+def _read_as_is(path: Path, writers_held_off: bool = False) -> bool:
     """True when the database at ``path`` is read as its file holds it, without SQLite's
     side files: on a read-only volume (nobody can write there), or in a folder this user
     may not write (QA157 F16: every reading command failed "cannot open the database
     file"), where SQLite cannot make its ``-shm``. Never when a ``-wal`` holds pages the
     file lacks yet, nor in such a folder when a writer (its owner's) has its ``-wal`` and
-    ``-shm`` there: read through them, as SQLite then can."""
+    ``-shm`` there: read through them, as SQLite then can. On a volume too full for the
+    ``-shm`` when the caller holds writers off (``writers_held_off``)."""
     wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
     if file_size_or_zero(wal):
         return False
-    if on_read_only_volume(path) or _no_room_for_the_wal_index(path, shm):
+    if on_read_only_volume(path) or writers_held_off:
         return True
     return not folder_is_writable(path) and not (wal.exists() and shm.exists())
 
@@ -703,18 +717,25 @@ def _read_as_is(path: Path) -> bool:
 _WAL_INDEX_BYTES = 32 * 1024
 
 
-def _no_room_for_the_wal_index(path: Path, shm: Path) -> bool:
-    """True when the volume of ``path`` is too full for SQLite to make the ``-shm`` a read
-    needs, and no full-sized one is there (qa198 F2: on a full disk every reading command
-    failed, `db backup` to another disk too). With an empty WAL no writer can change the
-    file on that volume either: it would have to grow the WAL first."""
-    if file_size_or_zero(shm) >= _WAL_INDEX_BYTES:
-        return False
+def _hold_off_writers_if_full(path: Path) -> int | None:
+    """On a volume too full for SQLite to make the ``-shm`` a read needs, no full-sized one
+    there and an empty WAL (qa198 F2: on a full disk every reading command failed, `db
+    backup` to another disk too): a shared hold on the writer lock (see
+    :func:`~romrunner.store.lock.hold_off_writers`), so the file can be read as it is — no
+    writer starts meanwhile, not even once space is freed. None otherwise, or when a writer
+    runs now (the read then fails as before: the disk is full)."""
+    shm = Path(f"{path}-shm")
+    if file_size_or_zero(Path(f"{path}-wal")) or file_size_or_zero(shm) >= _WAL_INDEX_BYTES:
+        return None
     try:
         volume = os.statvfs(path.parent)
     except OSError:
-        return False
-    return volume.f_bavail * volume.f_frsize < 2 * _WAL_INDEX_BYTES
+        return None
+    # (root may write into the blocks kept for it: what it can make counts, f_bfree)
+    free = volume.f_bfree if os.geteuid() == 0 else volume.f_bavail
+    if free * volume.f_frsize >= 2 * _WAL_INDEX_BYTES:
+        return None
+    return hold_off_writers(path)
 
 
 def folder_is_writable(path: Path) -> bool:

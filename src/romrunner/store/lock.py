@@ -4,7 +4,8 @@ Every command that opens the database for writing takes an exclusive ``flock`` o
 ``<database>.lock`` for as long as it runs. The operating system drops the lock when the
 process ends, however it ends, so a killed writer never leaves a stale lock behind. The holder
 writes its pid, command and start time into the file, so a second writer can say who it waits
-for. Readers never take the lock (SQLite's WAL lets them read while a writer works).
+for. Readers never take the lock (SQLite's WAL lets them read while a writer works), but a
+read of a full disk's database as its file is holds it shared (:func:`hold_off_writers`).
 """
 
 from __future__ import annotations
@@ -168,6 +169,38 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def hold_off_writers(db_path: Path) -> int | None:
+    """A shared ``flock`` on the writer lock file of the database at ``db_path``: no writer
+    can start while it is held (its exclusive lock waits), so a read of the database's file
+    as it is, without SQLite's own locks, sees no write (see
+    ``romrunner.store.database.read_only_uri``). The descriptor, for :func:`let_writers_in`;
+    None when a writer holds the lock now, or the file can be neither opened nor made."""
+    path = lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    _HELD.add(fd)
+    return fd
+
+
+def let_writers_in(fd: int) -> None:
+    """Drop the shared lock :func:`hold_off_writers` took."""
+    _HELD.discard(fd)
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def writer_lock_is_held(db_path: Path) -> bool:
