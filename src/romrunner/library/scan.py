@@ -175,8 +175,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
-    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered, plan.moved_from,
-                                   [job.relpath for job in plan.jobs if job.relpath in plan.known])
+    recorded = {root.id: _recorded(db, root, plan.vanished, moves.entered, plan.moved_from)
                 for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
@@ -197,8 +196,6 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         recorded[root.id].first_new_id = moves.first_new_id
         recorded[root.id].entered = {game_id: entered for game_id, entered
                                      in moves.entered.items() if entered.now_root_id == root.id}
-        recorded[root.id].rewritten = {game_id: relpath for game_id, (root_id, relpath)
-                                       in moves.rewritten.items() if root_id == root.id}
         _finish_root(db, root, plan, writer, summary, accept_missing, recorded[root.id])
     if summary.overwritten:  # (one that took over a copy of its content since is present:
         # review 21 R9, a chain of moves whose start an interrupted scan had added)
@@ -418,10 +415,6 @@ class _Moves:
         self.first_new_id: int | None = None  # the games this scan adds: this id and above
         # stored files this scan rewrote with other content (kept in ``scan_replaced``)
         self.replaced: set[int] = set()
-        # games whose file, at their own path still, holds content that is no edit of theirs
-        # (see ``_rewritten_unlike``): id -> (root id, path); their kept rows stay until
-        # their root's check for missing files weighs them
-        self.rewritten: dict[int, tuple[int, str]] = {}
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -542,7 +535,6 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     if writer.moves is not None:
         writer.moves.finished[root.id] = [""] if refused else list(recorded.held)
     with db.atomic():
-        _settle_strays(db, recorded, writer.moves, summary)
         _unstore_held_new(db, root, recorded, summary)
         _undo_entered(db, root, recorded, writer.moves, summary)
         moved = _take_over_copies(db, gone, writer.moves, summary)
@@ -824,70 +816,10 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary, walked: s
                     claims.setdefault(identity, set()).add(slot)
         _move_along(db, moves, summary, _chains(db, claims, old, now, vanished), old, now,
                     vanished)
-        moves.rewritten = _rewritten_unlike(db, old)
-        gone = (f"({_OF_WALKED} OR id NOT IN (SELECT id FROM games)) "
-                "AND id NOT IN (SELECT value FROM json_each(?))")
-        waiting = json.dumps(sorted(moves.rewritten))
+        gone = f"{_OF_WALKED} OR id NOT IN (SELECT id FROM games)"
         db.execute("DELETE FROM scan_replaced_files WHERE game_id IN (SELECT id FROM "
-                   f"scan_replaced WHERE {gone})", (walked, waiting))
-        db.execute(f"DELETE FROM scan_replaced WHERE {gone}", (walked, waiting))
-
-
-def _rewritten_unlike(db: Database, old: dict[int, sqlite3.Row]
-                      ) -> dict[int, tuple[int, str]]:
-    """The games of ``old`` (their rows as kept before their file was rewritten) that no
-    content followed away and whose file, at their own path still, holds content that is
-    no edit of their own (see ``_identity_keys``): a file written there by something else
-    (a download landing in an unmounted share's mount point on a name a game of the share
-    has — review43a F4), which the check for missing files must not count as one of the
-    root's files found. id -> (root id, path)."""
-    if not old:
-        return {}
-    now = {int(row["id"]): row for row in db.query(
-        f"SELECT {_KEPT} FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND is_missing = 0", (json.dumps(sorted(old)),))}
-    stayed = {game_id: row for game_id, row in now.items()
-              if (row["root_id"], row["filepath"])
-              == (old[game_id]["root_id"], old[game_id]["filepath"])}
-    before = _identity_keys(db, "scan_replaced_files",
-                            {game_id: old[game_id] for game_id in stayed})
-    after = _identity_keys(db, "game_files", stayed)
-    return {game_id: (int(row["root_id"]), str(row["filepath"]))
-            for game_id, row in stayed.items()
-            if not before[game_id] & after[game_id]}
-
-
-def _identity_keys(db: Database, table: str, rows: dict[int, sqlite3.Row]
-                   ) -> dict[int, set[tuple[str, object]]]:
-    """What makes a file the same game's after an edit in place, by id: its catalog game,
-    its hashes with and without a header (a header stripped or added), and those of the
-    largest of its members, tracks and CHD data (a zip rezipped, readme dropped; a cue
-    rewritten; a CHD recompressed: its data SHA1) — from ``table`` (game_files, or the
-    kept rows' for ``rows`` kept by ``_KEEP_REPLACED``). Two rows sharing a key are one
-    game's file edited, not another file."""
-    keys: dict[int, set[tuple[str, object]]] = {}
-    for game_id, row in rows.items():
-        keys[game_id] = _hash_keys(row["crc32_bin"], row["sha1_bin"], row["nh_crc32_bin"],
-                                   row["nh_sha1_bin"])
-        if row["matched_game_id"] is not None:
-            keys[game_id].add(("game", row["matched_game_id"]))
-    seen: set[tuple[int, str]] = set()
-    for game_id, kind, crc, sha1, nh_crc, nh_sha1 in db.query(
-            f"SELECT game_id, kind, crc32_bin, sha1_bin, nh_crc32_bin, nh_sha1_bin "
-            f"FROM {table} WHERE game_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY game_id, kind, file_size DESC", (json.dumps(sorted(rows)),)):
-        if (game_id, kind) not in seen:  # (the largest of each kind)
-            seen.add((game_id, kind))
-            keys[int(game_id)] |= _hash_keys(crc, sha1, nh_crc, nh_sha1)
-    return keys
-
-
-def _hash_keys(crc: object, sha1: object, nh_crc: object, nh_sha1: object
-               ) -> set[tuple[str, object]]:
-    """The known hashes of a file or member, with and without its header, as keys."""
-    return {(kind, bytes(cast(bytes, value))) for kind, value in
-            (("crc", crc), ("sha1", sha1), ("crc", nh_crc), ("sha1", nh_sha1))
-            if value is not None}
+                   f"scan_replaced WHERE {gone})", (walked,))
+        db.execute(f"DELETE FROM scan_replaced WHERE {gone}", (walked,))
 
 
 def _chains(db: Database, claims: dict[int, set[int]], old: dict[int, sqlite3.Row],
@@ -1271,16 +1203,6 @@ class _Recorded:
     moved_in: dict[int, str] = field(default_factory=dict)  # (see ``_recorded``)
     # stored or moved in since and not found now: neither counted nor weighed as gone
     left: dict[int, str] = field(default_factory=dict)
-    # its games whose file holds content no edit of theirs (see ``_rewritten_unlike``)
-    rewritten: dict[int, str] = field(default_factory=dict)
-
-    def strays(self, folder: str = "") -> list[int]:
-        """The games of the root, or of one folder of it, counted before this scan wrote
-        (not stored or moved in since), whose file at their path holds now content that is
-        no edit of theirs: weighed as not found (a file written at a game's path in an
-        unmounted share's mount point is not the share's file), and as new to it."""
-        return [game_id for game_id in _inside(self.rewritten, [folder])
-                if game_id not in self.since and game_id not in self.moved_in]
 
     def new_games(self, db: Database, root_id: int, folder: str = "") -> int:
         """The games new to the root, or to one folder of it: those this scan added, those
@@ -1325,39 +1247,6 @@ def _unstore_held_new(db: Database, root: Root, recorded: _Recorded,
     earlier = _inside(recorded.since, recorded.held)
     ids += sorted(set(earlier) - _curated(db, earlier))
     db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in ids))
-
-
-def _settle_strays(db: Database, recorded: _Recorded, moves: _Moves | None,
-                   summary: ScanSummary) -> None:
-    """Give the games of ``recorded.strays`` (their file rewritten with content no edit of
-    theirs) in a root or folder held back their rows of before the rewrite, as its new
-    files are not stored (see ``_unstore_held_new``): stored, the file was one of the
-    root's found by the next scan. The rows kept for the games of ``recorded.rewritten``
-    go then, theirs having been weighed."""
-    if not recorded.rewritten:
-        return
-    back = [game_id for game_id in recorded.strays()
-            if any(_within(recorded.rewritten[game_id], f) for f in recorded.held)]
-    if back:
-        ids = json.dumps(back)
-        columns = ", ".join(_FILE_OF_GAME)
-        db.execute(f"UPDATE games SET ({columns}) = (SELECT {columns} FROM scan_replaced k "
-                   "WHERE k.id = games.id) WHERE id IN (SELECT value FROM json_each(?))", (ids,))
-        db.execute("DELETE FROM game_files WHERE game_id IN (SELECT value FROM json_each(?))",
-                   (ids,))
-        db.execute(f"INSERT INTO game_files (game_id, {_FILE_ROW}) SELECT game_id, "
-                   f"{_FILE_ROW} FROM scan_replaced_files WHERE game_id IN "
-                   "(SELECT value FROM json_each(?))", (ids,))
-        retag(db, back)
-        if moves is not None:  # (counted as updated by this scan: not stored after all)
-            summary.updated -= len(moves.replaced.intersection(back))
-        summary.changed_in_place = [item for item in summary.changed_in_place
-                                    if item["id"] not in back]
-    ids = json.dumps(sorted(recorded.rewritten))
-    db.execute("DELETE FROM scan_replaced_files WHERE game_id IN "
-               "(SELECT value FROM json_each(?))", (ids,))
-    db.execute("DELETE FROM scan_replaced WHERE id IN (SELECT value FROM json_each(?))",
-               (ids,))
 
 
 def _within(relpath: str, folder: str) -> bool:
@@ -1468,8 +1357,7 @@ def _scan_ended(ended: int) -> str:
 
 
 def _recorded(db: Database, root: Root, vanished: dict[int, str],
-              entered: dict[int, _Entered], moved: Collection[int] = (),
-              changed: Iterable[str] = ()) -> _Recorded:
+              entered: dict[int, _Entered], moved: Collection[int] = ()) -> _Recorded:
     """The present games of ``root`` ("") and of each folder of it (at any depth) in which
     the walk did not find at least FOLDER_MISSING_MIN files, counted before any root is
     written: what the rules of ``_confirm_missing`` weigh the files still gone against
@@ -1495,11 +1383,7 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
     another game's now: not put back), left that game in the share, and the next scan
     counted it as one of the share's files found, and marked the others missing. Kept, not
     forgotten as the new ones are (an old game, its curation and history its own), and
-    new to the root as well as to its folder (the stamp does not tell which it entered).
-
-    A folder is counted too when files not found and stored files found changed
-    (``changed``: their paths) make at least FOLDER_MISSING_MIN: a changed file may hold
-    content no edit of its game's (see ``_Recorded.strays``)."""
+    new to the root as well as to its folder (the stamp does not tell which it entered)."""
     if not vanished:
         return _Recorded({})
     last = _scanned_unix(root)
@@ -1522,7 +1406,7 @@ def _recorded(db: Database, root: Root, vanished: dict[int, str],
                 left[int(row[0])] = str(row[1])
     counts = {"": _present(db, root.id) - len(since) - len(moved_in) - len(left)}
     by_folder: dict[str, int] = {}
-    for relpath in itertools.chain(vanished.values(), changed):
+    for relpath in vanished.values():
         for folder in _folders_of(relpath):
             by_folder[folder] = by_folder.get(folder, 0) + 1
     for folder, count in by_folder.items():
@@ -1572,13 +1456,12 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     present = recorded.counts.get("")
     if present is None:  # (not counted before the writers: this root vanished nothing)
         present = _present(db, root.id)
-    strays = len(recorded.strays())
     empty = sum(1 for game_id in recheck.gone if game_id in emptied)
     # (files there but empty are said so: qa185 F5, "the library root is empty")
     also = f"{empty:,} of them are there but empty now (a sync tool, or a mount that " \
         "shows no content?)" if empty else ""
-    new = recorded.new_games(db, root.id) + strays \
-        if gone >= MASS_MISSING_MIN or gone + strays >= present else 0
+    new = recorded.new_games(db, root.id) if gone >= MASS_MISSING_MIN or gone >= present \
+        else 0
     if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
         summary.root_held_back += 1
         recorded.held.append("")
@@ -1588,11 +1471,8 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
                                          f"not found ({why})")
     # (a root of fewer than FOLDER_MISSING_MIN games whose every file was replaced by new ones
     # — three ROMs swapped for their Rev 1 — is a change, not a disk away: as before qa192 F1;
-    # an empty one, or a larger one, is held back whatever new files lie beside them; a
-    # file found at a game's path with content no edit of its game's is no file of the root
-    # found: review43a F4, one written in an unmounted share's mount point on a game's name
-    # had every other game marked missing)
-    if gone + strays >= present and (not new or present >= FOLDER_MISSING_MIN):
+    # an empty one, or a larger one, is held back whatever new files lie beside them)
+    if gone >= present and (not new or present >= FOLDER_MISSING_MIN):
         summary.root_held_back += 1
         recorded.held.append("")
         why = "; ".join(filter(None, (also, _new_stored(new, "library root")))) \
@@ -1654,29 +1534,24 @@ def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
             continue
         for folder in _folders_of(relpath):
             by_folder.setdefault(folder, []).append(game_id)
-    strays: dict[str, int] = {}  # (not found either: see ``_Recorded.strays``)
-    for game_id in recorded.strays():
-        for folder in _folders_of(recorded.rewritten[game_id]):
-            strays[folder] = strays.get(folder, 0) + 1
     held: set[int] = set()
     held_folders: list[str] = []
     for folder in sorted(by_folder, key=lambda name: (name.count("/"), name)):
         ids = by_folder[folder]
-        found_not = len(ids) + strays.get(folder, 0)
-        if found_not < FOLDER_MISSING_MIN or any(
+        if len(ids) < FOLDER_MISSING_MIN or any(
                 folder.startswith(f"{outer}/") for outer in held_folders):
             continue
         present = recorded.counts.get(folder)
         if present is None:  # (a file displaced into it while the scan wrote: see _Moves)
             present = _present(db, root.id, folder)
-        if found_not >= present:
+        if len(ids) >= present:
             held_folders.append(folder)
             recorded.held.append(folder)
             held.update(ids)
-            why = _new_stored(recorded.new_games(db, root.id, folder) + strays.get(folder, 0),
-                              "folder") or "the folder is empty or gone"
-            _hold_back(summary, root, len(ids), f"{root.path / folder}: none of its "
-                                          f"{found_not:,} files was found ({why})", "folder")
+            why = _new_stored(recorded.new_games(db, root.id, folder), "folder") \
+                or "the folder is empty or gone"
+            _hold_back(summary, root, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
+                                          f"files was found ({why})", "folder")
     return [game_id for game_id in gone if game_id not in held]
 
 
