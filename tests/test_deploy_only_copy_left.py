@@ -244,5 +244,11 @@ def test_a_forgotten_sets_dry_run_counts_every_file_it_keeps(cli: Any, tmp_path:
     assert dry["prune_only_copy_force"] == kept, dry
     text = run_subprocess("deploy", "1", "--to", str(card), "--auto", "--prune", "--dry-run")
     assert "5 keep" in text.out, text.out
+    # (the brake's advice counts them as --force removes them, the playlist with its discs:
+    # review45b F1, it said 4)
+    refused = run_subprocess("deploy", "1", "--to", str(card), "nosuchgame", "--prune")
+    assert refused.code != 0
+    assert "which removes too the 5 files kept as maybe the only copy left" in " ".join(
+        refused.err.split()), refused.err
     forced = _deploy(card, "--auto", "--prune", "--force")
     assert sorted(forced["pruned_paths"]) == kept, forced

@@ -503,7 +503,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     decisions = _decide_with_prune(db, plan, rest, claims, options,
                                    check_sources=options.prune)
     _prune_brake(plan, decisions, unchanged, options, claims.kept_by_the_prune(),
-                 len(claims.prune_unheld))
+                 len(only_copies_force(claims)))
     cleaned = _clean_temps(root, decisions, plan, True, claims)
     _check_space(root, decisions, options, claims.notes,
                  lambda: _room_a_prune_makes(db, plan, claims, options))
@@ -1266,7 +1266,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options,  # refused in the real run's words
-                 claims.kept_by_the_prune(), len(claims.prune_unheld))
+                 claims.kept_by_the_prune(), len(only_copies_force(claims)))
     unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
     if unchanged:
