@@ -52,7 +52,9 @@ def _nothing_found(text: str, everything: int) -> str:
     if not everything:
         return "the pack's device catalog is empty (`romrunner pack status` says which pack " \
             "is in use)"
-    return f"no device matches {text!r} (`romrunner device catalog` lists all {everything})"
+    return (f"no device matches {text!r}: none of the pack's {everything} has every word in "
+            f"its name, brand or chip (`romrunner device catalog --limit {everything}` lists "
+            "them all)")
 
 
 @device.command(name="add")
