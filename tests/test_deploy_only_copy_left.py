@@ -252,3 +252,29 @@ def test_a_forgotten_sets_dry_run_counts_every_file_it_keeps(cli: Any, tmp_path:
         refused.err.split()), refused.err
     forced = _deploy(card, "--auto", "--prune", "--force")
     assert sorted(forced["pruned_paths"]) == kept, forced
+
+
+def test_a_forgotten_zips_copy_whose_rom_the_library_holds_loose_is_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """A zip of ours copied whole, its game forgotten, whose ROM the library holds now as a
+    loose file (the user unzipped it into another root): not the only copy left, pruned
+    without --force."""
+    a, b, card = _two_roots(tmp_path)
+    (a / "gb" / "Tetris (World).gb").unlink()
+    rom = b"T" * 40_000
+    with zipfile.ZipFile(a / "gb" / "Tetris (World).zip", "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("Tetris (World).gb", rom)
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    tetris = next(n for n in card_names(card) if "Tetris" in n)
+    assert tetris.endswith(".zip")
+    (b / "gb" / "Tetris (World).gb").write_bytes(rom)  # (unzipped into the other root)
+    (a / "gb" / "Tetris (World).zip").unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+
+    data = _deploy(card, "kirby", "--prune")
+    assert tetris in data["pruned_paths"] and data["prune_only_copy"] == [], data
+    assert not (card / tetris).exists()
