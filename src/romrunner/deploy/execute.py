@@ -4952,7 +4952,9 @@ def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
     need = _bytes_needed(decisions, block)
     if free is not None and moved and need + margin > free:
         loose = [d for d in moved if d.loose]
-        for first in ((loose, moved) if 0 < len(loose) < len(moved) else (moved,)):
+        # (the prunes paired by title only first, when some are and some are not; then all)
+        tries = [loose, moved] if 0 < len(loose) < len(moved) else [moved]
+        for first in tries:
             for decision in first:
                 decision.later = False
             need = _bytes_needed(decisions, block)
