@@ -1033,6 +1033,8 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
     try:
         full_db = mount / "rr.db"
         shutil.copyfile(db_path, full_db)
+        assert cli("--db", full_db, "collection", "create", "there").code == 0  # (a writer's
+        # lock file beside it, as every database ROM Runner wrote has: a reader makes none)
         with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
             while True:
                 filler.write(b"\0" * 4096)
@@ -1046,6 +1048,12 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
         refused = cli("--db", full_db, "collection", "create", "more")
         assert refused.code != 0 and "the disk is full" in refused.err, refused.err
         assert cli("--db", full_db, "collection", "ls").out == listed.out
+        # (a reader makes no lock file: made by root, its owner's writers could not open it)
+        (mount / "rr.db.lock").rename(mount / "aside")
+        unlocked = cli("--db", full_db, "collection", "ls")
+        assert unlocked.code == 2 and "the disk is full" in unlocked.err, unlocked.err
+        assert not (mount / "rr.db.lock").exists()
+        (mount / "aside").rename(mount / "rr.db.lock")
         # Read as its file holds it, without SQLite's locks: no writer may start meanwhile,
         # not even once space is freed (review: a read saw two states of the file)
         reading = Database(full_db, read_only=True)

@@ -176,15 +176,11 @@ def hold_off_writers(db_path: Path) -> int | None:
     can start while it is held (its exclusive lock waits), so a read of the database's file
     as it is, without SQLite's own locks, sees no write (see
     ``romrunner.store.database.read_only_uri``). The descriptor, for :func:`let_writers_in`;
-    None when a writer holds the lock now, or the file can be neither opened nor made."""
-    path = lock_path(db_path)
+    None when a writer holds the lock now, or there is no lock file: a reader never makes
+    one (made by root, or by another user, its owner's writers could not open it: review45d
+    F1); every writer of the database has made it."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-        except OSError:
-            return None
+        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     except OSError:
         return None
     try:
