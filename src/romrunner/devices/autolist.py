@@ -232,9 +232,10 @@ class AutoListEntry:
     needs_parent: str | None = None
     # A parent kept beside the split clone kept of its family (which runs only with it)
     kept_for: int | None = None
-    # The answers behind the verdict, when a source gave one (qa195 F12: --json had only
-    # the codes, a script could not check "playable on X per the data"): the status or
-    # tier, and the source as the warnings name it
+    # The answers the verdict went by (qa195 F12: --json had only the codes, a script could
+    # not check "playable on X per the data"): the status or tier, and the source's id (the
+    # warnings say it with its date); None where it went by none (no source answered, or
+    # the step did not run: an include override, a step after the one that left it out)
     compat_status: str | None = None
     compat_source: str | None = None
     perf_tier: str | None = None
@@ -545,8 +546,8 @@ def _json_list(text: str | None) -> tuple[str, ...]:
 
 # -- knowledge lookups: one statement each -----------------------------------------------
 # level, emulator family ('' = any), tier, excluded, the source's priority (lower first),
-# the source as said (its name, and the date of its answers when known)
-_PerfRow = tuple[int, str, str, bool, int, str]
+# the source as said (its name, and the date of its answers when known), its id
+_PerfRow = tuple[int, str, str, bool, int, str, str]
 
 
 class _SourceLabels:
@@ -604,7 +605,7 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
         table[(row["platform_id"], row["definition_game_id"])].append(
             (levels[int(row["device_profile_id"])], family, row["performance_tier"],
              bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS,
-             int(row["priority"]), said))
+             int(row["priority"]), said, str(row["source"])))
     return table
 
 
@@ -769,21 +770,21 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
-            level, row_family, _tier, _excluded, priority, _source = row
+            level, row_family, _tier, _excluded, priority, _said, _source = row
             if row_family not in ("", family):
                 continue
             rank = (specificity, level, 0 if row_family else 1, priority)
             if best is None or rank < best[0]:
                 best = (rank, row)
     if best is not None:
-        _level, _family, found_tier, excluded, _priority_rank, source = best[1]
+        _level, _family, found_tier, excluded, _priority_rank, source, source_id = best[1]
         if not excluded:
-            return _Gate(True, PERF_OK, rating=(found_tier, source))
+            return _Gate(True, PERF_OK, rating=(found_tier, source_id))
         # (a source's own "exclude from auto-lists" flag, not the tier: QA54 F5)
         return _Gate(False, PERF_TIER_EXCLUDED, [
             f"Performance tier {found_tier} ({source})" if found_tier in _EXCLUDED_TIERS else
             f"Excluded from auto-lists by its performance source ({source}; tier "
-            f"{found_tier})"], rating=(found_tier, source))
+            f"{found_tier})"], rating=(found_tier, source_id))
     if game.platform_id not in policies.coverage:
         return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
                      [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
@@ -812,12 +813,14 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
     rating: tuple[str, str] | None = None
     if found is not None:
         status, source = found
-        rating = (status, compat.label(source))
-        judged = (status, f"Compatibility: {status} ({rating[1]}, {emulator})")
+        rating = (status, source)
+        judged = (status, f"Compatibility: {status} ({compat.label(source)}, {emulator})")
     elif family == RETROARCH and cores:
         judged = _judged_by_cores(game, cores, compat)
-        if judged is not None:  # (the cores' answers, as the warning names them)
-            rating = (judged[0], judged[1].partition(" with: ")[2] or RETROARCH)
+        if judged is not None:  # (the sources of the cores' answers)
+            rating = (judged[0], ",".join(sorted({
+                found[1] for family in cores
+                if (found := compat.answer(game.platform_id, family, game.game_keys))})))
     if judged is not None:
         status, said = judged
         if status in _EXCLUDED_STATUSES:
@@ -1237,17 +1240,18 @@ def _say_known_dumps_set_aside(games: Iterable[_Game], entries: dict[int, AutoLi
     preferred region's copy ranks first, QA12 F2), says so: such a copy is often a bad,
     hacked or overdumped one (qa194 F8: nothing said a verified dump was set aside)."""
     known = {game.id for game in games if game.identified}
+    # (a fan translation kept is no copy of its original: review45d F6)
+    translated = {game.id for game in games if tags_of_file(game.filename).translation}
     for game in games:
         entry = entries[game.id]
         keeper = entry.kept_instead
         if entry.dropped != DROP_OTHER_VERSION or game.id not in known or keeper is None \
-                or keeper in known or keeper not in entries:
+                or keeper in known or keeper in translated or keeper not in entries:
             continue
-        kept = entries[keeper]
-        if not any(w.startswith(NOT_A_KNOWN_DUMP) for w in kept.warnings):
-            # (a new list: entries alike may share one, the verdicts' warnings of a platform)
-            kept.warnings = [*kept.warnings, f"{NOT_A_KNOWN_DUMP}: its bytes match no catalog "
-                             f"entry; those of game {game.id}, another version left out, do"]
+        warnings = entries[keeper].warnings
+        if not any(w.startswith(NOT_A_KNOWN_DUMP) for w in warnings):
+            warnings.append(f"{NOT_A_KNOWN_DUMP}: its bytes match no catalog entry; those of "
+                            f"game {game.id}, another version left out, do")
 
 
 def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
@@ -1640,7 +1644,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
-            warnings=gate.warnings)
+            warnings=list(gate.warnings))  # (its own: a gate is shared by games alike)
         _rated_by(entries[game.id], gate)
     undecided = [game for game in considered if game.platform_id == UNKNOWN]
     # (an archive of notes, pictures or sounds only is no game: no platform to set, QA136 F4)
