@@ -238,7 +238,7 @@ def test_a_lock_held_an_instant_by_no_recorded_holder_is_waited_for_briefly(
     try:
         assert long.stdout is not None and long.stdout.readline().strip() == "held"
         refused = run_subprocess("--db", str(existing_db), "library", "rm", str(tmp_path))
-        assert refused.code == 2 and "(pid unknown)" in refused.err, refused.err
+        assert refused.code == 2 and "(pid unknown: " in refused.err, refused.err
     finally:
         long.kill()
         long.wait(timeout=30)

@@ -101,10 +101,7 @@ class WriterLock:
                         time.sleep(0.01)
                         continue
                     if not wait:
-                        raise WriterBusyError(
-                            f"another romrunner command is writing to {self.db_path} "
-                            f"({holder.describe()}); wait for it to finish, or pass --wait"
-                        ) from None
+                        raise WriterBusyError(_busy(self.db_path, holder)) from None
                     if on_wait is not None and not told:
                         on_wait(holder)
                         told = True
@@ -169,6 +166,17 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _busy(db_path: Path, holder: LockHolder) -> str:
+    """Why a writer cannot start: another command writes, or (no holder named) one reads
+    the database while its disk is full (see :func:`hold_off_writers`)."""
+    if holder.pid is None and not holder.command:
+        return (f"another romrunner command is using {db_path} (pid unknown: a writer "
+                "starting or ending, or one reading it while its disk is full, which keeps "
+                "writers off until it ends); wait for it to finish, or pass --wait")
+    return (f"another romrunner command is writing to {db_path} ({holder.describe()}); wait "
+            "for it to finish, or pass --wait")
 
 
 def hold_off_writers(db_path: Path) -> int | None:
