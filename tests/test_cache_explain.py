@@ -318,3 +318,38 @@ def test_explain_is_not_stopped_by_a_profile_the_pack_in_use_does_not_know(
         assert cli("--pack", pack, *args).code == 0, args
     explained = cli("--json", "cache", "explain", "1")  # (the built-in pack)
     assert explained.code == 0, explained.err
+
+
+def test_cache_why_of_a_game_rated_by_a_platform_wide_answer_shows_it(
+        cli: Any, tmp_path: Path) -> None:
+    """qa199 F1: a game whose only answer is its platform's (`gameId: "*"`), which the
+    auto-list and `cache explain` apply to it, was "no cached answer" to `cache why`. A game
+    with an answer of its own is shown its own only."""
+    from tests.test_autolist import dat, rom
+    root = tmp_path / "roms" / "snes"
+    root.mkdir(parents=True)
+    catalog = tmp_path / "snes.dat"
+    catalog.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        (name, f"{name}.sfc", name, None) for name in ("Alpha (USA)", "Beta (USA)")]))
+    for name in ("Alpha (USA)", "Beta (USA)"):
+        (root / f"{name}.sfc").write_bytes(rom(name))
+    assert cli("dat", "import", catalog).code == 0
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    sheet = tmp_path / "compat.json"
+    sheet.write_text(json.dumps({"schemaVersion": "compat-source-v1", "items": [
+        {"platformId": "snes", "emulatorId": "snes9x", "gameId": "*", "status": "playable"},
+        {"platformId": "snes", "emulatorId": "snes9x", "gameId": "snes:Beta (USA)",
+         "status": "ingame"}]}))
+    assert cli("cache", "import", sheet, "--source", "community-verified").code == 0
+    ids = {row["filename"]: row["id"]
+           for row in cli("--json", "games", "ls").json()["data"]["games"]}
+
+    alpha = cli("--json", "cache", "why", "snes", "snes9x", str(ids["Alpha (USA).sfc"]))
+    rows = alpha.json()["data"]
+    assert [(r["game_key"], r["status"], r["is_best"]) for r in rows] == [
+        ("*", "playable", True)], rows
+    text = cli("cache", "why", "snes", "snes9x", str(ids["Alpha (USA).sfc"])).out
+    assert "platform-wide" in text and "no cached answer" not in text, text
+    beta = cli("--json", "cache", "why", "snes", "snes9x", str(ids["Beta (USA).sfc"]))
+    assert [r["status"] for r in beta.json()["data"]] == ["ingame"], beta.out

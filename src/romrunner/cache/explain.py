@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -464,10 +464,11 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     # the emulator as named and the ids the cache keeps for its family, as the auto-list
     # meets them (QA39 F3: `dolphin-standalone` found nothing the auto-list had used; QA58
     # F4: one spelling's answer was "best" where the auto-list took the other's)
-    found = [{**row, "emulator_id": emulator}
-             for emulator in (emulator_id, *_family_mates(db, emulator_id))
+    mates = (emulator_id, *_family_mates(db, emulator_id))
+    found = [{**row, "emulator_id": emulator} for emulator in mates
              for row in _answers(db, kind, platform_id, emulator, game, games,
                                  device_profile_id)]
+    found += _platform_wide(db, kind, platform_id, mates, games, found, device_profile_id)
     if found:
         return _family_winner_first(found)
     _check_known(db, "platform", platform_id, known_platforms)
@@ -493,6 +494,25 @@ def _answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str, 
                       for row in observations_for(db, kind, platform_id, emulator_id, key,
                                                   device_profile_id=device_profile_id)]
     return found
+
+
+def _platform_wide(db: Database, kind: CacheKind, platform_id: str, emulators: Sequence[str],
+                   games: list[GameKeys], found: list[dict[str, Any]],
+                   device_profile_id: int | None) -> list[dict[str, Any]]:
+    """The platform-wide answers (key ``*``) for each of the library's ``games`` of
+    ``platform_id`` none of whose own keys has an answer in ``found``: the answers the
+    auto-list goes by for them, as `cache explain` shows (qa199 F1: "no cached answer"
+    for a game a platform-wide answer rated)."""
+    answered = {row["game_id"] for row in found}
+    wanting = [named.game_id for named in games if named.game_id is not None
+               and named.game_id not in answered and named.platform_id == platform_id]
+    if not wanting:
+        return []
+    rows = [{**row, "emulator_id": emulator} for emulator in emulators
+            for row in observations_for(db, kind, platform_id, emulator, "*",
+                                        device_profile_id=device_profile_id)]
+    return [{**row, "game_key": "*", "game_id": game_id} for game_id in wanting
+            for row in rows]
 
 
 def _family_winner_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

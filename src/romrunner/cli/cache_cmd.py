@@ -338,8 +338,10 @@ def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
             if row["game_key"] != game and (row["game_id"], row["game_key"]) != shown:
                 shown = (row["game_id"], row["game_key"])
                 # (a key no library game has: no "game None", qa188 F5)
-                console.print(f"{row['game_key']}:" if row["game_id"] is None else
-                              f"game {row['game_id']} · {row['game_key']}:", markup=False)
+                wide = " (platform-wide: the game has no answer of its own)" \
+                    if row["game_key"] == "*" else ""
+                console.print(f"{row['game_key']}:{wide}" if row["game_id"] is None else
+                              f"game {row['game_id']} · {row['game_key']}:{wide}", markup=False)
             value = row.get("status") or row.get("performance_tier") or row.get("settings_json")
             mark = "best" if row["is_best"] else "    "
             console.print(f"{mark} {row['source']:<24} {value}  {row['confidence']}  "
