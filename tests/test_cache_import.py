@@ -149,6 +149,27 @@ def test_a_json_object_that_holds_no_observations_is_said_so_before_any_source(
             "this object has none (its keys: source, generatedAt, stats)")
 
 
+def test_a_statistics_sidecar_among_the_files_given_is_passed_over(
+        cli: Any, tmp_path: Path) -> None:
+    """qa199 F7: `cache import samples/*` was refused whole for the statistics summary the
+    knowledge pipeline writes beside each envelope; among other files it is passed over, said,
+    and the envelope beside it imported. Alone it is refused as before (above)."""
+    stats = tmp_path / "compat_stats.json"
+    stats.write_text(json.dumps({"source": "community-verified", "generatedAt": "2026-01-04",
+                                 "stats": {"emittedItems": 1}}))
+    envelope = tmp_path / "compat.json"
+    envelope.write_text(json.dumps({"schemaVersion": "compat-source-v1",
+                                    "source": "community-verified", "items": [
+                                        {"platformId": "snes", "emulatorId": "snes9x",
+                                         "gameId": "*", "status": "playable"}]}))
+    both = cli("cache", "import", envelope, stats)
+    assert both.code == 0, both.err
+    assert f"{stats}: a statistics summary, no answers in it, passed over" in both.err
+    assert "cheats" not in both.err
+    why = cli("--json", "cache", "why", "snes", "snes9x", "*").json()["data"]
+    assert [row["status"] for row in why] == ["playable"], why
+
+
 # -- issue 12 item 8: a file is one unit; bad entries skipped and counted -----------------
 
 def test_a_failure_at_row_6000_leaves_nothing_committed(db: Database, tmp_path: Path) -> None:

@@ -249,9 +249,9 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
                              "notices file), nothing imported")
         if results and all(r.passed_over for r in results):
+            why = "; ".join(sorted({str(r.passed_over) for r in results}))
             raise InputError(f"{examples([r.path for r in results], 3)}: no usable "
-                             "observation in them (no rating or settings: cheats or patches "
-                             "alone?), nothing imported")
+                             f"observation in them ({why}), nothing imported")
         kept = _answers_not_given(db, results)
     return KnowledgeImport(results, unread, kept)
 
@@ -416,6 +416,10 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  one_of: int = 1, older: bool = False,
                  before: list[FileImport] | None = None,
                  terms: PackTerms | None = None, force: bool = False) -> FileImport:
+    if fmt is None and (sidecar := _statistics_sidecar(path, one_of)) is not None:
+        result = FileImport(str(path), ROWS_FORMAT)
+        result.passed_over = sidecar
+        return result
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -550,13 +554,30 @@ def _withdraw_unlisted(db: Database, result: FileImport, unlisted: list[AnswerKe
         result.unlisted_keys = set(unlisted)
 
 
+def _statistics_sidecar(path: Path, one_of: int) -> str | None:
+    """Why ``path``, a JSON file given among others, is passed over: a knowledge pipeline's
+    statistics summary (``source``, ``generatedAt``, ``stats``; no answers), written beside
+    each envelope (qa199 F7: `cache import samples/*` was refused whole for one). None
+    otherwise: alone, such a file is refused, saying what it holds."""
+    if one_of < 2 or path.suffix.lower() not in _JSON_SUFFIXES or not path.is_file():
+        return None
+    document = load_json_document(path)
+    if isinstance(document, dict) and "stats" in document \
+            and not {"items", "records", "schemaVersion"} & document.keys():
+        return "a statistics summary, no answers in it"
+    return None
+
+
+CHEATS_ALONE = "no rating or settings in it (cheats or patches alone?)"
+
+
 def _passed_over(result: FileImport, name: str, path: Path, one_of: int) -> bool:
     """True for a Dolphin game ini, given among other files, that gives nothing the cache
     keeps (only cheats and patches, as most of Dolphin's files): passed over as in a folder,
     and said (qa188 F4: `GameSettings/*.ini` was refused whole for the first such file)."""
     if name != DOLPHIN_FORMAT or one_of < 2 or not path.is_file():
         return False
-    result.passed_over = "no rating or settings in it (cheats or patches alone?)"
+    result.passed_over = CHEATS_ALONE
     return True
 
 
