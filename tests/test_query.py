@@ -368,6 +368,22 @@ def test_an_empty_result_of_an_operator_word_or_a_field_twice_is_explained(
     assert "warning" not in words.err and "no game matches" not in words.out
 
 
+def test_an_empty_result_of_a_word_joined_by_punctuation_says_it_is_a_phrase(
+        cli: Any, db_path: Path) -> None:
+    """qa199 F5: `kart,mario` (a word folding to two, read as the phrase "kart mario") found
+    nothing, without a word, while `kart mario` finds the Mario Kart games; a phrase that
+    finds games is not said to be one."""
+    make_library(db_path).close()
+    for command in ("search", "games ls"):
+        args = command.split()
+        joined = cli(*args, "kart,mario")
+        assert "no game matches" in joined.out, joined.out
+        assert 'kart,mario is read as the phrase "kart mario"' in joined.err, joined.err
+        assert "write them apart: kart mario" in joined.err
+        assert "no game matches" not in cli(*args, "kart", "mario").out
+        assert "read as the phrase" not in cli(*args, "mario,kart").err
+
+
 def test_search_says_of_an_empty_result_that_an_operator_word_is_a_title_word(
         cli: Any, db_path: Path) -> None:
     """qa193 F6: `search mario OR zelda` said "no game matches" and nothing else, where

@@ -354,6 +354,14 @@ def empty_result_hint(query: Query) -> str | None:
         name = twice[0]
         return (f"{name}: given twice, and a game must match both; for either value write "
                 f"{name}:A,B")
+    joined = next((value for term in query.terms if term.field is None and not term.negated
+                   for value in term.values
+                   if not any(c.isspace() for c in value)
+                   and len((fold(value) or "").split()) > 1), None)
+    if joined is not None:  # (qa199 F5: `zelda,link` found nothing, without a word)
+        words = " ".join((fold(joined) or "").split())
+        return (f"{joined} is read as the phrase \"{words}\", its words in that order; for "
+                f"the words anywhere in the title, write them apart: {words}")
     return None
 
 
