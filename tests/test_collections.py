@@ -520,3 +520,20 @@ def test_a_smart_collections_query_is_replaced_and_a_bad_one_changes_nothing(
     with pytest.raises(InputError, match=r"more than .* deep \('d\d+'\); nothing was changed"):
         set_collection_query(db, "d0", "collection:picks")
     assert stored() == before
+
+
+def test_a_profile_naming_favorites_before_its_first_game_is_told_how(
+        cli: Any, tmp_path: Path) -> None:
+    """qa199 F6: the refusal advised creating a collection of one's own, while adding a game
+    to favorites gives it an id and a profile may name it then (as the advice now says)."""
+    from tests.conftest import muos_profile
+    (tmp_path / "lib" / "gb").mkdir(parents=True)
+    (tmp_path / "lib" / "gb" / "Tetris (World).gb").write_bytes(b"t" * 4096)
+    muos_profile(cli, tmp_path / "lib")
+    refused = cli("profile", "set", "1", "--include-collections", "favorites")
+    assert refused.code == 2
+    assert "add one (`romrunner collection add favorites GAME_ID`), then name it" in \
+        " ".join(refused.err.split()), refused.err
+    assert cli("collection", "add", "favorites", "1").code == 0  # (as it says)
+    named = cli("profile", "set", "1", "--include-collections", "favorites")
+    assert named.code == 0, named.err

@@ -714,6 +714,11 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
             ids.append(number)
             continue
         ref = collection_ref(db, text)
+        if ref.id is None and ref.name == FAVORITES:  # (qa199 F6: "create one of its own",
+            # while its first game gives it an id, and a profile may name it then)
+            raise InputError(f"collection {ref.name!r} has no id before its first game, so a "
+                             "profile cannot name it yet; add one (`romrunner collection add "
+                             f"{FAVORITES} GAME_ID`), then name it")
         if ref.id is None:
             raise InputError(f"collection {ref.name!r} is built in and has no id, so a profile "
                              "cannot name it; create a collection of its own (for a smart "
