@@ -150,6 +150,21 @@ def test_the_json_gives_the_answers_a_verdict_went_by(cli: Any, setup: dict[str,
                                 "perf_source")] == [None] * 4
 
 
+def test_games_missing_from_the_library_are_counted_not_silently_dropped(
+        cli: Any, setup: dict[str, Any]) -> None:
+    """qa199 F4: a game whose file the last scan did not find was left out of the auto-list
+    without a word ("N of 38" where the library counts 39)."""
+    (setup["root"] / "gb" / "Kirby (USA).gb").unlink()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    data = real(cli, "--json", "autolist", "1").json()["data"]
+    assert data["missing_not_considered"] == 1
+    assert data["considered"] == len(FILES) - 1
+    assert "Kirby (USA).gb" not in {g["filename"] for g in data["games"]}
+    text = real(cli, "autolist", "1", "--limit", "0").out
+    assert "1 missing from the library not considered (`romrunner games ls missing:true`)" \
+        in " ".join(text.split()), text
+
+
 def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> None:
     games = verdicts(cli)
     expected = {

@@ -65,7 +65,10 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
         console.print(f"{len(result.included):,} of {counted(len(result.entries), 'game')} "
                       "included"
                       + (f"; {result.filtered_by_profile:,} left out by the profile's filters"
-                         if result.filtered_by_profile else ""), markup=False)
+                         if result.filtered_by_profile else "")
+                      + (f"; {result.missing:,} missing from the library not considered "
+                         "(`romrunner games ls missing:true`)" if result.missing else ""),
+                      markup=False)
         console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()), markup=False)
         undecided = result.summary().get(NO_PLATFORM, 0)
         if undecided:
