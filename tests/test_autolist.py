@@ -163,6 +163,11 @@ def test_games_missing_from_the_library_are_counted_not_silently_dropped(
     text = real(cli, "autolist", "1", "--limit", "0").out
     assert "1 missing from the library not considered (`romrunner games ls missing:true`)" \
         in " ".join(text.split()), text
+    # (of the games the profile would consider only: review45e F1, a gba-only profile was
+    # told of the library's missing gb game)
+    assert real(cli, "profile", "set", "1", "--exclude-platforms", "gb").code == 0
+    assert real(cli, "--json", "autolist", "1").json()["data"]["missing_not_considered"] == 0
+    assert "missing from the library" not in real(cli, "autolist", "1").out
 
 
 def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> None:

@@ -371,7 +371,34 @@ def _games(db: Database, profile: Profile, platforms: Collection[str] | None = N
            ) -> tuple[list[_Game], int]:
     """The library's games the profile considers (one statement; of ``platforms`` only, when
     given), and how many it filtered."""
-    where = ["g.is_missing = 0"]
+    where, params = _profile_filters(db, profile, platforms)
+    with db.translate_errors():
+        cursor = db.conn.execute(
+            f"{_GAMES_SQL} WHERE g.is_missing = 0 AND {' AND '.join(where)} "
+            "ORDER BY g.platform_id, g.title_norm, g.id", params)
+        cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
+        games = _join_families([_game(*row) for row in cursor])
+    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0")) \
+        if platforms is None else int(db.scalar(
+            "SELECT count(*) FROM games WHERE is_missing = 0 AND platform_id IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(sorted(platforms)),)))
+    return games, total - len(games)
+
+
+def _missing(db: Database, profile: Profile, platforms: Collection[str] | None) -> int:
+    """The games the profile would consider (its filters; of ``platforms``, when given) but
+    whose file the last scan did not find: an auto-list leaves them out (see :func:`_games`),
+    said and counted (qa199 F4: "29 of 38" where the library counts 39, without a word)."""
+    where, params = _profile_filters(db, profile, platforms)
+    return int(db.scalar(f"SELECT count(*) FROM games g WHERE g.is_missing = 1 AND "
+                         f"{' AND '.join(where)}", params))
+
+
+def _profile_filters(db: Database, profile: Profile, platforms: Collection[str] | None
+                     ) -> tuple[list[str], list[Any]]:
+    """The SQL conditions (on ``games g``) and parameters of the profile's filters: its
+    platforms and collections, and ``platforms`` when given."""
+    where = ["1 = 1"]
     params: list[Any] = []
     if platforms is not None:
         where.append("g.platform_id IN (SELECT value FROM json_each(?))")
@@ -391,17 +418,7 @@ def _games(db: Database, profile: Profile, platforms: Collection[str] | None = N
     if profile.exclude_collections:
         where.append(f"NOT {_whole_sets_of()}")
         params.append(json.dumps(member_ids(db, profile.exclude_collections, owner=owner)))
-    with db.translate_errors():
-        cursor = db.conn.execute(
-            f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
-            "ORDER BY g.platform_id, g.title_norm, g.id", params)
-        cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
-        games = _join_families([_game(*row) for row in cursor])
-    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0")) \
-        if platforms is None else int(db.scalar(
-            "SELECT count(*) FROM games WHERE is_missing = 0 AND platform_id IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(sorted(platforms)),)))
-    return games, total - len(games)
+    return where, params
 
 
 def _game(game_id: int, platform_id: str, title: str, filepath: str, title_key: str,
@@ -1763,16 +1780,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                                      resolved.unrunnable),
                                *_without_performance_data(profile, entries.values()),
                                *_without_a_folder(profile, entries.values()),
-                               *stale], missing=_missing(db, platforms))
-
-
-def _missing(db: Database, platforms: Collection[str] | None) -> int:
-    """The library's games (of ``platforms``, when given) whose file the last scan did not
-    find: an auto-list does not consider them (see :func:`_games`)."""
-    if platforms is None:  # (the platform counters: one row per platform, not the games)
-        return int(db.scalar("SELECT coalesce(sum(missing), 0) FROM platform_counts"))
-    return int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 1 AND platform_id "
-                         "IN (SELECT value FROM json_each(?))", (json.dumps(sorted(platforms)),)))
+                               *stale], missing=_missing(db, profile, platforms))
 
 
 def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: Profile,
