@@ -382,6 +382,12 @@ def test_an_empty_result_of_a_word_joined_by_punctuation_says_it_is_a_phrase(
         assert "write them apart: kart mario" in joined.err
         assert "no game matches" not in cli(*args, "kart", "mario").out
         assert "read as the phrase" not in cli(*args, "mario,kart").err
+        # (not when another term may be what found nothing, nor of an apostrophe or a
+        # point: review45e F2, F3)
+        for query in (("mario,kart", "platform:gb"), ("link's",), ("x1.5",)):
+            quiet = cli(*args, *query)
+            assert "no game matches" in quiet.out and "read as the phrase" not in quiet.err, \
+                (query, quiet.err)
 
 
 def test_search_says_of_an_empty_result_that_an_operator_word_is_a_title_word(

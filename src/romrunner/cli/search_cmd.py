@@ -53,7 +53,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
     more, rows = len(rows) > limit, rows[:limit]
-    if not rows and (hint := _operator_hint(text)) is not None:
+    # (the platform a term too: the words may not be what found nothing, review45e F2)
+    asked = text if platform is None else f'{text} platform:"{platform}"'
+    if not rows and (hint := _operator_hint(asked)) is not None:
         app.warn(hint)  # (as games ls says it: qa193 F6)
     if (tags := _tag_hint(text)) is not None:
         app.warn(tags)

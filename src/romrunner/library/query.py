@@ -354,15 +354,24 @@ def empty_result_hint(query: Query) -> str | None:
         name = twice[0]
         return (f"{name}: given twice, and a game must match both; for either value write "
                 f"{name}:A,B")
-    joined = next((value for term in query.terms if term.field is None and not term.negated
-                   for value in term.values
-                   if not any(c.isspace() for c in value)
-                   and len((fold(value) or "").split()) > 1), None)
+    # (of free words alone: another term may be what found nothing, review45e F2)
+    fielded = any(term.field is not None for term in query.terms)
+    joined = None if fielded else next(
+        (value for term in query.terms if term.field is None and not term.negated
+         for value in term.values if _joined_by_punctuation(value)), None)
     if joined is not None:  # (qa199 F5: `zelda,link` found nothing, without a word)
         words = " ".join((fold(joined) or "").split())
         return (f"{joined} is read as the phrase \"{words}\", its words in that order; for "
                 f"the words anywhere in the title, write them apart: {words}")
     return None
+
+
+def _joined_by_punctuation(value: str) -> bool:
+    """True for a typed word of several words joined by punctuation (``zelda,link``,
+    ``f-zero``), not by an apostrophe or a point alone (``link's``, ``x1.5``, review45e F3)."""
+    if any(c.isspace() for c in value) or len((fold(value) or "").split()) < 2:
+        return False
+    return bool(set(re.sub(r"\w", "", value)) - set("'’."))
 
 
 def tag_word_hint(query: Query, leave_out: str = "{}") -> str | None:
