@@ -154,20 +154,25 @@ def test_a_statistics_sidecar_among_the_files_given_is_passed_over(
     """qa199 F7: `cache import samples/*` was refused whole for the statistics summary the
     knowledge pipeline writes beside each envelope; among other files it is passed over, said,
     and the envelope beside it imported. Alone it is refused as before (above)."""
-    stats = tmp_path / "compat_stats.json"
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    stats = samples / "compat_stats.json"
     stats.write_text(json.dumps({"source": "community-verified", "generatedAt": "2026-01-04",
                                  "stats": {"emittedItems": 1}}))
-    envelope = tmp_path / "compat.json"
+    envelope = samples / "compat.json"
     envelope.write_text(json.dumps({"schemaVersion": "compat-source-v1",
                                     "source": "community-verified", "items": [
                                         {"platformId": "snes", "emulatorId": "snes9x",
                                          "gameId": "*", "status": "playable"}]}))
     both = cli("cache", "import", envelope, stats)
     assert both.code == 0, both.err
-    assert f"{stats}: a statistics summary, no answers in it, passed over" in both.err
+    assert f"{stats}: a statistics summary, no answers in it, not read" in both.err
     assert "cheats" not in both.err
     why = cli("--json", "cache", "why", "snes", "snes9x", "*").json()["data"]
     assert [row["status"] for row in why] == ["playable"], why
+    folder = cli("cache", "import", samples)  # (their folder too: review45e F4)
+    assert folder.code == 0, folder.err
+    assert f"{stats}: a statistics summary, no answers in it, not read" in folder.err
 
 
 # -- issue 12 item 8: a file is one unit; bad entries skipped and counted -----------------

@@ -21,7 +21,6 @@ from romrunner.cli.context import PROFILE_ID, app_context, count_range, path_par
 from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.changes import named
 from romrunner.knowledge.importer import (
-    CHEATS_ALONE,
     IMPORT_FORMATS,
     FileImport,
     KeptAnswers,
@@ -181,11 +180,7 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
         app.warn(f"{unread.path}: {unread.reason}")
     for kept in result.kept:
         app.warn(_kept_line(kept))
-    for item in result.files:  # (a statistics summary beside the envelopes given)
-        if item.passed_over not in (None, CHEATS_ALONE) and not item.skipped:
-            app.warn(f"{item.path}: {item.passed_over}, passed over")
-    passed = [item.path for item in result.files
-              if item.passed_over == CHEATS_ALONE and not item.skipped]
+    passed = [item.path for item in result.files if item.passed_over and not item.skipped]
     if passed:  # (Dolphin's files of cheats alone, among the files given: one line)
         app.warn(f"{counted(len(passed), 'file')} with no rating or settings in "
                  f"{'it' if len(passed) == 1 else 'them'} (cheats or patches alone?), "

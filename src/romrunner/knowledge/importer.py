@@ -226,6 +226,8 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     for path in paths:
         if path.is_dir() and (fmt is None or fmt in FOLDER_FORMATS):
             _folder_work(path, fmt, source, work, unread)
+        elif fmt is None and len(paths) > 1 and (sidecar := _statistics_sidecar(path)):
+            unread.append(Unread(str(path), f"{sidecar}, not read", skipped=False))
         else:
             work.append((path, fmt))
     work = _each_file_once(work)
@@ -328,6 +330,8 @@ def _folder_work(folder: Path, fmt: str | None, source: str | None,
                 _folder_work(path, None, source, work, unread, depth + 1)
             else:
                 unread.append(Unread(str(path), "a folder too deep, not read"))
+        elif (sidecar := _statistics_sidecar(path)) is not None:  # (review45e F4)
+            unread.append(Unread(str(path), f"{sidecar}, not read", skipped=False))
         else:
             try:
                 name = detect_import_format(path)
@@ -416,10 +420,6 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  one_of: int = 1, older: bool = False,
                  before: list[FileImport] | None = None,
                  terms: PackTerms | None = None, force: bool = False) -> FileImport:
-    if fmt is None and (sidecar := _statistics_sidecar(path, one_of)) is not None:
-        result = FileImport(str(path), ROWS_FORMAT)
-        result.passed_over = sidecar
-        return result
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -554,12 +554,12 @@ def _withdraw_unlisted(db: Database, result: FileImport, unlisted: list[AnswerKe
         result.unlisted_keys = set(unlisted)
 
 
-def _statistics_sidecar(path: Path, one_of: int) -> str | None:
-    """Why ``path``, a JSON file given among others, is passed over: a knowledge pipeline's
-    statistics summary (``source``, ``generatedAt``, ``stats``; no answers), written beside
-    each envelope (qa199 F7: `cache import samples/*` was refused whole for one). None
-    otherwise: alone, such a file is refused, saying what it holds."""
-    if one_of < 2 or path.suffix.lower() not in _JSON_SUFFIXES or not path.is_file():
+def _statistics_sidecar(path: Path) -> str | None:
+    """Why ``path``, a JSON file given among others (or in a folder), is not read: a
+    knowledge pipeline's statistics summary (``source``, ``generatedAt``, ``stats``; no
+    answers), written beside each envelope (qa199 F7: `cache import samples/*` was refused
+    whole for one). None otherwise: alone, such a file is refused, saying what it holds."""
+    if path.suffix.lower() not in _JSON_SUFFIXES or not path.is_file():
         return None
     document = load_json_document(path)
     if isinstance(document, dict) and "stats" in document \
