@@ -32,8 +32,8 @@ def _said_kept(data: Any, path: str) -> None:
 
 
 def _two_roots(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """Two library roots of Game Boy games (Tetris in ``a``, Kirby in ``b``), profile 1 (muOS)
-    and both deployed to a card: (a, b, card)."""
+    """Two library roots of Game Boy games (Tetris in ``a``, Kirby and Zelda in ``b``) and an
+    empty card folder: (a, b, card); :func:`_both_deployed` deploys them."""
     a, b, card = tmp_path / "a", tmp_path / "b", tmp_path / "card"
     (a / "gb").mkdir(parents=True)
     (b / "gb").mkdir(parents=True)
@@ -44,6 +44,14 @@ def _two_roots(tmp_path: Path) -> tuple[Path, Path, Path]:
     return a, b, card
 
 
+def _both_deployed(cli: Any, a: Path, b: Path, card: Path) -> None:
+    """Both roots scanned, profile 1 (muOS) made, their Game Boy games deployed to ``card``."""
+    muos_profile(cli, a)
+    assert cli("library", "add", b).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+
+
 def test_library_rm_of_a_lost_drive_then_prune_keeps_its_games_copies(
         cli: Any, tmp_path: Path) -> None:
     """qa197 F2: the drive of a root lost, the root removed (`library rm`, warned once),
@@ -52,10 +60,7 @@ def test_library_rm_of_a_lost_drive_then_prune_keeps_its_games_copies(
     the run (text and --json); --force removes it. Zelda, no longer chosen, its library file
     there, is pruned as ever."""
     a, b, card = _two_roots(tmp_path)
-    muos_profile(cli, a)
-    assert cli("library", "add", b).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    _both_deployed(cli, a, b, card)
     tetris, zelda = (next(n for n in card_names(card) if name in n)
                      for name in ("Tetris", "Zelda"))
     shutil.move(a, tmp_path / "a.away")  # (the drive lost)
@@ -86,10 +91,7 @@ def test_games_forget_missing_then_prune_keeps_the_copy(cli: Any, tmp_path: Path
     `games forget --missing`: the next `deploy --prune` removed the card's copy, no word.
     Now kept and named (its run too); --force removes it."""
     a, b, card = _two_roots(tmp_path)
-    muos_profile(cli, a)
-    assert cli("library", "add", b).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    _both_deployed(cli, a, b, card)
     tetris = next(n for n in card_names(card) if "Tetris" in n)
     (a / "gb" / "Tetris (World).gb").unlink()
     assert cli("scan", "--workers", "1", "--accept-missing", a).code == 0
@@ -145,10 +147,7 @@ def test_the_brake_says_force_would_remove_the_only_copies_too(
     """review44c F2: a prune refused (no game chosen) advised `--force`, which also removes
     the files kept as maybe the only copy left, without a word of them."""
     a, b, card = _two_roots(tmp_path)
-    muos_profile(cli, a)
-    assert cli("library", "add", b).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    _both_deployed(cli, a, b, card)
     shutil.move(a, tmp_path / "a.away")
     assert cli("library", "rm", a).code == 0
     refused = run_subprocess("deploy", "1", "--to", str(card), "nosuchgame", "--prune")
@@ -166,10 +165,7 @@ def test_library_rm_of_a_root_still_there_prunes_its_games_copies(
     copy of its games kept as "maybe the only copy left": their library files are where the
     copies were made from, so the prune removes them, as before, without --force."""
     a, b, card = _two_roots(tmp_path)
-    muos_profile(cli, a)
-    assert cli("library", "add", b).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    _both_deployed(cli, a, b, card)
     tetris = next(n for n in card_names(card) if "Tetris" in n)
     assert cli("library", "rm", a).code == 0
     data = _deploy(card, "platform:gb", "--prune")
@@ -264,10 +260,7 @@ def test_a_forgotten_zips_copy_whose_rom_the_library_holds_loose_is_pruned(
     rom = b"T" * 40_000
     with zipfile.ZipFile(a / "gb" / "Tetris (World).zip", "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("Tetris (World).gb", rom)
-    muos_profile(cli, a)
-    assert cli("library", "add", b).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    _both_deployed(cli, a, b, card)
     tetris = next(n for n in card_names(card) if "Tetris" in n)
     assert tetris.endswith(".zip")
     (b / "gb" / "Tetris (World).gb").write_bytes(rom)  # (unzipped into the other root)
