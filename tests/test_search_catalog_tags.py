@@ -205,7 +205,7 @@ def test_a_version_36_database_has_its_index_built_again_without_the_tags(
     _v36_with_games(tmp_path / "v36.db")
     result = open_database(tmp_path / "v36.db", OpenMode.WRITE)
     db = result.db
-    assert current_version(db) == 37
+    assert current_version(db) >= 37
     assert result.notices and "backup at" in result.notices[0]
     assert _matching(db, "usa") == [] and _matching(db, "world") == []
     assert _matching(db, "japan") == [] and _matching(db, "rev") == []

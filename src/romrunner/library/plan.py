@@ -276,6 +276,11 @@ class Plan:
     tracks_moved: int = 0
     # Of those, where each was: id -> (path, time, when it entered where it was)
     moved_from: dict[int, tuple[str, int, int | None]] = field(default_factory=dict)
+    # Where the root's file system is mounted now (see roots.mount_point_of); and, where the
+    # scan holds the root back as not on the file system it lay on at its last completed
+    # scan (its disk not mounted?), where that one was mounted: see library.scan._off_its_disk
+    mount: str | None = None
+    off_mount: str | None = None
 
     def same_file(self, before_ns: int | None, after_ns: int) -> bool:
         """True when a stored file of the same size whose time moved from ``before_ns`` to

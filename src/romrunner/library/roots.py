@@ -27,6 +27,9 @@ class Root:
     # NAS's stable path): None when it is ``path`` itself (see :func:`link_leads_elsewhere`)
     given: Path | None = None
     missing: int = 0  # of its games, those missing since a scan (counted in ``games``)
+    # where the file system it lay on was mounted at its last completed scan (see
+    # :func:`mount_point_of`): None until a scan records it
+    mount: str | None = None
 
 
 def refuse_writing_into_library(db: Database, dest: Path) -> None:
@@ -335,7 +338,7 @@ def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
     the whole command that adds it (qa177 F6: "add it with `romrunner library add`" left
     out the path, unlike every other suggested command)."""
     row = db.query_one(
-        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, "
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id AND g.is_missing = 1) "
         "AS missing FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
@@ -365,7 +368,7 @@ def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
 def _root(row: Any) -> Root:
     given = row["given_path"]
     return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"],
-                None if given is None else Path(given), int(row["missing"]))
+                None if given is None else Path(given), int(row["missing"]), row["mount"])
 
 
 def root_to_scan(db: Database, path: Path) -> Root:
@@ -403,7 +406,7 @@ def list_roots(db: Database) -> list[Root]:
     # (each count from an index alone: the missing ones by idx_games_missing — summing
     # is_missing read every game row, +8% CPU per rescan of 100,000 games: bench39)
     rows = db.query(
-        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, "
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
         "(SELECT count(*) FROM games m WHERE m.root_id = r.id AND m.is_missing = 1) "
         "AS missing FROM library_roots r WHERE r.path <> '' ORDER BY r.path")
@@ -644,6 +647,28 @@ class MovedRoot:
     bios_files: int
 
 
+def mount_point_of(path: Path) -> str | None:
+    """Where the file system holding ``path`` is mounted: the topmost folder above its real
+    path on the same device (``/`` for the system disk, ``/mnt/nas`` for a share mounted
+    there); None when it cannot be looked at. A path, not a device number: a network share's
+    device number can change at each mount, its mount point does not."""
+    here = os.path.realpath(path)
+    try:
+        device = os.stat(here).st_dev
+    except OSError:
+        return None
+    while True:
+        parent = os.path.dirname(here)
+        if parent == here:
+            return here
+        try:
+            if os.stat(parent).st_dev != device:
+                return here
+        except OSError:
+            return here
+        here = parent
+
+
 def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:
     """Point a root at its new location: one row update, nothing rehashed; the BIOS files
     `bios scan` recorded under it follow it (QA52: a mount point changed, they were missing
@@ -662,8 +687,10 @@ def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Mov
         _refuse_a_place_without_its_files(db, root.id, new, target)
     with db.atomic():
         _refuse_nesting(db, target, moving=root.id)
-        db.execute("UPDATE library_roots SET path = ?, given_path = ? WHERE id = ?",
-                   (str(target), given_spelling(new, target), root.id))
+        # (its new place's file system is recorded by its next completed scan: the one it
+        # lay on before says nothing of whether the new place is mounted)
+        db.execute("UPDATE library_roots SET path = ?, given_path = ?, mount = NULL "
+                   "WHERE id = ?", (str(target), given_spelling(new, target), root.id))
         moved = move_bios_files(db, str(root.path), str(target))
     return MovedRoot(get_root(db, target), moved)
 

@@ -37,6 +37,7 @@ from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
+    MISSING,
     USER_PLATFORM,
     Plan,
     RootUnlistable,
@@ -75,6 +76,7 @@ from romrunner.library.roots import (
     folders_of,
     link_leads_elsewhere,
     list_roots,
+    mount_point_of,
     relinked_hint,
 )
 from romrunner.library.sets import split_merged_sets
@@ -167,9 +169,12 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
                is not None]
     if summary.linked_files:
         summary.place_links([os.path.realpath(root.path) for root in list_roots(db)])
-    moves = _Moves(planned)
+    # (a root off its disk is not looked at for moves, either way: its games' files are not
+    # here to have moved, and a file in its mount point is not on its disk)
+    moves = _Moves([(root, plan) for root, plan in planned if plan.off_mount is None])
     for root, plan in planned:
-        _note_moved_folders(db, root, plan, moves)
+        if plan.off_mount is None:
+            _note_moved_folders(db, root, plan, moves)
     # A root most of whose files the walk did not find is written last, once the other
     # roots' moves are known, and not at all if most are still gone whatever its own new
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
@@ -179,6 +184,10 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
                 for root, plan in planned}
     suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
     for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
+        if plan.off_mount is not None:  # (held back whole: see _off_its_disk)
+            written.append((root, plan, _Writer(db, root, plan.known, plan.vanished, summary,
+                                                plan.user_platform_ids, moves)))
+            continue
         if root.id in suspect and _most_gone(db, root, plan, accept_missing):
             one = len(plan.jobs) == 1
             summary.problems.append(
@@ -222,7 +231,7 @@ def _most_gone(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bo
     if each of its new or changed files were one of them renamed: its new files are then not
     stored (unless ``accept_missing``). Asked before the root is written: first to order the
     roots, then again once the others' moves have found some of its files."""
-    if accept_missing or not plan.jobs:
+    if accept_missing or not plan.jobs or plan.off_mount is not None:
         return False
     gone = len(plan.vanished) - len(plan.jobs)
     return gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * _present(db, root.id)
@@ -290,6 +299,10 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
+    plan.mount = mount_point_of(root.path)
+    if _off_its_disk(db, root, plan, options.accept_missing):
+        plan.off_mount = root.mount
+        return plan  # (nothing of it written: see _hold_off_its_disk)
     if plan.retimed or plan.retimed_tracks:
         _store_new_times(db, plan)
     if options.hash_plan.deferred and not options.full:
@@ -310,6 +323,29 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
                              game_id) for game_id in plan.returned))
         summary.found_again += len(plan.returned)
     return plan
+
+
+def _off_its_disk(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bool:
+    """True when ``root`` lies on another file system than at its last completed scan and
+    fewer than half of the files it held then were found as they were: its disk not mounted,
+    its mount point (a folder of the disk below) scanned instead. Then whatever the walk found
+    there — a stray file written at one of its games' paths counted as that game found, and
+    the others were marked missing (review43a F4) — is not the root's; the scan holds it back
+    whole (unless ``accept_missing``: the library lies there now). A library copied onto a
+    new disk with its files' times kept is found as it was, and scanned as usual."""
+    if accept_missing or root.mount is None or plan.mount is None or plan.mount == root.mount:
+        return False
+    present = _present(db, root.id)
+    return present > 0 and 2 * _found_as_they_were(plan, present) < present
+
+
+def _found_as_they_were(plan: Plan, present: int) -> int:
+    """Of the ``present`` games of a root before its scan, those the walk found at their
+    paths with the size and time stored (a file rewritten there is not; `scan --full`
+    examines every file, found as it was or not)."""
+    rewritten = sum(1 for job in plan.jobs if (known := plan.known.get(job.relpath)) is not None
+                    and not known[3] & MISSING and (known[1], known[2]) != (job.size, job.mtime_ns))
+    return max(0, present - len(plan.vanished) - rewritten)
 
 
 def _store_new_times(db: Database, plan: Plan) -> None:
@@ -527,8 +563,9 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     went_away = _said_if_gone(root, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
-    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing, recorded,
-                            plan.emptied)
+    gone = _hold_off_its_disk(db, root, plan, summary, recorded) if plan.off_mount is not None \
+        else _confirm_missing(db, root, writer.vanished, summary, accept_missing, recorded,
+                              plan.emptied)
     # a root gone or held back whole (its mount point empty?) was not scanned: its last
     # scan stays the one before (qa182: `library ls` said it was scanned just now)
     refused = went_away or summary.root_held_back > held
@@ -553,8 +590,9 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         if not refused:
             ended = _after_last_scan(root)
             _keep_entered_new(db, root, recorded, ended)
-            db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
-                       (_scan_ended(ended), root.id))
+            db.execute("UPDATE library_roots SET last_scanned_at = ?, "
+                       "mount = coalesce(?, mount) WHERE id = ?",
+                       (_scan_ended(ended), plan.mount, root.id))
     summary.missing += len(gone)
     summary.missing_files += sorted(os.path.join(root.path, plan.vanished.get(game_id, ""))
                                     for game_id in gone)
@@ -1480,6 +1518,30 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         return _hold_back(summary, root, gone, f"{root.path}: none of its {present:,} files was "
                                          f"found ({why})")
     return _hold_back_folders(db, root, recheck.gone, summary, recorded)
+
+
+def _hold_off_its_disk(db: Database, root: Root, plan: Plan, summary: ScanSummary,
+                       recorded: _Recorded) -> list[int]:
+    """Hold back whole a root found on another file system than at its last completed scan
+    (see ``_off_its_disk``): none of its games marked missing, none of the files found there
+    stored (an interrupted scan's there since forgotten: ``recorded.held``), said."""
+    summary.root_held_back += 1
+    recorded.held.append("")
+    present = recorded.counts.get("")
+    if present is None:
+        present = _present(db, root.id)
+    found = _found_as_they_were(plan, present)
+    changed = f"; the {counted(len(plan.jobs), 'new or changed file')} found there " \
+        f"{'was' if len(plan.jobs) == 1 else 'were'} not stored" if plan.jobs else ""
+    summary.missing_held_back += present - found
+    summary.problems.append(
+        f"{root.path}: its files lay on the file system mounted at {plan.off_mount} at its "
+        f"last scan, and the folder is on the one mounted at {plan.mount} now (that disk not "
+        f"mounted?); {found:,} of its {present:,} files were found as they were, so nothing "
+        f"was marked missing{changed}; mount the disk and scan again, or if the library "
+        f"really lies there now, confirm it: "
+        f"`romrunner scan --accept-missing {shell_word(str(root.path))}`")
+    return []
 
 
 def _new_stored(new: int, where: str, only: bool = True) -> str:
