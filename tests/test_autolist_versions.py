@@ -133,6 +133,14 @@ def test_a_copy_known_by_name_only_kept_over_a_known_dump_says_so(
     text = real(cli, "autolist", "1", "--limit", "0").out
     assert any("Castle (Europe).gb" in line and "Not a known dump" in line
                for line in text.splitlines()), text
+    # a deploy of the auto-list says it too, once (qa199 F3: put on the card silently)
+    card = tmp_path / "card"
+    card.mkdir()
+    planned = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert planned.code == 0, planned.err
+    said = [w for w in planned.json()["warnings"] if "match no catalog entry" in w]
+    assert len(said) == 1 and "Castle (Europe).gb" in said[0], planned.json()["warnings"]
+    assert "Dawn" not in said[0] and "Quest" not in said[0]
 
 
 MULTICARTS = ["4 in 1 (Europe) (4B-001, Sachen-Commin).gb", "4 in 1 (Europe) (4B-002, Sachen).gb",

@@ -16,6 +16,8 @@ from pathlib import PurePosixPath
 
 from romrunner.collections.store import collection_exists
 from romrunner.devices.autolist import (
+    NOT_A_KNOWN_DUMP,
+    AutoListEntry,
     build_autolist,
     rated_not_playable,
     unknown_platform_warnings,
@@ -34,7 +36,7 @@ from romrunner.library.query import (
 )
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     autolist = build_autolist(db, pack, profile_id, layout, platforms=platforms)
     said = [*said_first, *unknown_platform_warnings(pack, load_profile(db, profile_id))]
     included = [entry.game_id for entry in autolist.included]
+    said += _not_known_dumps(autolist.included, profile_id,
+                             None if ids is None else set(ids))
     if ids is None:  # (QA14: the games it leaves out were not even counted)
         left, filtered = len(autolist.entries) - len(included), autolist.filtered_by_profile
         how = "the profile's auto-list" + (
@@ -165,6 +169,23 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
         f", which leaves out {counted(left, 'game')} of them: `romrunner autolist "
         f"{profile_id}` says why" if left else ""), left, missing, matched, missing_ids,
         warnings=said)
+
+
+def _not_known_dumps(included: Sequence[AutoListEntry], profile_id: int,
+                     wanted: set[int] | None) -> list[str]:
+    """The auto-list's copies chosen (of ``wanted``, when a query narrows it) that it says
+    are no known dump while a version it left out is one, said once for the deploy as the
+    auto-list says it of each (qa199 F3: a deploy --auto put them on the card silently)."""
+    names = [entry.filename for entry in included
+             if (wanted is None or entry.game_id in wanted)
+             and any(warning.startswith(NOT_A_KNOWN_DUMP) for warning in entry.warnings)]
+    if not names:
+        return []
+    one = len(names) == 1
+    return [f"{examples(sorted(names))}: not a known dump ({'its' if one else 'their'} bytes "
+            f"match no catalog entry, while another version's, left out, do: a bad or hacked "
+            f"dump?); the auto-list chose {'it' if one else 'them'} "
+            f"(`romrunner autolist {profile_id}` says more)"]
 
 
 def _excluded_platforms_chosen(db: Database, profile_id: int, text: str,
