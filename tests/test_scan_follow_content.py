@@ -125,14 +125,26 @@ def test_a_file_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Pa
     missing with its collection, and said."""
     folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb", "c.gb"])
     _curate(cli, ids["b.gb"])
+    b_content = (folder / "b.gb").read_bytes()
     (folder / "a.gb").replace(folder / "b.gb")
     summary = scan_json(cli)
     assert (summary["renamed"], summary["updated"], summary["missing"]) == (1, 0, 1)
     assert summary["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    # the game missing is said by its own file, b.gb, not a.gb's old path (qa200 F1)
+    assert summary["missing_files"] == [str(folder / "b.gb")]
     where = _where(db_path)
     assert where[ids["a.gb"]] == ("b.gb", 0)
     assert where[ids["b.gb"]][1] == 1
     assert _kept(cli) == [(ids["b.gb"], where[ids["b.gb"]][0])]
+    # b's content back (from a backup), a's file back at its name: each game follows its
+    # content, b's said from its own path, never the stored mark of an overwritten file
+    (folder / "b.gb").replace(folder / "a.gb")
+    _write(folder / "b.gb", b_content, 1_700_000_100)
+    back = scan_json(cli)
+    assert sorted((item["id"], item["from"], item["to"], item["overwritten_before"])
+                  for item in back["followed_content"]) == sorted([
+        (ids["a.gb"], "GB/b.gb", "GB/a.gb", False),
+        (ids["b.gb"], "GB/b.gb", "GB/b.gb", True)])
 
 
 def test_a_chain_of_moves_through_a_new_name_keeps_every_game(cli: Any, tmp_path: Path,

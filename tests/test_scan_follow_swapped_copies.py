@@ -120,7 +120,8 @@ def test_a_file_given_a_deleted_copys_content_is_that_copy_moved_not_a_copy_of_i
     _write(root / _TETRIS, rom_bytes(9, 32768), 1_800_000_100)
     summary = scan_json(cli)
     assert summary["moved_to_copies"] == []
-    assert summary["followed_content"] == [{"id": backup, "from": _BACKUP, "to": _CAFE}]
+    assert summary["followed_content"] == [{"id": backup, "from": _BACKUP, "to": _CAFE,
+                                             "overwritten_before": False}]
     assert summary["overwritten"] == [{"id": cafe, "by": backup}]
     where = _where(db_path)
     assert (where[tetris], where[backup]) == (("Tetris (World).gb", 0), ("Cafe (France).gb", 0))

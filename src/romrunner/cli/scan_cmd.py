@@ -164,8 +164,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if summary.followed_content:
             followed = summary.followed_content
             one = len(followed) == 1
-            shown = examples([f"id {item['id']} {item['from']} → {item['to']}"
-                              for item in followed], 5, sep="; ")
+            shown = examples([f"id {item['id']} {item['from']}"
+                              f"{' (overwritten before)' if item['overwritten_before'] else ''}"
+                              f" → {item['to']}" for item in followed], 5, sep="; ")
             console.print(
                 f"{counted(len(followed), 'game')} found in another game's file (files that "
                 "swapped names, or one moved onto another) "

@@ -80,7 +80,13 @@ from romrunner.library.roots import (
     relinked_hint,
 )
 from romrunner.library.sets import split_merged_sets
-from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
+from romrunner.library.summary import (
+    OVERWRITTEN,
+    ScanSummary,
+    original_path,
+    os_path,
+    overwritten_path,
+)
 from romrunner.library.timeshift import keeps_local_times
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
@@ -451,6 +457,9 @@ class _Moves:
         self.first_new_id: int | None = None  # the games this scan adds: this id and above
         # stored files this scan rewrote with other content (kept in ``scan_replaced``)
         self.replaced: set[int] = set()
+        # games whose file another game's was moved onto: id -> the file it was (said as
+        # missing by that path: the vanished one it stands at is the other game's old path)
+        self.overwritten: dict[int, str] = {}
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -594,8 +603,12 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                        "mount = coalesce(?, mount) WHERE id = ?",
                        (_scan_ended(ended), plan.mount, root.id))
     summary.missing += len(gone)
-    summary.missing_files += sorted(os.path.join(root.path, plan.vanished.get(game_id, ""))
-                                    for game_id in gone)
+    overwritten = writer.moves.overwritten if writer.moves is not None else {}
+    # (qa200 F1: a game whose file another's was moved onto was said by the path the other
+    # was moved from — `mv a b` said "marked missing: a", a's game fine at b)
+    summary.missing_files += sorted(
+        overwritten.get(game_id) or os.path.join(root.path, plan.vanished.get(game_id, ""))
+        for game_id in gone)
     for game_id in gone:  # (said only of those marked: review39 F1, a scan held back said
         # each "marked missing" and then "nothing was marked missing")
         if game_id in plan.emptied:
@@ -972,8 +985,10 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[
                     and into in moves.roots:
                 values["entered_unix"] = _after_last_scan(moves.roots[into][0])
             moved.append((identity, values, files[slot]))
-            summary.followed_content.append({"id": identity, "from": own["filepath"],
-                                             "to": now[slot]["filepath"]})
+            summary.followed_content.append({
+                "id": identity, "from": original_path(str(own["filepath"])),
+                "to": now[slot]["filepath"],
+                "overwritten_before": str(own["filepath"]).startswith(OVERWRITTEN)})
             summary.renamed += 1
             if slot in moves.replaced:  # (counted as updated by this scan)
                 summary.updated -= 1
@@ -994,6 +1009,10 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[
                 (start,))]))
             if end in moves.vanished:
                 moves.displace(end, start)
+                moves.overwritten[start] = os.path.join(
+                    str(db.scalar("SELECT path FROM library_roots WHERE id = ?",
+                                  (old[start]["root_id"],))),
+                    original_path(str(old[start]["filepath"])))
             else:  # (the chain ends at a game overwritten before: missing already)
                 values["is_missing"] = 1
             summary.overwritten.append({"id": start, "by": chain[1]})
