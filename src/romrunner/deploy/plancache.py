@@ -57,7 +57,7 @@ from romrunner.deploy.legal import FileSystem
 from romrunner.library.roots import root_is_there
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-from romrunner.tempfiles import hold, remove_abandoned
+from romrunner.tempfiles import create, remove_abandoned, usual_mode
 
 FORMAT = 4  # of a kept plan's file: another one is a plan made again
 _ITEM_FIELDS = ("kind", "dest", "size", "platform_id", "game_id", "source", "source_mtime_ns",
@@ -289,8 +289,9 @@ def _limit(folder: Path) -> None:
                     path.unlink()
 
 
-# The temporary file :func:`_write` writes a plan or its check through (``.<file>.<pid>``).
-_TEMPORARY = re.compile(r"\.[0-9a-f]{24}\.(?:plan|check)\.[0-9]+")
+# The temporary file :func:`_write` writes a plan or its check through (``.<file>.`` and
+# mkstemp's 8 letters; ``.<file>.<pid>`` before review45c F2, still removed when left).
+_TEMPORARY = re.compile(r"\.[0-9a-f]{24}\.(?:plan|check)\.(?:[0-9]+|[a-z0-9_]{8})")
 
 
 def _write(path: Path, head: bytes, tail: bytes = b"") -> None:
@@ -298,14 +299,14 @@ def _write(path: Path, head: bytes, tail: bytes = b"") -> None:
     Written in parts, never joined: a plan of 100,000 files is ~15 MB. The temporary files
     of deploys killed while they wrote one (no running deploy holds them) are removed first
     (qa198 F3: each kill left one for good)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
     crc = zlib.crc32(tail, zlib.crc32(head))
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
         remove_abandoned(path.parent, _TEMPORARY)
+        handle, temp = create(path.parent, f".{path.name}.", "")  # (held until it is in place)
         try:
-            with temp.open("wb") as out:
-                hold(out.fileno())  # (until it is in place)
+            with os.fdopen(handle, "wb") as out:
+                os.fchmod(out.fileno(), usual_mode())  # (as before: not mkstemp's 0600)
                 out.write(crc.to_bytes(4, "little") + len(head).to_bytes(8, "little"))
                 out.write(head)
                 out.write(tail)

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from romrunner.library.roots import refuse_writing_into_library
 from romrunner.library.summary import os_path
 from romrunner.store.backup import refuse_database_files
 from romrunner.store.database import Database
-from romrunner.tempfiles import hold, remove_abandoned
+from romrunner.tempfiles import create, remove_abandoned, usual_mode
 
 # A DAT's games are had by their ROMs' data, never by their name: two DATs of one platform
 # (a No-Intro DAT and one's own verified dumps) can list one game name with different dumps,
@@ -547,13 +546,13 @@ def _write_atomically(path: Path, text: str) -> None:
     new file of the user's gets (mkstemp's is 0600: unreadable to another account). The one
     a run killed while it wrote ``path`` left is removed by the next write of ``path``
     (qa198 F4), and only that: see :func:`_temporary_of`."""
-    temp: str | None = None
+    temp: Path | None = None
     remove_abandoned(path.parent, _temporary_of(path.name))
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # (held until it is in place: a killed run's goes at the next run)
+        handle, temp = create(path.parent, f".{path.name}.", ".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            hold(out.fileno())  # (until it is in place: a killed run's goes at the next run)
-            os.fchmod(out.fileno(), 0o666 & ~_umask())
+            os.fchmod(out.fileno(), usual_mode())
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
@@ -571,13 +570,6 @@ def _temporary_of(name: str) -> re.Pattern[str]:
     """The names of :func:`_write_atomically`'s temporary files for an output ``name``
     (mkstemp's: ``.<name>.`` and 8 of its letters, ``.tmp``), and no other file's."""
     return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
-
-
-def _umask() -> int:
-    """The process's file mode creation mask (read by setting it back at once)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)
