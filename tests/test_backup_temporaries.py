@@ -8,11 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from romrunner.store.backup import remove_stale_temporaries
+import pytest
+
+from romrunner.store import backup
+from romrunner.store.backup import backup_database, is_backup_file, remove_stale_temporaries
+from romrunner.store.open import OpenMode, open_database
 
 
 def _temporary(folder: Path, name: str) -> Path:
@@ -71,3 +76,51 @@ def test_a_temporary_file_held_by_a_running_backup_is_kept(tmp_path: Path) -> No
     finally:
         os.close(fd)
     assert remove_stale_temporaries(tmp_path) == 1 and not held.exists()
+
+
+# What every writing command runs first in the database's folder (store.open), as a real
+# process: it removes the temporary files of backups and restores no running one holds.
+_CLEANER = ("import sys\nfrom pathlib import Path\n"
+            "from romrunner.store.backup import RESTORE_TEMP_PREFIX, remove_stale_temporaries\n"
+            "print(remove_stale_temporaries(Path(sys.argv[1]))"
+            " + remove_stale_temporaries(Path(sys.argv[1]), RESTORE_TEMP_PREFIX))\n")
+
+
+def _clean(folder: Path) -> int:
+    done = subprocess.run([sys.executable, "-c", _CLEANER, str(folder)], capture_output=True,
+                          text=True, check=True, timeout=60)
+    return int(done.stdout)
+
+
+def test_a_backups_temporary_file_is_held_the_one_way_even_when_a_command_starts_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """review45c F5: backup and restore locked their temporary files their own way (mkstemp,
+    then a flock), not through ``tempfiles``, so the gap between the two stayed open there
+    (review45c F2): another command removing dead backups' files in that instant took the
+    new one, and the backup wrote a file of that name again, held by no lock — which the
+    next command removed under it. Made by ``tempfiles.create`` it is held while written."""
+    db = open_database(tmp_path / "rr.db", OpenMode.WRITE).db
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    real_mkstemp, real_copy = tempfile.mkstemp, backup._copy
+    gap: list[int] = []
+    during: list[int] = []
+
+    def mkstemp_then_clean(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made = real_mkstemp(*args, **kwargs)
+        if not gap:  # (a command starting in the gap between its making and its lock)
+            gap.append(_clean(folder))
+        return made
+
+    def copy_then_clean(source: Any, temp: Path) -> None:
+        real_copy(source, temp)
+        during.append(_clean(folder))  # (another command starting while it writes)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_clean)
+    monkeypatch.setattr(backup, "_copy", copy_then_clean)
+    try:
+        written = backup_database(db, folder)
+    finally:
+        db.close()
+    assert gap == [1] and during == [0]  # (the first file taken; the one written kept)
+    assert is_backup_file(written) and [p.name for p in folder.iterdir()] == [written.name]

@@ -85,23 +85,27 @@ def _held_in_place(fd: int, path: Path) -> bool:
     return (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino)
 
 
-def remove_abandoned(folder: Path, pattern: re.Pattern[str]) -> int:
+def remove_abandoned(folder: Path, pattern: re.Pattern[str], sides: tuple[str, ...] = ()
+                     ) -> int:
     """Remove the temporary files in ``folder`` that dead writers left; returns how many.
 
     Only a regular file (no link, no folder) whose whole name matches ``pattern`` (the names
     its writer makes, nothing else) is looked at, and it is removed only when no running
-    writer holds it (see :func:`hold`). Never fails: what cannot be read or removed stays.
+    writer holds it (see :func:`hold`); with it go its side files, named as it is with each
+    of ``sides`` added (a SQLite database's ``-journal``, ``-wal``, ``-shm``). Never fails:
+    what cannot be read or removed stays.
     """
     try:
         with os.scandir(folder) as entries:
             names = [entry.name for entry in entries if pattern.fullmatch(entry.name)]
     except OSError:
         return 0
-    return sum(_remove_if_abandoned(folder / name) for name in names)
+    return sum(_remove_if_abandoned(folder / name, sides) for name in names)
 
 
-def _remove_if_abandoned(path: Path) -> bool:
-    """Remove ``path`` when it is a regular file no writer holds (True: removed)."""
+def _remove_if_abandoned(path: Path, sides: tuple[str, ...]) -> bool:
+    """Remove ``path`` (and its ``sides``) when it is a regular file no writer holds (True:
+    removed)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -115,6 +119,9 @@ def _remove_if_abandoned(path: Path) -> bool:
         if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
             return False  # (replaced since it was opened: not the file looked at)
         path.unlink()
+        for side in sides:
+            with contextlib.suppress(OSError):
+                os.unlink(f"{path}{side}")
         return True
     except OSError:
         return False

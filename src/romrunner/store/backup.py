@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
+import re
 import secrets
 import socket
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +50,7 @@ from romrunner.store.database import (
     missing_folders,
     sqlite_error,
 )
+from romrunner.tempfiles import create, remove_abandoned
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, shell_word, size_text
 
@@ -653,15 +653,12 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path],
     named = named or folder
     remove_stale_temporaries(folder)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX,
-                                             dir=folder)
+        # Held until the end: a temporary file whose lock can be taken belongs to a backup
+        # that died (killed, power lost), so the next backup into this folder may remove it.
+        handle, temp = create(folder, _TEMP_PREFIX, _TEMP_SUFFIX)
     except OSError as exc:
         kind = DiskFullError if exc.errno == errno.ENOSPC else DatabaseError
         raise kind(f"{named}: cannot write the backup ({exc.strerror})") from exc
-    # Held until the end: a temporary file whose lock can be taken belongs to a backup that
-    # died (killed, power lost), so the next backup into this folder may remove it.
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    temp = Path(temp_name)
     try:
         _copy(db, temp)
         written = place(temp)
@@ -679,27 +676,13 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path],
 
 def remove_stale_temporaries(folder: Path, prefix: str = _TEMP_PREFIX) -> int:
     """Remove temporary files of backups (or, by ``prefix``, restores) into ``folder`` that
-    died; returns how many.
+    died, with their side files; returns how many.
 
     Only names this module creates are considered, and only those no running backup holds
-    (each backup keeps an exclusive ``flock`` on its temporary file while it writes).
+    (each backup holds its temporary file while it writes: see ``tempfiles``).
     """
-    removed = 0
-    for temp in folder.glob(f"{prefix}*{_TEMP_SUFFIX}"):
-        try:
-            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # a backup running now
-        else:
-            _remove_temporary(temp)
-            removed += 1
-        finally:
-            os.close(fd)
-    return removed
+    pattern = re.compile(f"{re.escape(prefix)}.*{re.escape(_TEMP_SUFFIX)}", re.DOTALL)
+    return remove_abandoned(folder, pattern, _SIDE_FILES)
 
 
 def _remove_temporary(temp: Path) -> None:

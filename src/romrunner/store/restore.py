@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import glob
 import json
 import os
@@ -36,7 +35,6 @@ import secrets
 import shutil
 import signal
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -77,6 +75,7 @@ from romrunner.store.database import (
 from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version, schema_gaps
 from romrunner.store.open import prepare_to_write, refuse_a_foreign_database
+from romrunner.tempfiles import create, usual_mode
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, size_text
 
@@ -259,9 +258,8 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
              on_replaced: Callable[[RestoreReport], None] | None = None) -> RestoreReport:
     folder = path.parent
     remove_stale_temporaries(folder, _TEMP_PREFIX)
-    handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
-    fcntl.flock(handle, fcntl.LOCK_EX)  # held while it lives: see remove_stale_temporaries
-    temp = Path(name)
+    # (held while it lives: see remove_stale_temporaries)
+    handle, temp = create(folder, _TEMP_PREFIX, _TEMP_SUFFIX)
     saved_now: Path | None = None  # the copy this run saved, until the swap makes it needed
     try:
         restored, restored_counts = _copy_backup(backup, temp)
@@ -537,12 +535,12 @@ def _copy_as_is(path: Path, stamp: str) -> Path:
         if not source.exists():
             continue
         dest = Path(f"{saved}{suffix}")
-        partial = dest.with_name(f"{_TEMP_PREFIX}{dest.name}{_TEMP_SUFFIX}")
+        # (held while it is written: another database's command in this folder removes only
+        # the temporaries no one holds, review38b)
+        handle, partial = create(dest.parent, f"{_TEMP_PREFIX}{dest.name}.", _TEMP_SUFFIX)
         try:
-            with partial.open("wb") as written, source.open("rb") as read:
-                # (locked while it is written: another database's command in this folder
-                # removes only the temporaries no one holds, review38b)
-                fcntl.flock(written.fileno(), fcntl.LOCK_EX)
+            with os.fdopen(handle, "wb") as written, source.open("rb") as read:
+                os.fchmod(written.fileno(), usual_mode())  # (as a new file's: not 0600)
                 shutil.copyfileobj(read, written, 1 << 20)
                 written.flush()
                 os.fsync(written.fileno())
