@@ -1070,6 +1070,54 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
         _umount(mount)
 
 
+def test_a_read_on_a_full_disk_says_what_is_true_for_a_read(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """review45d F3: a reading command that could not read a full disk's database said a
+    write's words, "nothing of the failed step was saved; free some space" — with nothing to
+    save, and where a writer running was the cause (no read of the file as it is while one
+    writes), waiting for it was the way, not freeing space."""
+    from tests.faultsuite import _mount_tmpfs, _umount
+
+    assert cli("collection", "create", "mine").code == 0
+    mount = tmp_path / "full"
+    reason = _mount_tmpfs(mount, "2m")
+    if reason:
+        pytest.skip(f"cannot mount a tmpfs: {reason}")
+    try:
+        full_db = mount / "rr.db"
+        shutil.copyfile(db_path, full_db)
+        assert cli("--db", full_db, "collection", "create", "there").code == 0
+        with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+            while True:
+                filler.write(b"\0" * 4096)
+        writer = subprocess.Popen(  # (a command writing: it holds the writer lock)
+            [sys.executable, "-c", "import fcntl, os, sys\n"
+             "fd = os.open(sys.argv[1], os.O_RDWR)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+             "print('writing', flush=True)\nsys.stdin.readline()\n", f"{full_db}.lock"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+            waiting = cli("--db", full_db, "collection", "ls")
+        finally:
+            writer.communicate("done\n", timeout=60)
+        assert waiting.code == 2 and waiting.err.count("\n") == 1, waiting.err
+        assert "the disk is full" in waiting.err and "another romrunner command is writing " \
+            "to it; nothing was changed; wait for that command to finish" in waiting.err
+        assert "saved" not in waiting.err
+        assert cli("--db", full_db, "collection", "ls").code == 0  # (once it has finished)
+        (mount / "rr.db.lock").rename(mount / "aside")  # (no writer lock: not read as it is)
+        unread = cli("--db", full_db, "collection", "ls")
+        assert unread.code == 2 and unread.err.endswith(
+            "so the database cannot be read; nothing was changed; free some space and run "
+            "the command again\n"), unread.err
+        (mount / "aside").rename(mount / "rr.db.lock")
+        write = cli("--db", full_db, "collection", "create", "more")  # (a write: as before)
+        assert write.code != 0 and "nothing of the failed step was saved; free some space" \
+            in write.err, write.err
+    finally:
+        _umount(mount)
+
+
 def test_a_backup_more_than_one_folder_away_from_an_existing_one_is_refused(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """qa196 F6: `db backup /media/me/STICK/x/rr.db` with the stick not mounted made the

@@ -29,7 +29,7 @@ from romrunner.errors import (
 )
 from romrunner.hashbin import sql_unhex
 from romrunner.library.tags import name_title
-from romrunner.store.lock import hold_off_writers, let_writers_in
+from romrunner.store.lock import hold_off_writers, let_writers_in, writer_lock_is_held
 from romrunner.textnorm import fold
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -248,12 +248,9 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
         return ReadOnlyVolumeError(
             f"{path}: database is read-only; check the file and folder permissions")
-    if "disk is full" in lowered or "disk full" in lowered:
-        return DiskFullError(f"{path}: the disk is full ({text}); nothing of the failed step "
-                             "was saved; free some space and run the command again")
-    if "disk i/o error" in lowered and _nearly_full(Path(path)):
-        return DiskFullError(f"{path}: the disk is full ({text}: SQLite could not make its "
-                             "working files beside the database); nothing of the failed step "
+    full = _disk_full(path, text)
+    if full is not None:
+        return DiskFullError(f"{path}: the disk is full ({full}); nothing of the failed step "
                              "was saved; free some space and run the command again")
     if "disk i/o error" in lowered:
         # (QA83 F1: a write refused by a disk quota or a file size limit — SQLite says
@@ -278,6 +275,34 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
         return DatabaseError(f"{path}: cannot open the database file")
     return DatabaseError(f"{path}: {text}")
+
+
+def _disk_full(path: Path | str, text: str) -> str | None:
+    """What SQLite's error ``text`` on ``path`` said, when it means the disk is full (None
+    otherwise): said so, or a disk I/O error on a volume nearly full."""
+    lowered = text.lower()
+    if "disk is full" in lowered or "disk full" in lowered:
+        return text
+    if "disk i/o error" in lowered and _nearly_full(Path(path)):
+        return f"{text}: SQLite could not make its working files beside the database"
+    return None
+
+
+def read_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
+    """:func:`sqlite_error` for a connection that only reads: a full disk there had nothing
+    of the command's to save, and when a writer runs now (no read of the file as it is while
+    one writes: see ``_hold_off_writers_if_full``) waiting for it is the way (review45d F3:
+    both were said as a write's, "nothing of the failed step was saved; free some space")."""
+    full = _disk_full(path, str(exc))
+    if full is None:
+        return sqlite_error(path, exc)
+    if str(path) != ":memory:" and writer_lock_is_held(Path(path)):
+        return DiskFullError(
+            f"{path}: the disk is full ({full}) and another romrunner command is writing to "
+            "it; nothing was changed; wait for that command to finish and run this one again "
+            "(free some space if it still fails)")
+    return DiskFullError(f"{path}: the disk is full ({full}), so the database cannot be read; "
+                         "nothing was changed; free some space and run the command again")
 
 
 class Database:
@@ -323,7 +348,7 @@ class Database:
             self._apply_policy()
         except sqlite3.Error as exc:
             self._close_unowned()
-            raise sqlite_error(self.path, exc) from exc
+            raise self._error(exc) from exc
         except BaseException:  # (a Ctrl-C while opening: the -wal/-shm left, QA62 F2)
             self._close_unowned()
             raise
@@ -384,7 +409,11 @@ class Database:
                 damage = self._search_index_damage_on_disk()
                 if damage is not None:
                     raise search_index_error(self.path, damage) from exc
-            raise sqlite_error(self.path, exc) from exc
+            raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.Error) -> DatabaseError:
+        """The one-line error ``exc`` means for this connection: a reading one's, or not."""
+        return read_error(self.path, exc) if self.read_only else sqlite_error(self.path, exc)
 
     def _search_index_damage_on_disk(self) -> str | None:
         """:func:`search_index_damage` of the file as committed, read on a connection of its
