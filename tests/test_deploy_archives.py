@@ -72,7 +72,7 @@ def test_an_emulator_that_cannot_read_zip_is_named_with_the_count(
     assert archives["snes"] == {
         "platform_id": "snes", "emulator": "retroarch-snes9x", "extension": ".zip",
         "games": 1, "readable": "yes",
-        "why": "the definition pack lists .zip for retroarch-snes9x"}
+        "why": "the definition pack lists .zip for retroarch-snes9x", "discs": False}
     assert archives["gba"]["emulator"] == "retroarch-mgba"
     assert archives["gba"]["games"] == 2 and archives["gba"]["readable"] == "no"
     warnings = [w for w in data["plan"]["warnings"] if w["code"].startswith("archive-")]
@@ -213,3 +213,48 @@ def test_a_macs_metadata_member_an_earlier_release_stored_is_no_rom_of_the_zip(
     dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb")
     assert not [w for w in dry.json()["data"]["plan"]["warnings"]
                 if w["code"] == "archive-several-roms"], dry.out
+
+
+_CUE = """FILE "Crash Course (USA) (Track 1).bin" BINARY
+  TRACK 01 MODE2/2352
+    INDEX 01 00:00:00
+FILE "Crash Course (USA) (Track 2).bin" BINARY
+  TRACK 02 AUDIO
+    INDEX 01 00:00:00
+"""
+
+
+def test_a_disc_zipped_whole_is_not_read_by_an_emulator_said_to_read_every_format(
+        cli: Any, tmp_path: Path) -> None:
+    """qa200 F2: the pack's "every format" (*) of RetroArch said nothing of a cue/bin zipped
+    whole — a frontend unpacks only the file it loads, not the tracks the sheet names — and
+    such a disc went to the card as read, said by neither the auto-list nor the deploy."""
+    root = tmp_path / "roms"
+    disc = root / "psx/Crash Course (USA).zip"
+    disc.parent.mkdir(parents=True)
+    with zipfile.ZipFile(disc, "w") as archive:
+        archive.writestr("Crash Course (USA).cue", _CUE)
+        archive.writestr("Crash Course (USA) (Track 1).bin", b"\x01" * 2352 * 8)
+        archive.writestr("Crash Course (USA) (Track 2).bin", b"\x02" * 2352 * 4)
+    _zip(root / "snes/Sky Pilot (USA).zip", "Sky Pilot (USA).sfc", "a")
+    muos_profile(cli, root)
+    pack = _pack(tmp_path, {"retroarch-pcsx-rearmed": ["*"], "retroarch-snes9x": ["*"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+              "platform:psx,snes")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    archives = _by_platform(data)
+    assert (archives["psx"]["readable"], archives["psx"]["discs"]) == ("unknown", True)
+    assert (archives["snes"]["readable"], archives["snes"]["discs"]) == ("yes", False)
+    warnings = [w for w in data["plan"]["warnings"] if w["code"].startswith("archive-")]
+    assert [(w["code"], w["platform_id"]) for w in warnings] == [("archive-unknown", "psx")]
+    assert "a disc zipped whole" in warnings[0]["message"]
+    listed = cli("--json", "--pack", str(pack), "autolist", "1")
+    assert listed.code == 0, listed.err
+    entries = {entry["filename"]: entry for entry in listed.json()["data"]["games"]}
+    crash = entries["Crash Course (USA).zip"]
+    assert crash["included"], crash
+    assert any("reads a disc zipped whole is unknown" in w for w in crash["warnings"]), crash
+    assert not any("zipped" in w for w in entries["Sky Pilot (USA).zip"]["warnings"])

@@ -23,6 +23,7 @@ from romrunner.library.games import (
     DAMAGED,
     GUESSED_ARCHIVE,
     NO_ROM,
+    archives_of_discs,
     damaged_games,
     holds_only_notes,
     platform_extensions,
@@ -48,12 +49,13 @@ class ArchiveSupport:
     games: int
     readable: str
     why: str
+    disc: bool = False  # archives of a whole disc (a sheet and its tracks), told apart
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return {"platform_id": self.platform_id, "emulator": self.emulator_id,
                 "extension": self.extension, "games": self.games, "readable": self.readable,
-                "why": self.why}
+                "why": self.why, "discs": self.disc}
 
     def warning(self) -> str | None:
         """The plan's warning (None when the emulator reads the format)."""
@@ -66,8 +68,10 @@ class ArchiveSupport:
                     "the library first")
         if self.readable == UNKNOWN:
             who = self.emulator_id or "its emulator"
-            return f"{self.platform_id}: {count}; whether {who} reads {self.extension} " \
-                   f"files is unknown ({self.why})"
+            what = f"a disc zipped whole (a sheet and its tracks in one {self.extension})" \
+                if self.disc else f"{self.extension} files"
+            return f"{self.platform_id}: {count}; whether {who} reads {what} is unknown " \
+                   f"({self.why})"
         return None
 
 
@@ -78,35 +82,50 @@ def archive_extension(dest: str) -> str | None:
     return suffix if suffix in ARCHIVES else None
 
 
-def archive_support(resolver: EmulatorResolver, pack: DefinitionPack,
+def archive_support(db: Database, resolver: EmulatorResolver, pack: DefinitionPack,
                     archived: Iterable[tuple[int, str, str]]) -> list[ArchiveSupport]:
     """Group ``archived`` (game id, platform, extension) by platform, emulator and format,
     each with whether the emulator reads the format (the emulators ``resolver``'s profile
-    runs them with). One query for all the games."""
+    runs them with); the archives of a whole disc apart where that changes the answer (an
+    emulator the pack says reads every format: see :func:`archive_readable`). One query for
+    all the games, and one for those discs."""
     games = list(archived)
     if not games:
         return []
     profile = resolver.profile
     assert profile is not None  # (a deploy's: a profile's)
     resolved = resolver.games([game_id for game_id, _, _ in games])
-    counts: dict[tuple[str, str | None, str], int] = defaultdict(int)
+    emulators = {game_id: (resolved.get(game_id) or resolver.platform(platform_id)).emulator_id
+                 for game_id, platform_id, _ in games}
+    discs = archives_of_discs(db, [game_id for game_id, _, extension in games
+                                   if _disc_decides(pack, emulators[game_id], extension)])
+    counts: dict[tuple[str, str | None, str, bool], int] = defaultdict(int)
     for game_id, platform_id, extension in games:
-        resolution = resolved.get(game_id) or resolver.platform(platform_id)
-        counts[(platform_id, resolution.emulator_id, extension)] += 1
+        counts[(platform_id, emulators[game_id], extension, game_id in discs)] += 1
     found: list[ArchiveSupport] = []
-    for (platform_id, emulator, extension), count in sorted(
-            counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "", pair[0][2])):
-        readable, why = archive_readable(pack, emulator, extension, profile.os_id)
-        found.append(ArchiveSupport(platform_id, emulator, extension, count, readable, why))
+    for (platform_id, emulator, extension, disc), count in sorted(
+            counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "", pair[0][2],
+                                              pair[0][3])):
+        readable, why = archive_readable(pack, emulator, extension, profile.os_id, disc=disc)
+        found.append(ArchiveSupport(platform_id, emulator, extension, count, readable, why,
+                                    disc))
     return found
 
 
+def _disc_decides(pack: DefinitionPack, emulator: str | None, extension: str) -> bool:
+    """True when whether an archive holds a whole disc changes whether ``emulator`` reads
+    it (see :func:`archive_readable`)."""
+    return archive_readable(pack, emulator, extension, "", disc=True)[0] \
+        != archive_readable(pack, emulator, extension, "")[0]
+
+
 def archive_readable(pack: DefinitionPack, emulator: str | None, extension: str,
-                     os_id: str) -> tuple[str, str]:
+                     os_id: str, *, disc: bool = False) -> tuple[str, str]:
     """Whether ``emulator`` reads archives of ``extension`` (``.zip``) by the definition
     pack's formats of it — :data:`READS`, :data:`CANNOT` or :data:`UNKNOWN` (no emulator,
-    one the pack does not know or lists no formats for: never guessed) — and why. A deploy's
-    plan warns of what the auto-list leaves out by it (``archive_unreadable``)."""
+    one the pack does not know or lists no formats for: never guessed) — and why; ``disc``:
+    an archive of a whole disc (a sheet and its tracks). A deploy's plan warns of what the
+    auto-list leaves out by it (``archive_unreadable``)."""
     if emulator is None:
         return UNKNOWN, f"no emulator is known for this platform on {os_id}"
     try:
@@ -117,6 +136,12 @@ def archive_readable(pack: DefinitionPack, emulator: str | None, extension: str,
         return UNKNOWN, f"the definition pack lists no formats for {entry.id}"
     formats = ", ".join(entry.formats)
     if "*" in entry.formats:  # the pack's way of saying "any": RetroArch itself, a few cores
+        if disc and extension.lstrip(".") not in entry.formats:
+            # (qa200 F2: a cue/bin zipped whole went to a card whose RetroArch unpacks only
+            # the file it loads — not the tracks the sheet names — as read; it does not boot)
+            return UNKNOWN, (f"the definition pack lists every format (*) for {entry.id}, "
+                             "which says nothing of the tracks: a frontend unpacks only the "
+                             "file it loads; extract the disc in the library to be sure")
         return READS, f"the definition pack lists every format (*) for {entry.id}"
     if extension.lstrip(".") in entry.formats:
         return READS, f"the definition pack lists {extension} for {entry.id}"

@@ -1822,7 +1822,7 @@ def _check_archives(db: Database, pack: DefinitionPack, resolver: EmulatorResolv
     archived = [(item, extension) for item in plan.items
                 if item.kind == ROM and item.game_id is not None
                 and (extension := archive_extension(item.dest)) is not None]
-    plan.archives = archive_support(resolver, pack, [
+    plan.archives = archive_support(db, resolver, pack, [
         (int(item.game_id or 0), item.platform_id, extension) for item, extension in archived])
     for support in plan.archives:
         message = support.warning()

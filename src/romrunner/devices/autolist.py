@@ -40,7 +40,7 @@ from romrunner.collections.store import (
     member_ids,
     save_autolist_collection,
 )
-from romrunner.deploy.archives import CANNOT, archive_extension, archive_readable
+from romrunner.deploy.archives import CANNOT, READS, archive_extension, archive_readable
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.formats import DISC_IMAGES, READ, format_rank
 from romrunner.devices.osprofile import (
@@ -1788,13 +1788,14 @@ def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: 
                                    bios: dict[int, str]) -> None:
     """Mark in ``bios`` the included archives (.zip, .7z) of a whole disc (a sheet and its
     tracks) whose emulator cannot read their format, by the pack's formats of it (as a
-    deploy's plan judges them: an emulator the pack lists no formats for is not judged),
-    saying why: left out before one game, one ROM, so a copy of the game its emulator reads
-    is kept in its place. An archive of one ROM stays (the deploy's plan warns of it):
+    deploy's plan judges them), saying why: left out before one game, one ROM, so a copy of
+    the game its emulator reads is kept in its place. One whose emulator the pack lists no
+    formats for, or every format (``*``: a frontend, which unpacks only the file it loads),
+    is not judged: kept, and said. An archive of one ROM stays (the deploy's plan warns of it):
     RetroArch unpacks one for a core that does not read archives itself, and the pack's
     formats of many cartridge cores leave ``zip`` out."""
-    unreadable: dict[int, str] = {}
     said: dict[tuple[str, str], tuple[str, str]] = {}
+    judged: dict[int, tuple[str, str]] = {}  # game id -> its slot of ``said``
     for game in games:
         entry = entries[game.id]
         extension = archive_extension(game.filename)
@@ -1803,14 +1804,20 @@ def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: 
             continue
         slot = (entry.emulator_id, extension)
         if slot not in said:
-            said[slot] = archive_readable(pack, entry.emulator_id, extension, profile.os_id)
-        readable, why = said[slot]
+            said[slot] = archive_readable(pack, entry.emulator_id, extension, profile.os_id,
+                                          disc=True)
+        if said[slot][0] != READS:
+            judged[game.id] = slot
+    for game_id in archives_of_discs(db, list(judged)):
+        (emulator, extension), (readable, why) = judged[game_id], said[judged[game_id]]
+        entry = entries[game_id]
         if readable == CANNOT:
-            unreadable[game.id] = f"{entry.emulator_id} cannot read {extension} files ({why})"
-    for game_id in archives_of_discs(db, list(unreadable)):
-        bios[game_id] = DROP_ARCHIVE_UNREADABLE
-        entries[game_id].warnings = [*entries[game_id].warnings, f"{unreadable[game_id]}: "
-                                     "extract the disc in the library and rescan"]
+            bios[game_id] = DROP_ARCHIVE_UNREADABLE
+            entry.warnings = [*entry.warnings, f"{emulator} cannot read {extension} files "
+                              f"({why}): extract the disc in the library and rescan"]
+        else:  # (not known: kept, never guessed, and said — qa200 F2)
+            entry.warnings = [*entry.warnings, f"whether {emulator} reads a disc zipped "
+                              f"whole is unknown ({why})"]
 
 
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
