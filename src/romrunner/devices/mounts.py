@@ -69,6 +69,18 @@ def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
     return Mount(Path(point), fs_type, _unescape(source), device, _unescape(root))
 
 
+def mount_points(mountinfo: Path = MOUNTINFO) -> list[str] | None:
+    """Every mount point the system lists (bind mounts too), or None when it lists none
+    (no ``/proc/self/mountinfo``: not Linux)."""
+    try:
+        lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return None
+    points = [_unescape(fields[4]) for line in lines
+              if len(fields := line.partition(" - ")[0].split()) >= 5]
+    return points or None
+
+
 def place_on_device(path: Path) -> tuple[str, PurePosixPath] | None:
     """The file system holding ``path`` (its device, major:minor) and where ``path`` is in it:
     the same folder reached by two paths (a bind mount, a share mounted twice) gets the same

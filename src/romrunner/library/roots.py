@@ -647,12 +647,19 @@ class MovedRoot:
     bios_files: int
 
 
-def mount_point_of(path: Path) -> str | None:
-    """Where the file system holding ``path`` is mounted: the topmost folder above its real
-    path on the same device (``/`` for the system disk, ``/mnt/nas`` for a share mounted
-    there); None when it cannot be looked at. A path, not a device number: a network share's
-    device number can change at each mount, its mount point does not."""
+def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
+    """Where the file system holding ``path`` is mounted: the longest of the system's mount
+    ``points`` above its real path (a bind mount of a folder of the same disk too), or where
+    the system lists none, the topmost folder above it on the same device (``/`` for the
+    system disk, ``/mnt/nas`` for a share mounted there); None when it cannot be looked at.
+    A path, not a device number: a network share's device number can change at each mount,
+    its mount point does not."""
     here = os.path.realpath(path)
+    if points:
+        above = [point for point in points if point == here or point == "/"
+                 or here.startswith(point.rstrip("/") + "/")]
+        if above:
+            return max(above, key=len)
     try:
         device = os.stat(here).st_dev
     except OSError:
@@ -667,6 +674,13 @@ def mount_point_of(path: Path) -> str | None:
         except OSError:
             return here
         here = parent
+
+
+def fell_off_its_mount(was: str, now: str) -> bool:
+    """True when a folder whose file system was mounted at ``was`` lies on one mounted
+    above it now (``/mnt/nas`` then, ``/`` now): that disk is not mounted there any more.
+    A disk mounted at or below its old place since (``/`` then, ``/mnt/nas`` now) is not."""
+    return was != now and Path(was).is_relative_to(now)
 
 
 def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:

@@ -33,11 +33,11 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.catalog.importer import has_catalogs
+from romrunner.devices.mounts import mount_points
 from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
-    MISSING,
     USER_PLATFORM,
     Plan,
     RootUnlistable,
@@ -73,6 +73,7 @@ from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.refolder import take_moved_folders
 from romrunner.library.roots import (
     Root,
+    fell_off_its_mount,
     folders_of,
     link_leads_elsewhere,
     list_roots,
@@ -305,10 +306,11 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
-    plan.mount = mount_point_of(root.path)
+    plan.mount = mount_point_of(root.path, mount_points())
     if _off_its_disk(db, root, plan, options.accept_missing):
         plan.off_mount = root.mount
-        return plan  # (nothing of it written: see _hold_off_its_disk)
+        plan.not_games = {}  # (nothing of it written, forgotten neither: review46a F4)
+        return plan
     if plan.retimed or plan.retimed_tracks:
         _store_new_times(db, plan)
     if options.hash_plan.deferred and not options.full:
@@ -332,26 +334,30 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
 
 
 def _off_its_disk(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bool:
-    """True when ``root`` lies on another file system than at its last completed scan and
-    fewer than half of the files it held then were found as they were: its disk not mounted,
-    its mount point (a folder of the disk below) scanned instead. Then whatever the walk found
-    there — a stray file written at one of its games' paths counted as that game found, and
-    the others were marked missing (review43a F4) — is not the root's; the scan holds it back
-    whole (unless ``accept_missing``: the library lies there now). A library copied onto a
-    new disk with its files' times kept is found as it was, and scanned as usual."""
-    if accept_missing or root.mount is None or plan.mount is None or plan.mount == root.mount:
+    """True when ``root`` lies on a file system mounted above the one it lay on at its last
+    completed scan (see ``roots.fell_off_its_mount``: its disk not mounted, the mount point
+    — a folder of the disk below — scanned instead) and fewer than half of the files it held
+    were found as they were. Then whatever the walk found there — a stray file written at one
+    of its games' paths counted as that game found, and the others were marked missing
+    (review43a F4) — is not the root's; the scan holds it back whole (unless
+    ``accept_missing``: the library lies there now). A library copied there with its files'
+    times kept is found as it was, and scanned as usual; a disk mounted at or below its old
+    place since is not this case (review46a F1, F5)."""
+    if accept_missing or root.mount is None or plan.mount is None \
+            or not fell_off_its_mount(root.mount, plan.mount):
         return False
-    present = _present(db, root.id)
-    return present > 0 and 2 * _found_as_they_were(plan, present) < present
+    held = _present(db, root.id) + len(plan.returned)  # (missing ones found again count)
+    return held > 0 and 2 * _found_as_they_were(plan) < held
 
 
-def _found_as_they_were(plan: Plan, present: int) -> int:
-    """Of the ``present`` games of a root before its scan, those the walk found at their
-    paths with the size and time stored (a file rewritten there is not; `scan --full`
-    examines every file, found as it was or not)."""
-    rewritten = sum(1 for job in plan.jobs if (known := plan.known.get(job.relpath)) is not None
-                    and not known[3] & MISSING and (known[1], known[2]) != (job.size, job.mtime_ns))
-    return max(0, present - len(plan.vanished) - rewritten)
+def _found_as_they_were(plan: Plan) -> int:
+    """The stored files of a root the walk found at their paths with the size and time
+    stored (or taken as the same: a FAT drive's zone shift): its unchanged ones, and those
+    `scan --full` examines all the same. A file rewritten there is not; nor is one the walk
+    could not look at (review46a F4)."""
+    again = sum(1 for job in plan.jobs if (known := plan.known.get(job.relpath)) is not None
+                and (known[1], known[2]) == (job.size, job.mtime_ns))
+    return plan.identified + plan.unidentified + again
 
 
 def _store_new_times(db: Database, plan: Plan) -> None:
@@ -1549,7 +1555,8 @@ def _hold_off_its_disk(db: Database, root: Root, plan: Plan, summary: ScanSummar
     present = recorded.counts.get("")
     if present is None:
         present = _present(db, root.id)
-    found = _found_as_they_were(plan, present)
+    present += len(plan.returned)
+    found = min(_found_as_they_were(plan), present)
     changed = f"; the {counted(len(plan.jobs), 'new or changed file')} found there " \
         f"{'was' if len(plan.jobs) == 1 else 'were'} not stored" if plan.jobs else ""
     summary.missing_held_back += present - found

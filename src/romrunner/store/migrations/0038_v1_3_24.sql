@@ -8,9 +8,10 @@
 -- found, and the share's other games were marked missing (review43a F4). Telling a stray from
 -- an edit by its content proved fragile; the file system is the signal: `mount` is the
 -- folder where the file system holding the root was mounted at its last completed scan (the
--- topmost folder above the root on the same device: romrunner.library.roots.mount_point_of).
--- A scan that finds the root on another file system, with fewer than half of its files found
--- as they were, holds the root back whatever the files found there hold; `scan
+-- system's mount point above it, a bind mount's too: romrunner.library.roots.mount_point_of).
+-- A scan that finds the root on a file system mounted above that one (its disk not mounted),
+-- with fewer than half of its files found as they were, holds the root back whatever the
+-- files found there hold; `scan
 -- --accept-missing ROOT` confirms a library that really lies there now. NULL: not recorded
 -- yet (the next completed scan records it). A new column without a default: no row changes.
 
