@@ -267,3 +267,45 @@ def test_a_held_share_forgets_none_of_its_games_whatever_its_mount_point_holds(
     assert held.code == 2, held.out
     listed = cli("--json", "games", "ls", "--limit", "100").json()["data"]["games"]
     assert len(listed) == GAMES and _missing(cli) == []
+
+
+def test_a_platform_folder_on_a_disk_of_its_own_unmounted_with_a_stray_is_held_back(
+        cli: Any, tmp_path: Path) -> None:
+    """review46a F2: a folder of the root that is a mount point (a platform's games on a disk
+    of their own), unmounted with a stray at one of its games' paths: 11 of its 12 games
+    were marked missing, exit 0, the stray stored over its game. The folder is held back;
+    the root's other games are scanned as usual."""
+    root = tmp_path / "lib"
+    (root / "GB").mkdir(parents=True)
+    (root / "GB" / "Local (USA).gb").write_bytes(b"a local game" * 100)
+    folder = root / "PSX"
+    reason = _mount_tmpfs(folder, "8m")
+    if reason:
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
+    try:
+        _fill(folder)
+        assert cli("library", "add", str(root)).code == 0
+        assert cli("scan", "--workers", "1").code == 0
+        _umount(folder)
+        assert not os.path.ismount(folder)
+        stray = folder / _name(3)
+        stray.parent.mkdir(parents=True)
+        stray.write_bytes(b"a stray, not the folder's game" * 40)
+        (root / "GB" / "New (USA).gb").write_bytes(b"a new local game" * 100)
+        held = cli("--json", "scan", "--workers", "1")
+        assert held.code == 2, held.out
+        data = held.json()["data"]
+        assert any(str(folder) in line and "not mounted?" in line for line in data["problems"])
+        assert data["added"] == 1  # (the root's own new game: scanned as usual)
+        assert _missing(cli) == []
+        games = {game["filepath"]: game for game in cli(
+            "--json", "games", "ls", "--limit", "100").json()["data"]["games"]}
+        assert games[f"PSX/{_name(3)}"]["file_size"] == len(_content(3))
+        stray.unlink()
+        assert _mount_tmpfs(folder, "8m") == ""
+        _fill(folder)
+        back = cli("--json", "scan", "--workers", "1")
+        assert back.code == 0, back.err
+        assert back.json()["data"]["problems"] == [] and _missing(cli) == []
+    finally:
+        _umount(folder)

@@ -281,6 +281,11 @@ class Plan:
     # scan (its disk not mounted?), where that one was mounted: see library.scan._off_its_disk
     mount: str | None = None
     off_mount: str | None = None
+    # The root's folders that are mount points now (see roots.mounted_folders); and those
+    # it held back as no longer mount points (their disks not mounted?): folder -> what
+    # the scan says of it (see library.scan._folders_off_their_disks)
+    mounted: list[str] = field(default_factory=list)
+    off_folders: dict[str, str] = field(default_factory=dict)
 
     def same_file(self, before_ns: int | None, after_ns: int) -> bool:
         """True when a stored file of the same size whose time moved from ``before_ns`` to

@@ -30,6 +30,9 @@ class Root:
     # where the file system it lay on was mounted at its last completed scan (see
     # :func:`mount_point_of`): None until a scan records it
     mount: str | None = None
+    # its folders that were mount points at its last completed scan (see
+    # :func:`mounted_folders`): None until a scan records them
+    mounted: tuple[str, ...] | None = None
 
 
 def refuse_writing_into_library(db: Database, dest: Path) -> None:
@@ -338,7 +341,7 @@ def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
     the whole command that adds it (qa177 F6: "add it with `romrunner library add`" left
     out the path, unlike every other suggested command)."""
     row = db.query_one(
-        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, "
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, r.mounted_folders, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id AND g.is_missing = 1) "
         "AS missing FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
@@ -367,8 +370,10 @@ def get_root(db: Database, path: Path, *, to_scan: bool = False) -> Root:
 
 def _root(row: Any) -> Root:
     given = row["given_path"]
+    mounted = row["mounted_folders"]
     return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"],
-                None if given is None else Path(given), int(row["missing"]), row["mount"])
+                None if given is None else Path(given), int(row["missing"]), row["mount"],
+                None if mounted is None else tuple(json.loads(mounted)))
 
 
 def root_to_scan(db: Database, path: Path) -> Root:
@@ -406,7 +411,7 @@ def list_roots(db: Database) -> list[Root]:
     # (each count from an index alone: the missing ones by idx_games_missing — summing
     # is_missing read every game row, +8% CPU per rescan of 100,000 games: bench39)
     rows = db.query(
-        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, "
+        "SELECT r.id, r.path, r.last_scanned_at, r.given_path, r.mount, r.mounted_folders, "
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games, "
         "(SELECT count(*) FROM games m WHERE m.root_id = r.id AND m.is_missing = 1) "
         "AS missing FROM library_roots r WHERE r.path <> '' ORDER BY r.path")
@@ -676,6 +681,24 @@ def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
         here = parent
 
 
+def mounted_folders(path: Path, points: list[str] | None) -> list[str]:
+    """The folders inside ``path`` that are mount points, relative to it: those of the
+    system's mount ``points`` at any depth, or where it lists none, its top-level folders on
+    another device than it."""
+    here = os.path.realpath(path)
+    inside = here.rstrip("/") + "/"
+    if points is not None:
+        return sorted({point[len(inside):].rstrip("/") for point in points
+                       if point.startswith(inside) and len(point) > len(inside)})
+    try:
+        device = os.stat(here).st_dev
+        with os.scandir(here) as entries:
+            folders = [entry for entry in entries if entry.is_dir(follow_symlinks=False)]
+        return sorted(entry.name for entry in folders if entry.stat().st_dev != device)
+    except OSError:
+        return []
+
+
 def fell_off_its_mount(was: str, now: str) -> bool:
     """True when a folder whose file system was mounted at ``was`` lies on one mounted
     above it now (``/mnt/nas`` then, ``/`` now): that disk is not mounted there any more.
@@ -703,8 +726,9 @@ def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Mov
         _refuse_nesting(db, target, moving=root.id)
         # (its new place's file system is recorded by its next completed scan: the one it
         # lay on before says nothing of whether the new place is mounted)
-        db.execute("UPDATE library_roots SET path = ?, given_path = ?, mount = NULL "
-                   "WHERE id = ?", (str(target), given_spelling(new, target), root.id))
+        db.execute("UPDATE library_roots SET path = ?, given_path = ?, mount = NULL, "
+                   "mounted_folders = NULL WHERE id = ?",
+                   (str(target), given_spelling(new, target), root.id))
         moved = move_bios_files(db, str(root.path), str(target))
     return MovedRoot(get_root(db, target), moved)
 

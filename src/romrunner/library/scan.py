@@ -38,6 +38,7 @@ from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
+    MISSING,
     USER_PLATFORM,
     Plan,
     RootUnlistable,
@@ -78,6 +79,7 @@ from romrunner.library.roots import (
     link_leads_elsewhere,
     list_roots,
     mount_point_of,
+    mounted_folders,
     relinked_hint,
 )
 from romrunner.library.sets import split_merged_sets
@@ -306,11 +308,15 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
-    plan.mount = mount_point_of(root.path, mount_points())
+    points = mount_points()
+    plan.mount = mount_point_of(root.path, points)
     if _off_its_disk(db, root, plan, options.accept_missing):
         plan.off_mount = root.mount
         plan.not_games = {}  # (nothing of it written, forgotten neither: review46a F4)
         return plan
+    plan.mounted = mounted_folders(root.path, points)
+    if not options.accept_missing:
+        _folders_off_their_disks(db, root, plan, summary)
     if plan.retimed or plan.retimed_tracks:
         _store_new_times(db, plan)
     if options.hash_plan.deferred and not options.full:
@@ -348,6 +354,56 @@ def _off_its_disk(db: Database, root: Root, plan: Plan, accept_missing: bool) ->
         return False
     held = _present(db, root.id) + len(plan.returned)  # (missing ones found again count)
     return held > 0 and 2 * _found_as_they_were(plan) < held
+
+
+def _folders_off_their_disks(db: Database, root: Root, plan: Plan, summary: ScanSummary
+                             ) -> None:
+    """Hold back each folder of ``root`` that was a mount point at its last completed scan
+    and is none now (its disk not mounted: a platform's folder on a disk of its own), fewer
+    than half of its files found as they were (review46a F2: a stray at one of its games'
+    paths, and the folder's other games were marked missing, the stray stored over its
+    game): nothing of it written — its new or changed files not stored, its games not
+    marked missing, found again or forgotten — and said."""
+    for folder in sorted(set(root.mounted or ()) - set(plan.mounted)):
+        if any(_within(folder, held) for held in plan.off_folders):
+            continue
+        stored = load_stored(db, root.id, folder)
+        present = [(relpath, row) for relpath, row in stored.items() if not row[3] & MISSING]
+        found = sum(1 for relpath, row in present
+                    if _same_stat(os.path.join(root.path, relpath), row[1], row[2]))
+        if not present or 2 * found >= len(present):
+            continue
+        ids = {row[0] for row in stored.values()}
+        changed = sum(1 for job in plan.jobs if _within(job.relpath, folder))
+        plan.jobs = [job for job in plan.jobs if not _within(job.relpath, folder)]
+        plan.returned = [game_id for game_id in plan.returned if game_id not in ids]
+        plan.retimed = [item for item in plan.retimed if item[0] not in ids]
+        plan.retimed_tracks = [item for item in plan.retimed_tracks if item[0] not in ids]
+        plan.not_games = {k: v for k, v in plan.not_games.items() if k not in ids}
+        plan.vanished = {k: v for k, v in plan.vanished.items() if k not in ids}
+        plan.emptied = {k: v for k, v in plan.emptied.items() if k not in ids}
+        plan.off_folders[folder] = _off_folder_said(root, folder, found, len(present), changed)
+        summary.missing_held_back += len(present) - found
+
+
+def _same_stat(path: str, size: int, mtime_ns: int | None) -> bool:
+    """True when the file at ``path`` has that size and time."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return (info.st_size, info.st_mtime_ns) == (size, mtime_ns)
+
+
+def _off_folder_said(root: Root, folder: str, found: int, present: int, changed: int) -> str:
+    """What the scan says of a folder held back off its disk."""
+    also = f"; the {counted(changed, 'new or changed file')} found there " \
+        f"{'was' if changed == 1 else 'were'} not stored" if changed else ""
+    return (f"{root.path / folder}: this folder was a mount point at the last scan and is "
+            f"none now (its disk not mounted?); {found:,} of its {present:,} files were found "
+            f"as they were, so nothing of it was marked missing{also}; mount the disk and "
+            "scan again, or if its games really lie there now, confirm it: "
+            f"`romrunner scan --accept-missing {shell_word(str(root.path))}`")
 
 
 def _found_as_they_were(plan: Plan) -> int:
@@ -578,6 +634,8 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     went_away = _said_if_gone(root, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
+    recorded.held += list(plan.off_folders)
+    summary.problems += plan.off_folders.values()
     gone = _hold_off_its_disk(db, root, plan, summary, recorded) if plan.off_mount is not None \
         else _confirm_missing(db, root, writer.vanished, summary, accept_missing, recorded,
                               plan.emptied)
@@ -606,8 +664,9 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
             ended = _after_last_scan(root)
             _keep_entered_new(db, root, recorded, ended)
             db.execute("UPDATE library_roots SET last_scanned_at = ?, "
-                       "mount = coalesce(?, mount) WHERE id = ?",
-                       (_scan_ended(ended), plan.mount, root.id))
+                       "mount = coalesce(?, mount), mounted_folders = ? WHERE id = ?",
+                       (_scan_ended(ended), plan.mount,
+                        json.dumps(sorted({*plan.mounted, *plan.off_folders})), root.id))
     summary.missing += len(gone)
     overwritten = writer.moves.overwritten if writer.moves is not None else {}
     # (qa200 F1: a game whose file another's was moved onto was said by the path the other

@@ -17,5 +17,12 @@
 
 ALTER TABLE library_roots ADD COLUMN mount TEXT;
 
+-- The same one level down: a platform's folder on a disk of its own (`/lib/PSX` a mount
+-- point inside the root `/lib`). `mounted_folders` lists, as JSON, the folders of the root
+-- (paths relative to it) that were mount points at its last completed scan; a scan that
+-- finds one of them no longer a mount point, fewer than half of its files found as they
+-- were, holds that folder back. NULL: not recorded yet.
+ALTER TABLE library_roots ADD COLUMN mounted_folders TEXT;
+
 UPDATE schema_version SET schema_version = 38, applied_at = CURRENT_TIMESTAMP,
     notes = 'ROM Runner schema v1.3.24 (a library root remembers the mount its files were on)';
