@@ -136,6 +136,12 @@ def test_a_file_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Pa
     assert where[ids["a.gb"]] == ("b.gb", 0)
     assert where[ids["b.gb"]][1] == 1
     assert _kept(cli) == [(ids["b.gb"], where[ids["b.gb"]][0])]
+    # its path as it was, never the stored mark, in every output (review46b F2)
+    listed = cli("--json", "games", "ls", "--missing").json()["data"]["games"]
+    assert [(game["filepath"], game["overwritten"]) for game in listed] == [("GB/b.gb", True)]
+    refused = cli("games", "forget", str(ids["b.gb"]))
+    assert refused.code != 0 and "GB/b.gb" in refused.err
+    assert "//overwritten" not in refused.err + refused.out
     # b's content back (from a backup), a's file back at its name: each game follows its
     # content, b's said from its own path, never the stored mark of an overwritten file
     (folder / "b.gb").replace(folder / "a.gb")
@@ -704,3 +710,29 @@ def test_db_status_counts_the_files_known_by_their_crc32_only_in_words(
     (folder / "Two (USA).gb").unlink()
     scan_json(cli)
     assert "not verified    1 file without its SHA1" in cli("db", "status").out
+
+
+def test_a_file_of_another_root_moved_onto_a_game_leaves_that_game_in_its_own_root(
+        cli: Any, tmp_path: Path) -> None:
+    """review46b F1: `mv A/GB/a.gb B/GB/x.gb`, both roots scanned: x's game, overwritten, was
+    stored in root A — `games show` gave A/GB/x.gb, a file it never had, and `library rm A`
+    forgot it with A's games."""
+    folders = {name: tmp_path / name / "GB" for name in ("A", "B")}
+    for seed, (name, file) in enumerate([("A", "a.gb"), ("A", "b.gb"), ("B", "x.gb"),
+                                         ("B", "y.gb")]):
+        folders[name].mkdir(parents=True, exist_ok=True)
+        _write(folders[name] / file, rom_bytes(seed, 32768), 1_700_000_000 + seed * 100)
+    for name in folders:
+        assert cli("library", "add", tmp_path / name).code == 0
+    assert scan_json(cli)["added"] == 4
+    db_path = tmp_path / "library.db"
+    x_id = _id_of(db_path, "x.gb")
+    (folders["A"] / "a.gb").replace(folders["B"] / "x.gb")
+    summary = scan_json(cli)
+    assert summary["missing_files"] == [str(folders["B"] / "x.gb")]
+    shown = cli("--json", "games", "show", str(x_id)).json()["data"]
+    assert (shown["root"], shown["filepath"], shown["overwritten"]) == (
+        str(tmp_path / "B"), "GB/x.gb", True)
+    removed = cli("--json", "library", "rm", str(tmp_path / "A"))
+    assert removed.code == 0, removed.err
+    assert _where(db_path)[x_id][1] == 1  # (still there, missing: root B's game)

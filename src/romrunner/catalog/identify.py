@@ -41,7 +41,7 @@ from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom, marked_sql
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
 from romrunner.library.sets import split_merged_sets
-from romrunner.library.summary import card_name
+from romrunner.library.summary import card_name, original_path
 from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -250,7 +250,7 @@ def noting_moves(db: Database) -> Iterator[list[PlatformMove]]:
         yield moves
     finally:
         db.execute("DROP TRIGGER IF EXISTS temp.identify_note_moves")
-    moves.extend(PlatformMove(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+    moves.extend(PlatformMove(int(row[0]), original_path(str(row[1])), str(row[2]), str(row[3]))
                  for row in db.query("SELECT m.id, g.filepath, m.before, g.platform_id "
                                      "FROM temp.identify_moves m JOIN games g ON g.id = m.id "
                                      "WHERE g.platform_id <> m.before ORDER BY m.id"))

@@ -27,7 +27,7 @@ from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of, marked_sql
 from romrunner.library.query import LIST_COLUMNS
 from romrunner.library.roots import root_is_there
-from romrunner.library.summary import OVERWRITTEN, original_path, os_path
+from romrunner.library.summary import OVERWRITTEN, as_listed, original_path, os_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -92,7 +92,7 @@ def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
         f"JOIN library_roots r ON r.id = g.root_id "
         f"WHERE {' AND '.join(conditions)} ORDER BY g.title_norm, g.id LIMIT ?",
         (*params, flt.limit))
-    return [_row_dict(row) for row in rows]
+    return [_listed_row(row) for row in rows]
 
 
 def count_games(db: Database, flt: GameFilter) -> int:
@@ -470,7 +470,7 @@ def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
     rows = db.query(f"SELECT {LIST_COLUMNS} FROM games g "
                     f"JOIN library_roots r ON r.id = g.root_id "
                     f"WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(game_ids),))
-    by_id = {int(row["id"]): _row_dict(row) for row in rows}
+    by_id = {int(row["id"]): _listed_row(row) for row in rows}
     return [by_id[i] for i in game_ids if i in by_id]
 
 
@@ -961,6 +961,12 @@ def _head(path: Path, members: list[str], *, unpack: bool = True) -> bytes:
     except (OSError, ContainerError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"{path}: cannot be read ({reason}); nothing was changed") from exc
+
+
+def _listed_row(row: Any) -> dict[str, Any]:
+    """A ``games ls`` row as shown (see ``summary.as_listed``)."""
+    game = _row_dict(row)
+    return as_listed(game) if "filepath" in game else game
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
+from romrunner.library.summary import as_listed
 from romrunner.library.tags import FLAGS, language_code, region_name
 from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import fts_query, fts_words, like_phrase_sql, phrase_sql
@@ -1091,6 +1092,8 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
     for row in rows:
         for i in range(len(keys)):
             row.pop(f"_sort{i}")
+        if "filepath" in row:
+            as_listed(row)
     return GamePage(rows, total, exact, cursor, parsed.text(),
                     ",".join(("-" if k.descending else "") + k.name for k in keys))
 

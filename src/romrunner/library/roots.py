@@ -10,7 +10,7 @@ from typing import Any
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME
-from romrunner.library.summary import OVERWRITTEN, os_path
+from romrunner.library.summary import OVERWRITTEN, original_path, os_path
 from romrunner.store.database import Database
 from romrunner.words import counted, examples, shell_word
 
@@ -551,7 +551,7 @@ def _curation(db: Database, which: str, params: dict[str, object]) -> Curation:
 def _curated_named(db: Database, ids: list[int]) -> str:
     """Which of ``ids`` hold curation (up to three, with their files), and the command that
     forgets the others (QA141 F6: neither was said, and --force dropped the favourite)."""
-    curated = [(int(row[0]), str(row[1])) for row in db.query(
+    curated = [(int(row[0]), original_path(str(row[1]))) for row in db.query(
         "SELECT g.id, g.filepath FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) "
         "AND (EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
         "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) "

@@ -1066,9 +1066,10 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary, chains: list[
         if start in old:  # its content is nowhere now: missing, at a path no file has
             # (QA28 F1: it stood at the vanished file's path, and an unrelated file saved
             # there later took its collections and overrides as that game "updated")
+            # (in its own root, by its own path: review46b F1, a file of another root moved
+            # onto it had it stored in that root, `games show` giving a path it never had)
             values = {column: old[start][column] for column in _FILE_OF_GAME}
-            values.update(root_id=vanished[end]["root_id"],
-                          filepath=overwritten_path(start, str(old[start]["filepath"])))
+            values.update(filepath=overwritten_path(start, str(old[start]["filepath"])))
             moved.append((start, values, [tuple(row) for row in db.query(
                 f"SELECT {_FILE_ROW} FROM scan_replaced_files WHERE game_id = ?",
                 (start,))]))

@@ -257,6 +257,17 @@ def overwritten_path(game_id: int, filepath: str) -> str:
     return f"{OVERWRITTEN}{game_id}/{original_path(filepath)}"
 
 
+def as_listed(game: dict[str, Any]) -> dict[str, Any]:
+    """A listed game (a row with its ``filepath``), in place: one whose file another's was
+    moved onto by its own path, and ``overwritten`` said, as ``games show`` gives it
+    (review46b F2: the stored mark ``//overwritten/N/…`` in --json of games ls, collection
+    show). Returns it."""
+    path = str(game["filepath"])
+    game["overwritten"] = path.startswith(OVERWRITTEN)
+    game["filepath"] = original_path(path)
+    return game
+
+
 def original_path(filepath: str) -> str:
     """The path a game's file had before it was overwritten (``filepath`` itself else)."""
     if filepath.startswith(OVERWRITTEN):
