@@ -134,6 +134,7 @@ def test_a_killed_fixdat_leaves_its_temporary_file_to_the_next_fixdat_of_that_ou
     assert temporary.exists()  # (as the killed fixdat left it)
     users = [collection / name for name in (
         ".fix.dat.tmp", ".fix.dat.my notes.tmp", "fix.dat.abcdefgh.tmp", ".fix.dat.abcdefgh.bak",
+        ".fix.dat.original.tmp", ".fix.dat.abcdefgh.tmp",  # (review46b F8: not marked ours)
         ".other.dat.abcdefgh.tmp", ".fix.dat.abcdefgh.tmp.old")]
     for path in users:
         path.write_bytes(b"the user's")
