@@ -7,6 +7,7 @@ file is there is pruned as ever. Real deploys in a process of their own, to a ca
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -154,8 +155,18 @@ def test_the_brake_says_force_would_remove_the_only_copies_too(
     assert refused.code != 0
     said = " ".join(refused.err.split())
     assert "add --force to prune anyway, which removes too the 1 file kept as maybe the " \
-        "only copy left" in said, refused.err
+        "only copy left (with --keep-only-copies too, it keeps them)" in said, refused.err
     assert len(card_names(card)) == 3
+    # past the brake, the only copy kept (qa200 F4: --force removed it too, no other way)
+    only = [name for name in card_names(card) if "Tetris" in name]
+    assert cli("deploy", "1", "--to", card, "nosuchgame", "--prune",
+               "--keep-only-copies").code == 2  # (without --force: kept anyway, said)
+    kept = run_subprocess("--json", "deploy", "1", "--to", str(card), "nosuchgame", "--prune",
+                          "--force", "--keep-only-copies")
+    assert kept.code == 0, kept.err
+    assert card_names(card) == only
+    shown = run_subprocess("deploy", "show", str(json.loads(kept.out)["data"]["deployment_id"]))
+    assert "--prune --force --keep-only-copies" in shown.out, shown.out
 
 
 

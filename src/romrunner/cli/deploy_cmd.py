@@ -99,7 +99,8 @@ def deploy() -> None:
 
     \b
     romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
-                     [--verify] [--prune [--force] [--prune-others]] [--overwrite]
+                     [--verify] [--prune [--force [--keep-only-copies]] [--prune-others]]
+                     [--overwrite]
                      [--plain-folder]
     romrunner deploy resume [ID] | deploy history | deploy show ID
     """
@@ -123,6 +124,8 @@ def deploy() -> None:
               help="Prune even when no game is chosen or more than half of our files would go, "
                    "and files of ours whose content no library file holds now (maybe the "
                    "only copy left).")
+@click.option("--keep-only-copies", is_flag=True,
+              help="With --force: keep the files of ours kept as maybe the only copy left.")
 @click.option("--prune-others", is_flag=True,
               help="Prune too what another computer's ROM Runner put on the card.")
 @click.option("--plain-folder", is_flag=True,
@@ -130,13 +133,17 @@ def deploy() -> None:
                    "this computer on purpose (recorded: later deploys there need it no more).")
 def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
                auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
-               force: bool, prune_others: bool, plain_folder: bool) -> int:
+               force: bool, keep_only_copies: bool, prune_others: bool,
+               plain_folder: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
     if force and not prune:
         raise click.UsageError("--force goes with --prune (files of yours in the way are "
                                "replaced with --overwrite)")
     if prune_others and not prune:
         raise click.UsageError("--prune-others goes with --prune")
+    if keep_only_copies and not force:  # (without --force they are kept anyway)
+        raise click.UsageError("--keep-only-copies goes with --prune --force (a prune without "
+                               "--force keeps those files anyway)")
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
@@ -144,6 +151,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
         return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
                            DeployOptions(verify=verify, overwrite=overwrite, prune=prune,
                                          force_prune=force, prune_others=prune_others,
+                                         keep_only_copies=keep_only_copies,
                                          plain_folder=plain_folder))
 
 
@@ -845,7 +853,8 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
 
 
 _SAID_OPTIONS = (("prune", "--prune"), ("verify", "--verify"), ("overwrite", "--overwrite"),
-                 ("force_prune", "--force-prune"), ("prune_others", "--prune-others"))
+                 ("force_prune", "--force"), ("prune_others", "--prune-others"),
+                 ("keep_only_copies", "--keep-only-copies"))
 
 
 def _how_it_ran(data: dict[str, Any]) -> str:

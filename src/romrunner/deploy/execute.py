@@ -184,6 +184,9 @@ class DeployOptions:
     prune: bool = False
     margin_bytes: int | None = None
     force_prune: bool = False  # a prune the brake would hold back goes ahead (see _prune_brake)
+    # with force_prune: the files kept as maybe the only copy left are kept all the same
+    # (qa200 F4: --force was the only way past the brake, and removed them too)
+    keep_only_copies: bool = False
     prune_others: bool = False  # also the files another database's deploys wrote or chose
     # the folder, once a card's mount point, is a plain folder on purpose (recorded where it
     # is no mount: see refuse_an_unmounted_card)
@@ -491,7 +494,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
-    claims.force_prune = options.force_prune
+    claims.force_prune = options.force_prune and not options.keep_only_copies
     claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     if not claims.settled_by_a_kept_check:  # (said by a run whose selection or card changed;
@@ -1258,7 +1261,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
-    claims.force_prune = options.force_prune
+    claims.force_prune = options.force_prune and not options.keep_only_copies
     claims.dry_run = True
     notes = claims.notes
     notes.extend(_twin_cards(db, root, dest_id))
@@ -2480,7 +2483,7 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
                "it would keep)") if kept_by_the_prune else ""
     force = "add --force to prune anyway" + (
         f", which removes too the {counted(only_copies, 'file')} kept as maybe the only copy "
-        "left" if only_copies else "")
+        "left (with --keep-only-copies too, it keeps them)" if only_copies else "")
     if not plan.game_ids:
         raise DeployError(f"{where}, as no game is chosen{besides}; nothing was changed "
                           f"(check the query, or {force})")
