@@ -390,6 +390,24 @@ def test_an_empty_result_of_a_word_joined_by_punctuation_says_it_is_a_phrase(
                 (query, quiet.err)
 
 
+def test_an_empty_result_of_a_tag_typed_as_a_word_names_the_field_that_asks_it(
+        cli: Any, db_path: Path) -> None:
+    """qa200 F6: `[T+Eng]` found nothing and was said read as the phrase "t eng"; a tag is
+    no title word: the field terms that ask it are named, and they find games."""
+    make_library(db_path).close()
+    for command in ("search", "games ls"):
+        args = command.split()
+        tagged = cli(*args, "(USA)")
+        assert "no game matches" in tagged.out, tagged.out
+        assert "(USA) is a tag of file names, not a title word" in tagged.err, tagged.err
+        assert "ask region:usa" in tagged.err and "phrase" not in tagged.err
+        assert "no game matches" not in cli(*args, "region:usa").out
+        translated = cli(*args, "zelda", "[T+Eng]")
+        assert "[T+Eng] is a tag of file names" in translated.err, translated.err
+        assert "ask flag:translation" in translated.err
+        assert "tag of file names" not in cli(*args, "(Rev 1)").err  # (no field asks it)
+
+
 def test_search_says_of_an_empty_result_that_an_operator_word_is_a_title_word(
         cli: Any, db_path: Path) -> None:
     """qa193 F6: `search mario OR zelda` said "no game matches" and nothing else, where

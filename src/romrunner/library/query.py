@@ -31,7 +31,7 @@ from typing import Any
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.summary import as_listed
-from romrunner.library.tags import FLAGS, language_code, region_name
+from romrunner.library.tags import FLAGS, language_code, parse_name, region_name
 from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import fts_query, fts_words, like_phrase_sql, phrase_sql
 from romrunner.search.index import (
@@ -355,6 +355,13 @@ def empty_result_hint(query: Query) -> str | None:
         name = twice[0]
         return (f"{name}: given twice, and a game must match both; for either value write "
                 f"{name}:A,B")
+    tagged = next(((value, fields) for term in query.terms if term.field is None
+                   and not term.negated for value in term.values
+                   if (fields := _tag_fields(value))), None)
+    if tagged is not None:  # (qa200 F6: `[T+Eng]` was said read as the phrase "t eng")
+        value, fields = tagged
+        return (f"{value} is a tag of file names, not a title word (a title is the name "
+                f"before its tags): ask {' '.join(fields)}")
     # (of free words alone: another term may be what found nothing, review45e F2)
     fielded = any(term.field is not None for term in query.terms)
     joined = None if fielded else next(
@@ -365,6 +372,18 @@ def empty_result_hint(query: Query) -> str | None:
         return (f"{joined} is read as the phrase \"{words}\", its words in that order; for "
                 f"the words anywhere in the title, write them apart: {words}")
     return None
+
+
+def _tag_fields(value: str) -> list[str]:
+    """The field terms that ask what a typed word in brackets says as a file name's tag
+    (``[T+Eng]``: flag:translation; ``(USA)``: region:usa), or none: not such a tag."""
+    if not value.startswith(("(", "[")) or not value.endswith((")", "]")):
+        return []
+    tags = parse_name(f"x {value}")
+    return [*(f"region:{region.lower()}" for region in tags.regions),
+            *(f"lang:{language.lower()}" for language in tags.languages),
+            *(["flag:translation"] if tags.translation is not None else []),
+            *(f"flag:{flag}" for flag in tags.flags if flag in _QUERY_FLAGS)]
 
 
 def _joined_by_punctuation(value: str) -> bool:
