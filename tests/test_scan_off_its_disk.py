@@ -309,3 +309,121 @@ def test_a_platform_folder_on_a_disk_of_its_own_unmounted_with_a_stray_is_held_b
         assert back.json()["data"]["problems"] == [] and _missing(cli) == []
     finally:
         _umount(folder)
+
+
+def test_a_share_hidden_by_a_disk_mounted_over_its_parent_is_held_back(
+        cli: Any, tmp_path: Path) -> None:
+    """review46c F1: the system still lists a mount another was mounted over (here, over the
+    folder above it): the share, hidden, was taken for mounted, and 11 of its 12 games were
+    marked missing, the stray stored over a game, exit 0."""
+    outer, share = tmp_path / "outer", tmp_path / "outer" / "nas"
+    reason = _mount_tmpfs(share, "8m")
+    if reason:
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
+    try:
+        _fill(share)
+        assert cli("library", "add", str(share)).code == 0
+        assert cli("scan", "--workers", "1").code == 0
+        assert _mount_tmpfs(outer, "8m") == ""  # (another disk, over the share's parent)
+        stray = share / _name(3)
+        stray.parent.mkdir(parents=True)
+        stray.write_bytes(b"a stray, not the share's game" * 40)
+        held = cli("--json", "scan", "--workers", "1")
+        assert held.code == 2, held.out
+        assert _missing(cli) == []
+    finally:
+        _umount(outer)
+        _umount(share)
+
+
+def _folder_on_its_disk(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """A root on the system disk with one local game, and its folder PSX a disk of its own
+    holding the 12 games, scanned: (root, folder). The caller unmounts it."""
+    root = tmp_path / "lib"
+    (root / "GB").mkdir(parents=True)
+    (root / "GB" / "Local (USA).gb").write_bytes(b"a local game" * 100)
+    folder = root / "PSX"
+    reason = _mount_tmpfs(folder, "8m")
+    if reason:
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
+    _fill(folder)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    return root, folder
+
+
+def test_a_folders_disk_retired_its_games_kept_on_the_root_are_scanned_as_usual(
+        cli: Any, tmp_path: Path) -> None:
+    """The folder rule's threshold: the disk's games copied, times kept, into the folder once
+    its mount point are found as they were: not held."""
+    _, folder = _folder_on_its_disk(cli, tmp_path)
+    kept = tmp_path / "kept"
+    try:
+        shutil.copytree(folder, kept, copy_function=shutil.copy2)
+    finally:
+        _umount(folder)
+    shutil.copytree(kept, folder, dirs_exist_ok=True, copy_function=shutil.copy2)
+    same = cli("--json", "scan", "--workers", "1")
+    assert same.code == 0 and same.json()["data"]["problems"] == [], same.out
+    assert _missing(cli) == []
+
+
+def test_a_folders_disk_retired_its_games_moved_to_another_folder_are_followed(
+        cli: Any, tmp_path: Path) -> None:
+    """review46c F2: the disk's games copied (times kept) to another folder of the root, the
+    disk unmounted and its mount point removed: the folder is gone, not away — its games are
+    followed to their new folder as the older rules follow a folder renamed (it was held at
+    every scan, "its disk not mounted?", and the games stored again as new ones)."""
+    root, folder = _folder_on_its_disk(cli, tmp_path)
+    try:
+        shutil.copytree(folder, root / "PS1", copy_function=shutil.copy2)
+    finally:
+        _umount(folder)
+    folder.rmdir()
+    moved = cli("--json", "scan", "--workers", "1")
+    assert moved.code == 0, moved.out
+    data = moved.json()["data"]
+    assert (data["problems"], data["added"], data["renamed"]) == ([], 0, GAMES)
+    assert _missing(cli) == []
+
+
+def test_accept_missing_releases_a_folder_held_off_its_disk(cli: Any, tmp_path: Path) -> None:
+    root, folder = _folder_on_its_disk(cli, tmp_path)
+    _umount(folder)
+    stray = folder / _name(3)
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"a stray, not the folder's game" * 40)
+    assert cli("scan", "--workers", "1").code == 2
+    taken = cli("--json", "scan", "--workers", "1", "--accept-missing", str(root))
+    assert taken.code == 0, taken.err
+    assert len(_missing(cli)) == GAMES - 1
+    again = cli("--json", "scan", "--workers", "1")
+    assert again.code == 0 and again.json()["data"]["problems"] == []
+
+
+_SHEET = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def test_a_mount_point_holding_the_shares_disc_sheets_alone_is_not_the_share(
+        cli: Any, share: Path, tmp_path: Path) -> None:
+    """review46c F4: a disc whose sheet is found as it was, its track not, was counted found
+    (twice): a mount point holding the share's sheets alone was taken for the share, its
+    discs marked missing."""
+    for seed in range(4):
+        bin_name = f"Disc Game {seed} (USA).bin"
+        (share / "PSX").mkdir(exist_ok=True)
+        (share / "PSX" / bin_name).write_bytes(bytes([seed + 1]) * 2352 * 4)
+        (share / "PSX" / f"Disc Game {seed} (USA).cue").write_text(_SHEET.format(bin_name))
+    assert cli("library", "add", str(share)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for cue in (share / "PSX").glob("*.cue"):
+        shutil.copy2(cue, sheets / cue.name)
+    _umount(share)
+    (share / "PSX").mkdir(parents=True)
+    for cue in sheets.iterdir():
+        shutil.copy2(cue, share / "PSX" / cue.name)
+    held = cli("--json", "scan", "--workers", "1")
+    assert held.code == 2, held.out
+    assert _missing(cli) == []

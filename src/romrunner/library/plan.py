@@ -281,6 +281,7 @@ class Plan:
     # scan (its disk not mounted?), where that one was mounted: see library.scan._off_its_disk
     mount: str | None = None
     off_mount: str | None = None
+    found_as_they_were: int = 0  # (of a root held so: see library.scan._off_its_disk)
     # The root's folders that are mount points now (see roots.mounted_folders); and those
     # it held back as no longer mount points (their disks not mounted?): folder -> what
     # the scan says of it (see library.scan._folders_off_their_disks)

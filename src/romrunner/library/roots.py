@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from romrunner.devices.mounts import visible_at
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME
 from romrunner.library.summary import OVERWRITTEN, original_path, os_path
@@ -652,19 +653,22 @@ class MovedRoot:
     bios_files: int
 
 
-def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
+def mount_point_of(path: Path, points: list[tuple[str, str]] | None = None) -> str | None:
     """Where the file system holding ``path`` is mounted: the longest of the system's mount
-    ``points`` above its real path (a bind mount of a folder of the same disk too), or where
-    the system lists none, the topmost folder above it on the same device (``/`` for the
-    system disk, ``/mnt/nas`` for a share mounted there); None when it cannot be looked at.
-    A path, not a device number: a network share's device number can change at each mount,
-    its mount point does not."""
+    ``points`` (with their devices) above its real path that is visible there (a bind mount
+    of a folder of the same disk too; not one another mount hides), or where the system lists
+    none, the topmost folder above it on the same device (``/`` for the system disk,
+    ``/mnt/nas`` for a share mounted there); None when it cannot be looked at. A path, not a
+    device number: a network share's device number can change at each mount, its mount
+    point does not."""
     here = os.path.realpath(path)
     if points:
-        above = [point for point in points if point == here or point == "/"
+        above = [(point, device) for point, device in points if point == here or point == "/"
                  or here.startswith(point.rstrip("/") + "/")]
-        if above:
-            return max(above, key=len)
+        shown = [point for point, device in above if visible_at(point, device)] \
+            or [point for point, _ in above]
+        if shown:
+            return max(shown, key=len)
     try:
         device = os.stat(here).st_dev
     except OSError:
@@ -681,15 +685,16 @@ def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
         here = parent
 
 
-def mounted_folders(path: Path, points: list[str] | None) -> list[str]:
+def mounted_folders(path: Path, points: list[tuple[str, str]] | None) -> list[str]:
     """The folders inside ``path`` that are mount points, relative to it: those of the
-    system's mount ``points`` at any depth, or where it lists none, its top-level folders on
-    another device than it."""
+    system's mount ``points`` at any depth visible there, or where it lists none, its
+    top-level folders on another device than it."""
     here = os.path.realpath(path)
     inside = here.rstrip("/") + "/"
     if points is not None:
-        return sorted({point[len(inside):].rstrip("/") for point in points
-                       if point.startswith(inside) and len(point) > len(inside)})
+        return sorted({point[len(inside):].rstrip("/") for point, device in points
+                       if point.startswith(inside) and len(point) > len(inside)
+                       and visible_at(point, device)})
     try:
         device = os.stat(here).st_dev
         with os.scandir(here) as entries:

@@ -38,8 +38,10 @@ from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
+    HASHED,
     MISSING,
     USER_PLATFORM,
+    WHOLE,
     Plan,
     RootUnlistable,
     Stored,
@@ -310,7 +312,7 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         return None
     points = mount_points()
     plan.mount = mount_point_of(root.path, points)
-    if _off_its_disk(db, root, plan, options.accept_missing):
+    if _off_its_disk(db, root, plan, options):
         plan.off_mount = root.mount
         plan.not_games = {}  # (nothing of it written, forgotten neither: review46a F4)
         return plan
@@ -339,7 +341,7 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
     return plan
 
 
-def _off_its_disk(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bool:
+def _off_its_disk(db: Database, root: Root, plan: Plan, options: _Options) -> bool:
     """True when ``root`` lies on a file system mounted above the one it lay on at its last
     completed scan (see ``roots.fell_off_its_mount``: its disk not mounted, the mount point
     — a folder of the disk below — scanned instead) and fewer than half of the files it held
@@ -348,12 +350,14 @@ def _off_its_disk(db: Database, root: Root, plan: Plan, accept_missing: bool) ->
     (review43a F4) — is not the root's; the scan holds it back whole (unless
     ``accept_missing``: the library lies there now). A library copied there with its files'
     times kept is found as it was, and scanned as usual; a disk mounted at or below its old
-    place since is not this case (review46a F1, F5)."""
-    if accept_missing or root.mount is None or plan.mount is None \
+    place since is not this case (review46a F1, F5). What it found as it was is kept on the
+    plan (``found_as_they_were``), to be said."""
+    if options.accept_missing or root.mount is None or plan.mount is None \
             or not fell_off_its_mount(root.mount, plan.mount):
         return False
     held = _present(db, root.id) + len(plan.returned)  # (missing ones found again count)
-    return held > 0 and 2 * _found_as_they_were(plan) < held
+    plan.found_as_they_were = _found_as_they_were(plan, options.full)
+    return held > 0 and 2 * plan.found_as_they_were < held
 
 
 def _folders_off_their_disks(db: Database, root: Root, plan: Plan, summary: ScanSummary
@@ -365,8 +369,9 @@ def _folders_off_their_disks(db: Database, root: Root, plan: Plan, summary: Scan
     game): nothing of it written — its new or changed files not stored, its games not
     marked missing, found again or forgotten — and said."""
     for folder in sorted(set(root.mounted or ()) - set(plan.mounted)):
-        if any(_within(folder, held) for held in plan.off_folders):
-            continue
+        if any(_within(folder, held) for held in plan.off_folders) \
+                or not os.path.isdir(os.path.join(root.path, folder)):
+            continue  # (a folder gone is the older rules': review46c F2, renamed on purpose)
         stored = load_stored(db, root.id, folder)
         present = [(relpath, row) for relpath, row in stored.items() if not row[3] & MISSING]
         found = sum(1 for relpath, row in present
@@ -406,14 +411,18 @@ def _off_folder_said(root: Root, folder: str, found: int, present: int, changed:
             f"`romrunner scan --accept-missing {shell_word(str(root.path))}`")
 
 
-def _found_as_they_were(plan: Plan) -> int:
+def _found_as_they_were(plan: Plan, full: bool) -> int:
     """The stored files of a root the walk found at their paths with the size and time
     stored (or taken as the same: a FAT drive's zone shift): its unchanged ones, and those
-    `scan --full` examines all the same. A file rewritten there is not; nor is one the walk
-    could not look at (review46a F4)."""
-    again = sum(1 for job in plan.jobs if (known := plan.known.get(job.relpath)) is not None
-                and (known[1], known[2]) == (job.size, job.mtime_ns))
-    return plan.identified + plan.unidentified + again
+    examined all the same — by `scan --full`, or never hashed in full, or stored damaged.
+    A disc sheet read again for its tracks (counted unchanged by the walk) is not: its
+    tracks are not as they were (review46c F4: a mount point holding the share's sheets
+    alone was taken for the share). A file rewritten there is not either; nor is one the
+    walk could not look at (review46a F4)."""
+    same = [known for job in plan.jobs if (known := plan.known.get(job.relpath)) is not None
+            and (known[1], known[2]) == (job.size, job.mtime_ns)]
+    again = sum(1 for known in same if full or not known[3] & HASHED or known[3] & WHOLE)
+    return plan.identified + plan.unidentified - (len(same) - again) + again
 
 
 def _store_new_times(db: Database, plan: Plan) -> None:
@@ -1616,7 +1625,7 @@ def _hold_off_its_disk(db: Database, root: Root, plan: Plan, summary: ScanSummar
     if present is None:
         present = _present(db, root.id)
     present += len(plan.returned)
-    found = min(_found_as_they_were(plan), present)
+    found = min(plan.found_as_they_were, present)
     changed = f"; the {counted(len(plan.jobs), 'new or changed file')} found there " \
         f"{'was' if len(plan.jobs) == 1 else 'were'} not stored" if plan.jobs else ""
     summary.missing_held_back += present - found
