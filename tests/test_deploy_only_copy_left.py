@@ -165,6 +165,8 @@ def test_the_brake_says_force_would_remove_the_only_copies_too(
                           "--force", "--keep-only-copies")
     assert kept.code == 0, kept.err
     assert card_names(card) == only
+    said = " ".join(" ".join(json.loads(kept.out)["data"]["notes"]).split())
+    assert "kept as --keep-only-copies asks" in said and "`--force` removes" not in said, said
     shown = run_subprocess("deploy", "show", str(json.loads(kept.out)["data"]["deployment_id"]))
     assert "--prune --force --keep-only-copies" in shown.out, shown.out
 

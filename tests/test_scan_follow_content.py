@@ -139,6 +139,8 @@ def test_a_file_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Pa
     # its path as it was, never the stored mark, in every output (review46b F2)
     listed = cli("--json", "games", "ls", "--missing").json()["data"]["games"]
     assert [(game["filepath"], game["overwritten"]) for game in listed] == [("GB/b.gb", True)]
+    shown = cli("--json", "collection", "show", "keep").json()["data"]["games"]  # (its order)
+    assert [(game["filepath"], game["overwritten"]) for game in shown] == [("GB/b.gb", True)]
     refused = cli("games", "forget", str(ids["b.gb"]))
     assert refused.code != 0 and "GB/b.gb" in refused.err
     assert "//overwritten" not in refused.err + refused.out

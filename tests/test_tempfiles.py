@@ -19,7 +19,7 @@ from romrunner.tempfiles import remove_abandoned
 from tests.conftest import writer_killed_before_rename
 
 PATTERN = re.compile(r"\.out\.[a-z]{4}\.tmp")
-FIXDAT_TEMPORARY = r"\.fix\.dat\.romrunner-[a-z0-9_]{8}\.tmp"  # (the temporary files of fix.dat)
+FIXDAT_TEMPORARY = r"\.fix\.dat\.rr-[a-z0-9_]{8}\.tmp"  # (the temporary files of fix.dat)
 
 
 def test_only_unheld_files_of_the_pattern_are_removed(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from romrunner.library.query import (
     query_games,
     quote_value,
 )
+from romrunner.library.summary import as_listed
 from romrunner.store.database import Database, row_id
 from romrunner.textnorm import has_control_characters
 from romrunner.words import counted, shell_word
@@ -1054,6 +1055,7 @@ def _manual_page(db: Database, found: _Stored, limit: int, after: str | None) ->
     rows = rows[:limit]
     for row in rows:
         row.pop("_pos")
+        as_listed(row)  # (review46d F1: the stored //overwritten/ mark, as games ls says)
     total = int(db.scalar("SELECT count(*) FROM collection_games WHERE collection_id = ?",
                           (found.id,)))
     return GamePage(rows, total, True, cursor, f"collection:{quote_value(found.name)}",

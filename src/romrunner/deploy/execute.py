@@ -495,6 +495,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
     claims.force_prune = options.force_prune and not options.keep_only_copies
+    claims.keep_only_copies = options.keep_only_copies
     claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     if not claims.settled_by_a_kept_check:  # (said by a run whose selection or card changed;
@@ -1262,6 +1263,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
     claims.force_prune = options.force_prune and not options.keep_only_copies
+    claims.keep_only_copies = options.keep_only_copies
     claims.dry_run = True
     notes = claims.notes
     notes.extend(_twin_cards(db, root, dest_id))
@@ -2300,12 +2302,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         # copy may be the last one anywhere)
         count = len(claims.prune_unheld)
         one = count == 1
+        way = "kept as --keep-only-copies asks" if claims.keep_only_copies \
+            else f"`--force` removes {'it' if one else 'them'}"
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} of ours no longer chosen whose game "
             "the library no longer has (forgotten, or its library folder removed) as maybe "
             f"the only copy left: no library file holds {'its' if one else 'their'} content "
-            f"now; `--force` removes {'it' if one else 'them'} "
-            f"({_examples(claims.prune_unheld)})")
+            f"now; {way} ({_examples(claims.prune_unheld)})")
     if theirs:
         # (another computer's files, which this library may never have had: qa177 F3)
         count = len(theirs)
@@ -3359,6 +3362,7 @@ class Claims:
         # ``--force`` removes them too, with their discs
         self.playlists_of_unheld: list[str] = []
         self.force_prune = False
+        self.keep_only_copies = False  # (--force --keep-only-copies: said, not `--force`)
         # of those, another computer's files --prune-others keeps: path -> its computer
         self.only_copy_elsewhere: dict[str, str] = {}
         # of those, the playlists of ours kept with a disc they list: no copy of anything, a

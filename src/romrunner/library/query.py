@@ -299,9 +299,11 @@ def parse_query(text: str | Sequence[str]) -> Query:
         else:  # a free word of punctuation only searches for nothing: never "every game"
             for value in term.values:
                 if not (fold(value) or "").split():
+                    tag = tag_fields(value)  # (`[!]`: review46d F6)
                     raise QueryError(f"query: {'-' if term.negated else ''}"
                                      f"{quote_value(value)}: no letters or digits to search "
-                                     "for")
+                                     "for" + (f" (a tag of file names: ask {' '.join(tag)})"
+                                              if tag else ""))
     return query
 
 
@@ -357,7 +359,7 @@ def empty_result_hint(query: Query) -> str | None:
                 f"{name}:A,B")
     tagged = next(((value, fields) for term in query.terms if term.field is None
                    and not term.negated for value in term.values
-                   if (fields := _tag_fields(value))), None)
+                   if (fields := tag_fields(value))), None)
     if tagged is not None:  # (qa200 F6: `[T+Eng]` was said read as the phrase "t eng")
         value, fields = tagged
         return (f"{value} is a tag of file names, not a title word (a title is the name "
@@ -374,14 +376,15 @@ def empty_result_hint(query: Query) -> str | None:
     return None
 
 
-def _tag_fields(value: str) -> list[str]:
+def tag_fields(value: str) -> list[str]:
     """The field terms that ask what a typed word in brackets says as a file name's tag
     (``[T+Eng]``: flag:translation; ``(USA)``: region:usa), or none: not such a tag."""
     if not value.startswith(("(", "[")) or not value.endswith((")", "]")):
         return []
     tags = parse_name(f"x {value}")
-    return [*(f"region:{region.lower()}" for region in tags.regions),
-            *(f"lang:{language.lower()}" for language in tags.languages),
+    # (quoted as a query writes them: `region:"hong kong"`, review46d F5)
+    return [*(f"region:{quote_value(region.lower())}" for region in tags.regions),
+            *(f"lang:{quote_value(language.lower())}" for language in tags.languages),
             *(["flag:translation"] if tags.translation is not None else []),
             *(f"flag:{flag}" for flag in tags.flags if flag in _QUERY_FLAGS)]
 

@@ -550,7 +550,7 @@ def _write_atomically(path: Path, text: str) -> None:
     remove_abandoned(path.parent, _temporary_of(path.name))
     try:
         # (held until it is in place: a killed run's goes at the next run)
-        handle, temp = create(path.parent, f".{path.name}.romrunner-", ".tmp")
+        handle, temp = create(path.parent, f".{path.name}.rr-", ".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             os.fchmod(out.fileno(), usual_mode())
             out.write(text)
@@ -568,9 +568,11 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _temporary_of(name: str) -> re.Pattern[str]:
     """The names of :func:`_write_atomically`'s temporary files for an output ``name``
-    (mkstemp's: ``.<name>.romrunner-`` and 8 of its letters, ``.tmp``), and no other file's
-    (review46b F8: without the mark, a user's `.fix.dat.original.tmp` was taken for one)."""
-    return re.compile(rf"\.{re.escape(name)}\.romrunner-[a-z0-9_]{{8}}\.tmp")
+    (mkstemp's: ``.<name>.rr-`` and 8 of its letters, ``.tmp``), and no other file's
+    (review46b F8: without the mark, a user's `.fix.dat.original.tmp` was taken for one; a
+    short mark, as an output name near the file system's limit still gets one: review46d
+    F7)."""
+    return re.compile(rf"\.{re.escape(name)}\.rr-[a-z0-9_]{{8}}\.tmp")
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,12 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
         if not text.strip():
             raise InputError("search: no word to look for (`romrunner games ls QUERY` lists "
                              "games by platform and other terms alone)")
-        raise InputError(f"search: {text.strip()!r} has no letters or digits to look for")
+        from romrunner.library.query import tag_fields  # (the query module imports this one)
+
+        tag = tag_fields(text.strip())  # (`[!]`: review46d F6)
+        raise InputError(f"search: {text.strip()!r} has no letters or digits to look for"
+                         + (f" (a tag of file names: `romrunner games ls {' '.join(tag)}`)"
+                            if tag else ""))
     if limit <= 0:
         return []
     results, all_seen = _title_prefix_matches(db, prefix, limit, platform, excluded)
