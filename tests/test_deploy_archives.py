@@ -256,5 +256,9 @@ def test_a_disc_zipped_whole_is_not_read_by_an_emulator_said_to_read_every_forma
     entries = {entry["filename"]: entry for entry in listed.json()["data"]["games"]}
     crash = entries["Crash Course (USA).zip"]
     assert crash["included"], crash
-    assert any("reads a disc zipped whole is unknown" in w for w in crash["warnings"]), crash
+    assert any("A disc zipped whole: whether retroarch-pcsx-rearmed reads it is unknown" in w
+               for w in crash["warnings"]), crash
     assert not any("zipped" in w for w in entries["Sky Pilot (USA).zip"]["warnings"])
+    text = cli("--pack", str(pack), "autolist", "1", "--limit", "0").out  # (said in text too)
+    assert any("Crash Course (USA).zip" in line and "A disc zipped whole" in line
+               for line in text.splitlines()), text

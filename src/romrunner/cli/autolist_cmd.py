@@ -11,6 +11,7 @@ from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.cli.terminal import literal
 from romrunner.devices.autolist import (
     COMPAT_STATUS_EXCLUDED,
+    DISC_ZIPPED_UNKNOWN,
     DROP_ARCHIVE_UNREADABLE,
     DROP_INCOMPLETE_SET,
     NO_PLATFORM,
@@ -110,7 +111,7 @@ def verdict_words(entry: AutoListEntry) -> str:
         why += "".join(f" ({w})" for w in entry.warnings
                        if (w.startswith("Compatibility: ")
                        and w.split()[1] in ("menu_intro", "ingame", "boots_only"))
-                       or w.startswith(NOT_A_KNOWN_DUMP))
+                       or w.startswith(NOT_A_KNOWN_DUMP) or w.startswith(DISC_ZIPPED_UNKNOWN))
     return why
 
 

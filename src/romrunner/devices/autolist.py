@@ -1253,6 +1253,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
 
 
 NOT_A_KNOWN_DUMP = "Not a known dump"
+# A disc zipped whole kept for an emulator the pack cannot say reads it (qa200 F2)
+DISC_ZIPPED_UNKNOWN = "A disc zipped whole"
 
 
 def _say_known_dumps_set_aside(games: Iterable[_Game], entries: dict[int, AutoListEntry]
@@ -1816,8 +1818,8 @@ def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: 
             entry.warnings = [*entry.warnings, f"{emulator} cannot read {extension} files "
                               f"({why}): extract the disc in the library and rescan"]
         else:  # (not known: kept, never guessed, and said — qa200 F2)
-            entry.warnings = [*entry.warnings, f"whether {emulator} reads a disc zipped "
-                              f"whole is unknown ({why})"]
+            entry.warnings = [*entry.warnings, f"{DISC_ZIPPED_UNKNOWN}: whether {emulator} "
+                              f"reads it is unknown ({why})"]
 
 
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
