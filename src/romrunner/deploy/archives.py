@@ -97,8 +97,11 @@ def archive_support(db: Database, resolver: EmulatorResolver, pack: DefinitionPa
     resolved = resolver.games([game_id for game_id, _, _ in games])
     emulators = {game_id: (resolved.get(game_id) or resolver.platform(platform_id)).emulator_id
                  for game_id, platform_id, _ in games}
+    # (asked once per emulator and format: bench46, once per game cost 0.1 s at 55,000)
+    decides = {pair: _disc_decides(pack, *pair)
+               for pair in {(emulators[game_id], extension) for game_id, _, extension in games}}
     discs = archives_of_discs(db, [game_id for game_id, _, extension in games
-                                   if _disc_decides(pack, emulators[game_id], extension)])
+                                   if decides[(emulators[game_id], extension)]])
     counts: dict[tuple[str, str | None, str, bool], int] = defaultdict(int)
     for game_id, platform_id, extension in games:
         counts[(platform_id, emulators[game_id], extension, game_id in discs)] += 1
