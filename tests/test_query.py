@@ -408,6 +408,8 @@ def test_an_empty_result_of_a_tag_typed_as_a_word_names_the_field_that_asks_it(
         assert "tag of file names" not in cli(*args, "(Rev 1)").err  # (no field asks it)
         bang = cli(*args, "[!]")  # (no letters: refused, naming the field: review46d F6)
         assert bang.code == 2 and "flag:verified" in bang.err, bang.err
+    unbanged = cli("games", "ls", "--", "-[!]")  # (left out: the field left out, review46e F3)
+    assert unbanged.code == 2 and "ask -flag:verified" in unbanged.err, unbanged.err
 
 
 def test_search_says_of_an_empty_result_that_an_operator_word_is_a_title_word(

@@ -427,3 +427,26 @@ def test_a_mount_point_holding_the_shares_disc_sheets_alone_is_not_the_share(
     held = cli("--json", "scan", "--workers", "1")
     assert held.code == 2, held.out
     assert _missing(cli) == []
+
+
+def test_the_mount_a_path_shows_is_read_from_the_systems_list_in_mount_order(
+        tmp_path: Path) -> None:
+    """review46e F1: a btrfs mount's listed device is not the one `stat` gives, so no btrfs
+    mount counted as shown; what a path shows is the last mounted of the mounts covering it
+    (one mounted over it or over a folder above it since hides it), by the list alone."""
+    from romrunner.devices.mounts import mount_points, shown_at
+
+    listed = tmp_path / "mountinfo"
+    lines = ["22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw",
+             "30 22 0:40 /@roms /mnt/my\\040nas rw - btrfs /dev/loop0 rw",
+             "31 30 0:41 / /mnt/my\\040nas/psx rw - btrfs /dev/loop1 rw"]
+    listed.write_text("\n".join(lines) + "\n")
+    points = mount_points(listed)
+    assert points == ["/", "/mnt/my nas", "/mnt/my nas/psx"]
+    assert shown_at("/mnt/my nas/roms", points) == "/mnt/my nas"
+    assert shown_at("/mnt/my nas/psx/a", points) == "/mnt/my nas/psx"
+    assert shown_at("/home/u", points) == "/"
+    listed.write_text("\n".join([*lines, "40 22 0:50 / /mnt rw - tmpfs tmpfs rw"]) + "\n")
+    points = mount_points(listed)  # (a disk mounted over /mnt since: the share hidden)
+    assert shown_at("/mnt/my nas/roms", points) == "/mnt"
+    assert mount_points(tmp_path / "absent") is None

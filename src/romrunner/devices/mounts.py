@@ -69,29 +69,35 @@ def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
     return Mount(Path(point), fs_type, _unescape(source), device, _unescape(root))
 
 
-def mount_points(mountinfo: Path = MOUNTINFO) -> list[tuple[str, str]] | None:
-    """Every mount point the system lists (bind mounts too), each with its file system's
-    device (``major:minor``), or None when it lists none (no ``/proc/self/mountinfo``: not
-    Linux). A mount another was mounted over since is listed still: see
-    :func:`visible_at`."""
+def mount_points(mountinfo: Path = MOUNTINFO) -> list[str] | None:
+    """Every mount point the system lists (bind mounts too), in the order they were mounted,
+    or None when it lists none (no ``/proc/self/mountinfo``: not Linux). A mount another was
+    mounted over since is listed still: see :func:`shown_at`."""
     try:
         lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
     except OSError:
         return None
-    points = [(_unescape(fields[4]), fields[2]) for line in lines
+    points = [_unescape(fields[4]) for line in lines
               if len(fields := line.partition(" - ")[0].split()) >= 5]
     return points or None
 
 
-def visible_at(point: str, device: str) -> bool:
-    """True when the mount of ``device`` (``major:minor``) listed at ``point`` is what that
-    path shows: not one hidden by a mount over it or over a folder above it (review46c F1:
-    a share so hidden was taken for mounted, and its games marked missing)."""
-    try:
-        info = os.stat(point)
-    except OSError:
-        return False
-    return f"{os.major(info.st_dev)}:{os.minor(info.st_dev)}" == device
+def _covers(point: str, path: str) -> bool:
+    """True when a mount at ``point`` covers ``path`` (the point itself, or a folder in it)."""
+    return point == path or point == "/" or path.startswith(point.rstrip("/") + "/")
+
+
+def shown_at(path: str, points: list[str]) -> str | None:
+    """The mount point of ``points`` (in the order they were mounted) whose file system
+    ``path`` shows: the last mounted of those covering it — a mount another was mounted over
+    since, at its point or at a folder above it, is hidden (review46c F1: a share so hidden
+    was taken for mounted). By the system's list alone: a device number compared with
+    ``stat``'s is not the same on btrfs (review46e F1). None when none covers it."""
+    shown = None
+    for point in points:
+        if _covers(point, path):
+            shown = point
+    return shown
 
 
 def place_on_device(path: Path) -> tuple[str, PurePosixPath] | None:

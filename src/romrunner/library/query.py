@@ -299,11 +299,14 @@ def parse_query(text: str | Sequence[str]) -> Query:
         else:  # a free word of punctuation only searches for nothing: never "every game"
             for value in term.values:
                 if not (fold(value) or "").split():
-                    tag = tag_fields(value)  # (`[!]`: review46d F6)
-                    raise QueryError(f"query: {'-' if term.negated else ''}"
-                                     f"{quote_value(value)}: no letters or digits to search "
-                                     "for" + (f" (a tag of file names: ask {' '.join(tag)})"
-                                              if tag else ""))
+                    # (a tag of no letters, `[!]`: its field named — review46d F6, left out
+                    # as typed: review46e F3)
+                    sign = "-" if term.negated else ""
+                    tag = [sign + field for field in tag_fields(value)]
+                    raise QueryError(f"query: {sign}{quote_value(value)}: no letters or "
+                                     "digits to search for"
+                                     + (f" (a tag of file names: ask {' '.join(tag)})"
+                                        if tag else ""))
     return query
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from romrunner.devices.mounts import visible_at
+from romrunner.devices.mounts import shown_at
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME
 from romrunner.library.summary import OVERWRITTEN, original_path, os_path
@@ -653,22 +653,19 @@ class MovedRoot:
     bios_files: int
 
 
-def mount_point_of(path: Path, points: list[tuple[str, str]] | None = None) -> str | None:
-    """Where the file system holding ``path`` is mounted: the longest of the system's mount
-    ``points`` (with their devices) above its real path that is visible there (a bind mount
-    of a folder of the same disk too; not one another mount hides), or where the system lists
-    none, the topmost folder above it on the same device (``/`` for the system disk,
-    ``/mnt/nas`` for a share mounted there); None when it cannot be looked at. A path, not a
-    device number: a network share's device number can change at each mount, its mount
-    point does not."""
+def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
+    """Where the file system holding ``path`` is mounted: the mount point of the system's
+    list (``points``, in the order mounted) that its real path shows (a bind mount of a
+    folder of the same disk too; not one another mount hides: see
+    :func:`~romrunner.devices.mounts.shown_at`), or where the system lists none, the topmost
+    folder above it on the same device (``/`` for the system disk, ``/mnt/nas`` for a share
+    mounted there); None when it cannot be looked at. A path, not a device number: a network
+    share's device number can change at each mount, its mount point does not."""
     here = os.path.realpath(path)
     if points:
-        above = [(point, device) for point, device in points if point == here or point == "/"
-                 or here.startswith(point.rstrip("/") + "/")]
-        shown = [point for point, device in above if visible_at(point, device)] \
-            or [point for point, _ in above]
-        if shown:
-            return max(shown, key=len)
+        shown = shown_at(here, points)
+        if shown is not None:
+            return shown
     try:
         device = os.stat(here).st_dev
     except OSError:
@@ -685,16 +682,16 @@ def mount_point_of(path: Path, points: list[tuple[str, str]] | None = None) -> s
         here = parent
 
 
-def mounted_folders(path: Path, points: list[tuple[str, str]] | None) -> list[str]:
-    """The folders inside ``path`` that are mount points, relative to it: those of the
-    system's mount ``points`` at any depth visible there, or where it lists none, its
-    top-level folders on another device than it."""
+def mounted_folders(path: Path, points: list[str] | None) -> list[str]:
+    """The folders inside ``path`` that are mount points shown there, relative to it: those
+    of the system's mount ``points`` at any depth, or where it lists none, its top-level
+    folders on another device than it."""
     here = os.path.realpath(path)
     inside = here.rstrip("/") + "/"
     if points is not None:
-        return sorted({point[len(inside):].rstrip("/") for point, device in points
+        return sorted({point[len(inside):].rstrip("/") for point in points
                        if point.startswith(inside) and len(point) > len(inside)
-                       and visible_at(point, device)})
+                       and shown_at(point, points) == point})
     try:
         device = os.stat(here).st_dev
         with os.scandir(here) as entries:
