@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -1018,11 +1019,11 @@ def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
         _umount(mount)
 
 
-def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
-        cli: Any, db_path: Path, tmp_path: Path) -> None:
-    """qa198 F2: with the database's disk completely full every reading command failed (SQLite
-    could not make its -shm there), `db backup` to another disk too; a write still fails
-    cleanly and changes nothing."""
+@contextlib.contextmanager
+def _database_on_a_full_disk(cli: Any, db_path: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the test database (a collection "mine" in it) on a 2 MiB tmpfs, written
+    once there (so its writer's lock file is beside it, as every database ROM Runner wrote
+    has: a reader makes none), then the tmpfs filled; unmounted at the end."""
     from tests.faultsuite import _mount_tmpfs, _umount
 
     assert cli("collection", "create", "mine").code == 0
@@ -1033,11 +1034,22 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
     try:
         full_db = mount / "rr.db"
         shutil.copyfile(db_path, full_db)
-        assert cli("--db", full_db, "collection", "create", "there").code == 0  # (a writer's
-        # lock file beside it, as every database ROM Runner wrote has: a reader makes none)
+        assert cli("--db", full_db, "collection", "create", "there").code == 0
         with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
             while True:
                 filler.write(b"\0" * 4096)
+        yield full_db
+    finally:
+        _umount(mount)
+
+
+def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """qa198 F2: with the database's disk completely full every reading command failed (SQLite
+    could not make its -shm there), `db backup` to another disk too; a write still fails
+    cleanly and changes nothing."""
+    with _database_on_a_full_disk(cli, db_path, tmp_path) as full_db:
+        mount = full_db.parent
         listed = cli("--db", full_db, "collection", "ls")
         assert listed.code == 0, listed.err
         assert "mine" in listed.out
@@ -1066,8 +1078,6 @@ def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(
         finally:
             reading.close()
         assert cli("--db", full_db, "collection", "create", "more").code == 0
-    finally:
-        _umount(mount)
 
 
 def test_a_read_on_a_full_disk_says_what_is_true_for_a_read(
@@ -1076,20 +1086,8 @@ def test_a_read_on_a_full_disk_says_what_is_true_for_a_read(
     write's words, "nothing of the failed step was saved; free some space" — with nothing to
     save, and where a writer running was the cause (no read of the file as it is while one
     writes), waiting for it was the way, not freeing space."""
-    from tests.faultsuite import _mount_tmpfs, _umount
-
-    assert cli("collection", "create", "mine").code == 0
-    mount = tmp_path / "full"
-    reason = _mount_tmpfs(mount, "2m")
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
-        full_db = mount / "rr.db"
-        shutil.copyfile(db_path, full_db)
-        assert cli("--db", full_db, "collection", "create", "there").code == 0
-        with (mount / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
-            while True:
-                filler.write(b"\0" * 4096)
+    with _database_on_a_full_disk(cli, db_path, tmp_path) as full_db:
+        mount = full_db.parent
         writer = subprocess.Popen(  # (a command writing: it holds the writer lock)
             [sys.executable, "-c", "import fcntl, os, sys\n"
              "fd = os.open(sys.argv[1], os.O_RDWR)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
@@ -1114,8 +1112,6 @@ def test_a_read_on_a_full_disk_says_what_is_true_for_a_read(
         write = cli("--db", full_db, "collection", "create", "more")  # (a write: as before)
         assert write.code != 0 and "nothing of the failed step was saved; free some space" \
             in write.err, write.err
-    finally:
-        _umount(mount)
 
 
 def test_a_backup_more_than_one_folder_away_from_an_existing_one_is_refused(

@@ -164,7 +164,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if not roots:
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")
-    options = _Options(workers, full, progress, accept_missing, hash_plan)
+    # (the system's mounts, read once for every root: see _plan_root)
+    options = _Options(workers, full, progress, accept_missing, hash_plan, mount_points())
     # A library an earlier release scanned: its identified games' tags made their catalog
     # games', and its stored platforms decided again by today's rules, once each (one read
     # of each rules version otherwise). Tags first: identification keeps them as it goes.
@@ -280,6 +281,7 @@ class _Options(NamedTuple):
     progress: Progress | None
     accept_missing: bool
     hash_plan: HashPlan
+    mounts: list[str] | None  # the system's mount points, in the order mounted
 
 
 def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
@@ -310,7 +312,7 @@ def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
-    points = mount_points()
+    points = options.mounts
     plan.mount = mount_point_of(root.path, points)
     if _off_its_disk(db, root, plan, options):
         plan.off_mount = root.mount
