@@ -11,8 +11,9 @@ instead of made, only when all of these are the same:
   profiles, the synced pack's records, settings, collections);
 * the chosen game ids in their order, the profile, the pack (its content hash), whether BIOS
   are planned and whether the deploy prunes;
-* the engine (its version and the bytes of the modules that make a plan: the legaliser's
-  rules among them);
+* the engine (its version and the bytes of every module of the package: a plan is made by
+  the legaliser's rules, the pack's and the library's readers and what they import, and a
+  hand-kept list of those missed one);
 * the card folder, its OS and file system, and every answer the card's layout gave the plan
   (each platform's folder, the folders an earlier deploy left, BIOS and playlist folders,
   ``.m3u`` and set layout), asked again — of a folder its path: whether the card had it
@@ -42,7 +43,6 @@ import hashlib
 import marshal
 import os
 import re
-import sys
 import zlib
 from array import array
 from dataclasses import astuple
@@ -62,36 +62,44 @@ from romrunner.tempfiles import create, remove_abandoned, usual_mode
 FORMAT = 4  # of a kept plan's file: another one is a plan made again
 _ITEM_FIELDS = ("kind", "dest", "size", "platform_id", "game_id", "source", "source_mtime_ns",
                 "sha1", "content", "checked")
-# The modules whose code decides what a plan is: a change in any of them (the legaliser's
-# rules, the planner's) makes every kept plan stale.
-_ENGINE_MODULES = ("romrunner.deploy.plan", "romrunner.deploy.plancache",
-                   "romrunner.deploy.legal", "romrunner.deploy.archives",
-                   "romrunner.deploy.layout", "romrunner.deploy.card",
-                   "romrunner.deploy.saves", "romrunner.devices.paths",
-                   "romrunner.library.summary", "romrunner.library.containers",
-                   "romrunner.library.platforms", "romrunner.bios.check", "romrunner.bios.known",
-                   "romrunner.bios.verify", "romrunner.devices.overrides",
-                   "romrunner.devices.formats", "romrunner.devices.profiles",
-                   "romrunner.devices.osprofile",
-                   "romrunner.words", "romrunner.textnorm")
+# The modules whose queries make a plan: every table they read redraws the generation token
+# (a test reads their SQL and checks the triggers).
+PLAN_READERS = ("romrunner.deploy.plan", "romrunner.deploy.plancache",
+                "romrunner.deploy.legal", "romrunner.deploy.archives",
+                "romrunner.deploy.layout", "romrunner.deploy.card",
+                "romrunner.deploy.saves", "romrunner.devices.paths",
+                "romrunner.library.summary", "romrunner.library.containers",
+                "romrunner.library.platforms", "romrunner.library.games",
+                "romrunner.bios.check", "romrunner.bios.known",
+                "romrunner.bios.verify", "romrunner.devices.overrides",
+                "romrunner.devices.formats", "romrunner.devices.profiles",
+                "romrunner.devices.osprofile",
+                "romrunner.words", "romrunner.textnorm")
+
+
+def engine_files() -> list[tuple[str, Path]]:
+    """The files whose bytes make the engine's digest, each with its name in the package:
+    every module, in a fixed order (whatever a process imported before)."""
+    import romrunner
+
+    package = Path(romrunner.__file__).parent
+    return sorted((path.relative_to(package).as_posix(), path) for path in package.rglob("*.py"))
 
 
 @lru_cache(maxsize=1)
 def engine_digest() -> str | None:
-    """The engine's version and the bytes of the modules that make a plan (None when one
-    cannot be read: then no plan is kept)."""
+    """The engine's version and the bytes of its modules (None when one cannot be read: then
+    no plan is kept). Any change of code makes every kept plan stale: reading the package's
+    1.6 MB takes a few milliseconds, once per process."""
     import romrunner
 
     digest = hashlib.sha1(romrunner.__version__.encode())
-    for name in _ENGINE_MODULES:
-        __import__(name)
-        path = getattr(sys.modules[name], "__file__", None)
-        if not path:
-            return None
-        try:
-            digest.update(Path(path).read_bytes())
-        except OSError:
-            return None
+    try:
+        for name, path in engine_files():
+            digest.update(name.encode() + b"\0")
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
