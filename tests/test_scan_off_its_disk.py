@@ -450,3 +450,56 @@ def test_the_mount_a_path_shows_is_read_from_the_systems_list_in_mount_order(
     points = mount_points(listed)  # (a disk mounted over /mnt since: the share hidden)
     assert shown_at("/mnt/my nas/roms", points) == "/mnt"
     assert mount_points(tmp_path / "absent") is None
+
+
+def _listed(cli: Any) -> tuple[dict[str, Any], str]:
+    """``library ls``: its one root's JSON entry, and its text."""
+    data, text = cli("--json", "library", "ls"), cli("library", "ls")
+    assert data.code == 0 and text.code == 0, data.err + text.err
+    (entry,) = data.json()["data"]
+    return entry, text.out
+
+
+def test_library_ls_says_a_roots_disk_is_not_mounted_now(cli: Any, share: Path) -> None:
+    """review46c F8: a root whose disk is not mounted (what a scan holds back) was listed as
+    any other, and `--json` had no field to tell it."""
+    _fill(share)
+    assert cli("library", "add", str(share)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    entry, text = _listed(cli)
+    assert (entry["there"], entry["unmounted"], entry["mount"]) == (True, None, str(share))
+    assert "not mounted now" not in text
+    _umount(share)
+    stray = share / _name(3)  # (a folder holding something: there, on the disk below)
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"a stray" * 40)
+    entry, text = _listed(cli)
+    assert (entry["there"], entry["unmounted"]) == (True, str(share))
+    assert f"(mounted at {share}) is not mounted now" in text and "--accept-missing" in text
+    shutil.rmtree(share / "GBA")
+    entry, text = _listed(cli)
+    assert entry["there"] is False and "not there now" in text
+
+
+def test_library_ls_names_a_folder_whose_disk_is_not_mounted_now(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    root, folder = _folder_on_its_disk(cli, tmp_path)
+    try:
+        entry, text = _listed(cli)
+        assert entry["folders_unmounted"] == [] and "not mounted now" not in text
+        _umount(folder)
+        entry, text = _listed(cli)
+        assert (entry["there"], entry["unmounted"]) == (True, None)
+        assert entry["folders_unmounted"] == ["PSX"]
+        assert "1 folder on a disk of its own at its last scan, not mounted now (PSX)" in text
+    finally:
+        _umount(folder)
+
+
+def test_library_ls_says_nothing_of_an_empty_root_not_scanned_yet(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert cli("library", "add", str(tmp_path / "empty")).code == 0
+    entry, text = _listed(cli)
+    assert (entry["there"], entry["unmounted"], entry["folders_unmounted"]) == (True, None, [])
+    assert "not there" not in text

@@ -8,7 +8,10 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import app_context, path_param
+from romrunner.devices.mounts import mount_points
 from romrunner.library.roots import (
+    DiskState,
+    disk_state,
     list_roots,
     move_hint,
     move_root,
@@ -17,7 +20,7 @@ from romrunner.library.roots import (
     remove_root,
 )
 from romrunner.store import OpenMode
-from romrunner.words import counted, shell_word
+from romrunner.words import counted, examples, shell_word
 
 
 @click.group()
@@ -91,6 +94,8 @@ def library_ls() -> int:
     db = app.open_db(OpenMode.READ)
     roots = list_roots(db)
     recorded, folder = recorded_elsewhere(db)
+    points = mount_points()
+    states = {root.id: disk_state(root, points) for root in roots}
 
     def render(console: Console) -> None:
         if not roots and not recorded:  # (qa194 F4: nothing at all was printed)
@@ -102,6 +107,9 @@ def library_ls() -> int:
             console.print(f"{root.path}  {counted(root.games, 'game')}{missing}  "
                           f"last scanned {root.last_scanned_at or 'never'}{given}",
                           markup=False)
+            said = _disk_said(root.path, states[root.id])
+            if said:
+                console.print(f"  {said}", markup=False)
         if recorded:
             console.print(f"(and {counted(recorded, 'game')} recorded before v1.1.0 under no "
                           f"root, as in {folder}: `romrunner library add PATH --from "
@@ -109,8 +117,29 @@ def library_ls() -> int:
 
     app.finish([{"id": r.id, "path": str(r.path), "games": r.games, "missing": r.missing,
                  "given_path": None if r.given is None else str(r.given),
-                 "last_scanned_at": r.last_scanned_at} for r in roots], render)
+                 "last_scanned_at": r.last_scanned_at, "mount": r.mount,
+                 "there": states[r.id].there, "unmounted": states[r.id].unmounted,
+                 "folders_unmounted": list(states[r.id].folders_unmounted)} for r in roots],
+               render)
     return 0
+
+
+def _disk_said(path: Path, state: DiskState) -> str | None:
+    """What ``library ls`` says under a root that is not where its last scan found it."""
+    if not state.there:
+        return "not there now (a share not mounted, a disk unplugged?): a scan leaves it as it was"
+    accept = f"`romrunner scan --accept-missing {shell_word(path)}`"
+    if state.unmounted is not None:
+        return (f"the disk it lay on at its last scan (mounted at {state.unmounted}) is not "
+                f"mounted now: a scan holds it back, unless its files are found as they were "
+                f"({accept} if the library lies here now)")
+    if state.folders_unmounted:
+        names = examples(list(state.folders_unmounted), 3)
+        return (f"{counted(len(state.folders_unmounted), 'folder')} on a disk of its own at "
+                f"its last scan, not mounted now ({names}): a scan holds "
+                f"{'it' if len(state.folders_unmounted) == 1 else 'them'} back ({accept} if "
+                "their files lie here now)")
+    return None
 
 
 @library.command(name="rm")

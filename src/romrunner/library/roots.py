@@ -708,6 +708,37 @@ def fell_off_its_mount(was: str, now: str) -> bool:
     return was != now and Path(was).is_relative_to(now)
 
 
+@dataclass(frozen=True)
+class DiskState:
+    """Where a root's files lie now, against its last completed scan (``library ls``)."""
+
+    there: bool  # a folder holding something, or empty and holding no game yet
+    # the mount its disk had at that scan, when a file system mounted above it holds the
+    # root's path now (see :func:`fell_off_its_mount`): None when it is where it was
+    unmounted: str | None = None
+    # its folders that were mount points at that scan and are folders, but none, now
+    folders_unmounted: tuple[str, ...] = ()
+
+
+def disk_state(root: Root, points: list[str] | None) -> DiskState:
+    """Whether ``root`` is there now and whether the disk it lay on, or a disk one of its
+    folders lay on, at its last completed scan is mounted now (the system's mount
+    ``points``, see :func:`romrunner.devices.mounts.mount_points`): what a scan holds back
+    (review46c F8: `library ls` showed such a root as any other). Nothing is read but a
+    ``stat`` of the root and of its recorded mounted folders."""
+    if not root_is_there(str(root.path)) and (root.games or not os.path.isdir(root.path)):
+        return DiskState(there=False)  # (an empty folder of no games yet is there)
+    now = mount_point_of(root.path, points)
+    unmounted = root.mount if (root.mount is not None and now is not None
+                               and fell_off_its_mount(root.mount, now)) else None
+    if unmounted is not None or not root.mounted:
+        return DiskState(there=True, unmounted=unmounted)
+    shown = set(mounted_folders(root.path, points))
+    return DiskState(there=True, folders_unmounted=tuple(
+        folder for folder in root.mounted
+        if folder not in shown and os.path.isdir(os.path.join(root.path, folder))))
+
+
 def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:
     """Point a root at its new location: one row update, nothing rehashed; the BIOS files
     `bios scan` recorded under it follow it (QA52: a mount point changed, they were missing
