@@ -406,6 +406,9 @@ def test_an_empty_result_of_a_tag_typed_as_a_word_names_the_field_that_asks_it(
         assert "[T+Eng] is a tag of file names" in translated.err, translated.err
         assert "ask flag:translation" in translated.err
         assert "tag of file names" not in cli(*args, "(Rev 1)").err  # (no field asks it)
+        several = cli(*args, "(USA, Europe)")  # (one shell word, split at its space: F4)
+        assert "(USA, Europe) is a tag of file names" in several.err, several.err
+        assert "ask region:usa region:europe" in several.err
         bang = cli(*args, "[!]")  # (no letters: refused, naming the field: review46d F6)
         assert bang.code == 2 and "flag:verified" in bang.err, bang.err
     unbanged = cli("games", "ls", "--", "-[!]")  # (left out: the field left out, review46e F3)

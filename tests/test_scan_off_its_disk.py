@@ -483,7 +483,7 @@ def test_library_ls_says_a_roots_disk_is_not_mounted_now(cli: Any, share: Path) 
 
 def test_library_ls_names_a_folder_whose_disk_is_not_mounted_now(cli: Any,
                                                                  tmp_path: Path) -> None:
-    root, folder = _folder_on_its_disk(cli, tmp_path)
+    _, folder = _folder_on_its_disk(cli, tmp_path)
     try:
         entry, text = _listed(cli)
         assert entry["folders_unmounted"] == [] and "not mounted now" not in text

@@ -360,9 +360,7 @@ def empty_result_hint(query: Query) -> str | None:
         name = twice[0]
         return (f"{name}: given twice, and a game must match both; for either value write "
                 f"{name}:A,B")
-    tagged = next(((value, fields) for term in query.terms if term.field is None
-                   and not term.negated for value in term.values
-                   if (fields := tag_fields(value))), None)
+    tagged = _typed_tag(query)
     if tagged is not None:  # (qa200 F6: `[T+Eng]` was said read as the phrase "t eng")
         value, fields = tagged
         return (f"{value} is a tag of file names, not a title word (a title is the name "
@@ -376,6 +374,19 @@ def empty_result_hint(query: Query) -> str | None:
         words = " ".join((fold(joined) or "").split())
         return (f"{joined} is read as the phrase \"{words}\", its words in that order; for "
                 f"the words anywhere in the title, write them apart: {words}")
+    return None
+
+
+def _typed_tag(query: Query) -> tuple[str, list[str]] | None:
+    """The first tag of file names typed among ``query``'s free words, with the field terms
+    that ask it: one word (``[T+Eng]``) or several (``'(USA, Europe)'``, split at its space:
+    review46e F4)."""
+    typed = " ".join(value for term in query.terms if term.field is None and not term.negated
+                     for value in term.values)
+    for found in re.finditer(r"[(\[][^()\[\]]+[)\]]", typed):
+        fields = tag_fields(found.group())
+        if fields:
+            return found.group(), fields
     return None
 
 
