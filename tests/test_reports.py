@@ -143,6 +143,32 @@ def test_a_killed_fixdat_leaves_its_temporary_file_to_the_next_fixdat_of_that_ou
     assert all(path.read_bytes() == b"the user's" for path in users)
 
 
+def test_a_fixdat_to_an_output_named_near_the_file_systems_limit_is_written(
+        collection: Path, cli: Any) -> None:
+    """review46e F2: an output name of 239 to 255 bytes left no room for the temporary
+    file's mark: "cannot be written (File name too long)". A killed fixdat's temporary file
+    of such a name is removed by the next one, and another long output's is not."""
+    for size in (239, 241, 255):
+        out = collection / ("f" * (size - len(".dat")) + ".dat")
+        made = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(out))
+        assert made.code == 0, made.err
+        assert read_dat(out).games
+    assert not list(collection.glob(".*.tmp"))
+    long = collection / ("é" * 125 + ".dat")  # (254 bytes, its letters of two)
+    other = collection / ("é" * 125 + ".dax")
+    code = ("import sys\nfrom romrunner.cli.main import main\n"
+            "sys.exit(main(['dat', 'fixdat', 'Nintendo - Game Boy', '-o', TARGET]))\n")
+    with writer_killed_before_rename(other, code):
+        pass
+    with writer_killed_before_rename(long, code):
+        pass
+    left = sorted(collection.glob(".*.tmp"))
+    assert len(left) == 2 and all(len(os.fsencode(path.name)) <= 255 for path in left)
+    assert cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(long)).code == 0
+    (kept,) = collection.glob(".*.tmp")  # (the other output's: not this one's to remove)
+    assert kept in left and read_dat(long).games
+
+
 def test_a_fixdat_keeps_headered_in_its_name_and_is_imported_back_under_its_platform(
         cli: Any, tmp_path: Path) -> None:
     """qa192 F13: the fixdat of the headered Lynx DAT was named "Atari - Lynx (fixdat)", as

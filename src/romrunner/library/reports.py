@@ -550,7 +550,7 @@ def _write_atomically(path: Path, text: str) -> None:
     remove_abandoned(path.parent, _temporary_of(path.name))
     try:
         # (held until it is in place: a killed run's goes at the next run)
-        handle, temp = create(path.parent, f".{path.name}.rr-", ".tmp")
+        handle, temp = create(path.parent, f"{_temporary_stem(path.name)}.rr-", ".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             os.fchmod(out.fileno(), usual_mode())
             out.write(text)
@@ -572,7 +572,25 @@ def _temporary_of(name: str) -> re.Pattern[str]:
     (review46b F8: without the mark, a user's `.fix.dat.original.tmp` was taken for one; a
     short mark, as an output name near the file system's limit still gets one: review46d
     F7)."""
-    return re.compile(rf"\.{re.escape(name)}\.rr-[a-z0-9_]{{8}}\.tmp")
+    return re.compile(rf"{re.escape(_temporary_stem(name))}\.rr-[a-z0-9_]{{8}}\.tmp")
+
+
+_NAME_MAX = 255  # bytes of a name, on every file system a fixdat is written to
+_MARK = len(".rr-") + 8 + len(".tmp")
+
+
+def _temporary_stem(name: str) -> str:
+    """Where :func:`_write_atomically`'s temporary file names for an output ``name`` start:
+    ``.<name>``; of a name too long to take the mark within the file system's limit (239
+    bytes and more: review46e F2, "cannot be written (File name too long)"), its head and
+    a digest of it whole, that no other output's temporary file has."""
+    stem = f".{name}"
+    if len(os.fsencode(stem)) + _MARK <= _NAME_MAX:
+        return stem
+    digest = "~" + hashlib.sha1(os.fsencode(name)).hexdigest()[:8]
+    room = _NAME_MAX - _MARK - len(digest)
+    head = os.fsencode(stem)[:room].decode("utf-8", errors="ignore")
+    return head + digest
 
 
 @dataclass(frozen=True)
