@@ -442,14 +442,78 @@ def test_the_mount_a_path_shows_is_read_from_the_systems_list_in_mount_order(
              "31 30 0:41 / /mnt/my\\040nas/psx rw - btrfs /dev/loop1 rw"]
     listed.write_text("\n".join(lines) + "\n")
     points = mount_points(listed)
-    assert points == ["/", "/mnt/my nas", "/mnt/my nas/psx"]
+    assert points is not None and points.points == ["/", "/mnt/my nas", "/mnt/my nas/psx"]
     assert shown_at("/mnt/my nas/roms", points) == "/mnt/my nas"
     assert shown_at("/mnt/my nas/psx/a", points) == "/mnt/my nas/psx"
     assert shown_at("/home/u", points) == "/"
     listed.write_text("\n".join([*lines, "40 22 0:50 / /mnt rw - tmpfs tmpfs rw"]) + "\n")
     points = mount_points(listed)  # (a disk mounted over /mnt since: the share hidden)
-    assert shown_at("/mnt/my nas/roms", points) == "/mnt"
+    assert points is not None and shown_at("/mnt/my nas/roms", points) == "/mnt"
     assert mount_points(tmp_path / "absent") is None
+
+
+def _shown(tmp_path: Path, lines: list[str], path: str) -> str | None:
+    from romrunner.devices.mounts import mount_points, shown_at
+
+    listed = tmp_path / "mountinfo"
+    listed.write_text("\n".join(lines) + "\n")
+    points = mount_points(listed)
+    assert points is not None
+    return shown_at(path, points)
+
+
+def test_a_mount_moved_under_a_later_one_is_shown_wherever_it_lies_in_the_list(
+        tmp_path: Path) -> None:
+    """A share mounted elsewhere, then moved (`mount --move`) into a folder of a disk
+    mounted after it, keeps its early place in the system's list: taken by the list's order
+    for hidden by that disk, the share recorded the disk's mount as its own. The system
+    walks a path from the root: into /mnt's disk, then into the share mounted on it."""
+    lines = ["22 1 8:1 / / rw - ext4 /dev/sda1 rw",
+             "30 40 0:40 / /mnt/nas rw - nfs4 nas:/roms rw",  # (moved: its parent is 40)
+             "40 22 0:50 / /mnt rw - ext4 /dev/sdb1 rw"]
+    assert _shown(tmp_path, lines, "/mnt/nas/psx/a.cue") == "/mnt/nas"
+    assert _shown(tmp_path, lines, "/mnt/other") == "/mnt"
+    hidden = ["22 1 8:1 / / rw - ext4 /dev/sda1 rw",
+              "30 22 0:40 / /mnt/nas rw - nfs4 nas:/roms rw",  # (mounted before /mnt's disk)
+              "40 22 0:50 / /mnt rw - ext4 /dev/sdb1 rw"]
+    assert _shown(tmp_path, hidden, "/mnt/nas/psx/a.cue") == "/mnt"
+    stacked = [*hidden[:2], "41 30 0:60 / /mnt/nas rw - tmpfs tmpfs rw",
+               "42 30 0:61 / /mnt/nas/psx rw - tmpfs tmpfs rw"]  # (under 41, not reached)
+    assert _shown(tmp_path, stacked, "/mnt/nas/psx/a.cue") == "/mnt/nas"
+    from romrunner.devices.mounts import mount_of, mount_points
+    listed = tmp_path / "mountinfo"
+    listed.write_text("\n".join(stacked) + "\n")
+    table = mount_points(listed)
+    assert table is not None and table.shown_at("/mnt/nas/psx/a.cue").id == 41  # type: ignore[union-attr]
+    assert mount_of(Path("/mnt/nas/psx"), listed).fs_type == "tmpfs"  # type: ignore[union-attr]
+    looping = ["22 1 8:1 / / rw - ext4 /dev/sda1 rw", "30 30 0:40 / / rw - ext4 x rw"]
+    assert _shown(tmp_path, looping, "/a") == "/"  # (a list that loops ends)
+
+
+def test_a_share_moved_into_a_disk_mounted_after_it_is_recorded_at_its_own_place(
+        tmp_path: Path) -> None:
+    """The same with real mounts (root only): the share's mount is what a scan records."""
+    from romrunner.devices.mounts import mount_points
+    from romrunner.library.roots import mount_point_of
+
+    first, outer = tmp_path / "first", tmp_path / "outer"
+    reason = _mount_tmpfs(first, "8m")
+    if reason:
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
+    moved = outer / "nas"
+    try:
+        assert _mount_tmpfs(outer, "8m") == ""
+        moved.mkdir()
+        done = subprocess.run(["mount", "--move", str(first), str(moved)],
+                              capture_output=True, text=True)
+        if done.returncode:
+            pytest.skip(f"mount --move is refused here: {done.stderr.strip()}")
+        assert mount_point_of(moved / "GBA", mount_points()) == str(moved)
+        assert mount_point_of(outer / "other", mount_points()) == str(outer)
+    finally:
+        _umount(moved)
+        _umount(outer)
+        _umount(first)
 
 
 def _listed(cli: Any) -> tuple[dict[str, Any], str]:

@@ -39,47 +39,97 @@ def _unescape(field: str) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """One line of the system's mount list."""
+
+    id: int
+    parent: int
+    point: str
+    mount: Mount
+
+
+class MountTable:
+    """The system's mounts (``/proc/self/mountinfo``), and which of them a path shows."""
+
+    def __init__(self, listed: list[_Listed]) -> None:
+        self._listed = listed
+        self._children: dict[int, list[_Listed]] = {}
+        for entry in listed:
+            self._children.setdefault(entry.parent, []).append(entry)
+        ids = {entry.id for entry in listed}
+        # the namespace's root: a mount at / whose parent is not listed (outside it)
+        roots = [entry for entry in listed if entry.point == "/"]
+        self._top = next((entry for entry in roots if entry.parent not in ids),
+                         roots[0] if roots else None)
+
+    @property
+    def points(self) -> list[str]:
+        """Every mount point listed (bind mounts too, hidden ones too), in the list's order."""
+        return [entry.point for entry in self._listed]
+
+    def shown_at(self, path: str) -> _Listed | None:
+        """The mount whose file system ``path`` (absolute, resolved) shows, as the system
+        walks it: from the root, at each folder a mount of the file system walked so far is
+        mounted on, into the last of those stacked there. A mount another was mounted over
+        since — at its point, or at a folder above it — is not reached (review46c F1); one
+        moved with ``mount --move`` is, wherever it lies in the list (the list's order alone
+        took it for hidden). None when the list has no root."""
+        here, seen = self._top, set()
+        while here is not None and here.id not in seen:  # (a list that loops: where it did)
+            seen.add(here.id)
+            here = self._stacked(here, seen)
+            below = [entry for entry in self._children.get(here.id, ())
+                     if len(entry.point) > len(here.point) and _covers(entry.point, path)]
+            if not below:
+                return here
+            here = min(below, key=lambda entry: len(entry.point))  # (the first one walked)
+        return here
+
+    def _stacked(self, entry: _Listed, seen: set[int]) -> _Listed:
+        """The last mount stacked over ``entry`` at its own point (``entry`` when none)."""
+        while True:
+            over = [child for child in self._children.get(entry.id, ())
+                    if child.point == entry.point and child.id not in seen]
+            if not over:
+                return entry
+            entry = over[-1]
+            seen.add(entry.id)
+
+
+def _listed(line: str) -> _Listed | None:
+    """A mountinfo line (``ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS] - TYPE SOURCE ...``),
+    or None when it is not one."""
+    before, sep, after = line.partition(" - ")
+    fields, tail = before.split(), after.split()
+    if not sep or len(fields) < 5 or len(tail) < 2:
+        return None
+    try:
+        ids = int(fields[0]), int(fields[1])
+    except ValueError:
+        return None
+    point = _unescape(fields[4])
+    return _Listed(ids[0], ids[1], point, Mount(Path(point), tail[0], _unescape(tail[1]),
+                                                fields[2], _unescape(fields[3])))
+
+
+def mount_points(mountinfo: Path = MOUNTINFO) -> MountTable | None:
+    """The system's mounts (bind mounts too, hidden ones too), or None when it lists none
+    (no ``/proc/self/mountinfo``: not Linux)."""
+    try:
+        lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return None
+    listed = [entry for line in lines if (entry := _listed(line)) is not None]
+    return MountTable(listed) if listed else None
+
+
 def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
-    """The mount holding ``path`` (the longest mount point above it; of two, the later), or
-    None when unknown. Compared as text (mount points are absolute and normalised): a deploy
-    asks this of the card and of every library root."""
-    try:
-        lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
-    except OSError:
-        return None
-    target = str(path.resolve())
-    best: list[str] | None = None
-    best_depth = -1
-    for line in lines:
-        before, sep, after = line.partition(" - ")
-        fields = before.split()
-        if not sep or len(fields) < 5:
-            continue
-        point = fields[4] if "\\" not in fields[4] else _unescape(fields[4])
-        if point != target and not target.startswith(point if point.endswith("/")
-                                                     else f"{point}/"):
-            continue
-        depth = point.rstrip("/").count("/")
-        tail = after.split()
-        if len(tail) >= 2 and depth >= best_depth:
-            best, best_depth = [point, tail[0], tail[1], fields[2], fields[3]], depth
-    if best is None:
-        return None
-    point, fs_type, source, device, root = best
-    return Mount(Path(point), fs_type, _unescape(source), device, _unescape(root))
-
-
-def mount_points(mountinfo: Path = MOUNTINFO) -> list[str] | None:
-    """Every mount point the system lists (bind mounts too), in the order they were mounted,
-    or None when it lists none (no ``/proc/self/mountinfo``: not Linux). A mount another was
-    mounted over since is listed still: see :func:`shown_at`."""
-    try:
-        lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
-    except OSError:
-        return None
-    points = [_unescape(fields[4]) for line in lines
-              if len(fields := line.partition(" - ")[0].split()) >= 5]
-    return points or None
+    """The mount holding ``path`` (the one it shows: see :meth:`MountTable.shown_at`), or
+    None when unknown: a deploy asks this of the card and of every library root."""
+    table = mount_points(mountinfo)
+    shown = None if table is None else table.shown_at(str(path.resolve()))
+    return None if shown is None else shown.mount
 
 
 def _covers(point: str, path: str) -> bool:
@@ -87,17 +137,12 @@ def _covers(point: str, path: str) -> bool:
     return point == path or point == "/" or path.startswith(point.rstrip("/") + "/")
 
 
-def shown_at(path: str, points: list[str]) -> str | None:
-    """The mount point of ``points`` (in the order they were mounted) whose file system
-    ``path`` shows: the last mounted of those covering it — a mount another was mounted over
-    since, at its point or at a folder above it, is hidden (review46c F1: a share so hidden
-    was taken for mounted). By the system's list alone: a device number compared with
-    ``stat``'s is not the same on btrfs (review46e F1). None when none covers it."""
-    shown = None
-    for point in points:
-        if _covers(point, path):
-            shown = point
-    return shown
+def shown_at(path: str, table: MountTable) -> str | None:
+    """The mount point of the mount whose file system ``path`` shows (see
+    :meth:`MountTable.shown_at`); by the system's list alone: a device number compared with
+    ``stat``'s is not the same on btrfs (review46e F1). None when the list has no root."""
+    shown = table.shown_at(path)
+    return None if shown is None else shown.point
 
 
 def place_on_device(path: Path) -> tuple[str, PurePosixPath] | None:

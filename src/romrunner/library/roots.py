@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from romrunner.devices.mounts import shown_at
+from romrunner.devices.mounts import MountTable, shown_at
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import EMPTIED, NO_LONGER_A_GAME
 from romrunner.library.summary import OVERWRITTEN, original_path, os_path
@@ -653,16 +653,16 @@ class MovedRoot:
     bios_files: int
 
 
-def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
+def mount_point_of(path: Path, points: MountTable | None = None) -> str | None:
     """Where the file system holding ``path`` is mounted: the mount point of the system's
-    list (``points``, in the order mounted) that its real path shows (a bind mount of a
+    list (``points``) that its real path shows (a bind mount of a
     folder of the same disk too; not one another mount hides: see
     :func:`~romrunner.devices.mounts.shown_at`), or where the system lists none, the topmost
     folder above it on the same device (``/`` for the system disk, ``/mnt/nas`` for a share
     mounted there); None when it cannot be looked at. A path, not a device number: a network
     share's device number can change at each mount, its mount point does not."""
     here = os.path.realpath(path)
-    if points:
+    if points is not None:
         shown = shown_at(here, points)
         if shown is not None:
             return shown
@@ -682,14 +682,14 @@ def mount_point_of(path: Path, points: list[str] | None = None) -> str | None:
         here = parent
 
 
-def mounted_folders(path: Path, points: list[str] | None) -> list[str]:
+def mounted_folders(path: Path, points: MountTable | None) -> list[str]:
     """The folders inside ``path`` that are mount points shown there, relative to it: those
     of the system's mount ``points`` at any depth, or where it lists none, its top-level
     folders on another device than it."""
     here = os.path.realpath(path)
     inside = here.rstrip("/") + "/"
     if points is not None:
-        return sorted({point[len(inside):].rstrip("/") for point in points
+        return sorted({point[len(inside):].rstrip("/") for point in points.points
                        if point.startswith(inside) and len(point) > len(inside)
                        and shown_at(point, points) == point})
     try:
@@ -720,7 +720,7 @@ class DiskState:
     folders_unmounted: tuple[str, ...] = ()
 
 
-def disk_state(root: Root, points: list[str] | None) -> DiskState:
+def disk_state(root: Root, points: MountTable | None) -> DiskState:
     """Whether ``root`` is there now and whether the disk it lay on, or a disk one of its
     folders lay on, at its last completed scan is mounted now (the system's mount
     ``points``, see :func:`romrunner.devices.mounts.mount_points`): what a scan holds back

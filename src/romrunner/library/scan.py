@@ -33,7 +33,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.catalog.importer import has_catalogs
-from romrunner.devices.mounts import mount_points
+from romrunner.devices.mounts import MountTable, mount_points
 from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NOT_A_DISC, VANISHED, Examined, Job, not_read
 from romrunner.library.games import undecided_archives_of_notes
@@ -281,7 +281,7 @@ class _Options(NamedTuple):
     progress: Progress | None
     accept_missing: bool
     hash_plan: HashPlan
-    mounts: list[str] | None  # the system's mount points, in the order mounted
+    mounts: MountTable | None  # the system's mounts
 
 
 def _plan_root(db: Database, index: PackIndex, root: Root, rules: WalkRules,
