@@ -103,6 +103,7 @@ from romrunner.library.containers import (
     is_inside,
     is_unsafe_member_name,
     read_sheet,
+    referenced_files,
     sheet_entries,
     sheet_file_names,
 )
@@ -544,6 +545,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
+    _follow_playlists_sheets(db, games, tracks, builder)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     # the discs of the chosen sets, and those missing from the library (held: the set's own
     # .m3u still lists them), which the library's .m3u may name (a copy's too)
@@ -2313,6 +2315,55 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
             "the sheet's name for it)"))
 
 
+def _follow_playlists_sheets(db: Database, games: dict[int, _Game],
+                             tracks: dict[int, list[_Track]], builder: _Builder) -> None:
+    """Make each chosen playlist's disc that is no game of the library — its sheet in a
+    folder the scan skips, as muOS's hidden ``.Game/`` beside ``Game.m3u`` copied back from a
+    card — go with the tracks its sheet names: the sheet is read now and each file it names
+    becomes a file of the playlist, checked and copied as its other files (qa201 F1: the
+    sheets went to the card without their tracks, and the deploy said "completed"). A sheet
+    that cannot be read leaves the playlist out (see :meth:`_Builder._track_item`)."""
+    for game in games.values():
+        entries = tracks.get(game.id)
+        if not entries or not game.filename.lower().endswith(".m3u"):
+            continue
+        parent = game.source.rpartition("/")[0]
+        sheets = [entry for entry in entries if entry.name.lower().endswith(_TRACKED_SHEETS)]
+        if not sheets:
+            continue
+        builder.volatile = True  # (reads the library: see _Builder.__init__)
+        known = _library_files(db, game, [posixpath.join(parent, entry.name)
+                                          for entry in sheets])
+        followed: list[_Track] = []
+        for entry in entries:
+            followed.append(entry)
+            source = posixpath.join(parent, entry.name)
+            if entry not in sheets or source in known:
+                continue  # (a disc of the library: placed as a game of its own)
+            try:
+                names = referenced_files(Path(os_path(source)))
+            except (ContainerError, OSError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                builder.unread_sheets[(game.id, entry.name)] = why
+                continue
+            folder = entry.name.rpartition("/")[0]
+            followed += [_Track(f"{folder}/{name}" if folder else name, None, None, None)
+                         for name in names]
+        tracks[game.id] = list(dict.fromkeys(followed))
+
+
+_TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
+
+
+def _library_files(db: Database, game: _Game, sources: list[str]) -> set[str]:
+    """Of ``sources`` (paths in ``game``'s library root), those a game of the library is."""
+    prefix = len(game.root.rstrip("/")) + 1
+    return {sources[0][:prefix] + str(row[0]) for row in db.query(
+        "SELECT filepath FROM games WHERE root_id = ? AND filepath IN "
+        "(SELECT value FROM json_each(?))",
+        (game.root_id, json.dumps([source[prefix:] for source in sources])))}
+
+
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
                   ) -> str | None:
     return members[game.id][2] if game.archive else game.sha1
@@ -2671,6 +2722,9 @@ class _Builder:
         # True once the plan read something no key of a kept plan covers (a source's state, a
         # sheet, the card's files): such a plan is not kept between runs (see plancache).
         self.volatile = False
+        # A chosen playlist's disc sheet read for its tracks, and why it could not be (see
+        # _follow_playlists_sheets): (game id, its entry) -> why
+        self.unread_sheets: dict[tuple[int, str], str] = {}
         self._card_records: dict[str, Owned] | None = None  # see card_records
 
     def folder(self, platform_id: str) -> str | None:
@@ -3261,6 +3315,12 @@ class _Builder:
                     track: _Track, flat_name: str | None = None) -> PlanItem | None:
         self.volatile = True  # (reads the library: see __init__)
         source = os.path.join(parent, track.name)
+        unread = self.unread_sheets.get((game.id, track.name))
+        if unread is not None:
+            self.error("track-refused", f"{game.source}: its disc {track.name!r} cannot be "
+                       f"read for the tracks it names ({unread}); the game is not deployed",
+                       game, game.source)
+            return None
         refused = _track_refusal(game, track, source, self.real_path)
         if refused:
             self.error("track-refused", f"{game.source}: track {track.name!r} {refused}; the "

@@ -1,0 +1,81 @@
+"""A playlist whose discs are no games of the library — muOS's layout, `Game.m3u` beside a
+hidden `.Game/` the scan skips, copied back from a card — goes to the card with the tracks
+its discs' sheets name (qa201 F1: the .m3u and the .cue sheets went without their .bin
+tracks, and the deploy said "completed", exit 0: a game listed that cannot load)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile
+
+TITLE = "Parasite Eve (USA)"
+
+
+def _hidden_set(lib: Path) -> dict[str, bytes]:
+    """Two cue/bin discs in ``lib/psx/.TITLE/`` and ``lib/psx/TITLE.m3u`` naming their
+    sheets: each file's path under ``psx`` -> its bytes."""
+    psx = lib / "psx"
+    files: dict[str, bytes] = {}
+    lines = []
+    for disc in (1, 2):
+        name = f"{TITLE} (Disc {disc})"
+        files[f".{TITLE}/{name}.bin"] = os.urandom(2352 * 40)
+        files[f".{TITLE}/{name}.cue"] = (f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                          "    INDEX 01 00:00:00\n").encode()
+        lines.append(f".{TITLE}/{name}.cue")
+    files[f"{TITLE}.m3u"] = ("\n".join(lines) + "\n").encode()
+    for relpath, data in files.items():
+        (psx / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (psx / relpath).write_bytes(data)
+    return files
+
+
+def _card_files(card: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(card)): path.read_bytes() for path in card.rglob("*")
+            if path.is_file() and ".romrunner" not in path.parts}
+
+
+def test_a_playlists_discs_in_a_hidden_folder_go_with_their_tracks(cli: Any,
+                                                                    tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    files = _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    listed = cli("--json", "games", "ls").json()["data"]["games"]
+    assert [game["filename"] for game in listed] == [f"{TITLE}.m3u"]  # (the discs: hidden)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert deployed.code == 0, deployed.err
+    on_card = _card_files(card)
+    folder = next(iter(on_card)).split("/")[0:-1]
+    assert {path.rsplit("/", 1)[-1] for path in on_card} >= {
+        relpath.rsplit("/", 1)[-1] for relpath in files}, sorted(on_card)
+    for relpath, data in files.items():  # (each file byte for byte, the tracks beside their
+        (found,) = [path for path in on_card if path.endswith(relpath)]  # sheets)
+        assert on_card[found] == data, found
+    assert folder  # (under the platform's folder)
+    again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_a_playlists_hidden_disc_missing_a_track_leaves_the_playlist_out(
+        cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    (lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 2).bin").unlink()
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert deployed.code != 0
+    said = deployed.json()
+    assert any(f"{TITLE} (Disc 2).bin: missing" in line
+               for line in said["warnings"] + said["errors"]), deployed.out
+    assert _card_files(card) == {}  # (no sheet without its track, no playlist of half a set)
+    (lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 1).cue").write_bytes(b"\xff" * (2 << 20))
+    unread = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = unread.json()
+    assert unread.code != 0 and any("cannot be read for the tracks it names" in line
+                                    for line in said["warnings"] + said["errors"]), unread.out
+    assert _card_files(card) == {}
