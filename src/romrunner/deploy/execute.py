@@ -107,6 +107,7 @@ from romrunner.deploy.plan import (
     DeployPlan,
     PlanItem,
     a_present_game_has,
+    beyond_a_rescan,
     changed_since_the_scan,
     held_copies,
     m3u_line,
@@ -3228,7 +3229,56 @@ def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) ->
     items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
     _follow_moved_roots(db, items)
+    _follow_rescans(db, items)
     return items
+
+
+def _scan_records(db: Database, ids: Iterable[int]) -> dict[str, tuple[int, int | None,
+                                                                        str | None]]:
+    """The library's scan records now of the games ``ids``' files (their own, and their
+    tracks): size, modification time and SHA1, by path."""
+    ids = sorted(set(ids))
+    records: dict[str, tuple[int, int | None, str | None]] = {}
+    if not ids:
+        return records
+    games: dict[int, str] = {}
+    for game_id, root, filepath, size, mtime_ns, sha1 in db.query(
+            "SELECT g.id, r.path, g.filepath, g.file_size, g.file_mtime_ns, g.sha1_bin "
+            "FROM games g JOIN library_roots r ON r.id = g.root_id "
+            "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_missing = 0",
+            (json.dumps(ids),)):
+        source = f"{str(root).rstrip('/')}/{filepath}"
+        games[int(game_id)] = source
+        records[source] = (int(size), mtime_ns, None if sha1 is None else bytes(sha1).hex())
+    for game_id, name, size, mtime_ns, sha1 in db.query(
+            "SELECT game_id, name, file_size, file_mtime_ns, file_sha1 FROM game_files "
+            "WHERE kind = 'track' AND file_size IS NOT NULL "
+            "AND game_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)):
+        if int(game_id) in games:
+            parent = games[int(game_id)].rpartition("/")[0]
+            records.setdefault(f"{parent}/{name}", (int(size), mtime_ns, sha1))
+    return records
+
+
+def _follow_rescans(db: Database, items: list[_Item]) -> None:
+    """Take for each file a resume copies the time the library's scan records now, when a
+    rescan since the deployment was planned found it of the same size and SHA1: a source
+    only touched (a new time, the same content) is copied as planned, not failed "changed
+    since the scan" by every resume after a rescan as before. A source the library has no
+    SHA1 of (known by its CRC32 only) is not: the deployment recorded no other hash of it
+    to tell its content the same."""
+    waiting = [item for item in items if item.action == COPY and item.status != "copied"
+               and item.game_id is not None and item.source and item.content is None
+               and item.sha1 is not None and item.source_mtime_ns is not None]
+    if not waiting:
+        return
+    records = _scan_records(db, (item.game_id for item in waiting
+                                 if item.game_id is not None))
+    for item in waiting:
+        record = records.get(item.source)
+        if record is not None and record[1] is not None and record[0] == item.size \
+                and record[2] == item.sha1 and record[1] != item.source_mtime_ns:
+            item.source_mtime_ns = record[1]
 
 
 def _follow_moved_roots(db: Database, items: list[_Item]) -> None:
@@ -5081,6 +5131,10 @@ class _SourceGone(_FileFailed):
     """The file's source is not where the scan saw it."""
 
 
+class _SourceChanged(_FileFailed):
+    """The file's source is not of the size or time the scan saw."""
+
+
 class _Runner:
     """One run over a deployment's decided items."""
 
@@ -5346,6 +5400,8 @@ class _Runner:
         except _SourceGone as exc:
             self._library_error(item, exc)
             error = self._moved_since(item) or str(exc)
+        except _SourceChanged as exc:
+            error = self._changed_since(item) or str(exc)
         except _FileFailed as exc:
             error = str(exc)
         except OSError as exc:
@@ -5397,6 +5453,33 @@ class _Runner:
             return None
         return (f"{item.source}: moved or renamed since this deployment was planned (its game "
                 f"is now {now}): a new `romrunner deploy` takes it from there")
+
+    def _changed_since(self, item: _Item) -> str | None:
+        """The words a resume says of a source of the planned size at another time than the
+        deployment's plan took from the scan, with the way on; None for the plan's words (a
+        first run, as its dry run says; a source of another size, or one no rescan can
+        store). A rescan since that recorded it as it is now leaves it to a new deploy (a
+        resume copies a source a rescan found the same, see :func:`_follow_rescans`); before
+        one, a source the library knows the SHA1 of is copied by a resume after it, if its
+        content is the same."""
+        if self.fresh or item.game_id is None or item.content is not None \
+                or beyond_a_rescan(item.source) is not None:
+            return None
+        try:
+            info = os.stat(os_path(item.source))
+        except OSError:
+            return None
+        if info.st_size != item.size:  # (its content is not the same)
+            return None
+        record = _scan_records(self.db, [item.game_id]).get(item.source)
+        if record is not None and (record[0], record[1]) == (info.st_size, info.st_mtime_ns):
+            return (f"{item.source}: changed since this deployment was planned, as the last "
+                    "scan read it: a new `romrunner deploy` takes it as it is now")
+        if item.sha1 is None:
+            return None
+        return (f"{item.source}: changed since the scan: `romrunner scan` reads it again, "
+                f"then `romrunner deploy resume {self.deployment_id}` copies it if its "
+                "content is the same (else a new `romrunner deploy`)")
 
     def _planned_sources(self) -> dict[int, set[str]]:
         """The library files the deployment planned to copy, per game (read once, on the
@@ -6221,7 +6304,7 @@ def _open_source(item: _Item) -> tuple[int, os.stat_result]:
         os.set_blocking(src, True)  # (a file system that heeds the flag on reads: FUSE)
         if before.st_size != item.size or (item.source_mtime_ns is not None
                                            and before.st_mtime_ns != item.source_mtime_ns):
-            raise _FileFailed(changed_since_the_scan(item.source))
+            raise _SourceChanged(changed_since_the_scan(item.source))
     except BaseException:
         os.close(src)
         raise

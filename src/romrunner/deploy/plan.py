@@ -3733,16 +3733,18 @@ def source_problem(item: PlanItem) -> tuple[str, str] | None:
 
 def changed_since_the_scan(source: str) -> str:
     """The words of a source no longer as the scan saw it, by the plan and the run alike: in
-    a resume the scan is the one the deployment was planned from, which a rescan since does
-    not change (QA42 F8: "rescan it" was said again after each rescan)."""
-    now = _beyond_a_rescan(source)
+    a resume the scan is the one the deployment was planned from (QA42 F8: "rescan it" was
+    said again after each rescan). A resume takes a rescan's record of a source of the same
+    content, and the run says so of a source of the planned size (see ``_changed_since`` in
+    :mod:`romrunner.deploy.execute`)."""
+    now = beyond_a_rescan(source)
     if now is not None:  # (qa184 F3: "rescan it" again after every rescan that could not)
         return f"{source}: changed since the scan, {now}"
     return (f"{source}: changed since the scan (rescan it; a deployment planned before "
             "takes it as it is now only in a new `romrunner deploy`)")
 
 
-def _beyond_a_rescan(source: str) -> str | None:
+def beyond_a_rescan(source: str) -> str | None:
     """What a source changed since the scan is now when no rescan can store it — empty, or a
     zip no longer readable (corrupt, cut short) — with the way on; None otherwise. Asked of
     changed sources only."""
