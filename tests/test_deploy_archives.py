@@ -262,3 +262,38 @@ def test_a_disc_zipped_whole_is_not_read_by_an_emulator_said_to_read_every_forma
     text = cli("--pack", str(pack), "autolist", "1", "--limit", "0").out  # (said in text too)
     assert any("Crash Course (USA).zip" in line and "A disc zipped whole" in line
                for line in text.splitlines()), text
+
+
+def test_the_archives_entries_are_keyed_as_the_readme_says(cli: Any, tmp_path: Path) -> None:
+    """F2: a disc zipped whole and a one-image zip of one platform and emulator are two
+    entries of ``plan.archives``, told apart by ``discs`` alone (their answers differ): the
+    README now says so and names each field, which it did not (a consumer keying the list
+    by platform, emulator and format lost one)."""
+    root = tmp_path / "roms"
+    disc = root / "psx/Crash Course (USA).zip"
+    disc.parent.mkdir(parents=True)
+    with zipfile.ZipFile(disc, "w") as archive:
+        archive.writestr("Crash Course (USA).cue", _CUE)
+        archive.writestr("Crash Course (USA) (Track 1).bin", b"\x01" * 2352 * 8)
+        archive.writestr("Crash Course (USA) (Track 2).bin", b"\x02" * 2352 * 4)
+    _zip(root / "psx/Dust Road (USA).zip", "Dust Road (USA).iso", "e")
+    muos_profile(cli, root)
+    pack = _pack(tmp_path, {"retroarch-pcsx-rearmed": ["*"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+              "platform:psx")
+    assert dry.code == 0, dry.err
+    entries = dry.json()["data"]["plan"]["archives"]
+    keys = [(e["platform_id"], e["emulator"], e["extension"], e["discs"]) for e in entries]
+    assert sorted(keys) == [("psx", "retroarch-pcsx-rearmed", ".zip", False),
+                            ("psx", "retroarch-pcsx-rearmed", ".zip", True)], entries
+    assert {(e["discs"], e["games"], e["readable"]) for e in entries} == {
+        (False, 1, "yes"), (True, 1, "unknown")}
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    said = readme[readme.index("The JSON's `plan.archives`"):]
+    said = said[:said.index("Chosen games missing")]
+    for field in entries[0]:
+        assert f"`{field}`" in said, field
+    assert "one entry per platform, emulator, format and kind" in said
+    assert "told apart by `discs`" in said

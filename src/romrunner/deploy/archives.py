@@ -41,7 +41,10 @@ ARCHIVES = frozenset({".zip", ".7z"})
 @dataclass(frozen=True)
 class ArchiveSupport:
     """How many archived games of one format go to one platform with one emulator, and
-    whether that emulator reads the format (``yes``, ``no`` or ``unknown``, and why)."""
+    whether that emulator reads the format (``yes``, ``no`` or ``unknown``, and why). Its key
+    is the platform, emulator, format and ``disc``: the archives of a whole disc are counted
+    apart only where the emulator's answer differs for them (see :func:`archive_support`), so
+    two entries may share a platform, emulator and format (README: ``plan.archives``)."""
 
     platform_id: str
     emulator_id: str | None
@@ -52,7 +55,7 @@ class ArchiveSupport:
     disc: bool = False  # archives of a whole disc (a sheet and its tracks), told apart
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form (``plan.archives``' entries; README describes each field)."""
         return {"platform_id": self.platform_id, "emulator": self.emulator_id,
                 "extension": self.extension, "games": self.games, "readable": self.readable,
                 "why": self.why, "discs": self.disc}
