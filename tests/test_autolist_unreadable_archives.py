@@ -119,3 +119,26 @@ def test_an_archive_of_one_rom_its_emulator_lists_no_archive_for_stays_warned_of
     assert dry.code == 0, dry.err
     codes = [w["code"] for w in dry.json()["data"]["plan"]["warnings"]]
     assert "archive-unreadable" in codes, codes
+
+
+def test_a_zipped_disc_left_out_for_another_version_is_not_warned_of(
+        cli: Any, tmp_path: Path) -> None:
+    """F9: "A disc zipped whole: whether … reads it is unknown" was said of a version the
+    auto-list leaves out for another one (``other_version``: not deployed) too; it is said of
+    the version listed only."""
+    from tests.test_deploy_archives import _pack
+
+    root = tmp_path / "roms"
+    _zipped_disc(root / "psx", "Spyro the Dragon (USA)", "spyro-usa")
+    _zipped_disc(root / "psx", "Spyro the Dragon (Europe)", "spyro-europe")
+    muos_profile(cli, root)
+    pack = _pack(tmp_path, {"retroarch-pcsx-rearmed": ["*"]})
+    result = cli("--json", "--pack", str(pack), "autolist", "1")
+    assert result.code == 0, result.err
+    games = {game["filename"]: game for game in result.json()["data"]["games"]}
+    kept, left = games["Spyro the Dragon (USA).zip"], games["Spyro the Dragon (Europe).zip"]
+    assert kept["included"] and not kept["dropped"], kept
+    assert left["dropped"] == "other_version", left
+    assert any(w.startswith("A disc zipped whole: whether retroarch-pcsx-rearmed reads it is "
+                            "unknown") for w in kept["warnings"]), kept
+    assert not any(w.startswith("A disc zipped whole") for w in left["warnings"]), left

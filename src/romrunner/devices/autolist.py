@@ -1747,7 +1747,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             and game.id not in bios], extensions).items():
         bios[game_id] = kind
         entries[game_id].warnings = [*entries[game_id].warnings, why]
-    _leave_out_unreadable_archives(db, pack, profile, games, entries, bios)
+    unknown = _leave_out_unreadable_archives(db, pack, profile, games, entries, bios)
     for game_id, tracks in discs_lacking_tracks(db, [
             game.id for game in games if entries[game.id].included and game.id not in bios
             and game.filename.lower().endswith((".cue", ".gdi"))]).items():
@@ -1768,6 +1768,10 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             disk.reason, disk.kept_instead = DROP_SET_LEFT_OUT, zipped.kept_instead
             disk.warnings = [*disk.warnings, f"Its set's zip ({zipped.filename}) is left "
                              "out: the CHD goes with it"]
+    for game_id, warning in unknown.items():  # (said of those listed only: not of a
+        entry = entries[game_id]                # version left out for another one, F9)
+        if entry.included and not entry.dropped:
+            entry.warnings = [*entry.warnings, warning]
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:
@@ -1787,16 +1791,18 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
 
 def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: Profile,
                                    games: Iterable[_Game], entries: dict[int, AutoListEntry],
-                                   bios: dict[int, str]) -> None:
+                                   bios: dict[int, str]) -> dict[int, str]:
     """Mark in ``bios`` the included archives (.zip, .7z) of a whole disc (a sheet and its
     tracks) whose emulator cannot read their format, by the pack's formats of it (as a
     deploy's plan judges them), saying why: left out before one game, one ROM, so a copy of
     the game its emulator reads is kept in its place. One whose emulator the pack lists no
     formats for, or every format (``*``: a frontend, which unpacks only the file it loads),
-    is not judged: kept, and said. An archive of one ROM stays (the deploy's plan warns of it):
-    RetroArch unpacks one for a core that does not read archives itself, and the pack's
-    formats of many cartridge cores leave ``zip`` out."""
+    is not judged: kept, and said (the warning returned per game id, given by the caller to
+    those the auto-list keeps once it has chosen among versions). An archive of one ROM stays
+    (the deploy's plan warns of it): RetroArch unpacks one for a core that does not read
+    archives itself, and the pack's formats of many cartridge cores leave ``zip`` out."""
     said: dict[tuple[str, str], tuple[str, str]] = {}
+    unknown: dict[int, str] = {}
     judged: dict[int, tuple[str, str]] = {}  # game id -> its slot of ``said``
     for game in games:
         entry = entries[game.id]
@@ -1818,8 +1824,9 @@ def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: 
             entry.warnings = [*entry.warnings, f"{emulator} cannot read {extension} files "
                               f"({why}): extract the disc in the library and rescan"]
         else:  # (not known: kept, never guessed, and said — qa200 F2)
-            entry.warnings = [*entry.warnings, f"{DISC_ZIPPED_UNKNOWN}: whether {emulator} "
-                              f"reads it is unknown ({why})"]
+            unknown[game_id] = (f"{DISC_ZIPPED_UNKNOWN}: whether {emulator} reads it is "
+                                f"unknown ({why})")
+    return unknown
 
 
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
