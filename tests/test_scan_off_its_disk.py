@@ -540,9 +540,16 @@ def test_library_ls_says_a_roots_disk_is_not_mounted_now(cli: Any, share: Path) 
     entry, text = _listed(cli)
     assert (entry["there"], entry["unmounted"]) == (True, str(share))
     assert f"(mounted at {share}) is not mounted now" in text and "--accept-missing" in text
-    shutil.rmtree(share / "GBA")
+    shutil.rmtree(share / "GBA")  # (the mount point empty: what a scan holds back too)
     entry, text = _listed(cli)
-    assert entry["there"] is False and "not there now" in text
+    assert (entry["there"], entry["unmounted"], entry["answering"]) == (False, str(share), True)
+    assert "is not mounted now" in text
+    share.rmdir()  # (no folder at all: moved? `library move` says where it is now)
+    try:
+        entry, text = _listed(cli)
+        assert entry["there"] is False and "not found" in text and "library move" in text
+    finally:
+        share.mkdir()
 
 
 def test_library_ls_names_a_folder_whose_disk_is_not_mounted_now(cli: Any,
@@ -556,6 +563,7 @@ def test_library_ls_names_a_folder_whose_disk_is_not_mounted_now(cli: Any,
         assert (entry["there"], entry["unmounted"]) == (True, None)
         assert entry["folders_unmounted"] == ["PSX"]
         assert "1 folder on a disk of its own at its last scan, not mounted now (PSX)" in text
+        assert "if its files lie here now" in text
     finally:
         _umount(folder)
 

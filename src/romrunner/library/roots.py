@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -718,6 +720,8 @@ class DiskState:
     unmounted: str | None = None
     # its folders that were mount points at that scan and are folders, but none, now
     folders_unmounted: tuple[str, ...] = ()
+    answering: bool = True  # False: its file system did not answer in time (not looked at)
+    folder: bool = True  # False: no folder at its path (gone, moved, a share's mount point too)
 
 
 def disk_state(root: Root, points: MountTable | None) -> DiskState:
@@ -726,17 +730,40 @@ def disk_state(root: Root, points: MountTable | None) -> DiskState:
     ``points``, see :func:`romrunner.devices.mounts.mount_points`): what a scan holds back
     (review46c F8: `library ls` showed such a root as any other). Nothing is read but a
     ``stat`` of the root and of its recorded mounted folders."""
-    if not root_is_there(str(root.path)) and (root.games or not os.path.isdir(root.path)):
-        return DiskState(there=False)  # (an empty folder of no games yet is there)
     now = mount_point_of(root.path, points)
     unmounted = root.mount if (root.mount is not None and now is not None
                                and fell_off_its_mount(root.mount, now)) else None
+    folder = os.path.isdir(root.path)
+    if not root_is_there(str(root.path)) and (root.games or not folder):
+        # (an empty folder of no games yet is there)
+        return DiskState(there=False, unmounted=unmounted, folder=folder)
     if unmounted is not None or not root.mounted:
         return DiskState(there=True, unmounted=unmounted)
     shown = set(mounted_folders(root.path, points))
     return DiskState(there=True, folders_unmounted=tuple(
         folder for folder in root.mounted
         if folder not in shown and os.path.isdir(os.path.join(root.path, folder))))
+
+
+def disk_states(roots: list[Root], points: MountTable | None,
+                wait: float = 3.0) -> dict[int, DiskState]:
+    """Each root's :func:`disk_state` by its id, each asked in a thread of its own: a root
+    whose file system does not answer within ``wait`` seconds altogether (a network share
+    that stopped responding, a dead FUSE mount) is said not answering, not waited for
+    (review47a F2: `library ls` hung on one, where it had read only the database)."""
+    found: dict[int, DiskState] = {}
+
+    def ask(root: Root) -> None:
+        found[root.id] = disk_state(root, points)
+
+    threads = [threading.Thread(target=ask, args=(root,), daemon=True) for root in roots]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + wait
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return {root.id: found.get(root.id, DiskState(there=False, answering=False))
+            for root in roots}
 
 
 def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:
