@@ -490,6 +490,23 @@ def test_a_mount_moved_under_a_later_one_is_shown_wherever_it_lies_in_the_list(
     assert _shown(tmp_path, looping, "/a") == "/"  # (a list that loops ends)
 
 
+def test_a_chroots_list_and_a_mount_over_the_root_are_read_as_the_system_walks_them(
+        tmp_path: Path) -> None:
+    """review47a F1: in a chroot the list names no `/` — nothing was found mounted (a card
+    on tmpfs got FAT's names, an unmounted folder's games were marked missing): the list's
+    order is read, as before. F4: a mount over `/` since (`mount --bind / /`) is not the
+    process's root, whose walk starts below it."""
+    chroot = ["40 30 0:50 /srv/jail/proc /proc rw - proc proc rw",
+              "41 30 0:51 / /media/card rw - tmpfs tmpfs rw"]
+    assert _shown(tmp_path, chroot, "/media/card/roms") == "/media/card"
+    assert _shown(tmp_path, chroot, "/proc/self") == "/proc"
+    assert _shown(tmp_path, chroot, "/home/u") is None
+    over_root = ["22 1 8:1 / / rw - ext4 /dev/sda1 rw",
+                 "23 22 0:5 / /proc rw - proc proc rw",
+                 "60 22 8:1 / / rw - ext4 /dev/sda1 rw"]  # (bound over / after /proc)
+    assert _shown(tmp_path, over_root, "/proc/self") == "/proc"
+
+
 def test_a_share_moved_into_a_disk_mounted_after_it_is_recorded_at_its_own_place(
         tmp_path: Path) -> None:
     """The same with real mounts (root only): the share's mount is what a scan records."""

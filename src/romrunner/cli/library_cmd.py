@@ -14,8 +14,10 @@ from romrunner.library.roots import (
     disk_states,
     list_roots,
     move_hint,
+    move_root,
     recorded_elsewhere,
     register_root,
+    remove_root,
 )
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples, shell_word
@@ -147,3 +149,69 @@ def _disk_said(path: Path, state: DiskState) -> str | None:
                 f"{'it' if one else 'them'} back ({accept} if {'its' if one else 'their'} "
                 "files lie here now)")
     return None
+
+
+@library.command(name="rm")
+@click.argument("path", type=path_param())
+@click.option("--force", is_flag=True,
+              help="Forget it even when its games are in collections or have overrides.")
+def library_rm(path: Path, force: bool) -> int:
+    """Forget a root and its games (files on disk are never touched).
+
+    Games in collections, with overrides or a platform set by hand are refused unless --force
+    (that curation would be lost); a folder that moved keeps everything with `library move`."""
+    app = app_context()
+    removed = remove_root(app.open_db(), path, force=force)
+    if not removed.reachable and removed.games:
+        # (review 113 F3: a prune then removed its games' copies from the card, unsaid)
+        app.warn(f"{removed.path} is not reachable now (not mounted?): the copies of its "
+                 "games on a card are no longer held: a deploy with --prune removes those "
+                 "whose content another library file holds, and keeps the others as maybe "
+                 "the only copy left (`--force` removes them); `romrunner library add` it "
+                 "again to keep them held")
+    elif removed.missing:  # (review 115 F1: the same for its games missing since the scan)
+        one = removed.missing == 1
+        app.warn(f"{counted(removed.missing, 'game')} of {removed.path} "
+                 f"{'was' if one else 'were'} missing since the scan: "
+                 f"{'its copy' if one else 'their copies'} on a card "
+                 f"{'is' if one else 'are'} no longer held: a deploy with --prune keeps "
+                 f"{'it' if one else 'those'} as maybe the only copy left unless another "
+                 "library file holds the content (`--force` removes "
+                 f"{'it' if one else 'them'})")
+
+    def render(console: Console) -> None:
+        console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "
+                      "touched", markup=False)
+        if removed.curation.losses():
+            console.print(f"lost with them: {removed.curation.losses()}", markup=False)
+
+    app.finish({"path": str(path), "games_forgotten": removed.games,
+                "reachable": removed.reachable, "missing": removed.missing,
+                **removed.curation.as_dict()}, render)
+    return 0
+
+
+@library.command(name="move")
+@click.argument("old", type=path_param())
+@click.argument("new", type=path_param())
+@click.option("--force", is_flag=True,
+              help="Move it even if NEW holds none of the root's files.")
+def library_move(old: Path, new: Path, force: bool) -> int:
+    """Point a root at its new location (nothing is rehashed).
+
+    NEW must hold some of the root's files (a mistyped path is refused) unless --force."""
+    app = app_context()
+    moved = move_root(app.open_db(), old, new, force=force)
+    root = moved.root
+    bios = f", {counted(moved.bios_files, 'BIOS file')} with it" if moved.bios_files else ""
+    app.finish({"id": root.id, "path": str(root.path), "games": root.games,
+                "bios_files": moved.bios_files},
+               lambda c: c.print(f"{old} is now {root.path} ({counted(root.games, 'game')} "
+                                 f"kept{bios})"))
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    for command in (library,):
+        group.add_command(command)

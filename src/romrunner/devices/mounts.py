@@ -26,8 +26,8 @@ class Mount:
     root: str = "/"   # the folder of that file system mounted here (not / for a bind mount)
 
 
-def _unescape(field: str) -> str:
-    """mountinfo escapes space, tab, newline and backslash as octal (``\\040``)."""
+def _unescape_octal(field: str) -> str:
+    """mountinfo's field with its octal escapes (``\\040``) read."""
     out, index = [], 0
     while index < len(field):
         if field[index] == "\\" and field[index + 1:index + 4].isdigit():
@@ -75,10 +75,14 @@ class MountTable:
         since — at its point, or at a folder above it — is not reached (review46c F1); one
         moved with ``mount --move`` is, wherever it lies in the list (the list's order alone
         took it for hidden). None when the list has no root."""
+        if self._top is None:  # (a chroot's list names no `/`: the list's order, as before)
+            return next((entry for entry in reversed(self._listed)
+                         if _covers(entry.point, path)), None)
         here, seen = self._top, set()
         while here is not None and here.id not in seen:  # (a list that loops: where it did)
             seen.add(here.id)
-            here = self._stacked(here, seen)
+            if here is not self._top:  # (one mounted over `/` since: the process's root
+                here = self._stacked(here, seen)  # stays the one below, review47a F4)
             below = [entry for entry in self._children.get(here.id, ())
                      if len(entry.point) > len(here.point) and _covers(entry.point, path)]
             if not below:
@@ -111,6 +115,11 @@ def _listed(line: str) -> _Listed | None:
     point = _unescape(fields[4])
     return _Listed(ids[0], ids[1], point, Mount(Path(point), tail[0], _unescape(tail[1]),
                                                 fields[2], _unescape(fields[3])))
+
+
+def _unescape(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as octal (``\\040``)."""
+    return _unescape_octal(field) if "\\" in field else field
 
 
 def mount_points(mountinfo: Path = MOUNTINFO) -> MountTable | None:
