@@ -26,7 +26,13 @@ from romrunner.deploy.execute import deploy
 from romrunner.deploy.layout import DETECTED
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import DeployPlan, build_plan
-from romrunner.deploy.plancache import KEPT_PLANS, PLAN_READERS, engine_digest, engine_files
+from romrunner.deploy.plancache import (
+    KEPT_PLANS,
+    PLAN_READERS,
+    digest_of,
+    engine_digest,
+    engine_files,
+)
 from romrunner.devices.overrides import set_game_override
 from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
@@ -255,6 +261,19 @@ def test_every_module_a_deploy_imports_is_in_the_engine_digest() -> None:
     assert Path(games_module).resolve() in imported
     digested = {path.resolve() for _, path in engine_files()}
     assert imported and not imported - digested, sorted(map(str, imported - digested))
+
+
+def test_a_change_of_any_module_changes_the_engine_digest(tmp_path: Path) -> None:
+    """What is hashed, not only listed (review47a F6): one byte of library.games, a module
+    the old hand-kept list missed, changes the digest; no module found keeps no plan."""
+    files = engine_files()
+    changed = tmp_path / "games.py"
+    original = next(path for name, path in files if name == "library/games.py")
+    changed.write_bytes(original.read_bytes() + b"\n")
+    edited = [(name, changed if path == original else path) for name, path in files]
+    assert digest_of("1", files) == digest_of("1", list(files)) is not None
+    assert digest_of("1", edited) != digest_of("1", files)
+    assert digest_of("1", []) is None
 
 
 def test_a_database_restored_from_a_copy_never_reads_a_later_plan(

@@ -79,23 +79,36 @@ PLAN_READERS = ("romrunner.deploy.plan", "romrunner.deploy.plancache",
 
 def engine_files() -> list[tuple[str, Path]]:
     """The files whose bytes make the engine's digest, each with its name in the package:
-    every module, in a fixed order (whatever a process imported before)."""
+    every module — its source, or where an install keeps none, its compiled file (not the
+    caches beside sources) — in a fixed order (whatever a process imported before). An
+    editor's lock link or any other file that is not a regular one is no module."""
     import romrunner
 
     package = Path(romrunner.__file__).parent
-    return sorted((path.relative_to(package).as_posix(), path) for path in package.rglob("*.py"))
+    return sorted((path.relative_to(package).as_posix(), path)
+                  for path in package.rglob("*.py*")
+                  if path.suffix in (".py", ".pyc") and "__pycache__" not in path.parts
+                  and path.is_file())
 
 
 @lru_cache(maxsize=1)
 def engine_digest() -> str | None:
-    """The engine's version and the bytes of its modules (None when one cannot be read: then
-    no plan is kept). Any change of code makes every kept plan stale: reading the package's
-    1.6 MB takes a few milliseconds, once per process."""
+    """The engine's version and the bytes of its modules (None when one cannot be read, or
+    none is found: then no plan is kept). Any change of code makes every kept plan stale:
+    the package's ~3 MB are read once per process (a few tens of milliseconds)."""
     import romrunner
 
-    digest = hashlib.sha1(romrunner.__version__.encode())
+    return digest_of(romrunner.__version__, engine_files())
+
+
+def digest_of(version: str, files: list[tuple[str, Path]]) -> str | None:
+    """The digest of ``version`` and ``files`` (name, path), None when there are none or one
+    cannot be read."""
+    if not files:
+        return None
+    digest = hashlib.sha1(version.encode())
     try:
-        for name, path in engine_files():
+        for name, path in files:
             digest.update(name.encode() + b"\0")
             digest.update(path.read_bytes())
     except OSError:
