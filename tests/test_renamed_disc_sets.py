@@ -161,6 +161,11 @@ def test_a_set_renamed_with_its_playlist_leaves_no_broken_playlist_on_the_card(
     (playlist,) = card.rglob("*.m3u")
     assert playable(card, playlist.relative_to(card).as_posix()) == [
         rom("aitd disc 1") * 150, rom("aitd disc 2") * 150]
+    blank = tmp_path / "blank"  # (qa201 F2: said of every deploy, to any card, blank too)
+    blank.mkdir()
+    for where in (card, blank):
+        again = cli("deploy", "1", "--to", str(where), "platform:psx")
+        assert again.code == 0 and "renamed since" not in again.err, (where, again.err)
 
 
 def test_a_missing_playlist_naming_its_discs_by_absolute_paths_is_held(

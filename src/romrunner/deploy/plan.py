@@ -1503,9 +1503,13 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
         (json.dumps(wanted),))}
     gone = [game_id for game_id, entries in listed.items()
             if game_id not in untold and not any(entry in found for entry in entries)]
-    if gone:
-        names = [games[game_id].filename for game_id in gone]
-        one = len(gone) == 1
+    # (said of a copy this card has or records only: qa201 F2, said on every deploy to any
+    # card, a blank one too)
+    said = [game_id for game_id in gone if _on_the_card(builder, builder.card_paths(
+        games[game_id], [], playlist=False))]
+    if said:
+        names = [games[game_id].filename for game_id in said]
+        one = len(said) == 1
         builder.plan.warnings.append(PlanIssue(
             "playlist-renamed-away", f"{counted(len(gone), 'playlist')} missing from the "
             f"library {'lists' if one else 'list'} no disc the library still has under the "
@@ -1513,8 +1517,15 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
             f"{'its copy' if one else 'their copies'} on the card "
             f"{'is' if one else 'are'} not held as a missing game's; `--prune` removes "
             f"{'it' if one else 'them'} ({examples(names, HELD_NAMED)})",
-            games[gone[0]].platform_id))
+            games[said[0]].platform_id))
     return gone
+
+
+def _on_the_card(builder: _Builder, dests: list[str]) -> bool:
+    """True when the card has a file at one of ``dests``, or its records name one there."""
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+    records = builder.card_records()
+    return any(dest in records or os.path.lexists(builder.plan.root / dest) for dest in dests)
 
 
 def _written_with_other_content(db: Database, builder: _Builder,
