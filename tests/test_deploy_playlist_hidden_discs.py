@@ -46,6 +46,9 @@ def test_a_playlists_discs_in_a_hidden_folder_go_with_their_tracks(cli: Any,
     muos_profile(cli, lib)
     listed = cli("--json", "games", "ls").json()["data"]["games"]
     assert [game["filename"] for game in listed] == [f"{TITLE}.m3u"]  # (the discs: hidden)
+    shown = cli("games", "show", str(listed[0]["id"]))  # (not "missing or unreadable")
+    assert shown.out.count("in a hidden folder, which a scan skips") == 2, shown.out
+    assert "missing or unreadable" not in shown.out
     deployed = cli("--json", "deploy", "1", "--to", str(card), "parasite")
     assert deployed.code == 0, deployed.err
     on_card = _card_files(card)

@@ -296,9 +296,9 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
                 lines = _hashes(item, "file_")
             else:
                 _say(console, f"    {literal(item['name'])}")
-                lines = [("size", "unknown: not read by the scan (missing or unreadable)"
-                          if item["file_size"] is None and item["kind"] == "track"
-                          else _size(item["file_size"])), *_hashes(item, "file_")]
+                lines = [("size", _unread_size(item) if item["file_size"] is None
+                          and item["kind"] == "track" else _size(item["file_size"])),
+                         *_hashes(item, "file_")]
             if item.get("disc_game_id") is not None:
                 lines.insert(0, ("game", str(item["disc_game_id"])))
             if item["header_size"] and item["nh_sha1"]:
@@ -309,6 +309,14 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
         if len(files) > SHOWN_FILES:
             _say(console, f"    … and {len(files) - SHOWN_FILES:,} more (--json lists every "
                  "one)")
+
+
+def _unread_size(item: dict[str, Any]) -> str:
+    """What ``games show`` says of the size of a track or disc the scan did not read."""
+    if item.get("hidden"):
+        return ("unknown: in a hidden folder, which a scan skips (`romrunner scan "
+                "--include-hidden` reads it)")
+    return "unknown: not read by the scan (missing or unreadable)"
 
 
 SHOWN_FILES = 50  # members or tracks a game's text shows one by one (a zip may hold thousands)

@@ -744,11 +744,15 @@ def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
     each gets that game's id, size (sheet and tracks) and match."""
     folder = posixpath.dirname(filepath)
     for entry in entries:
+        path = posixpath.normpath(posixpath.join(folder, str(entry["name"])))
         disc = db.query_one(
             "SELECT id, total_size, matched_game_id, match_method FROM games "
-            "WHERE root_id = ? AND filepath = ?",
-            (root_id, posixpath.normpath(posixpath.join(folder, str(entry["name"])))))
+            "WHERE root_id = ? AND filepath = ?", (root_id, path))
         entry["disc_game_id"] = None if disc is None else int(disc["id"])
+        # (a disc in a hidden folder, muOS's `.Game/`: skipped by a scan, not missing —
+        # qa201 F1 said "missing or unreadable")
+        entry["hidden"] = disc is None and any(part.startswith(".") and part != ".."
+                                               for part in path.split("/"))
         if disc is not None:
             entry.update(file_size=disc["total_size"], matched_game_id=disc["matched_game_id"],
                          match_method=disc["match_method"])
