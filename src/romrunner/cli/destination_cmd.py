@@ -101,10 +101,16 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
                 else counted(len(candidate.found), "marker")
             console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, {found}",
                           markup=False)
+        layout_os = scan.expected_os or scan.detected_os
         for folder in scan.folders:
             platform = "" if folder.type != "roms" else f"{folder.platform_id or '?'} "
+            # (a card that tells case apart may hold another OS's `roms/gb` beside this
+            # OS's `Roms/GB`: both listed, the other one said to be another layout's)
+            by = f"{folder.left_by}'s layout" if folder.left_by else "another layout"
+            left = f" (left by {by}, not {layout_os}'s ROM folder)" \
+                if folder.other_layout else ""
             console.print(f"  {folder.type} {folder.path}: {platform}"
-                          f"{counted(folder.file_count, 'file')}", markup=False)
+                          f"{counted(folder.file_count, 'file')}{left}", markup=False)
         for finding in scan.findings:
             console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",
                           markup=False)

@@ -42,6 +42,7 @@ from romrunner.deploy.card import (
     CARD_DIR,
     OS_NAME,
     TEMP_PREFIX,
+    other_layouts,
     other_os_own_folders,
     read_manifest_files,
     recorded_card_os,
@@ -108,6 +109,11 @@ class Folder:
     platform_id: str | None
     file_count: int
     total_bytes: int
+    # In a ROM folder the OS does not read: another OS's layout left it on the card (a card
+    # that tells case apart holds muOS's `roms/gb` beside OnionOS's `Roms/GB`); ``left_by``:
+    # that OS, when the card's record says
+    other_layout: bool = False
+    left_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,27 +160,52 @@ class DestinationScan:
 
 
 class _CardIndex:
-    """Case-insensitive existence of card paths, each folder listed at most once."""
+    """Case-insensitive existence of card paths, each folder listed at most once. A card that
+    tells case apart may hold one name in several spellings (`Roms/` of OnionOS beside `roms/`
+    of muOS): each is kept, and a path is found as it is spelt when the card has that spelling
+    (qa201 F4: the last one listed hid the others)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._listings: dict[Path, dict[str, str]] = {}
+        self._listings: dict[Path, dict[str, tuple[str, ...]]] = {}
 
-    def _listing(self, folder: Path) -> dict[str, str]:
+    def _listing(self, folder: Path) -> dict[str, tuple[str, ...]]:
         if folder not in self._listings:
+            spellings: dict[str, list[str]] = {}
             try:
                 with os.scandir(folder) as entries:
-                    self._listings[folder] = {e.name.casefold(): e.name for e in entries}
+                    for entry in entries:
+                        spellings.setdefault(entry.name.casefold(), []).append(entry.name)
             except OSError:
-                self._listings[folder] = {}
+                spellings = {}
+            self._listings[folder] = {key: tuple(sorted(names))
+                                      for key, names in spellings.items()}
         return self._listings[folder]
+
+    def _name(self, folder: Path, part: str) -> str | None:
+        """``part`` as ``folder`` on the card spells it: that very spelling when it has it,
+        else its first other one; None when absent."""
+        names = self._listing(folder).get(part.casefold())
+        if not names:
+            return None
+        return part if part in names else names[0]
+
+    def spellings(self, relative: PurePosixPath) -> list[PurePosixPath]:
+        """Every spelling of ``relative`` on the card (several on a card that tells case
+        apart): the one closest to ``relative``'s own first (see :meth:`find`)."""
+        found = [PurePosixPath()]
+        for part in relative.parts:
+            found = [path / name for path in found
+                     for name in sorted(self._listing(self.root / path).get(part.casefold(), ()),
+                                        key=lambda name: name != part)]
+        return found if relative.parts else []
 
     def _spelled(self, relative: PurePosixPath) -> Iterator[PurePosixPath | None]:
         """Each leading part of ``relative`` as the card spells it, in turn; None once a part
         is not on the card (and nothing after it)."""
         current, parts = self.root, []
         for part in relative.parts:
-            name = self._listing(current).get(part.casefold())
+            name = self._name(current, part)
             if name is None:
                 yield None
                 return
@@ -603,16 +634,22 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
     expected = _layout_paths(pack, os_id)
     games = games_partition(os_id or "", root)
     rom_roots: list[PurePosixPath] = []
+    os_roms: PurePosixPath | None = None  # the OS's ROM folder (the user's where chosen)
     if "roms" in chosen and (found := _find(index, chosen["roms"])):
+        os_roms = chosen["roms"]
         rom_roots.append(found)
     elif "roms" in expected:
-        found = _find(index, card_relative(os_id or "", expected["roms"], games)[0])
-        if found:
+        os_roms = card_relative(os_id or "", expected["roms"], games)[0]
+        if found := _find(index, os_roms):
             rom_roots.append(found)
-    for name in ("roms", "Roms", "ROMS"):
-        found = index.find(PurePosixPath(name))
-        if found and found not in rom_roots:
-            rom_roots.append(found)
+    own_found = rom_roots[0] if rom_roots else None  # (as the card spells it)
+    # Then every other spelling of it and of `roms/` a card that tells case apart holds: the
+    # ROM folder of another OS's layout (qa201 F4: OnionOS's `Roms/GB` beside muOS's
+    # `roms/gb` was not listed, and after a prune the card showed 0 games).
+    spelt = [os_roms] if os_roms is not None and os_roms != PurePosixPath(".") else []
+    for relative in (*spelt, PurePosixPath("roms")):
+        rom_roots += [path for path in index.spellings(relative) if path not in rom_roots]
+    left_by = _other_layouts_folders(root, os_id, os_roms)
     # The OS's BIOS and saves folders are listed as such, never as ROM folders of no platform
     # (ROCKNIX keeps its BIOS in roms/bios).
     others = {str(found).casefold() for kind in ("bios", "saves") if kind in expected
@@ -633,8 +670,10 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
             if rom_root == PurePosixPath(".") and not (len(claimed) == 1 or own):
                 continue  # the card root also holds bios/, themes/, tools/…
             count, size = _count(root / rom_root / name, CONTENT_DEPTH)
+            other = _left_by(left_by, own_found, rom_root, name)
             folders.append(Folder(str(rom_root / name), "roms",
-                                  claimed[0] if len(claimed) == 1 else None, count, size))
+                                  claimed[0] if len(claimed) == 1 else None, count, size,
+                                  other is not None, other or None))
     seen: set[str] = set()
     for kind in ("bios", "saves"):
         if kind not in expected and kind not in chosen:
@@ -646,6 +685,37 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
             count, size = _count(root / found, CONTENT_DEPTH)
             folders.append(Folder(str(found), kind, None, count, size))
     return folders
+
+
+def _other_layouts_folders(root: Path, os_id: str | None,
+                           own: PurePosixPath | None) -> dict[str, str]:
+    """The ROM folders the card's record keeps of the other OSes' layouts it was laid out
+    for (as spelt, and lowercase: see other_layouts) -> that OS; nothing without the card's
+    OS or its ROM folder."""
+    if not os_id or own is None:
+        return {}
+    found: dict[str, str] = {}
+    for other, folders in other_layouts(root, os_id).items():
+        for folder in folders.values():
+            found.setdefault(folder, other)
+            found.setdefault(folder.lower(), other)
+    return found
+
+
+def _left_by(left_by: dict[str, str], own: PurePosixPath | None, rom_root: PurePosixPath,
+             name: str) -> str | None:
+    """Of a platform folder ``name`` in ``rom_root``: the OS whose layout left it there, ''
+    when the card's record does not say; None when it is in ``own`` (the OS's ROM folder as
+    the card spells it), or not known to be another layout's. Another layout's: in another
+    spelling of the OS's ROM folder (only a card that tells case apart holds two, and the OS
+    reads its own), or named by the card's record as another OS's."""
+    if rom_root == own or own == PurePosixPath("."):
+        return None
+    folder = str(rom_root / name)
+    by = left_by.get(folder) or left_by.get(folder.lower())
+    if by:
+        return by
+    return "" if own is not None and str(rom_root).casefold() == str(own).casefold() else None
 
 
 def _platforms_of_folder(pack: DefinitionPack, os_id: str | None,
