@@ -128,7 +128,7 @@ from romrunner.deploy.saves import (
 )
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
-from romrunner.devices.paths import in_left_folder
+from romrunner.devices.paths import in_left_folder, stored_folders_in_saves
 from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots, root_is_there
@@ -137,7 +137,7 @@ from romrunner.library.tags import strip_extension, without_disc_tags
 from romrunner.store.backup import first_id_after_restores, writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
-from romrunner.words import counted, examples, size_text
+from romrunner.words import counted, examples, shell_word, size_text
 
 PRUNE_TOTALS = "(prune)"  # the totals of a run's prune items, beside its platforms'
 SENDFILE_CHUNK = 64 * 1024**2
@@ -2391,13 +2391,32 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "(a file put there since, or its copy with another time): taken as yours from now "
             f"on; remove {'it' if count == 1 else 'them'} yourself if unwanted "
             f"({_examples(claims.prune_unrecorded)})")
-    if claims.prune_never_ours:
-        count = len(claims.prune_never_ours)
+    # (qa201 F3: the games a deploy put in a platform's folder set in the OS's saves folder
+    # were said to be "a hand-edited record")
+    in_saves = [dest for dest in claims.prune_never_ours if on_the_card(dest)
+                and not dest.casefold().startswith(f"{CARD_DIR}/")
+                and not named_like_a_save(dest.rpartition("/")[2])]
+    never = [dest for dest in claims.prune_never_ours if dest not in in_saves]
+    if in_saves:
+        count, one = len(in_saves), len(in_saves) == 1
+        stored = stored_folders_in_saves(claims.db, claims.root)
+        unset = (f"; `romrunner destination paths {claims.profile_id or 'PROFILE'} --to "
+                 f"{shell_word(str(claims.root))} "
+                 f"{' '.join(f'--unset {platform}' for platform in stored)}` forgets the "
+                 f"{'folder' if len(stored) == 1 else 'folders'} set there") if stored else ""
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} ROM Runner's records name in a folder "
+            "where handheld OSes keep the player's saves and states (an earlier deploy's, to "
+            "a platform's folder set there with `destination paths --set`, which now refuses "
+            "such a folder): a prune never removes a file there; remove "
+            f"{'it' if one else 'them'} yourself if unwanted, not the saves beside "
+            f"{'it' if one else 'them'}{unset} ({_examples(in_saves)})")
+    if never:
+        count = len(never)
         notes.append(
             f"--prune {keeps} {counted(count, 'path')} that records name as ROM Runner's "
-            "where it never writes (outside the card, in its own .romrunner folder, in the "
-            "OS's saves folders, or named as a save): a hand-edited record is never acted on "
-            f"({_examples(claims.prune_never_ours)})")
+            "where it never writes (outside the card, in its own .romrunner folder, or named "
+            f"as a save): a hand-edited record is never acted on ({_examples(never)})")
     if claims.prune_elsewhere:
         count = len(claims.prune_elsewhere)
         notes.append(

@@ -812,9 +812,37 @@ def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
     path = PurePosixPath(folder.replace("\\", "/"))
     if path.parts and path.parts[0].casefold() == CARD_DIR:
         return f"{CARD_DIR} is ROM Runner's own folder on the card (its records)"
+    saves = _a_known_saves_folder(str(path))
+    if saves is not None:  # (qa201 F3: games put in `MUOS/save/file` could never be pruned)
+        return (f"{saves} is where handheld OSes keep the player's saves and states: ROM "
+                "Runner never writes a file there nor removes one")
     if str(path) == "." and not root_allowed:
         return "the card's root is no platform's folder (roms=. puts every platform's folder there)"
     return None
+
+
+def _a_known_saves_folder(folder: str) -> str | None:
+    """The handheld OSes' usual saves or states folder (see
+    romrunner.deploy.saves.KNOWN_SAVE_FOLDERS) that ``folder`` (card-relative, ``/``) is or
+    is inside, by name whatever the case; None when none."""
+    # (imported here: the deploy package imports this module)
+    from romrunner.deploy.saves import KNOWN_SAVE_FOLDERS
+    folded = folder.casefold()
+    return next((saves for saves in KNOWN_SAVE_FOLDERS
+                 if _same_or_above(folded, saves.casefold())), None)
+
+
+def stored_folders_in_saves(db: Database, card_root: Path) -> dict[str, str]:
+    """Platform -> the folder `destination paths --set` stored for it on this card that is in
+    a saves or states folder (before such a folder was refused: qa201 F3): what a prune's
+    note of the files kept there names to unset."""
+    overrides = load_path_overrides(db, destination_id(card_root, create=False))
+    platforms = overrides.get("platforms")
+    if not isinstance(platforms, dict):
+        return {}
+    return {str(platform): str(folder) for platform, folder in sorted(platforms.items())
+            if isinstance(folder, str) and _a_known_saves_folder(
+                str(PurePosixPath(folder.replace("\\", "/")))) is not None}
 
 
 def platforms_with_stored_folders(db: Database, os_id: str) -> set[str]:
@@ -904,6 +932,16 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
         elif key == "bios":
             what = "the card's ROM folder" if here == roms else _platform_folder_at(
                 pack, layout, card_root, here)
+            # (qa201 F3: `bios=roms/gb` once `gb=…` was set elsewhere: the frontend still
+            # lists the files of `roms/gb` as Game Boy games)
+            named = None if what is not None else _platform_folder_at(
+                pack, replace(layout, platform_overrides={}), card_root, here)
+            if named is not None:
+                raise InputError(
+                    f"path override {key}={value}: is {named} in {layout.os_id}'s layout"
+                    f"{_through_a_link(card_root, value)} (its games set to go elsewhere on "
+                    "this card), where the frontend lists the files as that platform's "
+                    "games; nothing was changed")
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
             other = None if what is not None else _another_platforms_folder(
@@ -937,6 +975,40 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                 key, "no platform's folder")
             raise InputError(f"path override {key}={value}: is {what} itself"
                              f"{_through_a_link(card_root, value)}, {why}; nothing was changed")
+
+
+def in_a_saves_folder(pack: DefinitionPack | None, os_id: str, card_root: Path,
+                      folder: str) -> str | None:
+    """The OS's saves or states folder (see romrunner.deploy.saves.save_folders) that
+    ``folder`` (card-relative) is or is inside, by its name or through the card's links, as
+    that list spells it; None when none."""
+    # (imported here: the deploy package imports this module)
+    from romrunner.deploy.saves import save_folders
+    path = str(PurePosixPath(folder.replace("\\", "/")))
+    here = _on_card(card_root, path)
+    listed = save_folders(pack, os_id, card_root)
+    for saves in sorted(listed, key=lambda saves: not _same_or_above(path, saves)):
+        there = _on_card(card_root, saves)
+        if _same_or_above(path.casefold(), saves.casefold()) \
+                or here == there or here.startswith(there + os.sep):
+            return saves  # (as spelt where the path spells it so: `saves`, not `Saves`)
+    return None
+
+
+def _refuse_a_saves_folder(pack: DefinitionPack, os_id: str, card_root: Path,
+                           checked: Mapping[str, str], sets: Mapping[str, str]) -> None:
+    """A folder set inside the OS's saves or states folder (`gb=MUOS/save/file`: qa201 F3)
+    is refused: ROM Runner never writes a game nor a BIOS file there, nor removes one (the
+    player's saves and states live there), so the games a deploy put there could never be
+    pruned."""
+    for key, value in checked.items():
+        saves = in_a_saves_folder(pack, os_id, card_root, value)
+        if saves is not None:
+            raise InputError(
+                f"path override {key}={sets[key]}: is in {saves}"
+                f"{_through_a_link(card_root, value)}, a folder where handheld OSes keep the "
+                "player's saves and states: ROM Runner never writes a file there nor removes "
+                "one (games put there could never be pruned); nothing was changed")
 
 
 def _platform_folder_at(pack: DefinitionPack, layout: CardLayout, card_root: Path,
@@ -1033,6 +1105,7 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
             raise InputError(f"path override {key}={value}: a folder relative to the card "
                              f"root ({card_root}), not {what}; nothing was changed")
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
+    _refuse_a_saves_folder(pack, profile.os_id, card_root, checked, sets)
     _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, checked)
     for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)
         refused = no_platform_folder(value, root_allowed=key in ("roms", "bios"))

@@ -1,0 +1,88 @@
+"""qa201 F3: `destination paths --set` took a platform's folder inside the OS's saves folder
+(`gb=MUOS/save/file`) and, once `gb` was moved there, the BIOS folder set to the platform's
+own ROM folder (`bios=ROMS/gb`). The games a deploy put in the saves folder were then kept by
+every prune for good, with a note blaming "a hand-edited record"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile
+
+
+def _muos_card(cli: Any, tmp_path: Path) -> Path:
+    """A Game Boy and a SNES game scanned, profile 1 an RG35XX Plus on muOS (the built-in
+    pack: its ROM folder ROMS/, its saves MUOS/save/), and an empty card."""
+    for n, game in enumerate(("gb/Alpha (USA).gb", "snes/Chrono (USA).sfc")):
+        path = tmp_path / "lib" / game
+        path.parent.mkdir(parents=True)
+        path.write_bytes(bytes([n + 1]) * 8192)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    return card
+
+
+def _gb_row(cli: Any, card: Path) -> dict[str, Any]:
+    shown = cli("--json", "destination", "paths", "1", "--to", card)
+    assert shown.code == 0, shown.err
+    (row,) = [row for row in shown.json()["data"]["folders"] if row["platform_id"] == "gb"]
+    return dict(row)
+
+
+def test_a_folder_in_the_saves_folder_and_bios_in_a_platforms_folder_are_refused(
+        cli: Any, tmp_path: Path) -> None:
+    card = _muos_card(cli, tmp_path)
+    for value in ("gb=MUOS/save/file", "gb=muos/SAVE/state/gb", "roms=MUOS/save",
+                  "bios=MUOS/save/file"):
+        refused = cli("destination", "paths", "1", "--to", card, "--set", value)
+        assert refused.code != 0, (value, refused.out)
+        assert len(refused.err.strip().splitlines()) == 1, refused.err
+        assert "saves and states" in refused.err and "nothing was changed" in refused.err
+    assert _gb_row(cli, card)["path"] == "ROMS/gb"
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gb=Handheld/GB").code == 0
+    # (ROMS/gb is no longer where ROM Runner puts gb's games, but muOS lists its files as
+    # Game Boy games all the same)
+    refused = cli("destination", "paths", "1", "--to", card, "--set", "bios=ROMS/gb")
+    assert refused.code != 0, refused.out
+    assert "gb's folder in muos's layout" in refused.err, refused.err
+    assert len(refused.err.strip().splitlines()) == 1, refused.err
+    assert _gb_row(cli, card)["path"] == "Handheld/GB"
+
+
+def test_games_an_earlier_deploy_put_in_the_saves_folder_are_said_so_not_hand_edited(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    card = _muos_card(cli, tmp_path)
+    assert cli("deploy", "1", "--to", card, "title:chrono").code == 0
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gba=Handheld/GBA"
+               ).code == 0  # (a row of overrides for the card)
+    with sqlite3.connect(db_path) as db:  # as `--set gb=MUOS/save/file` stored it before
+        db.execute("UPDATE destination_path_overrides SET overrides_json = ?",
+                   ('{"platforms": {"gb": "MUOS/save/file"}}',))
+    db.close()
+    # The copy a deploy then wrote there, and its record in the card's manifest
+    copy = card / "MUOS" / "save" / "file" / "Alpha (USA).gb"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((tmp_path / "lib" / "gb" / "Alpha (USA).gb").read_bytes())
+    manifest = card / ".romrunner" / "manifest.json"
+    document = json.loads(manifest.read_text())
+    info = copy.stat()
+    document["files"]["MUOS/save/file/Alpha (USA).gb"] = [
+        info.st_size, info.st_mtime_ns, hashlib.sha1(copy.read_bytes()).hexdigest(),
+        next(iter(document["writers"]))]
+    manifest.write_text(json.dumps(document))
+    pruned = cli("--json", "deploy", "1", "--to", card, "title:chrono", "--prune", "--force")
+    assert pruned.code == 0, pruned.err
+    assert copy.exists()  # (never removed from a saves folder)
+    notes = " ".join(pruned.json()["data"]["notes"])
+    assert "hand-edited" not in notes, notes
+    assert "where handheld OSes keep the player's saves and states" in notes, notes
+    assert "remove it yourself" in notes and "--unset gb" in notes, notes
+    assert "MUOS/save/file/Alpha (USA).gb" in notes, notes
+    # The stored folder is no longer used: the games go to muOS's own
+    row = _gb_row(cli, card)
+    assert row["path"] == "ROMS/gb" and "'MUOS/save/file' is not used" in row["reason"], row
