@@ -599,7 +599,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     held_copies(db, plan)
     builder.count_unreachable(_relinked_roots(db, builder.unreachable_games))
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
-                       recorded_folders)
+                       recorded_folders, db, profile_id)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
     _warn_renamed_folders(builder, {game.platform_id for game in games.values()}, profile_id)
     _warn_dot_names(plan)
@@ -734,15 +734,20 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan,
 
 
 def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
-                       recorded: dict[str, str]) -> None:
+                       recorded: dict[str, str], db: Database | None = None,
+                       profile_id: int | None = None) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
     deploy filled (an older folder name; the OS's own folder made since; another ROM root,
     the pack's path for the OS changed: ``recorded``, the folders the card's record names),
     that the old copies stay until ``--prune``: silent, the card would hold both and need
     room for both. Copies there of games held (see :attr:`DeployPlan.held_games`; by their
-    SHA1 in the card's manifest) are said to be kept: a prune never removes them."""
+    SHA1 in the card's manifest) are said to be kept: a prune never removes them. So are
+    those another profile's deploys to the card chose (qa201 F8: a card deployed for muOS,
+    then for OnionOS by another profile, was told `--prune` removes the old copies; its
+    prune keeps them, naming `profile rm`)."""
     layout, plan = builder.layout, builder.plan
     held: list[str] | None = None
+    theirs: dict[str, int] | None = None  # our files there -> the other profile keeping them
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
@@ -769,13 +774,46 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                          if in_left_folder(item.dest, old_text, chosen))
             if files <= 0:
                 continue
-            kept = min(sum(1 for dest in held if in_left_folder(dest, old_text, chosen)),
-                       files)
+            kept_here = {dest for dest in held if in_left_folder(dest, old_text, chosen)}
+            kept = min(len(kept_here), files)
+            if theirs is None:
+                theirs = _chosen_by_other_profiles(db, layout, profile_id)
+            others = {dest: by for dest, by in theirs.items() if dest not in kept_here
+                      and in_left_folder(dest, old_text, chosen)}
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
                                              files, kept, pruning,
-                                             set_by_user=choice.source == USER_OVERRIDE),
+                                             set_by_user=choice.source == USER_OVERRIDE,
+                                             theirs=min(len(others), files - kept),
+                                             profiles=_profiles_named(
+                                                 db, set(others.values()))),
                 platform_id, path=str(old)))
+
+
+def _chosen_by_other_profiles(db: Database | None, layout: CardLayoutLike,
+                              profile_id: int | None) -> dict[str, int]:
+    """The files of ours on the card (as its manifest spells them) that another profile's
+    deploys to it chose and have not let go, which a prune by ``profile_id`` keeps (see
+    Claims.written_by_other_profiles) -> that profile; nothing without a profile."""
+    if db is None or profile_id is None:
+        return {}
+    from romrunner.deploy.execute import Claims  # (it imports this module)
+    claims = Claims(db, layout.root, card_destination_id(layout.root, create=False) or "",
+                    layout.fs)
+    claims.profile_id = profile_id
+    by_key = claims.written_by_other_profiles()
+    if not by_key:
+        return {}
+    return {dest: by_key[key] for dest in read_manifest(layout.root)[0]
+            if (key := collision_key(dest, layout.fs)) in by_key}
+
+
+def _profiles_named(db: Database | None, profiles: set[int]) -> list[tuple[int, str]]:
+    """Each of ``profiles`` by id, with its words (``profile 1 'kids'``)."""
+    if db is None or not profiles:
+        return []
+    from romrunner.deploy.execute import _profile_named  # (it imports this module)
+    return [(profile, _profile_named(db, profile)) for profile in sorted(profiles)]
 
 
 def chosen_left_out(db: Database, plan: DeployPlan, chosen: list[int]) -> int:
@@ -1105,27 +1143,45 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str],
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
-                 kept: int, pruning: bool, *, set_by_user: bool = False) -> str:
+                 kept: int, pruning: bool, *, set_by_user: bool = False, theirs: int = 0,
+                 profiles: list[tuple[int, str]] | None = None) -> str:
     """The words of a ``folder-moved`` warning: ``files`` of ours left in ``old``, ``kept``
-    of them copies of held games; ``pruning``: said by a deploy with ``--prune``, which
-    removes the others; ``set_by_user``: ``new`` is the folder `destination paths --set`
-    stored for the platform (not one the OS is known to read: QA178 F2, F8)."""
+    of them copies of held games, ``theirs`` of the others chosen by the deploys of another
+    profile (``profiles``: id, words), which a prune keeps too; ``pruning``: said by a
+    deploy with ``--prune``, which removes the rest; ``set_by_user``: ``new`` is the folder
+    `destination paths --set` stored for the platform (not one the OS is known to read:
+    QA178 F2, F8)."""
     these = "1 file" if files == 1 else f"{files:,} files"
     whose = ("the folder you set for it with `romrunner destination paths`" if set_by_user
              else f"the folder {layout.os_id} reads for it")
     text = (f"{old}: {these} an earlier deploy put here for {platform_id} "
             f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, "
             f"{whose}; ")
-    pruned = files - kept
+    pruned = files - kept - theirs
     if pruned:
-        which = ("it" if files == 1 else "them") if not kept else f"{pruned:,} of them"
+        which = ("it" if files == 1 else "them") if not kept and not theirs \
+            else f"{pruned:,} of them"
         text += (f"this --prune removes {which} once the new copies are in place (but any "
                  "its notes say it keeps)" if pruning
                  else f"`romrunner deploy --prune` removes {which} (until then both copies "
                  "take space on the card)")
+    if theirs:
+        lead = ("it is" if files == 1 else "they are") if theirs == files \
+            else f"{theirs:,} of them {'is' if theirs == 1 else 'are'}"
+        them = "it" if theirs == 1 else "them"
+        named = profiles or [(0, "another profile")]
+        one = len(named) == 1
+        remove = ", ".join(f"`romrunner profile rm {profile}`"
+                           for profile, _ in named if profile)
+        text += (f"{'; ' if pruned else ''}{lead} chosen on this card by the deploys of "
+                 f"{' and '.join(words for _, words in named)}, so a prune of this profile "
+                 f"keeps {them} (a card two profiles share keeps each one's games)"
+                 + (f": if {'that profile is' if one else 'those profiles are'} no longer "
+                    f"used (the device moved to another OS), {remove} lets a prune remove "
+                    f"{them}" if remove else ""))
     why = ("it cannot deploy now (missing from the library or changed since the scan, or on "
            "a library root that is not reachable)")
-    if kept and pruned:
+    if kept and (pruned or theirs):
         other = "one, a copy of a game" if kept == 1 else f"{kept:,}, copies of games"
         text += f"; the other {other} {why}, {'is' if kept == 1 else 'are'} kept"
     elif kept:
