@@ -61,6 +61,9 @@ def test_a_playlists_discs_in_a_hidden_folder_go_with_their_tracks(cli: Any,
     assert folder  # (under the platform's folder)
     again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+    (lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 2).cue").unlink()  # (gone: not "hidden")
+    shown = cli("games", "show", str(listed[0]["id"])).out
+    assert shown.count("in a hidden folder") == 1 and "missing or unreadable" in shown, shown
 
 
 def test_a_playlists_hidden_disc_missing_a_track_leaves_the_playlist_out(

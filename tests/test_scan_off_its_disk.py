@@ -548,23 +548,26 @@ def test_library_ls_says_a_roots_disk_is_not_mounted_now(cli: Any, share: Path) 
     assert cli("library", "add", str(share)).code == 0
     assert cli("scan", "--workers", "1").code == 0
     entry, text = _listed(cli)
-    assert (entry["there"], entry["unmounted"], entry["mount"]) == (True, None, str(share))
+    assert (entry["state"], entry["there"], entry["unmounted"], entry["mount"]) == (
+        "ok", True, None, str(share))
     assert "not mounted now" not in text
     _umount(share)
     stray = share / _name(3)  # (a folder holding something: there, on the disk below)
     stray.parent.mkdir(parents=True)
     stray.write_bytes(b"a stray" * 40)
     entry, text = _listed(cli)
-    assert (entry["there"], entry["unmounted"]) == (True, str(share))
+    assert (entry["state"], entry["there"], entry["unmounted"]) == (
+        "unmounted", False, str(share))
     assert f"(mounted at {share}) is not mounted now" in text and "--accept-missing" in text
     shutil.rmtree(share / "GBA")  # (the mount point empty: what a scan holds back too)
     entry, text = _listed(cli)
-    assert (entry["there"], entry["unmounted"], entry["answering"]) == (False, str(share), True)
+    assert (entry["state"], entry["unmounted"]) == ("unmounted", str(share))
     assert "is not mounted now" in text
     share.rmdir()  # (no folder at all: moved? `library move` says where it is now)
     try:
         entry, text = _listed(cli)
-        assert entry["there"] is False and "not found" in text and "library move" in text
+        assert (entry["state"], entry["there"]) == ("not_found", False)
+        assert "not found" in text and "library move" in text
     finally:
         share.mkdir()
 
@@ -577,7 +580,8 @@ def test_library_ls_names_a_folder_whose_disk_is_not_mounted_now(cli: Any,
         assert entry["folders_unmounted"] == [] and "not mounted now" not in text
         _umount(folder)
         entry, text = _listed(cli)
-        assert (entry["there"], entry["unmounted"]) == (True, None)
+        assert (entry["state"], entry["there"], entry["unmounted"]) == (
+            "folders_unmounted", True, None)
         assert entry["folders_unmounted"] == ["PSX"]
         assert "1 folder on a disk of its own at its last scan, not mounted now (PSX)" in text
         assert "if its files lie here now" in text
@@ -590,5 +594,34 @@ def test_library_ls_says_nothing_of_an_empty_root_not_scanned_yet(cli: Any,
     (tmp_path / "empty").mkdir()
     assert cli("library", "add", str(tmp_path / "empty")).code == 0
     entry, text = _listed(cli)
-    assert (entry["there"], entry["unmounted"], entry["folders_unmounted"]) == (True, None, [])
+    assert (entry["state"], entry["there"], entry["folders_unmounted"]) == ("ok", True, [])
     assert "not there" not in text
+
+
+def test_library_ls_tells_an_empty_root_from_one_it_cannot_list(cli: Any, tmp_path: Path
+                                                                ) -> None:
+    """review47c F2/F3: a root it may not list was said "empty" with --accept-missing, and
+    a root whose games are all marked missing still got that advice."""
+    root = tmp_path / "lib"
+    (root / "GB").mkdir(parents=True)
+    (root / "GB" / "Game (USA).gb").write_bytes(b"a game" * 100)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    shutil.rmtree(root / "GB")
+    entry, text = _listed(cli)
+    assert (entry["state"], entry["there"]) == ("empty", False)
+    assert "--accept-missing" in text
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    entry, text = _listed(cli)
+    assert entry["state"] == "empty" and "its games are marked missing" in text
+    assert "--accept-missing" not in text
+    os.chmod(root, 0)
+    try:
+        if os.access(root, os.R_OK):
+            pytest.skip("this user reads a folder of mode 0 (root without CAP_DAC_OVERRIDE "
+                        "dropped): no folder it may not list")
+        entry, text = _listed(cli)
+        assert (entry["state"], entry["there"]) == ("unreadable", False) and entry["why"]
+        assert "cannot be listed now" in text and "--accept-missing" not in text
+    finally:
+        os.chmod(root, 0o755)

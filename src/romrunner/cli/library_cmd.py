@@ -11,6 +11,7 @@ from romrunner.cli.context import app_context, path_param
 from romrunner.devices.mounts import mount_points
 from romrunner.library.roots import (
     DiskState,
+    Root,
     disk_states,
     list_roots,
     move_hint,
@@ -107,7 +108,7 @@ def library_ls() -> int:
             console.print(f"{root.path}  {counted(root.games, 'game')}{missing}  "
                           f"last scanned {root.last_scanned_at or 'never'}{given}",
                           markup=False)
-            said = _disk_said(root.path, states[root.id])
+            said = _disk_said(root, states[root.id])
             if said:
                 console.print(f"  {said}", markup=False)
         if recorded:
@@ -118,30 +119,34 @@ def library_ls() -> int:
     app.finish([{"id": r.id, "path": str(r.path), "games": r.games, "missing": r.missing,
                  "given_path": None if r.given is None else str(r.given),
                  "last_scanned_at": r.last_scanned_at, "mount": r.mount,
-                 "there": states[r.id].there, "answering": states[r.id].answering,
-                 "unmounted": states[r.id].unmounted,
+                 "state": states[r.id].state, "there": states[r.id].there,
+                 "unmounted": states[r.id].unmounted, "why": states[r.id].why,
                  "folders_unmounted": list(states[r.id].folders_unmounted)} for r in roots],
                render)
     return 0
 
 
-def _disk_said(path: Path, state: DiskState) -> str | None:
+def _disk_said(root: Root, state: DiskState) -> str | None:
     """What ``library ls`` says under a root that is not where its last scan found it."""
-    accept = f"`romrunner scan --accept-missing {shell_word(path)}`"
-    if not state.answering:
+    accept = f"`romrunner scan --accept-missing {shell_word(root.path)}`"
+    if state.state == "not_answering":
         return ("not answering (a network share or a disk that stopped responding?): a scan "
-                "cannot read it now")
-    if not state.folder:
+                "would wait for it")
+    if state.state == "unreadable":
+        return f"cannot be listed now ({state.why}): a scan does not scan it"
+    if state.state == "not_found":
         return ("not found (a share not mounted, a disk unplugged, the folder moved?): a scan "
                 "leaves its games as they were (`romrunner library move OLD NEW` if it moved)")
-    if state.unmounted is not None:
+    if state.state == "unmounted":
         return (f"the disk it lay on at its last scan (mounted at {state.unmounted}) is not "
                 f"mounted now: a scan holds it back, unless its files are found as they were "
                 f"({accept} if the library lies here now)")
-    if not state.there:
+    if state.state == "empty":
+        if root.missing >= root.games:  # (marked missing already: nothing to confirm)
+            return "empty now: its games are marked missing"
         return ("empty now (a share not mounted, a disk unplugged?): a scan leaves its games "
                 f"as they were ({accept} if they are gone for good)")
-    if state.folders_unmounted:
+    if state.state == "folders_unmounted":
         one = len(state.folders_unmounted) == 1
         names = examples(list(state.folders_unmounted), 3)
         return (f"{counted(len(state.folders_unmounted), 'folder')} on a disk of its own at "

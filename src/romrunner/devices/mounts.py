@@ -39,14 +39,20 @@ def _unescape_octal(field: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Listed:
-    """One line of the system's mount list."""
+    """One line of the system's mount list: its ids, its mount point, and the rest of its
+    fields as written (read into a :class:`Mount` only when asked: a list may be long)."""
 
     id: int
     parent: int
     point: str
-    mount: Mount
+    fields: tuple[str, str, str, str]  # major:minor, root, type, source (escaped)
+
+    @property
+    def mount(self) -> Mount:
+        device, root, fs_type, source = self.fields
+        return Mount(Path(self.point), fs_type, _unescape(source), device, _unescape(root))
 
 
 class MountTable:
@@ -58,10 +64,10 @@ class MountTable:
         for entry in listed:
             self._children.setdefault(entry.parent, []).append(entry)
         ids = {entry.id for entry in listed}
-        # the namespace's root: a mount at / whose parent is not listed (outside it)
-        roots = [entry for entry in listed if entry.point == "/"]
-        self._top = next((entry for entry in roots if entry.parent not in ids),
-                         roots[0] if roots else None)
+        # the mounts whose parent is not listed (outside the namespace, or a chroot's); of
+        # them, the namespace's root: the one at `/`
+        self._orphans = [entry for entry in listed if entry.parent not in ids]
+        self._top = next((entry for entry in self._orphans if entry.point == "/"), None)
 
     @property
     def points(self) -> list[str]:
@@ -74,11 +80,16 @@ class MountTable:
         mounted on, into the last of those stacked there. A mount another was mounted over
         since — at its point, or at a folder above it — is not reached (review46c F1); one
         moved with ``mount --move`` is, wherever it lies in the list (the list's order alone
-        took it for hidden). None when the list has no root."""
-        if self._top is None:  # (a chroot's list names no `/`: the list's order, as before)
-            return next((entry for entry in reversed(self._listed)
-                         if _covers(entry.point, path)), None)
-        here, seen = self._top, set()
+        took it for hidden). A chroot's list names no `/` (review47a F1): the walk starts
+        at the first of the mounts whose parent it does not list that ``path`` crosses.
+        None when no mount covers ``path``."""
+        here = self._top
+        if here is None:
+            crossed = [entry for entry in self._orphans if _covers(entry.point, path)]
+            if not crossed:
+                return None
+            here = min(crossed, key=lambda entry: len(entry.point))
+        seen: set[int] = set()
         while here is not None and here.id not in seen:  # (a list that loops: where it did)
             seen.add(here.id)
             if here is not self._top:  # (one mounted over `/` since: the process's root
@@ -112,9 +123,8 @@ def _listed(line: str) -> _Listed | None:
         ids = int(fields[0]), int(fields[1])
     except ValueError:
         return None
-    point = _unescape(fields[4])
-    return _Listed(ids[0], ids[1], point, Mount(Path(point), tail[0], _unescape(tail[1]),
-                                                fields[2], _unescape(fields[3])))
+    return _Listed(ids[0], ids[1], _unescape(fields[4]),
+                   (fields[2], fields[3], tail[0], tail[1]))
 
 
 def _unescape(field: str) -> str:

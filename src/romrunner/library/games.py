@@ -742,17 +742,22 @@ def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
                              entries: list[dict[str, Any]]) -> None:
     """A library .m3u's entries are disc games of their own (its rows hold only their names):
     each gets that game's id, size (sheet and tracks) and match."""
+    from romrunner.library.plan import system_folder  # (the scan's modules import this one)
+
     folder = posixpath.dirname(filepath)
+    root = str(db.scalar("SELECT path FROM library_roots WHERE id = ?", (root_id,)) or "")
     for entry in entries:
         path = posixpath.normpath(posixpath.join(folder, str(entry["name"])))
         disc = db.query_one(
             "SELECT id, total_size, matched_game_id, match_method FROM games "
             "WHERE root_id = ? AND filepath = ?", (root_id, path))
         entry["disc_game_id"] = None if disc is None else int(disc["id"])
-        # (a disc in a hidden folder, muOS's `.Game/`: skipped by a scan, not missing —
-        # qa201 F1 said "missing or unreadable")
-        entry["hidden"] = disc is None and any(part.startswith(".") and part != ".."
-                                               for part in path.split("/"))
+        # (a disc there in a hidden folder, muOS's `.Game/`: skipped by a scan, not missing
+        # — qa201 F1 said "missing or unreadable"; not a system folder --include-hidden
+        # skips too, nor a dot-named file the scan takes, review47c F6)
+        entry["hidden"] = disc is None and any(
+            part.startswith(".") and part != ".." and not system_folder(part)
+            for part in path.split("/")[:-1]) and os.path.isfile(os_path(f"{root}/{path}"))
         if disc is not None:
             entry.update(file_size=disc["total_size"], matched_game_id=disc["matched_game_id"],
                          match_method=disc["match_method"])

@@ -712,37 +712,54 @@ def fell_off_its_mount(was: str, now: str) -> bool:
 
 @dataclass(frozen=True)
 class DiskState:
-    """Where a root's files lie now, against its last completed scan (``library ls``)."""
+    """Where a root's files lie now, against its last completed scan (``library ls``):
+    ``state`` says which of these holds, the first that does."""
 
-    there: bool  # a folder holding something, or empty and holding no game yet
+    # "not_answering": its file system did not answer in time (not looked at); "unreadable":
+    # its folder cannot be listed (``why``); "not_found": no folder at its path; "unmounted":
+    # its disk at that scan is not mounted now; "empty": a folder holding nothing, of a root
+    # that had games; "folders_unmounted": folders of it whose own disks are not mounted
+    # now; "ok"
+    state: str
     # the mount its disk had at that scan, when a file system mounted above it holds the
     # root's path now (see :func:`fell_off_its_mount`): None when it is where it was
     unmounted: str | None = None
     # its folders that were mount points at that scan and are folders, but none, now
     folders_unmounted: tuple[str, ...] = ()
-    answering: bool = True  # False: its file system did not answer in time (not looked at)
-    folder: bool = True  # False: no folder at its path (gone, moved, a share's mount point too)
+    why: str | None = None  # why its folder cannot be listed (the system's words)
+
+    @property
+    def there(self) -> bool | None:
+        """True when its files can be looked at; None when it did not answer."""
+        if self.state == "not_answering":
+            return None
+        return self.state in ("ok", "folders_unmounted")
 
 
 def disk_state(root: Root, points: MountTable | None) -> DiskState:
     """Whether ``root`` is there now and whether the disk it lay on, or a disk one of its
     folders lay on, at its last completed scan is mounted now (the system's mount
     ``points``, see :func:`romrunner.devices.mounts.mount_points`): what a scan holds back
-    (review46c F8: `library ls` showed such a root as any other). Nothing is read but a
-    ``stat`` of the root and of its recorded mounted folders."""
+    (review46c F8: `library ls` showed such a root as any other). Nothing is read but the
+    root's first entry and a ``stat`` of it and of its recorded mounted folders."""
+    try:
+        with os.scandir(root.path) as entries:
+            empty = next(entries, None) is None
+    except (FileNotFoundError, NotADirectoryError):
+        return DiskState("not_found")
+    except OSError as exc:  # (a folder it may not list, a dead mount: review47c F2)
+        return DiskState("unreadable", why=exc.strerror or str(exc))
     now = mount_point_of(root.path, points)
     unmounted = root.mount if (root.mount is not None and now is not None
                                and fell_off_its_mount(root.mount, now)) else None
-    folder = os.path.isdir(root.path)
-    if not root_is_there(str(root.path)) and (root.games or not folder):
-        # (an empty folder of no games yet is there)
-        return DiskState(there=False, unmounted=unmounted, folder=folder)
-    if unmounted is not None or not root.mounted:
-        return DiskState(there=True, unmounted=unmounted)
-    shown = set(mounted_folders(root.path, points))
-    return DiskState(there=True, folders_unmounted=tuple(
-        folder for folder in root.mounted
-        if folder not in shown and os.path.isdir(os.path.join(root.path, folder))))
+    if unmounted is not None:
+        return DiskState("unmounted", unmounted=unmounted)
+    if empty and root.games:  # (an empty folder of no games yet is as it should be)
+        return DiskState("empty")
+    shown = set(mounted_folders(root.path, points)) if root.mounted else set()
+    away = tuple(folder for folder in root.mounted or ()
+                 if folder not in shown and os.path.isdir(os.path.join(root.path, folder)))
+    return DiskState("folders_unmounted", folders_unmounted=away) if away else DiskState("ok")
 
 
 def disk_states(roots: list[Root], points: MountTable | None,
@@ -762,8 +779,7 @@ def disk_states(roots: list[Root], points: MountTable | None,
     deadline = time.monotonic() + wait
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
-    return {root.id: found.get(root.id, DiskState(there=False, answering=False))
-            for root in roots}
+    return {root.id: found.get(root.id, DiskState("not_answering")) for root in roots}
 
 
 def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:
