@@ -42,10 +42,14 @@ def test_scan_with_no_database_leaves_no_default_database(tmp_path: Path) -> Non
     ["--json", "library", "add", "/nonexistent"],
 ])
 def test_failing_writers_leave_nothing_behind(tmp_path: Path, args: list[str]) -> None:
-    db = tmp_path / "new" / "deeper" / "library.db"
-    result = run_subprocess("--db", str(db), *args)
+    # (the default database, whose folders a command makes: a --db whose folder is missing
+    # is refused before anything is made, p47a F7)
+    data_home = tmp_path / "new" / "deeper"
+    env: dict[str, str | None] = {"XDG_DATA_HOME": str(data_home), "ROMRUNNER_DB": None}
+    result = run_subprocess(*args, env=env)
     assert result.code == 2, result.err
     assert result.err.startswith("error: ") and result.err.count("\n") == 1
+    assert "no such folder" not in result.err  # (the command's own error)
     assert not (tmp_path / "new").exists()
 
 
@@ -81,13 +85,15 @@ def test_a_new_database_holding_the_commands_work_is_kept_though_it_fails(
              "definition_game_id": "SLUS-00594", "status": "playable"}, [1, 2]]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    db = tmp_path / "new" / "library.db"
-    result = run_subprocess("--db", str(db), "cache", "import", str(data),
-                            "--source", "emulator-official")
+    # (the default database in folders the command made: a --db whose folder is missing is
+    # refused, p47a F7)
+    env: dict[str, str | None] = {"XDG_DATA_HOME": str(tmp_path / "new"), "ROMRUNNER_DB": None}
+    db = tmp_path / "new" / "romrunner" / "romrunner.db"
+    result = run_subprocess("cache", "import", str(data), "--source", "emulator-official",
+                            env=env)
     assert result.code == 1, result.err
     assert db.is_file()
-    why = run_subprocess("--db", str(db), "--json", "cache", "why", "psx", "duckstation",
-                         "SLUS-00594")
+    why = run_subprocess("--json", "cache", "why", "psx", "duckstation", "SLUS-00594", env=env)
     assert why.code == 0 and why.json()["data"]
 
 

@@ -166,6 +166,7 @@ def test_read_commands_work_on_an_existing_database(cli: Any, db_path: Path,
 
 def test_db_init_creates_the_database_once(tmp_path: Path) -> None:
     path = tmp_path / "new" / "library.db"
+    path.parent.mkdir()  # (a --db whose folder is missing is refused: p47a F7)
     created = run_subprocess("--db", str(path), "db", "init")
     assert created.code == 0 and "created a new database at" in created.out
     again = run_subprocess("--db", str(path), "--json", "db", "init")

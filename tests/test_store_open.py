@@ -34,9 +34,11 @@ def test_read_commands_never_create_a_database_or_its_folder(tmp_path: Path,
     missing = tmp_path / "typo" / "library.db"
     result = run_subprocess("--db", str(missing), *args)
     assert result.code == 2
-    assert result.err.strip() == (f"error: no database at {missing} "
-                                  "(any command that writes creates it: `romrunner library "
-                                  "add PATH` to begin)")
+    # (p47a F7: no longer "any command that writes creates it" where the folder of a --db
+    # is missing: a command that writes refuses that path)
+    assert result.err.strip() == (f"error: no database at {missing} (its folder "
+                                  f"{missing.parent} does not exist: check --db or "
+                                  "ROMRUNNER_DB, or create the folder first)")
     assert not missing.parent.exists()
 
 

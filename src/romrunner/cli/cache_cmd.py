@@ -365,7 +365,7 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     kept and named: without it the game would be assumed to run. Re-import its source to refresh it.
     """
     app = app_context()
-    require_database(app.db_path, "prune")
+    require_database(app.db_path, "prune", make_folders=app.make_db_folders)
     db = app.open_db(OpenMode.READ) if dry_run else app.open_db()
     ttls = {row["source_id"]: row["ttl_hours"] for row in sources_under_pack(db, app.pack())} \
         if dry_run else None  # (the TTLs the run would prune with: the pack in use's)
@@ -519,7 +519,7 @@ def cache_clear(source_id: str, kind: str | None, dry_run: bool) -> int:
     """
     app = app_context()
     kinds = (kind_named(kind),) if kind else tuple(KINDS.values())
-    require_database(app.db_path, "clear")
+    require_database(app.db_path, "clear", make_folders=app.make_db_folders)
     result = clear_source(app.open_db(), source_id, kinds=kinds, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     app.finish({"source": source_id, "dry_run": dry_run, "observations": result.observations,

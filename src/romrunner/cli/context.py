@@ -123,6 +123,9 @@ class AppContext:
     quiet: bool
     verbose: bool
     wait: bool = False
+    # the database's missing folders are made (the default one's; not those of a path the
+    # user gave: a mistyped one is refused)
+    make_db_folders: bool = True
     completed: bool = False  # set when the command ran to its end (main prints the envelope)
     exit_code: int | None = None  # what the command returned, once it has
     # What finishes the command's work when it is interrupted after committing some of it
@@ -176,7 +179,8 @@ class AppContext:
         if self._db is None:
             result = open_database(self.db_path, mode,
                                    lock_as=command_name() if mode.writes else None,
-                                   wait=self.wait, on_wait=self.say_waiting)
+                                   wait=self.wait, on_wait=self.say_waiting,
+                                   make_folders=self.make_db_folders)
             self._db = result.db
             self._backup_mark = result.backup_mark
             self._place_mark = result.place_mark

@@ -35,11 +35,12 @@ from romrunner.store.stats import database_stats
 from romrunner.words import counted, examples, shell_word
 
 
-def require_database(path: Path, action: str) -> None:
+def require_database(path: Path, action: str, *, make_folders: bool = True) -> None:
     """Raise :class:`NoDatabaseError` when there is no database at ``path`` (a mistyped
-    --db must not become a new, empty database to ``action``)."""
+    --db must not become a new, empty database to ``action``); ``make_folders``: as
+    :func:`how_one_is_made`'s."""
     path = Path(path).expanduser()
-    made = how_one_is_made(path, "`romrunner db init` creates one")
+    made = how_one_is_made(path, "`romrunner db init` creates one", make_folders=make_folders)
     if not path.exists():
         raise NoDatabaseError(f"no database at {path} (nothing to {action}; {made})")
     if path.is_file() and path.stat().st_size == 0:
@@ -166,7 +167,7 @@ def init() -> int:
 def migrate() -> int:
     """Apply pending migrations (a backup is written next to the database first)."""
     app = app_context()
-    require_database(app.db_path, "migrate")
+    require_database(app.db_path, "migrate", make_folders=app.make_db_folders)
     database = app.open_db(OpenMode.MAINTAIN)
     report = run_migrations(database)
     reclaimable = worth_vacuuming(database) if report.applied else None
@@ -349,7 +350,8 @@ def restore(backup_file: Path, force: bool) -> int:
     app = app_context()
     report = restore_database(app.db_path, backup_file, force=force, wait=app.wait,
                               on_wait=app.say_waiting, on_replaced=functools.partial(
-                                  _say_replaced, app, backup_file))
+                                  _say_replaced, app, backup_file),
+                              make_folders=app.make_db_folders)
     if report.of_a_copy:
         app.warn(f"{backup_file}: a backup of a copy of this database (a line of changes of "
                  "its own since the copy), restored with --force")
@@ -438,7 +440,7 @@ def _number(value: int | None) -> str:
 def vacuum_cmd() -> int:
     """Rebuild the database file compactly."""
     app = app_context()
-    require_database(app.db_path, "vacuum")
+    require_database(app.db_path, "vacuum", make_folders=app.make_db_folders)
     db = app.open_db(OpenMode.WRITE)
     pages = page_count(db)
     try:
@@ -464,7 +466,7 @@ def repair() -> int:
     """Count the platform counters again and rebuild the search index from the games (what
     `db check` says to repair this way); nothing else changes."""
     app = app_context()
-    require_database(app.db_path, "repair")
+    require_database(app.db_path, "repair", make_folders=app.make_db_folders)
     database = app.open_db(OpenMode.MAINTAIN)  # (a version edited down is mended first)
     mended = mend_version(database)
     for note in upgrade(database):

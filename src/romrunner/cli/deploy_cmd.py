@@ -145,7 +145,8 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
         raise click.UsageError("--keep-only-copies goes with --prune --force (a prune without "
                                "--force keeps those files anyway)")
     app = app_context()
-    require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
+    # (a deploy needs a profile: never a new database)
+    require_database(app.db_path, "deploy", make_folders=app.make_db_folders)
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
     with card_errors(card):
         return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
@@ -528,7 +529,7 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
                   overwrite: bool | None, to: Path | None) -> int:
     """Finish an interrupted deployment (default: the latest unfinished one)."""
     app = app_context()
-    require_database(app.db_path, "resume")
+    require_database(app.db_path, "resume", make_folders=app.make_db_folders)
     db = app.open_db()
     with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,

@@ -642,7 +642,8 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, not_games: bool,
         raise InputError("give the ids of missing games, or --missing for all of them, or "
                          "--not-games for the rows of files that are no longer games")
     app = app_context()
-    require_database(app.db_path, "forget")  # nothing to forget in a new database
+    # (nothing to forget in a new database)
+    require_database(app.db_path, "forget", make_folders=app.make_db_folders)
     removed = forget_missing(app.open_db(), None if all_missing or not_games
                              else list(game_ids), force=force, not_games=not_games)
 

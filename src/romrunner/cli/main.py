@@ -285,7 +285,7 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
         raise click.UsageError("ROMRUNNER_DB is set but empty (an unset shell variable?); "
                                "name a database file, or unset it for the default one")
     app = AppContext(_the_file_itself(db_path or default_db_path()), pack_dir, json_output,
-                     quiet, verbose, wait=wait)
+                     quiet, verbose, wait=wait, make_db_folders=db_path is None)
     if isinstance(ctx.obj, _Session):
         ctx.obj.app = app
     ctx.obj = app

@@ -12,6 +12,7 @@ from romrunner.cli.context import app_context, path_param
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash
 from romrunner.store import OpenMode
+from romrunner.store.open import how_one_is_made
 from romrunner.words import counted
 
 
@@ -45,8 +46,9 @@ def status() -> int:
         console.print(f"pack     {data['path']}")
         console.print(f"hash     {loaded.content_hash[:16]}")
         if db is None:
-            console.print(f"database none yet at {app.db_path} (a command that writes "
-                          "creates it)")
+            made = how_one_is_made(app.db_path, "a command that writes creates it",
+                                   make_folders=app.make_db_folders)
+            console.print(f"database none yet at {app.db_path} ({made})", markup=False)
         for name, count in _counts(loaded).items():
             console.print(f"{name:<18} {count}")
         console.print(f"warnings {len(loaded.warnings)}")

@@ -97,24 +97,28 @@ class OpenResult:
 
 def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
                   wait: bool = False,
-                  on_wait: Callable[[LockHolder], None] | None = None) -> OpenResult:
+                  on_wait: Callable[[LockHolder], None] | None = None,
+                  make_folders: bool = True) -> OpenResult:
     """Open ``path`` for ``mode``; never migrates silently, never downgrades.
 
     Reading modes never create a file or folder and open the file read-only. Writing modes
     take the writer lock (:mod:`romrunner.store.lock`) first when ``lock_as`` names the
-    command, so migration and creation are covered by it too.
+    command, so migration and creation are covered by it too. ``make_folders``: a writing
+    mode makes the database's missing folders (the default database's); without it a path
+    whose folder does not exist is refused (one the user gave: see
+    :func:`refuse_a_missing_folder`).
     """
     path = Path(path).expanduser()
     check_is_sqlite_file(path)
     if not mode.writes:
-        return _open_for_reading(path, mode)
+        return _open_for_reading(path, mode, make_folders=make_folders)
     refuse_a_foreign_database(path, "ROM Runner writes only to its own database",
                               another_writer_ours=True)
     refuse_a_databases_side_file(path)
     was_backup = is_backup_file(path)
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
-    lock = prepare_to_write(path, lock_as, wait, on_wait)
+    lock = prepare_to_write(path, lock_as, wait, on_wait, make_folders=make_folders)
     remove_what_died_here(path.parent)
     empty = path.is_file() and path.stat().st_size == 0
     new = not path.exists() or empty
@@ -191,10 +195,11 @@ def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:
             file.truncate(0)
 
 
-def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
+def _open_for_reading(path: Path, mode: OpenMode, *, make_folders: bool = True) -> OpenResult:
     refuse_a_databases_side_file(path)  # (not "no database in it yet": QA51 F6)
     if not path.exists():
-        raise NoDatabaseError(f"no database at {path} ({how_one_is_made(path)})")
+        raise NoDatabaseError(f"no database at {path} "
+                              f"({how_one_is_made(path, make_folders=make_folders)})")
     if path.stat().st_size == 0:
         raise NoDatabaseError(f"{path}: empty file, no database in it yet "
                               f"({how_one_is_made(path)})")
@@ -210,10 +215,15 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
 _MADE_BY = "any command that writes creates it: `romrunner library add PATH` to begin"
 
 
-def how_one_is_made(path: Path, made_by: str = _MADE_BY) -> str:
+def how_one_is_made(path: Path, made_by: str = _MADE_BY, *, make_folders: bool = True) -> str:
     """How a database comes to be at ``path``, where there is none (or an empty file):
     ``made_by``, or, on a read-only volume, that none can be made there (qa181 N6: `db init`
-    was advised, which the volume then refused)."""
+    was advised, which the volume then refused); without ``make_folders`` (a path the user
+    gave), that its folder does not exist, where it does not (a command that writes refuses
+    it)."""
+    if not make_folders and missing_folders(path.parent):
+        return (f"its folder {path.parent} does not exist: check --db or ROMRUNNER_DB, or "
+                "create the folder first")
     if on_read_only_volume(path):
         return ("on a read-only volume, where no command can make one: give --db (or "
                 "ROMRUNNER_DB) a file on a writable one")
@@ -259,9 +269,12 @@ def _pending_upgrade(path: Path) -> bool | None:
 
 
 def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
-                     on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
-    """Refuse a read-only volume or file, make the folder, take the writer lock (when
-    ``lock_as`` names the command)."""
+                     on_wait: Callable[[LockHolder], None] | None, *,
+                     make_folders: bool = True) -> WriterLock | None:
+    """Refuse a read-only volume or file, make the folder (refuse a missing one without
+    ``make_folders``), take the writer lock (when ``lock_as`` names the command)."""
+    if not make_folders:
+        refuse_a_missing_folder(path)
     if on_read_only_volume(path):
         # (the older database's way out; no word of reading where nothing reads it — one
         # newer than this release, an empty file: review38 F4)
@@ -287,6 +300,17 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     lock = WriterLock(path, lock_as)
     lock.acquire(wait=wait, on_wait=on_wait)
     return lock
+
+
+def refuse_a_missing_folder(path: Path) -> None:
+    """Refuse a database path the user gave (--db, ROMRUNNER_DB) whose folder does not
+    exist, before anything is written: a mistyped path, or a drive not mounted whose mount
+    point is gone, had its folders made silently and a new, empty database written there
+    (p47a F7). Only the default database's folders are made."""
+    if missing_folders(path.parent):
+        raise InputError(f"{path.parent}: no such folder for the database {path.name} (a "
+                         "mistyped --db or ROMRUNNER_DB? a drive not mounted?); create the "
+                         "folder first for a new database there; nothing was written")
 
 
 def remove_what_died_here(folder: Path) -> None:

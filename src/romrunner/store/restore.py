@@ -163,8 +163,8 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
                      wait: bool = False,
                      on_wait: Callable[[LockHolder], None] | None = None,
                      now: datetime | None = None,
-                     on_replaced: Callable[[RestoreReport], None] | None = None
-                     ) -> RestoreReport:
+                     on_replaced: Callable[[RestoreReport], None] | None = None,
+                     make_folders: bool = True) -> RestoreReport:
     """Put ``backup`` back as the database at ``path`` (see the module's steps).
 
     Refused, with nothing changed: a file that is not a ROM Runner backup, one that fails its
@@ -174,6 +174,7 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     database is always saved before it is replaced, and the report says what it held more.
     ``on_replaced`` is called with the report as soon as the file is replaced, before a
     Ctrl-C that came during the replacement is raised (the caller says what was done).
+    ``make_folders``: as :func:`~romrunner.store.open.open_database`'s.
     """
     path, backup = Path(path).expanduser(), Path(backup).expanduser()
     _check_backup_file(backup, path)
@@ -192,7 +193,7 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
                                  "not replaced, even with --force") from exc
 
     lock_existed, new_folders = lock_path(path).exists(), missing_folders(path.parent)
-    lock = prepare_to_write(path, "db restore", wait, on_wait)
+    lock = prepare_to_write(path, "db restore", wait, on_wait, make_folders=make_folders)
     assert lock is not None
     try:
         report = _restore(path, backup, force, now or utc_now(), on_replaced)
