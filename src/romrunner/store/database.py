@@ -31,6 +31,7 @@ from romrunner.hashbin import sql_unhex
 from romrunner.library.tags import name_title
 from romrunner.store.lock import hold_off_writers, let_writers_in, writer_lock_is_held
 from romrunner.textnorm import fold
+from romrunner.words import shell_word
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -246,6 +247,10 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
                 f"{path}: the volume is read-only; commands that write cannot run here")
         if not folder_is_writable(Path(path)):  # (QA83 F2: said as if it wrote)
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
+        for file in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file_flags_refuse_writes(file):  # (no permissions to check: p47a F8)
+                why, fix = not_writable_file(file)
+                return ReadOnlyVolumeError(f"{file}: {why}: {fix}")
         return ReadOnlyVolumeError(
             f"{path}: database is read-only; check the file and folder permissions")
     full = _disk_full(path, text)
@@ -815,8 +820,9 @@ def clear_immutable_command(folder: Path, platform: str | None = None,
     ``chflags nouchg`` for the user flag and ``chflags noschg``, as root, for the system one
     (``flags``: the folder's ``st_flags``, read when not given; both when unknown)."""
     platform = sys.platform if platform is None else platform
+    word = shell_word(folder)
     if not platform.startswith(_BSD_PLATFORMS):
-        return f"`chattr -i {folder}`, as root"
+        return f"`chattr -i {word}`, as root"
     if flags is None:
         try:
             flags = getattr(os.stat(folder), "st_flags", None)
@@ -824,8 +830,8 @@ def clear_immutable_command(folder: Path, platform: str | None = None,
             flags = None
     user = flags is None or bool(flags & stat.UF_IMMUTABLE)
     system = flags is None or bool(flags & stat.SF_IMMUTABLE)
-    commands = ([f"`chflags nouchg {folder}`"] if user or not system else []) \
-        + ([f"`chflags noschg {folder}`, as root"] if system else [])
+    commands = ([f"`chflags nouchg {word}`"] if user or not system else []) \
+        + ([f"`chflags noschg {word}`, as root"] if system else [])
     return " and ".join(commands)
 
 
@@ -837,11 +843,12 @@ def _why_not_writable(folder: Path) -> str:
 
 _FS_IOC_GETFLAGS = 0x80086601  # (Linux: the inode flags `lsattr` shows)
 _FS_IMMUTABLE_FL = 0x10
+_FS_APPEND_FL = 0x20
 
 
 def folder_is_immutable(folder: Path) -> bool:
     """True when ``folder`` carries the immutable flag (Linux ``chattr +i``, BSD/macOS
-    ``chflags uchg``/``schg``), which no permission or owner change lifts."""
+    ``chflags uchg``/``schg``), which no permission or owner change lifts (a file too)."""
     try:
         info = os.stat(folder)
     except OSError:
@@ -849,20 +856,100 @@ def folder_is_immutable(folder: Path) -> bool:
     flags = getattr(info, "st_flags", None)
     if flags is not None:
         return bool(flags & (stat.UF_IMMUTABLE | stat.SF_IMMUTABLE))
-    if not sys.platform.startswith("linux"):
-        return False
+    return bool(_linux_inode_flags(folder) & _FS_IMMUTABLE_FL)
+
+
+def file_flags_refuse_writes(path: Path) -> bool:
+    """True when a flag of the file at ``path`` refuses writes in place whatever its mode:
+    immutable, or append-only (which ``os.access`` does not see)."""
+    return folder_is_immutable(path) or _file_is_append_only(path)
+
+
+def _file_is_append_only(path: Path) -> bool:
+    """True when the file at ``path`` may only be appended to (Linux ``chattr +a``, BSD/macOS
+    ``chflags uappnd``/``sappnd``): SQLite's writes in place are refused (EPERM)."""
     try:
-        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        info = os.stat(path)
     except OSError:
         return False
+    flags = getattr(info, "st_flags", None)
+    if flags is not None:
+        return bool(flags & (stat.UF_APPEND | stat.SF_APPEND))
+    return bool(_linux_inode_flags(path) & _FS_APPEND_FL)
+
+
+def _linux_inode_flags(path: Path) -> int:
+    """The inode flags of ``path`` on Linux (0 elsewhere, or where they cannot be read).
+
+    A file's are read by statx(2), which opens nothing: a descriptor of the database file
+    opened and closed here would drop the POSIX locks SQLite holds on it in this process (a
+    connection may be open when an error is described). A folder's, where statx is not
+    there, by the ioctl (no lock is held on a folder)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    attributes = _statx_attributes(path)
+    if attributes is not None:
+        return attributes
+    if not path.is_dir():
+        return 0
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return 0
     try:
         import fcntl  # (POSIX only)
         got = fcntl.ioctl(handle, _FS_IOC_GETFLAGS, struct.pack("l", 0))
-        return bool(struct.unpack("l", got)[0] & _FS_IMMUTABLE_FL)
+        return int(struct.unpack("l", got)[0])
     except OSError:
-        return False
+        return 0
     finally:
         os.close(handle)
+
+
+_AT_FDCWD = -100
+_STATX_BASIC_STATS = 0x7FF
+# (STATX_ATTR_IMMUTABLE and STATX_ATTR_APPEND have the values of the ioctl's flags)
+_STATX_FLAGS = _FS_IMMUTABLE_FL | _FS_APPEND_FL
+
+
+def _statx_attributes(path: Path) -> int | None:
+    """The immutable and append-only attributes statx(2) reports for ``path`` (None where
+    the C library has no statx, or the call fails)."""
+    import ctypes  # (only where a file's flags are asked: an error being described)
+    try:
+        statx = ctypes.CDLL(None, use_errno=True).statx
+    except (OSError, AttributeError):
+        return None
+    buffer = ctypes.create_string_buffer(256)  # (struct statx)
+    if statx(_AT_FDCWD, os.fsencode(path), 0, _STATX_BASIC_STATS, buffer) != 0:
+        return None
+    attributes, = struct.unpack_from("=Q", buffer.raw, 8)  # stx_attributes
+    return int(attributes) & _STATX_FLAGS
+
+
+def not_writable_file(path: Path) -> tuple[str, str]:
+    """Why this user may not write the file at ``path``, and how that is undone, as words:
+    an immutable or append-only file (writes fail "operation not permitted" whatever its
+    mode, and a ``chmod`` changes nothing: p47a F8, a `chattr +i` database was told to
+    `chmod u+w`), one another user owns (only they or root change its mode), else its
+    permissions."""
+    word = shell_word(path)
+    if folder_is_immutable(path):
+        return ("immutable (operation not permitted, whatever its permissions)",
+                f"clear its immutable flag ({clear_immutable_command(path)})")
+    if _file_is_append_only(path):
+        flag = ("`chflags nouappnd " if sys.platform.startswith(_BSD_PLATFORMS)
+                else "`chattr -a ")
+        return ("append-only (operation not permitted, whatever its permissions)",
+                f"clear its append-only flag ({flag}{word}`, as root)")
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        owner = os.geteuid()
+    if owner != os.geteuid() and os.geteuid() != 0:
+        return ("read-only for this user, and owned by another",
+                "ask its owner (or root) to make it writable for you")
+    return "read-only for this user", f"make it writable (`chmod u+w {word}`)"
 
 
 def _identity_of(path: Path) -> tuple[int, int] | None:

@@ -37,8 +37,10 @@ from romrunner.store.backup import (
 from romrunner.store.database import (
     Database,
     check_is_sqlite_file,
+    file_flags_refuse_writes,
     folder_is_writable,
     missing_folders,
+    not_writable_file,
     not_writable_folder,
     on_read_only_volume,
 )
@@ -238,8 +240,9 @@ def upgrade_advice(path: Path) -> str:
         return ("it is on a read-only volume: copy it to a writable folder, give --db (or "
                 "ROMRUNNER_DB) the copy and run `romrunner db migrate`")
     if path.exists() and not os.access(path, os.W_OK):
-        return (f"its file is read-only: make it writable (`chmod u+w {shell_word(path)}`) or "
-                "copy it to a file you may write, then run `romrunner db migrate`")
+        why, fix = not_writable_file(path)
+        return (f"its file is {why}: {fix} or copy it to a file you may write, then run "
+                "`romrunner db migrate`")
     return ("`romrunner db migrate`, or any command that writes, upgrades it; a backup is "
             "written first")
 
@@ -283,10 +286,10 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
             f"{path}: the volume is read-only; commands that write cannot run here"
             + (" (commands that only read still work)" if upgrade is False
                else f" ({_COPY_TO_UPGRADE})" if upgrade else ""))
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ReadOnlyVolumeError(f"{path}: the database file is read-only for this user: "
-                                  f"make it writable (`chmod u+w {shell_word(path)}`) or copy "
-                                  "it to a file you may write")
+    if path.exists() and (not os.access(path, os.W_OK) or file_flags_refuse_writes(path)):
+        why, fix = not_writable_file(path)
+        raise ReadOnlyVolumeError(f"{path}: the database file is {why}: {fix} or copy it to "
+                                  "a file you may write")
     refuse_read_only_side_files(path)
     if not folder_is_writable(path):
         raise ReadOnlyVolumeError(not_writable_folder(path, reading_works=_reads_as_is(path)))
@@ -333,6 +336,9 @@ def refuse_read_only_side_files(path: Path) -> None:
     for suffix in ("-shm", "-wal"):
         side = path.with_name(path.name + suffix)
         if side.exists() and not os.access(side, os.W_OK):
+            why, fix = not_writable_file(side)
+            if why != "read-only for this user":  # (immutable, another's: not our doing)
+                raise ReadOnlyVolumeError(f"{side}: {why}: {fix}")
             raise ReadOnlyVolumeError(
                 f"{side}: read-only (a command that read the database while its file was "
                 "read-only left it so): make it writable too (`chmod u+w "
@@ -500,12 +506,12 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
                 f"{db.path}: schema version {version} is older than {LATEST_VERSION}, on a "
                 f"read-only volume: {_COPY_TO_UPGRADE} (and run `romrunner db migrate`)")
         if not os.access(db.path, os.W_OK):  # (qa181 N6: told to migrate, which refused)
+            why, fix = not_writable_file(db.path)
             raise MigrationRequiredError(
                 f"{db.path}: schema version {version} is older than {LATEST_VERSION}, and "
-                "the file is read-only: no command can read it until it is upgraded, which "
-                f"writes: make it writable (`chmod u+w {shell_word(db.path)}`) or copy it to "
-                "a file you may write, then run `romrunner db migrate` (a backup is written "
-                "first)")
+                f"the file is {why}: no command can read it until it is upgraded, which "
+                f"writes: {fix} or copy it to a file you may write, then run `romrunner db "
+                "migrate` (a backup is written first)")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
             "run `romrunner db migrate` (a backup is written first)"
