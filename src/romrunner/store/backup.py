@@ -48,6 +48,7 @@ from romrunner.store.database import (
     Database,
     file_size_or_zero,
     missing_folders,
+    no_room_for_files,
     sqlite_error,
 )
 from romrunner.tempfiles import create, remove_abandoned
@@ -114,6 +115,10 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
         _make_folder(dest.parent)
         return _write(db, dest.parent, lambda temp: _place(temp, dest), dest)
     except DiskFullError as exc:
+        room = no_room_for_files(dest if folder else dest.parent)
+        if room is not None:  # (no inode, not bytes, short: p47a F4)
+            raise DiskFullError(f"{dest}: no backup was written: {room}; remove some files "
+                                "there and run it again") from exc
         raise DiskFullError(f"{dest}: no backup was written, the disk is full: it needs "
                             f"about {size_text(_database_bytes(db))} free there; free some "
                             "space and run it again") from exc
@@ -665,6 +670,10 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path],
         sync_folder(folder)
         return written
     except sqlite3.Error as exc:
+        if "unable to open" in str(exc).lower() and no_room_for_files(folder) is not None:
+            # (SQLite could not make the copy's journal: ``named`` may be the folder, whose
+            # parent sqlite_error would look at)
+            raise DiskFullError(f"{named}: cannot write the backup ({exc})") from exc
         raise sqlite_error(named, exc) from exc
     except OSError as exc:
         kind = DiskFullError if exc.errno == errno.ENOSPC else DatabaseError

@@ -31,7 +31,7 @@ from romrunner.hashbin import sql_unhex
 from romrunner.library.tags import name_title
 from romrunner.store.lock import hold_off_writers, let_writers_in, writer_lock_is_held
 from romrunner.textnorm import fold
-from romrunner.words import shell_word
+from romrunner.words import shell_word, size_text
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -138,6 +138,44 @@ def _nearly_full(path: Path) -> bool:
     except OSError:
         return False
     return info.f_bavail * info.f_frsize < _NEARLY_FULL_BYTES
+
+
+# The most files one step of ours makes at once in a folder (a backup's temporary file with
+# its journal, WAL and shared memory, beside the database's own): fewer free inodes than
+# this and a file that could not be made there was for want of one
+_FILES_A_STEP_MAKES = 8
+
+
+def free_inodes_too_few(folder: Path) -> int | None:
+    """How many inodes the volume of ``folder`` has free, when fewer than one step of ours
+    makes files (None otherwise, or where the volume has no fixed count of them: btrfs,
+    many network file systems say 0 of 0). Out of inodes, no new file can be made there
+    though bytes are free (p47a F4: said as a full disk "needing N KiB", or as a backup
+    that could not be read)."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    if info.f_files == 0:
+        return None
+    free = info.f_ffree if os.geteuid() == 0 else info.f_favail
+    return free if free < _FILES_A_STEP_MAKES else None
+
+
+def no_room_for_files(folder: Path) -> str | None:
+    """Words saying the volume of ``folder`` has no room for a new file — no free inodes —
+    when so (see :func:`free_inodes_too_few`), else None."""
+    free = free_inodes_too_few(folder)
+    if free is None:
+        return None
+    try:
+        info = os.statvfs(folder)
+        space = f", though {size_text(info.f_bavail * info.f_frsize)} of space is free"
+    except OSError:
+        space = ""
+    inodes = ("no free inodes left" if free == 0 else
+              f"too few free inodes ({free} left, fewer than the files it makes)")
+    return f"the disk has no room for a new file in {folder}: it has {inodes}{space}"
 
 
 _CORRUPT = ("malformed", "corrupt", "not a database", "file is encrypted")
@@ -278,6 +316,10 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     if "unable to open" in lowered:
         if not folder_is_writable(Path(path)):  # (QA157 F16: no reason, no way forward)
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
+        room = None if str(path) == ":memory:" else no_room_for_files(Path(path).parent)
+        if room is not None:  # (SQLite could not make its journal, WAL or file there)
+            return DiskFullError(f"{path}: {room}; nothing of the failed step was saved; "
+                                 "remove some files there and run the command again")
         return DatabaseError(f"{path}: cannot open the database file")
     return DatabaseError(f"{path}: {text}")
 

@@ -70,6 +70,7 @@ from romrunner.store.database import (
     NotSQLiteError,
     check_is_sqlite_file,
     missing_folders,
+    no_room_for_files,
     sqlite_error,
 )
 from romrunner.store.lock import LockHolder, lock_path
@@ -224,6 +225,12 @@ def _not_restored(path: Path, backup: Path, error: DatabaseError) -> DatabaseErr
     changed (QA22 P1: it named a temporary file, and not the outcome)."""
     if not isinstance(error, DiskFullError):
         return type(error)(f"{error}; not restored: the database is left as it was")
+    room = no_room_for_files(path.parent)
+    if room is not None:  # (no inode, not bytes, short: p47a F4 blamed the backup file)
+        return DiskFullError(
+            f"{path}: not restored: {room}; the database is left as it was. A restore saves "
+            "the database and copies the backup beside it, a few files: remove some files "
+            "there and run it again")
     sizes = sum(file.stat().st_size for file in (path, backup) if file.is_file())
     return DiskFullError(
         f"{path}: not restored, the disk is full: the database is left as it was. A restore "
@@ -260,7 +267,13 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
     folder = path.parent
     remove_stale_temporaries(folder, _TEMP_PREFIX)
     # (held while it lives: see remove_stale_temporaries)
-    handle, temp = create(folder, _TEMP_PREFIX, _TEMP_SUFFIX)
+    try:
+        handle, temp = create(folder, _TEMP_PREFIX, _TEMP_SUFFIX)
+    except OSError as exc:  # (p47a F4: its temporary file's name and errno, raw)
+        if exc.errno == errno.ENOSPC:
+            raise _not_restored(path, backup, DiskFullError(str(exc))) from exc
+        raise DatabaseError(f"{folder}: cannot restore the database here ({exc.strerror or exc}"
+                            "); the database is left as it was") from exc
     saved_now: Path | None = None  # the copy this run saved, until the swap makes it needed
     try:
         restored, restored_counts = _copy_backup(backup, temp)
