@@ -804,3 +804,27 @@ def test_of_two_dated_builds_of_a_release_the_latest_is_kept(cli: Any, tmp_path:
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Midterm Moments (World) (2022-06-15) (GB Compatible) (Aftermarket) "
                         "(Unl).gbc"}, included
+
+
+def test_the_platform_limit_keeps_a_catalog_verified_release_before_an_unknown_file(
+        cli: Any, tmp_path: Path) -> None:
+    # qa201 F5: an unidentified file named "(USA)" (random bytes) took the only slot of
+    # --max-per-platform before a verified USA release after it by title; and a verified
+    # Europe release loses to no unknown "(USA)" file either. The limit's other orders hold:
+    # a release in the profile's regions still before a verified prerelease.
+    library = tmp_path / "roms"
+    known = ["Pocket (USA, Europe).gb", "Quest (Europe).gb"]
+    _write(library / "gb", ["Aaa Junk (USA).gb", *known])
+    _write(library / "gba", ["Aaa Junk (USA).gba", "Zed (USA) (Beta).gba"])
+    for system, names in (("Nintendo - Game Boy", known),
+                          ("Nintendo - Game Boy Advance", ["Zed (USA) (Beta).gba"])):
+        catalog = tmp_path / f"{system}.dat"
+        catalog.write_text(dat(system, [(n.rpartition(".")[0], n, n, None) for n in names]))
+        assert real(cli, "dat", "import", str(catalog)).code == 0
+    _profile(cli, library, "--regions", "USA,Europe", "--prerelease",
+             "--max-per-platform", "1")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Pocket (USA, Europe).gb", "Aaa Junk (USA).gba"}
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {*known, "Aaa Junk (USA).gba", "Zed (USA) (Beta).gba"}

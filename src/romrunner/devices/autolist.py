@@ -1074,16 +1074,19 @@ class _Preference:
         """The order ``--max-per-platform`` keeps a platform's games in, after the user's own
         choice and the knowledge (see :func:`_limit_per_platform`): good dumps; releases in
         the profile's regions and languages; then hacks and fan translations after the
-        other releases and prereleases; then region and language. (qa188 F7: ranked by the
-        first five elements of :meth:`key`, which leave "is a translation" out, a fan
-        translation was kept over USA releases in English.)"""
+        other releases and prereleases; then a file a catalog has the bytes of before one
+        known by its name only (a bad rename, a corrupt download named "(USA)": qa201 F5, it
+        took the slot of every verified release after it by title); then region and
+        language. (qa188 F7: ranked by the first five elements of :meth:`key`, which leave
+        "is a translation" out, a fan translation was kept over USA releases in English.)"""
         key = self.key(game)
         bad_dump, tampered, prerelease, region, language, translation = key[:6]
         changed = tampered or translation
         yours = (not changed and not prerelease
                  and (not self.regions or region < len(self.regions))
                  and (not self.languages or language < len(self.languages)))
-        return (bad_dump, not yours, changed, prerelease, region, language)
+        return (bad_dump, not yours, changed, prerelease, not game.identified, region,
+                language)
 
     def _format(self, game: _Game) -> int:
         """The rank of a disc image's format for its emulator (see
