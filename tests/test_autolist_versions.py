@@ -828,3 +828,47 @@ def test_the_platform_limit_keeps_a_catalog_verified_release_before_an_unknown_f
     assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {*known, "Aaa Junk (USA).gba", "Zed (USA) (Beta).gba"}
+
+
+def _copies(folder: Path, copies: dict[str, str]) -> None:
+    """Each file name of ``copies`` written with the bytes of the seed it maps to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, seed in copies.items():
+        (folder / name).write_bytes(rom(seed))
+
+
+def test_of_identical_copies_the_one_named_as_its_catalog_game_goes(
+        cli: Any, tmp_path: Path) -> None:
+    # qa201 F7: of two files of one content, both identified as one catalog game, the lower
+    # id went to the card: "   spaces  lead.gb" over "Dr. Mario (World) (Rev 1).gb", "Kirby
+    # [h1C] (Hack).gb" over "Kirby's Pinball Land (USA, Europe).gb". Then, where no copy is
+    # named so, one whose name adds no tag to the catalog's.
+    library = tmp_path / "roms"
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        ("Dr. Mario (World) (Rev 1)", "Dr. Mario (World) (Rev 1).gb", "mario", None),
+        ("Kirby's Pinball Land (USA, Europe)", "Kirby's Pinball Land (USA, Europe).gb",
+         "kirby", None),
+        ("Tetris (World)", "Tetris (World).gb", "tetris", None)]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    odd = {"   spaces  lead.gb": "mario", "Kirby [h1C] (Hack).gb": "kirby",
+           "Tetris [h1C] (Hack).gb": "tetris"}
+    _copies(library / "gb", odd)  # (scanned first: the lower ids)
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _copies(library / "gb", {"Dr. Mario (World) (Rev 1).gb": "mario",
+                             "Kirby's Pinball Land (USA, Europe).gb": "kirby",
+                             "tetris copy.gb": "tetris"})
+    _profile(cli, library)
+    listed = _listed(cli)
+    included = {name for name, game in listed.items() if game["included"]}
+    assert included == {"Dr. Mario (World) (Rev 1).gb", "Kirby's Pinball Land (USA, Europe).gb",
+                        "tetris copy.gb"}, listed
+    for name in odd:
+        assert listed[name]["reason"] == "other_version", listed[name]
+    # a deploy of the auto-list puts those on the card
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert sorted(path.name for path in (card / "Roms" / "GB").iterdir()
+                  if path.is_file()) == sorted(included)

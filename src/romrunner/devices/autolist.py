@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -306,6 +307,7 @@ class _Game:
     clone: bool = False  # matched to a clone of a DAT with parents and clones (arcade)
     root_id: int = 0  # its library root (a set's copies in two roots compete: see _one_copy)
     disc: int | None = None  # its disc number in its set
+    catalog: str | None = None  # the name of the catalog game it matched (hashes or name)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -351,7 +353,8 @@ _GAMES_SQL = (
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
     f"{_VARIANT_SQL}, "
-    "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number FROM games g")
+    "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number, "
+    "g.matched_game_id FROM games g")
 
 
 def _whole_sets_of() -> str:
@@ -444,10 +447,12 @@ def _game(game_id: int, platform_id: str, title: str, filepath: str, title_key: 
         if multicart and own is not None:
             title_key += _cartridge_of(own)
     clone = title_key.endswith(_CLONE)
-    region, languages, revision, flags, is_hack, variant, identified, root_id, disc = rest
+    (region, languages, revision, flags, is_hack, variant, identified, root_id, disc,
+     matched) = rest
     return _Game(game_id, platform_id, title, filename,
                  title_key[:-1] if clone else title_key, _keys(keys), region, languages,
-                 revision, flags, is_hack, variant, identified, clone, root_id, disc)
+                 revision, flags, is_hack, variant, identified, clone, root_id, disc,
+                 matched.partition(":")[2] if matched else None)
 
 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
@@ -1022,7 +1027,8 @@ class _Preference:
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
         "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
         copies of one catalog game, which have its tags), a loose file before an archive (as
-        a deploy keeps one of two copies: QA20), lowest id. The name's tags are read again
+        a deploy keeps one of two copies: QA20), a file named as its catalog game is, one
+        whose name adds no tag to its catalog game's, lowest id. The name's tags are read again
         here (once per distinct tags: see ``tags_of``), for the games that compete: a
         library scanned before the parser read a tag ("(REV-A)") is ranked as it is now; an
         identified game's name is its catalog game's (its title), not its file's (QA12 F1)."""
@@ -1068,7 +1074,11 @@ class _Preference:
                 # (of releases nothing above tells apart, in the usual order of regions, not
                 # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's;
                 # after the copy a deploy can read: review 35 R4)
-                _usual_region_rank(game.region_text), _archive_name(game.filename), game.id)
+                _usual_region_rank(game.region_text), _archive_name(game.filename),
+                # (of copies nothing else tells apart, the one named as its catalog names
+                # it, then one whose name adds no tag to the catalog's: qa201 F7, the card
+                # got "   spaces  lead.gb" or "Kirby [h1C] (Hack).gb" by their lower id)
+                *named_as_catalog(game.filename, game.catalog), game.id)
 
     def limit_key(self, game: _Game) -> tuple[Any, ...]:
         """The order ``--max-per-platform`` keeps a platform's games in, after the user's own
@@ -1110,6 +1120,27 @@ class _Preference:
             return False
         extension = game.filename.rpartition(".")[2].lower()
         return extension not in DISC_SHEET_EXTENSIONS and f".{extension}" not in accepted
+
+
+_NAME_TAG = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def named_as_catalog(filename: str, catalog: str | None) -> tuple[int, int]:
+    """How far a file's name is from the name of the catalog game it matched: 0 where its
+    name (without extension, in one Unicode form) is that name, 1 where it is but for case,
+    else 2; then how many tags in parentheses or brackets it adds to those of that name
+    (``Kirby [h1C] (Hack)`` two; a name with no tag none). ``(0, 0)`` for a file matched to
+    no catalog game."""
+    if not catalog:
+        return (0, 0)
+    stem = unicodedata.normalize("NFC", strip_extension(filename))
+    name = unicodedata.normalize("NFC", catalog)
+    if stem == name:
+        return (0, 0)
+    if stem.casefold() == name.casefold():
+        return (1, 0)
+    theirs = set(_NAME_TAG.findall(name.casefold()))
+    return (2, sum(1 for tag in _NAME_TAG.findall(stem.casefold()) if tag not in theirs))
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a
