@@ -201,3 +201,35 @@ def test_each_typed_word_is_its_own_required_word_or_phrase(tmp_path: Path) -> N
         "Legend of O'Brien", "Legend of X", "Legend of Zelda"]
     listed = query_games(db, "ポケット 赤", known_platforms={"snes"})
     assert [row["detected_title"] for row in listed.rows] == ["ポケットモンスター 赤"]
+
+
+APOSTROPHES = ["Kirby's Pinball Land", "Kirby Super Star",
+               "Legend of Zelda, The - Link's Awakening", "Links Hunt",
+               "Zelda's Adventure", "Don't Pull", "Dixie Kong's Double Trouble!",
+               "Donkey Kong"]
+
+
+def test_a_word_typed_without_its_apostrophe_finds_the_title(tmp_path: Path) -> None:
+    """qa201 F6: `kirbys`, `links awakening`, `zeldas adventure` found nothing: "Kirby's" is
+    indexed as the words "kirby" and "s". The word as typed is still a word prefix too
+    (`links` finds "Links Hunt"), and "Kirby Super Star" is no "kirbys" (the "s" a word)."""
+    db = make_db(tmp_path / "s.db", APOSTROPHES)
+    assert titles(search_games(db, "kirbys")) == ["Kirby's Pinball Land"]
+    assert titles(search_games(db, "KIRBYS pin")) == ["Kirby's Pinball Land"]
+    assert titles(search_games(db, "links awakening")) == [
+        "Legend of Zelda, The - Link's Awakening"]
+    assert sorted(titles(search_games(db, "links"))) == [
+        "Legend of Zelda, The - Link's Awakening", "Links Hunt"]
+    assert titles(search_games(db, "zeldas adventure")) == ["Zelda's Adventure"]
+    assert titles(search_games(db, "dont")) == ["Don't Pull"]
+    assert titles(search_games(db, "dixie kongs")) == ["Dixie Kong's Double Trouble!"]
+    assert titles(search_games(db, "kongs -dixie")) == []
+    for typed, found in (("kirbys", ["Kirby's Pinball Land"]),
+                         ("zelda links", ["Legend of Zelda, The - Link's Awakening"]),
+                         ("dixie kongs double", ["Dixie Kong's Double Trouble!"])):
+        listed = query_games(db, typed, known_platforms={"snes"})
+        assert [row["detected_title"] for row in listed.rows] == found, typed
+    # (typed text reaching FTS5 stays quoted: operators are words, nothing raises)
+    assert fts_query('kirbys" OR NEAR(x') == '("kirbys"* OR "kirby s") AND "or"* AND ' \
+                                            '"near"* AND "x"*'
+    assert search_games(db, 'kirbys" OR NEAR(x') == []

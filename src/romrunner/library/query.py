@@ -703,7 +703,7 @@ def _words_sql(value: str, ctx: Context) -> Sql:
             # `+g.id`: never drive the scan from these lists (select() does that itself when
             # the words match few games); with a list first, SQLite looked up every row.
             title = word.title_test("g.title_norm")
-            params.append(word.needle)
+            params.extend(word.needles)
             if ctx.marked:
                 title += f" AND +g.id NOT IN ({_FTS_IDS})"
                 params.append(MARKED)

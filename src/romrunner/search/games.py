@@ -76,6 +76,14 @@ class FtsWord:
     term: str
     needle: str
     phrase: bool
+    # the word split where an apostrophe was left out (``kirbys``: " kirby s "), tested as a
+    # phrase on ``title_norm`` too ("" for none: see :func:`_apostrophe_split`)
+    split: str = ""
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """The parameters of :meth:`title_test`, in order."""
+        return (self.needle, self.split) if self.split else (self.needle,)
 
     def elsewhere(self, marked: bool) -> str:
         """The FTS5 query of the games the word matches that the title test misses: those
@@ -87,9 +95,13 @@ class FtsWord:
         return f"{catalog_only} OR ({MARKED} AND {self.term})"
 
     def title_test(self, column: str) -> str:
-        """SQL testing the word on ``column`` (a ``title_norm``); one parameter, the needle."""
+        """SQL testing the word on ``column`` (a ``title_norm``); its parameters are
+        :attr:`needles`."""
         if self.phrase:
             return f"instr(' ' || {column} || ' ', ?) > 0"
+        if self.split:
+            return (f"(instr(' ' || {column}, ?) > 0 "
+                    f"OR instr(' ' || {column} || ' ', ?) > 0)")
         return f"instr(' ' || {column}, ?) > 0"
 
 
@@ -110,7 +122,12 @@ def fts_words(text: str) -> list[FtsWord]:
             if run:
                 words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
                 run = []
-            words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
+            split = _apostrophe_split(word)
+            if split is None:
+                words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
+            else:  # (either form: an FTS5 group, so the words are joined by AND)
+                words.append(FtsWord(f"({_phrase([word])}* OR {_phrase(split)})", " " + word,
+                                     False, " " + " ".join(split) + " "))
         if run:
             words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
     return words
@@ -120,7 +137,30 @@ def fts_query(text: str) -> str | None:
     """The FTS5 query for user ``text``: every word quoted, as a prefix, all required (see
     :func:`fts_words`); None when it has no word."""
     words = fts_words(text)
-    return " ".join(word.term for word in words) if words else None
+    if not words:
+        return None
+    # (FTS5 joins phrases by a space, a group in parentheses only by an explicit AND)
+    return (" AND " if any(word.split for word in words) else " ").join(
+        word.term for word in words)
+
+
+# What follows an apostrophe at the end of an English word ("Kirby's", "Don't", "We'll")
+# ("d" and "m" left out: "and" is no "an d", and "I'd", "I'm" have a word of one letter)
+_CLITICS = ("s", "t", "ll", "re", "ve")
+
+
+def _apostrophe_split(word: str) -> list[str] | None:
+    """``word`` (folded) as the index holds it where it is a word typed without its
+    apostrophe: ``kirbys`` is ``kirby s``, as "Kirby's" is folded (an apostrophe separates
+    words), ``dont`` ``don t``; None for a word that ends in no such ending after two
+    letters or more, or holds a digit or a letter of another script."""
+    if not (word.isascii() and word.isalpha()):
+        return None
+    for clitic in _CLITICS:
+        head = word[:-len(clitic)]
+        if word.endswith(clitic) and len(head) >= 2:
+            return [head, clitic]
+    return None
 
 
 def _excluded_query(excluded: list[str]) -> str:
