@@ -85,3 +85,37 @@ def test_a_playlists_hidden_disc_missing_a_track_leaves_the_playlist_out(
     assert unread.code != 0 and any("cannot be read for the tracks it names" in line
                                     for line in said["warnings"] + said["errors"]), unread.out
     assert _card_files(card) == {}
+
+
+def test_a_hidden_discs_track_changed_at_its_size_is_copied_again(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """review47b F1: the followed files were planned without their times, so compared by
+    size alone: a track rewritten at its size was "skipped", the card's old bytes kept."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    assert cli("deploy", "1", "--to", str(card), "parasite").code == 0
+    track = lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 1).bin"
+    new = os.urandom(track.stat().st_size)
+    track.write_bytes(new)
+    os.utime(track, ns=(track.stat().st_mtime_ns + 10**9,) * 2)
+    again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert again.code == 0 and again.json()["data"]["copied"] == 1, again.out
+    (copy,) = [path for path in card.rglob(track.name)]
+    assert copy.read_bytes() == new
+
+
+def test_a_hidden_sheet_naming_no_track_leaves_the_playlist_out(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """review47b F5: an empty (or binary) hidden sheet went to the card with its playlist."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    (lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 2).cue").write_bytes(b"")
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = deployed.json()
+    assert deployed.code != 0 and any("it names no track" in line for line in
+                                      said["warnings"] + said["errors"]), deployed.out
+    assert _card_files(card) == {}

@@ -1561,27 +1561,30 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
             if game_id not in untold and not any(entry in found for entry in entries)]
     # (said of a copy this card has or records only: qa201 F2, said on every deploy to any
     # card, a blank one too)
-    said = [game_id for game_id in gone if _on_the_card(builder, builder.card_paths(
+    said = [game_id for game_id in gone if _recorded_on_the_card(builder, builder.card_paths(
         games[game_id], [], playlist=False))]
     if said:
         names = [games[game_id].filename for game_id in said]
         one = len(said) == 1
+        # (of the copies our records hold only: a user's own file there is never pruned;
+        # and one that may be the only copy left is kept by a prune: review47b F4)
         builder.plan.warnings.append(PlanIssue(
-            "playlist-renamed-away", f"{counted(len(gone), 'playlist')} missing from the "
+            "playlist-renamed-away", f"{counted(len(said), 'playlist')} missing from the "
             f"library {'lists' if one else 'list'} no disc the library still has under the "
             "names listed (the set renamed since, with a new playlist?): "
             f"{'its copy' if one else 'their copies'} on the card "
             f"{'is' if one else 'are'} not held as a missing game's; `--prune` removes "
-            f"{'it' if one else 'them'} ({examples(names, HELD_NAMED)})",
+            f"{'it' if one else 'them'} unless {'it' if one else 'they'} may be the only "
+            f"copy left ({examples(names, HELD_NAMED)})",
             games[said[0]].platform_id))
     return gone
 
 
-def _on_the_card(builder: _Builder, dests: list[str]) -> bool:
-    """True when the card has a file at one of ``dests``, or its records name one there."""
-    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+def _recorded_on_the_card(builder: _Builder, dests: list[str]) -> bool:
+    """True when the card's records name a copy of ours at one of ``dests``."""
+    builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
     records = builder.card_records()
-    return any(dest in records or os.path.lexists(builder.plan.root / dest) for dest in dests)
+    return any(dest in records for dest in dests)
 
 
 def _written_with_other_content(db: Database, builder: _Builder,
@@ -2412,6 +2415,9 @@ def _follow_playlists_sheets(db: Database, games: dict[int, _Game],
             except (ContainerError, OSError) as exc:
                 why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 builder.unread_sheets[(game.id, entry.name)] = why
+                continue
+            if not names:  # (an empty or binary sheet: no disc, review47b F5)
+                builder.unread_sheets[(game.id, entry.name)] = "it names no track"
                 continue
             folder = entry.name.rpartition("/")[0]
             followed += [_Track(f"{folder}/{name}" if folder else name, None, None, None)
@@ -3402,7 +3408,7 @@ class _Builder:
             self.error("bad-name", f"{game.source}: track {track.name!r} is not a legal name "
                        f"on {self.fs.value} and renaming it would break the sheet", game, source)
             return None
-        size = track.size
+        size, mtime_ns = track.size, track.mtime_ns
         if size is None:  # a playlist's entry: never hashed, so sized now
             try:
                 info = os.lstat(os_path(source))
@@ -3415,9 +3421,11 @@ class _Builder:
                            "file (a link, a device, a pipe); the game is not deployed", game,
                            game.source)
                 return None
-            size = info.st_size
+            # (and its time taken: a copy on the card is then compared with it, not by its
+            # size alone — review47b F1: a hidden disc's track changed at its size stayed)
+            size, mtime_ns = info.st_size, mtime_ns or info.st_mtime_ns
         return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
-                        track.mtime_ns, track.sha1)
+                        mtime_ns, track.sha1)
 
     def file_ok(self, item: PlanItem, game: _Game | None, *, stat_source: bool = False
                 ) -> bool:
