@@ -872,3 +872,13 @@ def test_of_identical_copies_the_one_named_as_its_catalog_game_goes(
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
     assert sorted(path.name for path in (card / "Roms" / "GB").iterdir()
                   if path.is_file()) == sorted(included)
+    # and a deploy of a query choosing both copies of each keeps the same ones, saying which
+    # goes (it kept the lower id, and said "left = kept")
+    other = tmp_path / "card2"
+    other.mkdir()
+    queried = real(cli, "deploy", "1", "--to", str(other), "platform:gb")
+    assert queried.code == 0, queried.err
+    assert sorted(path.name for path in (other / "Roms" / "GB").iterdir()
+                  if path.is_file()) == sorted(included)
+    assert "Kirby's Pinball Land (USA, Europe).gb goes, not Kirby [h1C] (Hack).gb" in \
+        queried.err, queried.err

@@ -78,7 +78,7 @@ from romrunner.deploy.plancache import (
     item_columns,
 )
 from romrunner.deploy.saves import platform_names, save_folders
-from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
+from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, named_as_catalog
 from romrunner.devices.destination import destination_id
 from romrunner.devices.formats import NOT_READ, SMALLER_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
@@ -1987,15 +1987,20 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
                 and builder.on_card(game):
             shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
-    known = _matches_and_titles(db, [game.id for group in shared.values() for game in group])
+    grouped = [game.id for group in shared.values() for game in group]
+    known = _matches_and_titles(db, grouped)
+    names = _catalog_names(db, grouped)
     for group in shared.values():
         builder.volatile = True  # (the card's files and the sources decide: not kept)
         kept: list[_Game] = []
+        # (of names: the one its catalog game has, then one adding no tag to it, as the
+        # auto-list chooses — qa201 F7, `deploy QUERY` kept "Kirby [h1C] (Hack).gb")
         for game in sorted(group, key=lambda g: (not builder.on_card(g),
                                                  not builder.root_reachable(g.root),
                                                  not _source_as_scanned(g), g.archive,
-                                                 g.root_id, not _tagged_name(g.filename),
-                                                 g.id)):
+                                                 g.root_id,
+                                                 *named_as_catalog(g.filename, names.get(g.id)),
+                                                 not _tagged_name(g.filename), g.id)):
             same = next((k for k in kept if _same_content(game, k, members, known)), None)
             if same is None:
                 kept.append(game)
@@ -2020,7 +2025,18 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
             f"{'game has' if len(held) == 1 else 'games have'} the content of a game whose "
             "copy on the card is kept (missing from the library since the last scan, or on a "
             "library root that is not reachable): not written beside it, the card has the "
-            f"game once ({_pairs(held)})"))
+            f"game once ({_pairs(held, 'is kept')})"))
+
+
+def _catalog_names(db: Database, ids: list[int]) -> dict[int, str]:
+    """The name of the catalog game each of ``ids`` matched (by its hashes or its name),
+    where it matched one."""
+    if not ids:
+        return {}
+    return {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT g.id, min(cg.name) FROM games g JOIN catalog_games cg "
+        "ON cg.game_id = g.matched_game_id WHERE g.id IN (SELECT value FROM json_each(?)) "
+        "GROUP BY g.id", (json.dumps(ids),))}
 
 
 def _tagged_name(filename: str) -> bool:
@@ -2028,9 +2044,11 @@ def _tagged_name(filename: str) -> bool:
     return "(" in filename and ")" in filename
 
 
-def _pairs(copies: list[tuple[_Game, _Game]]) -> str:
-    """``left = kept`` for the first three copies, the rest counted."""
-    return examples([f"{left.filename} = {kept.filename}" for left, kept in copies], sep="; ")
+def _pairs(copies: list[tuple[_Game, _Game]], kept_as: str = "goes") -> str:
+    """``kept goes, not left`` for the first three copies, the rest counted (qa201 F7: `left
+    = kept` did not say which one the card gets)."""
+    return examples([f"{kept.filename} {kept_as}, not {left.filename}"
+                     for left, kept in copies], sep="; ")
 
 
 def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Track]],
