@@ -72,19 +72,20 @@ def muos_profile(cli: Any, root: Path) -> None:
 
 
 def knulli_card_deployed(cli: Any, tmp_path: Path, names: list[str] | tuple[str, ...],
-                         card: Path | None = None) -> tuple[Path, Path]:
+                         card: Path | None = None, os_id: str = "knulli") -> tuple[Path, Path]:
     """Game Boy files ``names`` (bytes of their own each) in ``tmp_path/lib/gb``, scanned, an
-    RG35XX Plus on KNULLI as profile 1, and its auto-list deployed to ``card`` (default
-    ``tmp_path/card``, made here): the library's folder and the card."""
+    RG35XX Plus on KNULLI (or ``os_id``) as profile 1, and its auto-list deployed to
+    ``card`` (default ``tmp_path/card``, made here unless it is there): the library's
+    folder and the card."""
     lib = tmp_path / "lib" / "gb"
     lib.mkdir(parents=True)
     for i, name in enumerate(names):
         (lib / name).write_bytes(bytes([i + 1]) * 4096 + bytes(range(256)) * (i + 1))
     card = card or tmp_path / "card"
-    card.mkdir(parents=True)
+    card.mkdir(parents=True, exist_ok=True)
     for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", os_id),
                  ("deploy", "1", "--to", card, "--auto")):
         assert cli(*args).code == 0, args
     return lib, card

@@ -224,18 +224,23 @@ FILE "Crash Course (USA) (Track 2).bin" BINARY
 """
 
 
-def test_a_disc_zipped_whole_is_not_read_by_an_emulator_said_to_read_every_format(
-        cli: Any, tmp_path: Path) -> None:
-    """qa200 F2: the pack's "every format" (*) of RetroArch said nothing of a cue/bin zipped
-    whole — a frontend unpacks only the file it loads, not the tracks the sheet names — and
-    such a disc went to the card as read, said by neither the auto-list nor the deploy."""
-    root = tmp_path / "roms"
+def _disc_zipped_whole(root: Path) -> None:
+    """A cue/bin disc of two tracks zipped whole at ``root/psx/Crash Course (USA).zip``."""
     disc = root / "psx/Crash Course (USA).zip"
     disc.parent.mkdir(parents=True)
     with zipfile.ZipFile(disc, "w") as archive:
         archive.writestr("Crash Course (USA).cue", _CUE)
         archive.writestr("Crash Course (USA) (Track 1).bin", b"\x01" * 2352 * 8)
         archive.writestr("Crash Course (USA) (Track 2).bin", b"\x02" * 2352 * 4)
+
+
+def test_a_disc_zipped_whole_is_not_read_by_an_emulator_said_to_read_every_format(
+        cli: Any, tmp_path: Path) -> None:
+    """qa200 F2: the pack's "every format" (*) of RetroArch said nothing of a cue/bin zipped
+    whole — a frontend unpacks only the file it loads, not the tracks the sheet names — and
+    such a disc went to the card as read, said by neither the auto-list nor the deploy."""
+    root = tmp_path / "roms"
+    _disc_zipped_whole(root)
     _zip(root / "snes/Sky Pilot (USA).zip", "Sky Pilot (USA).sfc", "a")
     muos_profile(cli, root)
     pack = _pack(tmp_path, {"retroarch-pcsx-rearmed": ["*"], "retroarch-snes9x": ["*"]})
@@ -270,12 +275,7 @@ def test_the_archives_entries_are_keyed_as_the_readme_says(cli: Any, tmp_path: P
     README now says so and names each field, which it did not (a consumer keying the list
     by platform, emulator and format lost one)."""
     root = tmp_path / "roms"
-    disc = root / "psx/Crash Course (USA).zip"
-    disc.parent.mkdir(parents=True)
-    with zipfile.ZipFile(disc, "w") as archive:
-        archive.writestr("Crash Course (USA).cue", _CUE)
-        archive.writestr("Crash Course (USA) (Track 1).bin", b"\x01" * 2352 * 8)
-        archive.writestr("Crash Course (USA) (Track 2).bin", b"\x02" * 2352 * 4)
+    _disc_zipped_whole(root)
     _zip(root / "psx/Dust Road (USA).zip", "Dust Road (USA).iso", "e")
     muos_profile(cli, root)
     pack = _pack(tmp_path, {"retroarch-pcsx-rearmed": ["*"]})

@@ -8,6 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import knulli_card_deployed
+
+GAMES = ("Tetris (World).gb", "Mario (USA).gb")
+
 
 def _moved(result: Any) -> list[str]:
     return [w["message"] for w in result.json()["data"]["plan"]["warnings"]
@@ -17,18 +21,7 @@ def _moved(result: Any) -> list[str]:
 def _muos_card(cli: Any, tmp_path: Path) -> Path:
     """Two Game Boy games scanned, an RG35XX Plus, profile 1 on muOS, and a card profile 1
     deployed its auto-list to (muOS's `ROMS/gb`)."""
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
-    for i, name in enumerate(("Tetris (World).gb", "Mario (USA).gb")):
-        (lib / name).write_bytes(bytes([i + 1]) * 8192)
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
-    return card
+    return knulli_card_deployed(cli, tmp_path, GAMES, os_id="muos")[1]
 
 
 def test_copies_another_profile_chose_are_said_to_be_kept_by_the_prune(

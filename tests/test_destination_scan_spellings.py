@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import knulli_card_deployed
+
 
 def _two_games_two_oses(cli: Any, tmp_path: Path) -> Path:
     """Two Game Boy games scanned, an RG35XX Plus, profile 1 on muOS, profile 2 on OnionOS,
@@ -20,16 +22,8 @@ def _two_games_two_oses(cli: Any, tmp_path: Path) -> Path:
     if (card / "PROBE").exists():
         pytest.skip("tmp_path is case-insensitive: the two spellings cannot both be tried")
     (card / "probe").rmdir()
-    lib = tmp_path / "lib" / "gb"
-    lib.mkdir(parents=True)
-    for i, name in enumerate(("Tetris (World).gb", "Mario (USA).gb")):
-        (lib / name).write_bytes(bytes([i + 1]) * 8192)
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("deploy", "1", "--to", card, "--auto")):
-        assert cli(*args).code == 0, args
-    return card
+    return knulli_card_deployed(cli, tmp_path, ("Tetris (World).gb", "Mario (USA).gb"),
+                                card, os_id="muos")[1]
 
 
 def _rom_folders(cli: Any, card: Path) -> list[dict[str, Any]]:
