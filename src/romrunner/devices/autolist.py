@@ -1066,7 +1066,7 @@ class _Preference:
                 # (of builds nothing above tells apart, the latest date: an aftermarket
                 # game's "(2022-06-15)" over its "(2022-05-28)", qa180 F3; after the other
                 # tags, so a dated "(Sega Channel)" copy never beats the retail release)
-                0 if prerelease else -_date_number(parsed),
+                0 if prerelease or not parsed.date else -_date_number(parsed),
                 "verified" not in own.flags,
                 # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
                 # unmounted were kept over those of a backup disk, and nothing deployed)
@@ -1291,19 +1291,24 @@ NOT_A_KNOWN_DUMP = "Not a known dump"
 DISC_ZIPPED_UNKNOWN = "A disc zipped whole"
 
 
-def _say_known_dumps_set_aside(games: Iterable[_Game], entries: dict[int, AutoListEntry]
+def _say_known_dumps_set_aside(games: list[_Game], entries: dict[int, AutoListEntry]
                                ) -> None:
     """A version kept over one a catalog has the bytes of, itself known by its name only (a
     preferred region's copy ranks first, QA12 F2), says so: such a copy is often a bad,
     hacked or overdumped one (qa194 F8: nothing said a verified dump was set aside)."""
     known = {game.id for game in games if game.identified}
-    # (a fan translation kept is no copy of its original: review45d F6)
-    translated = {game.id for game in games if tags_of_file(game.filename).translation}
+    # (a fan translation kept is no copy of its original: review45d F6; its name is read
+    # only for a keeper asked, not for every game: 100,000 names at 100,000 games)
+    filenames: dict[int, str] | None = None
     for game in games:
         entry = entries[game.id]
         keeper = entry.kept_instead
         if entry.dropped != DROP_OTHER_VERSION or game.id not in known or keeper is None \
-                or keeper in known or keeper in translated or keeper not in entries:
+                or keeper in known or keeper not in entries:
+            continue
+        if filenames is None:
+            filenames = {other.id: other.filename for other in games}
+        if keeper in filenames and tags_of_file(filenames[keeper]).translation:
             continue
         warnings = entries[keeper].warnings
         if not any(w.startswith(NOT_A_KNOWN_DUMP) for w in warnings):
@@ -1840,9 +1845,10 @@ def _leave_out_unreadable_archives(db: Database, pack: DefinitionPack, profile: 
     judged: dict[int, tuple[str, str]] = {}  # game id -> its slot of ``said``
     for game in games:
         entry = entries[game.id]
+        if not entry.included or entry.emulator_id is None:
+            continue  # (asked first: the name's archive format is asked of every game else)
         extension = archive_extension(game.filename)
-        if extension is None or not entry.included or game.id in bios \
-                or entry.reason == USER_OVERRIDE_INCLUDE or entry.emulator_id is None:
+        if extension is None or game.id in bios or entry.reason == USER_OVERRIDE_INCLUDE:
             continue
         slot = (entry.emulator_id, extension)
         if slot not in said:
