@@ -97,3 +97,24 @@ def test_enough_inodes_or_none_counted_is_not_said_short(tmp_path: Path,
 
     monkeypatch.setattr("romrunner.store.database.os.statvfs", lambda _: _NoCount())
     assert free_inodes_too_few(tmp_path) is None
+
+
+def test_a_backup_to_a_disk_short_of_bytes_says_the_bytes_whatever_its_inodes(
+        cli: Any, tmp_path: Path) -> None:
+    """review47d F1: a disk short of bytes with a few inodes left was said short of inodes
+    (removing files as advised did not help)."""
+    from tests.faultsuite import _mount_tmpfs, _umount
+
+    assert cli("collection", "create", "mine").code == 0
+    mount = tmp_path / "small"
+    reason = _mount_tmpfs(mount, "64k,nr_inodes=16")
+    if reason:
+        pytest.skip(f"cannot mount a tmpfs: {reason}")
+    try:
+        _use_up_inodes(mount, 6)
+        result = cli("db", "backup", str(mount / "rr.db"))
+        said = _said(result.err)
+        assert result.code == 2 and "the disk is full: it needs about" in said, said
+        assert "inodes" not in said
+    finally:
+        _umount(mount)

@@ -115,7 +115,7 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
         _make_folder(dest.parent)
         return _write(db, dest.parent, lambda temp: _place(temp, dest), dest)
     except DiskFullError as exc:
-        room = no_room_for_files(dest if folder else dest.parent)
+        room = no_room_for_files(dest if folder else dest.parent, needs=_database_bytes(db))
         if room is not None:  # (no inode, not bytes, short: p47a F4)
             raise DiskFullError(f"{dest}: no backup was written: {room}; remove some files "
                                 "there and run it again") from exc

@@ -146,9 +146,9 @@ def _nearly_full(path: Path) -> bool:
 _FILES_A_STEP_MAKES = 8
 
 
-def free_inodes_too_few(folder: Path) -> int | None:
-    """How many inodes the volume of ``folder`` has free, when fewer than one step of ours
-    makes files (None otherwise, or where the volume has no fixed count of them: btrfs,
+def free_inodes_too_few(folder: Path, files: int = _FILES_A_STEP_MAKES) -> int | None:
+    """How many inodes the volume of ``folder`` has free, when fewer than the ``files`` a
+    step makes (None otherwise, or where the volume has no fixed count of them: btrfs,
     many network file systems say 0 of 0). Out of inodes, no new file can be made there
     though bytes are free (p47a F4: said as a full disk "needing N KiB", or as a backup
     that could not be read)."""
@@ -159,20 +159,27 @@ def free_inodes_too_few(folder: Path) -> int | None:
     if info.f_files == 0:
         return None
     free = info.f_ffree if os.geteuid() == 0 else info.f_favail
-    return free if free < _FILES_A_STEP_MAKES else None
+    return free if free < files else None
 
 
-def no_room_for_files(folder: Path) -> str | None:
-    """Words saying the volume of ``folder`` has no room for a new file — no free inodes —
-    when so (see :func:`free_inodes_too_few`), else None."""
-    free = free_inodes_too_few(folder)
+def no_room_for_files(folder: Path, *, files: int = _FILES_A_STEP_MAKES,
+                      needs: int = 0) -> str | None:
+    """Words saying the volume of ``folder`` has no room for a new file — fewer free inodes
+    than the ``files`` the step makes — when so (see :func:`free_inodes_too_few`), else None;
+    None too where fewer bytes than it ``needs`` are free: then the bytes are short, whatever
+    the inodes (review47d F1: a disk short of bytes with 6 inodes free was said short of
+    inodes)."""
+    free = free_inodes_too_few(folder, files)
     if free is None:
         return None
     try:
         info = os.statvfs(folder)
-        space = f", though {size_text(info.f_bavail * info.f_frsize)} of space is free"
     except OSError:
         space = ""
+    else:
+        if info.f_bavail * info.f_frsize < needs:
+            return None
+        space = f", though {size_text(info.f_bavail * info.f_frsize)} of space is free"
     inodes = ("no free inodes left" if free == 0 else
               f"too few free inodes ({free} left, fewer than the files it makes)")
     return f"the disk has no room for a new file in {folder}: it has {inodes}{space}"
@@ -316,7 +323,9 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     if "unable to open" in lowered:
         if not folder_is_writable(Path(path)):  # (QA157 F16: no reason, no way forward)
             return ReadOnlyVolumeError(not_writable_folder(Path(path)))
-        room = None if str(path) == ":memory:" else no_room_for_files(Path(path).parent)
+        # (a journal, or a WAL and its shared memory: two files — review47d F2)
+        room = None if str(path) == ":memory:" else no_room_for_files(Path(path).parent,
+                                                                       files=2)
         if room is not None:  # (SQLite could not make its journal, WAL or file there)
             return DiskFullError(f"{path}: {room}; nothing of the failed step was saved; "
                                  "remove some files there and run the command again")
@@ -957,15 +966,19 @@ _STATX_FLAGS = _FS_IMMUTABLE_FL | _FS_APPEND_FL
 def _statx_attributes(path: Path) -> int | None:
     """The immutable and append-only attributes statx(2) reports for ``path`` (None where
     the C library has no statx, or the call fails)."""
-    import ctypes  # (only where a file's flags are asked: an error being described)
     try:
+        import ctypes  # (a Python built without it: the ioctl, or nothing, review47d F3)
+
         statx = ctypes.CDLL(None, use_errno=True).statx
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):
         return None
     buffer = ctypes.create_string_buffer(256)  # (struct statx)
     if statx(_AT_FDCWD, os.fsencode(path), 0, _STATX_BASIC_STATS, buffer) != 0:
         return None
     attributes, = struct.unpack_from("=Q", buffer.raw, 8)  # stx_attributes
+    supported, = struct.unpack_from("=Q", buffer.raw, 56)  # stx_attributes_mask
+    if supported & _STATX_FLAGS != _STATX_FLAGS:  # (not reported there: the ioctl asks,
+        return None  # review47d F4)
     return int(attributes) & _STATX_FLAGS
 
 
