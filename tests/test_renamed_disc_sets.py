@@ -166,6 +166,13 @@ def test_a_set_renamed_with_its_playlist_leaves_no_broken_playlist_on_the_card(
     for where in (card, blank):
         again = cli("deploy", "1", "--to", str(where), "platform:psx")
         assert again.code == 0 and "renamed since" not in again.err, (where, again.err)
+    # (nor of a user's own file at that place, which a prune never removes: review47b F4)
+    own = blank / playlist.relative_to(card).parent / f"{old}.m3u"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text("my own playlist\n")
+    mine = cli("deploy", "1", "--to", str(blank), "platform:psx", "--prune")
+    assert mine.code == 0 and "renamed since" not in mine.err, mine.err
+    assert own.read_text() == "my own playlist\n"
 
 
 def test_a_missing_playlist_naming_its_discs_by_absolute_paths_is_held(
