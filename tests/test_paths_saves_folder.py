@@ -86,3 +86,22 @@ def test_games_an_earlier_deploy_put_in_the_saves_folder_are_said_so_not_hand_ed
     # The stored folder is no longer used: the games go to muOS's own
     row = _gb_row(cli, card)
     assert row["path"] == "ROMS/gb" and "'MUOS/save/file' is not used" in row["reason"], row
+
+
+def test_a_rom_folder_stored_in_the_saves_folder_before_is_not_used(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """review47e F3: a `roms=` stored in a saves folder before `--set` refused one was still
+    used: every game went where no prune removes a file, with no word."""
+    card = _muos_card(cli, tmp_path)
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gba=Handheld/GBA"
+               ).code == 0  # (a row of overrides for the card)
+    with sqlite3.connect(db_path) as db:  # as `--set roms=MUOS/save/roms` stored it before
+        db.execute("UPDATE destination_path_overrides SET overrides_json = ?",
+                   ('{"roms": "MUOS/save/roms"}',))
+    db.close()
+    shown = cli("--json", "destination", "paths", "1", "--to", card)
+    assert shown.code == 0, shown.err
+    assert "'MUOS/save/roms' is not used" in shown.out and "--unset roms" in shown.out
+    assert _gb_row(cli, card)["path"] == "ROMS/gb"
+    assert cli("deploy", "1", "--to", card, "title:chrono").code == 0
+    assert not (card / "MUOS" / "save" / "roms").exists()

@@ -480,10 +480,21 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
                  catalog_path: str | None, games: GamesPartition | None = None
                  ) -> FolderChoice | None:
     """A root folder (``key``: roms or bios) of the card and why; None when nothing names
-    it: no override, no custom path, and the OS's paths do not say."""
+    it: no override, no custom path, and the OS's paths do not say. An override stored in a
+    saves or states folder (before `--set` refused one: review47e F3) is not used, and said."""
     if isinstance(override, str) and override.strip():
-        return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
-                            "destination path override")
+        saves = _a_known_saves_folder(str(PurePosixPath(override.replace("\\", "/"))))
+        if saves is None:
+            return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
+                                "destination path override")
+        chosen = _root_choice(card_root, os_id, key, fs, None, custom, profile_path,
+                              catalog_path, games)
+        if chosen is not None:
+            chosen = replace(chosen, reason=(
+                f"{chosen.reason} (the stored override {override!r} is not used: it is in "
+                f"{saves}, where handheld OSes keep the player's saves and states; `romrunner "
+                f"destination paths PROFILE --to CARD --unset {key}` removes it)"))
+        return chosen
     if custom:
         return FolderChoice(_inside(card_root, _legal(custom, fs)), USER_OVERRIDE,
                             "the profile's custom path")
