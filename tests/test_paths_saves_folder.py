@@ -75,6 +75,15 @@ def test_games_an_earlier_deploy_put_in_the_saves_folder_are_said_so_not_hand_ed
         info.st_size, info.st_mtime_ns, hashlib.sha1(copy.read_bytes()).hexdigest(),
         next(iter(document["writers"]))]
     manifest.write_text(json.dumps(document))
+    record = card / ".romrunner" / "os.json"  # (and the card's record of gb's folder)
+    recorded = json.loads(record.read_text())
+    recorded["rom_folders"]["gb"] = "MUOS/save/file"
+    record.write_text(json.dumps(recorded))
+    planned = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    moved = [w["message"] for w in planned.json()["data"]["plan"]["warnings"]
+             if w["code"] == "folder-moved"]  # (review47e F2: said `--prune` removes it)
+    assert len(moved) == 1 and "a prune never removes a file in" in moved[0], moved
+    assert "removes it" not in moved[0]
     pruned = cli("--json", "deploy", "1", "--to", card, "title:chrono", "--prune", "--force")
     assert pruned.code == 0, pruned.err
     assert copy.exists()  # (never removed from a saves folder)

@@ -90,6 +90,7 @@ from romrunner.devices.overrides import (
 )
 from romrunner.devices.paths import (
     USER_OVERRIDE,
+    a_known_saves_folder,
     in_left_folder,
     same_card_folder,
     visible_files,
@@ -786,7 +787,8 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                                              set_by_user=choice.source == USER_OVERRIDE,
                                              theirs=min(len(others), files - kept),
                                              profiles=_profiles_named(
-                                                 db, set(others.values()))),
+                                                 db, set(others.values())),
+                                             saves=a_known_saves_folder(old_text)),
                 platform_id, path=str(old)))
 
 
@@ -1144,10 +1146,12 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str],
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
                  kept: int, pruning: bool, *, set_by_user: bool = False, theirs: int = 0,
-                 profiles: list[tuple[int, str]] | None = None) -> str:
+                 profiles: list[tuple[int, str]] | None = None,
+                 saves: str | None = None) -> str:
     """The words of a ``folder-moved`` warning: ``files`` of ours left in ``old``, ``kept``
     of them copies of held games, ``theirs`` of the others chosen by the deploys of another
-    profile (``profiles``: id, words), which a prune keeps too; ``pruning``: said by a
+    profile (``profiles``: id, words), which a prune keeps too, as it keeps all of them in a
+    saves or states folder (``saves``); ``pruning``: said by a
     deploy with ``--prune``, which removes the rest; ``set_by_user``: ``new`` is the folder
     `destination paths --set` stored for the platform (not one the OS is known to read:
     QA178 F2, F8)."""
@@ -1157,6 +1161,11 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
     text = (f"{old}: {these} an earlier deploy put here for {platform_id} "
             f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, "
             f"{whose}; ")
+    if saves is not None:  # (a folder set in a saves folder before `--set` refused one: a
+        # prune never removes a file there — review47e F2 was told `--prune` removes them)
+        return text + (f"a prune never removes a file in {saves}, where handheld OSes keep "
+                       f"the player's saves and states: remove {'it' if files == 1 else 'them'}"
+                       " yourself (not the saves beside them)")
     pruned = files - kept - theirs
     if pruned:
         which = ("it" if files == 1 else "them") if not kept and not theirs \

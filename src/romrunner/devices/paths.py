@@ -483,7 +483,7 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
     it: no override, no custom path, and the OS's paths do not say. An override stored in a
     saves or states folder (before `--set` refused one: review47e F3) is not used, and said."""
     if isinstance(override, str) and override.strip():
-        saves = _a_known_saves_folder(str(PurePosixPath(override.replace("\\", "/"))))
+        saves = a_known_saves_folder(str(PurePosixPath(override.replace("\\", "/"))))
         if saves is None:
             return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
                                 "destination path override")
@@ -823,7 +823,7 @@ def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
     path = PurePosixPath(folder.replace("\\", "/"))
     if path.parts and path.parts[0].casefold() == CARD_DIR:
         return f"{CARD_DIR} is ROM Runner's own folder on the card (its records)"
-    saves = _a_known_saves_folder(str(path))
+    saves = a_known_saves_folder(str(path))
     if saves is not None:  # (qa201 F3: games put in `MUOS/save/file` could never be pruned)
         return (f"{saves} is where handheld OSes keep the player's saves and states: ROM "
                 "Runner never writes a file there nor removes one")
@@ -832,7 +832,7 @@ def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
     return None
 
 
-def _a_known_saves_folder(folder: str) -> str | None:
+def a_known_saves_folder(folder: str) -> str | None:
     """The handheld OSes' usual saves or states folder (see
     romrunner.deploy.saves.KNOWN_SAVE_FOLDERS) that ``folder`` (card-relative, ``/``) is or
     is inside, by name whatever the case; None when none."""
@@ -852,7 +852,7 @@ def stored_folders_in_saves(db: Database, card_root: Path) -> dict[str, str]:
     if not isinstance(platforms, dict):
         return {}
     return {str(platform): str(folder) for platform, folder in sorted(platforms.items())
-            if isinstance(folder, str) and _a_known_saves_folder(
+            if isinstance(folder, str) and a_known_saves_folder(
                 str(PurePosixPath(folder.replace("\\", "/")))) is not None}
 
 
