@@ -235,6 +235,7 @@ def test_demo_never_touches_the_real_database(tmp_path: Path) -> None:
     real_db = data_dir / "romrunner.db"
     roms = tmp_path / "my-roms"
     roms.mkdir()
+    data_dir.mkdir()  # (a database named in a folder that does not exist is refused)
     env = {"ROMRUNNER_DB": str(real_db)}
     assert run_subprocess("library", "add", str(roms), env=env).code == 0
     before = real_db.read_bytes()
