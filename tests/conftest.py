@@ -107,6 +107,22 @@ def real_pack_profile(cli: Any, tmp_path: Path, game: str, fill: bytes, device: 
     return pack
 
 
+@contextmanager
+def mounted_tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A tmpfs mounted at ``where`` with ``options`` (its size first, as "8m" or
+    "64k,nr_inodes=16"), unmounted at the end whatever happened; the test is skipped,
+    with the reason, where no tmpfs can be mounted (it needs root)."""
+    from tests.faultsuite import _mount_tmpfs, _umount
+
+    reason = _mount_tmpfs(where, options)
+    if reason:
+        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
+    try:
+        yield where
+    finally:
+        _umount(where)
+
+
 def run_subprocess(*args: str, env: dict[str, str | None] | None = None,
                    cwd: Path | None = None) -> CliResult:
     """Run ``romrunner`` as a real child process (``env``: variables set, or with None

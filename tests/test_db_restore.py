@@ -23,7 +23,7 @@ from romrunner.store import Database
 from romrunner.store.backup import LINEAGE_KEY, backup_database, database_state, is_backup_file
 from romrunner.store.migrate import current_version, migrate, schema_gaps, schema_object_gaps
 from romrunner.store.restore import restore_database
-from tests.conftest import knulli_card_deployed, run_subprocess
+from tests.conftest import knulli_card_deployed, mounted_tmpfs, run_subprocess
 from tests.test_lock import HOLDER
 from tests.test_migrations import build_old
 
@@ -1002,21 +1002,14 @@ def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """QA157 F13: onto a full disk `db backup` said generic words (no size, "nothing of the
     failed step was saved") and left the folder it had made."""
-    from tests.faultsuite import _mount_tmpfs, _umount
-
     for n in range(400):  # (a database of some hundreds of KiB)
         assert cli("collection", "create", f"C{n} " + "x" * 400).code == 0
     mount = tmp_path / "small"
-    reason = _mount_tmpfs(mount, "64k")
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
+    with mounted_tmpfs(mount, "64k"):
         result = cli("db", "backup", str(mount / "new") + "/")
         assert result.code == 2, result.out
         assert "no backup was written, the disk is full: it needs about" in result.err
         assert list(mount.iterdir()) == []
-    finally:
-        _umount(mount)
 
 
 @contextlib.contextmanager
@@ -1024,14 +1017,9 @@ def _database_on_a_full_disk(cli: Any, db_path: Path, tmp_path: Path) -> Iterato
     """A copy of the test database (a collection "mine" in it) on a 2 MiB tmpfs, written
     once there (so its writer's lock file is beside it, as every database ROM Runner wrote
     has: a reader makes none), then the tmpfs filled; unmounted at the end."""
-    from tests.faultsuite import _mount_tmpfs, _umount
-
     assert cli("collection", "create", "mine").code == 0
     mount = tmp_path / "full"
-    reason = _mount_tmpfs(mount, "2m")
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
+    with mounted_tmpfs(mount, "2m"):
         full_db = mount / "rr.db"
         shutil.copyfile(db_path, full_db)
         assert cli("--db", full_db, "collection", "create", "there").code == 0
@@ -1039,8 +1027,6 @@ def _database_on_a_full_disk(cli: Any, db_path: Path, tmp_path: Path) -> Iterato
             while True:
                 filler.write(b"\0" * 4096)
         yield full_db
-    finally:
-        _umount(mount)
 
 
 def test_a_database_on_a_full_disk_is_still_read_and_backed_up_elsewhere(

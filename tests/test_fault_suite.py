@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from romrunner.store import Database
+from tests.conftest import mounted_tmpfs
 from tests.faultsuite import (
     FAILURES,
     KINDS,
@@ -25,8 +26,6 @@ from tests.faultsuite import (
     Scene,
     SuiteResult,
     _copy_db,
-    _mount_tmpfs,
-    _umount,
     deploy_command_exists,
     make_scene,
     render_markdown,
@@ -95,18 +94,13 @@ def test_commands_that_only_read_work_while_another_writes(scene: Scene) -> None
 
 def test_commands_that_only_read_work_on_a_read_only_mount(scene: Scene) -> None:
     mount = scene.workspace / "ro-readers"
-    reason = _mount_tmpfs(mount, "64m")
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
+    with mounted_tmpfs(mount, "64m"):
         db = mount / "library.db"
         _copy_db(scene.reference, db)
         Database(db).close()
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         refused = [(args, done.stderr.strip()) for args in READ_COMMANDS
                    if (done := romrunner(db, *args)).returncode not in (0, 1)]
-    finally:
-        _umount(mount)
     assert refused == []
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import mounted_tmpfs
 from tests.faultsuite import _mount_tmpfs, _umount
 
 GAMES = 12
@@ -35,14 +36,11 @@ def _name(seed: int) -> str:
 def share(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs mounted at ``tmp_path/share``, unmounted at the end whatever happened."""
     where = tmp_path / "share"
-    reason = _mount_tmpfs(where, "8m")
-    if reason:
-        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
-    try:
-        yield where
-    finally:
-        _umount(where)
-        _umount(where)
+    with mounted_tmpfs(where, "8m"):
+        try:
+            yield where
+        finally:
+            _umount(where)  # (a second mount a test stacked on it)
 
 
 def _fill(share: Path) -> dict[str, int]:
@@ -237,18 +235,13 @@ def test_a_library_put_on_a_disk_of_its_own_is_not_held_for_its_new_times(
     assert cli("scan", "--workers", "1").code == 0
     kept = tmp_path / "kept"
     shutil.copytree(root, kept)
-    reason = _mount_tmpfs(root, "8m")
-    if reason:
-        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
-    try:
+    with mounted_tmpfs(root, "8m"):
         for seed in range(GAMES):
             (root / _name(seed)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(kept / _name(seed), root / _name(seed))
         scanned = cli("--json", "scan", "--workers", "1")
         assert scanned.code == 0, scanned.err
         assert scanned.json()["data"]["problems"] == [] and _missing(cli) == []
-    finally:
-        _umount(root)
 
 
 def test_a_held_share_forgets_none_of_its_games_whatever_its_mount_point_holds(
@@ -279,10 +272,7 @@ def test_a_platform_folder_on_a_disk_of_its_own_unmounted_with_a_stray_is_held_b
     (root / "GB").mkdir(parents=True)
     (root / "GB" / "Local (USA).gb").write_bytes(b"a local game" * 100)
     folder = root / "PSX"
-    reason = _mount_tmpfs(folder, "8m")
-    if reason:
-        pytest.skip(f"a tmpfs cannot be mounted here (needs root): {reason}")
-    try:
+    with mounted_tmpfs(folder, "8m"):
         _fill(folder)
         assert cli("library", "add", str(root)).code == 0
         assert cli("scan", "--workers", "1").code == 0
@@ -307,8 +297,6 @@ def test_a_platform_folder_on_a_disk_of_its_own_unmounted_with_a_stray_is_held_b
         back = cli("--json", "scan", "--workers", "1")
         assert back.code == 0, back.err
         assert back.json()["data"]["problems"] == [] and _missing(cli) == []
-    finally:
-        _umount(folder)
 
 
 def test_a_share_hidden_by_a_disk_mounted_over_its_parent_is_held_back(

@@ -12,20 +12,15 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import mounted_tmpfs
+
 
 @contextlib.contextmanager
 def _disk_with_few_inodes(tmp_path: Path) -> Iterator[Path]:
     """A 20 MiB tmpfs that holds at most 16 files; unmounted at the end."""
-    from tests.faultsuite import _mount_tmpfs, _umount
-
     mount = tmp_path / "inodes"
-    reason = _mount_tmpfs(mount, "20m,nr_inodes=16")  # (the options string, as is)
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
+    with mounted_tmpfs(mount, "20m,nr_inodes=16"):  # (the options string, as is)
         yield mount
-    finally:
-        _umount(mount)
 
 
 def _use_up_inodes(folder: Path, leave: int) -> None:
@@ -103,18 +98,11 @@ def test_a_backup_to_a_disk_short_of_bytes_says_the_bytes_whatever_its_inodes(
         cli: Any, tmp_path: Path) -> None:
     """review47d F1: a disk short of bytes with a few inodes left was said short of inodes
     (removing files as advised did not help)."""
-    from tests.faultsuite import _mount_tmpfs, _umount
-
     assert cli("collection", "create", "mine").code == 0
     mount = tmp_path / "small"
-    reason = _mount_tmpfs(mount, "64k,nr_inodes=16")
-    if reason:
-        pytest.skip(f"cannot mount a tmpfs: {reason}")
-    try:
+    with mounted_tmpfs(mount, "64k,nr_inodes=16"):
         _use_up_inodes(mount, 6)
         result = cli("db", "backup", str(mount / "rr.db"))
         said = _said(result.err)
         assert result.code == 2 and "the disk is full: it needs about" in said, said
         assert "inodes" not in said
-    finally:
-        _umount(mount)
