@@ -330,6 +330,35 @@ def test_an_empty_value_in_a_profile_collection_list_is_refused_not_any(cli: Any
     assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == []
 
 
+def test_a_collection_name_split_at_its_comma_in_a_list_is_said_with_its_id(
+        cli: Any) -> None:
+    """qa201 (a note): `--include-collections "my favs, best,zelda"` said "collection 'my
+    favs' does not exist": the list's commas split the name of a collection that exists,
+    and nothing said so, nor how to name it in a list. The message names the collection and
+    its id, which the list takes; the profile is unchanged."""
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("collection", "create", "zelda"), ("collection", "create", "my favs, best"),
+                 ("profile", "set", "1", "--include-collections", "zelda")):
+        assert cli(*args).code == 0, args
+    favs = next(c["id"] for c in cli("--json", "collection", "ls").json()["data"]
+                if c["name"] == "my favs, best")
+    for option in ("--include-collections", "--exclude-collections"):
+        refused = cli("profile", "set", "1", option, "my favs, best,zelda")
+        said = " ".join(refused.err.split())
+        assert refused.code == 2, (option, refused.out)
+        assert "'my favs, best'" in said and f"by its id ({favs})" in said, said
+        assert "does not exist" not in said
+    shown = cli("--json", "profile", "show", "1").json()["data"]
+    assert (shown["include_collections"], shown["exclude_collections"]) == ([1], [])
+    unknown = cli("profile", "set", "1", "--include-collections", "zelda,nope")
+    assert unknown.code != 0 and "'nope'" in unknown.err and "comma" not in unknown.err
+    taken = cli("profile", "set", "1", "--include-collections", f"{favs},zelda")
+    assert taken.code == 0, taken.err
+    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == [
+        favs, 1]
+
+
 def test_profile_show_says_the_rule_resolve_says_of_retroarch_on_android(
         cli: Any, tmp_path: Path) -> None:
     """qa188 F3: `profile show` of an Odin 2 on Android said "gba: retroarch (fallback

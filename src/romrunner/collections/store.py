@@ -683,6 +683,21 @@ def collection_exists(db: Database, name: str) -> bool:
     return key in BUILTINS or key == FAVORITES or _find(db, name) is not None
 
 
+def _refuse_a_name_split_at_its_comma(db: Database, parts: list[str], index: int) -> None:
+    """Refuse a list whose commas split the name of a collection (``my favs, best`` read as
+    ``my favs`` and ``best``), saying so with its id, which a list takes whole; nothing when
+    no run of ``parts`` around ``index`` names one (an unknown name is said as such)."""
+    for start in range(index, -1, -1):
+        for end in range(index + 1, len(parts) + 1):
+            if end - start < 2:
+                continue
+            found = _find(db, ",".join(parts[start:end]).strip())
+            if found is not None:
+                raise InputError(
+                    f"collection {found.name!r}: its name holds a comma, which splits a list "
+                    f"of collections; name it by its id ({found.id}) in a list")
+
+
 def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> list[int]:
     """Collection ids from names or ids — a name first, as every command takes one (QA26 F2:
     `2` was the collection of id 2, not the one named "2", and `2023` was refused), a
@@ -692,6 +707,7 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
     commas (`,` or `a,,b`: a list built of an empty variable), as every list option refuses
     one — it left the list empty, which is "any collection" (qa193 F2). Text of blanks alone
     is no collection: the list cleared, as ``''`` clears it."""
+    split: list[str] = []
     if isinstance(values, str):
         whole = values.strip()
         if not whole:
@@ -699,33 +715,43 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
         if _find(db, whole) is not None:
             values = [whole]
         else:
-            values = [part.strip() for part in values.split(",")]
+            split = values.split(",")
+            values = [part.strip() for part in split]
             if "" in values:
                 raise InputError(f"collection list {whole!r}: an empty value between commas "
                                  "(give '' alone to clear the list)")
     ids: list[int] = []
-    for value in values:
-        text = str(value).strip()
-        if text.isdigit() and _find(db, text) is None:
-            number = row_id(text)
-            if number is None or db.scalar("SELECT 1 FROM collections WHERE id = ?",
-                                           (number,)) is None:
-                raise NotFoundError(f"collection {text}: no collection has this id "
-                                    "(`romrunner collection ls` shows ids)")
-            ids.append(number)
-            continue
-        ref = collection_ref(db, text)
-        if ref.id is None and ref.name == FAVORITES:  # (qa199 F6: "create one of its own",
-            # while its first game gives it an id, and a profile may name it then)
-            raise InputError(f"collection {ref.name!r} has no id before its first game, so a "
-                             "profile cannot name it yet; add one (`romrunner collection add "
-                             f"{FAVORITES} GAME_ID`), then name it")
-        if ref.id is None:
-            raise InputError(f"collection {ref.name!r} is built in and has no id, so a profile "
-                             "cannot name it; create a collection of its own (for a smart "
-                             "one: `collection create NAME --query ...`)")
-        ids.append(ref.id)
+    for index, value in enumerate(values):
+        try:
+            ids.append(_collection_id(db, str(value).strip()))
+        except (InputError, NotFoundError):
+            if split:
+                _refuse_a_name_split_at_its_comma(db, split, index)
+            raise
     return list(dict.fromkeys(ids))
+
+
+def _collection_id(db: Database, text: str) -> int:
+    """The id of the collection ``text`` names (a name first, else an id); refused when
+    none, or when it has no id (a built-in, the favourites before their first game)."""
+    if text.isdigit() and _find(db, text) is None:
+        number = row_id(text)
+        if number is None or db.scalar("SELECT 1 FROM collections WHERE id = ?",
+                                       (number,)) is None:
+            raise NotFoundError(f"collection {text}: no collection has this id "
+                                "(`romrunner collection ls` shows ids)")
+        return number
+    ref = collection_ref(db, text)
+    if ref.id is None and ref.name == FAVORITES:  # (qa199 F6: "create one of its own",
+        # while its first game gives it an id, and a profile may name it then)
+        raise InputError(f"collection {ref.name!r} has no id before its first game, so a "
+                         "profile cannot name it yet; add one (`romrunner collection add "
+                         f"{FAVORITES} GAME_ID`), then name it")
+    if ref.id is None:
+        raise InputError(f"collection {ref.name!r} is built in and has no id, so a profile "
+                         "cannot name it; create a collection of its own (for a smart "
+                         "one: `collection create NAME --query ...`)")
+    return ref.id
 
 
 def smart_collections_naming(db: Database, field_name: str, value: str) -> list[str]:
