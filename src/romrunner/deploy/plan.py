@@ -78,7 +78,7 @@ from romrunner.deploy.plancache import (
     item_columns,
 )
 from romrunner.deploy.saves import platform_names, save_folders
-from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, named_as_catalog
+from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, catalog_name_of, copy_rank
 from romrunner.devices.destination import destination_id
 from romrunner.devices.formats import NOT_READ, SMALLER_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
@@ -1969,11 +1969,11 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
                       absent: dict[int, _Game]) -> None:
     """Take out of ``games`` each chosen game whose content another chosen game of its
     platform has (``Game.gb`` and ``Game.zip`` holding it, a copy in a second library root):
-    the card gets it once — the copy already on the card, else one from a library root that
-    is there now and unchanged since the scan, a loose file rather than an archive, from the
-    library root added first, then a name with tags (`Game (France).gb`, not `copy.gb`: the
-    name the frontend shows; QA132 F4), then the lowest id — and one warning names the
-    copies. A game
+    the card gets it once, in the auto-list's order (see :func:`copy_rank`: the copy already
+    on the card, else one from a library root that is there now and unchanged since the
+    scan, a loose file rather than an archive, the one named as its catalog game, a name
+    with tags — `Game (France).gb`, not `copy.gb`, QA132 F4), then from the library root
+    added first, the lowest id — and one warning names the copies. A game
     of ``absent`` (the library has it but cannot deploy it now: missing since the scan, on a
     root not reachable) whose copy is on the card is that copy too: its chosen twin is not
     written beside it (said in a warning of its own). The same content: the same CRC32 and
@@ -2002,14 +2002,11 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     for group in shared.values():
         builder.volatile = True  # (the card's files and the sources decide: not kept)
         kept: list[_Game] = []
-        # (of names: the one its catalog game has, then one adding no tag to it, as the
-        # auto-list chooses — qa201 F7, `deploy QUERY` kept "Kirby [h1C] (Hack).gb")
-        for game in sorted(group, key=lambda g: (not builder.on_card(g),
-                                                 not builder.root_reachable(g.root),
-                                                 not _source_as_scanned(g), g.archive,
-                                                 g.root_id,
-                                                 *named_as_catalog(g.filename, names.get(g.id)),
-                                                 not _tagged_name(g.filename), g.id)):
+        # (the auto-list's order of copies alike: the root added first outranked the
+        # catalog's name here only, and the card's copy there only, so the two differed)
+        for game in sorted(group, key=lambda g: (*copy_rank(
+                builder.on_card(g), builder.root_reachable(g.root) and _source_as_scanned(g),
+                g.archive, g.filename, names.get(g.id)), g.root_id, g.id)):
             same = next((k for k in kept if _same_content(game, k, members, known)), None)
             if same is None:
                 kept.append(game)
@@ -2039,18 +2036,13 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
 
 def _catalog_names(db: Database, ids: list[int]) -> dict[int, str]:
     """The name of the catalog game each of ``ids`` matched (by its hashes or its name),
-    where it matched one."""
+    where it matched one — the very name the auto-list compares a file's against (see
+    :func:`catalog_name_of`), not the least of two catalog rows' names."""
     if not ids:
         return {}
-    return {int(row[0]): str(row[1]) for row in db.query(
-        "SELECT g.id, min(cg.name) FROM games g JOIN catalog_games cg "
-        "ON cg.game_id = g.matched_game_id WHERE g.id IN (SELECT value FROM json_each(?)) "
-        "GROUP BY g.id", (json.dumps(ids),))}
-
-
-def _tagged_name(filename: str) -> bool:
-    """True when a file name carries a tag in parentheses, as catalogs name games."""
-    return "(" in filename and ")" in filename
+    return {int(row[0]): name for row in db.query(
+        "SELECT id, matched_game_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),)) if (name := catalog_name_of(row[1])) is not None}
 
 
 def _pairs(copies: list[tuple[_Game, _Game]], kept_as: str = "goes") -> str:

@@ -452,7 +452,7 @@ def _game(game_id: int, platform_id: str, title: str, filepath: str, title_key: 
     return _Game(game_id, platform_id, title, filename,
                  title_key[:-1] if clone else title_key, _keys(keys), region, languages,
                  revision, flags, is_hack, variant, identified, clone, root_id, disc,
-                 matched.partition(":")[2] if matched else None)
+                 catalog_name_of(matched))
 
 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
@@ -965,8 +965,10 @@ class _Preference:
     def __init__(self, profile: Profile, away: frozenset[int] = frozenset(),
                  accepted: dict[str, frozenset[str]] | None = None,
                  pack: DefinitionPack | None = None,
-                 entries: Mapping[int, AutoListEntry] | None = None) -> None:
+                 entries: Mapping[int, AutoListEntry] | None = None,
+                 layout: CardLayout | None = None) -> None:
         self.away = away  # library roots not there now (see key)
+        self.layout = layout  # the card deployed to (see _held), None: no card
         self.accepted = accepted or {}  # platform -> the file extensions the pack lists
         self.pack = pack  # (with ``entries``, each game's emulator: see _format)
         self.entries = entries or {}
@@ -1026,12 +1028,13 @@ class _Preference:
         by the order of the scan: QA18 M4), verified,
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
         "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
-        copies of one catalog game, which have its tags), a loose file before an archive (as
-        a deploy keeps one of two copies: QA20), a file named as its catalog game is, one
-        whose name adds no tag to its catalog game's, lowest id. The name's tags are read again
-        here (once per distinct tags: see ``tags_of``), for the games that compete: a
-        library scanned before the parser read a tag ("(REV-A)") is ranked as it is now; an
-        identified game's name is its catalog game's (its title), not its file's (QA12 F1)."""
+        copies of one catalog game, which have its tags), then of copies alike the one a
+        deploy keeps (see :func:`copy_rank`: the card's own, one a deploy can read now, a
+        loose file before an archive — QA20 —, a file named as its catalog game is…), the
+        lowest id. The name's tags are read again here (once per distinct tags: see
+        ``tags_of``), for the games that compete: a library scanned before the parser read a
+        tag ("(REV-A)") is ranked as it is now; an identified game's name is its catalog
+        game's (its title), not its file's (QA12 F1)."""
         flags = game.flags if game.flags_json else frozenset()
         own = tags_of_file(game.filename)
         parsed = tags_of(tag_part(game.title)) if game.identified else own
@@ -1074,11 +1077,21 @@ class _Preference:
                 # (of releases nothing above tells apart, in the usual order of regions, not
                 # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's;
                 # after the copy a deploy can read: review 35 R4)
-                _usual_region_rank(game.region_text), _archive_name(game.filename),
-                # (of copies nothing else tells apart, the one named as its catalog names
-                # it, then one whose name adds no tag to the catalog's: qa201 F7, the card
-                # got "   spaces  lead.gb" or "Kirby [h1C] (Hack).gb" by their lower id)
-                *named_as_catalog(game.filename, game.catalog), game.id)
+                _usual_region_rank(game.region_text),
+                # (of copies nothing else tells apart, as a deploy of a query keeps one: the
+                # card's, then one named as its catalog names it — an unchanged card got the
+                # other copy written beside its own; qa201 F7)
+                *copy_rank(self._held(game), game.root_id not in self.away,
+                           _archive_name(game.filename), game.filename, game.catalog),
+                game.id)
+
+    def _held(self, game: _Game) -> bool:
+        """True when the card deployed to has a file where this game's goes."""
+        if self.layout is None:
+            return False
+        entry = self.entries.get(game.id)
+        folder = entry.target_folder if entry is not None else None
+        return folder is not None and self.layout.holds(folder, game.filename)
 
     def limit_key(self, game: _Game) -> tuple[Any, ...]:
         """The order ``--max-per-platform`` keeps a platform's games in, after the user's own
@@ -1123,6 +1136,26 @@ class _Preference:
 
 
 _NAME_TAG = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def copy_rank(held: bool, readable: bool, archive: bool, filename: str,
+              catalog: str | None) -> tuple[bool, bool, bool, int, int, bool]:
+    """The order of copies of one content (the same bytes, a zip of them) for the one a card
+    gets, lower first — the auto-list's and a deploy's alike: the copy the card already has
+    (``held``: a file where it goes, so an unchanged card is not written to), then one a
+    deploy can read now (``readable``), a loose file before an ``archive``, the one named as
+    its ``catalog`` game names it, then one whose name adds the fewest tags to that name (see
+    :func:`named_as_catalog`), then a name with a tag in parentheses (``Game (France).gb``
+    over ``copy.gb``: the name a frontend shows)."""
+    return (not held, not readable, archive, *named_as_catalog(filename, catalog),
+            not ("(" in filename and ")" in filename))
+
+
+def catalog_name_of(matched_game_id: str | None) -> str | None:
+    """The name of the catalog game a game matched (its ``matched_game_id`` is the platform
+    and that name: ``gb:Tetris (Japan) (En)``), None for one matched to none: the name
+    :func:`copy_rank` compares a file's against."""
+    return matched_game_id.partition(":")[2] or None if matched_game_id else None
 
 
 def named_as_catalog(filename: str, catalog: str | None) -> tuple[int, int]:
@@ -1195,7 +1228,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
             short: set[str] | None = None,
             accepted: dict[str, frozenset[str]] | None = None,
-            rated: dict[int, bool] | None = None, pack: DefinitionPack | None = None) -> None:
+            rated: dict[int, bool] | None = None, pack: DefinitionPack | None = None,
+            layout: CardLayout | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
@@ -1237,7 +1271,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile, away, accepted, pack, entries)
+    preference = _Preference(profile, away, accepted, pack, entries, layout)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -1799,7 +1833,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _leave_out_the_sets_of_dropped_discs(games, entries, bios)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack)
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack,
+        layout)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):

@@ -48,7 +48,13 @@ from romrunner.deploy.card import (
     recorded_detected_folders,
 )
 from romrunner.deploy.layout import DETECTED
-from romrunner.deploy.legal import FileSystem, filesystem_named, inside_root, legal_path
+from romrunner.deploy.legal import (
+    FileSystem,
+    filesystem_named,
+    inside_root,
+    legal_component,
+    legal_path,
+)
 from romrunner.devices.destination import (
     check_destination,
     destination_id,
@@ -235,6 +241,9 @@ class CardLayout:
     # the card manifest's files by folder (case-folded), read when first needed
     _written: dict[str, dict[str, Owned]] = field(default_factory=dict, compare=False,
                                                   repr=False)
+    # a folder's entries on the card, case-folded where the card ignores case (see holds)
+    _entries: dict[str, frozenset[str]] = field(default_factory=dict, compare=False,
+                                                repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
         """The platform's ROM folder; None when the OS has no folder for it (never one for
@@ -347,6 +356,23 @@ class CardLayout:
             self._written.setdefault("", {})  # (read once, even when empty)
         written = self._written.get(str(chosen.path).casefold())
         return _folder_holding(self.root, chosen.path, written) if written else None
+
+    def holds(self, folder: str, filename: str) -> bool:
+        """True when the card has an entry where a game's file named ``filename`` goes in
+        ``folder`` (its name made legal on the card, as a deploy writes it), the folder listed
+        once: of copies of one content, the one already there stays the card's."""
+        try:
+            name = legal_component(filename, self.fs)
+        except InputError:
+            return False  # (no legal name: it cannot be on the card)
+        if folder not in self._entries:
+            try:
+                found = [entry.name for entry in os.scandir(self.root / folder)]
+            except OSError:
+                found = []
+            self._entries[folder] = frozenset(
+                n.casefold() if self.fs.case_insensitive else n for n in found)
+        return (name.casefold() if self.fs.case_insensitive else name) in self._entries[folder]
 
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         """The platform's folders on the card other than :meth:`rom_folder` that hold files

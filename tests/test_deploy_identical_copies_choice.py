@@ -1,0 +1,87 @@
+"""Of identical copies (the same bytes) of a game, which one a card gets: the auto-list and a
+deploy of a query choose alike — the copy the card already has, else the one named as its
+catalog game — so an unchanged library and card are not written to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import dat, real
+from tests.test_autolist_versions import _copies, _listed, _profile
+
+
+def _catalog(cli: Any, tmp_path: Path) -> None:
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        ("Kirby's Pinball Land (USA, Europe)", "Kirby's Pinball Land (USA, Europe).gb",
+         "kirby", None),
+        ("Tetris (World)", "Tetris (World).gb", "tetris", None)]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+
+
+def _files(card: Path) -> dict[str, int]:
+    """The card's game files, by name, with their modification times."""
+    return {path.name: path.stat().st_mtime_ns for path in (card / "Roms" / "GB").iterdir()
+            if path.is_file()}
+
+
+def test_an_unchanged_card_keeps_its_copy_of_identical_ones_with_auto(
+        cli: Any, tmp_path: Path) -> None:
+    # review47e F1: a card deployed --auto before the catalog-named copy was preferred holds
+    # "Kirby [h1C] (Hack).gb"; the next `deploy --auto` wrote "Kirby's Pinball Land (USA,
+    # Europe).gb" beside it and its --prune removed the card's own, while `deploy QUERY`
+    # kept the card's. Both keep the card's now; a card with neither gets the catalog's name.
+    _catalog(cli, tmp_path)
+    library = tmp_path / "roms"
+    _copies(library / "gb", {"Kirby [h1C] (Hack).gb": "kirby"})
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    before = _files(card)
+    assert list(before) == ["Kirby [h1C] (Hack).gb"]
+    _copies(library / "gb", {"Kirby's Pinball Land (USA, Europe).gb": "kirby"})
+    assert real(cli, "scan", "--workers", "1").code == 0
+    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert run.code == 0, run.err
+    assert _files(card) == before, run.err  # nothing written, nothing pruned
+    assert run.json()["data"]["copied"] == 0, run.out
+    queried = real(cli, "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert queried.code == 0, queried.err
+    assert "Kirby [h1C] (Hack).gb goes, not Kirby's Pinball Land" in queried.err
+    # the auto-list said of this card keeps its copy too; of none, the catalog's name
+    with_card = real(cli, "--json", "autolist", "1", "--to", str(card))
+    assert with_card.code == 0, with_card.err
+    kept = {g["filename"] for g in with_card.json()["data"]["games"] if g["included"]}
+    assert kept == {"Kirby [h1C] (Hack).gb"}, kept
+    listed = _listed(cli)
+    assert {name for name, game in listed.items() if game["included"]} == {
+        "Kirby's Pinball Land (USA, Europe).gb"}
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(fresh), "--auto").code == 0
+    assert list(_files(fresh)) == ["Kirby's Pinball Land (USA, Europe).gb"]
+
+
+def test_identical_copies_in_two_roots_go_alike_by_query_and_auto(
+        cli: Any, tmp_path: Path) -> None:
+    # review47e F4: of "Tetris [h1C] (Hack).gb" in the library root added first and its
+    # identical "Tetris (World).gb" in a second root, `deploy QUERY` took the first root's
+    # (the root order outranked the catalog's name there only), `--auto` the catalog's name.
+    _catalog(cli, tmp_path)
+    library = tmp_path / "roms"
+    _copies(library / "gb", {"Tetris [h1C] (Hack).gb": "tetris"})
+    _profile(cli, library)
+    second = tmp_path / "roms2"
+    _copies(second / "gb", {"Tetris (World).gb": "tetris"})
+    assert real(cli, "library", "add", str(second)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    by_query, by_auto = tmp_path / "q", tmp_path / "a"
+    by_query.mkdir()
+    by_auto.mkdir()
+    queried = real(cli, "deploy", "1", "--to", str(by_query), "platform:gb")
+    assert queried.code == 0, queried.err
+    assert real(cli, "deploy", "1", "--to", str(by_auto), "--auto").code == 0
+    assert list(_files(by_query)) == list(_files(by_auto)) == ["Tetris (World).gb"], \
+        queried.err
