@@ -96,7 +96,8 @@ def test_a_query_choosing_one_game_three_times_puts_it_on_the_card_once(
     result = cli("deploy", "1", "--to", str(card), "platform:gb,gbc")
     assert result.code == 0, result.err
     assert "2 chosen games are copies of another chosen game" in result.err
-    assert "the copy already there, else a loose file rather than an archive" in result.err
+    assert "the copy already there, else one from a library root that is there now" in \
+        result.err
     files = card_files(card)
     tetris = (library["main"] / "gb" / "Tetris (World).gb").read_bytes()
     gb = {name: body for name, body in files.items() if "/gb/" in f"/{name}"}

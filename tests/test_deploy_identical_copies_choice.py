@@ -85,3 +85,7 @@ def test_identical_copies_in_two_roots_go_alike_by_query_and_auto(
     assert real(cli, "deploy", "1", "--to", str(by_auto), "--auto").code == 0
     assert list(_files(by_query)) == list(_files(by_auto)) == ["Tetris (World).gb"], \
         queried.err
+    # review47e F6(e): the warning states that rule, not only "the copy already there, else a
+    # loose file rather than an archive", which did not explain the choice
+    assert "a loose file rather than an archive, the one named as its catalog game names " \
+        "it, then one from the library root added first" in queried.err, queried.err

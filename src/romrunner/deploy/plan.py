@@ -2022,8 +2022,8 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
         builder.plan.warnings.append(PlanIssue(
             "same-content", f"{len(chosen):,} chosen "
             f"{'game is a copy' if len(chosen) == 1 else 'games are copies'} of another chosen "
-            "game (the same content): each goes on the card once — the copy already there, "
-            f"else a loose file rather than an archive ({_pairs(chosen)})"))
+            f"game (the same content): each goes on the card once — {_COPY_RULE} "
+            f"({_pairs(chosen)})"))
     held = [(left, kept_one) for left, kept_one in copies if kept_one.id in absent]
     if held:
         builder.plan.warnings.append(PlanIssue(
@@ -2032,6 +2032,13 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
             "copy on the card is kept (missing from the library since the last scan, or on a "
             "library root that is not reachable): not written beside it, the card has the "
             f"game once ({_pairs(held, 'is kept')})"))
+
+
+# The order of copies of one content (see copy_rank), as the same-content warning says it.
+_COPY_RULE = ("the copy already there, else one from a library root that is there now and "
+              "unchanged since the scan, a loose file rather than an archive, the one named "
+              "as its catalog game names it, then one from the library root added first "
+              "(the auto-list's choice too)")
 
 
 def _catalog_names(db: Database, ids: list[int]) -> dict[int, str]:
