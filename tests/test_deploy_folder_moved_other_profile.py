@@ -49,3 +49,27 @@ def test_the_same_profile_moved_to_another_os_is_still_told_the_prune_removes_th
     (message,) = _moved(planned)
     assert "`romrunner deploy --prune` removes them" in message, message
     assert "profile rm" not in message, message
+
+
+def test_every_profile_that_chose_the_copies_is_named_with_its_profile_rm(
+        cli: Any, tmp_path: Path) -> None:
+    # review47e F5: profiles 1 and 2 (muOS both) chose Mario in muOS's folder; a third
+    # profile's folder-moved warning and prune note named profile 1 only, and after `profile
+    # rm 1` the prune still kept Mario for profile 2.
+    card = _muos_card(cli, tmp_path)
+    for os_id in ("muos", "onionos"):
+        assert cli("profile", "create", "--device", "1", "--os", os_id).code == 0
+    assert cli("deploy", "2", "--to", card, "mario").code == 0
+    planned = cli("--json", "deploy", "3", "--to", card, "--auto", "--prune", "--dry-run")
+    assert planned.code == 0, planned.err
+    (message,) = _moved(planned)
+    assert "chosen on this card by the deploys of profile 1" in message, message
+    assert "and profile 2" in message, message
+    assert "`romrunner profile rm 1` and `romrunner profile rm 2` let a prune remove" in \
+        message, message
+    (note,) = [note for note in planned.json()["data"]["notes"] if "profile rm" in note]
+    assert "other profiles' deploys chose on this card" in note, note
+    assert "`romrunner profile rm 1` and `romrunner profile rm 2` let this prune" in note, note
+    kept = {entry["path"].rpartition("/")[2]: entry["profiles"]
+            for entry in planned.json()["data"]["prune_other_profile"]}
+    assert kept == {"Mario (USA).gb": [1, 2], "Tetris (World).gb": [1]}, kept

@@ -47,7 +47,8 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
                "two profiles share" in note
                and "`romrunner profile rm 1` lets this prune remove" in note  # (QA102 F3)
                for note in dry.json()["data"]["notes"])
-    kept = [{"path": f"roms/gb/{name}", "profile": 1} for name in ("A (USA).gb", "B (USA).gb")]
+    kept = [{"path": f"roms/gb/{name}", "profile": 1, "profiles": [1]}
+            for name in ("A (USA).gb", "B (USA).gb")]
     assert dry.json()["data"]["prune_other_profile"] == kept  # (QA94 F6)
     run = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
     assert run.code == 0 and run.json()["data"]["pruned"] == 0

@@ -1377,10 +1377,30 @@ def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
     return [{"path": dest, "computer": computer} for dest, computer in sorted(kept.items())]
 
 
-def profiles_list(kept: dict[str, int]) -> list[dict[str, Any]]:
-    """The files a prune keeps for another profile of a shared card, as the JSON lists
-    them."""
-    return [{"path": dest, "profile": profile} for dest, profile in sorted(kept.items())]
+def _other_profiles_note(claims: Claims, keeps: str) -> str:
+    """The note of the files a prune keeps as other profiles' (``keeps``: "keeps" or "would
+    keep"), naming every profile whose deploys chose them and the `profile rm` of each
+    (one was named, and removing it freed nothing another still chose)."""
+    count = len(claims.prune_other_profile)
+    ids = sorted({p for chosen in claims.prune_other_profile.values() for p in chosen})
+    profiles = ", ".join(_profile_named(claims.db, p) for p in ids)
+    remove = " and ".join(f"`romrunner profile rm {p}`" for p in ids)
+    one = len(ids) == 1
+    whose = "another profile's" if one else "other profiles'"
+    return (f"--prune {keeps} {counted(count, 'file')} {whose} deploys chose on this card "
+            f"({profiles}): a card two profiles share keeps each one's games; a prune by "
+            f"{'that profile' if one else 'each'} removes those it no longer chooses, and "
+            "those of a profile deleted are pruned by any (a device moved to another OS: "
+            f"{remove} {'lets' if one else 'let'} this prune remove "
+            f"{'its' if one else 'their'} old copies) "
+            f"({_examples(list(claims.prune_other_profile))})")
+
+
+def profiles_list(kept: dict[str, tuple[int, ...]]) -> list[dict[str, Any]]:
+    """The files a prune keeps for other profiles of a shared card, as the JSON lists them:
+    ``profile`` the first of ``profiles``, every profile whose deploys chose the file."""
+    return [{"path": dest, "profile": profiles[0], "profiles": list(profiles)}
+            for dest, profiles in sorted(kept.items())]
 
 
 def saved_list(kept: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -2332,16 +2352,7 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"{'that disc' if one else 'their discs'}, so the frontend still lists "
             f"{'the game' if one else 'the games'} ({_examples(sorted(playlists))})")
     if claims.prune_other_profile:
-        count = len(claims.prune_other_profile)
-        profiles = ", ".join(_profile_named(claims.db, p)
-                             for p in sorted(set(claims.prune_other_profile.values())))
-        notes.append(
-            f"--prune {keeps} {counted(count, 'file')} another profile's deploys chose on "
-            f"this card ({profiles}): a card two profiles share keeps each one's games; "
-            "a prune by that profile removes those it no longer chooses, and those of a "
-            "profile deleted are pruned by any (a device moved to another OS: `romrunner "
-            f"profile rm {min(claims.prune_other_profile.values())}` lets this prune remove its "
-            f"old copies) ({_examples(list(claims.prune_other_profile))})")
+        notes.append(_other_profiles_note(claims, keeps))
     restored = [dest for dest, by in claims.prune_other_computer.items()
                 if by == BEFORE_A_RESTORE]
     if restored:  # (review 115 F9: said as another computer's, which would prune them)
@@ -3405,7 +3416,7 @@ class Claims:
         # The profile deploying (None: not known), and the files a prune keeps because
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
-        self.prune_other_profile: dict[str, int] = {}
+        self.prune_other_profile: dict[str, tuple[int, ...]] = {}
         self._shared: bool | None = None  # see shared
         # This database as the card's writer, and the files a prune keeps because another
         # database's deploys wrote or chose them last: path -> its computer (see
@@ -3646,8 +3657,8 @@ class Claims:
                 self.borrowed -= own
         return self._stored
 
-    def written_by_other_profiles(self) -> dict[str, int]:
-        """Collision key -> another existing profile whose deploys put the file there or
+    def written_by_other_profiles(self) -> dict[str, tuple[int, ...]]:
+        """Collision key -> every other existing profile whose deploys put the file there or
         found it there as chosen (or chose it and kept the card's copy: a conflict, a failed
         copy, a copy its plan held or its prune kept — QA94 F1), and that has not let it go
         since: no prune of it by that profile, no completed ``--prune`` deploy of that
@@ -3689,12 +3700,12 @@ class Claims:
             # (a prune that kept the file — its new copy not written — chose it again)
             index = 1 if action == "prune" and status == "pruned" else 0
             last[index] = max(last[index], int(deployment))
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, ...]] = {}
         for key, by_profile in acts.items():
-            keeping = sorted(profile for profile, (chose, pruned) in by_profile.items()
-                             if chose > pruned and chose >= released.get(profile, 0))
-            if keeping:
-                found[key] = keeping[0]
+            keeping = tuple(sorted(profile for profile, (chose, pruned) in by_profile.items()
+                                   if chose > pruned and chose >= released.get(profile, 0)))
+            if keeping:  # (each of them: with one named, its `profile rm` freed nothing
+                found[key] = keeping  # the other still chose)
         return found
 
     def catalog_dump_replaced(self, item: _Item, claim: Owned) -> str | None:

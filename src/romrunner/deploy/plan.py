@@ -748,7 +748,7 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
     prune keeps them, naming `profile rm`)."""
     layout, plan = builder.layout, builder.plan
     held: list[str] | None = None
-    theirs: dict[str, int] | None = None  # our files there -> the other profile keeping them
+    theirs: dict[str, tuple[int, ...]] | None = None  # our files -> the profiles keeping them
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
@@ -787,16 +787,18 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                                              set_by_user=choice.source == USER_OVERRIDE,
                                              theirs=min(len(others), files - kept),
                                              profiles=_profiles_named(
-                                                 db, set(others.values())),
+                                                 db, {p for by in others.values()
+                                                      for p in by}),
                                              saves=a_known_saves_folder(old_text)),
                 platform_id, path=str(old)))
 
 
 def _chosen_by_other_profiles(db: Database | None, layout: CardLayoutLike,
-                              profile_id: int | None) -> dict[str, int]:
-    """The files of ours on the card (as its manifest spells them) that another profile's
+                              profile_id: int | None) -> dict[str, tuple[int, ...]]:
+    """The files of ours on the card (as its manifest spells them) that other profiles'
     deploys to it chose and have not let go, which a prune by ``profile_id`` keeps (see
-    Claims.written_by_other_profiles) -> that profile; nothing without a profile."""
+    Claims.written_by_other_profiles) -> each of those profiles; nothing without a
+    profile."""
     if db is None or profile_id is None:
         return {}
     from romrunner.deploy.execute import Claims  # (it imports this module)
@@ -1180,14 +1182,14 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
         them = "it" if theirs == 1 else "them"
         named = profiles or [(0, "another profile")]
         one = len(named) == 1
-        remove = ", ".join(f"`romrunner profile rm {profile}`"
-                           for profile, _ in named if profile)
+        remove = " and ".join(f"`romrunner profile rm {profile}`"
+                              for profile, _ in named if profile)
         text += (f"{'; ' if pruned else ''}{lead} chosen on this card by the deploys of "
                  f"{' and '.join(words for _, words in named)}, so a prune of this profile "
                  f"keeps {them} (a card two profiles share keeps each one's games)"
                  + (f": if {'that profile is' if one else 'those profiles are'} no longer "
-                    f"used (the device moved to another OS), {remove} lets a prune remove "
-                    f"{them}" if remove else ""))
+                    f"used (the device moved to another OS), {remove} "
+                    f"{'lets' if one else 'let'} a prune remove {them}" if remove else ""))
     why = ("it cannot deploy now (missing from the library or changed since the scan, or on "
            "a library root that is not reachable)")
     if kept and (pruned or theirs):
