@@ -59,3 +59,20 @@ def test_after_a_prune_the_os_folder_still_shows_its_games(cli: Any, tmp_path: P
     assert (own["path"], own["file_count"]) == ("Roms/GB", 2)
     assert not own["other_layout"]
     assert all(f["other_layout"] and f["file_count"] == 0 for f in others)
+
+
+def test_a_folder_the_user_made_in_another_spelling_is_not_said_to_be_a_layouts(
+        cli: Any, tmp_path: Path) -> None:
+    """review47e F6 (a): `roms/GB` made by hand beside muOS's `ROMS/gb` was "left by another
+    layout", though no layout the card's record knows left it."""
+    card = _two_games_two_oses(cli, tmp_path)
+    mine = card / "roms" / "GB" / "Mine (USA).gb"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"\x07" * 4096)
+    scan = cli("--json", "destination", "scan", card)
+    (other,) = [f for f in scan.json()["data"]["folders"] if f["path"] == "roms/GB"]
+    assert other["other_layout"] and other["left_by"] is None
+    text = cli("destination", "scan", card).out
+    assert ("roms roms/GB: gb 1 file (in another spelling of muos's ROM folder, which muos "
+            "does not read)") in text, text
+    assert "another layout" not in text

@@ -12,7 +12,7 @@ from romrunner.bios.check import bios_subfolders
 from romrunner.cli.context import PROFILE_ID, AppContext, app_context, path_param
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
-from romrunner.devices.scan import RECORDED_MARKER, scan_destination
+from romrunner.devices.scan import RECORDED_MARKER, Folder, scan_destination
 from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.store import Database, OpenMode
 from romrunner.words import counted, size_text
@@ -104,11 +104,7 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
         layout_os = scan.expected_os or scan.detected_os
         for folder in scan.folders:
             platform = "" if folder.type != "roms" else f"{folder.platform_id or '?'} "
-            # (a card that tells case apart may hold another OS's `roms/gb` beside this
-            # OS's `Roms/GB`: both listed, the other one said to be another layout's)
-            by = f"{folder.left_by}'s layout" if folder.left_by else "another layout"
-            left = f" (left by {by}, not {layout_os}'s ROM folder)" \
-                if folder.other_layout else ""
+            left = _other_layout_note(folder, layout_os) if folder.other_layout else ""
             console.print(f"  {folder.type} {folder.path}: {platform}"
                           f"{counted(folder.file_count, 'file')}{left}", markup=False)
         for finding in scan.findings:
@@ -119,6 +115,16 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
         f"{finding.message} ({finding.suggestion})" for finding in scan.findings
         if finding.severity == "error"])
     return 0 if scan.ok else 1
+
+
+def _other_layout_note(folder: Folder, layout_os: str | None) -> str:
+    """Why a ROM folder the scan lists is not the OS's: left by the layout of the OS the
+    card's record names, else in another spelling of the OS's ROM folder (a card that tells
+    case apart may hold another OS's `roms/gb` beside this OS's `Roms/GB`, or the user's own
+    `roms/GB` beside `ROMS/gb`: no layout left that one, review47e F6)."""
+    if folder.left_by:
+        return f" (left by {folder.left_by}'s layout, not {layout_os}'s ROM folder)"
+    return f" (in another spelling of {layout_os}'s ROM folder, which {layout_os} does not read)"
 
 
 def register(group: click.Group) -> None:
