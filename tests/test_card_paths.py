@@ -222,6 +222,8 @@ def test_a_folder_of_another_name_the_frontend_does_not_read_is_not_used(
     psx = next(row for row in shown.json()["data"]["folders"] if row["platform_id"] == "psx")
     assert psx["path"] == own and psx["source"] != DETECTED
     assert f"the card's '{other}' is not read by {os_id}" in psx["reason"]
+    assert (f"`romrunner destination paths {profile} --to {card} --set psx={other}` if it "
+            "does") in psx["reason"], psx["reason"]  # (review47e F6 b: no PROFILE, CARD)
     assert (card / other / "mine.cue").read_text() == "the user's"
 
 
@@ -467,6 +469,9 @@ def test_a_stored_override_now_refused_is_not_used_and_said(cli: Any, db_path: P
     assert (rows["gb"]["path"], rows["gba"]["path"]) == ("roms/gb", "roms/gba"), rows["gb"]
     assert "'.ROMRUNNER/x' is not used" in rows["gb"]["reason"]  # (any case: QA64 F11)
     assert "'MUOS/bios' is not used" in rows["gba"]["reason"]
+    # (review47e F6 b: the command to run, not one with PROFILE and CARD to fill in)
+    assert (f"`romrunner destination paths {profile} --to {card} --unset gb` removes it"
+            in rows["gb"]["reason"]), rows["gb"]["reason"]
 
 
 def test_paths_of_a_library_root_or_of_nothing_stored_write_nothing(

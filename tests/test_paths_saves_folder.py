@@ -111,6 +111,8 @@ def test_a_rom_folder_stored_in_the_saves_folder_before_is_not_used(
     shown = cli("--json", "destination", "paths", "1", "--to", card)
     assert shown.code == 0, shown.err
     assert "'MUOS/save/roms' is not used" in shown.out and "--unset roms" in shown.out
+    # (review47e F6 b: the command to run, not one with PROFILE and CARD to fill in)
+    assert f"`romrunner destination paths 1 --to {card} --unset roms` removes it" in shown.out
     assert _gb_row(cli, card)["path"] == "ROMS/gb"
     assert cli("deploy", "1", "--to", card, "title:chrono").code == 0
     assert not (card / "MUOS" / "save" / "roms").exists()

@@ -237,6 +237,7 @@ class CardLayout:
     # its frontend reads a platform's games from a folder of any of its names (see
     # FolderNames.any_folder_families, any_folder_frontends): such a folder on the card is used
     reads_any_folder: bool = False
+    profile_id: int | None = None  # the profile resolved (None: a layout of no profile)
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
     # the card manifest's files by folder (case-folded), read when first needed
     _written: dict[str, dict[str, Owned]] = field(default_factory=dict, compare=False,
@@ -258,8 +259,8 @@ class CardLayout:
         choice = self._platform_folder(platform_id)
         if choice is not None and refused is not None:
             choice = FolderChoice(choice.path, choice.source, f"{choice.reason} (the stored "
-                                  f"override {override!r} is not used: {refused}; `romrunner "
-                                  f"destination paths PROFILE --to CARD --unset {platform_id}` "
+                                  f"override {override!r} is not used: {refused}; "
+                                  f"{self.paths_command(f'--unset {platform_id}')} "
                                   "removes it)")
         sub = self.folder_names.rom_subfolder(self.family)
         if choice is None or not sub:
@@ -316,8 +317,9 @@ class CardLayout:
         if others and not also:
             folder = self.roms.path / others[0]
             also = (f" (the card's {str(folder)!r} is not read by {self.os_id}: what it "
-                    f"holds stays there; `romrunner destination paths PROFILE --to CARD --set "
-                    f"{platform_id}={folder}` if it does)")
+                    "holds stays there; "
+                    f"{self.paths_command('--set ' + shell_word(f'{platform_id}={folder}'))} "
+                    "if it does)")
         if name is None:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
@@ -327,6 +329,11 @@ class CardLayout:
                                 f"{self.family} folder name{also}")
         return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                             f"EmulationStation folder name ({self.family} names none){also}")
+
+    def paths_command(self, options: str) -> str:
+        """The `destination paths` command, in backquotes, that gives this layout's card
+        ``options`` (`--unset gb`): its profile and card as they are, not placeholders."""
+        return paths_command(self.profile_id, self.root, options)
 
     def _another_case_of(self, folder: str, name: str | None) -> bool:
         """True when ``folder`` is ``name`` spelt in another case, on a file system where
@@ -427,6 +434,13 @@ class CardLayout:
         return self.folder_names.multi_disc_layout(self.family)
 
 
+def paths_command(profile_id: int | None, card_root: Path, options: str) -> str:
+    """`romrunner destination paths 1 --to /media/card OPTIONS`, in backquotes (``PROFILE``
+    only when no profile is known)."""
+    profile = "PROFILE" if profile_id is None else str(profile_id)
+    return f"`romrunner destination paths {profile} --to {shell_word(str(card_root))} {options}`"
+
+
 def _inside(root: Path, relative: PurePosixPath) -> PurePosixPath:
     if relative != PurePosixPath("."):
         inside_root(root, relative)
@@ -448,7 +462,8 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
     unsaid: list[str] = []
     for key, custom in (("roms", profile.custom_roms_path), ("bios", profile.custom_bios_path)):
         choice = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
-                              resolved.layout_paths.get(key), catalog_paths.get(key), games)
+                              resolved.layout_paths.get(key), catalog_paths.get(key), games,
+                              profile_id=profile.id)
         if choice is None:
             unsaid.append(key)
         else:
@@ -480,6 +495,7 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
                                           on_card,
                                           recorded_detected_folders(card_root, profile.os_id)),
         on_card=on_card, found=found, portmaster=catalog.portmaster if catalog else None,
+        profile_id=profile.id,
         reads_any_folder=pack.folder_names.reads_any_folder(family) or (
             catalog is not None and catalog.frontend in pack.folder_names.any_folder_frontends
             and not pack.folder_names.is_closed(family)))
@@ -503,8 +519,8 @@ def _system_view_folders(pack: DefinitionPack, card_root: Path, os_id: str,
 
 def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
                  custom: str | None, profile_path: str | None,
-                 catalog_path: str | None, games: GamesPartition | None = None
-                 ) -> FolderChoice | None:
+                 catalog_path: str | None, games: GamesPartition | None = None,
+                 *, profile_id: int | None = None) -> FolderChoice | None:
     """A root folder (``key``: roms or bios) of the card and why; None when nothing names
     it: no override, no custom path, and the OS's paths do not say. An override stored in a
     saves or states folder (before `--set` refused one: review47e F3) is not used, and said."""
@@ -518,8 +534,8 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
         if chosen is not None:
             chosen = replace(chosen, reason=(
                 f"{chosen.reason} (the stored override {override!r} is not used: it is in "
-                f"{saves}, where handheld OSes keep the player's saves and states; `romrunner "
-                f"destination paths PROFILE --to CARD --unset {key}` removes it)"))
+                f"{saves}, where handheld OSes keep the player's saves and states; "
+                f"{paths_command(profile_id, card_root, f'--unset {key}')} removes it)"))
         return chosen
     if custom:
         return FolderChoice(_inside(card_root, _legal(custom, fs)), USER_OVERRIDE,
