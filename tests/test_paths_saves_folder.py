@@ -43,6 +43,9 @@ def test_a_folder_in_the_saves_folder_and_bios_in_a_platforms_folder_are_refused
         assert refused.code != 0, (value, refused.out)
         assert len(refused.err.strip().splitlines()) == 1, refused.err
         assert "saves and states" in refused.err and "nothing was changed" in refused.err
+        # (review47e F6 c: the BIOS folder's refusal spoke of games)
+        files = "BIOS files" if value.startswith("bios=") else "games"
+        assert f"({files} put there could never be pruned)" in refused.err, refused.err
     assert _gb_row(cli, card)["path"] == "ROMS/gb"
     assert cli("destination", "paths", "1", "--to", card, "--set", "gb=Handheld/GB").code == 0
     # (ROMS/gb is no longer where ROM Runner puts gb's games, but muOS lists its files as

@@ -1057,11 +1057,12 @@ def _refuse_a_saves_folder(pack: DefinitionPack, os_id: str, card_root: Path,
     for key, value in checked.items():
         saves = in_a_saves_folder(pack, os_id, card_root, value)
         if saves is not None:
+            files = "BIOS files" if key == "bios" else "games"  # (review47e F6 c)
             raise InputError(
                 f"path override {key}={sets[key]}: is in {saves}"
                 f"{_through_a_link(card_root, value)}, a folder where handheld OSes keep the "
                 "player's saves and states: ROM Runner never writes a file there nor removes "
-                "one (games put there could never be pruned); nothing was changed")
+                f"one ({files} put there could never be pruned); nothing was changed")
 
 
 def _platform_folder_at(pack: DefinitionPack, layout: CardLayout, card_root: Path,
