@@ -119,3 +119,22 @@ def test_a_rom_folder_stored_in_the_saves_folder_before_is_not_used(
     assert _gb_row(cli, card)["path"] == "ROMS/gb"
     assert cli("deploy", "1", "--to", card, "title:chrono").code == 0
     assert not (card / "MUOS" / "save" / "roms").exists()
+
+
+def test_a_bios_folder_inside_a_platforms_folder_is_refused(cli: Any, tmp_path: Path) -> None:
+    """review47e F6 d: `bios=ROMS/gb/x` was taken, and the BIOS files then went inside the
+    Game Boy folder, which muOS lists; only the folder itself was refused."""
+    card = _muos_card(cli, tmp_path)
+    refused = cli("destination", "paths", "1", "--to", card, "--set", "bios=ROMS/gb/x")
+    assert refused.code != 0, refused.out
+    assert "is inside gb's folder (ROMS/gb) in muos's layout" in refused.err, refused.err
+    assert "nothing was changed" in refused.err and not (card / ".romrunner").exists()
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gb=Handheld/GB").code == 0
+    for value, folder in (("bios=Handheld/GB/bios", "Handheld/GB"),  # (where gb's go now)
+                          ("bios=roms/GB/x", "ROMS/gb")):  # (muOS still lists ROMS/gb)
+        refused = cli("destination", "paths", "1", "--to", card, "--set", value)
+        assert refused.code != 0, (value, refused.out)
+        assert f"is inside gb's folder ({folder})" in refused.err, refused.err
+    shown = cli("--json", "destination", "paths", "1", "--to", card)
+    (bios,) = [row for row in shown.json()["data"]["folders"] if row["kind"] == "bios"]
+    assert bios["path"] == "MUOS/bios"

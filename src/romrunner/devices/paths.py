@@ -995,6 +995,7 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)} (its games set to go elsewhere on "
                     "this card), where the frontend lists the files as that platform's "
                     "games; nothing was changed")
+            _refuse_bios_inside_a_platform(pack, layout, card_root, value, here)
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
             other = None if what is not None else _another_platforms_folder(
@@ -1028,6 +1029,22 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                 key, "no platform's folder")
             raise InputError(f"path override {key}={value}: is {what} itself"
                              f"{_through_a_link(card_root, value)}, {why}; nothing was changed")
+
+
+def _refuse_bios_inside_a_platform(pack: DefinitionPack, layout: CardLayout, card_root: Path,
+                                   value: str, here: str) -> None:
+    """A BIOS folder inside a platform's folder (`bios=roms/gb/x`: review47e F6 d), of the
+    layout as stored or of the OS's own, is refused as the folder itself is: the frontend
+    lists what that folder holds, its subfolders too, as the platform's games."""
+    for each in (layout, replace(layout, platform_overrides={})):
+        nested = _platform_folder_nested_with(pack, each, card_root, here, "")
+        if nested is not None and nested[0] == "is inside":
+            _, platform_id, folder = nested
+            raise InputError(
+                f"path override bios={value}: is inside {platform_id}'s folder ({folder}) in "
+                f"{layout.os_id}'s layout{_through_a_link(card_root, value)}, where the "
+                "frontend lists the files, in its subfolders too, as that platform's games; "
+                "nothing was changed")
 
 
 def in_a_saves_folder(pack: DefinitionPack | None, os_id: str, card_root: Path,
