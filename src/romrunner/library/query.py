@@ -33,7 +33,13 @@ from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wid
 from romrunner.library.summary import as_listed
 from romrunner.library.tags import FLAGS, language_code, parse_name, region_name
 from romrunner.packs.model import Platform, platform_hint
-from romrunner.search.games import fts_query, fts_words, like_phrase_sql, phrase_sql
+from romrunner.search.games import (
+    apostrophe_split,
+    fts_query,
+    fts_words,
+    like_phrase_sql,
+    phrase_sql,
+)
 from romrunner.search.index import (
     MARKED,
     catalog_title,
@@ -710,11 +716,26 @@ def _words_sql(value: str, ctx: Context) -> Sql:
             pieces.append(f"(({title}) OR +g.id IN ({_FTS_IDS}))")
             params.append(word.elsewhere(ctx.marked))
         return " AND ".join(pieces), params
+    return _like_words_sql(value)
+
+
+def _like_words_sql(value: str) -> Sql:
+    """Without the search index: every word of ``value`` in ``title_norm`` (LIKE), or, for a
+    word typed without its apostrophe, its words as the title holds them (``kirbys``:
+    ``kirby s``, see :func:`romrunner.search.games.apostrophe_split`)."""
     words = (fold(value) or "").split()
     if not words:
         return "1 = 1", []
-    return (" AND ".join("g.title_norm LIKE ? ESCAPE '\\'" for _ in words),
-            [f"%{escape_like(word)}%" for word in words])
+    likes: list[str] = []
+    values: list[object] = []
+    for typed in words:
+        likes.append("g.title_norm LIKE ? ESCAPE '\\'")
+        values.append(f"%{escape_like(typed)}%")
+        split = apostrophe_split(typed)
+        if split is not None:  # (`kirbys`: "Kirby's" too, as the index finds it)
+            likes[-1] = f"({likes[-1]} OR instr(' ' || g.title_norm || ' ', ?) > 0)"
+            values.append(f" {' '.join(split)} ")
+    return " AND ".join(likes), values
 
 
 def _phrase_sql(value: str, ctx: Context) -> Sql:

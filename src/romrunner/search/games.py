@@ -10,7 +10,9 @@ A quoted ``"two words"`` must be in the title in that order, as it is written or
 reads: ``"the legend"`` and ``"zelda a link"`` find No-Intro's "Legend of Zelda, The - A Link
 to the Past" (which reads "The Legend of Zelda - A Link to the Past": the search index's
 ``games_fts_reading``, see :func:`romrunner.search.index.reading_sql`), and ``"the zelda"``
-does not find "Zelda - The Legend Begins".
+does not find "Zelda - The Legend Begins". A word typed without its apostrophe (``kirbys``)
+finds the title that has it ("Kirby's", the words ``kirby s``) as a word, in a phrase and in a
+word or phrase left out alike (:func:`phrase_forms`).
 
 Ranking, with a cost that does not grow with the library:
 1. titles that start with the typed text, alphabetical (an index range scan);
@@ -77,7 +79,7 @@ class FtsWord:
     needle: str
     phrase: bool
     # the word split where an apostrophe was left out (``kirbys``: " kirby s "), tested as a
-    # phrase on ``title_norm`` too ("" for none: see :func:`_apostrophe_split`)
+    # phrase on ``title_norm`` too ("" for none: see :func:`apostrophe_split`)
     split: str = ""
 
     @property
@@ -122,7 +124,7 @@ def fts_words(text: str) -> list[FtsWord]:
             if run:
                 words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
                 run = []
-            split = _apostrophe_split(word)
+            split = apostrophe_split(word)
             if split is None:
                 words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
             else:  # (either form: an FTS5 group, so the words are joined by AND)
@@ -149,7 +151,7 @@ def fts_query(text: str) -> str | None:
 _CLITICS = ("s", "t", "ll", "re", "ve")
 
 
-def _apostrophe_split(word: str) -> list[str] | None:
+def apostrophe_split(word: str) -> list[str] | None:
     """``word`` (folded) as the index holds it where it is a word typed without its
     apostrophe: ``kirbys`` is ``kirby s``, as "Kirby's" is folded (an apostrophe separates
     words), ``dont`` ``don t``; None for a word that ends in no such ending after two
@@ -163,6 +165,54 @@ def _apostrophe_split(word: str) -> list[str] | None:
     return None
 
 
+# The words of one phrase taken in both forms (as typed, and split where an apostrophe was
+# left out): a phrase has 2**n forms, so a phrase's later such words are taken as typed only
+_MOST_SPLIT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class PhraseForm:
+    """One form of a phrase's folded words the index may hold: ``words`` in that order, the
+    last one a word prefix unless ``exact`` (a word split where an apostrophe was left out:
+    ``kirbys`` is the words ``kirby s``, and ``s`` is no prefix of ``super``)."""
+
+    words: tuple[str, ...]
+    exact: bool = False
+
+    @property
+    def fts(self) -> str:
+        """The FTS5 phrase of this form."""
+        return _phrase(list(self.words)) + ("" if self.exact else "*")
+
+    def like_pattern(self) -> str:
+        """The LIKE pattern (``ESCAPE '\\'``) of this form in ``' ' || title || ' '``."""
+        end = " %" if self.exact else "%"
+        return "% " + " ".join(escape_like(word) for word in self.words) + end
+
+    def needles(self) -> list[str]:
+        """Each word as ``instr`` finds it in ``' ' || title || ' '``: a whole word, the
+        last a word prefix unless :attr:`exact`."""
+        *head, last = self.words
+        return [*(f" {word} " for word in head), f" {last} " if self.exact else f" {last}"]
+
+
+def phrase_forms(text: str) -> list[PhraseForm]:
+    """The forms of the phrase ``text`` (folded) the index may hold: its words as typed, and
+    with each word typed without its apostrophe split as the index holds it (``"kirbys
+    dream"`` is also ``kirby s dream``, see :func:`apostrophe_split`), the first
+    :data:`_MOST_SPLIT_WORDS` such words of it; none when it has no word."""
+    forms = [PhraseForm(())]
+    split_words = 0
+    for word in (fold(text) or "").split():
+        split = apostrophe_split(word) if split_words < _MOST_SPLIT_WORDS else None
+        split_words += split is not None
+        alternatives = [([word], False), *([(split, True)] if split else [])]
+        # (``exact`` is the last word's: each word's alternative sets it again)
+        forms = [PhraseForm((*form.words, *words), exact) for form in forms
+                 for words, exact in alternatives]
+    return [form for form in forms if form.words]
+
+
 def _excluded_query(excluded: list[str]) -> str:
     """The FTS5 query of the titles holding one of the ``-word`` words (word prefixes) or
     ``-"two words"`` phrases (its last word a prefix), as written (see
@@ -172,10 +222,13 @@ def _excluded_query(excluded: list[str]) -> str:
 
 def fts_phrase(text: str) -> str | None:
     """The FTS5 query of the titles holding ``text``'s words in that order (the last one
-    typed as a prefix), as a ``"two words"`` term means; None when it has no word. Either
-    index: ``games_fts`` holds the titles as written, ``games_fts_reading`` as they read."""
-    words = (fold(text) or "").split()
-    return _phrase(words) + "*" if words else None
+    typed as a prefix), in any of its forms (:func:`phrase_forms`), as a ``"two words"``
+    term means; None when it has no word. Either index: ``games_fts`` holds the titles as
+    written, ``games_fts_reading`` as they read."""
+    forms = phrase_forms(text)
+    if len(forms) < 2:
+        return forms[0].fts if forms else None
+    return "(" + " OR ".join(form.fts for form in forms) + ")"
 
 
 def _reads_otherwise(text: str) -> bool:
@@ -215,11 +268,10 @@ def _read_ids(phrases: list[str], reading_index: bool) -> tuple[str, list[object
         return _READING_IDS, [" OR ".join(str(fts_phrase(phrase)) for phrase in phrases)]
     tests: list[str] = []
     params: list[object] = []
-    for phrase in phrases:
-        pattern = "% " + " ".join(escape_like(w) for w in (fold(phrase) or "").split()) + "%"
+    for form in (form for phrase in phrases for form in phrase_forms(phrase)):
         tests.append("(' ' || a || ' ') LIKE ? ESCAPE '\\' "
                      "OR (' ' || b || ' ') LIKE ? ESCAPE '\\'")
-        params += [pattern, pattern]
+        params += [form.like_pattern(), form.like_pattern()]
     rows = reading_rows_sql("id", "detected_title", indexed_catalog_title("games"),
                             "FROM games")
     return f"SELECT k FROM ({rows}) WHERE {' OR '.join(tests)}", params
@@ -233,19 +285,28 @@ def like_phrase_sql(text: str, alias: str = "g") -> tuple[str, list[object]]:
     same ones), and then from its row: ``detected_title`` in the scan's condition made it
     read every row of the table, not the title index (a scan of 100k games, 8 ms more at
     its 99th percentile)."""
-    words = (fold(text) or "").split()
-    if not words:
+    forms = phrase_forms(text)
+    if not forms:
         return "1 = 1", []
+    pieces = [_like_form(form, alias) for form in forms]
+    if len(pieces) == 1:
+        return pieces[0]
+    return ("(" + " OR ".join(sql for sql, _ in pieces) + ")",
+            [param for _, params in pieces for param in params])
+
+
+def _like_form(form: PhraseForm, alias: str) -> tuple[str, list[object]]:
+    """:func:`like_phrase_sql` of one form of a phrase."""
     column = f"' ' || {alias}.title_norm || ' '"
-    pattern = "% " + " ".join(escape_like(word) for word in words) + "%"
-    if len(words) == 1:
+    pattern = form.like_pattern()
+    if len(form.words) == 1:
         return f"({column}) LIKE ? ESCAPE '\\'", [pattern]
-    has_words = " AND ".join([f"instr({column}, ?) > 0"] * len(words))
+    has_words = " AND ".join([f"instr({column}, ?) > 0"] * len(form.words))
     reading = (f"(SELECT {reading_sql('r.detected_title')} FROM games r "
                f"WHERE r.id = {alias}.id)")
     return (f"(({column}) LIKE ? ESCAPE '\\' OR ({has_words} AND "
             f"(' ' || {reading} || ' ') LIKE ? ESCAPE '\\'))",
-            [pattern, *(f" {word} " for word in words[:-1]), f" {words[-1]}", pattern])
+            [pattern, *form.needles(), pattern])
 
 
 def _phrase(words: list[str]) -> str:
