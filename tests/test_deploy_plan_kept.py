@@ -508,3 +508,47 @@ def test_a_plan_file_a_killed_deploy_was_writing_is_removed_by_the_next_plan_kep
     assert not temporary.exists() and not planned.exists() and not check.exists()
     assert all(path.read_bytes() == b"not ours" for path in others.values())
     assert len(list(kept.glob("*.plan"))) == 2
+
+
+def _engine_files_of(package_parent: Path) -> tuple[list[str], str | None]:
+    """The names engine_files gives, and the engine digest, of the romrunner package copied
+    under ``package_parent``, asked of a fresh interpreter that writes no caches itself."""
+    listing = subprocess.run(
+        [sys.executable, "-c",
+         "import json, romrunner\n"
+         "from romrunner.deploy.plancache import engine_digest, engine_files\n"
+         "print(json.dumps([romrunner.__file__, [n for n, _ in engine_files()], "
+         "engine_digest()]))"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+             "PYTHONPATH": os.pathsep.join([str(package_parent), *sys.path])})
+    where, names, digest = json.loads(listing.stdout)
+    assert Path(where).parent == package_parent / "romrunner"  # (the copy, not this tree)
+    return names, digest
+
+
+def test_the_engine_digest_ignores_caches_and_lock_links_and_hashes_a_sourceless_module(
+        tmp_path: Path) -> None:
+    """review47c F5: of the package's files, the digest takes every regular module file: a
+    module's compiled file where an install keeps no source, never the caches Python writes
+    beside the sources (a plan would go stale when Python first writes them), nor an
+    editor's lock link (a dangling `.#plan.py`: the digest could not be read, no plan kept).
+    A real copy of the package, asked of a fresh interpreter."""
+    package = tmp_path / "site" / "romrunner"
+    shutil.copytree(Path(romrunner.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    names, digest = _engine_files_of(package.parent)
+    assert digest is not None and "deploy/plancache.py" in names
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    assert any(package.rglob("__pycache__/*.pyc"))
+    assert _engine_files_of(package.parent) == (names, digest)  # (the caches: no module)
+    (package / "deploy" / ".#plan.py").symlink_to("user@host.4242:1700000000")
+    assert _engine_files_of(package.parent) == (names, digest)  # (a lock link: no module)
+    # A module whose source the install left out: its compiled file is the module
+    import py_compile
+    py_compile.compile(str(package / "words.py"), cfile=str(package / "words.pyc"),
+                       doraise=True)
+    (package / "words.py").unlink()
+    sourceless, changed = _engine_files_of(package.parent)
+    assert sourceless == sorted([*(name for name in names if name != "words.py"), "words.pyc"])
+    assert changed is not None and changed != digest
