@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -613,3 +614,82 @@ def test_library_ls_tells_an_empty_root_from_one_it_cannot_list(cli: Any, tmp_pa
         assert "cannot be listed now" in text and "--accept-missing" not in text
     finally:
         os.chmod(root, 0o755)
+
+
+class _DeadMount:
+    """A FUSE file system mounted at a folder whose server never answers (its ``/dev/fuse``
+    held open, never read): every look at the folder waits, as on a network share that
+    stopped responding or a dead FUSE mount. :meth:`abort` ends the wait (each waiting call
+    then fails), and a watchdog does after ``limit`` seconds, so a test never hangs."""
+
+    def __init__(self, where: Path, limit: float) -> None:
+        import ctypes
+        import threading
+
+        self.where = where
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd: int | None = os.open("/dev/fuse", os.O_RDWR)
+        options = f"fd={self.fd},rootmode=40000,user_id={os.getuid()},group_id={os.getgid()}"
+        if self.libc.mount(b"romrunner-test", os.fsencode(where), b"fuse", 0,
+                           options.encode()) != 0:
+            reason = os.strerror(ctypes.get_errno())
+            self.abort()
+            pytest.skip(f"a FUSE file system cannot be mounted here (needs root): {reason}")
+        self.lock = threading.Lock()
+        self.watchdog = threading.Timer(limit, self.abort)
+        self.watchdog.start()
+
+    def abort(self) -> None:
+        """Close the server's end: the waiting calls fail (ENOTCONN), and so do later ones."""
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def unmount(self) -> None:
+        """Abort, stop the watchdog and unmount (lazily: nothing waits on it any more)."""
+        self.watchdog.cancel()
+        self.abort()
+        self.libc.umount2(os.fsencode(self.where), 2)  # (MNT_DETACH)
+
+
+def test_library_ls_says_a_root_that_does_not_answer_without_waiting_for_it(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """review47c F5: nothing tested the deadline of `library ls` (review47a F2: it hung on a
+    root whose file system stopped answering): asked of each root in a thread of its own, a
+    root that does not answer within the wait is said not answering, and the others as they
+    are. A real FUSE mount whose server never answers, over a scanned root."""
+    from romrunner.devices.mounts import mount_points
+    from romrunner.library.roots import disk_states, list_roots
+    from romrunner.store.open import OpenMode, open_database
+
+    if not os.path.exists("/dev/fuse"):
+        pytest.skip("needs FUSE (/dev/fuse)")
+    roots = [tmp_path / "lib", tmp_path / "other"]
+    for n, root in enumerate(roots):
+        (root / "GB").mkdir(parents=True)
+        (root / "GB" / f"Game {n} (USA).gb").write_bytes(bytes([n + 1]) * 4096)
+        assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    dead = _DeadMount(roots[0], limit=20.0)
+    try:
+        db = open_database(db_path, OpenMode.READ).db
+        listed = list_roots(db)
+        started = time.monotonic()
+        states = disk_states(listed, mount_points(), wait=0.5)
+        assert time.monotonic() - started < 5.0  # (not until the watchdog: 20 s)
+        by_path = {str(root.path): states[root.id] for root in listed}
+        db.close()
+        assert by_path[str(roots[0])].state == "not_answering"
+        assert by_path[str(roots[0])].there is None
+        assert by_path[str(roots[1])].state == "ok"
+        started = time.monotonic()
+        entries = {entry["path"]: entry for entry in
+                   cli("--json", "library", "ls").json()["data"]}
+        text = cli("library", "ls").out
+        assert time.monotonic() - started < 15.0  # (3 s each: the command's wait)
+        assert (entries[str(roots[0])]["state"], entries[str(roots[0])]["there"]) == \
+            ("not_answering", None)
+        assert entries[str(roots[1])]["state"] == "ok"
+        assert "not answering (a network share or a disk that stopped responding?)" in text
+    finally:
+        dead.unmount()
