@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import muos_profile
 
 TITLE = "Parasite Eve (USA)"
@@ -119,3 +121,40 @@ def test_a_hidden_sheet_naming_no_track_leaves_the_playlist_out(cli: Any,
     assert deployed.code != 0 and any("it names no track" in line for line in
                                       said["warnings"] + said["errors"]), deployed.out
     assert _card_files(card) == {}
+
+
+def _mixed_set(lib: Path, disc_1_folder: str) -> dict[str, bytes]:
+    """A playlist ``Mix.m3u`` naming a library disc (``disc_1_folder``/``Mix (Disc 1).cue``
+    and its bin, scanned: a game of the library) and a hidden one (``.Mix/Mix (Disc 2)``):
+    each file's path under ``psx`` -> its bytes."""
+    psx = lib / "psx"
+    files: dict[str, bytes] = {}
+    for disc, folder in ((1, disc_1_folder), (2, ".Mix")):
+        name = f"{folder}/Mix (Disc {disc})" if folder else f"Mix (Disc {disc})"
+        files[f"{name}.bin"] = os.urandom(2352 * 4)
+        files[f"{name}.cue"] = (f'FILE "Mix (Disc {disc}).bin" BINARY\n  TRACK 01 '
+                                "MODE2/2352\n    INDEX 01 00:00:00\n").encode()
+    files["Mix.m3u"] = "".join(f"{path}\n" for path in files if path.endswith(".cue")).encode()
+    for relpath, data in files.items():
+        (psx / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (psx / relpath).write_bytes(data)
+    return files
+
+
+@pytest.mark.parametrize("folder", ["discs", ""])
+def test_a_playlists_library_disc_goes_where_it_names_it_with_its_track(
+        cli: Any, tmp_path: Path, folder: str) -> None:
+    """review47b F2 (the disc in a subfolder: its sheet went where the playlist names it
+    without its track, the disc also flat as a game) and F3 (the disc beside the playlist:
+    the playlist left out, the disc "colliding" with itself)."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    files = _mixed_set(lib, folder)
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert deployed.code == 0, deployed.out
+    on_card = _card_files(card)  # (under the platform's folder: ROMS/psx)
+    assert {path.split("/", 2)[2]: data for path, data in on_card.items()} == files, on_card
+    again = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
