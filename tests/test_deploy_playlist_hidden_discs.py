@@ -158,3 +158,27 @@ def test_a_playlists_library_disc_goes_where_it_names_it_with_its_track(
     again = cli("--json", "deploy", "1", "--to", str(card), "mix")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
 
+
+def test_a_playlist_only_touched_since_the_scan_is_deployed(cli: Any, tmp_path: Path) -> None:
+    """review47e (side note): a `touch` of a scanned playlist made the deploy warn "changed
+    since the scan" and leave the whole set out, exit 1: its bytes are read again now, and
+    the scan's SHA1 tells it is the file the scan read. One whose bytes changed at its size
+    is still said to have changed."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    files = _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    assert cli("deploy", "1", "--to", str(card), "parasite").code == 0
+    playlist = lib / "psx" / f"{TITLE}.m3u"
+    os.utime(playlist, ns=(playlist.stat().st_mtime_ns + 10**9,) * 2)
+    again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = again.json()
+    assert again.code == 0 and said["data"]["copied"] == 0, again.out
+    assert not [line for line in said["warnings"] + said["errors"] if "changed" in line]
+    assert len(_card_files(card)) == len(files)
+    playlist.write_bytes(b"".join(reversed(playlist.read_bytes().splitlines(keepends=True))))
+    changed = cli("--json", "deploy", "1", "--to", str(card), "parasite", "--dry-run")
+    said = changed.json()
+    assert changed.code != 0 and any("changed since the scan" in line for line in
+                                     said["warnings"] + said["errors"]), changed.out
+

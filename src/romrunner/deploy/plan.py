@@ -528,6 +528,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
     damaged = _leave_out_damaged(db, games, builder, profile_id)
+    _take_touched_playlists(games, builder)
     _place_chds(db, builder, games)
     if pack is not None:
         _leave_out_bios_dumps(db, pack, games, builder)
@@ -4256,6 +4257,40 @@ def _as_it_is_now(game: _Game) -> None:
     except OSError:
         return
     game.size, game.mtime_ns = info.st_size, info.st_mtime_ns
+
+
+def _take_touched_playlists(games: dict[int, _Game], builder: _Builder) -> None:
+    """Take each chosen playlist (.m3u) only touched since the scan — a new time, the size
+    and SHA1 the scan recorded, read again now (a small text file) — at its time now: it is
+    the file the scan read, not "changed since the scan" (review47e: a `touch` of a
+    playlist left its whole set out, exit 1, until a rescan). One whose bytes changed is
+    left as stored: the plan says it changed."""
+    for game in games.values():
+        if game.sha1 is None or game.mtime_ns is None or game.size > _PLAYLIST_READ_LIMIT \
+                or not game.filename.lower().endswith(".m3u"):
+            continue
+        now = _touched_only(game)
+        if now is not None:  # (one placed as it is is read again by the plan anyway)
+            builder.volatile = True  # (the plan took the library's state: see __init__)
+            game.mtime_ns = now
+
+
+_PLAYLIST_READ_LIMIT = 1 << 20  # (bytes: a playlist larger is no list of a set's discs)
+
+
+def _touched_only(game: _Game) -> int | None:
+    """The time now of ``game``'s file when it differs from the scan's and its size and
+    SHA1 are the scan's; None otherwise (unchanged, changed, gone, unreadable)."""
+    path = os_path(game.source)
+    try:
+        info = os.stat(path)
+        if info.st_mtime_ns == game.mtime_ns or info.st_size != game.size:
+            return None
+        with open(path, "rb") as file:
+            data = file.read(_PLAYLIST_READ_LIMIT + 1)
+    except OSError:
+        return None
+    return info.st_mtime_ns if hashlib.sha1(data).hexdigest() == game.sha1 else None
 
 
 def _leave_out_archives_of_no_rom(db: Database, pack: DefinitionPack,
