@@ -130,3 +130,23 @@ def test_a_first_disc_that_fails_leaves_the_playlist_of_the_others(tmp_path: Pat
     written = card_files(card)
     (playlist,) = [path for path in written if path.endswith(".m3u")]
     assert written[playlist].decode().splitlines() == [f"{names[1]}.cue", f"{names[2]}.cue"]
+
+
+def test_a_hidden_discs_track_gone_after_the_plan_is_not_said_missing_since_the_scan(
+        tmp_path: Path) -> None:
+    """review47b F6: a track of a playlist's disc in a hidden folder, which no scan reads
+    (the plan read it), gone before it was copied, was said "missing since the scan"."""
+    from romrunner.deploy.execute import deploy
+    from tests.test_deploy_support import Layout, make_library
+    name = "Veil (USA) (Disc 1)"
+    library = make_library(tmp_path, {f"psx/.Veil/{name}.bin": 4704,
+                                      f"psx/.Veil/{name}.cue": CUE1.format(name).encode(),
+                                      "psx/Veil (USA).m3u": f".Veil/{name}.cue\n".encode()})
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    track = library.root / "psx" / ".Veil" / f"{name}.bin"
+    track.unlink()
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    said = [e["error"] for e in summary.errors if e["path"].endswith(".bin")]
+    assert said == [f"{track}: missing since this deployment was planned"], summary.errors

@@ -182,3 +182,25 @@ def test_a_playlist_only_touched_since_the_scan_is_deployed(cli: Any, tmp_path: 
     assert changed.code != 0 and any("changed since the scan" in line for line in
                                      said["warnings"] + said["errors"]), changed.out
 
+
+def test_a_hidden_sheets_track_through_a_folder_above_is_said_so(cli: Any,
+                                                                  tmp_path: Path) -> None:
+    """review47b F6: a hidden sheet's track named through `..`, inside the library root, was
+    said to be "outside the library root"; one named by an absolute path was joined to the
+    sheet's folder (`.Game//etc/passwd`) and refused for a `/` the card cannot hold."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    card.mkdir()
+    (lib / "psx" / "Stray.bin").write_bytes(b"\x01" * 2352)
+    sheet = lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 1).cue"
+    sheet.write_text('FILE "../Stray.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    muos_profile(cli, lib)
+    climbs = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = "\n".join(climbs.json()["warnings"] + climbs.json()["errors"])
+    assert climbs.code != 0 and "folder above its sheet's" in said, said
+    assert "outside the library root" not in said and _card_files(card) == {}
+    sheet.write_text('FILE "/etc/passwd" BINARY\n  TRACK 01 MODE2/2352\n')
+    absolute = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = "\n".join(absolute.json()["warnings"] + absolute.json()["errors"])
+    assert absolute.code != 0 and "track '/etc/passwd' is outside the library root" in said
+    assert "//" not in said.replace("://", "") and _card_files(card) == {}, said

@@ -5429,7 +5429,7 @@ class _Runner:
             return True
         except _SourceGone as exc:
             self._library_error(item, exc)
-            error = self._moved_since(item) or str(exc)
+            error = self._moved_since(item) or self._gone_unscanned(item) or str(exc)
         except _SourceChanged as exc:
             error = self._changed_since(item) or str(exc)
         except _FileFailed as exc:
@@ -5463,6 +5463,14 @@ class _Runner:
         if self._library_roots is None:
             self._library_roots = [str(root.path) for root in list_roots(self.db)]
         return self._library_roots
+
+    def _gone_unscanned(self, item: _Item) -> str | None:
+        """The words of a source gone that no scan records as its game's — read by the plan
+        only, as a playlist's disc in a hidden folder, its tracks (review47b F6: "missing
+        since the scan", which never read it) — or None."""
+        if item.game_id is None or item.source in _scan_records(self.db, [item.game_id]):
+            return None
+        return f"{item.source}: missing since this deployment was planned"
 
     def _moved_since(self, item: _Item) -> str | None:
         """The words of a source a rescan found moved or renamed since the deployment was

@@ -2458,9 +2458,14 @@ def _sheets_tracks(game: _Game, entry: _Track, parent: str, builder: _Builder
     if not names:
         builder.unread_sheets[(game.id, entry.name)] = "it names no track"
         return []
-    folder = entry.name.rpartition("/")[0]
-    return [_Track(f"{folder}/{name}" if folder else name, None, None, None)
-            for name in names]
+    folder = entry.name.rpartition("/")[0]  # (an absolute name kept: refused as such)
+    return [_Track(f"{folder}/{name}" if folder and not _absolute(name) else name,
+                   None, None, None) for name in names]
+
+
+def _absolute(name: str) -> bool:
+    """True for a sheet's name of a file by an absolute path (``/x``, ``C:/x``)."""
+    return name.startswith("/") or re.match(r"[A-Za-z]:", name) is not None
 
 
 _TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
@@ -3901,10 +3906,15 @@ def _track_refusal(game: _Game, track: _Track, source: str,
                    real_path: Callable[[str], str]) -> str | None:
     """Why a file a disc sheet or playlist names may not go on the card, or None: only what
     the scan would read — a file inside the game's library root, and for a sheet's track one
-    the scan read (not a link, a device, a pipe; the scan said why it did not)."""
-    if is_unsafe_member_name(track.name) or not is_inside(
-            real_path(os.path.dirname(source)), real_path(game.root)):
+    the scan read (not a link, a device, a pipe; the scan said why it did not). A name
+    through ``..`` or an absolute one that stays in the root is refused as such, not said to
+    be outside it (review47b F6)."""
+    if not is_inside(real_path(os.path.dirname(source)), real_path(game.root)):
         return "is outside the library root"
+    if is_unsafe_member_name(track.name):
+        return ("is named through a folder above its sheet's (`..`) or by an absolute path, "
+                "which a deploy does not follow: put the file in the sheet's folder or below "
+                "it, and name it from there")
     if track.size is None and not game.filename.lower().endswith(".m3u"):
         return f"was not read by the scan: {_why_unread(source)}"
     return None
