@@ -5,6 +5,7 @@ set's other disc alone on the card as a game of its own)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,23 @@ def test_a_first_disc_that_fails_leaves_the_playlist_of_the_others(tmp_path: Pat
     written = card_files(card)
     (playlist,) = [path for path in written if path.endswith(".m3u")]
     assert written[playlist].decode().splitlines() == [f"{names[1]}.cue", f"{names[2]}.cue"]
+
+
+def test_a_playlist_short_of_a_disc_changed_since_the_plan_does_not_promise_a_resume(
+        tmp_path: Path) -> None:
+    """review47b F8: a disc whose source changed since the plan is left to a new deploy (its
+    line says so), while the set's playlist, written short, said a resume writes it whole —
+    which no resume does: its line names the run of its discs' lines."""
+    from romrunner.deploy.execute import deploy
+    library, _, plan, names = _planned_set(tmp_path, "Turn", 6000)
+    disc = library.root / "psx" / f"{names[1]}.bin"
+    disc.write_bytes(os.urandom(6000))  # (rewritten at its size after the plan)
+    os.utime(disc, ns=(disc.stat().st_mtime_ns + 10**9,) * 2)
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    said = {e["path"].rpartition("/")[2]: e["error"] for e in summary.errors}
+    assert "a new `romrunner deploy`" in said[f"{names[1]}.bin"], said
+    (playlist,) = [error for path, error in said.items() if path.endswith(".m3u")]
+    assert "a new `romrunner deploy`" in playlist, playlist
 
 
 def test_a_hidden_discs_track_gone_after_the_plan_is_not_said_missing_since_the_scan(

@@ -6487,8 +6487,9 @@ def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
                               decision: _Decision) -> None:
     """Write ``short`` (``whole`` naming only the discs on the card: see
     :func:`_playlist_of_the_discs_written`) and record ``whole`` failed, its file on the card
-    ours: `deploy resume` writes it whole once the discs are there (review 34 R2: the resume
-    copied the disc and left the playlist short, "0 failed")."""
+    ours: the run that copies the discs (`deploy resume`, or a new deploy where a disc's
+    source changed since the plan) writes it whole (review 34 R2: the resume copied the disc
+    and left the playlist short, "0 failed")."""
     summary = runner.summary
     # (its first disc's game is the playlist's: a failed first disc would make the batch skip
     # the shortened playlist as "broken" and count it failed twice, review 35 R1)
@@ -6502,9 +6503,12 @@ def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
     summary.copied -= 1  # (counted by its rename: it is the set's playlist, not whole)
     summary.bytes_copied -= short.size
     summary.failed += 1
+    # (the way on is the failed discs' own — a resume, or a new deploy for a source changed
+    # since the plan: review47b F8, a resume was promised what only a new deploy does)
     runner.state(whole, "failed", f"{whole.dest}: names only the discs of its set on the "
-                 "card (the others failed as they were copied); `romrunner deploy resume` "
-                 "writes it whole once they are there")
+                 "card (the others failed as they were copied); the run that copies them "
+                 "writes it whole: `romrunner deploy resume`, or a new `romrunner deploy` "
+                 "where their lines say so")
 
 
 def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
