@@ -204,3 +204,18 @@ def test_a_hidden_sheets_track_through_a_folder_above_is_said_so(cli: Any,
     said = "\n".join(absolute.json()["warnings"] + absolute.json()["errors"])
     assert absolute.code != 0 and "track '/etc/passwd' is outside the library root" in said
     assert "//" not in said.replace("://", "") and _card_files(card) == {}, said
+
+
+def test_a_playlists_disc_sheet_gone_is_said_missing(cli: Any, tmp_path: Path) -> None:
+    """A disc's sheet a playlist names, gone: said missing, as any file it names is (it was
+    said "cannot be read for the tracks it names (cannot read (No such file…))")."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    sheet = lib / "psx" / f".{TITLE}" / f"{TITLE} (Disc 2).cue"
+    sheet.unlink()
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    said = deployed.json()["warnings"] + deployed.json()["errors"]
+    assert deployed.code != 0 and f"{sheet}: missing (listed by " in "\n".join(said), said
+    assert _card_files(card) == {}

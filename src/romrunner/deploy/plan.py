@@ -2449,8 +2449,11 @@ def _sheets_tracks(game: _Game, entry: _Track, parent: str, builder: _Builder
     playlist (relative to its folder, ``parent``); none, with why in
     :attr:`_Builder.unread_sheets`, when it cannot be read or names no track (an empty or
     binary sheet: no disc, review47b F5)."""
+    path = os_path(posixpath.join(parent, entry.name))
+    if not os.path.lexists(path):
+        return []  # (the sheet itself is said missing: see _Builder._track_item)
     try:
-        names = referenced_files(Path(os_path(posixpath.join(parent, entry.name))))
+        names = referenced_files(Path(path))
     except (ContainerError, OSError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         builder.unread_sheets[(game.id, entry.name)] = why
