@@ -842,6 +842,30 @@ def test_the_way_back_a_restore_prints_is_one_pasteable_command(
     assert collections(db) == {"A", "B"}
 
 
+def test_the_way_back_of_a_forced_restore_of_another_database_works_as_printed(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    """qa202 F2: after `db restore OTHER --force`, the printed way back was refused ("a
+    backup of another database", exit 2): the database saved is another one's now."""
+    import shlex
+
+    db, _ = live
+    other = tmp_path / "other.db"
+    assert cli("--db", str(other), "collection", "create", "Z").code == 0
+    theirs = tmp_path / "theirs.db"
+    assert cli("--db", str(other), "db", "backup", str(theirs)).code == 0
+    forced = cli("db", "restore", str(theirs), "--force")
+    assert forced.code == 0, forced.err
+    text = " ".join(forced.out.split())
+    words = shlex.split(text.split("(`", 1)[1].split("` goes back to it)", 1)[0])
+    assert words[-1] == "--force", words
+    back = cli(*words[1:])
+    assert back.code == 0, back.err
+    assert collections(db) == {"A", "B", "C"}
+    # (a restore of this database's own backup needs no --force, and its way back none)
+    again = cli("db", "restore", str(live[1]))
+    assert again.code == 0 and "--force`" not in " ".join(again.out.split()), again.out
+
+
 def test_db_check_finds_a_trigger_dropped_by_hand_and_the_counters_it_let_drift(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """QA157 F1: with the platform counters' triggers dropped in the sqlite3 shell, `db check`

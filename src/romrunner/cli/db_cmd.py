@@ -365,7 +365,8 @@ def restore(backup_file: Path, force: bool) -> int:
                  f"than {report.latest_version}: commands that only read refuse it until "
                  "`romrunner db migrate` (a backup is written first); the ROM Runner release "
                  "that wrote it opens it as it is")
-    back = _way_back(app, report.saved) if report.saved is not None else None
+    back = _way_back(app, report.saved, report.other_database) \
+        if report.saved is not None else None
     app.finish(report.as_dict(), lambda console: _render_restore(console, report, back))
     return 0
 
@@ -373,17 +374,20 @@ def restore(backup_file: Path, force: bool) -> int:
 def _say_replaced(app: AppContext, backup: Path, report: RestoreReport) -> None:
     """What an interrupt says once the database file is replaced by the backup."""
     saved = f"; the database it replaced is saved at {report.saved} " \
-            f"({_way_back(app, report.saved)} goes back to it)" if report.saved is not None else ""
+            f"({_way_back(app, report.saved, report.other_database)} goes back to it)" \
+        if report.saved is not None else ""
     app.replaced_database(f"the database was restored from {backup}{saved}")
 
 
-def _way_back(app: AppContext, saved: Path) -> str:
+def _way_back(app: AppContext, saved: Path, forced: bool) -> str:
     """The command that restores ``saved`` into this database, pasteable: quoted, and naming
     the database (QA157 F3: a path with a space split in three, and without --db, once
-    ROMRUNNER_DB was unset, it restored into the default database)."""
+    ROMRUNNER_DB was unset, it restored into the default database); with ``--force`` where
+    the restore was ``forced`` (a backup of another database: the one saved is another
+    database's now, and qa202 F2's way back was refused as such)."""
     # (absolute: a relative --db named another file from another folder, review 160 F11)
     return (f"`romrunner --db {shell_word(Path(app.db_path).absolute())} db restore "
-            f"{shell_word(Path(saved).absolute())}`")
+            f"{shell_word(Path(saved).absolute())}{' --force' if forced else ''}`")
 
 
 def _render_restore(console: Console, report: RestoreReport, back: str | None) -> None:
