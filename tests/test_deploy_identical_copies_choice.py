@@ -89,3 +89,52 @@ def test_identical_copies_in_two_roots_go_alike_by_query_and_auto(
     # loose file rather than an archive", which did not explain the choice
     assert "a loose file rather than an archive, the one named as its catalog game names " \
         "it, then one from the library root added first" in queried.err, queried.err
+
+
+def test_a_cards_copy_outranks_an_identical_one_whose_name_says_more(
+        cli: Any, tmp_path: Path) -> None:
+    # review48a F1: the card's copy ranked after what the key reads from a file's own name,
+    # so an added identical "Tetris (World) [!].gb" (a GoodTools name) was written by
+    # `deploy --auto` beside the card's "Tetris (World).gb", whose --prune then removed it;
+    # a deploy of a query kept the card's.
+    _catalog(cli, tmp_path)
+    library = tmp_path / "roms"
+    _copies(library / "gb", {"Tetris (World).gb": "tetris"})
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    before = _files(card)
+    assert list(before) == ["Tetris (World).gb"]
+    _copies(library / "gb", {"Tetris (World) [!].gb": "tetris"})
+    assert real(cli, "scan", "--workers", "1").code == 0
+    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert run.code == 0, run.err
+    assert _files(card) == before, run.err
+    assert run.json()["data"]["copied"] == 0, run.out
+    # (of no card, the auto-list still ranks the verified dump's name first)
+    listed = _listed(cli)
+    assert {name for name, game in listed.items() if game["included"]} == {
+        "Tetris (World) [!].gb"}, listed
+
+
+def test_identical_copies_nothing_tells_apart_go_from_the_root_added_first(
+        cli: Any, tmp_path: Path) -> None:
+    # review48a F6: of identical copies in two roots alike but for their names, a query took
+    # the first root's and `--auto` the lowest game id's (the second root's, scanned first)
+    _catalog(cli, tmp_path)
+    first, second = tmp_path / "roms", tmp_path / "roms2"
+    (first / "gb").mkdir(parents=True)
+    _profile(cli, first)  # (the root added first, empty at its first scan)
+    _copies(second / "gb", {"Tetris (World) (Copy).gb": "tetris"})
+    assert real(cli, "library", "add", str(second)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0  # (its game: the lowest id)
+    _copies(first / "gb", {"Tetris (World) (Backup).gb": "tetris"})
+    assert real(cli, "scan", "--workers", "1").code == 0
+    by_query, by_auto = tmp_path / "q", tmp_path / "a"
+    by_query.mkdir()
+    by_auto.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(by_query), "platform:gb").code == 0
+    assert real(cli, "deploy", "1", "--to", str(by_auto), "--auto").code == 0
+    assert list(_files(by_query)) == list(_files(by_auto)) == [
+        "Tetris (World) (Backup).gb"], (_files(by_query), _files(by_auto))

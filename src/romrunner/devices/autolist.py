@@ -308,6 +308,7 @@ class _Game:
     root_id: int = 0  # its library root (a set's copies in two roots compete: see _one_copy)
     disc: int | None = None  # its disc number in its set
     catalog: str | None = None  # the name of the catalog game it matched (hashes or name)
+    content: bytes | None = None  # what identical copies share (see _GAMES_SQL), or None
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -354,7 +355,10 @@ _GAMES_SQL = (
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
     f"{_VARIANT_SQL}, "
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number, "
-    "g.matched_game_id FROM games g")
+    # (its content: the catalog game its hashes matched — copies so matched hold its data,
+    # whatever hash a first scan took of each —, else its SHA1 where it has one)
+    "g.matched_game_id, CASE WHEN g.match_method IN ('sha1', 'md5', 'crc32') "
+    " THEN CAST(g.matched_game_id AS BLOB) ELSE g.sha1_bin END FROM games g")
 
 
 def _whole_sets_of() -> str:
@@ -448,11 +452,11 @@ def _game(game_id: int, platform_id: str, title: str, filepath: str, title_key: 
             title_key += _cartridge_of(own)
     clone = title_key.endswith(_CLONE)
     (region, languages, revision, flags, is_hack, variant, identified, root_id, disc,
-     matched) = rest
+     matched, content) = rest
     return _Game(game_id, platform_id, title, filename,
                  title_key[:-1] if clone else title_key, _keys(keys), region, languages,
                  revision, flags, is_hack, variant, identified, clone, root_id, disc,
-                 catalog_name_of(matched))
+                 catalog_name_of(matched), content)
 
 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
@@ -980,6 +984,13 @@ class _Preference:
             self.regions["world"] = 0.5
         self.languages = _ranks(profile.language_preference)
         self._cache: dict[tuple[str, str | None], Any] = {}
+        self.held_contents: set[bytes] = set()  # (see note_held)
+
+    def note_held(self, games: Iterable[_Game]) -> None:
+        """Note the contents of ``games`` whose copy the card holds: another copy of one
+        (the same bytes, another name) ranks after it, whatever its name says (see key)."""
+        self.held_contents.update(game.content for game in games
+                                  if game.content is not None and self._held(game))
 
     def _rank(self, kind: str, text: str | None) -> Any:
         key = (kind, text)
@@ -1014,8 +1025,10 @@ class _Preference:
         tag is in its regions' own: "(USA)" English, "(Germany)" German, QA68 F1; a World
         release in none of the languages asked for ranks as a region not named, F2), a
         release before a translation, the latest translation ("[T+Eng]") before an older
-        or partial one ("[T-Eng]"), a dump before an alternate or unlicensed one, the
-        latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
+        or partial one ("[T-Eng]"), of copies of one content the one the card holds (see
+        :meth:`note_held`: not one whose name says more, "[!]"), a dump before an
+        alternate or unlicensed one, the latest revision, the latest version ("v1.1": QA37
+        F2), the latest prerelease
         ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
         named (F11), a file whose extension its platform lists (of copies of one version: an
         SNES game's copy named ``.nes`` is not opened by its emulator, QA80 F1; after the
@@ -1059,6 +1072,9 @@ class _Preference:
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
                 prerelease, region, language,
                 own.translation is not None, own.translation_superseded,  # (qa180 F11)
+                # (of copies of one content, the card's before one whose name alone says
+                # more — a "[!]", another extension: review48a F1, `--auto` swapped it)
+                game.content in self.held_contents and not self._held(game),
                 bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
@@ -1083,7 +1099,7 @@ class _Preference:
                 # other copy written beside its own; qa201 F7)
                 *copy_rank(self._held(game), game.root_id not in self.away,
                            _archive_name(game.filename), game.filename, game.catalog),
-                game.id)
+                game.root_id, game.id)  # (then the root added first, as a deploy: review48a F6)
 
     def _held(self, game: _Game) -> bool:
         """True when the card deployed to has a file where this game's goes."""
@@ -1272,6 +1288,9 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
     preference = _Preference(profile, away, accepted, pack, entries, layout)
+    if layout is not None:
+        preference.note_held(g for members in groups.values() if len(members) > 1
+                             for g in members)
     for members in groups.values():
         if len(members) < 2:
             continue
