@@ -28,9 +28,31 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
 def shell_word(value: object) -> str:
     """``value`` (a path, a name, a query word) as a suggested command writes it, quoted for
     the shell when it must be: ``'/media/My Röms/bios'``, ``snes`` (qa173 F3: a hint that
-    embeds a path with a space ran on a copy-paste as two words). Every hint of the form
+    embeds a path with a space ran on a copy-paste as two words); a word holding a character
+    a terminal cannot show (a newline, a tab, a byte of no encoding) in the shell's
+    ``$'…'`` form, which names it in printable characters (qa202 F3: the newline shown as
+    ``\\n`` inside single quotes named another path). Every hint of the form
     `` `romrunner … PATH` `` builds its user words with this, never by ``str``."""
-    return shlex.quote(str(os.fspath(value)) if isinstance(value, os.PathLike) else str(value))
+    text = str(os.fspath(value)) if isinstance(value, os.PathLike) else str(value)
+    if all(character.isprintable() for character in text):
+        return shlex.quote(text)
+    return "$'" + "".join(_ansi_c(character) for character in text) + "'"
+
+
+_ANSI_C = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _ansi_c(character: str) -> str:
+    """``character`` as the shell's ``$'…'`` quoting writes it: printable as it is, a byte
+    of a file name in no encoding (a lone surrogate) as ``\\xHH``, others by code point."""
+    if character in _ANSI_C:
+        return _ANSI_C[character]
+    if character.isprintable():
+        return character
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # (os.fsdecode's stand-in for an undecodable byte)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x80 else f"\\U{code:08x}"
 
 
 def size_text(size: float | None) -> str:
