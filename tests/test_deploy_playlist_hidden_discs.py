@@ -9,8 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import muos_profile
 
 TITLE = "Parasite Eve (USA)"
@@ -123,42 +121,6 @@ def test_a_hidden_sheet_naming_no_track_leaves_the_playlist_out(cli: Any,
     assert _card_files(card) == {}
 
 
-def _mixed_set(lib: Path, disc_1_folder: str) -> dict[str, bytes]:
-    """A playlist ``Mix.m3u`` naming a library disc (``disc_1_folder``/``Mix (Disc 1).cue``
-    and its bin, scanned: a game of the library) and a hidden one (``.Mix/Mix (Disc 2)``):
-    each file's path under ``psx`` -> its bytes."""
-    psx = lib / "psx"
-    files: dict[str, bytes] = {}
-    for disc, folder in ((1, disc_1_folder), (2, ".Mix")):
-        name = f"{folder}/Mix (Disc {disc})" if folder else f"Mix (Disc {disc})"
-        files[f"{name}.bin"] = os.urandom(2352 * 4)
-        files[f"{name}.cue"] = (f'FILE "Mix (Disc {disc}).bin" BINARY\n  TRACK 01 '
-                                "MODE2/2352\n    INDEX 01 00:00:00\n").encode()
-    files["Mix.m3u"] = "".join(f"{path}\n" for path in files if path.endswith(".cue")).encode()
-    for relpath, data in files.items():
-        (psx / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (psx / relpath).write_bytes(data)
-    return files
-
-
-@pytest.mark.parametrize("folder", ["discs", ""])
-def test_a_playlists_library_disc_goes_where_it_names_it_with_its_track(
-        cli: Any, tmp_path: Path, folder: str) -> None:
-    """review47b F2 (the disc in a subfolder: its sheet went where the playlist names it
-    without its track, the disc also flat as a game) and F3 (the disc beside the playlist:
-    the playlist left out, the disc "colliding" with itself)."""
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    files = _mixed_set(lib, folder)
-    card.mkdir()
-    muos_profile(cli, lib)
-    deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
-    assert deployed.code == 0, deployed.out
-    on_card = _card_files(card)  # (under the platform's folder: ROMS/psx)
-    assert {path.split("/", 2)[2]: data for path, data in on_card.items()} == files, on_card
-    again = cli("--json", "deploy", "1", "--to", str(card), "mix")
-    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
-
-
 def test_a_playlist_only_touched_since_the_scan_is_deployed(cli: Any, tmp_path: Path) -> None:
     """review47e (side note): a `touch` of a scanned playlist made the deploy warn "changed
     since the scan" and leave the whole set out, exit 1: its bytes are read again now, and
@@ -219,3 +181,34 @@ def test_a_playlists_disc_sheet_gone_is_said_missing(cli: Any, tmp_path: Path) -
     said = deployed.json()["warnings"] + deployed.json()["errors"]
     assert deployed.code != 0 and f"{sheet}: missing (listed by " in "\n".join(said), said
     assert _card_files(card) == {}
+
+
+def test_a_users_playlist_naming_a_disc_not_there_leaves_the_library_discs_deployed(
+        cli: Any, tmp_path: Path) -> None:
+    """review48b F1: the library discs a chosen playlist named were taken into it, so where
+    the playlist was then left out (its Disc 3 line names no file) the discs went nowhere,
+    "nothing deployed" — and a --prune removed them from a card that had them. They go as
+    the set's discs, as before."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    psx.mkdir(parents=True)
+    discs: dict[str, bytes] = {}
+    for disc in (1, 2):
+        name = f"Game (USA) (Disc {disc})"
+        discs[f"{name}.bin"] = os.urandom(2352 * 8)
+        (psx / f"{name}.bin").write_bytes(discs[f"{name}.bin"])
+        (psx / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                         "    INDEX 01 00:00:00\n")
+    (psx / "Game (USA).m3u").write_text("".join(f"Game (USA) (Disc {n}).cue\n"
+                                                for n in (1, 2, 3)))
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    on_card = _card_files(card)
+    for name, data in discs.items():
+        (found,) = [path for path in on_card if path.endswith(f"/{name}")]
+        assert on_card[found] == data, found
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune",
+                 "--force")
+    assert {path for path in _card_files(card) if path.endswith(".bin")} == {
+        path for path in on_card if path.endswith(".bin")}, (deployed.out, pruned.out)

@@ -547,6 +547,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
+    _follow_playlists_sheets(db, games, tracks, builder)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     # the discs of the chosen sets, and those missing from the library (held: the set's own
     # .m3u still lists them), which the library's .m3u may name (a copy's too)
@@ -555,8 +556,6 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     replaced = {game_id for game_id, found in tracks.items()  # (a game without tracks: no)
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
-    _follow_playlists_sheets(games, tracks, replaced, builder)
-    _take_in_playlists_discs(games, tracks, replaced, sets)
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -2415,30 +2414,32 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
             "the sheet's name for it)"))
 
 
-def _follow_playlists_sheets(games: dict[int, _Game], tracks: dict[int, list[_Track]],
-                             replaced: set[int], builder: _Builder) -> None:
-    """Make each disc sheet a chosen playlist names go with the tracks it names, where the
-    card gets the library's playlist as it is (not ``replaced``: see _replaced_playlist): the
-    sheet is read now and each file it names becomes a file of the playlist, checked and
-    copied as its other files, at the path the playlist names. So goes a disc that is no game
-    of the library — its sheet in a folder the scan skips, as muOS's hidden ``.Game/`` beside
-    ``Game.m3u`` copied back from a card (qa201 F1: the sheets went to the card without their
-    tracks, and the deploy said "completed") — and a library disc it names beside them (see
-    _take_in_playlists_discs; review47b F2: its sheet went where the playlist names it
-    without its track). A sheet that cannot be read, or names no track, leaves the playlist
-    out (see :meth:`_Builder._track_item`)."""
+def _follow_playlists_sheets(db: Database, games: dict[int, _Game],
+                             tracks: dict[int, list[_Track]], builder: _Builder) -> None:
+    """Make each chosen playlist's disc that is no game of the library — its sheet in a
+    folder the scan skips, as muOS's hidden ``.Game/`` beside ``Game.m3u`` copied back from a
+    card — go with the tracks its sheet names: the sheet is read now and each file it names
+    becomes a file of the playlist, checked and copied as its other files (qa201 F1: the
+    sheets went to the card without their tracks, and the deploy said "completed"). A sheet
+    that cannot be read, or names no track, leaves the playlist out (see
+    :meth:`_Builder._track_item`). A disc of the library is placed as a game of its own
+    (taking it into the playlist instead lost it where the playlist was then left out:
+    review48b F1)."""
     for game in games.values():
         entries = tracks.get(game.id)
-        if not entries or game.id in replaced or not game.filename.lower().endswith(".m3u"):
+        if not entries or not game.filename.lower().endswith(".m3u"):
             continue
-        if not any(entry.name.lower().endswith(_TRACKED_SHEETS) for entry in entries):
+        parent = game.source.rpartition("/")[0]
+        sheets = [entry for entry in entries if entry.name.lower().endswith(_TRACKED_SHEETS)]
+        if not sheets:
             continue
         builder.volatile = True  # (reads the library: see _Builder.__init__)
-        parent = game.source.rpartition("/")[0]
+        known = _library_files(db, game, [posixpath.join(parent, entry.name)
+                                          for entry in sheets])
         followed: list[_Track] = []
         for entry in entries:
             followed.append(entry)
-            if entry.name.lower().endswith(_TRACKED_SHEETS):
+            if entry in sheets and posixpath.join(parent, entry.name) not in known:
                 followed += _sheets_tracks(game, entry, parent, builder)
         tracks[game.id] = list(dict.fromkeys(followed))
 
@@ -2474,24 +2475,13 @@ def _absolute(name: str) -> bool:
 _TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
 
 
-def _take_in_playlists_discs(games: dict[int, _Game], tracks: dict[int, list[_Track]],
-                             replaced: set[int], sets: dict[str, int]) -> None:
-    """Take out of ``games`` each chosen game a chosen playlist the card gets as it is (not
-    ``replaced``) names: it goes as a file of the playlist, with the tracks its sheet names
-    (see _follow_playlists_sheets), where the playlist names it — not also as a game of its
-    own elsewhere (review47b F2: a disc in a subfolder went flat as a game, the playlist's
-    entry a sheet without its track; F3: a disc beside the playlist "collided" with
-    itself). ``sets`` (discs per set) is counted down for each disc taken out."""
-    named: set[str] = set()
-    for game in games.values():
-        if game.id not in replaced and game.filename.lower().endswith(".m3u"):
-            parent = game.source.rpartition("/")[0]
-            named.update(posixpath.join(parent, entry.name)
-                         for entry in tracks.get(game.id, []))
-    for game in [game for game in games.values() if game.source in named]:
-        del games[game.id]
-        if game.set_key in sets:
-            sets[game.set_key] -= 1
+def _library_files(db: Database, game: _Game, sources: list[str]) -> set[str]:
+    """Of ``sources`` (paths in ``game``'s library root), those a game of the library is."""
+    prefix = len(game.root.rstrip("/")) + 1
+    return {sources[0][:prefix] + str(row[0]) for row in db.query(
+        "SELECT filepath FROM games WHERE root_id = ? AND filepath IN "
+        "(SELECT value FROM json_each(?))",
+        (game.root_id, json.dumps([source[prefix:] for source in sources])))}
 
 
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
