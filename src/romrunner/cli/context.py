@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 from rich.console import Console
@@ -113,6 +113,14 @@ def path_param(*, text: bool = False, a_file: bool = False) -> click.Path:
     return _PathWord(a_file=a_file) if text else _PathWord(a_file=a_file, path_type=Path)
 
 
+class InterruptedReport(NamedTuple):
+    """What an interrupted command says of the work it committed, beyond the interrupt's own
+    line: ``lines`` on stderr (text, ``--quiet`` too), ``data`` the ``--json`` envelope's."""
+
+    lines: list[str]
+    data: Any
+
+
 @dataclass
 class AppContext:
     """Global options and the resources a command opened (closed when it ends)."""
@@ -134,6 +142,10 @@ class AppContext:
     # what a command that is one transaction has done once it is committed ("the catalog
     # was removed"): an interrupt after its commit says so (see :meth:`one_transaction`)
     done_when_committed: str | None = None
+    # Asked when the command is interrupted after committing some of its work: what that
+    # work found that the command's result would have said, and the next run no longer can
+    # (a scan's files changed in place)
+    interrupted_report: Callable[[], InterruptedReport] | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None

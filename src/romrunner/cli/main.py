@@ -559,9 +559,16 @@ def _interrupted(session: _Session, json_output: bool) -> int:
     said = (f"interrupted after its work was committed whole: {done}" if done else
             "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
             if kept else "interrupted: nothing was changed")
+    report = session.app.interrupted_report() \
+        if kept and session.app is not None and session.app.interrupted_report is not None \
+        else None
     sys.stderr.write(visible(said) + "\n")
+    if report is not None and not json_output:
+        for line in report.lines:
+            sys.stderr.write(visible(line) + "\n")
     # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
-    return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True)
+    return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True,
+                 data=report.data if report is not None else None)
 
 
 def _invoke(args: list[str], session: _Session) -> int:
@@ -591,16 +598,17 @@ class _UsageProblem(RomRunnerError):
 
 
 def _fail(code: int, message: str, session: _Session, json_output: bool, *,
-          quiet: bool = False, details: list[str] | None = None) -> int:
+          quiet: bool = False, details: list[str] | None = None, data: Any = None) -> int:
     """Say the command's failure: its one line on stderr, or the envelope whose ``errors``
     hold it and, for an error of several parts (``details``: each DAT an import refused),
-    each part on its own."""
+    each part on its own, and whose ``data`` is ``data`` (what an interrupted command's
+    committed work found: see :class:`InterruptedReport`)."""
     if json_output:  # (first: a stderr that cannot be written costs no document, QA49 F9)
         app = session.app
         reasons = [message, *(details or [])]
         document = app.envelope(code, reasons) if app is not None else \
             envelope(code, None, [], reasons)
-        document["data"] = None
+        document["data"] = data
         _INTERRUPT.enveloped = True
         _write_document(json_document(document) + "\n")
     if not quiet:

@@ -18,7 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from romrunner.cli.context import AppContext, app_context, path_param
+from romrunner.cli.context import AppContext, InterruptedReport, app_context, path_param
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import (
     Root,
@@ -80,7 +80,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     else:  # (qa179 F10: the next step was not said)
         app.interrupt_hint = ("`romrunner scan` again carries on (the files stored are not "
                               "read again)")
-    summary = _run_scan(app, roots, options)
+    summary = ScanSummary()  # (what its committed batches found, should it be interrupted)
+    app.interrupted_report = lambda: _said_if_interrupted(summary)
+    _run_scan(app, roots, options, summary)
 
     def render(console: Console) -> None:
         console.print(
@@ -279,21 +281,31 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
 
 
 
-def changed_in_place_line(changed: list[dict[str, Any]]) -> str:
+def changed_in_place_line(changed: list[dict[str, Any]], every: bool = False) -> str:
     """The line naming the files a scan read again whose content changed though their size
     and time did not (see ``ScanSummary.changed_in_place``), and the games of them that lost
-    their hash match."""
+    their hash match: a few of them (``--json`` lists them all), or ``every`` one."""
     one = len(changed) == 1
-    paths = examples([shortened(str(item["path"])) for item in changed])
+    shown = len(changed) if every else 3
+    paths = examples([shortened(str(item["path"])) for item in changed], shown)
     line = (f"{counted(len(changed), 'file')} changed content though "
             f"{'its' if one else 'their'} size and time did not ({paths}): bit rot, or a "
             "tool that kept the time — compare with a backup copy")
     lost = [os.path.basename(str(item["path"])) for item in changed if item["lost_match"]]
     if lost:
         which = "it is" if one else (f"{len(lost):,} of them {'is' if len(lost) == 1 else 'are'}"
-                                     f" ({examples(lost)})")
+                                     f" ({examples(lost, shown)})")
         line += f"; {which} no longer identified by hash: guessed by name or unidentified now"
-    return line + (" (--json lists them)" if len(changed) > 3 else "")
+    return line + (" (--json lists them)" if len(changed) > shown else "")
+
+
+def _said_if_interrupted(summary: ScanSummary) -> InterruptedReport:
+    """What an interrupted scan says of the batches it committed: the files of them whose
+    content changed though their size and time did not, every one (the next scan finds them
+    as they are stored now and no longer can), and in ``--json`` them as its data."""
+    changed = summary.changed_in_place
+    return InterruptedReport([changed_in_place_line(changed, every=True)] if changed else [],
+                             {"changed_in_place": changed})
 
 
 _TODAYS_RULES = ("by today's rules: a file's extension before its folder's name, a folder "
@@ -496,11 +508,13 @@ class ScanOptions(NamedTuple):
     verify: bool
 
 
-def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions
-              ) -> ScanSummary:
+def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions,
+              summary: ScanSummary) -> None:
+    """Scan ``roots`` into ``summary``, with a progress bar where one may be drawn."""
     db = app.open_db()
     if not app.interactive:
-        return scan_library(db, app.pack(), roots, **options._asdict())
+        scan_library(db, app.pack(), roots, summary=summary, **options._asdict())
+        return
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err_console, transient=True) as bar:
@@ -510,7 +524,8 @@ def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions
             bar.update(task, completed=done, total=total,
                        description=f"hashing {files:,}/{total_files:,} files")
 
-        return scan_library(db, app.pack(), roots, progress=update, **options._asdict())
+        scan_library(db, app.pack(), roots, progress=update, summary=summary,
+                     **options._asdict())
 
 
 def register(group: click.Group) -> None:

@@ -139,8 +139,13 @@ Progress = Callable[[int, int, int, int], None]
 def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
                  workers: int | None = None, full: bool = False,
                  progress: Progress | None = None, accept_missing: bool = False,
-                 include_hidden: bool = False, verify: bool = False) -> ScanSummary:
-    """Scan ``roots`` (default: every root) and identify what changed.
+                 include_hidden: bool = False, verify: bool = False,
+                 summary: ScanSummary | None = None) -> ScanSummary:
+    """Scan ``roots`` (default: every root) and identify what changed, into ``summary``
+    (default: a new one). Its ``changed_in_place`` names only files of the batches already
+    written (committed, unless the caller's own transaction holds the scan's), whenever the
+    scan is stopped: the caller of a scan interrupted can say them (the next scan finds
+    them as they are stored now, and no longer can).
 
     Files not found are marked missing only after a second look (see ``_confirm_missing``);
     ``accept_missing`` marks them even when most of a root vanished at once. Hidden files
@@ -152,7 +157,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     and also examines every game not verified yet; ``full`` examines every file and hashes
     it in full (a full rescan never knows less than the scan before it did)."""
     started = time.perf_counter()
-    summary = ScanSummary()
+    summary = summary if summary is not None else ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     media = media_rules(pack.index)  # covers, notes: games only where a rule says so
     rules = WalkRules((extensions | CONTAINERS) - media.keys(), include_hidden,
@@ -1811,8 +1816,22 @@ class _Writer:
 
     def write(self, batch: Iterable[Record]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
+        said = len(self.summary.changed_in_place)
+        commits = self.db.commits
+        try:
+            self._write(batch)
+        except BaseException:
+            # (an interrupted scan says the files of the batches it committed that changed
+            # in place, and only those: the files of a batch rolled back are read again by
+            # the next scan, which says them)
+            if self.db.commits == commits:
+                del self.summary.changed_in_place[said:]
+            raise
+
+    def _write(self, batch: Iterable[Record]) -> None:
         touched: list[int] = []
         self.same_data = {}  # (see _same_data: read once per batch)
+        self.changed_in_place = {}
         with self.db.atomic():
             self.now = _after_last_scan(self.root)  # (see _recorded)
             self.first_new_id = self.next_id = _next_game_id(self.db)

@@ -1,0 +1,140 @@
+"""A scan that re-reads files (``--full``) interrupted by Ctrl-C names the files of the
+batches it committed whose content changed though their size and time did not (bit rot), as
+the uninterrupted scan would have, and none of a batch rolled back: the next scan finds
+those committed as they are stored now and cannot name them again (only "interrupted: work
+committed so far is kept" was said, and the warning, with the games that lost their hash
+match, was lost for good).
+
+The scan runs in a child process that sends itself a real SIGINT inside the transaction of
+its third writer batch (batches of 4 files), once that batch's changed files are known."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from romrunner.cli.main import EXIT_INTERRUPTED
+
+_DRIVER = """
+import os, signal, sys
+from romrunner.library import scan
+scan.BATCH_SIZE = 4
+original = scan._Writer._say_undecided
+calls = [0]
+def third_batch_stopped(self, *args, **kwargs):
+    calls[0] += 1
+    if calls[0] == 3:
+        os.kill(os.getpid(), signal.SIGINT)
+    return original(self, *args, **kwargs)
+scan._Writer._say_undecided = third_batch_stopped
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+FILES = 24
+
+
+def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def _rotted_library(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """A library of Game Boy files identified by their SHA1 (a DAT of them imported, a full
+    scan made), then every other file's first byte changed with its size and time kept: the
+    database and the files changed."""
+    folder = tmp_path / "lib" / "gb"
+    folder.mkdir(parents=True)
+    dat = ['clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "1"\n)\n']
+    files = []
+    for number in range(FILES):
+        data = os.urandom(4096)
+        path = folder / f"Game {number:03} (USA).gb"
+        path.write_bytes(data)
+        files.append(path)
+        dat.append(f'game (\n\tname "Game {number:03} (USA)"\n\trom ( name "{path.name}" '
+                   f'size {len(data)} crc {zlib.crc32(data):08x} '
+                   f'md5 {hashlib.md5(data).hexdigest()} '
+                   f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    (tmp_path / "gb.dat").write_text("".join(dat), encoding="utf-8")
+    db = tmp_path / "library.db"
+    for args in (("library", "add", str(tmp_path / "lib")),
+                 ("dat", "import", str(tmp_path / "gb.dat")),
+                 ("scan", "--workers", "1", "--full")):
+        done = _cli(db, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM games WHERE match_method = 'sha1'"
+                            ).fetchone() == (FILES,)
+    rotted = files[::2]
+    for path in rotted:
+        stat = path.stat()
+        data = bytearray(path.read_bytes())
+        data[0] ^= 0xFF
+        path.write_bytes(bytes(data))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return db, rotted
+
+
+def _committed(db: Path, rotted: list[Path]) -> set[str]:
+    """The files of ``rotted`` whose new content the database holds."""
+    with sqlite3.connect(db) as conn:
+        stored = {str(row[0]): row[1] for row in conn.execute(
+            "SELECT filepath, file_sha1 FROM games")}
+    return {str(path) for path in rotted
+            if stored[f"gb/{path.name}"] == hashlib.sha1(path.read_bytes()).hexdigest()}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends itself SIGINT")
+@pytest.mark.parametrize("mode", ["text", "--quiet", "--json"])
+def test_ctrl_c_during_a_full_scan_names_the_committed_files_changed_in_place(
+        tmp_path: Path, mode: str) -> None:
+    db, rotted = _rotted_library(tmp_path)
+    driver = tmp_path / "driver.py"
+    driver.write_text(_DRIVER)
+    options = [] if mode == "text" else [mode]
+    stopped = subprocess.run(
+        [sys.executable, str(driver), "--db", str(db), *options, "scan", "--workers", "1",
+         "--full"], capture_output=True, text=True, timeout=300)
+    assert stopped.returncode == EXIT_INTERRUPTED, stopped.stderr
+    assert "Traceback" not in stopped.stderr, stopped.stderr
+    committed = _committed(db, rotted)
+    not_committed = {str(path) for path in rotted} - committed
+    # two batches committed, the third rolled back and the rest never read: some of each
+    assert committed and not_committed, (committed, not_committed)
+    interrupted = ("interrupted: work committed so far is kept; `romrunner scan --full` "
+                   "again finishes it (a plain scan takes up only new and changed files)")
+    if mode == "--json":
+        document = json.loads(stopped.stdout)
+        assert document["ok"] is False and document["errors"] == [interrupted], document
+        changed = document["data"]["changed_in_place"]
+        assert {item["path"] for item in changed} == committed, changed
+        assert all(item["lost_match"] is not None for item in changed), changed
+        assert stopped.stderr.strip().splitlines() == [interrupted], stopped.stderr
+    else:
+        assert stopped.stdout == ""
+        lines = stopped.stderr.strip().splitlines()
+        assert len(lines) == 2 and lines[0] == interrupted, stopped.stderr
+        said = lines[1]
+        count = len(committed)
+        assert said.startswith(f"{count} file{'s' if count > 1 else ''} changed content "
+                               "though"), said
+        assert all(path in said for path in committed), said  # every one, none held back
+        assert not any(path in said for path in not_committed), said
+        lost = "it is" if count == 1 else f"{count} of them are ("  # (each, by its name)
+        assert f"; {lost}" in said and said.endswith(
+            "no longer identified by hash: guessed by name or unidentified now"), said
+        assert "--json lists them" not in said  # (the next scan's would not)
+    # the scan run again names the rest, each once: together every file changed is said
+    again = _cli(db, "--json", "scan", "--workers", "1", "--full")
+    assert again.returncode == 0, again.stderr
+    assert {item["path"] for item in json.loads(again.stdout)["data"]["changed_in_place"]} \
+        == not_committed
