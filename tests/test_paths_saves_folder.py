@@ -138,3 +138,22 @@ def test_a_bios_folder_inside_a_platforms_folder_is_refused(cli: Any, tmp_path: 
     shown = cli("--json", "destination", "paths", "1", "--to", card)
     (bios,) = [row for row in shown.json()["data"]["folders"] if row["kind"] == "bios"]
     assert bios["path"] == "MUOS/bios"
+
+
+def test_a_bios_folder_inside_a_platforms_folder_is_refused_whatever_the_order(
+        cli: Any, tmp_path: Path) -> None:
+    """review48c F1: the refusal was bypassed by setting the platform's folder in the same
+    command (`--set gb=Handheld/GB --set bios=Handheld/GB/bios`), or after the BIOS folder."""
+    card = _muos_card(cli, tmp_path)
+    together = cli("destination", "paths", "1", "--to", card, "--set", "gb=Handheld/GB",
+                   "--set", "bios=Handheld/GB/bios")
+    assert together.code != 0, together.out
+    assert "gb=Handheld/GB: holds the card's BIOS folder" in together.err \
+        or "is inside gb's folder (Handheld/GB)" in together.err, together.err
+    assert _gb_row(cli, card)["path"] == "ROMS/gb"  # (nothing was changed)
+    assert cli("destination", "paths", "1", "--to", card, "--set", "bios=Handheld/bios"
+               ).code == 0
+    after = cli("destination", "paths", "1", "--to", card, "--set", "gb=Handheld")
+    assert after.code != 0, after.out
+    assert "gb=Handheld: holds the card's BIOS folder" in after.err, after.err
+    assert _gb_row(cli, card)["path"] == "ROMS/gb"

@@ -995,7 +995,7 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)} (its games set to go elsewhere on "
                     "this card), where the frontend lists the files as that platform's "
                     "games; nothing was changed")
-            _refuse_bios_inside_a_platform(pack, layout, card_root, value, here)
+            _refuse_bios_inside_a_platform(pack, layout, planned, card_root, value, here)
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
             other = None if what is not None else _another_platforms_folder(
@@ -1017,6 +1017,12 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)}, where a frontend that lists "
                     f"{outer}'s games from its subfolders would list {inner}'s among them; "
                     "nothing was changed")
+            if bios.startswith(here + os.sep) and here != _on_card(card_root, "."):
+                # (review48c F1: `gb=Handheld/GB` once `bios=Handheld/GB/bios` was set)
+                raise InputError(
+                    f"path override {key}={value}: holds the card's BIOS folder"
+                    f"{_through_a_link(card_root, value)}, where the frontend would list the "
+                    f"BIOS files as {key}'s games; nothing was changed")
             if here.startswith(bios + os.sep) and not roms.startswith(bios + os.sep) \
                     and bios != _on_card(card_root, "."):  # (qa181 N2: `psx=bios/psx`)
                 raise InputError(
@@ -1031,12 +1037,14 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                              f"{_through_a_link(card_root, value)}, {why}; nothing was changed")
 
 
-def _refuse_bios_inside_a_platform(pack: DefinitionPack, layout: CardLayout, card_root: Path,
-                                   value: str, here: str) -> None:
+def _refuse_bios_inside_a_platform(pack: DefinitionPack, layout: CardLayout,
+                                   planned: CardLayout, card_root: Path, value: str,
+                                   here: str) -> None:
     """A BIOS folder inside a platform's folder (`bios=roms/gb/x`: review47e F6 d), of the
-    layout as stored or of the OS's own, is refused as the folder itself is: the frontend
+    layout this command leaves (``planned``: its platforms' folders set in the same command
+    too, review48c F1) or of the OS's own, is refused as the folder itself is: the frontend
     lists what that folder holds, its subfolders too, as the platform's games."""
-    for each in (layout, replace(layout, platform_overrides={})):
+    for each in (planned, replace(layout, platform_overrides={})):
         nested = _platform_folder_nested_with(pack, each, card_root, here, "")
         if nested is not None and nested[0] == "is inside":
             _, platform_id, folder = nested
