@@ -212,3 +212,31 @@ def test_a_users_playlist_naming_a_disc_not_there_leaves_the_library_discs_deplo
                  "--force")
     assert {path for path in _card_files(card) if path.endswith(".bin")} == {
         path for path in on_card if path.endswith(".bin")}, (deployed.out, pruned.out)
+
+
+def test_a_playlists_lines_through_the_current_folder_name_its_discs(
+        cli: Any, tmp_path: Path) -> None:
+    """review48b F5: a playlist line `./Game (Disc 1).cue` (hand-made playlists have it, and
+    ROM Runner writes it for a disc whose name starts with `#`) was refused at deploy ("'.':
+    a path on the card cannot hold '.'"), exit 1: a card copied back into the library failed
+    its next deploy. It names the disc of its folder."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    psx.mkdir(parents=True)
+    for disc in (1, 2):
+        name = f"#1 Racer (USA) (Disc {disc})"
+        (psx / f"{name}.bin").write_bytes(os.urandom(2352 * 8))
+        (psx / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                         "    INDEX 01 00:00:00\n")
+    (psx / "#1 Racer (USA).m3u").write_text("".join(f"./#1 Racer (USA) (Disc {n}).cue\n"
+                                                    for n in (1, 2)))
+    card.mkdir()
+    muos_profile(cli, lib)
+    shown = cli("--json", "games", "ls").json()["data"]["games"]
+    assert len(shown) == 3, shown  # (two discs and their playlist)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    said = deployed.json()
+    assert deployed.code == 0, deployed.out
+    assert not [line for line in said["warnings"] + said["errors"] if "'.'" in line], said
+    names = {path.rsplit("/", 1)[-1] for path in _card_files(card)}
+    assert {f"#1 Racer (USA) (Disc {n}).bin" for n in (1, 2)} <= names, names

@@ -566,9 +566,20 @@ def _resolved_entries(path: Path, text: str | None = None) -> list[tuple[str, st
     entries = []
     for written in _raw_entries(path, text):
         if written not in resolved:
-            resolved[written] = _resolved(path.parent, written)
+            resolved[written] = _without_current_folder(_resolved(path.parent, written))
         entries.append((written.replace("\\", "/"), resolved[written]))
     return entries
+
+
+def _without_current_folder(name: str) -> str:
+    """``name`` (relative, ``/`` between folders) without its ``.`` parts: a playlist's
+    ``./Game (Disc 1).cue`` (hand-made playlists have it, and so does one ROM Runner writes
+    for a disc whose name starts with ``#``) is the file ``Game (Disc 1).cue`` of its folder
+    (review48b F5: the deploy refused the ``.`` as a folder of the card). An absolute name
+    is kept as written: the caller refuses it."""
+    if name.startswith("/"):
+        return name
+    return "/".join(part for part in name.split("/") if part not in ("", ".")) or name
 
 
 def sheet_entries(path: Path) -> list[str]:
