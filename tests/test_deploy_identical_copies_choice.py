@@ -26,27 +26,37 @@ def _files(card: Path) -> dict[str, int]:
             if path.is_file()}
 
 
+def _card_unchanged_once_a_twin_is_added(cli: Any, tmp_path: Path, seed: str, first: str,
+                                         added: str) -> Path:
+    """A card deployed `--auto` with ``first`` alone in the library; then ``added`` (the same
+    bytes, of ``seed``) scanned beside it: a `deploy --auto --prune` writes and removes
+    nothing. The card."""
+    _catalog(cli, tmp_path)
+    library = tmp_path / "roms"
+    _copies(library / "gb", {first: seed})
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    before = _files(card)
+    assert list(before) == [first]
+    _copies(library / "gb", {added: seed})
+    assert real(cli, "scan", "--workers", "1").code == 0
+    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert run.code == 0, run.err
+    assert _files(card) == before, run.err  # nothing written, nothing pruned
+    assert run.json()["data"]["copied"] == 0, run.out
+    return card
+
+
 def test_an_unchanged_card_keeps_its_copy_of_identical_ones_with_auto(
         cli: Any, tmp_path: Path) -> None:
     # review47e F1: a card deployed --auto before the catalog-named copy was preferred holds
     # "Kirby [h1C] (Hack).gb"; the next `deploy --auto` wrote "Kirby's Pinball Land (USA,
     # Europe).gb" beside it and its --prune removed the card's own, while `deploy QUERY`
     # kept the card's. Both keep the card's now; a card with neither gets the catalog's name.
-    _catalog(cli, tmp_path)
-    library = tmp_path / "roms"
-    _copies(library / "gb", {"Kirby [h1C] (Hack).gb": "kirby"})
-    _profile(cli, library)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
-    before = _files(card)
-    assert list(before) == ["Kirby [h1C] (Hack).gb"]
-    _copies(library / "gb", {"Kirby's Pinball Land (USA, Europe).gb": "kirby"})
-    assert real(cli, "scan", "--workers", "1").code == 0
-    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
-    assert run.code == 0, run.err
-    assert _files(card) == before, run.err  # nothing written, nothing pruned
-    assert run.json()["data"]["copied"] == 0, run.out
+    card = _card_unchanged_once_a_twin_is_added(cli, tmp_path, "kirby", "Kirby [h1C] (Hack).gb",
+                                                "Kirby's Pinball Land (USA, Europe).gb")
     queried = real(cli, "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
     assert queried.code == 0, queried.err
     assert "Kirby [h1C] (Hack).gb goes, not Kirby's Pinball Land" in queried.err
@@ -97,21 +107,8 @@ def test_a_cards_copy_outranks_an_identical_one_whose_name_says_more(
     # so an added identical "Tetris (World) [!].gb" (a GoodTools name) was written by
     # `deploy --auto` beside the card's "Tetris (World).gb", whose --prune then removed it;
     # a deploy of a query kept the card's.
-    _catalog(cli, tmp_path)
-    library = tmp_path / "roms"
-    _copies(library / "gb", {"Tetris (World).gb": "tetris"})
-    _profile(cli, library)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
-    before = _files(card)
-    assert list(before) == ["Tetris (World).gb"]
-    _copies(library / "gb", {"Tetris (World) [!].gb": "tetris"})
-    assert real(cli, "scan", "--workers", "1").code == 0
-    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
-    assert run.code == 0, run.err
-    assert _files(card) == before, run.err
-    assert run.json()["data"]["copied"] == 0, run.out
+    _card_unchanged_once_a_twin_is_added(cli, tmp_path, "tetris", "Tetris (World).gb",
+                                         "Tetris (World) [!].gb")
     # (of no card, the auto-list still ranks the verified dump's name first)
     listed = _listed(cli)
     assert {name for name, game in listed.items() if game["included"]} == {
