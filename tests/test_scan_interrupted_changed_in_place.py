@@ -138,3 +138,35 @@ def test_ctrl_c_during_a_full_scan_names_the_committed_files_changed_in_place(
     assert again.returncode == 0, again.stderr
     assert {item["path"] for item in json.loads(again.stdout)["data"]["changed_in_place"]} \
         == not_committed
+
+
+_FAILING_DRIVER = _DRIVER.replace(
+    "        os.kill(os.getpid(), signal.SIGINT)",
+    "        raise OSError(28, 'No space left on device', str(self.db.path))")
+
+
+@pytest.mark.parametrize("mode", ["text", "--json"])
+def test_a_full_scan_stopped_by_an_error_names_the_committed_files_changed_in_place(
+        tmp_path: Path, mode: str) -> None:
+    """review48d F1: a scan stopped by an error (a full disk) after committing batches said
+    only the error: the files of those batches that changed in place were lost for good."""
+    db, rotted = _rotted_library(tmp_path)
+    driver = tmp_path / "driver.py"
+    driver.write_text(_FAILING_DRIVER)
+    options = [] if mode == "text" else [mode]
+    stopped = subprocess.run(
+        [sys.executable, str(driver), "--db", str(db), *options, "scan", "--workers", "1",
+         "--full"], capture_output=True, text=True, timeout=300)
+    assert stopped.returncode not in (0, EXIT_INTERRUPTED), stopped.stderr
+    assert "Traceback" not in stopped.stderr, stopped.stderr
+    committed = _committed(db, rotted)
+    not_committed = {str(path) for path in rotted} - committed
+    assert committed and not_committed, (committed, not_committed)
+    if mode == "--json":
+        changed = json.loads(stopped.stdout)["data"]["changed_in_place"]
+        assert {item["path"] for item in changed} == committed, changed
+    else:
+        lines = stopped.stderr.strip().splitlines()
+        assert len(lines) == 2 and "No space left on device" in lines[0], stopped.stderr
+        assert all(path in lines[1] for path in committed), lines[1]
+        assert not any(path in lines[1] for path in not_committed), lines[1]

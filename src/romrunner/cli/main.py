@@ -33,7 +33,13 @@ import click
 import platformdirs
 
 from romrunner import __version__, _interrupted_during_start, interrupted_envelope, wants_json
-from romrunner.cli.context import AppContext, envelope, json_document, path_param
+from romrunner.cli.context import (
+    AppContext,
+    InterruptedReport,
+    envelope,
+    json_document,
+    path_param,
+)
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
 from romrunner.errors import GONE_ERRNOS, RomRunnerError
@@ -482,8 +488,11 @@ def _run_command(args: list[str]) -> int:
         # (a refusal the user is told of in one line, --verbose or not: QA140 F8, the prune
         # brake's refusal came with a traceback under `--dry-run --verbose`, which the README
         # gives for the dry run's file list)
-        return _fail(exc.exit_code, str(exc), session, json_output(),
-                     details=list(getattr(exc, "reasons", [])))
+        report = _committed_report(session)
+        code = _fail(exc.exit_code, str(exc), session, json_output(),
+                     details=list(getattr(exc, "reasons", [])), data=_data_of(report))
+        _say_report(report, json_output())
+        return code
     except Exception as exc:  # the one place an unexpected error is caught
         if _INTERRUPT.seen:
             return _interrupted(session, json_output())
@@ -495,14 +504,21 @@ def _run_command(args: list[str]) -> int:
             # no traceback, --verbose or not)
             advice = "; a share or card that went away? reconnect it" \
                 if exc.errno in GONE_ERRNOS else ""
-            return _fail(EXIT_ERROR, f"{exc.filename}: {exc.strerror or exc}{advice}",
-                         session, json_output())
+            report = _committed_report(session)
+            code = _fail(EXIT_ERROR, f"{exc.filename}: {exc.strerror or exc}{advice}",
+                         session, json_output(), data=_data_of(report))
+            _say_report(report, json_output())
+            return code
         if verbose():
             _print_traceback()
         else:
             log.debug("unexpected error", exc_info=True)
-        return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
-                     "(run with --verbose for details)", session, json_output())
+        report = _committed_report(session)
+        code = _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
+                     "(run with --verbose for details)", session, json_output(),
+                     data=_data_of(report))
+        _say_report(report, json_output())
+        return code
     if json_output() and session.app is not None and session.app.completed:
         _INTERRUPT.enveloped = True
         _write_document(json_document(session.app.envelope(code)) + "\n")
@@ -559,16 +575,35 @@ def _interrupted(session: _Session, json_output: bool) -> int:
     said = (f"interrupted after its work was committed whole: {done}" if done else
             "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
             if kept else "interrupted: nothing was changed")
-    report = session.app.interrupted_report() \
-        if kept and session.app is not None and session.app.interrupted_report is not None \
-        else None
+    report = _committed_report(session)
     sys.stderr.write(visible(said) + "\n")
+    _say_report(report, json_output)
+    # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
+    return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True,
+                 data=_data_of(report))
+
+
+def _committed_report(session: _Session) -> InterruptedReport | None:
+    """What a command stopped before its end (interrupted, or by an error) says of the work
+    it committed (see ``AppContext.interrupted_report``: a scan's files changed in place —
+    review48d F1, a scan stopped by a full disk said them neither); None when it committed
+    nothing or has nothing to say."""
+    app = session.app
+    if app is None or app.interrupted_report is None or not app.committed_anything():
+        return None
+    return app.interrupted_report()
+
+
+def _say_report(report: InterruptedReport | None, json_output: bool) -> None:
+    """The lines of ``report`` on stderr (its data goes in the ``--json`` envelope)."""
     if report is not None and not json_output:
         for line in report.lines:
             sys.stderr.write(visible(line) + "\n")
-    # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
-    return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True,
-                 data=report.data if report is not None else None)
+
+
+def _data_of(report: InterruptedReport | None) -> Any:
+    """The ``--json`` envelope's data of a command stopped before its end."""
+    return report.data if report is not None else None
 
 
 def _invoke(args: list[str], session: _Session) -> int:
