@@ -135,3 +135,23 @@ def test_identical_copies_nothing_tells_apart_go_from_the_root_added_first(
     assert real(cli, "deploy", "1", "--to", str(by_auto), "--auto").code == 0
     assert list(_files(by_query)) == list(_files(by_auto)) == [
         "Tetris (World) (Backup).gb"], (_files(by_query), _files(by_auto))
+
+
+def test_a_cards_copy_its_emulator_does_not_open_gives_way_to_one_it_does(
+        cli: Any, tmp_path: Path) -> None:
+    # review48e F1: the card's copy ranked before an identical one whose extension the
+    # platform lists: the card kept "Tetris (World).bin", which the frontend may not list,
+    # over an added "Tetris (World).gb".
+    _catalog(cli, tmp_path)
+    library = tmp_path / "roms"
+    _copies(library / "gb", {"Tetris (World).bin": "tetris"})
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert list(_files(card)) == ["Tetris (World).bin"]
+    _copies(library / "gb", {"Tetris (World).gb": "tetris"})
+    assert real(cli, "scan", "--workers", "1").code == 0
+    run = real(cli, "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert list(_files(card)) == ["Tetris (World).gb"], run.err
