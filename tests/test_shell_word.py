@@ -25,9 +25,19 @@ def test_a_word_pasted_into_bash_is_the_word(word: str) -> None:
         pytest.skip("needs bash")
     written = shell_word(word)
     assert written.isprintable(), written  # (what a terminal shows is what is pasted)
-    said = subprocess.run(["bash", "-c", f"printf %s {written}"], capture_output=True,
-                          check=True, env={**os.environ, "LC_ALL": "C.UTF-8"}).stdout
-    assert said == os.fsencode(word)
+    for locale in ("C.UTF-8", "C"):  # (review48e F2: `\\U…` pasted wrong under C)
+        said = subprocess.run(["bash", "-c", f"printf %s {written}"], capture_output=True,
+                              check=True, env={**os.environ, "LC_ALL": locale}).stdout
+        assert said == os.fsencode(word), locale
+
+
+@pytest.mark.parametrize("word", ["ideographic\u3000space", "no-break\u00a0space",
+                                  "family \U0001f468\u200d\U0001f469\u200d\U0001f467",
+                                  "zwnj \u200c joined"])
+def test_a_word_a_terminal_shows_stays_single_quoted(word: str) -> None:
+    """review48e F2: every character `isprintable()` refuses switched a hint to the `$'…'`
+    form, which dash does not read: only those a terminal cannot show do now."""
+    assert shell_word(word) == shlex.quote(word)
 
 
 def test_the_hint_of_a_root_named_with_a_newline_pastes(cli: Any, tmp_path: Path) -> None:

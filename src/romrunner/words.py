@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Sequence
 
@@ -25,34 +26,46 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
     return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"
 
 
+# The characters a terminal cannot show as they are (romrunner.cli.terminal shows them as
+# escapes): C0 controls (newline and tab too: a file name may hold them, and a value must stay
+# on its line and in its column), DEL, C1 controls, lone surrogates (undecodable bytes of a
+# file name), and the invisible formatting characters that reorder or hide text (bidi
+# overrides) — not the joiners (U+200C/D) of words and emoji.
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
+                     "\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def shell_word(value: object) -> str:
     """``value`` (a path, a name, a query word) as a suggested command writes it, quoted for
     the shell when it must be: ``'/media/My Röms/bios'``, ``snes`` (qa173 F3: a hint that
     embeds a path with a space ran on a copy-paste as two words); a word holding a character
-    a terminal cannot show (a newline, a tab, a byte of no encoding) in the shell's
-    ``$'…'`` form, which names it in printable characters (qa202 F3: the newline shown as
-    ``\\n`` inside single quotes named another path). Every hint of the form
-    `` `romrunner … PATH` `` builds its user words with this, never by ``str``."""
+    a terminal cannot show (:data:`UNSHOWN`: a newline, a tab, a byte of no encoding) in
+    bash's ``$'…'`` form, that character as its UTF-8 bytes (``\\xHH``, whatever the
+    locale), so the hint pastes as that word (qa202 F3: the newline shown as ``\\n`` inside
+    single quotes named another path). Every hint of the form `` `romrunner … PATH` ``
+    builds its user words with this, never by ``str``."""
     text = str(os.fspath(value)) if isinstance(value, os.PathLike) else str(value)
-    if all(character.isprintable() for character in text):
+    if UNSHOWN.search(text) is None:
         return shlex.quote(text)
     return "$'" + "".join(_ansi_c(character) for character in text) + "'"
 
 
-_ANSI_C = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_ANSI_C = {"\\": "\\\\", "'": "\\'"}
 
 
 def _ansi_c(character: str) -> str:
-    """``character`` as the shell's ``$'…'`` quoting writes it: printable as it is, a byte
-    of a file name in no encoding (a lone surrogate) as ``\\xHH``, others by code point."""
+    """``character`` as bash's ``$'…'`` quoting writes it: one a terminal shows as it is,
+    else its bytes as ``\\xHH`` (a byte of a file name in no encoding, a lone surrogate, as
+    that byte)."""
     if character in _ANSI_C:
         return _ANSI_C[character]
-    if character.isprintable():
+    if UNSHOWN.match(character) is None:
         return character
     code = ord(character)
     if 0xDC80 <= code <= 0xDCFF:  # (os.fsdecode's stand-in for an undecodable byte)
         return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x80 else f"\\U{code:08x}"
+    return "".join(f"\\x{byte:02x}"
+                   for byte in character.encode("utf-8", errors="surrogatepass"))
 
 
 def size_text(size: float | None) -> str:

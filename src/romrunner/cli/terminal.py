@@ -17,13 +17,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-# C0 controls (newline and tab too: a file name may hold them, and a value must stay on its line
-# and in its column), DEL, C1 controls, lone surrogates (undecodable bytes of a file name), and
-# the invisible formatting characters that reorder or hide text (bidi overrides). The CLI's own
-# layout never passes a newline through here: rich adds the line ends, and text of several lines
-# is printed a line at a time.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"  # (not the joiners, U+200C/D,
-                     "\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")  # of words)
+from romrunner.words import UNSHOWN
+
+# The characters shown as escapes (see romrunner.words.UNSHOWN). The CLI's own layout never
+# passes a newline through here: rich adds the line ends, and text of several lines is printed
+# a line at a time.
+_UNSAFE = UNSHOWN
 # A backslash that would read as one of the escapes above (QA44 F5: a name holding `\t`,
 # backslash and t, was shown as one holding a TAB).
 _READS_AS_ESCAPE = re.compile(r"\\(?=[ntrxu\\])")
