@@ -351,6 +351,10 @@ def test_a_collection_name_split_at_its_comma_in_a_list_is_said_with_its_id(
         assert "does not exist" not in said
     shown = cli("--json", "profile", "show", "1").json()["data"]
     assert (shown["include_collections"], shown["exclude_collections"]) == ([1], [])
+    assert cli("collection", "create", "Favs,").code == 0  # (review48e F5: a comma last)
+    trailing = cli("profile", "set", "1", "--include-collections", "Favs,,zelda")
+    assert trailing.code == 2 and "'Favs,'" in trailing.err and "by its id" in trailing.err, \
+        trailing.err
     unknown = cli("profile", "set", "1", "--include-collections", "zelda,nope")
     assert unknown.code != 0 and "'nope'" in unknown.err and "comma" not in unknown.err
     taken = cli("profile", "set", "1", "--include-collections", f"{favs},zelda")

@@ -717,6 +717,8 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
         else:
             split = values.split(",")
             values = [part.strip() for part in split]
+            for index in [index for index, value in enumerate(values) if not value]:
+                _refuse_a_name_split_at_its_comma(db, split, index)  # (review48e F5: "Favs,")
             if "" in values:
                 raise InputError(f"collection list {whole!r}: an empty value between commas "
                                  "(give '' alone to clear the list)")
