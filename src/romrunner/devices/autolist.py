@@ -984,13 +984,28 @@ class _Preference:
             self.regions["world"] = 0.5
         self.languages = _ranks(profile.language_preference)
         self._cache: dict[tuple[str, str | None], Any] = {}
-        self.held_contents: set[bytes] = set()  # (see note_held)
+        # content -> how its emulator opens the card's copy of it (see note_held)
+        self.held_contents: dict[bytes, tuple[bool, int]] = {}
 
     def note_held(self, games: Iterable[_Game]) -> None:
         """Note the contents of ``games`` whose copy the card holds: another copy of one
-        (the same bytes, another name) ranks after it, whatever its name says (see key)."""
-        self.held_contents.update(game.content for game in games
-                                  if game.content is not None and self._held(game))
+        (the same bytes, another name) ranks after it whatever its name says, unless its
+        emulator opens it better (see :meth:`_gives_way`)."""
+        for game in games:
+            if game.content is not None and self._held(game):
+                self.held_contents[game.content] = self._opened(game)
+
+    def _opened(self, game: _Game) -> tuple[bool, int]:
+        """How the game's file opens, lower first: an extension its platform lists, then the
+        disc format its emulator reads best (see :meth:`_foreign`, :meth:`_format`)."""
+        return (self._foreign(game), self._format(game))
+
+    def _gives_way(self, game: _Game) -> bool:
+        """True when the card holds another copy of ``game``'s content, which opens as well
+        (review48a F1: `--auto` wrote an added "[!]" beside the card's copy and pruned it;
+        review48e F1: not over a copy that opens better than the card's `.bin`)."""
+        held = self.held_contents.get(game.content) if game.content is not None else None
+        return held is not None and not self._held(game) and self._opened(game) >= held
 
     def _rank(self, kind: str, text: str | None) -> Any:
         key = (kind, text)
@@ -1025,16 +1040,15 @@ class _Preference:
         tag is in its regions' own: "(USA)" English, "(Germany)" German, QA68 F1; a World
         release in none of the languages asked for ranks as a region not named, F2), a
         release before a translation, the latest translation ("[T+Eng]") before an older
-        or partial one ("[T-Eng]"), a dump before an alternate or unlicensed one, the
-        latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
+        or partial one ("[T-Eng]"), of copies of one content the one the card holds where
+        it opens as well (see :meth:`note_held`), a dump before an alternate or unlicensed
+        one, the latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
         ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
         named (F11), a file whose extension its platform lists (of copies of one version: an
         SNES game's copy named ``.nes`` is not opened by its emulator, QA80 F1; after the
         version, whatever a pack's list lacks: review 79 F3), of a disc image's formats the
         one its emulator reads best (see :func:`~romrunner.devices.formats.format_rank`: an
-        ``.rvz`` over the ``.iso`` it was made of, as a deploy keeps one), of copies of one
-        content the one the card holds (see :meth:`note_held`: not one whose name says more,
-        "[!]"), identified by its hashes
+        ``.rvz`` over the ``.iso`` it was made of, as a deploy keeps one), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -1072,16 +1086,14 @@ class _Preference:
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
                 prerelease, region, language,
                 own.translation is not None, own.translation_superseded,  # (qa180 F11)
+                # (of copies of one content, the card's before one whose name alone says
+                # more — "[!]", "(Rev 1)", "[a]": review48a F1, review48f F3)
+                self._gives_way(game),
                 bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
-                self._foreign(game), self._format(game),
-                # (of copies of one content whose extensions open alike, the card's before one
-                # whose name alone says more, a "[!]": review48a F1, `--auto` swapped it; not
-                # before one its emulator opens over the card's `.bin`, review48e F1)
-                game.content in self.held_contents and not self._held(game),
-                not game.identified, game.clone,
+                self._foreign(game), self._format(game), not game.identified, game.clone,
                 "verified" not in flags,
                 len(parsed.other_tags),
                 # (of builds nothing above tells apart, the latest date: an aftermarket
