@@ -6,8 +6,11 @@ tracks, and the deploy said "completed", exit 0: a game listed that cannot load)
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import muos_profile
 
@@ -214,8 +217,9 @@ def test_a_users_playlist_naming_a_disc_not_there_leaves_the_library_discs_deplo
         path for path in on_card if path.endswith(".bin")}, (deployed.out, pruned.out)
 
 
+@pytest.mark.parametrize("stored_before", [False, True])
 def test_a_playlists_lines_through_the_current_folder_name_its_discs(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, db_path: Path, stored_before: bool) -> None:
     """review48b F5: a playlist line `./Game (Disc 1).cue` (hand-made playlists have it, and
     ROM Runner writes it for a disc whose name starts with `#`) was refused at deploy ("'.':
     a path on the card cannot hold '.'"), exit 1: a card copied back into the library failed
@@ -234,6 +238,11 @@ def test_a_playlists_lines_through_the_current_folder_name_its_discs(
     muos_profile(cli, lib)
     shown = cli("--json", "games", "ls").json()["data"]["games"]
     assert len(shown) == 3, shown  # (two discs and their playlist)
+    if stored_before:  # (review48f F4: as a scan before the fix stored them, which a plain
+        with sqlite3.connect(db_path) as db:  # rescan of the unchanged playlist keeps)
+            db.execute("UPDATE game_files SET name = './' || name WHERE kind = 'track' "
+                       "AND name LIKE '#1 Racer (USA) (Disc _).cue'")
+        db.close()
     deployed = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     said = deployed.json()
     assert deployed.code == 0, deployed.out

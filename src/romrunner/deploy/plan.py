@@ -107,6 +107,7 @@ from romrunner.library.containers import (
     referenced_files,
     sheet_entries,
     sheet_file_names,
+    without_current_folder,
 )
 from romrunner.library.games import (
     NO_ROM,
@@ -2567,10 +2568,10 @@ def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
         "WHERE kind = 'track' AND game_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY game_id, id", (json.dumps(ids),))
     tracks: dict[int, list[_Track]] = defaultdict(list)
-    for row in rows:
+    for row in rows:  # (a name a scan before review48b F5 stored with its `./`: as now)
         tracks[int(row["game_id"])].append(
-            _Track(row["name"], row["file_size"], row["file_mtime_ns"], row["file_sha1"],
-                   row["crc32_bin"]))
+            _Track(without_current_folder(row["name"]), row["file_size"],
+                   row["file_mtime_ns"], row["file_sha1"], row["crc32_bin"]))
     return tracks
 
 

@@ -566,12 +566,12 @@ def _resolved_entries(path: Path, text: str | None = None) -> list[tuple[str, st
     entries = []
     for written in _raw_entries(path, text):
         if written not in resolved:
-            resolved[written] = _without_current_folder(_resolved(path.parent, written))
+            resolved[written] = without_current_folder(_resolved(path.parent, written))
         entries.append((written.replace("\\", "/"), resolved[written]))
     return entries
 
 
-def _without_current_folder(name: str) -> str:
+def without_current_folder(name: str) -> str:
     """``name`` (relative, ``/`` between folders) without its ``.`` parts: a playlist's
     ``./Game (Disc 1).cue`` (hand-made playlists have it, and so does one ROM Runner writes
     for a disc whose name starts with ``#``) is the file ``Game (Disc 1).cue`` of its folder
