@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import muos_profile
 
 
@@ -157,3 +159,24 @@ def test_a_bios_folder_inside_a_platforms_folder_is_refused_whatever_the_order(
     assert after.code != 0, after.out
     assert "gb=Handheld: holds the card's BIOS folder" in after.err, after.err
     assert _gb_row(cli, card)["path"] == "ROMS/gb"
+
+
+@pytest.mark.parametrize("steps", [
+    [["roms=R2", "bios=R2/gb/bios"]],
+    [["bios=R2/gb/bios", "roms=R2"]],
+    [["bios=R2/gb/bios"], ["roms=R2"]],
+    [["roms=R2"], ["bios=R2/gb/bios"]]])
+def test_a_rom_folder_moved_around_the_bios_folder_is_refused(
+        cli: Any, tmp_path: Path, steps: list[list[str]]) -> None:
+    """review48f F5: `--set roms=R2 --set bios=R2/gb/bios` (or one after the other, the BIOS
+    folder first) left the BIOS folder inside gb's folder (R2/gb), which muOS lists."""
+    card = _muos_card(cli, tmp_path)
+    *first, last = [[word for value in step for word in ("--set", value)] for step in steps]
+    for step in first:
+        assert cli("destination", "paths", "1", "--to", card, *step).code == 0
+    before = cli("--json", "destination", "paths", "1", "--to", card).json()["data"]
+    refused = cli("destination", "paths", "1", "--to", card, *last)
+    assert refused.code == 2, refused.out
+    assert "inside gb's folder (R2/gb)" in refused.err and "nothing was changed" in \
+        refused.err, refused.err
+    assert cli("--json", "destination", "paths", "1", "--to", card).json()["data"] == before

@@ -978,10 +978,16 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
     planned = replace(layout, platform_overrides={
         **layout.platform_overrides,
         **{key: value for key, value in checked.items() if key not in ("roms", "bios")}})
+    if "roms" in checked:  # (review48f F5: `roms=R2` and `bios=R2/gb/bios`, in any order)
+        planned = replace(planned, roms=replace(layout.roms, path=PurePosixPath(
+            str(checked["roms"]).replace("\\", "/"))))
     for key, value in checked.items():
         here = _on_card(card_root, value)
         if key == "roms":
             what = "the card's BIOS folder" if here == bios else None
+            if what is None and "bios" not in checked:
+                _refuse_bios_inside_a_platform(pack, planned, card_root,
+                                               str(layout.bios.path), bios, moved=key)
         elif key == "bios":
             what = "the card's ROM folder" if here == roms else _platform_folder_at(
                 pack, layout, card_root, here)
@@ -995,7 +1001,7 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                     f"{_through_a_link(card_root, value)} (its games set to go elsewhere on "
                     "this card), where the frontend lists the files as that platform's "
                     "games; nothing was changed")
-            _refuse_bios_inside_a_platform(pack, layout, planned, card_root, value, here)
+            _refuse_bios_inside_a_platform(pack, planned, card_root, value, here)
         else:
             what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
             other = None if what is not None else _another_platforms_folder(
@@ -1037,20 +1043,24 @@ def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id:
                              f"{_through_a_link(card_root, value)}, {why}; nothing was changed")
 
 
-def _refuse_bios_inside_a_platform(pack: DefinitionPack, layout: CardLayout,
-                                   planned: CardLayout, card_root: Path, value: str,
-                                   here: str) -> None:
-    """A BIOS folder inside a platform's folder (`bios=roms/gb/x`: review47e F6 d), of the
-    layout this command leaves (``planned``: its platforms' folders set in the same command
-    too, review48c F1) or of the OS's own, is refused as the folder itself is: the frontend
-    lists what that folder holds, its subfolders too, as the platform's games."""
-    for each in (planned, replace(layout, platform_overrides={})):
+def _refuse_bios_inside_a_platform(pack: DefinitionPack, planned: CardLayout,
+                                   card_root: Path, value: str, here: str, *,
+                                   moved: str = "") -> None:
+    """A BIOS folder (``value``, at ``here``) inside a platform's folder (`bios=roms/gb/x`:
+    review47e F6 d), of the layout this command leaves (``planned``: its ROM folder and its
+    platforms' folders set in the same command too, review48c F1, review48f F5) or of the
+    OS's own under that ROM folder, is refused as the folder itself is: the frontend lists
+    what that folder holds, its subfolders too, as the platform's games. ``moved``: the
+    setting that would put it there (`roms`), when not the BIOS folder's own."""
+    for each in (planned, replace(planned, platform_overrides={})):
         nested = _platform_folder_nested_with(pack, each, card_root, here, "")
         if nested is not None and nested[0] == "is inside":
             _, platform_id, folder = nested
+            setting = f"{moved}={each.roms.path}: puts the card's BIOS folder ({value})" \
+                if moved else f"bios={value}: is"
             raise InputError(
-                f"path override bios={value}: is inside {platform_id}'s folder ({folder}) in "
-                f"{layout.os_id}'s layout{_through_a_link(card_root, value)}, where the "
+                f"path override {setting} inside {platform_id}'s folder ({folder}) in "
+                f"{planned.os_id}'s layout{_through_a_link(card_root, value)}, where the "
                 "frontend lists the files, in its subfolders too, as that platform's games; "
                 "nothing was changed")
 
