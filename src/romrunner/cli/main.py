@@ -591,7 +591,11 @@ def _committed_report(session: _Session) -> InterruptedReport | None:
     app = session.app
     if app is None or app.interrupted_report is None or not app.committed_anything():
         return None
-    return app.interrupted_report()
+    try:
+        return app.interrupted_report()
+    except Exception:  # (never a traceback in place of the error it comes with: review48f F1)
+        log.debug("the report of a stopped command failed", exc_info=True)
+        return None
 
 
 def _say_report(report: InterruptedReport | None, json_output: bool) -> None:
