@@ -28,12 +28,12 @@ def _files(card: Path) -> dict[str, int]:
             if path.is_file()}
 
 
-def _card_unchanged_once_a_twin_is_added(cli: Any, tmp_path: Path, seed: str, first: str,
-                                         added: str, *, catalog: bool = True) -> Path:
+def _card_deployed_then_a_twin_added(cli: Any, tmp_path: Path, seed: str, first: str,
+                                      added: str, *, catalog: bool = True
+                                      ) -> tuple[Path, dict[str, int]]:
     """A card deployed `--auto` with ``first`` alone in the library (its ``catalog`` imported,
     or none: the copies known by their SHA1 alone); then ``added`` (the same bytes, of
-    ``seed``) scanned beside it: a `deploy --auto --prune` writes and removes nothing. The
-    card."""
+    ``seed``) scanned beside it. The card, and its files as that deploy left them."""
     if catalog:
         _catalog(cli, tmp_path)
     library = tmp_path / "roms"
@@ -46,6 +46,15 @@ def _card_unchanged_once_a_twin_is_added(cli: Any, tmp_path: Path, seed: str, fi
     assert list(before) == [first]
     _copies(library / "gb", {added: seed})
     assert real(cli, "scan", "--workers", "1").code == 0
+    return card, before
+
+
+def _card_unchanged_once_a_twin_is_added(cli: Any, tmp_path: Path, seed: str, first: str,
+                                         added: str, *, catalog: bool = True) -> Path:
+    """:func:`_card_deployed_then_a_twin_added`, then a `deploy --auto --prune` that writes
+    and removes nothing. The card."""
+    card, before = _card_deployed_then_a_twin_added(cli, tmp_path, seed, first, added,
+                                                    catalog=catalog)
     run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
     assert run.code == 0, run.err
     assert _files(card) == before, run.err  # nothing written, nothing pruned
@@ -146,16 +155,8 @@ def test_a_cards_copy_its_emulator_does_not_open_gives_way_to_one_it_does(
     # review48e F1: the card's copy ranked before an identical one whose extension the
     # platform lists: the card kept "Tetris (World).bin", which the frontend may not list,
     # over an added "Tetris (World).gb".
-    _catalog(cli, tmp_path)
-    library = tmp_path / "roms"
-    _copies(library / "gb", {"Tetris (World).bin": "tetris"})
-    _profile(cli, library)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
-    assert list(_files(card)) == ["Tetris (World).bin"]
-    _copies(library / "gb", {"Tetris (World).gb": "tetris"})
-    assert real(cli, "scan", "--workers", "1").code == 0
+    card, _ = _card_deployed_then_a_twin_added(cli, tmp_path, "tetris", "Tetris (World).bin",
+                                               "Tetris (World).gb")
     run = real(cli, "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
     assert run.code == 0, run.err
     assert list(_files(card)) == ["Tetris (World).gb"], run.err

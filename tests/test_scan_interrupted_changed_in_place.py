@@ -93,23 +93,32 @@ def _committed(db: Path, rotted: list[Path]) -> set[str]:
             if stored[f"gb/{path.name}"] == hashlib.sha1(path.read_bytes()).hexdigest()}
 
 
-@pytest.mark.skipif(os.name != "posix", reason="sends itself SIGINT")
-@pytest.mark.parametrize("mode", ["text", "--quiet", "--json"])
-def test_ctrl_c_during_a_full_scan_names_the_committed_files_changed_in_place(
-        tmp_path: Path, mode: str) -> None:
+def _stopped_scan(tmp_path: Path, driver_code: str, mode: str
+                  ) -> tuple[Path, subprocess.CompletedProcess[str], set[str], set[str]]:
+    """A `scan --full` (``mode``: "text", "--quiet" or "--json") of :func:`_rotted_library`
+    run by ``driver_code``, which stops it in its third batch: the database, the run, and the
+    files changed whose new content it committed, and those whose it did not (some of each:
+    two batches committed, the third rolled back and the rest never read)."""
     db, rotted = _rotted_library(tmp_path)
     driver = tmp_path / "driver.py"
-    driver.write_text(_DRIVER)
+    driver.write_text(driver_code)
     options = [] if mode == "text" else [mode]
     stopped = subprocess.run(
         [sys.executable, str(driver), "--db", str(db), *options, "scan", "--workers", "1",
          "--full"], capture_output=True, text=True, timeout=300)
-    assert stopped.returncode == EXIT_INTERRUPTED, stopped.stderr
     assert "Traceback" not in stopped.stderr, stopped.stderr
     committed = _committed(db, rotted)
     not_committed = {str(path) for path in rotted} - committed
-    # two batches committed, the third rolled back and the rest never read: some of each
     assert committed and not_committed, (committed, not_committed)
+    return db, stopped, committed, not_committed
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends itself SIGINT")
+@pytest.mark.parametrize("mode", ["text", "--quiet", "--json"])
+def test_ctrl_c_during_a_full_scan_names_the_committed_files_changed_in_place(
+        tmp_path: Path, mode: str) -> None:
+    db, stopped, committed, not_committed = _stopped_scan(tmp_path, _DRIVER, mode)
+    assert stopped.returncode == EXIT_INTERRUPTED, stopped.stderr
     interrupted = ("interrupted: work committed so far is kept; `romrunner scan --full` "
                    "again finishes it (a plain scan takes up only new and changed files)")
     if mode == "--json":
@@ -150,18 +159,8 @@ def test_a_full_scan_stopped_by_an_error_names_the_committed_files_changed_in_pl
         tmp_path: Path, mode: str) -> None:
     """review48d F1: a scan stopped by an error (a full disk) after committing batches said
     only the error: the files of those batches that changed in place were lost for good."""
-    db, rotted = _rotted_library(tmp_path)
-    driver = tmp_path / "driver.py"
-    driver.write_text(_FAILING_DRIVER)
-    options = [] if mode == "text" else [mode]
-    stopped = subprocess.run(
-        [sys.executable, str(driver), "--db", str(db), *options, "scan", "--workers", "1",
-         "--full"], capture_output=True, text=True, timeout=300)
+    _, stopped, committed, not_committed = _stopped_scan(tmp_path, _FAILING_DRIVER, mode)
     assert stopped.returncode not in (0, EXIT_INTERRUPTED), stopped.stderr
-    assert "Traceback" not in stopped.stderr, stopped.stderr
-    committed = _committed(db, rotted)
-    not_committed = {str(path) for path in rotted} - committed
-    assert committed and not_committed, (committed, not_committed)
     if mode == "--json":
         changed = json.loads(stopped.stdout)["data"]["changed_in_place"]
         assert {item["path"] for item in changed} == committed, changed
