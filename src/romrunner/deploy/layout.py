@@ -10,9 +10,39 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from romrunner.deploy.legal import FileSystem
+from romrunner.deploy.legal import FileSystem, legal_component
+from romrunner.errors import InputError
+from romrunner.library.tags import without_disc_tags
 
 DETECTED = "detected"  # a FolderChoiceLike's source: a folder the card already had
+
+# A multi-disc set's own folder in its platform's, by the OS's layout (see multi_disc_layout)
+_SET_FOLDER_NAMES = {"hidden": ".{}", "folder": "{}", "m3u-folder": "{}.m3u"}
+
+
+def set_title(filename: str, catalog_name: str | None, set_key: str) -> str:
+    """A disc set's title, from the file name of its first disc: that name without its
+    extension and disc tag; its catalog game's where the file's name has no disc tag
+    (``ff7_1.chd``, identified as "Final Fantasy VII (USA) (Disc 1)"); else ``set_key``."""
+    stem = PurePosixPath(filename).stem
+    title = without_disc_tags(stem)
+    if title == stem.strip() and catalog_name:
+        title = without_disc_tags(catalog_name)
+    return title or set_key
+
+
+def set_folder_of(kind: str, folder: str, title: str, set_key: str, fs: FileSystem) -> str:
+    """Where a set titled ``title`` keeps its discs in its platform's ``folder`` for the
+    layout ``kind`` (see :meth:`CardLayoutLike.multi_disc_layout`): ``folder`` itself when
+    flat, else the set's own folder in it, named by its ``set_key`` where the title has no
+    legal name on the card."""
+    pattern = _SET_FOLDER_NAMES.get(kind)
+    if pattern is None:
+        return folder
+    try:
+        return f"{folder}/{legal_component(pattern.format(title), fs)}"
+    except InputError:
+        return f"{folder}/{legal_component(pattern.format(set_key), fs)}"
 
 
 class FolderChoiceLike(Protocol):

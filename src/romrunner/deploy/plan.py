@@ -61,7 +61,7 @@ from romrunner.deploy.card import (
     recorded_card_os,
     recorded_rom_folders,
 )
-from romrunner.deploy.layout import DETECTED, CardLayoutLike
+from romrunner.deploy.layout import DETECTED, CardLayoutLike, set_folder_of, set_title
 from romrunner.deploy.legal import (
     FileSystem,
     collision_key,
@@ -537,7 +537,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     absent = _absent_games(db, builder, set(ids) - damaged)
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
-    _one_revision_per_disc(games, builder)
+    _one_revision_per_disc(db, games, builder)
+    _leave_out_set_copies(db, games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     # (a CHD chosen brings its zip, which may need its parent and BIOS set, whose own CHDs
@@ -3202,15 +3203,9 @@ class _Builder:
         if not game.set_key or (chosen and game.set_key not in self.set_firsts):
             return folder
         kind = self.layout.multi_disc_layout(game.platform_id)
-        if kind == "flat":
-            return folder
         first = self.set_firsts.get(game.set_key, game)
-        title = _set_title(first, game.set_key)
-        name = {"hidden": f".{title}", "folder": title, "m3u-folder": f"{title}.m3u"}[kind]
-        try:
-            return f"{folder}/{legal_component(name, self.fs)}"
-        except InputError:
-            return f"{folder}/{legal_component(name.replace(title, game.set_key), self.fs)}"
+        return set_folder_of(kind, folder, _set_title(first, game.set_key), game.set_key,
+                             self.fs)
 
     def set_playlists(self, game: _Game) -> list[str]:
         """Where the planner may have put the .m3u of ``game``'s disc set: beside the discs or
@@ -3649,7 +3644,7 @@ class _Builder:
                 "finished on the device", first.platform_id, first.id))
 
 
-def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
+def _one_revision_per_disc(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
     """Of two chosen revisions of one disc of one set, the latest goes on the card, the
     other left out, said in one warning: a set's playlist lists each disc once, and the
     other, in the set's folder, was reached by nothing (QA40 F5). So for one revision in
@@ -3658,7 +3653,8 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
     goes (see _other_copy_of); the same file names in two roots are the copies' rules' (see
     _leave_out_disc_copies). Of two dumps of one revision, the better goes (see
     :func:`_dump_rank`: QA104 F1, a ``[b]`` disc 1 went and named the playlist, a
-    ``[fixed]`` disc 2 added later was never listed)."""
+    ``[fixed]`` disc 2 added later was never listed). Of copies of one content, the card's
+    stays whatever the names say (see :func:`_the_cards_copy`)."""
     by_disc: dict[tuple[str, int], list[_Game]] = defaultdict(list)
     formats: dict[str, Counter[str]] = defaultdict(Counter)
     for game in games.values():
@@ -3695,11 +3691,12 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
         roots = {kept.root_id}  # (where the set's format was chosen, and the copy kept)
         kept = next((game for game in [kept, *alike] if _copy_name(game) == copy_of.get(set_key)),
                     kept)
+        kept, twins = _the_cards_copy(db, kept, discs, builder)
         roots.add(kept.root_id)
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
                     game.root_id in roots and _format(game) != _format(kept))
-                    or _other_copy_of(game, kept)):
+                    or _other_copy_of(game, kept) or game in twins):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
                 sets_left.add(set_key)
@@ -3770,6 +3767,104 @@ def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]],
     return {set_key: max(copies, key=lambda name: (
         len(usable[set_key][name] | on_card[set_key][name]), len(on_card[set_key][name]),
         len(copies[name]), -first[(set_key, name)])) for set_key, copies in discs.items()}
+
+
+def _leave_out_set_copies(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
+    """Take out of ``games`` each chosen multi-disc set every disc of which has the content of
+    the disc of the same number of another chosen set of as many discs — one set named
+    otherwise (``Game (Disc 1).iso`` in one library root, ``Game (USA) (Disc 1).iso`` in
+    another: review48a F2, both sets went on the card, the frontend listing the game twice).
+    The set the card holds stays, else one whose discs are on a root there now, unchanged
+    since the scan, else the root added first; one warning names the others."""
+    by_set: dict[str, dict[int, _Game]] = defaultdict(dict)
+    for game in games.values():
+        if game.set_key and game.disc is not None:
+            by_set[game.set_key].setdefault(game.disc, game)
+    alike: dict[tuple[Any, ...], list[str]] = defaultdict(list)  # (cheap to make first)
+    for set_key, discs in by_set.items():
+        first = next(iter(discs.values()))
+        alike[(first.platform_id, *sorted((n, g.size) for n, g in discs.items()))].append(set_key)
+    copies: list[tuple[_Game, _Game]] = []
+    for keys in alike.values():
+        if len(keys) < 2:
+            continue
+        contents = _contents(db, [game for key in keys for game in by_set[key].values()])
+        same: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for key in keys:
+            signature = tuple((n, contents.get(g.id)) for n, g in sorted(by_set[key].items()))
+            if all(content is not None for _, content in signature):
+                same[signature].append(key)
+        for sets in same.values():
+            ranked = sorted(sets, key=lambda key: (
+                not any(builder.on_card(g) for g in by_set[key].values()),
+                not all(builder.root_reachable(g.root) and _source_as_scanned(g)
+                        for g in by_set[key].values()),
+                min((g.root_id, g.id) for g in by_set[key].values())))
+            kept = by_set[ranked[0]]
+            for key in ranked[1:]:
+                for number, game in by_set[key].items():
+                    copies.append((game, kept[number]))
+                    builder.left_out_copies[game.id] = game
+                    del games[game.id]
+    if copies:
+        copies.sort(key=lambda pair: pair[0].source)
+        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+        builder.plan.warnings.append(PlanIssue(
+            "same-content", f"{counted(len(copies), 'disc')} of a multi-disc set "
+            f"{'is a copy' if len(copies) == 1 else 'are copies'} of another set's, named "
+            f"otherwise: the card gets the set once — {_SET_COPY_RULE} ({_pairs(copies)})"))
+
+
+# The order of copies of one multi-disc set (see _leave_out_set_copies), as its warning says.
+_SET_COPY_RULE = ("the set already there, else one from a library root that is there now and "
+                  "unchanged since the scan, then one from the library root added first")
+
+
+def _the_cards_copy(db: Database, kept: _Game, discs: list[_Game], builder: _Builder
+                    ) -> tuple[_Game, list[_Game]]:
+    """Of ``discs`` (one disc of one set, chosen twice), the one to keep instead of ``kept``
+    where the card holds a copy of ``kept``'s content (the same bytes; of a sheet, the same
+    tracks' SHA1s, whatever their names) and ``kept`` is not there, and the copies of that
+    content besides it (review48e F4: an added "[!]" copy of the card's cue/bin set, its
+    sheets naming renamed tracks, replaced the card's whole set)."""
+    if builder.on_card(kept):
+        return kept, []
+    held = [game for game in discs if game is not kept and builder.on_card(game)]
+    if not held:
+        return kept, []
+    contents = _contents(db, discs)
+    content = contents.get(kept.id)
+    card_copy = next((game for game in held if content is not None
+                      and contents.get(game.id) == content), None)
+    if card_copy is None:
+        return kept, []
+    return card_copy, [game for game in discs
+                       if game is not card_copy and contents.get(game.id) == content]
+
+
+def _contents(db: Database, games: list[_Game]) -> dict[int, tuple[str, ...]]:
+    """What copies of one disc share, by game id, as the auto-list compares them (see
+    ``_GAMES_SQL`` there): the catalog game its hashes (a sheet's, its tracks') matched —
+    a first scan with a catalog may know a file by its CRC32 alone —, else a sheet's
+    tracks' SHA1s in its order where every one is known, else the file's SHA1; none where
+    nothing is known."""
+    matched = {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, matched_game_id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
+        "AND matched_game_id IS NOT NULL", (json.dumps([game.id for game in games]),))}
+    sheets = [game.id for game in games if game.sheet and game.id not in matched]
+    tracks = _load_tracks(db, sheets) if sheets else {}
+    found: dict[int, tuple[str, ...]] = {}
+    for game in games:
+        if game.id in matched:
+            found[game.id] = ("catalog", matched[game.id])
+        elif not game.sheet:
+            if game.sha1:
+                found[game.id] = ("sha1", game.sha1)
+        elif all(hashes := tuple(track.sha1 or "" for track in tracks.get(game.id, []))) \
+                and hashes:
+            found[game.id] = ("tracks", *hashes)
+    return found
 
 
 def _other_copy_of(game: _Game, kept: _Game) -> bool:
@@ -3933,14 +4028,8 @@ def _why_unread(path: str) -> str:
 
 
 def _set_title(first: _Game, set_key: str) -> str:
-    """A disc set's title: its first disc's name without the disc tag; its catalog game's
-    where the file's name has no disc tag (``ff7_1.chd``, identified as "Final Fantasy VII
-    (USA) (Disc 1)")."""
-    stem = PurePosixPath(first.filename).stem
-    title = without_disc_tags(stem)
-    if title == stem.strip() and first.catalog_name:
-        title = without_disc_tags(first.catalog_name)
-    return title or set_key
+    """A disc set's title, from its first disc (see :func:`set_title`)."""
+    return set_title(first.filename, first.catalog_name, set_key)
 
 
 def _warn_unlisted_extensions(builder: _Builder, added: list[_Game],

@@ -42,6 +42,7 @@ from romrunner.collections.store import (
     save_autolist_collection,
 )
 from romrunner.deploy.archives import CANNOT, READS, archive_extension, archive_readable
+from romrunner.deploy.layout import set_folder_of, set_title
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.formats import DISC_IMAGES, READ, format_rank
 from romrunner.devices.osprofile import (
@@ -355,10 +356,17 @@ _GAMES_SQL = (
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
     f"{_VARIANT_SQL}, "
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number, "
-    # (its content: the catalog game its hashes matched — copies so matched hold its data,
-    # whatever hash a first scan took of each —, else its SHA1 where it has one)
-    "g.matched_game_id, CASE WHEN g.match_method IN ('sha1', 'md5', 'crc32') "
-    " THEN CAST(g.matched_game_id AS BLOB) ELSE g.sha1_bin END FROM games g")
+    # (its content: the catalog game its hashes (or its sheet's tracks') matched — copies
+    # so matched hold its data, whatever hash a first scan took of each —, else a sheet's
+    # tracks' SHA1s in its order where all are known (a renamed set's sheets name other
+    # files: review48e F4), else its SHA1 where it has one)
+    "g.matched_game_id, CASE WHEN g.match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
+    " THEN CAST(g.matched_game_id AS BLOB) "
+    " WHEN g.format IN ('cue', 'gdi') THEN coalesce((SELECT CASE WHEN count(*) > 0 "
+    "  AND count(t.sha1_bin) = count(*) THEN CAST('tracks:' || group_concat(hex(t.sha1_bin)) "
+    "  AS BLOB) END FROM (SELECT f.sha1_bin FROM game_files f WHERE f.game_id = g.id "
+    "  AND f.kind = 'track' ORDER BY f.id) t), g.sha1_bin) "
+    " ELSE g.sha1_bin END FROM games g")
 
 
 def _whole_sets_of() -> str:
@@ -1116,12 +1124,23 @@ class _Preference:
                 game.root_id, game.id)  # (then the root added first, as a deploy: review48a F6)
 
     def _held(self, game: _Game) -> bool:
-        """True when the card deployed to has a file where this game's goes."""
+        """True when the card deployed to has a file where this game's goes: for a disc of
+        a set, in its platform's folder or the set's own (review48a F2: a set's discs in its
+        hidden folder on muOS were never the card's copy)."""
         if self.layout is None:
             return False
         entry = self.entries.get(game.id)
         folder = entry.target_folder if entry is not None else None
-        return folder is not None and self.layout.holds(folder, game.filename)
+        if folder is None:
+            return False
+        if self.layout.holds(folder, game.filename):
+            return True
+        if game.variant.startswith("game:"):
+            return False
+        kind = self.layout.multi_disc_layout(game.platform_id)
+        own = set_folder_of(kind, folder, set_title(game.filename, game.catalog, game.variant),
+                            game.variant, self.layout.fs)
+        return own != folder and self.layout.holds(own, game.filename)
 
     def limit_key(self, game: _Game) -> tuple[Any, ...]:
         """The order ``--max-per-platform`` keeps a platform's games in, after the user's own
