@@ -538,7 +538,6 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
     _one_revision_per_disc(db, games, builder)
-    _leave_out_set_copies(db, games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     # (a CHD chosen brings its zip, which may need its parent and BIOS set, whose own CHDs
@@ -549,7 +548,6 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
-    _follow_playlists_sheets(db, games, tracks, builder)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     # the discs of the chosen sets, and those missing from the library (held: the set's own
     # .m3u still lists them), which the library's .m3u may name (a copy's too)
@@ -558,6 +556,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     replaced = {game_id for game_id, found in tracks.items()  # (a game without tracks: no)
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
+    _follow_playlists_sheets(tracks, builder, [game for game in games.values()
+                                               if game.id not in replaced])
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -2416,32 +2416,33 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
             "the sheet's name for it)"))
 
 
-def _follow_playlists_sheets(db: Database, games: dict[int, _Game],
-                             tracks: dict[int, list[_Track]], builder: _Builder) -> None:
-    """Make each chosen playlist's disc that is no game of the library — its sheet in a
-    folder the scan skips, as muOS's hidden ``.Game/`` beside ``Game.m3u`` copied back from a
-    card — go with the tracks its sheet names: the sheet is read now and each file it names
-    becomes a file of the playlist, checked and copied as its other files (qa201 F1: the
-    sheets went to the card without their tracks, and the deploy said "completed"). A sheet
-    that cannot be read, or names no track, leaves the playlist out (see
-    :meth:`_Builder._track_item`). A disc of the library is placed as a game of its own
+def _follow_playlists_sheets(tracks: dict[int, list[_Track]], builder: _Builder,
+                             games: Iterable[_Game]) -> None:
+    """Make each chosen playlist's disc go with the tracks its sheet names: the sheet is read
+    now and each file it names becomes a file of the playlist, checked and copied as its
+    other files — a disc that is no game of the library (its sheet in a folder the scan
+    skips, as muOS's hidden ``.Game/`` beside ``Game.m3u`` copied back from a card: qa201
+    F1, the sheets went to the card without their tracks, and the deploy said "completed"),
+    and one that is (review47b F2: in a subfolder, where the playlist names it, its sheet
+    went without its track). A disc of the library is placed as a game of its own besides
     (taking it into the playlist instead lost it where the playlist was then left out:
-    review48b F1)."""
-    for game in games.values():
+    review48b F1); where the playlist names it at the very path it goes to, the playlist's
+    files there are the game's (see :meth:`_Builder.claim`). A sheet that cannot be read, or
+    names no track, leaves the playlist out (see :meth:`_Builder._track_item`). Not of a
+    playlist the plan writes itself (see _replaced_playlist)."""
+    for game in games:
         entries = tracks.get(game.id)
-        if not entries or not game.filename.lower().endswith(".m3u"):
+        if not entries or not _a_playlist(game):
             continue
         parent = game.source.rpartition("/")[0]
         sheets = [entry for entry in entries if entry.name.lower().endswith(_TRACKED_SHEETS)]
         if not sheets:
             continue
         builder.volatile = True  # (reads the library: see _Builder.__init__)
-        known = _library_files(db, game, [posixpath.join(parent, entry.name)
-                                          for entry in sheets])
         followed: list[_Track] = []
         for entry in entries:
             followed.append(entry)
-            if entry in sheets and posixpath.join(parent, entry.name) not in known:
+            if entry in sheets:
                 followed += _sheets_tracks(game, entry, parent, builder)
         tracks[game.id] = list(dict.fromkeys(followed))
 
@@ -2475,15 +2476,6 @@ def _absolute(name: str) -> bool:
 
 
 _TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
-
-
-def _library_files(db: Database, game: _Game, sources: list[str]) -> set[str]:
-    """Of ``sources`` (paths in ``game``'s library root), those a game of the library is."""
-    prefix = len(game.root.rstrip("/")) + 1
-    return {sources[0][:prefix] + str(row[0]) for row in db.query(
-        "SELECT filepath FROM games WHERE root_id = ? AND filepath IN "
-        "(SELECT value FROM json_each(?))",
-        (game.root_id, json.dumps([source[prefix:] for source in sources])))}
 
 
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
@@ -3103,7 +3095,9 @@ class _Builder:
         alone, which a root removed and added back turns around (QA111 F1: the card's copy
         was replaced by the other dump, said as "1 copied"; ``Pokemon: Emerald (USA).gba``
         took the name of the file named ``Pokemon - Emerald (USA).gba``)."""
-        games = list(games)
+        # (the library's playlists after the games: a disc of the library a playlist names
+        # at the very path it goes to is the game's own file, not a rival — see claim)
+        games = sorted(games, key=_a_playlist)
         rivals: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
         for game in games:
             folder = self.folder(game.platform_id)
@@ -3129,7 +3123,7 @@ class _Builder:
             first = min(found, key=lambda rival: self._claim_rank(rival, copied,
                                                                   lacking))[0]
             later.update(game.id for game, _ in found if game is not first)
-        return sorted(games, key=lambda game: game.id in later)
+        return sorted(games, key=lambda game: (game.id in later, _a_playlist(game)))
 
     def _claim_rank(self, rival: tuple[_Game, str],
                     copied: dict[str, tuple[int, int | None, int | None]],
@@ -3509,16 +3503,34 @@ class _Builder:
 
     def claim(self, items: list[PlanItem], game: _Game | None) -> bool:
         """Take the destinations of ``items`` (all or none); False, with the collision
-        recorded, when one is already taken."""
+        recorded, when one is already taken. A file of a game's (not its first) that the
+        plan copies there already, as it is, is that file: taken out of ``items``, not a
+        collision (review47b F3: a playlist naming the library's disc beside it was left
+        out, "already taken by" the very same file)."""
         keys = [collision_key(item.dest, self.fs) for item in items]
-        for item, key in zip(items, keys, strict=True):
+        shared: set[int] = set()
+        for index, (item, key) in enumerate(zip(items, keys, strict=True)):
             other = self.taken.get(key)
-            if other is not None:
-                self._collides(item, other, game)
-                return False
+            if other is None:
+                continue
+            if index and self._planned_as_it_is(item, other):
+                shared.add(index)
+                continue
+            self._collides(item, other, game)
+            return False
+        if shared:
+            items[:] = [item for index, item in enumerate(items) if index not in shared]
+            keys = [key for index, key in enumerate(keys) if index not in shared]
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = self._origin(item, game)
         return True
+
+    def _planned_as_it_is(self, item: PlanItem, other: str) -> bool:
+        """True when the plan copies ``item``'s source, as it is, to its destination already
+        (``other``: what took it)."""
+        return bool(item.source) and item.content is None and other == item.source and any(
+            planned.dest == item.dest and planned.source == item.source
+            and planned.content is None for planned in self.plan.items)
 
     @staticmethod
     def _origin(item: PlanItem, game: _Game | None) -> str:
@@ -3769,57 +3781,6 @@ def _fullest_copies(by_disc: Mapping[tuple[str, int], list[_Game]],
         len(copies[name]), -first[(set_key, name)])) for set_key, copies in discs.items()}
 
 
-def _leave_out_set_copies(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
-    """Take out of ``games`` each chosen multi-disc set every disc of which has the content of
-    the disc of the same number of another chosen set of as many discs — one set named
-    otherwise (``Game (Disc 1).iso`` in one library root, ``Game (USA) (Disc 1).iso`` in
-    another: review48a F2, both sets went on the card, the frontend listing the game twice).
-    The set the card holds stays, else one whose discs are on a root there now, unchanged
-    since the scan, else the root added first; one warning names the others."""
-    by_set: dict[str, dict[int, _Game]] = defaultdict(dict)
-    for game in games.values():
-        if game.set_key and game.disc is not None:
-            by_set[game.set_key].setdefault(game.disc, game)
-    alike: dict[tuple[Any, ...], list[str]] = defaultdict(list)  # (cheap to make first)
-    for set_key, discs in by_set.items():
-        first = next(iter(discs.values()))
-        alike[(first.platform_id, *sorted((n, g.size) for n, g in discs.items()))].append(set_key)
-    copies: list[tuple[_Game, _Game]] = []
-    for keys in alike.values():
-        if len(keys) < 2:
-            continue
-        contents = _contents(db, [game for key in keys for game in by_set[key].values()])
-        same: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-        for key in keys:
-            signature = tuple((n, contents.get(g.id)) for n, g in sorted(by_set[key].items()))
-            if all(content is not None for _, content in signature):
-                same[signature].append(key)
-        for sets in same.values():
-            ranked = sorted(sets, key=lambda key: (
-                not any(builder.on_card(g) for g in by_set[key].values()),
-                not all(builder.root_reachable(g.root) and _source_as_scanned(g)
-                        for g in by_set[key].values()),
-                min((g.root_id, g.id) for g in by_set[key].values())))
-            kept = by_set[ranked[0]]
-            for key in ranked[1:]:
-                for number, game in by_set[key].items():
-                    copies.append((game, kept[number]))
-                    builder.left_out_copies[game.id] = game
-                    del games[game.id]
-    if copies:
-        copies.sort(key=lambda pair: pair[0].source)
-        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
-        builder.plan.warnings.append(PlanIssue(
-            "same-content", f"{counted(len(copies), 'disc')} of a multi-disc set "
-            f"{'is a copy' if len(copies) == 1 else 'are copies'} of another set's, named "
-            f"otherwise: the card gets the set once — {_SET_COPY_RULE} ({_pairs(copies)})"))
-
-
-# The order of copies of one multi-disc set (see _leave_out_set_copies), as its warning says.
-_SET_COPY_RULE = ("the set already there, else one from a library root that is there now and "
-                  "unchanged since the scan, then one from the library root added first")
-
-
 def _the_cards_copy(db: Database, kept: _Game, discs: list[_Game], builder: _Builder
                     ) -> tuple[_Game, list[_Game]]:
     """Of ``discs`` (one disc of one set, chosen twice), the one to keep instead of ``kept``
@@ -4025,6 +3986,11 @@ def _why_unread(path: str) -> str:
     if not info.st_size:
         return "it is empty (emptied by accident? put the file back, then rescan)"
     return "it is there now (rescan)"
+
+
+def _a_playlist(game: _Game) -> bool:
+    """True for a playlist of the library (an ``.m3u``)."""
+    return game.filename.lower().endswith(".m3u")
 
 
 def _set_title(first: _Game, set_key: str) -> str:

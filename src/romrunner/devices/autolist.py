@@ -994,6 +994,7 @@ class _Preference:
         self._cache: dict[tuple[str, str | None], Any] = {}
         # content -> how its emulator opens the card's copy of it (see note_held)
         self.held_contents: dict[bytes, tuple[bool, int]] = {}
+        self._held_games: dict[int, bool] = {}  # game id -> the card holds it (see _held)
 
     def note_held(self, games: Iterable[_Game]) -> None:
         """Note the contents of ``games`` whose copy the card holds: another copy of one
@@ -1129,18 +1130,24 @@ class _Preference:
         hidden folder on muOS were never the card's copy)."""
         if self.layout is None:
             return False
+        held = self._held_games.get(game.id)
+        if held is None:  # (asked of a game a few times: its set's folder named once)
+            held = self._held_games[game.id] = self._card_holds(self.layout, game)
+        return held
+
+    def _card_holds(self, layout: CardLayout, game: _Game) -> bool:
         entry = self.entries.get(game.id)
         folder = entry.target_folder if entry is not None else None
         if folder is None:
             return False
-        if self.layout.holds(folder, game.filename):
+        if layout.holds(folder, game.filename):
             return True
         if game.variant.startswith("game:"):
             return False
-        kind = self.layout.multi_disc_layout(game.platform_id)
+        kind = layout.multi_disc_layout(game.platform_id)
         own = set_folder_of(kind, folder, set_title(game.filename, game.catalog, game.variant),
-                            game.variant, self.layout.fs)
-        return own != folder and self.layout.holds(own, game.filename)
+                            game.variant, layout.fs)
+        return own != folder and layout.holds(own, game.filename)
 
     def limit_key(self, game: _Game) -> tuple[Any, ...]:
         """The order ``--max-per-platform`` keeps a platform's games in, after the user's own

@@ -1,0 +1,71 @@
+"""A playlist naming a disc of the library beside it and a disc in a hidden folder the scan
+skips (muOS's `.Game/`, copied back from a card) goes to the card whole: the library's disc is
+at the path the playlist names, once, not "a collision" with itself (review47b F3: the
+playlist was left out, "would land on … already taken by" the very same file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile
+from tests.test_deploy_multidisc_layout import playable
+
+CUE = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def _mixed_set(lib: Path) -> list[bytes]:
+    """``psx/Mix (Disc 1).cue``/``.bin`` (a game of the library), ``psx/.Mix/Mix (Disc
+    2).cue``/``.bin`` (hidden) and ``psx/Mix.m3u`` naming both sheets: their tracks' bytes."""
+    psx = lib / "psx"
+    (psx / ".Mix").mkdir(parents=True)
+    tracks = []
+    for disc, folder in ((1, psx), (2, psx / ".Mix")):
+        stem = f"Mix (Disc {disc})"
+        tracks.append(os.urandom(2352 * 8))
+        (folder / f"{stem}.bin").write_bytes(tracks[-1])
+        (folder / f"{stem}.cue").write_text(CUE.format(stem))
+    (psx / "Mix.m3u").write_text("Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
+    return tracks
+
+
+def test_a_playlist_of_a_library_disc_beside_it_and_a_hidden_one_goes_whole(
+        cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    tracks = _mixed_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert deployed.code == 0, deployed.err
+    assert "already taken" not in deployed.err
+    (playlist,) = [path for path in card.rglob("*.m3u")]
+    assert playlist.read_text() == (lib / "psx" / "Mix.m3u").read_text()
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+    # the library's disc once: the frontend does not list it twice
+    assert len([path for path in card.rglob("Mix (Disc 1).cue")]) == 1, sorted(card.rglob("*"))
+    again = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.err
+
+
+def test_a_playlist_naming_a_library_disc_in_a_subfolder_reaches_its_track(
+        cli: Any, tmp_path: Path) -> None:
+    # review47b F2: `psx/discs/Mix (Disc 1).cue` (a game of the library) named by the
+    # playlist beside a hidden disc 2: the playlist's copy of that sheet went without its
+    # track, so the playlist's disc 1 could not load
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    tracks = _mixed_set(lib)
+    psx = lib / "psx"
+    (psx / "discs").mkdir()
+    for suffix in (".cue", ".bin"):
+        (psx / f"Mix (Disc 1){suffix}").rename(psx / "discs" / f"Mix (Disc 1){suffix}")
+    (psx / "Mix.m3u").write_text("discs/Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert deployed.code == 0, deployed.err
+    (playlist,) = [path for path in card.rglob("*.m3u")]
+    assert playlist.read_text() == (psx / "Mix.m3u").read_text()
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+    again = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.err
