@@ -116,6 +116,7 @@ from romrunner.deploy.plan import (
     present_games_have,
     set_mates,
     source_problem,
+    touched_playlist,
 )
 from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.saves import (
@@ -3260,6 +3261,7 @@ def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) ->
     items.sort(key=lambda item: item.seq)
     _follow_moved_roots(db, items)
     _follow_rescans(db, items)
+    _follow_touched_playlists(items)
     return items
 
 
@@ -3309,6 +3311,27 @@ def _follow_rescans(db: Database, items: list[_Item]) -> None:
         if record is not None and record[1] is not None and record[0] == item.size \
                 and record[2] == item.sha1 and record[1] != item.source_mtime_ns:
             item.source_mtime_ns = record[1]
+
+
+def _sources_to_follow(items: list[_Item]) -> list[_Item]:
+    """The items copied from a library file whose size, time and SHA1 the deployment
+    recorded: those a resume may take at another time than the plan's, their content the
+    same."""
+    return [item for item in items if item.action == COPY and item.game_id is not None
+            and item.source and item.content is None and item.sha1 is not None
+            and item.source_mtime_ns is not None]
+
+
+def _follow_touched_playlists(items: list[_Item]) -> None:
+    """Take each playlist (.m3u) a resume copies, only touched since the deployment was
+    planned (its size and bytes the plan's, read again now), at its time now — the plan's
+    rule (:func:`romrunner.deploy.plan.touched_playlist`): a new deploy took it, and a
+    resume failed it "changed since the scan" until a rescan (review48b F4). One whose
+    bytes changed is left at the plan's time: the copy says it changed."""
+    for item in _sources_to_follow(items):
+        now = touched_playlist(item.source, item.size, item.source_mtime_ns, item.sha1)
+        if now is not None:
+            item.source_mtime_ns = now
 
 
 def _follow_moved_roots(db: Database, items: list[_Item]) -> None:

@@ -4319,16 +4319,12 @@ def _as_it_is_now(game: _Game) -> None:
 
 
 def _take_touched_playlists(games: dict[int, _Game], builder: _Builder) -> None:
-    """Take each chosen playlist (.m3u) only touched since the scan — a new time, the size
-    and SHA1 the scan recorded, read again now (a small text file) — at its time now: it is
-    the file the scan read, not "changed since the scan" (review47e: a `touch` of a
-    playlist left its whole set out, exit 1, until a rescan). One whose bytes changed is
-    left as stored: the plan says it changed."""
+    """Take each chosen playlist (.m3u) only touched since the scan at its time now (see
+    :func:`touched_playlist`): it is the file the scan read, not "changed since the scan"
+    (review47e: a `touch` of a playlist left its whole set out, exit 1, until a rescan).
+    One whose bytes changed is left as stored: the plan says it changed."""
     for game in games.values():
-        if game.sha1 is None or game.mtime_ns is None or game.size > _PLAYLIST_READ_LIMIT \
-                or not game.filename.lower().endswith(".m3u"):
-            continue
-        now = _touched_only(game)
+        now = touched_playlist(game.source, game.size, game.mtime_ns, game.sha1)
         if now is not None:  # (one placed as it is is read again by the plan anyway)
             builder.volatile = True  # (the plan took the library's state: see __init__)
             game.mtime_ns = now
@@ -4337,19 +4333,28 @@ def _take_touched_playlists(games: dict[int, _Game], builder: _Builder) -> None:
 _PLAYLIST_READ_LIMIT = 1 << 20  # (bytes: a playlist larger is no list of a set's discs)
 
 
-def _touched_only(game: _Game) -> int | None:
-    """The time now of ``game``'s file when it differs from the scan's and its size and
-    SHA1 are the scan's; None otherwise (unchanged, changed, gone, unreadable)."""
-    path = os_path(game.source)
+def touched_playlist(source: str, size: int, mtime_ns: int | None,
+                     sha1: str | None) -> int | None:
+    """The time now of the playlist (.m3u) ``source`` when it is only touched since the scan
+    that recorded it at ``size``, ``mtime_ns`` and ``sha1``: another time, but its size and
+    its bytes, read again now (a small text file), the scan's. None otherwise — unchanged,
+    changed, gone or unreadable, no playlist, or one the scan has no SHA1 of. The one rule
+    of the plan and of a resume (review48b F4: a resume failed a touched playlist "changed
+    since the scan" that a new plan took)."""
+    if sha1 is None or mtime_ns is None or size > _PLAYLIST_READ_LIMIT \
+            or not source.lower().endswith(".m3u"):
+        return None
+    path = os_path(source)
     try:
         info = os.stat(path)
-        if info.st_mtime_ns == game.mtime_ns or info.st_size != game.size:
+        if info.st_mtime_ns == mtime_ns or info.st_size != size \
+                or not stat.S_ISREG(info.st_mode):
             return None
         with open(path, "rb") as file:
             data = file.read(_PLAYLIST_READ_LIMIT + 1)
     except OSError:
         return None
-    return info.st_mtime_ns if hashlib.sha1(data).hexdigest() == game.sha1 else None
+    return info.st_mtime_ns if hashlib.sha1(data).hexdigest() == sha1 else None
 
 
 def _leave_out_archives_of_no_rom(db: Database, pack: DefinitionPack,

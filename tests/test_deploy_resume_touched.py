@@ -1,0 +1,85 @@
+"""A deploy killed (a real child process, SIGKILLed just before it renames a file into place,
+its batch already recorded copied), then library files only touched (a new time, the same
+bytes): what `deploy resume` does of them is what a new deploy does.
+
+- A playlist (.m3u) copied as it is: a new plan reads a touched one again and takes it (its
+  size and SHA1 the scan's); the resume failed it "changed since the scan" (review48b F4).
+  One whose bytes changed is still refused.
+
+Real directory trees, real SQLite, the CLI in-process; the killed deploy a real process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile, writer_killed_before_rename
+
+TITLE = "Parasite Eve (USA)"
+CUE = 'FILE "{0}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def _hidden_set(psx: Path) -> Path:
+    """Two cue/bin discs in ``psx/.TITLE/`` (a hidden folder the scan skips) and
+    ``psx/TITLE.m3u`` naming them: the playlist goes on the card as it is. Its path."""
+    lines = []
+    for disc in (1, 2):
+        name = f"{TITLE} (Disc {disc})"
+        folder = psx / f".{TITLE}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.bin").write_bytes(bytes([disc]) * 2352 * 30)
+        (folder / f"{name}.cue").write_text(CUE.format(name))
+        lines.append(f".{TITLE}/{name}.cue")
+    playlist = psx / f"{TITLE}.m3u"
+    playlist.write_text("\n".join(lines) + "\n")
+    return playlist
+
+
+def _killed_deploy(cli: Any, card: Path, query: str, before: str) -> int:
+    """Run `deploy 1 --to card query` in a real child process, SIGKILLed just before it
+    renames the file ``before`` into place; the deployment's id."""
+    code = ("import sys\nfrom romrunner.cli.main import main\n"
+            f"sys.exit(main(['deploy', '1', '--to', {str(card)!r}, {query!r}]))\n")
+    with writer_killed_before_rename(Path(before), code):
+        pass
+    (deployment,) = [row["id"] for row in cli("--json", "deploy", "history").json()["data"]]
+    return int(deployment)
+
+
+def _touch(path: Path) -> None:
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5 * 10**9))
+
+
+def _errors(result: Any) -> dict[str, str]:
+    return {error["path"]: error["error"] for error in result.json()["data"]["errors"]}
+
+
+def test_a_resume_copies_a_playlist_only_touched_since_the_plan(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    playlist = _hidden_set(lib / "psx")
+    planned = playlist.read_bytes()
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployment = _killed_deploy(cli, card, "parasite", playlist.name)
+    on_card = card / "ROMS" / "psx" / playlist.name
+    assert not on_card.exists()  # (its copy recorded, not yet put in place)
+    # its bytes changed at its size: refused, as before
+    playlist.write_bytes(b"".join(reversed(planned.splitlines(keepends=True))))
+    changed = cli("--json", "deploy", "resume", str(deployment))
+    errors = _errors(changed)
+    assert changed.code != 0 and list(errors) == [str(on_card.relative_to(card))], errors
+    assert "changed since the scan" in errors[str(on_card.relative_to(card))], errors
+    assert not on_card.exists()
+    # the planned bytes back, at another time than the scan's: only touched, copied
+    playlist.write_bytes(planned)
+    _touch(playlist)
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0 and _errors(resumed) == {}, resumed.out
+    assert resumed.json()["data"]["copied"] == 1
+    assert on_card.read_bytes() == planned
+    # (recorded at its time now: the next deploy finds the card as planned)
+    again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
