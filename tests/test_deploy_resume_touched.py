@@ -5,6 +5,10 @@ bytes): what `deploy resume` does of them is what a new deploy does.
 - A playlist (.m3u) copied as it is: a new plan reads a touched one again and takes it (its
   size and SHA1 the scan's); the resume failed it "changed since the scan" (review48b F4).
   One whose bytes changed is still refused.
+- A ROM, a disc's sheet and track: a new deploy takes them once a rescan has read them
+  again; the first resume after that rescan failed each file whose copy the killed run had
+  recorded but not yet put in place, "changed since this deployment was planned" (a second
+  resume copied them).
 
 Real directory trees, real SQLite, the CLI in-process; the killed deploy a real process."""
 
@@ -82,4 +86,33 @@ def test_a_resume_copies_a_playlist_only_touched_since_the_plan(cli: Any,
     assert on_card.read_bytes() == planned
     # (recorded at its time now: the next deploy finds the card as planned)
     again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_a_resume_after_a_rescan_copies_sources_only_touched_the_killed_run_recorded(
+        cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    (lib / "gba").mkdir(parents=True)
+    (lib / "psx").mkdir()
+    for n, name in enumerate(("Alpha (USA)", "Beta (USA)")):
+        (lib / "gba" / f"{name}.gba").write_bytes(bytes([n + 1]) * 70_000)
+    (lib / "psx" / "Solo (USA).bin").write_bytes(b"\x07" * 2352 * 20)
+    (lib / "psx" / "Solo (USA).cue").write_text(CUE.format("Solo (USA)"))
+    sources = sorted(path for path in lib.rglob("*") if path.is_file())
+    card.mkdir()
+    muos_profile(cli, lib)
+    # (killed at its first rename: every file recorded copied, none in place)
+    deployment = _killed_deploy(cli, card, "platform:gba,psx", "Alpha (USA).gba")
+    assert not [path for path in card.rglob("*") if path.is_file()
+                and path.suffix in (".gba", ".bin", ".cue")]
+    for path in sources:
+        _touch(path)
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0 and _errors(resumed) == {}, resumed.out
+    on_card = {path.name: path.read_bytes() for path in card.rglob("*") if path.is_file()}
+    for path in sources:
+        assert on_card.get(path.name) == path.read_bytes(), path.name
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gba,psx")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out

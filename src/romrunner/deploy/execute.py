@@ -3298,10 +3298,12 @@ def _follow_rescans(db: Database, items: list[_Item]) -> None:
     only touched (a new time, the same content) is copied as planned, not failed "changed
     since the scan" by every resume after a rescan as before. A source the library has no
     SHA1 of (known by its CRC32 only) is not: the deployment recorded no other hash of it
-    to tell its content the same."""
-    waiting = [item for item in items if item.action == COPY and item.status != "copied"
-               and item.game_id is not None and item.source and item.content is None
-               and item.sha1 is not None and item.source_mtime_ns is not None]
+    to tell its content the same. A file recorded copied is taken too: one the run killed
+    had not yet put in place (its batch is recorded before its renames) is copied again
+    (review48b F4 follow-up: the first resume after the rescan failed it "changed since this
+    deployment was planned" — a second one copied it); one on the card is recorded with
+    the time of a source of its very bytes."""
+    waiting = _sources_to_follow(items)
     if not waiting:
         return
     records = _scan_records(db, (item.game_id for item in waiting
