@@ -116,3 +116,47 @@ def test_a_resume_after_a_rescan_copies_sources_only_touched_the_killed_run_reco
         assert on_card.get(path.name) == path.read_bytes(), path.name
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:gba,psx")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_a_resume_after_a_bios_scan_copies_a_bios_file_only_touched(tmp_path: Path) -> None:
+    """A BIOS file only touched: a new deploy takes it once `bios scan` has read it again;
+    a resume failed it after that scan too, "rescan it … only in a new deploy". It says
+    which `bios scan` reads it, and copies it after that scan; one whose bytes changed is
+    left to a new deploy. (Real databases, files and scans; the deployment recorded, nothing
+    copied, as a run killed before its first copy leaves it.)"""
+    from romrunner.bios.example import build_example_bios
+    from romrunner.bios.scan import scan_bios
+    from romrunner.deploy.execute import record_deployment, resume
+    from romrunner.deploy.plan import build_plan
+    from romrunner.packs.loader import builtin_pack_path, load_pack
+    from romrunner.packs.sync import sync_pack
+    from romrunner.words import shell_word
+    from tests.test_deploy_support import DEFAULT_FILES, Layout, make_library, payload
+
+    library = make_library(tmp_path, dict(DEFAULT_FILES))
+    folder, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [folder])
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+    touched, rewritten = sorted(Path(item.source) for item in plan.items if item.kind == "bios")
+    deployment = record_deployment(library.db, plan, profile_id=library.profile_id)
+    _touch(touched)
+    rewritten.write_bytes(payload("another dump", rewritten.stat().st_size))
+    before = {error["source"]: error["error"] for error in
+              resume(library.db, deployment).errors}
+    assert before[str(touched)] == (
+        f"{touched}: changed since the scan: `romrunner bios scan {shell_word(folder)}` reads it "
+        f"again, then `romrunner deploy resume {deployment}` copies it if its content is "
+        "the same (else a new `romrunner deploy`)"), before
+    scan_bios(library.db, pack, [folder])
+    summary = resume(library.db, deployment)
+    after = {error["source"]: error["error"] for error in summary.errors}
+    assert after == {str(rewritten): (
+        f"{rewritten}: changed since this deployment was planned, as the last `bios scan` "
+        "read it: a new `romrunner deploy` takes it as it is now if it is a verified dump")}
+    assert summary.copied == 1, summary.errors
+    on_card = {path.read_bytes() for path in card.rglob("*") if path.is_file()}
+    assert touched.read_bytes() in on_card and rewritten.read_bytes() not in on_card

@@ -3302,26 +3302,42 @@ def _follow_rescans(db: Database, items: list[_Item]) -> None:
     had not yet put in place (its batch is recorded before its renames) is copied again
     (review48b F4 follow-up: the first resume after the rescan failed it "changed since this
     deployment was planned" — a second one copied it); one on the card is recorded with
-    the time of a source of its very bytes."""
+    the time of a source of its very bytes. A BIOS file: by `bios scan`'s record of it, as
+    a new plan takes it."""
     waiting = _sources_to_follow(items)
     if not waiting:
         return
     records = _scan_records(db, (item.game_id for item in waiting
                                  if item.game_id is not None))
+    bios = _bios_records(db, (item.source for item in waiting if item.game_id is None))
     for item in waiting:
-        record = records.get(item.source)
+        record = (records if item.game_id is not None else bios).get(item.source)
         if record is not None and record[1] is not None and record[0] == item.size \
                 and record[2] == item.sha1 and record[1] != item.source_mtime_ns:
             item.source_mtime_ns = record[1]
 
 
 def _sources_to_follow(items: list[_Item]) -> list[_Item]:
-    """The items copied from a library file whose size, time and SHA1 the deployment
-    recorded: those a resume may take at another time than the plan's, their content the
-    same."""
-    return [item for item in items if item.action == COPY and item.game_id is not None
+    """The items copied from a library file (a game's, or a BIOS file `bios scan` verified)
+    whose size, time and SHA1 the deployment recorded: those a resume may take at another
+    time than the plan's, their content the same."""
+    return [item for item in items if item.action == COPY
+            and (item.game_id is not None or item.kind == BIOS)
             and item.source and item.content is None and item.sha1 is not None
             and item.source_mtime_ns is not None]
+
+
+def _bios_records(db: Database, paths: Iterable[str]) -> dict[str, tuple[int, int | None,
+                                                                         str | None]]:
+    """`bios scan`'s records now of the BIOS files at ``paths``: size, modification time
+    and SHA1, by path (those it found missing left out)."""
+    wanted = sorted(set(paths))
+    if not wanted:
+        return {}
+    return {str(path): (int(size), mtime_ns, sha1) for path, size, mtime_ns, sha1 in db.query(
+        "SELECT filepath, file_size, file_mtime_ns, file_sha1 FROM bios_files "
+        "WHERE is_missing = 0 AND filepath IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted),))}
 
 
 def _follow_touched_playlists(items: list[_Item]) -> None:
@@ -5524,8 +5540,9 @@ class _Runner:
         store). A rescan since that recorded it as it is now leaves it to a new deploy (a
         resume copies a source a rescan found the same, see :func:`_follow_rescans`); before
         one, a source the library knows the SHA1 of is copied by a resume after it, if its
-        content is the same."""
-        if self.fresh or item.game_id is None or item.content is not None \
+        content is the same. A BIOS file's rescan is `bios scan` of its folder."""
+        bios = item.game_id is None and item.kind == BIOS
+        if self.fresh or (item.game_id is None and not bios) or item.content is not None \
                 or beyond_a_rescan(item.source) is not None:
             return None
         try:
@@ -5534,13 +5551,17 @@ class _Runner:
             return None
         if info.st_size != item.size:  # (its content is not the same)
             return None
-        record = _scan_records(self.db, [item.game_id]).get(item.source)
+        record = (_bios_records(self.db, [item.source]) if item.game_id is None
+                  else _scan_records(self.db, [item.game_id])).get(item.source)
         if record is not None and (record[0], record[1]) == (info.st_size, info.st_mtime_ns):
             return (f"{item.source}: changed since this deployment was planned, as the last "
-                    "scan read it: a new `romrunner deploy` takes it as it is now")
+                    f"{'`bios scan`' if bios else 'scan'} read it: a new `romrunner deploy` "
+                    f"takes it as it is now{' if it is a verified dump' if bios else ''}")
         if item.sha1 is None:
             return None
-        return (f"{item.source}: changed since the scan: `romrunner scan` reads it again, "
+        rescan = (f"`romrunner bios scan {shell_word(item.source.rpartition('/')[0])}`"
+                  if bios else "`romrunner scan`")
+        return (f"{item.source}: changed since the scan: {rescan} reads it again, "
                 f"then `romrunner deploy resume {self.deployment_id}` copies it if its "
                 "content is the same (else a new `romrunner deploy`)")
 
