@@ -8,7 +8,10 @@ bytes): what `deploy resume` does of them is what a new deploy does.
 - A ROM, a disc's sheet and track: a new deploy takes them once a rescan has read them
   again; the first resume after that rescan failed each file whose copy the killed run had
   recorded but not yet put in place, "changed since this deployment was planned" (a second
-  resume copied them).
+  resume copied them). A BIOS file likewise, once `bios scan` has read it again.
+- A file no scan records (a playlist's disc in a hidden folder, read by the plan only): the
+  resume said `romrunner scan` reads it again, which it never does; it is left to a new
+  deploy, which takes it.
 
 Real directory trees, real SQLite, the CLI in-process; the killed deploy a real process."""
 
@@ -160,3 +163,27 @@ def test_a_resume_after_a_bios_scan_copies_a_bios_file_only_touched(tmp_path: Pa
     assert summary.copied == 1, summary.errors
     on_card = {path.read_bytes() for path in card.rglob("*") if path.is_file()}
     assert touched.read_bytes() in on_card and rewritten.read_bytes() not in on_card
+
+
+def test_a_resume_leaves_a_touched_file_no_scan_reads_to_a_new_deploy(cli: Any,
+                                                                       tmp_path: Path) -> None:
+    """A playlist's discs in a hidden folder are read by the plan, never by a scan: one
+    touched after the killed run was said to be read again by `romrunner scan`, then copied
+    by a resume — every resume after that scan failed it the same. It is left to a new
+    deploy, which takes it (as the plan reads it)."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    playlist = _hidden_set(lib / "psx")
+    card.mkdir()
+    muos_profile(cli, lib)
+    first = f"{TITLE} (Disc 1).cue"
+    deployment = _killed_deploy(cli, card, "parasite", first)
+    sheet = playlist.parent / f".{TITLE}" / first
+    _touch(sheet)
+    assert cli("scan", "--workers", "1").code == 0
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    said = {error["source"]: error["error"] for error in resumed.json()["data"]["errors"]}
+    assert resumed.code != 0 and said[str(sheet)] == (
+        f"{sheet}: changed since this deployment was planned: a new `romrunner deploy` "
+        "takes it as it is now"), said
+    again = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert again.code == 0 and again.json()["data"]["copied"] == 5, again.out

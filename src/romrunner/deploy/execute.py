@@ -5540,7 +5540,8 @@ class _Runner:
         store). A rescan since that recorded it as it is now leaves it to a new deploy (a
         resume copies a source a rescan found the same, see :func:`_follow_rescans`); before
         one, a source the library knows the SHA1 of is copied by a resume after it, if its
-        content is the same. A BIOS file's rescan is `bios scan` of its folder."""
+        content is the same. A BIOS file's rescan is `bios scan` of its folder. A file no scan
+        records (read by the plan only) is left to a new deploy."""
         bios = item.game_id is None and item.kind == BIOS
         if self.fresh or (item.game_id is None and not bios) or item.content is not None \
                 or beyond_a_rescan(item.source) is not None:
@@ -5553,6 +5554,13 @@ class _Runner:
             return None
         record = (_bios_records(self.db, [item.source]) if item.game_id is None
                   else _scan_records(self.db, [item.game_id])).get(item.source)
+        if record is None and not bios:
+            # read by the plan only (a playlist's disc in a hidden folder, its tracks): no
+            # rescan records it for this deployment — a new plan reads it again (review48b
+            # F4 follow-up: "`romrunner scan` reads it again, then … resume copies it", and
+            # every resume after that scan failed it the same)
+            return (f"{item.source}: changed since this deployment was planned: a new "
+                    "`romrunner deploy` takes it as it is now")
         if record is not None and (record[0], record[1]) == (info.st_size, info.st_mtime_ns):
             return (f"{item.source}: changed since this deployment was planned, as the last "
                     f"{'`bios scan`' if bios else 'scan'} read it: a new `romrunner deploy` "
