@@ -34,11 +34,13 @@ from romrunner.library.summary import as_listed
 from romrunner.library.tags import FLAGS, language_code, parse_name, region_name
 from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import (
+    LONGEST_PHRASE,
     apostrophe_split,
     fts_query,
     fts_words,
     like_phrase_sql,
     phrase_sql,
+    refused_when_too_long,
 )
 from romrunner.search.index import (
     MARKED,
@@ -297,6 +299,13 @@ def parse_query(text: str | Sequence[str]) -> Query:
         raise QueryError(f"query: {values:,} terms, values and words; at most "
                          f"{MAX_QUERY_VALUES:,} (to pick many games by hand, add them to a "
                          "collection)")
+    for term in query.terms:  # (a LIKE pattern of over 50,000 bytes: SQLite refuses it)
+        for value in term.values if term.field in (None, "title") else ():
+            folded = " ".join((fold(value) or "").split())
+            if len(folded) > LONGEST_PHRASE:
+                raise QueryError(f"query: {quote_value(value)[:_SHOWN_WORD]}…: a word or "
+                                 f"phrase of {len(folded):,} characters; at most "
+                                 f"{LONGEST_PHRASE:,}")
     for term in query.terms:
         if term.field is not None:
             spec = FIELDS[term.field]
@@ -1113,6 +1122,7 @@ def select(db: Database, query: Query | str, *,
     return Selection("games g", [], where, params, costly_count=fts is not None)
 
 
+@refused_when_too_long("query")  # (any statement still too large for SQLite: one line)
 def query_games(db: Database, query: Query | str, *, sort: str = "title", limit: int = 100,
                 after: str | None = None, exact_count: bool = False,
                 known_platforms: Iterable[str] | None = None,

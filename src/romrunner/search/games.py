@@ -27,14 +27,15 @@ Without FTS5 in the linked SQLite only the first tier runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from romrunner.errors import InputError, NotFoundError
+from romrunner.errors import DatabaseError, InputError, NotFoundError
 from romrunner.library.tags import PRERELEASE_FLAGS
 from romrunner.packs.model import platform_hint
 from romrunner.search.index import (
@@ -51,6 +52,14 @@ from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold, is_unspaced_character, storable
 
 RANK_CAP = 500
+MOST_WORDS = 500
+"""The most words a search may hold, those left out and those of its phrases counted (as
+`games ls` counts its query's): SQLite refuses an expression deeper than 1,000, and each
+word left out without FTS5, or each phrase, is one level."""
+LONGEST_PHRASE = 5_000
+"""The most characters (folded) of one word or phrase of a search or a query: SQLite
+refuses a LIKE pattern of more than 50,000 bytes (a character folded is 4 at most), and no
+title is this long."""
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
 _COLUMNS = (f"g.id, g.platform_id, g.detected_title, {catalog_title()} AS catalog_title, "
             "g.filename, "
@@ -202,15 +211,24 @@ def phrase_forms(text: str) -> list[PhraseForm]:
     dream"`` is also ``kirby s dream``, see :func:`apostrophe_split`), the first
     :data:`_MOST_SPLIT_WORDS` such words of it; none when it has no word."""
     forms = [PhraseForm(())]
-    split_words = 0
-    for word in (fold(text) or "").split():
-        split = apostrophe_split(word) if split_words < _MOST_SPLIT_WORDS else None
-        split_words += split is not None
-        alternatives = [([word], False), *([(split, True)] if split else [])]
+    for alternatives in _word_alternatives(text):
         # (``exact`` is the last word's: each word's alternative sets it again)
         forms = [PhraseForm((*form.words, *words), exact) for form in forms
                  for words, exact in alternatives]
     return [form for form in forms if form.words]
+
+
+def _word_alternatives(text: str) -> list[list[tuple[list[str], bool]]]:
+    """Each word of the phrase ``text`` (folded) as the forms of :func:`phrase_forms` hold
+    it: as typed, and split (its words, exact) for the first :data:`_MOST_SPLIT_WORDS`
+    words typed without their apostrophe."""
+    words: list[list[tuple[list[str], bool]]] = []
+    split_words = 0
+    for word in (fold(text) or "").split():
+        split = apostrophe_split(word) if split_words < _MOST_SPLIT_WORDS else None
+        split_words += split is not None
+        words.append([([word], False), *([(split, True)] if split else [])])
+    return words
 
 
 def _excluded_query(excluded: list[str]) -> str:
@@ -266,21 +284,27 @@ def _read_ids(phrases: list[str], reading_index: bool) -> tuple[str, list[object
     (:func:`reading_rows_sql`): the same games, every row read."""
     if reading_index:
         return _READING_IDS, [" OR ".join(str(fts_phrase(phrase)) for phrase in phrases)]
-    tests: list[str] = []
-    params: list[object] = []
-    for form in (form for phrase in phrases for form in phrase_forms(phrase)):
-        tests.append("(' ' || a || ' ') LIKE ? ESCAPE '\\' "
-                     "OR (' ' || b || ' ') LIKE ? ESCAPE '\\'")
-        params += [form.like_pattern(), form.like_pattern()]
+    # (every form of every phrase one JSON list, tested on each row's reading: the SQL is the
+    # same for any number of forms — an OR of two LIKEs a form reached SQLite's limit of
+    # 1,000 levels at about 31 phrases of four words without their apostrophe, review48c F2)
+    patterns = [form.like_pattern() for phrase in phrases for form in phrase_forms(phrase)]
     rows = reading_rows_sql("id", "detected_title", indexed_catalog_title("games"),
                             "FROM games")
-    return f"SELECT k FROM ({rows}) WHERE {' OR '.join(tests)}", params
+    title, catalog = _any_pattern("' ' || a || ' '"), _any_pattern("' ' || b || ' '")
+    return f"SELECT k FROM ({rows}) WHERE {title} OR {catalog}", [json.dumps(patterns)] * 2
+
+
+def _any_pattern(text: str) -> str:
+    """SQL true when ``text`` (an SQL expression) is LIKE one of the patterns of its
+    parameter (a JSON list, ``ESCAPE '\\'``); NULL for a NULL ``text``."""
+    return f"(SELECT max(({text}) LIKE value ESCAPE '\\') FROM json_each(?))"
 
 
 def like_phrase_sql(text: str, alias: str = "g") -> tuple[str, list[object]]:
     """Without FTS5: SQL true for the games (table alias ``alias``) whose title holds the
     phrase ``text`` as written (``title_norm``) or as it reads (:func:`reading_sql`), the
-    last word a prefix; NULL, not false, for a title that reads as written and lacks it.
+    last word a prefix; NULL or false, never true, for a title that reads as written and
+    lacks it (callers take NULL as false).
     A title is read only when ``title_norm`` holds each of the words (the reading holds the
     same ones), and then from its row: ``detected_title`` in the scan's condition made it
     read every row of the table, not the title index (a scan of 100k games, 8 ms more at
@@ -288,11 +312,38 @@ def like_phrase_sql(text: str, alias: str = "g") -> tuple[str, list[object]]:
     forms = phrase_forms(text)
     if not forms:
         return "1 = 1", []
-    pieces = [_like_form(form, alias) for form in forms]
-    if len(pieces) == 1:
-        return pieces[0]
-    return ("(" + " OR ".join(sql for sql, _ in pieces) + ")",
-            [param for _, params in pieces for param in params])
+    if len(forms) == 1:
+        return _like_form(forms[0], alias)
+    # (several forms: their patterns one JSON list, tested on the title and on its reading
+    # once each, only when the title holds each word in one of its forms (most titles lack
+    # the first: one instr) — SQL that grows with the words, not the forms; each form's own
+    # tests, the reading among them, made a phrase of four words without their apostrophe
+    # 29,790 characters of SQL, review48c F4)
+    column = f"' ' || {alias}.title_norm || ' '"
+    patterns = json.dumps([form.like_pattern() for form in forms])
+    has_words, needles = _has_words_sql(text, column)
+    reading = (f"' ' || (SELECT {reading_sql('r.detected_title')} FROM games r "
+               f"WHERE r.id = {alias}.id) || ' '")
+    return (f"({has_words} AND ({_any_pattern(column)} OR {_any_pattern(reading)}))",
+            [*needles, patterns, patterns])
+
+
+def _has_words_sql(text: str, column: str) -> tuple[str, list[object]]:
+    """SQL true when ``column`` (``' ' || title || ' '``) holds each word of one of the
+    forms of the phrase ``text`` (:func:`phrase_forms`), as :meth:`PhraseForm.needles`
+    finds them, with its parameters: word by word, each as typed or split, so its size
+    grows with the words, not with the forms."""
+    words = _word_alternatives(text)
+    tests: list[str] = []
+    params: list[object] = []
+    for position, alternatives in enumerate(words, 1):
+        ways: list[str] = []
+        for split, exact in alternatives:
+            prefix = position == len(words) and not exact  # (the last word typed: a prefix)
+            ways.append(" AND ".join([f"instr({column}, ?) > 0"] * len(split)))
+            params += [f" {word}" if prefix else f" {word} " for word in split]
+        tests.append(" OR ".join(f"({way})" for way in ways))
+    return "(" + " AND ".join(f"({test})" for test in tests) + ")", params
 
 
 def _like_form(form: PhraseForm, alias: str) -> tuple[str, list[object]]:
@@ -324,6 +375,52 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
     if platform is not None:
         require_platform(db, platform, known_platforms)
     text, phrases, excluded = _split_terms(text)
+    _refuse_too_long(text, excluded)
+    with refused_when_too_long("search"):
+        return _search(db, text, phrases, excluded, limit, platform)
+
+
+def _refuse_too_long(text: str, excluded: list[str]) -> None:
+    """Raise :class:`InputError` for a search of more than :data:`MOST_WORDS` words, or a
+    word or phrase of more than :data:`LONGEST_PHRASE` characters (see those): words as
+    typed, a phrase's forms (:func:`phrase_forms`) not counted, their SQL bounded."""
+    kept = [" ".join((fold(token) or "").split()) for token in _TOKEN.findall(text)]
+    words = sum(len(phrase.split()) for phrase in (*kept, *excluded))
+    if words > MOST_WORDS:
+        raise InputError(f"search: {words:,} words; at most {MOST_WORDS:,}")
+    longest = max((*kept, *excluded), key=len, default="")
+    if len(longest) > LONGEST_PHRASE:
+        raise InputError(f"search: a word or phrase of {len(longest):,} characters; at most "
+                         f"{LONGEST_PHRASE:,}")
+
+
+# What SQLite says of a statement beyond its limits (the statement, not the database)
+_TOO_LONG = ("expression tree is too large", "too many sql variables",
+             "like or glob pattern too complex", "string or blob too big",
+             "parser stack overflow", "too many terms in compound select")
+
+
+@contextlib.contextmanager
+def refused_when_too_long(command: str) -> Iterator[None]:
+    """SQLite's refusal of a statement too large for it (an expression too deep, too many
+    parameters, a LIKE pattern too long…), which only user text too long makes, raised as
+    ``command``'s one-line :class:`InputError` saying so, not as an error of the database
+    file (:class:`DatabaseError`, which names the file)."""
+    try:
+        yield
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if not (isinstance(cause, sqlite3.Error)
+                and any(words in str(cause).lower() for words in _TOO_LONG)):
+            raise
+        raise InputError(f"{command}: the query is too long for SQLite ({cause}); ask with "
+                         "fewer or shorter words") from exc
+
+
+def _search(db: Database, text: str, phrases: list[str], excluded: list[str], limit: int,
+            platform: str | None) -> list[dict[str, Any]]:
+    """:func:`search_games` of the words ``text``, ``phrases`` and ``excluded`` as
+    :func:`_split_terms` gives them."""
     prefix = " ".join((fold(text) or "").split())
     if not prefix:  # (QA26: "no game matches", as if the library had none)
         if excluded:
