@@ -5419,7 +5419,9 @@ class _Runner:
             os.unlink(target)
         except OSError as exc:
             self._card_error(exc, item.dest)
-            self.state(item, "failed", f"cannot remove: {describe_os_error(exc)}")
+            why = f"{item.dest.rpartition('/')[0] or 'the card'} is read-only" \
+                if exc.errno == errno.EROFS else describe_os_error(exc)
+            self.state(item, "failed", f"cannot remove: {why}")
             self.summary.failed += 1
             return
         _remove_its_apple_double(target)
@@ -6057,6 +6059,9 @@ class _Runner:
         """Turn a card-side error that ends the run into :class:`_Stop` (``what``: the file,
         on the card, being written)."""
         gone = self.gone()
+        if exc.errno == errno.EROFS and not gone and not _read_only(str(self.root)):
+            return  # (a folder mounted read-only on its own, not the card: that file fails,
+            # the run goes on, as its dry run says — qa203 F2)
         if exc.errno in STOP_ERRNOS or gone:
             raise _Stop(self._stop_message(exc, what, gone)) from exc
 
