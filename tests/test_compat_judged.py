@@ -304,7 +304,8 @@ def test_a_deploy_by_query_notes_the_games_rated_not_playable(
     (note,) = [line for line in text.err.splitlines() if "rate" in line and "note:" in line]
     assert note.startswith("note: 2 of the chosen games are rated not playable")
     assert "Unknown Homebrew Disc (USA).iso: broken (emuready-listings" in note
-    assert "copied as chosen (`romrunner autolist 1` leaves them out)" in note
+    # (the card's own list: its choice among copies is the card's, review48a F5)
+    assert f"copied as chosen (`romrunner autolist 1 --to {card}` leaves them out)" in note
     assert "Fine Game" not in note
     # (review37b F7: a game the user's override includes is in the auto-list: not named as
     # one `autolist` leaves out)
@@ -318,7 +319,8 @@ def test_a_deploy_by_query_notes_the_games_rated_not_playable(
     text = real(cli, "deploy", "1", "--to", card, "platform:ps2", "--dry-run")
     (note,) = [line for line in text.err.splitlines() if "rate" in line and "note:" in line]
     assert note.startswith("note: 1 of the chosen games is rated not playable"), note
-    assert "(`romrunner autolist 1` leaves it out): Dropship (Europe).iso" in note, note
+    assert f"(`romrunner autolist 1 --to {card}` leaves it out): Dropship (Europe).iso" \
+        in note, note
     assert "Unknown Homebrew" not in note, note
 
 

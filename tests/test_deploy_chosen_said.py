@@ -91,7 +91,7 @@ def test_no_game_chosen_is_a_warning_exit_1_and_writes_nothing(
     auto = cli("deploy", "1", "--to", str(card), "--auto")
     assert auto.code == 1, auto.err
     assert "warning: no game chosen: the auto-list of profile 1 includes no game " \
-           "(`romrunner autolist 1` says why)\n" in auto.err
+           f"(`romrunner autolist 1 --to {card}` says why)\n" in auto.err
     narrowed = cli("deploy", "1", "--to", str(card), "--auto", "platform:snes")
     assert narrowed.code == 1
     assert "warning: no game chosen: of the 1 game platform:snes chooses, the auto-list of " \

@@ -75,19 +75,21 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
     # what the auto-list leaves out is counted and its reasons pointed to (QA14)
     listed = cli("--json", "autolist", "1").json()["data"]
     assert chosen["left_out_by_autolist"] == listed["considered"] - listed["included"] == 1
+    # (the card's own list: its choice among copies is the card's, review48a F5)
     assert chosen["how"] == ("the profile's auto-list, which leaves out 1 game (`romrunner "
-                             "autolist 1` says why)")
+                             f"autolist 1 --to {card}` says why)")
     # with a query too, the text says it (QA117 F5: the JSON only)
     narrowed = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run",
                    "missing:false").json()["data"]["chosen"]
     assert narrowed["left_out_by_autolist"] == 1
     assert narrowed["how"] == ("missing:false, as the profile's auto-list allows, which leaves "
-                               "out 1 game of them: `romrunner autolist 1` says why")
+                               f"out 1 game of them: `romrunner autolist 1 --to {card}` says why")
     # and the run says it too, not the dry run alone (QA143 F3)
     run = cli("deploy", "1", "--to", str(card), "--auto")
     assert run.code == 0 and run.out.startswith(
         f"{chosen['games']} game{'s' if chosen['games'] > 1 else ''} chosen (the profile's "
-        "auto-list, which leaves out 1 game (`romrunner autolist 1` says why))\n"), run.out
+        f"auto-list, which leaves out 1 game (`romrunner autolist 1 --to {card}` says why))\n"),\
+        run.out
 
 
 def test_an_auto_deploy_counts_the_games_the_profiles_filters_leave_out(

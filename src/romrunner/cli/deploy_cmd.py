@@ -197,7 +197,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
         data["chosen"]["copies_left_out"] = copies_of_chosen(plan)
-        if (note := rated_note(chosen, profile_id)) is not None:
+        if (note := rated_note(chosen)) is not None:
             data["notes"] = [note, *data["notes"]]
         return _finish_preview(app, data)
     if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
@@ -213,7 +213,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
-    if (note := rated_note(chosen, profile_id)) is not None:
+    if (note := rated_note(chosen)) is not None:
         summary.notes.insert(0, note)
     # (the JSON's `chosen` as the dry run's: QA178 F5, a real run's had only files counts)
     chosen_data = {**_chosen_data(chosen), "left_out": left_out,
@@ -291,7 +291,7 @@ def _chosen_data(chosen: Chosen) -> dict[str, Any]:
 RATED_NAMED = 5  # games named in the rated-not-playable note; more are counted
 
 
-def rated_note(chosen: Chosen, profile_id: int) -> str | None:
+def rated_note(chosen: Chosen) -> str | None:
     """One note of the chosen games the knowledge rates not playable on the device (too slow
     on it, broken or never in-game on the emulator the OS runs them with): copied, as the
     user chose them, but not without a word (QA174 F6, qa193 F4); None when there are none."""
@@ -301,9 +301,9 @@ def rated_note(chosen: Chosen, profile_id: int) -> str | None:
     one = len(rated) == 1
     return (f"{len(rated):,} of the chosen games {'is' if one else 'are'} rated not playable "
             "on the device (its performance there, or broken or never in-game on the emulator "
-            f"the OS runs {'it' if one else 'them'} with), copied as chosen (`romrunner autolist "
-            f"{profile_id}` leaves "
-            f"{'it' if one else 'them'} out): {examples(rated, RATED_NAMED, '; ')}")
+            f"the OS runs {'it' if one else 'them'} with), copied as chosen "
+            f"({chosen.autolist_command} leaves {'it' if one else 'them'} out): "
+            f"{examples(rated, RATED_NAMED, '; ')}")
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted
@@ -349,7 +349,7 @@ def _why_none(db: Database, chosen: Chosen, profile_id: int) -> str:
                 "whose discs an override excludes")
     if chosen.description.startswith("the profile's auto-list"):
         return (f"the auto-list of profile {profile_id} includes no game "
-                f"(`romrunner autolist {profile_id}` says why)")
+                f"({chosen.autolist_command} says why)")
     if chosen.matched == 0:
         return f"no game matches {words}"
     if chosen.missing and chosen.matched == len(chosen.missing):
@@ -358,7 +358,7 @@ def _why_none(db: Database, chosen: Chosen, profile_id: int) -> str:
         return (f"every game {words} chooses is "
                 f"{'missing or ' if chosen.missing else ''}excluded by an override")
     return (f"of the {counted(chosen.matched, 'game')} {words} chooses, the auto-list of profile "
-            f"{profile_id} includes none (`romrunner autolist {profile_id}` says why)")
+            f"{profile_id} includes none ({chosen.autolist_command} says why)")
 
 
 def _nothing_chosen(app: AppContext, chosen: Chosen) -> int:

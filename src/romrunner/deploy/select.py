@@ -36,7 +36,7 @@ from romrunner.library.query import (
 )
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, shell_word
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ class Chosen:
     # --auto: the games the profile's own filters (platforms, collections) leave out before
     # the auto-list judges any (qa194 F1: "leaves out 5 games" of 21, 11 chosen)
     filtered_by_profile: int = 0
+    # The command whose list says why the auto-list leaves a game out: of this card, which
+    # its choice among copies depends on (review48a F5)
+    autolist_command: str = ""
 
     def without_sets(self, left_out: dict[int, str]) -> Chosen:
         """These games less those the plan left out with an excluded disc's set
@@ -131,6 +134,7 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                 ids.append(int(game_id))
                 names[int(game_id)] = PurePosixPath(str(filepath)).name
     matched = len(ids or ()) + len(missing)
+    command = autolist_command(profile_id, layout)
     # (why words chose nothing, as `games ls` says it: QA180 F1)
     hint = empty_result_hint(parse_query(text)) if text and not matched else None
     said_first = [hint] if hint is not None else []
@@ -143,35 +147,39 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                       excluded_copies=[names[i] for i in kept if i in copies],
                       warnings=[*said_first,
                                 *_excluded_platforms_chosen(db, profile_id, text, kept)],
-                      rated_not_playable=rated_not_playable(db, pack, profile_id, kept))
+                      rated_not_playable=rated_not_playable(db, pack, profile_id, kept),
+                      autolist_command=command)
     platforms = None if ids is None else {str(row[0]) for row in db.query(
         "SELECT DISTINCT platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps(ids),))}
     autolist = build_autolist(db, pack, profile_id, layout, platforms=platforms)
     said = [*said_first, *unknown_platform_warnings(pack, load_profile(db, profile_id))]
     included = [entry.game_id for entry in autolist.included]
-    said += _not_known_dumps(autolist.included, profile_id,
-                             None if ids is None else set(ids))
+    said += _not_known_dumps(autolist.included, command, None if ids is None else set(ids))
     if ids is None:  # (QA14: the games it leaves out were not even counted)
         left, filtered = len(autolist.entries) - len(included), autolist.filtered_by_profile
         how = "the profile's auto-list" + (
-            f", which leaves out {counted(left, 'game')} (`romrunner autolist {profile_id}` "
-            "says why)" if left else "")
+            f", which leaves out {counted(left, 'game')} ({command} says why)" if left else "")
         if filtered:  # (qa194 F1: not counted)
             how += (f", and its filters {counted(filtered, 'game')} more" if left else
                     f", whose filters leave out {counted(filtered, 'game')}")
         return Chosen(sorted(included), how, left, warnings=said,
-                      filtered_by_profile=filtered)
+                      filtered_by_profile=filtered, autolist_command=command)
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
     left = len(ids) - len(kept)  # (QA117 F5: said in the JSON only)
     return Chosen(kept, f"{text}, as the profile's auto-list allows" + (
-        f", which leaves out {counted(left, 'game')} of them: `romrunner autolist "
-        f"{profile_id}` says why" if left else ""), left, missing, matched, missing_ids,
-        warnings=said)
+        f", which leaves out {counted(left, 'game')} of them: {command} says why" if left
+        else ""), left, missing, matched, missing_ids, warnings=said, autolist_command=command)
 
 
-def _not_known_dumps(included: Sequence[AutoListEntry], profile_id: int,
+def autolist_command(profile_id: int, layout: CardLayout) -> str:
+    """`romrunner autolist PROFILE --to CARD`, in backquotes: the list of the card deployed
+    to, whose choice among copies of a game is the card's own."""
+    return f"`romrunner autolist {profile_id} --to {shell_word(str(layout.root))}`"
+
+
+def _not_known_dumps(included: Sequence[AutoListEntry], command: str,
                      wanted: set[int] | None) -> list[str]:
     """The auto-list's copies chosen (of ``wanted``, when a query narrows it) that it says
     are no known dump while a version it left out is one, said once for the deploy as the
@@ -185,7 +193,7 @@ def _not_known_dumps(included: Sequence[AutoListEntry], profile_id: int,
     return [f"{examples(sorted(names))}: not a known dump ({'its' if one else 'their'} bytes "
             f"match no catalog entry, while another version's, left out, do: a bad or hacked "
             f"dump?); the auto-list chose {'it' if one else 'them'} "
-            f"(`romrunner autolist {profile_id}` says more)"]
+            f"({command} says more)"]
 
 
 def _excluded_platforms_chosen(db: Database, profile_id: int, text: str,
