@@ -169,3 +169,63 @@ def test_a_full_scan_stopped_by_an_error_names_the_committed_files_changed_in_pl
         assert len(lines) == 2 and "No space left on device" in lines[0], stopped.stderr
         assert all(path in lines[1] for path in committed), lines[1]
         assert not any(path in lines[1] for path in not_committed), lines[1]
+
+
+# The same scan, and a second SIGINT at the first call of ``RR_SECOND`` ("module:function"),
+# as a second Ctrl-C pressed while the first one is being said.
+_TWICE_DRIVER = _DRIVER.replace("from romrunner.cli.main import main", """
+import importlib
+module_name, _, function_name = os.environ["RR_SECOND"].partition(":")
+module = importlib.import_module(module_name)
+second = getattr(module, function_name)
+def second_ctrl_c(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return second(*args, **kwargs)
+setattr(module, function_name, second_ctrl_c)
+from romrunner.cli.main import main""")
+
+_KEPT = ("interrupted: work committed so far is kept; `romrunner scan --full` again finishes "
+         "it (a plain scan takes up only new and changed files)")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends itself SIGINT")
+@pytest.mark.parametrize(("second", "mode", "said"), [
+    # while the report of the committed batches is built: the line of what is kept is out
+    # already, the second Ctrl-C says itself after it
+    ("romrunner.cli.scan_cmd:_said_if_interrupted", "text", [_KEPT, "interrupted"]),
+    ("romrunner.cli.scan_cmd:_said_if_interrupted", "--json", [_KEPT, "interrupted"]),
+    # before the first Ctrl-C is said at all: what is kept is said all the same
+    ("romrunner.cli.main:_interrupted", "text", [_KEPT]),
+    ("romrunner.cli.main:_interrupted", "--json", [_KEPT]),
+])
+def test_a_second_ctrl_c_still_says_the_committed_work_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second: str, mode: str,
+        said: list[str]) -> None:
+    """review48d F2: a second Ctrl-C while an interrupted scan was said lost the line "work
+    committed so far is kept" (the report was built before it), and in --json the envelope
+    said "interrupted: nothing was changed" of the batches committed."""
+    monkeypatch.setenv("RR_SECOND", second)
+    _, stopped, _, _ = _stopped_scan(tmp_path, _TWICE_DRIVER, mode)
+    assert stopped.returncode == EXIT_INTERRUPTED, stopped.stderr
+    assert stopped.stderr.strip().splitlines() == said, stopped.stderr
+    if mode == "--json":
+        document = json.loads(stopped.stdout)  # one document
+        assert document["ok"] is False and document["errors"] == [_KEPT], document
+        assert document["data"] is None  # (the report was cut short: nothing false in it)
+    else:
+        assert stopped.stdout == ""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends itself SIGINT")
+def test_an_interrupted_json_scan_builds_no_text_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """review48d F2: in --json the interrupted scan built the text line it does not print, one
+    more moment in which a second Ctrl-C lost the envelope's data; a second Ctrl-C sent from
+    that line's building is never sent now, and the data is whole."""
+    monkeypatch.setenv("RR_SECOND", "romrunner.cli.scan_cmd:changed_in_place_line")
+    _, stopped, committed, _ = _stopped_scan(tmp_path, _TWICE_DRIVER, "--json")
+    assert stopped.returncode == EXIT_INTERRUPTED, stopped.stderr
+    document = json.loads(stopped.stdout)
+    assert document["errors"] == [_KEPT], document
+    assert {item["path"] for item in document["data"]["changed_in_place"]} == committed
+    assert stopped.stderr.strip().splitlines() == [_KEPT], stopped.stderr

@@ -32,7 +32,13 @@ from typing import Any
 import click
 import platformdirs
 
-from romrunner import __version__, _interrupted_during_start, interrupted_envelope, wants_json
+from romrunner import (
+    INTERRUPTED_BEFORE_ANYTHING,
+    __version__,
+    _interrupted_during_start,
+    interrupted_envelope,
+    wants_json,
+)
 from romrunner.cli.context import (
     AppContext,
     InterruptedReport,
@@ -333,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     _replace_what_the_locale_cannot_encode()
     previous = {number: signal.getsignal(number) for number in (signal.SIGINT, *_STOPS)}
-    _INTERRUPT.seen = _INTERRUPT.enveloped = False
+    _INTERRUPT.seen = _INTERRUPT.enveloped = _INTERRUPT.said = False
     _INTERRUPT.stopped_by = None
+    _INTERRUPT.session = None
     previous_hook = sys.unraisablehook
     sys.unraisablehook = functools.partial(_interrupt_again_if_ignored, previous_hook)
     try:
@@ -346,10 +353,18 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(number, _stop_as_interrupt)
         return _as_stopped(_run(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
+        # (a Ctrl-C before the command's own handling, or a second one during it: what the
+        # command committed is said all the same — review48d F2, "nothing was changed" of
+        # batches a scan had committed; a third has nothing left to stop)
+        _ignore_late_interrupts()
+        said = _said_of_interrupt(_INTERRUPT.session)
         if wants_json(sys.argv[1:] if argv is None else argv) and not _INTERRUPT.enveloped:
-            _write_document(interrupted_envelope().decode())
+            _write_document(interrupted_envelope().decode() if said == INTERRUPTED_BEFORE_ANYTHING
+                            else json_document(envelope(EXIT_INTERRUPTED, None, [], [said]))
+                            + "\n")
         with contextlib.suppress(OSError, ValueError):  # (SIGHUP: the terminal is gone)
-            sys.stderr.write("interrupted\n")
+            sys.stderr.write(("interrupted" if _INTERRUPT.said or said ==
+                              INTERRUPTED_BEFORE_ANYTHING else visible(said)) + "\n")
         return _as_stopped(EXIT_INTERRUPTED)
     finally:
         # The script's own start-up guard is not put back: its process is ending, and a
@@ -391,6 +406,8 @@ class _InterruptRecord:
 
     seen = False
     enveloped = False  # the command's --json document is written (or being written)
+    said = False  # the interrupt's line (what the command kept) is written on stderr
+    session: _Session | None = None  # the command running (what it committed, once asked)
     stopped_by: int | None = None  # SIGTERM or SIGHUP, which stops a command as Ctrl-C does
 
 
@@ -457,7 +474,7 @@ def _report_output_failure(exc: OSError) -> int:
 
 
 def _run_command(args: list[str]) -> int:
-    session = _Session()
+    session = _INTERRUPT.session = _Session()
     options = args[:args.index("--")] if "--" in args else args
     guessed = "--verbose" in options or "-v" in options  # until the options are parsed
     guessed_json = session.json_asked = wants_json(args)
@@ -480,6 +497,7 @@ def _run_command(args: list[str]) -> int:
         if isinstance(upgrade, UpgradeInterrupted):  # (click raises Abort from it)
             said = f"interrupted: {upgrade.describe()}"
             sys.stderr.write(visible(said) + "\n")
+            _INTERRUPT.said = True
             return _fail(EXIT_INTERRUPTED, said, session, json_output(), quiet=True)
         return _interrupted(session, json_output())
     except RomRunnerError as exc:
@@ -569,18 +587,32 @@ def _print_traceback() -> None:
 def _interrupted(session: _Session, json_output: bool) -> int:
     """Say what an interrupted command kept (a command that is one transaction, `dat
     import`, has nothing to keep: QA13)."""
-    kept = session.app is not None and session.app.committed_anything()
-    hint = session.app.interrupt_hint if kept and session.app is not None else None
-    done = session.app.done_when_committed if kept and session.app is not None else None
-    said = (f"interrupted after its work was committed whole: {done}" if done else
-            "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
-            if kept else "interrupted: nothing was changed")
-    report = _committed_report(session)
+    said = _said_of_interrupt(session)
+    # (written before the report is built: a second Ctrl-C then loses the report, never this
+    # line — review48d F2)
     sys.stderr.write(visible(said) + "\n")
+    _INTERRUPT.said = True
+    report = _committed_report(session)
     _say_report(report, json_output)
     # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
     return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True,
                  data=_data_of(report))
+
+
+def _said_of_interrupt(session: _Session | None) -> str:
+    """The line of an interrupted command: what of its work is kept."""
+    app = session.app if session is not None else None
+    try:
+        kept = app is not None and app.committed_anything()
+    except Exception:  # (never a traceback in place of the interrupt's line)
+        log.debug("what an interrupted command committed is not known", exc_info=True)
+        return "interrupted"
+    if app is None or not kept:
+        return INTERRUPTED_BEFORE_ANYTHING
+    if app.done_when_committed:
+        return f"interrupted after its work was committed whole: {app.done_when_committed}"
+    hint = app.interrupt_hint
+    return "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
 
 
 def _committed_report(session: _Session) -> InterruptedReport | None:

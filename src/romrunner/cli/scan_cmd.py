@@ -81,7 +81,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         app.interrupt_hint = ("`romrunner scan` again carries on (the files stored are not "
                               "read again)")
     summary = ScanSummary()  # (what its committed batches found, should it be interrupted)
-    app.interrupted_report = lambda: _said_if_interrupted(summary)
+    app.interrupted_report = lambda: _said_if_interrupted(summary, app.json_output)
     _run_scan(app, roots, options, summary)
 
     def render(console: Console) -> None:
@@ -299,14 +299,15 @@ def changed_in_place_line(changed: list[dict[str, Any]], every: bool = False) ->
     return line + (" (--json lists them)" if len(changed) > shown else "")
 
 
-def _said_if_interrupted(summary: ScanSummary) -> InterruptedReport:
+def _said_if_interrupted(summary: ScanSummary, json_output: bool) -> InterruptedReport:
     """What an interrupted scan says of the batches it committed: the files of them whose
     content changed though their size and time did not, every one (the next scan finds them
-    as they are stored now and no longer can), and in ``--json`` them as its data."""
+    as they are stored now and no longer can), and in ``--json`` them as its data (and no
+    line: review48d F2, building it was one more moment a second Ctrl-C lost the data)."""
     changed = summary.changed_in_place
     if not changed:  # (the envelope's data stays null, as before: review48f F2)
         return InterruptedReport([], None)
-    return InterruptedReport([changed_in_place_line(changed, every=True)],
+    return InterruptedReport([] if json_output else [changed_in_place_line(changed, every=True)],
                              {"changed_in_place": changed})
 
 
