@@ -281,12 +281,19 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
 
 
 
-def changed_in_place_line(changed: list[dict[str, Any]], every: bool = False) -> str:
+# The files changed in place a stopped scan (Ctrl-C, an error) names of its committed batches
+# (more than the finished scan's 3: the next scan cannot name them again), the rest counted
+CHANGED_NAMED_WHEN_STOPPED = 10
+
+
+def changed_in_place_line(changed: list[dict[str, Any]], stopped: bool = False) -> str:
     """The line naming the files a scan read again whose content changed though their size
     and time did not (see ``ScanSummary.changed_in_place``), and the games of them that lost
-    their hash match: a few of them (``--json`` lists them all), or ``every`` one."""
+    their hash match: a few of them and how many more (``--json`` lists them all); of a
+    ``stopped`` scan (interrupted, or ended by an error), a few more, saying that the next
+    scan cannot name them again (review48d F3: every one, 1.8 MB in one line for 15,000)."""
     one = len(changed) == 1
-    shown = len(changed) if every else 3
+    shown = CHANGED_NAMED_WHEN_STOPPED if stopped else 3
     paths = examples([shortened(str(item["path"])) for item in changed], shown)
     line = (f"{counted(len(changed), 'file')} changed content though "
             f"{'its' if one else 'their'} size and time did not ({paths}): bit rot, or a "
@@ -296,18 +303,23 @@ def changed_in_place_line(changed: list[dict[str, Any]], every: bool = False) ->
         which = "it is" if one else (f"{len(lost):,} of them {'is' if len(lost) == 1 else 'are'}"
                                      f" ({examples(lost, shown)})")
         line += f"; {which} no longer identified by hash: guessed by name or unidentified now"
-    return line + (" (--json lists them)" if len(changed) > shown else "")
+    if len(changed) <= shown:
+        return line
+    # (not "--json lists them" alone: the next scan's --json does not, review48d F3)
+    return line + (" (the next scan cannot name them again; with --json a scan lists every "
+                   "one, stopped or not)" if stopped else " (--json lists them)")
 
 
 def _said_if_interrupted(summary: ScanSummary, json_output: bool) -> InterruptedReport:
     """What an interrupted scan says of the batches it committed: the files of them whose
-    content changed though their size and time did not, every one (the next scan finds them
-    as they are stored now and no longer can), and in ``--json`` them as its data (and no
-    line: review48d F2, building it was one more moment a second Ctrl-C lost the data)."""
+    content changed though their size and time did not (the next scan finds them as they are
+    stored now and no longer can): a few, the rest counted, and in ``--json`` every one as its
+    data (and no line: review48d F2, building it was one more moment a second Ctrl-C lost the
+    data)."""
     changed = summary.changed_in_place
     if not changed:  # (the envelope's data stays null, as before: review48f F2)
         return InterruptedReport([], None)
-    return InterruptedReport([] if json_output else [changed_in_place_line(changed, every=True)],
+    return InterruptedReport([] if json_output else [changed_in_place_line(changed, stopped=True)],
                              {"changed_in_place": changed})
 
 
