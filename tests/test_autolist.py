@@ -292,10 +292,11 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     refused = real(cli, "autolist", "1", "--save", "Favorites")
     assert refused.code == 2 and "'Favorites'" in refused.err
     # `collection ls` tells a saved auto-list from the hand-made Favorites (QA27 N7: both
-    # were "manual", and --save refused one as "not an auto-list")
+    # were "manual", and --save refused one as "not an auto-list"), which is the built-in
+    # favorites (qa202: it was listed as "manual" once stored, and refused a rename as built in)
     kinds = {c["name"]: c["kind"] for c in real(cli, "--json", "collection", "ls")
              .json()["data"] if c["id"] is not None}
-    assert kinds == {"RG35XX": "auto-list", "Favorites": "manual"}
+    assert kinds == {"RG35XX": "auto-list", "Favorites": "built-in"}
     assert real(cli, "--json", "collection", "show", "RG35XX").json()["data"]["kind"] == \
         "auto-list"
 

@@ -270,3 +270,41 @@ def test_profile_set_warns_of_a_smart_collection_whose_query_no_longer_works(
     assert refused.code == 2 and "unknown field 'colour'" in refused.err, refused.err
     listed = {c["name"]: c for c in cli("--json", "collection", "ls").json()["data"]}
     assert listed["n64 picks"]["query"] == "platform:n64"  # nothing was changed
+
+
+def test_favorites_stays_the_built_in_it_is_once_stored_and_when_emptied(
+        profiled: Any) -> None:
+    """qa202: once a game was added, favorites was listed as a manual collection with an id,
+    yet refused a rename as built in; `rm --force` deleted it (out of the profiles naming
+    it), and added to again it came back under a new id, "manual" again. It is the built-in
+    it is, with its id; rm --force empties it, and it stays, named by the same profiles."""
+    cli = profiled
+    assert cli("collection", "add", "favorites", "1", "3").code == 0
+    listed = cli("--json", "collection", "ls").json()["data"]
+    assert [c["name"] for c in listed].count("favorites") == 1
+    favorites = listed[0]  # (where it is listed before its first game)
+    assert (favorites["name"], favorites["kind"], favorites["games"]) == (
+        "favorites", "built-in", 2), listed
+    number = favorites["id"]
+    assert number is not None
+    assert cli("collection", "show", "favorites").out.splitlines()[0] == \
+        f"collection favorites (id {number}, built in)"
+    assert cli("--json", "collection", "show", "favorites").json()["data"]["kind"] == \
+        "built-in"
+    assert cli("profile", "set", "1", "--include-collections", "favorites").code == 0
+    assert considered(cli) == {1, 3}
+    refused = cli("collection", "rm", "favorites")
+    assert refused.code == 2 and "built in and holds 2 games picked by hand" in refused.err
+    assert considered(cli) == {1, 3}  # nothing changed
+    emptied = cli("collection", "rm", "favorites", "--force")
+    assert emptied.code == 0, emptied.err
+    assert f"emptied favorites (built in, it stays, id {number}): 2 games taken out" in \
+        emptied.out, emptied.out
+    again = cli("--json", "collection", "ls").json()["data"][0]
+    assert (again["name"], again["kind"], again["games"], again["id"]) == (
+        "favorites", "built-in", 0, number)
+    assert cli("collection", "add", "favorites", "2").code == 0
+    assert collection_id(cli, "favorites") == number
+    assert considered(cli) == {2}  # (the profile names it still)
+    renamed = cli("collection", "rename", "favorites", "mine")
+    assert renamed.code == 2 and "is built in and cannot be renamed" in renamed.err

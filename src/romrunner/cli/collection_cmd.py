@@ -66,13 +66,13 @@ def _hint(app: AppContext, db: Database, query: str, what: str) -> None:
 @click.argument("name")
 @click.option("--force", is_flag=True,
               help="Remove it even if it holds games picked by hand, or profiles or smart "
-                   "collections name it.")
+                   "collections name it (favorites: empty it).")
 def collection_rm(name: str, force: bool) -> int:
     """Delete a collection (its games stay in the library).
 
     A manual collection holding games, or one that a profile's --include/--exclude-collections
     or a smart collection's query names, is kept unless --force (which also takes it out of
-    those profiles)."""
+    those profiles). Favorites, built in, is emptied instead (--force), and stays."""
     app = app_context()
     removed = remove_collection(app.open_db(), name, force=force)
     for smart in removed.smart_broken:
@@ -83,6 +83,11 @@ def collection_rm(name: str, force: bool) -> int:
                  "its own no longer works either")
 
     def render(console: Console) -> None:
+        if removed.emptied is not None:
+            console.print(f"emptied {removed.name} (built in, it stays, id {removed.id}): "
+                          f"{counted(removed.emptied, 'game')} taken out (kept in the "
+                          "library)", markup=False)
+            return
         console.print(f"removed collection {removed.name} (id {removed.id})", markup=False)
         if removed.profiles_updated:
             console.print("no longer filtered by it: profile "
@@ -228,7 +233,8 @@ def collection_show(name: str, sort: str | None, limit: int, after: str | None,
                            known_platforms=app.pack().platforms)
 
     def render(console: Console) -> None:
-        ident = "built in" if ref.id is None else f"id {ref.id}, {ref.kind}"  # (said once)
+        kind = "built in" if ref.kind == "built-in" else ref.kind  # (said once: qa197 F10)
+        ident = kind if ref.id is None else f"id {ref.id}, {kind}"
         console.print(f"collection {ref.name} ({ident})", markup=False)
         render_page(console, page)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from romrunner.errors import InputError, NotFoundError
@@ -108,6 +108,9 @@ class RemovedCollection:
     profiles_failing: list[int] = field(default_factory=list)
     # smart collections that name it through another smart collection: (name, the one named)
     smart_broken_through: list[tuple[str, str]] = field(default_factory=list)
+    # favorites, built in, is not removed but emptied: the games taken out of it (it keeps
+    # its id, so the profiles and smart collections naming it keep naming it)
+    emptied: int | None = None
 
 
 @dataclass(frozen=True)
@@ -412,6 +415,8 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
             raise InputError(f"collection {name!r} is built in and holds no game: nothing to "
                              "remove")
         found = found or _require(db, name)
+        if _is_favorites(found):
+            return _empty_favorites(db, found, force)
         users = dependants(db, found)
         through = _named_through(db, found, users.smart) if users.smart else []
         if (users.profiles or users.smart) and not force:
@@ -659,6 +664,30 @@ def set_collection_query(db: Database, name: str, query: str, *,
     return EditedCollection(found.name, found.id, found.query or "", stored)
 
 
+def _empty_favorites(db: Database, found: _Stored, force: bool) -> RemovedCollection:
+    """``collection rm favorites``: the built-in favorites is emptied, not removed (it was
+    deleted, and listed as a manual collection once a game was added again, still refusing a
+    rename as built in); the games picked by hand only with ``force``."""
+    picked = int(db.scalar("SELECT count(*) FROM collection_games WHERE collection_id = ?",
+                           (found.id,)) or 0)
+    if not picked:
+        raise InputError(f"collection {found.name!r} is built in and holds no game: nothing to "
+                         "remove")
+    if not force:
+        raise InputError(f"collection {found.name!r} is built in and holds "
+                         f"{counted(picked, 'game')} picked by hand; nothing was removed (use "
+                         "--force to empty it: it stays, and its games stay in the library)")
+    db.execute("DELETE FROM collection_games WHERE collection_id = ?", (found.id,))
+    db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
+               (found.id,))
+    return RemovedCollection(found.name, found.id, [], [], emptied=picked)
+
+
+def _is_favorites(found: _Stored) -> bool:
+    """True for the built-in favorites once stored (its first game added)."""
+    return found.kind == "manual" and name_key(found.name) == FAVORITES
+
+
 # -- collections named by profiles -----------------------------------------------------------
 def collection_ref(db: Database, name: str) -> CollectionRef:
     """The id (None for a built-in), stored name and kind of the collection ``name``."""
@@ -669,7 +698,7 @@ def collection_ref(db: Database, name: str) -> CollectionRef:
     if found is None and key == FAVORITES:
         return CollectionRef(None, FAVORITES, "built-in")
     found = found or _require(db, name)
-    kind = found.kind
+    kind = "built-in" if _is_favorites(found) else found.kind  # (with its id, once stored)
     if kind == "manual" and _saved_autolist(db.scalar(
             "SELECT rules_json FROM collections WHERE id = ?", (found.id,))):
         kind = "auto-list"  # (as `collection ls` says: review 17)
@@ -1003,16 +1032,21 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
     """Every collection with its size (smart ones counted live, up to the count cap); a smart
     collection whose stored query no longer works is listed with the problem."""
     infos: list[CollectionInfo] = []
-    favorites_seen = False
+    favorites: list[CollectionInfo] = []
     for row in db.query("SELECT c.id, c.name, c.collection_type, c.rules_json, "
                         "(SELECT count(*) FROM collection_games cg "
                         " WHERE cg.collection_id = c.id) AS games "
                         "FROM collections c ORDER BY c.name COLLATE NOCASE, c.id"):
         if row["collection_type"] != "auto":
-            favorites_seen |= name_key(row["name"]) == FAVORITES
             kind = "auto-list" if _saved_autolist(row["rules_json"]) else "manual"
-            infos.append(CollectionInfo(row["name"], kind, int(row["games"]), True, None,
-                                        None, int(row["id"])))
+            info = CollectionInfo(row["name"], kind, int(row["games"]), True, None, None,
+                                  int(row["id"]))
+            if name_key(row["name"]) == FAVORITES and not favorites:
+                # (listed where it was before its first game, built in as it still is: it
+                # refuses a rename as one)
+                favorites = [replace(info, kind="built-in")]
+            else:
+                infos.append(info)
             continue
         text = _stored_query(row["rules_json"])
         try:
@@ -1024,8 +1058,7 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
         count, exact = count_selection(db, selection)
         infos.append(CollectionInfo(row["name"], "smart", count, exact, text, None,
                                     int(row["id"])))
-    builtins = [] if favorites_seen else [CollectionInfo(FAVORITES, "built-in", 0, True, None,
-                                                         None)]
+    builtins = favorites or [CollectionInfo(FAVORITES, "built-in", 0, True, None, None)]
     for name, spec in BUILTINS.items():
         count, exact = count_selection(db, _validate(db, spec.query, known_platforms))
         builtins.append(CollectionInfo(name, "built-in", count, exact, spec.query, None))
