@@ -316,3 +316,45 @@ def test_an_emulator_the_pack_says_cannot_run_the_platform_or_the_os_is_said(
     assert ps2.code == 0 and "does not run on" not in ps2.err, ps2.err
     game = cli("--pack", pack, "override", "set", "--game", "1", "--emulator", "snes9x")
     assert game.code == 0 and "warning" not in game.err, game.err
+
+
+def test_override_rm_setting_drops_one_key_and_keeps_the_rest(cli: Any, db_path: Path) -> None:
+    """qa202: a setting of a game override could only be set to "" or null (`k=`, `k=null`),
+    or the whole override removed (`override rm`); `override rm --game ID --setting KEY`
+    drops that key alone, and the override once nothing is left of it."""
+    db = make_library(db_path)
+    add_profile(db, "muos")
+    db.close()
+    assert cli("override", "set", "--game", "1", "--exclude", "--setting", "a=1",
+               "--setting", "b=two", "--setting", "c=true").code == 0
+
+    def settings(profile: int | None = None) -> dict[str, Any] | None:
+        rows = [row for row in cli("--json", "override", "ls").json()["data"]
+                if row["target"] == "1" and row["profile_id"] == profile]
+        return rows[0]["settings"] if rows else None
+
+    dropped = cli("override", "rm", "--game", "1", "--setting", "a", "--setting", "c")
+    assert dropped.code == 0, dropped.err
+    assert "game 1 (every profile): settings a, c removed; left: exclude; b=two" in \
+        dropped.out, dropped.out
+    assert settings() == {"b": "two"}
+    assert cli("--json", "resolve", "1").json()["data"]["action"] == "exclude"  # (kept)
+    for args, said in ((["--setting", "a"], "has no setting a (it sets b); nothing was "
+                                            "changed"),
+                       (["--setting", "b=two"], "give the key alone (KEY, not KEY=VALUE)"),
+                       (["--setting", "b", "--profile", "1"], "no override for game 1 of "
+                        "profile 1; every profile has one (`romrunner override rm --game 1 "
+                        "--setting b`)")):
+        bad = cli("override", "rm", "--game", "1", *args)
+        assert bad.code == 2 and said in bad.err, (args, bad.err)
+    platform = cli("override", "rm", "--platform", "snes", "--setting", "b")
+    assert platform.code == 2 and "--setting goes with --game" in platform.err
+    assert settings() == {"b": "two"}  # nothing changed by the refusals
+    last = cli("--json", "override", "rm", "--game", "1", "--setting", "b").json()["data"]
+    assert last["settings_removed"] == ["b"] and last["override"]["action"] == "exclude"
+    assert settings() == {}  # the override stays: it still excludes the game
+    assert cli("override", "set", "--game", "1", "--profile", "1", "--setting", "k=v").code == 0
+    gone = cli("override", "rm", "--game", "1", "--profile", "1", "--setting", "k")
+    assert gone.code == 0 and "nothing else was set: override removed" in gone.out, gone.out
+    assert settings(1) is None and settings() == {}
+    assert "--setting KEY" in cli("override", "rm", "--help").out

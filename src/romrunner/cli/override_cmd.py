@@ -19,6 +19,7 @@ from romrunner.devices.overrides import (
     format_setting,
     list_overrides,
     parse_setting,
+    remove_game_settings,
     remove_override,
     set_game_override,
     set_platform_override,
@@ -92,13 +93,51 @@ def override_set(platform: str | None, game: int | None, profile: int | None,
 @click.option("--game", "game", type=ROW_ID, default=None, help="Game id.")
 @click.option("--profile", "profile", type=PROFILE_ID, default=None,
               help="Device profile id (default: the override for every profile).")
-def override_rm(platform: str | None, game: int | None, profile: int | None) -> int:
-    """Remove the override of a platform or game at one scope."""
+@click.option("--setting", "settings", multiple=True, metavar="KEY",
+              help="Remove only this setting of the game's override (repeatable); its "
+                   "emulator, include/exclude and other settings stay.")
+def override_rm(platform: str | None, game: int | None, profile: int | None,
+                settings: tuple[str, ...]) -> int:
+    """Remove the override of a platform or game at one scope, or with --setting only some
+    of a game override's settings (the override goes once nothing is left of it)."""
     _target(platform, game)
+    if settings:
+        return _remove_settings(platform, game, profile, settings)
     app = app_context()
     removed = remove_override(app.open_db(), platform_id=platform, game_id=game,
                               profile_id=profile, known_platforms=app.pack().platforms)
     app.finish({"removed": removed}, lambda c: c.print(f"{removed} override removed"))
+    return 0
+
+
+def _remove_settings(platform: str | None, game: int | None, profile: int | None,
+                     settings: tuple[str, ...]) -> int:
+    """``override rm --game ID --setting KEY…``: drop those keys of the game's override."""
+    if platform is not None:
+        raise InputError("--setting goes with --game: a platform override has no settings")
+    for key in settings:
+        if "=" in key:  # (`--setting k=v` as `override set` takes it: the key alone here)
+            raise click.BadParameter(f"{key!r}: give the key alone (KEY, not KEY=VALUE)",
+                                     param_hint="--setting")
+    keys = list(dict.fromkeys(key.strip() for key in settings))
+    assert game is not None
+    app = app_context()
+    left = remove_game_settings(app.open_db(), game, keys, profile)
+    scope = f"profile {profile}" if profile is not None else "every profile"
+    removed = f"game {game} ({scope}): setting{'s' if len(keys) > 1 else ''} " \
+        f"{', '.join(keys)} removed"
+
+    def render(console: Console) -> None:
+        if left is None:
+            console.print(f"{removed}; nothing else was set: override removed", markup=False)
+            return
+        parts = [f"emulator {left.emulator_id}" if left.emulator_id else "",
+                 left.action or "",
+                 ", ".join(f"{k}={format_setting(v)}" for k, v in left.settings.items())]
+        console.print(f"{removed}; left: " + "; ".join(p for p in parts if p), markup=False)
+
+    app.finish({"removed": 0 if left is not None else 1, "settings_removed": keys,
+                "override": asdict(left) if left is not None else None}, render)
     return 0
 
 

@@ -38,7 +38,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import has_control_characters
-from romrunner.words import counted
+from romrunner.words import counted, shell_word
 
 PROFILE_GAME, GAME = "profile game override", "game override"
 PROFILE_PLATFORM, PLATFORM = "profile platform override", "platform override"
@@ -607,35 +607,84 @@ def remove_override(db: Database, *, platform_id: str | None = None,
     where, params = _scope(profile_id)
     if (platform_id is None) == (game_id is None):
         raise InputError("give a platform or a game")
-    table, column = ("platform_overrides", "platform_id") if platform_id is not None \
-        else ("game_overrides", "game_id")
-    target = platform_id if platform_id is not None else game_id
+    target: str | int
+    if platform_id is not None:
+        table, column, target = "platform_overrides", "platform_id", platform_id
+    else:
+        assert game_id is not None
+        table, column, target = "game_overrides", "game_id", game_id
     with db.atomic():
         removed = db.execute(f"DELETE FROM {table} WHERE {column} = ? AND {where}",
                              (target, *params)).rowcount
     if not removed:
-        what = f"{column.removesuffix('_id')} {target}"
-        # (qa193 F10: "no override for every profile" read as "not every profile has one")
-        scope = f"of profile {profile_id}" if profile_id is not None else \
-            "set for every profile (without --profile)"
-        elsewhere = [int(row[0]) if row[0] is not None else None for row in db.query(
-            f"SELECT DISTINCT device_profile_id FROM {table} WHERE {column} = ? "
-            "ORDER BY device_profile_id IS NOT NULL, device_profile_id", (target,))]
-        if game_id is not None and not elsewhere and db.scalar(
-                "SELECT count(*) FROM games WHERE id = ?", (game_id,)) == 0:
-            raise NotFoundError(f"no override for game {game_id}: no game has that id")
-        if platform_id is not None and not elsewhere and known_platforms is not None \
-                and platform_id not in known_platforms:
-            raise NotFoundError(f"no override for platform {platform_id}: it is not a "
-                                "platform of the definition pack (`romrunner platforms "
-                                "--all` lists them)")
-        # (QA63 F5: "no override … (all profiles)" read as "no profile has one")
-        hint = "; ".join(
-            f"{'every profile' if other is None else f'profile {other}'} has one "
-            f"(`romrunner override rm --{column.removesuffix('_id')} {target}"
-            f"{'' if other is None else f' --profile {other}'}`)" for other in elsewhere)
-        raise NotFoundError(f"no override for {what} {scope}" + (f"; {hint}" if hint else ""))
+        raise _no_override(db, table, column, target, profile_id, known_platforms)
     return int(removed)
+
+
+def _no_override(db: Database, table: str, column: str, target: str | int,
+                 profile_id: int | None, known_platforms: Collection[str] | None,
+                 also: str = "") -> NotFoundError:
+    """The error for a platform or game (``column`` of ``table``) with no override at the
+    scope of ``profile_id``, naming the scopes that have one (the command that removes it
+    there ends with ``also``: the settings asked, not the whole override)."""
+    game_id = target if column == "game_id" else None
+    platform_id = target if column == "platform_id" else None
+    what = f"{column.removesuffix('_id')} {target}"
+    # (qa193 F10: "no override for every profile" read as "not every profile has one")
+    scope = f"of profile {profile_id}" if profile_id is not None else \
+        "set for every profile (without --profile)"
+    elsewhere = [int(row[0]) if row[0] is not None else None for row in db.query(
+        f"SELECT DISTINCT device_profile_id FROM {table} WHERE {column} = ? "
+        "ORDER BY device_profile_id IS NOT NULL, device_profile_id", (target,))]
+    if game_id is not None and not elsewhere and db.scalar(
+            "SELECT count(*) FROM games WHERE id = ?", (game_id,)) == 0:
+        return NotFoundError(f"no override for game {game_id}: no game has that id")
+    if platform_id is not None and not elsewhere and known_platforms is not None \
+            and platform_id not in known_platforms:
+        return NotFoundError(f"no override for platform {platform_id}: it is not a "
+                             "platform of the definition pack (`romrunner platforms "
+                             "--all` lists them)")
+    # (QA63 F5: "no override … (all profiles)" read as "no profile has one")
+    hint = "; ".join(
+        f"{'every profile' if other is None else f'profile {other}'} has one "
+        f"(`romrunner override rm --{column.removesuffix('_id')} {target}"
+        f"{'' if other is None else f' --profile {other}'}{also}`)" for other in elsewhere)
+    return NotFoundError(f"no override for {what} {scope}" + (f"; {hint}" if hint else ""))
+
+
+def remove_game_settings(db: Database, game_id: int, keys: Sequence[str],
+                         profile_id: int | None = None) -> OverrideChange | None:
+    """Drop the settings ``keys`` of the game's override at this scope, keeping the rest of
+    it (its emulator, include/exclude and other settings): the override as it is left, or
+    None when nothing was left of it, and it went (qa202: a key could only be set to "" or
+    null, or the whole override removed). A key it does not set is refused, naming those
+    it does; nothing is changed then."""
+    where, params = _scope(profile_id)
+    with db.atomic():
+        current = db.query_one(f"SELECT id, emulator_id, action, custom_settings FROM "
+                               f"game_overrides WHERE game_id = ? AND {where}",
+                               (game_id, *params))
+        if current is None:
+            raise _no_override(db, "game_overrides", "game_id", game_id, profile_id, None,
+                               "".join(f" --setting {shell_word(key)}" for key in keys))
+        settings = _settings(current["custom_settings"])
+        unset = [key for key in keys if key not in settings]
+        if unset:
+            scope = f"of profile {profile_id}" if profile_id is not None else \
+                "set for every profile (without --profile)"
+            sets = (f"it sets {', '.join(sorted(settings))}" if settings else
+                    "it sets none")
+            raise NotFoundError(f"the override for game {game_id} {scope} has no setting "
+                                f"{', '.join(unset)} ({sets}); nothing was changed")
+        left = {key: value for key, value in settings.items() if key not in keys}
+        if not left and current["emulator_id"] is None and current["action"] is None:
+            db.execute("DELETE FROM game_overrides WHERE id = ?", (current["id"],))
+            return None
+        db.execute("UPDATE game_overrides SET custom_settings = ?, updated_at = "
+                   "CURRENT_TIMESTAMP WHERE id = ?",
+                   (json.dumps(left, sort_keys=True) if left else None, current["id"]))
+    return OverrideChange("game", str(game_id), profile_id, current["emulator_id"],
+                          current["action"], left, [])
 
 
 def list_overrides(db: Database, profile_id: int | None = None) -> list[dict[str, Any]]:
