@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, joined
 
 
 def test_counted_says_the_noun_in_the_numbers_form() -> None:
@@ -23,6 +23,12 @@ def test_examples_names_a_few_and_counts_the_rest() -> None:
     assert examples(names[:4], 5) == "g0.sfc, g1.sfc, g2.sfc, g3.sfc"
     assert examples(names[:7], 5) == "g0.sfc, g1.sfc, g2.sfc, g3.sfc, g4.sfc and 2 more"
     assert examples([]) == ""
+
+
+def test_joined_lists_as_a_sentence_does() -> None:
+    # review48a F7: three profiles' `profile rm` commands were chained "… and … and …"
+    assert [joined(["a", "b", "c"][:n]) for n in range(4)] == ["", "a", "a and b",
+                                                                "a, b and c"]
 
 
 def test_examples_with_another_separator_keeps_it_before_the_count() -> None:

@@ -26,6 +26,14 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
     return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"
 
 
+def joined(items: Sequence[str]) -> str:
+    """``items`` as a sentence lists them: ``a``, ``a and b``, ``a, b and c`` (review48a F7:
+    three profiles' commands chained with "and")."""
+    if len(items) < 3:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 # The characters a terminal cannot show as they are (romrunner.cli.terminal shows them as
 # escapes): C0 controls (newline and tab too: a file name may hold them, and a value must stay
 # on its line and in its column), DEL, C1 controls, lone surrogates (undecodable bytes of a

@@ -138,7 +138,7 @@ from romrunner.library.tags import strip_extension, without_disc_tags
 from romrunner.store.backup import first_id_after_restores, writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
-from romrunner.words import counted, examples, shell_word, size_text
+from romrunner.words import counted, examples, joined, shell_word, size_text
 
 PRUNE_TOTALS = "(prune)"  # the totals of a run's prune items, beside its platforms'
 SENDFILE_CHUNK = 64 * 1024**2
@@ -1385,7 +1385,7 @@ def _other_profiles_note(claims: Claims, keeps: str) -> str:
     count = len(claims.prune_other_profile)
     ids = sorted({p for chosen in claims.prune_other_profile.values() for p in chosen})
     profiles = ", ".join(_profile_named(claims.db, p) for p in ids)
-    remove = " and ".join(f"`romrunner profile rm {p}`" for p in ids)
+    remove = joined([f"`romrunner profile rm {p}`" for p in ids])
     one = len(ids) == 1
     whose = "another profile's" if one else "other profiles'"
     return (f"--prune {keeps} {counted(count, 'file')} {whose} deploys chose on this card "

@@ -138,7 +138,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
-from romrunner.words import counted, examples, shell_word
+from romrunner.words import counted, examples, joined, shell_word
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
@@ -1185,10 +1185,9 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
         them = "it" if theirs == 1 else "them"
         named = profiles or [(0, "another profile")]
         one = len(named) == 1
-        remove = " and ".join(f"`romrunner profile rm {profile}`"
-                              for profile, _ in named if profile)
+        remove = joined([f"`romrunner profile rm {profile}`" for profile, _ in named if profile])
         text += (f"{'; ' if pruned else ''}{lead} chosen on this card by the deploys of "
-                 f"{' and '.join(words for _, words in named)}, so a prune of this profile "
+                 f"{joined([words for _, words in named])}, so a prune of this profile "
                  f"keeps {them} (a card two profiles share keeps each one's games)"
                  + (f": if {'that profile is' if one else 'those profiles are'} no longer "
                     f"used (the device moved to another OS), {remove} "
