@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_autolist import dat, real
+from tests.test_autolist import dat, real, rom
 from tests.test_autolist_versions import _copies, _listed, _profile
 
 
@@ -174,3 +174,30 @@ def test_a_cards_copy_known_by_its_sha1_stays_whatever_the_names_say(
     # tags read from each file's name ("[a]", "(Rev 1)", "(Unl)"): an unchanged card had an
     # added identical copy written and its own pruned
     _card_unchanged_once_a_twin_is_added(cli, tmp_path, "tetris", first, added, catalog=False)
+
+
+def test_copies_of_one_catalog_game_with_other_headers_are_not_one_content(
+        cli: Any, tmp_path: Path) -> None:
+    # review48e F3: two NES files matched to one catalog game through their data after the
+    # header (No-Intro's are header-less) were "one content" to the auto-list, so the card's
+    # copy, whatever its header, was kept over an added "[!]" with another header (GoodNES's
+    # fix of a header naming the wrong mapper): their bytes differ, the [!] goes
+    catalog = tmp_path / "nes.dat"
+    catalog.write_text(dat("Nintendo - Nintendo Entertainment System", [
+        ("Metroid (USA)", "Metroid (USA).nes", "metroid", None)]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    library = tmp_path / "roms"
+    (library / "nes").mkdir(parents=True)
+    data = rom("metroid")
+    (library / "nes" / "Metroid (USA).nes").write_bytes(b"NES\x1a\x08\x00\x00" + bytes(9) + data)
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    (library / "nes" / "Metroid (USA) [!].nes").write_bytes(
+        b"NES\x1a\x08\x00\x10" + bytes(9) + data)
+    assert real(cli, "scan", "--workers", "1").code == 0
+    listed = real(cli, "--json", "autolist", "1", "--to", str(card))
+    assert listed.code == 0, listed.err
+    kept = {g["filename"] for g in listed.json()["data"]["games"] if g["included"]}
+    assert kept == {"Metroid (USA) [!].nes"}, kept

@@ -356,11 +356,14 @@ _GAMES_SQL = (
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
     f"{_VARIANT_SQL}, "
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number, "
-    # (its content: the catalog game its hashes (or its sheet's tracks') matched — copies
-    # so matched hold its data, whatever hash a first scan took of each —, else a sheet's
-    # tracks' SHA1s in its order where all are known (a renamed set's sheets name other
-    # files: review48e F4), else its SHA1 where it has one)
-    "g.matched_game_id, CASE WHEN g.match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
+    # (its content: a file with a header, its own SHA1 — copies matched to one catalog game
+    # through their data after the header differ by it: review48e F3 —; else the catalog
+    # game its hashes (or its sheet's tracks') matched — copies so matched hold its data,
+    # whatever hash a first scan took of each —, else a sheet's tracks' SHA1s in its order
+    # where all are known (a renamed set's sheets name other files: review48e F4), else its
+    # SHA1 where it has one)
+    "g.matched_game_id, CASE WHEN coalesce(g.header_size, 0) > 0 THEN g.sha1_bin "
+    " WHEN g.match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
     " THEN CAST(g.matched_game_id AS BLOB) "
     " WHEN g.format IN ('cue', 'gdi') THEN coalesce((SELECT CASE WHEN count(*) > 0 "
     "  AND count(t.sha1_bin) = count(*) THEN CAST('tracks:' || group_concat(hex(t.sha1_bin)) "
