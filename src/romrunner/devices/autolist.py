@@ -782,10 +782,25 @@ class _Policies:
 
     def only_demanding_emulators(self, platform_id: str) -> bool:
         """True when every emulator the pack lists for the platform (not RetroArch itself,
-        which lists every platform) says a high demand: no weak device runs its games."""
+        which lists every platform) says a high demand, or is an arcade emulator that runs
+        it as one of its machines (:meth:`arcade_runners`): no weak device runs its games."""
+        arcade = set(self.arcade_runners(platform_id))
         demands = [emulator.demand for emulator in self.pack.emulators.values()
-                   if platform_id in emulator.platforms]
+                   if platform_id in emulator.platforms and emulator.id not in arcade]
         return bool(demands) and all(demand in _DEMANDING for demand in demands)
+
+    def arcade_runners(self, platform_id: str) -> list[str]:
+        """The emulators the pack lists for a platform that are arcade emulators running it
+        as one of their machines — they run an arcade platform too (the current MAME core,
+        one of FM Towns's two): the arcade cores a handheld carries (FBNeo, a year-stamped
+        MAME) run no such system (see osprofile.has_a_core_of_its_own), so they are not
+        taken for something a device with unlisted emulators runs its games with."""
+        arcade = {platform.id for platform in self.pack.platforms.values()
+                  if platform.kind == "arcade"}
+        if platform_id in arcade:
+            return []
+        return sorted(emulator.id for emulator in self.pack.emulators.values()
+                      if platform_id in emulator.platforms and arcade & set(emulator.platforms))
 
     def tier_of(self, platform_id: str) -> str | None:
         """The difficulty tier of a platform (pseudo-ids expanded), or None."""
@@ -2193,9 +2208,13 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
                          compat=COMPAT_MISSING_STRICT)
     if mode != "permissive" and policies.only_demanding_emulators(game.platform_id):
         # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high)
+        arcade = policies.arcade_runners(game.platform_id)
+        kinds = "is demanding" if not arcade else (
+            f"is demanding or an arcade emulator that runs it as one of its machines "
+            f"({', '.join(arcade)})")
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
             f"Emulator unknown on {resolved.name}, and every emulator the pack knows for "
-            f"{game.platform_id} is demanding: left out (permissive mode includes it)")],
+            f"{game.platform_id} {kinds}: left out (permissive mode includes it)")],
             perf=perf, compat=NO_EMULATOR_AVAILABLE)
     warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
                     f"installed; assumed something runs {game.platform_id}")

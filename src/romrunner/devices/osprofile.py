@@ -27,7 +27,7 @@ from typing import Any
 from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
-from romrunner.packs.model import Platform, asks_the_user
+from romrunner.packs.model import Emulator, Platform, asks_the_user
 from romrunner.textnorm import closest_id
 from romrunner.words import examples
 
@@ -83,16 +83,44 @@ def by_pack_platform(pack: DefinitionPack, mapping: dict[str, str]) -> dict[str,
     return keyed
 
 
+def has_a_core_of_its_own(pack: DefinitionPack, platform_id: str) -> bool:
+    """Whether the pack lists a RetroArch core for ``platform_id`` that is not an arcade
+    emulator (a core that also runs an arcade platform: the current MAME core, which runs
+    FM Towns and CD-i as two of its thousands of machines): the kind of core a RetroArch
+    carries for a system. A system whose only core is MAME's is not one every RetroArch
+    has a core for: the handhelds carry FBNeo or a year-stamped MAME for arcade games,
+    which run neither (qa203 F3: FM Towns games, which only MAME and the standalone
+    Tsugaru run, were given RetroArch on Onion, muOS, ArkOS and ROCKNIX)."""
+    runners = [entry for entry in pack.emulators.values() if platform_id in entry.platforms]
+    if not runners:
+        return True  # (the pack says nothing of what runs it: not ruled out)
+    arcade = {platform.id for platform in pack.platforms.values() if platform.kind == "arcade"}
+    return any(_retroarch_core(entry) and not arcade & set(entry.platforms)
+               for entry in runners)
+
+
+def _retroarch_core(entry: Emulator) -> bool:
+    """Whether a pack's emulator is a RetroArch core: typed so, or named so where the pack
+    gives no type (the built-in pack's ``retroarch-snes9x``; ``snes9x_libretro``)."""
+    name = entry.id.lower()
+    return entry.type in ("libretro-core", "libretro") \
+        or name.startswith(("retroarch-", "retroarch:", "retroarch_")) \
+        or name.endswith("_libretro")
+
+
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
     """Pack platform ids meant by policy ids: ``ps1`` → ``psx``; ``up_to_snes`` → every
-    platform of generation 1–4; ``xbox360`` and other ids the pack lacks → nothing."""
+    platform of generation 1–4 that a RetroArch core of its own runs
+    (:func:`has_a_core_of_its_own`: not FM Towns, which only MAME's core and a standalone
+    emulator run); ``xbox360`` and other ids the pack lacks → nothing."""
     platforms: set[str] = set()
     for policy_id in ids:
         if policy_id == "ps1":
             platforms.add("psx")
         elif policy_id == "up_to_snes":
             platforms.update(p.id for p in pack.platforms.values()
-                             if p.generation is not None and 1 <= p.generation <= 4)
+                             if p.generation is not None and 1 <= p.generation <= 4
+                             and has_a_core_of_its_own(pack, p.id))
         elif policy_id in pack.platforms:
             platforms.add(policy_id)
     return platforms
@@ -543,15 +571,16 @@ def runs_retroarch(pack: DefinitionPack, installed: Collection[str] | None) -> b
     return False
 
 
-def retroarch_runs_everywhere(platform: Platform | None) -> bool:
+def retroarch_runs_everywhere(pack: DefinitionPack, platform: Platform | None) -> bool:
     """Whether every RetroArch build carries a core for ``platform`` (see
-    :data:`RETROARCH_EVERYWHERE_GENERATION`): an OS that runs RetroArch runs its games with
-    it, whether or not the pack lists that core as installed there."""
+    :data:`RETROARCH_EVERYWHERE_GENERATION`, and a core of its own the pack lists:
+    :func:`has_a_core_of_its_own`): an OS that runs RetroArch runs its games with it,
+    whether or not the pack lists that core as installed there."""
     if platform is None or platform.generation is None or platform.generation < 1:
         return False
     limit = RETROARCH_EVERYWHERE_HANDHELD_GENERATION if platform.kind == "handheld" \
         else RETROARCH_EVERYWHERE_GENERATION
-    return platform.generation <= limit
+    return platform.generation <= limit and has_a_core_of_its_own(pack, platform.id)
 
 
 def _retroarch_assumed(pack: DefinitionPack, system: str | None,
@@ -580,7 +609,7 @@ def _retroarch_fallback(pack: DefinitionPack, os_id: str, installed: frozenset[s
     cores = {platform for entry in pack.emulators.values() if entry.type == "libretro-core"
              for platform in entry.platforms}
     chosen = sorted(platform.id for platform in pack.platforms.values()
-                    if retroarch_runs_everywhere(platform)
+                    if retroarch_runs_everywhere(pack, platform)
                     and platform.id in cores and platform.id not in emulators)
     for platform_id in chosen:
         emulators[platform_id] = (RETROARCH, ORIGIN_RETROARCH_FALLBACK)

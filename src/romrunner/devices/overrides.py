@@ -254,7 +254,7 @@ def installed_for(pack: DefinitionPack, installed: Collection[str], emulator_id:
     if any(platform_id in entry.platforms for entry_id, entry in pack.emulators.items()
            if emulator_key(entry_id) in cores):
         return True
-    return retroarch_runs_everywhere(pack.platforms.get(platform_id)) \
+    return retroarch_runs_everywhere(pack, pack.platforms.get(platform_id)) \
         and runs_retroarch(pack, installed)
 
 
