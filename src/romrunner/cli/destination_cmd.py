@@ -10,10 +10,12 @@ from rich.console import Console
 
 from romrunner.bios.check import bios_subfolders
 from romrunner.cli.context import PROFILE_ID, AppContext, app_context, path_param
+from romrunner.devices.cardfs import card_filesystem, card_filesystem_warning, shown_filesystem
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import RECORDED_MARKER, Folder, scan_destination
 from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
+from romrunner.packs.model import filesystem_key
 from romrunner.store import Database, OpenMode
 from romrunner.words import counted, size_text
 
@@ -52,6 +54,9 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
     db, pack = app.open_db(), app.pack()
     layout = resolve_paths(db, pack, profile_id, card, _pairs(sets), list(unsets))
     rows = layout_rows(layout, bios_subfolders(db, pack, profile_id))
+    unread = card_filesystem_warning(pack.operating_systems.get(layout.os_id), card)
+    if unread is not None:  # (qa203 F4)
+        app.warn(f"{card}: {unread}")
 
     def render(console: Console) -> None:
         console.print(f"{card} ({layout.os_id}, {layout.fs.value} names)", markup=False)
@@ -94,8 +99,11 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
             if scan.detected_os else "none"
         size = "size not reported" if scan.free_bytes is None or scan.total_bytes is None \
             else f"{size_text(scan.free_bytes)} free of {size_text(scan.total_bytes)}"
-        console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
-                      f"{size}", markup=False)
+        fs_type = scan.fs_type or "unknown"
+        if scan.fs_type and (card_fs := card_filesystem(Path(scan.path))) is not None \
+                and filesystem_key(scan.fs_type) != card_fs:  # (fuseblk: exFAT)
+            fs_type += f" ({shown_filesystem(card_fs)})"
+        console.print(f"{scan.path}: {detected}; {fs_type} file system, {size}", markup=False)
         for candidate in scan.candidates[:5]:
             found = "laid out by ROM Runner" if candidate.found == (RECORDED_MARKER,) \
                 else counted(len(candidate.found), "marker")

@@ -79,6 +79,7 @@ from romrunner.deploy.plancache import (
 )
 from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, catalog_name_of, copy_rank
+from romrunner.devices.cardfs import card_filesystem_warning
 from romrunner.devices.destination import destination_id
 from romrunner.devices.formats import NOT_READ, SMALLER_IMAGES, format_rank
 from romrunner.devices.osprofile import RETROARCH
@@ -401,7 +402,17 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     if pack is not None:
         plan.pack_source = pack_source(pack)
         _warn_another_pack(db, plan, pack)
+        _warn_unread_filesystem(plan, pack)
     return plan
+
+
+def _warn_unread_filesystem(plan: DeployPlan, pack: DefinitionPack) -> None:
+    """Say so when the card's file system is one the pack says the OS does not read
+    (qa203 F4: an OnionOS card formatted exFAT, deployed without a word). Asked of the card
+    at every plan, a kept one too: the same folder may hold another card since."""
+    said = card_filesystem_warning(pack.operating_systems.get(plan.os_id), plan.root)
+    if said is not None:
+        plan.warnings.insert(0, PlanIssue("filesystem-unread", f"{plan.root}: {said}"))
 
 
 def pack_source(pack: DefinitionPack) -> str:

@@ -48,6 +48,7 @@ from romrunner.deploy.card import (
     recorded_card_os,
     recorded_rom_folders,
 )
+from romrunner.devices.cardfs import card_filesystem_parts
 from romrunner.devices.destination import (
     check_destination,
     destination_id,
@@ -121,6 +122,7 @@ class Finding:
     """Something to know or to do before deploying."""
 
     type: str  # different_os | recorded_os | missing_folder | ambiguous | no_layout | read_only
+    # | filesystem
     severity: str  # error | warning | info
     message: str
     suggestion: str
@@ -781,6 +783,9 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
             "pass --expect-os; deploy creates the OS's folders, or set your own with "
             "`destination paths --set`"))
     layout_os = expected or detected
+    unread = card_filesystem_parts(pack.operating_systems.get(layout_os or ""), card_root)
+    if unread is not None:  # (qa203 F4)
+        findings.append(Finding("filesystem", "warning", *unread))
     games = games_partition(layout_os or "", card_root)
     paths = {key: path for key, path in _layout_paths(pack, layout_os).items()
              if key in ("roms", "bios")}

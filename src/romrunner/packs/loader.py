@@ -31,6 +31,7 @@ from romrunner.packs.model import (
     Platform,
     RawJson,
     asks_the_user,
+    filesystem_key,
 )
 from romrunner.textnorm import normalised_hex
 
@@ -606,15 +607,13 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
                 reader.warn(label, f"paths.{key} is not text; ignored")
     elif raw_paths is not None:
         reader.warn(label, "'paths' is not an object; ignored")
-    filesystem = entry.get("filesystem")
-    supported: tuple[str, ...] = ()
-    if isinstance(filesystem, dict):
-        supported = reader.strings(filesystem, "supported", label)
+    supported, recommended = _filesystems(reader, entry.get("filesystem"), label)
     return OperatingSystem(
         id=entry["id"],
         name=reader.text(entry, "name", label, default=entry["id"]) or entry["id"],
         paths=paths,
         filesystems=supported,
+        recommended_filesystem=recommended,
         portmaster=entry["supportsPortMaster"] if isinstance(
             entry.get("supportsPortMaster"), bool) else None,
         frontend=reader.text(entry, "defaultFrontend", label),
@@ -623,6 +622,30 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
                          or reader.text(entry, "baseOs", label)),
         kind=_lowered(reader.text(entry, "type", label) or reader.text(entry, "osType", label)),
     )
+
+
+def _filesystems(reader: _Reader, block: Any,
+                 label: str) -> tuple[tuple[str, ...], str | None]:
+    """An OS's ``filesystem`` block: the file systems it reads (``supported``: a list, or one
+    name as text), spelled as :func:`filesystem_key` spells them, and the one ``recommended``
+    (None where not said). Another shape is a warning and says nothing."""
+    if block is None:
+        return (), None
+    if not isinstance(block, dict):
+        reader.warn(label, "'filesystem' is not an object; ignored")
+        return (), None
+    raw = block.get("supported")
+    names = (raw,) if isinstance(raw, str) else \
+        reader.strings({"filesystem.supported": raw}, "filesystem.supported", label)
+    supported = tuple(dict.fromkeys(filesystem_key(name) for name in names if name.strip()))
+    recommended = block.get("recommended")
+    if recommended is not None and not isinstance(recommended, str):
+        reader.warn(label, "'filesystem.recommended' is not text; ignored")
+    chosen = filesystem_key(recommended) if isinstance(recommended, str) \
+        and recommended.strip() else None
+    if chosen and supported and chosen not in supported:
+        supported = (*supported, chosen)  # (recommended, so read)
+    return supported, chosen
 
 
 def _lowered(text: str | None) -> str | None:

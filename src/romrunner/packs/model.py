@@ -115,7 +115,10 @@ class OperatingSystem:
     id: str
     name: str
     paths: dict[str, str | None] = field(default_factory=dict)
+    # ``filesystem.supported``: the card file systems it reads, as filesystem_key spells
+    # them (empty: the pack does not say); ``filesystem.recommended``
     filesystems: tuple[str, ...] = ()
+    recommended_filesystem: str | None = None
     portmaster: bool | None = None  # ``supportsPortMaster`` (None: the pack does not say)
     frontend: str | None = None  # ``defaultFrontend`` (daijisho, retroarch, …)
     base_os: str | None = None  # ``baseOS`` (``android`` for GammaOS, …)
@@ -126,6 +129,22 @@ class OperatingSystem:
         """True for Android and the OSes built on it: their emulators read BIOS files from
         the folder set in each, on the device's internal storage unless told otherwise."""
         return "android" in (self.id, self.base_os, self.kind)
+
+
+# Other spellings of the file systems the pack names (fat32 exfat ntfs ext4 apfs hfs+ btrfs
+# f2fs), the system's own among them (``vfat``, ``hfsplus``, ``ntfs3``); ext2 and ext3 are
+# read by what reads ext4.
+_FILESYSTEM_SPELLINGS = {
+    "vfat": "fat32", "fat": "fat32", "msdos": "fat32", "fat16": "fat32", "fat12": "fat32",
+    "ntfs3": "ntfs", "ntfs3g": "ntfs", "hfsplus": "hfs+", "ext2": "ext4",
+    "ext3": "ext4", "ext4dev": "ext4"}
+
+
+def filesystem_key(name: str) -> str:
+    """A file system's name as the pack writes them: lowercase, ``vfat`` and ``FAT32`` as
+    ``fat32``, ``hfsplus`` as ``hfs+`` (another name: lowercase, as given)."""
+    key = "".join(name.split()).lower().replace("_", "").replace("-", "")
+    return _FILESYSTEM_SPELLINGS.get(key, key)
 
 
 # PortMaster's ports (their scripts): a platform only an OS with PortMaster runs.
