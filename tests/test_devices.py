@@ -200,8 +200,8 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused
     assert refused.code == 2
     assert refused.err.splitlines()[-1] == (
-        "error: device 1 has 1 profile(s), which would be removed with it; nothing was "
-        "removed (use --force to remove them too)")
+        "error: device 1 has 1 profile, which would be removed with it; nothing was "
+        "removed (use --force to remove it too)")  # (counted words: qa203 F8)
     assert [p["id"] for p in _real(cli, "--json", "profile", "ls").json()["data"]] == [1]
     removed = _real(cli, "--json", "device", "rm", "1", "--force").json()["data"]
     assert removed["profiles_removed"] == 1

@@ -110,7 +110,7 @@ def device_rm(device_id: int, force: bool) -> int:
     removed = remove_device(app.open_db(), device_id, force=force)
     if removed.unfinished:  # (QA102 F4: a killed deploy's copies, untracked without a word)
         app.warn(unfinished_words(removed.unfinished, removed=True))
-    history = f" and the history of {removed.deployments} deployment(s)" \
+    history = f" and the history of {counted(removed.deployments, 'deployment')}" \
         if removed.deployments else ""
     overrides = f", {counted(removed.overrides, 'override')}" if removed.overrides else ""
     performance = f", {counted(removed.performance, 'performance answer')} imported for it" \

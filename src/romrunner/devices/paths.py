@@ -1193,7 +1193,14 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
             what = "a home folder" if value.startswith("~") else "an absolute path"
             raise InputError(f"path override {key}={value}: a folder relative to the card "
                              f"root ({card_root}), not {what}; nothing was changed")
-    checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
+    checked: dict[str, str] = {}
+    for key, value in sets.items():
+        try:
+            checked[key] = str(_inside(card_root, _legal(value, fs)))
+        except InputError as exc:  # (qa203 F8: `gb=../x` named neither the override nor
+            # that nothing was changed, as its siblings do)
+            raise InputError(f"path override {key}={value}: {exc}; nothing was "
+                             "changed") from None
     _refuse_a_saves_folder(pack, profile.os_id, card_root, checked, sets)
     _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, checked)
     for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)

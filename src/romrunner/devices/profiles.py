@@ -247,14 +247,15 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> R
         performance = _keep_device_knowledge(db, profiles)
         unfinished = _unfinished(db, profiles)
         if profiles and not force:
-            history = f" and the history of their {deployments} deployment(s)" \
+            history = f" and the history of their {counted(deployments, 'deployment')}" \
                 if deployments else ""
             also = f", their {counted(overrides, 'override')}" if overrides else ""
             if performance:
                 also += f", {counted(performance, 'performance answer')} imported for it"
-            raise InputError(f"device {device_row_id} has {len(profiles)} profile(s), which "
-                             f"would be removed with it{also}{history}; nothing was removed "
-                             "(use --force to remove them too)"
+            them = "it" if len(profiles) == 1 else "them"
+            raise InputError(f"device {device_row_id} has {counted(len(profiles), 'profile')}, "
+                             f"which would be removed with it{also}{history}; nothing was "
+                             f"removed (use --force to remove {them} too)"
                              + (f"; {unfinished_words(unfinished)}" if unfinished else ""))
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
     return Removed(len(profiles), deployments, overrides, performance, unfinished)

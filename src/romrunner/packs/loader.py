@@ -585,8 +585,9 @@ def _device(reader: _Reader, entry: RawJson, label: str) -> Device:
         id=entry["deviceId"],
         name=reader.text(entry, "displayName", label, default=entry["deviceId"])
         or entry["deviceId"],
-        manufacturer=reader.text(entry, "manufacturer", label),
-        chip=reader.text(entry, "chip", label),
+        # (one line each: the real pack's RK2020 maker holds a newline, shown as ``\n``)
+        manufacturer=_one_line(reader.text(entry, "manufacturer", label)),
+        chip=_one_line(reader.text(entry, "chip", label)),
         inherits_scores_from=reader.text(entry, "inheritsScoresFrom", label),
     )
 
@@ -646,6 +647,11 @@ def _filesystems(reader: _Reader, block: Any,
     if chosen and supported and chosen not in supported:
         supported = (*supported, chosen)  # (recommended, so read)
     return supported, chosen
+
+
+def _one_line(text: str | None) -> str | None:
+    """``text`` with each run of white space (a newline too) one space, None when empty."""
+    return " ".join(text.split()) or None if text is not None else None
 
 
 def _lowered(text: str | None) -> str | None:
