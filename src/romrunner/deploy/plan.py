@@ -77,7 +77,7 @@ from romrunner.deploy.plancache import (
     archives_from,
     item_columns,
 )
-from romrunner.deploy.saves import platform_names, save_folders
+from romrunner.deploy.saves import launched_name, platform_names, save_folders, saves_named_after
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, catalog_name_of, copy_rank
 from romrunner.devices.cardfs import card_filesystem_warning
 from romrunner.devices.destination import destination_id
@@ -624,7 +624,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                                        _rom_root(layout, games.values())):
             builder.volatile = True  # (reads the card's top folders)
             plan.warnings.append(PlanIssue("card-root", text))
-    _warn_replatformed(db, builder, pruning)
+    _warn_replatformed(db, builder, pruning, pack)
     if include_bios and pack is not None:
         # (and those of the games whose card copies are held: their BIOS stays with them,
         # never pruned while the library's root is away, QA67 F1)
@@ -880,7 +880,8 @@ _EARLIER_COPIES = (
     "AND i.game_id IN (SELECT value FROM json_each(?))")
 
 
-def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
+def _warn_replatformed(db: Database, builder: _Builder, pruning: bool,
+                       pack: DefinitionPack | None = None) -> None:
     """Say which chosen games an earlier deploy put on this card under another platform
     (a catalog's match or `games set-platform` changed it since) whose old copies, still
     ours on the card, stay until ``--prune``: silent, the frontend lists such a game twice
@@ -931,12 +932,13 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
         moved = [entry for entry in moved if not _one_folder(plan.root, entry[0], entry[1])]
         if moved:
             plan.warnings.append(PlanIssue(code, _moved_copies(code, moved, pruning)))
-    _warn_renamed_copies(plan, now, renamed, ours, pruning)
+    _warn_renamed_copies(plan, now, renamed, ours, pruning, pack, builder.folders)
 
 
 def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
                          renamed: dict[int, list[str]], ours: Mapping[str, object],
-                         pruning: bool) -> None:
+                         pruning: bool, pack: DefinitionPack | None = None,
+                         folders: Mapping[str, str | None] | None = None) -> None:
     """Say the chosen games an earlier deploy put on the card under another name in the same
     folder (the library's file renamed, or the card's naming rules changed: review 36b F2,
     Mac stand-in characters made real ones), whose old copies stay until ``--prune``: the
@@ -957,14 +959,60 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
     twice = any(_listed_as_a_game(dest, now[game_id][1])
                 for game_id, dests in renamed.items() for dest in dests
                 if dest in ours and os.path.lexists(plan.root / dest))
+    olds = [dest for game_id, dests in renamed.items() for dest in dests
+            if dest in ours and os.path.lexists(plan.root / dest)]
+    saves = _saves_of_renamed(plan, olds, pack, folders or {})
+    kept = " (until then the frontend lists such a game twice)" if twice else ""
+    if saves and len(saves) == len(olds):  # (qa203 F6: each prune kept them for their
+        # saves, while this said at every deploy that a prune removes them)
+        said = _kept_for_saves(saves, kept.replace("until then", "meanwhile"))
+    else:
+        said = ("this --prune removes the old copies once the new ones are in place (but any "
+                "its notes say it keeps)" if pruning
+                else "the old copies stay until `romrunner deploy --prune` removes them" + kept)
+        if saves:
+            said += f"; but {_kept_for_saves(saves, '')}"
     plan.warnings.append(PlanIssue(
         "name-changed", f"{counted(games, 'game')} an earlier deploy put on this card "
         f"go{'es' if one else ''} there under another name now "
-        f"({examples([f'{old} → {new}' for old, new in shown])}): "
-        + ("this --prune removes the old copies once the new ones are in place (but any its "
-           "notes say it keeps)" if pruning
-           else "the old copies stay until `romrunner deploy --prune` removes them"
-           + (" (until then the frontend lists such a game twice)" if twice else ""))))
+        f"({examples([f'{old} → {new}' for old, new in shown])}): {said}"))
+
+
+def _saves_of_renamed(plan: DeployPlan, olds: list[str], pack: DefinitionPack | None,
+                      folders: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """Old copy -> the player's saves and states on the card named after it, of ``olds``
+    (earlier copies of chosen games renamed since): what a prune keeps them for, as
+    :func:`romrunner.deploy.execute._without_saved_games` finds them."""
+    if not olds:
+        return {}
+    names = platform_names(pack)
+    by_folder: dict[str, set[str]] = defaultdict(set)
+    for platform, folder in folders.items():
+        if folder:
+            by_folder[folder.casefold()].add(platform)
+
+    def platforms_of(folder: str) -> set[str]:
+        own = by_folder.get(folder.casefold())
+        return set(own) if own else set(names.get(folder.rpartition("/")[2].casefold(), ()))
+
+    launched: set[tuple[str | None, str]] = {
+        (item.platform_id, launched_name(item.dest)) for item in plan.items}
+    return saves_named_after(plan.root, save_folders(pack, plan.os_id, plan.root), olds,
+                             launched, platforms_of, set(olds))
+
+
+def _kept_for_saves(saves: Mapping[str, list[str]], twice: str) -> str:
+    """What is said of renamed copies a prune keeps for the saves named after them
+    (``twice``: what the frontend does meanwhile, or "")."""
+    found = sorted({path for paths in saves.values() for path in paths})
+    one = len(saves) == 1
+    return (f"the player's saves or states on the card are named after "
+            f"{'that old copy' if one else f'{len(saves):,} of the old copies'} "
+            f"({examples(found)}), so `--prune` keeps {'it' if one else 'them'} for those "
+            f"saves{twice}: "
+            "rename the saves after the new name (or move them where the new copy finds "
+            f"them) and prune again, or remove the old cop{'y' if one else 'ies'} yourself "
+            f"({examples(sorted(saves))})")
 
 
 # A disc's sheets and a set's playlist: what a frontend lists of a disc game (the tracks not)
