@@ -6059,7 +6059,7 @@ class _Runner:
         """Turn a card-side error that ends the run into :class:`_Stop` (``what``: the file,
         on the card, being written)."""
         gone = self.gone()
-        if exc.errno == errno.EROFS and not gone and not _read_only(str(self.root)):
+        if exc.errno == errno.EROFS and not gone and self._card_still_writable():
             return  # (a folder mounted read-only on its own, not the card: that file fails,
             # the run goes on, as its dry run says — qa203 F2)
         if exc.errno in STOP_ERRNOS or gone:
@@ -6100,6 +6100,19 @@ class _Runner:
                 f"free space: it is most likely full; free space ({FREE_OTHERS}) and run "
                 f"`romrunner deploy resume {self.deployment_id}`, {FEWER_GAMES}"
                 ) from exc
+
+    def _card_still_writable(self) -> bool:
+        """True when a file can be made (and removed) in the card's ``.romrunner/`` now: a
+        card the kernel remounted read-only after an error refuses it, whatever ``statvfs``
+        says (review49d F1: ext4's errors=remount-ro kept reporting the card writable, and
+        the run went on failing every file instead of stopping)."""
+        probe = f"{self.base}/{CARD_DIR}/{TEMP_PREFIX}probe-{os.getpid()}"
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644))
+            os.unlink(probe)
+        except OSError:
+            return False
+        return True
 
     def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:
         resume = f"`romrunner deploy resume {self.deployment_id}`"

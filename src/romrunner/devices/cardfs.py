@@ -102,7 +102,13 @@ def unread_filesystem_parts(system: OperatingSystem | None,
     wanted = shown_filesystem(system.recommended_filesystem or system.filesystems[0])
     return (f"the card's file system is {shown_filesystem(card_fs)}, and {system.name} reads "
             f"{listed} cards only (by the definition pack): the device may not read this card",
-            f"deploy to a {wanted} card, or reformat this one as {wanted}, which erases it")
+            f"deploy to {_a(wanted)} {wanted} card, or reformat this one as {wanted}, which "
+            "erases it")
+
+
+def _a(name: str) -> str:
+    """The article a file system's name takes, as it is said: an exFAT, an NTFS, a FAT32."""
+    return "an" if name[:1].lower() in "aeiouhnx" else "a"
 
 
 def card_filesystem_warning(system: OperatingSystem | None, card_root: Path) -> str | None:
