@@ -69,3 +69,45 @@ def test_a_playlist_naming_a_library_disc_in_a_subfolder_reaches_its_track(
     assert playable(card, str(playlist.relative_to(card))) == tracks
     again = cli("--json", "deploy", "1", "--to", str(card), "mix")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.err
+
+
+def _solo(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """``psx/Solo (USA).cue``/``.bin`` and ``psx/Solo (USA).m3u`` naming the sheet, scanned
+    (ids 1 and 2), profile 1 on muOS: the library folder and an empty card."""
+    psx, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    psx.mkdir(parents=True)
+    card.mkdir()
+    (psx / "Solo (USA).bin").write_bytes(os.urandom(2352 * 8))
+    (psx / "Solo (USA).cue").write_text(CUE.format("Solo (USA)"))
+    (psx / "Solo (USA).m3u").write_text("Solo (USA).cue\n")
+    muos_profile(cli, tmp_path / "lib")
+    return psx, card
+
+
+def _left_out_with_its_disc(cli: Any, card: Path) -> None:
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert run.code == 1, run.err
+    assert not [path for path in card.rglob("*") if path.is_file()
+                and ".romrunner" not in path.parts], sorted(card.rglob("*"))
+    data = run.json()
+    said = " ".join(str(e) for e in [*data["errors"], *data["warnings"]])
+    assert "Solo (USA).m3u: it names" in said and "the playlist is not deployed" in said, said
+
+
+def test_a_playlist_whose_library_disc_changed_since_the_scan_is_left_out_with_it(
+        cli: Any, tmp_path: Path) -> None:
+    # review49b F1: the disc, changed since the scan and left out, went on the card anyway as
+    # the playlist's file, its changed bytes unchecked
+    psx, card = _solo(cli, tmp_path)
+    with open(psx / "Solo (USA).bin", "r+b") as track:
+        track.seek(100)
+        track.write(b"ROT!")
+    os.utime(psx / "Solo (USA).bin", ns=(10**18, 10**18))
+    _left_out_with_its_disc(cli, card)
+
+
+def test_a_playlist_whose_library_disc_an_override_excludes_is_left_out_with_it(
+        cli: Any, tmp_path: Path) -> None:
+    _, card = _solo(cli, tmp_path)
+    assert cli("override", "set", "--game", "1", "--exclude", "--profile", "1").code == 0
+    _left_out_with_its_disc(cli, card)

@@ -567,8 +567,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     replaced = {game_id for game_id, found in tracks.items()  # (a game without tracks: no)
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
-    _follow_playlists_sheets(tracks, builder, [game for game in games.values()
-                                               if game.id not in replaced])
+    _follow_playlists_sheets(db, tracks, builder, [game for game in games.values()
+                                                   if game.id not in replaced])
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -2474,8 +2474,8 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
             "the sheet's name for it)"))
 
 
-def _follow_playlists_sheets(tracks: dict[int, list[_Track]], builder: _Builder,
-                             games: Iterable[_Game]) -> None:
+def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
+                             builder: _Builder, games: Iterable[_Game]) -> None:
     """Make each chosen playlist's disc go with the tracks its sheet names: the sheet is read
     now and each file it names becomes a file of the playlist, checked and copied as its
     other files — a disc that is no game of the library (its sheet in a folder the scan
@@ -2485,9 +2485,12 @@ def _follow_playlists_sheets(tracks: dict[int, list[_Track]], builder: _Builder,
     went without its track). A disc of the library is placed as a game of its own besides
     (taking it into the playlist instead lost it where the playlist was then left out:
     review48b F1); where the playlist names it at the very path it goes to, the playlist's
-    files there are the game's (see :meth:`_Builder.claim`). A sheet that cannot be read, or
-    names no track, leaves the playlist out (see :meth:`_Builder._track_item`). Not of a
-    playlist the plan writes itself (see _replaced_playlist)."""
+    files there are the game's, and where the plan does not place that game (left out:
+    excluded, changed since the scan, the other revision), the playlist is left out with it
+    (see :meth:`_Builder.claim`: review49b F1, the disc went on the card as the playlist's
+    file). A sheet that cannot be read, or names no track, leaves the playlist out (see
+    :meth:`_Builder._track_item`). Not of a playlist the plan writes itself (see
+    _replaced_playlist)."""
     for game in games:
         entries = tracks.get(game.id)
         if not entries or not _a_playlist(game):
@@ -2497,11 +2500,18 @@ def _follow_playlists_sheets(tracks: dict[int, list[_Track]], builder: _Builder,
         if not sheets:
             continue
         builder.volatile = True  # (reads the library: see _Builder.__init__)
+        known = _library_files(db, game, [posixpath.join(parent, entry.name)
+                                          for entry in sheets])
         followed: list[_Track] = []
         for entry in entries:
             followed.append(entry)
             if entry in sheets:
-                followed += _sheets_tracks(game, entry, parent, builder)
+                its = _sheets_tracks(game, entry, parent, builder)
+                disc = known.get(posixpath.join(parent, entry.name))
+                if disc is not None:
+                    builder.library_files.update(
+                        (os.path.join(parent, track.name), disc) for track in [entry, *its])
+                followed += its
         tracks[game.id] = list(dict.fromkeys(followed))
 
 
@@ -2534,6 +2544,16 @@ def _absolute(name: str) -> bool:
 
 
 _TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
+
+
+def _library_files(db: Database, game: _Game, sources: list[str]) -> dict[str, int]:
+    """Of ``sources`` (paths in ``game``'s library root), those a game of the library is,
+    with its id."""
+    prefix = len(game.root.rstrip("/")) + 1
+    return {sources[0][:prefix] + str(row[0]): int(row[1]) for row in db.query(
+        "SELECT filepath, id FROM games WHERE root_id = ? AND filepath IN "
+        "(SELECT value FROM json_each(?))",
+        (game.root_id, json.dumps([source[prefix:] for source in sources])))}
 
 
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
@@ -2897,6 +2917,10 @@ class _Builder:
         # A chosen playlist's disc sheet read for its tracks, and why it could not be (see
         # _follow_playlists_sheets): (game id, its entry) -> why
         self.unread_sheets: dict[tuple[int, str], str] = {}
+        # the files of the library's discs (sheets, tracks) a chosen playlist names, and the
+        # games the plan places (read once the games are placed): see claim
+        self.library_files: dict[str, int] = {}  # (-> the disc's game id)
+        self.placed_games: set[int | None] | None = None
         self._card_records: dict[str, Owned] | None = None  # see card_records
 
     def folder(self, platform_id: str) -> str | None:
@@ -3181,7 +3205,7 @@ class _Builder:
             first = min(found, key=lambda rival: self._claim_rank(rival, copied,
                                                                   lacking))[0]
             later.update(game.id for game, _ in found if game is not first)
-        return sorted(games, key=lambda game: (game.id in later, _a_playlist(game)))
+        return sorted(games, key=lambda game: (_a_playlist(game), game.id in later))
 
     def _claim_rank(self, rival: tuple[_Game, str],
                     copied: dict[str, tuple[int, int | None, int | None]],
@@ -3565,6 +3589,9 @@ class _Builder:
         plan copies there already, as it is, is that file: taken out of ``items``, not a
         collision (review47b F3: a playlist naming the library's disc beside it was left
         out, "already taken by" the very same file)."""
+        if game is not None and self.library_files and _a_playlist(game) \
+                and not self._with_its_library_discs(items, game):
+            return False
         keys = [collision_key(item.dest, self.fs) for item in items]
         shared: set[int] = set()
         for index, (item, key) in enumerate(zip(items, keys, strict=True)):
@@ -3582,6 +3609,22 @@ class _Builder:
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = self._origin(item, game)
         return True
+
+    def _with_its_library_discs(self, items: list[PlanItem], game: _Game) -> bool:
+        """True when every file of the playlist ``game`` that is a disc of the library (its
+        sheet, its tracks) is placed by that disc's own game; False, said, where the plan
+        left that game out — the playlist goes with it (review49b F1: an excluded disc, or
+        one changed since the scan, went on the card as the playlist's file)."""
+        if self.placed_games is None:  # (the games claim before the playlists)
+            self.placed_games = {item.game_id for item in self.plan.items}
+        apart = next((item.source for item in items[1:] if item.source in self.library_files
+                      and self.library_files[item.source] not in self.placed_games), None)
+        if apart is None:
+            return True
+        self.error("track-refused", f"{game.source}: it names {apart}, a file of a game of the "
+                   "library this deploy leaves out (the warnings say why); the playlist is "
+                   "not deployed", game, game.source)
+        return False
 
     def _planned_as_it_is(self, item: PlanItem, other: str) -> bool:
         """True when the plan copies ``item``'s source, as it is, to its destination already
