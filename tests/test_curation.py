@@ -308,3 +308,27 @@ def test_favorites_stays_the_built_in_it_is_once_stored_and_when_emptied(
     assert considered(cli) == {2}  # (the profile names it still)
     renamed = cli("collection", "rename", "favorites", "mine")
     assert renamed.code == 2 and "is built in and cannot be renamed" in renamed.err
+
+
+def test_only_the_built_in_favorites_is_emptied_not_one_named_alike(
+        profiled: Any, db_path: Path) -> None:
+    """review49d F2, F3: a database from before names were compared by their folded form may
+    hold "ｆavorites" (a full-width f) beside the built-in: it was shown built in and could
+    only be emptied, never removed; and `--json` said "removed" of the emptied favorites."""
+    cli = profiled
+    assert cli("collection", "add", "favorites", "1").code == 0
+    with sqlite3.connect(db_path) as conn:  # (as such a database holds it)
+        conn.execute("INSERT INTO collections (name, collection_type) VALUES "
+                     "('ｆavorites', 'manual')")
+        conn.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                     "SELECT id, 3, 1 FROM collections WHERE name = 'ｆavorites'")
+    kinds = {c["name"]: c["kind"] for c in cli("--json", "collection", "ls").json()["data"]}
+    assert (kinds["favorites"], kinds["ｆavorites"]) == ("built-in", "manual"), kinds
+    shown = cli("collection", "show", "ｆavorites").out.splitlines()[0]
+    assert "built in" not in shown, shown
+    removed = cli("--json", "collection", "rm", "ｆavorites", "--force")
+    assert removed.code == 0 and removed.json()["data"]["removed"] == "ｆavorites"
+    assert "ｆavorites" not in {c["name"] for c in
+                                 cli("--json", "collection", "ls").json()["data"]}
+    emptied = cli("--json", "collection", "rm", "favorites", "--force").json()["data"]
+    assert (emptied["removed"], emptied["emptied"]) == (None, 1), emptied

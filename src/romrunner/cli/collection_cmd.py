@@ -99,7 +99,9 @@ def collection_rm(name: str, force: bool) -> int:
                  f"{profile_id} --include-collections …` names another (or '' for every "
                  "collection)")
 
-    app.finish({"removed": removed.name, **asdict(removed)}, render)
+    # (favorites emptied is not removed: null, review49d F3)
+    app.finish({"removed": removed.name if removed.emptied is None else None,
+                **asdict(removed)}, render)
     return 0
 
 

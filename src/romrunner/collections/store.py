@@ -415,7 +415,7 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
             raise InputError(f"collection {name!r} is built in and holds no game: nothing to "
                              "remove")
         found = found or _require(db, name)
-        if _is_favorites(found):
+        if _is_favorites(db, found):
             return _empty_favorites(db, found, force)
         users = dependants(db, found)
         through = _named_through(db, found, users.smart) if users.smart else []
@@ -683,9 +683,25 @@ def _empty_favorites(db: Database, found: _Stored, force: bool) -> RemovedCollec
     return RemovedCollection(found.name, found.id, [], [], emptied=picked)
 
 
-def _is_favorites(found: _Stored) -> bool:
-    """True for the built-in favorites once stored (its first game added)."""
-    return found.kind == "manual" and name_key(found.name) == FAVORITES
+def _is_favorites(db: Database, found: _Stored) -> bool:
+    """True for the built-in favorites once stored (its first game added): the collection
+    :func:`favorites_id` names — not another whose name folds alike, which a database from
+    before names were compared so may hold (review49d F2: "ｆavorites" could no longer be
+    removed, only emptied)."""
+    return found.kind == "manual" and name_key(found.name) == FAVORITES \
+        and found.id == favorites_id(db)
+
+
+def favorites_id(db: Database) -> int | None:
+    """The id of the built-in favorites once stored: the manual collection named exactly
+    so, else the first (by id) whose name is so but for case or width; None before its first
+    game."""
+    rows = [row for row in db.query("SELECT id, name FROM collections WHERE "
+                                    "collection_type <> 'auto' ORDER BY id")
+            if name_key(row["name"]) == FAVORITES]
+    exact = next((row for row in rows if row["name"] == FAVORITES), None)
+    chosen = exact or (rows[0] if rows else None)
+    return None if chosen is None else int(chosen["id"])
 
 
 # -- collections named by profiles -----------------------------------------------------------
@@ -698,7 +714,7 @@ def collection_ref(db: Database, name: str) -> CollectionRef:
     if found is None and key == FAVORITES:
         return CollectionRef(None, FAVORITES, "built-in")
     found = found or _require(db, name)
-    kind = "built-in" if _is_favorites(found) else found.kind  # (with its id, once stored)
+    kind = "built-in" if _is_favorites(db, found) else found.kind  # (with its id, once stored)
     if kind == "manual" and _saved_autolist(db.scalar(
             "SELECT rules_json FROM collections WHERE id = ?", (found.id,))):
         kind = "auto-list"  # (as `collection ls` says: review 17)
@@ -1033,6 +1049,7 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
     collection whose stored query no longer works is listed with the problem."""
     infos: list[CollectionInfo] = []
     favorites: list[CollectionInfo] = []
+    built_in = favorites_id(db)
     for row in db.query("SELECT c.id, c.name, c.collection_type, c.rules_json, "
                         "(SELECT count(*) FROM collection_games cg "
                         " WHERE cg.collection_id = c.id) AS games "
@@ -1041,7 +1058,7 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
             kind = "auto-list" if _saved_autolist(row["rules_json"]) else "manual"
             info = CollectionInfo(row["name"], kind, int(row["games"]), True, None, None,
                                   int(row["id"]))
-            if name_key(row["name"]) == FAVORITES and not favorites:
+            if int(row["id"]) == built_in:
                 # (listed where it was before its first game, built in as it still is: it
                 # refuses a rename as one)
                 favorites = [replace(info, kind="built-in")]
