@@ -332,3 +332,22 @@ def test_only_the_built_in_favorites_is_emptied_not_one_named_alike(
                                  cli("--json", "collection", "ls").json()["data"]}
     emptied = cli("--json", "collection", "rm", "favorites", "--force").json()["data"]
     assert (emptied["removed"], emptied["emptied"]) == (None, 1), emptied
+
+
+def test_a_smart_collection_named_favorites_leaves_one_named_alike_a_manual_one(
+        profiled: Any, db_path: Path) -> None:
+    """review49f F4: an older database with a smart "favorites" and a manual "ｆavorites":
+    the manual one was taken for the built-in, and could be emptied only."""
+    cli = profiled
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO collections (name, collection_type, rules_json) VALUES "
+                     "('favorites', 'auto', ?)", (json.dumps({"query": "id:1"}),))
+        conn.execute("INSERT INTO collections (name, collection_type) VALUES "
+                     "('ｆavorites', 'manual')")
+        conn.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                     "SELECT id, 3, 1 FROM collections WHERE name = 'ｆavorites'")
+    kinds = {c["name"]: c["kind"] for c in cli("--json", "collection", "ls").json()["data"]
+             if c.get("id") is not None}
+    assert kinds.get("ｆavorites") == "manual", kinds
+    removed = cli("--json", "collection", "rm", "ｆavorites", "--force")
+    assert removed.code == 0 and removed.json()["data"]["removed"] == "ｆavorites", removed.out

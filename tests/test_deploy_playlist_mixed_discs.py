@@ -111,3 +111,38 @@ def test_a_playlist_whose_library_disc_an_override_excludes_is_left_out_with_it(
     _, card = _solo(cli, tmp_path)
     assert cli("override", "set", "--game", "1", "--exclude", "--profile", "1").code == 0
     _left_out_with_its_disc(cli, card)
+
+
+def test_a_playlist_chosen_alone_brings_the_library_disc_it_names(cli: Any,
+                                                                  tmp_path: Path) -> None:
+    # review49f F1: a playlist chosen without its library disc (`id:2`, a collection holding
+    # the .m3u alone) was refused as if the plan had left the disc out
+    psx, card = _solo(cli, tmp_path)
+    run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
+    assert run.code == 0, run.err
+    (playlist,) = [path for path in card.rglob("*.m3u")]
+    assert playable(card, str(playlist.relative_to(card))) == [
+        (psx / "Solo (USA).bin").read_bytes()]
+
+
+def test_a_playlist_left_out_with_its_disc_keeps_its_copies_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    # review49f F2: left out (its library disc changed since the scan), the playlist's own
+    # files on the card were pruned — its hidden disc 2 — leaving its .m3u naming it
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _mixed_set(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    assert cli("deploy", "1", "--to", str(card), "mix").code == 0
+    before = sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                    if path.is_file() and ".romrunner" not in path.parts)
+    track = lib / "psx" / "Mix (Disc 1).bin"
+    with open(track, "r+b") as changed:
+        changed.write(b"ROT!")
+    os.utime(track, ns=(10**18, 10**18))
+    run = cli("--json", "deploy", "1", "--to", str(card), "mix", "--prune")
+    assert run.code == 1, run.err
+    assert run.json()["data"]["pruned"] == 0, run.out
+    after = sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                   if path.is_file() and ".romrunner" not in path.parts)
+    assert after == before

@@ -696,12 +696,13 @@ def favorites_id(db: Database) -> int | None:
     """The id of the built-in favorites once stored: the manual collection named exactly
     so, else the first (by id) whose name is so but for case or width; None before its first
     game."""
-    rows = [row for row in db.query("SELECT id, name FROM collections WHERE "
-                                    "collection_type <> 'auto' ORDER BY id")
-            if name_key(row["name"]) == FAVORITES]
+    rows = [row for row in db.query("SELECT id, name, collection_type FROM collections "
+                                    "ORDER BY id") if name_key(row["name"]) == FAVORITES]
     exact = next((row for row in rows if row["name"] == FAVORITES), None)
-    chosen = exact or (rows[0] if rows else None)
-    return None if chosen is None else int(chosen["id"])
+    if exact is not None:  # (a smart one of that very name is no favorites: review49f F4)
+        return None if exact["collection_type"] == "auto" else int(exact["id"])
+    manual = [row for row in rows if row["collection_type"] != "auto"]
+    return int(manual[0]["id"]) if manual else None
 
 
 # -- collections named by profiles -----------------------------------------------------------

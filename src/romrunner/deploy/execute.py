@@ -6110,8 +6110,8 @@ class _Runner:
         try:
             os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644))
             os.unlink(probe)
-        except OSError:
-            return False
+        except OSError as exc:  # (only a read-only card says so: a full one, no inode left,
+            return exc.errno != errno.EROFS  # tells nothing of it — review49f F3)
         return True
 
     def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:

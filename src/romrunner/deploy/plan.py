@@ -568,7 +568,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 if (game := games.get(game_id)) is not None
                 and _replaced_playlist(game, found, disc_files, layout)}
     _follow_playlists_sheets(db, tracks, builder, [game for game in games.values()
-                                                   if game.id not in replaced])
+                                                   if game.id not in replaced],
+                             {*ids, *games}, profile_id)
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -2475,7 +2476,8 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
 
 
 def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
-                             builder: _Builder, games: Iterable[_Game]) -> None:
+                             builder: _Builder, games: Iterable[_Game],
+                             deployed: Collection[int], profile_id: int | None) -> None:
     """Make each chosen playlist's disc go with the tracks its sheet names: the sheet is read
     now and each file it names becomes a file of the playlist, checked and copied as its
     other files — a disc that is no game of the library (its sheet in a folder the scan
@@ -2488,9 +2490,11 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
     files there are the game's, and where the plan does not place that game (left out:
     excluded, changed since the scan, the other revision), the playlist is left out with it
     (see :meth:`_Builder.claim`: review49b F1, the disc went on the card as the playlist's
-    file). A sheet that cannot be read, or names no track, leaves the playlist out (see
-    :meth:`_Builder._track_item`). Not of a playlist the plan writes itself (see
-    _replaced_playlist)."""
+    file). ``deployed``: the games chosen or brought (a disc no selection took, and no
+    override of ``profile_id`` excludes, is the playlist's file, as a hidden one: review49f
+    F1, a playlist chosen alone was refused). A sheet that cannot be read, or names no
+    track, leaves the playlist out (see :meth:`_Builder._track_item`). Not of a playlist the
+    plan writes itself (see _replaced_playlist)."""
     for game in games:
         entries = tracks.get(game.id)
         if not entries or not _a_playlist(game):
@@ -2502,13 +2506,14 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
         builder.volatile = True  # (reads the library: see _Builder.__init__)
         known = _library_files(db, game, [posixpath.join(parent, entry.name)
                                           for entry in sheets])
+        kept_out = excluded_games(db, profile_id, known.values()) if known else set()
         followed: list[_Track] = []
         for entry in entries:
             followed.append(entry)
             if entry in sheets:
                 its = _sheets_tracks(game, entry, parent, builder)
                 disc = known.get(posixpath.join(parent, entry.name))
-                if disc is not None:
+                if disc is not None and (disc in deployed or disc in kept_out):
                     builder.library_files.update(
                         (os.path.join(parent, track.name), disc) for track in [entry, *its])
                 followed += its
@@ -3624,6 +3629,8 @@ class _Builder:
         self.error("track-refused", f"{game.source}: it names {apart}, a file of a game of the "
                    "library this deploy leaves out (the warnings say why); the playlist is "
                    "not deployed", game, game.source)
+        for item in items:  # (the card's copies kept, none pruned: review49f F2)
+            self.hold(item.dest, game)
         return False
 
     def _planned_as_it_is(self, item: PlanItem, other: str) -> bool:
