@@ -6,6 +6,8 @@ larger, and 32 left-out phrases of four such words reached SQLite's depth of 1,0
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,17 @@ def test_the_sql_of_a_phrase_without_fts5_grows_with_its_words_not_its_forms() -
     sql, params = games._read_ids(["kirbys dream"], False)
     many, many_params = games._read_ids([f"a{i}s bbs ccs dds" for i in range(32)], False)
     assert many == sql and len(many_params) == len(params)
+
+
+def test_a_left_out_word_too_long_is_said_as_typed_and_a_stored_one_shortened(
+        cli: Any, db_path: Path) -> None:
+    """review49c F3: a left-out word over the cap was said without its `-`; F2: `collection
+    show` of a smart collection storing one quoted its whole query (6,255 characters)."""
+    _db(db_path, "no-fts").close()
+    line = _one_line_error(cli("games", "ls", "kirby -" + "x" * 6_000))
+    assert line.startswith("error: query: -xxx"), line[:40]
+    with sqlite3.connect(db_path) as conn:  # (stored before the cap existed)
+        conn.execute("INSERT INTO collections (name, collection_type, rules_json) VALUES "
+                     "('longw', 'auto', ?)", (json.dumps({"query": "kirby -" + "x" * 6_000}),))
+    shown = _one_line_error(cli("collection", "show", "longw"))
+    assert "its stored query `kirby -xxx" in shown and len(shown) < 1_000, len(shown)

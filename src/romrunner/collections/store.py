@@ -36,7 +36,7 @@ from romrunner.library.query import (
 from romrunner.library.summary import as_listed
 from romrunner.store.database import Database, row_id
 from romrunner.textnorm import has_control_characters
-from romrunner.words import counted, shell_word
+from romrunner.words import counted, shell_word, shortened
 
 FAVORITES = "favorites"
 
@@ -1103,7 +1103,8 @@ def collection_page(db: Database, name: str, *, sort: str | None = None, limit: 
             _validate(db, text, known_platforms, (_seen_token(found),))
         except InputError as exc:
             # (the query as stored, not repr()'s doubled backslashes: the CLI escapes it)
-            raise InputError(f"collection {found.name!r}: its stored query `{text}` no longer "
+            raise InputError(f"collection {found.name!r}: its stored query `{shortened(text)}` "
+                             "no longer "
                              f"works ({exc}); {edit_hint(found.name)} replaces it") from exc
         return query_games(db, text, sort=sort or "title", limit=limit, after=after,
                            exact_count=exact_count, known_platforms=known_platforms)

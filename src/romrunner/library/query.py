@@ -303,7 +303,8 @@ def parse_query(text: str | Sequence[str]) -> Query:
         for value in term.values if term.field in (None, "title") else ():
             folded = " ".join((fold(value) or "").split())
             if len(folded) > LONGEST_PHRASE:
-                raise QueryError(f"query: {quote_value(value)[:_SHOWN_WORD]}…: a word or "
+                sign = "-" if term.negated else ""  # (as typed: review49c F3)
+                raise QueryError(f"query: {sign}{quote_value(value)[:_SHOWN_WORD]}…: a word or "
                                  f"phrase of {len(folded):,} characters; at most "
                                  f"{LONGEST_PHRASE:,}")
     for term in query.terms:
