@@ -41,6 +41,12 @@ def test_an_exfat_card_for_a_fat32_only_os_is_said_in_one_line() -> None:
     knulli = OperatingSystem("knulli", "KNULLI", filesystems=("ext4", "exfat", "fat32"))
     assert unread_filesystem(knulli, "ntfs") is not None
     assert "ext4, exFAT or FAT32" in (unread_filesystem(knulli, "ntfs") or "")
+    # (review49e F2: a computer's OS, whose pack list holds another file system, reads more
+    # than its list says: never told to reformat)
+    for listed in (("btrfs", "ext4"), ("ext4", "btrfs", "ntfs"), ("apfs", "hfs+", "exfat")):
+        computer = OperatingSystem("pc", "PC", filesystems=listed)
+        assert unread_filesystem(computer, FileSystem.FAT32) is None, listed
+        assert unread_filesystem(computer, FileSystem.EXFAT) is None, listed
 
 
 def test_the_filesystem_block_is_read_leniently(tmp_path: Path) -> None:

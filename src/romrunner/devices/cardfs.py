@@ -87,12 +87,20 @@ def unread_filesystem(system: OperatingSystem | None,
     return None if parts is None else f"{parts[0]} ({parts[1]})"
 
 
+# The file systems a handheld's firmware lists: an OS whose pack list holds another (btrfs,
+# NTFS, APFS: a computer's OS) reads more than its list says, and is told nothing — a false
+# "reformat, which erases it" costs more than a missed warning (review49e F2: an exFAT card
+# for Bazzite, EmuDeck, macOS).
+_FIRMWARE_FILESYSTEMS = frozenset({"fat32", "exfat", "ext4"})
+
+
 def unread_filesystem_parts(system: OperatingSystem | None,
                             card_fs: FileSystem | str | None) -> tuple[str, str] | None:
     """:func:`unread_filesystem`'s words: what is wrong, and what to do."""
     if isinstance(card_fs, FileSystem):
         card_fs = None if card_fs is FileSystem.POSIX else card_fs.value
-    if system is None or not system.filesystems or not card_fs:
+    if system is None or not system.filesystems or not card_fs \
+            or not set(system.filesystems) <= _FIRMWARE_FILESYSTEMS:
         return None
     card_fs = filesystem_key(card_fs)
     if card_fs in system.filesystems:
