@@ -4,7 +4,6 @@ catalog game — so an unchanged library and card are not written to."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -202,23 +201,3 @@ def test_copies_of_one_catalog_game_with_other_headers_are_not_one_content(
     assert listed.code == 0, listed.err
     kept = {g["filename"] for g in listed.json()["data"]["games"] if g["included"]}
     assert kept == {"Metroid (USA) [!].nes"}, kept
-
-
-def test_of_identical_copies_one_touched_since_the_scan_goes_after_the_other(
-        cli: Any, tmp_path: Path) -> None:
-    # review48a F3: `--auto` kept the copy named as its catalog game though its file had a
-    # new time since the scan, and the deploy failed it ("changed since the scan"), where a
-    # query copied its identical twin
-    _catalog(cli, tmp_path)
-    library = tmp_path / "roms"
-    _copies(library / "gb", {"Kirby's Pinball Land (USA, Europe).gb": "kirby",
-                             "Kirby [h1C] (Hack).gb": "kirby"})
-    _profile(cli, library)
-    os.utime(library / "gb" / "Kirby's Pinball Land (USA, Europe).gb", ns=(10**18, 10**18))
-    for selection in (("--auto",), ("platform:gb",)):
-        card = tmp_path / f"card{len(selection[0])}"
-        card.mkdir()
-        run = real(cli, "--json", "deploy", "1", "--to", str(card), *selection)
-        assert run.code == 0, (selection, run.err)
-        assert run.json()["data"]["failed"] == 0, run.err
-        assert list(_files(card)) == ["Kirby [h1C] (Hack).gb"], (selection, _files(card))

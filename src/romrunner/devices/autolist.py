@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -77,7 +76,6 @@ from romrunner.library.games import (
 )
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
-from romrunner.library.summary import os_path
 from romrunner.library.tags import (
     PRERELEASE_FLAGS,
     ParsedName,
@@ -998,12 +996,8 @@ class _Preference:
                  accepted: dict[str, frozenset[str]] | None = None,
                  pack: DefinitionPack | None = None,
                  entries: Mapping[int, AutoListEntry] | None = None,
-                 layout: CardLayout | None = None,
-                 changed: frozenset[int] = frozenset()) -> None:
+                 layout: CardLayout | None = None) -> None:
         self.away = away  # library roots not there now (see key)
-        # games whose file is not there as the scan saw it, of copies of one content (see
-        # _copies_changed_since_the_scan): a deploy would fail them
-        self.changed = changed
         self.layout = layout  # the card deployed to (see _held), None: no card
         self.accepted = accepted or {}  # platform -> the file extensions the pack lists
         self.pack = pack  # (with ``entries``, each game's emulator: see _format)
@@ -1144,8 +1138,7 @@ class _Preference:
                 # (of copies nothing else tells apart, as a deploy of a query keeps one: the
                 # card's, then one named as its catalog names it — an unchanged card got the
                 # other copy written beside its own; qa201 F7)
-                *copy_rank(self._held(game),
-                           game.root_id not in self.away and game.id not in self.changed,
+                *copy_rank(self._held(game), game.root_id not in self.away,
                            _archive_name(game.filename), game.filename, game.catalog),
                 game.root_id, game.id)  # (then the root added first, as a deploy: review48a F6)
 
@@ -1310,7 +1303,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             short: set[str] | None = None,
             accepted: dict[str, frozenset[str]] | None = None,
             rated: dict[int, bool] | None = None, pack: DefinitionPack | None = None,
-            layout: CardLayout | None = None, changed: frozenset[int] = frozenset()) -> None:
+            layout: CardLayout | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
@@ -1352,7 +1345,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile, away, accepted, pack, entries, layout, changed)
+    preference = _Preference(profile, away, accepted, pack, entries, layout)
     if layout is not None:
         preference.note_held(g for members in groups.values() if len(members) > 1
                              for g in members)
@@ -1489,38 +1482,6 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
                 else:
                     kept.setdefault(number, game.id)
     return [game for game in members if game.id not in dropped] if dropped else members
-
-
-def _copies_changed_since_the_scan(db: Database, games: Iterable[_Game],
-                                   away: frozenset[int]) -> frozenset[int]:
-    """Of the games that are copies of one content (see ``_GAMES_SQL``) on roots there now,
-    those whose file is not there with the size and time the scan saw: a deploy would fail
-    them ("changed since the scan"), so another copy goes before them, as a deploy of a
-    query ranks them (review48a F3: `--auto` chose the touched copy and failed it, where the
-    query copied its identical twin). Only such copies are looked at: one ``stat`` each."""
-    by_content: dict[bytes, list[int]] = defaultdict(list)
-    for game in games:
-        if game.content is not None and game.root_id not in away:
-            by_content[game.content].append(game.id)
-    ids = [game_id for copies in by_content.values() if len(copies) > 1 for game_id in copies]
-    if not ids:
-        return frozenset()
-    with db.translate_errors():
-        rows = db.conn.execute(
-            "SELECT g.id, r.path, g.filepath, g.file_size, g.file_mtime_ns FROM games g "
-            "JOIN library_roots r ON r.id = g.root_id "
-            "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
-    return frozenset(int(row[0]) for row in rows
-                     if not _as_scanned(f"{str(row[1]).rstrip('/')}/{row[2]}", row[3], row[4]))
-
-
-def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
-    """True when the file at ``path`` (as stored) is there with the scan's size and time."""
-    try:
-        info = os.stat(os_path(path))
-    except OSError:
-        return False
-    return info.st_size == size and (mtime_ns is None or info.st_mtime_ns == mtime_ns)
 
 
 def _sets_short_of_listed_discs(db: Database, games: Iterable[_Game]) -> set[str]:
@@ -1947,11 +1908,10 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             "and rescan"]
     _judge_sets_whole(games, entries)
     _leave_out_the_sets_of_dropped_discs(games, entries, bios)
-    away = roots_away(db)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        away, _sets_short_of_listed_discs(db, games), extensions, rated, pack,
-        layout, _copies_changed_since_the_scan(db, games, away))
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack,
+        layout)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
