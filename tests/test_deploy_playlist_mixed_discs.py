@@ -146,3 +146,30 @@ def test_a_playlist_left_out_with_its_disc_keeps_its_copies_on_the_card(
     after = sorted(str(path.relative_to(card)) for path in card.rglob("*")
                    if path.is_file() and ".romrunner" not in path.parts)
     assert after == before
+
+
+def test_a_library_disc_a_playlist_chosen_alone_brings_is_checked_as_the_disc_is(
+        cli: Any, tmp_path: Path) -> None:
+    # review49g F1: brought by its playlist alone (`id:2`), the disc shortened since the scan
+    # went on the card, 3 copied, exit 0, unsaid
+    psx, card = _solo(cli, tmp_path)
+    track = psx / "Solo (USA).bin"
+    track.write_bytes(track.read_bytes()[:1000])
+    run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
+    assert run.code == 1, run.err
+    assert not list(card.rglob("Solo (USA).bin")), sorted(card.rglob("*"))
+    said = " ".join(str(e) for e in [*run.json()["errors"], *run.json()["warnings"]])
+    assert "changed since the scan" in said, said
+
+
+def test_a_prune_removes_a_playlist_and_the_disc_an_override_now_excludes(
+        cli: Any, tmp_path: Path) -> None:
+    # review49g F2: held for good once an override excluded its disc, the playlist and the
+    # disc stayed on the card through every --prune, unsaid
+    _, card = _solo(cli, tmp_path)
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    assert len(list(card.rglob("Solo (USA).*"))) == 3
+    assert cli("override", "set", "--game", "1", "--exclude", "--profile", "1").code == 0
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune")
+    assert run.json()["data"]["pruned"] == 3, run.out
+    assert not list(card.rglob("Solo (USA).*")), sorted(card.rglob("*"))

@@ -569,7 +569,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 and _replaced_playlist(game, found, disc_files, layout)}
     _follow_playlists_sheets(db, tracks, builder, [game for game in games.values()
                                                    if game.id not in replaced],
-                             {*ids, *games}, profile_id)
+                             {*ids, *games}, profile_id, set(games))
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -2477,7 +2477,8 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
 
 def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
                              builder: _Builder, games: Iterable[_Game],
-                             deployed: Collection[int], profile_id: int | None) -> None:
+                             deployed: Collection[int], profile_id: int | None,
+                             kept: Collection[int]) -> None:
     """Make each chosen playlist's disc go with the tracks its sheet names: the sheet is read
     now and each file it names becomes a file of the playlist, checked and copied as its
     other files — a disc that is no game of the library (its sheet in a folder the scan
@@ -2492,7 +2493,10 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
     (see :meth:`_Builder.claim`: review49b F1, the disc went on the card as the playlist's
     file). ``deployed``: the games chosen or brought (a disc no selection took, and no
     override of ``profile_id`` excludes, is the playlist's file, as a hidden one: review49f
-    F1, a playlist chosen alone was refused). A sheet that cannot be read, or names no
+    F1, a playlist chosen alone was refused) with the scan's record of its sheet and tracks,
+    so one changed since the scan is said so (review49g F1); ``kept``: the games the plan
+    still places (a playlist left out for one of them that then fails keeps its copies on the
+    card: see :meth:`_Builder._with_its_library_discs`). A sheet that cannot be read, or names no
     track, leaves the playlist out (see :meth:`_Builder._track_item`). Not of a playlist the
     plan writes itself (see _replaced_playlist)."""
     for game in games:
@@ -2509,15 +2513,37 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
         kept_out = excluded_games(db, profile_id, known.values()) if known else set()
         followed: list[_Track] = []
         for entry in entries:
-            followed.append(entry)
-            if entry in sheets:
-                its = _sheets_tracks(game, entry, parent, builder)
-                disc = known.get(posixpath.join(parent, entry.name))
-                if disc is not None and (disc in deployed or disc in kept_out):
-                    builder.library_files.update(
-                        (os.path.join(parent, track.name), disc) for track in [entry, *its])
-                followed += its
+            if entry not in sheets:
+                followed.append(entry)
+                continue
+            its = _sheets_tracks(game, entry, parent, builder)
+            disc = known.get(posixpath.join(parent, entry.name))
+            if disc is not None and (disc in deployed or disc in kept_out):
+                builder.library_files.update(
+                    (os.path.join(parent, track.name), disc) for track in [entry, *its])
+                if disc in kept:
+                    builder.library_kept.add(disc)
+            elif disc is not None:
+                entry, its = _as_the_scan_recorded(db, disc, entry, its)
+            followed += [entry, *its]
         tracks[game.id] = list(dict.fromkeys(followed))
+
+
+def _as_the_scan_recorded(db: Database, disc: int, entry: _Track, its: list[_Track]
+                          ) -> tuple[_Track, list[_Track]]:
+    """The library disc ``disc`` a playlist names (its sheet ``entry``, the tracks read now
+    ``its``, named from the playlist's folder) with the scan's size, time and SHA1 of each:
+    copied as the playlist's file, it is checked as the disc is (review49g F1: shortened
+    since the scan, it went on the card, unsaid). As read now where the scan has no record."""
+    row = db.query_one("SELECT file_size, file_mtime_ns, lower(hex(sha1_bin)) AS sha1 "
+                       "FROM games WHERE id = ?", (disc,))
+    recorded = _load_tracks(db, [disc]).get(disc, [])
+    if row is None or row["file_size"] is None or len(recorded) != len(its):
+        return entry, its
+    folder = entry.name.rpartition("/")[0]
+    return (_Track(entry.name, int(row["file_size"]), row["file_mtime_ns"], row["sha1"] or None),
+            [_Track(f"{folder}/{track.name}" if folder else track.name, track.size,
+                    track.mtime_ns, track.sha1, track.crc32) for track in recorded])
 
 
 def _sheets_tracks(game: _Game, entry: _Track, parent: str, builder: _Builder
@@ -2925,6 +2951,7 @@ class _Builder:
         # the files of the library's discs (sheets, tracks) a chosen playlist names, and the
         # games the plan places (read once the games are placed): see claim
         self.library_files: dict[str, int] = {}  # (-> the disc's game id)
+        self.library_kept: set[int] = set()  # (those discs the plan still places)
         self.placed_games: set[int | None] | None = None
         self._card_records: dict[str, Owned] | None = None  # see card_records
 
@@ -3629,8 +3656,12 @@ class _Builder:
         self.error("track-refused", f"{game.source}: it names {apart}, a file of a game of the "
                    "library this deploy leaves out (the warnings say why); the playlist is "
                    "not deployed", game, game.source)
-        for item in items:  # (the card's copies kept, none pruned: review49f F2)
-            self.hold(item.dest, game)
+        if self.library_files[apart] in self.library_kept:
+            # (a disc the plan places but could not now — changed since the scan: the card's
+            # copies kept, none pruned, review49f F2; not one an override or another revision
+            # leaves out for good, which a prune then removes: review49g F2)
+            for item in items:
+                self.hold(item.dest, game)
         return False
 
     def _planned_as_it_is(self, item: PlanItem, other: str) -> bool:
