@@ -149,6 +149,23 @@ def test_a_copy_deleted_on_the_card_is_said_when_copied_again_with_the_way_to_ke
     assert not (folder / "C (USA).gb").exists()
 
 
+def test_copies_of_two_games_deleted_on_the_card_get_a_command_that_runs(
+        cli: Any, tmp_path: Path) -> None:
+    """review49g F7: two games' copies deleted, the note said `override set --game 1 2
+    --exclude`, which the CLI refuses (`--game` takes one id)."""
+    card, folder = _deployed(cli, tmp_path)
+    games = {game["filename"]: game["id"] for game in
+             cli("--json", "games", "ls").json()["data"]["games"]}
+    for name in ("C (USA).gb", "A (USA).gb"):
+        (folder / name).unlink()
+    (folder / "B (USA).gb").rename(folder / "B mine.gb")  # (as the test above: one moved)
+    result = cli("--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    (note,) = [n for n in result.json()["data"]["notes"] if "were deleted from it since" in n]
+    ids = sorted([games["A (USA).gb"], games["C (USA).gb"]])
+    assert note.endswith("`romrunner override set --game ID --exclude --profile 1` for each "
+                         f"of games {ids[0]}, {ids[1]}"), note
+
+
 def test_a_copy_the_databases_records_say_is_ours_is_not_called_the_players(
         cli: Any, tmp_path: Path) -> None:
     """review42b F5: the card's .romrunner/ gone, ROM Runner's own copy under the game's

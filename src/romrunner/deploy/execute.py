@@ -857,7 +857,10 @@ def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved:
     if not deleted:
         return
     one = len(deleted) == 1
-    ids = " ".join(str(game_id) for game_id in sorted({g for _, g in deleted})[:5])
+    ids = sorted({g for _, g in deleted})
+    # (one game a command: `--game` takes one id — review49g F7, `--game 1 2` was refused)
+    game = str(ids[0]) if len(ids) == 1 else "ID"
+    which = "" if len(ids) == 1 else f" for each of games {_examples([str(i) for i in ids])}"
     profile = f" --profile {claims.profile_id}" if claims.profile_id is not None else ""
     claims.notes.append(
         f"{counted(len(deleted), 'file')} ROM Runner put on the card "
@@ -865,7 +868,7 @@ def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved:
         f"{'would be ' if claims.dry_run else ''}copied again, "
         f"{'its game' if one else 'their games'} still chosen "
         f"({_examples([dest for dest, _ in deleted])}); to keep a game off this card, "
-        f"`romrunner override set --game {ids} --exclude{profile}`")
+        f"`romrunner override set --game {game} --exclude{profile}`{which}")
 
 
 def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claims: Claims,
