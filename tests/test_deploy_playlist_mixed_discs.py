@@ -173,3 +173,17 @@ def test_a_prune_removes_a_playlist_and_the_disc_an_override_now_excludes(
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune")
     assert run.json()["data"]["pruned"] == 3, run.out
     assert not list(card.rglob("Solo (USA).*")), sorted(card.rglob("*"))
+
+
+def test_a_library_disc_whose_sheet_names_other_tracks_since_the_scan_is_refused(
+        cli: Any, tmp_path: Path) -> None:
+    # review49h F1: the sheet edited since the scan to name a second track (and the first
+    # shortened): brought by its playlist alone, all of it went on the card, exit 0, unsaid
+    psx, card = _solo(cli, tmp_path)
+    (psx / "Solo (USA) 2.bin").write_bytes(os.urandom(2352))
+    (psx / "Solo (USA).cue").write_text(CUE.format("Solo (USA)") + CUE.format("Solo (USA) 2"))
+    (psx / "Solo (USA).bin").write_bytes(os.urandom(1000))
+    run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
+    assert run.code == 1, run.err
+    assert not [path for path in card.rglob("*") if path.is_file()
+                and ".romrunner" not in path.parts], sorted(card.rglob("*"))

@@ -2537,13 +2537,16 @@ def _as_the_scan_recorded(db: Database, disc: int, entry: _Track, its: list[_Tra
     since the scan, it went on the card, unsaid). As read now where the scan has no record."""
     row = db.query_one("SELECT file_size, file_mtime_ns, lower(hex(sha1_bin)) AS sha1 "
                        "FROM games WHERE id = ?", (disc,))
-    recorded = _load_tracks(db, [disc]).get(disc, [])
-    if row is None or row["file_size"] is None or len(recorded) != len(its):
+    if row is None or row["file_size"] is None:
         return entry, its
+    # (the sheet always as recorded: one edited since names other tracks — review49h F1)
+    sheet = _Track(entry.name, int(row["file_size"]), row["file_mtime_ns"], row["sha1"] or None)
+    recorded = _load_tracks(db, [disc]).get(disc, [])
+    if len(recorded) != len(its):
+        return sheet, its
     folder = entry.name.rpartition("/")[0]
-    return (_Track(entry.name, int(row["file_size"]), row["file_mtime_ns"], row["sha1"] or None),
-            [_Track(f"{folder}/{track.name}" if folder else track.name, track.size,
-                    track.mtime_ns, track.sha1, track.crc32) for track in recorded])
+    return sheet, [_Track(f"{folder}/{track.name}" if folder else track.name, track.size,
+                          track.mtime_ns, track.sha1, track.crc32) for track in recorded]
 
 
 def _sheets_tracks(game: _Game, entry: _Track, parent: str, builder: _Builder
