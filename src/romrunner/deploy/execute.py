@@ -132,6 +132,7 @@ from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volum
 from romrunner.devices.paths import in_left_folder, stored_folders_in_saves
 from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
+from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.roots import list_roots, root_is_there
 from romrunner.library.summary import os_path
 from romrunner.library.tags import strip_extension, without_disc_tags
@@ -1086,11 +1087,11 @@ def _carry_failures(decisions: list[_Decision]) -> None:
     what the run does whatever the order and batches of the files (QA36 F2, F3: the dry run
     copied a disc's other tracks, its sheet and its set's .m3u, which the run then failed;
     the run left the set's other disc alone on the card, a game of its own there)."""
-    broken: dict[int, str] = {}
+    broken = _Broken(decisions)
     for decision in decisions:
         if decision.action in (FAIL, CONFLICT) and decision.item.game_id is not None \
                 and decision.item.action != PRUNE:
-            broken.setdefault(decision.item.game_id, decision.item.dest)
+            broken.mark(decision.item.game_id, decision.item.dest)
     if not broken:
         return
     games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
@@ -1102,20 +1103,77 @@ def _carry_failures(decisions: list[_Decision]) -> None:
         for index, named in sets:
             playlist = decisions[index].item
             failed = next((broken[game] for dest in named
-                           if (game := games_at.get(dest)) in broken), None)
+                           if (game := games_at.get(dest)) is not None and game in broken),
+                          None)
             if failed is None:
                 continue
             for dest in [playlist.dest, *named]:
                 game = games_at.get(dest)
                 if game is not None and game not in broken:
-                    broken[game] = failed
+                    broken.mark(game, failed)
                     spread = True
     for index, decision in enumerate(decisions):
         item = decision.item
         if decision.action == COPY and item.game_id in broken:
-            decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim, note=(
-                f"{item.dest}: not written: another file of its game was not "
-                f"({broken[item.game_id]})"))
+            decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim,
+                                         note=broken.why(item))
+
+
+class _Broken(dict[int, str]):
+    """Games a file of which is not written (id -> that file), and with each the library's
+    playlists copied as they are that name a file of it (a disc of the library beside the
+    playlist, placed as its own game: see the plan's ``_Builder.claim``), whose files are
+    then not written either: a playlist naming a disc the card does not have is a game the
+    frontend lists and that does not load (review49b F2: it was written, unsaid)."""
+
+    def __init__(self, decisions: list[_Decision]) -> None:
+        super().__init__()
+        self._decisions = decisions
+        self._named_by: dict[int, set[int]] | None = None
+        self._sets: set[int] = set()  # playlists broken by a disc they name
+
+    def mark(self, game: int, dest: str) -> None:
+        """``game`` is broken by its file ``dest``, and so is each playlist naming it."""
+        self.setdefault(game, dest)
+        if self._named_by is None:  # (read at the first failure: none, most runs)
+            self._named_by = _library_playlists_naming(self._decisions)
+        for playlist in self._named_by.get(game, ()):
+            if playlist not in self:
+                self[playlist] = dest
+                self._sets.add(playlist)
+
+    def why(self, item: _Item) -> str:
+        """Why ``item``, a file of a broken game, is not written."""
+        assert item.game_id is not None
+        whose = "a disc of its set" if item.game_id in self._sets else "another file of its game"
+        return f"{item.dest}: not written: {whose} was not ({self[item.game_id]})"
+
+
+def _library_playlists_naming(decisions: list[_Decision]) -> dict[int, set[int]]:
+    """Each game with a file a playlist of the library that the run copies as it is names,
+    to the games of those playlists (each read from the library: a few bytes)."""
+    games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
+    named_by: dict[int, set[int]] = defaultdict(set)
+    for decision in decisions:
+        playlist = decision.item
+        if playlist.game_id is None or not _a_library_playlist(playlist):
+            continue
+        try:
+            names = referenced_files(Path(playlist.source))
+        except (OSError, ContainerError):  # (its own copy fails on that)
+            continue
+        folder = PurePosixPath(playlist.dest).parent
+        for name in names:
+            game = games_at.get(os.path.normpath(str(folder / name)))
+            if game is not None and game != playlist.game_id:
+                named_by[game].add(playlist.game_id)
+    return named_by
+
+
+def _a_library_playlist(item: _Item) -> bool:
+    """True for a playlist of the library the run copies as it is (not one it writes)."""
+    return item.content is None and item.action != PRUNE \
+        and item.source.lower().endswith(".m3u")
 
 
 def _listed(playlist: _Item | PlanItem) -> list[str]:
@@ -5238,7 +5296,7 @@ class _Runner:
         self.planned_sources: dict[int, set[str]] | None = None  # see _planned_sources
         # Games a file of which failed (id -> that file): their other files are not written
         # (a disc's sheet comes after its tracks: see _apply and commit_batch)
-        self.broken: dict[int, str] = {}
+        self.broken = _Broken([])  # (its decisions given by _apply)
         self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
         self.space_unknown: bool | None = None  # (asked at the first failed copy: see _full)
         self.root_identity = _folder_identity(os.stat(root))
@@ -5487,7 +5545,7 @@ class _Runner:
         self.summary.failed += 1
         self.state(record_as or item, "failed", error)
         if item.game_id is not None:
-            self.broken.setdefault(item.game_id, item.dest)
+            self.broken.mark(item.game_id, item.dest)
         if refused is not None:  # (recorded first: it may end the run)
             self.note_failed_copy(refused)
         return False
@@ -5719,8 +5777,7 @@ class _Runner:
                 _remove_temp(written)
                 failed = True
                 self.summary.failed += 1
-                self.state(item, "failed", f"{item.dest}: not written: another file of its "
-                           f"game was not ({self.broken[item.game_id]})")
+                self.state(item, "failed", self.broken.why(item))
                 continue
             try:
                 try:
@@ -5734,7 +5791,7 @@ class _Runner:
                 self.summary.failed += 1
                 self.state(item, "failed", str(exc))
                 if item.game_id is not None:
-                    self.broken.setdefault(item.game_id, item.dest)
+                    self.broken.mark(item.game_id, item.dest)
             except BaseException:
                 self._take_back(batch[n:])
                 raise
@@ -6454,16 +6511,19 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
     # not written either — a sheet on the card naming a track that is not there is a game
     # the frontend lists and that does not start.
-    broken = runner.broken
+    broken = runner.broken = _Broken(decisions)
     # A set's playlist is written after every other file of the run, naming the discs on
     # the card then: a disc that fails as it is copied (unreadable, gone since the plan) is
     # named by the copy an earlier deploy left where this run moved the set, else left out —
     # never a disc the card does not have (QA67 F5), as a set planned without one of its
-    # discs is.
+    # discs is. A playlist of the library copied as it is comes after the discs it names
+    # too, and is not written when one of them is not (see _Broken).
     playlists = {id(d) for d in decisions if not d.later and d.action == COPY
                  and d.item.kind == PLAYLIST and d.item.content is not None}
-    for decision in [*(d for d in decisions if id(d) not in playlists),
-                     *(d for d in decisions if id(d) in playlists)]:
+    last_ones = playlists | {id(d) for d in decisions if not d.later and d.action == COPY
+                             and _a_library_playlist(d.item)}
+    for decision in [*(d for d in decisions if id(d) not in last_ones),
+                     *(d for d in decisions if id(d) in last_ones)]:
         if decision.later:
             continue
         item = decision.item
@@ -6490,8 +6550,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             runner.tick(item.dest)
         if action == COPY and item.game_id in broken:
             summary.failed += 1
-            runner.state(item, "failed", f"{item.dest}: not written: another file of its game "
-                         f"was not ({broken[item.game_id]})")
+            runner.state(item, "failed", broken.why(item))
         elif action == COPY:  # (most of a first deploy's files)
             if runner.copy_or_fail(item, decision.existing):
                 runner.failing = (None, 0)
@@ -6521,12 +6580,12 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             summary.conflicts += 1
             runner.state(item, "conflict", decision.note)
             if item.game_id is not None:
-                broken.setdefault(item.game_id, item.dest)
+                broken.mark(item.game_id, item.dest)
         else:
             summary.failed += 1
             runner.state(item, "failed", decision.note)
             if item.game_id is not None:
-                broken.setdefault(item.game_id, item.dest)
+                broken.mark(item.game_id, item.dest)
         runner.files_done += 1
     runner.commit_batch()
     if later:
