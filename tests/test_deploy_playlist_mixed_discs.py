@@ -187,3 +187,16 @@ def test_a_library_disc_whose_sheet_names_other_tracks_since_the_scan_is_refused
     assert run.code == 1, run.err
     assert not [path for path in card.rglob("*") if path.is_file()
                 and ".romrunner" not in path.parts], sorted(card.rglob("*"))
+
+
+def test_a_playlist_chosen_alone_left_out_for_an_excluded_disc_names_the_override(
+        cli: Any, tmp_path: Path) -> None:
+    # review49g F5 (a): the disc no selection took has no warning of its own, so "the warnings
+    # say why" pointed at nothing
+    _, card = _solo(cli, tmp_path)
+    assert cli("override", "set", "--game", "1", "--exclude").code == 0
+    run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
+    assert run.code == 1, run.err
+    (said,) = [line for line in run.json()["warnings"] if "Solo (USA).m3u:" in line]
+    assert "an override excludes" in said and "the warnings say why" not in said, said
+    assert not list(card.rglob("Solo (USA).*")), sorted(card.rglob("*"))

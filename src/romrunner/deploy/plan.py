@@ -2523,6 +2523,8 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
                     (os.path.join(parent, track.name), disc) for track in [entry, *its])
                 if disc in kept:
                     builder.library_kept.add(disc)
+                if disc in kept_out:
+                    builder.library_excluded.add(disc)
             elif disc is not None:
                 entry, its = _as_the_scan_recorded(db, disc, entry, its)
             followed += [entry, *its]
@@ -2955,6 +2957,7 @@ class _Builder:
         # games the plan places (read once the games are placed): see claim
         self.library_files: dict[str, int] = {}  # (-> the disc's game id)
         self.library_kept: set[int] = set()  # (those discs the plan still places)
+        self.library_excluded: set[int] = set()  # (those an override excludes)
         self.placed_games: set[int | None] | None = None
         self._card_records: dict[str, Owned] | None = None  # see card_records
 
@@ -3656,9 +3659,12 @@ class _Builder:
                       and self.library_files[item.source] not in self.placed_games), None)
         if apart is None:
             return True
+        # (an override of a disc no selection took has no warning of its own: review49g F5)
+        why = ("an override excludes that game"
+               if self.library_files[apart] in self.library_excluded else "the warnings say why")
         self.error("track-refused", f"{game.source}: it names {apart}, a file of a game of the "
-                   "library this deploy leaves out (the warnings say why); the playlist is "
-                   "not deployed", game, game.source)
+                   f"library this deploy leaves out ({why}); the playlist is not deployed",
+                   game, game.source)
         if self.library_files[apart] in self.library_kept:
             # (a disc the plan places but could not now — changed since the scan: the card's
             # copies kept, none pruned, review49f F2; not one an override or another revision
