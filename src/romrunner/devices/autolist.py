@@ -185,6 +185,10 @@ _STATUS_ORDER = ("perfect", "playable", None, "ingame", "unknown", "menu_intro",
                  "broken")
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
 _DEMANDING = frozenset({"high", "very-high", "very high", "extreme"})
+# the pack's difficulty tiers of the platforms the performance gate calls demanding (§2.6:
+# left out without a rating), and the tiers of a rating that runs a game, best first
+_DEMANDING_TIERS = ("tier1_modern_hard", "tier2_demanding")
+_RUNNING_TIERS = ("excellent", "good", "playable")
 _PRERELEASE_FLAGS = frozenset(PRERELEASE_FLAGS)
 # Compatibility data's identity of an emulator: forks read by their origin's ratings (PCSX2's
 # for AetherSX2 and NetherSX2, QA127 F1: a game PCSX2 rates broken went on an RG-556 card);
@@ -766,6 +770,7 @@ class _Policies:
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
         self._tier: dict[str, str | None] = {}
+        self._runs_demanding: dict[int, str | None] = {}
         self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     def retroarch_cores(self, resolved: ResolvedOsProfile, platform_id: str
@@ -786,6 +791,27 @@ class _Policies:
         demands = [emulator.demand for emulator in self.pack.emulators.values()
                    if platform_id in emulator.platforms and emulator.id not in arcade]
         return bool(demands) and all(demand in _DEMANDING for demand in demands)
+
+    def runs_demanding(self, perf: dict[tuple[str, str], list[_PerfRow]]) -> str | None:
+        """The device's power as the performance gate knows it (``perf``: the device's own
+        records and its chipset's, see :func:`_performance`): the best platform-wide rating
+        of a platform the pack's difficulty tiers call demanding (``tier1_modern_hard``,
+        ``tier2_demanding``) that runs there (not poor or unplayable, not excluded), said as
+        ``ps2: good (its source)``; None where no such rating is known — a weak handheld,
+        or a device nothing rates — for which :meth:`only_demanding_emulators` holds."""
+        if id(perf) not in self._runs_demanding:
+            best: tuple[tuple[int, int, int], str] | None = None
+            for (platform_id, key), rows in perf.items():
+                if key != "*" or self.tier_of(platform_id) not in _DEMANDING_TIERS:
+                    continue
+                for level, _family, tier, excluded, priority, said, _source in rows:
+                    if excluded or tier not in _RUNNING_TIERS:
+                        continue
+                    rank = (level, _RUNNING_TIERS.index(tier), priority)
+                    if best is None or rank < best[0]:
+                        best = (rank, f"{platform_id}: {tier} ({said})")
+            self._runs_demanding[id(perf)] = best[1] if best is not None else None
+        return self._runs_demanding[id(perf)]
 
     def arcade_runners(self, platform_id: str) -> list[str]:
         """The emulators the pack lists for a platform that are arcade emulators running it
@@ -845,7 +871,7 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
         return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
                      [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
     tier = policies.tier_of(game.platform_id)
-    if tier in ("tier1_modern_hard", "tier2_demanding"):
+    if tier in _DEMANDING_TIERS:
         if mode == "permissive":
             return _Gate(True, PERF_MISSING_OPTIMISTIC,
                          [f"Performance unknown on a demanding platform ({tier}); included "
@@ -2128,7 +2154,7 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     if not emulator and not resolved.lists_what_is_installed and mode != "strict" \
             and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
         unknown = _emulator_unknown(game, resolved, mode, policies, warnings,
-                                    performance.reason)
+                                    performance.reason, perf)
         unknown.perf_rating = performance.rating
         return unknown
     compatibility = check_compatibility(game, emulator, mode, policies, compat, cores)
@@ -2156,28 +2182,41 @@ def _out_in_every_mode(game: _Game, emulator: str | None, policies: _Policies,
 
 
 def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
-                      policies: _Policies, warnings: list[str], perf: str) -> _FullGate:
+                      policies: _Policies, warnings: list[str], perf: str,
+                      perf_table: dict[tuple[str, str], list[_PerfRow]]) -> _FullGate:
     """The verdict on a game no rule names an emulator for, on an OS whose installed
     emulators the pack does not list: unknown, not none (QA123 F1: every GBA game of RetroPie
     or Recalbox was NO_EMULATOR_AVAILABLE). Included, said, but where the pack's policy needs
     a rating — its strict platforms (review 126 F2: an Xbox game went on an RG35XX) — unless
-    the mode is permissive (the performance gate, before, keeps the demanding platforms' out)."""
+    the mode is permissive (the performance gate, before, keeps the demanding platforms' out);
+    and, on a device the performance records do not show running it or a demanding
+    platform (:meth:`_Policies.runs_demanding`), a platform only demanding or arcade
+    emulators run."""
     warnings = [w for w in warnings if not w.startswith("No default emulator")]  # (F6)
     if mode != "permissive" and game.platform_id in policies.strict_compat:
         return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf=perf,
                          compat=COMPAT_MISSING_STRICT)
-    if mode != "permissive" and policies.only_demanding_emulators(game.platform_id):
-        # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high)
+    demanding = mode != "permissive" and policies.only_demanding_emulators(game.platform_id)
+    power = policies.runs_demanding(perf_table) if demanding and perf != PERF_OK else None
+    if demanding and perf != PERF_OK and power is None:
+        # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high;
+        # review49e F3: a device rated to run a demanding platform, or this one, is not
+        # such a device — a Steam Deck's or an Odin 2's RetroArch has the current MAME core)
         arcade = policies.arcade_runners(game.platform_id)
         kinds = "is demanding" if not arcade else (
             f"is demanding or an arcade emulator that runs it as one of its machines "
             f"({', '.join(arcade)})")
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
-            f"Emulator unknown on {resolved.name}, and every emulator the pack knows for "
-            f"{game.platform_id} {kinds}: left out (permissive mode includes it)")],
+            f"Emulator unknown on {resolved.name}; every emulator the pack knows for "
+            f"{game.platform_id} {kinds}, and no performance record shows this device or its "
+            "chipset running it or a demanding platform: left out (permissive mode includes "
+            "it; so does such a record, `romrunner cache import`)")],
             perf=perf, compat=NO_EMULATOR_AVAILABLE)
+    why = "" if power is None else (
+        f" (every emulator the pack knows for it is demanding or an arcade emulator, and "
+        f"the device's performance records show it running a demanding platform: {power})")
     warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
-                    f"installed; assumed something runs {game.platform_id}")
+                    f"installed; assumed something runs {game.platform_id}{why}")
     return _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
 
 
