@@ -315,11 +315,23 @@ class CardLayout:
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
                                 f"folder {chosen!r} is already on the card")
         if others and not also:
-            folder = self.roms.path / others[0]
-            also = (f" (the card's {str(folder)!r} is not read by {self.os_id}: what it "
-                    "holds stays there; "
-                    f"{self.paths_command('--set ' + shell_word(f'{platform_id}={folder}'))} "
-                    "if it does)")
+            # (review49e F4: Batocera's and KNULLI's `amiga1200`, a further name their
+            # frontend gives Amiga, was called "not read by knulli")
+            read = [folder for folder in others
+                    if self.folder_names.further_name_of(platform_id, self.family, folder)]
+            unread = [folder for folder in others if folder not in read]
+            said: list[str] = []
+            if read:
+                folder = self.roms.path / read[0]
+                said.append(f"the card's {str(folder)!r} is another of {self.os_id}'s folders "
+                            f"for {platform_id}: its games stay there and are listed; the "
+                            "deploy's go to this one")
+            if unread:
+                folder = self.roms.path / unread[0]
+                set_it = self.paths_command('--set ' + shell_word(f'{platform_id}={folder}'))
+                said.append(f"the card's {str(folder)!r} is not read by {self.os_id}: what "
+                            f"it holds stays there; {set_it} if it does")
+            also = f" ({'; '.join(said)})"
         if name is None:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,

@@ -314,6 +314,8 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         rom_subfolders={family: sub for family, sub in _text_map(
             data.get("romSubfolders")).items() if family != "description" and sub.strip()},
         closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")),
+        borrowing_families=frozenset(reader.strings(data, "borrowingFamilies",
+                                                    "borrowingFamilies")),
         any_folder_families=frozenset(reader.strings(data, "anyFolderFamilies",
                                                      "anyFolderFamilies")),
         any_folder_frontends=frozenset(reader.strings(data, "anyFolderFrontends",

@@ -186,6 +186,9 @@ class FolderNames:
     # openFPGA core's folder): a platform they name none for has no folder there, not the
     # EmulationStation name.
     closed_families: frozenset[str] = frozenset()
+    # Families whose names beyond the ones they list themselves are their base's, taken
+    # unchecked (Recalbox's from Batocera's): not its own (see :meth:`names_its_own`).
+    borrowing_families: frozenset[str] = frozenset()
     # Families whose frontend reads a platform's games from whatever folder the user gave
     # it (muOS assigns a core to a folder): a folder of another of the platform's names on
     # the card is where its games go. Every other frontend reads the names it spells only.
@@ -213,10 +216,12 @@ class FolderNames:
     def names_its_own(self, os_id: str) -> bool:
         """Whether ``os_id`` is the OS its folder-name family is named after (``onionos`` of
         ``onion``, ``rocknix``, ``batocera``): the family's names are its own folders; the
-        other members (GarlicOS of Onion's, Recalbox of Batocera's) borrow them, so a folder
-        among them is no proof that member shows it."""
+        other members (GarlicOS of Onion's) borrow them, so a folder among them is no proof
+        that member shows it; nor are the names of a family of ``borrowing_families`` (Recalbox's,
+        which names its Amiga folders and borrows Batocera's for the rest) the OS's own."""
         family = self.family_of(os_id)
-        return os_id == family or os_id.startswith(family)
+        return (os_id == family or os_id.startswith(family)) \
+            and family not in self.borrowing_families
 
     def folder_for(self, platform_id: str, family: str) -> tuple[str | None, bool]:
         """(folder name or None, True when the family or one of its bases lists the platform).
@@ -239,6 +244,16 @@ class FolderNames:
         if explicit:
             return name
         return None if self.is_closed(family) else name or platform_id
+
+    def further_name_of(self, platform_id: str, family: str, folder: str) -> bool:
+        """Whether ``folder`` (any case) is one of the further names ``family``'s frontend
+        (or its base's) gives ``platform_id`` beside the one a deploy writes
+        (``frontendNames``: Batocera's ``amiga1200``, ``megacd``, ``videopacplus``): a folder
+        of the platform the OS reads, though the deploy writes to another."""
+        folded = folder.casefold()
+        named = self.frontend_names.get(platform_id, {})
+        return any(folded == name.casefold()
+                   for key in self._lineage(family) for name in named.get(key, ()))
 
     def is_closed(self, family: str) -> bool:
         """Whether ``family`` (or its base) reads only the platform folders it names."""
