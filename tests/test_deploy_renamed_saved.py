@@ -46,12 +46,19 @@ def test_a_renamed_copy_kept_for_its_saves_is_said_so(cli: Any, tmp_path: Path) 
     saves.mkdir(parents=True)
     (saves / "Quest (USA).srm").write_bytes(b"s")
     (saves / "Other (USA).srm").write_bytes(b"s")
-    for more in ((), ("--prune",)):
-        said = _said(cli, card, "--dry-run", *more)
-        assert "removes" not in said, said
-        assert "the player's saves or states on the card are named after 2 of the old " \
-            "copies (MUOS/save/file/Gambatte/Other (USA).srm, MUOS/save/file/Gambatte/Quest " \
-            "(USA).srm), so `--prune` keeps them for those saves" in said, said
+    said = _said(cli, card, "--dry-run")
+    assert "removes" not in said, said
+    assert "the player's saves or states on the card are named after 2 of the old " \
+        "copies (MUOS/save/file/Gambatte/Other (USA).srm, MUOS/save/file/Gambatte/Quest " \
+        "(USA).srm), so `--prune` keeps them for those saves" in said, said
+    # a --prune run: the warning says what it does, the prune's note gives the advice, once
+    # (review49e F8: both gave it)
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--dry-run")
+    data = dry.json()["data"]
+    (said,) = [w["message"] for w in data["plan"]["warnings"] if w["code"] == "name-changed"]
+    assert "this --prune keeps the old copies for the player's saves named after them" in said
+    everything = " ".join([*(w["message"] for w in data["plan"]["warnings"]), *data["notes"]])
+    assert everything.count("rename the saves") == 1, everything
     pruned = cli("deploy", "1", "--to", card, "platform:gb", "--prune")
     assert pruned.code == 0 and "kept 2 files of games the player's saves" in pruned.err, \
         pruned.err
@@ -64,6 +71,9 @@ def test_a_renamed_copy_kept_for_its_saves_is_said_so(cli: Any, tmp_path: Path) 
     assert "the old copies stay until `romrunner deploy --prune` removes them" in said, said
     assert "; but the player's saves or states on the card are named after that old copy " \
         "(MUOS/save/file/Gambatte/Quest (USA).srm), so `--prune` keeps it for those saves" in said
+    said = _said(cli, card, "--dry-run", "--prune")
+    assert "this --prune keeps 1 of the 2 old copies for the player's saves named after it " \
+        "(its note says how to move on); it removes the others" in said, said
     assert cli("deploy", "1", "--to", card, "platform:gb", "--prune").code == 0
     assert _games(card) == ["Other (USA) (Rev 1).gb", "Quest (USA) (Rev 1).gb",
                             "Quest (USA).gb"]

@@ -964,7 +964,14 @@ def _warn_renamed_copies(plan: DeployPlan, now: dict[int, tuple[str, set[str]]],
             if dest in ours and os.path.lexists(plan.root / dest)]
     saves = _saves_of_renamed(plan, olds, pack, folders or {})
     kept = " (until then the frontend lists such a game twice)" if twice else ""
-    if saves and len(saves) == len(olds):  # (qa203 F6: each prune kept them for their
+    if saves and pruning:  # (the prune's note gives the advice: review49e F8, said twice)
+        which = ("the old copy" if len(olds) == 1 else "the old copies"
+                 if len(saves) == len(olds) else f"{len(saves):,} of the {len(olds):,} old copies")
+        said = (f"this --prune keeps {which} for the player's saves named after "
+                f"{'it' if len(saves) == 1 else 'them'} (its note says how to move on)")
+        if len(saves) < len(olds):
+            said += "; it removes the others once the new ones are in place"
+    elif saves and len(saves) == len(olds):  # (qa203 F6: each prune kept them for their
         # saves, while this said at every deploy that a prune removes them)
         said = _kept_for_saves(saves, kept.replace("until then", "meanwhile"))
     else:
