@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from romrunner.errors import InputError
+from romrunner.library import query
 from romrunner.search import games
 from romrunner.search.games import like_phrase_sql, search_games
 from romrunner.search.index import READING_TABLE
@@ -100,7 +101,7 @@ def test_sqlite_refusing_a_statement_too_large_is_one_line_that_says_so(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the cap (raised here), what SQLite refuses is said as the query's length, not as
     an error of the database file."""
-    monkeypatch.setattr(games, "MOST_WORDS", 100_000)
+    monkeypatch.setattr(query, "MAX_QUERY_VALUES", 100_000)
     db = _db(tmp_path / "a.db", "no-fts")
     with pytest.raises(InputError, match=r"^search: the query is too long for SQLite "
                        r"\(Expression tree is too large"):
@@ -132,3 +133,23 @@ def test_a_left_out_word_too_long_is_said_as_typed_and_a_stored_one_shortened(
                      "('longw', 'auto', ?)", (json.dumps({"query": "kirby -" + "x" * 6_000}),))
     shown = _one_line_error(cli("collection", "show", "longw"))
     assert "its stored query `kirby -xxx" in shown and len(shown) < 1_000, len(shown)
+
+
+def test_search_and_a_query_are_held_to_the_same_caps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """p50d: the caps were stated twice (search's 500 words and 5,000 characters, the query's
+    500 values): one place defines them, so a change to one moves both."""
+    monkeypatch.setattr(query, "MAX_QUERY_VALUES", 3)
+    monkeypatch.setattr(query, "LONGEST_PHRASE", 10)
+    db = _db(tmp_path / "a.db", "fts")
+    long = "kirby -" + "x" * 11
+    for typed, searched, queried in (
+            ("kirby a b c", "4 words; at most 3", "4 terms, values and words; at most 3 "),
+            (long, "a word or phrase of 11 characters", "-xxxxxxxxxxx…: a word or phrase of 11 "
+             "characters")):
+        with pytest.raises(InputError, match=f"^search: {searched}"):
+            search_games(db, typed)
+        with pytest.raises(query.QueryError, match=f"^query: {queried}"):
+            query.parse_query(typed)
+    assert sorted(titles(search_games(db, "kirby -" + "x" * 10))) == sorted(TITLES)  # (at both)
+    db.close()

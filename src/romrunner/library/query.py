@@ -34,7 +34,6 @@ from romrunner.library.summary import as_listed
 from romrunner.library.tags import FLAGS, language_code, parse_name, region_name
 from romrunner.packs.model import Platform, platform_hint
 from romrunner.search.games import (
-    LONGEST_PHRASE,
     apostrophe_split,
     fts_query,
     fts_words,
@@ -269,8 +268,29 @@ def query_text(words: Sequence[str]) -> str:
 
 
 MAX_QUERY_VALUES = 500
-"""The most terms and values (``id:1,2,3`` is 3) a query may hold: SQLite refuses an
-expression deeper than 1,000, and a list of about that many failed in its words."""
+"""The most terms and values (``id:1,2,3`` is 3; a free word or ``title:`` value counts its
+words) a query may hold, and the most words a search may (those left out and those of its
+phrases counted): SQLite refuses an expression deeper than 1,000, a list of about that many
+failed in its words, and each word left out without FTS5, or each phrase, is one level."""
+LONGEST_PHRASE = 5_000
+"""The most characters (folded) of one word or phrase of a search or a query: SQLite
+refuses a LIKE pattern of more than 50,000 bytes (a character folded is 4 at most), and no
+title is this long."""
+
+
+def refuse_too_long(command: str, count: int, counted: str,
+                    phrases: Iterable[tuple[str, str]], *, hint: str = "",
+                    error: type[InputError] = QueryError) -> None:
+    """The one check of a query's or a search's length: raise ``error`` saying so when
+    ``command``'s text holds more than :data:`MAX_QUERY_VALUES` (``count`` of them, said as
+    ``counted``, ``hint`` after), or when one of ``phrases`` (what the message names it by,
+    and the word or phrase folded) is longer than :data:`LONGEST_PHRASE` characters."""
+    if count > MAX_QUERY_VALUES:
+        raise error(f"{command}: {count:,} {counted}; at most {MAX_QUERY_VALUES:,}{hint}")
+    for shown, folded in phrases:
+        if len(folded) > LONGEST_PHRASE:
+            raise error(f"{command}: {shown}a word or phrase of {len(folded):,} characters; "
+                        f"at most {LONGEST_PHRASE:,}")
 
 
 def _tests_of(term: Term, value: str) -> int:
@@ -294,19 +314,15 @@ def parse_query(text: str | Sequence[str]) -> Query:
     # qa184: `kid` 600 times was refused)
     query = _without_lone_punctuation(Query(tuple(dict.fromkeys(
         _term(token) for token in _tokens(text)))))
-    values = sum(_tests_of(term, value) for term in query.terms for value in term.values)
-    if values > MAX_QUERY_VALUES:  # (SQLite's expression depth: QA26 F6 named the database)
-        raise QueryError(f"query: {values:,} terms, values and words; at most "
-                         f"{MAX_QUERY_VALUES:,} (to pick many games by hand, add them to a "
-                         "collection)")
-    for term in query.terms:  # (a LIKE pattern of over 50,000 bytes: SQLite refuses it)
-        for value in term.values if term.field in (None, "title") else ():
-            folded = " ".join((fold(value) or "").split())
-            if len(folded) > LONGEST_PHRASE:
-                sign = "-" if term.negated else ""  # (as typed: review49c F3)
-                raise QueryError(f"query: {sign}{quote_value(value)[:_SHOWN_WORD]}…: a word or "
-                                 f"phrase of {len(folded):,} characters; at most "
-                                 f"{LONGEST_PHRASE:,}")
+    # (SQLite's expression depth: QA26 F6 named the database; a LIKE pattern of over 50,000
+    # bytes: SQLite refuses it. A word as typed, its sign too: review49c F3)
+    refuse_too_long("query", sum(_tests_of(term, value) for term in query.terms
+                                 for value in term.values), "terms, values and words",
+                    ((f"{'-' if term.negated else ''}{quote_value(value)[:_SHOWN_WORD]}…: ",
+                      " ".join((fold(value) or "").split()))
+                     for term in query.terms if term.field in (None, "title")
+                     for value in term.values),
+                    hint=" (to pick many games by hand, add them to a collection)")
     for term in query.terms:
         if term.field is not None:
             spec = FIELDS[term.field]

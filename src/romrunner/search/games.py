@@ -52,14 +52,6 @@ from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold, is_unspaced_character, storable
 
 RANK_CAP = 500
-MOST_WORDS = 500
-"""The most words a search may hold, those left out and those of its phrases counted (as
-`games ls` counts its query's): SQLite refuses an expression deeper than 1,000, and each
-word left out without FTS5, or each phrase, is one level."""
-LONGEST_PHRASE = 5_000
-"""The most characters (folded) of one word or phrase of a search or a query: SQLite
-refuses a LIKE pattern of more than 50,000 bytes (a character folded is 4 at most), and no
-title is this long."""
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
 _COLUMNS = (f"g.id, g.platform_id, g.detected_title, {catalog_title()} AS catalog_title, "
             "g.filename, "
@@ -381,17 +373,15 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
 
 
 def _refuse_too_long(text: str, excluded: list[str]) -> None:
-    """Raise :class:`InputError` for a search of more than :data:`MOST_WORDS` words, or a
-    word or phrase of more than :data:`LONGEST_PHRASE` characters (see those): words as
-    typed, a phrase's forms (:func:`phrase_forms`) not counted, their SQL bounded."""
+    """Raise :class:`InputError` for a search longer than a query may be
+    (:func:`romrunner.library.query.refuse_too_long`, the caps of both): words as typed, a
+    phrase's forms (:func:`phrase_forms`) not counted, their SQL bounded."""
+    from romrunner.library.query import refuse_too_long  # (the query module imports this one)
+
     kept = [" ".join((fold(token) or "").split()) for token in _TOKEN.findall(text)]
     words = sum(len(phrase.split()) for phrase in (*kept, *excluded))
-    if words > MOST_WORDS:
-        raise InputError(f"search: {words:,} words; at most {MOST_WORDS:,}")
-    longest = max((*kept, *excluded), key=len, default="")
-    if len(longest) > LONGEST_PHRASE:
-        raise InputError(f"search: a word or phrase of {len(longest):,} characters; at most "
-                         f"{LONGEST_PHRASE:,}")
+    refuse_too_long("search", words, "words", [("", max((*kept, *excluded), key=len,
+                                                        default=""))], error=InputError)
 
 
 # What SQLite says of a statement beyond its limits (the statement, not the database)
