@@ -29,6 +29,9 @@ def test_joined_lists_as_a_sentence_does() -> None:
     # review48a F7: three profiles' `profile rm` commands were chained "… and … and …"
     assert [joined(["a", "b", "c"][:n]) for n in range(4)] == ["", "a", "a and b",
                                                                 "a, b and c"]
+    # (p50d: the card's file systems were joined with "or" by hand beside it)
+    assert [joined(["a", "b", "c"][:n], last="or") for n in range(4)] == ["", "a", "a or b",
+                                                                          "a, b or c"]
 
 
 def test_examples_with_another_separator_keeps_it_before_the_count() -> None:

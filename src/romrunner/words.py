@@ -26,12 +26,12 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
     return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"
 
 
-def joined(items: Sequence[str]) -> str:
+def joined(items: Sequence[str], last: str = "and") -> str:
     """``items`` as a sentence lists them: ``a``, ``a and b``, ``a, b and c`` (review48a F7:
-    three profiles' commands chained with "and")."""
+    three profiles' commands chained with "and"); ``last="or"``: ``a, b or c``."""
     if len(items) < 3:
-        return " and ".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+        return f" {last} ".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 # The characters a terminal cannot show as they are (romrunner.cli.terminal shows them as

@@ -14,6 +14,7 @@ from pathlib import Path
 from romrunner.deploy.legal import FileSystem
 from romrunner.devices.mounts import Mount, mount_of
 from romrunner.packs.model import OperatingSystem, filesystem_key
+from romrunner.words import joined
 
 # How the pack spells a file system, shown in its usual spelling
 _SHOWN = {"fat32": "FAT32", "exfat": "exFAT", "ntfs": "NTFS", "ext4": "ext4", "apfs": "APFS",
@@ -105,8 +106,7 @@ def unread_filesystem_parts(system: OperatingSystem | None,
     card_fs = filesystem_key(card_fs)
     if card_fs in system.filesystems:
         return None
-    reads = [shown_filesystem(name) for name in system.filesystems]
-    listed = reads[0] if len(reads) == 1 else f"{', '.join(reads[:-1])} or {reads[-1]}"
+    listed = joined([shown_filesystem(name) for name in system.filesystems], last="or")
     wanted = shown_filesystem(system.recommended_filesystem or system.filesystems[0])
     return (f"the card's file system is {shown_filesystem(card_fs)}, and {system.name} reads "
             f"{listed} cards only (by the definition pack): the device may not read this card",
