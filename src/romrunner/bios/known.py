@@ -44,7 +44,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry, KnownHash
 from romrunner.store.database import Database
-from romrunner.words import counted
+from romrunner.words import counted, joined
 
 _KINDS = ("sha1", "md5", "crc32")
 
@@ -154,17 +154,13 @@ def _disagreement(known: KnownHash, entry: BiosEntry, rom: ExtraRom) -> str | No
     ours = " and ".join(f"{sizes[0] if kind == 'size' else getattr(known, kind)}"
                         for kind in differ)
     strong = "sha1" in agree or "md5" in agree
-    head = (f"{'same dump by' if strong else 'same'} {_listed(agree)}, but {theirs} where "
+    head = (f"{'same dump by' if strong else 'same'} {joined(agree)}, but {theirs} where "
             f"the pack has {ours}")
     if "sha1" in agree or ("md5" in agree and "size" not in differ):
         proof = "sha1" if "sha1" in agree else "md5 and size"
         return (f"{head}: one of the two is wrong; a file with this {proof} verifies "
                 "either way")
     return f"{head}: another dump, or a wrong hash (a file needs the pack's md5 or sha1)"
-
-
-def _listed(kinds: list[str]) -> str:
-    return ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
 
 
 def _another_file_of_that_name(entry: BiosEntry, rom: ExtraRom,
