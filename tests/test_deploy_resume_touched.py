@@ -21,6 +21,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from romrunner.deploy import execute
 from tests.conftest import muos_profile, writer_killed_before_rename
 
 TITLE = "Parasite Eve (USA)"
@@ -93,7 +96,7 @@ def test_a_resume_copies_a_playlist_only_touched_since_the_plan(cli: Any,
 
 
 def test_a_resume_after_a_rescan_copies_sources_only_touched_the_killed_run_recorded(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lib, card = tmp_path / "lib", tmp_path / "card"
     (lib / "gba").mkdir(parents=True)
     (lib / "psx").mkdir()
@@ -112,8 +115,14 @@ def test_a_resume_after_a_rescan_copies_sources_only_touched_the_killed_run_reco
         _touch(path)
     scanned = cli("--json", "scan", "--workers", "1")
     assert scanned.code == 0, scanned.err
+    # (p50d: the items to follow, chosen once for the rescans and the playlists both)
+    chosen: list[int] = []
+    choose = execute._sources_to_follow
+    monkeypatch.setattr(execute, "_sources_to_follow",
+                        lambda items: chosen.append(len(items)) or choose(items))
     resumed = cli("--json", "deploy", "resume", str(deployment))
     assert resumed.code == 0 and _errors(resumed) == {}, resumed.out
+    assert len(chosen) == 1, chosen
     on_card = {path.name: path.read_bytes() for path in card.rglob("*") if path.is_file()}
     for path in sources:
         assert on_card.get(path.name) == path.read_bytes(), path.name

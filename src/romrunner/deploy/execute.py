@@ -3321,8 +3321,9 @@ def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) ->
     items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
     _follow_moved_roots(db, items)
-    _follow_rescans(db, items)
-    _follow_touched_playlists(items)
+    following = _sources_to_follow(items)
+    _follow_rescans(db, following)
+    _follow_touched_playlists(following)
     return items
 
 
@@ -3353,7 +3354,7 @@ def _scan_records(db: Database, ids: Iterable[int]) -> dict[str, tuple[int, int 
     return records
 
 
-def _follow_rescans(db: Database, items: list[_Item]) -> None:
+def _follow_rescans(db: Database, waiting: list[_Item]) -> None:
     """Take for each file a resume copies the time the library's scan records now, when a
     rescan since the deployment was planned found it of the same size and SHA1: a source
     only touched (a new time, the same content) is copied as planned, not failed "changed
@@ -3364,8 +3365,7 @@ def _follow_rescans(db: Database, items: list[_Item]) -> None:
     (review48b F4 follow-up: the first resume after the rescan failed it "changed since this
     deployment was planned" — a second one copied it); one on the card is recorded with
     the time of a source of its very bytes. A BIOS file: by `bios scan`'s record of it, as
-    a new plan takes it."""
-    waiting = _sources_to_follow(items)
+    a new plan takes it. ``waiting``: the items :func:`_sources_to_follow` gives."""
     if not waiting:
         return
     records = _scan_records(db, (item.game_id for item in waiting
@@ -3401,13 +3401,14 @@ def _bios_records(db: Database, paths: Iterable[str]) -> dict[str, tuple[int, in
         (json.dumps(wanted),))}
 
 
-def _follow_touched_playlists(items: list[_Item]) -> None:
+def _follow_touched_playlists(waiting: list[_Item]) -> None:
     """Take each playlist (.m3u) a resume copies, only touched since the deployment was
     planned (its size and bytes the plan's, read again now), at its time now — the plan's
     rule (:func:`romrunner.deploy.plan.touched_playlist`): a new deploy took it, and a
     resume failed it "changed since the scan" until a rescan (review48b F4). One whose
-    bytes changed is left at the plan's time: the copy says it changed."""
-    for item in _sources_to_follow(items):
+    bytes changed is left at the plan's time: the copy says it changed. ``waiting``: the
+    items :func:`_sources_to_follow` gives."""
+    for item in waiting:
         now = touched_playlist(item.source, item.size, item.source_mtime_ns, item.sha1)
         if now is not None:
             item.source_mtime_ns = now
