@@ -316,8 +316,11 @@ def like_phrase_sql(text: str, alias: str = "g") -> tuple[str, list[object]]:
     has_words, needles = _has_words_sql(text, column)
     reading = (f"' ' || (SELECT {reading_sql('r.detected_title')} FROM games r "
                f"WHERE r.id = {alias}.id) || ' '")
-    return (f"({has_words} AND ({_any_pattern(column)} OR {_any_pattern(reading)}))",
-            [*needles, patterns, patterns])
+    # (CASE, not AND and OR: SQLite evaluates both sides of an AND or OR that is a value,
+    # as a left-out phrase's `NOT coalesce(…, 0)` is, so every row read its title and both
+    # JSON lists, the words test gating nothing — review49c F1; a CASE's WHEN decides first)
+    return (f"(CASE WHEN {has_words} THEN CASE WHEN {_any_pattern(column)} THEN 1 "
+            f"ELSE {_any_pattern(reading)} END ELSE 0 END)", [*needles, patterns, patterns])
 
 
 def _has_words_sql(text: str, column: str) -> tuple[str, list[object]]:
@@ -347,8 +350,9 @@ def _like_form(form: PhraseForm, alias: str) -> tuple[str, list[object]]:
     has_words = " AND ".join([f"instr({column}, ?) > 0"] * len(form.words))
     reading = (f"(SELECT {reading_sql('r.detected_title')} FROM games r "
                f"WHERE r.id = {alias}.id)")
-    return (f"(({column}) LIKE ? ESCAPE '\\' OR ({has_words} AND "
-            f"(' ' || {reading} || ' ') LIKE ? ESCAPE '\\'))",
+    # (the reading behind a CASE, as in like_phrase_sql: an AND in a value read every row's)
+    return (f"(({column}) LIKE ? ESCAPE '\\' OR CASE WHEN {has_words} THEN "
+            f"(' ' || {reading} || ' ') LIKE ? ESCAPE '\\' ELSE 0 END)",
             [pattern, *form.needles(), pattern])
 
 
