@@ -310,7 +310,8 @@ def test_show_names_each_problem_once_and_counts_the_pruned(cli: Any, library: P
     assert (rows["gba"]["files"], rows["gba"]["pruned"]) == ("0", "2")
     assert rows["snes"]["pruned"] == "0"
     data = cli("--json", "deploy", "show", "2").json()["data"]
-    assert data["totals"]["gba"] == {"pruned": 2}
+    assert data["totals"]["gba"] == {"bytes": 0, "conflict": 0, "copied": 0, "failed": 0,
+                                     "files": 0, "pending": 0, "pruned": 2, "skipped": 0}
     assert cli("--json", "deploy", "history").json()["data"][0]["files"]["pruned"] == 2
 
 

@@ -83,7 +83,8 @@ def test_a_killed_deploy_counts_what_its_records_say_now(tmp_path: Path) -> None
     shown = run_subprocess("--json", "deploy", "show", str(deployment), env=db_env)
     totals = json.loads(shown.out)["data"]["totals"]
     assert totals == {"psx": {"files": 6, "bytes": sum(LARGE_DISCS.values()),
-                              "copied": copied, "pending": 6 - copied}}
+                              "copied": copied, "pending": 6 - copied, "conflict": 0,
+                              "failed": 0, "pruned": 0, "skipped": 0}}
     text = run_subprocess("deploy", "show", str(deployment), env=db_env).out
     assert "its counts are its records as of now" in text and "psx" in text
     # qa191 F8: the text said nothing of the files still to copy (the JSON did)

@@ -142,6 +142,10 @@ from romrunner.timeutil import now_text
 from romrunner.words import counted, examples, joined, shell_word, size_text
 
 PRUNE_TOTALS = "(prune)"  # the totals of a run's prune items, beside its platforms'
+# The counts of each platform's totals: its files and bytes, and its files by status (every
+# one, 0 too, so that a reader of the JSON need not default any)
+TOTALS_COUNTS = ("bytes", "conflict", "copied", "failed", "files", "pending", "pruned",
+                 "skipped")
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
 BATCH_FILES = 512           # temporary files written before their intents commit and they
@@ -6768,4 +6772,10 @@ def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentReco
         entry["files"] += 1
         entry["bytes"] += item.size
         entry["pending"] += 1
-    return {platform: dict(sorted(entry.items())) for platform, entry in sorted(totals.items())}
+    return {platform: every_count(entry) for platform, entry in sorted(totals.items())}
+
+
+def every_count(entry: dict[str, int]) -> dict[str, int]:
+    """A platform's totals with each of :data:`TOTALS_COUNTS`, 0 when it counted none (its
+    other keys, from an older engine's run, kept), sorted by name."""
+    return dict(sorted({**dict.fromkeys(TOTALS_COUNTS, 0), **entry}.items()))

@@ -14,6 +14,7 @@ from romrunner.deploy.execute import (
     card_replaced_words,
     deployment_record,
     deployment_totals,
+    every_count,
     replaced_reason,
     stored_options,
     superseded_by,
@@ -66,9 +67,10 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
 
 
 def _stored_totals(text: str | None) -> dict[str, dict[str, int]] | None:
-    """The per-platform totals a run's end stored, None when they are not in this engine's
-    shape: then they are counted from its rows (QA114 F4: a v1.0.0 row's totals had no fixed
-    shape, and one such row made the whole history an internal error)."""
+    """The per-platform totals a run's end stored, each count there (an earlier run stored
+    only those it counted), None when they are not in this engine's shape: then they are
+    counted from its rows (QA114 F4: a v1.0.0 row's totals had no fixed shape, and one such
+    row made the whole history an internal error)."""
     if not text:
         return {}
     value = _json_or_none(text)
@@ -76,7 +78,7 @@ def _stored_totals(text: str | None) -> dict[str, dict[str, int]] | None:
             isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values())
             for counts in value.values()):
         return None
-    return value
+    return {platform: every_count(counts) for platform, counts in value.items()}
 
 
 def _json_or_none(text: str) -> Any:
