@@ -358,3 +358,39 @@ def test_override_rm_setting_drops_one_key_and_keeps_the_rest(cli: Any, db_path:
     assert gone.code == 0 and "nothing else was set: override removed" in gone.out, gone.out
     assert settings(1) is None and settings() == {}
     assert "--setting KEY" in cli("override", "rm", "--help").out
+
+
+def test_override_rm_setting_says_where_a_key_is_set_and_refuses_an_empty_key(
+        cli: Any, db_path: Path) -> None:
+    """review49d F4: a key set at another scope was refused without a word of where it is
+    set ("has no setting my key (it sets b)": unquoted, too); F5: `--setting ''` was looked
+    up ("has no setting  (it sets c)") instead of refused as `KEY=VALUE` is."""
+    db = make_library(db_path)
+    add_profile(db, "muos")
+    db.close()
+    assert cli("override", "set", "--game", "1", "--setting", "b=x", "--exclude").code == 0
+    assert cli("override", "set", "--game", "1", "--profile", "1",
+               "--setting", "my key=1", "--setting", "c=2").code == 0
+    before = cli("--json", "override", "ls").json()["data"]
+    bad = cli("override", "rm", "--game", "1", "--setting", "my key")
+    assert bad.code == 2
+    assert " ".join(bad.err.split()) == (
+        "error: the override for game 1 set for every profile (without --profile) has no "
+        "setting 'my key' (it sets b); 'my key' is set in its override of profile 1: "
+        "`romrunner override rm --game 1 --profile 1 --setting 'my key'` removes it there; "
+        "nothing was changed"), bad.err
+    back = cli("override", "rm", "--game", "1", "--profile", "1", "--setting", "b",
+               "--setting", "c, d")
+    assert back.code == 2
+    assert " ".join(back.err.split()) == (
+        "error: the override for game 1 of profile 1 has no setting b, 'c, d' (it sets c, "
+        "'my key'); b is set in its override for every profile (without --profile): "
+        "`romrunner override rm --game 1 --setting b` removes it there; nothing was "
+        "changed"), back.err
+    for key in ("", "  "):
+        empty = cli("override", "rm", "--game", "1", "--profile", "1", "--setting", key)
+        assert empty.code == 2 and "give the key of the setting to remove (KEY)" in empty.err
+        assert "has no setting" not in empty.err, empty.err
+    assert cli("--json", "override", "ls").json()["data"] == before  # nothing changed
+    done = cli("override", "rm", "--game", "1", "--profile", "1", "--setting", "my key")
+    assert done.code == 0 and "setting 'my key' removed; left: c=2" in done.out, done.out

@@ -26,6 +26,7 @@ from romrunner.devices.overrides import (
 )
 from romrunner.errors import InputError
 from romrunner.store import OpenMode
+from romrunner.words import shell_word
 
 
 @click.group()
@@ -116,6 +117,9 @@ def _remove_settings(platform: str | None, game: int | None, profile: int | None
     if platform is not None:
         raise InputError("--setting goes with --game: a platform override has no settings")
     for key in settings:
+        if not key.strip():  # (review49d F5: looked up, "has no setting  (it sets c)")
+            raise click.BadParameter(f"{key!r}: give the key of the setting to remove (KEY)",
+                                     param_hint="--setting")
         if "=" in key:  # (`--setting k=v` as `override set` takes it: the key alone here)
             raise click.BadParameter(f"{key!r}: give the key alone (KEY, not KEY=VALUE)",
                                      param_hint="--setting")
@@ -125,7 +129,7 @@ def _remove_settings(platform: str | None, game: int | None, profile: int | None
     left = remove_game_settings(app.open_db(), game, keys, profile)
     scope = f"profile {profile}" if profile is not None else "every profile"
     removed = f"game {game} ({scope}): setting{'s' if len(keys) > 1 else ''} " \
-        f"{', '.join(keys)} removed"
+        f"{', '.join(shell_word(key) for key in keys)} removed"
 
     def render(console: Console) -> None:
         if left is None:

@@ -672,10 +672,12 @@ def remove_game_settings(db: Database, game_id: int, keys: Sequence[str],
         if unset:
             scope = f"of profile {profile_id}" if profile_id is not None else \
                 "set for every profile (without --profile)"
-            sets = (f"it sets {', '.join(sorted(settings))}" if settings else
-                    "it sets none")
+            # (keys quoted as the commands write them: "no setting my key (it sets b)", and
+            # a key holding ", " read as two)
+            sets = (f"it sets {_keys_said(sorted(settings))}" if settings else "it sets none")
+            where_set = _set_elsewhere(db, game_id, profile_id, unset)
             raise NotFoundError(f"the override for game {game_id} {scope} has no setting "
-                                f"{', '.join(unset)} ({sets}); nothing was changed")
+                                f"{_keys_said(unset)} ({sets}){where_set}; nothing was changed")
         left = {key: value for key, value in settings.items() if key not in keys}
         if not left and current["emulator_id"] is None and current["action"] is None:
             db.execute("DELETE FROM game_overrides WHERE id = ?", (current["id"],))
@@ -685,6 +687,35 @@ def remove_game_settings(db: Database, game_id: int, keys: Sequence[str],
                    (json.dumps(left, sort_keys=True) if left else None, current["id"]))
     return OverrideChange("game", str(game_id), profile_id, current["emulator_id"],
                           current["action"], left, [])
+
+
+def _keys_said(keys: Sequence[str]) -> str:
+    """Setting keys as a message names them: each as a command would write it."""
+    return ", ".join(shell_word(key) for key in keys)
+
+
+def _set_elsewhere(db: Database, game_id: int, profile_id: int | None,
+                   keys: Sequence[str]) -> str:
+    """Where the game's overrides at other scopes set any of ``keys``, each with the command
+    that removes them there (review49d F4: a key set for profile 1 alone was refused for
+    every profile without a word of where it is set), as "; … set …" parts of a message."""
+    said = []
+    for row in db.query("SELECT device_profile_id, custom_settings FROM game_overrides "
+                        "WHERE game_id = ? AND device_profile_id IS NOT ? "
+                        "ORDER BY device_profile_id IS NOT NULL, device_profile_id",
+                        (game_id, profile_id)):
+        other = row["device_profile_id"]
+        there = [key for key in keys if key in _settings(row["custom_settings"])]
+        if not there:
+            continue
+        scope = "for every profile (without --profile)" if other is None else \
+            f"of profile {other}"
+        option = "" if other is None else f" --profile {other}"
+        said.append(f"{_keys_said(there)} {'is' if len(there) == 1 else 'are'} set in its "
+                    f"override {scope}: `romrunner override rm --game {game_id}{option}"
+                    f"{''.join(f' --setting {shell_word(key)}' for key in there)}` removes "
+                    f"{'it' if len(there) == 1 else 'them'} there")
+    return "".join(f"; {part}" for part in said)
 
 
 def list_overrides(db: Database, profile_id: int | None = None) -> list[dict[str, Any]]:
