@@ -99,6 +99,12 @@ def test_a_card_the_kernel_makes_read_only_after_an_error_still_stops_the_run(
         assert run.returncode == 2, (run.returncode, run.stderr)
         assert "the card became read-only while writing" in run.stderr, run.stderr
         assert "deploy resume 1" in run.stderr and "Traceback" not in run.stderr, run.stderr
+        # review49f F5: the card's manifest not written was said "(the card full?) … run the
+        # deploy again once the card has room"
+        said = " ".join(run.stderr.split())
+        assert "could not be written (the card is read-only now)" in said, run.stderr
+        assert "check the card, and run the deploy again once it can be written" in said
+        assert "card full" not in said and "has room" not in said, run.stderr
         history = cli("--json", "deploy", "history").json()["data"]
         deployments = history["deployments"] if isinstance(history, dict) else history
         assert deployments[0]["status"] == "failed", deployments[0]

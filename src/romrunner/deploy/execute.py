@@ -6293,13 +6293,19 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
             summary.stopped = str(stop)
     if not runner.write_card_manifest() and not runner.gone():
         there = _lstat(runner.root / CARD_DIR / MANIFEST_NAME)
-        why = "a folder is at its name: remove it" if there is not None \
-            and stat.S_ISDIR(there.st_mode) else "the card full?"  # (QA82 F6)
+        again = "run the deploy again once the card has room"
+        if there is not None and stat.S_ISDIR(there.st_mode):
+            why = "a folder is at its name: remove it"
+        elif not runner._card_still_writable():  # (review49f F5: said "the card full?")
+            why = "the card is read-only now"
+            again = "check the card, and run the deploy again once it can be written"
+        else:
+            why = "the card full?"  # (QA82 F6)
         summary.notes.append(
             f"{runner.root}: the card's record of ROM Runner's files ({CARD_DIR}/"
             f"{MANIFEST_NAME}) could not be written ({why}): this database knows "
             "them, but another computer, or this one without this database, takes them for "
-            "yours and never prunes them; run the deploy again once the card has room")
+            f"yours and never prunes them; {again}")
     if status == "completed":
         clear_writing(runner.root)
     summary.prune_kept = sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
