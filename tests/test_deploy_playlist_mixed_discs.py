@@ -200,3 +200,47 @@ def test_a_playlist_chosen_alone_left_out_for_an_excluded_disc_names_the_overrid
     (said,) = [line for line in run.json()["warnings"] if "Solo (USA).m3u:" in line]
     assert "an override excludes" in said and "the warnings say why" not in said, said
     assert not list(card.rglob("Solo (USA).*")), sorted(card.rglob("*"))
+
+
+def test_a_playlist_chosen_alone_whose_disc_changed_is_named_and_its_kept_copies_said(
+        cli: Any, tmp_path: Path) -> None:
+    # review49h F2: the only warning named a .bin the user never chose, and the summary said
+    # "0 pruned" without a word of the three files it kept on the card
+    psx, card = _solo(cli, tmp_path)
+    assert cli("deploy", "1", "--to", str(card), "id:2").code == 0
+    before = sorted(str(path.relative_to(card)) for path in card.rglob("Solo (USA).*"))
+    assert len(before) == 3
+    os.utime(psx / "Solo (USA).bin", ns=(10**18, 10**18))
+    for chosen in ("id:2", "id:1,2"):
+        run = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune")
+        assert run.code == 1, run.err
+        assert run.json()["data"]["pruned"] == 0, run.out
+        said = run.json()["warnings"]
+        playlist = str(psx / "Solo (USA).m3u")
+        assert f"{playlist}: not deployed, its 3 files on the card kept, not pruned " \
+            f"({', '.join(before)})" in said, said
+        if chosen == "id:2":
+            assert f"{playlist}: it names a disc whose file {psx / 'Solo (USA).bin'} changed " \
+                "since the scan (see above); the playlist is not deployed" in said, said
+        assert sorted(str(path.relative_to(card)) for path in card.rglob("Solo (USA).*")) \
+            == before
+    # without --prune nothing is removed anyway: no such note
+    plain = cli("--json", "deploy", "1", "--to", str(card), "id:2")
+    assert not [w for w in plain.json()["warnings"] if "kept, not pruned" in w], plain.out
+
+
+def test_a_set_completed_with_a_revised_disc_is_named_once(cli: Any, tmp_path: Path) -> None:
+    # review49h F3: "2 discs not chosen added to complete their sets (Duo (USA), Duo (USA)
+    # (Rev 1))": one set, whose disc 2 is a Rev 1
+    psx, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    psx.mkdir(parents=True)
+    card.mkdir()
+    for stem in ("Duo (USA) (Disc 1)", "Duo (USA) (Disc 2)", "Duo (USA) (Disc 2) (Rev 1)"):
+        (psx / f"{stem}.bin").write_bytes(os.urandom(2352 * 8))
+        (psx / f"{stem}.cue").write_text(CUE.format(stem))
+    (psx / "Hack.m3u").write_text("Duo (USA) (Disc 2).cue\n")
+    muos_profile(cli, tmp_path / "lib")
+    run = cli("--json", "deploy", "1", "--to", str(card), "hack", "--dry-run")
+    assert run.code == 0, run.err
+    (said,) = [w for w in run.json()["warnings"] if "to complete" in w]
+    assert "2 discs not chosen added to complete its set (Duo (USA)):" in said, said

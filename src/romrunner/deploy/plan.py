@@ -595,6 +595,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_flat_sets(builder, placed, pruning)
     _warn_no_platform(builder)
     _hold_copies_of_unplaced(builder, tracks)
+    _say_playlists_left_out(builder, games, tracks, pruning)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
@@ -685,6 +686,41 @@ def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]])
             builder.plan.chosen_held.extend(paths)
             builder.plan.chosen_held_games.add(game.id)
             builder.plan.held_games.add(game.id)
+
+
+def _say_playlists_left_out(builder: _Builder, games: dict[int, _Game],
+                            tracks: dict[int, list[_Track]], pruning: bool) -> None:
+    """Name each chosen playlist left out because a file of the disc it names changed since
+    the scan (that refusal names the file alone: a .bin the user never chose), and, under
+    --prune, say that its copies on the card were kept, not pruned (review49h F2: "0
+    pruned", the three files kept unsaid)."""
+    plan = builder.plan
+    issues: dict[int, list[PlanIssue]] = defaultdict(list)
+    for issue in plan.errors:
+        if issue.game_id is not None:
+            issues[issue.game_id].append(issue)
+    held = set(plan.held) if pruning else set()
+    for game_id, said in issues.items():
+        game = games.get(game_id)
+        if game is None or not _a_playlist(game):
+            continue
+        changed = next((issue.path for issue in said if issue.code == "source-changed"
+                        and issue.path and issue.path != game.source), None)
+        if changed is not None:
+            plan.errors.append(PlanIssue(
+                "track-refused", f"{game.source}: it names a disc whose file {changed} "
+                "changed since the scan (see above); the playlist is not deployed",
+                game.platform_id, game.id, game.source))
+        if not held:
+            continue
+        builder.volatile = True  # (reads the card: see _Builder.__init__)
+        kept = sorted({dest for dest in builder.card_paths(game, tracks.get(game.id, []))
+                       if dest in held and os.path.lexists(plan.root / dest)})
+        if kept:
+            plan.warnings.append(PlanIssue(
+                "playlist-kept", f"{game.source}: not deployed, its "
+                f"{counted(len(kept), 'file')} on the card kept, not pruned "
+                f"({examples(kept)})", game.platform_id, game.id, game.source))
 
 
 NO_PLATFORM_NAMED = 5  # games named in the undecided-platform warning; more are counted
@@ -2772,7 +2808,17 @@ def _warn_completed_sets(builder: _Builder, games: dict[int, _Game]) -> None:
     found = [game for game in builder.completed if game.id in games]
     if not found:
         return
-    titles = sorted({_set_title(game, game.set_key or "") for game in found})
+    # Each set titled once, by its first disc, as its folder and playlist are (review49h F3:
+    # "Duo (USA), Duo (USA) (Rev 1)", two sets said for one whose disc 2 is a Rev 1)
+    keys = {game.set_key for game in found if game.set_key}
+    firsts: dict[str, _Game] = {}
+    for game in games.values():
+        if game.set_key in keys and (game.set_key not in firsts or (game.disc or 0, game.id)
+                                     < (firsts[game.set_key].disc or 0,
+                                        firsts[game.set_key].id)):
+            firsts[game.set_key] = game
+    titles = sorted({_set_title(firsts.get(game.set_key or "", game), game.set_key or "")
+                     for game in found})
     builder.plan.warnings.append(PlanIssue(
         "set-completed", f"{counted(len(found), 'disc')} not "
         f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
