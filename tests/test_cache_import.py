@@ -144,9 +144,9 @@ def test_a_json_object_that_holds_no_observations_is_said_so_before_any_source(
     for extra in ((), ("--source", "pcsx2-gameindex")):
         refused = cli("cache", "import", stats, *extra)
         assert refused.code == 2, refused.err
-        assert refused.err.strip() == (
-            f"error: {stats}: expected a list of observations or an object with 'items'; "
-            "this object has none (its keys: source, generatedAt, stats)")
+        assert refused.err.strip() == (  # (as when given beside its envelope: qa204 F5)
+            f"error: {stats}: a statistics summary, no answers in it; import the file it was "
+            "written beside (its envelope) instead")
 
 
 def test_a_statistics_sidecar_among_the_files_given_is_passed_over(

@@ -404,7 +404,10 @@ def _look_inside(index: PackIndex, path: Path, summary: BiosScanSummary) -> None
         with zipfile.ZipFile(path) as archive:
             members = [(m.filename, m.CRC, m.file_size) for m in archive.infolist()
                        if not m.is_dir()]
-    except (OSError, *ZIP_ERRORS):  # (QA95 F3: a damaged zip ended the whole scan)
+    except (OSError, *ZIP_ERRORS) as exc:  # (QA95 F3: a damaged zip ended the whole scan)
+        if path.suffix.lower() == ".zip":  # (qa204 F5: a download cut short was "unknown",
+            # as if an unrelated file)
+            summary.files[-1]["damaged"] = str(exc) or type(exc).__name__
         return
     found = [{"member": name, "entry": entry.id}
              for name, crc, size in members[:_MEMBERS_LOOKED_AT]

@@ -119,6 +119,8 @@ def read_dat(path: Path) -> DatReadResult:
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     start = start.removeprefix(codecs.BOM_UTF8)
+    if not start.strip():  # (qa204 F5: "not a … DAT" said nothing of why)
+        raise InputError(f"{path}: an empty file, not a DAT (a download that failed?)")
     if _an_html_page(start):
         raise InputError(f"{path}: an HTML page, not a DAT (a download or login page saved "
                          "instead of the file?)")
@@ -156,9 +158,10 @@ def _what_it_is(start: bytes) -> str:
 
 
 # -- clrmamepro ---------------------------------------------------------------------
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
+def _lines(path: Path, problems: Problems | None = None) -> Iterator[tuple[int, str]]:
     """(line number, text) of each line, each read with a bound on its length (any line end:
-    ``\n``, ``\r\n``, a Mac's ``\r``)."""
+    ``\n``, ``\r\n``, a Mac's ``\r``); the first line that is not UTF-8 said in ``problems``
+    (its bytes are read as Windows-1252: see :func:`_windows_1252`)."""
     with open_regular(path) as raw:
         handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
         number = 0
@@ -173,6 +176,13 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
                 raise InputError(f"{path}: line {number} is longer than "
                                  f"{MAX_LINE_CHARS:,} characters; not a DAT this reader accepts")
+            if problems is not None and _ESCAPED_BYTE.search(line):
+                read = _ESCAPED_BYTE.sub(_windows_1252, line).strip()
+                problems.append(
+                    f"line {number} is not UTF-8: its bytes were read as Windows-1252, as older "
+                    f"DAT tools wrote them (`{read[:80]}`); if its names look wrong, save the "
+                    "DAT as UTF-8 and import it again")
+                problems = None  # (said once: qa204 F4, a DOS DAT's names changed unsaid)
             yield number, _ESCAPED_BYTE.sub(_windows_1252, line)
 
 
@@ -191,9 +201,10 @@ def _windows_1252(match: re.Match[str]) -> str:
         return byte.decode("latin-1")
 
 
-def _tokens(path: Path) -> Iterator[tuple[int, str, bool]]:
+def _tokens(path: Path, problems: Problems | None = None
+            ) -> Iterator[tuple[int, str, bool]]:
     """(line number, token, is_quoted) for each token; '(' and ')' are bare tokens."""
-    for number, line in _lines(path):
+    for number, line in _lines(path, problems):
         for match in _TOKEN.finditer(line):
             quoted, opened, closed, bare, stray = match.groups()
             if stray:
@@ -209,13 +220,13 @@ def _tokens(path: Path) -> Iterator[tuple[int, str, bool]]:
                 yield number, quoted, True
 
 
-def _blocks(path: Path) -> Iterator[tuple[str, list[object]]]:
+def _blocks(path: Path, problems: Problems | None = None) -> Iterator[tuple[str, list[object]]]:
     """Top-level ``keyword ( ... )`` blocks as (keyword, flat list of key/value/sub-blocks)."""
     stack: list[list[object]] = []
     keyword: str | None = None
     tokens = chars = 0
     opened_at = keyword_at = 0
-    for number, token, quoted in _tokens(path):
+    for number, token, quoted in _tokens(path, problems):
         if token == "(" and not quoted:
             block: list[object] = []
             if stack:
@@ -345,7 +356,7 @@ def _entry_rom(game: str, values: dict[str, str], problems: Problems) -> DatRom:
 
 def _read_clrmamepro(path: Path) -> DatReadResult:
     problems = Problems()
-    blocks = _blocks(path)
+    blocks = _blocks(path, problems)
     header = DatHeader(name=path.stem)
     first: tuple[str, list[object]] | None = None
     for keyword, block in blocks:
@@ -460,10 +471,41 @@ def _xml_events(path: Path) -> Iterator[tuple[str, ET.Element]]:
         parser.close()
         yield from parser.read_events()  # type: ignore[misc]  # only start/end asked
     except ET.ParseError as exc:
-        raise InputError(f"{path}: malformed or truncated XML ({exc})") from None
+        raise InputError(_not_utf8(path, exc.position[0]) or
+                         f"{path}: malformed or truncated XML ({exc})") from None
     except (ValueError, LookupError) as exc:  # (QA95 F4: Shift_JIS, an unknown encoding)
         raise InputError(f"{path}: its XML declares an encoding this reader cannot read "
                          f"({exc}); save it as UTF-8") from None
+
+
+def _not_utf8(path: Path, line: int) -> str | None:
+    """What is wrong where the XML parser stopped, on ``line`` (from 1), when that line is
+    not UTF-8 and the XML declares no other encoding (qa204 F4: a Latin-1 ``Café`` in a DAT
+    declared UTF-8 was "malformed or truncated XML"); None otherwise."""
+    try:
+        with open_regular(path) as handle:
+            declared = _DECLARED.search(handle.read(200))
+            if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
+                return None
+            handle.seek(0)
+            for _ in range(line):
+                text = handle.readline(_LINE_LOOKED_AT)
+    except (OSError, InputError):
+        return None
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(text) - 3 and len(text) == _LINE_LOOKED_AT:
+            return None  # (a character cut by the bound, not a wrong byte)
+        return (f"{path}: line {line} is not UTF-8 (byte 0x{text[exc.start]:02X} at byte "
+                f"{exc.start + 1} of the line), and its XML declares no other encoding: save "
+                "it as UTF-8, or declare the encoding it has "
+                "(<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>)")
+    return None
+
+
+_DECLARED = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
+_LINE_LOOKED_AT = 1 << 20
 
 
 def _read_logiqx(path: Path) -> DatReadResult:

@@ -120,6 +120,9 @@ def scan_line(item: dict[str, Any]) -> str | None:
         return (f"{name}: {status} as {', '.join(cards)} ({_ids(good)}); deploy writes it "
                 f"under {'that name' if len(cards) == 1 else 'the one a platform needs'}, "
                 f"{advice}")
+    if status == "unknown" and item.get("damaged"):
+        return (f"{name}: unknown: a damaged zip, not read ({item['damaged']}); a download "
+                "cut short? Download it again")
     if status == "unknown":
         return f"{name}: unknown (no known BIOS has its hashes or name)"
     if status == "wrong_size":

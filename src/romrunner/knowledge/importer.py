@@ -387,6 +387,9 @@ def _json_format(path: Path, document: object) -> str:
     if schema is None:
         if isinstance(document, dict) and not {"items", "records"} & document.keys():
             # (a statistics sidecar names a source: asking for --source misled, QA23 P4)
+            if "stats" in document:  # (said as when given among others: qa204 F5)
+                raise InputError(f"{path}: a statistics summary, no answers in it; import "
+                                 "the file it was written beside (its envelope) instead")
             keys = ", ".join(list(map(str, document))[:6]) or "none"
             raise InputError(f"{path}: expected a list of observations or an object with "
                              f"'items'; this object has none (its keys: {keys[:120]})")
