@@ -1126,9 +1126,10 @@ def _carry_failures(decisions: list[_Decision]) -> None:
 class _Broken(dict[int, str]):
     """Games a file of which is not written (id -> that file), and with each the library's
     playlists copied as they are that name a file of it (a disc of the library beside the
-    playlist, placed as its own game: see the plan's ``_Builder.claim``), whose files are
-    then not written either: a playlist naming a disc the card does not have is a game the
-    frontend lists and that does not load (review49b F2: it was written, unsaid)."""
+    playlist, placed as its own game: see the plan's ``_Builder.claim``; a hidden disc of
+    another such playlist), whose files are then not written either: a playlist naming a
+    disc the card does not have is a game the frontend lists and that does not load
+    (review49b F2: it was written, unsaid)."""
 
     def __init__(self, decisions: list[_Decision]) -> None:
         super().__init__()
@@ -1136,15 +1137,26 @@ class _Broken(dict[int, str]):
         self._named_by: dict[int, set[int]] | None = None
         self._sets: set[int] = set()  # playlists broken by a disc they name
 
-    def mark(self, game: int, dest: str) -> None:
-        """``game`` is broken by its file ``dest``, and so is each playlist naming it."""
-        self.setdefault(game, dest)
-        if self._named_by is None:  # (read at the first failure: none, most runs)
+    def named_by(self) -> dict[int, set[int]]:
+        """Each game of the run a library playlist it copies names a file of, to the games
+        of those playlists (read once, when first asked: see _library_playlists_naming)."""
+        if self._named_by is None:
             self._named_by = _library_playlists_naming(self._decisions)
-        for playlist in self._named_by.get(game, ()):
-            if playlist not in self:
-                self[playlist] = dest
-                self._sets.add(playlist)
+        return self._named_by
+
+    def mark(self, game: int, dest: str) -> None:
+        """``game`` is broken by its file ``dest``, and so is each playlist naming a file of
+        it, and each naming a file of such a playlist (review50a F1: a second playlist
+        naming the first one's hidden disc went on the card)."""
+        self.setdefault(game, dest)
+        named_by = self.named_by()  # (read at the first failure: none, most runs)
+        waiting = [game]
+        while waiting:
+            for playlist in named_by.get(waiting.pop(), ()):
+                if playlist not in self:
+                    self[playlist] = dest
+                    self._sets.add(playlist)
+                    waiting.append(playlist)
 
     def why(self, item: _Item) -> str:
         """Why ``item``, a file of a broken game, is not written."""
@@ -1153,25 +1165,52 @@ class _Broken(dict[int, str]):
         return f"{item.dest}: not written: {whose} was not ({self[item.game_id]})"
 
 
+def _any_library_playlist(decisions: list[_Decision]) -> bool:
+    return any(_a_library_playlist(decision.item) for decision in decisions)
+
+
 def _library_playlists_naming(decisions: list[_Decision]) -> dict[int, set[int]]:
-    """Each game with a file a playlist of the library that the run copies as it is names,
-    to the games of those playlists (each read from the library: a few bytes)."""
+    """Each game of ``decisions`` with a file a playlist of the library that the run copies as
+    it is names — its sheet, or a track of a sheet it names whose copy on the card is
+    unchanged, not in the run (review50a F2) — to the games of those playlists (each read
+    from the library: a few bytes; a sheet only where its card copy is not in the run)."""
     games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
     named_by: dict[int, set[int]] = defaultdict(set)
     for decision in decisions:
         playlist = decision.item
-        if playlist.game_id is None or not _a_library_playlist(playlist):
+        if playlist.game_id is None or decision.action != COPY \
+                or not _a_library_playlist(playlist):
             continue
-        try:
-            names = referenced_files(Path(playlist.source))
-        except (OSError, ContainerError):  # (its own copy fails on that)
-            continue
-        folder = PurePosixPath(playlist.dest).parent
-        for name in names:
-            game = games_at.get(os.path.normpath(str(folder / name)))
+        for dest in _named_on_card(playlist, games_at):
+            game = games_at.get(dest)
             if game is not None and game != playlist.game_id:
                 named_by[game].add(playlist.game_id)
     return named_by
+
+
+def _named_on_card(playlist: _Item, games_at: Mapping[str, int | None]) -> Iterator[str]:
+    """The card paths of the files ``playlist`` (a library .m3u copied as it is) names: each
+    line's, and where that is a sheet the run does not copy, the tracks it names."""
+    try:
+        names = referenced_files(Path(os_path(playlist.source)))
+    except (OSError, ContainerError):  # (its own copy fails on that)
+        return
+    folder = PurePosixPath(playlist.dest).parent
+    library = PurePosixPath(playlist.source).parent
+    for name in names:
+        dest = os.path.normpath(str(folder / name))
+        yield dest
+        if dest in games_at or not name.lower().endswith(_TRACKED):
+            continue
+        try:
+            tracks = referenced_files(Path(os_path(str(library / name))))
+        except (OSError, ContainerError):
+            continue
+        yield from (os.path.normpath(str(PurePosixPath(dest).parent / track))
+                    for track in tracks)
+
+
+_TRACKED = (".cue", ".gdi")  # (the sheets whose tracks a card copy needs beside it)
 
 
 def _a_library_playlist(item: _Item) -> bool:
@@ -6531,8 +6570,12 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     # too, and is not written when one of them is not (see _Broken).
     playlists = {id(d) for d in decisions if not d.later and d.action == COPY
                  and d.item.kind == PLAYLIST and d.item.content is not None}
+    # (not every library playlist: a run that stops then leaves complete sets unlisted,
+    # review50a F3)
+    needing = set().union(*broken.named_by().values()) if _any_library_playlist(decisions) \
+        else set()
     last_ones = playlists | {id(d) for d in decisions if not d.later and d.action == COPY
-                             and _a_library_playlist(d.item)}
+                             and _a_library_playlist(d.item) and d.item.game_id in needing}
     for decision in [*(d for d in decisions if id(d) not in last_ones),
                      *(d for d in decisions if id(d) in last_ones)]:
         if decision.later:
