@@ -198,7 +198,8 @@ def test_a_playlist_chosen_alone_left_out_for_an_excluded_disc_names_the_overrid
     run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
     assert run.code == 1, run.err
     (said,) = [line for line in run.json()["warnings"] if "Solo (USA).m3u:" in line]
-    assert "an override excludes" in said and "the warnings say why" not in said, said
+    assert "an override excludes that game, id 1: `romrunner override ls`" in said, said
+    assert "the warnings say why" not in said, said
     assert not list(card.rglob("Solo (USA).*")), sorted(card.rglob("*"))
 
 

@@ -3713,7 +3713,8 @@ class _Builder:
         if apart is None:
             return True
         # (an override of a disc no selection took has no warning of its own: review49g F5)
-        why = ("an override excludes that game"
+        why = (f"an override excludes that game, id {self.library_files[apart]}: "
+               "`romrunner override ls` shows it"
                if self.library_files[apart] in self.library_excluded else "the warnings say why")
         self.error("track-refused", f"{game.source}: it names {apart}, a file of a game of the "
                    f"library this deploy leaves out ({why}); the playlist is not deployed",
