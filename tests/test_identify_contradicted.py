@@ -64,6 +64,8 @@ def test_a_file_known_by_its_crc32_only_loses_the_match_its_verify_contradicts(
     # and it says so (QA16 F2: "1 verified now", no word of the match it lost)
     assert "1 game identified by CRC32 + size is no longer: its MD5/SHA1 are not the " \
         "catalog game's" in verified.out
+    # (qa204 F5: "1 verified now" beside it read as "passed")
+    assert "1 hashed in full now" in verified.out and "verified now" not in verified.out
     again = cli("--json", "scan", "--verify").json()["data"]
     assert again["unmatched_by_verify"] == 0  # (said once: nothing left to verify)
 

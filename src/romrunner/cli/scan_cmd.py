@@ -437,9 +437,10 @@ def _renamed_detail(summary: ScanSummary) -> str:
 
 
 def _unchanged_detail(summary: ScanSummary) -> str:
-    """What the unchanged count holds besides files not read: `` (2 verified now, 3 with
-    new times, the same content)``, or nothing."""
-    parts = [f"{summary.verified:,} verified now"] if summary.verified else []
+    """What the unchanged count holds besides files not read: `` (2 hashed in full now, 3
+    with new times, the same content)``, or nothing. ("hashed", not "verified": beside a
+    line saying their match failed, "verified" read as "passed".)"""
+    parts = [f"{summary.verified:,} hashed in full now"] if summary.verified else []
     if summary.touched:
         parts.append(f"{summary.touched:,} with new times, the same content")
     if summary.times_shifted:
