@@ -235,14 +235,47 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                 f"data; {counted(found.unverified, 'game')} {'is' if one else 'are'} known "
                 f"by {'its' if one else 'their'} CRC32 only (`romrunner scan --verify` "
                 f"hashes {'it' if one else 'them'} in full; or give --crc32 and --size)")
-    if found.held_once:
+    if 0 < len(found.members_not_held) < len(found.members):
+        none = _members_partly_held(found.members, found.members_not_held)
+    elif found.held_once:
         none = _held_no_longer(found.damaged, found.missing, found.gone)
     elif found.roots_away:
         app.warn(f"the library's copy is on a library root not reachable now "
                  f"({examples(found.roots_away)}): as the last scan found it")
-    app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
-               ok=bool(rows), errors=None if rows else [none])
+
+    def render(console: Console) -> None:
+        if not rows:
+            console.print(none)
+            return
+        if found.members:  # (held as its members' data, not as this very archive)
+            console.print(_held_as_members(found.members), soft_wrap=True)
+        console.print(games_table(rows))
+
+    app.finish(rows, render, ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
+
+
+def _held_as_members(members: list[tuple[str, list[int]]]) -> str:
+    """How an archive no game holds whole is held: its members' data, by which games."""
+    return ("this archive's data is held by the games below, not as this archive: "
+            f"{_holders(members)}")
+
+
+def _holders(members: list[tuple[str, list[int]]]) -> str:
+    """``a.gb by game 12; b.gb by games 40, 41``: the games holding each member's data."""
+    return examples([f"{literal(name)} by game{'' if len(ids) == 1 else 's'} "
+                     f"{examples([str(i) for i in ids])}" for name, ids in members], sep="; ")
+
+
+def _members_partly_held(members: list[tuple[str, list[int]]], not_held: list[str]) -> str:
+    """Why an archive some of whose members' data the library holds is not held."""
+    one = len(not_held) == 1
+    held = [(name, ids) for name, ids in members if ids]
+    return (f"no game in the library holds all of this archive's data: "
+            f"{len(not_held):,} of its {counted(len(members), 'member')} "
+            f"({examples(not_held)}) {'is' if one else 'are'} held by none; the "
+            f"{'other is' if len(held) == 1 else 'others are'} held: {_holders(held)} "
+            "(keep this file)")
 
 
 def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],

@@ -21,9 +21,10 @@ from romrunner.library.containers import (
     ContainerError,
     directory_zip_members,
     hash_7z_members,
+    hash_zip_members,
 )
 from romrunner.library.examine import ARCHIVES
-from romrunner.library.hashing import hash_stream
+from romrunner.library.hashing import Hashes, hash_stream
 from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of, marked_sql
 from romrunner.library.query import LIST_COLUMNS
 from romrunner.library.roots import root_is_there
@@ -161,6 +162,8 @@ def _checked_hex(name: str, value: str | None) -> str | None:
 def find_file(db: Database, path: Path) -> list[int]:
     """Ids of library games holding the same data as the file at ``path`` (its SHA1, or its
     header-less SHA1 when it has a header), so "do I already have this ROM?" is one call.
+    An archive is looked up whole: the very archive, or one of the same members (see
+    :func:`archive_members_held` for its members' data held in any form).
 
     Only a regular file is read (a FIFO or a device is refused at once, never waited on).
     """
@@ -169,21 +172,50 @@ def find_file(db: Database, path: Path) -> list[int]:
             hashes = hash_stream(handle, path.name, os.fstat(handle.fileno()).st_size)
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    found = _holding(db, hashes)
+    if extension_of(path.name) in ARCHIVES:
+        found += [i for i in _archives_of_members(db, path) if i not in found]
+    return found
+
+
+def _holding(db: Database, hashes: Hashes) -> list[int]:
+    """Ids of library games holding data of these hashes: by its SHA1 or its header-less
+    SHA1, and by its CRC32 and size where a game's SHA1 is not known."""
     found = find_by_hash(db, sha1=hashes.sha1)
     if hashes.nh_sha1:
         found += [i for i in find_by_hash(db, sha1=hashes.nh_sha1) if i not in found]
     # Files hashed CRC32 first and zip members the scan took from their zip's directory have
     # no SHA1 until scan --verify: their CRC32 and size are what is known of them.
-    crc = to_blob(hashes.crc32)
-    stated = db.query("SELECT id FROM games WHERE crc32_bin = ? AND file_size = ? "
-                      "AND sha1_bin IS NULL UNION ALL "
-                      "SELECT game_id FROM game_files WHERE crc32_bin = ? AND file_size = ? "
-                      "AND sha1_bin IS NULL AND kind = 'member'",
-                      (crc, hashes.size, crc, hashes.size))
-    found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
-    if extension_of(path.name) in ARCHIVES:
-        found += [i for i in _archives_of_members(db, path) if i not in found]
+    known = [(hashes.crc32, hashes.size)]
+    if hashes.nh_crc32:
+        known.append((hashes.nh_crc32, hashes.size - hashes.header_size))
+    for crc32, size in known:
+        crc = to_blob(crc32)
+        stated = db.query("SELECT id FROM games WHERE crc32_bin = ? AND file_size = ? "
+                          "AND sha1_bin IS NULL UNION ALL "
+                          "SELECT game_id FROM game_files WHERE crc32_bin = ? AND "
+                          "file_size = ? AND sha1_bin IS NULL AND kind = 'member'",
+                          (crc, size, crc, size))
+        found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
     return found
+
+
+def archive_members_held(db: Database, path: Path) -> list[tuple[str, list[int]]]:
+    """Each member of the zip or 7z at ``path`` (read and hashed in full) with the ids of
+    the library games holding its data in any form — a loose file, a member of another
+    archive, a disc's track, a headered file or its header-less data — so that a download's
+    archive is known held when its ROMs are (qa204 F6: only archives of the very same
+    members were looked at). Notes, pages and checksum lists in it are no game's data: left
+    out. Empty when it is no archive or cannot be read as one."""
+    if extension_of(path.name) not in ARCHIVES:
+        return []
+    try:
+        members, _ = (hash_zip_members(path) if extension_of(path.name) == ".zip"
+                      else hash_7z_members(path))
+    except (ContainerError, OSError):
+        return []
+    return [(member.name, _holding(db, member.hashes)) for member in members
+            if not is_a_note(member.name)]
 
 
 def _archives_of_members(db: Database, path: Path) -> list[int]:
@@ -423,6 +455,11 @@ class FoundCopies:
     # the library roots of the copies there now, when none of those roots is reachable now
     # (they are as the last scan found them)
     roots_away: list[str] = field(default_factory=list)
+    # an archive no game holds whole, looked up member by member: each member (notes left
+    # out) with the ids of the games holding its data now, and those members whose data no
+    # game holds now (the archive is then not held: ``rows`` is empty)
+    members: list[tuple[str, list[int]]] = field(default_factory=list)
+    members_not_held: list[str] = field(default_factory=list)
 
     @property
     def held_once(self) -> bool:
@@ -437,9 +474,39 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     a hash (see :func:`find_by_hash`), as a user can take them now: a copy a scan found
     damaged (qa190 F2), marked missing (qa192 F3: "have it" had a script delete the download,
     the last copy of the game) or not at its place now as the last scan found it (review42
-    F5) is no copy; one marked missing is listed beside a copy there now."""
+    F5) is no copy; one marked missing is listed beside a copy there now.
+
+    An archive no game holds whole is held when the data of each of its members is (see
+    :func:`archive_members_held`): the games holding them are its copies; when some member's
+    data is held by none, none is, and ``members_not_held`` names those members."""
     ids = find_file(db, path) if path is not None else \
         find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
+    whole = _copies_of(db, ids, unverified_asked=bool(sha1 or md5))
+    if whole.rows or path is None:
+        return whole
+    members = [(name, _copies_of(db, held, unverified_asked=False))
+               for name, held in archive_members_held(db, path)]
+    if not members:
+        return whole
+    every = [whole, *(copies for _, copies in members)]
+    not_held = [name for name, copies in members if not copies.rows]
+    rows = [] if not_held else \
+        list({row["id"]: row for _, copies in members for row in copies.rows}.values())
+    present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
+    away = present if rows and not any(map(root_is_there, present)) else []
+    damaged, missing, gone = (_each_once(every, name) for name in ("damaged", "missing",
+                                                                  "gone"))
+    held = [(name, [int(row["id"]) for row in copies.rows]) for name, copies in members]
+    return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held)
+
+
+def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
+    """The rows of the field ``name`` of each of ``found``, each game once."""
+    return list({row["id"]: row for copies in found for row in getattr(copies, name)}.values())
+
+
+def _copies_of(db: Database, ids: list[int], *, unverified_asked: bool) -> FoundCopies:
+    """What :func:`find_copies` says of the games ``ids`` holding some data."""
     damaged = damaged_games(db, ids)
     rows = games_by_id(db, [i for i in ids if i not in damaged])
     missing = [row for row in rows if row["is_missing"]]
@@ -447,7 +514,7 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     rows = [row for row in rows if row not in gone]
     if len(missing) == len(rows):
         rows = []
-    unverified = verify_counts(db).unverified if not rows and (sha1 or md5) else 0
+    unverified = verify_counts(db).unverified if not rows and unverified_asked else 0
     present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
     away = present if rows and not any(map(root_is_there, present)) else []
     return FoundCopies(rows, games_by_id(db, list(damaged)), missing, gone, unverified, away)
