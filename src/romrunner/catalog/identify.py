@@ -109,14 +109,18 @@ IdentifyResult = MatchCounts  # what identify() reports for the games it was giv
 
 
 def match_counts(db: Database, *, root_id: int | None = None,
-                 roots_only: bool = False) -> MatchCounts:
-    """How the present games of the library (or of one root) are matched: one aggregate.
-    ``roots_only``: not the games recorded before v1.1.0 under no root (a schema that has
-    roots)."""
+                 roots_only: bool = False, folder: str | None = None) -> MatchCounts:
+    """How the present games of the library (or of one root; or of one ``folder`` of it, a
+    path relative to it) are matched: one aggregate. ``roots_only``: not the games recorded
+    before v1.1.0 under no root (a schema that has roots)."""
     sql = _COUNTS + "WHERE is_missing = 0" + (
         " AND root_id = ?" if root_id is not None
         else _UNDER_A_ROOT.format(t="games") if roots_only else "")
-    return _counts(db, sql, (root_id,) if root_id is not None else ())
+    params: tuple[object, ...] = (root_id,) if root_id is not None else ()
+    if root_id is not None and folder is not None:  # (the range of paths under "folder/")
+        sql += " AND filepath >= ? AND filepath < ?"
+        params += (folder + "/", folder + "0")
+    return _counts(db, sql, params)
 
 
 # The games of the library's roots: not those a release before v1.1.0 recorded that no root

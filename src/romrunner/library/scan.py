@@ -644,10 +644,49 @@ def _said_if_gone(root: Root, summary: ScanSummary) -> bool:
     return True
 
 
+def _folders_said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> list[str]:
+    """The folders of ``root`` (relative paths) that went away while the scan examined them
+    (a folder renamed or moved; a disk unmounted from one the walk found a mount point,
+    ``plan.mounted``, which is an empty folder now): each said once, as a folder that could
+    not be scanned (exit 1), not as a file vanished for each of its files not yet examined
+    (qa204 F2: one line per file, exit 0). A file vanished from a folder still there stays a
+    line of its own."""
+    inside = f"{root.path}{os.sep}"
+    vanished = [str(e["path"])[len(inside):] for e in summary.errors
+                if e["error"] == VANISHED and str(e["path"]).startswith(inside)]
+    there: dict[str, bool] = {}
+    gone: list[str] = []
+    for relpath in vanished:
+        parts = relpath.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):  # (the topmost folder gone)
+            folder = "/".join(parts[:depth])
+            if folder not in there:
+                path = os.path.join(root.path, folder)
+                there[folder] = os.path.isdir(path) and (
+                    folder not in plan.mounted or os.path.ismount(path))
+            if not there[folder]:
+                if folder not in gone:
+                    gone.append(folder)
+                break
+    if not gone:
+        return []
+    summary.errors = [e for e in summary.errors if not (
+        e["error"] == VANISHED and str(e["path"]).startswith(inside)
+        and any(_within(str(e["path"])[len(inside):], folder) for folder in gone))]
+    for folder in gone:
+        summary.not_scanned(os.path.join(root.path, folder),
+                            "folder went away during the scan (unmounted, moved or "
+                            "renamed?); what it had not examined was not stored, nothing was "
+                            "marked missing, its games are not counted: scan again when it "
+                            "is back")
+    return gone
+
+
 def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                  summary: ScanSummary, accept_missing: bool, recorded: _Recorded) -> None:
     """Mark what is still gone missing, and count the root's games."""
     went_away = _said_if_gone(root, summary)
+    gone_folders = [] if went_away else _folders_said_if_gone(root, plan, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
     recorded.held += list(plan.off_folders)
@@ -711,6 +750,12 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         guessed, playlists = count_guessed(db, root.id), count_playlists(db, root.id)
         plan.identified -= guessed
         plan.unidentified -= playlists
+    for folder in gone_folders:  # (not there now: none of its games is counted present)
+        away = match_counts(db, root_id=root.id, folder=folder)
+        plan.identified -= away.identified
+        guessed -= away.guessed
+        playlists -= away.playlists
+        plan.unidentified -= away.unidentified
     summary.identified += plan.identified
     summary.guessed += guessed
     summary.playlists += playlists

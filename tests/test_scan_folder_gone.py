@@ -1,0 +1,118 @@
+"""qa204 F2: a platform folder that went away while the scan examined it (its disk unmounted,
+the folder renamed) was one "file vanished during the scan" line per file not yet examined,
+exit 0, and the summary counted its games present. It is now said once, as a root that goes
+away is: a folder that could not be scanned (exit 1), its games neither counted present nor
+marked missing, and a scan with the folder back finds them as they were.
+
+The folder is really renamed mid-scan: the scan examines the files one by one in this
+process (`--workers 1`), and a wrapper around its record-making renames the folder once the
+first NES file is examined."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.library import scan as scan_module
+
+NES_FILES = 12
+EXAMINE = scan_module.examine_to_record
+
+
+def _library(tmp_path: Path) -> Path:
+    root = tmp_path / "roms"
+    (root / "gba").mkdir(parents=True)
+    (root / "nes").mkdir()
+    for n in range(3):
+        (root / "gba" / f"Quest {n} (USA).gba").write_bytes(bytes([n + 1]) * (4096 + n))
+    for n in range(NES_FILES):
+        (root / "nes" / f"Castle {n} (USA).nes").write_bytes(bytes([n + 40]) * (8192 + n))
+    return root
+
+
+def _rename_once_examining(monkeypatch: pytest.MonkeyPatch, folder: Path, to: Path) -> None:
+    """Rename ``folder`` to ``to`` right after the scan examined its first file."""
+    examine = EXAMINE
+
+    def examined_then_renamed(job: Any) -> Any:
+        record = examine(job)
+        if job.relpath.startswith(f"{folder.name}/") and folder.is_dir():
+            folder.rename(to)
+        return record
+
+    monkeypatch.setattr(scan_module, "examine_to_record", examined_then_renamed)
+
+
+def _games(db_path: Path) -> list[tuple[int, str, int]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT id, filepath, is_missing FROM games ORDER BY id").fetchall()
+
+
+def test_a_folder_renamed_during_a_rescan_is_said_once_and_fails_the_scan(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _library(tmp_path)
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    before = _games(db_path)
+    assert len(before) == 3 + NES_FILES
+    moved = root / "nes.moved"
+    _rename_once_examining(monkeypatch, root / "nes", moved)
+    done = cli("--json", "scan", "--full", "--workers", "1")
+    assert done.code == 1, done.out + done.err
+    envelope = done.json()
+    assert len(envelope["errors"]) == 1, envelope["errors"]
+    assert envelope["errors"][0].startswith(
+        f"{root / 'nes'}: folder went away during the scan")
+    data = envelope["data"]
+    assert not [e for e in data["errors"] if "vanished" in e["error"]], data["errors"]
+    assert [e["path"] for e in data["errors"]] == [str(root / "nes")]
+    # its games neither present (counted) nor missing: the 3 GBA games only are counted
+    assert data["missing"] == 0
+    assert data["identified"] + data["guessed"] + data["unidentified"] == 3, data
+    assert _games(db_path) == before  # (nothing marked missing, nothing lost)
+    monkeypatch.setattr(scan_module, "examine_to_record", EXAMINE)
+
+    moved.rename(root / "nes")  # back: found as it was
+    again = cli("--json", "scan", "--workers", "1")
+    assert again.code == 0, again.out + again.err
+    assert again.json()["data"]["missing"] == 0
+    assert _games(db_path) == before
+    text = cli("scan", "--full", "--workers", "1")
+    assert text.code == 0 and "vanished" not in text.out + text.err
+
+
+def test_a_folder_gone_during_a_first_scan_is_said_once_in_text(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _library(tmp_path)
+    assert cli("library", "add", root).code == 0
+    _rename_once_examining(monkeypatch, root / "nes", tmp_path / "elsewhere")
+    done = cli("scan", "--workers", "1")
+    assert done.code == 1, done.out + done.err
+    assert "vanished" not in done.out + done.err
+    assert done.err.count("folder went away during the scan") == 1, done.err
+    assert "1 root or folder could not be scanned" in done.err
+    assert "3 unidentified" in done.out, done.out  # (the one NES game stored is not there)
+    assert all(missing == 0 for _, _, missing in _games(db_path))
+
+
+def test_a_file_vanished_from_a_folder_still_there_keeps_its_own_line(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _library(tmp_path)
+    assert cli("library", "add", root).code == 0
+    examine = EXAMINE
+    last = root / "nes" / f"Castle {NES_FILES - 1} (USA).nes"
+
+    def examined_then_deleted(job: Any) -> Any:
+        record = examine(job)
+        if job.relpath.startswith("nes/") and last.exists():
+            last.unlink()
+        return record
+
+    monkeypatch.setattr(scan_module, "examine_to_record", examined_then_deleted)
+    done = cli("--json", "scan", "--workers", "1")
+    assert done.code == 0, done.out + done.err
+    assert [e["path"] for e in done.json()["data"]["errors"]] == [str(last)]
+    assert "vanished" in done.json()["data"]["errors"][0]["error"]
