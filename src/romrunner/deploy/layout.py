@@ -7,6 +7,8 @@ tests work with any object that answers them.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Collection, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -43,6 +45,22 @@ def set_folder_of(kind: str, folder: str, title: str, set_key: str, fs: FileSyst
         return f"{folder}/{legal_component(pattern.format(title), fs)}"
     except InputError:
         return f"{folder}/{legal_component(pattern.format(set_key), fs)}"
+
+
+def playlist_replaced(source: str, names: Sequence[str], discs: Collection[str],
+                      wants_m3u: bool) -> bool:
+    """True for the library's own .m3u at ``source`` (its path in the library) whose lines
+    ``names`` (relative to its folder, without their ``./``) each name a disc of a set the
+    deploy places — ``discs``: the sources of the sets' discs it places, and of those
+    missing from the library — where the OS wants a playlist (``wants_m3u``): the planner
+    writes the set's .m3u itself, so the library's is not placed. The deploy planner and
+    the auto-list both ask this, so that the list leaves out exactly the playlists a deploy
+    replaces (review49g F3: the list left out one naming a hidden disc too, which the
+    deploy places, and `deploy --auto --prune` removed that disc from the card)."""
+    if not names or not wants_m3u:
+        return False
+    parent = source.rpartition("/")[0]
+    return all(os.path.join(parent, name) in discs for name in names)
 
 
 class FolderChoiceLike(Protocol):

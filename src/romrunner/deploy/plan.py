@@ -61,7 +61,13 @@ from romrunner.deploy.card import (
     recorded_card_os,
     recorded_rom_folders,
 )
-from romrunner.deploy.layout import DETECTED, CardLayoutLike, set_folder_of, set_title
+from romrunner.deploy.layout import (
+    DETECTED,
+    CardLayoutLike,
+    playlist_replaced,
+    set_folder_of,
+    set_title,
+)
 from romrunner.deploy.legal import (
     FileSystem,
     collision_key,
@@ -1311,11 +1317,9 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
     """True for the library's own .m3u of a disc set whose discs are all chosen too, where
     the OS wants a playlist: the planner writes the set's .m3u itself (as an auto-list leaves
     the user's out), rather than reporting each disc as colliding with itself."""
-    if not game.filename.lower().endswith(".m3u") or not tracks \
-            or not layout.wants_m3u(game.platform_id):
-        return False
-    parent = game.source.rpartition("/")[0]
-    return all(os.path.join(parent, track.name) in discs for track in tracks)
+    return game.filename.lower().endswith(".m3u") and playlist_replaced(
+        game.source, [track.name for track in tracks], discs,
+        bool(tracks) and layout.wants_m3u(game.platform_id))
 
 
 def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -42,7 +43,7 @@ from romrunner.collections.store import (
     save_autolist_collection,
 )
 from romrunner.deploy.archives import CANNOT, READS, archive_extension, archive_readable
-from romrunner.deploy.layout import set_folder_of, set_title
+from romrunner.deploy.layout import playlist_replaced, set_folder_of, set_title
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.formats import DISC_IMAGES, READ, format_rank
 from romrunner.devices.osprofile import (
@@ -64,7 +65,7 @@ from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.knowledge.model import NOT_PLAYABLE_STATUSES
-from romrunner.library.containers import DISC_SHEET_EXTENSIONS
+from romrunner.library.containers import DISC_SHEET_EXTENSIONS, without_current_folder
 from romrunner.library.games import (
     DAMAGED,
     NO_ROM,
@@ -332,7 +333,9 @@ class _Game:
 
 
 # The variant of a game ``g``: its multi-disc set (an .m3u joins the set of the discs it
-# lists, else of its title and region), else the game itself.
+# lists, else of its title and region, else the game of the first disc it lists: one game
+# with it, not another version of it — review49g F3, `Solo (USA).m3u` naming `Solo
+# (USA).cue` was left out as "other_version" of its own disc), else the game itself.
 _VARIANT_SQL = (
     "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN coalesce("
     " (SELECT d.set_key FROM game_files f JOIN games d ON d.root_id = g.root_id "
@@ -341,7 +344,11 @@ _VARIANT_SQL = (
     "  AND d.is_missing = 0 LIMIT 1), "
     " (SELECT d.set_key FROM games d "
     "  WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
-    "  AND d.is_missing = 0 LIMIT 1)) END, 'game:' || g.id)")
+    "  AND d.is_missing = 0 LIMIT 1), "
+    " (SELECT 'game:' || d.id FROM game_files f JOIN games d ON d.root_id = g.root_id "
+    "  AND d.filepath = rtrim(g.filepath, replace(g.filepath, '/', '')) || f.name "
+    "  WHERE f.game_id = g.id AND f.kind = 'track' AND d.format <> 'm3u' "
+    "  AND d.is_missing = 0 ORDER BY f.id LIMIT 1)) END, 'game:' || g.id)")
 
 _GAMES_SQL = (
     f"SELECT g.id, g.platform_id, coalesce({catalog_title()}, g.detected_title, g.filename), "
@@ -1329,7 +1336,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             short: set[str] | None = None,
             accepted: dict[str, frozenset[str]] | None = None,
             rated: dict[int, bool] | None = None, pack: DefinitionPack | None = None,
-            layout: CardLayout | None = None) -> None:
+            layout: CardLayout | None = None, playlists: _Playlists | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
@@ -1403,7 +1410,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                 for game in games_of:
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
-    _drop_set_playlists(games, entries)
+    _drop_set_playlists(games, entries, playlists or _Playlists())
     for game in games:  # (QA161 F7: included, its set short of a disc, without a word)
         entry = entries[game.id]
         if game.variant in short and entry.included and not entry.dropped:
@@ -1751,25 +1758,79 @@ def _leave_out_the_sets_of_dropped_discs(games: Iterable[_Game],
                 entries[game.id].warnings = [*entries[game.id].warnings, said]
 
 
-def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
-    """An .m3u of a multi-disc set whose discs are kept is left out: the discs go on the
-    card and the deploy planner writes the .m3u the OS wants (the user's own would collide
-    with it). Without any kept disc the .m3u stays as it is."""
-    discs: dict[str, int] = {}
-    playlists: list[_Game] = []
-    for game in games:
-        if game.variant.startswith("game:"):
+@dataclass(slots=True)
+class _Playlists:
+    """The library's .m3u playlists among the games an auto-list judges, as a deploy reads
+    them (see :func:`_library_playlists`)."""
+
+    # a playlist's id -> its source, its lines (relative, without ``./``), and whether the
+    # OS wants a playlist for its platform's sets
+    lines: dict[int, tuple[str, list[str], bool]] = field(default_factory=dict)
+    # the source of a disc of a set a playlist names -> its id, and whether it is missing
+    # since the scan
+    discs: dict[str, tuple[int, bool]] = field(default_factory=dict)
+
+
+def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game]
+                       ) -> _Playlists:
+    """The .m3u playlists of ``games``, their lines and the discs of sets those name (read
+    only where the games have a playlist: most libraries have few)."""
+    platform_of = {game.id: game.platform_id for game in games
+                   if game.filename.lower().endswith(".m3u")}
+    found = _Playlists()
+    if not platform_of:
+        return found
+    prefixes = {int(root_id): str(path).rstrip("/") for root_id, path in db.query(
+        "SELECT id, path FROM library_roots")}
+    wanted: list[tuple[int, str]] = []
+    for game_id, root_id, filepath, name in db.query(
+            "SELECT g.id, g.root_id, g.filepath, f.name FROM json_each(?) j "
+            "JOIN games g ON g.id = j.value JOIN game_files f ON f.game_id = g.id "
+            "AND f.kind = 'track' ORDER BY g.id, f.id", (json.dumps(sorted(platform_of)),)):
+        prefix = prefixes[int(root_id)]
+        if game_id not in found.lines:
+            platform = pack.platforms.get(platform_of[game_id])
+            found.lines[game_id] = (f"{prefix}/{filepath}", [],
+                                    bool(platform and platform.supports_multi_disc))
+        source, names, _ = found.lines[game_id]
+        names.append(without_current_folder(name))
+        path = os.path.join(source.rpartition("/")[0], names[-1])
+        if path.startswith(f"{prefix}/"):
+            wanted.append((int(root_id), path[len(prefix) + 1:]))
+    for game_id, root_id, filepath, missing in db.query(
+            "SELECT g.id, g.root_id, g.filepath, g.is_missing FROM json_each(?) w "
+            "JOIN games g ON g.root_id = json_extract(w.value, '$[0]') "
+            "AND g.filepath = json_extract(w.value, '$[1]') WHERE g.set_key IS NOT NULL",
+            (json.dumps(sorted(set(wanted))),)):
+        found.discs[f"{prefixes[int(root_id)]}/{filepath}"] = (int(game_id), bool(missing))
+    return found
+
+
+def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry],
+                        playlists: _Playlists) -> None:
+    """A library .m3u a deploy replaces with the playlist it writes itself is left out: each
+    of its lines names a disc of a set kept (or one missing from the library), and the OS
+    wants a playlist (:func:`playlist_replaced`, the planner's own test: the user's .m3u
+    would collide with the one written). Any other stays with its discs — one naming a disc
+    in a hidden folder the scan skips (review49g F3: left out, and `deploy --auto --prune`
+    removed that disc from the card), or a disc of no set — as a deploy places it. Without
+    any kept disc the .m3u stays as it is."""
+    kept = {game.id for game in games if entries[game.id].included
+            and not entries[game.id].dropped and not game.filename.lower().endswith(".m3u")}
+    placed = {source for source, (game_id, missing) in playlists.discs.items()
+              if missing or game_id in kept}
+    for game_id, (source, names, wants) in playlists.lines.items():
+        entry = entries.get(game_id)
+        if entry is None or not entry.included or entry.dropped \
+                or not playlist_replaced(source, names, placed, wants):
             continue
-        entry = entries[game.id]
-        if game.filename.lower().endswith(".m3u"):
-            playlists.append(game)
-        elif entry.included and not entry.dropped:
-            discs.setdefault(game.variant, game.id)
-    for playlist in playlists:
-        entry = entries[playlist.id]
-        if playlist.variant in discs and entry.included and not entry.dropped:
+        parent = source.rpartition("/")[0]
+        keeper = next((disc[0] for name in names
+                       if (disc := playlists.discs.get(os.path.join(parent, name)))
+                       is not None and disc[0] in kept), None)
+        if keeper is not None:
             entry.dropped = DROP_SET_PLAYLIST
-            entry.kept_instead = discs[playlist.variant]
+            entry.kept_instead = keeper
 
 
 # -- the whole list ------------------------------------------------------------------------
@@ -1937,7 +1998,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
         roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack,
-        layout)
+        layout, _library_playlists(db, pack, games))
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):

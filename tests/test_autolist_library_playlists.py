@@ -1,0 +1,143 @@
+"""The auto-list leaves out a library .m3u only where a deploy replaces it with the playlist
+it writes itself (every line a disc of a set the deploy places), by the planner's own test:
+`deploy --auto` then puts on the card what a query choosing the same games does.
+
+review49g F3: a playlist naming a library disc and a disc in a hidden folder the scan skips
+was left out as "disc_set_playlist" — the deploy writes none for a set of one disc — so
+`deploy --auto --prune` removed the hidden disc 2 and the .m3u from a card a query had
+filled; and `Solo (USA).m3u` naming `Solo (USA).cue` was left out as another version of its
+own disc. F4: the playlist of a disc the profile's filters leave out is left out with it (it
+went on the card, bringing that disc as its file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_deploy_multidisc_layout import playable
+
+CUE = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def _disc(folder: Path, stem: str) -> bytes:
+    folder.mkdir(parents=True, exist_ok=True)
+    track = os.urandom(2352 * 8)
+    (folder / f"{stem}.bin").write_bytes(track)
+    (folder / f"{stem}.cue").write_text(CUE.format(stem))
+    return track
+
+
+def _profile(cli: Any, lib: Path, os_id: str) -> None:
+    for args in (("library", "add", str(lib)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+
+
+def _card_files(card: Path) -> list[str]:
+    return sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                  if path.is_file() and ".romrunner" not in path.parts)
+
+
+def _verdicts(cli: Any) -> dict[str, tuple[bool, str | None]]:
+    listed = cli("--json", "autolist", "1")
+    assert listed.code == 0, listed.err
+    return {game["filename"]: (game["included"], game["dropped"])
+            for game in listed.json()["data"]["games"]}
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_auto_keeps_a_playlist_naming_a_hidden_disc_as_a_query_deploys_it(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    tracks = [_disc(psx, "Mix (USA) (Disc 1)"), _disc(psx / ".Mix", "Mix (USA) (Disc 2)")]
+    (psx / "Mix (USA).m3u").write_text("Mix (USA) (Disc 1).cue\n.Mix/Mix (USA) (Disc 2).cue\n")
+    card.mkdir()
+    _profile(cli, lib, os_id)
+    assert _verdicts(cli) == {"Mix (USA) (Disc 1).cue": (True, None),
+                              "Mix (USA).m3u": (True, None)}
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    by_query = _card_files(card)
+    assert len(by_query) == 5, by_query  # (the .m3u, disc 1's sheet and track, disc 2's)
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert auto.code == 0, auto.err
+    assert auto.json()["data"]["pruned"] == 0, auto.out
+    assert _card_files(card) == by_query
+    (playlist,) = card.rglob("*.m3u")
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_auto_still_leaves_out_a_playlist_the_deploy_writes_itself(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    tracks = [_disc(psx, f"Duo (USA) (Disc {disc})") for disc in (1, 2)]
+    (psx / "Duo (USA).m3u").write_text("Duo (USA) (Disc 1).cue\nDuo (USA) (Disc 2).cue\n")
+    card.mkdir()
+    _profile(cli, lib, os_id)
+    got = _verdicts(cli)
+    assert got["Duo (USA).m3u"] == (False, "disc_set_playlist"), got
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    by_query = _card_files(card)
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert auto.code == 0 and auto.json()["data"]["pruned"] == 0, auto.out
+    assert _card_files(card) == by_query
+    (playlist,) = card.rglob("*.m3u")
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+
+
+def _solo(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _disc(lib / "psx", "Solo (USA)")
+    (lib / "psx" / "Solo (USA).m3u").write_text("Solo (USA).cue\n")
+    card.mkdir()
+    _profile(cli, lib, "muos")
+    return lib, card
+
+
+def test_a_single_disc_playlist_is_no_other_version_of_its_own_disc(
+        cli: Any, tmp_path: Path) -> None:
+    _, card = _solo(cli, tmp_path)
+    assert _verdicts(cli) == {"Solo (USA).cue": (True, None), "Solo (USA).m3u": (True, None)}
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    by_query = _card_files(card)
+    assert any(path.endswith("Solo (USA).m3u") for path in by_query), by_query
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert auto.code == 0 and auto.json()["data"]["pruned"] == 0, auto.out
+    assert _card_files(card) == by_query
+
+
+def test_a_single_disc_playlist_goes_with_its_disc_against_another_version(
+        cli: Any, tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    for region in ("USA", "Europe"):
+        _disc(lib / "psx", f"Solo ({region})")
+        (lib / "psx" / f"Solo ({region}).m3u").write_text(f"Solo ({region}).cue\n")
+    _profile(cli, lib, "muos")
+    for region, other in (("USA", "Europe"), ("Europe", "USA")):
+        assert cli("profile", "set", "1", "--regions", region).code == 0
+        got = _verdicts(cli)
+        assert got == {f"Solo ({region}).cue": (True, None),
+                       f"Solo ({region}).m3u": (True, None),
+                       f"Solo ({other}).cue": (False, "other_version"),
+                       f"Solo ({other}).m3u": (False, "other_version")}, (region, got)
+
+
+def test_the_playlist_of_a_disc_the_profile_filters_leave_out_is_left_out_too(
+        cli: Any, tmp_path: Path) -> None:
+    # review49g F4: the profile's collection filter left the disc out, and `deploy --auto`
+    # copied it anyway as the file of its playlist
+    _, card = _solo(cli, tmp_path)
+    for args in (("collection", "create", "nodisc"), ("collection", "add", "nodisc", "1"),
+                 ("profile", "set", "1", "--exclude-collections", "nodisc")):
+        assert cli(*args).code == 0, args
+    assert _verdicts(cli) == {}
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert auto.code == 1 and "nothing deployed" in auto.out + auto.err, auto.out + auto.err
+    assert _card_files(card) == []
