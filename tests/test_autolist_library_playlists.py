@@ -7,7 +7,8 @@ was left out as "disc_set_playlist" — the deploy writes none for a set of one 
 `deploy --auto --prune` removed the hidden disc 2 and the .m3u from a card a query had
 filled; and `Solo (USA).m3u` naming `Solo (USA).cue` was left out as another version of its
 own disc. F4: the playlist of a disc the profile's filters leave out is left out with it (it
-went on the card, bringing that disc as its file)."""
+went on the card, bringing that disc as its file). F8: a playlist of its own naming some
+discs of a set, which a deploy replaces with the set's .m3u, is said to be replaced."""
 
 from __future__ import annotations
 
@@ -83,7 +84,9 @@ def test_auto_still_leaves_out_a_playlist_the_deploy_writes_itself(
     _profile(cli, lib, os_id)
     got = _verdicts(cli)
     assert got["Duo (USA).m3u"] == (False, "disc_set_playlist"), got
-    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    by_query_run = cli("deploy", "1", "--to", str(card), "platform:psx")
+    assert by_query_run.code == 0, by_query_run.err
+    assert "only some discs" not in by_query_run.err  # (it names every disc: not said)
     by_query = _card_files(card)
     auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
     assert auto.code == 0 and auto.json()["data"]["pruned"] == 0, auto.out
@@ -141,3 +144,23 @@ def test_the_playlist_of_a_disc_the_profile_filters_leave_out_is_left_out_too(
     auto = cli("deploy", "1", "--to", str(card), "--auto")
     assert auto.code == 1 and "nothing deployed" in auto.out + auto.err, auto.out + auto.err
     assert _card_files(card) == []
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_a_playlist_naming_some_discs_of_a_set_is_said_to_be_replaced(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    # review49g F8: `Hack.m3u` naming disc 1 of a two-disc set was left out without a word
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    tracks = [_disc(psx, f"Trio (USA) (Disc {disc})") for disc in (1, 2)]
+    (psx / "Hack.m3u").write_text("Trio (USA) (Disc 1).cue\n")
+    card.mkdir()
+    _profile(cli, lib, os_id)
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert run.code == 0, run.err
+    said = [str(line) for line in run.json()["warnings"] if "Hack.m3u" in str(line)]
+    assert len(said) == 1 and "only some discs of its set is not copied" in said[0], said
+    (playlist,) = card.rglob("*.m3u")
+    assert playlist.name == "Trio (USA).m3u"
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+    assert _verdicts(cli)["Hack.m3u"] == (False, "disc_set_playlist")

@@ -576,6 +576,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _follow_playlists_sheets(db, tracks, builder, [game for game in games.values()
                                                    if game.id not in replaced],
                              {*ids, *games}, profile_id, set(games))
+    _warn_partial_playlists(builder, games, tracks, replaced)
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -1320,6 +1321,41 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
     return game.filename.lower().endswith(".m3u") and playlist_replaced(
         game.source, [track.name for track in tracks], discs,
         bool(tracks) and layout.wants_m3u(game.platform_id))
+
+
+def _warn_partial_playlists(builder: _Builder, games: dict[int, _Game],
+                            tracks: dict[int, list[_Track]], replaced: set[int]) -> None:
+    """Say which library playlists the deploy replaces (see _replaced_playlist) that name
+    only some discs of their set — a playlist of its own, `Hack.m3u` naming disc 1: the
+    card gets the set's own .m3u, listing every disc, and the user's is not copied
+    (review49g F8: left out without a word). One naming every disc is not said: the card's
+    lists the same discs."""
+    if not replaced:
+        return
+    numbers: dict[str, set[object]] = defaultdict(set)  # a set's discs chosen, by number
+    disc_of: dict[str, tuple[str, object]] = {}  # a disc's source -> its set, its number
+    for game in games.values():
+        if game.set_key and not game.filename.lower().endswith(".m3u"):
+            number = _disc_key_of(game.disc, game.id)
+            numbers[game.set_key].add(number)
+            disc_of[game.source] = (game.set_key, number)
+    partial = []
+    for game_id in sorted(replaced):
+        game = games[game_id]
+        parent = game.source.rpartition("/")[0]
+        named = [disc_of[source] for track in tracks.get(game_id, [])
+                 if (source := os.path.join(parent, track.name)) in disc_of]
+        if any(numbers[key] - {number for named_key, number in named if named_key == key}
+               for key in {key for key, _ in named}):
+            partial.append(game)
+    if partial:
+        one = partial[0] if len(partial) == 1 else None
+        builder.plan.warnings.append(PlanIssue(
+            "playlist-replaced", f"{counted(len(partial), 'playlist')} of the library "
+            f"naming only some discs of {'its set is' if one else 'their sets are'} not "
+            "copied: the card gets the set's own .m3u, which lists every disc "
+            f"({examples([game.filename for game in partial])})",
+            one.platform_id if one else None, one.id if one else None))
 
 
 def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
