@@ -164,3 +164,21 @@ def test_a_playlist_naming_some_discs_of_a_set_is_said_to_be_replaced(
     assert playlist.name == "Trio (USA).m3u"
     assert playable(card, str(playlist.relative_to(card))) == tracks
     assert _verdicts(cli)["Hack.m3u"] == (False, "disc_set_playlist")
+
+
+def test_a_single_disc_playlist_is_left_out_with_its_disc_an_override_excludes(
+        cli: Any, tmp_path: Path) -> None:
+    # the .m3u stayed listed beside its excluded disc, and every `deploy --auto` refused it
+    # ("the playlist is not deployed"): the list now leaves it out with its disc, as a deploy
+    _, card = _solo(cli, tmp_path)
+    assert cli("override", "set", "--game", "1", "--exclude", "--profile", "1").code == 0
+    listed = cli("--json", "autolist", "1").json()["data"]["games"]
+    assert {game["filename"]: (game["included"], game["reason"]) for game in listed} == {
+        "Solo (USA).cue": (False, "USER_OVERRIDE_EXCLUDE"),
+        "Solo (USA).m3u": (False, "USER_OVERRIDE_EXCLUDE")}
+    (playlist,) = [game for game in listed if game["filename"] == "Solo (USA).m3u"]
+    assert any("It names Solo (USA).cue, which is left out" in line
+               for line in playlist["warnings"]), playlist["warnings"]
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert "the playlist is not deployed" not in auto.err, auto.err
+    assert _card_files(card) == []

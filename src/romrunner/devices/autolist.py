@@ -1654,18 +1654,23 @@ def _leave_out_what_the_card_cannot_hold(db: Database, layout: CardLayout, limit
                           "dump of it can)"]
 
 
-def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
+def _judge_sets_whole(games: Collection[_Game], entries: dict[int, AutoListEntry]) -> None:
     """A multi-disc set is one game to the gating: a disc of it left out (known broken with
     the emulator, too slow on the device, excluded by the user) leaves out the whole set,
     its playlist too, each disc saying which disc and why — unless the user included a disc
     of it: then the set goes whole (:func:`_include_set_whole`). A disc the user excluded
     leaves the set out even so, as a deploy leaves it out. (QA54 F6: the list kept the other
-    discs, and `deploy --auto` put the left-out disc back to complete the set.)"""
+    discs, and `deploy --auto` put the left-out disc back to complete the set.) So is a
+    disc of no set with the .m3u naming it (their variant: see _VARIANT_SQL), which a deploy
+    leaves out with it (review49g F3: the .m3u stayed listed, and every `deploy --auto`
+    refused it)."""
+    joined = {game.variant for game in games if game.variant.startswith("game:")
+              and game.variant != f"game:{game.id}" and game.filename.lower().endswith(".m3u")}
     sets: dict[str, list[_Game]] = defaultdict(list)
     for game in games:
-        if not game.variant.startswith("game:"):
+        if not game.variant.startswith("game:") or game.variant in joined:
             sets[game.variant].append(game)
-    for members in sets.values():
+    for variant, members in sets.items():
         out = [game for game in members if not entries[game.id].included
                and not game.filename.lower().endswith(".m3u")]
         # (qa178 F1: a disc excluded beside one included left the set half listed, and the
@@ -1677,8 +1682,10 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
             _include_set_whole(members, entries)
             continue
         why = entries[first.id]
-        said = _set_left_out_said(
-            first, f"{why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}")
+        reason = f"{why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}"
+        said = _set_left_out_said(first, reason) if not variant.startswith("game:") \
+            else f"It names {first.filename}, which is left out ({reason}): a playlist goes " \
+            "with its disc"
         for game in members:
             entry = entries[game.id]
             if entry.included:
