@@ -222,12 +222,18 @@ def test_a_playlist_chosen_alone_whose_disc_changed_is_named_and_its_kept_copies
             f"({', '.join(before)})" in said, said
         if chosen == "id:2":
             assert f"{playlist}: it names a disc whose file {psx / 'Solo (USA).bin'} changed " \
-                "since the scan (see above); the playlist is not deployed" in said, said
+                "since the scan; the playlist is not deployed" in said, said
         assert sorted(str(path.relative_to(card)) for path in card.rglob("Solo (USA).*")) \
             == before
     # without --prune nothing is removed anyway: no such note
     plain = cli("--json", "deploy", "1", "--to", str(card), "id:2")
     assert not [w for w in plain.json()["warnings"] if "kept, not pruned" in w], plain.out
+    # its root away: the root's one warning says its games' copies are kept, not a line per
+    # playlist besides (review50c F1: one per playlist, 2,000 for a root of 2,000)
+    psx.parent.rename(psx.parent.with_name("away"))
+    away = cli("--json", "deploy", "1", "--to", str(card), "id:2", "--prune")
+    assert away.json()["data"]["pruned"] == 0, away.out
+    assert not [w for w in away.json()["warnings"] if "kept, not pruned" in w], away.out
 
 
 def test_a_set_completed_with_a_revised_disc_is_named_once(cli: Any, tmp_path: Path) -> None:

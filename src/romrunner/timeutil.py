@@ -33,18 +33,6 @@ def from_text(text: str) -> datetime:
     return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
 
 
-def iso_text(text: str | None) -> str | None:
-    """The engine's UTC text as ISO 8601 with its zone (``2026-12-07T09:34:56Z``), as the
-    JSON outputs give a time; None stays None, and text in no such form (a row an older
-    release wrote) is given as it is."""
-    if text is None:
-        return None
-    try:
-        return from_text(text).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return text
-
-
 def to_epoch(text: str) -> int:
     """The engine's UTC text as Unix seconds."""
     return int(from_text(text).timestamp())

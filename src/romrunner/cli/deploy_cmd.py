@@ -65,7 +65,6 @@ from romrunner.errors import GONE_ERRNOS
 from romrunner.library.roots import unscanned_library
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
-from romrunner.timeutil import iso_text
 from romrunner.words import counted, examples
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
@@ -762,14 +761,8 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
                               f"`{row['resume_hint']}` finishes it", markup=False,
                               soft_wrap=True)
 
-    app.finish([_with_zoned_times(row) for row in rows] if app.json_output else rows, render)
+    app.finish(rows, render)
     return 0
-
-
-def _with_zoned_times(data: dict[str, Any]) -> dict[str, Any]:
-    """A deployment as its JSON gives it: its times in ISO 8601, in UTC, said so
-    (``2026-12-07T09:34:56Z``; the text says them as the database stores them)."""
-    return {**data, **{key: iso_text(data.get(key)) for key in ("started_at", "completed_at")}}
 
 
 def _history_lines(rows: list[dict[str, Any]]) -> list[str]:
@@ -810,8 +803,7 @@ def deploy_show(deployment_id: int) -> int:
     """One deployment: totals per platform, counts by status, files that had problems."""
     app = app_context()
     data = show_deployment(app.open_db(OpenMode.READ), deployment_id)
-    app.finish(_with_zoned_times(data) if app.json_output else data,
-               lambda console: _render_show(console, data))
+    app.finish(data, lambda console: _render_show(console, data))
     return 0
 
 

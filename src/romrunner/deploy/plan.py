@@ -707,6 +707,10 @@ def _say_playlists_left_out(builder: _Builder, games: dict[int, _Game],
         if issue.game_id is not None:
             issues[issue.game_id].append(issue)
     held = set(plan.held) if pruning else set()
+    # (a root away is said once for all its games, their copies kept: review50c F1)
+    away = set().union(*builder.unreachable_games.values()) if held else set()
+    playlists: list[_Game] = []
+    kept: list[str] = []
     for game_id, said in issues.items():
         game = games.get(game_id)
         if game is None or not _a_playlist(game):
@@ -716,18 +720,24 @@ def _say_playlists_left_out(builder: _Builder, games: dict[int, _Game],
         if changed is not None:
             plan.errors.append(PlanIssue(
                 "track-refused", f"{game.source}: it names a disc whose file {changed} "
-                "changed since the scan (see above); the playlist is not deployed",
+                "changed since the scan; the playlist is not deployed",
                 game.platform_id, game.id, game.source))
-        if not held:
+        if not held or game.id in away:
             continue
         builder.volatile = True  # (reads the card: see _Builder.__init__)
-        kept = sorted({dest for dest in builder.card_paths(game, tracks.get(game.id, []))
-                       if dest in held and os.path.lexists(plan.root / dest)})
-        if kept:
-            plan.warnings.append(PlanIssue(
-                "playlist-kept", f"{game.source}: not deployed, its "
-                f"{counted(len(kept), 'file')} on the card kept, not pruned "
-                f"({examples(kept)})", game.platform_id, game.id, game.source))
+        its = sorted({dest for dest in builder.card_paths(game, tracks.get(game.id, []))
+                      if dest in held and os.path.lexists(plan.root / dest)})
+        if its:
+            playlists.append(game)
+            kept += its
+    if playlists:  # (one warning for them all, as a root's: review50c F1)
+        one = playlists[0] if len(playlists) == 1 else None
+        plan.warnings.append(PlanIssue(
+            "playlist-kept", f"{examples([game.source for game in playlists])}: "
+            f"{'not deployed' if one else f'{len(playlists):,} playlists not deployed'}, "
+            f"{'its' if one else 'their'} {counted(len(kept), 'file')} on the card kept, not "
+            f"pruned ({examples(kept)})", one.platform_id if one else None,
+            one.id if one else None, one.source if one else None))
 
 
 NO_PLATFORM_NAMED = 5  # games named in the undecided-platform warning; more are counted
