@@ -103,7 +103,7 @@ def test_a_card_the_kernel_makes_read_only_after_an_error_still_stops_the_run(
         # deploy again once the card has room"
         said = " ".join(run.stderr.split())
         assert "could not be written (the card is read-only now)" in said, run.stderr
-        assert "check the card, and run the deploy again once it can be written" in said
+        assert "check the card, and `romrunner deploy resume 1` once it can be written" in said
         assert "card full" not in said and "has room" not in said, run.stderr
         history = cli("--json", "deploy", "history").json()["data"]
         deployments = history["deployments"] if isinstance(history, dict) else history

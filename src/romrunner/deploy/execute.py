@@ -6337,7 +6337,10 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
             why = "a folder is at its name: remove it"
         elif not runner._card_still_writable():  # (review49f F5: said "the card full?")
             why = "the card is read-only now"
-            again = "check the card, and run the deploy again once it can be written"
+            # (the stop line's way on, not another: review50c F6)
+            again = ("check the card, and run the deploy again once it can be written"
+                     if status == "completed" else "check the card, and `romrunner deploy "
+                     f"resume {deployment_id}` once it can be written")
         else:
             why = "the card full?"  # (QA82 F6)
         summary.notes.append(
