@@ -251,3 +251,18 @@ def test_a_set_completed_with_a_revised_disc_is_named_once(cli: Any, tmp_path: P
     assert run.code == 0, run.err
     (said,) = [w for w in run.json()["warnings"] if "to complete" in w]
     assert "2 discs not chosen added to complete its set (Duo (USA)):" in said, said
+
+
+def test_a_prune_keeps_the_whole_disc_of_a_playlist_whose_sheet_is_gone_from_the_library(
+        cli: Any, tmp_path: Path) -> None:
+    # review50c F3: the playlist chosen alone, its disc's sheet deleted from the library: the
+    # prune removed the card's track and kept the sheet and the .m3u naming it, a broken set
+    psx, card = _solo(cli, tmp_path)
+    assert cli("deploy", "1", "--to", str(card), "id:2").code == 0
+    before = sorted(path.name for path in card.rglob("Solo (USA).*"))
+    assert len(before) == 3
+    (psx / "Solo (USA).cue").unlink()
+    run = cli("--json", "deploy", "1", "--to", str(card), "id:2", "--prune")
+    assert run.code == 1, run.err
+    assert run.json()["data"]["pruned"] == 0, run.out
+    assert sorted(path.name for path in card.rglob("Solo (USA).*")) == before

@@ -2637,8 +2637,8 @@ def _as_the_scan_recorded(db: Database, disc: int, entry: _Track, its: list[_Tra
     # (the sheet always as recorded: one edited since names other tracks — review49h F1)
     sheet = _Track(entry.name, int(row["file_size"]), row["file_mtime_ns"], row["sha1"] or None)
     recorded = _load_tracks(db, [disc]).get(disc, [])
-    if len(recorded) != len(its):
-        return sheet, its
+    if its and len(recorded) != len(its):  # (none read: the sheet gone or unreadable — its
+        return sheet, its  # tracks as recorded, held with it on the card: review50c F3)
     folder = entry.name.rpartition("/")[0]
     return sheet, [_Track(f"{folder}/{track.name}" if folder else track.name, track.size,
                           track.mtime_ns, track.sha1, track.crc32) for track in recorded]
