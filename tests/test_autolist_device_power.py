@@ -15,21 +15,24 @@ from typing import Any
 from tests.conftest import real_pack_profile
 
 
-def _ratings(tmp_path: Path, device: str, items: list[tuple[str, int]]) -> Path:
-    perf = tmp_path / f"perf-{device}-{len(items)}.json"
+def _ratings(tmp_path: Path, device: str, items: list[tuple[str, int]],
+             emulator: str | None = None) -> Path:
+    perf = tmp_path / f"perf-{device}-{len(items)}-{emulator}-{items[0]}.json"
     perf.write_text(json.dumps({
         "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
         "generatedAt": "2026-11-15T00:00:00Z", "items": [
-            {"deviceId": device, "platformId": platform, "gameId": "*", "score": score}
+            {"deviceId": device, "platformId": platform, "gameId": "*", "score": score,
+             **({"emulatorId": emulator} if emulator else {})}
             for platform, score in items]}), encoding="utf-8")
     return perf
 
 
-def _fm_towns(cli: Any, pack: str, profile: str = "1") -> dict[str, Any]:
+def _fm_towns(cli: Any, pack: str, profile: str = "1",
+              platform: str = "fm-towns") -> dict[str, Any]:
     listed = cli("--pack", pack, "--json", "autolist", profile)
     assert listed.code == 0, listed.err
     (game,) = listed.json()["data"]["games"]
-    assert game["platform_id"] == "fm-towns"
+    assert game["platform_id"] == platform
     return game
 
 
@@ -41,7 +44,7 @@ def test_a_device_rated_to_run_a_demanding_platform_gets_fm_towns(cli: Any,
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     said = " ".join(game["warnings"])
-    assert "no performance record shows this device or its chipset" in said, said
+    assert "no performance record shows this device running it" in said, said
     assert "permissive mode includes it" in said
     # the Deck rated good at PS2 (a demanding platform): FM Towns is in, said why
     assert cli("--pack", pack, "cache", "import",
@@ -75,3 +78,106 @@ def test_a_rating_of_the_platform_itself_counts(cli: Any, tmp_path: Path) -> Non
                _ratings(tmp_path, "odin-2", [("fm-towns", 70)])).code == 0
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+
+
+# review50b F1: one "playable" Saturn rating let PS Vita and FM Towns onto an RG-353V. The
+# Saturn (Mednafen, Yabause: medium demand) is no proxy of power, nor is a tier2 platform's
+# "playable"; a tier2 platform only demanding emulators run, rated good, is.
+def test_a_mid_range_handhelds_saturn_or_playable_ps2_is_no_proof(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "rg-353v", "recalbox")
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-353v", [("saturn", 45)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-353v", [("saturn", 90), ("ps2", 50)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    said = " ".join(game["warnings"])
+    assert "gamecube, ps2, wii, xbox rated good or better" in said, said
+    assert game["power_rating"] is None
+    # GameCube rated good: in, the rating said, in the warning and in --json
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-353v", [("gamecube", 75)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+    assert "gamecube: good (retrocatalog-api" in " ".join(game["warnings"]), game
+    assert game["power_rating"] == {"platform_id": "gamecube", "tier": "good",
+                                    "source": "retrocatalog-api"}, game
+
+
+# review50b F2: the device's own "poor" PS2 is what decides for it, not a same-chipset
+# device's "good" (the performance gate's own order).
+def test_the_devices_own_poor_rating_is_not_outweighed_by_its_chipsets(
+        cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "rg-35xx-plus", "recalbox")
+    for args in (("device", "add", "rg-35xx-h"),
+                 ("profile", "create", "--device", "2", "--os", "muos")):
+        assert cli("--pack", pack, *args).code == 0, args
+    assert cli("--pack", pack, "cache", "import", _ratings(tmp_path, "rg-35xx-h", [
+        ("ps2", 75)])).code == 0
+    # with no rating of its own the chipset's counts
+    game = _fm_towns(cli, pack)
+    assert game["included"], game
+    assert "measured on rg-35xx-h: same chipset" in " ".join(game["warnings"])
+    assert cli("--pack", pack, "cache", "import", _ratings(tmp_path, "rg-35xx-plus", [
+        ("ps2", 20)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+
+
+# review50b F3: the device's rating of the platform itself with an emulator (Tsugaru's of FM
+# Towns) counts, for and against; the message no longer says no record exists.
+def test_a_rating_of_the_platform_with_an_emulator_decides(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "odin-2", "android")
+    assert cli("--pack", pack, "cache", "import", _ratings(
+        tmp_path, "odin-2", [("fm-towns", 70)], "tsugaru")).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+    said = " ".join(game["warnings"])
+    assert "show it running fm-towns: good (retrocatalog-api" in said, said
+    assert "not in RetroCatalog" not in said, said
+    assert (game["perf"], game["perf_tier"], game["perf_source"]) == (
+        "PERF_OK", "good", "retrocatalog-api"), game
+    # rated poor with it, the PS2 rated excellent does not outweigh it
+    assert cli("--pack", pack, "cache", "import", _ratings(
+        tmp_path, "odin-2", [("fm-towns", 20)], "tsugaru")).code == 0
+    assert cli("--pack", pack, "cache", "import", _ratings(
+        tmp_path, "odin-2", [("ps2", 95)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    assert "performance record of it says poor" in " ".join(game["warnings"]), game
+
+
+# review50b F4: a rating of tier "unknown" is no record of the device running the platform.
+def test_an_unknown_tier_lets_nothing_in(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "rg-35xx-plus", "recalbox")
+    rows = tmp_path / "unknown.jsonl"
+    rows.write_text(json.dumps({"device_profile_id": 1, "platform_id": "fm-towns",
+                                "definition_game_id": "*", "performance_tier": "unknown"})
+                    + "\n", encoding="utf-8")
+    assert cli("--pack", pack, "cache", "import", str(rows), "--format", "rows", "--source",
+               "my-notes", "--kind", "performance", "--new-source").code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+
+
+# review50b F6: PS Vita, which no arcade emulator runs, is not said to be "demanding or an
+# arcade emulator" when a rating lets it in.
+def test_the_reason_says_demanding_only_for_ps_vita(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "psvita/Persona 4 Golden (USA).vpk", b"\x07",
+                             "odin-2", "android")
+    game = _fm_towns(cli, pack, platform="psvita")
+    assert not game["included"], game
+    assert cli("--pack", pack, "cache", "import", _ratings(
+        tmp_path, "odin-2", [("ps2", 85)])).code == 0
+    game = _fm_towns(cli, pack, platform="psvita")
+    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+    said = " ".join(game["warnings"])
+    assert "every emulator the pack knows for it is demanding, and" in said, said
+    assert "arcade" not in said, said

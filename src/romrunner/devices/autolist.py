@@ -190,6 +190,12 @@ _DEMANDING = frozenset({"high", "very-high", "very high", "extreme"})
 # left out without a rating), and the tiers of a rating that runs a game, best first
 _DEMANDING_TIERS = ("tier1_modern_hard", "tier2_demanding")
 _RUNNING_TIERS = ("excellent", "good", "playable")
+# The least rating of a platform of each demanding tier that shows a device strong enough for
+# a platform every emulator of which is demanding (PS Vita, 3DS, FM Towns: see
+# _Policies.runs_demanding): a tier2 platform (PS2, GameCube, Wii, 3DS, Xbox) from "good"
+# up, a tier1 one (PS3, Wii U, Switch) from "playable"; "playable" of a tier2 platform (a
+# score of 40-59) is a mid-range handheld's (review50b F1: an RG-353V's Saturn).
+_POWER_FLOOR = {"tier1_modern_hard": "playable", "tier2_demanding": "good"}
 _PRERELEASE_FLAGS = frozenset(PRERELEASE_FLAGS)
 # Compatibility data's identity of an emulator: forks read by their origin's ratings (PCSX2's
 # for AetherSX2 and NetherSX2, QA127 F1: a game PCSX2 rates broken went on an RG-556 card);
@@ -247,6 +253,10 @@ class AutoListEntry:
     compat_source: str | None = None
     perf_tier: str | None = None
     perf_source: str | None = None
+    # A game of a platform only demanding emulators run, on an OS whose installed emulators
+    # are unknown, let in by the device's rating of another, demanding platform: that
+    # rating (platform_id, tier, source); None otherwise
+    power_rating: dict[str, str] | None = None
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(AutoListEntry))
@@ -777,7 +787,7 @@ class _Policies:
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
         self._tier: dict[str, str | None] = {}
-        self._runs_demanding: dict[int, str | None] = {}
+        self._runs_demanding: dict[int, tuple[str, _PerfRow] | None] = {}
         self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     def retroarch_cores(self, resolved: ResolvedOsProfile, platform_id: str
@@ -799,26 +809,45 @@ class _Policies:
                    if platform_id in emulator.platforms and emulator.id not in arcade]
         return bool(demands) and all(demand in _DEMANDING for demand in demands)
 
-    def runs_demanding(self, perf: dict[tuple[str, str], list[_PerfRow]]) -> str | None:
+    def runs_demanding(self, perf: dict[tuple[str, str], list[_PerfRow]]
+                       ) -> tuple[str, _PerfRow] | None:
         """The device's power as the performance gate knows it (``perf``: the device's own
-        records and its chipset's, see :func:`_performance`): the best platform-wide rating
-        of a platform the pack's difficulty tiers call demanding (``tier1_modern_hard``,
-        ``tier2_demanding``) that runs there (not poor or unplayable, not excluded), said as
-        ``ps2: good (its source)``; None where no such rating is known — a weak handheld,
-        or a device nothing rates — for which :meth:`only_demanding_emulators` holds."""
+        records and its chipset's, see :func:`_performance`): of the platforms of the pack's
+        demanding difficulty tiers that only demanding emulators run (PS2, GameCube, Wii,
+        3DS, Xbox; PS3, Wii U, Switch — not the Saturn, which Mednafen and Yabause, of
+        medium demand, run on mid-range handhelds: review50b F1), the platform-wide rating
+        that decides for the device (:func:`_device_rating`: its own first) at or above the
+        tier's floor (``_POWER_FLOOR``), the best of them, with its platform; None where
+        there is none — a weak handheld, or a device nothing rates — for which
+        :meth:`only_demanding_emulators` holds."""
         if id(perf) not in self._runs_demanding:
-            best: tuple[tuple[int, int, int], str] | None = None
-            for (platform_id, key), rows in perf.items():
-                if key != "*" or self.tier_of(platform_id) not in _DEMANDING_TIERS:
+            best: tuple[tuple[int, int, int], tuple[str, _PerfRow]] | None = None
+            for platform_id in sorted({platform for platform, key in perf if key == "*"}):
+                floor = _POWER_FLOOR.get(self.tier_of(platform_id) or "")
+                if floor is None or not self.only_demanding_emulators(platform_id):
                     continue
-                for level, _family, tier, excluded, priority, said, _source in rows:
-                    if excluded or tier not in _RUNNING_TIERS:
-                        continue
-                    rank = (level, _RUNNING_TIERS.index(tier), priority)
-                    if best is None or rank < best[0]:
-                        best = (rank, f"{platform_id}: {tier} ({said})")
+                row = _device_rating(perf, platform_id, ("*",))
+                if row is None or row[3] \
+                        or _RUNNING_TIERS.index(row[2]) > _RUNNING_TIERS.index(floor):
+                    continue
+                rank = (row[0], _RUNNING_TIERS.index(row[2]), row[4])
+                if best is None or rank < best[0]:
+                    best = (rank, (platform_id, row))
             self._runs_demanding[id(perf)] = best[1] if best is not None else None
         return self._runs_demanding[id(perf)]
+
+    def power_platforms(self, tier: str) -> list[str]:
+        """The platforms of a demanding difficulty ``tier`` whose rating can show the
+        device's power (see :meth:`runs_demanding`): those only demanding emulators run."""
+        return [platform_id for platform_id in sorted(expand_policy_ids(
+            self.pack, self.tiers.get(tier, []))) if self.only_demanding_emulators(platform_id)]
+
+    def power_said(self) -> str:
+        """The ratings :meth:`runs_demanding` counts, said: ``ps2, … rated good or better``."""
+        return "; ".join(
+            f"{', '.join(platforms)} rated {floor} or better"
+            for tier, floor in sorted(_POWER_FLOOR.items(), key=lambda item: item[1] != "good")
+            if (platforms := self.power_platforms(tier))) or "none the pack names"
 
     def arcade_runners(self, platform_id: str) -> list[str]:
         """The emulators the pack lists for a platform that are arcade emulators running it
@@ -850,6 +879,34 @@ def _dig(value: Any, *path: str) -> dict[str, Any]:
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str,
+                   keys: Iterable[str]) -> _PerfRow | None:
+    """The rating that decides whether the device runs ``platform_id`` with whatever emulator
+    its OS has (one it does not list: see :func:`_emulator_unknown`), ordered as
+    :func:`check_performance` orders them: the most specific of ``keys`` (the game's, then
+    ``*``) first, then the device's own records before its chipset's (review50b F2: a
+    sibling's "good" outweighed the device's own "poor"). Of that one key and level, a
+    rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
+    the PS Vita), each emulator's by its source's priority; the best of them, where one
+    runs it. Only a running tier (excellent, good, playable) or a rating that leaves it out
+    (poor, unplayable, excluded) counts: "unknown" says nothing of it (review50b F4)."""
+    for key in keys:
+        rows = [row for row in perf.get((platform_id, key), ())
+                if row[3] or row[2] in _RUNNING_TIERS]
+        if not rows:
+            continue
+        level = min(row[0] for row in rows)
+        chosen: dict[str, _PerfRow] = {}
+        for row in rows:
+            if row[0] == level and (row[1] not in chosen or row[4] < chosen[row[1]][4]):
+                chosen[row[1]] = row
+        running = [row for row in chosen.values() if not row[3]]
+        if running:
+            return min(running, key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+        return min(chosen.values(), key=lambda row: row[4])
+    return None
 
 
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
@@ -2158,6 +2215,7 @@ class _FullGate(_Gate):
     perf: str | None = None
     compat: str | None = None
     perf_rating: tuple[str, str] | None = None  # see _Gate.rating
+    power_rating: dict[str, str] | None = None  # see AutoListEntry.power_rating
 
 
 def _rated_by(entry: AutoListEntry, gate: _FullGate) -> None:
@@ -2166,6 +2224,7 @@ def _rated_by(entry: AutoListEntry, gate: _FullGate) -> None:
         entry.compat_status, entry.compat_source = gate.rating
     if gate.perf_rating is not None:
         entry.perf_tier, entry.perf_source = gate.perf_rating
+    entry.power_rating = gate.power_rating
 
 
 def gate_perf(gate: _Gate) -> str | None:
@@ -2223,7 +2282,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
             and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
         unknown = _emulator_unknown(game, resolved, mode, policies, warnings,
                                     performance.reason, perf)
-        unknown.perf_rating = performance.rating
+        if unknown.perf_rating is None:  # (the rating it went by, when one decided)
+            unknown.perf_rating = performance.rating
         return unknown
     compatibility = check_compatibility(game, emulator, mode, policies, compat, cores)
     warnings += compatibility.warnings
@@ -2257,35 +2317,59 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
     or Recalbox was NO_EMULATOR_AVAILABLE). Included, said, but where the pack's policy needs
     a rating — its strict platforms (review 126 F2: an Xbox game went on an RG35XX) — unless
     the mode is permissive (the performance gate, before, keeps the demanding platforms' out);
-    and, on a device the performance records do not show running it or a demanding
-    platform (:meth:`_Policies.runs_demanding`), a platform only demanding or arcade
-    emulators run."""
+    and a platform only demanding or arcade emulators run, unless the device's rating of
+    that platform (:func:`_device_rating`) says it runs there, or, with none, the device
+    is rated to run well a platform only strong devices run (:meth:`_Policies.runs_demanding`).
+    """
     warnings = [w for w in warnings if not w.startswith("No default emulator")]  # (F6)
     if mode != "permissive" and game.platform_id in policies.strict_compat:
         return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf=perf,
                          compat=COMPAT_MISSING_STRICT)
-    demanding = mode != "permissive" and policies.only_demanding_emulators(game.platform_id)
-    power = policies.runs_demanding(perf_table) if demanding and perf != PERF_OK else None
-    if demanding and perf != PERF_OK and power is None:
-        # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high;
-        # review49e F3: a device rated to run a demanding platform, or this one, is not
-        # such a device — a Steam Deck's or an Odin 2's RetroArch has the current MAME core)
-        arcade = policies.arcade_runners(game.platform_id)
-        kinds = "is demanding" if not arcade else (
-            f"is demanding or an arcade emulator that runs it as one of its machines "
-            f"({', '.join(arcade)})")
+    if mode == "permissive" or not policies.only_demanding_emulators(game.platform_id):
+        warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
+                        f"installed; assumed something runs {game.platform_id}")
+        return _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
+    # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high;
+    # review49e F3: a device rated to run a demanding platform, or this one, is not such a
+    # device — a Steam Deck's or an Odin 2's RetroArch has the current MAME core)
+    arcade = policies.arcade_runners(game.platform_id)
+    kinds = "is demanding" if not arcade else (
+        f"is demanding or an arcade emulator that runs it as one of its machines "
+        f"({', '.join(arcade)})")
+    own = _device_rating(perf_table, game.platform_id, (*game.game_keys, "*"))
+    power = policies.runs_demanding(perf_table) if own is None else None
+    if own is not None:  # (the gate, asked with no emulator, read none of its ratings)
+        warnings = [w for w in warnings if not w.startswith("Performance unknown")]
+        perf = PERF_TIER_EXCLUDED if own[3] else PERF_OK
+    if own is not None and own[3]:
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
             f"Emulator unknown on {resolved.name}; every emulator the pack knows for "
-            f"{game.platform_id} {kinds}, and no performance record shows this device or its "
-            "chipset running it or a demanding platform: left out (permissive mode includes "
-            "it; so does such a record, `romrunner cache import`)")],
+            f"{game.platform_id} {kinds}, and the device's performance record of it says "
+            f"{own[2]} ({own[5]}): left out (permissive mode includes it)")],
+            perf=perf, compat=NO_EMULATOR_AVAILABLE, perf_rating=(own[2], own[6]))
+    if own is None and power is None:
+        return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
+            f"Emulator unknown on {resolved.name}; every emulator the pack knows for "
+            f"{game.platform_id} {kinds}, and no performance record shows this device running "
+            f"it, or running well a platform only strong devices run ({policies.power_said()})"
+            ": left out (permissive mode includes it; so does such a record, `romrunner "
+            "cache import`)")],
             perf=perf, compat=NO_EMULATOR_AVAILABLE)
-    why = "" if power is None else (
-        f" (every emulator the pack knows for it is demanding or an arcade emulator, and "
-        f"the device's performance records show it running a demanding platform: {power})")
+    gate = _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
+    if own is not None:
+        by = (f"the device's performance records show it running {game.platform_id}: "
+              f"{own[2]} ({own[5]})")
+        gate.perf_rating = (own[2], own[6])
+    else:
+        assert power is not None
+        platform_id, row = power
+        by = (f"the device's performance records show it running a platform only strong "
+              f"devices run: {platform_id}: {row[2]} ({row[5]})")
+        gate.power_rating = {"platform_id": platform_id, "tier": row[2], "source": row[6]}
     warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
-                    f"installed; assumed something runs {game.platform_id}{why}")
-    return _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
+                    f"installed; assumed something runs {game.platform_id} (every emulator "
+                    f"the pack knows for it {kinds}, and {by})")
+    return gate
 
 
 def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
