@@ -93,3 +93,32 @@ def test_a_recalbox_cards_amiga600_and_amiga1200_are_amiga(cli: Any, tmp_path: P
     assert "roms/amiga600: amiga 1 file" in said, text.out
     assert "roms/amiga1200: amiga" in said, text.out
     assert "roms/amiga600: ?" not in said
+
+
+# review50b F5: Recalbox inherited Batocera's further names, and a card's `megacd` and
+# `videopacplus` were said to be listed by it (its systems are segacd and o2em); only its
+# own amiga1200 is. F7: a name it borrows from Batocera is said to be Batocera's.
+def test_recalbox_reads_only_its_own_further_names(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "amiga/Speedball 2 (Europe).adf", b"\x0a",
+                             "rg-353v", "recalbox")
+    card = tmp_path / "card"
+    for folder in ("amiga1200", "megacd", "videopacplus", "snes"):
+        (card / "roms" / folder).mkdir(parents=True)
+    (card / "roms" / "megacd" / "Mine (Europe).chd").write_bytes(b"\x01" * 1000)
+    reasons = _reasons(cli, pack, card)
+    for platform, folder in (("sega-cd", "megacd"), ("odyssey2", "videopacplus")):
+        _path, reason = reasons[platform]
+        assert f"the card's 'roms/{folder}' is not read by recalbox" in reason, reason
+        assert "is another of recalbox's folders" not in reason, reason
+        assert f"--set {platform}=roms/{folder}" in reason, reason
+    path, reason = reasons["amiga"]
+    assert path == "roms/amiga600"
+    assert "the card's 'roms/amiga1200' is another of recalbox's folders" in reason, reason
+    path, reason = reasons["odyssey2"]
+    assert path == "roms/o2em"
+    assert reason.startswith("batocera folder name, which recalbox borrows"), reason
+    assert "recalbox folder name" not in reason
+    # Batocera keeps its further names
+    names = load_pack().folder_names
+    assert names.further_name_of("sega-cd", "batocera", "megacd")
+    assert not names.further_name_of("sega-cd", names.family_of("recalbox"), "megacd")

@@ -337,6 +337,13 @@ class CardLayout:
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                                 "no folder name known for this platform: its id")
         if explicit:
+            named_by = self.folder_names.named_by(platform_id, self.family) or self.family
+            if named_by != self.family and self.family in self.folder_names.borrowing_families:
+                # (review50b F7: Batocera's names, which Recalbox borrows unchecked, were
+                # said to be "recalbox folder name")
+                return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
+                                    f"{named_by} folder name, which {self.family} borrows "
+                                    f"(it names none of its own for {platform_id}){also}")
             return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
                                 f"{self.family} folder name{also}")
         return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,

@@ -249,11 +249,21 @@ class FolderNames:
         """Whether ``folder`` (any case) is one of the further names ``family``'s frontend
         (or its base's) gives ``platform_id`` beside the one a deploy writes
         (``frontendNames``: Batocera's ``amiga1200``, ``megacd``, ``videopacplus``): a folder
-        of the platform the OS reads, though the deploy writes to another."""
+        of the platform the OS reads, though the deploy writes to another. A family of
+        ``borrowing_families`` has only the further names listed under itself: its base's
+        are its base frontend's (review50b F5: Recalbox was said to list Batocera's
+        ``megacd`` and ``videopacplus``; its systems are ``segacd`` and ``o2em``)."""
         folded = folder.casefold()
         named = self.frontend_names.get(platform_id, {})
+        lineage = [family] if family in self.borrowing_families else self._lineage(family)
         return any(folded == name.casefold()
-                   for key in self._lineage(family) for name in named.get(key, ()))
+                   for key in lineage for name in named.get(key, ()))
+
+    def named_by(self, platform_id: str, family: str) -> str | None:
+        """The family of ``family``'s lineage whose name for ``platform_id`` it uses (itself
+        or a base), or None where none names the platform."""
+        entry = self.names.get(platform_id) or {}
+        return next((key for key in self._lineage(family) if key in entry), None)
 
     def is_closed(self, family: str) -> bool:
         """Whether ``family`` (or its base) reads only the platform folders it names."""
