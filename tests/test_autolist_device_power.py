@@ -181,3 +181,22 @@ def test_the_reason_says_demanding_only_for_ps_vita(cli: Any, tmp_path: Path) ->
     said = " ".join(game["warnings"])
     assert "every emulator the pack knows for it is demanding, and" in said, said
     assert "arcade" not in said, said
+
+
+def test_an_emulators_poor_rating_is_not_outweighed_by_one_without_an_emulator(
+        cli: Any, tmp_path: Path) -> None:
+    # review50f F1: PCSX2 rated poor (the list leaves PS2 out so) beside an emulator-less
+    # "good" let FM Towns in as if the device ran PS2; Tsugaru's "poor" beside an
+    # emulator-less "playable" let FM Towns itself in
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "steam-deck", "emudeck")
+    for items, emulator in (([("ps2", 20)], "pcsx2"), ([("ps2", 75)], None)):
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    for items, emulator in (([("fm-towns", 20)], "tsugaru"), ([("fm-towns", 50)], None)):
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game

@@ -889,9 +889,11 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     ``*``) first, then the device's own records before its chipset's (review50b F2: a
     sibling's "good" outweighed the device's own "poor"). Of that one key and level, a
     rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
-    the PS Vita), each emulator's by its source's priority; the best of them, where one
-    runs it. Only a running tier (excellent, good, playable) or a rating that leaves it out
-    (poor, unplayable, excluded) counts: "unknown" says nothing of it (review50b F4)."""
+    the PS Vita), each emulator's by its source's priority; one of them that leaves it out
+    decides (review50f F1: PCSX2's "poor" beside an emulator-less "good" kept PS2 out of the
+    list and let PS Vita in as if the device ran PS2), else the best. Only a running tier
+    (excellent, good, playable) or a rating that leaves it out (poor, unplayable, excluded)
+    counts: "unknown" says nothing of it (review50b F4)."""
     for key in keys:
         rows = [row for row in perf.get((platform_id, key), ())
                 if row[3] or row[2] in _RUNNING_TIERS]
@@ -902,10 +904,10 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
         for row in rows:
             if row[0] == level and (row[1] not in chosen or row[4] < chosen[row[1]][4]):
                 chosen[row[1]] = row
-        running = [row for row in chosen.values() if not row[3]]
-        if running:
-            return min(running, key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
-        return min(chosen.values(), key=lambda row: row[4])
+        refusing = [row for row in chosen.values() if row[3]]
+        if refusing:
+            return min(refusing, key=lambda row: row[4])
+        return min(chosen.values(), key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
     return None
 
 
