@@ -202,6 +202,9 @@ class AppContext:
                 self._created = result
                 self._created_by = command_name()
             self._weigh_pack_notice()
+            # (before the pack is recorded: a failure recording it leaves a new database
+            # that holds nothing of the command's, discarded — qa204 F1)
+            self._created_changes = self._db.committed_changes
             if mode is OpenMode.WRITE:
                 synced = sync_pack(self._db, self.pack())
                 if synced.invalidated_rows:  # (QA84 F3: dropped without a word)

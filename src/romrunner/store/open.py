@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -13,6 +16,7 @@ from romrunner.errors import (
     CorruptDatabaseError,
     DatabaseBusyError,
     DatabaseError,
+    DiskFullError,
     DiskIOError,
     InputError,
     MigrationRequiredError,
@@ -33,11 +37,13 @@ from romrunner.store.backup import (
     record_place,
     recorded_place,
     remove_stale_temporaries,
+    sync_folder,
 )
 from romrunner.store.database import (
     Database,
     check_is_sqlite_file,
     file_flags_refuse_writes,
+    file_size_or_zero,
     folder_is_writable,
     missing_folders,
     not_writable_file,
@@ -58,6 +64,7 @@ from romrunner.store.migrate import (
     pending_migrations,
     refuse_version_below_recorded,
 )
+from romrunner.tempfiles import create, remove_abandoned, usual_mode
 from romrunner.words import shell_word
 
 
@@ -122,8 +129,21 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait, make_folders=make_folders)
     remove_what_died_here(path.parent)
+    if remove_unfinished_creations(path) and not path.exists():
+        used_before = False  # (the lock file is taken for the killed creation's)
     empty = path.is_file() and path.stat().st_size == 0
     new = not path.exists() or empty
+    made = False
+    if new and mode is OpenMode.WRITE:
+        try:
+            made = create_database(path, mode=stat.S_IMODE(path.stat().st_mode) if empty
+                                   else None)
+        except BaseException:  # (nothing of the database was left: its lock, folders too)
+            _give_up_creating(lock, new_lock_file=lock is not None and not used_before,
+                              new_folders=new_folders)
+            raise
+        if not made:  # another writer made it first: it is that one's
+            new = empty = False
     mark = BackupMark() if was_backup else None
     try:
         db = Database(path)
@@ -143,6 +163,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
         if place is not None:
             db.on_first_write(place)
         result = _prepare(db, mode)
+        result.created = result.created or made
     except BaseException:
         if new:  # a database this command was creating: leave nothing half-made behind
             discard_new_database(OpenResult(
@@ -178,11 +199,139 @@ def discard_new_database(result: OpenResult) -> None:
     if result.lock is not None and result.new_lock_file:
         result.lock.remove_file()
     db.close()  # releases the writer lock
-    for folder in reversed(result.new_folders):  # the deepest first; only empty ones go
+    _remove_folders(result.new_folders)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the ``folders`` a command made (outermost first), the deepest first; only
+    empty ones go."""
+    for folder in reversed(folders):
         try:
             folder.rmdir()
         except OSError:
             break
+
+
+def _give_up_creating(lock: WriterLock | None, *, new_lock_file: bool,
+                      new_folders: list[Path]) -> None:
+    """After a creation that failed (its files already gone): the writer lock's file when
+    this command made it, the lock itself, the folders this command made."""
+    if lock is not None:
+        if new_lock_file:
+            lock.remove_file()
+        lock.release()
+    _remove_folders(new_folders)
+
+
+# A new database is made whole under this name in its folder (the database's own name, then
+# mkstemp's letters), and renamed into place once complete: a command killed while it made
+# one (kill -9, power lost) left a half-migrated file, which the next commands took for an
+# older release's database to upgrade, backing it up (qa204 F3)
+def _creation_prefix(path: Path) -> str:
+    return f".{path.name}.creating-"
+
+
+def _creation_temporaries(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(_creation_prefix(path)) + r"[a-z0-9_]+")
+
+
+def remove_unfinished_creations(path: Path) -> int:
+    """Remove what a command killed while it made a new database at ``path`` left: its
+    temporary file (see :func:`create_database`) with its side files; one a running command
+    still makes is kept (it holds a lock on its file). Returns how many were removed."""
+    return remove_abandoned(path.parent, _creation_temporaries(path),
+                            ("-journal", "-wal", "-shm"))
+
+
+def _being_created(path: Path) -> LockHolder | None:
+    """The command making a new database at ``path`` now (see :func:`create_database`):
+    it holds the writer lock, and the new database's temporary file is there; else None."""
+    holder = holder_now(path)
+    if holder is None:
+        return None
+    pattern = _creation_temporaries(path)
+    try:
+        with os.scandir(path.parent) as entries:
+            making = any(pattern.fullmatch(entry.name) for entry in entries)
+    except OSError:
+        return None
+    return holder if making else None
+
+
+def create_database(path: Path, *, mode: int | None = None) -> bool:
+    """Make a new database at ``path`` whole or not at all: every migration is run on a
+    temporary file beside it, which is written to disk and then renamed into place, so a
+    command killed meanwhile leaves no database (a half-migrated one was taken for an older
+    release's), and one that fails (a full disk) leaves nothing. ``mode``: the permissions
+    of the empty file at ``path`` it replaces (none is there otherwise: one that appeared
+    meanwhile is kept). False when another writer made the database first. Raises
+    :class:`DatabaseError` naming ``path``."""
+    folder = path.parent
+    try:
+        handle, temp = create(folder, _creation_prefix(path), "")
+    except OSError as exc:
+        raise _not_created(path, exc) from exc
+    try:
+        os.fchmod(handle, usual_mode() & 0o644 if mode is None else mode)  # (SQLite's own)
+        _migrate_new(temp, path)
+        os.fsync(handle)
+        placed = _put_in_place(temp, path, replace=mode is not None)
+        sync_folder(folder)
+        return placed
+    except OSError as exc:
+        raise _not_created(path, exc) from exc
+    finally:
+        _remove_database_files(temp)  # (gone from there once in place)
+        os.close(handle)
+
+
+def _migrate_new(temp: Path, path: Path) -> None:
+    """Run every migration on the new database at ``temp`` and leave it whole in its file
+    (its write-ahead log emptied into it and removed); errors name ``path``."""
+    try:
+        db = Database(temp)
+        try:
+            migrate(db)
+            if db.checkpoint("TRUNCATE"):
+                raise DatabaseError(f"{temp}: its write-ahead log could not be written into "
+                                    "the file")
+        finally:
+            db.close()
+        if file_size_or_zero(Path(f"{temp}-wal")):
+            raise DatabaseError(f"{temp}: its write-ahead log could not be written into the "
+                                "file")
+    except DatabaseError as exc:
+        said = str(exc).replace(str(temp), str(path)).removesuffix("; database left unchanged")
+        saved = "; nothing of the failed step was saved"
+        said = said.replace(saved, "; no database was made") if saved in said \
+            else f"{said}; no database was made"
+        raise type(exc)(said) from exc
+
+
+def _put_in_place(temp: Path, path: Path, *, replace: bool) -> bool:
+    """Give the new database at ``temp`` the name ``path``: over the empty file there
+    (``replace``), else only where no file has it yet (False: another writer's is there)."""
+    if replace:
+        os.replace(temp, path)
+        return True
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return False
+    except OSError as exc:  # no hard links here (FAT, exFAT): check, then rename
+        if exc.errno == errno.ENOSPC:
+            raise
+        if os.path.lexists(path):
+            return False
+        os.replace(temp, path)
+        return True
+    temp.unlink()
+    return True
+
+
+def _not_created(path: Path, exc: OSError) -> DatabaseError:
+    kind = DiskFullError if exc.errno in (errno.ENOSPC, errno.EDQUOT) else DatabaseError
+    return kind(f"{path}: cannot create the database ({exc.strerror}); no database was made")
 
 
 def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:
@@ -200,6 +349,11 @@ def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:
 def _open_for_reading(path: Path, mode: OpenMode, *, make_folders: bool = True) -> OpenResult:
     refuse_a_databases_side_file(path)  # (not "no database in it yet": QA51 F6)
     if not path.exists():
+        maker = _being_created(path)
+        if maker is not None:
+            raise NoDatabaseError(f"no database at {path} yet: another romrunner command is "
+                                  f"creating it ({maker.describe()}); try again when it "
+                                  "finishes")
         raise NoDatabaseError(f"no database at {path} "
                               f"({how_one_is_made(path, make_folders=make_folders)})")
     if path.stat().st_size == 0:

@@ -1,0 +1,194 @@
+"""A new database appears whole or not at all (qa204 F3, F1): it is made under a temporary
+name beside it and renamed into place once every migration has run. A command killed while
+it made one (`kill -9`, power lost) left a half-migrated database, which the next commands
+took for an older release's (told to upgrade it, a backup of it written); one that failed on
+a full disk left the half-made files filling the disk, and said "created a new database"
+after its error. Real files, real child processes killed with SIGKILL, a real small tmpfs."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from romrunner.store.migrate import LATEST_VERSION
+from tests.conftest import mounted_tmpfs, run_subprocess
+
+# Run first in the child: the creation's migration STOP_AT waits (after "ready" on stdout)
+# until the file GO is there, or for good without one.
+_HOLD_AT_MIGRATION = """
+import os, sys, time
+import romrunner.store.migrate as migrate
+_apply = migrate._apply
+def _held(db, migration, **kwargs):
+    if migration.version == STOP_AT:
+        print("ready", flush=True)
+        while GO is None or not os.path.exists(GO):
+            time.sleep(0.02)
+    return _apply(db, migration, **kwargs)
+migrate._apply = _held
+"""
+
+# Run first in the child: it stops for good as the new database would take its name (a
+# hard link or a rename to TARGET).
+_STOP_AT_ITS_NAME = """
+import signal, sys
+def _stop(event, args):
+    if event in ("os.link", "os.rename") and str(args[1]) == TARGET:
+        print("ready", flush=True)
+        signal.pause()
+sys.addaudithook(_stop)
+"""
+
+_RUN = "import sys\nfrom romrunner.cli.main import main\nsys.exit(main(ARGS))\n"
+
+
+@contextmanager
+def _child(prelude: str, args: list[str], **names: object) -> Iterator[subprocess.Popen[str]]:
+    """The CLI run with ``args`` in a real child process, ``prelude`` run first (with
+    ``names`` set); the body runs once it printed "ready"; killed (SIGKILL) on leaving."""
+    given = "".join(f"{name} = {value!r}\n" for name, value in names.items())
+    source = f"{given}ARGS = {args!r}\n{prelude}\n{_RUN}"
+    proc = subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line == "ready\n", (line, proc.stdout.read(), proc.stderr.read()
+                                   if proc.stderr else "")
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _version(db: Path) -> int:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT schema_version FROM schema_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _after_a_killed_creation_the_next_command_makes_it_whole(db: Path) -> None:
+    status = run_subprocess("--db", str(db), "db", "status")
+    assert status.code == 2 and f"no database at {db}" in status.err, status.err
+    listed = run_subprocess("--db", str(db), "games", "ls")
+    assert listed.code == 2 and "older than" not in listed.err, listed.err
+    made = run_subprocess("--db", str(db), "collection", "create", "Couch")
+    assert made.code == 0, made.err
+    # a first use: no upgrade, no backup, no "used here before"
+    assert made.err == f"note: created a new database at {db} (--db or ROMRUNNER_DB names " \
+        "another)\n", made.err
+    assert sorted(p.name for p in db.parent.iterdir()) == ["library.db", "library.db.lock"]
+    assert _version(db) == LATEST_VERSION
+
+
+def test_a_creation_killed_at_a_migration_leaves_no_database(tmp_path: Path) -> None:
+    """qa204 F3: killed between two migrations, the database was left at that schema
+    version; `games ls` said to upgrade it, the next write wrote a `.v19-….bak` of it."""
+    db = tmp_path / "library.db"
+    with _child(_HOLD_AT_MIGRATION, ["--db", str(db), "collection", "create", "Sofa"],
+                STOP_AT=20, GO=None):
+        pass  # (killed at migration 20)
+    assert not db.exists()
+    assert [p.name for p in tmp_path.iterdir() if ".creating-" in p.name]  # (left, hidden)
+    _after_a_killed_creation_the_next_command_makes_it_whole(db)
+
+
+def test_a_creation_killed_as_it_takes_its_name_leaves_no_database(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with _child(_STOP_AT_ITS_NAME, ["--db", str(db), "collection", "create", "Sofa"],
+                TARGET=str(db)):
+        assert not db.exists()
+    assert not db.exists()
+    _after_a_killed_creation_the_next_command_makes_it_whole(db)
+
+
+def test_a_database_being_created_is_not_there_until_whole(tmp_path: Path) -> None:
+    """While one command makes the database, a reader finds none (not an older one to
+    upgrade); a second writer waiting for it (--wait) then opens the complete one."""
+    db, go = tmp_path / "library.db", tmp_path / "go"
+    with _child(_HOLD_AT_MIGRATION, ["--db", str(db), "collection", "create", "Sofa"],
+                STOP_AT=20, GO=str(go)) as first:
+        read = run_subprocess("--db", str(db), "collection", "ls")
+        assert read.code == 2 and read.err.startswith(
+            f"error: no database at {db} yet: another romrunner command is creating it (pid "
+            f"{first.pid}: collection create, since "), read.err
+        assert read.err.endswith("; try again when it finishes\n"), read.err
+        second = subprocess.Popen(
+            [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "--wait",
+             "collection", "create", "Couch"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        assert second.stderr is not None
+        waiting = second.stderr.readline()  # (once it waits for the first: then it goes on)
+        assert waiting.startswith("waiting: another romrunner command is writing"), waiting
+        go.touch()
+        assert first.wait(120) == 0
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        assert "migrated" not in err and ".bak" not in err, err
+    listed = run_subprocess("--db", str(db), "--json", "collection", "ls")
+    assert {"Couch", "Sofa"} <= {row["name"] for row in listed.json()["data"]}
+    assert not list(tmp_path.glob("*.bak")) and _version(db) == LATEST_VERSION
+
+
+def test_a_creation_on_a_full_disk_leaves_nothing_and_says_nothing_was_made(
+        tmp_path: Path) -> None:
+    """qa204 F1: on a 2 MiB disk `library add` failed "the disk is full", then said
+    "created a new database", and left the database with a WAL that filled the disk."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    with mounted_tmpfs(tmp_path / "small", "2m") as small:
+        db = small / "library.db"
+        result = run_subprocess("--db", str(db), "library", "add", str(lib))
+        assert result.code == 2, result.err
+        assert result.err.startswith(f"error: {db}: ") and result.err.count("\n") == 1, \
+            result.err
+        assert "the disk is full" in result.err and "no database was made" in result.err
+        assert ".creating-" not in result.err  # (the database's name, not the temporary's)
+        assert sorted(small.iterdir()) == []  # (the disk given back; no lock file either)
+
+
+_SYNC_FAILS = """
+import romrunner.cli.context as context
+from romrunner.errors import DiskFullError
+def _full(db, pack):
+    raise DiskFullError(f"{db.path}: the disk is full (database or disk is full)")
+context.sync_pack = _full
+print("ready", flush=True)
+"""
+
+
+def test_a_new_database_whose_pack_could_not_be_recorded_is_removed(tmp_path: Path) -> None:
+    """qa204 F1 as reported: the migrations fit and recording the pack filled the disk; the
+    migrations' commits made the new database count as the command's work, kept."""
+    db = tmp_path / "library.db"
+    with _child(_SYNC_FAILS, ["--db", str(db), "collection", "create", "Sofa"]) as proc:
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        assert proc.wait(120) == 2, err
+    assert "the disk is full" in err and "created a new database" not in err, err
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_database_made_meanwhile_by_another_is_kept(tmp_path: Path) -> None:
+    """Without the writer lock (the engine used as a library), a database another made while
+    this one was being made is left as it is: never replaced by this one's."""
+    from romrunner.store.open import create_database
+
+    db = tmp_path / "library.db"
+    db.write_bytes(b"theirs")
+    assert create_database(db) is False
+    assert db.read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["library.db"]
+    db.unlink()
+    assert create_database(db) is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["library.db"]
+    assert _version(db) == LATEST_VERSION
