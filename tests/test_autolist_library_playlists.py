@@ -182,3 +182,26 @@ def test_a_single_disc_playlist_is_left_out_with_its_disc_an_override_excludes(
     auto = cli("deploy", "1", "--to", str(card), "--auto")
     assert "the playlist is not deployed" not in auto.err, auto.err
     assert _card_files(card) == []
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_a_playlist_of_a_set_kept_through_its_revised_disc_is_still_replaced(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    # review50e F1: the .m3u names Disc 2; the auto-list keeps Disc 2 (Rev 1) instead, so
+    # the .m3u was kept and `--auto` put the set's Rev 0 disc on the card beside the Rev 1
+    # (and the library's .m3u naming the disc not chosen)
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    for stem in ("Duo (USA) (Disc 1)", "Duo (USA) (Disc 2)", "Duo (USA) (Disc 2) (Rev 1)"):
+        _disc(psx, stem)
+    (psx / "Duo (USA).m3u").write_text("Duo (USA) (Disc 1).cue\nDuo (USA) (Disc 2).cue\n")
+    _profile(cli, lib, os_id)
+    card.mkdir()
+    assert _verdicts(cli)["Duo (USA).m3u"] == (False, "disc_set_playlist")
+    run = cli("--json", "deploy", "1", "--to", str(card), "--auto")
+    assert run.code == 0, run.err
+    files = _card_files(card)
+    assert not [name for name in files if name.endswith("Duo (USA) (Disc 2).cue")], files
+    assert len([name for name in files if name.endswith(".cue")]) == 2, files
+    (playlist,) = [name for name in files if name.endswith(".m3u")]
+    assert "Rev 1" in (card / playlist).read_text(), (card / playlist).read_text()

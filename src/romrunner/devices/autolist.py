@@ -1883,20 +1883,37 @@ def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry
     any kept disc the .m3u stays as it is."""
     kept = {game.id for game in games if entries[game.id].included
             and not entries[game.id].dropped and not game.filename.lower().endswith(".m3u")}
+    # (a disc kept through another copy of it — another root, a CHD beside the cue/bin, its
+    # revised disc — is placed too: review50e F1, the .m3u kept brought the copy left out)
     placed = {source for source, (game_id, missing) in playlists.discs.items()
-              if missing or game_id in kept}
+              if missing or _kept_copy(game_id, entries, kept) is not None}
     for game_id, (source, names, wants) in playlists.lines.items():
         entry = entries.get(game_id)
         if entry is None or not entry.included or entry.dropped \
                 or not playlist_replaced(source, names, placed, wants):
             continue
         parent = source.rpartition("/")[0]
-        keeper = next((disc[0] for name in names
+        keeper = next((found for name in names
                        if (disc := playlists.discs.get(os.path.join(parent, name)))
-                       is not None and disc[0] in kept), None)
+                       is not None and (found := _kept_copy(disc[0], entries, kept))
+                       is not None), None)
         if keeper is not None:
             entry.dropped = DROP_SET_PLAYLIST
             entry.kept_instead = keeper
+
+
+def _kept_copy(game_id: int, entries: dict[int, AutoListEntry], kept: Collection[int]
+               ) -> int | None:
+    """``game_id`` where it is kept, else the game kept in its place (its ``kept_instead``,
+    followed), where that one is kept; None otherwise."""
+    seen: set[int] = set()
+    while game_id not in kept:
+        entry = entries.get(game_id)
+        if entry is None or entry.kept_instead is None or game_id in seen:
+            return None
+        seen.add(game_id)
+        game_id = entry.kept_instead
+    return game_id
 
 
 # -- the whole list ------------------------------------------------------------------------
