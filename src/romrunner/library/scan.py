@@ -656,14 +656,17 @@ def _folders_said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> list[
                 if e["error"] == VANISHED and str(e["path"]).startswith(inside)]
     there: dict[str, bool] = {}
     gone: list[str] = []
+    still_mounted: set[str] | None = None  # (asked of the mount table, as the walk found
+    # them, once: os.path.ismount says False of a bind mount on one file system, review50d F1)
     for relpath in vanished:
         parts = relpath.split("/")[:-1]
         for depth in range(1, len(parts) + 1):  # (the topmost folder gone)
             folder = "/".join(parts[:depth])
             if folder not in there:
-                path = os.path.join(root.path, folder)
-                there[folder] = os.path.isdir(path) and (
-                    folder not in plan.mounted or os.path.ismount(path))
+                if folder in plan.mounted and still_mounted is None:
+                    still_mounted = set(mounted_folders(root.path, mount_points()))
+                there[folder] = os.path.isdir(os.path.join(root.path, folder)) and (
+                    folder not in plan.mounted or folder in (still_mounted or ()))
             if not there[folder]:
                 if folder not in gone:
                     gone.append(folder)
