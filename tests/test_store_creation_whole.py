@@ -192,3 +192,37 @@ def test_a_database_made_meanwhile_by_another_is_kept(tmp_path: Path) -> None:
     assert create_database(db) is True
     assert sorted(p.name for p in tmp_path.iterdir()) == ["library.db"]
     assert _version(db) == LATEST_VERSION
+
+
+def test_a_stale_log_of_a_deleted_database_is_not_replayed_onto_a_new_one(
+        tmp_path: Path) -> None:
+    # review50g F1: a killed scan's write-ahead log left beside a database the user then
+    # deleted (or emptied) was replayed onto the new one: the old games back, "database
+    # disk image is malformed"-grade damage, said "created a new database"
+    lib = tmp_path / "roms" / "gb"
+    lib.mkdir(parents=True)
+    for n in range(20):
+        (lib / f"Game {n} (USA).gb").write_bytes(bytes([n + 1]) * 8192)
+    for emptied in (False, True):
+        db = tmp_path / f"db-{emptied}.sqlite"
+        env = {"ROMRUNNER_DB": str(db), "HOME": str(tmp_path / "home")}
+        assert run_subprocess("library", "add", str(tmp_path / "roms"), env=env).code == 0
+        assert run_subprocess("scan", "--workers", "1", env=env).code == 0
+        writer = sqlite3.connect(db)
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE games SET filepath = filepath || '.old'")
+        writer.commit()
+        log = Path(f"{db}-wal").read_bytes()  # (taken while it holds the change)
+        writer.close()
+        if emptied:
+            db.write_bytes(b"")
+        else:
+            db.unlink()
+        Path(f"{db}-wal").write_bytes(log)
+        made = run_subprocess("library", "add", str(tmp_path / "roms"), env=env)
+        assert made.code == 0, made.err
+        assert run_subprocess("db", "check", env=env).code == 0
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM games").fetchone()[0] == 0
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

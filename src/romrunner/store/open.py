@@ -275,6 +275,7 @@ def create_database(path: Path, *, mode: int | None = None) -> bool:
         os.fchmod(handle, usual_mode() & 0o644 if mode is None else mode)  # (SQLite's own)
         _migrate_new(temp, path)
         os.fsync(handle)
+        _remove_stale_side_files(path)
         placed = _put_in_place(temp, path, replace=mode is not None)
         sync_folder(folder)
         return placed
@@ -306,6 +307,22 @@ def _migrate_new(temp: Path, path: Path) -> None:
         said = said.replace(saved, "; no database was made") if saved in said \
             else f"{said}; no database was made"
         raise type(exc)(said) from exc
+
+
+def _remove_stale_side_files(path: Path) -> None:
+    """Remove the write-ahead log, shared memory and rollback journal a database no longer at
+    ``path`` (gone, or emptied) left beside it, before the new one takes its name: SQLite
+    would replay them onto it (review50g F1: a killed scan's log, its database deleted, made
+    the new database a corrupt copy of the old games). Called with the writer lock held;
+    never where a database with content is at ``path``."""
+    try:
+        if path.stat().st_size:
+            return
+    except FileNotFoundError:
+        pass
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
 
 
 def _put_in_place(temp: Path, path: Path, *, replace: bool) -> bool:
