@@ -629,7 +629,10 @@ def test_of_two_files_of_one_card_name_the_one_named_so_goes_first(tmp_path: Pat
     assert [(e.code, e.game_id) for e in plan.errors] == [("collision", colon)]
 
 
-@pytest.mark.parametrize("stored", ['{"copied": 12}', '{"snes": 12}', "not json", "[1, 2]"])
+@pytest.mark.parametrize("stored", [
+    '{"copied": 12}', '{"snes": 12}', "not json", "[1, 2]",
+    # another writer's counts by platform (review50c F5: shown with copied 0, files 0 added)
+    '{"snes": {"games": 1, "size": 18904}}', '{"snes": {"copied": 1, "size": 18904}}'])
 def test_a_history_row_whose_totals_are_of_another_shape_is_counted_from_its_rows(
         library: Library, card: Path, stored: str) -> None:
     """QA114 F4: a v1.0.0 row's totals had no fixed shape; one made `deploy history` and

@@ -6828,6 +6828,6 @@ def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentReco
 
 
 def every_count(entry: dict[str, int]) -> dict[str, int]:
-    """A platform's totals with each of :data:`TOTALS_COUNTS`, 0 when it counted none (its
-    other keys, from an older engine's run, kept), sorted by name."""
+    """A platform's totals with each of :data:`TOTALS_COUNTS`, 0 when it counted none (an
+    earlier engine's run stored only those it counted), sorted by name."""
     return dict(sorted({**dict.fromkeys(TOTALS_COUNTS, 0), **entry}.items()))

@@ -9,6 +9,7 @@ from typing import Any
 from romrunner.deploy.card import lock_held
 from romrunner.deploy.execute import (
     PRUNE_TOTALS,
+    TOTALS_COUNTS,
     DeploymentRecord,
     card_replaced_by,
     card_replaced_words,
@@ -66,16 +67,23 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     return data
 
 
+_COUNTED = frozenset(TOTALS_COUNTS)  # (every key a run's totals ever held: the item statuses,
+                                     # files and bytes)
+
+
 def _stored_totals(text: str | None) -> dict[str, dict[str, int]] | None:
     """The per-platform totals a run's end stored, each count there (an earlier run stored
     only those it counted), None when they are not in this engine's shape: then they are
     counted from its rows (QA114 F4: a v1.0.0 row's totals had no fixed shape, and one such
-    row made the whole history an internal error)."""
+    row made the whole history an internal error). A platform's counts with a key this engine
+    never counts (another writer's "games", "size") are not its shape either: filling in its
+    counts at 0 beside them would say the run copied nothing (review50c F5)."""
     if not text:
         return {}
     value = _json_or_none(text)
     if not isinstance(value, dict) or not all(
-            isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values())
+            isinstance(counts, dict) and counts.keys() <= _COUNTED
+            and all(isinstance(n, int) for n in counts.values())
             for counts in value.values()):
         return None
     return {platform: every_count(counts) for platform, counts in value.items()}
