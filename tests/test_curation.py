@@ -351,3 +351,31 @@ def test_a_smart_collection_named_favorites_leaves_one_named_alike_a_manual_one(
     assert kinds.get("ｆavorites") == "manual", kinds
     removed = cli("--json", "collection", "rm", "ｆavorites", "--force")
     assert removed.code == 0 and removed.json()["data"]["removed"] == "ｆavorites", removed.out
+
+
+def test_a_collection_only_named_like_the_favorites_can_be_renamed(
+        profiled: Any, db_path: Path) -> None:
+    """review49g F6: a smart "favorites" and a manual "ｆavorites" of an older database were
+    refused a rename as "built in" (`collection ls` calls them smart and manual), and the
+    built-in favorites `ls` shows could not be reached while the smart one held its name."""
+    cli = profiled
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO collections (name, collection_type, rules_json) VALUES "
+                     "('favorites', 'auto', ?)", (json.dumps({"query": "id:1"}),))
+        conn.execute("INSERT INTO collections (name, collection_type) VALUES "
+                     "('ｆavorites', 'manual')")
+        conn.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                     "SELECT id, 3, 1 FROM collections WHERE name = 'ｆavorites'")
+    manual = cli("collection", "rename", "ｆavorites", "picked")
+    assert manual.code == 0, manual.err
+    smart = cli("collection", "rename", "favorites", "first game")
+    assert smart.code == 0, smart.err
+    listed = {c["name"]: (c["kind"], c["games"])
+              for c in cli("--json", "collection", "ls").json()["data"]}
+    assert listed["picked"] == ("manual", 1) and listed["first game"] == ("smart", 1), listed
+    assert listed["favorites"] == ("built-in", 0), listed
+    # the built-in favorites is reachable again, and stays built in once stored
+    assert cli("collection", "add", "favorites", "2").code == 0
+    refused = cli("collection", "rename", "favorites", "mine")
+    assert refused.code == 2 and "is built in and cannot be renamed" in refused.err
+    assert cli("collection", "rename", "recently added", "x").code == 2

@@ -569,12 +569,17 @@ def _drop_from_profile(db: Database, profile_id: int, collection_id: int, *,
 
 def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
     """Rename a collection; every smart collection whose query names it is rewritten (through
-    the query parser) to name it by its new name, in the same transaction."""
-    if name_key(old) in RESERVED:
+    the query parser) to name it by its new name, in the same transaction. A stored one whose
+    name only looks like the favorites (a smart "favorites", a manual "ｆavorites" beside it,
+    from a database of before names were compared folded) is the user's, and renaming it is
+    how the built-in favorites gets its name back (review49g F6)."""
+    if name_key(old) in BUILTINS:
         raise InputError(f"collection {old!r} is built in and cannot be renamed")
     clean = _check_name(new)
     with db.atomic():
-        found = _require(db, old)
+        found = _find(db, old) if name_key(old) == FAVORITES else _require(db, old)
+        if found is None or _is_favorites(db, found):
+            raise InputError(f"collection {old!r} is built in and cannot be renamed")
         # (any other of that name but for case: a database from before names were compared
         # so may hold two, and the rename must not crash on its index: QA46 F4)
         for other_id, other_name in db.query("SELECT id, name FROM collections"):
