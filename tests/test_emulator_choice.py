@@ -345,3 +345,32 @@ def test_a_profile_naming_a_platform_by_another_spelling_gives_it_its_emulator()
     said = [w.reason for w in pack.warnings if "platformToEmulator" in str(w.entry)]
     assert any("writes gc for gamecube: read as the pack's ids" in r for r in said), said
     assert not any("does not have: gc" in r or "pce, ps1" in r for r in said), said
+
+
+@pytest.mark.parametrize("os_id", ["darkos", "351elec"])
+def test_an_os_with_an_emulator_profile_only_runs_arcade_sets_with_an_arcade_core(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """qa205 F2: on an OS the pack's catalog does not have (dArkOS, 351ELEC: an emulator
+    profile only, where it runs not said), the installed Flycast — a Dreamcast emulator —
+    was kept for arcade, unsaid, where ROCKNIX and ArkOS got an arcade emulator."""
+    pack = load_pack(shared_path("definition-pack"))
+    assert os_id not in pack.operating_systems  # premise: no system known for it
+    resolved = resolve_os_profile(pack, "rg-35xx-plus", os_id)
+    assert resolved.installed is not None and "flycast" in resolved.installed  # premise
+    arcade, _ = resolved.emulators["arcade"]
+    runner = pack.emulators[arcade]
+    assert runner.platforms[0] == "arcade" and runner.type == "libretro-core", arcade
+    assert "flycast is a dreamcast emulator" in resolved.labels["arcade"]
+    assert any("flycast, which it lists as installed, runs arcade as a dreamcast emulator"
+               in warning and f"{arcade} is used" in warning for warning in resolved.warnings)
+    assert resolved.emulators["dreamcast"][0] == "flycast"  # (its own platform stays)
+    fill = real_pack_profile(cli, tmp_path, "gb/Tetris Test (World).gb", b"t", "rg-35xx-plus",
+                             os_id)
+    arcade_set = tmp_path / "lib" / "arcade" / "pacman.zip"
+    arcade_set.parent.mkdir(parents=True)
+    with zipfile.ZipFile(arcade_set, "w") as archive:
+        archive.writestr("pacman.6e", hashlib.sha256(b"pacman").digest() * 128)
+    assert cli("--pack", fill, "scan", "--workers", "1").code == 0
+    listed = cli("--pack", fill, "--json", "autolist", "1")
+    games = {game["platform_id"]: game for game in listed.json()["data"]["games"]}
+    assert games["arcade"]["emulator_id"] == arcade, games["arcade"]

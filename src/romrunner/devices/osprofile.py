@@ -454,20 +454,23 @@ _DEMAND_ORDER = {"low": 0, "medium": 1, "high": 2, "very-high": 3}
 _CORE_TYPES = frozenset({"libretro-core", "libretro", "retroarch-core"})
 
 
-def _available_runner(pack: DefinitionPack, platform_id: str, system: str, *,
+def _available_runner(pack: DefinitionPack, platform_id: str, system: str | None, *,
                       retroarch: bool, arcade_only: bool = False) -> str | None:
     """The emulator the pack says runs ``platform_id`` on ``system`` (its ``availableOnOS``
     names it: one that says nothing is not counted), a RetroArch core only where the OS
     runs RetroArch (``retroarch``): active before archived or deprecated, then the one
     named as the platform (``fbneo`` for FBNeo's), then the one whose own (first listed)
     platform it is, of fewest platforms, least demanding, by id; ``arcade_only``: only an
-    arcade emulator (its own platform is an arcade one). None when there is none."""
+    arcade emulator (its own platform is an arcade one). ``system`` None (an OS the pack's
+    catalog does not have): a RetroArch core only, RetroArch's cores being built for every
+    system it runs on. None when there is none."""
     ranked: list[tuple[bool, bool, int, int, int, str]] = []
     for emulator in pack.emulators.values():
         if platform_id not in emulator.platforms or not emulator.available_on_os \
-                or not emulator.runs_on(system):
+                or (system is not None and not emulator.runs_on(system)):
             continue
-        if emulator.type in _CORE_TYPES and not retroarch:
+        core = emulator.type in _CORE_TYPES
+        if (core and not retroarch) or (system is None and not core):
             continue
         if arcade_only and not _an_arcade_emulator(pack, emulator.platforms):
             continue
@@ -498,11 +501,14 @@ def _arcade_by_its_own(pack: DefinitionPack, system: str | None,
     starts no MAME or FBNeo set) an arcade emulator the pack says runs on ``system`` (MAME,
     FBNeo: a RetroArch core where the OS runs RetroArch, or standalone); the installed one
     stays where there is none. An arcade emulator installed keeps the arcade platforms it
-    lists (FBNeo lists ``fbneo`` after ``arcade``). Per platform changed: (the installed
-    emulator, the platform it is its own)."""
+    lists (FBNeo lists ``fbneo`` after ``arcade``). Where ``system`` is not known (an OS with
+    an emulator profile only: dArkOS, 351ELEC), a RetroArch arcade core where the OS runs
+    RetroArch (qa205 F2: their MAME sets went to Flycast, unsaid). Per platform changed: (the
+    installed emulator, the platform it is its own)."""
     swapped: dict[str, tuple[str, str]] = {}
-    if system is None:
+    if system is None and not retroarch:
         return swapped
+    where = f"available on {system}" if system is not None else "a RetroArch core"
     for platform_id, (runner, origin) in sorted(emulators.items()):
         platform = pack.platforms.get(platform_id)
         entry = pack.emulators.get(runner)
@@ -515,7 +521,7 @@ def _arcade_by_its_own(pack: DefinitionPack, system: str | None,
         if chosen is None:
             continue
         emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
-        labels[platform_id] = (f"available on {system}; the installed {runner} is "
+        labels[platform_id] = (f"{where}; the installed {runner} is "
                                f"{_a(entry.platforms[0])} emulator")
         swapped[platform_id] = (runner, entry.platforms[0])
     return swapped
