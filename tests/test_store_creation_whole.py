@@ -7,6 +7,7 @@ after its error. Real files, real child processes killed with SIGKILL, a real sm
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import subprocess
 import sys
@@ -226,3 +227,60 @@ def test_a_stale_log_of_a_deleted_database_is_not_replayed_onto_a_new_one(
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT count(*) FROM games").fetchone()[0] == 0
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# Run first in the child: every chmod of an open file (os.fchmod) fails with REFUSED, as on a
+# file system that keeps no permissions; each one refused is noted in the file NOTED. An
+# audit hook, not a mock of the creation: no real file system at hand refuses fchmod and
+# then creates a SQLite database (fusefat answers ENOSYS, then SQLite's locking fails there
+# too), so the refusal is made at the os.fchmod call itself, in a real child process.
+_FCHMOD_REFUSED = """
+import errno, os, sys
+def _refuse(event, args):
+    if event == "os.chmod" and isinstance(args[0], int):
+        with open(NOTED, "a") as noted:
+            noted.write("refused\\n")
+        raise OSError(REFUSED, os.strerror(REFUSED))
+sys.addaudithook(_refuse)
+"""
+
+
+def _create_with_fchmod_failing(tmp_path: Path, refused: int) -> tuple[Path, int, str, int]:
+    """`library add` making a new database in its own folder, each fchmod failing with
+    ``refused``: the database's path, the exit code, stderr, how many were refused."""
+    lib = tmp_path / "lib"
+    lib.mkdir(exist_ok=True)
+    folder = tmp_path / f"db-{refused}"
+    folder.mkdir()
+    db, noted = folder / "library.db", tmp_path / f"noted-{refused}"
+    source = (f"NOTED = {str(noted)!r}\nREFUSED = {refused}\n{_FCHMOD_REFUSED}\n"
+              f"ARGS = {['--db', str(db), 'library', 'add', str(lib)]!r}\n{_RUN}")
+    proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                          timeout=300, check=False)
+    count = len(noted.read_text().splitlines()) if noted.exists() else 0
+    return db, proc.returncode, proc.stderr, count
+
+
+def test_a_chmod_the_file_system_refuses_does_not_fail_the_creation(tmp_path: Path) -> None:
+    # review50g F2: the new database's temporary file is given SQLite's usual mode by
+    # fchmod; a file system refusing it (fusefat: ENOSYS; some network mounts: EPERM,
+    # EOPNOTSUPP) failed the creation, "no database was made", where SQLite's own creation
+    # never chmodded. The file keeps what the file system gives it.
+    for refused in (errno.ENOSYS, errno.EPERM, errno.EOPNOTSUPP):
+        db, code, err, count = _create_with_fchmod_failing(tmp_path, refused)
+        assert count >= 1  # (the chmod was asked, and refused)
+        assert code == 0, err
+        assert "created a new database" in err and "cannot create" not in err, err
+        assert sorted(p.name for p in db.parent.iterdir()) == ["library.db",
+                                                               "library.db.lock"]
+        assert _version(db) == LATEST_VERSION
+
+
+def test_a_chmod_that_fails_otherwise_fails_the_creation_leaving_nothing(
+        tmp_path: Path) -> None:
+    db, code, err, count = _create_with_fchmod_failing(tmp_path, errno.EIO)
+    assert count == 1
+    assert code == 2, err
+    assert err == f"error: {db}: cannot create the database (Input/output error); no " \
+        "database was made\n", err
+    assert sorted(db.parent.iterdir()) == []

@@ -272,7 +272,7 @@ def create_database(path: Path, *, mode: int | None = None) -> bool:
     except OSError as exc:
         raise _not_created(path, exc) from exc
     try:
-        os.fchmod(handle, usual_mode() & 0o644 if mode is None else mode)  # (SQLite's own)
+        _give_mode(handle, usual_mode() & 0o644 if mode is None else mode)
         _migrate_new(temp, path)
         os.fsync(handle)
         _remove_stale_side_files(path)
@@ -284,6 +284,24 @@ def create_database(path: Path, *, mode: int | None = None) -> bool:
     finally:
         _remove_database_files(temp)  # (gone from there once in place)
         os.close(handle)
+
+
+# What a file system that keeps no permissions (or lets none be changed) answers a chmod:
+# fusefat ENOSYS, some network mounts EPERM or EOPNOTSUPP
+_CHMOD_REFUSED = frozenset({errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+def _give_mode(handle: int, mode: int) -> None:
+    """Give the new database's temporary file (open as ``handle``) the permissions SQLite
+    would have given the file it made (``mkstemp``'s are 0600); a file system that refuses
+    the change leaves the file what it gives it, and the creation goes on (review50g F2:
+    SQLite's own creation needed no chmod, and such a chmod failed it). Other errors are
+    raised."""
+    try:
+        os.fchmod(handle, mode)
+    except OSError as exc:
+        if exc.errno not in _CHMOD_REFUSED:
+            raise
 
 
 def _migrate_new(temp: Path, path: Path) -> None:
