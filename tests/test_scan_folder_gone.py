@@ -10,6 +10,7 @@ first NES file is examined."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -24,7 +25,10 @@ EXAMINE = scan_module.examine_to_record
 
 
 def _library(tmp_path: Path) -> Path:
-    root = tmp_path / "roms"
+    return _fill(tmp_path / "roms")
+
+
+def _fill(root: Path) -> Path:
     (root / "gba").mkdir(parents=True)
     (root / "nes").mkdir()
     for n in range(3):
@@ -142,3 +146,69 @@ def test_a_file_vanished_from_a_bind_mounted_folder_keeps_its_own_line(
         _scan_deleting_the_last_nes_file(cli, root, monkeypatch)
     finally:
         subprocess.run(["umount", "-l", str(root / "nes")], capture_output=True, check=False)
+
+
+def _roots(db_path: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT path, last_scanned_at FROM library_roots").fetchall()
+
+
+def test_a_root_that_is_a_mount_point_unmounted_during_a_rescan_is_said_once(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # review50d F2: the root itself a mount point, unmounted mid-scan, its empty mount point
+    # a folder still: each of its folders was said "went away", each file at its top "file
+    # vanished" (those counted present), and the scan recorded as its last one. Real mounts:
+    # a tmpfs (the disk) bind-mounted at the root, so that it can come back as it was.
+    from tests.conftest import mounted_tmpfs
+
+    with mounted_tmpfs(tmp_path / "disk", "16m") as disk:
+        _fill(disk)
+        (disk / "Top (USA).gb").write_bytes(b"\x01" * 2048)
+        (disk / "Zop (USA).gb").write_bytes(b"\x02" * 2049)
+        root = tmp_path / "roms"
+        root.mkdir()
+        bind = ["mount", "--bind", str(disk), str(root)]
+        bound = subprocess.run(bind, capture_output=True, text=True, check=False)
+        if bound.returncode != 0:
+            pytest.skip(f"a bind mount cannot be made here (needs root): {bound.stderr}")
+        try:
+            assert cli("library", "add", root).code == 0
+            assert cli("scan", "--workers", "1").code == 0
+            with sqlite3.connect(db_path) as conn:  # (a time no scan of now can write)
+                conn.execute("UPDATE library_roots SET last_scanned_at = "
+                             "'2001-02-03T04:05:06Z'")
+            before, roots = _games(db_path), _roots(db_path)
+            assert len(before) == 3 + NES_FILES + 2
+            examine = EXAMINE
+
+            def examined_then_unmounted(job: Any) -> Any:
+                record = examine(job)
+                if os.path.ismount(root):
+                    subprocess.run(["umount", "-l", str(root)], check=True)
+                return record
+
+            monkeypatch.setattr(scan_module, "examine_to_record", examined_then_unmounted)
+            done = cli("--json", "scan", "--full", "--workers", "1")
+            assert done.code == 1, done.out + done.err
+            envelope = done.json()
+            assert envelope["errors"] == [
+                f"{root}: library root went away during the scan (unmounted?); what it had "
+                "not examined was not stored, nothing was marked missing: scan again when "
+                "it is back"], envelope["errors"]
+            data = envelope["data"]
+            assert [e["path"] for e in data["errors"]] == [str(root)], data["errors"]
+            assert data["missing"] == 0
+            assert data["identified"] + data["guessed"] + data["unidentified"] == 0, data
+            assert _games(db_path) == before  # (nothing marked missing, nothing lost)
+            assert _roots(db_path) == roots  # (its last scan is still the one before)
+            monkeypatch.setattr(scan_module, "examine_to_record", EXAMINE)
+
+            subprocess.run(bind, check=True)  # back: found as it was
+            again = cli("--json", "scan", "--full", "--workers", "1")
+            assert again.code == 0, again.out + again.err
+            data = again.json()["data"]
+            assert data["missing"] == 0 and data["errors"] == []
+            assert data["identified"] + data["guessed"] + data["unidentified"] == 17, data
+            assert _games(db_path) == before
+        finally:
+            subprocess.run(["umount", "-l", str(root)], capture_output=True, check=False)

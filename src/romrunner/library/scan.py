@@ -625,23 +625,37 @@ def summary_matches(summary: ScanSummary) -> MatchCounts:
                        summary.playlists)
 
 
-def _said_if_gone(root: Root, summary: ScanSummary) -> bool:
+def _said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> bool:
     """A root unmounted while the scan examined it is said once, as one that could not be
     scanned (exit 1), not as a file vanished for each of its files not yet examined (QA83 F4:
-    599 such lines, exit 0)."""
+    599 such lines, exit 0). So is a root that was a mount point at the walk and is none
+    now, its disk unmounted (its empty mount point is a folder still: review50d F2, each of
+    its folders was said gone and each file at its top vanished, those counted present)."""
     try:
         there = root.path.is_dir()
     except OSError:
         there = False
-    if there:
-        return False
     inside = f"{root.path}{os.sep}"
+    if there and not _unmounted_since_the_walk(root, plan, summary):
+        return False
     summary.errors = [e for e in summary.errors
                       if not (e["error"] == VANISHED and str(e["path"]).startswith(inside))]
     summary.not_scanned(str(root.path), "library root went away during the scan (unmounted?); "
                                         "what it had not examined was not stored, nothing was "
                                         "marked missing: scan again when it is back")
     return True
+
+
+def _unmounted_since_the_walk(root: Root, plan: Plan, summary: ScanSummary) -> bool:
+    """True when ``root`` was a mount point at the walk (``plan.mount``) and is none now: its
+    disk unmounted while the scan examined it. Asked of the mount table only when a file of
+    the root vanished during the scan."""
+    inside = f"{root.path}{os.sep}"
+    if plan.mount is None or plan.mount != os.path.realpath(root.path) or not any(
+            e["error"] == VANISHED and str(e["path"]).startswith(inside)
+            for e in summary.errors):
+        return False
+    return mount_point_of(root.path, mount_points()) != plan.mount
 
 
 def _folders_said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> list[str]:
@@ -688,7 +702,7 @@ def _folders_said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> list[
 def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                  summary: ScanSummary, accept_missing: bool, recorded: _Recorded) -> None:
     """Mark what is still gone missing, and count the root's games."""
-    went_away = _said_if_gone(root, summary)
+    went_away = _said_if_gone(root, plan, summary)
     gone_folders = [] if went_away else _folders_said_if_gone(root, plan, summary)
     plan.not_games.update(writer.not_games)
     held = summary.root_held_back
@@ -696,7 +710,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     summary.problems += plan.off_folders.values()
     gone = _hold_off_its_disk(db, root, plan, summary, recorded) if plan.off_mount is not None \
         else _confirm_missing(db, root, writer.vanished, summary, accept_missing, recorded,
-                              plan.emptied)
+                              plan.emptied, answers=not went_away)
     # a root gone or held back whole (its mount point empty?) was not scanned: its last
     # scan stays the one before (qa182: `library ls` said it was scanned just now)
     refused = went_away or summary.root_held_back > held
@@ -743,6 +757,8 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         summary.not_games += len(plan.not_games)
         summary.not_games_paths += sorted(plan.not_games.values())
         summary.not_games_kept += sorted(kept)
+    if went_away:  # (not there now: none of its games is counted present)
+        return
     # vanished: marked, or held back; unwalked: present games the walk did not count (a
     # game stored by scan --include-hidden, left as it was by a plain scan: QA28 F9)
     if plan.jobs or writer.vanished or plan.not_games or plan.unwalked or plan.moved_folders:
@@ -1613,14 +1629,14 @@ def _folders_of(relpath: str) -> list[str]:
 
 def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
                      summary: ScanSummary, accept_missing: bool, recorded: _Recorded,
-                     emptied: Collection[int] = ()) -> list[int]:
+                     emptied: Collection[int] = (), *, answers: bool = True) -> list[int]:
     """The ids to mark missing: the files the walk did not find that are still gone now,
-    none if the root stopped answering, and none if most of the files the root held before
-    this scan vanished at once, whatever new files were found beside them (unless
-    ``accept_missing``). What is held back is counted and said."""
+    none if the root stopped answering (or went away: not ``answers``), and none if most of
+    the files the root held before this scan vanished at once, whatever new files were found
+    beside them (unless ``accept_missing``). What is held back is counted and said."""
     if not vanished:
         return []
-    recheck = recheck_vanished(root.path, vanished)
+    recheck = recheck_vanished(root.path, vanished) if answers else None
     if recheck is None:
         summary.root_held_back += 1
         summary.missing_held_back += len(vanished)
