@@ -383,3 +383,30 @@ def test_a_bad_frontend_names_entry_is_skipped_with_a_warning(tmp_path: Path) ->
     said = " ".join(str(w) for w in pack.warnings)
     assert "gb.frontendNames.romm" in said and "gb.frontendNames.twmenu" in said
     assert "nes.frontendNames" in said
+
+
+def test_onion_spells_every_platform_its_frontend_reads_or_has_none() -> None:
+    """qa205 F3: Onion reads only the folder names it spells; FM Towns alone had no Onion
+    entry, so its games went to the EmulationStation name `Roms/fmtowns`, a folder Onion (and
+    CrossMix, Spruce, MiyooCFW and stock, built on its names) never reads, said deployed."""
+    names = json.loads((builtin_pack_path() / "folder-names.json").read_text(encoding="utf-8"))
+    unspelt = sorted(platform for platform, entry in names["platforms"].items()
+                     if "onion" not in entry)
+    assert unspelt == [], unspelt
+
+
+def test_onion_has_no_folder_for_fm_towns(cli: Any, tmp_path: Path) -> None:
+    pack = shared_path("definition-pack")
+    game = tmp_path / "lib" / "fmtowns" / "Towns Game (Japan).iso"
+    game.parent.mkdir(parents=True)
+    game.write_bytes(b"t" * 50_000)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    deployed = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:fm-towns")
+    assert deployed.code == 1 and "has no folder for platform fm-towns" in deployed.err, \
+        (deployed.code, deployed.err)
+    assert not list(card.rglob("*.iso"))
