@@ -187,3 +187,55 @@ def test_a_playlist_sharing_no_disc_goes_on_the_card_with_its_set(cli: Any,
     first, _ = sorted(("Ano (USA).m3u", "Bno (USA).m3u"), key=renamed.index)
     other = "Bno" if first.startswith("Ano") else "Ano"
     assert renamed.index(first) < renamed.index(f"{other} (USA) (Disc 1).cue"), renamed
+
+
+# A deploy in a real child process whose audit hook counts the times the library file READ
+# is opened (to be read, or copied)
+_COUNTED = """
+import sys
+READ = {read!r}
+opened = []
+def _hook(event, args):
+    if event == "open" and str(args[0]) == READ:
+        opened.append(args[0])
+sys.addaudithook(_hook)
+from romrunner.cli.main import main
+code = main({args!r})
+print(len(opened), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _opened(card: Path, read: Path) -> tuple[dict[str, Any], int]:
+    """`deploy 1 --to card platform:psx --json` in a child process (see _COUNTED): its JSON
+    and the times it opened ``read``."""
+    code = _COUNTED.format(read=str(read), args=[
+        "--json", "deploy", "1", "--to", str(card), "platform:psx"])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=os.environ, timeout=300, check=False)
+    return json.loads(done.stdout), int(done.stderr.splitlines()[-1])
+
+
+def test_a_runs_library_playlists_are_read_once(cli: Any, tmp_path: Path) -> None:
+    # closing note 50 (work done twice): a run with a failure before anything is written (a
+    # file of another game's refused) read the playlists, and the sheets they name, for it,
+    # and again as it ran, for the same answer: once more than a run with no failure
+    lib = tmp_path / "lib"
+    tracks = _mixed_set(lib)
+    _cue(lib / "psx", "Other (USA)")
+    muos_profile(cli, lib)
+    playlist = lib / "psx" / "Mix.m3u"
+    refusing, card = tmp_path / "refusing", tmp_path / "card"
+    (refusing / PSX).mkdir(parents=True)
+    # (not blank cards: the CLI looks at one with a dry run first, which reads them too)
+    (refusing / ".romrunner").mkdir()
+    (card / ".romrunner").mkdir(parents=True)
+    (refusing / PSX / "Other (USA).bin").write_bytes(b"someone else's file")
+    data, times = _opened(refusing, playlist)
+    assert data["ok"] is False, data
+    failed = {error["path"] for error in data["data"]["errors"]}
+    assert failed == {f"{PSX}/Other (USA).bin", f"{PSX}/Other (USA).cue"}, failed
+    assert playable(refusing, f"{PSX}/Mix.m3u") == tracks  # (held by nothing: written)
+    data, once = _opened(card, playlist)
+    assert data["ok"] is True, data
+    assert times == once, (times, once)

@@ -376,7 +376,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
                            unchanged=ready.unchanged, recorded=ready.recorded,
-                           cleaned=ready.cleaned)
+                           cleaned=ready.cleaned, naming=ready.naming)
             _recount_bios_note(plan, ready.decisions, ready.claims.notes, summary)
             summary.notes[:0] = ready.claims.notes
             if ready.decisions and summary.status == "completed" and plan.kept_as is not None \
@@ -434,6 +434,7 @@ class _Prepared:
     unchanged: int  # files found unchanged in bulk (no decision of their own)
     recorded: DeploymentRecord  # what was recorded (not read back from the database)
     cleaned: int  # stale temporary files removed (see _clean_temps)
+    naming: _Naming  # its library playlists' names, read once (see _Naming)
 
 
 def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
@@ -511,8 +512,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         # deploy to reads its records later: said all the same, qa175 Fc)
         claims.notes.extend(_unchosen_note(db, plan, claims, options))
     # (the sources are checked as they are copied, unless a prune needs them all first)
-    decisions = _decide_with_prune(db, plan, rest, claims, options,
-                                   check_sources=options.prune)
+    decisions, naming = _decide_with_prune(db, plan, rest, claims, options,
+                                           check_sources=options.prune)
     _prune_brake(plan, decisions, unchanged, options, claims.kept_by_the_prune(),
                  len(only_copies_force(claims)))
     cleaned = _clean_temps(root, decisions, plan, True, claims)
@@ -531,7 +532,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         _on_card(plan.root, [*plan.held, *claims.held_elsewhere]) if options.prune else [],
         claims.carried)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), recorded, cleaned)
+                     sum(files for files, _ in unchanged.values()), recorded, cleaned, naming)
 
 
 def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions, *,
@@ -631,7 +632,7 @@ def _keep_check(plan: DeployPlan, claims: Claims) -> None:
 
 def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: Claims,
                        options: DeployOptions, *, check_sources: bool = True
-                       ) -> list[_Decision]:
+                       ) -> tuple[list[_Decision], _Naming]:
     """The decisions for the plan's files at ``rest`` (those not found unchanged in bulk),
     their copies' sources checked (see :func:`_check_sources`), then — with ``--prune`` —
     for the files of ours no longer chosen, first in the run.
@@ -644,7 +645,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     decisions = _decide(plan.root, plan.fs, _plan_items(plan, rest), claims, options)
     if check_sources or options.prune:
         _check_sources(db, plan, decisions)
-    _carry_failures(decisions)
+    naming = _carry_failures(decisions)
     if options.prune:
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
@@ -661,7 +662,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
         for decision in decisions:
             decision.shared = True
-    return decisions
+    return decisions, naming
 
 
 def _note_copies_of_placed(plan: DeployPlan, prune: list[_Decision]) -> None:
@@ -1084,20 +1085,24 @@ def _stand_in_for_forgotten(decisions: list[_Decision]) -> tuple[set[int], set[i
     return discs, stand_ins
 
 
-def _carry_failures(decisions: list[_Decision]) -> None:
+def _carry_failures(decisions: list[_Decision]) -> _Naming:
     """A game a file of which is not written (it fails, or is a conflict) gets none of its
     files written, and a multi-disc set one of whose discs is not written gets none of its
     discs nor its playlist — decided before anything is written, so that the dry run says
     what the run does whatever the order and batches of the files (QA36 F2, F3: the dry run
     copied a disc's other tracks, its sheet and its set's .m3u, which the run then failed;
-    the run left the set's other disc alone on the card, a game of its own there)."""
-    broken = _Broken(decisions)
+    the run left the set's other disc alone on the card, a game of its own there).
+
+    Returns the run's :class:`_Naming` of ``decisions``, for the run to hold its library
+    playlists by (see :func:`_apply`): read here at most, at the first failure."""
+    naming = _Naming(decisions)
+    broken = _Broken(naming)
     for decision in decisions:
         if decision.action in (FAIL, CONFLICT) and decision.item.game_id is not None \
                 and decision.item.action != PRUNE:
             broken.mark(decision.item.game_id, decision.item.dest)
     if not broken:
-        return
+        return naming
     games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
     sets = [(index, _listed(d.item)) for index, d in enumerate(decisions)
             if d.item.kind == PLAYLIST and d.item.content is not None]
@@ -1121,6 +1126,25 @@ def _carry_failures(decisions: list[_Decision]) -> None:
         if decision.action == COPY and item.game_id in broken:
             decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim,
                                          note=broken.why(item))
+    return naming
+
+
+class _Naming:
+    """Each game of a run a library playlist it copies names a file of, to the games of those
+    playlists (see :func:`_library_playlists_naming`): read from the library once per run,
+    when first asked — by :func:`_carry_failures` at the first failure before anything is
+    written (none, most runs), else by :func:`_apply` — the one object handed from the one
+    to the other (each read them again: its own playlists and sheets, twice a run). Read
+    from ``decisions`` as they are then."""
+
+    def __init__(self, decisions: list[_Decision]) -> None:
+        self._decisions = decisions
+        self._named_by: dict[int, set[int]] | None = None
+
+    def __call__(self) -> dict[int, set[int]]:
+        if self._named_by is None:
+            self._named_by = _library_playlists_naming(self._decisions)
+        return self._named_by
 
 
 class _Broken(dict[int, str]):
@@ -1131,18 +1155,10 @@ class _Broken(dict[int, str]):
     disc the card does not have is a game the frontend lists and that does not load
     (review49b F2: it was written, unsaid)."""
 
-    def __init__(self, decisions: list[_Decision]) -> None:
+    def __init__(self, naming: _Naming) -> None:
         super().__init__()
-        self._decisions = decisions
-        self._named_by: dict[int, set[int]] | None = None
+        self.named_by = naming  # (read once a run, when first asked: see _Naming)
         self._sets: set[int] = set()  # playlists broken by a disc they name
-
-    def named_by(self) -> dict[int, set[int]]:
-        """Each game of the run a library playlist it copies names a file of, to the games
-        of those playlists (read once, when first asked: see _library_playlists_naming)."""
-        if self._named_by is None:
-            self._named_by = _library_playlists_naming(self._decisions)
-        return self._named_by
 
     def mark(self, game: int, dest: str) -> None:
         """``game`` is broken by its file ``dest``, and so is each playlist naming a file of
@@ -1375,7 +1391,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     notes.extend(_twin_cards(db, root, dest_id))
     notes.extend(_unchosen_note(db, plan, claims, options))
     rest, unchanged = _split(root, plan, claims, options)
-    decisions = _decide_with_prune(db, plan, rest, claims, options)
+    decisions, _ = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options,  # refused in the real run's words
                  claims.kept_by_the_prune(), len(only_copies_force(claims)))
     unreadable = _unreadable_sources(decisions)
@@ -2941,7 +2957,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         decisions = _decide(root, fs, items, claims, options)
         _wait_as_recorded(decisions, recorded)
         forgotten = _leave_out_forgotten(db, decisions)
-        _carry_failures(decisions)  # (a set one disc of which was forgotten: by the ids)
+        # (a set one disc of which was forgotten: by the ids)
+        naming = _carry_failures(decisions)
         for decision in decisions:  # (ids no row may name now)
             if decision.item.game_id in forgotten:
                 decision.item.game_id = None
@@ -2954,7 +2971,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         cleaned = _clean_temps(root, decisions, None, False, claims)
         _check_space(root, decisions, options, notes, resuming=True, copies=copies)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
-                       progress, recorded=recorded, cleaned=cleaned)
+                       progress, recorded=recorded, cleaned=cleaned, naming=naming)
         summary.notes[:0] = notes
         if options.prune:
             _say_held_kept(root, recorded, summary)
@@ -5340,7 +5357,8 @@ class _Runner:
         self.planned_sources: dict[int, set[str]] | None = None  # see _planned_sources
         # Games a file of which failed (id -> that file): their other files are not written
         # (a disc's sheet comes after its tracks: see _apply and commit_batch)
-        self.broken = _Broken([])  # (its decisions given by _apply)
+        self.naming = _Naming([])  # (the run's, given by _run)
+        self.broken = _Broken(self.naming)  # (made anew by _apply)
         self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
         self.space_unknown: bool | None = None  # (asked at the first failed copy: see _full)
         self.root_identity = _folder_identity(os.stat(root))
@@ -6242,14 +6260,16 @@ def _folder_identity(info: os.stat_result) -> tuple[int, int]:
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
-         recorded: DeploymentRecord | None = None, cleaned: int = 0) -> DeploySummary:
+         recorded: DeploymentRecord | None = None, cleaned: int = 0,
+         naming: _Naming | None = None) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
     skipped; ``recorded``: the deployment's record, when already read; ``cleaned``: the stale
-    temporary files removed before)."""
+    temporary files removed before; ``naming``: what :func:`_carry_failures` gave of them)."""
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
                      sum(d.item.size for d in copies), len(decisions) + unchanged)
     runner.fresh = fresh
+    runner.naming = naming or _Naming(decisions)
     runner.library_hashes(copies)
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
@@ -6564,7 +6584,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
     # not written either — a sheet on the card naming a track that is not there is a game
     # the frontend lists and that does not start.
-    broken = runner.broken = _Broken(decisions)
+    broken = runner.broken = _Broken(runner.naming)  # (read already, or once: see _Naming)
     # A set's playlist is written after every other file of the run, naming the discs on
     # the card then: a disc that fails as it is copied (unreadable, gone since the plan) is
     # named by the copy an earlier deploy left where this run moved the set, else left out —
