@@ -104,6 +104,7 @@ from romrunner.deploy.plan import (
     KEYS_READER,
     PLAYLIST,
     ROM,
+    TRACKED_SHEETS,
     DeployPlan,
     PlanItem,
     a_present_game_has,
@@ -1216,7 +1217,7 @@ def _named_on_card(playlist: _Item, games_at: Mapping[str, int | None]) -> Itera
     for name in names:
         dest = os.path.normpath(str(folder / name))
         yield dest
-        if dest in games_at or not name.lower().endswith(_TRACKED):
+        if dest in games_at or not name.lower().endswith(TRACKED_SHEETS):
             continue
         try:
             tracks = referenced_files(Path(os_path(str(library / name))))
@@ -1225,8 +1226,6 @@ def _named_on_card(playlist: _Item, games_at: Mapping[str, int | None]) -> Itera
         yield from (os.path.normpath(str(PurePosixPath(dest).parent / track))
                     for track in tracks)
 
-
-_TRACKED = (".cue", ".gdi")  # (the sheets whose tracks a card copy needs beside it)
 
 
 def _a_library_playlist(item: _Item) -> bool:

@@ -2597,7 +2597,7 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
         if not entries or not _a_playlist(game):
             continue
         parent = game.source.rpartition("/")[0]
-        sheets = [entry for entry in entries if entry.name.lower().endswith(_TRACKED_SHEETS)]
+        sheets = [entry for entry in entries if entry.name.lower().endswith(TRACKED_SHEETS)]
         if not sheets:
             continue
         builder.volatile = True  # (reads the library: see _Builder.__init__)
@@ -2672,7 +2672,7 @@ def _absolute(name: str) -> bool:
     return name.startswith("/") or re.match(r"[A-Za-z]:", name) is not None
 
 
-_TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
+TRACKED_SHEETS = (".cue", ".gdi")  # (the sheets that name tracks: see referenced_files)
 
 
 def _library_files(db: Database, game: _Game, sources: list[str]) -> dict[str, int]:
