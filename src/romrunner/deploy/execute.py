@@ -6180,7 +6180,7 @@ class _Runner:
         """Turn a card-side error that ends the run into :class:`_Stop` (``what``: the file,
         on the card, being written)."""
         gone = self.gone()
-        if exc.errno == errno.EROFS and not gone and self._card_still_writable():
+        if exc.errno == errno.EROFS and not gone and self.card_still_writable():
             return  # (a folder mounted read-only on its own, not the card: that file fails,
             # the run goes on, as its dry run says — qa203 F2)
         if exc.errno in STOP_ERRNOS or gone:
@@ -6222,7 +6222,7 @@ class _Runner:
                 f"`romrunner deploy resume {self.deployment_id}`, {FEWER_GAMES}"
                 ) from exc
 
-    def _card_still_writable(self) -> bool:
+    def card_still_writable(self) -> bool:
         """True when a file can be made (and removed) in the card's ``.romrunner/`` now: a
         card the kernel remounted read-only after an error refuses it, whatever ``statvfs``
         says (review49d F1: ext4's errors=remount-ro kept reporting the card writable, and
@@ -6354,7 +6354,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
         again = "run the deploy again once the card has room"
         if there is not None and stat.S_ISDIR(there.st_mode):
             why = "a folder is at its name: remove it"
-        elif not runner._card_still_writable():  # (review49f F5: said "the card full?")
+        elif not runner.card_still_writable():  # (review49f F5: said "the card full?")
             why = "the card is read-only now"
             # (the stop line's way on, not another: review50c F6)
             again = ("check the card, and run the deploy again once it can be written"
