@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import muos_profile
+from tests.conftest import muos_profile, writer_killed_before_rename
+from tests.test_deploy_multidisc_layout import playable
 
 TITLE = "Parasite Eve (USA)"
 
@@ -249,3 +250,32 @@ def test_a_playlists_lines_through_the_current_folder_name_its_discs(
     assert not [line for line in said["warnings"] + said["errors"] if "'.'" in line], said
     names = {path.rsplit("/", 1)[-1] for path in _card_files(card)}
     assert {f"#1 Racer (USA) (Disc {n}).bin" for n in (1, 2)} <= names, names
+
+
+def _sheets_without_tracks(card: Path) -> list[str]:
+    """The sheets on the card a track named in which is not beside them."""
+    return [str(sheet.relative_to(card)) for sheet in card.rglob("*.cue")
+            for line in sheet.read_text().splitlines() if line.startswith("FILE ")
+            if not (sheet.parent / line.split('"')[1]).exists()]
+
+
+@pytest.mark.parametrize("killed_at", [1, 2])
+def test_a_run_killed_among_a_hidden_sets_files_leaves_no_sheet_without_its_track(
+        cli: Any, tmp_path: Path, killed_at: int) -> None:
+    # review50a P1: a library playlist's own discs were renamed into place each sheet
+    # before its track; a kill between left a listed .cue on the card, its .bin not there
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _hidden_set(lib)
+    muos_profile(cli, lib)
+    card.mkdir()
+    code = ("import sys\nfrom romrunner.cli.main import main\n"
+            f"sys.exit(main(['--quiet', 'deploy', '1', '--to', {str(card)!r}, 'platform:psx']))\n")
+    with writer_killed_before_rename(Path(f"{TITLE} (Disc {killed_at}).bin"), code):
+        pass
+    assert list(card.rglob("*.bin")) or killed_at == 1, sorted(card.rglob("*"))
+    assert _sheets_without_tracks(card) == [], sorted(card.rglob("*"))
+    assert not list(card.rglob("*.m3u")), sorted(card.rglob("*"))
+    resumed = cli("deploy", "resume")
+    assert resumed.code == 0, resumed.err
+    assert _sheets_without_tracks(card) == []
+    assert len(playable(card, f"ROMS/psx/{TITLE}.m3u")) == 2

@@ -6598,8 +6598,8 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
         else set()
     last_ones = playlists | {id(d) for d in decisions if not d.later and d.action == COPY
                              and _a_library_playlist(d.item) and d.item.game_id in needing}
-    for decision in [*(d for d in decisions if id(d) not in last_ones),
-                     *(d for d in decisions if id(d) in last_ones)]:
+    for decision in _tracks_before_sheets([*(d for d in decisions if id(d) not in last_ones),
+                                           *(d for d in decisions if id(d) in last_ones)]):
         if decision.later:
             continue
         item = decision.item
@@ -6678,6 +6678,42 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
         if not _kept_unreplaced(runner, decision):
             _prune_last(runner, decision)
         runner.files_done += 1
+
+
+def _tracks_before_sheets(decisions: list[_Decision]) -> list[_Decision]:
+    """``decisions`` with each disc sheet the run copies (.cue, .gdi, .ccd, .toc) moved to
+    right after the last track of its game it copies (a file of it neither a sheet nor a
+    playlist, the library's .m3u a file of the game too): renamed into place after its
+    tracks, so that a run stopped between them (killed, the card pulled or full) never leaves
+    a sheet the frontend lists without the tracks it names. The plan orders a game's own
+    files so; not the discs of a library playlist copied as it is, which are its game's too,
+    each sheet before its tracks (review50a P1: a kill left a listed `.cue` alone on the
+    card, its set in a hidden folder too)."""
+    last: dict[int, int] = {}
+    for index, decision in enumerate(decisions):
+        item = decision.item
+        if decision.action == COPY and item.game_id is not None and item.kind == ROM \
+                and not item.dest.lower().endswith(_LISTED_SUFFIXES):  # (a track)
+            last[item.game_id] = index
+    if not last:
+        return decisions
+    moved: dict[int, list[_Decision]] = defaultdict(list)
+    ordered: list[_Decision] = []
+    for index, decision in enumerate(decisions):
+        item = decision.item
+        after = last.get(item.game_id, -1) if item.game_id is not None else -1
+        if after > index and decision.action == COPY and _a_disc_sheet(item):
+            moved[after].append(decision)
+            continue
+        ordered.append(decision)
+        ordered.extend(moved.pop(index, ()))
+    return ordered
+
+
+def _a_disc_sheet(item: _Item) -> bool:
+    """True for a file of a disc game the frontend lists (its sheet), not a playlist."""
+    name = item.dest.lower()
+    return item.kind == ROM and name.endswith(_LISTED_SUFFIXES) and not name.endswith(".m3u")
 
 
 def _kept_unreplaced(runner: _Runner, decision: _Decision) -> bool:
