@@ -95,6 +95,7 @@ from romrunner.deploy.card import (
     recorded_card_os,
     space,
     stale_temp_bytes,
+    stale_temps,
     write_manifest,
     writing_folders,
 )
@@ -804,7 +805,10 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
              for players in (False, True)}
     would = "would copy" if claims.dry_run else "copies"
     if complete:
-        _note_deleted_on_the_card(decisions, claims, moved, {copy for copy, _ in pairs[False]})
+        _note_deleted_on_the_card(decisions, claims, moved,
+                                  {copy for copy, _ in [*pairs[False], *pairs[None]]})
+    if pairs[None]:
+        _note_stopped_runs_copies(claims, pairs[None])
     if found[False]:
         # (which copy to remove: the one under the other name — ROM Runner's own is put back
         # by every deploy, so removing it loops, qa177 F2; "would" in a dry run, qa177 F7)
@@ -825,6 +829,28 @@ def _note_moved_by_hand(plan: DeployPlan, decisions: list[_Decision], claims: Cl
             f"lists {'it' if one else 'them'} twice: remove yours (in brackets), as each deploy "
             f"puts {'this one' if one else 'these'} back, or leave "
             f"{'the game' if one else 'the games'} out of the selection")
+
+
+def _note_stopped_runs_copies(claims: Claims, pairs: list[tuple[str, str]]) -> None:
+    """Say which files the run copies that a stopped deployment copied, killed before it
+    renamed them into place (``pairs``: the path, its temporary file): the run removes those
+    temporary files itself — no copy of the player's, nothing to remove by hand (review49b
+    F6: they were said "moved or renamed by hand", to remove)."""
+    ids = sorted({int(temp.rpartition("/")[2][len(TEMP_PREFIX):].partition("-")[0])
+                  for _, temp in pairs})
+    one = len(pairs) == 1
+    which = f"deployment {ids[0]}" if len(ids) == 1 else \
+        f"deployments {joined([str(i) for i in ids])}"
+    dry = claims.dry_run
+    claims.notes.append(
+        f"{counted(len(pairs), 'file')} this deploy {'would copy' if dry else 'copies'} "
+        f"{'was' if one else 'were'} copied by {which}, stopped before "
+        f"{'it was' if one else 'they were'} put in place: "
+        f"{_examples([copy for copy, _ in pairs])}; "
+        f"{'its temporary file' if one else 'their temporary files'} on the card "
+        f"({TEMP_PREFIX}…) {'would be' if dry else 'were'} removed first"
+        + (f" (`romrunner deploy resume {ids[0]}` finishes that deployment instead)"
+           if dry and len(ids) == 1 else ""))
 
 
 def _copies_sought(plan: DeployPlan, decisions: list[_Decision], claims: Claims
@@ -880,12 +906,15 @@ def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved:
 
 def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claims: Claims,
                              moved: _Sought, first: _Sought
-                             ) -> tuple[dict[bool, list[tuple[str, str]]], bool]:
+                             ) -> tuple[dict[bool | None, list[tuple[str, str]]], bool]:
     """(the plan's path, the other path) of each sought copy found on the card under another
     name: under False those of ``moved``, under True those of ``first`` (the player's
-    files); and whether every file that could be one was read (not cut at MOVED_READS)."""
+    files), under None those of ``moved`` in a temporary file of a stopped run's that this
+    one removes (see :func:`_clean_temps`); and whether every file that could be one was
+    read (not cut at MOVED_READS)."""
     written = {d.item.key for d in decisions}
-    candidates: list[tuple[bool, str, dict[str, str], bool]] = []
+    candidates: list[tuple[bool, str, dict[str, str], bool | None]] = []
+    stale: set[str] | None = None  # (the stopped runs' temporary files: once, if any)
     for folder in sorted(moved.keys() | first.keys()):
         ours, theirs = moved.get(folder, {}), first.get(folder, {})
         stems = {launched_name(dest) for by_sha1 in ours.values() for dest in by_sha1.values()}
@@ -897,6 +926,13 @@ def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claim
                 else collision_key(dest, plan.fs)
             if key in written or key in claims.card:
                 continue
+            if path.rpartition("/")[2].startswith(TEMP_PREFIX):
+                if stale is None:
+                    stale = {str(temp) for temp in stale_temps(plan.root, _temp_folders(
+                        plan.root, decisions, plan, True, claims))}
+                if size in ours and str(plan.root / dest) in stale:
+                    candidates.append((False, dest, ours[size], None))
+                continue
             name = launched_name(dest)
             if size in ours:
                 candidates.append((name not in stems, dest, ours[size], False))
@@ -905,7 +941,7 @@ def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claim
                 # (a file of that size the database's records say we wrote there is ours,
                 # the card's manifest gone: not "yours", review42b F5)
                 candidates.append((False, dest, theirs[size], True))
-    found: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
+    found: dict[bool | None, list[tuple[str, str]]] = {False: [], True: [], None: []}
     read: dict[str, str] = {}
     for _, dest, by_sha1, players in sorted(candidates, key=lambda c: c[:2])[:MOVED_READS]:
         if dest not in read:
