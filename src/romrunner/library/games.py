@@ -19,9 +19,11 @@ from romrunner.hashbin import to_blob
 from romrunner.library.containers import (
     DISC_SHEET_EXTENSIONS,
     ContainerError,
+    Member,
+    MustHash,
     directory_zip_members,
+    directory_zip_members_asked_once,
     hash_7z_members,
-    hash_zip_members,
 )
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import Hashes, hash_stream
@@ -178,6 +180,69 @@ def find_file(db: Database, path: Path) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class ReadArchive:
+    """A zip's or a 7z's members as :func:`read_archive` read them, or why it could not."""
+
+    members: list[Member]
+    error: str | None = None  # why its members could not be read (then ``members`` is empty)
+
+
+def read_archive(db: Database, path: Path) -> ReadArchive:
+    """The members of the zip or 7z at ``path``, as `games find` looks them up.
+
+    A zip is read as the scan reads one, from its directory (see ``directory_zip_members``):
+    a member is decompressed and hashed in full only when its stated CRC32 and size are
+    data the library holds in some form (its SHA1 then says whether it is) or it has a
+    header (its header-less data may be held); any other member cannot be held, whatever it
+    unpacks to, and is left unread — a small zip that expands hugely costs no more than
+    its directory. A 7z states no first bytes to find a header in: it is hashed in full."""
+    try:
+        if extension_of(path.name) == ".zip":
+            members, _ = directory_zip_members_asked_once(
+                path, lambda stated: _one_of(_held_pairs(db, stated)))
+        else:
+            members, _ = hash_7z_members(path)
+    except ContainerError as exc:
+        return ReadArchive([], str(exc))
+    except OSError as exc:
+        return ReadArchive([], str(exc.strerror or exc))
+    return ReadArchive(members)
+
+
+def _held_pairs(db: Database, stated: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of the (CRC32, size) pairs ``stated`` that some data of the library has: a
+    game's file, an archive's member, a disc's track (any, missing or damaged too), or
+    their data after a header. One query for them all."""
+    held: set[tuple[int, int]] = set()
+    unique = list(dict.fromkeys(stated))
+    for start in range(0, len(unique), _KEYS_ASKED):
+        chunk = unique[start:start + _KEYS_ASKED]
+        values = ", ".join("(?, ?)" for _ in chunk)
+        params = [value for crc, size in chunk for value in (to_blob(f"{crc:08x}"), size)]
+        held.update((int.from_bytes(row[0], "big"), int(row[1])) for row in db.query(
+            f"WITH k(crc, size) AS (VALUES {values}) "
+            "SELECT k.crc, k.size FROM k WHERE "
+            "EXISTS (SELECT 1 FROM games WHERE crc32_bin = k.crc AND file_size = k.size) "
+            "OR EXISTS (SELECT 1 FROM game_files WHERE crc32_bin = k.crc "
+            "AND file_size = k.size) "
+            "OR EXISTS (SELECT 1 FROM games WHERE nh_crc32_bin = k.crc "
+            "AND file_size - header_size = k.size) "
+            "OR EXISTS (SELECT 1 FROM game_files WHERE nh_crc32_bin = k.crc "
+            "AND file_size - header_size = k.size)", params))
+    return held
+
+
+def _one_of(pairs: set[tuple[int, int]]) -> MustHash:
+    """A member is hashed in full when its stated (CRC32, size) is one of ``pairs``."""
+    return lambda crc, size: (crc, size) in pairs
+
+
+# The most keys (a stated CRC32 and size, or the hashes of a file or a member) one query
+# asks of: a few parameters each, far below SQLite's bound on them.
+_KEYS_ASKED = 400
+
+
 def _holding(db: Database, hashes: Hashes) -> list[int]:
     """Ids of library games holding data of these hashes: by its SHA1 or its header-less
     SHA1, and by its CRC32 and size where a game's SHA1 is not known."""
@@ -200,22 +265,25 @@ def _holding(db: Database, hashes: Hashes) -> list[int]:
     return found
 
 
+def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int]]]:
+    """Each member of an archive (see :func:`read_archive`) with the ids of the library
+    games holding its data in any form — a loose file, a member of another archive, a
+    disc's track, a headered file or its header-less data — so that a download's archive
+    is known held when its ROMs are (qa204 F6: only archives of the very same members were
+    looked at). A member left unread (its stated CRC32 and size no data of the library
+    has) is held by none. Notes, pages and checksum lists in it are no game's data: left
+    out."""
+    kept = [member for member in archive.members if not is_a_note(member.name)]
+    return [(member.name, _holding(db, member.hashes) if member.verified else [])
+            for member in kept]
+
+
 def archive_members_held(db: Database, path: Path) -> list[tuple[str, list[int]]]:
-    """Each member of the zip or 7z at ``path`` (read and hashed in full) with the ids of
-    the library games holding its data in any form — a loose file, a member of another
-    archive, a disc's track, a headered file or its header-less data — so that a download's
-    archive is known held when its ROMs are (qa204 F6: only archives of the very same
-    members were looked at). Notes, pages and checksum lists in it are no game's data: left
-    out. Empty when it is no archive or cannot be read as one."""
+    """:func:`members_held` of the zip or 7z at ``path``; empty when it is no archive or
+    cannot be read as one."""
     if extension_of(path.name) not in ARCHIVES:
         return []
-    try:
-        members, _ = (hash_zip_members(path) if extension_of(path.name) == ".zip"
-                      else hash_7z_members(path))
-    except (ContainerError, OSError):
-        return []
-    return [(member.name, _holding(db, member.hashes)) for member in members
-            if not is_a_note(member.name)]
+    return members_held(db, read_archive(db, path))
 
 
 def _archives_of_members(db: Database, path: Path) -> list[int]:
@@ -482,10 +550,11 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     ids = find_file(db, path) if path is not None else \
         find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
     whole = _copies_of(db, ids, unverified_asked=bool(sha1 or md5))
-    if whole.rows or path is None:
+    if whole.rows or path is None or extension_of(path.name) not in ARCHIVES:
         return whole
+    archive = read_archive(db, path)
     members = [(name, _copies_of(db, held, unverified_asked=False))
-               for name, held in archive_members_held(db, path)]
+               for name, held in members_held(db, archive)]
     if not members:
         return whole
     every = [whole, *(copies for _, copies in members)]

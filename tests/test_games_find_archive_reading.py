@@ -1,0 +1,79 @@
+"""How `games find ARCHIVE` reads a download's zip or 7z (review50d F3-F5): a zip from its
+directory, a member unpacked only when its stated CRC32 and size are data the library holds
+(or it has a header), so a small zip that unpacks hugely is answered at once; an archive
+whose members cannot be read (encrypted, damaged) is said so, not answered "no game holds
+this data"; a 7z is unpacked once; and its members are looked up together, not one query
+(or more) each."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.library import containers
+
+NES_HEADER = b"NES\x1a" + bytes([2, 1, 0, 0]) + bytes(8)
+
+
+def _payload(seed: str, size: int = 16384) -> bytes:
+    block = hashlib.sha256(seed.encode()).digest()
+    return (block * (size // 32 + 1))[:size]
+
+
+def _library(cli: Any, tmp_path: Path) -> None:
+    """A library holding ``Quest (USA).gb`` loose."""
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    (root / "Quest (USA).gb").write_bytes(_payload("quest"))
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+
+
+def _zip(path: Path, members: dict[str, bytes],
+         compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # F4: every member was unpacked in full, unbounded (a 2 MB zip of zeros: 51 s)
+    _library(cli, tmp_path)
+    unpacked: list[str] = []
+    hashed = containers._hashed_member
+
+    def spy(archive: zipfile.ZipFile, path: Any, info: zipfile.ZipInfo) -> Any:
+        unpacked.append(info.filename)
+        return hashed(archive, path, info)
+
+    monkeypatch.setattr(containers, "_hashed_member", spy)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Quest (USA).gb", _payload("quest"))
+        with archive.open("Big (USA).gb", "w") as member:
+            for _ in range(48):
+                member.write(bytes(1 << 20))
+    assert bomb.stat().st_size < 1 << 20
+    result = cli("games", "find", bomb)
+    assert result.code == 1, result.out + result.err
+    assert "1 of its 2 members (Big (USA).gb) is held by none" in result.out, result.out
+    assert "Quest (USA).gb by game" in result.out
+    # the member the library may hold (its stated CRC32 and size are data it has) was read
+    # to be sure of it; the other cannot be held, whatever it unpacks to: never unpacked
+    assert unpacked == ["Quest (USA).gb"]
+
+    unpacked.clear()
+    alone = tmp_path / "alone.zip"
+    with zipfile.ZipFile(alone, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("Big (USA).gb", "w") as member:
+        for _ in range(48):
+            member.write(bytes(1 << 20))
+    result = cli("games", "find", alone)
+    assert result.code == 1 and "no game in the library holds this data" in result.out
+    assert unpacked == []
