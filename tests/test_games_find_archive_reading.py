@@ -8,10 +8,12 @@ this data"; a 7z is unpacked once; and its members are looked up together, not o
 from __future__ import annotations
 
 import hashlib
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import py7zr
 import pytest
 
 from romrunner.library import containers
@@ -77,3 +79,42 @@ def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
     result = cli("games", "find", alone)
     assert result.code == 1 and "no game in the library holds this data" in result.out
     assert unpacked == []
+
+
+def _encrypted(path: Path, data: bytes) -> Path:
+    """A stored zip of one member marked encrypted (zipfile cannot write one)."""
+    _zip(path, {"Quest (USA).gb": data}, zipfile.ZIP_STORED)
+    raw = bytearray(path.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = raw.index(signature) + flags_at
+        raw[at:at + 2] = struct.pack("<H", struct.unpack("<H", raw[at:at + 2])[0] | 1)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_an_encrypted_or_damaged_archive_is_said_unreadable_not_unheld(
+        cli: Any, tmp_path: Path) -> None:
+    # F5: each was answered "no game in the library holds this data", exit 1
+    _library(cli, tmp_path)
+    locked = _encrypted(tmp_path / "locked.zip", _payload("quest"))
+    damaged = _zip(tmp_path / "damaged.zip", {"Quest (USA).gb": _payload("quest")},
+                   zipfile.ZIP_STORED)
+    raw = bytearray(damaged.read_bytes())
+    raw[raw.index(_payload("quest")) + 100] ^= 0xFF  # (its directory's CRC32 kept)
+    damaged.write_bytes(bytes(raw))
+    sealed = tmp_path / "sealed.7z"
+    with py7zr.SevenZipFile(sealed, "w", password="secret") as archive:
+        archive.writestr(_payload("quest"), "Quest (USA).gb")
+    for path, why in ((locked, "zip is encrypted"), (damaged, "the zip is damaged"),
+                      (sealed, "7z is encrypted")):
+        result = cli("games", "find", path)
+        assert result.code == 2, (path, result.out, result.err)
+        assert "no game in the library holds this data" not in result.out + result.err
+        assert f"{path}: " in result.err and why in result.err, result.err
+        assert "its members' data could not be looked up" in result.err
+        failed = cli("--json", "games", "find", path)
+        assert failed.code == 2 and failed.json()["ok"] is False
+        assert why in failed.json()["errors"][0]
+    # the same ROM in a good zip is held, as before
+    good = _zip(tmp_path / "good.zip", {"Quest (USA).gb": _payload("quest")})
+    assert cli("games", "find", good).code == 0

@@ -220,7 +220,8 @@ def _same_file(entry: dict[str, Any]) -> str:
 @click.option("--size", type=count_range(), default=None, help="File size in bytes.")
 def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str | None,
                size: int | None) -> int:
-    """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none."""
+    """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none;
+    2 when a FILE cannot be read (an archive's members too)."""
     app = app_context()
     if file is not None and (sha1 or md5 or crc32):
         raise InputError("give a FILE or a hash, not both")

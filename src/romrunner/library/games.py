@@ -553,6 +553,9 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     if whole.rows or path is None or extension_of(path.name) not in ARCHIVES:
         return whole
     archive = read_archive(db, path)
+    if archive.error is not None and not whole.held_once:
+        raise InputError(f"{path}: {archive.error}; its members' data could not be looked "
+                         "up, and no game in the library holds the file as a whole")
     members = [(name, _copies_of(db, held, unverified_asked=False))
                for name, held in members_held(db, archive)]
     if not members:
