@@ -16,7 +16,7 @@ from typing import Any
 import py7zr
 import pytest
 
-from romrunner.library import containers
+from romrunner.library import containers, games
 
 NES_HEADER = b"NES\x1a" + bytes([2, 1, 0, 0]) + bytes(8)
 
@@ -118,3 +118,49 @@ def test_an_encrypted_or_damaged_archive_is_said_unreadable_not_unheld(
     # the same ROM in a good zip is held, as before
     good = _zip(tmp_path / "good.zip", {"Quest (USA).gb": _payload("quest")})
     assert cli("games", "find", good).code == 0
+
+
+def test_a_7z_is_unpacked_once(cli: Any, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # F3: unpacked to look up its members as the library's archives', then again to look
+    # up each member's data
+    _library(cli, tmp_path)
+    calls: list[Path] = []
+    unpack = games.hash_7z_members
+
+    def counted(path: Path) -> Any:
+        calls.append(path)
+        return unpack(path)
+
+    monkeypatch.setattr(games, "hash_7z_members", counted)
+    seven = tmp_path / "Quest.7z"
+    with py7zr.SevenZipFile(seven, "w") as archive:
+        archive.writestr(_payload("quest"), "Quest (USA).gb")
+        archive.writestr(_payload("new"), "New (USA).gb")
+    result = cli("games", "find", seven)
+    assert result.code == 1 and "(New (USA).gb) is held by none" in result.out, result.out
+    assert calls == [seven]
+
+
+def test_a_zip_the_library_holds_as_it_is_is_found_without_unpacking_it(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (a guard: its members' data is held, so it may be unpacked to be looked up member
+    # by member; the very archive held, that is never needed)
+    root = tmp_path / "roms" / "gba"
+    root.mkdir(parents=True)
+    members = {"Pair (USA).gba": _payload("pair"), "Extra (USA).gba": _payload("extra")}
+    _zip(root / "Pair (USA).zip", members)
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    unpacked: list[str] = []
+    hashed = containers._hashed_member
+
+    def spy(archive: zipfile.ZipFile, path: Any, info: zipfile.ZipInfo) -> Any:
+        unpacked.append(info.filename)
+        return hashed(archive, path, info)
+
+    monkeypatch.setattr(containers, "_hashed_member", spy)
+    result = cli("--json", "games", "find", _zip(tmp_path / "copy.zip", members))
+    assert result.code == 0 and [row["filename"] for row in result.json()["data"]] == [
+        "Pair (USA).zip"]
+    assert unpacked == []

@@ -144,17 +144,6 @@ def directory_zip_members(path: str | Path, must_hash: MustHash
     return _zip_members(path, must_hash)
 
 
-# Makes a MustHash once from every member's stated (CRC32, size): one lookup for them all.
-MustHashOf = Callable[[list[tuple[int, int]]], MustHash]
-
-
-def directory_zip_members_asked_once(path: str | Path, must_hash_of: MustHashOf
-                                     ) -> tuple[list[Member], list[str]]:
-    """As :func:`directory_zip_members`, the rule made by ``must_hash_of`` from the stated
-    (CRC32, size) of every file member of the zip, before any member is read."""
-    return _zip_members(path, None, must_hash_of)
-
-
 # A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks,
 # small reads and member reader cost a small zip more than reading all of it (~100 µs
 # against ~45 µs for a one-member zip of 20 KiB, measured; docs/PERFORMANCE.md, issue 18).
@@ -168,16 +157,12 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
               NotImplementedError, RuntimeError, IndexError, KeyError)
 
 
-def _zip_members(path: str | Path, must_hash: MustHash | None,
-                 must_hash_of: MustHashOf | None = None) -> tuple[list[Member], list[str]]:
+def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
         with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
             data = raw.getvalue() if isinstance(raw, io.BytesIO) else None
-            if must_hash_of is not None:
-                must_hash = must_hash_of([(info.CRC, info.file_size)
-                                          for info in archive.infolist() if not info.is_dir()])
             seen: set[str] = set()
             for info in archive.infolist():
                 if info.is_dir():

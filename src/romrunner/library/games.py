@@ -22,7 +22,6 @@ from romrunner.library.containers import (
     Member,
     MustHash,
     directory_zip_members,
-    directory_zip_members_asked_once,
     hash_7z_members,
 )
 from romrunner.library.examine import ARCHIVES
@@ -161,11 +160,12 @@ def _checked_hex(name: str, value: str | None) -> str | None:
     return text
 
 
-def find_file(db: Database, path: Path) -> list[int]:
+def find_file(db: Database, path: Path, archive: ReadArchive | None = None) -> list[int]:
     """Ids of library games holding the same data as the file at ``path`` (its SHA1, or its
     header-less SHA1 when it has a header), so "do I already have this ROM?" is one call.
     An archive is looked up whole: the very archive, or one of the same members (see
-    :func:`archive_members_held` for its members' data held in any form).
+    :func:`members_held` for its members' data held in any form). ``archive``: the archive
+    at ``path`` as :func:`read_archive` read it, when the caller has it already.
 
     Only a regular file is read (a FIFO or a device is refused at once, never waited on).
     """
@@ -176,7 +176,8 @@ def find_file(db: Database, path: Path) -> list[int]:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     found = _holding(db, hashes)
     if extension_of(path.name) in ARCHIVES:
-        found += [i for i in _archives_of_members(db, path) if i not in found]
+        members = (archive or read_archive(path)).members
+        found += [i for i in _archives_of_members(db, members) if i not in found]
     return found
 
 
@@ -188,19 +189,21 @@ class ReadArchive:
     error: str | None = None  # why its members could not be read (then ``members`` is empty)
 
 
-def read_archive(db: Database, path: Path) -> ReadArchive:
-    """The members of the zip or 7z at ``path``, as `games find` looks them up.
+def read_archive(path: Path) -> ReadArchive:
+    """The members of the zip or 7z at ``path`` as `games find` first reads them, once: a
+    zip from its directory, as the scan reads one (see ``directory_zip_members``: each
+    member's stated CRC32 and size, one with a header hashed in full, its header-less data
+    being what a catalog lists), unpacking nothing else — enough to find the library's
+    archives of the same members; a 7z (which states no first bytes to find a header in)
+    unpacked and hashed in full. See :func:`unpacked_where_held` for the members' data."""
+    return _read_archive(path, lambda crc, size: False)
 
-    A zip is read as the scan reads one, from its directory (see ``directory_zip_members``):
-    a member is decompressed and hashed in full only when its stated CRC32 and size are
-    data the library holds in some form (its SHA1 then says whether it is) or it has a
-    header (its header-less data may be held); any other member cannot be held, whatever it
-    unpacks to, and is left unread — a small zip that expands hugely costs no more than
-    its directory. A 7z states no first bytes to find a header in: it is hashed in full."""
+
+def _read_archive(path: Path, must_hash: MustHash) -> ReadArchive:
+    """:func:`read_archive`, a zip's member hashed in full when ``must_hash`` says so."""
     try:
         if extension_of(path.name) == ".zip":
-            members, _ = directory_zip_members_asked_once(
-                path, lambda stated: _one_of(_held_pairs(db, stated)))
+            members, _ = directory_zip_members(path, must_hash)
         else:
             members, _ = hash_7z_members(path)
     except ContainerError as exc:
@@ -208,6 +211,21 @@ def read_archive(db: Database, path: Path) -> ReadArchive:
     except OSError as exc:
         return ReadArchive([], str(exc.strerror or exc))
     return ReadArchive(members)
+
+
+def unpacked_where_held(db: Database, path: Path, archive: ReadArchive) -> ReadArchive:
+    """``archive`` (see :func:`read_archive`) with those of its zip's members taken from its
+    directory whose stated CRC32 and size are data the library holds in some form read and
+    hashed in full (their SHA1 then says whether they are held, and a directory that lies
+    is found damaged). Any other member cannot be held, whatever it unpacks to, and is left
+    unread: a small zip that unpacks hugely costs no more than its directory."""
+    stated = [member for member in archive.members
+              if not member.verified and not is_a_note(member.name)]
+    if archive.error is not None or not stated:
+        return archive
+    held = _held_pairs(db, [(int(member.hashes.crc32, 16), member.hashes.size)
+                            for member in stated])
+    return _read_archive(path, _one_of(held)) if held else archive
 
 
 def _held_pairs(db: Database, stated: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -266,7 +284,7 @@ def _holding(db: Database, hashes: Hashes) -> list[int]:
 
 
 def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int]]]:
-    """Each member of an archive (see :func:`read_archive`) with the ids of the library
+    """Each member of an archive (see :func:`unpacked_where_held`) with the ids of the library
     games holding its data in any form — a loose file, a member of another archive, a
     disc's track, a headered file or its header-less data — so that a download's archive
     is known held when its ROMs are (qa204 F6: only archives of the very same members were
@@ -283,18 +301,13 @@ def archive_members_held(db: Database, path: Path) -> list[tuple[str, list[int]]
     cannot be read as one."""
     if extension_of(path.name) not in ARCHIVES:
         return []
-    return members_held(db, read_archive(db, path))
+    return members_held(db, unpacked_where_held(db, path, read_archive(path)))
 
 
-def _archives_of_members(db: Database, path: Path) -> list[int]:
-    """The archives of the library whose members are the members of the archive at
-    ``path`` (CRC32 and size, as the scan knows a zip's members before `scan --verify`):
-    the very zip a scan stored is found, its container never hashed (QA34 F9)."""
-    try:
-        members, _ = (directory_zip_members(path, lambda crc, size: False)
-                      if extension_of(path.name) == ".zip" else hash_7z_members(path))
-    except (ContainerError, OSError):
-        return []
+def _archives_of_members(db: Database, members: list[Member]) -> list[int]:
+    """The archives of the library whose members are ``members`` (CRC32 and size, as the
+    scan knows a zip's members before `scan --verify`): the very zip a scan stored is
+    found, its container never hashed (QA34 F9)."""
     wanted = sorted((m.hashes.crc32, m.hashes.size) for m in members)
     if not wanted:
         return []
@@ -547,12 +560,14 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     An archive no game holds whole is held when the data of each of its members is (see
     :func:`archive_members_held`): the games holding them are its copies; when some member's
     data is held by none, none is, and ``members_not_held`` names those members."""
-    ids = find_file(db, path) if path is not None else \
+    archive = read_archive(path) if path is not None \
+        and extension_of(path.name) in ARCHIVES else None
+    ids = find_file(db, path, archive) if path is not None else \
         find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
     whole = _copies_of(db, ids, unverified_asked=bool(sha1 or md5))
-    if whole.rows or path is None or extension_of(path.name) not in ARCHIVES:
+    if whole.rows or path is None or archive is None:
         return whole
-    archive = read_archive(db, path)
+    archive = unpacked_where_held(db, path, archive)
     if archive.error is not None and not whole.held_once:
         raise InputError(f"{path}: {archive.error}; its members' data could not be looked "
                          "up, and no game in the library holds the file as a whole")
