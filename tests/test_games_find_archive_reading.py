@@ -17,6 +17,7 @@ import py7zr
 import pytest
 
 from romrunner.library import containers, games
+from romrunner.store.database import Database
 
 NES_HEADER = b"NES\x1a" + bytes([2, 1, 0, 0]) + bytes(8)
 
@@ -164,3 +165,27 @@ def test_a_zip_the_library_holds_as_it_is_is_found_without_unpacking_it(
     assert result.code == 0 and [row["filename"] for row in result.json()["data"]] == [
         "Pair (USA).zip"]
     assert unpacked == []
+
+
+def test_an_archives_members_are_looked_up_together_however_many(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each member's data was looked up in queries of its own (an arcade set: hundreds)
+    _library(cli, tmp_path)
+    asked: list[str] = []
+    query = Database.query
+
+    def counted(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(sql)
+        return query(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "query", counted)
+    queries = []
+    for count in (3, 40):  # headered members: each is read and looked up
+        members = {f"Game {n}.nes": NES_HEADER + _payload(f"game {n}") for n in range(count)}
+        members["Quest (USA).gb"] = _payload("quest")
+        asked.clear()
+        result = cli("games", "find", _zip(tmp_path / f"set{count}.zip", members))
+        assert result.code == 1, result.out + result.err
+        assert f"{count} of its {count + 1} members" in result.out, result.out
+        queries.append(len(asked))
+    assert queries[0] == queries[1], queries

@@ -7,7 +7,7 @@ import json
 import os
 import posixpath
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +174,7 @@ def find_file(db: Database, path: Path, archive: ReadArchive | None = None) -> l
             hashes = hash_stream(handle, path.name, os.fstat(handle.fileno()).st_size)
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    found = _holding(db, hashes)
+    found = _holding(db, [hashes])[0]
     if extension_of(path.name) in ARCHIVES:
         members = (archive or read_archive(path)).members
         found += [i for i in _archives_of_members(db, members) if i not in found]
@@ -261,26 +261,44 @@ def _one_of(pairs: set[tuple[int, int]]) -> MustHash:
 _KEYS_ASKED = 400
 
 
-def _holding(db: Database, hashes: Hashes) -> list[int]:
-    """Ids of library games holding data of these hashes: by its SHA1 or its header-less
-    SHA1, and by its CRC32 and size where a game's SHA1 is not known."""
-    found = find_by_hash(db, sha1=hashes.sha1)
-    if hashes.nh_sha1:
-        found += [i for i in find_by_hash(db, sha1=hashes.nh_sha1) if i not in found]
-    # Files hashed CRC32 first and zip members the scan took from their zip's directory have
-    # no SHA1 until scan --verify: their CRC32 and size are what is known of them.
-    known = [(hashes.crc32, hashes.size)]
-    if hashes.nh_crc32:
-        known.append((hashes.nh_crc32, hashes.size - hashes.header_size))
-    for crc32, size in known:
-        crc = to_blob(crc32)
-        stated = db.query("SELECT id FROM games WHERE crc32_bin = ? AND file_size = ? "
-                          "AND sha1_bin IS NULL UNION ALL "
-                          "SELECT game_id FROM game_files WHERE crc32_bin = ? AND "
-                          "file_size = ? AND sha1_bin IS NULL AND kind = 'member'",
-                          (crc, size, crc, size))
-        found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
-    return found
+def _holding(db: Database, each: list[Hashes]) -> list[list[int]]:
+    """For each of ``each``, the ids of the library games holding data of these hashes: by
+    its SHA1 or its header-less SHA1, and by its CRC32 and size where a game's SHA1 is not
+    known. One query for them all (an arcade set has hundreds of members)."""
+    keys: list[tuple[int, int, str, str, int]] = []  # (index, form, sha1, crc32, size)
+    for index, hashes in enumerate(each):
+        keys.append((index, 0, hashes.sha1, hashes.crc32, hashes.size))
+        if hashes.nh_sha1 and hashes.nh_crc32:
+            keys.append((index, 1, hashes.nh_sha1, hashes.nh_crc32,
+                         hashes.size - hashes.header_size))
+    found: list[dict[int, None]] = [{} for _ in each]
+    for start in range(0, len(keys), _KEYS_ASKED):
+        chunk = keys[start:start + _KEYS_ASKED]
+        values = ", ".join("(?, ?, ?, ?, ?)" for _ in chunk)
+        params = [value for index, form, sha1, crc32, size in chunk
+                  for value in (index, form, to_blob(sha1) if sha1 else None,
+                                to_blob(crc32), size)]
+        for row in db.query(f"WITH k(i, form, sha1, crc, size) AS (VALUES {values}) "
+                            f"{_HOLDING_SQL} ORDER BY 1, 2, 3, 4", params):
+            found[int(row[0])][int(row[3])] = None
+    return [list(ids) for ids in found]
+
+
+# Every branch an index lookup per key (``k``): its SHA1 as a game's, its header-less data's,
+# an archive member's or a track's (or theirs after a header); then, for data hashed CRC32
+# first and zip members the scan took from their zip's directory, which have no SHA1 until
+# scan --verify, its CRC32 and size.
+_HOLDING_SQL = (
+    "SELECT k.i, k.form, 0, g.id FROM k CROSS JOIN games g ON g.sha1_bin = k.sha1 UNION ALL "
+    "SELECT k.i, k.form, 1, g.id FROM k CROSS JOIN games g ON g.nh_sha1_bin = k.sha1 UNION ALL "
+    "SELECT k.i, k.form, 2, f.game_id FROM k CROSS JOIN game_files f ON f.sha1_bin = k.sha1 "
+    "UNION ALL "
+    "SELECT k.i, k.form, 3, f.game_id FROM k CROSS JOIN game_files f ON f.nh_sha1_bin = k.sha1 "
+    "UNION ALL "
+    "SELECT k.i, 2, 4, g.id FROM k CROSS JOIN games g ON g.crc32_bin = k.crc "
+    "AND g.file_size = k.size AND g.sha1_bin IS NULL UNION ALL "
+    "SELECT k.i, 2, 5, f.game_id FROM k CROSS JOIN game_files f ON f.crc32_bin = k.crc "
+    "AND f.file_size = k.size AND f.sha1_bin IS NULL AND f.kind = 'member'")
 
 
 def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int]]]:
@@ -292,8 +310,10 @@ def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int
     has) is held by none. Notes, pages and checksum lists in it are no game's data: left
     out."""
     kept = [member for member in archive.members if not is_a_note(member.name)]
-    return [(member.name, _holding(db, member.hashes) if member.verified else [])
-            for member in kept]
+    read = [member for member in kept if member.verified]
+    held = dict(zip((member.name for member in read),
+                    _holding(db, [member.hashes for member in read]), strict=True))
+    return [(member.name, held.get(member.name, [])) for member in kept]
 
 
 def archive_members_held(db: Database, path: Path) -> list[tuple[str, list[int]]]:
@@ -571,8 +591,9 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     if archive.error is not None and not whole.held_once:
         raise InputError(f"{path}: {archive.error}; its members' data could not be looked "
                          "up, and no game in the library holds the file as a whole")
-    members = [(name, _copies_of(db, held, unverified_asked=False))
-               for name, held in members_held(db, archive)]
+    held_by = members_held(db, archive)
+    members = list(zip((name for name, _ in held_by),
+                       _copies_of_each(db, [held for _, held in held_by]), strict=True))
     if not members:
         return whole
     every = [whole, *(copies for _, copies in members)]
@@ -594,17 +615,37 @@ def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
 
 def _copies_of(db: Database, ids: list[int], *, unverified_asked: bool) -> FoundCopies:
     """What :func:`find_copies` says of the games ``ids`` holding some data."""
-    damaged = damaged_games(db, ids)
-    rows = games_by_id(db, [i for i in ids if i not in damaged])
-    missing = [row for row in rows if row["is_missing"]]
-    gone = gone_since_the_scan(db, rows)
-    rows = [row for row in rows if row not in gone]
-    if len(missing) == len(rows):
-        rows = []
-    unverified = verify_counts(db).unverified if not rows and unverified_asked else 0
-    present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
-    away = present if rows and not any(map(root_is_there, present)) else []
-    return FoundCopies(rows, games_by_id(db, list(damaged)), missing, gone, unverified, away)
+    copies = _copies_of_each(db, [ids])[0]
+    if copies.rows or not unverified_asked:
+        return copies
+    return replace(copies, unverified=verify_counts(db).unverified)
+
+
+def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
+    """:func:`_copies_of` of each list of ``each`` (an archive's members' holders), their
+    games asked of the database and looked for on disk once for them all."""
+    every = list(dict.fromkeys(i for ids in each for i in ids))
+    damaged = damaged_games(db, every)
+    by_id = {int(row["id"]): row for row in games_by_id(db, every)}
+    gone_ids = {int(row["id"]) for row in gone_since_the_scan(
+        db, [row for i, row in by_id.items() if i not in damaged])}
+    there: dict[str, bool] = {}
+    found = []
+    for ids in each:
+        rows = [by_id[i] for i in ids if i in by_id and i not in damaged]
+        missing = [row for row in rows if row["is_missing"]]
+        gone = [row for row in rows if int(row["id"]) in gone_ids]
+        rows = [row for row in rows if int(row["id"]) not in gone_ids]
+        if len(missing) == len(rows):
+            rows = []
+        present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
+        for root in present:
+            if root not in there:
+                there[root] = root_is_there(root)
+        away = present if rows and not any(there[root] for root in present) else []
+        found.append(FoundCopies(rows, [by_id[i] for i in ids if i in by_id and i in damaged],
+                                 missing, gone, 0, away))
+    return found
 
 
 def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
