@@ -189,3 +189,22 @@ def test_an_archives_members_are_looked_up_together_however_many(
         assert f"{count} of its {count + 1} members" in result.out, result.out
         queries.append(len(asked))
     assert queries[0] == queries[1], queries
+
+
+def test_a_member_held_only_by_a_copy_held_no_longer_names_that_copy(
+        cli: Any, tmp_path: Path) -> None:
+    # F7: the partly held archive's line said such a member "held by none", the missing
+    # copy not named (the one-member archive's line names it)
+    _library(cli, tmp_path)
+    gone = tmp_path / "roms" / "gb" / "Gone (USA).gb"
+    gone.write_bytes(_payload("gone"))
+    assert cli("scan", "--workers", "1").code == 0
+    gone.unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    both = _zip(tmp_path / "both.zip", {"g.gb": _payload("gone"),
+                                        "q.gb": _payload("quest"), "new.gb": _payload("new")})
+    result = cli("games", "find", both)
+    assert result.code == 1
+    assert ("2 of its 3 members (g.gb, new.gb) are held by none; g.gb: Gone (USA).gb held "
+            "it and is missing (a scan no longer found it); the other is held: q.gb by game"
+            ) in result.out, result.out

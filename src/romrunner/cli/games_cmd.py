@@ -18,6 +18,7 @@ from romrunner.cli.terminal import SafeConsole, literal
 from romrunner.errors import InputError
 from romrunner.library.games import (
     AUTO,
+    FoundCopies,
     auto_platform,
     find_copies,
     set_platform,
@@ -237,7 +238,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                 f"by {'its' if one else 'their'} CRC32 only (`romrunner scan --verify` "
                 f"hashes {'it' if one else 'them'} in full; or give --crc32 and --size)")
     if 0 < len(found.members_not_held) < len(found.members):
-        none = _members_partly_held(found.members, found.members_not_held)
+        none = _members_partly_held(found.members, found.members_not_held,
+                                    found.members_held_once)
     elif found.held_once:
         none = _held_no_longer(found.damaged, found.missing, found.gone)
     elif found.roots_away:
@@ -268,13 +270,17 @@ def _holders(members: list[tuple[str, list[int]]]) -> str:
                      f"{examples([str(i) for i in ids])}" for name, ids in members], sep="; ")
 
 
-def _members_partly_held(members: list[tuple[str, list[int]]], not_held: list[str]) -> str:
-    """Why an archive some of whose members' data the library holds is not held."""
+def _members_partly_held(members: list[tuple[str, list[int]]], not_held: list[str],
+                         held_once: list[tuple[str, FoundCopies]]) -> str:
+    """Why an archive some of whose members' data the library holds is not held: those
+    held by none, and of them those whose copies are held no longer, and why."""
     one = len(not_held) == 1
     held = [(name, ids) for name, ids in members if ids]
+    lost = "".join(f"; {literal(name)}: {_no_longer(copies.damaged, copies.missing, copies.gone)}"
+                   for name, copies in held_once)
     return (f"no game in the library holds all of this archive's data: "
             f"{len(not_held):,} of its {counted(len(members), 'member')} "
-            f"({examples(not_held)}) {'is' if one else 'are'} held by none; the "
+            f"({examples(not_held)}) {'is' if one else 'are'} held by none{lost}; the "
             f"{'other is' if len(held) == 1 else 'others are'} held: {_holders(held)} "
             "(keep this file)")
 
@@ -284,16 +290,23 @@ def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]]
     """Why no game holds a file's data now when the library had it: its copies were found
     damaged, a scan no longer found them (marked missing), or they are not at their place
     now (deleted or moved since the last scan)."""
+    return (f"no game in the library holds this data now: "
+            f"{_no_longer(damaged, missing, gone)} (keep this file: put it back in the "
+            "library's place and rescan)")
+
+
+def _no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],
+               gone: list[dict[str, Any]]) -> str:
+    """``A.gb held it and is missing (…)``: which copies held the data, and why they hold
+    it no longer."""
     held = [(damaged, ("was found damaged", "were found damaged")),
             (missing, ("is missing (a scan no longer found it)",
                        "are missing (a scan no longer found them)")),
             (gone, ("is not at its place now as the last scan found it (deleted, moved "
                     "or changed since?)", "are not at their place now as the last scan "
                     "found them (deleted, moved or changed since?)"))]
-    said = "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
+    return "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
                      f"{why[len(rows) > 1]}" for rows, why in held if rows)
-    return (f"no game in the library holds this data now: {said} (keep this file: put it "
-            "back in the library's place and rescan)")
 
 
 @games.command(name="show")

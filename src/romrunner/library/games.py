@@ -561,6 +561,9 @@ class FoundCopies:
     # game holds now (the archive is then not held: ``rows`` is empty)
     members: list[tuple[str, list[int]]] = field(default_factory=list)
     members_not_held: list[str] = field(default_factory=list)
+    # of those, each member whose data copies held once (damaged, missing, gone since the
+    # scan) with what is said of them (its ``FoundCopies``: no rows, ``held_once``)
+    members_held_once: list[tuple[str, FoundCopies]] = field(default_factory=list)
 
     @property
     def held_once(self) -> bool:
@@ -605,7 +608,8 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
     damaged, missing, gone = (_each_once(every, name) for name in ("damaged", "missing",
                                                                   "gone"))
     held = [(name, [int(row["id"]) for row in copies.rows]) for name, copies in members]
-    return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held)
+    once = [(name, copies) for name, copies in members if copies.held_once]
+    return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held, once)
 
 
 def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
