@@ -208,3 +208,22 @@ def test_a_member_held_only_by_a_copy_held_no_longer_names_that_copy(
     assert ("2 of its 3 members (g.gb, new.gb) are held by none; g.gb: Gone (USA).gb held "
             "it and is missing (a scan no longer found it); the other is held: q.gb by game"
             ) in result.out, result.out
+
+
+def test_json_says_whether_a_copy_holds_the_file_or_its_members_data(
+        cli: Any, tmp_path: Path) -> None:
+    # F6: an archive held by its members' data and one held as itself gave the same JSON
+    _library(cli, tmp_path)
+    zipped = _zip(tmp_path / "q.zip", {"q.gb": _payload("quest"), "readme.txt": b"hi\n"})
+    by_members = cli("--json", "games", "find", zipped)
+    assert by_members.code == 0
+    assert [(row["filename"], row["holds_members"]) for row in by_members.json()["data"]] == [
+        ("Quest (USA).gb", ["q.gb"])]
+    loose = tmp_path / "q.gb"
+    loose.write_bytes(_payload("quest"))
+    sha1 = hashlib.sha1(_payload("quest")).hexdigest()
+    for args in (("--json", "games", "find", loose),
+                 ("--json", "games", "find", "--sha1", sha1)):
+        found = cli(*args)
+        assert found.code == 0
+        assert [row["holds_members"] for row in found.json()["data"]] == [None]

@@ -228,7 +228,7 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
         raise InputError("give a FILE or a hash, not both")
     db = app.open_db(OpenMode.READ)
     found = find_copies(db, file, sha1=sha1, md5=md5, crc32=crc32, size=size)
-    rows = found.rows
+    rows = _with_members_held(found)
     none = "no game in the library holds this data"
     if found.unverified:
         # (QA28 F8: a flat "no" for a file the library has, hashed CRC32 first)
@@ -256,6 +256,18 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
 
     app.finish(rows, render, ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
+
+
+def _with_members_held(found: FoundCopies) -> list[dict[str, Any]]:
+    """The copies found, each with ``holds_members`` for JSON: the members of the archive
+    asked about whose data it holds when the archive is held by its members' data, not as
+    itself (None when the copy holds the data asked about as it is)."""
+    holding: dict[int, list[str]] = {}
+    for name, ids in found.members:
+        for game_id in ids:
+            holding.setdefault(game_id, []).append(name)
+    return [{**row, "holds_members": holding.get(int(row["id"]), []) if found.members
+             else None} for row in found.rows]
 
 
 def _held_as_members(members: list[tuple[str, list[int]]]) -> str:
