@@ -205,3 +205,36 @@ def test_a_playlist_of_a_set_kept_through_its_revised_disc_is_still_replaced(
     assert len([name for name in files if name.endswith(".cue")]) == 2, files
     (playlist,) = [name for name in files if name.endswith(".m3u")]
     assert "Rev 1" in (card / playlist).read_text(), (card / playlist).read_text()
+
+
+def _combo(cli: Any, tmp_path: Path, lines: tuple[str, ...]) -> Path:
+    """``Combo.m3u`` naming ``lines`` of Alpha (USA) (game 1), Beta (Japan) (2) and Beta
+    (USA) (3), single discs of no set, on KNULLI; the card folder."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    for stem in ("Alpha (USA)", "Beta (Japan)", "Beta (USA)"):
+        _disc(lib / "psx", stem)
+    (lib / "psx" / "Combo.m3u").write_text("".join(f"{line}\n" for line in lines))
+    card.mkdir()
+    _profile(cli, lib, "knulli")
+    return card
+
+
+@pytest.mark.parametrize("excluded", [1, 2])
+def test_a_playlist_goes_with_any_game_it_names_an_override_excludes(
+        cli: Any, tmp_path: Path, excluded: int) -> None:
+    # review50e F2: Combo.m3u naming Beta (Japan) then Alpha (USA) was left out with Beta
+    # (Japan), its first line, excluded, but stayed listed with Alpha, its second, excluded
+    # — and every `deploy --auto` chose it and refused it ("1 chosen game was left out")
+    card = _combo(cli, tmp_path, ("Beta (Japan).cue", "Alpha (USA).cue"))
+    assert cli("override", "set", "--game", str(excluded), "--exclude").code == 0
+    listed = {game["filename"]: game for game in
+              cli("--json", "autolist", "1").json()["data"]["games"]}
+    playlist = listed["Combo.m3u"]
+    assert (playlist["included"], playlist["reason"]) == (False, "USER_OVERRIDE_EXCLUDE")
+    named = "Alpha (USA).cue" if excluded == 1 else "Beta (Japan).cue"
+    assert any(line.startswith(f"It names {named}, which is left out")
+               for line in playlist["warnings"]), playlist["warnings"]
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert auto.code == 0, auto.out + auto.err
+    assert "the playlist is not deployed" not in auto.err, auto.err
+    assert not [name for name in _card_files(card) if name.endswith(".m3u")]

@@ -1713,7 +1713,8 @@ def _leave_out_what_the_card_cannot_hold(db: Database, layout: CardLayout, limit
                           "dump of it can)"]
 
 
-def _judge_sets_whole(games: Collection[_Game], entries: dict[int, AutoListEntry]) -> None:
+def _judge_sets_whole(games: Collection[_Game], entries: dict[int, AutoListEntry],
+                      playlists: _Playlists | None = None) -> None:
     """A multi-disc set is one game to the gating: a disc of it left out (known broken with
     the emulator, too slow on the device, excluded by the user) leaves out the whole set,
     its playlist too, each disc saying which disc and why — unless the user included a disc
@@ -1722,7 +1723,8 @@ def _judge_sets_whole(games: Collection[_Game], entries: dict[int, AutoListEntry
     discs, and `deploy --auto` put the left-out disc back to complete the set.) So is a
     disc of no set with the .m3u naming it (their variant: see _VARIANT_SQL), which a deploy
     leaves out with it (review49g F3: the .m3u stayed listed, and every `deploy --auto`
-    refused it)."""
+    refused it), and with every other game it names (``playlists``: see
+    :func:`_tie_playlists`)."""
     joined = {game.variant for game in games if game.variant.startswith("game:")
               and game.variant != f"game:{game.id}" and game.filename.lower().endswith(".m3u")}
     sets: dict[str, list[_Game]] = defaultdict(list)
@@ -1743,13 +1745,14 @@ def _judge_sets_whole(games: Collection[_Game], entries: dict[int, AutoListEntry
         why = entries[first.id]
         reason = f"{why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}"
         said = _set_left_out_said(first, reason) if not variant.startswith("game:") \
-            else f"It names {first.filename}, which is left out ({reason}): a playlist goes " \
-            "with its disc"
+            else _playlist_left_out_said(first.filename, reason)
         for game in members:
             entry = entries[game.id]
             if entry.included:
                 entry.included, entry.reason = False, why.reason
                 entry.warnings = [*entry.warnings, said]
+    if playlists is not None:
+        _tie_playlists(entries, playlists)
 
 
 def _include_set_whole(members: list[_Game], entries: dict[int, AutoListEntry]) -> None:
@@ -1791,6 +1794,35 @@ def _disc_that_takes_its_set(members: list[_Game], out: list[_Game],
             entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
         return None
     return min(out, key=lambda game: (game.disc or 0, game.id))
+
+
+def _tie_playlists(entries: dict[int, AutoListEntry], playlists: _Playlists) -> None:
+    """A library .m3u goes with every game of no set it names, not the first alone: one the
+    gating leaves out leaves it out, with that game's reason, as a deploy refuses a playlist
+    naming a game it leaves out (review50e F2: a playlist whose second game an override
+    excluded stayed listed, and every `deploy --auto` refused it). A playlist the user
+    included goes only with a game an override excludes, which a deploy refuses."""
+    for playlist_id, named in playlists.named.items():
+        entry = entries.get(playlist_id)
+        if entry is None or not entry.included or entry.dropped:
+            continue
+        out = [entries[game_id] for game_id in named
+               if game_id in entries and not entries[game_id].included]
+        first = next((why for why in out if why.reason == USER_OVERRIDE_EXCLUDE), None) \
+            or (out[0] if out and entry.reason != USER_OVERRIDE_INCLUDE else None)
+        if first is None:
+            continue
+        entry.included, entry.reason = False, first.reason
+        reason = first.reason + (f": {'; '.join(first.warnings)}" if first.warnings else "")
+        entry.warnings = [*entry.warnings, _playlist_left_out_said(first.filename, reason)]
+
+
+PLAYLIST_GOES_WITH_ITS_DISC = "a playlist goes with its disc"  # (ends its warning)
+
+
+def _playlist_left_out_said(disc: str, why: str) -> str:
+    """The warning a library .m3u left out with the disc ``disc`` it names gets."""
+    return f"It names {disc}, which is left out ({why}): {PLAYLIST_GOES_WITH_ITS_DISC}"
 
 
 def _set_left_out_said(first: _Game, why: str) -> str:
@@ -1835,12 +1867,16 @@ class _Playlists:
     # the source of a disc of a set a playlist names -> its id, and whether it is missing
     # since the scan
     discs: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    # a playlist's id -> the games of no set its lines name (present in the library, no
+    # playlist), in its order: it goes with each of them (see _tie_playlists)
+    named: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game]
                        ) -> _Playlists:
-    """The .m3u playlists of ``games``, their lines and the discs of sets those name (read
-    only where the games have a playlist: most libraries have few)."""
+    """The .m3u playlists of ``games``, their lines, the discs of sets those name and the
+    other games they name (read only where the games have a playlist: most libraries have
+    few)."""
     platform_of = {game.id: game.platform_id for game in games
                    if game.filename.lower().endswith(".m3u")}
     found = _Playlists()
@@ -1848,7 +1884,7 @@ def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game
         return found
     prefixes = {int(root_id): str(path).rstrip("/") for root_id, path in db.query(
         "SELECT id, path FROM library_roots")}
-    wanted: list[tuple[int, str]] = []
+    wanted: dict[int, list[tuple[int, str]]] = defaultdict(list)  # a playlist's, in order
     for game_id, root_id, filepath, name in db.query(
             "SELECT g.id, g.root_id, g.filepath, f.name FROM json_each(?) j "
             "JOIN games g ON g.id = j.value JOIN game_files f ON f.game_id = g.id "
@@ -1862,13 +1898,22 @@ def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game
         names.append(without_current_folder(name))
         path = os.path.join(source.rpartition("/")[0], names[-1])
         if path.startswith(f"{prefix}/"):
-            wanted.append((int(root_id), path[len(prefix) + 1:]))
-    for game_id, root_id, filepath, missing in db.query(
-            "SELECT g.id, g.root_id, g.filepath, g.is_missing FROM json_each(?) w "
-            "JOIN games g ON g.root_id = json_extract(w.value, '$[0]') "
-            "AND g.filepath = json_extract(w.value, '$[1]') WHERE g.set_key IS NOT NULL",
-            (json.dumps(sorted(set(wanted))),)):
-        found.discs[f"{prefixes[int(root_id)]}/{filepath}"] = (int(game_id), bool(missing))
+            wanted[game_id].append((int(root_id), path[len(prefix) + 1:]))
+    named: dict[tuple[int, str], int] = {}
+    for game_id, root_id, filepath, missing, of_a_set in db.query(
+            "SELECT g.id, g.root_id, g.filepath, g.is_missing, g.set_key IS NOT NULL "
+            "FROM json_each(?) w JOIN games g ON g.root_id = json_extract(w.value, '$[0]') "
+            "AND g.filepath = json_extract(w.value, '$[1]') "
+            "WHERE g.set_key IS NOT NULL OR (g.is_missing = 0 AND g.format <> 'm3u')",
+            (json.dumps(sorted({where for paths in wanted.values() for where in paths})),)):
+        if of_a_set:
+            found.discs[f"{prefixes[int(root_id)]}/{filepath}"] = (int(game_id), bool(missing))
+        else:
+            named[(int(root_id), str(filepath))] = int(game_id)
+    for playlist_id, paths in wanted.items():  # (in its order: the first left out is said)
+        games_named = list(dict.fromkeys(named[where] for where in paths if where in named))
+        if games_named:
+            found.named[playlist_id] = games_named
     return found
 
 
@@ -2076,12 +2121,13 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             *entries[game_id].warnings, f"Its sheet names {counted(len(tracks), 'track')} the "
             f"scan could not read ({examples(tracks)}): missing or unreadable; put it back "
             "and rescan"]
-    _judge_sets_whole(games, entries)
+    playlists = _library_playlists(db, pack, games)
+    _judge_sets_whole(games, entries, playlists)
     _leave_out_the_sets_of_dropped_discs(games, entries, bios)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
         roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated, pack,
-        layout, _library_playlists(db, pack, games))
+        layout, playlists)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
