@@ -238,3 +238,20 @@ def test_a_playlist_goes_with_any_game_it_names_an_override_excludes(
     assert auto.code == 0, auto.out + auto.err
     assert "the playlist is not deployed" not in auto.err, auto.err
     assert not [name for name in _card_files(card) if name.endswith(".m3u")]
+
+
+def test_the_text_list_and_resolve_say_a_playlist_is_left_out_for_its_disc(
+        cli: Any, tmp_path: Path) -> None:
+    # review50e F3: `autolist` and `resolve 2 --profile 1` gave the .m3u its disc's reason
+    # alone ("USER_OVERRIDE_EXCLUDE", no override on it), the why in --json only
+    _solo(cli, tmp_path)
+    assert cli("override", "set", "--game", "1", "--exclude", "--profile", "1").code == 0
+    said = "It names Solo (USA).cue, which is left out (USER_OVERRIDE_EXCLUDE)"
+    listed = cli("autolist", "1")
+    assert listed.code == 0, listed.err
+    (line,) = [line for line in listed.out.splitlines() if "Solo (USA).m3u" in line]
+    assert "USER_OVERRIDE_EXCLUDE" in line and said in line, line
+    resolved = cli("resolve", "2", "--profile", "1")
+    assert resolved.code == 0, resolved.err
+    (line,) = [line for line in resolved.out.splitlines() if "auto-list" in line]
+    assert said in line, resolved.out

@@ -17,6 +17,7 @@ from romrunner.devices.autolist import (
     NO_PLATFORM,
     NOT_A_KNOWN_DUMP,
     PERF_TIER_EXCLUDED,
+    PLAYLIST_GOES_WITH_ITS_DISC,
     SET_GOES_WHOLE,
     AutoListEntry,
     run_autolist,
@@ -86,6 +87,10 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
     return 0
 
 
+# (the ends of the warnings of a game left out with another: see verdict_words)
+_WITH_ANOTHER = (SET_GOES_WHOLE, PLAYLIST_GOES_WITH_ITS_DISC)
+
+
 def verdict_words(entry: AutoListEntry) -> str:
     """An auto-list entry's reason as the text output says it: the drop or the verdict, and
     what the user needs to read it (the game kept instead, the parent, the rating...)."""
@@ -98,9 +103,10 @@ def verdict_words(entry: AutoListEntry) -> str:
             DROP_INCOMPLETE_SET, DROP_ARCHIVE_UNREADABLE)) and entry.warnings:
         # (the parent it needs, where it is; the ROMs it lacks; the formats its emulator reads)
         why += f" ({entry.warnings[-1]})"
-    elif any(w.endswith(SET_GOES_WHOLE) for w in entry.warnings):
-        # (a disc left out for another disc of its set: which, and why: QA58 F2)
-        why += "".join(f" ({w})" for w in entry.warnings if w.endswith(SET_GOES_WHOLE))
+    elif any(w.endswith(_WITH_ANOTHER) for w in entry.warnings):
+        # (a disc left out for another disc of its set: which, and why: QA58 F2; a playlist
+        # for a disc it names, review50e F3: the disc's reason alone read as the playlist's)
+        why += "".join(f" ({w})" for w in entry.warnings if w.endswith(_WITH_ANOTHER))
     elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
         # (the status and the source that gave it: QA23 F6)
         why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
