@@ -255,3 +255,25 @@ def test_the_text_list_and_resolve_say_a_playlist_is_left_out_for_its_disc(
     assert resolved.code == 0, resolved.err
     (line,) = [line for line in resolved.out.splitlines() if "auto-list" in line]
     assert said in line, resolved.out
+
+
+def test_a_playlist_naming_a_version_the_list_leaves_out_is_left_out_with_it(
+        cli: Any, tmp_path: Path) -> None:
+    # review50e F4: Combo.m3u naming Alpha (USA) then Beta (Japan), Beta (USA) kept over
+    # it: the playlist stayed listed, and `deploy --auto` put Beta (Japan) on the card as
+    # its file, the frontend listing both Betas the list said one of. The playlist follows
+    # the fate of what it names, as a set's .m3u does; an include of it keeps it.
+    card = _combo(cli, tmp_path, ("Alpha (USA).cue", "Beta (Japan).cue"))
+    listed = {game["filename"]: game for game in
+              cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["Beta (Japan).cue"]["dropped"] == "other_version"
+    playlist = listed["Combo.m3u"]
+    assert (playlist["included"], playlist["dropped"]) == (False, "set_left_out"), playlist
+    assert any(line.startswith("It names Beta (Japan).cue, which is left out (other_version)")
+               for line in playlist["warnings"]), playlist["warnings"]
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert auto.code == 0, auto.out + auto.err
+    assert _card_files(card) == [f"roms/psx/{stem}.{ext}" for stem in ("Alpha (USA)",
+                                 "Beta (USA)") for ext in ("bin", "cue")]
+    assert cli("override", "set", "--game", "4", "--include", "--profile", "1").code == 0
+    assert _verdicts(cli)["Combo.m3u"] == (True, None)

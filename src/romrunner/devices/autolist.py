@@ -1478,6 +1478,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                                   "the device)")
     if profile.max_games_per_platform:
         _limit_per_platform(games, entries, profile.max_games_per_platform, preference, rated)
+    if playlists is not None:  # (after every drop: a playlist goes with its games)
+        _tie_playlists(entries, playlists, dropped=True)
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
         if not entries[game_id].dropped:
             entries[game_id].needs_parent = clone.parent_name
@@ -1796,24 +1798,33 @@ def _disc_that_takes_its_set(members: list[_Game], out: list[_Game],
     return min(out, key=lambda game: (game.disc or 0, game.id))
 
 
-def _tie_playlists(entries: dict[int, AutoListEntry], playlists: _Playlists) -> None:
+def _tie_playlists(entries: dict[int, AutoListEntry], playlists: _Playlists, *,
+                   dropped: bool = False) -> None:
     """A library .m3u goes with every game of no set it names, not the first alone: one the
     gating leaves out leaves it out, with that game's reason, as a deploy refuses a playlist
     naming a game it leaves out (review50e F2: a playlist whose second game an override
-    excluded stayed listed, and every `deploy --auto` refused it). A playlist the user
-    included goes only with a game an override excludes, which a deploy refuses."""
+    excluded stayed listed, and every `deploy --auto` refused it); with ``dropped``, one left
+    out after the gating (another version of it kept, a hack, the per-platform limit) drops
+    it, as a disc drops its set (review50e F4: the playlist stayed listed, and `deploy
+    --auto` put the version the list left out on the card as its file, the frontend listing
+    both versions). A playlist the user included goes only with a game an override
+    excludes, which a deploy refuses."""
     for playlist_id, named in playlists.named.items():
         entry = entries.get(playlist_id)
         if entry is None or not entry.included or entry.dropped:
             continue
-        out = [entries[game_id] for game_id in named
-               if game_id in entries and not entries[game_id].included]
+        out = [entries[game_id] for game_id in named if game_id in entries and (
+            entries[game_id].dropped if dropped else not entries[game_id].included)]
         first = next((why for why in out if why.reason == USER_OVERRIDE_EXCLUDE), None) \
             or (out[0] if out and entry.reason != USER_OVERRIDE_INCLUDE else None)
         if first is None:
             continue
-        entry.included, entry.reason = False, first.reason
-        reason = first.reason + (f": {'; '.join(first.warnings)}" if first.warnings else "")
+        if dropped:
+            entry.dropped, reason = DROP_SET_LEFT_OUT, str(first.dropped)
+        else:
+            entry.included, entry.reason = False, first.reason
+            reason = first.reason + (f": {'; '.join(first.warnings)}" if first.warnings
+                                     else "")
         entry.warnings = [*entry.warnings, _playlist_left_out_said(first.filename, reason)]
 
 
