@@ -787,7 +787,10 @@ class _Policies:
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
         self._tier: dict[str, str | None] = {}
-        self._runs_demanding: dict[int, tuple[str, _PerfRow] | None] = {}
+        # (the performance table it was asked of, held — an id() of a table freed since can
+        # be another's —, and the answer: one table a build, see runs_demanding)
+        self._runs_demanding: tuple[dict[tuple[str, str], list[_PerfRow]],
+                                    tuple[str, _PerfRow] | None] | None = None
         self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
     def retroarch_cores(self, resolved: ResolvedOsProfile, platform_id: str
@@ -820,7 +823,7 @@ class _Policies:
         tier's floor (``_POWER_FLOOR``), the best of them, with its platform; None where
         there is none — a weak handheld, or a device nothing rates — for which
         :meth:`only_demanding_emulators` holds."""
-        if id(perf) not in self._runs_demanding:
+        if self._runs_demanding is None or self._runs_demanding[0] is not perf:
             best: tuple[tuple[int, int, int], tuple[str, _PerfRow]] | None = None
             for platform_id in sorted({platform for platform, key in perf if key == "*"}):
                 floor = _POWER_FLOOR.get(self.tier_of(platform_id) or "")
@@ -833,8 +836,8 @@ class _Policies:
                 rank = (row[0], _RUNNING_TIERS.index(row[2]), row[4])
                 if best is None or rank < best[0]:
                     best = (rank, (platform_id, row))
-            self._runs_demanding[id(perf)] = best[1] if best is not None else None
-        return self._runs_demanding[id(perf)]
+            self._runs_demanding = (perf, best[1] if best is not None else None)
+        return self._runs_demanding[1]
 
     def power_platforms(self, tier: str) -> list[str]:
         """The platforms of a demanding difficulty ``tier`` whose rating can show the
@@ -1526,12 +1529,7 @@ def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
     and whose set then lost to another's named the revised disc, left out too (QA71 F1);
     followed to the game kept in the end."""
     for entry in entries.values():
-        seen: set[int] = set()
-        target = entry.kept_instead
-        while target is not None and target not in seen and target in entries \
-                and entries[target].dropped and entries[target].kept_instead is not None:
-            seen.add(target)
-            target = entries[target].kept_instead
+        target = _followed(entries, entry.kept_instead, lambda i: not entries[i].dropped)
         # (a version of a game the per-platform limit left out: none of them is kept,
         # review 34 R6; and it is left out for that limit, not for a version kept: qa197 F3)
         if target in entries and entries[target].dropped:
@@ -1962,13 +1960,22 @@ def _kept_copy(game_id: int, entries: dict[int, AutoListEntry], kept: Collection
                ) -> int | None:
     """``game_id`` where it is kept, else the game kept in its place (its ``kept_instead``,
     followed), where that one is kept; None otherwise."""
+    found = _followed(entries, game_id, kept.__contains__)
+    return found if found in kept else None
+
+
+def _followed(entries: dict[int, AutoListEntry], game_id: int | None,
+              kept: Callable[[int], bool]) -> int | None:
+    """Where the "kept instead" of ``game_id`` leads: ``game_id`` itself where it is
+    ``kept``, else its ``kept_instead`` followed (each game once) to the first that is, or to
+    the last reached where the chain ends (a game not in ``entries``, one with no
+    ``kept_instead``, a loop). One walk for :func:`_kept_instead_kept` and
+    :func:`_kept_copy`."""
     seen: set[int] = set()
-    while game_id not in kept:
-        entry = entries.get(game_id)
-        if entry is None or entry.kept_instead is None or game_id in seen:
-            return None
+    while game_id is not None and game_id in entries and game_id not in seen \
+            and not kept(game_id) and entries[game_id].kept_instead is not None:
         seen.add(game_id)
-        game_id = entry.kept_instead
+        game_id = entries[game_id].kept_instead
     return game_id
 
 
