@@ -200,3 +200,21 @@ def test_an_emulators_poor_rating_is_not_outweighed_by_one_without_an_emulator(
                    _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+
+
+# review50f F2: the "unknown" rating the rule ignored in leaving the game out was still given
+# as the rating its verdict went by (perf_tier "unknown", perf_source "my-notes").
+def test_an_ignored_unknown_tier_is_not_the_rating_a_verdict_went_by(
+        cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "rg-35xx-plus", "recalbox")
+    rows = tmp_path / "unknown.jsonl"
+    rows.write_text(json.dumps({"device_profile_id": 1, "platform_id": "fm-towns",
+                                "definition_game_id": "*", "performance_tier": "unknown"})
+                    + "\n", encoding="utf-8")
+    assert cli("--pack", pack, "cache", "import", str(rows), "--format", "rows", "--source",
+               "my-notes", "--kind", "performance", "--new-source").code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    assert (game["perf_tier"], game["perf_source"]) == (None, None), game
+    assert "no performance record shows this device running it" in " ".join(game["warnings"])

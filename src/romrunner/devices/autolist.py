@@ -2365,7 +2365,9 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
             and game.platform_id != PORTS_PLATFORM:  # (a port's folder is not copied: QA64 F4)
         unknown = _emulator_unknown(game, resolved, mode, policies, warnings,
                                     performance.reason, perf)
-        if unknown.perf_rating is None:  # (the rating it went by, when one decided)
+        # (the rating it went by, when one decided; not one the demanding-emulator rule
+        # ignored in leaving it out, an "unknown" tier: review50f F2)
+        if unknown.perf_rating is None and unknown.reason != NO_EMULATOR_AVAILABLE:
             unknown.perf_rating = performance.rating
         return unknown
     compatibility = check_compatibility(game, emulator, mode, policies, compat, cores)
