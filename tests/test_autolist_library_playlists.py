@@ -277,3 +277,19 @@ def test_a_playlist_naming_a_version_the_list_leaves_out_is_left_out_with_it(
                                  "Beta (USA)") for ext in ("bin", "cue")]
     assert cli("override", "set", "--game", "4", "--include", "--profile", "1").code == 0
     assert _verdicts(cli)["Combo.m3u"] == (True, None)
+
+
+def test_a_playlist_goes_with_any_game_it_names_a_collection_filter_leaves_out(
+        cli: Any, tmp_path: Path) -> None:
+    # review50e F2, its filter side: a profile's excluded collection holding the game of
+    # Combo.m3u's second line left the playlist listed, and `deploy --auto` put that game on
+    # the card as its file (the first line's game took it: review49g F4)
+    card = _combo(cli, tmp_path, ("Alpha (USA).cue", "Beta (Japan).cue"))
+    for args in (("collection", "create", "nobeta"), ("collection", "add", "nobeta", "2"),
+                 ("profile", "set", "1", "--exclude-collections", "nobeta")):
+        assert cli(*args).code == 0, args
+    assert _verdicts(cli) == {"Alpha (USA).cue": (True, None), "Beta (USA).cue": (True, None)}
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert auto.code == 0, auto.out + auto.err
+    assert _card_files(card) == [f"roms/psx/{stem}.{ext}" for stem in ("Alpha (USA)",
+                                 "Beta (USA)") for ext in ("bin", "cue")]

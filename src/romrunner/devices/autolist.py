@@ -406,6 +406,19 @@ def _whole_sets_of() -> str:
             "CROSS JOIN games g ON g.id = j.value WHERE g.is_missing = 0)")
 
 
+def _names_one_of() -> str:
+    """The SQL condition over ``games g`` "a library .m3u naming, on any line, a present game
+    (not a playlist) that is one of the ids of the JSON array parameter": a collection the
+    profile leaves out takes such a playlist with it, whichever line names the game (the
+    variant joins an .m3u to its first game alone: review50e F2, its filter side — the
+    playlist stayed, and `deploy --auto` put the game left out on the card as its file)."""
+    return ("(g.format = 'm3u' AND EXISTS (SELECT 1 FROM game_files f JOIN games d "
+            "ON d.root_id = g.root_id "
+            "AND d.filepath = rtrim(g.filepath, replace(g.filepath, '/', '')) || f.name "
+            "WHERE f.game_id = g.id AND f.kind = 'track' AND d.format <> 'm3u' "
+            "AND d.is_missing = 0 AND d.id IN (SELECT value FROM json_each(?))))")
+
+
 def _games(db: Database, profile: Profile, platforms: Collection[str] | None = None
            ) -> tuple[list[_Game], int]:
     """The library's games the profile considers (one statement; of ``platforms`` only, when
@@ -455,8 +468,9 @@ def _profile_filters(db: Database, profile: Profile, platforms: Collection[str] 
         where.append(_whole_sets_of())
         params.append(json.dumps(member_ids(db, profile.include_collections, owner=owner)))
     if profile.exclude_collections:
-        where.append(f"NOT {_whole_sets_of()}")
-        params.append(json.dumps(member_ids(db, profile.exclude_collections, owner=owner)))
+        excluded = json.dumps(member_ids(db, profile.exclude_collections, owner=owner))
+        where.append(f"NOT {_whole_sets_of()} AND NOT {_names_one_of()}")
+        params += [excluded, excluded]
     return where, params
 
 
