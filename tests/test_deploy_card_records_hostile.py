@@ -407,3 +407,23 @@ def test_a_deleted_profiles_files_after_a_restore_are_said_to_be_this_databases(
     assert kept["computer"] == "this database before a `db restore`"
     (note,) = [n for n in dry.json()["data"]["notes"] if "Alpha (USA).gb" in n]
     assert "before a `db restore`, and has no record of now" in note and "`--prune-others`" in note
+
+
+def test_a_file_at_the_records_folders_name_is_said_as_such(cli: Any, tmp_path: Path) -> None:
+    """qa205 N1: a file named `.romrunner` on the card gave ".romrunner/destination-id:
+    cannot be read (Not a directory)", naming a file that is not there."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    (gb / "Alpha (USA).gb").write_bytes(b"a" * 4096)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / ".romrunner").write_text("the user's\n", encoding="utf-8")
+    for dry in ((), ("--dry-run",)):
+        refused = cli("deploy", "1", "--to", str(card), "platform:gb", *dry)
+        assert refused.code == 2, refused.err
+        (line,) = refused.err.strip().splitlines()
+        assert line.startswith(f"error: {card / '.romrunner'}: a file, not a folder"), line
+        assert "destination-id" not in line
+    assert (card / ".romrunner").read_text(encoding="utf-8") == "the user's\n"
+    assert not list(card.rglob("*.gb"))

@@ -148,6 +148,10 @@ def read_id_file(id_file: Path) -> str:
         text = id_file.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return ""
+    except NotADirectoryError:  # (qa205 N1: the id file was named, not the file in its way)
+        raise InputError(f"{id_file.parent}: a file, not a folder: ROM Runner keeps its "
+                         "records of the card in a folder of that name; move the file "
+                         "away to deploy to this card") from None
     except OSError as exc:
         raise InputError(f"{id_file}: cannot be read ({exc.strerror})") from exc
     except UnicodeDecodeError:
