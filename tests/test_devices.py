@@ -195,6 +195,12 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     assert no_device.code == 0 and " ".join(no_device.out.split()) == (
         f"no device matches 'zzzz': none of the pack's {every} has every word in its name, "
         f"brand or chip (`romrunner device catalog --limit {every}` lists them all)")
+    assert "operating system" not in no_device.err
+    for typed in ("muos", "Onion OS"):  # (qa205 N6: the OS typed, not the device)
+        an_os = _real(cli, "--json", "device", "catalog", typed).json()
+        assert an_os["data"]["total"] == 0, an_os
+        said = [w for w in an_os["warnings"] if "is an operating system, not a device" in w]
+        assert len(said) == 1 and "`romrunner profile os`" in said[0], an_os["warnings"]
     listed = _real(cli, "--json", "device", "catalog", "--limit", str(every))  # (as it says:
     assert len(listed.json()["data"]["devices"]) == every  # review45c F3, it showed 50)
     refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused

@@ -173,6 +173,16 @@ def search_catalog(pack: DefinitionPack, text: str | None, limit: int = 50
     return page, len(found)
 
 
+def os_named(pack: DefinitionPack, text: str) -> str | None:
+    """The pack's OS ``text`` names by its id or name (whatever the case, spaces and
+    punctuation), as "NAME (ID)"; None when it names none."""
+    said = _compact(text)
+    for os_id, system in pack.operating_systems.items():
+        if said and said in (_compact(os_id), _compact(system.name)):
+            return f"{system.name} ({os_id})"
+    return None
+
+
 def _haystack(device: Device) -> str:
     return " ".join(part for part in (device.id, device.name, device.manufacturer or "",
                                       device.chip or "") if part).lower()
