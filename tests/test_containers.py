@@ -574,3 +574,19 @@ def test_a_playlist_entry_that_is_a_playlist_is_said_and_left_out(cli: Any,
     ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
     shown = cli("--json", "games", "show", str(ids["Self (USA).m3u"])).json()["data"]
     assert [f["name"] for f in shown["files"]] == ["Disc (USA).cue"], shown["files"]
+
+
+def test_a_track_named_through_dotdot_inside_the_root_is_not_said_outside_it(
+        cli: Any, tmp_path: Path) -> None:
+    """qa205 N8: a playlist naming `../gb/x.gb`, a file inside the library root, was said by
+    the scan to be "outside the library root" (the deploy says why it does not follow it)."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    (root / "gb" / "Tetris (World).gb").write_bytes(b"\x09" * 4096)
+    (root / "psx").mkdir()
+    (root / "psx" / "Evil (USA).m3u").write_text("../gb/Tetris (World).gb\n")
+    summary = scan(cli, root)
+    (error,) = [e["error"] for e in summary["errors"] if e["path"].endswith(".m3u")]
+    assert error.startswith("track '../gb/Tetris (World).gb' is named through a folder above "
+                            "its sheet's (`..`)"), error
+    assert "outside" not in error

@@ -341,8 +341,12 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool,
     if "\x00" in name:  # (QA95 F1: a sheet saved as UTF-16; realpath raised, the worker died)
         raise ContainerError("names a file with a NUL character; not read")
     path = Path(os_path(str(folder / name)))  # (a name of bytes that are not UTF-8: escaped)
-    if is_unsafe_member_name(name) or not is_inside(os.path.realpath(path.parent), root):
+    if not is_inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
+    if is_unsafe_member_name(name):  # (qa205 N8: one inside the root was said outside it)
+        raise ContainerError("is named through a folder above its sheet's (`..`) or by an "
+                             "absolute path; not read (name it from the sheet's folder or "
+                             "below)")
     if not hash_it:
         if not path.is_file():  # an .m3u's disc: not read, but it must be there
             raise FileNotFoundError(path)
