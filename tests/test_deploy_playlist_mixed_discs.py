@@ -6,6 +6,7 @@ playlist was left out, "would land on … already taken by" the very same file).
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +267,27 @@ def test_a_prune_keeps_the_whole_disc_of_a_playlist_whose_sheet_is_gone_from_the
     assert run.code == 1, run.err
     assert run.json()["data"]["pruned"] == 0, run.out
     assert sorted(path.name for path in card.rglob("Solo (USA).*")) == before
+
+
+def test_a_playlist_whose_library_disc_has_an_identical_copy_in_another_root_goes_whole(
+        cli: Any, tmp_path: Path) -> None:
+    # review49b F4: disc 1 copied as it is to a second library root (added first, so its
+    # copy is the one that goes): the playlist was left out, its disc "a file of a game this
+    # deploy leaves out" — the identical copy is that disc, at the place the playlist names
+    lib, other, card = tmp_path / "lib", tmp_path / "lib2", tmp_path / "card"
+    tracks = _mixed_set(lib)
+    (other / "psx").mkdir(parents=True)
+    for suffix in (".cue", ".bin"):
+        shutil.copy2(lib / "psx" / f"Mix (Disc 1){suffix}", other / "psx")
+    card.mkdir()
+    assert cli("library", "add", str(other)).code == 0
+    muos_profile(cli, lib)
+    deployed = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert deployed.code == 0, deployed.err
+    (playlist,) = [path for path in card.rglob("*.m3u")]
+    assert playlist.read_text() == (lib / "psx" / "Mix.m3u").read_text()
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+    assert len([path for path in card.rglob("Mix (Disc 1).*")]) == 2, sorted(card.rglob("*"))
+    assert any("copy of another disc" in str(said) for said in deployed.json()["warnings"])
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.err

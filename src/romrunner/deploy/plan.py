@@ -3755,9 +3755,20 @@ class _Builder:
         """True when every file of the playlist ``game`` that is a disc of the library (its
         sheet, its tracks) is placed by that disc's own game; False, said, where the plan
         left that game out — the playlist goes with it (review49b F1: an excluded disc, or
-        one changed since the scan, went on the card as the playlist's file)."""
+        one changed since the scan, went on the card as the playlist's file). A disc left
+        out as a copy of another (the same sheet and tracks: see _leave_out_disc_copies)
+        whose kept copy the plan puts at the very place the playlist names is that disc:
+        its files are taken out of ``items`` (review49b F4: an identical copy of the disc in
+        another library root left the playlist out)."""
         if self.placed_games is None:  # (the games claim before the playlists)
             self.placed_games = {item.game_id for item in self.plan.items}
+        copies = dict(self.plan.copies)  # (a disc left out -> the copy that goes)
+        at_copies = {index for index, item in enumerate(items) if index and (
+            disc := self.library_files.get(item.source)) is not None
+            and disc not in self.placed_games and copies.get(disc) in self.placed_games
+            and self._copy_placed_at(item, copies[disc])}
+        if at_copies:
+            items[:] = [item for index, item in enumerate(items) if index not in at_copies]
         apart = next((item.source for item in items[1:] if item.source in self.library_files
                       and self.library_files[item.source] not in self.placed_games), None)
         if apart is None:
@@ -3776,6 +3787,16 @@ class _Builder:
             for item in items:
                 self.hold(item.dest, game)
         return False
+
+    def _copy_placed_at(self, item: PlanItem, copy: int) -> bool:
+        """True when the game ``copy`` has a file the plan copies, as it is, to ``item``'s
+        destination, of ``item``'s name (a copy's sheet and tracks are of the same names and
+        content as its disc's)."""
+        name = item.source.rpartition("/")[2]
+        return any(planned.game_id == copy and planned.dest == item.dest
+                   and planned.content is None and bool(planned.source)
+                   and planned.source.rpartition("/")[2] == name
+                   for planned in self.plan.items)
 
     def _planned_as_it_is(self, item: PlanItem, other: str) -> bool:
         """True when the plan copies ``item``'s source, as it is, to its destination already
