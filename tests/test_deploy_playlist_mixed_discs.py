@@ -321,3 +321,55 @@ def test_an_auto_list_playlist_whose_disc_has_a_chd_beside_it_puts_the_disc_on_o
     assert again.code == 0, again.err
     data = again.json()["data"]
     assert data["copied"] == 0 and data["pruned"] == 0, data
+
+
+def _said(run: Any, code: str) -> list[str]:
+    return [said["message"] for said in run.json()["data"]["plan_warnings"]
+            if said["code"] == code]
+
+
+def test_on_muos_a_playlist_beside_its_library_disc_is_said_to_list_the_game_twice(
+        cli: Any, tmp_path: Path) -> None:
+    # review49b F3: muOS lists every sheet in its platform folder (a set's discs go in a
+    # hidden one): the playlist and its disc beside it, both listed, were unsaid
+    _, card = _solo(cli, tmp_path)
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert run.code == 0, run.err
+    (said,) = _said(run, "playlist-disc-listed")
+    assert "Solo (USA).m3u: Solo (USA).cue" in said and "twice" in said, said
+
+
+def test_on_knulli_a_playlist_beside_its_library_disc_is_not_said_to_list_it_twice(
+        cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _mixed_set(lib)
+    card.mkdir()
+    for args in (("library", "add", lib), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    run = cli("--json", "deploy", "1", "--to", str(card), "mix")
+    assert run.code == 0, run.err
+    assert not _said(run, "playlist-disc-listed") + _said(run, "playlist-disc-copied-twice")
+
+
+def test_a_library_disc_a_playlist_names_in_a_subfolder_is_said_to_go_twice(
+        cli: Any, tmp_path: Path) -> None:
+    # review49b F3: the disc goes flat as a game of its own and again in `discs/`, where the
+    # playlist names it: its data twice on the card, unsaid
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _mixed_set(lib)
+    psx = lib / "psx"
+    (psx / "discs").mkdir()
+    for suffix in (".cue", ".bin"):
+        (psx / f"Mix (Disc 1){suffix}").rename(psx / "discs" / f"Mix (Disc 1){suffix}")
+    (psx / "Mix.m3u").write_text("discs/Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
+    card.mkdir()
+    muos_profile(cli, lib)
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert run.code == 0, run.err
+    (said,) = _said(run, "playlist-disc-copied-twice")
+    size = sum((psx / "discs" / f"Mix (Disc 1){suffix}").stat().st_size
+               for suffix in (".cue", ".bin"))
+    assert "Mix.m3u: discs/Mix (Disc 1).cue" in said and f"{size:,} bytes more" in said, said
+    assert len(list(card.rglob("Mix (Disc 1).cue"))) == 2

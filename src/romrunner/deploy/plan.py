@@ -596,6 +596,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
         if dest is not None and game.renamed_from:
             renamed.append(game)
     _say_renamed_sets(builder, renamed)
+    _warn_playlists_discs_twice(builder, added, tracks)
     if pack is not None:
         _warn_unlisted_extensions(builder, added, pack)
     for set_key, discs in placed.items():
@@ -742,6 +743,59 @@ def _say_playlists_left_out(builder: _Builder, games: dict[int, _Game],
 
 
 NO_PLATFORM_NAMED = 5  # games named in the undecided-platform warning; more are counted
+
+
+def _warn_playlists_discs_twice(builder: _Builder, added: list[_Game],
+                                tracks: dict[int, list[_Track]]) -> None:
+    """Say where a library playlist placed as it is (see _follow_playlists_sheets) makes the
+    frontend list a game twice or puts a disc on the card twice: a disc of the library it
+    names that goes as a game of its own at that very place, on a layout that hides a set's
+    discs from the list (muOS: the disc's sheet is listed beside the playlist; an OS that puts
+    a set's discs flat hides what a playlist names), and one it names elsewhere (``discs/…``),
+    copied there as well as where the disc goes as a game, or beside it where the disc goes in
+    its set's folder (review49b F3: both unsaid)."""
+    playlists = [game for game in added if game.filename.lower().endswith(".m3u")]
+    if not playlists or not builder.library_files:
+        return
+    placed = {item.game_id for item in builder.plan.items}
+    copies = dict(builder.plan.copies)  # (a disc left out -> its copy that goes)
+    listed: list[str] = []
+    copied: list[str] = []
+    extra = 0
+    for game in playlists:
+        parent = game.source.rpartition("/")[0]
+        own = {item.source: item for item in builder.plan.items if item.game_id == game.id}
+        for entry in tracks.get(game.id, []):
+            source = os.path.join(parent, entry.name)
+            disc = builder.library_files.get(source)
+            if disc is not None and disc not in placed:
+                disc = copies.get(disc)
+            if disc is None or disc not in placed:
+                continue
+            if source in own:
+                extra += own[source].size
+                if entry.name.lower().endswith(TRACKED_SHEETS):
+                    copied.append(f"{game.filename}: {entry.name}")
+            elif entry.name.lower().endswith(TRACKED_SHEETS) \
+                    and builder.layout.multi_disc_layout(game.platform_id) != "flat":
+                listed.append(f"{game.filename}: {entry.name}")
+    if listed:
+        one = len(listed) == 1
+        builder.plan.warnings.append(PlanIssue(
+            "playlist-disc-listed", f"{counted(len(listed), 'disc')} a playlist of the library "
+            f"names {'goes' if one else 'go'} beside it as {'a game' if one else 'games'} of "
+            f"{'its' if one else 'their'} own ({examples(listed, sep='; ')}): this OS lists "
+            "the disc's sheet and the playlist, the game twice (it lists no disc of a set the "
+            "deploy writes, kept in a hidden folder); to list it once, keep such a disc in a "
+            "hidden folder beside the playlist in the library (`.Title/`) and name it there"))
+    if copied:
+        one = len(copied) == 1
+        builder.plan.warnings.append(PlanIssue(
+            "playlist-disc-copied-twice", f"{counted(len(copied), 'disc')} a playlist of the "
+            f"library names {'goes' if one else 'go'} on the card twice: where the deploy puts "
+            f"{'it' if one else 'each'} as a game (a set's disc in its set's folder) and again "
+            f"where the playlist names {'it' if one else 'them'} "
+            f"({examples(copied, sep='; ')}): {extra:,} bytes more"))
 
 
 def _warn_no_platform(builder: _Builder) -> None:
