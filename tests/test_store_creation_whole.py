@@ -284,24 +284,3 @@ def test_a_chmod_that_fails_otherwise_fails_the_creation_leaving_nothing(
     assert err == f"error: {db}: cannot create the database (Input/output error); no " \
         "database was made\n", err
     assert sorted(db.parent.iterdir()) == []
-
-
-def test_a_database_name_of_250_characters_is_created(tmp_path: Path) -> None:
-    # review50g F3: the temporary file's name (the database's, a dot before, ".creating-"
-    # and 8 letters after) passed NAME_MAX for a name of 237 to 250 characters: "cannot
-    # create the database (File name too long)", where SQLite's own creation made it
-    name = "a" * 247 + ".db"
-    db = tmp_path / name
-    with _child(_HOLD_AT_MIGRATION, ["--db", str(db), "collection", "create", "Sofa"],
-                STOP_AT=20, GO=None):
-        pass  # (killed while it made it: its temporary file is left)
-    left = [p.name for p in tmp_path.iterdir() if p.name.endswith(".creating-" + p.name[-8:])]
-    assert len(left) == 1, list(tmp_path.iterdir())
-    assert len(left[0]) + len("-journal") <= 255, left  # (its side files fit too)
-    made = run_subprocess("--db", str(db), "collection", "create", "Couch")
-    assert made.code == 0, made.err
-    assert made.err.startswith(f"note: created a new database at {db} "), made.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [name, f"{name}.lock"]
-    assert _version(db) == LATEST_VERSION
-    listed = run_subprocess("--db", str(db), "--json", "collection", "ls")
-    assert "Couch" in {row["name"] for row in listed.json()["data"]}, listed.err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -229,28 +228,7 @@ def _give_up_creating(lock: WriterLock | None, *, new_lock_file: bool,
 # one (kill -9, power lost) left a half-migrated file, which the next commands took for an
 # older release's database to upgrade, backing it up (qa204 F3)
 def _creation_prefix(path: Path) -> str:
-    return f".{_short_enough(path.name)}{_CREATING}"
-
-
-_CREATING = ".creating-"
-# The longest file name the file systems in use take (NAME_MAX, in bytes), and the room the
-# temporary file's name leaves the database's there: its dot and _CREATING before, mkstemp's
-# 8 letters after, and the longest side file SQLite names after it ("-journal")
-_NAME_MAX = 255
-_NAME_ROOM = _NAME_MAX - 1 - len(_CREATING) - 8 - len("-journal")
-
-
-def _short_enough(name: str) -> str:
-    """``name``, or, when the temporary file's name would not fit within NAME_MAX with it
-    (review50g F3: a database name of 237 to 250 characters could not be created), its
-    beginning and a hash of the whole, one name for each database name."""
-    if len(os.fsencode(name)) <= _NAME_ROOM:
-        return name
-    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
-    kept = name
-    while len(os.fsencode(kept)) > _NAME_ROOM - 1 - len(digest):
-        kept = kept[:-1]
-    return f"{kept}~{digest}"
+    return f".{path.name}.creating-"
 
 
 def _creation_temporaries(path: Path) -> re.Pattern[str]:
@@ -361,11 +339,8 @@ def _remove_stale_side_files(path: Path) -> None:
     except FileNotFoundError:
         pass
     for suffix in ("-wal", "-shm", "-journal"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
-        except OSError as exc:  # (none; or none can be, its name too long: review50g F3)
-            if exc.errno not in (errno.ENOENT, errno.ENAMETOOLONG):
-                raise
 
 
 def _put_in_place(temp: Path, path: Path, *, replace: bool) -> bool:
