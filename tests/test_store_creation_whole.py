@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from romrunner.store.migrate import LATEST_VERSION
+from romrunner.store.migrate import LATEST_VERSION, _backup_path
 from tests.conftest import mounted_tmpfs, run_subprocess
 
 # Run first in the child: the creation's migration STOP_AT waits (after "ready" on stdout)
@@ -284,3 +284,35 @@ def test_a_chmod_that_fails_otherwise_fails_the_creation_leaving_nothing(
     assert err == f"error: {db}: cannot create the database (Input/output error); no " \
         "database was made\n", err
     assert sorted(db.parent.iterdir()) == []
+
+
+def test_a_database_name_too_long_for_its_backups_is_refused_and_one_that_fits_upgrades(
+        tmp_path: Path) -> None:
+    # review51a F1: a name of 231 to 236 bytes was created, then every upgrade failed
+    # writing its backup (`NAME.v38-TIME.bak`: "File name too long") and `db restore` its
+    # own (from 220): a database no later release could open. Such a name is refused when
+    # the database would be made; the longest one taken has room for those backups.
+    folder = tmp_path / "dbs"
+    folder.mkdir()
+    long = folder / ("d" * 198 + ".db")  # 201 bytes
+    refused = run_subprocess("--db", str(long), "collection", "create", "Couch")
+    assert refused.code == 2, refused.err
+    assert refused.err == f"error: {long}: cannot create the database: its name is longer " \
+        "than 200 bytes, and the files ROM Runner writes beside it (its backups before an " \
+        "upgrade or a restore) are named after it; give it a shorter name; no database was " \
+        "made\n", refused.err
+    assert list(folder.iterdir()) == []
+    fits = folder / ("e" * 197 + ".db")  # 200 bytes
+    assert run_subprocess("--db", str(fits), "collection", "create", "Couch").code == 0
+    backup = tmp_path / "saved.db"
+    assert run_subprocess("--db", str(fits), "db", "backup", str(backup)).code == 0
+    restored = run_subprocess("--db", str(fits), "db", "restore", str(backup), "--force")
+    assert restored.code == 0, restored.err
+    assert [p.name for p in folder.iterdir() if ".before-restore-" in p.name], \
+        list(folder.iterdir())
+    # an upgrade's backup, at the name ROM Runner gives it (a second one in the same second
+    # too), can be made beside it
+    for _ in range(2):
+        made = _backup_path(fits, 99)
+        made.write_bytes(b"")
+    assert len(list(folder.glob("*.v99-*.bak"))) == 2

@@ -258,6 +258,12 @@ def _being_created(path: Path) -> LockHolder | None:
     return holder if making else None
 
 
+# The longest database file name a new database is given (in bytes): the longest name a file
+# system takes is 255, and the backups beside it add up to ~45 (`.before-restore-TIME-N.corrupt`;
+# review51a F1: names of 231 and more could be created once, then never upgraded or restored)
+LONGEST_NAME = 200
+
+
 def create_database(path: Path, *, mode: int | None = None) -> bool:
     """Make a new database at ``path`` whole or not at all: every migration is run on a
     temporary file beside it, which is written to disk and then renamed into place, so a
@@ -267,6 +273,11 @@ def create_database(path: Path, *, mode: int | None = None) -> bool:
     meanwhile is kept). False when another writer made the database first. Raises
     :class:`DatabaseError` naming ``path``."""
     folder = path.parent
+    if len(os.fsencode(path.name)) > LONGEST_NAME:
+        raise DatabaseError(f"{path}: cannot create the database: its name is longer than "
+                            f"{LONGEST_NAME} bytes, and the files ROM Runner writes beside it "
+                            "(its backups before an upgrade or a restore) are named after it; "
+                            "give it a shorter name; no database was made")
     try:
         handle, temp = create(folder, _creation_prefix(path), "")
     except OSError as exc:
