@@ -193,8 +193,8 @@ def test_a_root_that_is_a_mount_point_unmounted_during_a_rescan_is_said_once(
             envelope = done.json()
             assert envelope["errors"] == [
                 f"{root}: library root went away during the scan (unmounted?); what it had "
-                "not examined was not stored, nothing was marked missing: scan again when "
-                "it is back"], envelope["errors"]
+                "not examined was not stored, nothing was marked missing, its games are not "
+                "counted: scan again when it is back"], envelope["errors"]
             data = envelope["data"]
             assert [e["path"] for e in data["errors"]] == [str(root)], data["errors"]
             assert data["missing"] == 0

@@ -642,7 +642,8 @@ def _said_if_gone(root: Root, plan: Plan, summary: ScanSummary) -> bool:
                       if not (e["error"] == VANISHED and str(e["path"]).startswith(inside))]
     summary.not_scanned(str(root.path), "library root went away during the scan (unmounted?); "
                                         "what it had not examined was not stored, nothing was "
-                                        "marked missing: scan again when it is back")
+                                        "marked missing, its games are not counted: scan "
+                                        "again when it is back")
     return True
 
 
