@@ -1148,12 +1148,15 @@ def _carry_failures(decisions: list[_Decision]) -> _Naming:
         spread = False
         for index, named in sets:
             playlist = decisions[index].item
-            failed = next((broken[game] for dest in named
+            # (the playlist's own file too, planned with its first disc's game: that disc
+            # found unchanged on the card is not among the decisions, qa205 F1)
+            files = [playlist.dest, *named]
+            failed = next((broken[game] for dest in files
                            if (game := games_at.get(dest)) is not None and game in broken),
                           None)
             if failed is None:
                 continue
-            for dest in [playlist.dest, *named]:
+            for dest in files:
                 game = games_at.get(dest)
                 if game is not None and game not in broken:
                     broken.mark(game, failed)
