@@ -199,3 +199,14 @@ def test_a_resume_leaves_a_touched_file_no_scan_reads_to_a_new_deploy(cli: Any,
     # set, review50a P1)
     assert again.code == 0 and again.json()["data"]["copied"] == 3, again.out
     assert again.json()["data"]["skipped"] == 2, again.out
+    # (p51a F1: the three files the killed run recorded, never put in place, then held by
+    # the resume, were said "deleted from the card since" by the player)
+    assert not [n for n in again.json()["data"]["notes"] if "deleted from it since" in n], \
+        again.json()["data"]["notes"]
+    # one the player does delete now is said so
+    disc = card / "ROMS" / "psx" / f".{TITLE}" / first
+    disc.unlink()
+    last = cli("--json", "deploy", "1", "--to", str(card), "parasite")
+    assert last.code == 0 and last.json()["data"]["copied"] == 1, last.out
+    (note,) = [n for n in last.json()["data"]["notes"] if "deleted from it since" in n]
+    assert f"({disc.relative_to(card).as_posix()})" in note, note

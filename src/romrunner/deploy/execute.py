@@ -881,12 +881,21 @@ def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved:
                               found: set[str]) -> None:
     """Say which copies of ours the run copies again because they were deleted from the card
     since (not found under another name: ``found``), with the way to keep a game off the
-    card for good (qa194 F12: put back without a word, to a player who deleted it)."""
+    card for good (qa194 F12: put back without a word, to a player who deleted it).
+
+    Only a copy the card's manifest lists was on the card: the manifest lists a file once it
+    is renamed into place, while the database records a batch's copies before their renames
+    — a killed run's copies never put in place, and those its resume then held back (a file
+    of their set not written), are recorded copied, and were said deleted by the player
+    (p51a F1). A card whose manifest lists nothing (gone, unreadable) is known by the
+    database's records alone, as before."""
     sought = {dest for sizes in moved.values() for by_sha1 in sizes.values()
               for dest in by_sha1.values()}
+    listed = claims.card
     deleted = sorted({(d.item.dest, d.item.game_id) for d in decisions
                       if d.item.dest in sought and d.item.dest not in found
-                      and d.item.game_id is not None and d.action == COPY})
+                      and d.item.game_id is not None and d.action == COPY
+                      and (not listed or d.item.key in listed)})
     if not deleted:
         return
     one = len(deleted) == 1
