@@ -835,22 +835,20 @@ def _note_stopped_runs_copies(claims: Claims, pairs: list[tuple[str, str]]) -> N
     """Say which files the run copies that a stopped deployment copied, killed before it
     renamed them into place (``pairs``: the path, its temporary file): the run removes those
     temporary files itself — no copy of the player's, nothing to remove by hand (review49b
-    F6: they were said "moved or renamed by hand", to remove)."""
-    ids = sorted({int(temp.rpartition("/")[2][len(TEMP_PREFIX):].partition("-")[0])
-                  for _, temp in pairs})
+    F6: they were said "moved or renamed by hand", to remove). The deployment is not named:
+    the number in a temporary file's name is its database's, which may be another computer's
+    (review51b F2: `deploy resume 2` named a deployment this database does not have)."""
     one = len(pairs) == 1
-    which = f"deployment {ids[0]}" if len(ids) == 1 else \
-        f"deployments {joined([str(i) for i in ids])}"
     dry = claims.dry_run
     claims.notes.append(
         f"{counted(len(pairs), 'file')} this deploy {'would copy' if dry else 'copies'} "
-        f"{'was' if one else 'were'} copied by {which}, stopped before "
+        f"{'was' if one else 'were'} copied by a deploy stopped before "
         f"{'it was' if one else 'they were'} put in place: "
         f"{_examples([copy for copy, _ in pairs])}; "
         f"{'its temporary file' if one else 'their temporary files'} on the card "
-        f"({TEMP_PREFIX}…) {'would be' if dry else 'were'} removed first"
-        + (f" (`romrunner deploy resume {ids[0]}` finishes that deployment instead)"
-           if dry and len(ids) == 1 else ""))
+        f"({TEMP_PREFIX}…) {'would be' if dry else 'was' if one else 'were'} removed first"
+        + (" (`romrunner deploy history` says whether that deploy, if this database's, can "
+           "be resumed instead)" if dry else ""))
 
 
 def _copies_sought(plan: DeployPlan, decisions: list[_Decision], claims: Claims
@@ -939,9 +937,11 @@ def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claim
                 if stale is None:
                     stale = {str(temp) for temp in stale_temps(plan.root, _temp_folders(
                         plan.root, decisions, plan, True, claims))}
-                if size in ours and str(plan.root / dest) in stale:
-                    candidates.append((False, dest, ours[size], None))
-                continue
+                if str(plan.root / dest) in stale:  # (removed by this run: only those;
+                    # another is said as any other file, review51b F4)
+                    if size in ours:
+                        candidates.append((False, dest, ours[size], None))
+                    continue
             name = launched_name(dest)
             if size in ours:
                 candidates.append((name not in stems, dest, ours[size], False))
