@@ -293,3 +293,28 @@ def test_a_playlist_goes_with_any_game_it_names_a_collection_filter_leaves_out(
     assert auto.code == 0, auto.out + auto.err
     assert _card_files(card) == [f"roms/psx/{stem}.{ext}" for stem in ("Alpha (USA)",
                                  "Beta (USA)") for ext in ("bin", "cue")]
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_a_playlist_of_the_sides_of_one_disk_set_stays_with_both_sides(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """review51d F1 (high): sides the scan does not group as one set ("(Side A)", "(Side
+    B)": TOSEC's disk sets) are two versions of one game to the auto-list, Side B left out
+    for Side A; their own .m3u was then left out with Side B, and `deploy --auto --prune`
+    removed Side B and the .m3u from a card that held the set. A game left out for another
+    the same playlist names does not take the playlist."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    psx = lib / "psx"
+    sides = [_disc(psx, f"Saga (USA) (Side {side})") for side in "AB"]
+    (psx / "Saga (USA).m3u").write_text("Saga (USA) (Side A).cue\nSaga (USA) (Side B).cue\n")
+    _profile(cli, lib, os_id)
+    verdicts = _verdicts(cli)
+    assert verdicts["Saga (USA).m3u"] == (True, None), verdicts
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "title:saga").code == 0  # (a query: the set)
+    before = _card_files(card)
+    pruned = cli("deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
+    assert pruned.code == 0, pruned.err
+    assert _card_files(card) == before, pruned.out
+    on_card = {path.name: path for path in card.rglob("*.bin")}
+    assert [on_card[f"Saga (USA) (Side {side}).bin"].read_bytes() for side in "AB"] == sides

@@ -1825,8 +1825,14 @@ def _tie_playlists(entries: dict[int, AutoListEntry], playlists: _Playlists, *,
         entry = entries.get(playlist_id)
         if entry is None or not entry.included or entry.dropped:
             continue
+        # (a game left out for another the same playlist names is not left out of it: the
+        # sides of one disk set its scan did not group, "(Side A)", "(Side B)" — review51d
+        # F1: the set's own .m3u was dropped, and --prune took Side B off the card)
         out = [entries[game_id] for game_id in named if game_id in entries and (
-            entries[game_id].dropped if dropped else not entries[game_id].included)]
+            entries[game_id].dropped and _followed(
+                entries, entries[game_id].kept_instead,
+                lambda i: not entries[i].dropped) not in named
+            if dropped else not entries[game_id].included)]
         first = next((why for why in out if why.reason == USER_OVERRIDE_EXCLUDE), None) \
             or (out[0] if out and entry.reason != USER_OVERRIDE_INCLUDE else None)
         if first is None:
