@@ -577,7 +577,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                                                    if game.id not in replaced],
                              {*ids, *games}, profile_id, set(games))
     _leave_out_discs_playlists_carry(db, games, builder, sets)
-    _warn_partial_playlists(builder, games, tracks, replaced, pruning)
+    _warn_partial_playlists(builder, games, tracks, replaced)
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -1389,8 +1389,7 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
 
 
 def _warn_partial_playlists(builder: _Builder, games: dict[int, _Game],
-                            tracks: dict[int, list[_Track]], replaced: set[int],
-                            pruning: bool = False) -> None:
+                            tracks: dict[int, list[_Track]], replaced: set[int]) -> None:
     """Say which library playlists the deploy replaces (see _replaced_playlist) that name
     only some discs of their set — a playlist of its own, `Hack.m3u` naming disc 1: the
     card gets the set's own .m3u, listing every disc, and the user's is not copied
@@ -1420,31 +1419,8 @@ def _warn_partial_playlists(builder: _Builder, games: dict[int, _Game],
             "playlist-replaced", f"{counted(len(partial), 'playlist')} of the library "
             f"naming only some discs of {'its set is' if one else 'their sets are'} not "
             "copied: the card gets the set's own .m3u, which lists every disc "
-            f"({examples([game.filename for game in partial])})"
-            + _replaced_on_the_card(builder, partial, pruning),
+            f"({examples([game.filename for game in partial])})",
             one.platform_id if one else None, one.id if one else None))
-
-
-def _replaced_on_the_card(builder: _Builder, playlists: list[_Game], pruning: bool) -> str:
-    """What becomes of the copies an earlier deploy put on the card of ``playlists`` (chosen
-    library playlists the deploy replaces by their set's own .m3u): the end of their warning
-    (review50c F7: a chosen playlist's copy was pruned with no word of it)."""
-    builder.volatile = True  # (reads the card: see _Builder.__init__)
-    there = []
-    for game in playlists:
-        folder = builder.folder(game.platform_id)
-        with contextlib.suppress(InputError):
-            dest = f"{folder}/{legal_component(game.filename, builder.fs)}"
-            if folder and os.path.lexists(builder.plan.root / dest):
-                there.append(dest)
-    if not there:
-        return ""
-    one = len(there) == 1
-    copies = f"{'its copy' if one else 'their copies'} on the card ({examples(there)})"
-    if pruning:
-        return f"; this --prune removes {copies}"
-    return (f"; {copies} {'stays' if one else 'stay'} until --prune removes "
-            f"{'it' if one else 'them'}")
 
 
 def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
