@@ -10,10 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import muos_profile
-from tests.test_deploy_multidisc_layout import _chd, playable
+from tests.test_deploy_multidisc_layout import playable
 
 CUE = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
 
@@ -293,34 +291,6 @@ def test_a_playlist_whose_library_disc_has_an_identical_copy_in_another_root_goe
     assert any("copy of another disc" in str(said) for said in deployed.json()["warnings"])
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.err
-
-
-@pytest.mark.parametrize("os_id", ["knulli", "muos"])
-def test_an_auto_list_playlist_whose_disc_has_a_chd_beside_it_puts_the_disc_on_once(
-        cli: Any, tmp_path: Path, os_id: str) -> None:
-    # review50h F1: a CHD of disc 1 beside its cue/bin: the auto-list keeps the CHD and the
-    # playlist (its disc 2 hidden), and the card got disc 1 twice — the CHD and the
-    # playlist's cue/bin, each listed
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    tracks = _mixed_set(lib)
-    _chd(lib / "psx" / "Mix (Disc 1).chd", "mix disc 1")
-    card.mkdir()
-    for args in (("library", "add", lib), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", os_id)):
-        assert cli(*args).code == 0, args
-    deployed = cli("--json", "deploy", "1", "--to", str(card), "--auto")
-    assert deployed.code == 0, deployed.err
-    (playlist,) = [path for path in card.rglob("*.m3u")]
-    assert playlist.read_text() == (lib / "psx" / "Mix.m3u").read_text()
-    assert playable(card, str(playlist.relative_to(card))) == tracks
-    assert not list(card.rglob("*.chd")), sorted(card.rglob("*"))
-    assert any("Mix (Disc 1).chd" in str(said) and "Mix.m3u names" in str(said)
-               for said in deployed.json()["warnings"]), deployed.json()["warnings"]
-    again = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
-    assert again.code == 0, again.err
-    data = again.json()["data"]
-    assert data["copied"] == 0 and data["pruned"] == 0, data
 
 
 def _said(run: Any, code: str) -> list[str]:

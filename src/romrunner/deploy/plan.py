@@ -576,7 +576,6 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _follow_playlists_sheets(db, tracks, builder, [game for game in games.values()
                                                    if game.id not in replaced],
                              {*ids, *games}, profile_id, set(games))
-    _leave_out_discs_playlists_carry(db, games, builder, sets)
     _warn_partial_playlists(builder, games, tracks, replaced)
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     _leave_out_other_formats(db, games, builder, pack, profile_id, pruning)
@@ -2675,55 +2674,8 @@ def _follow_playlists_sheets(db: Database, tracks: dict[int, list[_Track]],
                     builder.library_excluded.add(disc)
             elif disc is not None:
                 entry, its = _as_the_scan_recorded(db, disc, entry, its)
-                builder.carried_discs.setdefault(disc, game)
             followed += [entry, *its]
         tracks[game.id] = list(dict.fromkeys(followed))
-
-
-def _leave_out_discs_playlists_carry(db: Database, games: dict[int, _Game], builder: _Builder,
-                                     sets: dict[str, int]) -> None:
-    """Take out of ``games`` each chosen disc that a chosen playlist carries already as a
-    file of its own, in another format or copy (see _follow_playlists_sheets: a disc of the
-    library no selection took, the other version of the one chosen — an auto-list keeps a
-    ``.chd`` beside the cue/bin a playlist naming a hidden disc 2 names): the card gets the
-    disc once, the playlist's, said in one warning (review50h F1: disc 1 went as the CHD and
-    again as the playlist's cue/bin, listed twice). The same disc: one platform, and the same
-    set and disc number, else (a game of one disc) the same folder and name but for the
-    extension. Not a disc of a set whose other discs are chosen too: the set goes whole, with
-    its own playlist. ``sets`` (discs per set) is counted down for each disc taken out."""
-    if not builder.carried_discs:
-        return
-    carried = _load_games(db, sorted(builder.carried_discs))
-    keys: dict[tuple[Any, ...], _Game] = {}
-    for named in carried.values():
-        keys.setdefault(_carried_key(named), named)
-    discs_of = Counter(game.set_key for game in games.values() if game.set_key)
-    left: list[str] = []
-    for game in sorted(games.values(), key=lambda g: g.id):
-        disc = keys.get(_carried_key(game))
-        if disc is None or disc.id == game.id or _a_playlist(game) \
-                or builder.carried_discs[disc.id].id not in games \
-                or (game.set_key is not None and discs_of[game.set_key] > 1):
-            continue
-        del games[game.id]
-        if game.set_key in sets:
-            sets[game.set_key] -= 1
-        playlist = builder.carried_discs[disc.id]
-        left.append(f"{game.source} ({playlist.filename} names {disc.filename}, which goes)")
-    if left:
-        builder.plan.warnings.append(PlanIssue(
-            "disc-in-a-playlist", f"{counted(len(left), 'chosen disc')} left out, "
-            f"{'its' if len(left) == 1 else 'each one’s'} disc on the card already as the "
-            f"file a chosen playlist names, in another format or copy ({examples(left, sep='; ')})"
-            ": a frontend would list the disc twice"))
-
-
-def _carried_key(game: _Game) -> tuple[Any, ...]:
-    """What a disc and its other format or copy share (see _leave_out_discs_playlists_carry)."""
-    if game.set_key and game.disc is not None:
-        return (game.platform_id, "set", game.set_key, game.disc)
-    return (game.platform_id, "file", _folder_in_root(game).casefold(),
-            fold(strip_extension(game.filename)) or "")
 
 
 def _as_the_scan_recorded(db: Database, disc: int, entry: _Track, its: list[_Track]
@@ -3163,9 +3115,6 @@ class _Builder:
         self.library_files: dict[str, int] = {}  # (-> the disc's game id)
         self.library_kept: set[int] = set()  # (those discs the plan still places)
         self.library_excluded: set[int] = set()  # (those an override excludes)
-        # the library's discs no selection took that a chosen playlist carries as files of
-        # its own (-> that playlist): see _leave_out_discs_playlists_carry
-        self.carried_discs: dict[int, _Game] = {}
         self.placed_games: set[int | None] | None = None
         self._card_records: dict[str, Owned] | None = None  # see card_records
 
