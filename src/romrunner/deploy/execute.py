@@ -131,6 +131,7 @@ from romrunner.deploy.saves import (
 )
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
+from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import in_left_folder, stored_folders_in_saves
 from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
@@ -1099,6 +1100,52 @@ def _leave_out_forgotten(db: Database, decisions: list[_Decision]) -> set[int]:
             decisions[index] = _Decision(decision.item, FAIL, decision.existing,
                                          decision.claim, note=FORGOTTEN)
     return gone | stand_ins
+
+
+EXCLUDED_SINCE = ("an override excludes its game since this deployment was planned: "
+                  "left out")
+
+
+def _leave_out_excluded(db: Database, decisions: list[_Decision], profile_id: int,
+                        notes: list[str]) -> None:
+    """A resumed run's files still to copy of games a game override excludes on its profile
+    now (set since the run was planned), and of their disc sets whole with their playlists,
+    as a new plan leaves them out: skipped, said in one note naming the games (qa205 F7: the
+    resume copied a 700 MB game excluded after a kill, unsaid). Copies already on the card
+    stay (``--prune`` removes them, as for any game a deploy leaves out)."""
+    ids = {d.item.game_id for d in decisions if d.action == COPY and d.item.game_id is not None
+           and d.item.game_id >= 0}
+    excluded = excluded_games(db, profile_id, ids) if ids else set()
+    if not excluded:
+        return
+    left = excluded | (set_mates(db, excluded) & ids)
+    out = [d for d in decisions if d.action == COPY and d.item.game_id in left]
+    if not out:
+        return
+    for decision in out:
+        decision.action, decision.note = SKIP, EXCLUDED_SINCE
+    titles = {int(r[0]): str(r[1]) for r in db.query(
+        "SELECT id, filename FROM games WHERE id IN "
+        "(SELECT value FROM json_each(?))", (json.dumps(sorted(excluded)),))}
+    named = [f"game {game_id} {titles[game_id]!r}" if game_id in titles else f"game {game_id}"
+             for game_id in sorted(excluded)]
+    notes.append(f"{counted(len(out), 'file')} left out: an override excludes "
+                 f"{examples(named)} since this deployment was planned (`romrunner override "
+                 "ls` lists the overrides); copies already on the card stay (`--prune` "
+                 "removes them)")
+
+
+def _say_another_os(db: Database, row: Any, notes: list[str]) -> None:
+    """Say that the run's profile is set to another OS now than the one its plan laid the
+    card out for (qa205 F7): the resume finishes the run as planned."""
+    planned = stored_options(row["options_json"]).get("os")
+    now = db.scalar("SELECT os_id FROM device_profiles WHERE id = ?",
+                    (row["device_profile_id"],))
+    if isinstance(planned, str) and now is not None and now != planned:
+        notes.append(f"{_profile_named(db, int(row['device_profile_id']))} is set to OS "
+                     f"{now} now, this deployment was planned for {planned}: the resume "
+                     f"finishes it as planned, {planned}'s layout; a new `romrunner deploy` "
+                     f"lays the card out for {now}")
 
 
 def _games_gone(db: Database, ids: set[int]) -> set[int]:
@@ -2748,6 +2795,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             (first_id_after_restores(db.conn, "deployment_history"),
              profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
+                         "os": plan.os_id,  # (its resume says a profile's OS changed since)
                          "pack_source": plan.pack_source,
                          # (a card mounted there: see refuse_an_unmounted_card)
                          **({"mounted": True} if mounted else {}),
@@ -3004,6 +3052,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         decisions = _decide(root, fs, items, claims, options)
         _wait_as_recorded(decisions, recorded)
         forgotten = _leave_out_forgotten(db, decisions)
+        _leave_out_excluded(db, decisions, int(row["device_profile_id"]), notes)
+        _say_another_os(db, row, notes)
         # (a set one disc of which was forgotten: by the ids)
         naming = _carry_failures(decisions)
         for decision in decisions:  # (ids no row may name now)

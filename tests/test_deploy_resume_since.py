@@ -1,0 +1,85 @@
+"""A deploy killed (a real child process, SIGKILLed just before it renames a file into place),
+then the user changes the profile before `deploy resume` (qa205 F7):
+
+- a game override excluding a game the run still had to copy: the resume copied it anyway
+  (a 700 MB game, unsaid), though "a game --exclude'd is never deployed". It leaves it out,
+  with its disc set whole, in one note naming the game and `override ls`.
+- the profile set to another OS: the resume finishes the layout planned for the old one,
+  and says so.
+
+Real directory trees, real SQLite, the CLI in-process; the killed deploy a real process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile, writer_killed_before_rename
+
+CUE = 'FILE "{0}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def _killed_deploy(cli: Any, card: Path, query: str, before: str) -> int:
+    code = ("import sys\nfrom romrunner.cli.main import main\n"
+            f"sys.exit(main(['deploy', '1', '--to', {str(card)!r}, {query!r}]))\n")
+    with writer_killed_before_rename(Path(before), code):
+        pass
+    (deployment,) = [row["id"] for row in cli("--json", "deploy", "history").json()["data"]]
+    return int(deployment)
+
+
+def _game_id(cli: Any, filename: str) -> int:
+    games = cli("--json", "games", "ls").json()["data"]
+    rows = games["games"] if isinstance(games, dict) else games
+    (game,) = [row for row in rows if row["filename"] == filename]
+    return int(game["id"])
+
+
+def _library(lib: Path) -> None:
+    (lib / "gba").mkdir(parents=True)
+    for n, name in enumerate(("Alpha (USA)", "Beta (USA)")):
+        (lib / "gba" / f"{name}.gba").write_bytes(bytes([n + 1]) * 70_000)
+    (lib / "psx").mkdir()
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        (lib / "psx" / f"{name}.bin").write_bytes(bytes([disc]) * 2352 * 20)
+        (lib / "psx" / f"{name}.cue").write_text(CUE.format(name))
+
+
+def test_a_resume_leaves_out_a_game_excluded_since_the_kill(cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _library(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployment = _killed_deploy(cli, card, "platform:gba,psx", "Alpha (USA).gba")
+    beta, disc2 = (_game_id(cli, "Beta (USA).gba"),
+                    _game_id(cli, "Saga (USA) (Disc 2).cue"))
+    for game in (beta, disc2):  # (a disc excluded: its set is left out whole)
+        assert cli("override", "set", "--game", str(game), "--exclude", "--profile",
+                   "1").code == 0
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0, resumed.out
+    on_card = sorted(path.name for path in card.rglob("*") if path.is_file()
+                     and path.suffix in (".gba", ".bin", ".cue", ".m3u"))
+    assert on_card == ["Alpha (USA).gba"], on_card
+    notes = [n for n in resumed.json()["data"]["notes"] if "override excludes" in n]
+    assert len(notes) == 1, resumed.json()["data"]["notes"]
+    assert f"game {beta} " in notes[0] and f"game {disc2} " in notes[0], notes
+    assert "`romrunner override ls`" in notes[0], notes
+    # (a new deploy of the same selection agrees: nothing more to copy)
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gba,psx")
+    assert again.json()["data"]["copied"] == 0, again.out
+
+
+def test_a_resume_says_the_profile_is_another_oss_now(cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _library(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployment = _killed_deploy(cli, card, "platform:gba", "Alpha (USA).gba")
+    assert cli("profile", "set", "1", "--os", "knulli").code == 0
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0, resumed.out
+    notes = [n for n in resumed.json()["data"]["notes"] if "set to OS knulli now" in n]
+    assert len(notes) == 1 and "planned for muos" in notes[0], resumed.json()["data"]["notes"]
+    assert (card / "ROMS" / "gba" / "Beta (USA).gba").is_file()  # (finished as planned)
