@@ -88,6 +88,7 @@ from romrunner.deploy.card import (
     manifest_writers,
     note_writing,
     on_the_card,
+    other_os_own_folders,
     owned_from_files,
     parse_manifest,
     read_manifest_bytes,
@@ -448,9 +449,13 @@ def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
     # (an earlier folder of this OS's own: another OS's layout is kept as that OS's, never
     # recorded as this one's, QA69 F4)
     same_os = recorded_card_os(plan.root) in (None, plan.os_id)
+    # (nor one another OS's layout chose, left behind by a switch of OS: qa205 F4, the
+    # second deploy after muOS -> KNULLI recorded muOS's roms/md as KNULLI's genesis folder)
+    theirs = other_os_own_folders(plan.root, plan.os_id) if same_os and not pruning else {}
     left = {} if pruning or not same_os else {
         issue.platform_id: issue.path for issue in plan.warnings
-        if issue.code == "folder-moved" and issue.platform_id and issue.path}
+        if issue.code == "folder-moved" and issue.platform_id and issue.path
+        and issue.path.lower() not in theirs.get(issue.platform_id, ())}
     return {platform: left.get(platform) or folder
             for platform, folder in plan.rom_folders.items()
             if folder and platform in platforms}
