@@ -5621,9 +5621,11 @@ class _Runner:
         info = decision.existing if decision.action == KEEP else _lstat(target)
         if decision.action != KEEP and info is None:
             # gone already: the run this one resumes removed it before it was killed (QA32
-            # F4: "kept" and counted skipped), or someone did since the plan: pruned either way
+            # F4: "kept" and counted skipped), or someone did since the plan: pruned either way.
+            # Said once, as gone, not as removed by this run too; its folder is one the prune
+            # may have left empty, removed as the run would have (qa205 F6)
             self.summary.pruned += 1
-            self.summary.pruned_paths.append(item.dest)
+            self.pruned_from.add(item.dest.rpartition("/")[0])
             self.state(item, "pruned", "already gone from the card")
             return
         if decision.action == KEEP or info is None or decision.claim is None \
