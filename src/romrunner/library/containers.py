@@ -464,12 +464,16 @@ def _first_line(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
-    """Hash every file member of a 7z archive by streaming its decompressed data."""
+def hash_7z_members(path: Path, stream: BinaryIO | None = None
+                    ) -> tuple[list[Member], list[str]]:
+    """Hash every file member of a 7z archive by streaming its decompressed data.
+    ``stream``: the archive at ``path`` opened already (py7zr opens a path itself, blocking
+    on a FIFO for ever: a caller reading a user-named file gives it opened as a regular
+    file); it is left open."""
     problems: list[str] = []
     _bound_7z_blocks()
     try:
-        with py7zr.SevenZipFile(path, mode="r") as archive:
+        with py7zr.SevenZipFile(path if stream is None else stream, mode="r") as archive:
             if archive.needs_password():
                 raise ContainerError("7z is encrypted")
             infos = [info for info in archive.list() if not info.is_directory]

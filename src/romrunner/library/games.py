@@ -204,8 +204,9 @@ def _read_archive(path: Path, must_hash: MustHash) -> ReadArchive:
     try:
         if extension_of(path.name) == ".zip":
             members, _ = directory_zip_members(path, must_hash)
-        else:
-            members, _ = hash_7z_members(path)
+        else:  # (opened here, a regular file only: py7zr would wait on a FIFO for ever)
+            with open_regular(path) as stream:
+                members, _ = hash_7z_members(path, stream)
     except ContainerError as exc:
         return ReadArchive([], str(exc))
     except OSError as exc:
