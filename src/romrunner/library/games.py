@@ -288,7 +288,10 @@ def _holding(db: Database, each: list[Hashes]) -> list[list[int]]:
 # Every branch an index lookup per key (``k``): its SHA1 as a game's, its header-less data's,
 # an archive member's or a track's (or theirs after a header); then, for data hashed CRC32
 # first and zip members the scan took from their zip's directory, which have no SHA1 until
-# scan --verify, its CRC32 and size.
+# scan --verify, its CRC32 and size. Those two look their rows up in a correlated subquery,
+# the rest of their conditions in it: as a join's conditions, with the statistics PRAGMA
+# optimize keeps (sqlite_stat1), SQLite put a Bloom filter before the lookup, built by
+# reading the whole table on every call (review51c F2: 0.4 s at 300k games, one ROM too).
 _HOLDING_SQL = (
     "SELECT k.i, k.form, 0, g.id FROM k CROSS JOIN games g ON g.sha1_bin = k.sha1 UNION ALL "
     "SELECT k.i, k.form, 1, g.id FROM k CROSS JOIN games g ON g.nh_sha1_bin = k.sha1 UNION ALL "
@@ -296,10 +299,11 @@ _HOLDING_SQL = (
     "UNION ALL "
     "SELECT k.i, k.form, 3, f.game_id FROM k CROSS JOIN game_files f ON f.nh_sha1_bin = k.sha1 "
     "UNION ALL "
-    "SELECT k.i, 2, 4, g.id FROM k CROSS JOIN games g ON g.crc32_bin = k.crc "
-    "AND g.file_size = k.size AND g.sha1_bin IS NULL UNION ALL "
-    "SELECT k.i, 2, 5, f.game_id FROM k CROSS JOIN game_files f ON f.crc32_bin = k.crc "
-    "AND f.file_size = k.size AND f.sha1_bin IS NULL AND f.kind = 'member'")
+    "SELECT k.i, 2, 4, g.id FROM k CROSS JOIN games g ON g.id IN (SELECT id FROM games "
+    "WHERE crc32_bin = k.crc AND file_size = k.size AND sha1_bin IS NULL) UNION ALL "
+    "SELECT k.i, 2, 5, f.game_id FROM k CROSS JOIN game_files f ON f.id IN (SELECT id "
+    "FROM game_files WHERE crc32_bin = k.crc AND file_size = k.size AND sha1_bin IS NULL "
+    "AND kind = 'member')")
 
 
 def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int]]]:
