@@ -301,3 +301,38 @@ def test_members_are_looked_up_by_index_with_the_statistics_the_app_keeps(
                         ], plan
     finally:
         db.close()
+
+
+def test_a_zip_of_the_image_of_a_held_v3_chd_is_held(cli: Any, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # review51c F1: a v3 CHD's data is known by its SHA1 only (no CRC32, no size), so a
+    # member was never unpacked to be looked up: "no game in the library holds this data"
+    image = _payload("disc", 65536)
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    header = bytearray(120)
+    header[0:16] = b"MComprHD" + (120).to_bytes(4, "big") + (3).to_bytes(4, "big")
+    header[80:100] = hashlib.sha1(image).digest()
+    (root / "Iso (USA).chd").write_bytes(bytes(header) + bytes(64))
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    unpacked: list[str] = []
+    hashed = containers._hashed_member
+
+    def spy(archive: zipfile.ZipFile, path: Any, info: zipfile.ZipInfo) -> Any:
+        unpacked.append(info.filename)
+        return hashed(archive, path, info)
+
+    monkeypatch.setattr(containers, "_hashed_member", spy)
+    loose = tmp_path / "Iso (USA).iso"
+    loose.write_bytes(image)
+    assert cli("games", "find", loose).code == 0
+    download = _zip(tmp_path / "Iso (USA).zip", {"Iso (USA).iso": image,
+                                                 "Readme.txt": b"burn it"})
+    result = cli("games", "find", download)
+    assert result.code == 0 and "Iso (USA).iso by game 1" in result.out, result.out
+    new = _zip(tmp_path / "New.zip", {"New (USA).iso": _payload("new", 65536),
+                                      "New (USA).gb": _payload("new gb")})
+    unpacked.clear()
+    assert cli("games", "find", new).code == 1
+    assert unpacked == ["New (USA).iso"]  # (a ROM's member the library has no CRC32 of: not)

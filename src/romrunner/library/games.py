@@ -218,15 +218,34 @@ def unpacked_where_held(db: Database, path: Path, archive: ReadArchive) -> ReadA
     """``archive`` (see :func:`read_archive`) with those of its zip's members taken from its
     directory whose stated CRC32 and size are data the library holds in some form read and
     hashed in full (their SHA1 then says whether they are held, and a directory that lies
-    is found damaged). Any other member cannot be held, whatever it unpacks to, and is left
-    unread: a small zip that unpacks hugely costs no more than its directory."""
+    is found damaged), and so is a member named as a raw image when the library has a CHD,
+    whose data is known by SHA1 only. Any other member cannot be held, whatever it unpacks
+    to, and is left unread: a small zip that unpacks hugely costs no more than its
+    directory."""
     stated = [member for member in archive.members
               if not member.verified and not is_a_note(member.name)]
     if archive.error is not None or not stated:
         return archive
     held = _held_pairs(db, [(int(member.hashes.crc32, 16), member.hashes.size)
                             for member in stated])
+    images = {(int(member.hashes.crc32, 16), member.hashes.size) for member in stated
+              if extension_of(member.name.rsplit("/", 1)[-1]) in _RAW_IMAGES} - held
+    if images and _holds_a_chd(db):
+        held |= images
     return _read_archive(path, _one_of(held)) if held else archive
+
+
+# A raw disc or hard disk image, whose data a v3 CHD's header knows by its SHA1 alone (no
+# CRC32, no size: see ``read_chd_sha1``): the one data of the library a member's stated CRC32
+# and size cannot tell held (review51c F1: a zip of the image of a held CHD was "held by none").
+_RAW_IMAGES = frozenset({".iso", ".img", ".bin", ".raw", ".hd", ".hdd"})
+
+
+def _holds_a_chd(db: Database) -> bool:
+    """True when the library has a CHD (data known by its SHA1 only). Not indexed (a pass
+    over the archives' members and tracks, tens of ms at 600k of them): asked only of an
+    archive with a member named as a raw image that no data of the library has by CRC32."""
+    return db.query_one("SELECT 1 FROM game_files WHERE kind = 'chd' LIMIT 1") is not None
 
 
 def _held_pairs(db: Database, stated: list[tuple[int, int]]) -> set[tuple[int, int]]:
