@@ -12,6 +12,7 @@ import os
 import struct
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,26 @@ def test_a_zip_of_the_image_of_a_held_v3_chd_is_held(cli: Any, tmp_path: Path,
     unpacked.clear()
     assert cli("games", "find", new).code == 1
     assert unpacked == ["New (USA).iso"]  # (a ROM's member the library has no CRC32 of: not)
+
+
+def test_a_zip_with_a_member_not_read_is_never_held_by_its_members_data(
+        cli: Any, tmp_path: Path) -> None:
+    # review51c F4: of two members of one name only the first is read; the second's data,
+    # maybe the only copy, was never looked at and the zip was answered held (exit 0)
+    _library(cli, tmp_path)
+    twice = tmp_path / "twice.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(twice, "w") as archive:
+        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
+        archive.writestr("Quest (USA).gb", _payload("quest"))
+        archive.writestr("Quest (USA).gb", _payload("only copy"))
+    result = cli("games", "find", twice)
+    assert result.code == 1, result.out
+    assert "(Quest (USA).gb (another member of that name, not read)) is held by none" \
+        in result.out and "keep this file" in result.out, result.out
+    unsafe = _zip(tmp_path / "unsafe.zip", {"Quest (USA).gb": _payload("quest"),
+                                            "../Other (USA).gb": _payload("other")})
+    result = cli("games", "find", unsafe)
+    assert result.code == 1 and "(../Other (USA).gb (its name unsafe, not read))" \
+        in result.out, result.out
+    held = _zip(tmp_path / "held.zip", {"Quest (USA).gb": _payload("quest")})
+    assert cli("games", "find", held).code == 0

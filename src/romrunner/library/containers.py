@@ -134,14 +134,15 @@ def hash_zip_members(path: str | Path) -> tuple[list[Member], list[str]]:
 MustHash = Callable[[int, int], bool]
 
 
-def directory_zip_members(path: str | Path, must_hash: MustHash
-                          ) -> tuple[list[Member], list[str]]:
+def directory_zip_members(path: str | Path, must_hash: MustHash,
+                          skipped: list[str] | None = None) -> tuple[list[Member], list[str]]:
     """The members of a zip as its central directory states them (CRC32 and size), each
     with its first 512 bytes (decompressed: a few KiB of input) for header and platform
     sniffing. A member is hashed in full only when it has a header (its header-less hashes
     are what catalogs list) or when ``must_hash(crc32, size)`` says the stated CRC is not
-    enough (the catalog has several games with it)."""
-    return _zip_members(path, must_hash)
+    enough (the catalog has several games with it). ``skipped``: given, the names of the
+    members not read (an unsafe name; a name an earlier member has) are added to it."""
+    return _zip_members(path, must_hash, skipped)
 
 
 # A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks,
@@ -157,8 +158,10 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
               NotImplementedError, RuntimeError, IndexError, KeyError)
 
 
-def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
+def _zip_members(path: str | Path, must_hash: MustHash | None,
+                 skipped: list[str] | None = None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
+    skipped = [] if skipped is None else skipped
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
         with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
@@ -169,10 +172,12 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
                     continue
                 if is_unsafe_member_name(info.filename):
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
+                    skipped.append(info.filename)
                     continue
                 if os_metadata_member(info.filename):
                     continue
                 if _again(info.filename, seen, problems):
+                    skipped.append(info.filename)
                     continue
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
@@ -464,13 +469,14 @@ def _first_line(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def hash_7z_members(path: Path, stream: BinaryIO | None = None
-                    ) -> tuple[list[Member], list[str]]:
+def hash_7z_members(path: Path, stream: BinaryIO | None = None,
+                    skipped: list[str] | None = None) -> tuple[list[Member], list[str]]:
     """Hash every file member of a 7z archive by streaming its decompressed data.
     ``stream``: the archive at ``path`` opened already (py7zr opens a path itself, blocking
     on a FIFO for ever: a caller reading a user-named file gives it opened as a regular
-    file); it is left open."""
+    file); it is left open. ``skipped``: see :func:`directory_zip_members`."""
     problems: list[str] = []
+    skipped = [] if skipped is None else skipped
     _bound_7z_blocks()
     try:
         with py7zr.SevenZipFile(path if stream is None else stream, mode="r") as archive:
@@ -482,8 +488,12 @@ def hash_7z_members(path: Path, stream: BinaryIO | None = None
             for info in infos:
                 if is_unsafe_member_name(info.filename):
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
-                elif not os_metadata_member(info.filename) \
-                        and not _again(info.filename, seen, problems):
+                    skipped.append(info.filename)
+                elif os_metadata_member(info.filename):
+                    continue
+                elif _again(info.filename, seen, problems):
+                    skipped.append(info.filename)
+                else:
                     safe.append(info.filename)
             factory = _HashFactory({info.filename: info.uncompressed for info in infos})
             if safe:

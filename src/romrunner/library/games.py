@@ -187,6 +187,10 @@ class ReadArchive:
 
     members: list[Member]
     error: str | None = None  # why its members could not be read (then ``members`` is empty)
+    # the members left unread: an unsafe name, or a name an earlier member has (only the
+    # first of those is read) — their data is not known, so the archive is never held by
+    # its members' data (review51c F4: "held" when the second's data was the only copy)
+    unread: list[str] = field(default_factory=list)
 
 
 def read_archive(path: Path) -> ReadArchive:
@@ -201,17 +205,18 @@ def read_archive(path: Path) -> ReadArchive:
 
 def _read_archive(path: Path, must_hash: MustHash) -> ReadArchive:
     """:func:`read_archive`, a zip's member hashed in full when ``must_hash`` says so."""
+    unread: list[str] = []
     try:
         if extension_of(path.name) == ".zip":
-            members, _ = directory_zip_members(path, must_hash)
+            members, _ = directory_zip_members(path, must_hash, unread)
         else:  # (opened here, a regular file only: py7zr would wait on a FIFO for ever)
             with open_regular(path) as stream:
-                members, _ = hash_7z_members(path, stream)
+                members, _ = hash_7z_members(path, stream, unread)
     except ContainerError as exc:
         return ReadArchive([], str(exc))
     except OSError as exc:
         return ReadArchive([], str(exc.strerror or exc))
-    return ReadArchive(members)
+    return ReadArchive(members, None, unread)
 
 
 def unpacked_where_held(db: Database, path: Path, archive: ReadArchive) -> ReadArchive:
@@ -331,13 +336,17 @@ def members_held(db: Database, archive: ReadArchive) -> list[tuple[str, list[int
     disc's track, a headered file or its header-less data — so that a download's archive
     is known held when its ROMs are (qa204 F6: only archives of the very same members were
     looked at). A member left unread (its stated CRC32 and size no data of the library
-    has) is held by none. Notes, pages and checksum lists in it are no game's data: left
-    out."""
+    has) is held by none, and so is a member not read at all (see ``ReadArchive.unread``),
+    named as such. Notes, pages and checksum lists in it are no game's data: left out."""
     kept = [member for member in archive.members if not is_a_note(member.name)]
     read = [member for member in kept if member.verified]
     held = dict(zip((member.name for member in read),
                     _holding(db, [member.hashes for member in read]), strict=True))
-    return [(member.name, held.get(member.name, [])) for member in kept]
+    names = {member.name for member in archive.members}
+    unread: list[tuple[str, list[int]]] = [
+        (f"{name} ({'another member of that name' if name in names else 'its name unsafe'}, "
+         "not read)", []) for name in archive.unread if not is_a_note(name)]
+    return [*((member.name, held.get(member.name, [])) for member in kept), *unread]
 
 
 def archive_members_held(db: Database, path: Path) -> list[tuple[str, list[int]]]:
