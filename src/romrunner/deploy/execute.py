@@ -1327,7 +1327,6 @@ def _named_on_card(playlist: _Item, games_at: Mapping[str, int | None]) -> Itera
                     for track in tracks)
 
 
-
 def _a_library_playlist(item: _Item) -> bool:
     """True for a playlist of the library the run copies as it is (not one it writes)."""
     return item.content is None and item.action != PRUNE \
