@@ -83,3 +83,27 @@ def test_a_resume_says_the_profile_is_another_oss_now(cli: Any, tmp_path: Path) 
     notes = [n for n in resumed.json()["data"]["notes"] if "set to OS knulli now" in n]
     assert len(notes) == 1 and "planned for muos" in notes[0], resumed.json()["data"]["notes"]
     assert (card / "ROMS" / "gba" / "Beta (USA).gba").is_file()  # (finished as planned)
+
+
+def test_a_resume_leaves_out_a_library_playlist_naming_a_disc_excluded_since(
+        cli: Any, tmp_path: Path) -> None:
+    """review51g F1: `Mix.m3u` naming `Mix (Disc 1)`, a game of its own, and a hidden disc 2:
+    with disc 1 excluded after the kill, the resume left it out and still wrote the playlist
+    naming it (and disc 2): a game the frontend lists that cannot load its first disc."""
+    from tests.test_deploy_playlist_mixed_discs import _mixed_set
+
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _mixed_set(lib)
+    (lib / "gba").mkdir()
+    (lib / "gba" / "Alpha (USA).gba").write_bytes(b"\x01" * 70_000)
+    card.mkdir()
+    muos_profile(cli, lib)
+    deployment = _killed_deploy(cli, card, "platform:gba,psx", "Alpha (USA).gba")
+    disc1 = _game_id(cli, "Mix (Disc 1).cue")
+    assert cli("override", "set", "--game", str(disc1), "--exclude", "--profile",
+               "1").code == 0
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0, resumed.out
+    on_card = sorted(path.name for path in card.rglob("*") if path.is_file()
+                     and path.suffix in (".gba", ".bin", ".cue", ".m3u"))
+    assert on_card == ["Alpha (USA).gba"], on_card

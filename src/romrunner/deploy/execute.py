@@ -1124,6 +1124,15 @@ def _leave_out_excluded(db: Database, decisions: list[_Decision], profile_id: in
     if not excluded:
         return
     left = excluded | (set_mates(db, excluded) & ids)
+    # (and each library playlist naming a file of one, and so on: a set the scan did not
+    # group, held by its .m3u — review51g F1: the playlist went on naming the disc left out)
+    named_by = _library_playlists_naming(decisions)
+    reach = list(left)
+    while reach:
+        for playlist in named_by.get(reach.pop(), ()):
+            if playlist not in left:
+                left.add(playlist)
+                reach.append(playlist)
     out = [d for d in decisions if d.action == COPY and d.item.game_id in left]
     if not out:
         return
@@ -1136,8 +1145,8 @@ def _leave_out_excluded(db: Database, decisions: list[_Decision], profile_id: in
              for game_id in sorted(excluded)]
     notes.append(f"{counted(len(out), 'file')} left out: an override excludes "
                  f"{examples(named)} since this deployment was planned (`romrunner override "
-                 "ls` lists the overrides); copies already on the card stay (`--prune` "
-                 "removes them)")
+                 "ls` lists the overrides); copies of them already on the card are not "
+                 "removed by this resume (a deploy with `--prune` removes them)")
 
 
 def _say_another_os(db: Database, row: Any, notes: list[str]) -> None:
