@@ -72,5 +72,10 @@ def test_a_resumed_prune_removes_the_set_folder_it_emptied_and_says_each_file_on
         str(path.relative_to(card)) for path in (folder, other)), data["pruned_folders"]
     said = [*data["pruned_paths"], *(error["path"] for error in data["errors"])]
     assert len(said) == len(set(said)) == data["pruned"] == 10, said  # (8 files, 2 .m3u)
+    # `deploy show` says each once too (review51g F3: "removed X" and "pruned: X: already
+    # gone from the card")
+    shown = cli("deploy", "show", str(deployment)).out
+    for path in said:
+        assert shown.count(f" {path}") == 1, (path, shown)
     again = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert again.code == 0 and again.json()["data"]["pruned"] == 0, again.out

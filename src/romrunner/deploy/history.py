@@ -161,9 +161,11 @@ def show_deployment(db: Database, deployment_id: int, *,
     counted = _with_pending([dict(count) for count in counts], unrecorded(
         db, deployment_id, recorded) if recorded is not None or pending else [])
     data["counts"] = _with_unchanged(counted, _unchanged(data["totals"], counted))
+    # (a file its prune found gone, the run it resumes having removed it, is among the
+    # "pruned", said once: review51g F3)
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
-                        "AND status != 'copied' ORDER BY seq LIMIT ?",
+                        "AND status NOT IN ('copied', 'pruned') ORDER BY seq LIMIT ?",
                         (deployment_id, item_limit))
     data["problems"] = [dict(problem) for problem in problems]
     # Files not ours it replaced (--overwrite): a copied file's row says so in its error.
