@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import muos_profile
 from tests.test_deploy_multidisc_layout import playable
 
@@ -343,3 +345,40 @@ def test_a_library_disc_a_playlist_names_in_a_subfolder_is_said_to_go_twice(
                for suffix in (".cue", ".bin"))
     assert "Mix.m3u: discs/Mix (Disc 1).cue" in said and f"{size:,} bytes more" in said, said
     assert len(list(card.rglob("Mix (Disc 1).cue"))) == 2
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_auto_puts_a_playlist_whose_disc_it_keeps_from_another_root_as_a_query_does(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """review51f F1 (high): an identical copy of the playlist's library disc in a root added
+    first: the auto-list keeps that copy and leaves the playlist's own disc out as another
+    version; the plan then took the copy's file at the playlist's place for a collision and
+    left the playlist out (exit 1), and `--auto --prune` removed it and its hidden disc 2
+    from a card a query had filled."""
+    lib, other, card = tmp_path / "lib", tmp_path / "other", tmp_path / "card"
+    tracks = _mixed_set(lib)
+    (other / "psx").mkdir(parents=True)
+    for suffix in (".cue", ".bin"):
+        shutil.copy2(lib / "psx" / f"Mix (Disc 1){suffix}", other / "psx")
+    card.mkdir()
+    for args in (("library", "add", other), ("library", "add", lib),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        assert cli(*args).code == 0, args
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    (playlist,) = card.rglob("*.m3u")
+    before = sorted(str(p.relative_to(card)) for p in card.rglob("*")
+                    if p.is_file() and ".romrunner" not in p.parts)
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
+    assert auto.code == 0, auto.out
+    after = sorted(str(p.relative_to(card)) for p in card.rglob("*")
+                   if p.is_file() and ".romrunner" not in p.parts)
+    assert after == before and auto.json()["data"]["pruned"] == 0, (before, after)
+    assert playable(card, str(playlist.relative_to(card))) == tracks
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    first = cli("--json", "deploy", "1", "--to", str(fresh), "--auto")
+    assert first.code == 0, first.out
+    (placed,) = fresh.rglob("*.m3u")
+    assert playable(fresh, str(placed.relative_to(fresh))) == tracks
+    assert len(list(fresh.rglob("Mix (Disc 1).bin"))) == 1

@@ -3793,7 +3793,9 @@ class _Builder:
             other = self.taken.get(key)
             if other is None:
                 continue
-            if index and self._planned_as_it_is(item, other):
+            if index and (self._planned_as_it_is(item, other) or (
+                    game is not None and _a_playlist(game)
+                    and self._same_file_placed_at(item))):
                 shared.add(index)
                 continue
             self._collides(item, other, game)
@@ -3841,6 +3843,21 @@ class _Builder:
             for item in items:
                 self.hold(item.dest, game)
         return False
+
+    def _same_file_placed_at(self, item: PlanItem) -> bool:
+        """True when another game the plan places copies a file of ``item``'s name, size and
+        SHA1 to ``item``'s destination: the card gets that very file there (the auto-list
+        kept an identical copy of the disc from another library root, leaving this one out
+        as another version: review51f F1, the playlist was left out, and --prune removed it
+        and its hidden disc 2 from the card)."""
+        if item.sha1 is None:
+            return False
+        name = item.source.rpartition("/")[2]
+        return any(planned.dest == item.dest and planned.content is None
+                   and planned.sha1 == item.sha1 and planned.size == item.size
+                   and planned.game_id is not None
+                   and planned.source.rpartition("/")[2] == name
+                   for planned in self.plan.items)
 
     def _copy_placed_at(self, item: PlanItem, copy: int) -> bool:
         """True when the game ``copy`` has a file the plan copies, as it is, to ``item``'s
