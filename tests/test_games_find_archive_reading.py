@@ -360,3 +360,27 @@ def test_a_zip_with_a_member_not_read_is_never_held_by_its_members_data(
         in result.out, result.out
     held = _zip(tmp_path / "held.zip", {"Quest (USA).gb": _payload("quest")})
     assert cli("games", "find", held).code == 0
+
+
+def test_a_zip_with_a_member_not_read_is_not_the_librarys_zip_of_its_read_members(
+        cli: Any, tmp_path: Path) -> None:
+    # review51h F1 (high): the library's zip plus a member whose name repeats an earlier
+    # one's (or is unsafe), with data of its own, was "held" by the library's zip — the same
+    # members, as far as they were read — exit 0: a script deletes the only copy of that data
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    pack = {"Alpha (USA).gb": _payload("alpha"), "Beta (USA).gb": _payload("beta")}
+    _zip(root / "Pack (USA).zip", pack)
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    assert cli("games", "find", _zip(tmp_path / "same.zip", pack)).code == 0  # (control)
+    twice = tmp_path / "twice.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(twice, "w") as archive:
+        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
+        for name, data in pack.items():
+            archive.writestr(name, data)
+        archive.writestr("Alpha (USA).gb", _payload("only copy"))
+    unsafe = _zip(tmp_path / "unsafe.zip", {**pack, "../Only (USA).gb": _payload("only")})
+    for download in (twice, unsafe):
+        result = cli("games", "find", download)
+        assert result.code == 1 and "keep this file" in result.out, (download, result.out)

@@ -176,8 +176,12 @@ def find_file(db: Database, path: Path, archive: ReadArchive | None = None) -> l
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     found = _holding(db, [hashes])[0]
     if extension_of(path.name) in ARCHIVES:
-        members = (archive or read_archive(path)).members
-        found += [i for i in _archives_of_members(db, members) if i not in found]
+        read = archive or read_archive(path)
+        # (an archive with a member not read — a name an earlier one has, an unsafe name —
+        # is not the library's of the same read members: that member may be the only copy
+        # of its data, review51h F1)
+        if not any(not is_a_note(name) for name in read.unread):
+            found += [i for i in _archives_of_members(db, read.members) if i not in found]
     return found
 
 
