@@ -61,9 +61,10 @@ def test_no_handheld_os_runs_fm_towns_with_retroarch(real_pack: DefinitionPack, 
     assert resolved.emulators["x68000"][0] == "retroarch"
 
 
-def test_an_fm_towns_game_is_not_in_onions_auto_list(cli: Any, tmp_path: Path) -> None:
+def test_an_fm_towns_game_is_not_in_a_handhelds_auto_list(cli: Any, tmp_path: Path) -> None:
+    # (on muOS, which has a folder for it; Onion has none: left out as no_folder, qa205 F3)
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
-                             "miyoo-mini-plus", "onionos")
+                             "rg-35xx-plus", "muos")
     listed = cli("--pack", pack, "--json", "autolist", "1")
     assert listed.code == 0, listed.err
     (game,) = listed.json()["data"]["games"]
@@ -76,6 +77,11 @@ def test_an_fm_towns_game_is_not_in_onions_auto_list(cli: Any, tmp_path: Path) -
     assert cli("--pack", pack, "profile", "set", "1", "--mode", "permissive").code == 0
     (game,) = cli("--pack", pack, "--json", "autolist", "1").json()["data"]["games"]
     assert game["included"], game
+    assert cli("--pack", pack, "device", "add", "miyoo-mini-plus").code == 0
+    assert cli("--pack", pack, "profile", "create", "--device", "2", "--os",
+               "onionos").code == 0
+    (game,) = cli("--pack", pack, "--json", "autolist", "2").json()["data"]["games"]
+    assert (game["included"], game["reason"]) == (False, "no_folder"), game
 
 
 def _pack_with(tmp_path: Path, platforms: list[dict[str, Any]],
