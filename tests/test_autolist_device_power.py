@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import real_pack_profile
 
 
@@ -218,3 +220,46 @@ def test_an_ignored_unknown_tier_is_not_the_rating_a_verdict_went_by(
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     assert (game["perf_tier"], game["perf_source"]) == (None, None), game
     assert "no performance record shows this device running it" in " ".join(game["warnings"])
+
+
+# review50h F2: one emulator's "poor" (PCSX2) beside another's "excellent" (Play!) of the same
+# platform, at the same level, left FM Towns out, said as "no performance record shows this
+# device running it": the device runs PS2 well with one of them. An emulator-less "poor" still
+# decides over a running rating, as above.
+def test_one_emulators_poor_rating_does_not_outweigh_anothers_running_one(
+        cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "steam-deck", "emudeck")
+    for items, emulator in (([("ps2", 20)], "pcsx2"), ([("ps2", 90)], "play")):
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+    said = " ".join(game["warnings"])
+    assert "ps2: excellent (retrocatalog-api" in said, said
+    assert "no performance record" not in said, said
+    # an emulator-less "poor" of the platform: the device is said to run it poorly, whatever
+    # the emulator — left out again
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "steam-deck", [("ps2", 20)])).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+
+
+# review50h F2 (the case as found): AetherSX2 is a fork of PCSX2, whose ratings it reads; its
+# "excellent" beside PCSX2's "poor" of one source is one emulator rated twice — the rating that
+# leaves PS2 out decides, in whichever order they were imported, and the reason says that record
+# rather than that none exists.
+@pytest.mark.parametrize("order", [(("pcsx2", 20), ("aethersx2", 90)),
+                                   (("aethersx2", 90), ("pcsx2", 20))])
+def test_a_forks_running_rating_beside_its_origins_poor_one_is_said(
+        cli: Any, tmp_path: Path, order: tuple[tuple[str, int], ...]) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "steam-deck", "emudeck")
+    for emulator, score in order:
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", [("ps2", score)], emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    said = " ".join(game["warnings"])
+    assert "its record of ps2 says poor (retrocatalog-api" in said, said

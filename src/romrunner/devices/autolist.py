@@ -804,6 +804,7 @@ class _Policies:
         # (the performance table it was asked of, held — an id() of a table freed since can
         # be another's —, and the answer: one table a build, see runs_demanding)
         self._runs_demanding: tuple[dict[tuple[str, str], list[_PerfRow]],
+                                    tuple[str, _PerfRow] | None,
                                     tuple[str, _PerfRow] | None] | None = None
         self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
@@ -837,21 +838,37 @@ class _Policies:
         tier's floor (``_POWER_FLOOR``), the best of them, with its platform; None where
         there is none — a weak handheld, or a device nothing rates — for which
         :meth:`only_demanding_emulators` holds."""
+        return self._power(perf)[1]
+
+    def power_refused(self, perf: dict[tuple[str, str], list[_PerfRow]]
+                      ) -> tuple[str, _PerfRow] | None:
+        """The first of :meth:`runs_demanding`'s platforms whose deciding rating leaves it
+        out (poor, unplayable, excluded), with that rating — said where a game is left out for
+        want of a record showing the device's power, which would be untrue of a device with
+        such a record (review50h F2)."""
+        return self._power(perf)[2]
+
+    def _power(self, perf: dict[tuple[str, str], list[_PerfRow]]
+               ) -> tuple[dict[tuple[str, str], list[_PerfRow]],
+                          tuple[str, _PerfRow] | None, tuple[str, _PerfRow] | None]:
         if self._runs_demanding is None or self._runs_demanding[0] is not perf:
             best: tuple[tuple[int, int, int], tuple[str, _PerfRow]] | None = None
+            refused: tuple[str, _PerfRow] | None = None
             for platform_id in sorted({platform for platform, key in perf if key == "*"}):
                 floor = _POWER_FLOOR.get(self.tier_of(platform_id) or "")
                 if floor is None or not self.only_demanding_emulators(platform_id):
                     continue
                 row = _device_rating(perf, platform_id, ("*",))
+                if row is not None and row[3] and refused is None:
+                    refused = (platform_id, row)
                 if row is None or row[3] \
                         or _RUNNING_TIERS.index(row[2]) > _RUNNING_TIERS.index(floor):
                     continue
                 rank = (row[0], _RUNNING_TIERS.index(row[2]), row[4])
                 if best is None or rank < best[0]:
                     best = (rank, (platform_id, row))
-            self._runs_demanding = (perf, best[1] if best is not None else None)
-        return self._runs_demanding[1]
+            self._runs_demanding = (perf, best[1] if best is not None else None, refused)
+        return self._runs_demanding
 
     def power_platforms(self, tier: str) -> list[str]:
         """The platforms of a demanding difficulty ``tier`` whose rating can show the
@@ -908,7 +925,10 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
     the PS Vita), each emulator's by its source's priority; one of them that leaves it out
     decides (review50f F1: PCSX2's "poor" beside an emulator-less "good" kept PS2 out of the
-    list and let PS Vita in as if the device ran PS2), else the best. Only a running tier
+    list and let PS Vita in as if the device ran PS2), unless another emulator runs it (a
+    device that runs PS2 well with one emulator runs PS2, whatever another does there:
+    review50h F2 — PCSX2's "poor" beside AetherSX2's "excellent" left FM Towns out, said as
+    no record showing the device running PS2), else the best. Only a running tier
     (excellent, good, playable) or a rating that leaves it out (poor, unplayable, excluded)
     counts: "unknown" says nothing of it (review50b F4)."""
     for key in keys:
@@ -919,12 +939,18 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
         level = min(row[0] for row in rows)
         chosen: dict[str, _PerfRow] = {}
         for row in rows:
-            if row[0] == level and (row[1] not in chosen or row[4] < chosen[row[1]][4]):
+            # (of one emulator's two ratings of one priority — a fork's and its origin's,
+            # AetherSX2's and PCSX2's —, the one that leaves it out, whatever their order)
+            if row[0] == level and (row[1] not in chosen or (row[4], not row[3]) < (
+                    chosen[row[1]][4], not chosen[row[1]][3])):
                 chosen[row[1]] = row
         refusing = [row for row in chosen.values() if row[3]]
-        if refusing:
+        running = [row for row in chosen.values() if not row[3]]
+        another_emulator_runs = [row for row in running if row[1]]
+        if refusing and (not another_emulator_runs or any(not row[1] for row in refusing)):
             return min(refusing, key=lambda row: row[4])
-        return min(chosen.values(), key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+        return min(another_emulator_runs or running,
+                   key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
     return None
 
 
@@ -2453,12 +2479,15 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
             f"{own[2]} ({own[5]}): left out (permissive mode includes it)")],
             perf=perf, compat=NO_EMULATOR_AVAILABLE, perf_rating=(own[2], own[6]))
     if own is None and power is None:
+        refused = policies.power_refused(perf_table)
+        against = "" if refused is None else (
+            f"; its record of {refused[0]} says {refused[1][2]} ({refused[1][5]})")
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
             f"Emulator unknown on {resolved.name}; every emulator the pack knows for "
             f"{game.platform_id} {kinds}, and no performance record shows this device running "
-            f"it, or running well a platform only strong devices run ({policies.power_said()})"
-            ": left out (permissive mode includes it; so does such a record, `romrunner "
-            "cache import`)")],
+            f"it, or running well a platform only strong devices run ({policies.power_said()}"
+            f"{against}): left out (permissive mode includes it; so does such a record, "
+            "`romrunner cache import`)")],
             perf=perf, compat=NO_EMULATOR_AVAILABLE)
     gate = _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
     if own is not None:
