@@ -151,8 +151,10 @@ def test_a_rating_of_the_platform_with_an_emulator_decides(cli: Any, tmp_path: P
     assert cli("--pack", pack, "cache", "import", _ratings(
         tmp_path, "odin-2", [("ps2", 95)])).code == 0
     game = _fm_towns(cli, pack)
-    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
-    assert "performance record of it says poor" in " ".join(game["warnings"]), game
+    # (the performance gate, asked with no emulator, reads the emulators' ratings where none
+    # without one exists: review50f F2)
+    assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
+    assert "Performance tier poor (retrocatalog-api" in " ".join(game["warnings"]), game
 
 
 # review50b F4: a rating of tier "unknown" is no record of the device running the platform.
@@ -263,3 +265,18 @@ def test_a_forks_running_rating_beside_its_origins_poor_one_is_said(
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     said = " ".join(game["warnings"])
     assert "its record of ps2 says poor (retrocatalog-api" in said, said
+
+
+# review50f F2: a device rated for the 3DS only with an emulator (Citra), on an OS whose
+# emulators the pack does not list, was "performance unknown" on a demanding platform and left
+# out (the performance gate, asked with no emulator, read only ratings without one).
+def test_a_platform_rated_only_with_an_emulator_is_rated(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "3ds/Pilotwings Resort (USA).3ds", b"\x07",
+                             "odin-2", "android")
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"]) == (False, "PERF_MISSING_STRICT"), game
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "odin-2", [("3ds", 90)], "citra")).code == 0
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"], game["perf"]) == (True, "INCLUDED", "PERF_OK"), game
+    assert "show it running 3ds: excellent (retrocatalog-api" in " ".join(game["warnings"])

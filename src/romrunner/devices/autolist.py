@@ -956,7 +956,10 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
 
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
                       perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
-    """§2.6 checkPerformance: the most specific record, else the missing-data policy."""
+    """§2.6 checkPerformance: the most specific record, else the missing-data policy. With
+    no emulator chosen and no record without one, the emulators' ratings count as
+    :func:`_device_rating` weighs them (review50f F2: a device rated only with Citra for the
+    3DS was "performance unknown")."""
     family = ratings_family(emulator) if emulator else ""
     best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
@@ -967,6 +970,10 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
             rank = (specificity, level, 0 if row_family else 1, priority)
             if best is None or rank < best[0]:
                 best = (rank, row)
+    if best is None and emulator is None:
+        rated = _device_rating(perf, game.platform_id, (*game.game_keys, "*"))
+        if rated is not None:
+            best = ((0, 0, 0, 0), rated)
     if best is not None:
         _level, _family, found_tier, excluded, _priority_rank, source, source_id = best[1]
         if not excluded:
