@@ -304,19 +304,34 @@ def test_members_are_looked_up_by_index_with_the_statistics_the_app_keeps(
         db.close()
 
 
+def _chd(version: int, image: bytes) -> bytes:
+    """A CHD's header of ``version`` (3 or 5), its image's size and SHA1 where that version
+    records them (v5: a SHA1 of data and metadata, here of other bytes), and a few bytes."""
+    length, at = {3: (120, 80), 5: (124, 84)}[version]
+    header = bytearray(length)
+    header[0:16] = b"MComprHD" + length.to_bytes(4, "big") + version.to_bytes(4, "big")
+    logical_at = 28 if version == 3 else 32
+    header[logical_at:logical_at + 8] = len(image).to_bytes(8, "big")
+    header[at:at + 20] = hashlib.sha1(image if version == 3 else b"meta" + image).digest()
+    return bytes(header) + bytes(64)
+
+
+def _chd_library(cli: Any, tmp_path: Path, chds: dict[str, tuple[int, bytes]]) -> None:
+    """A library of CHDs: each name with its version and the image it holds."""
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    for name, (version, image) in chds.items():
+        (root / name).write_bytes(_chd(version, image))
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+
+
 def test_a_zip_of_the_image_of_a_held_v3_chd_is_held(cli: Any, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # review51c F1: a v3 CHD's data is known by its SHA1 only (no CRC32, no size), so a
     # member was never unpacked to be looked up: "no game in the library holds this data"
     image = _payload("disc", 65536)
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
-    header = bytearray(120)
-    header[0:16] = b"MComprHD" + (120).to_bytes(4, "big") + (3).to_bytes(4, "big")
-    header[80:100] = hashlib.sha1(image).digest()
-    (root / "Iso (USA).chd").write_bytes(bytes(header) + bytes(64))
-    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
-        assert cli(*args).code == 0, args
+    _chd_library(cli, tmp_path, {"Iso (USA).chd": (3, image)})
     unpacked: list[str] = []
     hashed = containers._hashed_member
 
@@ -384,3 +399,42 @@ def test_a_zip_with_a_member_not_read_is_not_the_librarys_zip_of_its_read_member
     for download in (twice, unsafe):
         result = cli("games", "find", download)
         assert result.code == 1 and "keep this file" in result.out, (download, result.out)
+
+
+def _damaged_past_its_head(path: Path, name: str, data: bytes) -> Path:
+    """A stored zip of one member whose data past its first 512 bytes is not what its
+    directory states (its CRC32): read in full, the zip is found damaged."""
+    _zip(path, {name: data}, zipfile.ZIP_STORED)
+    raw = bytearray(path.read_bytes())
+    raw[raw.index(data) + 4096] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_a_member_named_as_an_image_is_unpacked_only_at_a_v3_chds_image_size(
+        cli: Any, tmp_path: Path) -> None:
+    # review51h F2: with any CHD in the library, every member named .iso/.bin/… no data of
+    # the library has by CRC32 was unpacked in full (a zip bomb named .iso: 10 s a GiB, a
+    # Redump .bin zip in full); only a v3 CHD's image is known by its SHA1 alone, and its
+    # header states its size. A member read in full whose data is not its stated CRC32 makes
+    # the zip damaged (exit 2): so whether it was read shows without a clock.
+    v3_image, v5_image = _payload("v3 disc", 65536), _payload("v5 disc", 131072)
+    _chd_library(cli, tmp_path, {"Old (USA).chd": (3, v3_image),
+                                 "New (USA).chd": (5, v5_image)})
+    for size, name, read in ((65536, "Old (USA).iso", True),   # a v3 CHD's image size
+                             (65536, "Old (USA).BIN", True),
+                             (131072, "New (USA).iso", False),  # a v5's: its SHA1 no file's
+                             (98304, "Other (USA).iso", False),  # no CHD's
+                             (98304, "Other (USA).hdd", False)):
+        download = _damaged_past_its_head(tmp_path / f"{name}.zip", name,
+                                          _payload(name, size))
+        result = cli("games", "find", download)
+        if read:
+            assert result.code == 2 and "the zip is damaged" in result.err, (name, result.err)
+        else:
+            assert result.code == 1, (name, result.out, result.err)
+            assert "no game in the library holds this data" in result.out, result.out
+    # the image itself, zipped, is still held by the v3 CHD
+    held = _zip(tmp_path / "Old (USA).zip", {"Old (USA).iso": v3_image})
+    result = cli("games", "find", held)
+    assert result.code == 0 and "Old (USA).iso by game" in result.out, result.out

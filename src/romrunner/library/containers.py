@@ -540,6 +540,20 @@ def read_chd_sha1(path: Path) -> str:
     return header[at:at + 20].hex()
 
 
+def read_chd_v3_image_size(path: str | Path) -> int | None:
+    """The size of the raw image a v3 CHD holds (its header's logical size), read from its
+    header alone; None for any other file (another version, whose header's SHA1 is not the
+    image's, or no CHD)."""
+    with open_regular(path) as stream:
+        header = stream.read(36)
+    if len(header) < 36 or not header.startswith(_CHD_MAGIC):
+        return None
+    length, version = struct.unpack(">II", header[8:16])
+    if version != 3 or length < _CHD_SHA1_AT[3][0]:
+        return None
+    return int(struct.unpack(">Q", header[28:36])[0])
+
+
 # --- disc sheets ------------------------------------------------------------------------
 
 _CUE_FILE = re.compile(r'\s*FILE\s+(?:"([^"]+)"|(.+))', re.IGNORECASE)

@@ -23,6 +23,7 @@ from romrunner.library.containers import (
     MustHash,
     directory_zip_members,
     hash_7z_members,
+    read_chd_v3_image_size,
 )
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import Hashes, hash_stream
@@ -227,10 +228,10 @@ def unpacked_where_held(db: Database, path: Path, archive: ReadArchive) -> ReadA
     """``archive`` (see :func:`read_archive`) with those of its zip's members taken from its
     directory whose stated CRC32 and size are data the library holds in some form read and
     hashed in full (their SHA1 then says whether they are held, and a directory that lies
-    is found damaged), and so is a member named as a raw image when the library has a CHD,
-    whose data is known by SHA1 only. Any other member cannot be held, whatever it unpacks
-    to, and is left unread: a small zip that unpacks hugely costs no more than its
-    directory."""
+    is found damaged), and so is a member named as a raw image of the stated size of the
+    image of a v3 CHD of the library, whose data is known by SHA1 only. Any other member
+    cannot be held, whatever it unpacks to, and is left unread: a small zip that unpacks
+    hugely costs no more than its directory."""
     stated = [member for member in archive.members
               if not member.verified and not is_a_note(member.name)]
     if archive.error is not None or not stated:
@@ -239,22 +240,40 @@ def unpacked_where_held(db: Database, path: Path, archive: ReadArchive) -> ReadA
                             for member in stated])
     images = {(int(member.hashes.crc32, 16), member.hashes.size) for member in stated
               if extension_of(member.name.rsplit("/", 1)[-1]) in _RAW_IMAGES} - held
-    if images and _holds_a_chd(db):
-        held |= images
+    if images:
+        sizes = _v3_chd_image_sizes(db)
+        held |= {(crc, size) for crc, size in images if size in sizes}
     return _read_archive(path, _one_of(held)) if held else archive
 
 
 # A raw disc or hard disk image, whose data a v3 CHD's header knows by its SHA1 alone (no
-# CRC32, no size: see ``read_chd_sha1``): the one data of the library a member's stated CRC32
-# and size cannot tell held (review51c F1: a zip of the image of a held CHD was "held by none").
+# CRC32: see ``read_chd_sha1``): the one data of the library a member's stated CRC32 and
+# size cannot tell held (review51c F1: a zip of the image of a held CHD was "held by none").
 _RAW_IMAGES = frozenset({".iso", ".img", ".bin", ".raw", ".hd", ".hdd"})
 
 
-def _holds_a_chd(db: Database) -> bool:
-    """True when the library has a CHD (data known by its SHA1 only). Not indexed (a pass
-    over the archives' members and tracks, tens of ms at 600k of them): asked only of an
-    archive with a member named as a raw image that no data of the library has by CRC32."""
-    return db.query_one("SELECT 1 FROM game_files WHERE kind = 'chd' LIMIT 1") is not None
+def _v3_chd_image_sizes(db: Database) -> set[int]:
+    """The sizes of the raw images the library's present v3 CHDs hold, from their headers
+    (the scan records a CHD's SHA1, not its image's size): a member named as a raw image is
+    unpacked only when its stated size is one of them, the only data of that name the
+    library may hold unknown by CRC32 — a v4 or v5 CHD's SHA1 is of its data and metadata,
+    no file's (review51h F2: every such member was unpacked in full once the library had
+    any CHD, a zip bomb named .iso ten seconds a GiB). A header a few bytes, read of each
+    CHD; the rows, a pass over the archives' members and tracks (not indexed, tens of ms
+    at 600k): asked only of an archive with a member named as a raw image that no data of
+    the library has by CRC32. A CHD that cannot be read now is no copy: left out."""
+    sizes: set[int] = set()
+    for root, filepath in db.query(
+            "SELECT r.path, g.filepath FROM game_files f JOIN games g ON g.id = f.game_id "
+            "JOIN library_roots r ON r.id = g.root_id "
+            "WHERE f.kind = 'chd' AND g.is_missing = 0"):
+        try:
+            size = read_chd_v3_image_size(os_path(os.path.join(str(root), str(filepath))))
+        except (OSError, ContainerError):
+            continue
+        if size is not None:
+            sizes.add(size)
+    return sizes
 
 
 def _held_pairs(db: Database, stated: list[tuple[int, int]]) -> set[tuple[int, int]]:
