@@ -14,6 +14,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -438,3 +439,67 @@ def test_a_member_named_as_an_image_is_unpacked_only_at_a_v3_chds_image_size(
     held = _zip(tmp_path / "Old (USA).zip", {"Old (USA).iso": v3_image})
     result = cli("games", "find", held)
     assert result.code == 0 and "Old (USA).iso by game" in result.out, result.out
+
+
+def _same_crc32(data: bytes) -> bytes:
+    """Other bytes of ``data``'s length and CRC32 (its first byte changed, its last four
+    mended: a CRC32 is linear in the bits of data of one length)."""
+    changed = bytes([data[0] ^ 1]) + data[1:-4]
+    zeros = zlib.crc32(bytes(len(data)))
+    target = zlib.crc32(data) ^ zlib.crc32(changed + bytes(4))
+    rows = []  # each bit of the last four bytes: what it changes in the CRC32, and itself
+    for bit in range(32):
+        mask = (1 << bit).to_bytes(4, "little")
+        rows.append((zlib.crc32(bytes(len(data) - 4) + mask) ^ zeros, 1 << bit))
+    solved = 0
+    for pivot in range(32):
+        at = next(i for i in range(pivot, 32) if rows[i][0] >> pivot & 1)
+        rows[pivot], rows[at] = rows[at], rows[pivot]
+        rows = [(effect ^ rows[pivot][0], bits ^ rows[pivot][1])
+                if i != pivot and effect >> pivot & 1 else (effect, bits)
+                for i, (effect, bits) in enumerate(rows)]
+    for effect, bits in rows:  # (each row now changes one bit of the CRC32)
+        if target & effect:
+            solved ^= bits
+    other = changed + solved.to_bytes(4, "little")
+    assert zlib.crc32(other) == zlib.crc32(data) and other != data
+    return other
+
+
+def _twice(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
+        for name, data in members:
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_zip_of_one_member_twice_byte_for_byte_is_held(cli: Any, tmp_path: Path) -> None:
+    # review51h F3 / review51i F2: since c1e6ee29 a member whose name an earlier has was
+    # never read, the zip "held by none" (exit 1) though its two members were one data;
+    # both are read in full now, and the same CRC32, size and SHA1 make the second a copy
+    _library(cli, tmp_path)
+    quest = _payload("quest")
+    shape = [("Quest (USA).gb", quest), ("Quest (USA).gb", quest)]
+    result = cli("games", "find", _twice(tmp_path / "twice.zip", shape))
+    assert result.code == 0 and "not read" not in result.out, result.out
+    # the library's very zip of that shape (the scan keeps the first of the two)
+    root = tmp_path / "roms" / "gba"
+    root.mkdir()
+    pair = [("Alpha (USA).gba", _payload("alpha")), ("Alpha (USA).gba", _payload("alpha")),
+            ("Beta (USA).gba", _payload("beta"))]
+    _twice(root / "Pair (USA).zip", pair)
+    assert cli("scan", "--workers", "1").code == 0
+    copy = tmp_path / "Pair (USA).zip"
+    copy.write_bytes((root / "Pair (USA).zip").read_bytes())
+    result = cli("--json", "games", "find", copy)
+    assert result.code == 0, result.out
+    assert [row["filename"] for row in result.json()["data"]] == ["Pair (USA).zip"]
+    # but never a second of the same stated CRC32 and size whose data is another (SHA1)
+    forged = _same_crc32(quest)
+    for members in ([("Quest (USA).gb", quest), ("Quest (USA).gb", forged)],
+                    [("Quest (USA).gb", quest), ("Quest (USA).gb", _payload("only"))],
+                    [*shape, ("Quest (USA).gb", _payload("only"))]):
+        result = cli("games", "find", _twice(tmp_path / "other.zip", members))
+        assert result.code == 1 and "(Quest (USA).gb (another member of that name, not " \
+            "read)) is held by none" in result.out, (members, result.out)

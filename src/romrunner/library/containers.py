@@ -141,7 +141,9 @@ def directory_zip_members(path: str | Path, must_hash: MustHash,
     sniffing. A member is hashed in full only when it has a header (its header-less hashes
     are what catalogs list) or when ``must_hash(crc32, size)`` says the stated CRC is not
     enough (the catalog has several games with it). ``skipped``: given, the names of the
-    members not read (an unsafe name; a name an earlier member has) are added to it."""
+    members not read (an unsafe name; a name an earlier member has) are added to it — but
+    for a member of the name of the one before it read in full that holds its very data
+    (see ``_a_copy_of``): a copy, neither listed nor skipped."""
     return _zip_members(path, must_hash, skipped)
 
 
@@ -161,12 +163,14 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
 def _zip_members(path: str | Path, must_hash: MustHash | None,
                  skipped: list[str] | None = None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
+    copies_read = skipped is not None  # (see directory_zip_members)
     skipped = [] if skipped is None else skipped
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
         with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
             data = raw.getvalue() if isinstance(raw, io.BytesIO) else None
             seen: set[str] = set()
+            first: dict[str, tuple[zipfile.ZipInfo, Member]] = {}
             for info in archive.infolist():
                 if info.is_dir():
                     continue
@@ -176,6 +180,9 @@ def _zip_members(path: str | Path, must_hash: MustHash | None,
                     continue
                 if os_metadata_member(info.filename):
                     continue
+                if copies_read and _a_copy_of(first.pop(info.filename, None), info,
+                                              archive, path):
+                    continue
                 if _again(info.filename, seen, problems):
                     skipped.append(info.filename)
                     continue
@@ -184,6 +191,7 @@ def _zip_members(path: str | Path, must_hash: MustHash | None,
                 member = None if must_hash is None else _stated_member(archive, path, info,
                                                                        must_hash, data)
                 members.append(member or _hashed_member(archive, path, info))
+                first[info.filename] = (info, members[-1])
     except ContainerError:
         raise
     except zipfile.BadZipFile as exc:
@@ -195,6 +203,24 @@ def _zip_members(path: str | Path, must_hash: MustHash | None,
         raise DamagedArchive(f"corrupt or unsupported zip ({exc or type(exc).__name__})") \
             from exc
     return members, problems
+
+
+def _a_copy_of(earlier: tuple[zipfile.ZipInfo, Member] | None, info: zipfile.ZipInfo,
+               archive: zipfile.ZipFile, path: str | Path) -> bool:
+    """True when the member ``info``, of the name of the member ``earlier`` read in full,
+    holds its very data: the same stated CRC32 and size, and, read in full too, the same
+    CRC32, size and SHA1 (review51h F3: a zip of one member twice, byte for byte, was "held
+    by none"). Read only then: a copy costs what a member of another name would, and one
+    copy of a name is compared (``earlier`` is taken out); a zip damaged there is said so."""
+    if earlier is None or info.flag_bits & 0x1:
+        return False
+    first_info, first = earlier
+    if not first.verified or (info.CRC, info.file_size) != (first_info.CRC,
+                                                             first_info.file_size):
+        return False
+    hashes = _hashed_member(archive, path, info).hashes
+    return bool(first.hashes.sha1) and (hashes.crc32, hashes.size, hashes.sha1) == (
+        first.hashes.crc32, first.hashes.size, first.hashes.sha1)
 
 
 def _read_its_end(path: str | Path) -> None:
