@@ -32,27 +32,47 @@ def _payload(seed: str, size: int = 16384) -> bytes:
     return (block * (size // 32 + 1))[:size]
 
 
+def _scanned(cli: Any, root: Path) -> None:
+    """The library of the folder holding ``root`` (a platform's folder), scanned."""
+    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+
+
+def _zip_library(cli: Any, tmp_path: Path, folder: str, name: str,
+                 members: dict[str, bytes]) -> None:
+    """A library holding one zip, ``folder/name``, of ``members``."""
+    root = tmp_path / "roms" / folder
+    root.mkdir(parents=True)
+    _zip(root / name, members)
+    _scanned(cli, root)
+
+
 def _library(cli: Any, tmp_path: Path) -> None:
     """A library holding ``Quest (USA).gb`` loose."""
     root = tmp_path / "roms" / "gb"
     root.mkdir(parents=True)
     (root / "Quest (USA).gb").write_bytes(_payload("quest"))
-    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
-        assert cli(*args).code == 0, args
+    _scanned(cli, root)
 
 
-def _zip(path: Path, members: dict[str, bytes],
-         compression: int = zipfile.ZIP_DEFLATED) -> Path:
-    with zipfile.ZipFile(path, "w", compression) as archive:
-        for name, data in members.items():
+def _zip(path: Path, members: dict[str, bytes] | list[tuple[str, bytes]],
+         compression: int = zipfile.ZIP_DEFLATED, *, zeros: tuple[str, ...] = ()) -> Path:
+    """A zip of ``members`` (given as pairs, a name may come twice), then a member of each
+    name of ``zeros`` holding 48 MiB of zeros (written a MiB at a time: a zip under 1 MiB)."""
+    pairs = members.items() if isinstance(members, dict) else members
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", compression) as archive:
+        warnings.simplefilter("ignore")  # (zipfile warns of a name written twice)
+        for name, data in pairs:
             archive.writestr(name, data)
+        for name in zeros:
+            with archive.open(name, "w") as member:
+                for _ in range(48):
+                    member.write(bytes(1 << 20))
     return path
 
 
-def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
-        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # F4: every member was unpacked in full, unbounded (a 2 MB zip of zeros: 51 s)
-    _library(cli, tmp_path)
+def _unpacked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the zip members read in full from now on, in order."""
     unpacked: list[str] = []
     hashed = containers._hashed_member
 
@@ -61,12 +81,16 @@ def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
         return hashed(archive, path, info)
 
     monkeypatch.setattr(containers, "_hashed_member", spy)
-    bomb = tmp_path / "bomb.zip"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("Quest (USA).gb", _payload("quest"))
-        with archive.open("Big (USA).gb", "w") as member:
-            for _ in range(48):
-                member.write(bytes(1 << 20))
+    return unpacked
+
+
+def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # F4: every member was unpacked in full, unbounded (a 2 MB zip of zeros: 51 s)
+    _library(cli, tmp_path)
+    unpacked = _unpacked(monkeypatch)
+    bomb = _zip(tmp_path / "bomb.zip", {"Quest (USA).gb": _payload("quest")},
+                zeros=("Big (USA).gb",))
     assert bomb.stat().st_size < 1 << 20
     result = cli("games", "find", bomb)
     assert result.code == 1, result.out + result.err
@@ -77,14 +101,21 @@ def test_a_zip_that_unpacks_hugely_is_answered_from_its_directory(
     assert unpacked == ["Quest (USA).gb"]
 
     unpacked.clear()
-    alone = tmp_path / "alone.zip"
-    with zipfile.ZipFile(alone, "w", zipfile.ZIP_DEFLATED) as archive, \
-            archive.open("Big (USA).gb", "w") as member:
-        for _ in range(48):
-            member.write(bytes(1 << 20))
+    alone = _zip(tmp_path / "alone.zip", {}, zeros=("Big (USA).gb",))
     result = cli("games", "find", alone)
     assert result.code == 1 and "no game in the library holds this data" in result.out
     assert unpacked == []
+
+
+def _damaged(path: Path, name: str, data: bytes, at: int) -> Path:
+    """A stored zip of one member whose byte ``at`` is not what its directory states (its
+    CRC32 kept): read in full, the zip is found damaged; past its first 512 bytes, only
+    then."""
+    _zip(path, {name: data}, zipfile.ZIP_STORED)
+    raw = bytearray(path.read_bytes())
+    raw[raw.index(data) + at] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return path
 
 
 def _encrypted(path: Path, data: bytes) -> Path:
@@ -103,11 +134,7 @@ def test_an_encrypted_or_damaged_archive_is_said_unreadable_not_unheld(
     # F5: each was answered "no game in the library holds this data", exit 1
     _library(cli, tmp_path)
     locked = _encrypted(tmp_path / "locked.zip", _payload("quest"))
-    damaged = _zip(tmp_path / "damaged.zip", {"Quest (USA).gb": _payload("quest")},
-                   zipfile.ZIP_STORED)
-    raw = bytearray(damaged.read_bytes())
-    raw[raw.index(_payload("quest")) + 100] ^= 0xFF  # (its directory's CRC32 kept)
-    damaged.write_bytes(bytes(raw))
+    damaged = _damaged(tmp_path / "damaged.zip", "Quest (USA).gb", _payload("quest"), 100)
     sealed = tmp_path / "sealed.7z"
     with py7zr.SevenZipFile(sealed, "w", password="secret") as archive:
         archive.writestr(_payload("quest"), "Quest (USA).gb")
@@ -152,20 +179,9 @@ def test_a_zip_the_library_holds_as_it_is_is_found_without_unpacking_it(
         cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # (a guard: its members' data is held, so it may be unpacked to be looked up member
     # by member; the very archive held, that is never needed)
-    root = tmp_path / "roms" / "gba"
-    root.mkdir(parents=True)
     members = {"Pair (USA).gba": _payload("pair"), "Extra (USA).gba": _payload("extra")}
-    _zip(root / "Pair (USA).zip", members)
-    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
-        assert cli(*args).code == 0, args
-    unpacked: list[str] = []
-    hashed = containers._hashed_member
-
-    def spy(archive: zipfile.ZipFile, path: Any, info: zipfile.ZipInfo) -> Any:
-        unpacked.append(info.filename)
-        return hashed(archive, path, info)
-
-    monkeypatch.setattr(containers, "_hashed_member", spy)
+    _zip_library(cli, tmp_path, "gba", "Pair (USA).zip", members)
+    unpacked = _unpacked(monkeypatch)
     result = cli("--json", "games", "find", _zip(tmp_path / "copy.zip", members))
     assert result.code == 0 and [row["filename"] for row in result.json()["data"]] == [
         "Pair (USA).zip"]
@@ -323,8 +339,7 @@ def _chd_library(cli: Any, tmp_path: Path, chds: dict[str, tuple[int, bytes]]) -
     root.mkdir(parents=True)
     for name, (version, image) in chds.items():
         (root / name).write_bytes(_chd(version, image))
-    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
-        assert cli(*args).code == 0, args
+    _scanned(cli, root)
 
 
 def test_a_zip_of_the_image_of_a_held_v3_chd_is_held(cli: Any, tmp_path: Path,
@@ -333,14 +348,7 @@ def test_a_zip_of_the_image_of_a_held_v3_chd_is_held(cli: Any, tmp_path: Path,
     # member was never unpacked to be looked up: "no game in the library holds this data"
     image = _payload("disc", 65536)
     _chd_library(cli, tmp_path, {"Iso (USA).chd": (3, image)})
-    unpacked: list[str] = []
-    hashed = containers._hashed_member
-
-    def spy(archive: zipfile.ZipFile, path: Any, info: zipfile.ZipInfo) -> Any:
-        unpacked.append(info.filename)
-        return hashed(archive, path, info)
-
-    monkeypatch.setattr(containers, "_hashed_member", spy)
+    unpacked = _unpacked(monkeypatch)
     loose = tmp_path / "Iso (USA).iso"
     loose.write_bytes(image)
     assert cli("games", "find", loose).code == 0
@@ -360,11 +368,8 @@ def test_a_zip_with_a_member_not_read_is_never_held_by_its_members_data(
     # review51c F4: of two members of one name only the first is read; the second's data,
     # maybe the only copy, was never looked at and the zip was answered held (exit 0)
     _library(cli, tmp_path)
-    twice = tmp_path / "twice.zip"
-    with warnings.catch_warnings(), zipfile.ZipFile(twice, "w") as archive:
-        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
-        archive.writestr("Quest (USA).gb", _payload("quest"))
-        archive.writestr("Quest (USA).gb", _payload("only copy"))
+    twice = _zip(tmp_path / "twice.zip", [("Quest (USA).gb", _payload("quest")),
+                                          ("Quest (USA).gb", _payload("only copy"))])
     result = cli("games", "find", twice)
     assert result.code == 1, result.out
     assert "(Quest (USA).gb (another member of that name, not read)) is held by none" \
@@ -383,33 +388,15 @@ def test_a_zip_with_a_member_not_read_is_not_the_librarys_zip_of_its_read_member
     # review51h F1 (high): the library's zip plus a member whose name repeats an earlier
     # one's (or is unsafe), with data of its own, was "held" by the library's zip — the same
     # members, as far as they were read — exit 0: a script deletes the only copy of that data
-    root = tmp_path / "roms" / "gb"
-    root.mkdir(parents=True)
     pack = {"Alpha (USA).gb": _payload("alpha"), "Beta (USA).gb": _payload("beta")}
-    _zip(root / "Pack (USA).zip", pack)
-    for args in (("library", "add", root.parent), ("scan", "--workers", "1")):
-        assert cli(*args).code == 0, args
+    _zip_library(cli, tmp_path, "gb", "Pack (USA).zip", pack)
     assert cli("games", "find", _zip(tmp_path / "same.zip", pack)).code == 0  # (control)
-    twice = tmp_path / "twice.zip"
-    with warnings.catch_warnings(), zipfile.ZipFile(twice, "w") as archive:
-        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
-        for name, data in pack.items():
-            archive.writestr(name, data)
-        archive.writestr("Alpha (USA).gb", _payload("only copy"))
+    twice = _zip(tmp_path / "twice.zip", [*pack.items(),
+                                          ("Alpha (USA).gb", _payload("only copy"))])
     unsafe = _zip(tmp_path / "unsafe.zip", {**pack, "../Only (USA).gb": _payload("only")})
     for download in (twice, unsafe):
         result = cli("games", "find", download)
         assert result.code == 1 and "keep this file" in result.out, (download, result.out)
-
-
-def _damaged_past_its_head(path: Path, name: str, data: bytes) -> Path:
-    """A stored zip of one member whose data past its first 512 bytes is not what its
-    directory states (its CRC32): read in full, the zip is found damaged."""
-    _zip(path, {name: data}, zipfile.ZIP_STORED)
-    raw = bytearray(path.read_bytes())
-    raw[raw.index(data) + 4096] ^= 0xFF
-    path.write_bytes(bytes(raw))
-    return path
 
 
 def test_a_member_named_as_an_image_is_unpacked_only_at_a_v3_chds_image_size(
@@ -427,8 +414,7 @@ def test_a_member_named_as_an_image_is_unpacked_only_at_a_v3_chds_image_size(
                              (131072, "New (USA).iso", False),  # a v5's: its SHA1 no file's
                              (98304, "Other (USA).iso", False),  # no CHD's
                              (98304, "Other (USA).hdd", False)):
-        download = _damaged_past_its_head(tmp_path / f"{name}.zip", name,
-                                          _payload(name, size))
+        download = _damaged(tmp_path / f"{name}.zip", name, _payload(name, size), 4096)
         result = cli("games", "find", download)
         if read:
             assert result.code == 2 and "the zip is damaged" in result.err, (name, result.err)
@@ -466,14 +452,6 @@ def _same_crc32(data: bytes) -> bytes:
     return other
 
 
-def _twice(path: Path, members: list[tuple[str, bytes]]) -> Path:
-    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
-        warnings.simplefilter("ignore")  # (zipfile warns of the name written twice)
-        for name, data in members:
-            archive.writestr(name, data)
-    return path
-
-
 def test_a_zip_of_one_member_twice_byte_for_byte_is_held(cli: Any, tmp_path: Path) -> None:
     # review51h F3 / review51i F2: since c1e6ee29 a member whose name an earlier has was
     # never read, the zip "held by none" (exit 1) though its two members were one data;
@@ -481,14 +459,14 @@ def test_a_zip_of_one_member_twice_byte_for_byte_is_held(cli: Any, tmp_path: Pat
     _library(cli, tmp_path)
     quest = _payload("quest")
     shape = [("Quest (USA).gb", quest), ("Quest (USA).gb", quest)]
-    result = cli("games", "find", _twice(tmp_path / "twice.zip", shape))
+    result = cli("games", "find", _zip(tmp_path / "twice.zip", shape))
     assert result.code == 0 and "not read" not in result.out, result.out
     # the library's very zip of that shape (the scan keeps the first of the two)
     root = tmp_path / "roms" / "gba"
     root.mkdir()
     pair = [("Alpha (USA).gba", _payload("alpha")), ("Alpha (USA).gba", _payload("alpha")),
             ("Beta (USA).gba", _payload("beta"))]
-    _twice(root / "Pair (USA).zip", pair)
+    _zip(root / "Pair (USA).zip", pair)
     assert cli("scan", "--workers", "1").code == 0
     copy = tmp_path / "Pair (USA).zip"
     copy.write_bytes((root / "Pair (USA).zip").read_bytes())
@@ -500,6 +478,6 @@ def test_a_zip_of_one_member_twice_byte_for_byte_is_held(cli: Any, tmp_path: Pat
     for members in ([("Quest (USA).gb", quest), ("Quest (USA).gb", forged)],
                     [("Quest (USA).gb", quest), ("Quest (USA).gb", _payload("only"))],
                     [*shape, ("Quest (USA).gb", _payload("only"))]):
-        result = cli("games", "find", _twice(tmp_path / "other.zip", members))
+        result = cli("games", "find", _zip(tmp_path / "other.zip", members))
         assert result.code == 1 and "(Quest (USA).gb (another member of that name, not " \
             "read)) is held by none" in result.out, (members, result.out)
