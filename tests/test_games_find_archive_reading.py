@@ -481,3 +481,29 @@ def test_a_zip_of_one_member_twice_byte_for_byte_is_held(cli: Any, tmp_path: Pat
         result = cli("games", "find", _zip(tmp_path / "other.zip", members))
         assert result.code == 1 and "(Quest (USA).gb (another member of that name, not " \
             "read)) is held by none" in result.out, (members, result.out)
+
+
+def test_the_librarys_very_zip_with_a_member_not_read_is_held(cli: Any, tmp_path: Path) -> None:
+    # review51i F2: the library's zip whose name is twice, of two data, copied byte for byte,
+    # was "held by none" since c1e6ee29 (its scan keeps no hash of the second member nor of
+    # the file); the library's file is read now, and held only when it is the very bytes
+    shape = [("Dup (USA).gba", _payload("one")), ("Dup (USA).gba", _payload("two"))]
+    root = tmp_path / "roms" / "gba"
+    root.mkdir(parents=True)
+    _zip(root / "Dup (USA).zip", shape, zipfile.ZIP_STORED)
+    _scanned(cli, root)
+    copy = tmp_path / "Dup (USA).zip"
+    copy.write_bytes((root / "Dup (USA).zip").read_bytes())
+    result = cli("--json", "games", "find", copy)
+    assert result.code == 0, result.out
+    assert [row["filename"] for row in result.json()["data"]] == ["Dup (USA).zip"]
+    # the same read members, another second member (of its size): not the library's zip
+    other = _zip(tmp_path / "other.zip", [shape[0], ("Dup (USA).gba", _payload("three"))],
+                 zipfile.ZIP_STORED)
+    assert other.stat().st_size == copy.stat().st_size
+    result = cli("games", "find", other)
+    assert result.code == 1 and "(Dup (USA).gba (another member of that name, not read)) " \
+        "is held by none" in result.out, result.out
+    # the library's file changed since (the copy is not its bytes now): no copy
+    (root / "Dup (USA).zip").write_bytes(other.read_bytes())
+    assert cli("games", "find", copy).code == 1

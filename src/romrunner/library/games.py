@@ -181,9 +181,32 @@ def find_file(db: Database, path: Path, archive: ReadArchive | None = None) -> l
         # (an archive with a member not read — a name an earlier one has, an unsafe name —
         # is not the library's of the same read members: that member may be the only copy
         # of its data, review51h F1)
-        if not any(not is_a_note(name) for name in read.unread):
-            found += [i for i in _archives_of_members(db, read.members) if i not in found]
+        same = _archives_of_members(db, read.members)
+        if any(not is_a_note(name) for name in read.unread):
+            same = _the_very_file(db, same, hashes)
+        found += [i for i in same if i not in found]
     return found
+
+
+def _the_very_file(db: Database, game_ids: list[int], hashes: Hashes) -> list[int]:
+    """Those of ``game_ids`` (archives of the library) whose file is now byte for byte the
+    one of these ``hashes`` (its size, then its SHA1 read): the library's very zip, though
+    a member of it was not read (review51i F2: its scan keeps no hash of it nor of that
+    member, and it was "held by none"). A file of another size is never read."""
+    very = []
+    for game_id, root, filepath in db.query(
+            "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r "
+            "ON r.id = g.root_id WHERE g.id IN (SELECT value FROM json_each(?)) "
+            "AND g.is_missing = 0 ORDER BY g.id", (json.dumps(game_ids),)):
+        try:
+            with open_regular(Path(os_path(os.path.join(str(root), str(filepath))))) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size == hashes.size and \
+                        hash_stream(handle, str(filepath), size).sha1 == hashes.sha1:
+                    very.append(int(game_id))
+        except (OSError, InputError):
+            continue  # (not there now, not a file, not read: no copy)
+    return very
 
 
 @dataclass(frozen=True)
