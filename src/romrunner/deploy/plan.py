@@ -758,8 +758,8 @@ def _warn_playlists_discs_twice(builder: _Builder, added: list[_Game],
         return
     placed = {item.game_id for item in builder.plan.items}
     copies = dict(builder.plan.copies)  # (a disc left out -> its copy that goes)
-    listed: list[str] = []
-    copied: list[str] = []
+    listed: list[tuple[_Game, str]] = []
+    copied: list[tuple[_Game, str]] = []
     extra = 0
     for game in playlists:
         parent = game.source.rpartition("/")[0]
@@ -774,27 +774,34 @@ def _warn_playlists_discs_twice(builder: _Builder, added: list[_Game],
             if source in own:
                 extra += own[source].size
                 if entry.name.lower().endswith(TRACKED_SHEETS):
-                    copied.append(f"{game.filename}: {entry.name}")
+                    copied.append((game, entry.name))
             elif entry.name.lower().endswith(TRACKED_SHEETS) \
                     and builder.layout.multi_disc_layout(game.platform_id) != "flat":
-                listed.append(f"{game.filename}: {entry.name}")
-    if listed:
-        one = len(listed) == 1
-        builder.plan.warnings.append(PlanIssue(
-            "playlist-disc-listed", f"{counted(len(listed), 'disc')} a playlist of the library "
-            f"names {'goes' if one else 'go'} beside it as {'a game' if one else 'games'} of "
-            f"{'its' if one else 'their'} own ({examples(listed, sep='; ')}): this OS lists "
-            "the disc's sheet and the playlist, the game twice (it lists no disc of a set the "
-            "deploy writes, kept in a hidden folder); to list it once, keep such a disc in a "
-            "hidden folder beside the playlist in the library (`.Title/`) and name it there"))
-    if copied:
-        one = len(copied) == 1
-        builder.plan.warnings.append(PlanIssue(
-            "playlist-disc-copied-twice", f"{counted(len(copied), 'disc')} a playlist of the "
-            f"library names {'goes' if one else 'go'} on the card twice: where the deploy puts "
-            f"{'it' if one else 'each'} as a game (a set's disc in its set's folder) and again "
-            f"where the playlist names {'it' if one else 'them'} "
-            f"({examples(copied, sep='; ')}): {extra:,} bytes more"))
+                listed.append((game, entry.name))
+    _warn_playlists_discs(builder, "playlist-disc-listed", listed, lambda one, named: (
+        f"beside it as {'a game' if one else 'games'} of {'its' if one else 'their'} own "
+        f"({named}): this OS lists the disc's sheet and the playlist, the game twice (it "
+        "lists no disc of a set the deploy writes, kept in a hidden folder); to list it once, "
+        "keep such a disc in a hidden folder beside the playlist in the library (`.Title/`) "
+        "and name it there"))
+    _warn_playlists_discs(builder, "playlist-disc-copied-twice", copied, lambda one, named: (
+        f"on the card twice: where the deploy puts {'it' if one else 'each'} as a game (a "
+        "set's disc in its set's folder) and again where the playlist names "
+        f"{'it' if one else 'them'} ({named}): {extra:,} bytes more"))
+
+
+def _warn_playlists_discs(builder: _Builder, code: str, discs: list[tuple[_Game, str]],
+                          says: Callable[[bool, str], str]) -> None:
+    """One warning ``code`` for the discs (a playlist, its entry) of library playlists
+    ``discs``: "N discs a playlist of the library names go" and ``says``'s words (given
+    whether there is one disc, and the discs named)."""
+    if not discs:
+        return
+    one = len(discs) == 1
+    named = examples([f"{game.filename}: {entry}" for game, entry in discs], sep="; ")
+    builder.plan.warnings.append(PlanIssue(
+        code, f"{counted(len(discs), 'disc')} a playlist of the library names "
+        f"{'goes' if one else 'go'} {says(one, named)}"))
 
 
 def _warn_no_platform(builder: _Builder) -> None:
