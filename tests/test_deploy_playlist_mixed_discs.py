@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -296,8 +297,11 @@ def test_a_playlist_whose_library_disc_has_an_identical_copy_in_another_root_goe
 
 
 def _said(run: Any, code: str) -> list[str]:
-    return [said["message"] for said in run.json()["data"]["plan_warnings"]
-            if said["code"] == code]
+    return [said["message"] for said in _issued(run, code)]
+
+
+def _issued(run: Any, code: str) -> list[dict[str, Any]]:
+    return [said for said in run.json()["data"]["plan_warnings"] if said["code"] == code]
 
 
 def test_on_muos_a_playlist_beside_its_library_disc_is_said_to_list_the_game_twice(
@@ -309,6 +313,9 @@ def test_on_muos_a_playlist_beside_its_library_disc_is_said_to_list_the_game_twi
     assert run.code == 0, run.err
     (said,) = _said(run, "playlist-disc-listed")
     assert "Solo (USA).m3u: Solo (USA).cue" in said and "twice" in said, said
+    # its platform and its playlist (id 2) in --json (review51e F7: neither)
+    (issue,) = _issued(run, "playlist-disc-listed")
+    assert (issue["platform_id"], issue["game_id"]) == ("psx", 2), issue
 
 
 def test_on_knulli_a_playlist_beside_its_library_disc_is_not_said_to_list_it_twice(
@@ -326,7 +333,7 @@ def test_on_knulli_a_playlist_beside_its_library_disc_is_not_said_to_list_it_twi
 
 
 def test_a_library_disc_a_playlist_names_in_a_subfolder_is_said_to_go_twice(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
     # review49b F3: the disc goes flat as a game of its own and again in `discs/`, where the
     # playlist names it: its data twice on the card, unsaid
     lib, card = tmp_path / "lib", tmp_path / "card"
@@ -344,6 +351,10 @@ def test_a_library_disc_a_playlist_names_in_a_subfolder_is_said_to_go_twice(
     size = sum((psx / "discs" / f"Mix (Disc 1){suffix}").stat().st_size
                for suffix in (".cue", ".bin"))
     assert "Mix.m3u: discs/Mix (Disc 1).cue" in said and f"{size:,} bytes more" in said, said
+    (issue,) = _issued(run, "playlist-disc-copied-twice")  # (review51e F7)
+    with sqlite3.connect(db_path) as conn:
+        (playlist,) = conn.execute("SELECT id FROM games WHERE filename = 'Mix.m3u'").fetchone()
+    assert (issue["platform_id"], issue["game_id"]) == ("psx", playlist), issue
     assert len(list(card.rglob("Mix (Disc 1).cue"))) == 2
 
 

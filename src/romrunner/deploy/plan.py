@@ -794,14 +794,19 @@ def _warn_playlists_discs(builder: _Builder, code: str, discs: list[tuple[_Game,
                           says: Callable[[bool, str], str]) -> None:
     """One warning ``code`` for the discs (a playlist, its entry) of library playlists
     ``discs``: "N discs a playlist of the library names go" and ``says``'s words (given
-    whether there is one disc, and the discs named)."""
+    whether there is one disc, and the discs named); with the platform and the playlist where
+    all are of one (review51e F7: neither in --json)."""
     if not discs:
         return
     one = len(discs) == 1
+    platforms = {game.platform_id for game, _ in discs}
+    games = {game.id for game, _ in discs}
     named = examples([f"{game.filename}: {entry}" for game, entry in discs], sep="; ")
     builder.plan.warnings.append(PlanIssue(
         code, f"{counted(len(discs), 'disc')} a playlist of the library names "
-        f"{'goes' if one else 'go'} {says(one, named)}"))
+        f"{'goes' if one else 'go'} {says(one, named)}",
+        next(iter(platforms)) if len(platforms) == 1 else None,
+        next(iter(games)) if len(games) == 1 else None))
 
 
 def _warn_no_platform(builder: _Builder) -> None:
