@@ -9,11 +9,10 @@ import os
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
-from tests.conftest import muos_profile
 from tests.test_deploy_multidisc_layout import playable
 
 CUE = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
@@ -34,12 +33,55 @@ def _mixed_set(lib: Path) -> list[bytes]:
     return tracks
 
 
+def _card_for(cli: Any, lib: Path, os_id: str = "muos", first: Path | None = None) -> Path:
+    """``first`` (a library root added before ``lib``: its copy of a disc is the one that
+    goes) and ``lib`` added and scanned, an RG35XX Plus on ``os_id`` as profile 1: the card,
+    empty, beside ``lib``."""
+    roots = [] if first is None else [first]
+    for args in (*(("library", "add", str(root)) for root in [*roots, lib]),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+    card = lib.parent / "card"
+    card.mkdir()
+    return card
+
+
+def _mix(cli: Any, tmp_path: Path, os_id: str = "muos", *, subfolder: bool = False,
+         first: Literal["same", "other"] | None = None) -> tuple[Path, Path, list[bytes]]:
+    """The library ``tmp_path/lib`` of :func:`_mixed_set` (``subfolder``: disc 1 in
+    ``psx/discs/``, where the playlist names it), ``first``: disc 1 also in a root added before
+    it, ``tmp_path/other`` — as it is ("same") or its track of other bytes ("other", another
+    dump under the same names) — scanned, profile 1 on ``os_id`` (see _card_for): the library,
+    the card, the tracks' bytes."""
+    lib = tmp_path / "lib"
+    tracks = _mixed_set(lib)
+    psx = lib / "psx"
+    if subfolder:
+        (psx / "discs").mkdir()
+        for suffix in (".cue", ".bin"):
+            (psx / f"Mix (Disc 1){suffix}").rename(psx / "discs" / f"Mix (Disc 1){suffix}")
+        (psx / "Mix.m3u").write_text("discs/Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
+    other = None if first is None else tmp_path / "other"
+    if other is not None:
+        (other / "psx").mkdir(parents=True)
+        for suffix in (".cue", ".bin"):
+            shutil.copy2(psx / f"Mix (Disc 1){suffix}", other / "psx")
+        if first == "other":
+            (other / "psx" / "Mix (Disc 1).bin").write_bytes(os.urandom(2352 * 8))
+    return lib, _card_for(cli, lib, os_id, other), tracks
+
+
+def _card_files(card: Path) -> list[str]:
+    """The files on ``card`` (but the app's own), by their paths on it."""
+    return sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                  if path.is_file() and ".romrunner" not in path.parts)
+
+
 def test_a_playlist_of_a_library_disc_beside_it_and_a_hidden_one_goes_whole(
         cli: Any, tmp_path: Path) -> None:
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    tracks = _mixed_set(lib)
-    card.mkdir()
-    muos_profile(cli, lib)
+    lib, card, tracks = _mix(cli, tmp_path)
     deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
     assert deployed.code == 0, deployed.err
     assert "already taken" not in deployed.err
@@ -57,15 +99,8 @@ def test_a_playlist_naming_a_library_disc_in_a_subfolder_reaches_its_track(
     # review47b F2: `psx/discs/Mix (Disc 1).cue` (a game of the library) named by the
     # playlist beside a hidden disc 2: the playlist's copy of that sheet went without its
     # track, so the playlist's disc 1 could not load
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    tracks = _mixed_set(lib)
+    lib, card, tracks = _mix(cli, tmp_path, subfolder=True)
     psx = lib / "psx"
-    (psx / "discs").mkdir()
-    for suffix in (".cue", ".bin"):
-        (psx / f"Mix (Disc 1){suffix}").rename(psx / "discs" / f"Mix (Disc 1){suffix}")
-    (psx / "Mix.m3u").write_text("discs/Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
-    card.mkdir()
-    muos_profile(cli, lib)
     deployed = cli("--json", "deploy", "1", "--to", str(card), "mix")
     assert deployed.code == 0, deployed.err
     (playlist,) = [path for path in card.rglob("*.m3u")]
@@ -78,21 +113,18 @@ def test_a_playlist_naming_a_library_disc_in_a_subfolder_reaches_its_track(
 def _solo(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
     """``psx/Solo (USA).cue``/``.bin`` and ``psx/Solo (USA).m3u`` naming the sheet, scanned
     (ids 1 and 2), profile 1 on muOS: the library folder and an empty card."""
-    psx, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    psx = tmp_path / "lib" / "psx"
     psx.mkdir(parents=True)
-    card.mkdir()
     (psx / "Solo (USA).bin").write_bytes(os.urandom(2352 * 8))
     (psx / "Solo (USA).cue").write_text(CUE.format("Solo (USA)"))
     (psx / "Solo (USA).m3u").write_text("Solo (USA).cue\n")
-    muos_profile(cli, tmp_path / "lib")
-    return psx, card
+    return psx, _card_for(cli, psx.parent)
 
 
 def _left_out_with_its_disc(cli: Any, card: Path) -> None:
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert run.code == 1, run.err
-    assert not [path for path in card.rglob("*") if path.is_file()
-                and ".romrunner" not in path.parts], sorted(card.rglob("*"))
+    assert not _card_files(card), sorted(card.rglob("*"))
     data = run.json()
     said = " ".join(str(e) for e in [*data["errors"], *data["warnings"]])
     assert "Solo (USA).m3u: it names" in said and "the playlist is not deployed" in said, said
@@ -133,13 +165,9 @@ def test_a_playlist_left_out_with_its_disc_keeps_its_copies_on_the_card(
         cli: Any, tmp_path: Path) -> None:
     # review49f F2: left out (its library disc changed since the scan), the playlist's own
     # files on the card were pruned — its hidden disc 2 — leaving its .m3u naming it
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    _mixed_set(lib)
-    card.mkdir()
-    muos_profile(cli, lib)
+    lib, card, _ = _mix(cli, tmp_path)
     assert cli("deploy", "1", "--to", str(card), "mix").code == 0
-    before = sorted(str(path.relative_to(card)) for path in card.rglob("*")
-                    if path.is_file() and ".romrunner" not in path.parts)
+    before = _card_files(card)
     track = lib / "psx" / "Mix (Disc 1).bin"
     with open(track, "r+b") as changed:
         changed.write(b"ROT!")
@@ -147,9 +175,7 @@ def test_a_playlist_left_out_with_its_disc_keeps_its_copies_on_the_card(
     run = cli("--json", "deploy", "1", "--to", str(card), "mix", "--prune")
     assert run.code == 1, run.err
     assert run.json()["data"]["pruned"] == 0, run.out
-    after = sorted(str(path.relative_to(card)) for path in card.rglob("*")
-                   if path.is_file() and ".romrunner" not in path.parts)
-    assert after == before
+    assert _card_files(card) == before
 
 
 def test_a_library_disc_a_playlist_chosen_alone_brings_is_checked_as_the_disc_is(
@@ -189,8 +215,7 @@ def test_a_library_disc_whose_sheet_names_other_tracks_since_the_scan_is_refused
     (psx / "Solo (USA).bin").write_bytes(os.urandom(1000))
     run = cli("--json", "deploy", "1", "--to", str(card), "id:2")
     assert run.code == 1, run.err
-    assert not [path for path in card.rglob("*") if path.is_file()
-                and ".romrunner" not in path.parts], sorted(card.rglob("*"))
+    assert not _card_files(card), sorted(card.rglob("*"))
 
 
 def test_a_playlist_chosen_alone_left_out_for_an_excluded_disc_names_the_override(
@@ -243,14 +268,13 @@ def test_a_playlist_chosen_alone_whose_disc_changed_is_named_and_its_kept_copies
 def test_a_set_completed_with_a_revised_disc_is_named_once(cli: Any, tmp_path: Path) -> None:
     # review49h F3: "2 discs not chosen added to complete their sets (Duo (USA), Duo (USA)
     # (Rev 1))": one set, whose disc 2 is a Rev 1
-    psx, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    psx = tmp_path / "lib" / "psx"
     psx.mkdir(parents=True)
-    card.mkdir()
     for stem in ("Duo (USA) (Disc 1)", "Duo (USA) (Disc 2)", "Duo (USA) (Disc 2) (Rev 1)"):
         (psx / f"{stem}.bin").write_bytes(os.urandom(2352 * 8))
         (psx / f"{stem}.cue").write_text(CUE.format(stem))
     (psx / "Hack.m3u").write_text("Duo (USA) (Disc 2).cue\n")
-    muos_profile(cli, tmp_path / "lib")
+    card = _card_for(cli, psx.parent)
     run = cli("--json", "deploy", "1", "--to", str(card), "hack", "--dry-run")
     assert run.code == 0, run.err
     (said,) = [w for w in run.json()["warnings"] if "to complete" in w]
@@ -277,14 +301,7 @@ def test_a_playlist_whose_library_disc_has_an_identical_copy_in_another_root_goe
     # review49b F4: disc 1 copied as it is to a second library root (added first, so its
     # copy is the one that goes): the playlist was left out, its disc "a file of a game this
     # deploy leaves out" — the identical copy is that disc, at the place the playlist names
-    lib, other, card = tmp_path / "lib", tmp_path / "lib2", tmp_path / "card"
-    tracks = _mixed_set(lib)
-    (other / "psx").mkdir(parents=True)
-    for suffix in (".cue", ".bin"):
-        shutil.copy2(lib / "psx" / f"Mix (Disc 1){suffix}", other / "psx")
-    card.mkdir()
-    assert cli("library", "add", str(other)).code == 0
-    muos_profile(cli, lib)
+    lib, card, tracks = _mix(cli, tmp_path, first="same")
     deployed = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert deployed.code == 0, deployed.err
     (playlist,) = [path for path in card.rglob("*.m3u")]
@@ -320,13 +337,7 @@ def test_on_muos_a_playlist_beside_its_library_disc_is_said_to_list_the_game_twi
 
 def test_on_knulli_a_playlist_beside_its_library_disc_is_not_said_to_list_it_twice(
         cli: Any, tmp_path: Path) -> None:
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    _mixed_set(lib)
-    card.mkdir()
-    for args in (("library", "add", lib), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert cli(*args).code == 0, args
+    _, card, _ = _mix(cli, tmp_path, "knulli")
     run = cli("--json", "deploy", "1", "--to", str(card), "mix")
     assert run.code == 0, run.err
     assert not _said(run, "playlist-disc-listed") + _said(run, "playlist-disc-copied-twice")
@@ -336,15 +347,8 @@ def test_a_library_disc_a_playlist_names_in_a_subfolder_is_said_to_go_twice(
         cli: Any, tmp_path: Path, db_path: Path) -> None:
     # review49b F3: the disc goes flat as a game of its own and again in `discs/`, where the
     # playlist names it: its data twice on the card, unsaid
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    _mixed_set(lib)
+    lib, card, _ = _mix(cli, tmp_path, subfolder=True)
     psx = lib / "psx"
-    (psx / "discs").mkdir()
-    for suffix in (".cue", ".bin"):
-        (psx / f"Mix (Disc 1){suffix}").rename(psx / "discs" / f"Mix (Disc 1){suffix}")
-    (psx / "Mix.m3u").write_text("discs/Mix (Disc 1).cue\n.Mix/Mix (Disc 2).cue\n")
-    card.mkdir()
-    muos_profile(cli, lib)
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert run.code == 0, run.err
     (said,) = _said(run, "playlist-disc-copied-twice")
@@ -366,24 +370,13 @@ def test_auto_puts_a_playlist_whose_disc_it_keeps_from_another_root_as_a_query_d
     version; the plan then took the copy's file at the playlist's place for a collision and
     left the playlist out (exit 1), and `--auto --prune` removed it and its hidden disc 2
     from a card a query had filled."""
-    lib, other, card = tmp_path / "lib", tmp_path / "other", tmp_path / "card"
-    tracks = _mixed_set(lib)
-    (other / "psx").mkdir(parents=True)
-    for suffix in (".cue", ".bin"):
-        shutil.copy2(lib / "psx" / f"Mix (Disc 1){suffix}", other / "psx")
-    card.mkdir()
-    for args in (("library", "add", other), ("library", "add", lib),
-                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", os_id)):
-        assert cli(*args).code == 0, args
+    _, card, tracks = _mix(cli, tmp_path, os_id, first="same")
     assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
     (playlist,) = card.rglob("*.m3u")
-    before = sorted(str(p.relative_to(card)) for p in card.rglob("*")
-                    if p.is_file() and ".romrunner" not in p.parts)
+    before = _card_files(card)
     auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
     assert auto.code == 0, auto.out
-    after = sorted(str(p.relative_to(card)) for p in card.rglob("*")
-                   if p.is_file() and ".romrunner" not in p.parts)
+    after = _card_files(card)
     assert after == before and auto.json()["data"]["pruned"] == 0, (before, after)
     assert playable(card, str(playlist.relative_to(card))) == tracks
     fresh = tmp_path / "fresh"
@@ -403,14 +396,7 @@ def test_auto_prune_keeps_a_playlist_left_out_for_another_dump_at_its_disc_place
     playlist is left out for the collision with that dump's track, and `--auto --prune`
     removed the card's Mix.m3u and its hidden disc 2 that a query had put there, the warning
     naming only the .bin."""
-    lib, other, card = tmp_path / "lib", tmp_path / "other", tmp_path / "card"
-    tracks = _mixed_set(lib)
-    (other / "psx").mkdir(parents=True)
-    shutil.copy2(lib / "psx" / "Mix (Disc 1).cue", other / "psx")
-    (other / "psx" / "Mix (Disc 1).bin").write_bytes(os.urandom(2352 * 8))
-    card.mkdir()
-    assert cli("library", "add", str(other)).code == 0
-    muos_profile(cli, lib)
+    lib, card, tracks = _mix(cli, tmp_path, first="other")
     cli("deploy", "1", "--to", str(card), "platform:psx")  # (exit 1: lib2's sheet collides)
     psx = card / "ROMS" / "psx"
     ours = {name: (psx / name).read_bytes()
