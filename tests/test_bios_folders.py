@@ -266,9 +266,15 @@ def test_a_bios_scan_of_a_folder_that_is_gone_stores_nothing_of_the_others(
     for order in ((bios_dir, tmp_path / "gone"), (tmp_path / "gone", bios_dir)):
         failed = cli("--pack", str(pack), "bios", "scan", *map(str, order))
         assert failed.code == 2
-        assert "gone: not a folder; nothing was scanned" in failed.err
+        # (qa206 F2: a path that does not exist is said so, as `scan` and `library add` say)
+        assert "gone: does not exist (a drive or share not mounted?); nothing was scanned" \
+            in failed.err, failed.err
         check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
         assert [g["present"] for g in check.json()["data"]["groups"] if g["required"]] == [[]]
+    a_file = tmp_path / "scph1001.bin"
+    a_file.write_bytes(b"\0" * 16)
+    failed = cli("--pack", str(pack), "bios", "scan", str(a_file))
+    assert failed.code == 2 and "scph1001.bin: not a folder; nothing was scanned" in failed.err
 
 
 def test_bios_scan_full_reads_a_dump_rewritten_at_the_same_size_and_time(

@@ -132,9 +132,10 @@ def test_quiet_scan_says_the_files_not_stored(cli: Any, tmp_path: Path) -> None:
     root, damaged = _library_with_a_damaged_zip(tmp_path)
     assert cli("library", "add", str(root)).code == 0
     quiet = cli("-q", "scan", "--workers", "1")
-    assert quiet.code == 0 and quiet.out == ""  # (a file's problem: exit 0, as the README says)
+    # (a file's problem: exit 0, as the README says — a warning, not "error:": qa206 F9)
+    assert quiet.code == 0 and quiet.out == ""
     lines = quiet.err.splitlines()
-    assert lines[0] == "error: 1 file not stored (below); the rest of the scan is stored"
+    assert lines[0] == "warning: 1 file not stored (below); the rest of the scan is stored"
     assert lines[1].startswith(f"  {damaged}: corrupt or unsupported zip")
     document = cli("--json", "scan", "--workers", "1", "--full").json()
     assert document["ok"] is True and document["data"]["not_stored"] == 1
@@ -150,7 +151,7 @@ def test_quiet_scan_lists_only_the_files_it_counts(cli: Any, tmp_path: Path) -> 
     quiet = cli("-q", "scan", "--workers", "1")
     assert quiet.code == 0 and quiet.out == "", quiet.err
     lines = quiet.err.splitlines()
-    assert lines[0] == "error: 1 file not stored (below); the rest of the scan is stored"
+    assert lines[0] == "warning: 1 file not stored (below); the rest of the scan is stored"
     assert len(lines) == 2 and lines[1].startswith(f"  {damaged}: corrupt or unsupported zip"), \
         quiet.err
     document = cli("--json", "scan", "--workers", "1", "--full").json()["data"]

@@ -190,7 +190,10 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
             raise InputError(f"{folder}: cannot be reached ({exc.strerror or exc}); nothing "
                              "was scanned") from exc
         if not is_folder:
-            raise InputError(f"{folder}: not a folder; nothing was scanned")
+            gone = not folder.exists() and not folder.is_symlink()
+            raise InputError(f"{folder}: " + (
+                "does not exist (a drive or share not mounted?)" if gone else "not a folder")
+                + "; nothing was scanned")
     for folder in _outermost(folders):
         root = folder.resolve()
         seen: set[str] = set()

@@ -363,13 +363,14 @@ def _say_quietly_not_stored(app: AppContext, summary: ScanSummary) -> None:
     the user's files: said on stderr in one line and each file below it, as without
     ``--quiet`` (qa173 F4: a cron job's `scan -q` never learnt of a damaged zip). The exit
     code stays the README's: 0 when every root was scanned (a file's problem is no root's;
-    a failed scan has said its errors already). Only those files are listed: a link or a
+    a failed scan has said its errors already), so the line is a warning (qa206 F9: "error:"
+    with exit 0). Only those files are listed: a link or a
     file skipped, or one taken with a remark, is no error (qa176 N13: "1 file not stored
     (below)" above two lines, the other a dangling link skipped)."""
     said = [f"{counted(summary.not_stored, 'file')} not stored"] if summary.not_stored else []
     if summary.damaged:
         said.append(f"{counted(summary.damaged, 'stored game')} found damaged (kept)")
-    app.err_console.print(f"error: {' and '.join(said)} (below); the rest of "
+    app.err_console.print(f"warning: {' and '.join(said)} (below); the rest of "
                           "the scan is stored", markup=False, soft_wrap=True)
     failed = {*summary.not_stored_files, *summary.damaged_files}
     _say_file_errors(app, summary, [error for error in summary.errors
