@@ -190,9 +190,9 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
             raise InputError(f"{folder}: cannot be reached ({exc.strerror or exc}); nothing "
                              "was scanned") from exc
         if not is_folder:
-            gone = not folder.exists() and not folder.is_symlink()
+            absent = not folder.exists() and not folder.is_symlink()
             raise InputError(f"{folder}: " + (
-                "does not exist (a drive or share not mounted?)" if gone else "not a folder")
+                "does not exist (a drive or share not mounted?)" if absent else "not a folder")
                 + "; nothing was scanned")
     for folder in _outermost(folders):
         root = folder.resolve()
