@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from romrunner.catalog.identify import (
     MatchCounts,
@@ -2236,6 +2236,8 @@ class _Writer:
             found = self._pick(self._rezipped_candidates(record), name)
         if found is None and any(f[0] == "track" for f in record.files):
             found = self._pick(self._renamed_disc_candidates(record), name)
+        if found is None:  # a disc's zip unzipped, or its sheet and tracks zipped (qa206 F10)
+            found = self._pick(self._rezipped_disc_candidates(record), name)
         return found
 
     def _may_be_moved(self) -> bool:
@@ -2349,11 +2351,49 @@ class _Writer:
         return self._candidates_by_files(
             record, "track", 5 if all(row[5] is not None for row in tracks) else 3)
 
+    def _rezipped_disc_candidates(self, record: Record) -> list[sqlite3.Row]:
+        """The stored games a new disc file may be in another form, by CRC32 and size: a
+        sheet whose own data and tracks' are the members of a stored zip (a Redump zip
+        unzipped), or a zip whose members are a stored sheet's data and its tracks' (a
+        cue/bin set zipped). Only a sheet of tracks and a zip of two or more members count:
+        the one-file forms are :meth:`_rezipped_candidates`'."""
+        assert record.row is not None
+        tracks = [(row[2], row[3]) for row in record.files if row[0] == "track"]
+        members = [(row[2], row[3]) for row in record.files if row[0] == "member"]
+        if tracks and len(tracks) == len(record.files) and record.row[_CRC32] is not None:
+            data = sorted([*tracks, (record.job.size, record.row[_CRC32])])
+            return self._candidates_by_data(data, "member", 3)
+        if len(members) < 2 or len(members) != len(record.files):
+            return []
+        data = sorted(members)
+        if any(size is None or value is None for size, value in data):
+            return []
+        largest = max(data, key=lambda pair: pair[0] or 0)
+        same = []
+        for candidate in filter(self._movable, self._by_file(
+                "crc32_bin", "track", largest, len(data) - 1, None)):
+            own = self.db.query_one("SELECT file_size, crc32_bin FROM games WHERE id = ? "
+                                    "AND is_archive = 0", (candidate["id"],))
+            if own is None:
+                continue
+            stored = self.db.query("SELECT file_size, crc32_bin FROM game_files "
+                                   "WHERE game_id = ? AND kind = 'track'", (candidate["id"],))
+            if sorted([(own[0], own[1]), *((row[0], row[1]) for row in stored)]) == data:
+                same.append(candidate)
+        return same
+
     def _candidates_by_files(self, record: Record, kind: str, column: int
                              ) -> list[sqlite3.Row]:
         """The movable stored games whose files of ``kind`` hold the data of ``record``'s:
         the same sizes and hashes (``column`` of a file row: its CRC32 or SHA1)."""
-        data = sorted((row[2], row[column]) for row in record.files if row[0] == kind)
+        return self._candidates_by_data(
+            sorted((row[2], row[column]) for row in record.files if row[0] == kind),
+            kind, column)
+
+    def _candidates_by_data(self, data: list[tuple[Any, Any]], kind: str, column: int
+                            ) -> list[sqlite3.Row]:
+        """The movable stored games whose files of ``kind`` are ``data``: sorted (size,
+        hash) pairs (``column`` of a file row: its CRC32 or SHA1)."""
         if not data or any(size is None or value is None for size, value in data):
             return []
         hashed = FILE_COLUMNS[column]
