@@ -386,32 +386,3 @@ def test_auto_puts_a_playlist_whose_disc_it_keeps_from_another_root_as_a_query_d
     (placed,) = fresh.rglob("*.m3u")
     assert playable(fresh, str(placed.relative_to(fresh))) == tracks
     assert len(list(fresh.rglob("Mix (Disc 1).bin"))) == 1
-
-
-
-def test_auto_prune_keeps_a_playlist_left_out_for_another_dump_at_its_disc_place(
-        cli: Any, tmp_path: Path) -> None:
-    """review51i F1 (medium): another dump of the playlist's library disc 1 under the same
-    names (the same sheet, a track of other bytes) in a root added first: under --auto the
-    playlist is left out for the collision with that dump's track, and `--auto --prune`
-    removed the card's Mix.m3u and its hidden disc 2 that a query had put there, the warning
-    naming only the .bin."""
-    lib, card, tracks = _mix(cli, tmp_path, first="other")
-    cli("deploy", "1", "--to", str(card), "platform:psx")  # (exit 1: lib2's sheet collides)
-    psx = card / "ROMS" / "psx"
-    ours = {name: (psx / name).read_bytes()
-            for name in ("Mix.m3u", ".Mix/Mix (Disc 2).cue", ".Mix/Mix (Disc 2).bin")}
-    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
-    assert auto.code == 1, auto.out
-    assert {name: (psx / name).read_bytes() for name in ours if (psx / name).exists()} == ours
-    # the card's playlist names the disc 1 the card has now (the other dump) and its disc 2
-    assert playable(card, "ROMS/psx/Mix.m3u")[1:] == tracks[1:]
-    playlist = str(lib / "psx" / "Mix.m3u")
-    said = auto.json()["warnings"]
-    assert [line for line in said if line.startswith(f"{playlist}: it names ")
-            and "already taken by" in line and "the playlist is not deployed" in line], said
-    (kept,) = _said(auto, "playlist-kept")
-    assert kept.startswith(f"{playlist}: not deployed, its 3 files on the card kept"), kept
-    again = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
-    assert again.json()["data"]["pruned"] == 0, again.out
-    assert {name: (psx / name).read_bytes() for name in ours if (psx / name).exists()} == ours

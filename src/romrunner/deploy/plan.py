@@ -3810,10 +3810,7 @@ class _Builder:
                     and self._same_file_placed_at(item))):
                 shared.add(index)
                 continue
-            if index and game is not None and _a_playlist(game):
-                self._playlist_collides(items, index, other, game)
-            else:
-                self._collides(item, other, game)
+            self._collides(item, other, game)
             return False
         if shared:
             items[:] = [item for index, item in enumerate(items) if index not in shared]
@@ -3904,23 +3901,6 @@ class _Builder:
         self.error("collision", f"{self._origin(item, game)}: would land on {item.dest}, "
                    f"already taken by {other}{_why_one_name(self._origin(item, game), other)}"
                    "; left out", game, item.source, item.platform_id)
-
-    def _playlist_collides(self, items: list[PlanItem], index: int, other: str,
-                           game: _Game) -> None:
-        """Leave the playlist ``game`` out: the destination of the file it names,
-        ``items[index]``, is taken by ``other`` (another game's file: another dump of its disc
-        under the same names). Its copies on the card an earlier deploy put there (the .m3u,
-        a hidden disc) are held, never pruned, and the playlist named, not its file alone
-        (review51i F1, medium: `--auto --prune` removed the card's .m3u and its hidden disc
-        2, the warning naming a .bin)."""
-        item = items[index]
-        origin = self._origin(item, game)
-        self.error("collision", f"{game.source}: it names {origin}, which would land on "
-                   f"{item.dest}, already taken by {other}{_why_one_name(origin, other)}; the "
-                   "playlist is not deployed", game, game.source, item.platform_id)
-        for held in items:  # (not where another game's file goes now)
-            if collision_key(held.dest, self.fs) not in self.taken:
-                self.hold(held.dest, game)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants.
