@@ -379,3 +379,51 @@ def test_a_collection_only_named_like_the_favorites_can_be_renamed(
     refused = cli("collection", "rename", "favorites", "mine")
     assert refused.code == 2 and "is built in and cannot be renamed" in refused.err
     assert cli("collection", "rename", "recently added", "x").code == 2
+
+
+def test_a_collection_only_named_like_a_built_in_smart_one_can_be_renamed_and_removed(
+        profiled: Any, db_path: Path) -> None:
+    """review51a F2: as the favorites in review49g F6, for the four built-in smart
+    collections: a stored 'Ｒecently added' or smart 'unidentified' of an older database
+    (`collection ls` lists them as manual and smart) was refused a rename or rm as "built in".
+    A query naming the built-in does not name the stored one: not rewritten, not a user."""
+    cli = profiled
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO collections (name, collection_type) VALUES "
+                     "('Ｒecently added', 'manual')")
+        conn.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                     "SELECT id, 3, 1 FROM collections WHERE name = 'Ｒecently added'")
+        for name in ("unidentified", "missing files"):
+            conn.execute("INSERT INTO collections (name, collection_type, rules_json) VALUES "
+                         "(?, 'auto', ?)", (name, json.dumps({"query": "id:1"})))
+        conn.execute("INSERT INTO collections (name, collection_type) VALUES "
+                     "('Ｎame-guessed', 'manual')")
+    for name, query in (("picks", "collection:unidentified"),
+                        ("gone", 'collection:"missing files"')):
+        assert cli("collection", "create", name, "--query", query).code == 0
+    manual = cli("collection", "rename", "Ｒecently added", "mine")
+    assert manual.code == 0 and "renamed Ｒecently added to mine" in manual.out, manual.err
+    smart = cli("--json", "collection", "rename", "unidentified", "mine2")
+    assert smart.code == 0, smart.err
+    assert smart.json()["data"]["rewritten"] == [], smart.out  # (picks names the built-in)
+    listed = {(c["name"], c["kind"]): c for c in
+              cli("--json", "collection", "ls").json()["data"]}
+    assert listed[("mine", "manual")]["games"] == 1, listed
+    assert listed[("mine2", "smart")]["games"] == 1, listed
+    assert listed[("picks", "smart")]["query"] == "collection:unidentified", listed
+    assert ("unidentified", "built-in") in listed and ("recently added", "built-in") in listed
+    removed = cli("collection", "rm", "missing files")  # (gone names the built-in: no --force)
+    assert removed.code == 0 and "removed collection missing files" in removed.out, \
+        removed.err
+    assert "no longer" not in removed.err, removed.err
+    assert cli("collection", "rm", "Ｎame-guessed").code == 0
+    names = {(c["name"], c["kind"]) for c in cli("--json", "collection", "ls").json()["data"]}
+    assert {("missing files", "smart"), ("Ｎame-guessed", "manual")}.isdisjoint(names)
+    assert ("missing files", "built-in") in names and ("name-guessed", "built-in") in names
+    # the built-ins themselves, nothing stored named alike any more, are still refused
+    for args, said in ((("rename", "unidentified", "x"), "cannot be renamed"),
+                       (("rename", "Recently Added", "x"), "cannot be renamed"),
+                       (("rm", "missing files", "--force"), "cannot be removed"),
+                       (("rm", "name-guessed"), "cannot be removed")):
+        refused = cli("collection", *args)
+        assert refused.code == 2 and f"is built in and {said}" in refused.err, (args, refused)

@@ -407,10 +407,11 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
     games, or one that profiles' filters or smart collections' queries name, is refused,
     naming them, unless ``force``: then it leaves the profiles' filters too, and those smart
     collections stop working."""
-    if name_key(name) in BUILTINS:
-        raise InputError(f"collection {name!r} is built in and cannot be removed")
     with db.atomic():
         found = _find(db, name)
+        if found is None and name_key(name) in BUILTINS:  # (a stored one named alike is the
+            # user's, and is removed: review51a F2)
+            raise InputError(f"collection {name!r} is built in and cannot be removed")
         if found is None and name_key(name) == FAVORITES:  # (listed, so not "no such": QA49 F6)
             raise InputError(f"collection {name!r} is built in and holds no game: nothing to "
                              "remove")
@@ -535,7 +536,11 @@ def _names(db: Database, query: Query, found: _Stored) -> bool:
 
 def _is(db: Database, value: str, found: _Stored) -> bool:
     """True when ``value``, a name or an id, finds the collection ``found`` (see
-    :func:`_find`; review 103 F3: `collection:1` was not seen as naming collection 1)."""
+    :func:`_find`; review 103 F3: `collection:1` was not seen as naming collection 1). The
+    name of a built-in smart collection names it, never a stored one named alike (a query
+    reads it so: review51a F2)."""
+    if name_key(value) in BUILTINS:
+        return False
     if name_key(value) != name_key(found.name) and not _its_id(value, found):
         return False
     named = _find(db, value)
@@ -572,12 +577,15 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
     the query parser) to name it by its new name, in the same transaction. A stored one whose
     name only looks like the favorites (a smart "favorites", a manual "ｆavorites" beside it,
     from a database of before names were compared folded) is the user's, and renaming it is
-    how the built-in favorites gets its name back (review49g F6)."""
-    if name_key(old) in BUILTINS:
+    how the built-in favorites gets its name back (review49g F6). So is a stored one named
+    like a built-in smart collection (a smart "unidentified", a manual "Ｒecently added"),
+    which are never stored (review51a F2)."""
+    key = name_key(old)
+    if key in BUILTINS and _find(db, old) is None:
         raise InputError(f"collection {old!r} is built in and cannot be renamed")
     clean = _check_name(new)
     with db.atomic():
-        found = _find(db, old) if name_key(old) == FAVORITES else _require(db, old)
+        found = _find(db, old) if key in RESERVED else _require(db, old)
         if found is None or _is_favorites(db, found):
             raise InputError(f"collection {old!r} is built in and cannot be renamed")
         # (any other of that name but for case: a database from before names were compared
