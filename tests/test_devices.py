@@ -404,3 +404,38 @@ def test_device_catalog_of_a_pack_without_devices_says_so(cli: Any, tmp_path: Pa
         assert said.code == 0 and said.out == ("the pack's device catalog is empty "
                                                "(`romrunner pack status` says which pack is "
                                                "in use)\n")
+
+
+_OS_TYPED = [  # (review51f F3: the OS hint came for the exact id or name only)
+    ("real", "onion", "onionos"), ("real", "GARLIC", "garlicos"), ("real", "muos", "muos"),
+    ("real", "Onion OS", "onionos"), ("real", "darkos", "darkos"),  # (emulator profile only)
+    ("real", "Raspbian", "raspbian"),  # (an alias operating-systems.json gives)
+    ("built-in", "onion", "onionos"), ("built-in", "MuOS", "muos"),
+    ("built-in", "knulli", "knulli")]
+
+
+@pytest.mark.parametrize(("pack", "typed", "os_id"), _OS_TYPED)
+def test_an_os_typed_for_a_device_is_said_to_be_one_in_catalog_and_add(
+        cli: Any, pack: str, typed: str, os_id: str) -> None:
+    """review51f F3: `device catalog onion` or `garlic` (OnionOS, GarlicOS), and every
+    `device add` of an OS, said nothing of it; whatever the case, by id, name, an alias, or the
+    name without its "OS"; with the real pack and the built-in one."""
+    run = (lambda *args: _real(cli, *args)) if pack == "real" else cli
+    found = run("--json", "device", "catalog", typed).json()
+    assert found["data"]["total"] == 0, found
+    said = [w for w in found["warnings"] if "is an operating system, not a device" in w]
+    assert len(said) == 1 and f"({os_id}) is an operating system" in said[0], found
+    assert f"--os {os_id}`" in said[0], said
+    added = run("device", "add", typed)
+    assert added.code == 2 and added.err.count("error:") == 1, added.err
+    assert f"({os_id}) is an operating system, not a device" in added.err, added.err
+
+
+def test_a_brand_or_a_word_no_os_is_named_by_gets_no_os_hint(cli: Any) -> None:
+    """review51f F3's guard: "retroid" (Retroid OS without its "OS") is a brand of devices,
+    and "zzzz" names nothing: neither is said to be an operating system."""
+    for args in (("device", "add", "retroid"), ("device", "add", "zzzz"),
+                 ("device", "catalog", "zzzz"), ("device", "catalog", "retroid")):
+        result = _real(cli, *args)
+        assert "operating system" not in result.err, (args, result.err)
+    assert "not in the device catalog" in _real(cli, "device", "add", "retroid").err

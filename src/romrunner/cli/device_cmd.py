@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context
-from romrunner.devices.catalog import os_named, search_catalog
+from romrunner.devices.catalog import os_called, search_catalog
 from romrunner.devices.profiles import (
     add_device,
     list_devices,
@@ -32,11 +32,11 @@ def device_catalog(text: tuple[str, ...], limit: int) -> int:
     app = app_context()
     pack = app.pack()
     found, total = search_catalog(pack, " ".join(text), limit)
-    named = os_named(pack, " ".join(text)) if not total else None
-    if named is not None:  # (qa205 N6: a user typed the OS they run)
-        app.warn(f"{named} is an operating system, not a device: find your handheld by its "
-                 "name; `romrunner profile create --device N --os OS` then says what it runs "
-                 "(`romrunner profile os` lists the OSes)")
+    called = os_called(pack, " ".join(text)) if not total else None
+    if called is not None:  # (qa205 N6: a user typed the OS they run, "onion": review51f F3)
+        app.warn(f"{called[1]} ({called[0]}) is an operating system, not a device: find your "
+                 "handheld by its name; `romrunner profile create --device N --os "
+                 f"{called[0]}` then says what it runs (`romrunner profile os` lists the OSes)")
 
     def render(console: Console) -> None:
         for item in found:

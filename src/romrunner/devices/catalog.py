@@ -90,6 +90,17 @@ def canonical_device_id(pack: DefinitionPack, device_id: str) -> str:
     if named is not None:
         return named
     close = closest_id(device_id, spellings)
+    # (review51f F3: an OS typed, as `device catalog` says it; its very id or name before
+    # a device's likeness, a device's likeness before a name without its "OS")
+    called = os_called(pack, device_id, loosely=False)
+    if called is None and close is None and not search_catalog(pack, device_id, 1)[1]:
+        called = os_called(pack, device_id)  # ("retroid", a brand, is not Retroid OS)
+    if called is not None:
+        raise NotFoundError(f"device {device_id!r} is not in the device catalog: "
+                            f"{called[1]} ({called[0]}) is an operating system, not a device "
+                            "(`romrunner device catalog TEXT` finds your handheld by its "
+                            "name; `romrunner profile create --device N --os "
+                            f"{called[0]}` then says what it runs)")
     hint = "" if close is None else \
         f"; did you mean {close} ({pack.devices[close].name})?"
     raise NotFoundError(f"device {device_id!r} is not in the device catalog{hint} "
@@ -173,14 +184,42 @@ def search_catalog(pack: DefinitionPack, text: str | None, limit: int = 50
     return page, len(found)
 
 
-def os_named(pack: DefinitionPack, text: str) -> str | None:
-    """The pack's OS ``text`` names by its id or name (whatever the case, spaces and
-    punctuation), as "NAME (ID)"; None when it names none."""
+def os_called(pack: DefinitionPack, text: str, *, loosely: bool = True
+              ) -> tuple[str, str] | None:
+    """The id and name of the OS a profile can use (the pack's OS catalog, then the OSes it
+    has an emulator profile alone for, such as dArkOS) that ``text`` names, whatever its
+    case, spaces and punctuation: by its id, its name or an alias the pack gives it; else,
+    ``loosely``, by its id or one of those names without the "OS" it ends in ("onion" for
+    OnionOS, "garlic" for GarlicOS: review51f F3). None when it names none."""
     said = _compact(text)
-    for os_id, system in pack.operating_systems.items():
-        if said and said in (_compact(os_id), _compact(system.name)):
-            return f"{system.name} ({os_id})"
+    if not said:
+        return None
+    known = _os_spellings(pack)
+    for os_id, name, spellings in known:
+        if said in spellings:
+            return os_id, name
+    if loosely:
+        for os_id, name, spellings in known:
+            if any(spelt.endswith("os") and spelt[:-2] == said for spelt in spellings):
+                return os_id, name
     return None
+
+
+def _os_spellings(pack: DefinitionPack) -> list[tuple[str, str, set[str]]]:
+    """Each OS a profile can use: its id, its name, and its id, name and aliases compacted."""
+    known = [(os_id, " ".join(system.name.split()) or os_id,
+              {_compact(spelt) for spelt in (os_id, system.name, *system.aliases)})
+             for os_id, system in pack.operating_systems.items()]
+    profiles = pack.os_profiles.get("profilesByOsId")
+    for os_id, profile in (profiles.items() if isinstance(profiles, dict) else ()):
+        if os_id in pack.operating_systems:
+            continue
+        name = profile.get("name") if isinstance(profile, dict) else None
+        name = " ".join(name.split()) if isinstance(name, str) and name.strip() else os_id
+        known.append((os_id, name, {_compact(os_id), _compact(name)}))
+    for _, _, spellings in known:
+        spellings.discard("")
+    return known
 
 
 def _haystack(device: Device) -> str:

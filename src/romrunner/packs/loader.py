@@ -624,6 +624,7 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
         base_os=_lowered(reader.text(entry, "baseOS", label)
                          or reader.text(entry, "baseOs", label)),
         kind=_lowered(reader.text(entry, "type", label) or reader.text(entry, "osType", label)),
+        aliases=reader.strings(entry, "aliases", label),
     )
 
 

@@ -123,6 +123,7 @@ class OperatingSystem:
     frontend: str | None = None  # ``defaultFrontend`` (daijisho, retroarch, …)
     base_os: str | None = None  # ``baseOS`` (``android`` for GammaOS, …)
     kind: str | None = None  # ``type`` (android, cfw, stock, …)
+    aliases: tuple[str, ...] = ()  # ``aliases``: other names it goes by (``Raspbian``)
 
     @property
     def on_android(self) -> bool:
