@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from romrunner.devices.osprofile import expand_policy_ids, resolve_os_profile
+from romrunner.devices.osprofile import ORIGIN_AVAILABLE, expand_policy_ids, resolve_os_profile
 from romrunner.devices.profiles import load_profile, platform_emulators
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
@@ -374,3 +374,36 @@ def test_an_os_with_an_emulator_profile_only_runs_arcade_sets_with_an_arcade_cor
     listed = cli("--pack", fill, "--json", "autolist", "1")
     games = {game["platform_id"]: game for game in listed.json()["data"]["games"]}
     assert games["arcade"]["emulator_id"] == arcade, games["arcade"]
+
+
+@pytest.mark.parametrize("os_id", ["darkos", "351elec", "retrooz", "amberelec"])
+def test_fbneo_sets_get_an_arcade_emulator_where_arcade_sets_got_one_not_listed(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """review51a F4: after f68efe87, on dArkOS, 351ELEC, RetroOZ (an emulator profile only)
+    and AmberELEC (whose list is whole), arcade sets got an arcade emulator the OS does not
+    list, but the fbneo folder's sets, which FBNeo's RetroArch core runs as well, were left
+    out as run by no emulator there."""
+    pack = load_pack(shared_path("definition-pack"))
+    resolved = resolve_os_profile(pack, "rg-35xx-plus", os_id)
+    assert resolved.lists_what_is_installed, resolved.partial_list  # premise: a whole list
+    assert resolved.emulators["arcade"][1] == ORIGIN_AVAILABLE  # premise: f68efe87's swap
+    fbneo, origin = resolved.emulators["fbneo"]
+    runner = pack.emulators[fbneo]
+    assert origin == ORIGIN_AVAILABLE and "fbneo" in runner.platforms, fbneo
+    assert runner.platforms[0] in ("arcade", "fbneo") and runner.type == "libretro-core"
+    assert "as for the other arcade sets" in resolved.labels["fbneo"], resolved.labels
+    assert any(f"nothing it lists runs fbneo's sets either: {fbneo} is used for them"
+               in warning for warning in resolved.warnings), resolved.warnings
+    fill = real_pack_profile(cli, tmp_path, "gb/Tetris Test (World).gb", b"t", "rg-35xx-plus",
+                             os_id)
+    for folder, name in (("arcade", "pacman.zip"), ("fbneo", "sf2.zip")):
+        sets = tmp_path / "lib" / folder / name
+        sets.parent.mkdir(parents=True)
+        with zipfile.ZipFile(sets, "w") as archive:
+            archive.writestr(f"{name}.6e", hashlib.sha256(name.encode()).digest() * 128)
+    assert cli("--pack", fill, "scan", "--workers", "1").code == 0
+    listed = cli("--pack", fill, "--json", "autolist", "1").json()
+    games = {game["platform_id"]: game for game in listed["data"]["games"]}
+    assert games["fbneo"]["emulator_id"] == fbneo, (games.keys(), listed["warnings"])
+    assert games["arcade"]["emulator_id"] == resolved.emulators["arcade"][0]
+    assert not any("no emulator the pack knows runs fbneo" in w for w in listed["warnings"])

@@ -268,8 +268,11 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     partial = None if installed is None else _partial_list(
         pack, os_id, installed, listing, emulators, unrunnable)
     with_retroarch = assumed or runs_retroarch(pack, installed)
-    arcade_swapped = _arcade_by_its_own(pack, system or _base_system_of(pack, os_id),
-                                        emulators, labels, retroarch=with_retroarch)
+    arcade_system = system or _base_system_of(pack, os_id)
+    arcade_swapped = _arcade_by_its_own(pack, arcade_system, emulators, labels,
+                                        retroarch=with_retroarch)
+    arcade_alike = _arcade_alike(pack, arcade_system, emulators, labels,
+                                 retroarch=with_retroarch) if arcade_swapped else []
     by_system = _available_on_system(pack, system, emulators, labels,
                                      retroarch=with_retroarch) \
         if installed is not None and partial is None and not closed else []
@@ -306,7 +309,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
                                     f"as {_a(own)} emulator (that system's boards, not the "
                                     f"sets an {platform} folder holds): {emulators[platform][0]}"
                                     " is used for them"
-                                    for platform, (runner, own) in arcade_swapped.items()))
+                                    for platform, (runner, own) in arcade_swapped.items())
+                        + "".join(f"; nothing it lists runs {platform}'s sets either: "
+                                  f"{emulators[platform][0]} is used for them"
+                                  for platform in arcade_alike))
     if by_system:
         warnings.append(f"{os_id} on {device_id}: nothing it lists as installed runs "
                         f"{examples(by_system, 6)}; emulators the pack says run on {system} "
@@ -525,6 +531,28 @@ def _arcade_by_its_own(pack: DefinitionPack, system: str | None,
                                f"{_a(entry.platforms[0])} emulator")
         swapped[platform_id] = (runner, entry.platforms[0])
     return swapped
+
+
+def _arcade_alike(pack: DefinitionPack, system: str | None,
+                  emulators: dict[str, tuple[str, str]], labels: dict[str, str], *,
+                  retroarch: bool) -> list[str]:
+    """Where :func:`_arcade_by_its_own` gave arcade sets an arcade emulator the OS does not
+    list, give the other arcade platforms no rule named one for (FBNeo's ``fbneo``) one the
+    same way, rather than call them run by nothing there (review51a F4: on dArkOS the arcade
+    folder's sets got a RetroArch core, the fbneo folder's none). Those platforms, sorted."""
+    where = f"available on {system}" if system is not None else "a RetroArch core"
+    alike: list[str] = []
+    for platform_id in sorted(pack.platforms):
+        if platform_id in emulators or pack.platforms[platform_id].kind != "arcade":
+            continue
+        chosen = _available_runner(pack, platform_id, system, retroarch=retroarch,
+                                   arcade_only=True)
+        if chosen is None:
+            continue
+        emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
+        labels[platform_id] = f"{where}, as for the other arcade sets"
+        alike.append(platform_id)
+    return alike
 
 
 def _available_on_system(pack: DefinitionPack, system: str | None,
