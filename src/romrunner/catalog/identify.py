@@ -323,8 +323,9 @@ def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[
 # the regions of a name that names none otherwise, and its "(PD)" a homebrew release; 23: an
 # archive whose sets the catalogs of several platforms list alike, by name (MAME's and
 # FBNeo's, in `neogeo/`), is identified as one catalog alone would, so the archives left
-# unidentified are identified again.)
-TAG_RULES_VERSION = 23
+# unidentified are identified again; 24: TOSEC's sides of a disk, "(Side A)", "(Side B)",
+# "(Disk 1 of 2 Side A)", are discs of one set, not versions of one game.)
+TAG_RULES_VERSION = 24
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -461,7 +462,7 @@ def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
 # the catalog's spelling of the title or region would split the set (review: "Final Fantasy
 # 7 (USA) (Disc 1..3)", the DAT listing discs 1 and 3). A renamed disc (`ff7_2.chd`) takes
 # its catalog game's. The test before parsing: a name without this has no disc tag.
-_MAY_NAME_A_DISC = re.compile(r"disc|disk|cd", re.IGNORECASE)  # (a sieve: see tags.py)
+_MAY_NAME_A_DISC = re.compile(r"disc|disk|cd|side", re.IGNORECASE)  # (a sieve: tags.py)
 
 
 def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:

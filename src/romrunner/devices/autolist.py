@@ -65,7 +65,11 @@ from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.knowledge.model import NOT_PLAYABLE_STATUSES
-from romrunner.library.containers import DISC_SHEET_EXTENSIONS, without_current_folder
+from romrunner.library.containers import (
+    DISC_SHEET_EXTENSIONS,
+    is_unsafe_member_name,
+    without_current_folder,
+)
 from romrunner.library.games import (
     DAMAGED,
     NO_ROM,
@@ -1882,6 +1886,23 @@ def _tie_playlists(entries: dict[int, AutoListEntry], playlists: _Playlists, *,
 PLAYLIST_GOES_WITH_ITS_DISC = "a playlist goes with its disc"  # (ends its warning)
 
 
+def _leave_out_playlists_above(playlists: _Playlists, entries: dict[int, AutoListEntry],
+                               dropped: dict[int, str]) -> None:
+    """A library .m3u naming a file through a folder above its own (``../saturn/…``) or by
+    an absolute path is left out (``dropped``: track_missing), saying which line: a deploy
+    refuses such a playlist whole, so `deploy --auto` chose it and failed on every run
+    (review51d F2: its line's game of another platform, left out, did not take it either)."""
+    for playlist_id, line in playlists.above.items():
+        entry = entries.get(playlist_id)
+        if entry is None or not entry.included or playlist_id in dropped:
+            continue
+        dropped[playlist_id] = DROP_TRACK_MISSING
+        entry.warnings = [*entry.warnings, f"It names {line} through a folder above its own "
+                          "(`..`) or by an absolute path, which a deploy does not follow: put "
+                          "the file in the playlist's folder or below it, and name it from "
+                          "there"]
+
+
 def _playlist_left_out_said(disc: str, why: str) -> str:
     """The warning a library .m3u left out with the disc ``disc`` it names gets."""
     return f"It names {disc}, which is left out ({why}): {PLAYLIST_GOES_WITH_ITS_DISC}"
@@ -1932,6 +1953,9 @@ class _Playlists:
     # a playlist's id -> the games of no set its lines name (present in the library, no
     # playlist), in its order: it goes with each of them (see _tie_playlists)
     named: dict[int, list[int]] = field(default_factory=dict)
+    # a playlist's id -> its first line a deploy does not follow: through a folder above its
+    # own (``../saturn/…``) or an absolute path (see _leave_out_playlists_above)
+    above: dict[int, str] = field(default_factory=dict)
 
 
 def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game]
@@ -1958,6 +1982,9 @@ def _library_playlists(db: Database, pack: DefinitionPack, games: Iterable[_Game
                                     bool(platform and platform.supports_multi_disc))
         source, names, _ = found.lines[game_id]
         names.append(without_current_folder(name))
+        if is_unsafe_member_name(names[-1]):
+            found.above.setdefault(game_id, names[-1])
+            continue  # (never one of its games: the deploy refuses the playlist whole)
         path = os.path.join(source.rpartition("/")[0], names[-1])
         if path.startswith(f"{prefix}/"):
             wanted[game_id].append((int(root_id), path[len(prefix) + 1:]))
@@ -2193,6 +2220,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             f"scan could not read ({examples(tracks)}): missing or unreadable; put it back "
             "and rescan"]
     playlists = _library_playlists(db, pack, games)
+    _leave_out_playlists_above(playlists, entries, bios)
     _judge_sets_whole(games, entries, playlists)
     _leave_out_the_sets_of_dropped_discs(games, entries, bios)
     _select(games, profile, entries, split_clones(db, [

@@ -126,7 +126,8 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                         "Switzerland", "Croatia", "Turkey", "South Africa", "Singapore",
                         "Thailand", "Chile", "Czech", "Hungary", "Ukraine", "Indonesia",
                         "Malaysia")),
-                    "%(_)%", "%(Unk)%")  # (22: GoodTools' "(F)", "(NL)", "(PD)": "(__)" above)
+                    "%(_)%", "%(Unk)%",  # (22: GoodTools' "(F)", "(NL)", "(PD)": "(__)" above)
+                    "%Side%")  # (24: TOSEC's "(Side A)"; "(Disk 1 of 2 Side B)" is "%Disk%")
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

@@ -66,7 +66,12 @@ _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 _REVISION = re.compile(r"^(?:Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])|PRG\s?(\d))$",
                        re.IGNORECASE)  # (GoodNES' "(PRG1)": the later PRG revision, QA40 F9)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
-DISC_NUMBER_TAG = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
+DISC_NUMBER_TAG = re.compile(r"^(?:(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?"
+                             r"(?:\s*,?\s+Side\s*([AB]))?|Side\s*([AB]))$", re.IGNORECASE)
+# (TOSEC's sides of one disk, "(Side A)", "(Side B)", "(Disk 1 of 2 Side A)": each side is
+# a disc of its set, as "(Disc 2)" is — review51d F1, the sides were taken for two versions
+# of one game and Side B left off the card. A side is numbered within its disk, disk N's
+# sides 2N-1 and 2N: see disc_of.)
 # A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
 # Disc 2", "Game (USA) - CD2", "Game_Disc2"): each disc was taken for another version of the
 # first and left off the card.
@@ -226,7 +231,8 @@ def _tags_of_tail(tail: str) -> ParsedName:
     return tags_of(tag_part(strip_extension(tail)))
 
 
-_DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
+_DISC_TAG = re.compile(r"\s*[\(\[](?:(?:disc|disk|cd)\s*[^\)\]]*|side\s*[ab])[\)\]]",
+                       re.IGNORECASE)
 
 
 def _trailing_disc(stem: str) -> re.Match[str] | None:
@@ -379,10 +385,12 @@ def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
     elif match := _VERSION.match(tag):
         state.version = match.group(1)
     elif match := DISC_NUMBER_TAG.match(tag):
-        number = match.group(1)
-        state.disc_number = int(number) if number.isdigit() else ord(number.upper()) - 64
-        if match.group(2):
-            state.disc_total = int(match.group(2))
+        if match.group(4) is not None and state.disc_number is not None:
+            side = ord(match.group(4).upper()) - 64  # ("(Disk 2) (Side A)": disk 2's side)
+            state.disc_number = 2 * state.disc_number - 2 + side
+            state.disc_total = 2 * state.disc_total if state.disc_total else None
+        else:
+            state.disc_number, state.disc_total = disc_of(match)
     elif _YEAR.match(tag):
         state.year, state.date = tag[:4], tag
     elif (flag := paren_flag(tag)) is not None:
@@ -391,6 +399,19 @@ def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
             state.prerelease_number = int(number[1])
     else:
         state.other.append(tag)
+
+
+def disc_of(match: re.Match[str]) -> tuple[int, int | None]:
+    """The disc number and total of a :data:`DISC_NUMBER_TAG` match: ``(Disc 2 of 3)`` is
+    disc 2 of 3, ``(Disc B)`` disc 2; a side of a disk (TOSEC) is a disc of its own, disk
+    N's sides 2N-1 and 2N (``(Side B)`` disc 2, ``(Disk 2 of 2 Side A)`` disc 3 of 4)."""
+    number, total, side, alone = match.groups()
+    if alone is not None:
+        return ord(alone.upper()) - 64, None
+    disc = int(number) if number.isdigit() else ord(number.upper()) - 64
+    if side is None:
+        return disc, int(total) if total else None
+    return 2 * disc - 2 + ord(side.upper()) - 64, 2 * int(total) if total else None
 
 
 _NUMBERED_PRERELEASES = frozenset({"beta", "proto", "demo", "sample"})
