@@ -224,11 +224,10 @@ def test_an_ignored_unknown_tier_is_not_the_rating_a_verdict_went_by(
     assert "no performance record shows this device running it" in " ".join(game["warnings"])
 
 
-# review50h F2: one emulator's "poor" (PCSX2) beside another's "excellent" (Play!) of the same
-# platform, at the same level, left FM Towns out, said as "no performance record shows this
-# device running it": the device runs PS2 well with one of them. An emulator-less "poor" still
-# decides over a running rating, as above.
-def test_one_emulators_poor_rating_does_not_outweigh_anothers_running_one(
+# review52c F1/F2: another emulator's running rating does not outweigh one that leaves the
+# platform out (an emulator id the pack does not know, or a fork under another name, would let
+# a weak device in); the reason names the record that left it out, not that none exists.
+def test_one_emulators_poor_rating_is_not_outweighed_by_anothers_running_one(
         cli: Any, tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "steam-deck", "emudeck")
@@ -236,16 +235,9 @@ def test_one_emulators_poor_rating_does_not_outweigh_anothers_running_one(
         assert cli("--pack", pack, "cache", "import",
                    _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
     game = _fm_towns(cli, pack)
-    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
-    said = " ".join(game["warnings"])
-    assert "ps2: excellent (retrocatalog-api" in said, said
-    assert "no performance record" not in said, said
-    # an emulator-less "poor" of the platform: the device is said to run it poorly, whatever
-    # the emulator — left out again
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "steam-deck", [("ps2", 20)])).code == 0
-    game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+    said = " ".join(game["warnings"])
+    assert "its record of ps2 says poor (retrocatalog-api" in said, said
 
 
 # review50h F2 (the case as found): AetherSX2 is a fork of PCSX2, whose ratings it reads; its
@@ -280,3 +272,20 @@ def test_a_platform_rated_only_with_an_emulator_is_rated(cli: Any, tmp_path: Pat
     game = _fm_towns(cli, pack, platform="3ds")
     assert (game["included"], game["reason"], game["perf"]) == (True, "INCLUDED", "PERF_OK"), game
     assert "show it running 3ds: excellent (retrocatalog-api" in " ".join(game["warnings"])
+
+
+# review52c F5: with an emulator chosen (PCSX2 for a PS2 game), its fork's "excellent" and its
+# own "poor" of one source decided by their import order: the one leaving it out decides.
+@pytest.mark.parametrize("order", [(("pcsx2", 20), ("aethersx2", 90)),
+                                   (("aethersx2", 90), ("pcsx2", 20))])
+def test_an_emulators_two_ratings_decide_whatever_their_order(
+        cli: Any, tmp_path: Path, order: tuple[tuple[str, int], ...]) -> None:
+    pack = real_pack_profile(cli, tmp_path, "ps2/Ico (USA).iso", b"\x07", "steam-deck",
+                             "emudeck")
+    game = _fm_towns(cli, pack, platform="ps2")
+    assert game["emulator_id"] and "pcsx2" in game["emulator_id"], game
+    for emulator, score in order:
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", [("ps2", score)], emulator)).code == 0
+    game = _fm_towns(cli, pack, platform="ps2")
+    assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game

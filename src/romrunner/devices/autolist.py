@@ -929,10 +929,11 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
     the PS Vita), each emulator's by its source's priority; one of them that leaves it out
     decides (review50f F1: PCSX2's "poor" beside an emulator-less "good" kept PS2 out of the
-    list and let PS Vita in as if the device ran PS2), unless another emulator runs it (a
-    device that runs PS2 well with one emulator runs PS2, whatever another does there:
-    review50h F2 — PCSX2's "poor" beside AetherSX2's "excellent" left FM Towns out, said as
-    no record showing the device running PS2), else the best. Only a running tier
+    list and let PS Vita in as if the device ran PS2) — also beside another emulator's
+    running rating (an emulator id the pack does not know, or a fork of the same core under
+    another name, would otherwise outweigh it: review52c F1-F3) —, else the best. Of one
+    emulator's two ratings at one priority (a fork's and its origin's, AetherSX2's and
+    PCSX2's), the one that leaves it out, whatever their order (review50h F2). Only a running tier
     (excellent, good, playable) or a rating that leaves it out (poor, unplayable, excluded)
     counts: "unknown" says nothing of it (review50b F4)."""
     for key in keys:
@@ -949,12 +950,9 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
                     chosen[row[1]][4], not chosen[row[1]][3])):
                 chosen[row[1]] = row
         refusing = [row for row in chosen.values() if row[3]]
-        running = [row for row in chosen.values() if not row[3]]
-        another_emulator_runs = [row for row in running if row[1]]
-        if refusing and (not another_emulator_runs or any(not row[1] for row in refusing)):
+        if refusing:
             return min(refusing, key=lambda row: row[4])
-        return min(another_emulator_runs or running,
-                   key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+        return min(chosen.values(), key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
     return None
 
 
@@ -965,19 +963,21 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     :func:`_device_rating` weighs them (review50f F2: a device rated only with Citra for the
     3DS was "performance unknown")."""
     family = ratings_family(emulator) if emulator else ""
-    best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
+    best: tuple[tuple[int, int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
-            level, row_family, _tier, _excluded, priority, _said, _source = row
+            level, row_family, _tier, excluded, priority, _said, _source = row
             if row_family not in ("", family):
                 continue
-            rank = (specificity, level, 0 if row_family else 1, priority)
+            # (at one rank, the rating that leaves it out: an emulator's and its fork's,
+            # AetherSX2's and PCSX2's, decided by their import order — review52c F5)
+            rank = (specificity, level, 0 if row_family else 1, priority, 0 if excluded else 1)
             if best is None or rank < best[0]:
                 best = (rank, row)
     if best is None and emulator is None:
         rated = _device_rating(perf, game.platform_id, (*game.game_keys, "*"))
         if rated is not None:
-            best = ((0, 0, 0, 0), rated)
+            best = ((0, 0, 0, 0, 0), rated)
     if best is not None:
         _level, _family, found_tier, excluded, _priority_rank, source, source_id = best[1]
         if not excluded:
@@ -2516,7 +2516,10 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
     if own is None and power is None:
         refused = policies.power_refused(perf_table)
         against = "" if refused is None else (
-            f"; its record of {refused[0]} says {refused[1][2]} ({refused[1][5]})")
+            f"; its record of {refused[0]} says {refused[1][2]} ({refused[1][5]})"
+            if refused[1][2] in _EXCLUDED_TIERS else
+            f"; its record of {refused[0]} ({refused[1][2]}, {refused[1][5]}) is one its "
+            "source excludes from auto-lists")
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
             f"Emulator unknown on {resolved.name}; every emulator the pack knows for "
             f"{game.platform_id} {kinds}, and no performance record shows this device running "
