@@ -1162,6 +1162,38 @@ def _say_another_os(db: Database, row: Any, notes: list[str]) -> None:
                      f"lays the card out for {now}")
 
 
+def _leave_copies_done(decisions: list[_Decision], claims: Claims) -> None:
+    """A resume of a completed deployment retries the files it did not finish (failed,
+    never tried, in conflict with ``--overwrite``) only: a file it copied that the card
+    holds another version of now — another profile's deploy to a card they share wrote its
+    own since, as a set's playlist both lay out at one path — is left as it is, said in one
+    note (qa205 F5: the resume of a run with one failed file rewrote another profile's
+    playlist too, "2 copied", unsaid). A new deploy of the profile writes its version."""
+    left = [d for d in decisions if d.item.status == "copied" and d.action == COPY
+            and d.existing is not None]
+    if not left:
+        return
+    by: dict[int, list[str]] = defaultdict(list)
+    for decision in left:
+        profile = claims.other_profile_wrote(decision.item.key, decision.claim)
+        if profile is not None:
+            by[profile].append(decision.item.dest)
+        decision.action, decision.existing, decision.claim = NOOP, None, None  # (its row
+        # stays "copied": done by its run)
+    said = [f"written since by a deploy of {_profile_named(claims.db, p)} ({examples(dests)})"
+            for p, dests in sorted(by.items())]
+    rest = [d.item.dest for d in left if not any(d.item.dest in v for v in by.values())]
+    if rest:
+        said.append(f"{'others ' if said else ''}({_examples(rest)})")
+    one = len(left) == 1
+    claims.notes.append(
+        f"{counted(len(left), 'file')} this deployment copied {'holds' if one else 'hold'} "
+        f"another version on the card now{', ' if by else ' '}{'; '.join(said)}: left as "
+        f"{'it is' if one else 'they are'} — a resume of a completed deployment retries only "
+        "the files it did not finish; a new `romrunner deploy` of this profile writes its own "
+        "version")
+
+
 def _games_gone(db: Database, ids: set[int]) -> set[int]:
     """The games of ``ids`` the library no longer has."""
     if not ids:
@@ -3067,6 +3099,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         forgotten = _leave_out_forgotten(db, decisions)
         _leave_out_excluded(db, decisions, int(row["device_profile_id"]), notes)
         _say_another_os(db, row, notes)
+        if row["status"] == "completed":
+            _leave_copies_done(decisions, claims)
         # (a set one disc of which was forgotten: by the ids)
         naming = _carry_failures(decisions)
         for decision in decisions:  # (ids no row may name now)
@@ -3700,6 +3734,8 @@ class Claims:
         self.prune_others = False
         # (see _last_copies)
         self._copied_from: dict[str, tuple[int | None, int | None, str | None]] | None = None
+        # (see other_profile_wrote)
+        self._profile_copies: dict[str, tuple[int, str | None]] | None = None
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -4067,6 +4103,35 @@ class Claims:
                         (json.dumps(self._ids()),)):
                     self._copied_from[collision_key(dest, self.fs)] = (mtime, game, platform)
         return self._copied_from
+
+    def other_profile_wrote(self, key: str, claim: Owned | None) -> int | None:
+        """The other existing profile whose deploy to this card wrote the very file the
+        card holds at ``key`` (``claim``: its record; the SHA1 that deploy recorded), and
+        which still chooses it (see :meth:`written_by_other_profiles`); None otherwise — a
+        file of this profile's, or one no deploy of another profile wrote last (qa205 F5:
+        two profiles laying out one set's playlist at one path rewrote each other's,
+        unsaid)."""
+        if claim is None or self.profile_id is None or not self._ids():
+            return None
+        if self._profile_copies is None:
+            self._profile_copies = {}
+            for dest, profile, sha1 in self.db.query(
+                    "SELECT i.dest_path, h.device_profile_id, i.file_sha1 "
+                    "FROM deployment_history h JOIN deployment_items i "
+                    "ON i.deployment_id = h.id "
+                    "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
+                    "AND h.device_profile_id IS NOT NULL AND i.action = 'copy' "
+                    "AND i.status = 'copied' ORDER BY h.id, i.seq",
+                    (json.dumps(self._ids()),)):
+                self._profile_copies[collision_key(dest, self.fs)] = (int(profile), sha1)
+        found = self._profile_copies.get(key)
+        if found is None or found[0] == self.profile_id:
+            return None
+        profile, sha1 = found
+        if claim.sha1 is not None and sha1 is not None and claim.sha1 != sha1:
+            return None  # (rewritten since by someone else)
+        chosen = self.written_by_other_profiles().get(key, ())
+        return profile if profile in chosen else None
 
     @property
     def writer(self) -> str | None:
