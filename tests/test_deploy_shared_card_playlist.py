@@ -74,3 +74,27 @@ def test_a_resume_of_a_completed_run_leaves_another_profiles_playlist(
     # (done: a second resume has nothing to do)
     again = cli(*pack, "deploy", "resume", str(deployment))
     assert again.code != 0 and "nothing to resume" in again.err, (again.out, again.err)
+
+
+def test_a_deploy_says_it_replaces_the_playlist_another_profile_wrote(
+        cli: Any, tmp_path: Path) -> None:
+    """Each profile's deploy still writes its own playlist (the user asked for that
+    profile's deploy), but says whose it replaces: the dry run, the run; a second deploy of
+    the same profile, replacing nothing, says nothing."""
+    pack, card = _shared_card(cli, tmp_path)
+    assert cli(*pack, "deploy", "1", "--to", card, "platform:psx").code == 0
+    muos_lines = (card / PLAYLIST).read_text()
+    for args in (("--dry-run",), ()):
+        knulli = cli(*pack, "--json", "deploy", "2", "--to", card, "platform:psx", *args)
+        assert knulli.code == 0, knulli.out
+        said = [n for n in knulli.json()["data"]["notes"] if "the playlist profile 1 " in n]
+        assert len(said) == 1 and str(PLAYLIST) in said[0], knulli.json()["data"]["notes"]
+        assert ("would replace" in said[0]) == bool(args), said
+    assert (card / PLAYLIST).read_text() != muos_lines  # (written: KNULLI's now)
+    again = cli(*pack, "--json", "deploy", "2", "--to", card, "platform:psx")
+    assert again.json()["data"]["copied"] == 0, again.out
+    assert not [n for n in again.json()["data"]["notes"] if "playlist profile" in n], again.out
+    back = cli(*pack, "--json", "deploy", "1", "--to", card, "platform:psx")
+    said = [n for n in back.json()["data"]["notes"] if "the playlist profile 2 " in n]
+    assert len(said) == 1, back.json()["data"]["notes"]
+    assert (card / PLAYLIST).read_text() == muos_lines

@@ -667,6 +667,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     _note_bios_folders(plan, decisions, claims)
     _note_moved_by_hand(plan, decisions, claims)
     _note_another_computers_copies(decisions, claims)
+    _note_other_profiles_playlists(decisions, claims)
     if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
         for decision in decisions:
             decision.shared = True
@@ -1015,6 +1016,34 @@ def _note_another_computers_copies(decisions: list[_Decision], claims: Claims) -
             f"or database: {_examples(found)}; the frontend lists "
             f"{'it' if one else 'them'} twice (each computer's prunes keep the other's copy: "
             "remove one by hand, or name the game alike in both libraries)")
+
+
+def _note_other_profiles_playlists(decisions: list[_Decision], claims: Claims) -> None:
+    """Say which playlists (.m3u) the run writes over the one another profile's deploy to
+    this card wrote there and still chooses (see :meth:`Claims.other_profile_wrote`): two
+    profiles whose OSes lay a set out otherwise (muOS in a hidden `.Title/` folder, KNULLI
+    flat) share the set's playlist path on one card, and each one's deploy puts its own
+    back (qa205 F5: replaced silently). Written still — the user asked for this profile's
+    deploy, and a card two profiles share keeps each one's games, not their playlists
+    apart — but said, one line per profile, as a prune says the files it keeps for
+    another profile (by the records and the card's manifest: no file read)."""
+    by: dict[int, list[str]] = defaultdict(list)
+    for decision in decisions:
+        if decision.action == COPY and decision.claim is not None \
+                and decision.item.dest.lower().endswith(".m3u") \
+                and (profile := claims.other_profile_wrote(
+                    decision.item.key or collision_key(decision.item.dest, claims.fs),
+                    decision.claim)) is not None:
+            by[profile].append(decision.item.dest)
+    for profile, dests in sorted(by.items()):
+        one = len(dests) == 1
+        verb = "would replace" if claims.dry_run else "replaces"
+        claims.notes.append(
+            f"this deploy {verb} the {'playlist' if one else 'playlists'} "
+            f"{_profile_named(claims.db, profile)} wrote on this card, which its deploys still "
+            f"choose ({_examples(dests)}): the two profiles lay "
+            f"{'its set' if one else 'these sets'} out otherwise at the same path, and each "
+            "one's deploy writes its own back")
 
 
 def _files_under(folder: Path) -> Iterator[tuple[str, int]]:
@@ -3101,6 +3130,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         _say_another_os(db, row, notes)
         if row["status"] == "completed":
             _leave_copies_done(decisions, claims)
+        _note_other_profiles_playlists(decisions, claims)
         # (a set one disc of which was forgotten: by the ids)
         naming = _carry_failures(decisions)
         for decision in decisions:  # (ids no row may name now)
@@ -3736,6 +3766,7 @@ class Claims:
         self._copied_from: dict[str, tuple[int | None, int | None, str | None]] | None = None
         # (see other_profile_wrote)
         self._profile_copies: dict[str, tuple[int, str | None]] | None = None
+        self._others_chosen: dict[str, tuple[int, ...]] | None = None
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -4130,8 +4161,9 @@ class Claims:
         profile, sha1 = found
         if claim.sha1 is not None and sha1 is not None and claim.sha1 != sha1:
             return None  # (rewritten since by someone else)
-        chosen = self.written_by_other_profiles().get(key, ())
-        return profile if profile in chosen else None
+        if self._others_chosen is None:
+            self._others_chosen = self.written_by_other_profiles()
+        return profile if profile in self._others_chosen.get(key, ()) else None
 
     @property
     def writer(self) -> str | None:
