@@ -3248,6 +3248,11 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
         decision.action, decision.note = KEEP, KEPT_SINCE
 
 
+# The rows of prunes kept as the card's file is not ours as we wrote it (said in the run's
+# notes: see prune_notes)
+KEPT_CHANGED = "changed on the card since ROM Runner wrote it (other size or bytes): kept"
+KEPT_UNRECORDED = ("at a path a stopped run of ROM Runner's meant to prune, not as it left "
+                   "it (put there since): taken as yours, kept")
 BEFORE_A_RESTORE = "this database before a `db restore`"
 # The note of a prune put off until its game's new copy was written, kept as it was not: not
 # final — a resume that writes that copy carries the prune out (see _load_items)
@@ -5592,7 +5597,8 @@ class _Runner:
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
-              owned: Owned | None = None, *, record: bool = True) -> None:
+              owned: Owned | None = None, *, record: bool = True, said: bool = False) -> None:
+        # (``said``: ``error`` is the row's only, a note of the run says the file)
         if record:
             self.pending_states.append(_row(
                 self.deployment_id, item, status, error,
@@ -5605,7 +5611,7 @@ class _Runner:
         elif status == "pruned":
             self.results[key] = None
             self.changed = True
-        if error:
+        if error and not said:
             self.summary.errors.append({"path": item.dest, "source": item.source or None,
                                         "status": status, "error": error})
         if len(self.pending_states) >= FLUSH_FILES or \
@@ -5742,10 +5748,15 @@ class _Runner:
                 gone = item.dest_mtime_ns is not None and self.claims.went_unrecorded(
                     item.key or collision_key(item.dest, self.fs), info,
                     Owned(item.dest, item.size, item.dest_mtime_ns, item.sha1))
-                # (said in the run's note)
+                # (said in the run's note, once: not again as a skipped file, qa205 N4; its
+                # row says which, as the run knows it)
                 (self.claims.prune_unrecorded if gone else self.claims.prune_kept).append(
                     item.dest)
-            self.state(item, "skipped", "changed since we wrote it, or gone: kept")
+                self.state(item, "skipped", KEPT_UNRECORDED if gone else KEPT_CHANGED,
+                           said=True)
+                return
+            self.state(item, "skipped", "a folder now, not the file ROM Runner wrote: kept"
+                       if info is not None else "gone from the card since the plan: kept")
             return
         try:
             os.unlink(target)
