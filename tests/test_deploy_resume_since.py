@@ -24,8 +24,23 @@ def _killed_deploy(cli: Any, card: Path, query: str, before: str) -> int:
             f"sys.exit(main(['deploy', '1', '--to', {str(card)!r}, {query!r}]))\n")
     with writer_killed_before_rename(Path(before), code):
         pass
-    (deployment,) = [row["id"] for row in cli("--json", "deploy", "history").json()["data"]]
-    return int(deployment)
+    return max(int(row["id"]) for row in cli("--json", "deploy", "history").json()["data"])
+
+
+def _resumed_after(cli: Any, card: Path, query: str, *changes: tuple[str, ...]) -> Any:
+    """Kill `deploy 1 --to card query` just before it renames `Alpha (USA).gba` into
+    place, make each of ``changes`` (a command's words: an override set, a profile set),
+    then `deploy resume` the deployment: its --json result (exit 0)."""
+    deployment = _killed_deploy(cli, card, query, "Alpha (USA).gba")
+    for change in changes:
+        assert cli(*change).code == 0, change
+    resumed = cli("--json", "deploy", "resume", str(deployment))
+    assert resumed.code == 0, resumed.out
+    return resumed
+
+
+def _excluded(game: int) -> tuple[str, ...]:
+    return ("override", "set", "--game", str(game), "--exclude", "--profile", "1")
 
 
 def _game_id(cli: Any, filename: str) -> int:
@@ -51,14 +66,10 @@ def test_a_resume_leaves_out_a_game_excluded_since_the_kill(cli: Any, tmp_path: 
     _library(lib)
     card.mkdir()
     muos_profile(cli, lib)
-    deployment = _killed_deploy(cli, card, "platform:gba,psx", "Alpha (USA).gba")
     beta, disc2 = (_game_id(cli, "Beta (USA).gba"),
-                    _game_id(cli, "Saga (USA) (Disc 2).cue"))
-    for game in (beta, disc2):  # (a disc excluded: its set is left out whole)
-        assert cli("override", "set", "--game", str(game), "--exclude", "--profile",
-                   "1").code == 0
-    resumed = cli("--json", "deploy", "resume", str(deployment))
-    assert resumed.code == 0, resumed.out
+                   _game_id(cli, "Saga (USA) (Disc 2).cue"))
+    # (a disc excluded: its set is left out whole)
+    resumed = _resumed_after(cli, card, "platform:gba,psx", _excluded(beta), _excluded(disc2))
     on_card = sorted(path.name for path in card.rglob("*") if path.is_file()
                      and path.suffix in (".gba", ".bin", ".cue", ".m3u"))
     assert on_card == ["Alpha (USA).gba"], on_card
@@ -76,10 +87,7 @@ def test_a_resume_says_the_profile_is_another_oss_now(cli: Any, tmp_path: Path) 
     _library(lib)
     card.mkdir()
     muos_profile(cli, lib)
-    deployment = _killed_deploy(cli, card, "platform:gba", "Alpha (USA).gba")
-    assert cli("profile", "set", "1", "--os", "knulli").code == 0
-    resumed = cli("--json", "deploy", "resume", str(deployment))
-    assert resumed.code == 0, resumed.out
+    resumed = _resumed_after(cli, card, "platform:gba", ("profile", "set", "1", "--os", "knulli"))
     notes = [n for n in resumed.json()["data"]["notes"] if "set to OS knulli now" in n]
     assert len(notes) == 1 and "planned for muos" in notes[0], resumed.json()["data"]["notes"]
     assert (card / "ROMS" / "gba" / "Beta (USA).gba").is_file()  # (finished as planned)
@@ -98,12 +106,9 @@ def test_a_resume_leaves_out_a_library_playlist_naming_a_disc_excluded_since(
     (lib / "gba" / "Alpha (USA).gba").write_bytes(b"\x01" * 70_000)
     card.mkdir()
     muos_profile(cli, lib)
-    deployment = _killed_deploy(cli, card, "platform:gba,psx", "Alpha (USA).gba")
     disc1 = _game_id(cli, "Mix (Disc 1).cue")
-    assert cli("override", "set", "--game", str(disc1), "--exclude", "--profile",
-               "1").code == 0
-    resumed = cli("--json", "deploy", "resume", str(deployment))
-    assert resumed.code == 0, resumed.out
+    _resumed_after(cli, card, "platform:gba,psx", _excluded(disc1))
     on_card = sorted(path.name for path in card.rglob("*") if path.is_file()
                      and path.suffix in (".gba", ".bin", ".cue", ".m3u"))
     assert on_card == ["Alpha (USA).gba"], on_card
+
