@@ -112,3 +112,29 @@ def test_a_resume_leaves_out_a_library_playlist_naming_a_disc_excluded_since(
                      and path.suffix in (".gba", ".bin", ".cue", ".m3u"))
     assert on_card == ["Alpha (USA).gba"], on_card
 
+
+def test_a_resume_says_overrides_choosing_games_or_emulators_set_since(
+        cli: Any, tmp_path: Path) -> None:
+    """p51g's not done: an include override, or a platform's emulator, set after the kill
+    was not looked at by the resume, unsaid. The resume finishes the run as planned, and
+    says so in one line naming them; an exclusion is said by its own note only."""
+    lib, card = tmp_path / "lib", tmp_path / "card"
+    _library(lib)
+    card.mkdir()
+    muos_profile(cli, lib)
+    alpha, beta = _game_id(cli, "Alpha (USA).gba"), _game_id(cli, "Beta (USA).gba")
+    resumed = _resumed_after(
+        cli, card, "platform:gba", _excluded(beta),
+        ("override", "set", "--game", str(alpha), "--include", "--profile", "1"),
+        ("override", "set", "--platform", "psx", "--emulator", "pcsx-rearmed"))
+    notes = resumed.json()["data"]["notes"]
+    said = [n for n in notes if "set or removed since this deployment was planned" in n]
+    assert len(said) == 1, notes
+    assert f"set game {alpha}: include on profile 1" in said[0], said
+    assert "set platform psx: " in said[0] and "pcsx-rearmed on every profile" in said[0], said
+    assert "exclude" not in said[0] and "a new `romrunner deploy` applies them" in said[0]
+    # (nothing set since: nothing said)
+    card2 = tmp_path / "card2"
+    card2.mkdir()
+    quiet = _resumed_after(cli, card2, "platform:gba")
+    assert not [n for n in quiet.json()["data"]["notes"] if "set or removed since" in n]

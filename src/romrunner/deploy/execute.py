@@ -1223,6 +1223,46 @@ def _leave_copies_done(decisions: list[_Decision], claims: Claims) -> None:
         "version")
 
 
+def overrides_choosing(db: Database, profile_id: int | None) -> list[str]:
+    """The overrides that apply to ``profile_id``'s deploys and choose games or emulators,
+    each in words (``game 12: include on profile 1``, ``platform gba: mgba on every
+    profile``), sorted: an include, a platform's or a game's emulator. (An exclusion a
+    resume applies: see :func:`_leave_out_excluded`.)"""
+    def scope(profile: Any) -> str:
+        return "every profile" if profile is None else f"profile {profile}"
+    said = [f"platform {platform}: {emulator} on {scope(profile)}"
+            for profile, platform, emulator in db.query(
+                "SELECT device_profile_id, platform_id, emulator_id FROM platform_overrides "
+                "WHERE device_profile_id IS NULL OR device_profile_id = ?", (profile_id,))]
+    for profile, game, emulator, action in db.query(
+            "SELECT device_profile_id, game_id, emulator_id, action FROM game_overrides "
+            "WHERE is_enabled = 1 AND (device_profile_id IS NULL OR device_profile_id = ?) "
+            "AND (emulator_id IS NOT NULL OR action = 'include')", (profile_id,)):
+        said += [f"game {game}: {what} on {scope(profile)}" for what in (
+            emulator, "include" if action == "include" else None) if what]
+    return sorted(said)
+
+
+def _say_overrides_changed(db: Database, row: Any, notes: list[str]) -> None:
+    """Say that overrides choosing games or emulators for the run's profile (an include, a
+    platform's or a game's emulator: :func:`overrides_choosing`) were set or removed since
+    the run was planned: the resume finishes it as planned, without them (p51g's not done:
+    unsaid). A deployment recorded by an earlier release, which stored none: nothing said."""
+    planned = stored_options(row["options_json"]).get("overrides")
+    if not isinstance(planned, list) or row["device_profile_id"] is None:
+        return
+    now = overrides_choosing(db, int(row["device_profile_id"]))
+    changed = [*(f"set {o}" for o in now if o not in planned),
+               *(f"removed {o}" for o in planned if o not in now)]
+    if not changed:
+        return
+    notes.append(f"{counted(len(changed), 'override')} choosing games or emulators for "
+                 f"{_profile_named(db, int(row['device_profile_id']))} "
+                 f"{'was' if len(changed) == 1 else 'were'} set or removed since this "
+                 f"deployment was planned ({examples(sorted(changed))}): the resume finishes "
+                 "it as planned, without them; a new `romrunner deploy` applies them")
+
+
 def _games_gone(db: Database, ids: set[int]) -> set[int]:
     """The games of ``ids`` the library no longer has."""
     if not ids:
@@ -2870,6 +2910,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
              profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          "os": plan.os_id,  # (its resume says a profile's OS changed since)
+                         # (and the overrides choosing games or emulators changed since)
+                         "overrides": overrides_choosing(db, profile_id),
                          "pack_source": plan.pack_source,
                          # (a card mounted there: see refuse_an_unmounted_card)
                          **({"mounted": True} if mounted else {}),
@@ -3128,6 +3170,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         forgotten = _leave_out_forgotten(db, decisions)
         _leave_out_excluded(db, decisions, int(row["device_profile_id"]), notes)
         _say_another_os(db, row, notes)
+        _say_overrides_changed(db, row, notes)
         if row["status"] == "completed":
             _leave_copies_done(decisions, claims)
         _note_other_profiles_playlists(decisions, claims)
