@@ -6550,6 +6550,13 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
             db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
                        "error_message = NULL WHERE id = ? AND status != 'started'",
                        (deployment_id,))
+    known = [_row(deployment_id, d.item, "conflict", d.note, d.item.dest_mtime_ns, d.item.sha1)
+             for d in decisions if d.action == CONFLICT]
+    if known:  # (the conflicts the plan knew, recorded before any file is written: a run
+        # killed before their turn counted them pending, qa205 N2; their turn records them
+        # again, as they are, and says them)
+        with db.atomic():
+            _upsert(db, known)
     try:
         return _apply_and_end(runner, decisions, copies, recorded, claims)
     except DatabaseError as exc:  # (QA83 F5: the database's disk full mid-run, unsaid how
