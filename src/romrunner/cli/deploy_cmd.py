@@ -836,7 +836,11 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
         files = sum(int(count["files"]) for count in pending)
         size = sum(int(count["bytes"]) for count in pending)
         hint = f": `{data['resume_hint']}` does them" if data.get("resume_hint") else ""
-        console.print(f"{counted(files, 'file')} ({size:,} bytes) not done yet{hint}",
+        # (one superseded, or whose card is another now, is not resumed: said above — not
+        # "not done yet", qa205 N3)
+        ended = data.get("superseded") or data.get("card_replaced")
+        console.print(f"{counted(files, 'file')} ({size:,} bytes) "
+                      + ("not done by it when it stopped" if ended else f"not done yet{hint}"),
                       markup=False, soft_wrap=True)
     for entry in data["replaced"]:
         console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
