@@ -228,3 +228,20 @@ def test_bios_import_dat_takes_firmware_lists(cli: Any, db_path: Path, tmp_path:
     result = cli("--json", "bios", "import-dat", no_intro)
     assert result.code == 0, result.err
     assert result.json()["data"]["rows"] == 3
+
+
+def test_a_full_dat_replaces_a_small_one_of_the_same_name(cli: Any, db_path: Path,
+                                                          tmp_path: Path) -> None:
+    """qa206 F6: the real 3,691-game GBA DAT was refused as "more than half of the games
+    removed" after a 1-game DAT of the same name (the demo's): a cut file has fewer games."""
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    small = tmp_path / "small.dat"
+    small.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "example"\n)\n\n'
+                     'game (\n\tname "Not In The Real One (World)"\n\trom ( name '
+                     '"Not In The Real One (World).gb" size 32768 crc 0badf00d )\n)\n')
+    assert cli("dat", "import", small).code == 0
+    result = cli("--json", "dat", "import", real)
+    assert result.code == 0, result.err
+    (imported,) = result.json()["data"]["imports"]
+    assert imported["games"] > 2000 and imported["games_removed"] == 1, imported
+    assert catalog_rows(db_path)[0][2] == imported["games"]

@@ -467,14 +467,16 @@ def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
 def check_replacement(path: Path, result: ImportResult) -> None:
     """Refuse a replacement that looks like a cut file rather than a new version.
 
-    The same version with games removed (a DAT is not edited in place), or any replacement
-    that removes more than half of the old games, raises :class:`InputError`.
+    The same version with games removed (a DAT is not edited in place), or a replacement
+    of fewer games that removes more than half of the old ones, raises :class:`InputError`
+    (a cut file has fewer games: a full DAT replacing a small or filtered one of the same
+    name is no cut — qa206 F6, the real 3,691-game DAT refused after the demo's 1-game one).
     """
     # (removed: games whose ROMs are gone; a game renamed with its ROMs is no removal)
     old, new, removed = result.replaced_games, result.games, result.games_removed
     same_version = is_same_version(result.version, result.previous_version)
     older = is_older_version(result.version, result.previous_version)
-    if (same_version and removed > 0) or removed * 2 > old or older:
+    if (same_version and removed > 0) or (removed * 2 > old and new < old) or older:
         why = ("an older version than the one imported" if older
                else "the same version with games removed" if same_version and removed > 0
                else "more than half of the games removed")
