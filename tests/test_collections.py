@@ -69,6 +69,25 @@ def test_add_by_query_and_collection_field(db: Database) -> None:
     assert names == ["Super Mario World", "Zelda III"]
 
 
+def test_remove_by_query_takes_out_only_the_querys_games(db: Database) -> None:
+    """qa206 F8: `collection add --query` had no way back but listing ids: `remove --query`
+    takes out the query's games that are in the collection, and nothing else; an empty query
+    removes nothing."""
+    create_collection(db, "Picks")
+    add_games(db, "Picks", query="platform:snes region:usa", known_platforms=PLATFORMS)
+    snes = ids(collection_page(db, "Picks"))
+    others = [row["id"] for row in query_games(db, "-platform:snes",
+                                               known_platforms=PLATFORMS).rows][:2]
+    add_games(db, "Picks", others)
+    assert len(snes) == 3 and others
+    for blank in ("", "   "):
+        with pytest.raises(InputError, match="--query is empty: nothing was removed"):
+            remove_games(db, "Picks", query=blank)
+    removed = remove_games(db, "Picks", query="platform:snes", known_platforms=PLATFORMS)
+    assert removed.removed == 3
+    assert ids(collection_page(db, "Picks")) == others
+
+
 def test_an_empty_query_adds_nothing(db: Database) -> None:
     """An empty or blank --query (an unset shell variable) is refused: it appended the whole
     library to a hand-ordered list (QA26 F5)."""

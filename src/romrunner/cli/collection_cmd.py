@@ -172,12 +172,18 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
 
 @collection.command(name="remove")
 @click.argument("name")
-@click.argument("game_ids", type=ROW_ID, nargs=-1, required=True)
-def collection_remove(name: str, game_ids: tuple[int, ...]) -> int:
-    """Take games out of a manual collection. An id that is no game of the library is refused
-    (nothing is removed), as `collection add` does; a game not in the collection is named."""
+@click.argument("game_ids", type=ROW_ID, nargs=-1)
+@click.option("--query", "query", default=None,
+              help="Also take out every game of this query that is in it.")
+def collection_remove(name: str, game_ids: tuple[int, ...], query: str | None) -> int:
+    """Take games out of a manual collection (ids, and/or --query). An id that is no game of
+    the library is refused (nothing is removed), as `collection add` does; a game not in the
+    collection is named."""
+    if not game_ids and query is None:
+        raise InputError("give game ids or --query")
     app = app_context()
-    result = remove_games(app.open_db(), name, list(game_ids))
+    result = remove_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
+                          known_platforms=app.pack().platforms)
     if result.not_in:
         shown = ", ".join(str(i) for i in result.not_in[:10])
         more = f" and {len(result.not_in) - 10:,} more" if len(result.not_in) > 10 else ""

@@ -1034,9 +1034,17 @@ class RemovedGames:
     adopted: bool = False  # a saved auto-list, now the user's (see _adopt)
 
 
-def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGames:
-    """Take games out of a manual collection (an id given twice counts once). An id that is
-    no game of the library is refused, naming it, and nothing is removed (as ``add_games``)."""
+def remove_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
+                 query: str | None = None, known_platforms: Iterable[str] | None = None
+                 ) -> RemovedGames:
+    """Take games out of a manual collection (an id given twice counts once), and every game
+    of ``query`` in it (qa206 F8: a query's add could only be undone id by id). An id that
+    is no game of the library is refused, naming it, and nothing is removed (as
+    ``add_games``); so is an empty query."""
+    if query is not None and not parse_query(query).text():
+        raise InputError("--query is empty: nothing was removed (say which games: "
+                         "`--query 'platform:snes'`)")
+    selection = _validate(db, query, known_platforms) if query is not None else None
     with db.atomic():
         found = _manual(db, name)
         unknown = _missing_ids(db, game_ids)
@@ -1050,6 +1058,12 @@ def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGam
         removed = db.execute("DELETE FROM collection_games WHERE collection_id = ? AND "
                              "game_id IN (SELECT value FROM json_each(?))",
                              (found.id, json.dumps(list(game_ids)))).rowcount
+        if selection is not None:
+            params: dict[str, object] = {f"p{i}": v for i, v in enumerate(selection.params)}
+            removed += db.execute(
+                "DELETE FROM collection_games WHERE collection_id = :c AND game_id IN "
+                f"(SELECT g.id FROM games g WHERE {_named(selection.where)})",
+                {**params, "c": found.id}).rowcount
         if removed:
             db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                        (found.id,))
