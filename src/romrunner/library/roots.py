@@ -847,6 +847,33 @@ def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
             raise InputError(f"{root}: holds the library root {other}; a root around "
                              "another would make each of its files a game twice")
         _refuse_the_same_folders(root, other)
+        _refuse_a_folder_of_the_root(db, root, int(row["id"]), other)
+
+
+_FOLDERS_COMPARED = 5000  # the folders of a root's stored games stat'ed at `library add`
+
+
+def _refuse_a_folder_of_the_root(db: Database, root: Path, root_id: int, other: Path) -> None:
+    """Raise when ``root`` is, by device and inode, a folder of the registered root ``other``
+    that holds its stored games (or a folder above one), reached by another path — a bind
+    mount of a root's subfolder (qa206 F3: added, its files then games twice until the scan
+    said so). Only folders the database knows are looked at (one stat each, at most
+    ``_FOLDERS_COMPARED``): a folder never scanned is left to the scan, which says so."""
+    mine = _folder_ids(root)[:1]
+    if not mine:
+        return
+    folders: set[str] = set()
+    for (folder,) in db.query(
+            "SELECT DISTINCT rtrim(filepath, replace(filepath, '/', '')) FROM games "
+            "WHERE root_id = ? LIMIT ?", (root_id, _FOLDERS_COMPARED)):
+        parts = str(folder).strip("/").split("/")
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1)
+                       if parts[0])
+    for folder in sorted(folders)[:_FOLDERS_COMPARED]:
+        ids = _folder_ids(other / folder)[:1]
+        if ids == mine:
+            raise InputError(f"{root}: is the folder {other / folder} of the library root "
+                             f"{other} {_ANOTHER_PATH}; its files would be games twice")
 
 
 _ANOTHER_PATH = "by another path (a bind mount, a share mounted twice)"
