@@ -552,18 +552,79 @@ _CHD_SHA1_AT = {3: (120, 80), 4: (108, 48), 5: (124, 84)}
 
 def read_chd_sha1(path: Path) -> str:
     """The SHA1 a CHD's header records (v3 to v5: what a DAT's ``<disk>`` lists), without
-    decompressing anything."""
+    decompressing anything. A CHD plainly too short for the data its header states (see
+    :func:`chd_truncation`) raises DamagedArchive: its header alone holds nothing."""
     with open_regular(path) as stream:
         header = stream.read(124)
-    if len(header) < 16 or not header.startswith(_CHD_MAGIC):
-        raise ContainerError("not a CHD file (bad magic)")
-    length, version = struct.unpack(">II", header[8:16])
-    if version not in _CHD_SHA1_AT:
-        raise ContainerError(f"CHD version {version} is not supported (only v3 to v5)")
-    size, at = _CHD_SHA1_AT[version]
-    if length < size or len(header) < size:
-        raise ContainerError(f"CHD v{version} header is truncated")
+        if len(header) < 16 or not header.startswith(_CHD_MAGIC):
+            raise ContainerError("not a CHD file (bad magic)")
+        length, version = struct.unpack(">II", header[8:16])
+        if version not in _CHD_SHA1_AT:
+            raise ContainerError(f"CHD version {version} is not supported (only v3 to v5)")
+        size, at = _CHD_SHA1_AT[version]
+        if length < size or len(header) < size:
+            raise ContainerError(f"CHD v{version} header is truncated")
+        truncated = chd_truncation(stream, header)
+    if truncated is not None:
+        raise DamagedArchive(truncated)
     return header[at:at + 20].hex()
+
+
+# Where each version's header keeps its logical (image) size and its hunk size; v3 and v4
+# keep their count of hunks at 24, v5 its map's offset at 40.
+_CHD_LAYOUT = {3: (28, 76), 4: (28, 44), 5: (32, 56)}
+_V34_MAP_ENTRY = 16
+# a v3/v4 map entry's types (chd.h): compressed, raw, mini, a copy of another hunk, the
+# parent's; 0 and others are none (an entry of zeros: a map never written)
+_V34_KINDS = (1, 2, 3, 4, 5)
+_V34_IN_FILE = (1, 2)  # those whose data lies in the file (at its offset, of its length)
+_MAP_READ = 1 << 16
+
+
+def chd_truncation(stream: BinaryIO, header: bytes) -> str | None:
+    """Why the CHD open as ``stream``, whose header (v3 to v5, read whole) is ``header``,
+    plainly cannot hold the data its header states — cut short after its header (an
+    interrupted copy keeps a perfect header and SHA1), or a header whose hunks cannot make up
+    its logical size — or None. v3/v4: its hunks times their size at least its logical size,
+    the file long enough for its header and map (16 bytes a hunk) and each map entry's data
+    within the file; v5: its map's offset past the header and within the file. Reads the
+    header's map only (a CD's v3 map: some hundreds of KiB), decompresses nothing."""
+    length, version = struct.unpack(">II", header[8:16])
+    logical_at, hunk_bytes_at = _CHD_LAYOUT[version]
+    logical = int(struct.unpack(">Q", header[logical_at:logical_at + 8])[0])
+    hunk_bytes = int(struct.unpack(">I", header[hunk_bytes_at:hunk_bytes_at + 4])[0])
+    file_size = os.fstat(stream.fileno()).st_size
+    if logical == 0:
+        return None
+    said = f"the CHD is truncated or damaged: its header states {logical} bytes of data"
+    if hunk_bytes == 0:
+        return f"{said} in hunks of 0 bytes"
+    if version == 5:
+        map_offset = int(struct.unpack(">Q", header[40:48])[0])
+        if not length <= map_offset < file_size:
+            return f"{said}, its map at byte {map_offset} of a file of {file_size} bytes"
+        return None
+    hunks = int(struct.unpack(">I", header[24:28])[0])
+    if hunks * hunk_bytes < logical:
+        return f"{said}, more than its {hunks} hunks of {hunk_bytes} bytes"
+    if length + hunks * _V34_MAP_ENTRY > file_size:
+        return f"{said}, and the file of {file_size} bytes ends within its map of {hunks} hunks"
+    stream.seek(length)
+    left = hunks
+    while left:
+        count = min(left, _MAP_READ // _V34_MAP_ENTRY)
+        block = stream.read(count * _V34_MAP_ENTRY)
+        if len(block) < count * _V34_MAP_ENTRY:
+            return f"{said}, and the file ends within its map of {hunks} hunks"
+        for offset, _, low, high, flags in struct.iter_unpack(">QIHBB", block):
+            kind = flags & 0x0F
+            if kind not in _V34_KINDS:
+                return f"{said}, and its map has no data for its hunk {hunks - left + 1} of {hunks}"
+            if kind in _V34_IN_FILE and offset + (low | high << 16) > file_size:
+                return (f"{said}, and the file of {file_size} bytes ends before the data of "
+                        f"its hunk {hunks - left + 1} of {hunks}")
+            left -= 1
+    return None
 
 
 def read_chd_v3_image_size(path: str | Path) -> int | None:

@@ -19,10 +19,12 @@ from romrunner.hashbin import to_blob
 from romrunner.library.containers import (
     DISC_SHEET_EXTENSIONS,
     ContainerError,
+    DamagedArchive,
     Member,
     MustHash,
     directory_zip_members,
     hash_7z_members,
+    read_chd_sha1,
     read_chd_v3_image_size,
 )
 from romrunner.library.examine import ARCHIVES
@@ -709,6 +711,7 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
     games asked of the database and looked for on disk once for them all."""
     every = list(dict.fromkeys(i for ids in each for i in ids))
     damaged = damaged_games(db, every)
+    damaged.update(_truncated_chds(db, [i for i in every if i not in damaged]))
     by_id = {int(row["id"]): row for row in games_by_id(db, every)}
     gone_ids = {int(row["id"]) for row in gone_since_the_scan(
         db, [row for i, row in by_id.items() if i not in damaged])}
@@ -729,6 +732,28 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
         found.append(FoundCopies(rows, [by_id[i] for i in ids if i in by_id and i in damaged],
                                  missing, gone, 0, away))
     return found
+
+
+def _truncated_chds(db: Database, game_ids: list[int]) -> dict[int, str]:
+    """Those of ``game_ids`` that are CHDs whose file is now plainly too short for the data
+    its header states (see ``chd_truncation``), each with why: its header alone is no copy of
+    that data (review52b P1: a CHD cut after its header "held" its image, and the download,
+    the only copy, was deleted). The scan finds such a CHD damaged; one scanned before it did
+    (or cut since) is read here — only the CHDs holding the data asked. One not reachable
+    now is left as the last scan found it."""
+    cut: dict[int, str] = {}
+    for game_id, root, filepath in db.query(
+            "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r "
+            "ON r.id = g.root_id WHERE g.id IN (SELECT value FROM json_each(?)) "
+            "AND g.is_missing = 0 AND EXISTS (SELECT 1 FROM game_files f "
+            "WHERE f.game_id = g.id AND f.kind = 'chd')", (json.dumps(game_ids),)):
+        try:
+            read_chd_sha1(Path(os_path(os.path.join(str(root), str(filepath)))))
+        except DamagedArchive as exc:
+            cut[int(game_id)] = str(exc)
+        except (OSError, ContainerError):
+            continue
+    return cut
 
 
 def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:

@@ -1,0 +1,67 @@
+"""`games find` of a CHD's image, and the scan of a CHD: a CHD's header states the SHA1 of
+its data, but a file cut short after its header (an interrupted copy keeps a perfect one)
+holds none of it — it is no copy of that data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from romrunner.store.database import Database
+from tests.test_games_find_archive_reading import _chd, _payload, _scanned, _zip
+
+
+def test_a_v3_chd_cut_short_holds_no_image(cli: Any, tmp_path: Path) -> None:
+    # review52b P1 (medium): a v3 CHD "held" an image on its header alone: a CHD of 184
+    # bytes, or one cut after its header, held a 64 KiB image (exit 0) — the download, the
+    # only copy, deleted
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    whole, bare, cut = (_payload(seed, 65536) for seed in ("whole", "bare", "cut"))
+    (root / "Whole (USA).chd").write_bytes(_chd(3, whole))
+    (root / "Bare (USA).chd").write_bytes(_chd(3, bare)[:120] + bytes(64))  # a header alone
+    (root / "Cut (USA).chd").write_bytes(_chd(3, cut)[:120 + 16 + 1000])  # cut in its data
+    _scanned(cli, root)
+    scan = cli("scan", "--workers", "1", "--full")
+    said = scan.out + scan.err
+    for name in ("Bare (USA).chd", "Cut (USA).chd"):
+        assert name in said and "the CHD is truncated or damaged" in said, said
+    assert "Whole (USA).chd" not in said, said
+    for name, image, held in (("Whole", whole, True), ("Bare", bare, False),
+                              ("Cut", cut, False)):
+        loose = tmp_path / f"{name} (USA).iso"
+        loose.write_bytes(image)
+        zipped = _zip(tmp_path / f"{name} (USA).zip", {f"{name} (USA).iso": image})
+        for download in (loose, zipped):
+            result = cli("games", "find", download)
+            assert result.code == (0 if held else 1), (download, result.out, result.err)
+
+
+def test_a_chd_cut_short_since_the_scan_holds_no_image(cli: Any, tmp_path: Path,
+                                                       db_path: Path) -> None:
+    # review52b P1: a database scanned before the scan refused such a CHD (or a CHD cut
+    # after the scan) keeps its header's SHA1; `games find` reads the CHD asked about
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    image = _payload("later cut", 65536)
+    chd = root / "Later (USA).chd"
+    chd.write_bytes(_chd(3, image))
+    _scanned(cli, root)
+    loose = tmp_path / "Later (USA).iso"
+    loose.write_bytes(image)
+    zipped = _zip(tmp_path / "Later (USA).zip", {"Later (USA).iso": image})
+    assert cli("games", "find", loose).code == 0
+    assert cli("games", "find", zipped).code == 0
+    with chd.open("r+b") as stream:
+        stream.truncate(120 + 16 + 4096)
+    db = Database(db_path)  # (stored as a scan before this one stored it: at its size now)
+    try:
+        db.execute("UPDATE games SET file_size = ?, file_mtime_ns = ?",
+                   (chd.stat().st_size, chd.stat().st_mtime_ns))
+    finally:
+        db.close()
+    for download in (loose, zipped):
+        result = cli("games", "find", download)
+        assert result.code == 1 and "found damaged" in result.out \
+            and "keep this file" in result.out, (download, result.out)
+
