@@ -22,6 +22,7 @@ import py7zr
 import pytest
 
 from romrunner.library import containers, games
+from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 
 NES_HEADER = b"NES\x1a" + bytes([2, 1, 0, 0]) + bytes(8)
@@ -518,3 +519,25 @@ def test_the_librarys_very_zip_with_a_member_not_read_is_held(cli: Any, tmp_path
     # the library's file changed since (the copy is not its bytes now): no copy
     (root / "Dup (USA).zip").write_bytes(other.read_bytes())
     assert cli("games", "find", copy).code == 1
+
+
+def test_the_librarys_zip_is_compared_with_the_download_no_further_than_a_difference(
+        tmp_path: Path) -> None:
+    # review52b F3: a download of the library's zip's size and read members had the library's
+    # zip hashed in full (CRC32, MD5, SHA1) on every find, reading on past bytes that differ
+    # at its start; compared a chunk at a time, neither is read past the chunk that differs
+    size = 8 << 20
+    data = _payload("library zip", size)
+    library, copy = tmp_path / "library.zip", tmp_path / "copy.zip"
+    library.write_bytes(data)
+    copy.write_bytes(data)
+    first, last = tmp_path / "first.zip", tmp_path / "last.zip"
+    first.write_bytes(b"X" + data[1:])
+    last.write_bytes(data[:-1] + b"X")
+    shorter = tmp_path / "shorter.zip"
+    shorter.write_bytes(data[:-1])
+    for other, same, read in ((copy, True, size), (first, False, 1 << 20),
+                              (last, False, size), (shorter, False, size)):
+        with open_regular(library) as one, open_regular(other) as two:
+            assert games.same_bytes(one, two) is same, other
+            assert one.tell() == read, (other, one.tell())

@@ -9,7 +9,7 @@ import posixpath
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from romrunner.catalog.clones import any_rom_is_game
 from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
@@ -185,16 +185,18 @@ def find_file(db: Database, path: Path, archive: ReadArchive | None = None) -> l
         # of its data, review51h F1)
         same = _archives_of_members(db, read.members)
         if any(not is_a_note(name) for name in read.unread):
-            same = _the_very_file(db, same, hashes)
+            same = _the_very_file(db, same, path, hashes.size)
         found += [i for i in same if i not in found]
     return found
 
 
-def _the_very_file(db: Database, game_ids: list[int], hashes: Hashes) -> list[int]:
+def _the_very_file(db: Database, game_ids: list[int], path: Path, size: int) -> list[int]:
     """Those of ``game_ids`` (archives of the library) whose file is now byte for byte the
-    one of these ``hashes`` (its size, then its SHA1 read): the library's very zip, though
-    a member of it was not read (review51i F2: its scan keeps no hash of it nor of that
-    member, and it was "held by none"). A file of another size is never read."""
+    one at ``path``, of ``size`` bytes: the library's very zip, though a member of it was not
+    read (review51i F2: its scan keeps no hash of it nor of that member, and it was "held by
+    none"). A file of another size is never read; one of that size is compared a chunk at a
+    time and read no further than its first chunk that differs (review52b F3: it was hashed
+    in full, three digests, on every find)."""
     very = []
     for game_id, root, filepath in db.query(
             "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r "
@@ -202,13 +204,41 @@ def _the_very_file(db: Database, game_ids: list[int], hashes: Hashes) -> list[in
             "AND g.is_missing = 0 ORDER BY g.id", (json.dumps(game_ids),)):
         try:
             with open_regular(Path(os_path(os.path.join(str(root), str(filepath))))) as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size == hashes.size and \
-                        hash_stream(handle, str(filepath), size).sha1 == hashes.sha1:
-                    very.append(int(game_id))
+                if os.fstat(handle.fileno()).st_size != size:
+                    continue
+                with open_regular(path) as download:
+                    if same_bytes(handle, download):
+                        very.append(int(game_id))
         except (OSError, InputError):
             continue  # (not there now, not a file, not read: no copy)
     return very
+
+
+_COMPARED = 1 << 20  # the bytes of each file read at a time by same_bytes
+
+
+def same_bytes(one: BinaryIO, other: BinaryIO) -> bool:
+    """True when the streams ``one`` and ``other``, read from where they are to their ends,
+    hold the same bytes: a chunk of each read at a time, no further than the first chunk
+    that differs (no digest: nothing is hashed)."""
+    while True:
+        chunk = _read_up_to(one, _COMPARED)
+        if chunk != _read_up_to(other, _COMPARED):
+            return False
+        if not chunk:
+            return True
+
+
+def _read_up_to(stream: BinaryIO, count: int) -> bytes:
+    """``count`` bytes of ``stream``, fewer only at its end (a raw read may return less)."""
+    chunks, left = [], count
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
