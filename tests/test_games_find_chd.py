@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from romrunner.library import games
 from romrunner.store.database import Database
 from tests.test_games_find_archive_reading import _chd, _payload, _scanned, _zip
 
@@ -65,3 +68,51 @@ def test_a_chd_cut_short_since_the_scan_holds_no_image(cli: Any, tmp_path: Path,
         assert result.code == 1 and "found damaged" in result.out \
             and "keep this file" in result.out, (download, result.out)
 
+
+def _headers_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CHDs whose header `games find` reads for its image's size, as it reads them."""
+    read: list[str] = []
+    real = games.read_chd_v3_image_size
+
+    def spy(path: Any) -> int | None:
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(games, "read_chd_v3_image_size", spy)
+    return read
+
+
+def test_a_v3_chds_image_size_is_the_scans_not_read_again_by_find(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # review52b F2: each find of a disc zip not held read the header of every CHD of the
+    # library (a seek each, cold: seconds at thousands of CHDs); F1: so a v3 CHD on a library
+    # root not reachable now held its image no longer ("held by none", exit 1), unlike any
+    # other data on that root ("as the last scan found it", exit 0)
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    old, new = _payload("v3 image", 65536), _payload("v5 image", 131072)
+    (root / "Old (USA).chd").write_bytes(_chd(3, old))
+    (root / "New (USA).chd").write_bytes(_chd(5, new))
+    _scanned(cli, root)
+    read = _headers_read(monkeypatch)
+    held = _zip(tmp_path / "Old (USA).zip", {"Old (USA).iso": old})
+    other = _zip(tmp_path / "Other (USA).zip", {"Other (USA).cue": b'FILE "Other (USA).bin"',
+                                                "Other (USA).bin": _payload("other", 65536)})
+    assert cli("games", "find", held).code == 0
+    assert cli("games", "find", other).code == 1
+    assert read == []
+    away = tmp_path / "roms.away"  # (the drive unplugged)
+    (tmp_path / "roms").rename(away)
+    result = cli("games", "find", held)
+    assert result.code == 0 and "not reachable now" in result.err \
+        and "Old (USA).iso by game" in result.out, (result.out, result.err)
+    (away).rename(tmp_path / "roms")
+    # a database of a scan that recorded no image size: the CHDs' headers read, as before
+    db = Database(db_path)
+    try:
+        db.execute("UPDATE game_files SET file_size = NULL, file_mtime_ns = NULL "
+                   "WHERE kind = 'chd'")
+    finally:
+        db.close()
+    assert cli("games", "find", held).code == 0
+    assert sorted(read) == ["New (USA).chd", "Old (USA).chd"]

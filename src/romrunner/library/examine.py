@@ -22,6 +22,7 @@ from romrunner.library.containers import (
     is_unsafe_member_name,
     open_regular,
     read_chd_sha1,
+    read_chd_v3_image_size,
     referenced_files,
 )
 from romrunner.library.hashing import CrcRules, Hashes, RomHasher, crc_first, read_buffer
@@ -104,6 +105,7 @@ class Examined:
     members: list[Member] = field(default_factory=list)
     tracks: list[Track] = field(default_factory=list)
     chd_sha1: str | None = None
+    chd_image_size: int | None = None  # a v3 CHD's: its image's, whose SHA1 ``chd_sha1`` is
     verified: bool = True  # False: ``hashes`` holds the CRC32 only (see examine_crc_first)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
@@ -147,6 +149,7 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
             result.members, result.problems = hash_7z_members(Path(job.path))
         elif suffix == ".chd":
             result.chd_sha1 = read_chd_sha1(Path(job.path))
+            result.chd_image_size = read_chd_v3_image_size(job.path)
         elif suffix in SHEETS:
             result.tracks = _tracks(job, names, hash_them=suffix in HASHED_SHEETS,
                                     problems=result.problems)

@@ -308,26 +308,32 @@ _RAW_IMAGES = frozenset({".iso", ".img", ".bin", ".raw", ".hd", ".hdd"})
 
 
 def _v3_chd_image_sizes(db: Database) -> set[int]:
-    """The sizes of the raw images the library's present v3 CHDs hold, from their headers
-    (the scan records a CHD's SHA1, not its image's size): a member named as a raw image is
-    unpacked only when its stated size is one of them, the only data of that name the
+    """The sizes of the raw images the library's v3 CHDs hold: a member named as a raw image
+    is unpacked only when its stated size is one of them, the only data of that name the
     library may hold unknown by CRC32 — a v4 or v5 CHD's SHA1 is of its data and metadata,
     no file's (review51h F2: every such member was unpacked in full once the library had
-    any CHD, a zip bomb named .iso ten seconds a GiB). A header a few bytes, read of each
-    CHD; the rows, a pass over the archives' members and tracks (not indexed, tens of ms
-    at 600k): asked only of an archive with a member named as a raw image that no data of
-    the library has by CRC32. A CHD that cannot be read now is no copy: left out."""
+    any CHD, a zip bomb named .iso ten seconds a GiB). The scan records a v3 CHD's image
+    size with its SHA1 (its 'chd' row's size; a v4's or v5's none, its row's time set): one
+    query, no CHD opened (review52b F2: every CHD's header was read on each find; F1: a v3
+    CHD on a root not reachable now was no copy, unlike any other data there). A row of a
+    scan that recorded neither (an older database) has its CHD's header read, when it can
+    be now. Asked only of an archive with a member named as a raw image that no data of the
+    library has by CRC32."""
     sizes: set[int] = set()
-    for root, filepath in db.query(
-            "SELECT r.path, g.filepath FROM game_files f JOIN games g ON g.id = f.game_id "
-            "JOIN library_roots r ON r.id = g.root_id "
-            "WHERE f.kind = 'chd' AND g.is_missing = 0"):
+    for size, root, filepath in db.query(
+            "SELECT f.file_size, r.path, g.filepath FROM game_files f "
+            "JOIN games g ON g.id = f.game_id JOIN library_roots r ON r.id = g.root_id "
+            "WHERE f.kind = 'chd' AND g.is_missing = 0 "
+            "AND (f.file_size IS NOT NULL OR f.file_mtime_ns IS NULL)"):
+        if size is not None:
+            sizes.add(int(size))
+            continue
         try:
-            size = read_chd_v3_image_size(os_path(os.path.join(str(root), str(filepath))))
+            read = read_chd_v3_image_size(os_path(os.path.join(str(root), str(filepath))))
         except (OSError, ContainerError):
             continue
-        if size is not None:
-            sizes.add(size)
+        if read is not None:
+            sizes.add(read)
     return sizes
 
 

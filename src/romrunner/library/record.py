@@ -239,9 +239,11 @@ def _file_rows(examined: Examined) -> list[FileRow]:
             rows.append(("track", name, None, None, None, None, 0, None, None, None, None))
         else:
             rows.append(("track", name, track.size, *_hash_blobs(track), mtime_ns))
-    if examined.chd_sha1:
-        rows.append(("chd", "", None, None, None, _blob(examined.chd_sha1), 0, None, None,
-                     None, None))
+    if examined.chd_sha1:  # (its size: a v3's image's, the data of its SHA1, else none —
+        # a v4's or v5's SHA1 is of data and metadata, no file's; its time: the CHD's, which
+        # tells a row of this scan from one of a scan that recorded no size)
+        rows.append(("chd", "", examined.chd_image_size, None, None,
+                     _blob(examined.chd_sha1), 0, None, None, None, examined.job.mtime_ns))
     return rows
 
 
