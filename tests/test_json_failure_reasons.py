@@ -74,7 +74,9 @@ def test_db_check_with_a_broken_foreign_key(cli: Any, db_path: Path) -> None:
     raw.commit()
     raw.close()
     envelope = failed(cli("--json", "db", "check"))
-    assert envelope["errors"] == ["the database has problems: 1 broken foreign keys"]
+    assert envelope["errors"] == [
+        "the database has problems: 1 broken foreign key (rows naming a row that is gone: "
+        "restore a backup, `romrunner db restore BACKUP`)"]
 
 
 def test_deploy_with_a_conflict_and_its_dry_run(cli: Any, gb_library: Path,  # noqa: F811

@@ -62,6 +62,20 @@ def test_a_backup_never_lands_on_the_databases_side_files_or_in_the_library(
     assert not setup["db"].with_name(setup["db"].name + "-journal").exists()
 
 
+def test_a_backup_or_fixdat_never_lands_in_a_bios_folder(
+        cli: Any, setup: dict[str, Path]) -> None:
+    """qa206 F7: `db backup BIOSFOLDER/` wrote into the folder `bios scan` read, and its next
+    scan counted the backup an unknown BIOS file."""
+    folder = setup["bios"].parent
+    for args in (("db", "backup", f"{folder}/"), ("db", "backup", folder / "rr.db"),
+                 ("dat", "fixdat", "Nintendo - Game Boy", "-o", folder / "fix.dat")):
+        result = cli(*args)
+        assert result.code == 2 and "a BIOS folder of yours" in result.err, (args, result.err)
+    assert sorted(p.name for p in folder.iterdir()) == ["gb_bios.bin"]
+    elsewhere = folder.parent / "backups"
+    assert cli("db", "backup", f"{elsewhere}/").code == 0
+
+
 @pytest.mark.parametrize("version", [2, 13])
 def test_a_backup_of_an_older_schema_is_written_and_still_kept_out_of_its_roots(
         cli: Any, tmp_path: Path, db_path: Path, version: int) -> None:

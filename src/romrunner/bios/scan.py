@@ -92,6 +92,18 @@ def is_stored_bios(db: Database, path: str) -> bool:
     return db.scalar("SELECT 1 FROM bios_files WHERE filepath = ?", (path,)) is not None
 
 
+def holds_stored_bios(db: Database, folder: str) -> bool:
+    """True when the folder ``folder`` (resolved) holds a BIOS file a ``bios scan`` stored
+    directly (a file written there would be an unknown file of the next scan of it)."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    for (path,) in db.query("SELECT filepath FROM bios_files WHERE filepath >= ? "
+                            "AND filepath < ? LIMIT 1000",
+                            (prefix, prefix[:-1] + chr(ord(os.sep) + 1))):
+        if os.sep not in str(path)[len(prefix):]:
+            return True
+    return False
+
+
 # Folders a library keeps BIOS in (ROCKNIX's roms/bios, RetroArch's system): their unknown
 # files are listed, not counted among the games (QA151 F8).
 _BIOS_FOLDER_NAMES = frozenset({"bios", "system", "firmware"})

@@ -306,10 +306,12 @@ def _problems(report: CheckReport) -> str:
     if report.search_index is not None:
         found.append(f"{report.search_index} (`romrunner db repair` rebuilds it)")
     if report.foreign_keys:
-        found.append(f"{len(report.foreign_keys):,} broken foreign keys")
+        found.append(f"{counted(len(report.foreign_keys), 'broken foreign key')} (rows "
+                     "naming a row that is gone: restore a backup, `romrunner db restore "
+                     "BACKUP`)")
     orphans = sum(report.orphans.values())
     if orphans:
-        found.append(f"{orphans:,} orphaned rows")
+        found.append(f"{counted(orphans, 'orphaned row')}")
     return "the database has problems: " + "; ".join(found)
 
 

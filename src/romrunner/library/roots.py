@@ -43,7 +43,10 @@ def refuse_writing_into_library(db: Database, dest: Path) -> None:
     root, or over a BIOS file `bios scan` stored: the user's files are never written
     over, and a file put among them is taken for a game by the next scan (QA28 F12: a
     fixdat written over a ROM with --force)."""
-    from romrunner.bios.scan import is_stored_bios  # (bios imports the library's modules)
+    from romrunner.bios.scan import (  # (bios imports the library's modules)
+        holds_stored_bios,
+        is_stored_bios,
+    )
 
     where = Path(os.path.realpath(dest))
     tables = {str(row[0]) for row in db.query(
@@ -59,6 +62,11 @@ def refuse_writing_into_library(db: Database, dest: Path) -> None:
     if "bios_files" in tables and is_stored_bios(db, str(where)):
         raise InputError(f"{dest}: is a BIOS file of yours (`bios scan` stored it); give "
                          "another file")
+    folder = where if where.is_dir() else where.parent
+    if "bios_files" in tables and holds_stored_bios(db, str(folder)):
+        raise InputError(f"{dest}: {'is' if folder == where else 'is in'} a BIOS folder of "
+                         "yours (`bios scan` read it), where the next `bios scan` would take "
+                         "it for an unknown BIOS file; give a path outside it")
 
 
 def normalise_root(path: Path) -> Path:
