@@ -224,9 +224,10 @@ def test_an_ignored_unknown_tier_is_not_the_rating_a_verdict_went_by(
     assert "no performance record shows this device running it" in " ".join(game["warnings"])
 
 
-# review52c F1/F2: another emulator's running rating does not outweigh one that leaves the
-# platform out (an emulator id the pack does not know, or a fork under another name, would let
-# a weak device in); the reason names the record that left it out, not that none exists.
+# review52c F2: the running rating of an emulator the pack does not list for the platform
+# (Play!, for the PS2) does not outweigh one that leaves the platform out; the reason names the
+# record that left it out, not that none exists. review52f F1: a listed emulator's running
+# rating (PCSX2's) outweighs such an emulator's "poor" — FM Towns was left off a Steam Deck.
 def test_one_emulators_poor_rating_is_not_outweighed_by_anothers_running_one(
         cli: Any, tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
@@ -238,6 +239,12 @@ def test_one_emulators_poor_rating_is_not_outweighed_by_anothers_running_one(
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     said = " ".join(game["warnings"])
     assert "its record of ps2 says poor (retrocatalog-api" in said, said
+    for items, emulator in (([("ps2", 95)], "pcsx2"), ([("ps2", 20)], "play")):
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
+    assert "ps2: excellent (retrocatalog-api" in " ".join(game["warnings"]), game
 
 
 # review50h F2 (the case as found): AetherSX2 is a fork of PCSX2, whose ratings it reads; its

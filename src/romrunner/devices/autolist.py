@@ -811,6 +811,7 @@ class _Policies:
                                     tuple[str, _PerfRow] | None,
                                     tuple[str, _PerfRow] | None] | None = None
         self._cores: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._listed: dict[str, frozenset[str]] = {}
 
     def retroarch_cores(self, resolved: ResolvedOsProfile, platform_id: str
                         ) -> tuple[str, ...]:
@@ -821,6 +822,15 @@ class _Policies:
         if slot not in self._cores:
             self._cores[slot] = retroarch_families(self.pack, resolved, platform_id)
         return self._cores[slot]
+
+    def listed(self, platform_id: str) -> frozenset[str]:
+        """The ratings families (:func:`ratings_family`) of the emulators the pack lists for
+        a platform: their ratings can show the device running it (see :func:`_device_rating`)."""
+        if platform_id not in self._listed:
+            self._listed[platform_id] = frozenset(
+                ratings_family(emulator.id) for emulator in self.pack.emulators.values()
+                if platform_id in emulator.platforms)
+        return self._listed[platform_id]
 
     def only_demanding_emulators(self, platform_id: str) -> bool:
         """True when every emulator the pack lists for the platform (not RetroArch itself,
@@ -862,7 +872,7 @@ class _Policies:
                 floor = _POWER_FLOOR.get(self.tier_of(platform_id) or "")
                 if floor is None or not self.only_demanding_emulators(platform_id):
                     continue
-                row = _device_rating(perf, platform_id, ("*",))
+                row = _device_rating(perf, platform_id, ("*",), self.listed(platform_id))
                 if row is not None and row[3] and refused is None:
                     refused = (platform_id, row)
                 if row is None or row[3] \
@@ -920,7 +930,8 @@ def _dig(value: Any, *path: str) -> dict[str, Any]:
 
 
 def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str,
-                   keys: Iterable[str]) -> _PerfRow | None:
+                   keys: Iterable[str], listed: frozenset[str] = frozenset()
+                   ) -> _PerfRow | None:
     """The rating that decides whether the device runs ``platform_id`` with whatever emulator
     its OS has (one it does not list: see :func:`_emulator_unknown`), ordered as
     :func:`check_performance` orders them: the most specific of ``keys`` (the game's, then
@@ -929,9 +940,11 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
     the PS Vita), each emulator's by its source's priority; one of them that leaves it out
     decides (review50f F1: PCSX2's "poor" beside an emulator-less "good" kept PS2 out of the
-    list and let PS Vita in as if the device ran PS2) — also beside another emulator's
-    running rating (an emulator id the pack does not know, or a fork of the same core under
-    another name, would otherwise outweigh it: review52c F1-F3) —, else the best. Of one
+    list and let PS Vita in as if the device ran PS2), unless every such rating is an
+    emulator's and an emulator the pack lists for the platform (``listed``: their ratings
+    families) runs it — then the best of those (review52f F1: Play!'s "poor" beside PCSX2's
+    "excellent" kept FM Towns off a Steam Deck; an id the pack does not know, rated well,
+    outweighs nothing: review52c F2) —, else the best. Of one
     emulator's two ratings at one priority (a fork's and its origin's, AetherSX2's and
     PCSX2's), the one that leaves it out, whatever their order (review50h F2). Only a running tier
     (excellent, good, playable) or a rating that leaves it out (poor, unplayable, excluded)
@@ -950,9 +963,11 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
                     chosen[row[1]][4], not chosen[row[1]][3])):
                 chosen[row[1]] = row
         refusing = [row for row in chosen.values() if row[3]]
-        if refusing:
+        listed_running = [row for row in chosen.values() if not row[3] and row[1] in listed]
+        if refusing and (not listed_running or any(not row[1] for row in refusing)):
             return min(refusing, key=lambda row: row[4])
-        return min(chosen.values(), key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+        return min(listed_running if refusing else chosen.values(),
+                   key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
     return None
 
 
@@ -975,7 +990,8 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
             if best is None or rank < best[0]:
                 best = (rank, row)
     if best is None and emulator is None:
-        rated = _device_rating(perf, game.platform_id, (*game.game_keys, "*"))
+        rated = _device_rating(perf, game.platform_id, (*game.game_keys, "*"),
+                               policies.listed(game.platform_id))
         if rated is not None:
             best = ((0, 0, 0, 0, 0), rated)
     if best is not None:
@@ -2502,7 +2518,8 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
     kinds = "is demanding" if not arcade else (
         f"is demanding or an arcade emulator that runs it as one of its machines "
         f"({', '.join(arcade)})")
-    own = _device_rating(perf_table, game.platform_id, (*game.game_keys, "*"))
+    own = _device_rating(perf_table, game.platform_id, (*game.game_keys, "*"),
+                         policies.listed(game.platform_id))
     power = policies.runs_demanding(perf_table) if own is None else None
     if own is not None:  # (the gate, asked with no emulator, read none of its ratings)
         warnings = [w for w in warnings if not w.startswith("Performance unknown")]
