@@ -43,3 +43,21 @@ def test_a_bind_mount_of_a_roots_subfolder_is_refused(cli: Any, tmp_path: Path) 
     finally:
         for point in reversed(mounted):
             subprocess.run(["umount", str(point)], capture_output=True)
+
+
+def test_a_folder_a_roots_link_points_at_is_accepted(cli: Any, tmp_path: Path) -> None:
+    """review52g F2: a root's platform folder moved to another disk, a symbolic link left in
+    its place: the scan reads no link and tells the user to add the folder as a root — which
+    `library add` then refused as "the folder … by another path" (it followed the link)."""
+    root = tmp_path / "lib"
+    (root / "snes").mkdir(parents=True)
+    (root / "snes" / "Sky Pilot (USA).sfc").write_bytes(b"\x11" * 4096)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    moved = tmp_path / "disk2" / "snes"
+    moved.parent.mkdir()
+    (root / "snes").rename(moved)
+    (root / "snes").symlink_to(moved)
+    added = cli("library", "add", str(moved))
+    assert added.code == 0, added.err
+    assert len(cli("--json", "library", "ls").json()["data"]) == 2

@@ -245,3 +245,24 @@ def test_a_full_dat_replaces_a_small_one_of_the_same_name(cli: Any, db_path: Pat
     (imported,) = result.json()["data"]["imports"]
     assert imported["games"] > 2000 and imported["games_removed"] == 1, imported
     assert catalog_rows(db_path)[0][2] == imported["games"]
+
+
+def test_a_cut_dat_of_more_games_than_a_filtered_one_is_still_refused(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """review52g F4: a newer full DAT cut at a game boundary replaced an older filtered one of
+    the same name (fewer games) since it had as many games or more: 448 of 749 removed."""
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    text = real.read_text(encoding="utf-8")
+    head, *games = text.split("\ngame (")
+    filtered = tmp_path / "filtered.dat"
+    filtered.write_text(head + "".join("\ngame (" + game for game in games[::3]),
+                        encoding="utf-8")
+    assert cli("dat", "import", filtered).code == 0
+    before = catalog_rows(db_path)
+    cut = tmp_path / "cut.dat"
+    kept = [game for index, game in enumerate(games) if index % 3][:1000]  # none of the old
+    cut.write_text((head + "".join("\ngame (" + game for game in kept)).replace(
+        'version "2026.08.01"', 'version "2026.09.01"'), encoding="utf-8")
+    error = one_line_error(cli("dat", "import", cut))
+    assert "more than half" in error and "--force" in error, error
+    assert catalog_rows(db_path) == before

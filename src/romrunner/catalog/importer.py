@@ -464,19 +464,25 @@ def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
     db.execute("DELETE FROM temp.import_old_names")
 
 
+_FEW_REMOVED = 10  # games a bigger replacement may remove, however few the old ones
+
+
 def check_replacement(path: Path, result: ImportResult) -> None:
     """Refuse a replacement that looks like a cut file rather than a new version.
 
     The same version with games removed (a DAT is not edited in place), or a replacement
-    of fewer games that removes more than half of the old ones, raises :class:`InputError`
-    (a cut file has fewer games: a full DAT replacing a small or filtered one of the same
-    name is no cut — qa206 F6, the real 3,691-game DAT refused after the demo's 1-game one).
+    that removes more than half of the old games, raises :class:`InputError` — unless it
+    has as many games or more and removes only a few (``_FEW_REMOVED``): a full DAT
+    replacing a small one of the same name is no cut (qa206 F6, the real 3,691-game DAT
+    refused after the demo's 1-game one), a cut of a full one replacing a filtered one still
+    is (review52g F4).
     """
     # (removed: games whose ROMs are gone; a game renamed with its ROMs is no removal)
     old, new, removed = result.replaced_games, result.games, result.games_removed
     same_version = is_same_version(result.version, result.previous_version)
     older = is_older_version(result.version, result.previous_version)
-    if (same_version and removed > 0) or (removed * 2 > old and new < old) or older:
+    if (same_version and removed > 0) or older or (
+            removed * 2 > old and (new < old or removed > _FEW_REMOVED)):
         why = ("an older version than the one imported" if older
                else "the same version with games removed" if same_version and removed > 0
                else "more than half of the games removed")

@@ -522,15 +522,25 @@ def _arcade_by_its_own(pack: DefinitionPack, system: str | None,
                 or entry is None or not entry.platforms \
                 or _an_arcade_emulator(pack, entry.platforms):
             continue
-        chosen = _available_runner(pack, platform_id, system, retroarch=retroarch,
-                                   arcade_only=True)
-        if chosen is None:
-            continue
-        emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
-        labels[platform_id] = (f"{where}; the installed {runner} is "
-                               f"{_a(entry.platforms[0])} emulator")
-        swapped[platform_id] = (runner, entry.platforms[0])
+        if _give_an_arcade_runner(pack, platform_id, system, emulators, labels, (
+                f"{where}; the installed {runner} is {_a(entry.platforms[0])} emulator"),
+                retroarch=retroarch):
+            swapped[platform_id] = (runner, entry.platforms[0])
     return swapped
+
+
+def _give_an_arcade_runner(pack: DefinitionPack, platform_id: str, system: str | None,
+                           emulators: dict[str, tuple[str, str]], labels: dict[str, str],
+                           label: str, *, retroarch: bool) -> bool:
+    """Give ``platform_id`` the arcade emulator the pack says runs on ``system`` (see
+    :func:`_available_runner`), labelled ``label``; False where there is none."""
+    chosen = _available_runner(pack, platform_id, system, retroarch=retroarch,
+                               arcade_only=True)
+    if chosen is None:
+        return False
+    emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
+    labels[platform_id] = label
+    return True
 
 
 def _arcade_alike(pack: DefinitionPack, system: str | None,
@@ -545,13 +555,10 @@ def _arcade_alike(pack: DefinitionPack, system: str | None,
     for platform_id in sorted(pack.platforms):
         if platform_id in emulators or pack.platforms[platform_id].kind != "arcade":
             continue
-        chosen = _available_runner(pack, platform_id, system, retroarch=retroarch,
-                                   arcade_only=True)
-        if chosen is None:
-            continue
-        emulators[platform_id] = (chosen, ORIGIN_AVAILABLE)
-        labels[platform_id] = f"{where}, as for the other arcade sets"
-        alike.append(platform_id)
+        if _give_an_arcade_runner(pack, platform_id, system, emulators, labels,
+                                  f"{where}, as for the other arcade sets",
+                                  retroarch=retroarch):
+            alike.append(platform_id)
     return alike
 
 

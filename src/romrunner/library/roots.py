@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -868,8 +869,8 @@ def _refuse_a_folder_of_the_root(db: Database, root: Path, root_id: int, other: 
     said so). Only folders the database knows are looked at (one stat each, at most
     ``_FOLDERS_COMPARED``): a folder never scanned is left to the scan, which says so."""
     mine = _folder_ids(root)[:1]
-    if not mine:
-        return
+    if not mine or not _folder_ids(other)[:1]:
+        return  # (the root not reachable now: one failed stat, not one per folder)
     folders: set[str] = set()
     for (folder,) in db.query(
             "SELECT DISTINCT rtrim(filepath, replace(filepath, '/', '')) FROM games "
@@ -877,9 +878,18 @@ def _refuse_a_folder_of_the_root(db: Database, root: Path, root_id: int, other: 
         parts = str(folder).strip("/").split("/")
         folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1)
                        if parts[0])
-    for folder in sorted(folders)[:_FOLDERS_COMPARED]:
-        ids = _folder_ids(other / folder)[:1]
-        if ids == mine:
+    links: list[str] = []
+    for folder in sorted(folders)[:_FOLDERS_COMPARED]:  # (a folder before those inside it)
+        if any(folder.startswith(link + "/") for link in links):
+            continue
+        try:  # (the folder itself, not followed: a link is no folder of the root's — the
+            # scan never reads through one and tells the user to add its target: review52g F2)
+            info = os.stat(other / folder, follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            links.append(folder)
+        elif (info.st_dev, info.st_ino) == mine[0] and info.st_ino != 0:
             raise InputError(f"{root}: is the folder {other / folder} of the library root "
                              f"{other} {_ANOTHER_PATH}; its files would be games twice")
 
