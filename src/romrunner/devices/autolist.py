@@ -944,11 +944,11 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     emulator's and an emulator the pack lists for the platform (``listed``: their ratings
     families) runs it — then the best of those (review52f F1: Play!'s "poor" beside PCSX2's
     "excellent" kept FM Towns off a Steam Deck; an id the pack does not know, rated well,
-    outweighs nothing: review52c F2) —, else the best. Of one
-    emulator's two ratings at one priority (a fork's and its origin's, AetherSX2's and
-    PCSX2's), the one that leaves it out, whatever their order (review50h F2). Only a running tier
-    (excellent, good, playable) or a rating that leaves it out (poor, unplayable, excluded)
-    counts: "unknown" says nothing of it (review50b F4)."""
+    outweighs nothing: review52c F2) —, else the best. Of one emulator's two ratings at one
+    priority (a fork's and its origin's, AetherSX2's and PCSX2's), the one that leaves it
+    out, whatever their order (review50h F2). Only a running tier (excellent, good,
+    playable) or a rating that leaves it out (poor, unplayable, excluded) counts: "unknown"
+    says nothing of it (review50b F4)."""
     for key in keys:
         rows = [row for row in perf.get((platform_id, key), ())
                 if row[3] or row[2] in _RUNNING_TIERS]
