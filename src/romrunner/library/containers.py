@@ -554,6 +554,17 @@ def read_chd_sha1(path: Path) -> str:
     """The SHA1 a CHD's header records (v3 to v5: what a DAT's ``<disk>`` lists), without
     decompressing anything. A CHD plainly too short for the data its header states (see
     :func:`chd_truncation`) raises DamagedArchive: its header alone holds nothing."""
+    return read_chd_sha1_and_parent(path)[0]
+
+
+# Where each version's header keeps the SHA1 of its parent (the parent's header SHA1)
+_CHD_PARENT_SHA1_AT = {3: 100, 4: 68, 5: 104}
+_CHD_HAS_PARENT = 1  # v3/v4 header flags: the CHD is a child, some of its hunks its parent's
+
+
+def read_chd_sha1_and_parent(path: Path) -> tuple[str, str | None]:
+    """:func:`read_chd_sha1` of the CHD at ``path``, and the SHA1 of the parent CHD its header
+    names (see :func:`chd_parent_sha1`), None for a CHD that is no child."""
     with open_regular(path) as stream:
         header = stream.read(124)
         if len(header) < 16 or not header.startswith(_CHD_MAGIC):
@@ -567,7 +578,19 @@ def read_chd_sha1(path: Path) -> str:
         truncated = chd_truncation(stream, header)
     if truncated is not None:
         raise DamagedArchive(truncated)
-    return header[at:at + 20].hex()
+    return header[at:at + 20].hex(), chd_parent_sha1(header)
+
+
+def chd_parent_sha1(header: bytes) -> str | None:
+    """The SHA1 of the parent CHD the header (v3 to v5, read whole) of a child CHD names —
+    a child holds only what differs from its parent, the rest of its data is the parent's —
+    or None for a CHD that is no child. v3/v4: the has-parent flag or a parent SHA1 set
+    (all zeros when only the flag is: a parent known by no SHA1); v5: a parent SHA1 set."""
+    version = int(struct.unpack(">I", header[12:16])[0])
+    at = _CHD_PARENT_SHA1_AT[version]
+    parent = header[at:at + 20]
+    flagged = version != 5 and bool(struct.unpack(">I", header[16:20])[0] & _CHD_HAS_PARENT)
+    return parent.hex() if flagged or any(parent) else None
 
 
 # Where each version's header keeps its logical (image) size and its hunk size; v3 and v4
@@ -603,7 +626,10 @@ def chd_truncation(stream: BinaryIO, header: bytes) -> str | None:
         map_offset = int(struct.unpack(">Q", header[40:48])[0])
         if not length <= map_offset < file_size:
             return f"{said}, its map at byte {map_offset} of a file of {file_size} bytes"
-        return None
+        if any(header[16:20]):
+            return None
+        return _v5_uncompressed_truncation(stream, said, logical, hunk_bytes, map_offset,
+                                           file_size)
     hunks = int(struct.unpack(">I", header[24:28])[0])
     if hunks * hunk_bytes < logical:
         return f"{said}, more than its {hunks} hunks of {hunk_bytes} bytes"
@@ -624,6 +650,30 @@ def chd_truncation(stream: BinaryIO, header: bytes) -> str | None:
                 return (f"{said}, and the file of {file_size} bytes ends before the data of "
                         f"its hunk {hunks - left + 1} of {hunks}")
             left -= 1
+    return None
+
+
+def _v5_uncompressed_truncation(stream: BinaryIO, said: str, logical: int, hunk_bytes: int,
+                                map_offset: int, file_size: int) -> str | None:
+    """:func:`chd_truncation` of an uncompressed v5 CHD (its first compressor none): its map,
+    at ``map_offset`` before its data, 4 bytes a hunk, each entry the hunk's offset in the
+    file in hunks (0: a hunk of zeros, or its parent's) — the file long enough for its map
+    and for each hunk its map places in it (a copy cut after its map holds none of them)."""
+    hunks = -(-logical // hunk_bytes)
+    if map_offset + hunks * 4 > file_size:
+        return f"{said}, and the file of {file_size} bytes ends within its map of {hunks} hunks"
+    stream.seek(map_offset)
+    left = hunks
+    while left:
+        count = min(left, _MAP_READ // 4)
+        block = stream.read(count * 4)
+        if len(block) < count * 4:
+            return f"{said}, and the file ends within its map of {hunks} hunks"
+        last = max(struct.unpack(f">{count}I", block))
+        if last and (last + 1) * hunk_bytes > file_size:
+            return (f"{said}, and the file of {file_size} bytes ends before the data of "
+                    f"its hunks (one at byte {last * hunk_bytes}, of {hunk_bytes} bytes)")
+        left -= count
     return None
 
 

@@ -24,7 +24,7 @@ from romrunner.library.containers import (
     MustHash,
     directory_zip_members,
     hash_7z_members,
-    read_chd_sha1,
+    read_chd_sha1_and_parent,
     read_chd_v3_image_size,
 )
 from romrunner.library.examine import ARCHIVES
@@ -776,20 +776,46 @@ def _truncated_chds(db: Database, game_ids: list[int]) -> dict[int, str]:
     that data (review52b P1: a CHD cut after its header "held" its image, and the download,
     the only copy, was deleted). The scan finds such a CHD damaged; one scanned before it did
     (or cut since) is read here — only the CHDs holding the data asked. One not reachable
-    now is left as the last scan found it."""
+    now is left as the last scan found it. A child CHD whose parent no CHD present in the
+    library is holds no copy either (see ``_children_without_parent``)."""
     cut: dict[int, str] = {}
+    children: dict[int, str] = {}
     for game_id, root, filepath in db.query(
             "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r "
             "ON r.id = g.root_id WHERE g.id IN (SELECT value FROM json_each(?)) "
             "AND g.is_missing = 0 AND EXISTS (SELECT 1 FROM game_files f "
             "WHERE f.game_id = g.id AND f.kind = 'chd')", (json.dumps(game_ids),)):
         try:
-            read_chd_sha1(Path(os_path(os.path.join(str(root), str(filepath)))))
+            _, parent = read_chd_sha1_and_parent(
+                Path(os_path(os.path.join(str(root), str(filepath)))))
         except DamagedArchive as exc:
             cut[int(game_id)] = str(exc)
+            continue
         except (OSError, ContainerError):
             continue
+        if parent is not None:
+            children[int(game_id)] = parent
+    cut.update(_children_without_parent(db, children))
     return cut
+
+
+def _children_without_parent(db: Database, children: dict[int, str]) -> dict[int, str]:
+    """Those of ``children`` (child CHDs' game ids, each with the SHA1 of the parent CHD its
+    header names) whose parent no CHD present in the library is, each with why: a child holds
+    only what differs from its parent, the rest of its data is in the parent (review52g F5: a
+    child CHD of 200 bytes "held" its 64 KiB image without its parent, exit 0)."""
+    parents = sorted({parent for parent in children.values() if any(bytes.fromhex(parent))})
+    present: set[str] = set()
+    for parent in parents:
+        if db.query_one(
+                "SELECT 1 FROM game_files f JOIN games g ON g.id = f.game_id WHERE "
+                f"f.kind = 'chd' AND f.sha1_bin = ? AND NOT ({_DAMAGED}) AND g.is_missing = 0",
+                (to_blob(parent),)) is not None:
+            present.add(parent)
+    return {game_id: "a child CHD whose parent CHD (SHA1 "
+            f"{parent if any(bytes.fromhex(parent)) else 'not recorded'}) is not in the "
+            "library: it holds only what differs from its parent"
+            for game_id, parent in children.items() if parent not in present}
 
 
 def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
