@@ -296,3 +296,17 @@ def test_an_emulators_two_ratings_decide_whatever_their_order(
                    _ratings(tmp_path, "steam-deck", [("ps2", score)], emulator)).code == 0
     game = _fm_towns(cli, pack, platform="ps2")
     assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
+
+
+# review52h F1: Azahar and Lime3DS are forks of Citra, rated as it: Azahar's "good" beside
+# Citra's "poor" is one emulator rated twice, not another emulator running the 3DS — a weak
+# handheld (an RG35XX Plus under muOS) got FM Towns as if it ran the 3DS well.
+def test_a_forks_rating_does_not_outweigh_its_origins_poor_one(
+        cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "rg-35xx-plus", "muos")
+    for items, emulator in (([("3ds", 20)], "citra"), ([("3ds", 80)], "azahar")):
+        assert cli("--pack", pack, "cache", "import",
+                   _ratings(tmp_path, "rg-35xx-plus", items, emulator)).code == 0
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game

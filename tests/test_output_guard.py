@@ -67,13 +67,31 @@ def test_a_backup_or_fixdat_never_lands_in_a_bios_folder(
     """qa206 F7: `db backup BIOSFOLDER/` wrote into the folder `bios scan` read, and its next
     scan counted the backup an unknown BIOS file."""
     folder = setup["bios"].parent
+    # (and a folder below it, which a scan of it reads: review52h F2)
     for args in (("db", "backup", f"{folder}/"), ("db", "backup", folder / "rr.db"),
+                 ("db", "backup", f"{folder}/old/"),
                  ("dat", "fixdat", "Nintendo - Game Boy", "-o", folder / "fix.dat")):
         result = cli(*args)
         assert result.code == 2 and "a BIOS folder of yours" in result.err, (args, result.err)
     assert sorted(p.name for p in folder.iterdir()) == ["gb_bios.bin"]
     elsewhere = folder.parent / "backups"
     assert cli("db", "backup", f"{elsewhere}/").code == 0
+    # the folder around the BIOS folder is none (a scan of the BIOS folder does not read it)
+    assert cli("db", "backup", folder.parent / "rr.db").code == 0
+
+
+def test_a_bios_folder_of_many_files_in_a_subfolder_is_still_one(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """review52h F3: only the first 1,000 stored paths under the folder were read: a subfolder
+    sorting first with more (RetroArch's system/dolphin-emu/Sys) hid the folder's own files."""
+    system = tmp_path / "system"
+    (system / "a-many").mkdir(parents=True)
+    for number in range(1005):
+        (system / "a-many" / f"f{number:04}.bin").write_bytes(b"\x01")
+    (system / "scph1001.bin").write_bytes(b"\x02" * 64)
+    assert cli("bios", "scan", system).code == 0
+    refused = cli("db", "backup", system / "rr.db")
+    assert refused.code == 2 and "a BIOS folder of yours" in refused.err, refused.err
 
 
 @pytest.mark.parametrize("version", [2, 13])

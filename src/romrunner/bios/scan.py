@@ -93,13 +93,14 @@ def is_stored_bios(db: Database, path: str) -> bool:
 
 
 def holds_stored_bios(db: Database, folder: str) -> bool:
-    """True when the folder ``folder`` (resolved) holds a BIOS file a ``bios scan`` stored
-    directly (a file written there would be an unknown file of the next scan of it)."""
-    prefix = folder.rstrip(os.sep) + os.sep
-    for (path,) in db.query("SELECT filepath FROM bios_files WHERE filepath >= ? "
-                            "AND filepath < ? LIMIT 1000",
-                            (prefix, prefix[:-1] + chr(ord(os.sep) + 1))):
-        if os.sep not in str(path)[len(prefix):]:
+    """True when the folder ``folder`` (resolved), or a folder above it, holds a BIOS file a
+    ``bios scan`` stored directly: a scan of it reads its subfolders, so a file written there
+    would be an unknown file of the next one (review52h F2: `BIOS/old/` was let through)."""
+    for place in (folder, *(str(parent) for parent in Path(folder).parents)):
+        prefix = place.rstrip(os.sep) + os.sep
+        if db.scalar("SELECT EXISTS (SELECT 1 FROM bios_files WHERE filepath >= ? "
+                     "AND filepath < ? AND instr(substr(filepath, ?), ?) = 0)",
+                     (prefix, prefix[:-1] + chr(ord(os.sep) + 1), len(prefix) + 1, os.sep)):
             return True
     return False
 

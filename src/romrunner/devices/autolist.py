@@ -207,7 +207,11 @@ _PRERELEASE_FLAGS = frozenset(PRERELEASE_FLAGS)
 _EMULATOR_FAMILY = {"swanstation": "duckstation", "pcsx_rearmed": "pcsx-rearmed",
                     "mupen64plus-next": "mupen64plus", "mupen64plus_next": "mupen64plus",
                     "beetle-psx-hw": "beetle-psx", "yaba-sanshiro": "yabasanshiro",
-                    "aethersx2": "pcsx2", "nethersx2": "pcsx2"}
+                    "aethersx2": "pcsx2", "nethersx2": "pcsx2",
+                    # (forks of one core, rated as it: review52h F1 — Azahar's "good" outweighed
+                    # Citra's "poor" as another emulator's, 3DS games onto an RG35XX)
+                    "lime3ds": "citra", "azahar": "citra", "suyu": "yuzu", "sudachi": "yuzu",
+                    "torzu": "yuzu", "citron": "yuzu"}
 _FAMILY_AFFIXES = re.compile(r"^(retroarch-)|(_libretro|-libretro|-standalone|-sdl|-go|-32b)$")
 
 
