@@ -2361,13 +2361,14 @@ class _Writer:
         tracks = [(row[2], row[3]) for row in record.files if row[0] == "track"]
         members = [(row[2], row[3]) for row in record.files if row[0] == "member"]
         if tracks and len(tracks) == len(record.files) and record.row[_CRC32] is not None:
-            data = sorted([*tracks, (record.job.size, record.row[_CRC32])])
-            return self._candidates_by_data(data, "member", 3)
-        if len(members) < 2 or len(members) != len(record.files):
+            return self._candidates_by_data([*tracks, (record.job.size, record.row[_CRC32])],
+                                            "member", 3)
+        # (a track or member not read has no size or hash: nothing to compare — and None
+        # is no value to sort: a sheet naming a missing track failed the scan)
+        if len(members) < 2 or len(members) != len(record.files) \
+                or any(size is None or value is None for size, value in members):
             return []
         data = sorted(members)
-        if any(size is None or value is None for size, value in data):
-            return []
         largest = max(data, key=lambda pair: pair[0] or 0)
         same = []
         for candidate in filter(self._movable, self._by_file(
@@ -2387,15 +2388,15 @@ class _Writer:
         """The movable stored games whose files of ``kind`` hold the data of ``record``'s:
         the same sizes and hashes (``column`` of a file row: its CRC32 or SHA1)."""
         return self._candidates_by_data(
-            sorted((row[2], row[column]) for row in record.files if row[0] == kind),
-            kind, column)
+            [(row[2], row[column]) for row in record.files if row[0] == kind], kind, column)
 
-    def _candidates_by_data(self, data: list[tuple[Any, Any]], kind: str, column: int
+    def _candidates_by_data(self, pairs: list[tuple[Any, Any]], kind: str, column: int
                             ) -> list[sqlite3.Row]:
-        """The movable stored games whose files of ``kind`` are ``data``: sorted (size,
-        hash) pairs (``column`` of a file row: its CRC32 or SHA1)."""
-        if not data or any(size is None or value is None for size, value in data):
+        """The movable stored games whose files of ``kind`` are ``pairs``: (size, hash)
+        pairs (``column`` of a file row: its CRC32 or SHA1), in any order."""
+        if not pairs or any(size is None or value is None for size, value in pairs):
             return []
+        data = sorted(pairs)
         hashed = FILE_COLUMNS[column]
         # (looked up by its largest file, of as many files; where many stored files share
         # it — a pack's banner larger than its ROM (QA45 F6) — by the rarest one: a readme, a
