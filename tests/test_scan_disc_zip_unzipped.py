@@ -40,6 +40,14 @@ def _curate(cli: Any) -> int:
     return game_id
 
 
+def _scan_a_zipped_disc_and_curate(cli: Any, root: Path) -> int:
+    (root / "psx").mkdir(parents=True)
+    _write_zip(root / "psx" / "DG.zip")
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    return _curate(cli)
+
+
 def _games(cli: Any) -> list[dict[str, Any]]:
     listed = cli("--json", "games", "ls").json()["data"]
     return list(listed["games"] if isinstance(listed, dict) else listed)
@@ -52,11 +60,7 @@ def _favorites(cli: Any) -> list[int]:
 
 def test_a_disc_zip_unzipped_is_the_same_game(cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "roms"
-    (root / "psx").mkdir(parents=True)
-    _write_zip(root / "psx" / "DG.zip")
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    game_id = _curate(cli)
+    game_id = _scan_a_zipped_disc_and_curate(cli, root)
     _write_loose(root / "psx" / "DG2")
     (root / "psx" / "DG.zip").unlink()
     scanned = cli("--json", "scan", "--workers", "1")
@@ -86,11 +90,7 @@ def test_a_disc_set_zipped_is_the_same_game(cli: Any, tmp_path: Path) -> None:
 def test_a_zip_of_other_data_is_a_new_game(cli: Any, tmp_path: Path) -> None:
     # the control: one track's data differs — a new game; the old one missing, its curation kept
     root = tmp_path / "roms"
-    (root / "psx").mkdir(parents=True)
-    _write_zip(root / "psx" / "DG.zip")
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    game_id = _curate(cli)
+    game_id = _scan_a_zipped_disc_and_curate(cli, root)
     cue = _write_loose(root / "psx" / "DG2")
     (cue.parent / "DG (Track 2).bin").write_bytes(b"\x07" * 1400)
     (root / "psx" / "DG.zip").unlink()
