@@ -251,3 +251,27 @@ def test_the_copies_of_a_vanished_game_are_found_through_the_hash_indexes(
     assert not [step for step in plan if step.startswith("SCAN g")], plan
     assert any("idx_games_sha1" in step for step in plan), plan
     assert any("idx_games_crc32_size" in step for step in plan), plan
+
+
+def test_of_two_vanished_copies_the_curated_one_takes_a_copy_of_another_name(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review52f F4 (across roots): two identical files gone from root a, their content back
+    in root b under a third name: the copy the user curated (here the later one) takes it,
+    not the first stored; the bare one is missing."""
+    first, second = _library(cli, tmp_path)
+    bare = _ids(db_path)["Game 0 (USA).gba"][0]
+    shutil.copy(first / "GBA" / "Game 0 (USA).gba", first / "GBA" / "Twin.gba")
+    scan_json(cli)
+    twin = _ids(db_path)["Twin.gba"][0]
+    assert twin > bare
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", str(twin)).code == 0
+    (first / "GBA" / "Game 0 (USA).gba").unlink()
+    (first / "GBA" / "Twin.gba").unlink()
+    alone = scan_json(cli, str(first))
+    assert alone["missing"] == 2
+    (second / "Spare.gba").write_bytes(rom_bytes(0, 8192))
+    later = scan_json(cli, str(second))
+    assert (later["renamed"], later["added"]) == (1, 0), later
+    ids = _ids(db_path)
+    assert ids["Spare.gba"] == (twin, 0) and ids["Game 0 (USA).gba"] == (bare, 1), ids

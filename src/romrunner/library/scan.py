@@ -2212,7 +2212,8 @@ class _Writer:
         """The game of a new file that is a stored one renamed or moved: a file of this root
         the walk did not find, else one of another root (one this scan did not find, or
         one a scan of that root marked missing) — the same content by the rules below.
-        Among several, this root's first; among other roots', one of the same file name."""
+        Among several, this root's most curated; among other roots', one of the same file
+        name, then the most curated."""
         if record.row is None or not self._may_be_moved():
             return None
         name = record.job.relpath.rsplit("/", 1)[-1]
@@ -2280,8 +2281,11 @@ class _Writer:
             return found
         if not moved:
             return None
-        chosen = next((row for row in moved if row["filepath"].rsplit("/", 1)[-1] == name),
-                      moved[0])
+        # (one of the same file name, else any; of several, the one the user curated)
+        named = [row for row in moved if row["filepath"].rsplit("/", 1)[-1] == name] or moved
+        chosen = named[0] if len(named) == 1 else next(
+            row for row in named if int(row["id"]) == self._most_curated(
+                [int(row["id"]) for row in named]))
         if chosen["platform_source"] == "user":  # a platform set by hand moves with it
             self.user_platform_ids.add(int(chosen["id"]))
         self.picked.add(int(chosen["id"]))
@@ -2290,7 +2294,9 @@ class _Writer:
     def _most_curated(self, game_ids: list[int]) -> int:
         """Of several vanished copies of one content, the one the user curated (a collection,
         an override, a platform set by hand), else the first stored: a copy deleted and the
-        curated one renamed in one scan gave the file to the bare copy (QA38 F13)."""
+        curated one renamed in one scan gave the file to the bare copy (QA38 F13); two gone
+        from another root, the file back under a third name, gave it to the first stored
+        (review52f F4)."""
         curated = {int(row[0]) for row in self.db.query(
             "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) AND ("
             "platform_source = 'user' OR EXISTS (SELECT 1 FROM collection_games c "
@@ -2547,3 +2553,4 @@ def _next_game_id(db: Database) -> int:
     return int(db.scalar(
         "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'games'), 0), "
         "coalesce((SELECT max(id) FROM games), 0)) + 1"))
+
