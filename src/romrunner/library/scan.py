@@ -2123,8 +2123,9 @@ class _Writer:
             # hashes the same: QA46 F2, "updated". A zip read from its directory now has no
             # hash of its own to compare: "updated" as before, review 23 R4)
             return "verified"
-        if stored is None or len(files) != len(new_files) \
-                or any(old[:3] != new[:3] for old, new in zip(files, new_files, strict=True)):
+        if stored is None or len(files) != len(new_files) or any(
+                old[:2] != new[:2] or (old[2] != new[2] and not _size_newly_known(old))
+                for old, new in zip(files, new_files, strict=True)):
             return "changed"
         pairs = [(stored[0], record.row[_CRC32]), (stored[1], record.row[_SHA1]),
                  *(pair for old, new in zip(files, new_files, strict=True)
@@ -2554,3 +2555,8 @@ def _next_game_id(db: Database) -> int:
         "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'games'), 0), "
         "coalesce((SELECT max(id) FROM games), 0)) + 1"))
 
+
+def _size_newly_known(stored: tuple[Any, ...]) -> bool:
+    """True for a stored file row whose size a scan before v1.3.24 did not record: a CHD's
+    image size (its SHA1, compared apart, says whether the data changed: review52g F1)."""
+    return stored[0] == "chd" and stored[2] is None
