@@ -62,12 +62,43 @@ def test_a_child_chd_without_its_parent_holds_no_image(cli: Any, tmp_path: Path)
             result = cli("games", "find", download)
             assert result.code == (0 if held else 1), (download, result.out, result.err)
             if not held:
-                assert "Orphan (USA).chd held it" in result.out \
+                assert "Orphan (USA).chd (parent SHA1 " in result.out \
                     and "keep this file" in result.out, result.out
     # its parent gone from the library: the child holds its image no longer
     (root / "Parent (USA).chd").unlink()
     assert cli("scan", "--workers", "1").code == 0
     assert cli("games", "find", tmp_path / "Child (USA).iso").code == 1
+
+
+def test_a_child_chd_without_its_parent_is_said_so_not_found_damaged(
+        cli: Any, tmp_path: Path) -> None:
+    # p52g "not done" 1: `games find` said such a child "held it and was found damaged",
+    # which it is not (nothing is wrong with the file; its parent is not in the library)
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    orphan, loose = _payload("said orphan", 65536), _payload("said loose")
+    parent = hashlib.sha1(b"a parent not in the library")
+    (root / "Orphan (USA).chd").write_bytes(_v3_child(orphan, parent.digest()))
+    (root.parent / "gb").mkdir()
+    (root.parent / "gb" / "Loose (USA).gb").write_bytes(loose)
+    _scanned(cli, root)
+    said = (f"Orphan (USA).chd (parent SHA1 {parent.hexdigest()}) is a child CHD whose "
+            "parent CHD is not in the library: it holds only what differs from its parent")
+    image = tmp_path / "Orphan (USA).iso"
+    image.write_bytes(orphan)
+    for args in (("games", "find", image),
+                 ("games", "find", "--sha1", hashlib.sha1(orphan).hexdigest())):
+        result = cli(*args)
+        assert result.code == 1 and said in result.out and "damaged" not in result.out \
+            and "add the parent CHD to the library and rescan" in result.out, result.out
+        failed = cli("--json", *args)
+        assert failed.code == 1 and failed.json()["ok"] is False \
+            and said in failed.json()["errors"][0], failed.out
+    # an archive of its image and of data the library holds: that member said so too
+    both = _zip(tmp_path / "Both.zip", {"Orphan (USA).iso": orphan, "Loose (USA).gb": loose})
+    result = cli("games", "find", both)
+    assert result.code == 1 and f"Orphan (USA).iso: {said}" in result.out \
+        and "damaged" not in result.out, result.out
 
 
 def test_a_v5_child_chd_without_its_parent_holds_no_disk(cli: Any, tmp_path: Path) -> None:

@@ -241,7 +241,7 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
         none = _members_partly_held(found.members, found.members_not_held,
                                     found.members_held_once)
     elif found.held_once:
-        none = _held_no_longer(found.damaged, found.missing, found.gone)
+        none = _held_no_longer(found)
     elif found.roots_away:
         app.warn(f"the library's copy is on a library root not reachable now "
                  f"({examples(found.roots_away)}): as the last scan found it")
@@ -288,8 +288,7 @@ def _members_partly_held(members: list[tuple[str, list[int]]], not_held: list[st
     held by none, and of them those whose copies are held no longer, and why."""
     one = len(not_held) == 1
     held = [(name, ids) for name, ids in members if ids]
-    lost = "".join(f"; {literal(name)}: {_no_longer(copies.damaged, copies.missing, copies.gone)}"
-                   for name, copies in held_once)
+    lost = "".join(f"; {literal(name)}: {_no_longer(copies)}" for name, copies in held_once)
     return (f"no game in the library holds all of this archive's data: "
             f"{len(not_held):,} of its {counted(len(members), 'member')} "
             f"({examples(not_held)}) {'is' if one else 'are'} held by none{lost}; the "
@@ -297,28 +296,46 @@ def _members_partly_held(members: list[tuple[str, list[int]]], not_held: list[st
             "(keep this file)")
 
 
-def _held_no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],
-                    gone: list[dict[str, Any]]) -> str:
+def _held_no_longer(found: FoundCopies) -> str:
     """Why no game holds a file's data now when the library had it: its copies were found
-    damaged, a scan no longer found them (marked missing), or they are not at their place
-    now (deleted or moved since the last scan)."""
-    return (f"no game in the library holds this data now: "
-            f"{_no_longer(damaged, missing, gone)} (keep this file: put it back in the "
-            "library's place and rescan)")
+    damaged, a scan no longer found them (marked missing), they are not at their place now
+    (deleted or moved since the last scan), or they are child CHDs whose parent CHD is not
+    in the library."""
+    if not (found.damaged or found.missing or found.gone):
+        again = "add the parent CHD to the library and rescan"
+    elif found.orphans:
+        again = "put it back in the library's place, or add the parent CHD, and rescan"
+    else:
+        again = "put it back in the library's place and rescan"
+    return (f"no game in the library holds this data now: {_no_longer(found)} (keep this "
+            f"file: {again})")
 
 
-def _no_longer(damaged: list[dict[str, Any]], missing: list[dict[str, Any]],
-               gone: list[dict[str, Any]]) -> str:
+def _no_longer(found: FoundCopies) -> str:
     """``A.gb held it and is missing (…)``: which copies held the data, and why they hold
     it no longer."""
-    held = [(damaged, ("was found damaged", "were found damaged")),
-            (missing, ("is missing (a scan no longer found it)",
-                       "are missing (a scan no longer found them)")),
-            (gone, ("is not at its place now as the last scan found it (deleted, moved "
-                    "or changed since?)", "are not at their place now as the last scan "
-                    "found them (deleted, moved or changed since?)"))]
-    return "; ".join(f"{examples([str(row['filename']) for row in rows])} held it and "
-                     f"{why[len(rows) > 1]}" for rows, why in held if rows)
+    held = [(found.damaged, ("was found damaged", "were found damaged")),
+            (found.missing, ("is missing (a scan no longer found it)",
+                             "are missing (a scan no longer found them)")),
+            (found.gone, ("is not at its place now as the last scan found it (deleted, "
+                          "moved or changed since?)", "are not at their place now as the "
+                          "last scan found them (deleted, moved or changed since?)"))]
+    said = [f"{examples([str(row['filename']) for row in rows])} held it and "
+            f"{why[len(rows) > 1]}" for rows, why in held if rows]
+    if found.orphans:  # (review52g F5: said "found damaged", which it is not)
+        one = len(found.orphans) == 1
+        said.append(
+            f"{examples([_with_parent(row) for row in found.orphans])} "
+            f"{'is a child CHD' if one else 'are child CHDs'} whose parent CHD is not in the "
+            f"library: {'it holds' if one else 'they hold'} only what differs from "
+            f"{'its' if one else 'their'} parent, the rest of the data is the parent's")
+    return "; ".join(said)
+
+
+def _with_parent(row: dict[str, Any]) -> str:
+    """A child CHD's file name, with the SHA1 of the parent CHD its header names."""
+    parent = row.get("parent_sha1")
+    return f"{row['filename']} (parent SHA1 {parent or 'not recorded in its header'})"
 
 
 @games.command(name="show")

@@ -681,11 +681,16 @@ class FoundCopies:
     # of those, each member whose data copies held once (damaged, missing, gone since the
     # scan) with what is said of them (its ``FoundCopies``: no rows, ``held_once``)
     members_held_once: list[tuple[str, FoundCopies]] = field(default_factory=list)
+    # child CHDs whose parent CHD is not in the library, each row with ``parent_sha1`` (the
+    # SHA1 its header names, None when it names none): a child holds only what differs
+    # from its parent, so without it no copy (review52g F5; it was said "found damaged")
+    orphans: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def held_once(self) -> bool:
         """True when none holds the data now but the library had copies of it."""
-        return not self.rows and bool(self.damaged or self.missing or self.gone)
+        return not self.rows and bool(self.damaged or self.missing or self.gone
+                                      or self.orphans)
 
 
 def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = None,
@@ -722,11 +727,12 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
         list({row["id"]: row for _, copies in members for row in copies.rows}.values())
     present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
     away = present if rows and not any(map(root_is_there, present)) else []
-    damaged, missing, gone = (_each_once(every, name) for name in ("damaged", "missing",
-                                                                  "gone"))
+    damaged, missing, gone, orphans = (_each_once(every, name) for name in (
+        "damaged", "missing", "gone", "orphans"))
     held = [(name, [int(row["id"]) for row in copies.rows]) for name, copies in members]
     once = [(name, copies) for name, copies in members if copies.held_once]
-    return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held, once)
+    return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held, once,
+                       orphans=orphans)
 
 
 def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
@@ -747,14 +753,19 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
     games asked of the database and looked for on disk once for them all."""
     every = list(dict.fromkeys(i for ids in each for i in ids))
     damaged = damaged_games(db, every)
-    damaged.update(_truncated_chds(db, [i for i in every if i not in damaged]))
+    cut, parents = _truncated_chds(db, [i for i in every if i not in damaged])
+    damaged.update(cut)
     by_id = {int(row["id"]): row for row in games_by_id(db, every)}
+    for i, parent in parents.items():
+        if i in by_id:
+            by_id[i] = {**by_id[i], "parent_sha1": parent}
+    held_no = damaged.keys() | parents.keys()
     gone_ids = {int(row["id"]) for row in gone_since_the_scan(
-        db, [row for i, row in by_id.items() if i not in damaged])}
+        db, [row for i, row in by_id.items() if i not in held_no])}
     there: dict[str, bool] = {}
     found = []
     for ids in each:
-        rows = [by_id[i] for i in ids if i in by_id and i not in damaged]
+        rows = [by_id[i] for i in ids if i in by_id and i not in held_no]
         missing = [row for row in rows if row["is_missing"]]
         gone = [row for row in rows if int(row["id"]) in gone_ids]
         rows = [row for row in rows if int(row["id"]) not in gone_ids]
@@ -766,18 +777,22 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
                 there[root] = root_is_there(root)
         away = present if rows and not any(there[root] for root in present) else []
         found.append(FoundCopies(rows, [by_id[i] for i in ids if i in by_id and i in damaged],
-                                 missing, gone, 0, away))
+                                 missing, gone, 0, away,
+                                 orphans=[by_id[i] for i in ids if i in by_id
+                                          and i in parents]))
     return found
 
 
-def _truncated_chds(db: Database, game_ids: list[int]) -> dict[int, str]:
+def _truncated_chds(db: Database, game_ids: list[int]
+                    ) -> tuple[dict[int, str], dict[int, str | None]]:
     """Those of ``game_ids`` that are CHDs whose file is now plainly too short for the data
     its header states (see ``chd_truncation``), each with why: its header alone is no copy of
     that data (review52b P1: a CHD cut after its header "held" its image, and the download,
     the only copy, was deleted). The scan finds such a CHD damaged; one scanned before it did
     (or cut since) is read here — only the CHDs holding the data asked. One not reachable
-    now is left as the last scan found it. A child CHD whose parent no CHD present in the
-    library is holds no copy either (see ``_children_without_parent``)."""
+    now is left as the last scan found it. Second, the child CHDs whose parent no CHD
+    present in the library is, each with its parent's SHA1 (see
+    ``_children_without_parent``): no copy either, but not damaged."""
     cut: dict[int, str] = {}
     children: dict[int, str] = {}
     for game_id, root, filepath in db.query(
@@ -795,15 +810,16 @@ def _truncated_chds(db: Database, game_ids: list[int]) -> dict[int, str]:
             continue
         if parent is not None:
             children[int(game_id)] = parent
-    cut.update(_children_without_parent(db, children))
-    return cut
+    return cut, _children_without_parent(db, children)
 
 
-def _children_without_parent(db: Database, children: dict[int, str]) -> dict[int, str]:
+def _children_without_parent(db: Database, children: dict[int, str]
+                             ) -> dict[int, str | None]:
     """Those of ``children`` (child CHDs' game ids, each with the SHA1 of the parent CHD its
-    header names) whose parent no CHD present in the library is, each with why: a child holds
-    only what differs from its parent, the rest of its data is in the parent (review52g F5: a
-    child CHD of 200 bytes "held" its 64 KiB image without its parent, exit 0)."""
+    header names) whose parent no CHD present in the library is, each with that SHA1 (None
+    when the header names none: all zeros): a child holds only what differs from its
+    parent, the rest of its data is in the parent (review52g F5: a child CHD of 200 bytes
+    "held" its 64 KiB image without its parent, exit 0)."""
     parents = sorted({parent for parent in children.values() if any(bytes.fromhex(parent))})
     present: set[str] = set()
     for parent in parents:
@@ -812,9 +828,7 @@ def _children_without_parent(db: Database, children: dict[int, str]) -> dict[int
                 f"f.kind = 'chd' AND f.sha1_bin = ? AND NOT ({_DAMAGED}) AND g.is_missing = 0",
                 (to_blob(parent),)) is not None:
             present.add(parent)
-    return {game_id: "a child CHD whose parent CHD (SHA1 "
-            f"{parent if any(bytes.fromhex(parent)) else 'not recorded'}) is not in the "
-            "library: it holds only what differs from its parent"
+    return {game_id: parent if any(bytes.fromhex(parent)) else None
             for game_id, parent in children.items() if parent not in present}
 
 
