@@ -9,6 +9,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from romrunner.library import games
+from romrunner.store.database import Database
 from tests.test_games_find_archive_reading import _chd, _payload, _scanned, _zip
 
 
@@ -99,6 +101,35 @@ def test_a_child_chd_without_its_parent_is_said_so_not_found_damaged(
     result = cli("games", "find", both)
     assert result.code == 1 and f"Orphan (USA).iso: {said}" in result.out \
         and "damaged" not in result.out, result.out
+
+
+def test_the_parents_of_child_chds_are_looked_up_in_one_query(cli: Any, tmp_path: Path,
+                                                              db_path: Path) -> None:
+    # p53c brief 2: _children_without_parent ran one query for each parent SHA1 (a find of
+    # data many children hold: as many queries)
+    root = tmp_path / "roms" / "ps2"
+    root.mkdir(parents=True)
+    parents = [_chd(3, _payload(f"parent {n}", 65536)) for n in range(3)]
+    children = {}
+    for n, parent in enumerate(parents):
+        (root / f"Parent {n} (USA).chd").write_bytes(parent)
+        children[n] = parent[80:100].hex()
+    children[3] = hashlib.sha1(b"not in the library").hexdigest()
+    children[4] = bytes(20).hex()  # (flagged a child, its parent's SHA1 not recorded)
+    _scanned(cli, root)
+    db = Database(db_path)
+    try:
+        db.execute("ANALYZE")
+        with db.count_statements() as statements:
+            orphans = games._children_without_parent(db, children)
+        assert len(statements) == 1, statements
+        assert sorted(orphans) == [3, 4]
+        # (each parent an index lookup, not a pass over the CHDs; the statement is traced
+        # with its parameters in it)
+        plan = " ".join(str(row[3]) for row in db.query(f"EXPLAIN QUERY PLAN {statements[0]}"))
+        assert "SCAN f" not in plan and "SCAN g" not in plan, plan
+    finally:
+        db.close()
 
 
 def test_a_v5_child_chd_without_its_parent_holds_no_disk(cli: Any, tmp_path: Path) -> None:
