@@ -62,6 +62,7 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     names = ["New\nLine (USA).sfc", "Tab\there (USA).sfc", "Carriage\rReturn (USA).sfc"]
     for index, name in enumerate(names):
         (snes / name).write_bytes(bytes([index + 1]) * 1024)
+    (tmp_path / "download.sfc").write_bytes(bytes([1]) * 1024)  # (a copy of names[0]'s data)
     dat = tmp_path / "snes.dat"  # Logiqx XML: a game name may hold a newline (&#10;)
     dat.write_text('<?xml version="1.0"?>\n<datafile><header><name>Nintendo - Super Nintendo '
                    'Entertainment System</name><version>1</version></header>'
@@ -78,7 +79,7 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     outputs = {" ".join(args): cli(*args) for args in (
         ("games", "ls"), ("games", "show", "1"), ("games", "show", "2"), ("games", "show", "3"),
         ("autolist", "1"), ("collection", "show", "favs"), ("search", "line"),
-        ("games", "find", str(snes / names[0])), ("dat", "report", "--missing"),
+        ("games", "find", str(tmp_path / "download.sfc")), ("dat", "report", "--missing"),
         ("dat", "report", "--missing", "--csv"))}
     for command, result in outputs.items():
         assert result.code == 0, (command, result.err)

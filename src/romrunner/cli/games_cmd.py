@@ -242,6 +242,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                                     found.members_held_once)
     elif found.held_once:
         none = _held_no_longer(found)
+    elif found.itself and rows:
+        app.warn(f"{_itself(found.itself)}; the other copies below hold its data")
     elif found.roots_away:
         app.warn(f"the library's copy is on a library root not reachable now "
                  f"({examples(found.roots_away)}): as the last scan found it")
@@ -301,14 +303,18 @@ def _held_no_longer(found: FoundCopies) -> str:
     damaged, a scan no longer found them (marked missing), they are not at their place now
     (deleted or moved since the last scan), or they are child CHDs whose parent CHD is not
     in the library."""
-    if not (found.damaged or found.missing or found.gone):
-        again = "add the parent CHD to the library and rescan"
+    elsewhere = found.damaged or found.missing or found.gone
+    if not (elsewhere or found.orphans):
+        return (f"no other file of the library holds this data: {_no_longer(found)} (keep "
+                "this file: it is the library's copy)")
+    if not elsewhere:
+        again = ": add the parent CHD to the library and rescan"
     elif found.orphans:
-        again = "put it back in the library's place, or add the parent CHD, and rescan"
+        again = ": put it back in the library's place, or add the parent CHD, and rescan"
     else:
-        again = "put it back in the library's place and rescan"
+        again = ": put it back in the library's place and rescan"
     return (f"no game in the library holds this data now: {_no_longer(found)} (keep this "
-            f"file: {again})")
+            f"file{'' if found.itself else again})")
 
 
 def _no_longer(found: FoundCopies) -> str:
@@ -329,7 +335,17 @@ def _no_longer(found: FoundCopies) -> str:
             f"{'is a child CHD' if one else 'are child CHDs'} whose parent CHD is not in the "
             f"library: {'it holds' if one else 'they hold'} only what differs from "
             f"{'its' if one else 'their'} parent, the rest of the data is the parent's")
+    if found.itself:
+        said.append(_itself(found.itself))
     return "; ".join(said)
+
+
+def _itself(rows: list[dict[str, Any]]) -> str:
+    """That the file asked about is the library's own file of these games (review52b P2:
+    "held" by itself), reached by this path or another."""
+    names, ids = (examples([str(row[key]) for row in rows]) for key in ("filename", "id"))
+    return (f"the file asked about is the library's own {names} "
+            f"(game{'' if len(rows) == 1 else 's'} {ids}), no copy of itself")
 
 
 def _with_parent(row: dict[str, Any]) -> str:

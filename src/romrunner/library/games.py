@@ -685,12 +685,16 @@ class FoundCopies:
     # SHA1 its header names, None when it names none): a child holds only what differs
     # from its parent, so without it no copy (review52g F5; it was said "found damaged")
     orphans: list[dict[str, Any]] = field(default_factory=list)
+    # the games whose file (or a track of whose sheet) is the very file asked about, reached
+    # by this path or another (a second mount, a folder's link): no copy of itself
+    # (review52b P2: the library's file asked about was "held", by itself)
+    itself: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def held_once(self) -> bool:
         """True when none holds the data now but the library had copies of it."""
         return not self.rows and bool(self.damaged or self.missing or self.gone
-                                      or self.orphans)
+                                      or self.orphans or self.itself)
 
 
 def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = None,
@@ -709,7 +713,7 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
         and extension_of(path.name) in ARCHIVES else None
     ids = find_file(db, path, archive) if path is not None else \
         find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
-    whole = _copies_of(db, ids, unverified_asked=bool(sha1 or md5))
+    whole = _copies_of(db, ids, unverified_asked=bool(sha1 or md5), asked=path)
     if whole.rows or path is None or archive is None:
         return whole
     archive = unpacked_where_held(db, path, archive)
@@ -718,7 +722,8 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
                          "up, and no game in the library holds the file as a whole")
     held_by = members_held(db, archive)
     members = list(zip((name for name, _ in held_by),
-                       _copies_of_each(db, [held for _, held in held_by]), strict=True))
+                       _copies_of_each(db, [held for _, held in held_by], path),
+                       strict=True))
     if not members:
         return whole
     every = [whole, *(copies for _, copies in members)]
@@ -727,12 +732,12 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
         list({row["id"]: row for _, copies in members for row in copies.rows}.values())
     present = sorted({str(row["root"]) for row in rows if not row["is_missing"]})
     away = present if rows and not any(map(root_is_there, present)) else []
-    damaged, missing, gone, orphans = (_each_once(every, name) for name in (
-        "damaged", "missing", "gone", "orphans"))
+    damaged, missing, gone, orphans, itself = (_each_once(every, name) for name in (
+        "damaged", "missing", "gone", "orphans", "itself"))
     held = [(name, [int(row["id"]) for row in copies.rows]) for name, copies in members]
     once = [(name, copies) for name, copies in members if copies.held_once]
     return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held, once,
-                       orphans=orphans)
+                       orphans=orphans, itself=itself)
 
 
 def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
@@ -740,17 +745,21 @@ def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
     return list({row["id"]: row for copies in found for row in getattr(copies, name)}.values())
 
 
-def _copies_of(db: Database, ids: list[int], *, unverified_asked: bool) -> FoundCopies:
-    """What :func:`find_copies` says of the games ``ids`` holding some data."""
-    copies = _copies_of_each(db, [ids])[0]
+def _copies_of(db: Database, ids: list[int], *, unverified_asked: bool,
+               asked: Path | None = None) -> FoundCopies:
+    """What :func:`find_copies` says of the games ``ids`` holding some data (that of the
+    file at ``asked``, when a file was asked about)."""
+    copies = _copies_of_each(db, [ids], asked)[0]
     if copies.rows or not unverified_asked:
         return copies
     return replace(copies, unverified=verify_counts(db).unverified)
 
 
-def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
+def _copies_of_each(db: Database, each: list[list[int]],
+                    asked: Path | None = None) -> list[FoundCopies]:
     """:func:`_copies_of` of each list of ``each`` (an archive's members' holders), their
-    games asked of the database and looked for on disk once for them all."""
+    games asked of the database and looked for on disk once for them all; a game whose file
+    is the very file at ``asked`` is none of its copies (see :func:`_the_file_asked`)."""
     every = list(dict.fromkeys(i for ids in each for i in ids))
     damaged = damaged_games(db, every)
     cut, parents = _truncated_chds(db, [i for i in every if i not in damaged])
@@ -760,6 +769,9 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
         if i in by_id:
             by_id[i] = {**by_id[i], "parent_sha1": parent}
     held_no = damaged.keys() | parents.keys()
+    itself = _the_file_asked(db, [row for i, row in by_id.items() if i not in held_no],
+                             asked) if asked is not None else set()
+    held_no |= itself
     gone_ids = {int(row["id"]) for row in gone_since_the_scan(
         db, [row for i, row in by_id.items() if i not in held_no])}
     there: dict[str, bool] = {}
@@ -779,8 +791,43 @@ def _copies_of_each(db: Database, each: list[list[int]]) -> list[FoundCopies]:
         found.append(FoundCopies(rows, [by_id[i] for i in ids if i in by_id and i in damaged],
                                  missing, gone, 0, away,
                                  orphans=[by_id[i] for i in ids if i in by_id
-                                          and i in parents]))
+                                          and i in parents],
+                                 itself=[by_id[i] for i in ids if i in itself]))
     return found
+
+
+def _the_file_asked(db: Database, rows: list[dict[str, Any]], asked: Path) -> set[int]:
+    """The ids of those of ``rows`` (present games) whose file, or a track of whose sheet, is
+    the very file at ``asked``: one device and inode, reached by the same path once links
+    are resolved or the file's one name (a folder mounted twice, a share's second path).
+    The library's file asked about is no copy of itself: deleting it deletes the library's
+    (review52b P2: it was "held", by itself). A hard link of it elsewhere is a copy:
+    deleting that one loses nothing (as ``games dupes`` says of one)."""
+    try:
+        info = os.stat(asked)
+    except OSError:
+        return set()
+    real = os.path.realpath(asked)
+    present = [row for row in rows if not row["is_missing"] and not row.get("overwritten")]
+    files = [(int(row["id"]), os.path.join(str(row["root"]), str(row["filepath"])))
+             for row in present]
+    sheets = dict(files)
+    if present:
+        files += [(int(game_id), os.path.join(os.path.dirname(sheets[int(game_id)]), str(name)))
+                  for game_id, name in db.query(
+                      "SELECT game_id, name FROM game_files WHERE kind = 'track' "
+                      "AND game_id IN (SELECT value FROM json_each(?))",
+                      (json.dumps(list(sheets)),))]
+    very: set[int] = set()
+    for game_id, path in files:
+        try:
+            there = os.stat(os_path(path))
+        except OSError:
+            continue
+        if (there.st_dev, there.st_ino) == (info.st_dev, info.st_ino) and (
+                there.st_nlink == 1 or os.path.realpath(os_path(path)) == real):
+            very.add(game_id)
+    return very
 
 
 def _truncated_chds(db: Database, game_ids: list[int]
