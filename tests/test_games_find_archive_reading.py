@@ -24,6 +24,7 @@ import pytest
 from romrunner.library import containers, games
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
+from tests.chdbuild import chd
 
 NES_HEADER = b"NES\x1a" + bytes([2, 1, 0, 0]) + bytes(8)
 
@@ -322,35 +323,12 @@ def test_members_are_looked_up_by_index_with_the_statistics_the_app_keeps(
         db.close()
 
 
-def _chd(version: int, image: bytes) -> bytes:
-    """A CHD of ``version`` (3 or 5) holding ``image`` as one uncompressed hunk, as chd.h
-    lays it out: its header with the image's size and SHA1 where that version records them
-    (v5: a SHA1 of data and metadata, here of other bytes), its hunk count and size, then
-    its map (v3: one entry of 16 bytes, the hunk's offset, CRC32, length and type 2, raw;
-    v5: its offset in the header, 4 bytes here), then the hunk."""
-    length, at = {3: (120, 80), 5: (124, 84)}[version]
-    header = bytearray(length)
-    header[0:16] = b"MComprHD" + length.to_bytes(4, "big") + version.to_bytes(4, "big")
-    logical_at, hunk_bytes_at = (28, 76) if version == 3 else (32, 56)
-    header[logical_at:logical_at + 8] = len(image).to_bytes(8, "big")
-    header[hunk_bytes_at:hunk_bytes_at + 4] = len(image).to_bytes(4, "big")
-    header[at:at + 20] = hashlib.sha1(image if version == 3 else b"meta" + image).digest()
-    if version == 3:
-        header[24:28] = (1).to_bytes(4, "big")
-        entry = struct.pack(">QIHBB", length + 16, zlib.crc32(image), len(image) & 0xFFFF,
-                            len(image) >> 16, 2)
-    else:
-        header[40:48] = length.to_bytes(8, "big")
-        entry = bytes(4)
-    return bytes(header) + entry + image
-
-
 def _chd_library(cli: Any, tmp_path: Path, chds: dict[str, tuple[int, bytes]]) -> None:
     """A library of CHDs: each name with its version and the image it holds."""
     root = tmp_path / "roms" / "ps2"
     root.mkdir(parents=True)
     for name, (version, image) in chds.items():
-        (root / name).write_bytes(_chd(version, image))
+        (root / name).write_bytes(chd(version, image))
     _scanned(cli, root)
 
 

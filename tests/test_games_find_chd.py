@@ -11,19 +11,19 @@ import pytest
 
 from romrunner.library import games
 from romrunner.store.database import Database
-from tests.test_games_find_archive_reading import _chd, _payload, _scanned, _zip
+from tests.chdbuild import chd, image_downloads, ps2_folder
+from tests.test_games_find_archive_reading import _payload, _scanned, _zip
 
 
 def test_a_v3_chd_cut_short_holds_no_image(cli: Any, tmp_path: Path) -> None:
     # review52b P1 (medium): a v3 CHD "held" an image on its header alone: a CHD of 184
     # bytes, or one cut after its header, held a 64 KiB image (exit 0) — the download, the
     # only copy, deleted
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     whole, bare, cut = (_payload(seed, 65536) for seed in ("whole", "bare", "cut"))
-    (root / "Whole (USA).chd").write_bytes(_chd(3, whole))
-    (root / "Bare (USA).chd").write_bytes(_chd(3, bare)[:120] + bytes(64))  # a header alone
-    (root / "Cut (USA).chd").write_bytes(_chd(3, cut)[:120 + 16 + 1000])  # cut in its data
+    root = ps2_folder(tmp_path, {
+        "Whole (USA).chd": chd(3, whole),
+        "Bare (USA).chd": chd(3, bare)[:120] + bytes(64),  # a header alone
+        "Cut (USA).chd": chd(3, cut)[:120 + 16 + 1000]})  # cut in its data
     _scanned(cli, root)
     scan = cli("scan", "--workers", "1", "--full")
     said = scan.out + scan.err
@@ -32,10 +32,7 @@ def test_a_v3_chd_cut_short_holds_no_image(cli: Any, tmp_path: Path) -> None:
     assert "Whole (USA).chd" not in said, said
     for name, image, held in (("Whole", whole, True), ("Bare", bare, False),
                               ("Cut", cut, False)):
-        loose = tmp_path / f"{name} (USA).iso"
-        loose.write_bytes(image)
-        zipped = _zip(tmp_path / f"{name} (USA).zip", {f"{name} (USA).iso": image})
-        for download in (loose, zipped):
+        for download in image_downloads(tmp_path, f"{name} (USA)", image):
             result = cli("games", "find", download)
             assert result.code == (0 if held else 1), (download, result.out, result.err)
 
@@ -44,23 +41,19 @@ def test_a_chd_cut_short_since_the_scan_holds_no_image(cli: Any, tmp_path: Path,
                                                        db_path: Path) -> None:
     # review52b P1: a database scanned before the scan refused such a CHD (or a CHD cut
     # after the scan) keeps its header's SHA1; `games find` reads the CHD asked about
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     image = _payload("later cut", 65536)
-    chd = root / "Later (USA).chd"
-    chd.write_bytes(_chd(3, image))
+    root = ps2_folder(tmp_path, {"Later (USA).chd": chd(3, image)})
+    later = root / "Later (USA).chd"
     _scanned(cli, root)
-    loose = tmp_path / "Later (USA).iso"
-    loose.write_bytes(image)
-    zipped = _zip(tmp_path / "Later (USA).zip", {"Later (USA).iso": image})
+    loose, zipped = image_downloads(tmp_path, "Later (USA)", image)
     assert cli("games", "find", loose).code == 0
     assert cli("games", "find", zipped).code == 0
-    with chd.open("r+b") as stream:
+    with later.open("r+b") as stream:
         stream.truncate(120 + 16 + 4096)
     db = Database(db_path)  # (stored as a scan before this one stored it: at its size now)
     try:
         db.execute("UPDATE games SET file_size = ?, file_mtime_ns = ?",
-                   (chd.stat().st_size, chd.stat().st_mtime_ns))
+                   (later.stat().st_size, later.stat().st_mtime_ns))
     finally:
         db.close()
     for download in (loose, zipped):
@@ -88,11 +81,8 @@ def test_a_v3_chds_image_size_is_the_scans_not_read_again_by_find(
     # library (a seek each, cold: seconds at thousands of CHDs); F1: so a v3 CHD on a library
     # root not reachable now held its image no longer ("held by none", exit 1), unlike any
     # other data on that root ("as the last scan found it", exit 0)
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     old, new = _payload("v3 image", 65536), _payload("v5 image", 131072)
-    (root / "Old (USA).chd").write_bytes(_chd(3, old))
-    (root / "New (USA).chd").write_bytes(_chd(5, new))
+    root = ps2_folder(tmp_path, {"Old (USA).chd": chd(3, old), "New (USA).chd": chd(5, new)})
     _scanned(cli, root)
     read = _headers_read(monkeypatch)
     held = _zip(tmp_path / "Old (USA).zip", {"Old (USA).iso": old})

@@ -5,62 +5,43 @@ library it is no copy of its image."""
 from __future__ import annotations
 
 import hashlib
-import struct
 from pathlib import Path
 from typing import Any
 
 from romrunner.library import games
 from romrunner.store.database import Database
-from tests.test_games_find_archive_reading import _chd, _payload, _scanned, _zip
+from tests.chdbuild import (
+    chd,
+    image_downloads,
+    ps2_folder,
+    v3_child,
+    v5_child,
+    v5_uncompressed,
+)
+from tests.test_games_find_archive_reading import _payload, _scanned, _zip
 
 
-def _v3_child(image: bytes, parent_sha1: bytes) -> bytes:
-    """A v3 child CHD of ``image`` (4 hunks, each its parent's: map entries of type 5), as
-    chd.h lays it out: the has-parent flag, the parent's SHA1 at 100, its map, no data."""
-    header = bytearray(120)
-    header[0:16] = b"MComprHD" + (120).to_bytes(4, "big") + (3).to_bytes(4, "big")
-    header[16:20] = (1).to_bytes(4, "big")  # has a parent
-    header[24:28] = (4).to_bytes(4, "big")
-    header[28:36] = len(image).to_bytes(8, "big")
-    header[76:80] = (len(image) // 4).to_bytes(4, "big")
-    header[80:100] = hashlib.sha1(image).digest()
-    header[100:120] = parent_sha1
-    return bytes(header) + struct.pack(">QIHBB", 0, 0, 0, 0, 5) * 4
-
-
-def _v5_child(image: bytes, parent_sha1: bytes) -> bytes:
-    """A v5 child CHD of ``image`` (compressed, hunks of 4 KiB), its parent's SHA1 at 104, its
-    map at 124 (some bytes of it here); its header SHA1 that of ``b"meta" + image``."""
-    header = bytearray(124)
-    header[0:16] = b"MComprHD" + (124).to_bytes(4, "big") + (5).to_bytes(4, "big")
-    header[16:20] = b"zlib"
-    header[32:40] = len(image).to_bytes(8, "big")
-    header[40:48] = (124).to_bytes(8, "big")
-    header[56:60] = (4096).to_bytes(4, "big")
-    header[60:64] = (2048).to_bytes(4, "big")
-    header[84:104] = hashlib.sha1(b"meta" + image).digest()
-    header[104:124] = parent_sha1
-    return bytes(header) + bytes(16)
+def _children(tmp_path: Path, version: int, orphan: bytes, image: bytes, parent: bytes) -> Path:
+    """The folder of a library of three CHDs of ``version``: ``Orphan (USA).chd``, a child of
+    ``orphan`` whose parent is not in the library; ``Child (USA).chd``, a child of ``image``
+    whose parent is ``Parent (USA).chd``, of ``parent``."""
+    build, sha1_at = (v3_child, 80) if version == 3 else (v5_child, 84)
+    whole = chd(version, parent)
+    return ps2_folder(tmp_path, {
+        "Orphan (USA).chd": build(orphan, hashlib.sha1(b"not in the library").digest()),
+        "Child (USA).chd": build(image, whole[sha1_at:sha1_at + 20]),
+        "Parent (USA).chd": whole})
 
 
 def test_a_child_chd_without_its_parent_holds_no_image(cli: Any, tmp_path: Path) -> None:
     # review52g F5 (medium): a v3 child CHD of 200 bytes, its hunks in a parent CHD the
     # library does not have, "held" its 64 KiB image: exit 0, the download (the only copy
     # of the data) deleted by a script
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     orphan, image = _payload("orphan", 65536), _payload("child", 65536)
-    parent = _chd(3, _payload("parent", 65536))
-    (root / "Orphan (USA).chd").write_bytes(
-        _v3_child(orphan, hashlib.sha1(b"not in the library").digest()))
-    (root / "Child (USA).chd").write_bytes(_v3_child(image, parent[80:100]))
-    (root / "Parent (USA).chd").write_bytes(parent)
+    root = _children(tmp_path, 3, orphan, image, _payload("parent", 65536))
     _scanned(cli, root)
     for name, data, held in (("Orphan", orphan, False), ("Child", image, True)):
-        loose = tmp_path / f"{name} (USA).iso"
-        loose.write_bytes(data)
-        zipped = _zip(tmp_path / f"{name} (USA).zip", {f"{name} (USA).iso": data})
-        for download in (loose, zipped):
+        for download in image_downloads(tmp_path, f"{name} (USA)", data):
             result = cli("games", "find", download)
             assert result.code == (0 if held else 1), (download, result.out, result.err)
             if not held:
@@ -76,18 +57,15 @@ def test_a_child_chd_without_its_parent_is_said_so_not_found_damaged(
         cli: Any, tmp_path: Path) -> None:
     # p52g "not done" 1: `games find` said such a child "held it and was found damaged",
     # which it is not (nothing is wrong with the file; its parent is not in the library)
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     orphan, loose = _payload("said orphan", 65536), _payload("said loose")
     parent = hashlib.sha1(b"a parent not in the library")
-    (root / "Orphan (USA).chd").write_bytes(_v3_child(orphan, parent.digest()))
+    root = ps2_folder(tmp_path, {"Orphan (USA).chd": v3_child(orphan, parent.digest())})
     (root.parent / "gb").mkdir()
     (root.parent / "gb" / "Loose (USA).gb").write_bytes(loose)
     _scanned(cli, root)
     said = (f"Orphan (USA).chd (parent SHA1 {parent.hexdigest()}) is a child CHD whose "
             "parent CHD is not in the library: it holds only what differs from its parent")
-    image = tmp_path / "Orphan (USA).iso"
-    image.write_bytes(orphan)
+    image, _ = image_downloads(tmp_path, "Orphan (USA)", orphan)
     for args in (("games", "find", image),
                  ("games", "find", "--sha1", hashlib.sha1(orphan).hexdigest())):
         result = cli(*args)
@@ -107,13 +85,10 @@ def test_the_parents_of_child_chds_are_looked_up_in_one_query(cli: Any, tmp_path
                                                               db_path: Path) -> None:
     # p53c brief 2: _children_without_parent ran one query for each parent SHA1 (a find of
     # data many children hold: as many queries)
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
-    parents = [_chd(3, _payload(f"parent {n}", 65536)) for n in range(3)]
-    children = {}
-    for n, parent in enumerate(parents):
-        (root / f"Parent {n} (USA).chd").write_bytes(parent)
-        children[n] = parent[80:100].hex()
+    parents = [chd(3, _payload(f"parent {n}", 65536)) for n in range(3)]
+    root = ps2_folder(tmp_path, {f"Parent {n} (USA).chd": parent
+                                 for n, parent in enumerate(parents)})
+    children = {n: parent[80:100].hex() for n, parent in enumerate(parents)}
     children[3] = hashlib.sha1(b"not in the library").hexdigest()
     children[4] = bytes(20).hex()  # (flagged a child, its parent's SHA1 not recorded)
     _scanned(cli, root)
@@ -135,14 +110,8 @@ def test_the_parents_of_child_chds_are_looked_up_in_one_query(cli: Any, tmp_path
 def test_a_v5_child_chd_without_its_parent_holds_no_disk(cli: Any, tmp_path: Path) -> None:
     # review52g F5: `games find --sha1` of a MAME DAT's <disk> SHA1, held by a v5 child CHD
     # whose parent the library does not have: exit 0
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     orphan, image = _payload("v5 orphan", 1 << 20), _payload("v5 child", 1 << 20)
-    parent = _chd(5, _payload("v5 parent", 65536))
-    (root / "Orphan (USA).chd").write_bytes(
-        _v5_child(orphan, hashlib.sha1(b"not in the library").digest()))
-    (root / "Child (USA).chd").write_bytes(_v5_child(image, parent[84:104]))
-    (root / "Parent (USA).chd").write_bytes(parent)
+    root = _children(tmp_path, 5, orphan, image, _payload("v5 parent", 65536))
     _scanned(cli, root)
     for data, held in ((orphan, False), (image, True)):
         result = cli("games", "find", "--sha1", hashlib.sha1(b"meta" + data).hexdigest())
@@ -151,33 +120,14 @@ def test_a_v5_child_chd_without_its_parent_holds_no_disk(cli: Any, tmp_path: Pat
                .hexdigest()).code == 0
 
 
-def _v5_uncompressed(image: bytes) -> bytes:
-    """An uncompressed v5 CHD of ``image`` (no compressor, hunks of 4 KiB) as chd.h lays it
-    out: its map at 124, before its data, 4 bytes a hunk (its offset in the file in hunks),
-    each hunk at a multiple of the hunk size; its header SHA1 that of ``b"meta" + image``."""
-    hunk, hunks = 4096, -(-len(image) // 4096)
-    header = bytearray(124)
-    header[0:16] = b"MComprHD" + (124).to_bytes(4, "big") + (5).to_bytes(4, "big")
-    header[32:40] = len(image).to_bytes(8, "big")
-    header[40:48] = (124).to_bytes(8, "big")
-    header[56:60] = hunk.to_bytes(4, "big")
-    header[60:64] = (2048).to_bytes(4, "big")
-    header[84:104] = hashlib.sha1(b"meta" + image).digest()
-    first = -(-(124 + hunks * 4) // hunk)  # (the first hunk's place, in hunks)
-    table = struct.pack(f">{hunks}I", *range(first, first + hunks))
-    head = bytes(header) + table
-    return head + bytes(first * hunk - len(head)) + image.ljust(hunks * hunk, b"\0")
-
-
 def test_an_uncompressed_v5_chd_cut_after_its_map_holds_no_disk(cli: Any,
                                                                tmp_path: Path) -> None:
     # review52g F5: an uncompressed v5 CHD keeps its map at 124, before its data: one cut
     # 100 bytes after its map (1 MiB of hunks stated, none there) "held" its disk, exit 0
-    root = tmp_path / "roms" / "ps2"
-    root.mkdir(parents=True)
     whole, cut = _payload("v5 whole", 1 << 20), _payload("v5 cut", 1 << 20)
-    (root / "Whole (USA).chd").write_bytes(_v5_uncompressed(whole))
-    (root / "Cut (USA).chd").write_bytes(_v5_uncompressed(cut)[:124 + 256 * 4 + 100])
+    root = ps2_folder(tmp_path, {
+        "Whole (USA).chd": v5_uncompressed(whole),
+        "Cut (USA).chd": v5_uncompressed(cut)[:124 + 256 * 4 + 100]})
     _scanned(cli, root)
     scan = cli("scan", "--workers", "1", "--full")
     said = scan.out + scan.err
