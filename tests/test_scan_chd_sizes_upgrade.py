@@ -9,7 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.test_games_find_archive_reading import _chd, _payload, _scanned
+from tests.chdbuild import chd
+from tests.test_games_find_archive_reading import _payload, _scanned
 
 
 def _chd_sizes(db_path: Path) -> list[tuple[str, int | None]]:
@@ -24,7 +25,7 @@ def test_a_v3_chd_stored_without_its_size_is_unchanged_at_a_full_scan(
     root.mkdir(parents=True)
     images = {version: _payload(f"v{version}", 65536) for version in (3, 5)}
     for version, image in images.items():
-        (root / f"V{version} (USA).chd").write_bytes(_chd(version, image))
+        (root / f"V{version} (USA).chd").write_bytes(chd(version, image))
     _scanned(cli, root)
     assert _chd_sizes(db_path) == [("V3 (USA).chd", 65536), ("V5 (USA).chd", None)]
     with sqlite3.connect(db_path) as conn:  # as a scan before the size was recorded left it
@@ -35,6 +36,6 @@ def test_a_v3_chd_stored_without_its_size_is_unchanged_at_a_full_scan(
     assert (counts["updated"], counts["unchanged"]) == (0, 2), counts
     assert _chd_sizes(db_path) == [("V3 (USA).chd", 65536), ("V5 (USA).chd", None)]
     # (a CHD whose data did change is still "updated")
-    (root / "V3 (USA).chd").write_bytes(_chd(3, _payload("other", 65536)))
+    (root / "V3 (USA).chd").write_bytes(chd(3, _payload("other", 65536)))
     changed = cli("--json", "scan", "--workers", "1", "--full").json()["data"]
     assert changed["updated"] == 1, changed
