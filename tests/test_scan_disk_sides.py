@@ -27,15 +27,17 @@ CUE = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
 @pytest.mark.parametrize(("name", "disc", "total"), [
     ("Last Ninja 2 (1988)(System 3)(Side A).d64", 1, None),
     ("Last Ninja 2 (1988)(System 3)(Side B).d64", 2, None),
-    ("Maniac Mansion (1987)(Lucasfilm)(Disk 1 of 2 Side A).d64", 1, 4),
-    ("Maniac Mansion (1987)(Lucasfilm)(Disk 1 of 2 Side B).d64", 2, 4),
-    ("Maniac Mansion (1987)(Lucasfilm)(Disk 2 of 2 Side A).d64", 3, 4),
-    ("Maniac Mansion (1987)(Lucasfilm)(Disk 2 of 2 Side B)[cr].d64", 4, 4),
+    ("Maniac Mansion (1987)(Lucasfilm)(Disk 1 of 2 Side A).d64", 1, 3),
+    ("Maniac Mansion (1987)(Lucasfilm)(Disk 1 of 2 Side B).d64", 2, 3),
+    ("Maniac Mansion (1987)(Lucasfilm)(Disk 2 of 2 Side A).d64", 3, 3),
+    ("Maniac Mansion (1987)(Lucasfilm)(Disk 2 of 2 Side B)[cr].d64", 4, 3),
     ("Pirates! (1987)(MicroProse)(Disk 1 of 2).d64", 1, 2),  # (as before)
     ("Pirates! (1987)(MicroProse)(Disk 2).d64", 2, None),
     ("Game (USA) (Disc 2) (Side B).iso", 4, None),  # (disk 2's second side)
     ("Game (USA) (Disc B).cue", 2, None),  # (as before)
 ])
+# (the total of a side of one of M disks: the least its set may have, M + 1, since one of
+# its disks may have one side: review52e F1)
 def test_a_side_of_a_disk_is_a_disc_of_its_set(name: str, disc: int, total: int | None) -> None:
     parsed = parse_filename(name)
     assert (parsed.disc_number, parsed.disc_total) == (disc, total)

@@ -324,8 +324,10 @@ def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[
 # archive whose sets the catalogs of several platforms list alike, by name (MAME's and
 # FBNeo's, in `neogeo/`), is identified as one catalog alone would, so the archives left
 # unidentified are identified again; 24: TOSEC's sides of a disk, "(Side A)", "(Side B)",
-# "(Disk 1 of 2 Side A)", are discs of one set, not versions of one game.)
-TAG_RULES_VERSION = 24
+# "(Disk 1 of 2 Side A)", are discs of one set, not versions of one game; 25: a set mixing
+# sided and unsided disks is numbered by its discs' places, "(Disk 2 of 2)" after disk 1's
+# two sides disc 3, not a second disc 2.)
+TAG_RULES_VERSION = 25
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 
 from romrunner.library.summary import card_name
-from romrunner.library.tags import DISC_NUMBER_TAG
+from romrunner.library.tags import DISC_NUMBER_TAG, parse_filename
 from romrunner.store.database import Database
 
 SPLIT = "::"  # between a set's key and the tags of a set split off it (which start with "[")
@@ -83,7 +83,9 @@ def base_key(set_key: str) -> str:
 def split_merged_sets(db: Database, game_ids: list[int] | None = None) -> int:
     """Decide again the keys of the sets that need it (see the module's note): of the sets
     of ``game_ids``, or of every set. Returns how many discs were keyed anew. Run after
-    every write of set keys (a scan, an identification): idempotent."""
+    every write of set keys (a scan, an identification): idempotent. The discs of a set of
+    sided disks are numbered first (see :func:`number_sided_sets`)."""
+    number_sided_sets(db, game_ids)
     rows = db.query(_TO_DECIDE) if game_ids is None else \
         db.query(_TO_DECIDE_OF, {"ids": json.dumps(game_ids)})
     bases = sorted({base_key(str(row[0])) for row in rows})
@@ -111,3 +113,66 @@ def _keys_of(base: str, members: list[tuple[int, str, str, int | None]]) -> dict
         len({disc for _, disc in group if disc is not None}) >= 2 for group in groups.values())
     return {game_id: f"{base}{SPLIT}{tags}" if split and tags else base
             for tags, group in groups.items() for game_id, _ in group}
+
+
+# Sets of TOSEC's sided disks (``(Disk 1 of 2 Side A)``): those with a disc whose file names
+# a side, of every set or (_SIDED_OF) of the sets of some games (:ids).
+_SIDED = ("SELECT DISTINCT set_key FROM games WHERE set_key IS NOT NULL "
+          "AND disc_number IS NOT NULL AND filepath LIKE '%side%'")
+_SIDED_OF = ("SELECT k.set_key FROM (SELECT DISTINCT set_key FROM games WHERE id IN "
+             "(SELECT value FROM json_each(:ids)) AND set_key IS NOT NULL) AS k WHERE EXISTS "
+             "(SELECT 1 FROM games g WHERE g.set_key = k.set_key AND g.filepath LIKE '%side%')")
+
+
+def number_sided_sets(db: Database, game_ids: list[int] | None = None) -> int:
+    """Number the discs of the sets of sided disks (of the sets of ``game_ids``, or of
+    every set) by their place in the set: a name alone numbers disk N's sides 2N-1 and 2N,
+    and an unsided disk N as N, so a set mixing them (``(Disk 1 of 2 Side A)``, ``(Disk 1
+    of 2 Side B)``, ``(Disk 2 of 2)``) had two discs 2 and disk 2 was taken for a version of
+    Side B, left off the card (review52e F1). Returns how many discs were numbered anew;
+    idempotent."""
+    rows = db.query(_SIDED) if game_ids is None else \
+        db.query(_SIDED_OF, {"ids": json.dumps(game_ids)})
+    updates: list[tuple[int, int]] = []
+    for base in sorted({base_key(str(row[0])) for row in rows}):
+        members = [(int(row[0]), str(row[2]), row[3])
+                   for row in db.query(_MEMBERS, {"key": base})]
+        places = set_places([filepath for _, filepath, _ in members])
+        if places is None:
+            continue
+        updates += [(place, game_id) for (game_id, _, stored), place
+                    in zip(members, places, strict=True) if place != stored]
+    if updates:
+        with db.atomic():
+            db.executemany("UPDATE games SET disc_number = ? WHERE id = ?", updates)
+    return len(updates)
+
+
+def set_places(filepaths: list[str]) -> list[int] | None:
+    """The place in their set of the discs whose files are ``filepaths``, when the set has
+    sided disks (None otherwise, or when a file's name names no disc: a renamed disc keeps
+    its number): the disks in order, each sided one taking two places, its sides in order,
+    and each unsided one place. A disk the set lacks takes two places when every disk it
+    has is sided (Side A and B missing), else one, so the places of the discs missing are
+    still gaps."""
+    discs: list[tuple[int, int | None, int | None]] = []
+    for filepath in filepaths:
+        parsed = parse_filename(card_name(filepath.rsplit("/", 1)[-1]))
+        if parsed.disc_number is None:
+            return None
+        discs.append(parsed.disk_side or (parsed.disc_number, parsed.disc_total, None))
+    sided = {disk for disk, _, side in discs if side is not None}
+    if not sided:
+        return None
+    present = {disk for disk, _, _ in discs}
+    last = max(max(present), max((total or 0 for _, total, _ in discs), default=0))
+    if last > 2 * len(discs) + 16:  # (a number that is no disk's: "(Disk 1 of 1000)")
+        return None
+    every_sided = present <= sided
+    start: dict[int, int] = {}
+    place = 1
+    for disk in range(1, last + 1):
+        start[disk] = place
+        place += 2 if disk in sided or (every_sided and disk not in present) else 1
+    return [start[disk] + (side - 1 if side is not None and disk in sided else 0)
+            for disk, _, side in discs]

@@ -127,6 +127,11 @@ class ParsedName:
     disc_label: str | None = None  # the name of this disc of a set: see :func:`_disc_label`
     date: str | None = None  # the whole date tag, "1994-03-07" (``year``: its first 4 digits)
     prerelease_number: int | None = None  # "(Beta 6)": 6, "(Proto 2)": 2
+    # a side of a disk (TOSEC): its disk, the disks of its set if named, and its side (A 1,
+    # B 2); ``disc_number`` is then its place in a set of sided disks (see :func:`disc_of`),
+    # which the set's other discs may change (``library/sets.py``: a set mixing sided disks
+    # and unsided ones)
+    disk_side: tuple[int, int | None, int] | None = None
 
     @property
     def is_hack(self) -> bool:
@@ -178,6 +183,7 @@ class _TagState:
     disc_label: str | None = None
     date: str | None = None
     prerelease_number: int | None = None
+    disk_side: tuple[int, int | None, int] | None = None
     goodtools: list[str] = field(default_factory=list)  # see _GOODTOOLS_COUNTRIES
 
 
@@ -314,6 +320,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
         disc_label=state.disc_label,
         date=state.date,
         prerelease_number=state.prerelease_number,
+        disk_side=state.disk_side,
     )
 
 
@@ -387,10 +394,12 @@ def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
     elif match := DISC_NUMBER_TAG.match(tag):
         if match.group(4) is not None and state.disc_number is not None:
             side = ord(match.group(4).upper()) - 64  # ("(Disk 2) (Side A)": disk 2's side)
+            state.disk_side = (state.disc_number, state.disc_total, side)
             state.disc_number = 2 * state.disc_number - 2 + side
-            state.disc_total = 2 * state.disc_total if state.disc_total else None
+            state.disc_total = state.disc_total + 1 if state.disc_total else None
         else:
             state.disc_number, state.disc_total = disc_of(match)
+            state.disk_side = disk_side_of(match)
     elif _YEAR.match(tag):
         state.year, state.date = tag[:4], tag
     elif (flag := paren_flag(tag)) is not None:
@@ -404,14 +413,31 @@ def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
 def disc_of(match: re.Match[str]) -> tuple[int, int | None]:
     """The disc number and total of a :data:`DISC_NUMBER_TAG` match: ``(Disc 2 of 3)`` is
     disc 2 of 3, ``(Disc B)`` disc 2; a side of a disk (TOSEC) is a disc of its own, disk
-    N's sides 2N-1 and 2N (``(Side B)`` disc 2, ``(Disk 2 of 2 Side A)`` disc 3 of 4)."""
+    N's sides 2N-1 and 2N (``(Side B)`` disc 2, ``(Disk 2 of 2 Side A)`` disc 3), as in a
+    set whose disks all have two sides (``library/sets.py`` numbers a set that mixes sided
+    and unsided disks by its discs' places). The total of a side of one of M disks is the
+    least the set may have, M + 1 (this disk's two sides, each other disk at least one
+    place): a set of one sided disk and one unsided has 3 discs, not 4 (review52e F1)."""
     number, total, side, alone = match.groups()
     if alone is not None:
         return ord(alone.upper()) - 64, None
     disc = int(number) if number.isdigit() else ord(number.upper()) - 64
     if side is None:
         return disc, int(total) if total else None
-    return 2 * disc - 2 + ord(side.upper()) - 64, 2 * int(total) if total else None
+    return 2 * disc - 2 + ord(side.upper()) - 64, int(total) + 1 if total else None
+
+
+def disk_side_of(match: re.Match[str]) -> tuple[int, int | None, int] | None:
+    """The disk, the disks of its set if named and the side (A 1, B 2) of a
+    :data:`DISC_NUMBER_TAG` match that names a side: ``(Side B)`` (1, None, 2), ``(Disk 2 of
+    3 Side A)`` (2, 3, 1); None for a disc without sides."""
+    number, total, side, alone = match.groups()
+    if alone is not None:
+        return 1, None, ord(alone.upper()) - 64
+    if side is None:
+        return None
+    disk = int(number) if number.isdigit() else ord(number.upper()) - 64
+    return disk, int(total) if total else None, ord(side.upper()) - 64
 
 
 _NUMBERED_PRERELEASES = frozenset({"beta", "proto", "demo", "sample"})
