@@ -253,12 +253,23 @@ def _trailing_disc(stem: str) -> re.Match[str] | None:
     return trailing
 
 
+# A side's tag and the tag right after it, TOSEC's media label: "(Side A)(Boot)", "(Disk 1
+# of 4 Side A)(Program)".
+_SIDE_AND_NEXT = re.compile(r"(\((?:(?:disc|disk|cd)\s*\w+(?:\s*of\s*\d+)?\s*,?\s+)?"
+                            r"side\s*[ab]\))(\s*\(([^()]*)\))", re.IGNORECASE)
+
+
 def without_disc_tags(name: str) -> str:
     """A disc's name (no extension) without what names its disc: ``(Disc 2)``, ``[CD 2]``,
-    `` - Disc 2`` (a set's title and playlist name)."""
+    `` - Disc 2``, and a side's media label, ``(Side A)(Boot)`` (a set's title and playlist
+    name: the first side's label named the set, review52e F7; a label of Redump's discs,
+    ``(Disc 1) (Leon-hen)``, stays, as it always has)."""
     trailing = _trailing_disc(name)
     if trailing is not None:
         name = name[:trailing.start()].rstrip(" _-")
+    if "side" in name.lower():
+        name = _SIDE_AND_NEXT.sub(lambda side: side.group(1) if _disc_label(
+            side.group(3).strip()) is not None else side.group(0), name)
     return _DISC_TAG.sub("", name).strip()
 
 
