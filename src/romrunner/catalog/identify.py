@@ -326,7 +326,8 @@ def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[
 # unidentified are identified again; 24: TOSEC's sides of a disk, "(Side A)", "(Side B)",
 # "(Disk 1 of 2 Side A)", are discs of one set, not versions of one game; 25: a set mixing
 # sided and unsided disks is numbered by its discs' places, "(Disk 2 of 2)" after disk 1's
-# two sides disc 3, not a second disc 2.)
+# two sides disc 3, not a second disc 2; and TOSEC's tapes, "(Tape 1 of 2 Side A)", "(Tape
+# 2 of 2)", are tapes of one set.)
 TAG_RULES_VERSION = 25
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
@@ -464,7 +465,7 @@ def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
 # the catalog's spelling of the title or region would split the set (review: "Final Fantasy
 # 7 (USA) (Disc 1..3)", the DAT listing discs 1 and 3). A renamed disc (`ff7_2.chd`) takes
 # its catalog game's. The test before parsing: a name without this has no disc tag.
-_MAY_NAME_A_DISC = re.compile(r"disc|disk|cd|side", re.IGNORECASE)  # (a sieve: tags.py)
+_MAY_NAME_A_DISC = re.compile(r"disc|disk|cd|side|tape", re.IGNORECASE)  # (sieve: tags.py)
 
 
 def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:

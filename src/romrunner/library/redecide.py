@@ -127,7 +127,8 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                         "Thailand", "Chile", "Czech", "Hungary", "Ukraine", "Indonesia",
                         "Malaysia")),
                     "%(_)%", "%(Unk)%",  # (22: GoodTools' "(F)", "(NL)", "(PD)": "(__)" above)
-                    "%Side%")  # (24: TOSEC's "(Side A)"; "(Disk 1 of 2 Side B)" is "%Disk%")
+                    "%Side%",  # (24: TOSEC's "(Side A)"; "(Disk 1 of 2 Side B)" is "%Disk%")
+                    "%(Tape%")  # (25: TOSEC's "(Tape 1 of 2)", "(Tape 2 Side B)")
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

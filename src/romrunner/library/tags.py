@@ -66,12 +66,13 @@ _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 _REVISION = re.compile(r"^(?:Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])|PRG\s?(\d))$",
                        re.IGNORECASE)  # (GoodNES' "(PRG1)": the later PRG revision, QA40 F9)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
-DISC_NUMBER_TAG = re.compile(r"^(?:(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?"
+DISC_NUMBER_TAG = re.compile(r"^(?:(?:Disc|Disk|CD|Tape(?=\s*\d))\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?"
                              r"(?:\s*,?\s+Side\s*([AB]))?|Side\s*([AB]))$", re.IGNORECASE)
 # (TOSEC's sides of one disk, "(Side A)", "(Side B)", "(Disk 1 of 2 Side A)": each side is
 # a disc of its set, as "(Disc 2)" is — review51d F1, the sides were taken for two versions
 # of one game and Side B left off the card. A side is numbered within its disk, disk N's
-# sides 2N-1 and 2N: see disc_of.)
+# sides 2N-1 and 2N: see disc_of. A cassette's, "(Tape 1 of 2 Side A)", "(Tape 2 of 2)", are
+# read alike: each tape or side a tape of its set, as a disk's.)
 # A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
 # Disc 2", "Game (USA) - CD2", "Game_Disc2"): each disc was taken for another version of the
 # first and left off the card.
@@ -237,7 +238,7 @@ def _tags_of_tail(tail: str) -> ParsedName:
     return tags_of(tag_part(strip_extension(tail)))
 
 
-_DISC_TAG = re.compile(r"\s*[\(\[](?:(?:disc|disk|cd)\s*[^\)\]]*|side\s*[ab])[\)\]]",
+_DISC_TAG = re.compile(r"\s*[\(\[](?:(?:disc|disk|cd|tape(?=\s*\d))\s*[^\)\]]*|side\s*[ab])[\)\]]",
                        re.IGNORECASE)
 
 
@@ -255,7 +256,7 @@ def _trailing_disc(stem: str) -> re.Match[str] | None:
 
 # A side's tag and the tag right after it, TOSEC's media label: "(Side A)(Boot)", "(Disk 1
 # of 4 Side A)(Program)".
-_SIDE_AND_NEXT = re.compile(r"(\((?:(?:disc|disk|cd)\s*\w+(?:\s*of\s*\d+)?\s*,?\s+)?"
+_SIDE_AND_NEXT = re.compile(r"(\((?:(?:disc|disk|cd|tape)\s*\w+(?:\s*of\s*\d+)?\s*,?\s+)?"
                             r"side\s*[ab]\))(\s*\(([^()]*)\))", re.IGNORECASE)
 
 
