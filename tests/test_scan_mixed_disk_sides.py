@@ -19,6 +19,7 @@ import pytest
 
 from romrunner.catalog import identify as identify_module
 from romrunner.library import redecide, sets
+from romrunner.library.tags import parse_filename
 from tests.conftest import shared_path
 
 ADF = 901120
@@ -147,3 +148,15 @@ def test_a_library_numbered_by_earlier_tag_rules_is_numbered_again_on_the_next_s
 def test_the_places_of_a_set_of_sided_disks(names: list[str], places: list[int] | None
                                              ) -> None:
     assert sets.set_places(names) == places
+
+
+@pytest.mark.parametrize(("name", "disc"), [
+    ("Ord (1990)(X)(Side A)(Disk 2).adf", 3),  # (a side named before its disk: disk 2's)
+    ("Ord (1990)(X)(Side B)(Disk 2).adf", 4),
+    ("Ord (1990)(X)(Disk 2)(Side A).adf", 3),  # (as before)
+    ("Ord (1990)(X)(Side B).adf", 2),  # (as before)
+])
+def test_a_side_named_before_its_disk_is_that_disks_side(name: str, disc: int) -> None:
+    """review52e F1 (low case): "(Side A)(Disk 2)" and "(Side B)(Disk 2)" were both disc 2,
+    Side A left off the card as another version of Side B."""
+    assert parse_filename(name).disc_number == disc

@@ -409,6 +409,14 @@ def _paren_tag(tag: str, state: _TagState, goodtools: bool = True) -> None:
             state.disk_side = (state.disc_number, state.disc_total, side)
             state.disc_number = 2 * state.disc_number - 2 + side
             state.disc_total = state.disc_total + 1 if state.disc_total else None
+        elif state.disk_side is not None and state.disk_side[0:2] == (1, None) \
+                and match.group(3) is None and match.group(4) is None:
+            # ("(Side B)(Disk 2)": a side named before its disk, disk 2's side)
+            disk, total = disc_of(match)
+            side = state.disk_side[2]
+            state.disk_side = (disk, total, side)
+            state.disc_number = 2 * disk - 2 + side
+            state.disc_total = total + 1 if total else None
         else:
             state.disc_number, state.disc_total = disc_of(match)
             state.disk_side = disk_side_of(match)
