@@ -966,6 +966,12 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
             if row[0] == level and (row[1] not in chosen or (row[4], not row[3]) < (
                     chosen[row[1]][4], not chosen[row[1]][3])):
                 chosen[row[1]] = row
+        # (an emulator the pack does not list for the platform outweighs nothing: its rating
+        # counts only where no other is there — review52h F5: an unknown id's "poor" beside
+        # an emulator-less "good" left FM Towns off a Steam Deck)
+        if any(not family or family in listed for family in chosen):
+            chosen = {family: row for family, row in chosen.items()
+                      if not family or family in listed}
         refusing = [row for row in chosen.values() if row[3]]
         listed_running = [row for row in chosen.values() if not row[3] and row[1] in listed]
         if refusing and (not listed_running or any(not row[1] for row in refusing)):
