@@ -38,3 +38,25 @@ def test_an_unlisted_emulators_rating_outweighs_nothing(cli: Any, tmp_path: Path
                    _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
+
+
+# review52c F6: with no emulator chosen, a same-chipset device's emulator-less "poor" outweighed
+# the device's own rating with an emulator (Azahar's "excellent" of the 3DS): the device's own
+# comes first, as everywhere else.
+def test_the_devices_own_emulator_rating_outweighs_its_chipsets(cli: Any,
+                                                                tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "3ds/Pilotwings Resort (USA).3ds", b"\x07",
+                             "rg-35xx-plus", "muos")
+    for args in (("device", "add", "rg-35xx-h"),
+                 ("profile", "create", "--device", "2", "--os", "muos")):
+        assert cli("--pack", pack, *args).code == 0, args
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-35xx-h", [("3ds", 20)])).code == 0
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-35xx-plus", [("3ds", 90)], "azahar")).code == 0
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"], game["perf"]) == (True, "INCLUDED", "PERF_OK"), game
+    assert (game["perf_tier"], game["perf_source"]) == ("excellent", "retrocatalog-api"), game
+    assert "same chipset" not in " ".join(game["warnings"]), game

@@ -936,6 +936,14 @@ def _dig(value: Any, *path: str) -> dict[str, Any]:
 def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str,
                    keys: Iterable[str], listed: frozenset[str] = frozenset()
                    ) -> _PerfRow | None:
+    """:func:`_device_rating_at`'s rating, without the index of its key."""
+    found = _device_rating_at(perf, platform_id, keys, listed)
+    return found[1] if found is not None else None
+
+
+def _device_rating_at(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str,
+                      keys: Iterable[str], listed: frozenset[str] = frozenset()
+                      ) -> tuple[int, _PerfRow] | None:
     """The rating that decides whether the device runs ``platform_id`` with whatever emulator
     its OS has (one it does not list: see :func:`_emulator_unknown`), ordered as
     :func:`check_performance` orders them: the most specific of ``keys`` (the game's, then
@@ -953,7 +961,7 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
     out, whatever their order (review50h F2). Only a running tier (excellent, good,
     playable) or a rating that leaves it out (poor, unplayable, excluded) counts: "unknown"
     says nothing of it (review50b F4)."""
-    for key in keys:
+    for specificity, key in enumerate(keys):
         rows = [row for row in perf.get((platform_id, key), ())
                 if row[3] or row[2] in _RUNNING_TIERS]
         if not rows:
@@ -975,18 +983,19 @@ def _device_rating(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: str
         refusing = [row for row in chosen.values() if row[3]]
         listed_running = [row for row in chosen.values() if not row[3] and row[1] in listed]
         if refusing and (not listed_running or any(not row[1] for row in refusing)):
-            return min(refusing, key=lambda row: row[4])
-        return min(listed_running if refusing else chosen.values(),
-                   key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+            return specificity, min(refusing, key=lambda row: row[4])
+        return specificity, min(listed_running if refusing else chosen.values(),
+                                key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
     return None
 
 
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
                       perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
     """§2.6 checkPerformance: the most specific record, else the missing-data policy. With
-    no emulator chosen and no record without one, the emulators' ratings count as
-    :func:`_device_rating` weighs them (review50f F2: a device rated only with Citra for the
-    3DS was "performance unknown")."""
+    no emulator chosen the emulators' ratings count too, as :func:`_device_rating` weighs
+    them, after a record without one of the same key and level (review50f F2: a device rated
+    only with Citra for the 3DS was "performance unknown"; review52c F6: a same-chipset
+    device's emulator-less "poor" outweighed the device's own Azahar "excellent")."""
     family = ratings_family(emulator) if emulator else ""
     best: tuple[tuple[int, int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
@@ -999,11 +1008,12 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
             rank = (specificity, level, 0 if row_family else 1, priority, 0 if excluded else 1)
             if best is None or rank < best[0]:
                 best = (rank, row)
-    if best is None and emulator is None:
-        rated = _device_rating(perf, game.platform_id, (*game.game_keys, "*"),
-                               policies.listed(game.platform_id))
-        if rated is not None:
-            best = ((0, 0, 0, 0, 0), rated)
+    if emulator is None:
+        rated = _device_rating_at(perf, game.platform_id, (*game.game_keys, "*"),
+                                  policies.listed(game.platform_id))
+        # (after an emulator-less record of its key and level, before a farther one)
+        if rated is not None and (best is None or (rated[0], rated[1][0]) < best[0][:2]):
+            best = ((rated[0], rated[1][0], 2, 0, 0), rated[1])
     if best is not None:
         _level, _family, found_tier, excluded, _priority_rank, source, source_id = best[1]
         if not excluded:
