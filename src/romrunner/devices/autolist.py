@@ -945,48 +945,70 @@ def _device_rating_at(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: 
                       keys: Iterable[str], listed: frozenset[str] = frozenset()
                       ) -> tuple[int, _PerfRow] | None:
     """The rating that decides whether the device runs ``platform_id`` with whatever emulator
-    its OS has (one it does not list: see :func:`_emulator_unknown`), ordered as
-    :func:`check_performance` orders them: the most specific of ``keys`` (the game's, then
-    ``*``) first, then the device's own records before its chipset's (review50b F2: a
-    sibling's "good" outweighed the device's own "poor"). Of that one key and level, a
-    rating with an emulator counts as well as one without (review50b F3: Vita3K's rating of
-    the PS Vita), each emulator's by its source's priority; one of them that leaves it out
-    decides (review50f F1: PCSX2's "poor" beside an emulator-less "good" kept PS2 out of the
-    list and let PS Vita in as if the device ran PS2), unless every such rating is an
-    emulator's and an emulator the pack lists for the platform (``listed``: their ratings
-    families) runs it — then the best of those (review52f F1: Play!'s "poor" beside PCSX2's
-    "excellent" kept FM Towns off a Steam Deck; an id the pack does not know, rated well,
-    outweighs nothing: review52c F2) —, else the best. Of one emulator's two ratings at one
-    priority (a fork's and its origin's, AetherSX2's and PCSX2's), the one that leaves it
-    out, whatever their order (review50h F2). Only a running tier (excellent, good,
-    playable) or a rating that leaves it out (poor, unplayable, excluded) counts: "unknown"
-    says nothing of it (review50b F4)."""
+    its OS has (one it does not list: see :func:`_emulator_unknown`), with the index of its
+    key in ``keys``; ``listed``: the ratings families of the emulators the pack lists for the
+    platform (:meth:`_Policies.listed`).
+
+    The ratings weighed: those of the most specific of ``keys`` that has one (the game's,
+    then ``*``), the device's own before its chipset's (review50b F2: a sibling's "good"
+    outweighed the device's own "poor"); with an emulator or without (review50b F3: Vita3K's
+    rating of the PS Vita); one of each emulator (a fork read as its origin: AetherSX2 as
+    PCSX2), its highest-priority source's, and of two at one priority the one that leaves
+    it out, whatever their order (review50h F2); an emulator the pack does not list for the
+    platform (Play! for the PS2) only where no other is rated (review52c F2, review52h F5:
+    an unknown id outweighs nothing); only a running tier (excellent, good, playable) or
+    one that leaves it out (poor, unplayable, excluded) — "unknown" says nothing
+    (review50b F4).
+
+    Of those, the first of these rules that finds one decides (``_RATING_RULES``):
+
+    1. a rating with no emulator that leaves it out (review50f F1: an emulator-less "good"
+       does not outweigh PCSX2's "poor", nor an emulator's "good" an emulator-less "poor");
+    2. an emulator's rating that leaves it out, unless a listed emulator is rated running it
+       (Ryujinx "good", Suyu "poor": good; review52f F1);
+    3. the best running rating.
+
+    Of several ratings a rule finds, the highest-priority source's (of running ones, the
+    best tier's first)."""
     for specificity, key in enumerate(keys):
         rows = [row for row in perf.get((platform_id, key), ())
                 if row[3] or row[2] in _RUNNING_TIERS]
         if not rows:
             continue
         level = min(row[0] for row in rows)
-        chosen: dict[str, _PerfRow] = {}
+        weighed: dict[str, _PerfRow] = {}  # emulator family ('' none) -> its rating
         for row in rows:
-            # (of one emulator's two ratings of one priority — a fork's and its origin's,
-            # AetherSX2's and PCSX2's —, the one that leaves it out, whatever their order)
-            if row[0] == level and (row[1] not in chosen or (row[4], not row[3]) < (
-                    chosen[row[1]][4], not chosen[row[1]][3])):
-                chosen[row[1]] = row
-        # (an emulator the pack does not list for the platform outweighs nothing: its rating
-        # counts only where no other is there — review52h F5: an unknown id's "poor" beside
-        # an emulator-less "good" left FM Towns off a Steam Deck)
-        if any(not family or family in listed for family in chosen):
-            chosen = {family: row for family, row in chosen.items()
-                      if not family or family in listed}
-        refusing = [row for row in chosen.values() if row[3]]
-        listed_running = [row for row in chosen.values() if not row[3] and row[1] in listed]
-        if refusing and (not listed_running or any(not row[1] for row in refusing)):
-            return specificity, min(refusing, key=lambda row: row[4])
-        return specificity, min(listed_running if refusing else chosen.values(),
-                                key=lambda row: (_RUNNING_TIERS.index(row[2]), row[4]))
+            if row[0] == level and (row[1] not in weighed or (row[4], not row[3]) < (
+                    weighed[row[1]][4], not weighed[row[1]][3])):
+                weighed[row[1]] = row
+        if any(not family or family in listed for family in weighed):
+            weighed = {family: row for family, row in weighed.items()
+                       if not family or family in listed}
+        for rule in _RATING_RULES:
+            if found := rule(list(weighed.values()), listed):
+                return specificity, min(found, key=lambda row: (
+                    0 if row[3] else _RUNNING_TIERS.index(row[2]), row[4]))
     return None
+
+
+def _refused_without_emulator(rows: list[_PerfRow], listed: frozenset[str]) -> list[_PerfRow]:
+    return [row for row in rows if row[3] and not row[1]]
+
+
+def _refused_unless_listed_runs(rows: list[_PerfRow], listed: frozenset[str]
+                                ) -> list[_PerfRow]:
+    if any(not row[3] and row[1] in listed for row in rows):
+        return []
+    return [row for row in rows if row[3]]
+
+
+def _running(rows: list[_PerfRow], listed: frozenset[str]) -> list[_PerfRow]:
+    return [row for row in rows if not row[3]]
+
+
+# :func:`_device_rating_at`'s rules, in order: the first that finds a rating decides
+_RATING_RULES: tuple[Callable[[list[_PerfRow], frozenset[str]], list[_PerfRow]], ...] = (
+    _refused_without_emulator, _refused_unless_listed_runs, _running)
 
 
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
