@@ -60,3 +60,21 @@ def test_the_devices_own_emulator_rating_outweighs_its_chipsets(cli: Any,
     assert (game["included"], game["reason"], game["perf"]) == (True, "INCLUDED", "PERF_OK"), game
     assert (game["perf_tier"], game["perf_source"]) == ("excellent", "retrocatalog-api"), game
     assert "same chipset" not in " ".join(game["warnings"]), game
+
+
+# review52c F8: on an OS whose installed emulators the pack lists (MinUI), a game no emulator of
+# it runs was left out as "Performance tier poor" of Citra, which MinUI does not have, and the
+# "no folder" note went: an emulator's rating says nothing there.
+def test_an_emulator_the_os_lacks_is_not_the_reason(cli: Any, tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "3ds/Pilotwings Resort (USA).3ds", b"\x07",
+                             "rg-35xx-plus", "minui")
+    before = _fm_towns(cli, pack, platform="3ds")
+    assert (before["included"], before["reason"]) == (False, "no_folder"), before
+    assert cli("--pack", pack, "cache", "import",
+               _ratings(tmp_path, "rg-35xx-plus", [("3ds", 20)], "citra")).code == 0
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"], game["perf_tier"]) == (
+        False, "no_folder", None), game
+    said = " ".join(game["warnings"])
+    assert "MinUI has no folder for 3ds" in said, said
+    assert "Performance tier poor" not in said, said

@@ -1012,12 +1012,16 @@ _RATING_RULES: tuple[Callable[[list[_PerfRow], frozenset[str]], list[_PerfRow]],
 
 
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
-                      perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
+                      perf: dict[tuple[str, str], list[_PerfRow]],
+                      emulators_rated: bool = True) -> _Gate:
     """§2.6 checkPerformance: the most specific record, else the missing-data policy. With
     no emulator chosen the emulators' ratings count too, as :func:`_device_rating` weighs
     them, after a record without one of the same key and level (review50f F2: a device rated
     only with Citra for the 3DS was "performance unknown"; review52c F6: a same-chipset
-    device's emulator-less "poor" outweighed the device's own Azahar "excellent")."""
+    device's emulator-less "poor" outweighed the device's own Azahar "excellent") — not on an
+    OS whose installed emulators the pack lists (``emulators_rated`` False), which then has
+    none for the platform (review52c F8: Citra's "poor" was the reason MinUI, which has no
+    Citra, left a 3DS game out)."""
     family = ratings_family(emulator) if emulator else ""
     best: tuple[tuple[int, int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
@@ -1030,7 +1034,7 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
             rank = (specificity, level, 0 if row_family else 1, priority, 0 if excluded else 1)
             if best is None or rank < best[0]:
                 best = (rank, row)
-    if emulator is None:
+    if emulator is None and emulators_rated:
         rated = _device_rating_at(perf, game.platform_id, (*game.game_keys, "*"),
                                   policies.listed(game.platform_id))
         # (after an emulator-less record of its key and level, before a farther one)
@@ -2487,7 +2491,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
         # mode put PS3 games on an Android card, "whether it runs them is not checked"; said
         # before the performance gate, whose "permissive includes them" was untrue: QA165 F5)
         return _FullGate(False, NO_EMULATOR_AVAILABLE, warnings, compat=NO_EMULATOR_AVAILABLE)
-    performance = check_performance(game, emulator, mode, policies, perf)
+    performance = check_performance(game, emulator, mode, policies, perf,
+                                    emulators_rated=not resolved.lists_what_is_installed)
     warnings += performance.warnings
     if performance.reason == PERF_MISSING_STRICT:  # (qa195 F2: a game rated never in-game
         # was "no performance data", and "permissive mode includes them" counted it)
