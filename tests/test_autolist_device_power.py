@@ -29,6 +29,28 @@ def _ratings(tmp_path: Path, device: str, items: list[tuple[str, int]],
     return perf
 
 
+def _rate(cli: Any, pack: str, tmp_path: Path, device: str,
+          *ratings: tuple[str, int, str | None]) -> None:
+    """Each of ``ratings`` (platform, score, emulator or None) imported for ``device``, in
+    order, one platform-wide rating a file."""
+    for platform, score, emulator in ratings:
+        assert cli("--pack", pack, "cache", "import", _ratings(
+            tmp_path, device, [(platform, score)], emulator)).code == 0, (platform, emulator)
+
+
+def _add_a_chipset_sibling(cli: Any, pack: str) -> None:
+    """An RG35XX H (an RG35XX Plus's chipset), profile 2, under muOS."""
+    for args in (("device", "add", "rg-35xx-h"),
+                 ("profile", "create", "--device", "2", "--os", "muos")):
+        assert cli("--pack", pack, *args).code == 0, args
+
+
+# both orders of one emulator's two ratings of one source, a fork's and its origin's
+# (AetherSX2's "excellent", PCSX2's "poor"), as (emulator, score)
+_FORK_ORDERS = pytest.mark.parametrize("order", [(("pcsx2", 20), ("aethersx2", 90)),
+                                                 (("aethersx2", 90), ("pcsx2", 20))])
+
+
 def _fm_towns(cli: Any, pack: str, profile: str = "1",
               platform: str = "fm-towns") -> dict[str, Any]:
     listed = cli("--pack", pack, "--json", "autolist", profile)
@@ -116,9 +138,7 @@ def test_the_devices_own_poor_rating_is_not_outweighed_by_its_chipsets(
         cli: Any, tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "rg-35xx-plus", "recalbox")
-    for args in (("device", "add", "rg-35xx-h"),
-                 ("profile", "create", "--device", "2", "--os", "muos")):
-        assert cli("--pack", pack, *args).code == 0, args
+    _add_a_chipset_sibling(cli, pack)
     assert cli("--pack", pack, "cache", "import", _ratings(tmp_path, "rg-35xx-h", [
         ("ps2", 75)])).code == 0
     # with no rating of its own the chipset's counts
@@ -194,14 +214,11 @@ def test_an_emulators_poor_rating_is_not_outweighed_by_one_without_an_emulator(
     # emulator-less "playable" let FM Towns itself in
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "steam-deck", "emudeck")
-    for items, emulator in (([("ps2", 20)], "pcsx2"), ([("ps2", 75)], None)):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 20, "pcsx2"), ("ps2", 75, None))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
-    for items, emulator in (([("fm-towns", 20)], "tsugaru"), ([("fm-towns", 50)], None)):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("fm-towns", 20, "tsugaru"),
+          ("fm-towns", 50, None))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
 
@@ -232,16 +249,12 @@ def test_one_emulators_poor_rating_is_not_outweighed_by_anothers_running_one(
         cli: Any, tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "steam-deck", "emudeck")
-    for items, emulator in (([("ps2", 20)], "pcsx2"), ([("ps2", 90)], "play")):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 20, "pcsx2"), ("ps2", 90, "play"))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     said = " ".join(game["warnings"])
     assert "its record of ps2 says poor (retrocatalog-api" in said, said
-    for items, emulator in (([("ps2", 95)], "pcsx2"), ([("ps2", 20)], "play")):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 95, "pcsx2"), ("ps2", 20, "play"))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
     assert "ps2: excellent (retrocatalog-api" in " ".join(game["warnings"]), game
@@ -251,15 +264,13 @@ def test_one_emulators_poor_rating_is_not_outweighed_by_anothers_running_one(
 # "excellent" beside PCSX2's "poor" of one source is one emulator rated twice — the rating that
 # leaves PS2 out decides, in whichever order they were imported, and the reason says that record
 # rather than that none exists.
-@pytest.mark.parametrize("order", [(("pcsx2", 20), ("aethersx2", 90)),
-                                   (("aethersx2", 90), ("pcsx2", 20))])
+@_FORK_ORDERS
 def test_a_forks_running_rating_beside_its_origins_poor_one_is_said(
         cli: Any, tmp_path: Path, order: tuple[tuple[str, int], ...]) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "steam-deck", "emudeck")
-    for emulator, score in order:
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", [("ps2", score)], emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck",
+          *(("ps2", score, emulator) for emulator, score in order))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     said = " ".join(game["warnings"])
@@ -283,17 +294,15 @@ def test_a_platform_rated_only_with_an_emulator_is_rated(cli: Any, tmp_path: Pat
 
 # review52c F5: with an emulator chosen (PCSX2 for a PS2 game), its fork's "excellent" and its
 # own "poor" of one source decided by their import order: the one leaving it out decides.
-@pytest.mark.parametrize("order", [(("pcsx2", 20), ("aethersx2", 90)),
-                                   (("aethersx2", 90), ("pcsx2", 20))])
+@_FORK_ORDERS
 def test_an_emulators_two_ratings_decide_whatever_their_order(
         cli: Any, tmp_path: Path, order: tuple[tuple[str, int], ...]) -> None:
     pack = real_pack_profile(cli, tmp_path, "ps2/Ico (USA).iso", b"\x07", "steam-deck",
                              "emudeck")
     game = _fm_towns(cli, pack, platform="ps2")
     assert game["emulator_id"] and "pcsx2" in game["emulator_id"], game
-    for emulator, score in order:
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", [("ps2", score)], emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck",
+          *(("ps2", score, emulator) for emulator, score in order))
     game = _fm_towns(cli, pack, platform="ps2")
     assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
 
@@ -305,8 +314,6 @@ def test_a_forks_rating_does_not_outweigh_its_origins_poor_one(
         cli: Any, tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "rg-35xx-plus", "muos")
-    for items, emulator in (([("3ds", 20)], "citra"), ([("3ds", 80)], "azahar")):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "rg-35xx-plus", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "rg-35xx-plus", ("3ds", 20, "citra"), ("3ds", 80, "azahar"))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game

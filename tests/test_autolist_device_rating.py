@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import real_pack_profile
-from tests.test_autolist_device_power import _fm_towns, _ratings
+from tests.test_autolist_device_power import _add_a_chipset_sibling, _fm_towns, _rate
 
 
 # review52h F5: a rating of an emulator the pack does not list for the platform (an id it does
@@ -22,20 +22,16 @@ def test_an_unlisted_emulators_rating_outweighs_nothing(cli: Any, tmp_path: Path
                                                         unlisted: str) -> None:
     pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
                              "steam-deck", "emudeck")
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "steam-deck", [("ps2", 20)], unlisted)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 20, unlisted))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
     assert "its record of ps2 says poor (retrocatalog-api" in " ".join(game["warnings"])
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "steam-deck", [("ps2", 75)])).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 75, None))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (True, "INCLUDED"), game
     assert game["power_rating"]["tier"] == "good", game
     # an emulator-less "playable" (below the floor) with the unlisted one's "excellent"
-    for items, emulator in (([("ps2", 45)], None), ([("ps2", 95)], unlisted)):
-        assert cli("--pack", pack, "cache", "import",
-                   _ratings(tmp_path, "steam-deck", items, emulator)).code == 0
+    _rate(cli, pack, tmp_path, "steam-deck", ("ps2", 45, None), ("ps2", 95, unlisted))
     game = _fm_towns(cli, pack)
     assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game
 
@@ -47,15 +43,11 @@ def test_the_devices_own_emulator_rating_outweighs_its_chipsets(cli: Any,
                                                                 tmp_path: Path) -> None:
     pack = real_pack_profile(cli, tmp_path, "3ds/Pilotwings Resort (USA).3ds", b"\x07",
                              "rg-35xx-plus", "muos")
-    for args in (("device", "add", "rg-35xx-h"),
-                 ("profile", "create", "--device", "2", "--os", "muos")):
-        assert cli("--pack", pack, *args).code == 0, args
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "rg-35xx-h", [("3ds", 20)])).code == 0
+    _add_a_chipset_sibling(cli, pack)
+    _rate(cli, pack, tmp_path, "rg-35xx-h", ("3ds", 20, None))
     game = _fm_towns(cli, pack, platform="3ds")
     assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "rg-35xx-plus", [("3ds", 90)], "azahar")).code == 0
+    _rate(cli, pack, tmp_path, "rg-35xx-plus", ("3ds", 90, "azahar"))
     game = _fm_towns(cli, pack, platform="3ds")
     assert (game["included"], game["reason"], game["perf"]) == (True, "INCLUDED", "PERF_OK"), game
     assert (game["perf_tier"], game["perf_source"]) == ("excellent", "retrocatalog-api"), game
@@ -70,8 +62,7 @@ def test_an_emulator_the_os_lacks_is_not_the_reason(cli: Any, tmp_path: Path) ->
                              "rg-35xx-plus", "minui")
     before = _fm_towns(cli, pack, platform="3ds")
     assert (before["included"], before["reason"]) == (False, "no_folder"), before
-    assert cli("--pack", pack, "cache", "import",
-               _ratings(tmp_path, "rg-35xx-plus", [("3ds", 20)], "citra")).code == 0
+    _rate(cli, pack, tmp_path, "rg-35xx-plus", ("3ds", 20, "citra"))
     game = _fm_towns(cli, pack, platform="3ds")
     assert (game["included"], game["reason"], game["perf_tier"]) == (
         False, "no_folder", None), game
