@@ -68,7 +68,7 @@ class ExtraRom:
         return self.name.rsplit("/", 1)[-1]
 
 
-SAME_DUMP, OTHER_DUMP = "same-dump", "other-dump"
+SAME_DUMP, OTHER_DUMP, NO_PACK_HASH = "same-dump", "other-dump", "no-pack-hash"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ class Conflict:
     ``kind`` is SAME_DUMP when the row shares a hash with a dump of the entry but another of
     its hashes (or its size) differs: one of the two sources is wrong about that dump.
     OTHER_DUMP: a row under the entry's name with none of its hashes (another version).
+    NO_PACK_HASH: a row under the name of an entry that lists no hash at all (a file of that
+    name is accepted unchecked, ``presence_only``): nothing to disagree with, and the row's
+    hashes are not taken either (a zip's vary with its packer): no conflict, but said apart.
     """
 
     source: str
@@ -179,6 +182,23 @@ def _another_file_of_that_name(entry: BiosEntry, rom: ExtraRom,
                                     and rom.size != entry.file_size)
 
 
+def _under_the_pack_name(rom: ExtraRom, entry: BiosEntry) -> Conflict:
+    """What a DAT row under ``entry``'s name sharing none of its hashes is: another dump —
+    or, for an entry the pack gives no hash (qa206 F5: "not a hash the pack lists; the pack's
+    stand" of CD-i's cdimono1.zip, of which the pack lists none), a file accepted by its
+    name alone, which the row's hashes do not change."""
+    kind = next(kind for kind in ("md5", "sha1", "crc32") if getattr(rom, kind))
+    theirs = f"{kind} {getattr(rom, kind)}"
+    if not entry.known_hashes:
+        return Conflict(rom.source, rom.name, entry.id,
+                        "the pack lists no hash for it: a file of this name is accepted "
+                        f"unchecked (the DAT's {theirs} is not used)",
+                        NO_PACK_HASH)
+    return Conflict(rom.source, rom.name, entry.id,
+                    f"another dump under the pack's name: its {theirs} is none of the pack's "
+                    "hashes (the pack's hashes stand: a file needs one of them)", OTHER_DUMP)
+
+
 def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
     return replace(known, md5=known.md5 or rom.md5, sha1=known.sha1 or rom.sha1,
                    crc32=known.crc32 or rom.crc32)
@@ -211,10 +231,7 @@ class _Merger:
         for entry in self.by_name.get(rom.basename.lower(), ()):
             if rom.platform_id in (None, entry.platform_id) and not _another_file_of_that_name(
                     entry, rom, self.section_names.get((rom.source, rom.section), ())):
-                self.conflicts.append(Conflict(
-                    rom.source, rom.name, entry.id, "another dump under the pack's name: "
-                    f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand",
-                    OTHER_DUMP))
+                self.conflicts.append(_under_the_pack_name(rom, entry))
                 return
         self._add_extra(rom)
 
@@ -462,7 +479,10 @@ class BiosDatImport:
         """The JSON form."""
         return {"source": self.source, "version": self.version, "rows": self.rows,
                 "added_entries": self.known.added, "enriched_entries": self.known.enriched,
-                "conflicts": [c.as_dict() for c in self.known.conflicts],
+                "conflicts": [c.as_dict() for c in self.known.conflicts
+                              if c.kind != NO_PACK_HASH],
+                "no_pack_hash": [c.as_dict() for c in self.known.conflicts
+                                 if c.kind == NO_PACK_HASH],
                 "unmapped_sections": self.unmapped_sections, "problems": self.problems}
 
 

@@ -19,7 +19,7 @@ from romrunner.bios.check import (
     BiosReport,
     check_bios,
 )
-from romrunner.bios.known import import_bios_dat
+from romrunner.bios.known import NO_PACK_HASH, import_bios_dat
 from romrunner.bios.scan import scan_bios, unknown_library_games
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
@@ -152,14 +152,21 @@ def bios_import_dat(path: Path) -> int:
 
     def render(console: Console) -> None:
         known = result.known
+        conflicts = [c for c in known.conflicts if c.kind != NO_PACK_HASH]
+        unhashed = [c for c in known.conflicts if c.kind == NO_PACK_HASH]
         console.print(f"{result.source} {result.version or ''}: {counted(result.rows, 'row')}; "
                       f"{counted(known.added, 'extra entry', 'extra entries')}, "
                       f"{counted(known.enriched, 'pack entry', 'pack entries')} gained hashes, "
-                      f"{counted(len(known.conflicts), 'conflict')} (the pack's entries stand)",
+                      f"{counted(len(conflicts), 'conflict')} (the pack's entries stand)"
+                      + (f", {counted(len(unhashed), 'row')} for pack entries that list no "
+                         "hash (a file of their name is accepted unchecked)" if unhashed else ""),
                       markup=False)
-        for conflict in known.conflicts:
+        for conflict in conflicts:
             console.print(f"conflict: {conflict.name} vs pack entry {conflict.entry_id}: "
                           f"{conflict.reason}", markup=False)
+        for row in unhashed:  # (qa206 F5: said to conflict with hashes the pack has none of)
+            console.print(f"no pack hash: {row.name} (pack entry {row.entry_id}): "
+                          f"{row.reason}", markup=False)
         if result.unmapped_sections:
             console.print("sections with no pack platform (kept under their own name): "
                           + ", ".join(result.unmapped_sections), markup=False)
