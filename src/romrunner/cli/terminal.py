@@ -24,8 +24,12 @@ from romrunner.words import UNSHOWN
 # a line at a time.
 _UNSAFE = UNSHOWN
 # A backslash that would read as one of the escapes above (QA44 F5: a name holding `\t`,
-# backslash and t, was shown as one holding a TAB).
-_READS_AS_ESCAPE = re.compile(r"\\(?=[ntrxu\\])")
+# backslash and t, was shown as one holding a TAB) — but for a stored byte escape, `\x80` to
+# `\xff` (romrunner.library.summary.display_path: a byte of a name that was not UTF-8), which
+# is shown as it is, as visible() shows such a byte (qa206 F4: `Caf\\xe9 (France).gb` read as a
+# name holding two backslashes). No byte below 0x80 is ever so stored (ASCII is UTF-8): a
+# `\x1b` in a stored name is a backslash, and doubled.
+_READS_AS_ESCAPE = re.compile(r"\\(?=[ntru\\]|x(?![89a-f][0-9a-f]))")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -50,7 +54,16 @@ def visible(text: str) -> str:
 def literal(name: str) -> str:
     """A name from data (a file's, a title) for a listing's cell: a backslash that would
     read as one of :func:`visible`'s escapes doubled first, so what is shown reads back one
-    way. (Messages quote names with ``repr``, which does that itself.)"""
+    way. (Messages quote names with ``repr``, which does that itself.)
+
+    A stored name's byte escape (``\\xe9``: a byte that was not UTF-8, see
+    ``romrunner.library.summary.display_path``) is shown as it is, as :func:`visible` shows
+    such a byte: ``Caf\\xe9 (France).gb``. A name that holds those four characters itself is
+    stored the same way (the stored form cannot tell them apart: the scan keeps one of two
+    such names in a folder, and a file is reopened by its literal name first), so it is shown
+    the same way too. ``--json`` gives the stored text: a byte that is not UTF-8 as the four
+    characters ``\\xNN`` (lowercase), never a lone surrogate, which strict JSON and UTF-8
+    readers refuse."""
     return _READS_AS_ESCAPE.sub(r"\\\\", name)
 
 
