@@ -60,3 +60,28 @@ def test_a_file_of_that_name_is_still_accepted(cli: Any, tmp_path: Path) -> None
     assert cli("--pack", pack, "bios", "scan", folder).code == 0
     check = cli("--pack", pack, "--json", "bios", "check", "--platform", "cdi").json()["data"]
     assert [group["status"] for group in check["groups"]] == ["satisfied"]
+
+
+def test_the_same_rows_again_are_unchanged(cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """qa206 F5 (also): a re-import of the same System.dat printed every line again and never
+    said "unchanged", as `dat import` does; a copy elsewhere is the same rows too."""
+    import sqlite3
+    pack, dat = _pack_and_dat(tmp_path)
+    first = cli("--pack", pack, "--json", "bios", "import-dat", dat).json()["data"]
+    assert first["unchanged"] is False
+    ids = sqlite3.connect(db_path).execute("SELECT id FROM bios_extra_hashes").fetchall()
+    again = cli("--pack", pack, "bios", "import-dat", dat)
+    assert again.code == 0, again.err
+    assert " ".join(again.out.split()).startswith(
+        "System test-1: unchanged (the 2 rows of its last import); 0 extra entries")
+    copy = tmp_path / "copy.dat"
+    copy.write_bytes(dat.read_bytes())
+    assert cli("--pack", pack, "--json", "bios", "import-dat", copy).json()["data"][
+        "unchanged"] is True
+    assert sqlite3.connect(db_path).execute(
+        "SELECT id FROM bios_extra_hashes").fetchall() == ids  # nothing written
+    dat.write_text(system_dat_text([("Philips - CD-i", "cdimono1.zip", b"\x08" * 100, {})]))
+    changed = cli("--pack", pack, "--json", "bios", "import-dat", dat).json()["data"]
+    assert (changed["unchanged"], changed["rows"]) == (False, 1)
+    assert sqlite3.connect(db_path).execute(
+        "SELECT count(*) FROM bios_extra_hashes").fetchone()[0] == 1

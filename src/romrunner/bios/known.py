@@ -474,10 +474,12 @@ class BiosDatImport:
     unmapped_sections: list[str]
     problems: list[str]
     known: KnownBios
+    unchanged: bool = False  # the same rows as the source's last import: nothing written
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return {"source": self.source, "version": self.version, "rows": self.rows,
+                "unchanged": self.unchanged,
                 "added_entries": self.known.added, "enriched_entries": self.known.enriched,
                 "conflicts": [c.as_dict() for c in self.known.conflicts
                               if c.kind != NO_PACK_HASH],
@@ -554,19 +556,29 @@ def read_bios_dat(path: Path, pack: DefinitionPack
 
 
 def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatImport:
-    """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT)."""
+    """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT);
+    the same rows as its last import (the same file again, or a copy of it) are left as they
+    are, and said unchanged (qa206 F5: a re-import printed every line again, unlike `dat
+    import`)."""
     header, rows, problems = read_bios_dat(path, pack)
     source = header.name
-    with db.atomic():
-        db.execute("DELETE FROM bios_extra_hashes WHERE source = ?", (source,))
-        db.executemany(
-            "INSERT INTO bios_extra_hashes (source, version, source_path, section, platform_id, "
-            "name, size, crc32, md5, sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.source, header.version, str(path.resolve()), r.section, r.platform_id, r.name,
-              r.size, r.crc32, r.md5, r.sha1) for r in rows])
+    fresh = [(header.version, r.section, r.platform_id, r.name, r.size, r.crc32, r.md5, r.sha1)
+             for r in rows]
+    stored = [tuple(row) for row in db.query(
+        "SELECT version, section, platform_id, name, size, crc32, md5, sha1 "
+        "FROM bios_extra_hashes WHERE source = ? ORDER BY id", (source,))]
+    unchanged = bool(stored) and stored == fresh
+    if not unchanged:
+        with db.atomic():
+            db.execute("DELETE FROM bios_extra_hashes WHERE source = ?", (source,))
+            db.executemany(
+                "INSERT INTO bios_extra_hashes (source, version, source_path, section, "
+                "platform_id, name, size, crc32, md5, sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.source, header.version, str(path.resolve()), r.section, r.platform_id,
+                  r.name, r.size, r.crc32, r.md5, r.sha1) for r in rows])
     unmapped = sorted({r.section for r in rows if r.platform_id is None})
     return BiosDatImport(source, header.version, len(rows), unmapped, problems,
-                         known_bios(db, pack))
+                         known_bios(db, pack), unchanged)
 
 
 def dat_disagreements(path: Path, pack: DefinitionPack) -> list[Conflict]:

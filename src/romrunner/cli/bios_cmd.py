@@ -154,8 +154,11 @@ def bios_import_dat(path: Path) -> int:
         known = result.known
         conflicts = [c for c in known.conflicts if c.kind != NO_PACK_HASH]
         unhashed = [c for c in known.conflicts if c.kind == NO_PACK_HASH]
-        console.print(f"{result.source} {result.version or ''}: {counted(result.rows, 'row')}; "
-                      f"{counted(known.added, 'extra entry', 'extra entries')}, "
+        rows = counted(result.rows, 'row')
+        console.print(f"{result.source} {result.version or ''}: "
+                      + (f"unchanged (the {rows} of its last import); " if result.unchanged
+                         else f"{rows}; ")
+                      + f"{counted(known.added, 'extra entry', 'extra entries')}, "
                       f"{counted(known.enriched, 'pack entry', 'pack entries')} gained hashes, "
                       f"{counted(len(conflicts), 'conflict')} (the pack's entries stand)"
                       + (f", {counted(len(unhashed), 'row')} for pack entries that list no "
