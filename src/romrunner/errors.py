@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import re
+from collections.abc import Callable
 
 # Errors saying a card or share itself is gone (pulled, a dead FUSE or network mount), not
 # a file of it.
@@ -10,10 +12,59 @@ GONE_ERRNOS = frozenset({errno.ENOTCONN, errno.EIO, errno.ENODEV, errno.ENXIO, e
                          errno.ESTALE, errno.EHOSTDOWN})
 
 
+# A name quoted in a message (see quoted()): NUL never is in a file name or a command-line
+# word, and the length makes the marker unambiguous whatever the name holds.
+_QUOTED = re.compile("\x00q([0-9]+):")
+
+
+def quoted(name: object) -> str:
+    """``name`` quoted in a message: ``repr``'s quoting where the message is shown (a
+    terminal, ``str()`` of the error), the name as it is where it is data (``--json``): see
+    :func:`shown` and :func:`exact`. Use in place of ``{name!r}``."""
+    text = str(name)
+    return f"\x00q{len(text)}:{text}\x00"
+
+
+def _rendered(message: str, quote: Callable[[str], str]) -> str:
+    out, at = [], 0
+    while (match := _QUOTED.search(message, at)) is not None:
+        start, end = match.end(), match.end() + int(match.group(1))
+        if message[end:end + 1] != "\x00":  # not a marker after all: kept as it is
+            out.append(message[at:match.end()])
+            at = match.end()
+            continue
+        out += [message[at:match.start()], quote(message[start:end])]
+        at = end + 1
+    return "".join(out) + message[at:]
+
+
+def shown(message: str) -> str:
+    """``message`` with each :func:`quoted` name as ``repr`` quotes it (a backslash
+    doubled, a control character escaped): the terminal's form."""
+    return _rendered(message, repr)
+
+
+def exact(message: str) -> str:
+    """``message`` with each :func:`quoted` name as it is, between single quotes: the
+    ``--json`` form (a consumer decoding the JSON string gets the name's own characters)."""
+    return _rendered(message, lambda name: f"'{name}'")
+
+
 class RomRunnerError(Exception):
-    """An error the user can act on; the CLI prints its message on one line."""
+    """An error the user can act on; the CLI prints its message on one line.
+
+    A message naming data with :func:`quoted` is kept whole in :attr:`exact` (``--json``'s
+    form); ``str()`` gives the terminal's (``repr``-quoted) form."""
 
     exit_code = 2
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str) and "\x00q" in args[0]:
+            self.exact = exact(args[0])
+            args = (shown(args[0]), *args[1:])
+        super().__init__(*args)
+
+    exact: str | None = None
 
 
 class DatabaseError(RomRunnerError):

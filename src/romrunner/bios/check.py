@@ -26,7 +26,7 @@ from romrunner.bios.verify import GOOD_STATUSES, verify
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.paths import folder_name_for, platforms_with_stored_folders
 from romrunner.devices.profiles import Profile, load_profile, platform_emulators
-from romrunner.errors import NotFoundError
+from romrunner.errors import NotFoundError, quoted
 from romrunner.library.containers import ZIP_ERRORS
 from romrunner.library.hashing import Hashes
 from romrunner.library.summary import os_path
@@ -587,14 +587,14 @@ def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
                                   (p,)))]
     if unknown:
         hint = _like(unknown[0], set(pack.platforms), "`romrunner platforms --all` lists them")
-        raise NotFoundError(f"unknown platform {', '.join(map(repr, unknown))} ({hint})")
+        raise NotFoundError(f"unknown platform {', '.join(map(quoted, unknown))} ({hint})")
     known_emulators = set(pack.emulators) | {
         name for e in entries for name in (*e.required_for_emulators,
                                            *e.optional_for_emulators)}
     if emulator is not None and emulator not in known_emulators:
         hint = _like(emulator, known_emulators,
                      f"none of the pack's {len(pack.emulators):,} emulators is named like it")
-        raise NotFoundError(f"unknown emulator {emulator!r} ({hint})")
+        raise NotFoundError(f"unknown emulator {quoted(emulator)} ({hint})")
 
 
 def _like(word: str, known: set[str], otherwise: str) -> str:

@@ -39,7 +39,7 @@ from typing import Any
 
 from romrunner.catalog.datfile import DatHeader, DatRom, read_sectioned_roms
 from romrunner.catalog.systems import platform_for_system
-from romrunner.errors import InputError
+from romrunner.errors import InputError, quoted
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry, KnownHash
@@ -540,16 +540,17 @@ def read_bios_dat(path: Path, pack: DefinitionPack
     """A System.dat-style DAT's header, rows and parse problems; a game DAT is refused."""
     header, roms, problems = read_sectioned_roms(path)
     if not is_bios_dat(header):
-        raise InputError(f"{path}: {header.name!r} is a game DAT, not a BIOS/system DAT like "
+        raise InputError(f"{path}: {quoted(header.name)} is a game DAT, not a BIOS/system DAT like "
                          "libretro's System.dat; import game catalogs with `romrunner dat import`")
     if not roms:
         raise InputError(f"{path}: no ROM rows; not a BIOS DAT")
     like, example = bios_like_entries([rom.name for _, rom in roms])
     if like * 2 < len(roms):
-        raise InputError(f"{path}: {header.name!r} does not list BIOS files: {like:,} of "
-                         f"{counted(len(roms), 'entry', 'entries')} "
-                         f"{'looks' if like == 1 else 'look'} like firmware (e.g. {example!r} does "
-                         "not); import game catalogs with `romrunner dat import`")
+        raise InputError(f"{path}: {quoted(header.name)} does not list BIOS files: {like:,} "
+                         f"of {counted(len(roms), 'entry', 'entries')} "
+                         f"{'looks' if like == 1 else 'look'} like firmware (e.g. "
+                         f"{quoted(example)} does not); import game catalogs with `romrunner "
+                         "dat import`")
     known = set(pack.platforms)
     return header, [_extra_rom(header.name, section, rom, known) for section, rom in roms], \
         problems

@@ -508,7 +508,8 @@ def _run_command(args: list[str]) -> int:
         # gives for the dry run's file list)
         report = _committed_report(session)
         code = _fail(exc.exit_code, str(exc), session, json_output(),
-                     details=list(getattr(exc, "reasons", [])), data=_data_of(report))
+                     details=list(getattr(exc, "reasons", [])), data=_data_of(report),
+                     exact=exc.exact)
         _say_report(report, json_output())
         return code
     except Exception as exc:  # the one place an unexpected error is caught
@@ -669,14 +670,15 @@ class _UsageProblem(RomRunnerError):
 
 
 def _fail(code: int, message: str, session: _Session, json_output: bool, *,
-          quiet: bool = False, details: list[str] | None = None, data: Any = None) -> int:
+          quiet: bool = False, details: list[str] | None = None, data: Any = None,
+          exact: str | None = None) -> int:
     """Say the command's failure: its one line on stderr, or the envelope whose ``errors``
     hold it and, for an error of several parts (``details``: each DAT an import refused),
     each part on its own, and whose ``data`` is ``data`` (what an interrupted command's
     committed work found: see :class:`InterruptedReport`)."""
     if json_output:  # (first: a stderr that cannot be written costs no document, QA49 F9)
         app = session.app
-        reasons = [message, *(details or [])]
+        reasons = [exact or message, *(details or [])]
         document = app.envelope(code, reasons) if app is not None else \
             envelope(code, None, [], reasons)
         document["data"] = data
