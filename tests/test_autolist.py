@@ -495,6 +495,8 @@ def test_a_saved_auto_list_edited_by_hand_is_the_users_and_never_replaced(
     assert real(cli, "--json", "collection", "show", "Mine").json()["data"]["kind"] == "manual"
     refused = real(cli, "autolist", "1", "--save", "Mine", "--replace")
     assert refused.code == 2 and "is not an auto-list" in refused.err
+    # (qa207 N1: the list was this profile's: the error says why it is no longer one)
+    assert "edited by hand since" in refused.err and "collection rm Mine" in refused.err
     shown = real(cli, "--json", "collection", "show", "Mine").json()["data"]["games"]
     assert sorted(g["id"] for g in shown) == sorted([*included, left_out[0]])
     # (a removal by hand too)

@@ -379,7 +379,10 @@ def save_autolist_collection(db: Database, name: str, game_ids: list[int],
             "SELECT id, name, rules_json FROM collections WHERE id = ?", (found.id,))
         if existing is not None and not _saved_autolist(existing["rules_json"]):
             raise InputError(f"collection {existing['name']!r} already exists and is not an "
-                             "auto-list; choose another name")
+                             "auto-list: it is yours (made by hand, or a saved auto-list "
+                             "edited by hand since, which --replace never replaces); choose "
+                             f"another name, or remove it first (`romrunner collection rm "
+                             f"{shell_word(str(existing['name']))}`)")
         if existing is not None and not replace:
             raise InputError(f"auto-list {existing['name']!r} is already saved (collection "
                              f"{existing['id']}); nothing was changed (use --replace to "
