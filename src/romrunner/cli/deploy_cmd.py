@@ -136,6 +136,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                force: bool, keep_only_copies: bool, prune_others: bool,
                plain_folder: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
+    _refuse_an_option_as_a_word(words)
     if force and not prune:
         raise click.UsageError("--force goes with --prune (files of yours in the way are "
                                "replaced with --overwrite)")
@@ -154,6 +155,21 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                                          force_prune=force, prune_others=prune_others,
                                          keep_only_copies=keep_only_copies,
                                          plain_folder=plain_folder))
+
+
+def _refuse_an_option_as_a_word(words: tuple[str, ...]) -> None:
+    """Refuse a query word (one written after ``--``) that is an option of this command or a
+    global one: ``deploy 1 --to CARD -- title:x --dry-run`` deployed for real, the slip read as
+    a word of the query (qa207 N4; a deploy is the command where it writes)."""
+    context = click.get_current_context()
+    options = {name for command in (context.command, context.find_root().command)
+               for param in command.params if isinstance(param, click.Option)
+               for name in (*param.opts, *param.secondary_opts) if name.startswith("--")}
+    written = next((word for word in words if word.split("=", 1)[0] in options), None)
+    if written is not None:
+        raise click.UsageError(f"{written!r} is written after `--`, where it is a word of the "
+                               "query, not the option: nothing was done; put the options "
+                               "before `--`")
 
 
 def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],
