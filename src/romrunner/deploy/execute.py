@@ -281,6 +281,9 @@ class DeploySummary:
     # Files a prune kept because another profile's deploys to this card chose them last:
     # {"path", "profile"} (QA94 F6).
     prune_other_profile: list[dict[str, Any]] = field(default_factory=list)
+    # Files a prune kept because a playlist or sheet it kept for another profile or computer
+    # names them as it is on the card now: {"path", "named_by"}
+    prune_named: list[dict[str, str]] = field(default_factory=list)
     # Files a prune kept as maybe the only copy left: content no file of the library is known
     # to have (qa176 #6: said in a note only)
     prune_only_copy: list[str] = field(default_factory=list)
@@ -1691,6 +1694,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_elsewhere": sorted(set(claims.prune_elsewhere)),
         "prune_other_computer": computers_list(claims.prune_other_computer),
         "prune_other_profile": profiles_list(claims.prune_other_profile),
+        "prune_named": named_list(claims.prune_named),
         "prune_only_copy": sorted(set(claims.prune_only_copy)),
         "prune_only_copy_force": only_copies_force(claims), "notes": notes}
 
@@ -1699,6 +1703,12 @@ def only_copies_force(claims: Claims) -> list[str]:
     """The files a prune keeps as maybe the only copy left that ``--force`` removes (see
     :func:`_only_copies_of_ours`), as the JSON lists them."""
     return sorted(set(claims.prune_unheld) | set(claims.playlists_of_unheld))
+
+
+def named_list(kept: dict[str, str]) -> list[dict[str, str]]:
+    """The files a prune keeps as a list it keeps for others names them, as the JSON
+    lists them."""
+    return [{"path": dest, "named_by": by} for dest, by in sorted(kept.items())]
 
 
 def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
@@ -1723,6 +1733,32 @@ def _other_profiles_note(claims: Claims, keeps: str) -> str:
             f"{remove} {'lets' if one else 'let'} this prune remove "
             f"{'its' if one else 'their'} old copies) "
             f"({_examples(list(claims.prune_other_profile))})")
+
+
+def _named_by_kept_lists_note(claims: Claims, keeps: str) -> str:
+    """The note of the files a prune keeps because a playlist or sheet it keeps for
+    another profile or computer names them (see :func:`_without_files_of_kept_lists`)."""
+    lists = sorted(set(claims.prune_named.values()))
+    whose: list[str] = []
+    for dest in lists:
+        if dest in claims.prune_other_profile:
+            who = ", ".join(_profile_named(claims.db, p)
+                            for p in claims.prune_other_profile[dest])
+        else:
+            who = claims.prune_other_computer.get(dest, "another computer")
+        whose.append(f"{dest}, kept for {who}")
+    count = len(claims.prune_named)
+    one = count == 1
+    kept = "a file" if one else f"{count} files"
+    these = "it" if one else "them"
+    one_list = len(lists) == 1
+    return (f"--prune {keeps} {kept} of ours that "
+            f"{'a playlist or sheet' if one_list else 'playlists or sheets'} it {keeps} for "
+            f"another profile or computer ({'; '.join(whose)}) "
+            f"{'names' if one_list else 'name'} as {'it is' if one_list else 'they are'} on "
+            "the card now: removed, that profile's game would be listed and not start; once "
+            f"a deploy of that profile writes its own playlist there, a prune removes {these} "
+            f"({_examples(list(claims.prune_named))})")
 
 
 def profiles_list(kept: dict[str, tuple[int, ...]]) -> list[dict[str, Any]]:
@@ -2156,8 +2192,41 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     found = _without_saved_games(root, plan, claims, found)
     found += _sheets_of_pruned_tracks(root, claims, sheets, found)
     found = _without_playlists_of_kept_discs(root, claims, found)
+    found = _without_files_of_kept_lists(root, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _without_files_of_kept_lists(root: Path, claims: Claims, found: list[_Item]
+                                 ) -> list[_Item]:
+    """``found`` but the files that a playlist or disc sheet the prune keeps for another
+    profile or computer names as it is on the card now, and the files its sheets name in
+    turn: noted in ``claims.prune_named`` (path -> that list). Two profiles sharing a card
+    write one set's playlist at one path, each with its own lines: the one on the card may
+    name the pruning profile's files, which the other profile's game now starts from
+    (review52d F1: muOS's set listed by KNULLI's playlist, whose flat discs KNULLI's prune
+    removed — a game listed that does not start). Once the other profile's deploy writes
+    its own lines there, nothing names them and the next prune removes them."""
+    lists = sorted(dest for dest in (*claims.prune_other_profile, *claims.prune_other_computer)
+                   if dest.lower().endswith(_NAMING_LISTS))
+    if not lists or not found:
+        return found
+    named: dict[str, str] = {}
+    for dest in lists:
+        for path in listed_by_sheets(root, [dest]):
+            named.setdefault(collision_key(path, claims.fs), dest)
+    out: list[_Item] = []
+    for item in found:
+        by = named.get(collision_key(item.dest, claims.fs))
+        if by is None:
+            out.append(item)
+        else:
+            claims.prune_named[item.dest] = by
+    return out
+
+
+# The files that name others on the card: playlists and disc sheets (see listed_by_sheets)
+_NAMING_LISTS = (".m3u", ".cue", ".gdi")
 
 
 def _only_copies_of_ours(plan: DeployPlan, claims: Claims, ours: dict[str, Owned]
@@ -2682,6 +2751,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"{'the game' if one else 'the games'} ({_examples(sorted(playlists))})")
     if claims.prune_other_profile:
         notes.append(_other_profiles_note(claims, keeps))
+    if claims.prune_named:
+        notes.append(_named_by_kept_lists_note(claims, keeps))
     restored = [dest for dest, by in claims.prune_other_computer.items()
                 if by == BEFORE_A_RESTORE]
     if restored:  # (review 115 F9: said as another computer's, which would prune them)
@@ -3269,7 +3340,8 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
     (review 113 F2: taken up after a drive was unplugged, another profile or computer chose
     the game, the game went missing, a resume removed what the plan of that day did not
     hold): the copy of a game the library cannot deploy now (missing since the scan, on a
-    root not reachable), a file another profile's or database's deploys chose there since."""
+    root not reachable), a file another profile's or database's deploys chose there since,
+    and a file such a kept playlist or sheet names (see :func:`_without_files_of_kept_lists`)."""
     pruning = [d for d in decisions if d.action == PRUNE]
     if not pruning:
         return
@@ -3289,6 +3361,12 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
         else:
             continue
         decision.action, decision.note = KEEP, KEPT_SINCE
+    pruned = [d for d in pruning if d.action == PRUNE and d.existing is not None]
+    left = {id(item) for item in _without_files_of_kept_lists(
+        claims.root, claims, [d.item for d in pruned])}
+    for decision in pruned:  # (and the files such a kept list names: review52d F1)
+        if id(decision.item) not in left:
+            decision.action, decision.note = KEEP, KEPT_SINCE
 
 
 # The rows of prunes kept as the card's file is not ours as we wrote it (said in the run's
@@ -3836,6 +3914,10 @@ class Claims:
         # of those, the playlists of ours kept with a disc they list: no copy of anything, a
         # deploy makes them (see _without_playlists_of_kept_discs)
         self.playlists_of_kept: list[str] = []
+        # Files of ours a prune keeps because a playlist or sheet it keeps for another
+        # profile or computer names them: path -> that list (see
+        # _without_files_of_kept_lists)
+        self.prune_named: dict[str, str] = {}
         # Sheets of ours kept as maybe the only copy left that the prune removes with their
         # tracks (path -> the computer said of it, if another's: see
         # _sheets_of_pruned_tracks); and the sheets of that kind the run removes after their
@@ -4459,6 +4541,7 @@ class Claims:
         return len({*self.held_elsewhere, *self.prune_linked, *self.prune_unproven,
                     *self.prune_unheld,
                     *self.prune_other_profile, *self.prune_other_computer,
+                    *self.prune_named,
                     *self.prune_saves, *self.prune_unrecorded, *self.prune_elsewhere,
                     *self.prune_unreadable, *self.prune_kept})
 
@@ -6649,6 +6732,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_saves = saved_list(claims.prune_saves)
     summary.prune_other_computer = computers_list(claims.prune_other_computer)
     summary.prune_other_profile = profiles_list(claims.prune_other_profile)
+    summary.prune_named = named_list(claims.prune_named)
     summary.prune_only_copy = sorted(set(claims.prune_only_copy))
     summary.prune_only_copy_force = only_copies_force(claims)
     summary.notes.extend(prune_notes(claims))
