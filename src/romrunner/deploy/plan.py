@@ -83,7 +83,13 @@ from romrunner.deploy.plancache import (
     archives_from,
     item_columns,
 )
-from romrunner.deploy.saves import launched_name, platform_names, save_folders, saves_named_after
+from romrunner.deploy.saves import (
+    launched_name,
+    listed_by_sheets,
+    platform_names,
+    save_folders,
+    saves_named_after,
+)
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE, catalog_name_of, copy_rank
 from romrunner.devices.cardfs import card_filesystem_warning
 from romrunner.devices.destination import destination_id
@@ -603,6 +609,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_flat_sets(builder, placed, pruning)
     _warn_no_platform(builder)
     _hold_copies_of_unplaced(builder, tracks)
+    _hold_playlists_collided(builder)
     _say_playlists_left_out(builder, games, tracks, pruning)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
@@ -694,6 +701,34 @@ def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]])
             builder.plan.chosen_held.extend(paths)
             builder.plan.chosen_held_games.add(game.id)
             builder.plan.held_games.add(game.id)
+
+
+def _hold_playlists_collided(builder: _Builder) -> None:
+    """Keep on the card the playlists left out because a file they name lands where
+    another game's file goes (see :meth:`_Builder._playlist_collides`), as the card has them:
+    the card's ``.m3u`` at the playlist's place and the files it names there, and the files
+    its sheets name in turn — never pruned (review51i F1, medium: another dump of disc 1 under
+    the same names in another root, and `--auto --prune` removed the card's playlist and its
+    hidden disc 2 a query had put there). Decided once every game and set has claimed its
+    paths, and only for paths none claimed: a playlist or set placed at that ``.m3u``'s place
+    replaces it, and a file another game writes is that game's (review52a F1, F3: holding
+    the paths before those claims refused a later playlist's write as "a game missing from
+    the library"); a file the card's list does not name is not kept (review52a F2: a track
+    the other dump's sheet no longer names was kept). Paths only: the playlist's game is not
+    made a held game, whose copies would be kept wherever they are."""
+    if not builder.playlists_collided:
+        return
+    plan = builder.plan
+    for dest in builder.playlists_collided:
+        if collision_key(dest, builder.fs) in builder.taken:
+            continue
+        builder.volatile = True  # (reads the card: see _Builder.__init__)
+        if not os.path.lexists(plan.root / dest):
+            continue
+        paths = [dest, *sorted(path for path in listed_by_sheets(plan.root, [dest])
+                               if collision_key(path, builder.fs) not in builder.taken)]
+        plan.held.extend(paths)
+        plan.chosen_held.extend(paths)
 
 
 def _say_playlists_left_out(builder: _Builder, games: dict[int, _Game],
@@ -3084,6 +3119,9 @@ class _Builder:
         self.completed: list[_Game] = []  # discs not chosen, added to complete their sets
         self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
+        # the .m3u places of the library playlists left out for another game's file at a
+        # place they name (see _playlist_collides, _hold_playlists_collided)
+        self.playlists_collided: list[str] = []
         self.chd_folders: dict[int, str] = {}  # an arcade set's CHD -> its set's folder
         # (see _place_chds)
         self.folders: dict[str, str | None] = {}
@@ -3810,7 +3848,10 @@ class _Builder:
                     and self._same_file_placed_at(item))):
                 shared.add(index)
                 continue
-            self._collides(item, other, game)
+            if index and game is not None and _a_playlist(game):
+                self._playlist_collides(items, index, other, game)
+            else:
+                self._collides(item, other, game)
             return False
         if shared:
             items[:] = [item for index, item in enumerate(items) if index not in shared]
@@ -3901,6 +3942,20 @@ class _Builder:
         self.error("collision", f"{self._origin(item, game)}: would land on {item.dest}, "
                    f"already taken by {other}{_why_one_name(self._origin(item, game), other)}"
                    "; left out", game, item.source, item.platform_id)
+
+    def _playlist_collides(self, items: list[PlanItem], index: int, other: str,
+                           game: _Game) -> None:
+        """Leave the library playlist ``game`` out: the destination of a file it names,
+        ``items[index]``, is taken by ``other`` (another game's file: another dump of its
+        disc under the same names, from another root), said of the playlist, not of that
+        file alone (review51i F1). What becomes of its copies on the card is decided once
+        every game and set has claimed its paths (see :func:`_hold_playlists_collided`)."""
+        item = items[index]
+        origin = self._origin(item, game)
+        self.error("collision", f"{game.source}: it names {origin}, which would land on "
+                   f"{item.dest}, already taken by {other}{_why_one_name(origin, other)}; the "
+                   "playlist is not deployed", game, game.source, item.platform_id)
+        self.playlists_collided.append(items[0].dest)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants.
