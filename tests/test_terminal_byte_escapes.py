@@ -30,6 +30,11 @@ def test_a_stored_byte_escape_is_shown_as_a_byte_is() -> None:
     assert visible(literal("T\\tab")) == "T\\\\tab"
     # a real backslash before a byte escape: the backslash doubled, the byte as it is
     assert visible(literal("a\\\\xe9")) == "a\\\\\\xe9"
+    # review53e F1: a byte 0x85 that was not UTF-8 and the character U+0085 (a C1 control)
+    # are two names, shown apart
+    assert visible(literal("Caf\\x85")) == "Caf\\x85" == visible(os.fsdecode(b"Caf\x85")) \
+        != visible(literal("Caf\x85")) == "Caf\\u0085"
+    assert visible("Nine\x9b31m") == "Nine\\u009b31m"
 
 
 @pytest.fixture

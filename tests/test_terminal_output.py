@@ -15,7 +15,7 @@ from tests.conftest import muos_profile, run_subprocess
 
 def test_visible_escapes_controls_and_keeps_text() -> None:
     assert visible("Zelda (U) [b1].sfc") == "Zelda (U) [b1].sfc"
-    assert visible("a\x1b[31mb\x07\x9b") == "a\\x1b[31mb\\x07\\x9b"
+    assert visible("a\x1b[31mb\x07\x9b") == "a\\x1b[31mb\\x07\\u009b"  # (C1: review53e F1)
     assert visible("caf\udce9") == "caf\\xe9"
     assert visible("ab\u202ecd") == "ab\\u202ecd"
     assert visible("日本語 ß") == "日本語 ß"

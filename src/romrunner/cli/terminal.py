@@ -40,14 +40,17 @@ def _escape_char(match: re.Match[str]) -> str:
         return f"\\x{code - 0xDC00:02x}"
     if char in _NAMED:
         return _NAMED[char]
-    if code <= 0xFF:
+    if code < 0x80:
         return f"\\x{code:02x}"
+    # (a C1 control, U+0080 to U+009F, as \u0085: `\x85` is a stored byte that was not UTF-8,
+    # and the two names are two files — review53e F1)
     return f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
     """``text`` on one line, with every control or invisible character shown as an escape:
-    ``\\n``, ``\\t``, ``\\r``, else ``\\xNN`` (``\\uNNNN`` beyond Latin-1)."""
+    ``\\n``, ``\\t``, ``\\r``, else ``\\xNN`` below 0x80 and for a byte that was not UTF-8,
+    ``\\uNNNN`` beyond (a C1 control too)."""
     return _UNSAFE.sub(_escape_char, text)
 
 
