@@ -307,10 +307,13 @@ def _held_no_longer(found: FoundCopies) -> str:
     if not (elsewhere or found.orphans):
         return (f"no other file of the library holds this data: {_no_longer(found)} (keep "
                 "this file: it is the library's copy)")
+    parent = ("add the parent CHD to the library" if all(
+        (row.get("parent_why") or "is not in").startswith("is not in") for row in found.orphans)
+        else "put the parent CHD back in the library's place (or add it)")
     if not elsewhere:
-        again = ": add the parent CHD to the library and rescan"
+        again = f": {parent} and rescan"
     elif found.orphans:
-        again = ": put it back in the library's place, or add the parent CHD, and rescan"
+        again = f": put it back in the library's place, or {parent}, and rescan"
     else:
         again = ": put it back in the library's place and rescan"
     return (f"no game in the library holds this data now: {_no_longer(found)} (keep this "
@@ -328,13 +331,11 @@ def _no_longer(found: FoundCopies) -> str:
                           "last scan found them (deleted, moved or changed since?)"))]
     said = [f"{examples([str(row['filename']) for row in rows])} held it and "
             f"{why[len(rows) > 1]}" for rows, why in held if rows]
-    if found.orphans:  # (review52g F5: said "found damaged", which it is not)
-        one = len(found.orphans) == 1
-        said.append(
-            f"{examples([_with_parent(row) for row in found.orphans])} "
-            f"{'is a child CHD' if one else 'are child CHDs'} whose parent CHD is not in the "
-            f"library: {'it holds' if one else 'they hold'} only what differs from "
-            f"{'its' if one else 'their'} parent, the rest of the data is the parent's")
+    # (review52g F5: said "found damaged", which it is not; review53c F1, F4: the parent
+    # there once, or a child without its own parent)
+    said += [f"{_with_parent(row)} is a child CHD whose parent CHD "
+             f"{row.get('parent_why') or 'is not in the library'}: it holds only what differs "
+             "from its parent, the rest of the data is the parent's" for row in found.orphans]
     if found.itself:
         said.append(_itself(found.itself))
     return "; ".join(said)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -762,12 +762,12 @@ def _copies_of_each(db: Database, each: list[list[int]],
     is the very file at ``asked`` is none of its copies (see :func:`_the_file_asked`)."""
     every = list(dict.fromkeys(i for ids in each for i in ids))
     damaged = damaged_games(db, every)
-    cut, parents = _truncated_chds(db, [i for i in every if i not in damaged])
+    cut, parents, _away = _truncated_chds(db, [i for i in every if i not in damaged])
     damaged.update(cut)
     by_id = {int(row["id"]): row for row in games_by_id(db, every)}
-    for i, parent in parents.items():
+    for i, (parent, why) in parents.items():
         if i in by_id:
-            by_id[i] = {**by_id[i], "parent_sha1": parent}
+            by_id[i] = {**by_id[i], "parent_sha1": parent, "parent_why": why}
     held_no = damaged.keys() | parents.keys()
     itself = _the_file_asked(db, [row for i, row in by_id.items() if i not in held_no],
                              asked) if asked is not None else set()
@@ -831,15 +831,17 @@ def _the_file_asked(db: Database, rows: list[dict[str, Any]], asked: Path) -> se
 
 
 def _truncated_chds(db: Database, game_ids: list[int]
-                    ) -> tuple[dict[int, str], dict[int, str | None]]:
+                    ) -> tuple[dict[int, str], dict[int, tuple[str | None, str]],
+                               dict[int, list[str]]]:
     """Those of ``game_ids`` that are CHDs whose file is now plainly too short for the data
     its header states (see ``chd_truncation``), each with why: its header alone is no copy of
     that data (review52b P1: a CHD cut after its header "held" its image, and the download,
     the only copy, was deleted). The scan finds such a CHD damaged; one scanned before it did
     (or cut since) is read here — only the CHDs holding the data asked. One not reachable
     now is left as the last scan found it. Second, the child CHDs whose parent no CHD
-    present in the library is, each with its parent's SHA1 (see
-    ``_children_without_parent``): no copy either, but not damaged."""
+    present in the library is, each with its parent's SHA1 and why (see
+    ``_parents_of``): no copy either, but not damaged; third, the other children whose
+    parent is held only on library roots not reachable now, with those roots."""
     cut: dict[int, str] = {}
     children: dict[int, str] = {}
     for game_id, root, filepath in db.query(
@@ -857,25 +859,160 @@ def _truncated_chds(db: Database, game_ids: list[int]
             continue
         if parent is not None:
             children[int(game_id)] = parent
-    return cut, _children_without_parent(db, children)
+    return cut, *_parents_of(db, children)
+
+
+# How many generations of parents a child CHD's chain is followed (real chains are one or
+# two deep): a parent farther than that, or a chain that comes back on itself, is none
+_PARENT_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class _ParentCopy:
+    """A CHD of the library whose SHA1 a child names as its parent, as it is now."""
+
+    game_id: int
+    filename: str
+    root: str
+    # why it holds no data now (missing, damaged, cut, gone since the scan), or None
+    why: str | None
+    # the SHA1 of its own parent CHD when it is a child too ("" when its header names none:
+    # all zeros), None when it is no child (or was not read: its root is not there now)
+    parent: str | None
 
 
 def _children_without_parent(db: Database, children: dict[int, str]
-                             ) -> dict[int, str | None]:
+                             ) -> dict[int, tuple[str | None, str]]:
     """Those of ``children`` (child CHDs' game ids, each with the SHA1 of the parent CHD its
-    header names) whose parent no CHD present in the library is, each with that SHA1 (None
-    when the header names none: all zeros): a child holds only what differs from its
-    parent, the rest of its data is in the parent (review52g F5: a child CHD of 200 bytes
-    "held" its 64 KiB image without its parent, exit 0)."""
-    parents = sorted({parent for parent in children.values() if any(bytes.fromhex(parent))})
-    # (one query for them all, each parent an index lookup: review52g, one query a parent)
-    present = {str(row[0]) for row in db.query(
-        "SELECT p.value FROM json_each(?) p WHERE EXISTS (SELECT 1 FROM game_files f "
-        "JOIN games g ON g.id = f.game_id WHERE f.sha1_bin = rr_unhex(p.value) "
-        f"AND f.kind = 'chd' AND NOT ({_DAMAGED}) AND g.is_missing = 0)",
-        (json.dumps(parents),))} if parents else set()
-    return {game_id: parent if any(bytes.fromhex(parent)) else None
-            for game_id, parent in children.items() if parent not in present}
+    header names) whose parent no CHD of the library is now, each with that SHA1 (None
+    when the header names none: all zeros) and why (see :func:`_parents_of`): a child holds
+    only what differs from its parent, the rest of its data is in the parent (review52g F5:
+    a child CHD of 200 bytes "held" its 64 KiB image without its parent, exit 0)."""
+    return _parents_of(db, children)[0]
+
+
+def _parents_of(db: Database, children: dict[int, str]
+                ) -> tuple[dict[int, tuple[str | None, str]], dict[int, list[str]]]:
+    """:func:`_children_without_parent`, and of the other children those whose parent (or a
+    parent of it) is held only on library roots not reachable now, each with those roots.
+
+    A parent is a copy by the test every copy passes: not marked missing, not found damaged,
+    at its place now as the last scan found it and not cut short (review53c F1: a child whose
+    parent was deleted since the scan "held" its image, exit 0) — and, itself a child, its
+    own parent such a copy (review53c F4), followed up to ``_PARENT_DEPTH`` generations; a
+    chain that comes back on itself is no parent. One query a generation."""
+    copies: dict[str, list[_ParentCopy]] = {}
+    wanted = {parent for parent in children.values() if any(bytes.fromhex(parent))}
+    there: dict[str, bool] = {}
+    for _ in range(_PARENT_DEPTH):
+        todo = sorted(wanted - copies.keys())
+        if not todo:
+            break
+        copies.update({sha1: [] for sha1 in todo})
+        for sha1, copy in _parent_copies(db, todo, there):
+            copies[sha1].append(copy)
+            if copy.why is None and copy.parent:
+                wanted.add(copy.parent)
+    # least fixed points: a SHA1 is held when a copy of it is, with no parent or a held one
+    # (anywhere; then on a root reachable now), so that a cycle holds nothing
+    held = _held_sha1s(copies, lambda copy: True)
+    here = _held_sha1s(copies, lambda copy: there.get(copy.root, True))
+    orphans: dict[int, tuple[str | None, str]] = {}
+    away: dict[int, list[str]] = {}
+    for game_id, parent in children.items():
+        if not any(bytes.fromhex(parent)):
+            orphans[game_id] = (None, "is not in the library")
+        elif parent not in held:
+            orphans[game_id] = (parent, _why_no_parent(copies.get(parent, [])))
+        elif parent not in here:
+            away[game_id] = sorted(_roots_away(copies, parent, there))
+    return orphans, away
+
+
+def _parent_copies(db: Database, sha1s: list[str], there: dict[str, bool]
+                   ) -> list[tuple[str, _ParentCopy]]:
+    """The CHDs of the library of these SHA1s, each as it is now (see :class:`_ParentCopy`):
+    one query for them all (each SHA1 an index lookup), a look at each file, a read of each
+    one's header — a few files, the parents of the children holding the data asked."""
+    found = []
+    for sha1, game_id, filename, root, filepath, size, mtime, missing, damaged in db.query(
+            "SELECT p.value, g.id, g.filename, r.path, g.filepath, g.file_size, "
+            f"g.file_mtime_ns, g.is_missing, {_DAMAGED} FROM json_each(?) p "
+            "JOIN game_files f ON f.sha1_bin = rr_unhex(p.value) AND f.kind = 'chd' "
+            "JOIN games g ON g.id = f.game_id JOIN library_roots r ON r.id = g.root_id "
+            "ORDER BY g.id", (json.dumps(sha1s),)):
+        root = str(root)
+        if root not in there:
+            there[root] = root_is_there(root)
+        path = os.path.join(root, str(filepath))
+        why: str | None = None
+        parent: str | None = None
+        if missing:
+            why = "is missing (a scan no longer found it)"
+        elif damaged:
+            why = "was found damaged"
+        elif there[root] and not _as_scanned(path, size, mtime):
+            why = ("is not at its place now as the last scan found it (deleted, moved or "
+                   "changed since?)")
+        elif there[root]:
+            try:
+                _, parent = read_chd_sha1_and_parent(Path(os_path(path)))
+            except DamagedArchive as exc:
+                why = f"is damaged now ({exc})"
+            except (OSError, ContainerError):
+                pass
+        found.append((str(sha1), _ParentCopy(int(game_id), str(filename), root, why,
+                                              None if parent is None else
+                                              parent if any(bytes.fromhex(parent)) else "")))
+    return found
+
+
+def _held_sha1s(copies: dict[str, list[_ParentCopy]],
+                counts: Callable[[_ParentCopy], bool]) -> set[str]:
+    """The SHA1s of ``copies`` a copy holds now, that ``counts``, its parent (if a child)
+    one of them too: grown from the copies that are no child until nothing changes."""
+    held: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for sha1, each in copies.items():
+            if sha1 not in held and any(
+                    copy.why is None and counts(copy)
+                    and (copy.parent is None or copy.parent in held) for copy in each):
+                held.add(sha1)
+                grown = True
+    return held
+
+
+def _why_no_parent(copies: list[_ParentCopy]) -> str:
+    """Why the parent CHD of a child, of which the library has ``copies``, holds no data
+    now: ``is not in the library``, or what the first of them is."""
+    if not copies:
+        return "is not in the library"
+    copy = copies[0]
+    if copy.why is not None:
+        return f"{copy.filename} {copy.why}"
+    return f"{copy.filename} is a child CHD whose own parent CHD holds no data now either"
+
+
+def _roots_away(copies: dict[str, list[_ParentCopy]], sha1: str,
+                there: dict[str, bool]) -> set[str]:
+    """The library roots not reachable now of the copies of ``sha1`` and of their parents,
+    as a child's data lies on them (its parent's data, as the last scan found it)."""
+    roots: set[str] = set()
+    seen: set[str] = set()
+    todo = [sha1]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for copy in copies.get(current, []):
+            if copy.why is None and not there.get(copy.root, True):
+                roots.add(copy.root)
+            if copy.why is None and copy.parent:
+                todo.append(copy.parent)
+    return roots
 
 
 def _as_scanned(path: str, size: int | None, mtime_ns: int | None) -> bool:
