@@ -87,3 +87,32 @@ def test_a_child_chd_whose_parent_is_a_child_without_its_parent_holds_nothing(
     (root / "Grand (USA).chd").unlink()
     assert [result.code for result in _asked(
         cli, tmp_path, "Kept Leaf (USA)", _payload("kept leaf", 65536))] == [1] * 3
+
+
+def test_a_child_chd_whose_parent_is_on_a_root_not_reachable_now_is_said_so(
+        cli: Any, tmp_path: Path) -> None:
+    # review53c F5 (low): the parent on a library root not reachable now, the child was held
+    # with no word of it (the parent's own image had the "not reachable now" warning)
+    image, parent = _payload("q child image", 65536), _payload("q parent image", 65536)
+    whole = chd(3, parent)
+    root = ps2_folder(tmp_path, {"ChildQ (USA).chd": v3_child(image, whole[80:100])})
+    other = tmp_path / "roms2" / "ps2"
+    other.mkdir(parents=True)
+    (other / "Q (USA).chd").write_bytes(whole)
+    assert cli("library", "add", other.parent).code == 0
+    _scanned(cli, root)
+    loose, _ = image_downloads(tmp_path, "ChildQ (USA)", image)
+    result = cli("--json", "games", "find", loose)
+    assert result.code == 0 and result.json()["warnings"] == [], result.out
+    (tmp_path / "roms2").rename(tmp_path / "roms2.away")
+    said = "the parent CHD of the library's copy is on a library root not reachable now ("
+    for args in ((loose,), ("--sha1", hashlib.sha1(image).hexdigest())):
+        result = cli("--json", "games", "find", *args)
+        assert result.code == 0 and [row["filename"] for row in result.json()["data"]] == [
+            "ChildQ (USA).chd"], result.out
+        assert any(said in warning and "roms2" in warning
+                   for warning in result.json()["warnings"]), result.out
+    # the parent's own image: the warning of its own root, as before
+    parent_asked, _ = image_downloads(tmp_path, "Q (USA)", parent)
+    assert "not reachable now" in " ".join(
+        cli("--json", "games", "find", parent_asked).json()["warnings"])

@@ -247,6 +247,9 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
     elif found.roots_away:
         app.warn(f"the library's copy is on a library root not reachable now "
                  f"({examples(found.roots_away)}): as the last scan found it")
+    if rows and found.parents_away:
+        app.warn(f"the parent CHD of the library's copy is on a library root not reachable "
+                 f"now ({examples(found.parents_away)}): as the last scan found it")
 
     def render(console: Console) -> None:
         if not rows:

@@ -689,6 +689,9 @@ class FoundCopies:
     # by this path or another (a second mount, a folder's link): no copy of itself
     # (review52b P2: the library's file asked about was "held", by itself)
     itself: list[dict[str, Any]] = field(default_factory=list)
+    # when each copy there now needs a library root not reachable now — its own or, a child
+    # CHD, its parent's (or a parent's of that) — the roots of those parents (review53c F5)
+    parents_away: list[str] = field(default_factory=list)
 
     @property
     def held_once(self) -> bool:
@@ -736,8 +739,10 @@ def find_copies(db: Database, path: Path | None = None, *, sha1: str | None = No
         "damaged", "missing", "gone", "orphans", "itself"))
     held = [(name, [int(row["id"]) for row in copies.rows]) for name, copies in members]
     once = [(name, copies) for name, copies in members if copies.held_once]
+    parents_away = sorted({root for _, copies in members for root in copies.parents_away})
     return FoundCopies(rows, damaged, missing, gone, 0, away, held, not_held, once,
-                       orphans=orphans, itself=itself)
+                       orphans=orphans, itself=itself,
+                       parents_away=parents_away if rows else [])
 
 
 def _each_once(found: list[FoundCopies], name: str) -> list[dict[str, Any]]:
@@ -762,7 +767,7 @@ def _copies_of_each(db: Database, each: list[list[int]],
     is the very file at ``asked`` is none of its copies (see :func:`_the_file_asked`)."""
     every = list(dict.fromkeys(i for ids in each for i in ids))
     damaged = damaged_games(db, every)
-    cut, parents, _away = _truncated_chds(db, [i for i in every if i not in damaged])
+    cut, parents, away_parents = _truncated_chds(db, [i for i in every if i not in damaged])
     damaged.update(cut)
     by_id = {int(row["id"]): row for row in games_by_id(db, every)}
     for i, (parent, why) in parents.items():
@@ -788,11 +793,17 @@ def _copies_of_each(db: Database, each: list[list[int]],
             if root not in there:
                 there[root] = root_is_there(root)
         away = present if rows and not any(there[root] for root in present) else []
+        # (a child whose parent is on a root not reachable now: half its data is there)
+        parents_away = sorted({root for row in rows for root in away_parents.get(
+            int(row["id"]), [])}) if rows and all(
+                int(row["id"]) in away_parents or not there.get(str(row["root"]), True)
+                for row in rows if not row["is_missing"]) else []
         found.append(FoundCopies(rows, [by_id[i] for i in ids if i in by_id and i in damaged],
                                  missing, gone, 0, away,
                                  orphans=[by_id[i] for i in ids if i in by_id
                                           and i in parents],
-                                 itself=[by_id[i] for i in ids if i in itself]))
+                                 itself=[by_id[i] for i in ids if i in itself],
+                                 parents_away=parents_away))
     return found
 
 
