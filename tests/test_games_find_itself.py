@@ -67,3 +67,14 @@ def test_the_librarys_own_file_held_by_another_copy_names_that_copy(cli: Any,
     said = cli("games", "find", roms / "gb" / "Quest (USA).gb")
     assert said.code == 0 and "the library's own Quest (USA).gb" in said.err \
         and "the other copies below hold its data" in said.err, said.err
+    # that copy gone since the scan: the file asked about is still the library's, its only
+    # copy (review53c F6: "no game in the library holds this data now" beside that)
+    (roms / "gb" / "Quest (Copy).gb").rename(tmp_path / "copy.bak")
+    for args in (("games", "find"), ("--json", "games", "find")):
+        result = cli(*args, roms / "gb" / "Quest (USA).gb")
+        told = result.json()["errors"][0] if args[0] == "--json" else result.out
+        assert result.code == 1 and told.startswith(
+            "no other file of the library holds this data: Quest (Copy).gb held it and is "
+            "not at its place now") and "the file asked about is the library's own Quest " \
+            "(USA).gb" in told and "no game in the library holds" not in told \
+            and "it is the library's copy" in told, told

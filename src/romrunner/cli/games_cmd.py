@@ -307,7 +307,9 @@ def _held_no_longer(found: FoundCopies) -> str:
     (deleted or moved since the last scan), or they are child CHDs whose parent CHD is not
     in the library."""
     elsewhere = found.damaged or found.missing or found.gone
-    if not (elsewhere or found.orphans):
+    # (the file asked about is the library's own: it holds the data, no other file does —
+    # review53c F6: "no game in the library holds this data now" beside it)
+    if found.itself or not (elsewhere or found.orphans):
         return (f"no other file of the library holds this data: {_no_longer(found)} (keep "
                 "this file: it is the library's copy)")
     parent = ("add the parent CHD to the library" if all(
@@ -320,7 +322,7 @@ def _held_no_longer(found: FoundCopies) -> str:
     else:
         again = ": put it back in the library's place and rescan"
     return (f"no game in the library holds this data now: {_no_longer(found)} (keep this "
-            f"file{'' if found.itself else again})")
+            f"file{again})")
 
 
 def _no_longer(found: FoundCopies) -> str:
