@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.test_games_find_archive_reading import _payload, _scanned, _zip
 
@@ -78,3 +81,32 @@ def test_the_librarys_own_file_held_by_another_copy_names_that_copy(cli: Any,
             "not at its place now") and "the file asked about is the library's own Quest " \
             "(USA).gb" in told and "no game in the library holds" not in told \
             and "it is the library's copy" in told, told
+
+
+def test_the_librarys_own_file_with_a_hard_link_through_a_bind_mount_is_not_held_by_itself(
+        cli: Any, tmp_path: Path) -> None:
+    # review53c F3 (low-medium): through a bind mount (another real path), the library's own
+    # file with a hard link elsewhere was taken for that hard link: "held", by itself, exit 0
+    roms = _library(cli, tmp_path)
+    os.link(roms / "gb" / "Quest (USA).gb", tmp_path / "link.gb")
+    bind = tmp_path / "bind"
+    bind.mkdir()
+    if subprocess.run(["mount", "--bind", str(roms), str(bind)], capture_output=True,
+                      check=False).returncode != 0:
+        pytest.skip("a bind mount cannot be made here")
+    try:
+        asked = bind / "gb" / "Quest (USA).gb"
+        assert os.path.realpath(asked) != os.path.realpath(roms / "gb" / "Quest (USA).gb")
+        result = cli("--json", "games", "find", asked)
+        assert result.code == 1 and result.json()["data"] == [] \
+            and "the library's own Quest (USA).gb" in result.json()["errors"][0], result.out
+        # the hard link is still a copy (deleting it loses nothing)
+        assert cli("games", "find", tmp_path / "link.gb").code == 0
+        # a hard link in the library, under another name: held by it alone
+        os.link(roms / "gb" / "Quest (USA).gb", roms / "gb" / "Quest (Link).gb")
+        assert cli("scan", "--workers", "1").code == 0
+        result = cli("--json", "games", "find", asked)
+        assert result.code == 0 and [row["filename"] for row in result.json()["data"]] == [
+            "Quest (Link).gb"], result.out
+    finally:
+        subprocess.run(["umount", str(bind)], check=True)

@@ -810,7 +810,8 @@ def _copies_of_each(db: Database, each: list[list[int]],
 def _the_file_asked(db: Database, rows: list[dict[str, Any]], asked: Path) -> set[int]:
     """The ids of those of ``rows`` (present games) whose file, or a track of whose sheet, is
     the very file at ``asked``: one device and inode, reached by the same path once links
-    are resolved or the file's one name (a folder mounted twice, a share's second path).
+    are resolved, or the file's one name, or the same name in the same folder (a folder
+    mounted twice, a share's second path: see :func:`_identity`).
     The library's file asked about is no copy of itself: deleting it deletes the library's
     (review52b P2: it was "held", by itself). A hard link of it elsewhere is a copy:
     deleting that one loses nothing (as ``games dupes`` says of one)."""
@@ -829,6 +830,7 @@ def _the_file_asked(db: Database, rows: list[dict[str, Any]], asked: Path) -> se
                       "SELECT game_id, name FROM game_files WHERE kind = 'track' "
                       "AND game_id IN (SELECT value FROM json_each(?))",
                       (json.dumps(list(sheets)),))]
+    folder = _identity(os.path.dirname(real))
     very: set[int] = set()
     for game_id, path in files:
         try:
@@ -836,9 +838,25 @@ def _the_file_asked(db: Database, rows: list[dict[str, Any]], asked: Path) -> se
         except OSError:
             continue
         if (there.st_dev, there.st_ino) == (info.st_dev, info.st_ino) and (
-                there.st_nlink == 1 or os.path.realpath(os_path(path)) == real):
+                there.st_nlink == 1 or os.path.realpath(os_path(path)) == real
+                or (os.path.basename(os_path(path)) == os.path.basename(real)
+                    and folder is not None
+                    and _identity(os.path.dirname(os_path(path))) == folder)):
             very.add(game_id)
     return very
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """The device and inode of ``folder``, None when it cannot be looked at. One file by
+    the same name in one folder is the same entry, whatever the path that reached them (a
+    folder bind-mounted, linked or mounted twice); a hard link is another entry — another
+    folder or another name (review53c F3: through a bind mount, the library's file with a
+    hard link elsewhere was "held", by itself)."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _truncated_chds(db: Database, game_ids: list[int]
