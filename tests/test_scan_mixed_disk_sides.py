@@ -160,3 +160,15 @@ def test_a_side_named_before_its_disk_is_that_disks_side(name: str, disc: int) -
     """review52e F1 (low case): "(Side A)(Disk 2)" and "(Side B)(Disk 2)" were both disc 2,
     Side A left off the card as another version of Side B."""
     assert parse_filename(name).disc_number == disc
+
+
+def test_two_dumps_of_a_set_are_numbered_each_by_its_own_disks(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """review53b F3: of two cracks of one set, one mixing sided and unsided disks, the other
+    unsided, the unsided one was numbered 1, 3 (its disk 1 counted sided by the other's)."""
+    ikari = [f"Cr (1990)(X)({tag})[cr Ikari].adf" for tag in
+             ("Disk 1 of 2 Side A", "Disk 1 of 2 Side B", "Disk 2 of 2")]
+    fairlight = [f"Cr (1990)(X)(Disk {n} of 2)[cr Fairlight].adf" for n in (1, 2)]
+    _library(cli, tmp_path, [*ikari, *fairlight])
+    assert _numbers(db_path) == {**dict(zip(ikari, (1, 2, 3), strict=True)),
+                                 **dict(zip(fairlight, (1, 2), strict=True))}

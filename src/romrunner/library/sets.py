@@ -135,13 +135,16 @@ def number_sided_sets(db: Database, game_ids: list[int] | None = None) -> int:
         db.query(_SIDED_OF, {"ids": json.dumps(game_ids)})
     updates: list[tuple[int, int]] = []
     for base in sorted({base_key(str(row[0])) for row in rows}):
-        members = [(int(row[0]), str(row[2]), row[3])
-                   for row in db.query(_MEMBERS, {"key": base})]
-        places = set_places([filepath for _, filepath, _ in members])
-        if places is None:
-            continue
-        updates += [(place, game_id) for (game_id, _, stored), place
-                    in zip(members, places, strict=True) if place != stored]
+        # (each dump by its own disks: a crack mixing sided and unsided disks beside an
+        # unsided one numbered the other's disk 2 as 3 — review53b F3)
+        dumps: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
+        for row in db.query(_MEMBERS, {"key": base}):
+            dumps[bracket_tags(str(row[2]))].append((int(row[0]), str(row[2]), row[3]))
+        for members in dumps.values():
+            places = set_places([filepath for _, filepath, _ in members])
+            if places is not None:
+                updates += [(place, game_id) for (game_id, _, stored), place
+                            in zip(members, places, strict=True) if place != stored]
     if updates:
         with db.atomic():
             db.executemany("UPDATE games SET disc_number = ? WHERE id = ?", updates)
