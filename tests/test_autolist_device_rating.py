@@ -69,3 +69,33 @@ def test_an_emulator_the_os_lacks_is_not_the_reason(cli: Any, tmp_path: Path) ->
     said = " ".join(game["warnings"])
     assert "MinUI has no folder for 3ds" in said, said
     assert "Performance tier poor" not in said, said
+
+
+# review53d F1: an unlisted emulator's rating outweighs nothing at any level — the device's
+# own "excellent" by an id the pack does not know beat its chipset sibling's emulator-less
+# "poor" (since ff615d31 the device's own level comes first), and a weak handheld got 3DS games
+def test_an_unlisted_emulators_own_rating_does_not_outweigh_a_chipsets(cli: Any,
+                                                                       tmp_path: Path) -> None:
+    pack = real_pack_profile(cli, tmp_path, "3ds/Pilotwings Resort (USA).3ds", b"\x07",
+                             "rg-35xx-plus", "muos")
+    _add_a_chipset_sibling(cli, pack)
+    _rate(cli, pack, tmp_path, "rg-35xx-h", ("3ds", 20, None))
+    _rate(cli, pack, tmp_path, "rg-35xx-plus", ("3ds", 95, "notanemulator"))
+    game = _fm_towns(cli, pack, platform="3ds")
+    assert (game["included"], game["reason"]) == (False, "PERF_TIER_EXCLUDED"), game
+    assert game["perf_tier"] == "poor", game
+
+
+# review53d F2: two running ratings of one emulator (a fork's and its origin's) from one source
+# decided by their import order: PCSX2 "playable" then AetherSX2 "good" left FM Towns off a
+# Steam Deck, the other order put it on. The worse counts, whatever the order.
+@pytest.mark.parametrize("order", [(("pcsx2", 45), ("aethersx2", 75)),
+                                   (("aethersx2", 75), ("pcsx2", 45))])
+def test_one_emulators_two_running_ratings_decide_alike_in_either_order(
+        cli: Any, tmp_path: Path, order: tuple[tuple[str, int], ...]) -> None:
+    pack = real_pack_profile(cli, tmp_path, "fmtowns/Zak McKracken (Japan).iso", b"\x07",
+                             "steam-deck", "emudeck")
+    _rate(cli, pack, tmp_path, "steam-deck", *(("ps2", score, emulator)
+                                               for emulator, score in order))
+    game = _fm_towns(cli, pack)
+    assert (game["included"], game["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), game

@@ -954,11 +954,12 @@ def _device_rating_at(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: 
     outweighed the device's own "poor"); with an emulator or without (review50b F3: Vita3K's
     rating of the PS Vita); one of each emulator (a fork read as its origin: AetherSX2 as
     PCSX2), its highest-priority source's, and of two at one priority the one that leaves
-    it out, whatever their order (review50h F2); an emulator the pack does not list for the
-    platform (Play! for the PS2) only where no other is rated (review52c F2, review52h F5:
-    an unknown id outweighs nothing); only a running tier (excellent, good, playable) or
-    one that leaves it out (poor, unplayable, excluded) — "unknown" says nothing
-    (review50b F4).
+    it out, else the worse running tier, whatever their order (review50h F2, review53d F2;
+    see :func:`_one_emulators_rank`); an emulator the pack does not list for the
+    platform (Play! for the PS2) only where no other is rated, of any key and level
+    (review52c F2, review52h F5, review53d F1: an unknown id outweighs nothing); only a
+    running tier (excellent, good, playable) or one that leaves it out (poor, unplayable,
+    excluded) — "unknown" says nothing (review50b F4).
 
     Of those, the first of these rules that finds one decides (``_RATING_RULES``):
 
@@ -970,25 +971,40 @@ def _device_rating_at(perf: dict[tuple[str, str], list[_PerfRow]], platform_id: 
 
     Of several ratings a rule finds, the highest-priority source's (of running ones, the
     best tier's first)."""
-    for specificity, key in enumerate(keys):
-        rows = [row for row in perf.get((platform_id, key), ())
-                if row[3] or row[2] in _RUNNING_TIERS]
+    keyed = [[row for row in perf.get((platform_id, key), ())
+              if row[3] or row[2] in _RUNNING_TIERS] for key in keys]
+    # (an unlisted emulator's rating where any other is rated, at any key and level, is
+    # left out before the level is chosen: the device's own rating by an unknown id beat a
+    # chipset's emulator-less "poor" — review53d F1)
+    if any(not row[1] or row[1] in listed for rows in keyed for row in rows):
+        keyed = [[row for row in rows if not row[1] or row[1] in listed] for rows in keyed]
+    for specificity, rows in enumerate(keyed):
         if not rows:
             continue
         level = min(row[0] for row in rows)
         weighed: dict[str, _PerfRow] = {}  # emulator family ('' none) -> its rating
         for row in rows:
-            if row[0] == level and (row[1] not in weighed or (row[4], not row[3]) < (
-                    weighed[row[1]][4], not weighed[row[1]][3])):
+            if row[0] == level and (row[1] not in weighed or _one_emulators_rank(row) <
+                                    _one_emulators_rank(weighed[row[1]])):
                 weighed[row[1]] = row
-        if any(not family or family in listed for family in weighed):
-            weighed = {family: row for family, row in weighed.items()
-                       if not family or family in listed}
         for rule in _RATING_RULES:
             if found := rule(list(weighed.values()), listed):
                 return specificity, min(found, key=lambda row: (
                     0 if row[3] else _RUNNING_TIERS.index(row[2]), row[4]))
     return None
+
+
+def _one_emulators_rank(row: _PerfRow) -> tuple[int, bool, int]:
+    """Of one emulator's ratings (a fork's and its origin's) at one level, which one counts,
+    least first: the highest-priority source's; at one priority the one that leaves it out,
+    else the worse running tier — whatever their import order (review50h F2; review53d F2:
+    PCSX2's "playable" and AetherSX2's "good" of one source decided by which came first)."""
+    return row[4], not row[3], _worse_tier_first(row)
+
+
+def _worse_tier_first(row: _PerfRow) -> int:
+    """A running rating's place when the worse tier goes first (0 for any other)."""
+    return -_RUNNING_TIERS.index(row[2]) if not row[3] and row[2] in _RUNNING_TIERS else 0
 
 
 def _refused_without_emulator(rows: list[_PerfRow], listed: frozenset[str]) -> list[_PerfRow]:
@@ -1023,15 +1039,17 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     none for the platform (review52c F8: Citra's "poor" was the reason MinUI, which has no
     Citra, left a 3DS game out)."""
     family = ratings_family(emulator) if emulator else ""
-    best: tuple[tuple[int, int, int, int, int], _PerfRow] | None = None
+    best: tuple[tuple[int, int, int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
             level, row_family, _tier, excluded, priority, _said, _source = row
             if row_family not in ("", family):
                 continue
-            # (at one rank, the rating that leaves it out: an emulator's and its fork's,
-            # AetherSX2's and PCSX2's, decided by their import order — review52c F5)
-            rank = (specificity, level, 0 if row_family else 1, priority, 0 if excluded else 1)
+            # (at one rank, the rating that leaves it out, else the worse running tier: an
+            # emulator's and its fork's, AetherSX2's and PCSX2's, were decided by their import
+            # order — review52c F5, review53d F2)
+            rank = (specificity, level, 0 if row_family else 1, priority, 0 if excluded else 1,
+                    _worse_tier_first(row))
             if best is None or rank < best[0]:
                 best = (rank, row)
     if emulator is None and emulators_rated:
@@ -1039,7 +1057,7 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
                                   policies.listed(game.platform_id))
         # (after an emulator-less record of its key and level, before a farther one)
         if rated is not None and (best is None or (rated[0], rated[1][0]) < best[0][:2]):
-            best = ((rated[0], rated[1][0], 2, 0, 0), rated[1])
+            best = ((rated[0], rated[1][0], 2, 0, 0, 0), rated[1])
     if best is not None:
         _level, _family, found_tier, excluded, _priority_rank, source, source_id = best[1]
         if not excluded:
