@@ -136,3 +136,18 @@ def test_an_uncompressed_v5_chd_cut_after_its_map_holds_no_disk(cli: Any,
     for data, held in ((whole, True), (cut, False)):
         result = cli("games", "find", "--sha1", hashlib.sha1(b"meta" + data).hexdigest())
         assert result.code == (0 if held else 1), (result.out, result.err)
+
+
+def test_many_child_chds_without_their_parent_are_named_a_few_and_counted(
+        cli: Any, tmp_path: Path) -> None:
+    # review53g F1 (low): every such child was named in full — 1,500 made one error of 428 KB
+    image = _payload("many orphans", 65536)
+    root = ps2_folder(tmp_path, {
+        f"Orphan {n} (USA).chd": v3_child(image, hashlib.sha1(f"parent {n}".encode()).digest())
+        for n in range(6)})
+    _scanned(cli, root)
+    loose, _ = image_downloads(tmp_path, "Orphans (USA)", image)
+    result = cli("games", "find", loose)
+    assert result.code == 1, (result.out, result.err)
+    assert result.out.count("is a child CHD whose parent CHD") == 3, result.out
+    assert "and 3 more child CHDs alike" in result.out, result.out
