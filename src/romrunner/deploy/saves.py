@@ -17,6 +17,7 @@ by another file of its platform with its title, or by its own content written el
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
@@ -191,7 +192,8 @@ def launched_name(dest: str) -> str:
 
 def listed_by_sheets(root: Path, sheets: Iterable[str]) -> set[str]:
     """The card's files that the sheets and playlists at ``sheets`` list, and those the
-    sheets they list list in turn (an .m3u's discs' tracks): paths relative to the card."""
+    sheets they list list in turn (an .m3u's discs' tracks): paths relative to the card,
+    normalised; a name that leads off the card (``../``, an absolute path) lists nothing."""
     listed: set[str] = set()
     todo = [sheet for sheet in sheets if sheet.lower().endswith(_SHEETS)]
     while todo:
@@ -202,7 +204,9 @@ def listed_by_sheets(root: Path, sheets: Iterable[str]) -> set[str]:
         except (ContainerError, OSError, UnicodeError):
             continue  # (unreadable now: its files are pruned as any others)
         for name in names:
-            path = str(folder / name) if str(folder) != "." else name
+            path = posixpath.normpath(str(folder / name))
+            if path.startswith(("/", "../")) or path in ("..", "."):
+                continue  # (a name leading off the card: no file of it — review53a F1)
             if path not in listed:
                 listed.add(path)
                 if path.lower().endswith(_SHEETS):
