@@ -912,13 +912,29 @@ def _note_deleted_on_the_card(decisions: list[_Decision], claims: Claims, moved:
     game = str(ids[0]) if len(ids) == 1 else "ID"
     which = "" if len(ids) == 1 else f" for each of games {_examples([str(i) for i in ids])}"
     profile = f" --profile {claims.profile_id}" if claims.profile_id is not None else ""
+    # (qa207 F4: a blank card swapped in at the same mount point was told our files "were
+    # deleted from it since": with no .romrunner/ and none of the recorded files there, it
+    # may as well be another card)
+    where = (f"{'was' if one else 'were'} deleted from it since" if _ours_on_the_card(claims)
+             else f"{'is' if one else 'are'} not on this card (deleted from it, or this is "
+             "another card)")
     claims.notes.append(
-        f"{counted(len(deleted), 'file')} ROM Runner put on the card "
-        f"{'was' if one else 'were'} deleted from it since: "
+        f"{counted(len(deleted), 'file')} ROM Runner put on the card {where}: "
         f"{'would be ' if claims.dry_run else ''}copied again, "
         f"{'its game' if one else 'their games'} still chosen "
         f"({_examples([dest for dest, _ in deleted])}); to keep a game off this card, "
         f"`romrunner override set --game {game} --exclude{profile}`{which}")
+
+
+def _ours_on_the_card(claims: Claims) -> bool:
+    """Whether the card shows it is one we deployed to: it had its manifest (in
+    ``.romrunner/``, read before this run wrote there) when the run began, or a file is at
+    a path the database's records say we wrote (a blank card at the same mount point has
+    neither)."""
+    if claims.had_manifest():
+        return True
+    return any(os.path.lexists(claims.root / record.dest)
+               for records in claims.stored().values() for record in records[:1])
 
 
 def _found_under_other_names(plan: DeployPlan, decisions: list[_Decision], claims: Claims,
@@ -4364,6 +4380,10 @@ class Claims:
                     "FROM json_each(?)) AND h.device_profile_id <> ? LIMIT 1",
                     (json.dumps(self._ids()), self.profile_id)) is not None
         return self._shared
+
+    def had_manifest(self) -> bool:
+        """Whether the card had its manifest (readable or not) when this run began."""
+        return self.manifest is not None or self._unreadable is not None
 
     def _ids(self) -> list[str]:
         """This destination's id, and, when the card has no manifest at all (QA43 F3: its
