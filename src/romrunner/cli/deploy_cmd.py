@@ -787,11 +787,20 @@ def _history_lines(rows: list[dict[str, Any]]) -> list[str]:
     header = ("id", "status", "started", "copied", "skip", "prune", "fail", "conf",
               "card (profile)")
     # a conflict (a file of yours, kept) is not a failure
-    cells = [(str(row["id"]), str(row["status"]), str(row["started_at"] or "")[:16],
+    cells = [(str(row["id"]), _history_status(row), str(row["started_at"] or "")[:16],
               *(f"{row['files'][name]:,}" for name in _HISTORY_COUNTS),
               f"{row['destination_path']} ({row['device_profile_id']})") for row in rows]
     # status and time read left to right; numbers right-aligned
     return _aligned([header, *cells], left={1, 2}, ragged_last=True)
+
+
+def _history_status(row: dict[str, Any]) -> str:
+    """A row's status in ``deploy history``'s table: a killed run a later deploy of its
+    profile to its card superseded (``superseded_by``, as ``deploy show`` says it) is
+    "superseded", not "interrupted" — it is never resumed (qa207 N5)."""
+    if row["status"] == "interrupted" and row.get("superseded_by") is not None:
+        return "superseded"
+    return str(row["status"])
 
 
 def _aligned(lines: list[tuple[str, ...]], *, left: set[int],
