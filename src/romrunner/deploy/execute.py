@@ -1216,9 +1216,12 @@ def _leave_copies_done(decisions: list[_Decision], claims: Claims) -> None:
     holds another version of now — another profile's deploy to a card they share wrote its
     own since, as a set's playlist both lay out at one path — is left as it is, said in one
     note (qa205 F5: the resume of a run with one failed file rewrote another profile's
-    playlist too, "2 copied", unsaid). A new deploy of the profile writes its version."""
+    playlist too, "2 copied", unsaid). A new deploy of the profile writes its version.
+    A copy ``--overwrite`` replaces as a file of the user's — ours edited on the card since,
+    or not ours — is replaced as asked (review52d F3: left, and called another version)."""
     left = [d for d in decisions if d.item.status == "copied" and d.action == COPY
-            and d.existing is not None]
+            and d.existing is not None
+            and d.item.replacing not in (REPLACES_EDITED, REPLACES_YOURS)]
     if not left:
         return
     by: dict[int, list[str]] = defaultdict(list)
