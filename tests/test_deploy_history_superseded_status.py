@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import muos_profile, writer_killed_before_rename
+from tests.test_deploy_show_superseded import killed_gba_deploy
 
 
 def _status(cli: Any, deployment: int) -> str:
@@ -23,17 +23,7 @@ def _status(cli: Any, deployment: int) -> str:
 
 def test_history_table_says_superseded_of_a_killed_run_a_later_deploy_superseded(
         cli: Any, tmp_path: Path) -> None:
-    lib, card = tmp_path / "lib", tmp_path / "card"
-    (lib / "gba").mkdir(parents=True)
-    (lib / "gba" / "Alpha (USA).gba").write_bytes(b"\x01" * 70_000)
-    (lib / "gba" / "Zeta (USA).gba").write_bytes(b"\x02" * (17 * 2**20))
-    card.mkdir()
-    muos_profile(cli, lib)
-    code = ("import sys\nfrom romrunner.cli.main import main\n"
-            f"sys.exit(main(['deploy', '1', '--to', {str(card)!r}, 'platform:gba']))\n")
-    with writer_killed_before_rename(Path("Alpha (USA).gba"), code):
-        pass
-    (killed,) = [row["id"] for row in cli("--json", "deploy", "history").json()["data"]]
+    card, killed = killed_gba_deploy(cli, tmp_path)
     assert _status(cli, killed) == "interrupted"
     assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
     assert _status(cli, killed) == "superseded"

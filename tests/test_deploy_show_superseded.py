@@ -12,8 +12,9 @@ from typing import Any
 from tests.conftest import muos_profile, writer_killed_before_rename
 
 
-def test_show_of_a_superseded_run_does_not_say_its_files_are_still_to_do(
-        cli: Any, tmp_path: Path) -> None:
+def killed_gba_deploy(cli: Any, tmp_path: Path) -> tuple[Path, int]:
+    """A muOS profile's deploy of two GBA games to ``tmp_path/card``, killed (a real process)
+    before its first file is in place: the card and the killed deployment's id."""
     lib, card = tmp_path / "lib", tmp_path / "card"
     (lib / "gba").mkdir(parents=True)
     (lib / "gba" / "Alpha (USA).gba").write_bytes(b"\x01" * 70_000)
@@ -25,6 +26,12 @@ def test_show_of_a_superseded_run_does_not_say_its_files_are_still_to_do(
     with writer_killed_before_rename(Path("Alpha (USA).gba"), code):
         pass
     (killed,) = [row["id"] for row in cli("--json", "deploy", "history").json()["data"]]
+    return card, killed
+
+
+def test_show_of_a_superseded_run_does_not_say_its_files_are_still_to_do(
+        cli: Any, tmp_path: Path) -> None:
+    card, killed = killed_gba_deploy(cli, tmp_path)
     before = cli("deploy", "show", str(killed))
     assert "not done yet: `romrunner deploy resume" in before.out, before.out
     assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
