@@ -1226,6 +1226,17 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
         refused = no_platform_folder(value, root_allowed=key in ("roms", "bios"))
         if refused is not None:
             raise InputError(f"path override {key}={sets[key]}: {refused}; nothing was changed")
+    # (qa207 F2: `--unset roms` moved gb back to `roms/gb` under a stored `bios=roms/gb`,
+    # a state the one-step `--set` refuses) the stored overrides this command leaves as
+    # they are, checked against the layout it leaves; one a check refuses already (stored
+    # by an earlier release) is the stored layout's, not this command's, to answer for
+    others = {key: str(value) for key, value in [
+        *((key, existing.get(key)) for key in ("roms", "bios")),
+        *(kept.items() if isinstance(kept, dict) else ())]
+        if isinstance(value, str) and value.strip() and key not in checked
+        and key not in unsets}
+    recheck = {key: value for key, value in others.items()
+               if _passes_root_checks(db, pack, profile_id, card_root, key, value)}
     with db.atomic():
         dest_id = destination_id(card_root, create=True)
         assert dest_id is not None
@@ -1242,4 +1253,24 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
             platforms.pop(key, None)
         overrides["platforms"] = platforms
         save_path_overrides(db, dest_id, profile.os_id, overrides)
+        for key, value in recheck.items():  # (rolled back with the write when refused)
+            try:
+                _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, {key: value})
+            except InputError as exc:
+                change = " ".join([*(f"--set {name}={sets[name]}" for name in sets),
+                                   *(f"--unset {name}" for name in unsets)])
+                said = str(exc).removesuffix("; nothing was changed")
+                raise InputError(f"{change}: would leave the stored {said}; nothing was "
+                                 f"changed (unset or move {key}'s override first)") from None
     return dest_id
+
+
+def _passes_root_checks(db: Database, pack: DefinitionPack, profile_id: int,
+                        card_root: Path, key: str, value: str) -> bool:
+    """Whether the stored override ``key`` = ``value`` passes the checks of
+    _refuse_a_root_as_a_platform in the layout stored now."""
+    try:
+        _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, {key: value})
+    except InputError:
+        return False
+    return True
