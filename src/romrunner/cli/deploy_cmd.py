@@ -59,7 +59,7 @@ from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import deployment_files, list_history, show_deployment
 from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan, chosen_left_out
 from romrunner.deploy.select import Chosen, choose_games
-from romrunner.devices.destination import destination_id
+from romrunner.devices.destination import destination_id, refuse_a_bios_folder
 from romrunner.devices.paths import card_layout
 from romrunner.errors import GONE_ERRNOS
 from romrunner.library.roots import unscanned_library
@@ -178,6 +178,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     card = Path(os.path.abspath(card))  # (said and recorded by its full path: QA18 C4)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
+    refuse_a_bios_folder(db, card)
     refuse_an_unmounted_card(db, card, plain_folder=options.plain_folder)
     with app.working("choosing the games…"):
         layout = card_layout(db, pack, profile_id, card)

@@ -7,6 +7,7 @@ content of ``.romrunner/destination-id`` on the card, written (atomically) only 
 from __future__ import annotations
 
 import json
+import os
 import stat
 import uuid
 from pathlib import Path
@@ -19,6 +20,25 @@ from romrunner.store.database import Database
 
 ID_FOLDER = ".romrunner"
 ID_FILE = "destination-id"
+
+
+def refuse_a_bios_folder(db: Database, card_root: Path) -> None:
+    """Refuse a card that is, or lies inside, a folder `bios scan` read (one holding a BIOS
+    file it stored): the next `bios scan` of it would take every game written there for an
+    unknown BIOS file (qa207 F5), as a backup written there was (see
+    :func:`romrunner.library.roots.refuse_writing_into_library`)."""
+    from romrunner.bios.scan import holds_stored_bios  # (bios imports the library's modules)
+
+    if db.scalar("SELECT 1 FROM sqlite_schema WHERE type = 'table' "
+                 "AND name = 'bios_files'") is None:
+        return
+    where = Path(os.path.realpath(card_root))
+    for folder in (where, *where.parents):
+        if folder != Path(folder.anchor) and holds_stored_bios(db, str(folder)):
+            place = "is" if folder == where else f"is inside {folder},"
+            raise InputError(f"{card_root}: {place} a BIOS folder of yours (`bios scan` read "
+                             "it), where the next `bios scan` would take the games for unknown "
+                             "BIOS files; deploy to a card's folder outside it")
 
 
 def check_destination(card_root: Path) -> Path:

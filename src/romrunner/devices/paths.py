@@ -59,6 +59,7 @@ from romrunner.devices.destination import (
     check_destination,
     destination_id,
     load_path_overrides,
+    refuse_a_bios_folder,
     save_path_overrides,
     stored_platform_folders,
 )
@@ -1187,6 +1188,7 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
     # .romrunner/ into a library root; imported here: the deploy package imports this one)
     from romrunner.deploy.execute import refuse_library_overlap
     refuse_library_overlap(db, card_root)
+    refuse_a_bios_folder(db, card_root)
     profile = load_profile(db, profile_id)
     fs = filesystem_named(filesystem_type(card_root))
     existing = load_path_overrides(db, destination_id(card_root, create=False))
